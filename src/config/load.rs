@@ -1,0 +1,153 @@
+//! Reading lifecycle files: from a directory, or from the catalog embedded in the binary.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use include_dir::{include_dir, Dir};
+
+use super::model::LifecycleFile;
+use super::source_map::{Location, SourceMap};
+use crate::diagnostic::{Diagnostic, SourceText};
+
+/// The built-in catalog, `lifecycles/` at build time.
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/lifecycles");
+
+/// A config file's text, before parsing.
+pub type SourceFile = SourceText;
+
+/// A parsed lifecycle file with what is needed to report on it.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    /// The file's name and text.
+    pub source: Arc<SourceText>,
+    /// Positions of its values.
+    pub map: SourceMap,
+    /// The model.
+    pub model: LifecycleFile,
+}
+
+impl LoadedFile {
+    /// Where the value at `path` stands.
+    pub fn locate(&self, path: &str) -> Location {
+        self.map.locate(path)
+    }
+}
+
+fn is_lifecycle_file(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+/// The built-in catalog's files, sorted by name.
+pub fn builtin_sources() -> Vec<SourceText> {
+    let mut files: Vec<SourceText> = BUILTIN
+        .files()
+        .filter_map(|file| {
+            let name = file.path().to_str()?;
+            if !is_lifecycle_file(name) {
+                return None;
+            }
+            Some(SourceText {
+                name: format!("lifecycles/{name}"),
+                text: file.contents_utf8()?.to_owned(),
+            })
+        })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files
+}
+
+/// Every `*.yaml`/`*.yml` file of `dir`, sorted by name.
+pub fn dir_sources(dir: &Path) -> Result<Vec<SourceText>, Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|error| {
+        Diagnostic::general(format!(
+            "cannot read catalog directory {}: {error}",
+            dir.display()
+        ))
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.to_str().is_some_and(is_lifecycle_file))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|error| {
+                Diagnostic::general(format!("cannot read {}: {error}", path.display()))
+            })?;
+            Ok(SourceText {
+                name: path.display().to_string(),
+                text,
+            })
+        })
+        .collect()
+}
+
+/// Parses one file. A syntax or shape error becomes a located diagnostic.
+pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
+    let source = Arc::new(source);
+    match serde_yaml::from_str::<LifecycleFile>(&source.text) {
+        Ok(model) => Ok(LoadedFile {
+            map: SourceMap::build(&source.text),
+            source,
+            model,
+        }),
+        Err(error) => {
+            let location = error
+                .location()
+                .map(|at| Location {
+                    line: at.line(),
+                    column: at.column(),
+                    offset: at.index(),
+                    quoted: false,
+                })
+                .unwrap_or_default();
+            let message = error.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
+            let help = unknown_field_help(&message);
+            let diagnostic = Diagnostic::error(&source, location, message);
+            Err(match help {
+                Some(help) => diagnostic.with_help(help),
+                None => diagnostic,
+            })
+        }
+    }
+}
+
+/// serde says "unknown field `x`, expected one of `a`, `b`": turn that into a suggestion.
+fn unknown_field_help(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (name, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    crate::diagnostic::suggestion(name, expected.iter().copied())
+}
+
+/// Parses every source, collecting all errors rather than stopping at the first.
+pub fn parse_all(sources: Vec<SourceText>) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for source in sources {
+        match parse(source) {
+            Ok(file) => files.push(file),
+            Err(error) => errors.push(error),
+        }
+    }
+    (files, errors)
+}
+
+/// Loads the built-in catalog's files.
+pub fn load_builtin() -> (Vec<LoadedFile>, Vec<Diagnostic>) {
+    parse_all(builtin_sources())
+}
+
+/// Loads a directory's files.
+pub fn load_dir(dir: &Path) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
+    match dir_sources(dir) {
+        Ok(sources) => parse_all(sources),
+        Err(error) => (Vec::new(), vec![error]),
+    }
+}

@@ -1,0 +1,428 @@
+//! The lifecycle file format, as serde structs.
+//!
+//! This is the surface integrators write: one YAML file per lifecycle or catalog. The structs
+//! derive `schemars::JsonSchema`, so `plotline schema --config` gives editors the same format
+//! the loader accepts. Nothing here is checked beyond its shape: names are resolved and
+//! expressions parsed by `compile`.
+//!
+//! Versioning is expressed on the items themselves, as the source documents do with their
+//! "Introduced / Updated" column: every event, state, transition, metadata field, payload
+//! property, rule and scenario may carry `since: V` (first version that has it) and
+//! `until: V` (first version that no longer has it). A lifecycle version is the set of items
+//! in force at that version.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+/// One lifecycle (or event catalog) file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleFile {
+    /// The name events carry in their `lifecycle` field, e.g. `callback`.
+    pub name: String,
+    /// A human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// What this lifecycle describes.
+    pub description: String,
+    /// The documents this lifecycle was written from.
+    #[serde(default)]
+    pub sources: Vec<SourceDoc>,
+    /// The versions of the lifecycle, oldest first. Widget versions are compared segment by
+    /// segment as numbers (`9.0` < `9.0.002.06`); an event picks the newest version not
+    /// greater than its own `version`, the oldest when it is older than all, the newest when it
+    /// has none.
+    pub versions: Vec<VersionDecl>,
+    /// Payload property sets shared by several events (`use:` in an event payload).
+    #[serde(default)]
+    pub property_sets: IndexMap<String, PayloadDecl>,
+    /// The events, by the name they carry in the `event` field.
+    pub events: IndexMap<String, Nullable<EventDecl>>,
+    /// The state an interaction is in before its first event. It needs no entry in `states`.
+    #[serde(default = "default_initial")]
+    pub initial: String,
+    /// The states an interaction can be in.
+    pub states: IndexMap<String, Nullable<StateDecl>>,
+    /// The transitions. Transitions from the initial state are the start events.
+    pub transitions: Vec<TransitionDecl>,
+    /// The metadata block every event carries, in output order.
+    #[serde(default)]
+    pub metadata: IndexMap<String, FieldDecl>,
+    /// Rules, run in this order after each accepted event.
+    #[serde(default)]
+    pub rules: Vec<RuleDecl>,
+    /// Documented scenarios, each run by `plotline check` and snapshot-tested.
+    #[serde(default)]
+    pub scenarios: Vec<ScenarioDecl>,
+}
+
+fn default_initial() -> String {
+    "idle".to_owned()
+}
+
+/// A map value that may be written as YAML `null` (`ready:`) to mean "all defaults".
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(transparent)]
+pub struct Nullable<T>(pub T);
+
+impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for Nullable<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Nullable(Option::<T>::deserialize(deserializer)?.unwrap_or_default()))
+    }
+}
+
+/// A source document.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDoc {
+    /// File name of the document.
+    pub file: String,
+    /// What the document is.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// One version of a lifecycle.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionDecl {
+    /// The widget version this lifecycle version starts at, e.g. `9.0.002.06`.
+    pub name: String,
+    /// What changed in this version.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The document describing this version.
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+/// The version range of an item: `since` inclusive, `until` exclusive.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Versioned {
+    /// First version that has the item.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// First version that no longer has the item.
+    #[serde(default)]
+    pub until: Option<String>,
+}
+
+/// An event of the lifecycle.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventDecl {
+    /// What the event means.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The document that describes the event.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The event's `data` payload. Without it any object (or none) is accepted.
+    #[serde(default)]
+    pub payload: Option<PayloadDecl>,
+    /// Version range.
+    #[serde(flatten)]
+    pub versioned: Versioned,
+}
+
+/// The properties of a payload object.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayloadDecl {
+    /// What the payload is.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Property sets (from `property_sets`) whose properties this payload includes.
+    #[serde(default, rename = "use")]
+    pub uses: Vec<String>,
+    /// The payload's own properties.
+    #[serde(default)]
+    pub properties: IndexMap<String, PropertyDecl>,
+    /// Whether properties not listed are allowed (default: yes, widgets add fields freely).
+    #[serde(default)]
+    pub additional: Option<bool>,
+}
+
+/// The type of a payload property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PropertyType {
+    /// A JSON string.
+    String,
+    /// A JSON integer.
+    Integer,
+    /// Any JSON number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A JSON object, described by `properties`.
+    Object,
+    /// A JSON array, described by `items`.
+    Array,
+    /// An identifier sent as a number or a string (LivePerson's ALPHA_NUMERIC).
+    Alphanumeric,
+    /// Anything.
+    Any,
+}
+
+/// A payload property.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PropertyDecl {
+    /// The property's type.
+    #[serde(rename = "type")]
+    pub ty: PropertyType,
+    /// What the property means.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether the property must be present.
+    #[serde(default)]
+    pub required: bool,
+    /// The allowed values, each with an optional label.
+    #[serde(default, rename = "enum")]
+    pub values: Vec<EnumValue>,
+    /// Element type of an array.
+    #[serde(default)]
+    pub items: Option<Box<PropertyDecl>>,
+    /// Properties of an object.
+    #[serde(default)]
+    pub properties: IndexMap<String, PropertyDecl>,
+    /// For an object: whether properties not listed are allowed (default: yes).
+    #[serde(default)]
+    pub additional: Option<bool>,
+    /// Version range.
+    #[serde(flatten)]
+    pub versioned: Versioned,
+}
+
+/// An allowed value of an enum property.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The value as it appears in the payload.
+    pub value: serde_json::Value,
+    /// What the value means, e.g. `Slide-out`.
+    #[serde(default)]
+    pub label: Option<String>,
+}
+
+/// A state of the lifecycle.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateDecl {
+    /// What the state means.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether the interaction ends here. No event may follow a final state.
+    #[serde(default, rename = "final")]
+    pub is_final: bool,
+    /// Version range.
+    #[serde(flatten)]
+    pub versioned: Versioned,
+}
+
+/// One name or a list of names.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    /// A single name.
+    One(String),
+    /// Several names.
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The names, in order.
+    pub fn names(&self) -> &[String] {
+        match self {
+            OneOrMany::One(name) => std::slice::from_ref(name),
+            OneOrMany::Many(names) => names,
+        }
+    }
+}
+
+/// A transition: on event `on` in state `from`, go to state `to`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionDecl {
+    /// The source state(s); `"*"` is every state that is neither initial nor final.
+    pub from: OneOrMany,
+    /// The event(s).
+    pub on: OneOrMany,
+    /// The target state; absent means the state does not change.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Why this transition exists (useful where the documents are silent).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Version range.
+    #[serde(flatten)]
+    pub versioned: Versioned,
+}
+
+/// The type of a metadata field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    /// `true` or `false`.
+    Boolean,
+    /// An integer, e.g. a counter.
+    Integer,
+    /// Milliseconds since the Unix epoch.
+    Timestamp,
+    /// Milliseconds between two events.
+    Duration,
+    /// A string.
+    String,
+    /// An array, e.g. a list of error codes.
+    Array,
+    /// An object, e.g. the submitted form.
+    Object,
+}
+
+/// A field of the metadata block.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDecl {
+    /// The field's type when set.
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// What the field means.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The value before any rule sets it (default `false`, as the widgets document).
+    #[serde(default = "default_field_value")]
+    pub default: serde_json::Value,
+    /// The document that describes the field.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Version range.
+    #[serde(flatten)]
+    pub versioned: Versioned,
+}
+
+fn default_field_value() -> serde_json::Value {
+    serde_json::Value::Bool(false)
+}
+
+/// A rule: on which events, under which guard, which fields get which value, which
+/// assertion must hold. Expressions use the rule language (`grammar/expr.pest`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDecl {
+    /// A name for messages.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The events the rule runs on; `"*"` is every event.
+    pub on: OneOrMany,
+    /// A boolean expression; the rule runs only when it holds.
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Metadata fields and the expressions that compute them, evaluated before any is set.
+    #[serde(default)]
+    pub set: IndexMap<String, String>,
+    /// A boolean expression that must hold, or the event gets a `rule_violation`.
+    #[serde(default)]
+    pub assert: Option<String>,
+    /// The message of a failed assertion.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Version range.
+    #[serde(flatten)]
+    pub versioned: Versioned,
+}
+
+/// A documented scenario: a sequence of events and the expected outcome.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioDecl {
+    /// A short identifier, used in snapshot names.
+    pub name: String,
+    /// The scenario's description, from the source document.
+    pub description: String,
+    /// The document the scenario comes from.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The events, in order.
+    pub events: Vec<ScenarioStep>,
+    /// The expected outcome.
+    #[serde(default)]
+    pub expect: Expectation,
+    /// Version range.
+    #[serde(flatten)]
+    pub versioned: Versioned,
+}
+
+/// One event of a scenario: its name, or a full step.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ScenarioStep {
+    /// Just the event name; the timestamp advances by one second.
+    Name(String),
+    /// An event with a payload and timing.
+    Full(ScenarioEvent),
+}
+
+/// A scenario event with payload and timing.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioEvent {
+    /// The event name.
+    pub event: String,
+    /// Milliseconds since the previous event (default 1000).
+    #[serde(default)]
+    pub after: Option<i64>,
+    /// The payload.
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
+    /// The metadata block as the widget reports it, compared with the computed one.
+    #[serde(default)]
+    pub metadata: Option<serde_json::Value>,
+}
+
+impl ScenarioStep {
+    /// The event name of this step.
+    pub fn event(&self) -> &str {
+        match self {
+            ScenarioStep::Name(name) => name,
+            ScenarioStep::Full(full) => &full.event,
+        }
+    }
+}
+
+/// What a scenario is expected to produce.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Expectation {
+    /// `accepted`: no violation, and the interaction ends in a final state.
+    #[default]
+    #[serde(skip)]
+    AcceptedDefault,
+    /// The word `accepted`.
+    Accepted(AcceptedWord),
+    /// Exactly these violation kinds, in order.
+    Violations {
+        /// The kinds, e.g. `[illegal_transition]`.
+        violations: Vec<String>,
+    },
+}
+
+/// The word `accepted`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AcceptedWord {
+    /// The scenario is accepted.
+    Accepted,
+}
+
+impl Expectation {
+    /// The expected violation kinds (empty when accepted).
+    pub fn violations(&self) -> &[String] {
+        match self {
+            Expectation::Violations { violations } => violations,
+            _ => &[],
+        }
+    }
+}

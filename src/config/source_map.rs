@@ -1,0 +1,196 @@
+//! Where each value of a YAML file stands, for diagnostics.
+//!
+//! serde gives the loader a typed model but no positions. A second, event-level pass over the
+//! same text (with `yaml-rust2`) records the line and column of every key and scalar under its
+//! path (`transitions[3].from`, `events.submitted.payload`), so the compiler can report any
+//! model value at its place in the file.
+
+use std::collections::HashMap;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+/// A position in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Location {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Byte offset from the start of the file.
+    pub offset: usize,
+    /// Whether the value is a quoted scalar (its text starts one character later).
+    pub quoted: bool,
+}
+
+/// Positions of the values of one YAML file, by path.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    positions: HashMap<String, Location>,
+}
+
+impl SourceMap {
+    /// Indexes `text`. A file that does not parse gives an empty map (serde reports the error).
+    pub fn build(text: &str) -> SourceMap {
+        let mut builder = Builder {
+            line_starts: line_starts(text),
+            text,
+            stack: Vec::new(),
+            positions: HashMap::new(),
+        };
+        let mut parser = Parser::new_from_str(text);
+        // A parse error here is reported by serde with its own location; keep what was indexed.
+        let _ = parser.load(&mut builder, false);
+        SourceMap {
+            positions: builder.positions,
+        }
+    }
+
+    /// The location of the value at `path`, or of its nearest indexed ancestor.
+    pub fn locate(&self, path: &str) -> Location {
+        let mut path = path;
+        loop {
+            if let Some(location) = self.positions.get(path) {
+                return *location;
+            }
+            match path.rfind(['.', '[']) {
+                Some(cut) => path = &path[..cut],
+                None => return Location::default(),
+            }
+        }
+    }
+}
+
+enum Frame {
+    Map {
+        path: String,
+        key: Option<String>,
+    },
+    Seq {
+        path: String,
+        index: usize,
+    },
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    line_starts: Vec<usize>,
+    stack: Vec<Frame>,
+    positions: HashMap<String, Location>,
+}
+
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+impl Builder<'_> {
+    fn location(&self, mark: Marker, quoted: bool) -> Location {
+        let line = mark.line().max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let rest = self.text.get(start..).unwrap_or("");
+        let byte_col = rest
+            .char_indices()
+            .nth(mark.col())
+            .map_or(rest.len(), |(i, _)| i);
+        Location {
+            line,
+            column: mark.col() + 1,
+            offset: start + byte_col,
+            quoted,
+        }
+    }
+
+    /// Decides what the next node is: a key (returns None after recording it) or a value at
+    /// the returned path.
+    fn next_node(&mut self, scalar_key: Option<&str>, mark: Marker) -> Option<String> {
+        let location = self.location(mark, false);
+        match self.stack.last_mut() {
+            None => Some(String::new()),
+            Some(Frame::Seq { path, index }) => {
+                let child = format!("{path}[{index}]");
+                *index += 1;
+                Some(child)
+            }
+            Some(Frame::Map { path, key }) => match key.take() {
+                Some(key) => Some(join(path, &key)),
+                None => {
+                    let key = scalar_key.unwrap_or("?").to_owned();
+                    let child = join(path, &key);
+                    self.positions.insert(child, location);
+                    if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
+                        *slot = Some(key);
+                    }
+                    None
+                }
+            },
+        }
+    }
+}
+
+impl MarkedEventReceiver for Builder<'_> {
+    fn on_event(&mut self, event: Event, mark: Marker) {
+        match event {
+            Event::Scalar(value, style, _, _) => {
+                if let Some(path) = self.next_node(Some(&value), mark) {
+                    if !value.is_empty() || !self.positions.contains_key(&path) {
+                        let quoted = matches!(
+                            style,
+                            TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
+                        );
+                        let location = self.location(mark, quoted);
+                        self.positions.insert(path, location);
+                    }
+                }
+            }
+            Event::Alias(_) => {
+                self.next_node(None, mark);
+            }
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let path = self.next_node(None, mark).unwrap_or_default();
+                if !self.positions.contains_key(&path) {
+                    let location = self.location(mark, false);
+                    self.positions.insert(path.clone(), location);
+                }
+                self.stack.push(if matches!(event, Event::MappingStart(..)) {
+                    Frame::Map { path, key: None }
+                } else {
+                    Frame::Seq { path, index: 0 }
+                });
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.stack.pop();
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_keys_and_scalars_by_path() {
+        let text = "name: x\nstates:\n  ready:\n  closed: {final: true}\ntransitions:\n  - from: ready\n    on: [opened, \"closed\"]\n";
+        let map = SourceMap::build(text);
+        assert_eq!(map.locate("name").line, 1);
+        assert_eq!(map.locate("states.closed").line, 4);
+        assert_eq!(map.locate("states.closed").column, 3);
+        let from = map.locate("transitions[0].from");
+        assert_eq!((from.line, from.column), (6, 11));
+        assert_eq!(&text[from.offset..from.offset + 5], "ready");
+        let second = map.locate("transitions[0].on[1]");
+        assert_eq!((second.line, second.column, second.quoted), (7, 18, true));
+        // Unknown paths fall back to the nearest ancestor.
+        assert_eq!(map.locate("transitions[0].on[1].x").line, 7);
+    }
+}

@@ -1,0 +1,383 @@
+//! Evaluation of checked expressions. Total: every input gives a value, `Absent` where a
+//! path is missing, arithmetic overflows or divides by zero.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::ast::{BinaryOp, Step};
+
+/// A constant.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(String),
+}
+
+/// A piece of an interpolated string.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InterpPart {
+    /// Literal text.
+    Text(String),
+    /// A value to format.
+    Expr(Node),
+}
+
+/// A checked expression, names resolved to slots.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    /// A constant.
+    Const(Lit),
+    /// The event's timestamp.
+    Ts,
+    /// The event's name.
+    Event,
+    /// A path into the payload.
+    Data(Vec<Step>),
+    /// A metadata field (and a path below it).
+    Meta {
+        /// The field's slot.
+        slot: usize,
+        /// What an unset field reads as.
+        reads_as: Option<Value>,
+        /// Steps below the field.
+        steps: Vec<Step>,
+    },
+    /// `[a, b]`.
+    List(Vec<Node>),
+    /// `"a${b}"`.
+    Interpolation(Vec<InterpPart>),
+    /// `not x`.
+    Not(Box<Node>),
+    /// `-x`.
+    Neg(Box<Node>),
+    /// `a op b`.
+    Binary(BinaryOp, Box<Node>, Box<Node>),
+    /// `len(x)`.
+    Len(Box<Node>),
+    /// `exists(x)`.
+    Exists(Box<Node>),
+}
+
+/// A runtime value, borrowing from the event and the metadata block where it can.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Val<'a> {
+    /// Missing.
+    Absent,
+    /// JSON null.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(Cow<'a, str>),
+    /// An array or object from the payload or the metadata.
+    Json(&'a Value),
+    /// A list built by the expression (`[a, b]`, `x[*]`).
+    List(Vec<Val<'a>>),
+}
+
+/// What an expression sees of the event being processed.
+#[derive(Debug, Clone, Copy)]
+pub struct Env<'a> {
+    /// The event's timestamp.
+    pub ts: i64,
+    /// The event's name.
+    pub event: &'a str,
+    /// The payload, if any.
+    pub data: Option<&'a Value>,
+    /// The metadata block before this rule.
+    pub meta: &'a [Option<Value>],
+}
+
+impl<'a> Val<'a> {
+    /// A JSON value as a runtime value.
+    pub fn from_json(value: &'a Value) -> Val<'a> {
+        match value {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Number(n) => n
+                .as_i64()
+                .map(Val::Int)
+                .or_else(|| n.as_f64().map(Val::Float))
+                .unwrap_or(Val::Absent),
+            Value::String(s) => Val::Str(Cow::Borrowed(s)),
+            Value::Array(_) | Value::Object(_) => Val::Json(value),
+        }
+    }
+
+    /// The value as JSON, `None` when absent.
+    pub fn to_json(&self) -> Option<Value> {
+        Some(match self {
+            Val::Absent => return None,
+            Val::Null => Value::Null,
+            Val::Bool(b) => Value::Bool(*b),
+            Val::Int(n) => Value::from(*n),
+            Val::Float(x) => serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number),
+            Val::Str(s) => Value::String(s.to_string()),
+            Val::Json(value) => (*value).clone(),
+            Val::List(items) => Value::Array(items.iter().filter_map(Val::to_json).collect()),
+        })
+    }
+
+    fn as_f64(&self) -> Option<f64> {
+        match self {
+            Val::Int(n) => Some(*n as f64),
+            Val::Float(x) => Some(*x),
+            _ => None,
+        }
+    }
+
+    fn elements(&self) -> Vec<Val<'a>> {
+        match self {
+            Val::List(items) => items.clone(),
+            Val::Json(Value::Array(items)) => items.iter().map(Val::from_json).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn equals(&self, other: &Val<'_>) -> bool {
+        match (self, other) {
+            (Val::Int(a), Val::Int(b)) => a == b,
+            (Val::Int(_) | Val::Float(_), Val::Int(_) | Val::Float(_)) => {
+                self.as_f64() == other.as_f64()
+            }
+            (Val::Str(a), Val::Str(b)) => a == b,
+            (Val::Bool(a), Val::Bool(b)) => a == b,
+            (Val::Null, Val::Null) | (Val::Absent, Val::Absent) => true,
+            (Val::Json(a), Val::Json(b)) => a == b,
+            (Val::List(_) | Val::Json(Value::Array(_)), Val::List(_) | Val::Json(Value::Array(_))) => {
+                let (a, b) = (self.elements(), other.elements());
+                a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.equals(y))
+            }
+            _ => false,
+        }
+    }
+
+    fn write_to(&self, out: &mut String) {
+        match self {
+            Val::Absent => {}
+            Val::Null => out.push_str("null"),
+            Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Val::Int(n) => out.push_str(&n.to_string()),
+            Val::Float(x) => out.push_str(&x.to_string()),
+            Val::Str(s) => out.push_str(s),
+            Val::Json(value) => out.push_str(&value.to_string()),
+            Val::List(_) => out.push_str(&self.to_json().unwrap_or(Value::Null).to_string()),
+        }
+    }
+}
+
+fn follow<'a>(start: Val<'a>, steps: &[Step]) -> Val<'a> {
+    let Some((step, rest)) = steps.split_first() else {
+        return start;
+    };
+    let Val::Json(value) = start else {
+        return Val::Absent;
+    };
+    match (value, step) {
+        (Value::Object(map), Step::Field(name)) => match map.get(name.as_str()) {
+            Some(inner) => follow(Val::from_json(inner), rest),
+            None => Val::Absent,
+        },
+        (Value::Array(items), Step::Index(index)) => {
+            let at = if *index < 0 {
+                items.len().checked_sub(index.unsigned_abs() as usize)
+            } else {
+                Some(*index as usize)
+            };
+            match at.and_then(|at| items.get(at)) {
+                Some(inner) => follow(Val::from_json(inner), rest),
+                None => Val::Absent,
+            }
+        }
+        (Value::Array(items), Step::Each) => Val::List(
+            items
+                .iter()
+                .map(|item| follow(Val::from_json(item), rest))
+                .filter(|val| *val != Val::Absent)
+                .collect(),
+        ),
+        _ => Val::Absent,
+    }
+}
+
+fn arithmetic<'a>(op: BinaryOp, left: Val<'a>, right: Val<'a>) -> Val<'a> {
+    match (left, right) {
+        (Val::Int(a), Val::Int(b)) if op != BinaryOp::Div => match op {
+            BinaryOp::Add => a.checked_add(b),
+            BinaryOp::Sub => a.checked_sub(b),
+            BinaryOp::Mul => a.checked_mul(b),
+            _ => a.checked_rem(b),
+        }
+        .map_or(Val::Absent, Val::Int),
+        (left, right) => match (left.as_f64(), right.as_f64()) {
+            (Some(a), Some(b)) => {
+                let x = match op {
+                    BinaryOp::Add => a + b,
+                    BinaryOp::Sub => a - b,
+                    BinaryOp::Mul => a * b,
+                    BinaryOp::Div => a / b,
+                    _ => a % b,
+                };
+                if !x.is_finite() {
+                    Val::Absent
+                } else if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                    Val::Int(x as i64)
+                } else {
+                    Val::Float(x)
+                }
+            }
+            _ => Val::Absent,
+        },
+    }
+}
+
+fn compare(op: BinaryOp, left: &Val<'_>, right: &Val<'_>) -> bool {
+    let ordering = match (left, right) {
+        (Val::Str(a), Val::Str(b)) => a.partial_cmp(b),
+        _ => match (left.as_f64(), right.as_f64()) {
+            (Some(a), Some(b)) => a.partial_cmp(&b),
+            _ => None,
+        },
+    };
+    ordering.is_some_and(|ordering| match op {
+        BinaryOp::Lt => ordering.is_lt(),
+        BinaryOp::Le => ordering.is_le(),
+        BinaryOp::Gt => ordering.is_gt(),
+        _ => ordering.is_ge(),
+    })
+}
+
+impl Node {
+    /// Evaluates the node.
+    pub fn eval<'a>(&'a self, env: &Env<'a>) -> Val<'a> {
+        match self {
+            Node::Const(lit) => match lit {
+                Lit::Null => Val::Null,
+                Lit::Bool(b) => Val::Bool(*b),
+                Lit::Int(n) => Val::Int(*n),
+                Lit::Float(x) => Val::Float(*x),
+                Lit::Str(s) => Val::Str(Cow::Borrowed(s)),
+            },
+            Node::Ts => Val::Int(env.ts),
+            Node::Event => Val::Str(Cow::Borrowed(env.event)),
+            Node::Data(steps) => match env.data {
+                Some(data) => follow(Val::from_json(data), steps),
+                None => Val::Absent,
+            },
+            Node::Meta {
+                slot,
+                reads_as,
+                steps,
+            } => match env.meta.get(*slot).and_then(Option::as_ref).or(reads_as.as_ref()) {
+                Some(value) => follow(Val::from_json(value), steps),
+                None => Val::Absent,
+            },
+            Node::List(items) => Val::List(items.iter().map(|item| item.eval(env)).collect()),
+            Node::Interpolation(parts) => {
+                let mut out = String::new();
+                for part in parts {
+                    match part {
+                        InterpPart::Text(text) => out.push_str(text),
+                        InterpPart::Expr(node) => node.eval(env).write_to(&mut out),
+                    }
+                }
+                Val::Str(Cow::Owned(out))
+            }
+            Node::Not(x) => match x.eval(env) {
+                Val::Bool(b) => Val::Bool(!b),
+                _ => Val::Absent,
+            },
+            Node::Neg(x) => match x.eval(env) {
+                Val::Int(n) => n.checked_neg().map_or(Val::Absent, Val::Int),
+                Val::Float(f) => Val::Float(-f),
+                _ => Val::Absent,
+            },
+            Node::Binary(op, left, right) => self.binary(*op, left, right, env),
+            Node::Len(x) => match x.eval(env) {
+                Val::Str(s) => Val::Int(s.chars().count() as i64),
+                Val::Json(Value::Array(items)) => Val::Int(items.len() as i64),
+                Val::List(items) => Val::Int(items.len() as i64),
+                _ => Val::Absent,
+            },
+            Node::Exists(x) => Val::Bool(x.eval(env) != Val::Absent),
+        }
+    }
+
+    fn binary<'a>(&'a self, op: BinaryOp, left: &'a Node, right: &'a Node, env: &Env<'a>) -> Val<'a> {
+        match op {
+            BinaryOp::Coalesce => match left.eval(env) {
+                Val::Absent | Val::Null => right.eval(env),
+                value => value,
+            },
+            BinaryOp::And => match left.eval(env) {
+                Val::Bool(false) => Val::Bool(false),
+                Val::Bool(true) => right.eval(env),
+                _ => Val::Absent,
+            },
+            BinaryOp::Or => match left.eval(env) {
+                Val::Bool(true) => Val::Bool(true),
+                Val::Bool(false) => right.eval(env),
+                _ => Val::Absent,
+            },
+            BinaryOp::Eq => Val::Bool(left.eval(env).equals(&right.eval(env))),
+            BinaryOp::Ne => Val::Bool(!left.eval(env).equals(&right.eval(env))),
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                Val::Bool(compare(op, &left.eval(env), &right.eval(env)))
+            }
+            BinaryOp::In => {
+                let needle = left.eval(env);
+                Val::Bool(right.eval(env).elements().iter().any(|item| item.equals(&needle)))
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+                arithmetic(op, left.eval(env), right.eval(env))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::types::{Checker, FieldInfo, Ty};
+
+    fn eval(text: &str, data: &Value, meta: &[Option<Value>]) -> Option<Value> {
+        let fields = vec![
+            FieldInfo { name: "started".into(), slot: 0, ty: Ty::INT, reads_as: None },
+            FieldInfo { name: "count".into(), slot: 1, ty: Ty::INT, reads_as: Some(Value::from(0)) },
+        ];
+        let checker = Checker { payloads: vec![], fields: &fields };
+        let (node, _) = checker.check(&crate::expr::parse(text).unwrap()).unwrap();
+        let env = Env { ts: 5000, event: "e", data: Some(data), meta };
+        node.eval(&env).to_json()
+    }
+
+    #[test]
+    fn absent_propagates_and_falls_back() {
+        let data = serde_json::json!({"a": 1, "b": "x", "c": [{"id": "1"}, {"id": "2"}, {}]});
+        assert_eq!(eval("ts - meta.started", &data, &[None, None]), None);
+        assert_eq!(eval("ts - meta.started", &data, &[Some(1000.into()), None]), Some(4000.into()));
+        assert_eq!(eval("meta.count + 1", &data, &[None, None]), Some(1.into()));
+        assert_eq!(eval("data.zz ?? false", &data, &[]), Some(false.into()));
+        assert_eq!(eval(r#""${data.a}_${data.b}""#, &data, &[]), Some("1_x".into()));
+        assert_eq!(eval(r#""2" in data.c[*].id"#, &data, &[]), Some(true.into()));
+        assert_eq!(eval("len(data.c[*].id)", &data, &[]), Some(2.into()));
+        assert_eq!(eval("1 / 0", &data, &[]), None);
+        assert_eq!(eval("9223372036854775807 + 1", &data, &[]), None);
+        assert_eq!(eval("1 == 1.0 and 3 > 2.5", &data, &[]), Some(true.into()));
+        assert_eq!(eval("data.c[-1].id", &data, &[]), None);
+        assert_eq!(eval("data.c[0].id", &data, &[]), Some("1".into()));
+    }
+}

@@ -1,0 +1,476 @@
+//! Type checking: every expression is checked at load time against the payload shapes of the
+//! events its rule runs on and the metadata fields, and lowered to an evaluable [`Node`].
+//!
+//! Types are sets of JSON kinds ([`Ty`]), with `ABSENT` for "may be missing". Payload paths
+//! are resolved against [`Shape`]s built from the lifecycle's payload declarations, so a
+//! misspelled property is an error with a suggestion, not a silent `absent` at run time.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+
+use super::ast::{BinaryOp, Expr, ExprKind, Literal, Part, Span, Step, UnaryOp};
+use super::eval::{InterpPart, Lit, Node};
+use crate::diagnostic::suggestion;
+
+/// A set of JSON kinds a value may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ty(u8);
+
+impl Ty {
+    /// Missing: an absent property or an unset field.
+    pub const ABSENT: Ty = Ty(1);
+    /// JSON `null`.
+    pub const NULL: Ty = Ty(2);
+    /// A boolean.
+    pub const BOOL: Ty = Ty(4);
+    /// An integer.
+    pub const INT: Ty = Ty(8);
+    /// A number with a fraction.
+    pub const FLOAT: Ty = Ty(16);
+    /// A string.
+    pub const STR: Ty = Ty(32);
+    /// An array.
+    pub const ARR: Ty = Ty(64);
+    /// An object.
+    pub const OBJ: Ty = Ty(128);
+    /// Any number.
+    pub const NUM: Ty = Ty(8 | 16);
+    /// Anything at all.
+    pub const ANY: Ty = Ty(255);
+    /// Nothing (the empty set).
+    pub const NONE: Ty = Ty(0);
+
+    /// Union.
+    pub fn or(self, other: Ty) -> Ty {
+        Ty(self.0 | other.0)
+    }
+    /// Difference.
+    pub fn without(self, other: Ty) -> Ty {
+        Ty(self.0 & !other.0)
+    }
+    /// Whether every kind of `self` is in `other`.
+    pub fn within(self, other: Ty) -> bool {
+        self.0 & !other.0 == 0
+    }
+    /// Whether `self` and `other` share a kind.
+    pub fn meets(self, other: Ty) -> bool {
+        self.0 & other.0 != 0
+    }
+}
+
+impl fmt::Display for Ty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == Ty::ANY {
+            return f.write_str("any");
+        }
+        let names = [
+            (Ty::ABSENT, "absent"),
+            (Ty::NULL, "null"),
+            (Ty::BOOL, "boolean"),
+            (Ty::INT, "integer"),
+            (Ty::FLOAT, "float"),
+            (Ty::STR, "string"),
+            (Ty::ARR, "array"),
+            (Ty::OBJ, "object"),
+        ];
+        let parts: Vec<&str> = names
+            .iter()
+            .filter(|(ty, _)| ty.within(*self) && *self != Ty::NONE)
+            .map(|(_, name)| *name)
+            .collect();
+        if parts.is_empty() {
+            f.write_str("nothing")
+        } else {
+            f.write_str(&parts.join(" or "))
+        }
+    }
+}
+
+/// The shape of a payload value, for resolving paths.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// Unknown: anything may be inside.
+    Any,
+    /// A scalar of these kinds.
+    Scalar(Ty),
+    /// An array of elements of this shape.
+    Array(Box<Shape>),
+    /// An object with declared properties (`required` flag each). No properties: free-form.
+    Object(IndexMap<String, (Shape, bool)>),
+}
+
+impl Shape {
+    fn ty(&self) -> Ty {
+        match self {
+            Shape::Any => Ty::ANY,
+            Shape::Scalar(ty) => *ty,
+            Shape::Array(_) => Ty::ARR,
+            Shape::Object(_) => Ty::OBJ,
+        }
+    }
+}
+
+/// A type error at a byte span of the expression.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
+pub struct TypeError {
+    /// What is wrong.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+fn error(span: Span, message: impl Into<String>) -> TypeError {
+    TypeError {
+        message: message.into(),
+        span,
+        help: None,
+    }
+}
+
+/// A metadata field as the checker sees it.
+#[derive(Debug, Clone)]
+pub struct FieldInfo {
+    /// Field name.
+    pub name: String,
+    /// Slot in the metadata block.
+    pub slot: usize,
+    /// The field's type when set.
+    pub ty: Ty,
+    /// The value an unset field reads as, when its default is of its own type (a counter's 0).
+    pub reads_as: Option<serde_json::Value>,
+}
+
+/// What an expression may refer to: the payload shapes of the events it runs on, by event
+/// name (`None` for an event without a declared payload), and the metadata fields.
+#[derive(Debug)]
+pub struct Checker<'a> {
+    /// The events' payloads.
+    pub payloads: Vec<(&'a str, Option<&'a Shape>)>,
+    /// The metadata fields.
+    pub fields: &'a [FieldInfo],
+}
+
+/// The roots a path may start with.
+pub const ROOTS: [&str; 4] = ["ts", "event", "data", "meta"];
+/// The functions expressions may call.
+pub const FUNCTIONS: [&str; 2] = ["len", "exists"];
+
+impl Checker<'_> {
+    /// Checks `expr` and lowers it, returning the node and its type.
+    pub fn check(&self, expr: &Expr) -> Result<(Node, Ty), TypeError> {
+        match &expr.kind {
+            ExprKind::Literal(literal) => Ok(match literal {
+                Literal::Null => (Node::Const(Lit::Null), Ty::NULL),
+                Literal::Bool(b) => (Node::Const(Lit::Bool(*b)), Ty::BOOL),
+                Literal::Int(n) => (Node::Const(Lit::Int(*n)), Ty::INT),
+                Literal::Float(x) => (Node::Const(Lit::Float(*x)), Ty::FLOAT),
+            }),
+            ExprKind::Interpolation(parts) => self.interpolation(parts),
+            ExprKind::List(items) => {
+                let nodes = items
+                    .iter()
+                    .map(|item| self.check(item).map(|(node, _)| node))
+                    .collect::<Result<_, _>>()?;
+                Ok((Node::List(nodes), Ty::ARR))
+            }
+            ExprKind::Path(path) => self.path(&path.root, &path.steps, expr.span),
+            ExprKind::Unary(op, operand) => {
+                let (node, ty) = self.check(operand)?;
+                match op {
+                    UnaryOp::Not => {
+                        self.expect(ty, Ty::BOOL, operand.span, "`not`")?;
+                        Ok((Node::Not(Box::new(node)), Ty::BOOL))
+                    }
+                    UnaryOp::Neg => {
+                        self.expect(ty, Ty::NUM.or(Ty::ABSENT), operand.span, "`-`")?;
+                        Ok((Node::Neg(Box::new(node)), ty))
+                    }
+                }
+            }
+            ExprKind::Binary(op, left, right) => self.binary(*op, left, right),
+            ExprKind::Call(name, args) => self.call(name, args, expr.span),
+        }
+    }
+
+    /// Checks a boolean expression (a guard or an assertion).
+    pub fn check_condition(&self, expr: &Expr) -> Result<Node, TypeError> {
+        let (node, ty) = self.check(expr)?;
+        self.expect(ty, Ty::BOOL, expr.span, "a condition")?;
+        Ok(node)
+    }
+
+    fn expect(&self, ty: Ty, allowed: Ty, span: Span, what: &str) -> Result<(), TypeError> {
+        // `any` is a value the config does not describe (a free-form payload): trust it.
+        if ty.within(allowed) || ty == Ty::ANY {
+            return Ok(());
+        }
+        let mut problem = error(span, format!("{what} needs {allowed}, but this is {ty}"));
+        if Ty::ABSENT.within(ty) && !Ty::ABSENT.within(allowed) {
+            problem.help = Some(
+                "this value may be absent (a missing property or an unset field): give a fallback with `??`, e.g. `x ?? false`"
+                    .into(),
+            );
+        }
+        Err(problem)
+    }
+
+    fn interpolation(&self, parts: &[Part]) -> Result<(Node, Ty), TypeError> {
+        let mut lowered = Vec::with_capacity(parts.len());
+        for part in parts {
+            lowered.push(match part {
+                Part::Text(text) => InterpPart::Text(text.clone()),
+                Part::Expr(expr) => {
+                    let (node, ty) = self.check(expr)?;
+                    let scalar = Ty::BOOL.or(Ty::NUM).or(Ty::STR).or(Ty::NULL).or(Ty::ABSENT);
+                    if !ty.meets(scalar) {
+                        return Err(error(expr.span, format!("cannot interpolate {ty}")));
+                    }
+                    InterpPart::Expr(node)
+                }
+            });
+        }
+        if let [InterpPart::Text(text)] = lowered.as_slice() {
+            return Ok((Node::Const(Lit::Str(text.clone())), Ty::STR));
+        }
+        if lowered.is_empty() {
+            return Ok((Node::Const(Lit::Str(String::new())), Ty::STR));
+        }
+        Ok((Node::Interpolation(lowered), Ty::STR))
+    }
+
+    fn binary(&self, op: BinaryOp, left: &Expr, right: &Expr) -> Result<(Node, Ty), TypeError> {
+        let (l, lt) = self.check(left)?;
+        let (r, rt) = self.check(right)?;
+        let what = format!("`{}`", op.symbol());
+        let ty = match op {
+            BinaryOp::Coalesce => {
+                if !lt.meets(Ty::ABSENT.or(Ty::NULL)) {
+                    return Err(TypeError {
+                        help: Some("remove the `??` fallback".into()),
+                        ..error(left.span, "this value is never absent or null")
+                    });
+                }
+                lt.without(Ty::ABSENT.or(Ty::NULL)).or(rt)
+            }
+            BinaryOp::Or | BinaryOp::And => {
+                self.expect(lt, Ty::BOOL, left.span, &what)?;
+                self.expect(rt, Ty::BOOL, right.span, &what)?;
+                Ty::BOOL
+            }
+            BinaryOp::Eq | BinaryOp::Ne => Ty::BOOL,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
+                let comparable = Ty::NUM.or(Ty::STR).or(Ty::ABSENT);
+                self.expect(lt, comparable, left.span, &what)?;
+                self.expect(rt, comparable, right.span, &what)?;
+                Ty::BOOL
+            }
+            BinaryOp::In => {
+                self.expect(rt, Ty::ARR.or(Ty::ABSENT), right.span, &what)?;
+                Ty::BOOL
+            }
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
+                let numeric = Ty::NUM.or(Ty::ABSENT);
+                self.expect(lt, numeric, left.span, &what)?;
+                self.expect(rt, numeric, right.span, &what)?;
+                let absent = lt.or(rt).meets(Ty::ABSENT);
+                let mut ty = if op == BinaryOp::Div || lt.meets(Ty::FLOAT) || rt.meets(Ty::FLOAT) {
+                    Ty::NUM
+                } else {
+                    Ty::INT
+                };
+                // Overflow and division by zero give absent rather than failing.
+                if absent || matches!(op, BinaryOp::Div | BinaryOp::Rem) {
+                    ty = ty.or(Ty::ABSENT);
+                }
+                ty
+            }
+        };
+        Ok((Node::Binary(op, Box::new(l), Box::new(r)), ty))
+    }
+
+    fn call(&self, name: &str, args: &[Expr], span: Span) -> Result<(Node, Ty), TypeError> {
+        let [arg] = args else {
+            return Err(error(span, format!("`{name}` takes one argument")));
+        };
+        let (node, ty) = self.check(arg)?;
+        match name {
+            "len" => {
+                self.expect(ty, Ty::ARR.or(Ty::STR).or(Ty::ABSENT), arg.span, "`len`")?;
+                Ok((Node::Len(Box::new(node)), Ty::INT.or(ty.meet_absent())))
+            }
+            "exists" => Ok((Node::Exists(Box::new(node)), Ty::BOOL)),
+            _ => Err(TypeError {
+                help: suggestion(name, FUNCTIONS),
+                ..error(span, format!("unknown function `{name}`"))
+            }),
+        }
+    }
+
+    fn path(&self, root: &str, steps: &[Step], span: Span) -> Result<(Node, Ty), TypeError> {
+        match root {
+            "ts" | "event" => {
+                if !steps.is_empty() {
+                    return Err(error(span, format!("`{root}` has no properties")));
+                }
+                Ok(if root == "ts" {
+                    (Node::Ts, Ty::INT)
+                } else {
+                    (Node::Event, Ty::STR)
+                })
+            }
+            "meta" => self.meta_path(steps, span),
+            "data" => self.data_path(steps, span),
+            _ => Err(TypeError {
+                help: suggestion(root, ROOTS),
+                ..error(span, format!("unknown name `{root}`"))
+            }),
+        }
+    }
+
+    fn meta_path(&self, steps: &[Step], span: Span) -> Result<(Node, Ty), TypeError> {
+        let Some(Step::Field(name)) = steps.first() else {
+            return Err(error(span, "`meta` needs a field name, e.g. `meta.started`"));
+        };
+        let Some(field) = self.fields.iter().find(|field| &field.name == name) else {
+            return Err(TypeError {
+                help: suggestion(name, self.fields.iter().map(|f| f.name.as_str())),
+                ..error(span, format!("unknown metadata field `{name}`"))
+            });
+        };
+        let mut ty = field.ty;
+        if field.reads_as.is_none() {
+            ty = ty.or(Ty::ABSENT);
+        }
+        let rest = &steps[1..];
+        if !rest.is_empty() {
+            if !ty.meets(Ty::OBJ.or(Ty::ARR)) {
+                return Err(error(span, format!("metadata field `{name}` is {ty}: it has no properties")));
+            }
+            ty = if rest.contains(&Step::Each) { Ty::ARR } else { Ty::ANY };
+        }
+        Ok((
+            Node::Meta {
+                slot: field.slot,
+                reads_as: field.reads_as.clone(),
+                steps: rest.to_vec(),
+            },
+            ty,
+        ))
+    }
+
+    fn data_path(&self, steps: &[Step], span: Span) -> Result<(Node, Ty), TypeError> {
+        let mut ty = Ty::NONE;
+        for (event, shape) in &self.payloads {
+            let event_ty = match shape {
+                None => Ty::ANY,
+                Some(shape) => walk(shape, steps, true).map_err(|mut problem| {
+                    problem.span = span;
+                    problem.message = format!("{} (payload of `{event}`)", problem.message);
+                    problem
+                })?,
+            };
+            ty = ty.or(event_ty);
+        }
+        if self.payloads.is_empty() {
+            ty = Ty::ANY;
+        }
+        let ty = if steps.is_empty() { ty.or(Ty::ABSENT) } else { ty };
+        Ok((Node::Data(steps.to_vec()), ty))
+    }
+}
+
+impl Ty {
+    fn meet_absent(self) -> Ty {
+        if self.meets(Ty::ABSENT) {
+            Ty::ABSENT
+        } else {
+            Ty::NONE
+        }
+    }
+}
+
+/// The type at `steps` below `shape`. `present` says whether the value at `shape` is surely
+/// there. A `[*]` step makes the result an array.
+fn walk(shape: &Shape, steps: &[Step], present: bool) -> Result<Ty, TypeError> {
+    let absent = if present { Ty::NONE } else { Ty::ABSENT };
+    let Some((step, rest)) = steps.split_first() else {
+        return Ok(shape.ty().or(absent));
+    };
+    match (shape, step) {
+        (Shape::Any, _) => Ok(if steps.contains(&Step::Each) { Ty::ARR } else { Ty::ANY }),
+        (Shape::Object(props), Step::Field(name)) if props.is_empty() => {
+            let _ = name;
+            Ok(if rest.contains(&Step::Each) { Ty::ARR } else { Ty::ANY })
+        }
+        (Shape::Object(props), Step::Field(name)) => match props.get(name) {
+            Some((inner, required)) => walk(inner, rest, present && *required),
+            None => Err(TypeError {
+                help: suggestion(name, props.keys().map(String::as_str)),
+                ..error((0, 0), format!("unknown property `{name}`"))
+            }),
+        },
+        (Shape::Array(items), Step::Index(_)) => walk(items, rest, false),
+        (Shape::Array(items), Step::Each) => walk(items, rest, false).map(|_| Ty::ARR),
+        (other, step) => Err(error(
+            (0, 0),
+            format!("{} has no {}", other.ty(), match step {
+                Step::Field(name) => format!("property `{name}`"),
+                Step::Index(_) | Step::Each => "elements".into(),
+            }),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::parse;
+
+    fn shape() -> Shape {
+        let mut contexts = IndexMap::new();
+        contexts.insert("id".to_owned(), (Shape::Scalar(Ty::STR), true));
+        let mut props = IndexMap::new();
+        props.insert("confKey".to_owned(), (Shape::Scalar(Ty::STR), true));
+        props.insert("campaignId".to_owned(), (Shape::Scalar(Ty::INT.or(Ty::STR)), true));
+        props.insert("prefilled".to_owned(), (Shape::Scalar(Ty::BOOL), false));
+        props.insert("contexts".to_owned(), (Shape::Array(Box::new(Shape::Object(contexts))), true));
+        Shape::Object(props)
+    }
+
+    fn fields() -> Vec<FieldInfo> {
+        vec![FieldInfo { name: "started".into(), slot: 0, ty: Ty::INT, reads_as: None }]
+    }
+
+    fn check(text: &str) -> Result<Ty, TypeError> {
+        let shape = shape();
+        let fields = fields();
+        let checker = Checker { payloads: vec![("e", Some(&shape))], fields: &fields };
+        checker.check(&parse(text).unwrap()).map(|(_, ty)| ty)
+    }
+
+    #[test]
+    fn types_follow_the_payload_and_fields() {
+        assert_eq!(check("ts - meta.started").unwrap(), Ty::INT.or(Ty::ABSENT));
+        assert_eq!(check("data.prefilled ?? false").unwrap(), Ty::BOOL);
+        assert_eq!(check("data.contexts[*].id").unwrap(), Ty::ARR);
+        assert_eq!(check(r#""${data.campaignId}_x" == data.confKey"#).unwrap(), Ty::BOOL);
+    }
+
+    #[test]
+    fn mistakes_are_errors_with_help() {
+        let e = check("data.confkey").unwrap_err();
+        assert_eq!(e.message, "unknown property `confkey` (payload of `e`)");
+        assert_eq!(e.help.as_deref(), Some("did you mean `confKey`?"));
+        let e = check("meta.startd").unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `started`?"));
+        let e = check("data.prefilled and true").unwrap_err();
+        assert!(e.help.unwrap().contains("??"));
+        assert!(check("data.confKey + 1").is_err());
+        assert!(check("data.confKey.x").is_err());
+        assert!(check("lenn(data.contexts)").is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! Plotline: interaction lifecycles of web engagement widgets, written as config, compiled at
+//! load time, and run over event streams by one generic interpreter.
+//!
+//! The pipeline is the layout: [`config`] (text to model) -> [`compile`] (model to
+//! [`compile::Catalog`]) -> [`engine`] (catalog and events to verdicts) -> [`report`].
+//! [`expr`] is the rule language used by `compile`. See `ARCHITECTURE.md`.
+
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod diagnostic;
+pub mod expr;
