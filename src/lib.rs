@@ -10,3 +10,5 @@
 pub mod config;
 pub mod diagnostic;
 pub mod expr;
+pub mod compile;
+pub mod engine;

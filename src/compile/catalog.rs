@@ -1,0 +1,237 @@
+//! The compiled catalog: what the interpreter runs. Names are interned to dense ids, the
+//! transitions are a table, metadata fields are slots, rules are checked expression trees and
+//! payload validators are compiled.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::version::{select, VersionKey};
+use crate::config::model::{Expectation, FieldType, ScenarioStep};
+use crate::config::source_map::Location;
+use crate::diagnostic::SourceText;
+use crate::expr::{Node, Shape};
+
+/// Dense id of a state within a lifecycle version.
+pub type StateId = u16;
+/// Dense id of an event within a lifecycle version.
+pub type EventId = u16;
+/// "No transition" in the table.
+pub const NO_STATE: StateId = StateId::MAX;
+
+/// Every lifecycle, by name.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// The lifecycles, in load order.
+    pub lifecycles: Vec<Lifecycle>,
+    index: HashMap<String, usize>,
+}
+
+impl Catalog {
+    /// A catalog of `lifecycles` (names are unique: the compiler checked).
+    pub fn new(lifecycles: Vec<Lifecycle>) -> Catalog {
+        let index = lifecycles
+            .iter()
+            .enumerate()
+            .map(|(i, lifecycle)| (lifecycle.name.clone(), i))
+            .collect();
+        Catalog { lifecycles, index }
+    }
+
+    /// The id of the lifecycle named `name`.
+    pub fn lifecycle_id(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The lifecycle named `name`.
+    pub fn lifecycle(&self, name: &str) -> Option<&Lifecycle> {
+        self.lifecycle_id(name).and_then(|id| self.lifecycles.get(id))
+    }
+}
+
+/// A lifecycle and all its versions.
+#[derive(Debug)]
+pub struct Lifecycle {
+    /// Its name.
+    pub name: String,
+    /// A human title.
+    pub title: Option<String>,
+    /// What it describes.
+    pub description: String,
+    /// The file it came from.
+    pub file: String,
+    /// Its versions, oldest first.
+    pub versions: Vec<Version>,
+    /// Parsed version names, for selection.
+    pub keys: Vec<VersionKey>,
+    /// Its documented scenarios.
+    pub scenarios: Vec<Scenario>,
+}
+
+impl Lifecycle {
+    /// The version for a widget version (see [`select`]); `None` for an unparsable one.
+    pub fn select(&self, version: Option<&str>) -> Option<usize> {
+        select(&self.keys, version)
+    }
+
+    /// The version named exactly `name`.
+    pub fn version_named(&self, name: &str) -> Option<&Version> {
+        self.versions.iter().find(|version| version.name == name)
+    }
+}
+
+/// One version of a lifecycle, compiled.
+#[derive(Debug)]
+pub struct Version {
+    /// The version's name.
+    pub name: String,
+    /// What changed in it.
+    pub description: Option<String>,
+    /// Events by id.
+    pub events: Vec<Event>,
+    /// Event ids by name: the one string lookup per event.
+    pub event_ids: HashMap<String, EventId>,
+    /// States by id.
+    pub states: Vec<State>,
+    /// The state before the first event.
+    pub initial: StateId,
+    /// `table[state * events.len() + event]`: the next state, or [`NO_STATE`].
+    pub table: Vec<StateId>,
+    /// Metadata fields by slot.
+    pub fields: Vec<Field>,
+    /// Rules, in declared order.
+    pub rules: Vec<Rule>,
+}
+
+impl Version {
+    /// The state after `event` in `state`, if the transition exists.
+    pub fn next(&self, state: StateId, event: EventId) -> Option<StateId> {
+        let at = usize::from(state) * self.events.len() + usize::from(event);
+        self.table.get(at).copied().filter(|next| *next != NO_STATE)
+    }
+
+    /// The events allowed in `state`, by name.
+    pub fn allowed(&self, state: StateId) -> Vec<&str> {
+        (0..self.events.len())
+            .filter_map(|event| {
+                let event = EventId::try_from(event).ok()?;
+                self.next(state, event)?;
+                self.events.get(usize::from(event)).map(|e| e.name.as_str())
+            })
+            .collect()
+    }
+
+    /// The name of a state.
+    pub fn state_name(&self, state: StateId) -> &str {
+        self.states.get(usize::from(state)).map_or("?", |s| s.name.as_str())
+    }
+
+    /// Whether `state` is final.
+    pub fn is_final(&self, state: StateId) -> bool {
+        self.states.get(usize::from(state)).is_some_and(|s| s.is_final)
+    }
+
+    /// The metadata block for slot values, unset fields at their defaults.
+    pub fn metadata_block(&self, slots: &[Option<Value>]) -> serde_json::Map<String, Value> {
+        self.fields
+            .iter()
+            .zip(slots)
+            .map(|(field, value)| {
+                (
+                    field.name.clone(),
+                    value.clone().unwrap_or_else(|| field.default.clone()),
+                )
+            })
+            .collect()
+    }
+}
+
+/// An event of a version.
+#[derive(Debug)]
+pub struct Event {
+    /// Its name.
+    pub name: String,
+    /// What it means.
+    pub description: Option<String>,
+    /// Its payload, when declared.
+    pub payload: Option<Payload>,
+    /// Where an interaction goes after this event arrives illegally: its one target state,
+    /// when it has exactly one.
+    pub resync: Option<StateId>,
+    /// The rules that run on it, by index into [`Version::rules`], in order.
+    pub rules: Vec<usize>,
+}
+
+/// A compiled payload.
+#[derive(Debug)]
+pub struct Payload {
+    /// Its JSON Schema.
+    pub schema: Value,
+    /// Its shape.
+    pub shape: Shape,
+    /// The compiled validator.
+    pub validator: jsonschema::Validator,
+}
+
+/// A state of a version.
+#[derive(Debug, Clone)]
+pub struct State {
+    /// Its name.
+    pub name: String,
+    /// What it means.
+    pub description: Option<String>,
+    /// Whether interactions end here.
+    pub is_final: bool,
+}
+
+/// A metadata field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Its name.
+    pub name: String,
+    /// Its type when set.
+    pub ty: FieldType,
+    /// Its value before a rule sets it.
+    pub default: Value,
+    /// What it means.
+    pub description: Option<String>,
+}
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Its name, for messages.
+    pub name: String,
+    /// Its guard.
+    pub when: Option<Node>,
+    /// Field slots and their expressions.
+    pub set: Vec<(usize, Node)>,
+    /// Its assertion.
+    pub assert: Option<Node>,
+    /// The message of a failed assertion.
+    pub message: String,
+    /// Whether it reads the payload (skipped when the payload is invalid).
+    pub reads_data: bool,
+}
+
+/// A documented scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Its short name.
+    pub name: String,
+    /// Its description from the source document.
+    pub description: String,
+    /// The source document.
+    pub source: Option<String>,
+    /// Its events.
+    pub steps: Vec<ScenarioStep>,
+    /// The expected outcome.
+    pub expect: Expectation,
+    /// The versions (indices) it applies to.
+    pub versions: Vec<usize>,
+    /// The file it is declared in.
+    pub file: Arc<SourceText>,
+    /// Where.
+    pub location: Location,
+}

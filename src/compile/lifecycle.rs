@@ -1,0 +1,361 @@
+//! One lifecycle file to a [`Lifecycle`]: every version in turn, each with its own ids,
+//! transition table, fields, payloads and rules.
+
+use std::collections::HashMap;
+
+use super::catalog::{
+    Event, EventId, Field, Lifecycle, Payload, Scenario, State, StateId, Version, NO_STATE,
+};
+use super::context::Context;
+use super::version::VersionKey;
+use super::{lint, payload, rules};
+use crate::config::model::{Nullable, StateDecl};
+use crate::config::LoadedFile;
+use crate::diagnostic::{suggestion, Diagnostic};
+
+/// The `from` name meaning "every state that is neither initial nor final".
+pub const ANY_OPEN_STATE: &str = "*";
+
+/// Compiles one file. Returns the lifecycle (when it has no error) and all diagnostics.
+pub fn compile_file(file: &LoadedFile) -> (Option<Lifecycle>, Vec<Diagnostic>) {
+    let model = &file.model;
+    let Some((names, keys)) = versions(file) else {
+        let (_, diagnostics) = (None::<()>, version_errors(file));
+        return (None, diagnostics);
+    };
+    let mut ctx = Context::new(file, names.clone(), keys.clone());
+    let versions: Vec<Version> = (0..names.len())
+        .map(|index| compile_version(&mut ctx, index))
+        .collect();
+    let scenarios = scenarios(&mut ctx, &versions);
+    let diagnostics = ctx.into_diagnostics();
+    let lifecycle = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| Lifecycle {
+        name: model.name.clone(),
+        title: model.title.clone(),
+        description: model.description.clone(),
+        file: file.source.name.clone(),
+        versions,
+        keys,
+        scenarios,
+    });
+    (lifecycle, diagnostics)
+}
+
+type VersionNames = (Vec<String>, Vec<VersionKey>);
+
+fn versions(file: &LoadedFile) -> Option<VersionNames> {
+    if !version_errors(file).is_empty() {
+        return None;
+    }
+    let names: Vec<String> = file.model.versions.iter().map(|v| v.name.clone()).collect();
+    let keys = names.iter().filter_map(|name| VersionKey::parse(name)).collect();
+    Some((names, keys))
+}
+
+fn version_errors(file: &LoadedFile) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let error = |path: &str, message: String| {
+        Diagnostic::error(&file.source, file.locate(path), message)
+    };
+    if file.model.versions.is_empty() {
+        errors.push(error("versions", "a lifecycle needs at least one version".into())
+            .with_help("add `versions: [{name: \"1.0\"}]`"));
+    }
+    let mut previous: Option<VersionKey> = None;
+    for (i, version) in file.model.versions.iter().enumerate() {
+        let path = format!("versions[{i}].name");
+        match VersionKey::parse(&version.name) {
+            None => errors.push(
+                error(&path, format!("version `{}` is not a dotted number", version.name))
+                    .with_help("write versions as widgets do, e.g. `9.0.002.06`"),
+            ),
+            Some(key) => {
+                if previous.as_ref().is_some_and(|previous| *previous >= key) {
+                    errors.push(
+                        error(&path, format!("version `{}` is not newer than the one before it", version.name))
+                            .with_help("list versions oldest first, each once"),
+                    );
+                }
+                previous = Some(key);
+            }
+        }
+    }
+    errors
+}
+
+fn compile_version(ctx: &mut Context, index: usize) -> Version {
+    let model = &ctx.file.model;
+    let name = ctx.version_names.get(index).cloned().unwrap_or_default();
+    let description = model.versions.get(index).and_then(|v| v.description.clone());
+
+    // Events.
+    let mut events = Vec::new();
+    let mut event_ids = HashMap::new();
+    for (event_name, Nullable(decl)) in &model.events {
+        let path = format!("events.{event_name}");
+        if !ctx.active(&decl.versioned, &path, index) {
+            continue;
+        }
+        let payload = decl.payload.as_ref().and_then(|payload| {
+            let resolved = payload::resolve(ctx, payload, &format!("{path}.payload"), index);
+            match jsonschema::draft202012::new(&resolved.schema) {
+                Ok(validator) => Some(Payload {
+                    schema: resolved.schema,
+                    shape: resolved.shape,
+                    validator,
+                }),
+                Err(error) => {
+                    ctx.error(&path, format!("payload schema does not compile: {error}"), None);
+                    None
+                }
+            }
+        });
+        let Ok(id) = EventId::try_from(events.len()) else {
+            ctx.error(&path, "too many events", None);
+            break;
+        };
+        event_ids.insert(event_name.clone(), id);
+        events.push(Event {
+            name: event_name.clone(),
+            description: decl.description.clone(),
+            payload,
+            resync: None,
+            rules: Vec::new(),
+        });
+    }
+
+    // States: the initial one first.
+    let mut states = vec![State {
+        name: model.initial.clone(),
+        description: Some("before the first event".into()),
+        is_final: false,
+    }];
+    for (state_name, Nullable(decl)) in &model.states {
+        let path = format!("states.{state_name}");
+        if *state_name == model.initial {
+            ctx.error(
+                &path,
+                format!("`{state_name}` is the initial state: it needs no entry in `states`"),
+                Some("remove it, or name the initial state otherwise with `initial:`".into()),
+            );
+            continue;
+        }
+        if ctx.active(&decl.versioned, &path, index) {
+            states.push(state(state_name, decl));
+        }
+    }
+    let state_ids: HashMap<&str, StateId> = states
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((s.name.as_str(), StateId::try_from(i).ok()?)))
+        .collect();
+
+    let table = transitions(ctx, index, &states, &state_ids, &mut events, &event_ids);
+    let fields = fields(ctx, index);
+    let mut version = Version {
+        name,
+        description,
+        events,
+        event_ids,
+        states,
+        initial: 0,
+        table,
+        fields,
+        rules: Vec::new(),
+    };
+    rules::compile(ctx, index, &mut version);
+    lint::check(ctx, &version);
+    version
+}
+
+fn state(name: &str, decl: &StateDecl) -> State {
+    State {
+        name: name.to_owned(),
+        description: decl.description.clone(),
+        is_final: decl.is_final,
+    }
+}
+
+/// Fills the transition table and each event's resynchronization target.
+fn transitions(
+    ctx: &mut Context,
+    index: usize,
+    states: &[State],
+    state_ids: &HashMap<&str, StateId>,
+    events: &mut [Event],
+    event_ids: &HashMap<String, EventId>,
+) -> Vec<StateId> {
+    let model = &ctx.file.model;
+    let width = events.len();
+    let mut table = vec![NO_STATE; states.len() * width];
+    // Which transition set each cell, and whether it came from `*`, to find conflicts.
+    let mut origin: HashMap<usize, (usize, bool)> = HashMap::new();
+    let mut targets: Vec<Vec<StateId>> = vec![Vec::new(); width];
+    let open_states: Vec<StateId> = (1..states.len())
+        .filter(|&s| !states[s].is_final)
+        .filter_map(|s| StateId::try_from(s).ok())
+        .collect();
+
+    for (t, decl) in model.transitions.iter().enumerate() {
+        let path = format!("transitions[{t}]");
+        if !ctx.active(&decl.versioned, &path, index) {
+            continue;
+        }
+        let resolve_state = |ctx: &mut Context, name: &str, at: &str| -> Option<StateId> {
+            let found = state_ids.get(name).copied();
+            if found.is_none() {
+                report_unknown(ctx, "state", name, at, index, state_ids.keys().copied(), |n| {
+                    model.states.get(n).map(|Nullable(d)| &d.versioned)
+                });
+            }
+            found
+        };
+        let to = match &decl.to {
+            Some(name) => match resolve_state(ctx, name, &format!("{path}.to")) {
+                Some(id) => Some(id),
+                None => continue,
+            },
+            None => None,
+        };
+        let mut sources = Vec::new();
+        let mut wildcard = false;
+        for (i, name) in decl.from.names().iter().enumerate() {
+            if name == ANY_OPEN_STATE {
+                wildcard = true;
+                sources.extend(open_states.iter().copied());
+            } else if let Some(id) = resolve_state(ctx, name, &format!("{path}.from[{i}]")) {
+                sources.push(id);
+            }
+        }
+        for (i, event_name) in decl.on.names().iter().enumerate() {
+            let Some(&event) = event_ids.get(event_name) else {
+                report_unknown(ctx, "event", event_name, &format!("{path}.on[{i}]"), index,
+                    event_ids.keys().map(String::as_str), |n| {
+                        model.events.get(n).map(|Nullable(d)| &d.versioned)
+                    });
+                continue;
+            };
+            if let Some(target) = to {
+                if !targets[usize::from(event)].contains(&target) {
+                    targets[usize::from(event)].push(target);
+                }
+            }
+            for &source in &sources {
+                let cell = usize::from(source) * width + usize::from(event);
+                let target = to.unwrap_or(source);
+                match origin.get(&cell) {
+                    Some(&(other, other_wildcard)) if other_wildcard == wildcard => {
+                        ctx.error(
+                            &path,
+                            format!(
+                                "two transitions for state `{}` and event `{event_name}` (this one and transitions[{other}])",
+                                states[usize::from(source)].name
+                            ),
+                            Some("keep one; an interaction must have one next state".into()),
+                        );
+                        continue;
+                    }
+                    // An explicit transition overrides one from `*`.
+                    Some(&(_, true)) => {}
+                    Some(_) => continue,
+                    None => {}
+                }
+                origin.insert(cell, (t, wildcard));
+                table[cell] = target;
+            }
+        }
+    }
+    for (event, targets) in events.iter_mut().zip(targets) {
+        if let [only] = targets.as_slice() {
+            event.resync = Some(*only);
+        }
+    }
+    table
+}
+
+/// Reports an unknown name, saying when it exists but not in this version.
+fn report_unknown<'n, 'm>(
+    ctx: &mut Context,
+    what: &str,
+    name: &str,
+    path: &str,
+    index: usize,
+    known: impl Iterator<Item = &'n str> + Clone,
+    declared: impl Fn(&str) -> Option<&'m crate::config::model::Versioned>,
+) {
+    let version = ctx.version_names.get(index).cloned().unwrap_or_default();
+    if let Some(versioned) = declared(name) {
+        let range = versioned
+            .since
+            .as_ref()
+            .map(|since| format!("since: {since}"))
+            .or_else(|| versioned.until.as_ref().map(|until| format!("until: {until}")))
+            .unwrap_or_default();
+        ctx.error(
+            path,
+            format!("{what} `{name}` is not in version {version}"),
+            Some(format!("give this item the same version range as the {what} ({range})")),
+        );
+    } else {
+        let help = suggestion(name, known);
+        ctx.error(path, format!("unknown {what} `{name}`"), help);
+    }
+}
+
+fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
+    let model = &ctx.file.model;
+    let mut fields = Vec::new();
+    for (name, decl) in &model.metadata {
+        let path = format!("metadata.{name}");
+        if ctx.active(&decl.versioned, &path, index) {
+            fields.push(Field {
+                name: name.clone(),
+                ty: decl.ty,
+                default: decl.default.clone(),
+                description: decl.description.clone(),
+            });
+        }
+    }
+    fields
+}
+
+fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
+    let model = &ctx.file.model;
+    let mut scenarios = Vec::new();
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for (s, decl) in model.scenarios.iter().enumerate() {
+        let path = format!("scenarios[{s}]");
+        if let Some(previous) = names.insert(decl.name.as_str(), s) {
+            ctx.error(
+                &format!("{path}.name"),
+                format!("duplicate scenario name `{}` (also scenarios[{previous}])", decl.name),
+                None,
+            );
+        }
+        let range = ctx.range(&decl.versioned, &path);
+        let applies: Vec<usize> = (0..versions.len()).filter(|&v| range.contains(v)).collect();
+        for &v in &applies {
+            for (i, step) in decl.events.iter().map(|step| step.event()).enumerate() {
+                if !versions[v].event_ids.contains_key(step) {
+                    let help = suggestion(step, versions[v].event_ids.keys().map(String::as_str));
+                    ctx.error(
+                        &format!("{path}.events[{i}]"),
+                        format!("unknown event `{step}` in version {}", versions[v].name),
+                        help,
+                    );
+                }
+            }
+        }
+        scenarios.push(Scenario {
+            name: decl.name.clone(),
+            description: decl.description.clone(),
+            source: decl.source.clone(),
+            steps: decl.events.clone(),
+            expect: decl.expect.clone(),
+            versions: applies,
+            file: ctx.file.source.clone(),
+            location: ctx.file.locate(&path),
+        });
+    }
+    scenarios
+}

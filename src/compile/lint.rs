@@ -1,0 +1,89 @@
+//! Soundness checks on a compiled version: a start, a final state, every state reachable and
+//! able to finish, every event used.
+
+use std::collections::VecDeque;
+
+use super::catalog::{StateId, Version};
+use super::context::Context;
+
+/// Reports what is unsound in `version` against the config of `ctx`.
+pub fn check(ctx: &mut Context, version: &Version) {
+    let n = version.states.len();
+    let successors = |state: usize| -> Vec<usize> {
+        (0..version.events.len())
+            .filter_map(|event| {
+                let state = StateId::try_from(state).ok()?;
+                let event = u16::try_from(event).ok()?;
+                version.next(state, event).map(usize::from)
+            })
+            .collect()
+    };
+    let label = if ctx.version_names.len() > 1 {
+        format!(" in version {}", version.name)
+    } else {
+        String::new()
+    };
+
+    if successors(0).iter().all(|&s| s == 0) {
+        ctx.error(
+            "transitions",
+            format!("no transition leaves the initial state `{}`{label}: nothing can start an interaction", version.state_name(0)),
+            Some(format!("add a transition `from: {}`", version.state_name(0))),
+        );
+    }
+    if !version.states.iter().any(|s| s.is_final) {
+        ctx.error("states", format!("no final state{label}"), Some("mark the last state with `final: true`".into()));
+        return;
+    }
+
+    // Forward reachability from the initial state.
+    let mut reached = vec![false; n];
+    let mut queue = VecDeque::from([0usize]);
+    reached[0] = true;
+    while let Some(state) = queue.pop_front() {
+        for next in successors(state) {
+            if !reached[next] {
+                reached[next] = true;
+                queue.push_back(next);
+            }
+        }
+    }
+    // Backward: which states can reach a final state.
+    let mut finishes: Vec<bool> = version.states.iter().map(|s| s.is_final).collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for state in 0..n {
+            if !finishes[state] && successors(state).iter().any(|&next| finishes[next]) {
+                finishes[state] = true;
+                changed = true;
+            }
+        }
+    }
+    for (state, info) in version.states.iter().enumerate().skip(1) {
+        let path = format!("states.{}", info.name);
+        if !reached[state] {
+            ctx.warning(&path, format!("state `{}` is unreachable{label}", info.name),
+                Some("add a transition into it, or remove it".into()));
+        } else if !finishes[state] {
+            ctx.error(&path, format!("state `{}` cannot reach a final state{label}", info.name),
+                Some("add a transition out of it toward a final state".into()));
+        }
+        if info.is_final && successors(state).iter().any(|&next| next != state) {
+            ctx.warning(&path, format!("final state `{}` has transitions out of it{label}; they never run", info.name), None);
+        }
+    }
+    for (event, info) in version.events.iter().enumerate() {
+        let used = (0..n).any(|state| {
+            let (Ok(state), Ok(event)) = (StateId::try_from(state), u16::try_from(event)) else {
+                return false;
+            };
+            version.next(state, event).is_some()
+        });
+        if !used {
+            ctx.warning(&format!("events.{}", info.name),
+                format!("event `{}` appears in no transition{label}, so it is always illegal", info.name),
+                Some("add a transition for it".into()));
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Compile: config model to [`Catalog`].
+//!
+//! Each lifecycle file is compiled version by version (`lifecycle`): names are interned to
+//! dense ids, transitions become a table, metadata fields become slots, payloads become
+//! JSON Schemas with compiled validators (`payload`), rule expressions are parsed and type
+//! checked (`rules`), and the result is checked for soundness (`lint`). Errors are collected,
+//! not thrown at the first: `plotline check` shows them all.
+
+pub mod catalog;
+mod context;
+pub mod lifecycle;
+mod lint;
+pub mod payload;
+pub mod rules;
+pub mod version;
+
+use std::collections::HashMap;
+
+pub use catalog::{Catalog, Lifecycle, Version};
+
+use crate::config::LoadedFile;
+use crate::diagnostic::Diagnostic;
+
+/// Compiles `files` into a catalog. The catalog is `None` when any file has an error;
+/// warnings come back either way.
+pub fn compile(files: &[LoadedFile]) -> (Option<Catalog>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut lifecycles = Vec::new();
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for file in files {
+        if let Some(first) = seen.insert(&file.model.name, &file.source.name) {
+            diagnostics.push(
+                Diagnostic::error(&file.source, file.locate("name"),
+                    format!("lifecycle `{}` is also defined in {first}", file.model.name))
+                .with_help("give each lifecycle its own name"),
+            );
+            continue;
+        }
+        let (lifecycle, found) = lifecycle::compile_file(file);
+        diagnostics.extend(found);
+        lifecycles.extend(lifecycle);
+    }
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    ((!failed).then(|| Catalog::new(lifecycles)), diagnostics)
+}

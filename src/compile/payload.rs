@@ -1,0 +1,218 @@
+//! Payload declarations to JSON Schema (for validation and export) and to [`Shape`]s (for the
+//! expression type checker), with shared property sets resolved.
+
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+use super::context::Context;
+use crate::config::model::{PayloadDecl, PropertyDecl, PropertyType};
+use crate::expr::{Shape, Ty};
+
+/// A resolved payload: its schema and its shape.
+#[derive(Debug, Clone)]
+pub struct Payload {
+    /// JSON Schema (2020-12) of the `data` object.
+    pub schema: Value,
+    /// The shape paths are checked against.
+    pub shape: Shape,
+}
+
+/// Resolves `payload` (at config `path`) for version `version`: property sets first, in
+/// `use` order, then the payload's own properties.
+pub fn resolve<'a>(
+    ctx: &mut Context<'a>,
+    payload: &'a PayloadDecl,
+    path: &str,
+    version: usize,
+) -> Payload {
+    let mut properties: IndexMap<String, (&PropertyDecl, String)> = IndexMap::new();
+    collect(ctx, payload, path, version, &mut Vec::new(), &mut properties);
+    let open = payload.additional.unwrap_or(true);
+    let mut schema = object_schema(ctx, &properties, open, version);
+    if let (Some(description), Value::Object(map)) = (&payload.description, &mut schema) {
+        map.insert("description".into(), Value::String(description.clone()));
+    }
+    let shape = Shape::Object(
+        properties
+            .iter()
+            .map(|(name, (decl, _))| (name.clone(), (shape_of(decl, version, ctx), decl.required)))
+            .collect(),
+    );
+    Payload { schema, shape }
+}
+
+fn collect<'a>(
+    ctx: &mut Context<'a>,
+    payload: &'a PayloadDecl,
+    path: &str,
+    version: usize,
+    stack: &mut Vec<String>,
+    out: &mut IndexMap<String, (&'a PropertyDecl, String)>,
+) {
+    let sets = &ctx.file.model.property_sets;
+    for (i, name) in payload.uses.iter().enumerate() {
+        let use_path = format!("{path}.use[{i}]");
+        match sets.get(name) {
+            None => {
+                let help = crate::diagnostic::suggestion(name, sets.keys().map(String::as_str));
+                ctx.error(&use_path, format!("unknown property set `{name}`"), help);
+            }
+            Some(_) if stack.contains(name) => {
+                ctx.error(
+                    &use_path,
+                    format!("property set `{name}` uses itself ({} -> {name})", stack.join(" -> ")),
+                    Some("remove one `use` of the cycle".into()),
+                );
+            }
+            Some(set) => {
+                stack.push(name.clone());
+                collect(ctx, set, &format!("property_sets.{name}"), version, stack, out);
+                stack.pop();
+            }
+        }
+    }
+    for (name, decl) in &payload.properties {
+        let prop_path = format!("{path}.properties.{name}");
+        if ctx.active(&decl.versioned, &prop_path, version) {
+            out.insert(name.clone(), (decl, prop_path));
+        }
+    }
+}
+
+fn object_schema(
+    ctx: &mut Context,
+    properties: &IndexMap<String, (&PropertyDecl, String)>,
+    open: bool,
+    version: usize,
+) -> Value {
+    let mut props = Map::new();
+    let mut required = Vec::new();
+    for (name, (decl, path)) in properties {
+        props.insert(name.clone(), property_schema(ctx, decl, path, version));
+        if decl.required {
+            required.push(Value::String(name.clone()));
+        }
+    }
+    let mut schema = Map::new();
+    schema.insert("type".into(), json!("object"));
+    if !props.is_empty() {
+        schema.insert("properties".into(), Value::Object(props));
+    }
+    if !required.is_empty() {
+        schema.insert("required".into(), Value::Array(required));
+    }
+    if !open {
+        schema.insert("additionalProperties".into(), json!(false));
+    }
+    Value::Object(schema)
+}
+
+fn property_schema(ctx: &mut Context, decl: &PropertyDecl, path: &str, version: usize) -> Value {
+    let mut schema = match decl.ty {
+        PropertyType::Object => {
+            let mut nested = IndexMap::new();
+            for (name, inner) in &decl.properties {
+                let inner_path = format!("{path}.properties.{name}");
+                if ctx.active(&inner.versioned, &inner_path, version) {
+                    nested.insert(name.clone(), (inner, inner_path));
+                }
+            }
+            object_schema(ctx, &nested, decl.additional.unwrap_or(true), version)
+        }
+        PropertyType::Array => {
+            let mut schema = Map::new();
+            schema.insert("type".into(), json!("array"));
+            if let Some(items) = &decl.items {
+                schema.insert(
+                    "items".into(),
+                    property_schema(ctx, items, &format!("{path}.items"), version),
+                );
+            }
+            Value::Object(schema)
+        }
+        PropertyType::String => json!({"type": "string"}),
+        PropertyType::Integer => json!({"type": "integer"}),
+        PropertyType::Number => json!({"type": "number"}),
+        PropertyType::Boolean => json!({"type": "boolean"}),
+        PropertyType::Alphanumeric => json!({"type": ["integer", "string"]}),
+        PropertyType::Any => json!({}),
+    };
+    let Value::Object(map) = &mut schema else {
+        return schema;
+    };
+    if let Some(description) = &decl.description {
+        map.insert("description".into(), Value::String(description.clone()));
+    }
+    if !decl.values.is_empty() {
+        for (i, value) in decl.values.iter().enumerate() {
+            if !matches_type(&value.value, decl.ty) {
+                ctx.error(
+                    &format!("{path}.enum[{i}]"),
+                    format!("enum value {} is not of the property's type", value.value),
+                    None,
+                );
+            }
+        }
+        if decl.values.iter().any(|value| value.label.is_some()) {
+            let options: Vec<Value> = decl
+                .values
+                .iter()
+                .map(|value| match &value.label {
+                    Some(label) => json!({"const": value.value, "title": label}),
+                    None => json!({"const": value.value}),
+                })
+                .collect();
+            map.insert("anyOf".into(), Value::Array(options));
+        } else {
+            let values = decl.values.iter().map(|value| value.value.clone()).collect();
+            map.insert("enum".into(), Value::Array(values));
+        }
+    }
+    schema
+}
+
+fn matches_type(value: &Value, ty: PropertyType) -> bool {
+    match ty {
+        PropertyType::String => value.is_string(),
+        PropertyType::Integer => value.is_i64() || value.is_u64(),
+        PropertyType::Number => value.is_number(),
+        PropertyType::Boolean => value.is_boolean(),
+        PropertyType::Object => value.is_object(),
+        PropertyType::Array => value.is_array(),
+        PropertyType::Alphanumeric => value.is_string() || value.is_i64() || value.is_u64(),
+        PropertyType::Any => true,
+    }
+}
+
+/// The kinds of a property type.
+pub fn kinds(ty: PropertyType) -> Ty {
+    match ty {
+        PropertyType::String => Ty::STR,
+        PropertyType::Integer => Ty::INT,
+        PropertyType::Number => Ty::NUM,
+        PropertyType::Boolean => Ty::BOOL,
+        PropertyType::Object => Ty::OBJ,
+        PropertyType::Array => Ty::ARR,
+        PropertyType::Alphanumeric => Ty::INT.or(Ty::STR),
+        PropertyType::Any => Ty::ANY,
+    }
+}
+
+fn shape_of(decl: &PropertyDecl, version: usize, ctx: &Context) -> Shape {
+    match decl.ty {
+        PropertyType::Object => Shape::Object(
+            decl.properties
+                .iter()
+                .filter(|(_, inner)| ctx.in_version(&inner.versioned, version))
+                .map(|(name, inner)| (name.clone(), (shape_of(inner, version, ctx), inner.required)))
+                .collect(),
+        ),
+        PropertyType::Array => Shape::Array(Box::new(
+            decl.items
+                .as_deref()
+                .map_or(Shape::Any, |items| shape_of(items, version, ctx)),
+        )),
+        PropertyType::Any => Shape::Any,
+        other => Shape::Scalar(kinds(other)),
+    }
+}

@@ -1,0 +1,210 @@
+//! Rules: expressions parsed once, type-checked against each event they run on, lowered to
+//! nodes over metadata slots.
+
+use super::catalog::{Rule, Version};
+use super::context::Context;
+use crate::config::model::{FieldType, RuleDecl};
+use crate::diagnostic::suggestion;
+use crate::expr::types::FieldInfo;
+use crate::expr::{parse, Checker, Node, Ty};
+
+/// The `on` name meaning every event.
+pub const EVERY_EVENT: &str = "*";
+
+/// The kinds a field may hold.
+pub fn field_kinds(ty: FieldType) -> Ty {
+    match ty {
+        FieldType::Boolean => Ty::BOOL,
+        FieldType::Integer | FieldType::Timestamp | FieldType::Duration => Ty::INT,
+        FieldType::String => Ty::STR,
+        FieldType::Array => Ty::ARR,
+        FieldType::Object => Ty::OBJ,
+    }
+}
+
+fn value_kinds(value: &serde_json::Value) -> Ty {
+    match value {
+        serde_json::Value::Null => Ty::NULL,
+        serde_json::Value::Bool(_) => Ty::BOOL,
+        serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => Ty::INT,
+        serde_json::Value::Number(_) => Ty::FLOAT,
+        serde_json::Value::String(_) => Ty::STR,
+        serde_json::Value::Array(_) => Ty::ARR,
+        serde_json::Value::Object(_) => Ty::OBJ,
+    }
+}
+
+/// Compiles the rules of version `index` into `version`, attaching each to its events.
+pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
+    let file = ctx.file;
+    let fields: Vec<FieldInfo> = version
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(slot, field)| {
+            let ty = field_kinds(field.ty);
+            let default_ty = value_kinds(&field.default);
+            FieldInfo {
+                name: field.name.clone(),
+                slot,
+                ty,
+                reads_as: default_ty.within(ty).then(|| field.default.clone()),
+            }
+        })
+        .collect();
+    for (r, decl) in file.model.rules.iter().enumerate() {
+        let path = format!("rules[{r}]");
+        if !ctx.active(&decl.versioned, &path, index) {
+            continue;
+        }
+        let events = rule_events(ctx, decl, &path, version);
+        if let Some(rule) = compile_rule(ctx, decl, &path, r, version, &events, &fields) {
+            let rule_index = version.rules.len();
+            version.rules.push(rule);
+            for event in events {
+                if let Some(event) = version.events.get_mut(event) {
+                    event.rules.push(rule_index);
+                }
+            }
+        }
+    }
+    for (name, decl) in &file.model.metadata {
+        let default_ty = value_kinds(&decl.default);
+        if !default_ty.within(field_kinds(decl.ty).or(Ty::BOOL).or(Ty::NULL)) {
+            ctx.error(
+                &format!("metadata.{name}.default"),
+                format!("default {} does not fit a field of type {:?}", decl.default, decl.ty),
+                Some("use `false` (the widgets' \"not set\") or a value of the field's type".into()),
+            );
+        }
+    }
+}
+
+fn rule_events(ctx: &mut Context, decl: &RuleDecl, path: &str, version: &Version) -> Vec<usize> {
+    let mut events = Vec::new();
+    for (i, name) in decl.on.names().iter().enumerate() {
+        if name == EVERY_EVENT {
+            events.extend(0..version.events.len());
+        } else if let Some(&id) = version.event_ids.get(name) {
+            events.push(usize::from(id));
+        } else if !ctx.file.model.events.contains_key(name) {
+            let help = suggestion(name, version.event_ids.keys().map(String::as_str));
+            ctx.error(&format!("{path}.on[{i}]"), format!("unknown event `{name}`"), help);
+        }
+        // An event of another version only: the rule does not run in this one.
+    }
+    events.sort_unstable();
+    events.dedup();
+    events
+}
+
+fn compile_rule(
+    ctx: &mut Context,
+    decl: &RuleDecl,
+    path: &str,
+    index: usize,
+    version: &Version,
+    events: &[usize],
+    fields: &[FieldInfo],
+) -> Option<Rule> {
+    let checker = Checker {
+        payloads: events
+            .iter()
+            .filter_map(|&e| version.events.get(e))
+            .map(|event| (event.name.as_str(), event.payload.as_ref().map(|p| &p.shape)))
+            .collect(),
+        fields,
+    };
+    let mut failed = 0usize;
+    let mut expression = |ctx: &mut Context, text: &str, at: &str, target: Option<Ty>| {
+        let expr = match parse(text) {
+            Ok(expr) => expr,
+            Err(error) => {
+                ctx.expression_error(at, error.offset, 1, format!("syntax error: {}", error.message), None);
+                failed += 1;
+                return None;
+            }
+        };
+        let checked = match target {
+            None => checker.check_condition(&expr).map(|node| (node, Ty::BOOL)),
+            Some(_) => checker.check(&expr),
+        };
+        match checked {
+            Ok((node, ty)) => {
+                if let Some(target) = target {
+                    let value_ty = ty.without(Ty::ABSENT.or(Ty::NULL));
+                    if !value_ty.within(target) && ty != Ty::ANY {
+                        ctx.expression_error(at, expr.span.0, expr.span.1 - expr.span.0,
+                            format!("this field holds {target}, but the expression gives {ty}"), None);
+                        failed += 1;
+                    }
+                }
+                Some(node)
+            }
+            Err(error) => {
+                ctx.expression_error(at, error.span.0, error.span.1.saturating_sub(error.span.0),
+                    error.message, error.help);
+                failed += 1;
+                None
+            }
+        }
+    };
+    let when = decl
+        .when
+        .as_ref()
+        .and_then(|text| expression(ctx, text, &format!("{path}.when"), None));
+    let assert = decl
+        .assert
+        .as_ref()
+        .and_then(|text| expression(ctx, text, &format!("{path}.assert"), None));
+    let mut set = Vec::new();
+    let mut unknown_fields = 0usize;
+    for (field_name, text) in &decl.set {
+        let at = format!("{path}.set.{field_name}");
+        match fields.iter().find(|f| &f.name == field_name) {
+            Some(field) => {
+                if let Some(node) = expression(ctx, text, &at, Some(field.ty)) {
+                    set.push((field.slot, node));
+                }
+            }
+            None if ctx.file.model.metadata.contains_key(field_name) => {
+                // A field of another version only: not set in this one.
+            }
+            None => {
+                let help = suggestion(field_name, fields.iter().map(|f| f.name.as_str()));
+                ctx.error(&at, format!("unknown metadata field `{field_name}`"), help);
+                unknown_fields += 1;
+            }
+        }
+    }
+    if decl.set.is_empty() && decl.assert.is_none() {
+        ctx.warning(path, "this rule neither sets a field nor asserts anything", None);
+    }
+    let reads_data = when.iter().chain(assert.iter()).chain(set.iter().map(|(_, n)| n)).any(reads_data);
+    drop(expression);
+    (failed == 0 && unknown_fields == 0).then(|| Rule {
+        name: decl.name.clone().unwrap_or_else(|| format!("rules[{index}]")),
+        when,
+        set,
+        assert,
+        message: decl.message.clone().unwrap_or_else(|| {
+            format!("assertion `{}` does not hold", decl.assert.as_deref().unwrap_or(""))
+        }),
+        reads_data,
+    })
+}
+
+fn reads_data(node: &Node) -> bool {
+    use crate::expr::eval::InterpPart;
+    match node {
+        Node::Data(_) => true,
+        Node::Const(_) | Node::Ts | Node::Event | Node::Meta { .. } => false,
+        Node::List(items) => items.iter().any(reads_data),
+        Node::Interpolation(parts) => parts.iter().any(|part| match part {
+            InterpPart::Text(_) => false,
+            InterpPart::Expr(node) => reads_data(node),
+        }),
+        Node::Not(x) | Node::Neg(x) | Node::Len(x) | Node::Exists(x) => reads_data(x),
+        Node::Binary(_, a, b) => reads_data(a) || reads_data(b),
+    }
+}

@@ -1,0 +1,501 @@
+//! The generic interpreter: catalog plus envelopes to verdicts, one event at a time.
+//!
+//! Per interaction it keeps the lifecycle version, the state, the last timestamp and the
+//! metadata slots; nothing else. An interaction is released when it reaches a final state,
+//! leaving only a 64-bit fingerprint in a bounded set so that a late event is still told as
+//! `after_end`. Memory therefore grows with the open interactions, not with the stream.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+
+use serde_json::{Map, Value};
+
+use super::envelope::{self, Envelope, LineError};
+use super::verdict::{Summary, Violation, ViolationKind};
+use crate::compile::catalog::{StateId, Version};
+use crate::compile::Catalog;
+use crate::expr::{Env, Val};
+
+/// Bounds on what the interpreter remembers.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How many finished interactions are remembered for `after_end`.
+    pub remember_finished: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            remember_finished: 1 << 20,
+        }
+    }
+}
+
+/// The state of one open interaction.
+#[derive(Debug)]
+struct Interaction {
+    version: usize,
+    state: StateId,
+    last_ts: i64,
+    meta: Vec<Option<Value>>,
+    violations: u32,
+    first_seen: u64,
+    file: usize,
+    line: u64,
+    last_event: String,
+}
+
+/// A violation found for the event being processed: kind, message, expected.
+type Found = (ViolationKind, String, Vec<String>);
+
+/// What became of one event, for `run` and scenario traces.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// The interaction's state after the event.
+    pub state: String,
+    /// The metadata block after the event.
+    pub metadata: Map<String, Value>,
+}
+
+/// Where a line came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    /// Index of the input file (for ordering).
+    pub file_index: usize,
+    /// The file's name.
+    pub file: &'a str,
+    /// 1-based line number.
+    pub line: u64,
+}
+
+/// Fingerprints of finished interactions, oldest forgotten first.
+#[derive(Debug, Default)]
+struct Finished {
+    set: HashSet<u64>,
+    order: VecDeque<u64>,
+    capacity: usize,
+}
+
+impl Finished {
+    fn insert(&mut self, key: u64) {
+        if self.capacity == 0 || !self.set.insert(key) {
+            return;
+        }
+        self.order.push_back(key);
+        if self.order.len() > self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+    }
+}
+
+fn fingerprint(lifecycle: usize, interaction: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    lifecycle.hash(&mut hasher);
+    interaction.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Runs events through a catalog.
+pub struct Interpreter<'c> {
+    catalog: &'c Catalog,
+    open: HashMap<(usize, Box<str>), Interaction>,
+    finished: Finished,
+    files: Vec<String>,
+    summary: Summary,
+    seen: u64,
+}
+
+impl<'c> Interpreter<'c> {
+    /// An interpreter over `catalog`.
+    pub fn new(catalog: &'c Catalog, limits: Limits) -> Self {
+        Interpreter {
+            catalog,
+            open: HashMap::new(),
+            finished: Finished {
+                capacity: limits.remember_finished,
+                ..Finished::default()
+            },
+            files: Vec::new(),
+            summary: Summary::default(),
+            seen: 0,
+        }
+    }
+
+    /// The counts so far.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Processes one input line (without its line end). Violations go to `report`; the
+    /// result tells what became of the event when it reached an interaction.
+    pub fn line(
+        &mut self,
+        place: Place<'_>,
+        line: &[u8],
+        want_step: bool,
+        report: &mut dyn FnMut(Violation),
+    ) -> Option<Step> {
+        self.summary.lines += 1;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            self.summary.blank += 1;
+            return None;
+        }
+        let violation = |kind, message: String| Violation {
+            file: place.file.to_owned(),
+            line: place.line,
+            interaction: None,
+            lifecycle: None,
+            event: None,
+            kind,
+            message,
+            expected: Vec::new(),
+        };
+        match envelope::parse(line) {
+            Err(LineError::Malformed(message)) => {
+                self.summary.malformed += 1;
+                self.summary.count(ViolationKind::MalformedLine);
+                report(violation(ViolationKind::MalformedLine, message));
+                None
+            }
+            Err(LineError::BadEnvelope { message, lifecycle, interaction, event }) => {
+                self.summary.events += 1;
+                self.summary.count(ViolationKind::BadEnvelope);
+                report(Violation {
+                    lifecycle,
+                    interaction,
+                    event,
+                    ..violation(ViolationKind::BadEnvelope, message)
+                });
+                None
+            }
+            Ok(envelope) => {
+                self.summary.events += 1;
+                self.event(place, envelope, want_step, report)
+            }
+        }
+    }
+
+    /// Processes one parsed event.
+    pub fn event(
+        &mut self,
+        place: Place<'_>,
+        envelope: Envelope<'_>,
+        want_step: bool,
+        report: &mut dyn FnMut(Violation),
+    ) -> Option<Step> {
+        let mut found = Vec::new();
+        let step = self.apply(place, &envelope, want_step, &mut found);
+        for (kind, message, expected) in found {
+            self.summary.count(kind);
+            report(Violation {
+                file: place.file.to_owned(),
+                line: place.line,
+                interaction: Some(envelope.interaction.to_string()),
+                lifecycle: Some(envelope.lifecycle.to_string()),
+                event: Some(envelope.event.to_string()),
+                kind,
+                message,
+                expected,
+            });
+        }
+        step
+    }
+
+    /// Applies one event to its interaction, collecting violations into `found`.
+    fn apply(
+        &mut self,
+        place: Place<'_>,
+        envelope: &Envelope<'_>,
+        want_step: bool,
+        found: &mut Vec<Found>,
+    ) -> Option<Step> {
+        let mut emit = |kind: ViolationKind, message: String, expected: Vec<String>| {
+            found.push((kind, message, expected));
+        };
+
+        let Some(lifecycle_id) = self.catalog.lifecycle_id(&envelope.lifecycle) else {
+            let names = self.catalog.lifecycles.iter().map(|l| l.name.clone()).collect();
+            emit(
+                ViolationKind::UnknownLifecycle,
+                format!("no lifecycle `{}`", envelope.lifecycle),
+                names,
+            );
+            return None;
+        };
+        let lifecycle = &self.catalog.lifecycles[lifecycle_id];
+        let Some(selected) = lifecycle.select(envelope.version.as_deref()) else {
+            emit(
+                ViolationKind::UnknownLifecycle,
+                format!(
+                    "lifecycle `{}` has no version `{}`",
+                    lifecycle.name,
+                    envelope.version.as_deref().unwrap_or("")
+                ),
+                lifecycle.versions.iter().map(|v| v.name.clone()).collect(),
+            );
+            return None;
+        };
+        let key = (lifecycle_id, Box::<str>::from(envelope.interaction.as_ref()));
+        let version_index = self.open.get(&key).map_or(selected, |open| open.version);
+        let version: &Version = &lifecycle.versions[version_index];
+
+        let Some(&event_id) = version.event_ids.get(envelope.event.as_ref()) else {
+            emit(
+                ViolationKind::UnknownEvent,
+                format!(
+                    "lifecycle `{}` (version {}) has no event `{}`",
+                    lifecycle.name, version.name, envelope.event
+                ),
+                Vec::new(),
+            );
+            if let Some(open) = self.open.get_mut(&key) {
+                open.violations += 1;
+            }
+            return None;
+        };
+        let event = &version.events[usize::from(event_id)];
+
+        if !self.open.contains_key(&key)
+            && self.finished.set.contains(&fingerprint(lifecycle_id, &key.1))
+        {
+            emit(
+                ViolationKind::AfterEnd,
+                "the interaction already reached a final state".to_owned(),
+                Vec::new(),
+            );
+            return None;
+        }
+
+        let file_index = place.file_index;
+        if self.files.len() <= file_index {
+            self.files.resize(file_index + 1, String::new());
+        }
+        if self.files[file_index].is_empty() {
+            self.files[file_index] = place.file.to_owned();
+        }
+        let seen = &mut self.seen;
+        let summary_interactions = &mut self.summary.interactions;
+        let interaction = self.open.entry(key).or_insert_with(|| {
+            *seen += 1;
+            *summary_interactions += 1;
+            Interaction {
+                version: version_index,
+                state: version.initial,
+                last_ts: envelope.ts,
+                meta: vec![None; version.fields.len()],
+                violations: 0,
+                first_seen: *seen,
+                file: file_index,
+                line: place.line,
+                last_event: String::new(),
+            }
+        });
+        interaction.file = file_index;
+        interaction.line = place.line;
+        interaction.last_event.clear();
+        interaction.last_event.push_str(&envelope.event);
+        let mut violations = 0u32;
+        let mut emit = |kind, message, expected| {
+            violations += 1;
+            emit(kind, message, expected);
+        };
+
+        if envelope.ts < interaction.last_ts {
+            emit(
+                ViolationKind::TimeRegression,
+                format!(
+                    "ts {} is {} ms before the interaction's previous event",
+                    envelope.ts,
+                    interaction.last_ts.saturating_sub(envelope.ts)
+                ),
+                Vec::new(),
+            );
+        }
+        interaction.last_ts = envelope.ts;
+
+        match version.next(interaction.state, event_id) {
+            Some(next) => interaction.state = next,
+            None => {
+                let allowed: Vec<String> = version
+                    .allowed(interaction.state)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect();
+                let from = version.state_name(interaction.state);
+                let message = if interaction.state == version.initial {
+                    format!("`{}` cannot start an interaction", envelope.event)
+                } else {
+                    format!("`{}` is not allowed in state `{from}`", envelope.event)
+                };
+                emit(ViolationKind::IllegalTransition, message, allowed);
+                if let Some(target) = event.resync {
+                    interaction.state = target;
+                }
+            }
+        }
+
+        let empty = Value::Object(Map::new());
+        let data = envelope.data.as_ref();
+        let payload_ok = match &event.payload {
+            None => true,
+            Some(payload) => {
+                let instance = data.unwrap_or(&empty);
+                if payload.validator.is_valid(instance) {
+                    true
+                } else {
+                    let problems: Vec<String> = payload
+                        .validator
+                        .iter_errors(instance)
+                        .take(3)
+                        .map(|error| {
+                            let at = error.instance_path().to_string();
+                            if at.is_empty() {
+                                error.to_string()
+                            } else {
+                                format!("at {at}: {error}")
+                            }
+                        })
+                        .collect();
+                    emit(
+                        ViolationKind::InvalidPayload,
+                        format!("payload of `{}`: {}", envelope.event, problems.join("; ")),
+                        Vec::new(),
+                    );
+                    false
+                }
+            }
+        };
+
+        for &rule_index in &event.rules {
+            let rule = &version.rules[rule_index];
+            if rule.reads_data && !payload_ok {
+                continue;
+            }
+            let env = Env {
+                ts: envelope.ts,
+                event: &envelope.event,
+                data,
+                meta: &interaction.meta,
+            };
+            if let Some(when) = &rule.when {
+                if when.eval(&env) != Val::Bool(true) {
+                    continue;
+                }
+            }
+            if let Some(assert) = &rule.assert {
+                if assert.eval(&env) != Val::Bool(true) {
+                    emit(ViolationKind::RuleViolation, rule.message.clone(), Vec::new());
+                }
+            }
+            let values: Vec<(usize, Option<Value>)> = rule
+                .set
+                .iter()
+                .map(|(slot, node)| (*slot, node.eval(&env).to_json()))
+                .collect();
+            for (slot, value) in values {
+                if let Some(target) = interaction.meta.get_mut(slot) {
+                    *target = value;
+                }
+            }
+        }
+
+        let needs_block = want_step || envelope.metadata.is_some();
+        let block = needs_block.then(|| version.metadata_block(&interaction.meta));
+        if let (Some(reported), Some(block)) = (&envelope.metadata, &block) {
+            let differences = compare(block, reported);
+            if !differences.is_empty() {
+                emit(
+                    ViolationKind::MetadataMismatch,
+                    format!("reported metadata differs: {}", differences.join("; ")),
+                    Vec::new(),
+                );
+            }
+        }
+
+        interaction.violations += violations;
+        let state = interaction.state;
+        let step = want_step.then(|| Step {
+            state: version.state_name(state).to_owned(),
+            metadata: block.unwrap_or_default(),
+        });
+        if version.is_final(state) {
+            let key = (lifecycle_id, Box::<str>::from(envelope.interaction.as_ref()));
+            if let Some(done) = self.open.remove(&key) {
+                if done.violations == 0 {
+                    self.summary.valid_interactions += 1;
+                }
+            }
+            self.finished.insert(fingerprint(lifecycle_id, &envelope.interaction));
+        }
+        step
+    }
+
+    /// Ends the stream: every interaction still open is `incomplete` (unless allowed), in the
+    /// order the interactions began.
+    pub fn finish(mut self, allow_incomplete: bool, report: &mut dyn FnMut(Violation)) -> Summary {
+        let mut open: Vec<((usize, Box<str>), Interaction)> = self.open.drain().collect();
+        open.sort_by_key(|(_, interaction)| interaction.first_seen);
+        for ((lifecycle_id, key), interaction) in open {
+            if allow_incomplete {
+                if interaction.violations == 0 {
+                    self.summary.valid_interactions += 1;
+                }
+                continue;
+            }
+            let lifecycle = &self.catalog.lifecycles[lifecycle_id];
+            let version = &lifecycle.versions[interaction.version];
+            self.summary.count(ViolationKind::Incomplete);
+            report(Violation {
+                file: self.files.get(interaction.file).cloned().unwrap_or_default(),
+                line: interaction.line,
+                interaction: Some(key.into_string()),
+                lifecycle: Some(lifecycle.name.clone()),
+                event: Some(interaction.last_event),
+                kind: ViolationKind::Incomplete,
+                message: format!(
+                    "the stream ended with the interaction in state `{}`",
+                    version.state_name(interaction.state)
+                ),
+                expected: version
+                    .allowed(interaction.state)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+            });
+        }
+        self.summary
+    }
+}
+
+/// The differences between the computed block and a reported one.
+fn compare(computed: &Map<String, Value>, reported: &Value) -> Vec<String> {
+    let Some(reported) = reported.as_object() else {
+        return vec!["not an object".to_owned()];
+    };
+    let mut differences = Vec::new();
+    for (name, value) in computed {
+        match reported.get(name) {
+            None => differences.push(format!("`{name}` missing (computed {value})")),
+            Some(got) if !same(got, value) => {
+                differences.push(format!("`{name}` is {got}, computed {value}"))
+            }
+            Some(_) => {}
+        }
+    }
+    for name in reported.keys() {
+        if !computed.contains_key(name) {
+            differences.push(format!("`{name}` is not a field of this lifecycle version"));
+        }
+    }
+    differences
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}

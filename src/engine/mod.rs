@@ -1,0 +1,15 @@
+//! Engine: catalog plus event streams to verdicts.
+//!
+//! `envelope` reads a line; `interpreter` runs events through the compiled catalog;
+//! `stream` drives the interpreter over readers with exact line accounting; `scenario` runs
+//! the documented scenarios of the lifecycle files; `verdict` holds the violation kinds and
+//! counts that reports print.
+
+pub mod envelope;
+pub mod interpreter;
+pub mod scenario;
+pub mod stream;
+pub mod verdict;
+
+pub use interpreter::{Interpreter, Limits, Place, Step};
+pub use verdict::{Summary, Violation, ViolationKind};

@@ -1,0 +1,126 @@
+//! What the interpreter finds: violations of the kinds DESIGN.md names, and the counts.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The kinds of violation, with the exact names reports use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ViolationKind {
+    /// The line is not a JSON object.
+    MalformedLine,
+    /// A required envelope field is missing or of the wrong type.
+    BadEnvelope,
+    /// No lifecycle of that name (or version).
+    UnknownLifecycle,
+    /// The lifecycle has no such event.
+    UnknownEvent,
+    /// The event is not allowed in the interaction's current state.
+    IllegalTransition,
+    /// An event after the interaction reached a final state.
+    AfterEnd,
+    /// `ts` earlier than the interaction's previous event.
+    TimeRegression,
+    /// `data` fails the event's schema.
+    InvalidPayload,
+    /// A declared assertion fails.
+    RuleViolation,
+    /// A reported `metadata` block differs from the computed one.
+    MetadataMismatch,
+    /// The stream ended with the interaction not in a final state.
+    Incomplete,
+}
+
+impl ViolationKind {
+    /// Every kind, in report order.
+    pub const ALL: [ViolationKind; 11] = [
+        ViolationKind::MalformedLine,
+        ViolationKind::BadEnvelope,
+        ViolationKind::UnknownLifecycle,
+        ViolationKind::UnknownEvent,
+        ViolationKind::IllegalTransition,
+        ViolationKind::AfterEnd,
+        ViolationKind::TimeRegression,
+        ViolationKind::InvalidPayload,
+        ViolationKind::RuleViolation,
+        ViolationKind::MetadataMismatch,
+        ViolationKind::Incomplete,
+    ];
+
+    /// The kind's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            ViolationKind::MalformedLine => "malformed_line",
+            ViolationKind::BadEnvelope => "bad_envelope",
+            ViolationKind::UnknownLifecycle => "unknown_lifecycle",
+            ViolationKind::UnknownEvent => "unknown_event",
+            ViolationKind::IllegalTransition => "illegal_transition",
+            ViolationKind::AfterEnd => "after_end",
+            ViolationKind::TimeRegression => "time_regression",
+            ViolationKind::InvalidPayload => "invalid_payload",
+            ViolationKind::RuleViolation => "rule_violation",
+            ViolationKind::MetadataMismatch => "metadata_mismatch",
+            ViolationKind::Incomplete => "incomplete",
+        }
+    }
+
+    /// The kind named `name`.
+    pub fn from_name(name: &str) -> Option<ViolationKind> {
+        ViolationKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+/// One violation, at its place in the input.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    /// The input file (`-` for stdin).
+    pub file: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// The interaction, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interaction: Option<String>,
+    /// The lifecycle, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<String>,
+    /// The event, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// What kind of violation.
+    pub kind: ViolationKind,
+    /// What is wrong, for people.
+    pub message: String,
+    /// What was expected instead (allowed events, say), when that is a list.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expected: Vec<String>,
+}
+
+/// The counts of a run. `lines = blank + events + malformed` always.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Input lines read.
+    pub lines: u64,
+    /// Lines with only white space.
+    pub blank: u64,
+    /// Lines that are JSON objects.
+    pub events: u64,
+    /// Lines that are not.
+    pub malformed: u64,
+    /// Distinct interactions seen.
+    pub interactions: u64,
+    /// Interactions that ended in a final state without any violation.
+    pub valid_interactions: u64,
+    /// Violations of every kind.
+    pub violations: u64,
+    /// Violations by kind.
+    pub by_kind: BTreeMap<&'static str, u64>,
+}
+
+impl Summary {
+    /// Counts one violation.
+    pub fn count(&mut self, kind: ViolationKind) {
+        self.violations += 1;
+        *self.by_kind.entry(kind.name()).or_insert(0) += 1;
+    }
+}
