@@ -12,3 +12,6 @@ pub mod diagnostic;
 pub mod expr;
 pub mod compile;
 pub mod engine;
+pub mod export;
+pub mod report;
+pub mod cli;

@@ -1,1 +1,5 @@
-fn main(){}
+//! The `plotline` binary.
+
+fn main() -> std::process::ExitCode {
+    plotline::cli::main()
+}

@@ -322,18 +322,23 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
 fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
     let model = &ctx.file.model;
     let mut scenarios = Vec::new();
-    let mut names: HashMap<&str, usize> = HashMap::new();
+    let mut names: HashMap<(&str, usize), usize> = HashMap::new();
     for (s, decl) in model.scenarios.iter().enumerate() {
         let path = format!("scenarios[{s}]");
-        if let Some(previous) = names.insert(decl.name.as_str(), s) {
-            ctx.error(
-                &format!("{path}.name"),
-                format!("duplicate scenario name `{}` (also scenarios[{previous}])", decl.name),
-                None,
-            );
-        }
         let range = ctx.range(&decl.versioned, &path);
         let applies: Vec<usize> = (0..versions.len()).filter(|&v| range.contains(v)).collect();
+        for &v in &applies {
+            if let Some(previous) = names.insert((decl.name.as_str(), v), s) {
+                ctx.error(
+                    &format!("{path}.name"),
+                    format!(
+                        "scenario `{}` is also scenarios[{previous}] in version {}",
+                        decl.name, versions[v].name
+                    ),
+                    Some("rename one, or give them version ranges that do not overlap".into()),
+                );
+            }
+        }
         for &v in &applies {
             for (i, step) in decl.events.iter().map(|step| step.event()).enumerate() {
                 if !versions[v].event_ids.contains_key(step) {

@@ -52,6 +52,10 @@ pub struct LifecycleFile {
     /// Rules, run in this order after each accepted event.
     #[serde(default)]
     pub rules: Vec<RuleDecl>,
+    /// Example payloads from the source documents, by name; scenarios reuse them with YAML
+    /// anchors (`&start` here, `*start` in a scenario).
+    #[serde(default)]
+    pub examples: IndexMap<String, serde_json::Value>,
     /// Documented scenarios, each run by `plotline check` and snapshot-tested.
     #[serde(default)]
     pub scenarios: Vec<ScenarioDecl>,

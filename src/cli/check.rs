@@ -1,0 +1,89 @@
+//! `plotline check`: load, compile, lint, and run every documented scenario.
+
+use clap::Args;
+
+use super::catalog::{load, print_diagnostics, CatalogArgs};
+use super::{ERROR, OK};
+use crate::engine::scenario;
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Which catalog to check.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// Runs `check`.
+pub fn check(args: CheckArgs) -> u8 {
+    let (catalog, diagnostics) = load(&args.catalog);
+    print_diagnostics(&diagnostics);
+    let Some(catalog) = catalog else {
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        eprintln!("catalog not sound: {errors} error(s)");
+        return ERROR;
+    };
+    let mut failures = 0usize;
+    let mut runs = 0usize;
+    for lifecycle in &catalog.lifecycles {
+        println!(
+            "{} ({}): {} version(s), {} scenario(s)",
+            lifecycle.name,
+            lifecycle.file,
+            lifecycle.versions.len(),
+            lifecycle.scenarios.len()
+        );
+        for scenario in &lifecycle.scenarios {
+            let unknown = scenario::unknown_kinds(scenario);
+            if !unknown.is_empty() {
+                failures += 1;
+                eprintln!(
+                    "{}:{}:{}: error: scenario `{}` expects unknown violation kind(s): {}",
+                    scenario.file.name,
+                    scenario.location.line,
+                    scenario.location.column,
+                    scenario.name,
+                    unknown.join(", ")
+                );
+                continue;
+            }
+            for &version in &scenario.versions {
+                runs += 1;
+                let trace = scenario::run(&catalog, lifecycle, scenario, version);
+                let verdict = if trace.as_expected() { "ok" } else { "FAILED" };
+                println!("  {verdict:6} {} @ {}", scenario.name, trace.version);
+                if !trace.as_expected() {
+                    failures += 1;
+                    eprintln!(
+                        "{}:{}:{}: error: scenario `{}` (version {}) expected [{}], found [{}]",
+                        scenario.file.name,
+                        scenario.location.line,
+                        scenario.location.column,
+                        scenario.name,
+                        trace.version,
+                        trace.expected.join(", "),
+                        trace.found.join(", ")
+                    );
+                    for step in trace.steps.iter().filter(|s| !s.violations.is_empty()) {
+                        for violation in &step.violations {
+                            eprintln!("    at {}: {violation}", step.event);
+                        }
+                    }
+                    for violation in &trace.at_end {
+                        eprintln!("    at end: {violation}");
+                    }
+                }
+            }
+        }
+    }
+    let warnings = diagnostics.len();
+    println!(
+        "{} lifecycle(s), {runs} scenario run(s), {failures} failed, {warnings} warning(s)",
+        catalog.lifecycles.len()
+    );
+    if failures == 0 {
+        OK
+    } else {
+        ERROR
+    }
+}

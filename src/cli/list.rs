@@ -1,0 +1,33 @@
+//! `plotline list`: the catalog's lifecycles, versions and events.
+
+use clap::Args;
+
+use super::catalog::{load_or_report, CatalogArgs};
+use super::{ERROR, OK};
+
+/// Arguments of `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Which catalog to list.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// Runs `list`.
+pub fn list(args: ListArgs) -> u8 {
+    let Some(catalog) = load_or_report(&args.catalog) else {
+        return ERROR;
+    };
+    for lifecycle in &catalog.lifecycles {
+        println!("{}: {}", lifecycle.name, lifecycle.title.as_deref().unwrap_or(&lifecycle.description));
+        for version in &lifecycle.versions {
+            let events: Vec<&str> = version.events.iter().map(|e| e.name.as_str()).collect();
+            let fields: Vec<&str> = version.fields.iter().map(|f| f.name.as_str()).collect();
+            println!("  {}: events {}", version.name, events.join(", "));
+            if !fields.is_empty() {
+                println!("  {}  metadata {}", " ".repeat(version.name.len()), fields.join(", "));
+            }
+        }
+    }
+    OK
+}

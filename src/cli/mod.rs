@@ -1,0 +1,60 @@
+//! The command line: one file per subcommand, each a thin layer over the library.
+
+pub mod catalog;
+pub mod check;
+pub mod list;
+pub mod schema;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Plotline: validate event streams of web engagement widgets against their lifecycles.
+#[derive(Debug, Parser)]
+#[command(name = "plotline", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate JSONL event streams (stdin when no file is given).
+    Validate(validate::ValidateArgs),
+    /// Write each event back with the computed `metadata` block.
+    Run(validate::RunArgs),
+    /// Load, compile and lint the catalog, and run every documented scenario.
+    Check(check::CheckArgs),
+    /// Print the JSON Schema of a lifecycle's event records, or of the config format.
+    Schema(schema::SchemaArgs),
+    /// List the catalog's lifecycles, versions and events.
+    List(list::ListArgs),
+}
+
+/// Exit status: no violation.
+pub const OK: u8 = 0;
+/// Exit status: violations found.
+pub const VIOLATIONS: u8 = 1;
+/// Exit status: usage, config or I/O error.
+pub const ERROR: u8 = 2;
+
+/// Runs the command line.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() { ERROR } else { OK });
+        }
+    };
+    ExitCode::from(match cli.command {
+        Command::Validate(args) => validate::validate(args),
+        Command::Run(args) => validate::run(args),
+        Command::Check(args) => check::check(args),
+        Command::Schema(args) => schema::schema(args),
+        Command::List(args) => list::list(args),
+    })
+}

@@ -1,0 +1,172 @@
+//! `plotline validate` and `plotline run`.
+
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::catalog::{load_or_report, CatalogArgs};
+use super::{ERROR, OK, VIOLATIONS};
+use crate::engine::stream::{self, Input};
+use crate::engine::{Interpreter, Limits, Step, Summary, Violation};
+use crate::report;
+
+/// Output format of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A line per violation and a summary, for people.
+    Text,
+    /// One JSON object: summary and violations.
+    Json,
+}
+
+/// Arguments of `validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// JSONL files to validate; `-` or nothing reads stdin.
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: Format,
+    /// Do not report interactions left open at the end of the stream.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// Which catalog to use.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// JSONL files to run; `-` or nothing reads stdin.
+    pub files: Vec<PathBuf>,
+    /// Do not report interactions left open at the end of the stream.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// Which catalog to use.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+fn open_inputs(files: &[PathBuf]) -> Result<Vec<Input>, String> {
+    if files.is_empty() {
+        return Ok(vec![stdin_input()]);
+    }
+    files
+        .iter()
+        .map(|path| {
+            if path.as_os_str() == "-" {
+                return Ok(stdin_input());
+            }
+            let file = File::open(path).map_err(|error| format!("cannot open {}: {error}", path.display()))?;
+            Ok(Input {
+                name: path.display().to_string(),
+                reader: Box::new(BufReader::with_capacity(1 << 20, file)),
+            })
+        })
+        .collect()
+}
+
+fn stdin_input() -> Input {
+    Input {
+        name: "-".to_owned(),
+        reader: Box::new(BufReader::with_capacity(1 << 20, io::stdin())),
+    }
+}
+
+fn exit_for(summary: &Summary) -> u8 {
+    if summary.violations == 0 {
+        OK
+    } else {
+        VIOLATIONS
+    }
+}
+
+/// Runs `validate`.
+pub fn validate(args: ValidateArgs) -> u8 {
+    let Some(catalog) = load_or_report(&args.catalog) else {
+        return ERROR;
+    };
+    let inputs = match open_inputs(&args.files) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ERROR;
+        }
+    };
+    let mut interpreter = Interpreter::new(&catalog, Limits::default());
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut violations: Vec<Violation> = Vec::new();
+    let mut write_error: Option<io::Error> = None;
+    let format = args.format;
+    let mut report = |violation: Violation| match format {
+        Format::Json => violations.push(violation),
+        Format::Text => {
+            if write_error.is_none() {
+                if let Err(error) = writeln!(out, "{}", report::text_line(&violation)) {
+                    write_error = Some(error);
+                }
+            }
+        }
+    };
+    if let Err(error) = stream::run(&mut interpreter, inputs, None, &mut report) {
+        eprintln!("error: reading input: {error}");
+        return ERROR;
+    }
+    let summary = interpreter.finish(args.allow_incomplete, &mut report);
+    let written = match format {
+        Format::Json => report::write_json(&mut out, &summary, &violations),
+        Format::Text => write_error
+            .map_or(Ok(()), Err)
+            .and_then(|()| writeln!(out, "{}", report::text_summary(&summary))),
+    };
+    if let Err(error) = written.and_then(|()| out.flush()) {
+        if error.kind() != io::ErrorKind::BrokenPipe {
+            eprintln!("error: writing output: {error}");
+            return ERROR;
+        }
+    }
+    exit_for(&summary)
+}
+
+/// Runs `run`: each event back as JSONL with the computed metadata; violations on stderr.
+pub fn run(args: RunArgs) -> u8 {
+    let Some(catalog) = load_or_report(&args.catalog) else {
+        return ERROR;
+    };
+    let inputs = match open_inputs(&args.files) {
+        Ok(inputs) => inputs,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ERROR;
+        }
+    };
+    let mut interpreter = Interpreter::new(&catalog, Limits::default());
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut write_event = |line: &[u8], step: Option<Step>| -> io::Result<()> {
+        match (step, serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line)) {
+            (Some(step), Ok(mut record)) => {
+                record.insert("metadata".into(), serde_json::Value::Object(step.metadata));
+                serde_json::to_writer(&mut out, &record)?;
+            }
+            _ => out.write_all(line)?,
+        }
+        out.write_all(b"\n")
+    };
+    let mut report = |violation: Violation| eprintln!("{}", report::text_line(&violation));
+    let result = stream::run(&mut interpreter, inputs, Some(&mut write_event), &mut report);
+    let summary = interpreter.finish(args.allow_incomplete, &mut report);
+    if let Err(error) = result.and_then(|()| out.flush()) {
+        if error.kind() == io::ErrorKind::BrokenPipe {
+            return exit_for(&summary);
+        }
+        eprintln!("error: {error}");
+        return ERROR;
+    }
+    eprintln!("{}", report::text_summary(&summary));
+    exit_for(&summary)
+}
