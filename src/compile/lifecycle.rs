@@ -229,6 +229,10 @@ fn transitions(
         }
         for (i, event_name) in decl.on.names().iter().enumerate() {
             let Some(&event) = event_ids.get(event_name) else {
+                if model.events.contains_key(event_name) {
+                    // An event of other versions only: no transition in this one.
+                    continue;
+                }
                 report_unknown(ctx, "event", event_name, &format!("{path}.on[{i}]"), index,
                     event_ids.keys().map(String::as_str), |n| {
                         model.events.get(n).map(|Nullable(d)| &d.versioned)
@@ -341,7 +345,7 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
         }
         for &v in &applies {
             for (i, step) in decl.events.iter().map(|step| step.event()).enumerate() {
-                if !versions[v].event_ids.contains_key(step) {
+                if !versions[v].event_ids.contains_key(step) && !model.events.contains_key(step) {
                     let help = suggestion(step, versions[v].event_ids.keys().map(String::as_str));
                     ctx.error(
                         &format!("{path}.events[{i}]"),

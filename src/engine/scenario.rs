@@ -104,7 +104,7 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
         steps.push(TraceStep {
             event: event.to_owned(),
             ts,
-            state: outcome.as_ref().map_or_else(|| "?".to_owned(), |o| o.state.clone()),
+            state: outcome.as_ref().map_or_else(|| "(not applied)".to_owned(), |o| o.state.clone()),
             violations: found[before..].iter().map(describe).collect(),
             metadata: outcome.map(|o| o.metadata).unwrap_or_default(),
         });
