@@ -66,9 +66,18 @@ fn default_initial() -> String {
 }
 
 /// A map value that may be written as YAML `null` (`ready:`) to mean "all defaults".
-#[derive(Debug, Clone, Default, JsonSchema)]
-#[schemars(transparent)]
+#[derive(Debug, Clone, Default)]
 pub struct Nullable<T>(pub T);
+
+impl<T: JsonSchema> JsonSchema for Nullable<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        Option::<T>::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        Option::<T>::json_schema(generator)
+    }
+}
 
 impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for Nullable<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

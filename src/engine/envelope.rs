@@ -82,6 +82,10 @@ fn string<'a>(raw: Option<&'a RawValue>, name: &str, problems: &mut Vec<String>)
 
 /// Reads one non-blank line.
 pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
+    // serde would read a JSON array into the struct field by field: only objects are events.
+    if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(LineError::Malformed("not a JSON object".to_owned()));
+    }
     let wire: Wire = serde_json::from_slice(line).map_err(|error| {
         LineError::Malformed(if error.is_data() {
             "not a JSON object".to_owned()
