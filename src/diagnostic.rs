@@ -147,11 +147,8 @@ impl miette::Diagnostic for Diagnostic {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        let span = miette::LabeledSpan::new(
-            Some(self.place()),
-            self.location.offset,
-            self.length.max(1),
-        );
+        let span =
+            miette::LabeledSpan::new(Some(self.place()), self.location.offset, self.length.max(1));
         Some(Box::new(std::iter::once(span)))
     }
 }

@@ -16,7 +16,8 @@ pub fn record_schema(lifecycle: &Lifecycle, version: &Version) -> Value {
             let name = format!("{}_data", event.name);
             let mut schema = payload.schema.clone();
             if let (Some(description), Value::Object(map)) = (&event.description, &mut schema) {
-                map.entry("description").or_insert_with(|| json!(description));
+                map.entry("description")
+                    .or_insert_with(|| json!(description));
             }
             defs.insert(name.clone(), schema);
             properties.insert("data".into(), json!({"$ref": format!("#/$defs/{name}")}));
@@ -56,7 +57,9 @@ fn metadata_schema(version: &Version) -> Value {
     for field in &version.fields {
         let set = match field.ty {
             FieldType::Boolean => json!({"type": "boolean"}),
-            FieldType::Integer | FieldType::Timestamp | FieldType::Duration => json!({"type": "integer"}),
+            FieldType::Integer | FieldType::Timestamp | FieldType::Duration => {
+                json!({"type": "integer"})
+            }
             FieldType::String => json!({"type": "string"}),
             FieldType::Array => json!({"type": "array"}),
             FieldType::Object => json!({"type": "object"}),

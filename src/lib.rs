@@ -7,11 +7,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod cli;
+pub mod compile;
 pub mod config;
 pub mod diagnostic;
-pub mod expr;
-pub mod compile;
 pub mod engine;
 pub mod export;
+pub mod expr;
 pub mod report;
-pub mod cli;

@@ -21,7 +21,12 @@ const EVERY_KIND: &str = "tests/fixtures/streams/every_kind.jsonl";
 #[test]
 fn check_passes_on_the_builtin_catalog() {
     let output = plotline(&["check"]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     insta::assert_snapshot!("check_builtin", stdout(&output));
 }
 
@@ -29,18 +34,33 @@ fn check_passes_on_the_builtin_catalog() {
 fn json_report_has_every_kind_and_exact_accounting() {
     let output = plotline(&["validate", "--format", "json", EVERY_KIND]);
     assert_eq!(output.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("one JSON object");
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("one JSON object");
     let summary = &report["summary"];
     let count = |key: &str| summary[key].as_u64().unwrap_or(u64::MAX);
-    assert_eq!(count("lines"), count("blank") + count("events") + count("malformed"));
+    assert_eq!(
+        count("lines"),
+        count("blank") + count("events") + count("malformed")
+    );
     let input_lines = std::fs::read_to_string(EVERY_KIND).unwrap().lines().count() as u64;
     assert_eq!(count("lines"), input_lines);
-    let kinds: Vec<&str> = summary["by_kind"].as_object().unwrap().keys().map(String::as_str).collect();
-    let all: Vec<&str> = plotline::engine::ViolationKind::ALL.iter().map(|k| k.name()).collect();
+    let kinds: Vec<&str> = summary["by_kind"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let all: Vec<&str> = plotline::engine::ViolationKind::ALL
+        .iter()
+        .map(|k| k.name())
+        .collect();
     let mut sorted_all = all.clone();
     sorted_all.sort_unstable();
     assert_eq!(kinds, sorted_all, "every violation kind, and no other");
-    assert_eq!(report["violations"].as_array().unwrap().len() as u64, count("violations"));
+    assert_eq!(
+        report["violations"].as_array().unwrap().len() as u64,
+        count("violations")
+    );
     insta::assert_json_snapshot!("validate_every_kind_json", report);
 }
 
@@ -56,7 +76,13 @@ fn allow_incomplete_and_clean_streams_exit_zero() {
     let clean = "examples/callback.jsonl";
     let output = plotline(&["validate", clean]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
-    let output = plotline(&["validate", "--allow-incomplete", "--format", "json", EVERY_KIND]);
+    let output = plotline(&[
+        "validate",
+        "--allow-incomplete",
+        "--format",
+        "json",
+        EVERY_KIND,
+    ]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert!(report["summary"]["by_kind"].get("incomplete").is_none());
 }
@@ -76,15 +102,29 @@ fn run_writes_one_line_per_event_with_computed_metadata() {
 
 #[test]
 fn usage_and_missing_files_exit_two() {
-    assert_eq!(plotline(&["validate", "no/such/file.jsonl"]).status.code(), Some(2));
+    assert_eq!(
+        plotline(&["validate", "no/such/file.jsonl"]).status.code(),
+        Some(2)
+    );
     assert_eq!(plotline(&["frobnicate"]).status.code(), Some(2));
     assert_eq!(plotline(&["schema", "callbak"]).status.code(), Some(2));
-    assert_eq!(plotline(&["validate", "--catalog", "no/such/dir"]).status.code(), Some(2));
+    assert_eq!(
+        plotline(&["validate", "--catalog", "no/such/dir"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn exported_schemas_compile_and_accept_the_scenarios_records() {
-    for (lifecycle, version) in [("callback", "9.0"), ("callback", "9.0.002.06"), ("clicktocall", "9.0"), ("clicktocall", "9.0.002.06"), ("lp_offers", "1.0")] {
+    for (lifecycle, version) in [
+        ("callback", "9.0"),
+        ("callback", "9.0.002.06"),
+        ("clicktocall", "9.0"),
+        ("clicktocall", "9.0.002.06"),
+        ("lp_offers", "1.0"),
+    ] {
         let output = plotline(&["schema", lifecycle, "--version", version]);
         assert_eq!(output.status.code(), Some(0));
         let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -110,8 +150,12 @@ fn config_schema_accepts_every_builtin_lifecycle_file() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lifecycles");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        let yaml: serde_json::Value = serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&yaml).map(|e| e.to_string()).collect();
+        let yaml: serde_json::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&yaml)
+            .map(|e| e.to_string())
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:?}", path.display());
     }
     let misspelled = serde_json::json!({"name": "x", "description": "x", "versions": [], "events": {}, "states": {}, "transitions": [], "metdata": {}});

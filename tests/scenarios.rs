@@ -21,15 +21,26 @@ fn snapshot_all(catalog: &Catalog, prefix: &str) -> usize {
     let mut runs = 0;
     for lifecycle in &catalog.lifecycles {
         for scenario in &lifecycle.scenarios {
-            assert!(!scenario.versions.is_empty(), "scenario {} runs on no version", scenario.name);
+            assert!(
+                !scenario.versions.is_empty(),
+                "scenario {} runs on no version",
+                scenario.name
+            );
             for &version in &scenario.versions {
                 let trace = scenario::run(catalog, lifecycle, scenario, version);
                 assert!(
                     trace.as_expected(),
                     "{} {} @ {}: expected {:?}, found {:?}\n{trace:#?}",
-                    lifecycle.name, scenario.name, trace.version, trace.expected, trace.found
+                    lifecycle.name,
+                    scenario.name,
+                    trace.version,
+                    trace.expected,
+                    trace.found
                 );
-                let name = format!("{prefix}{}@{}@{}", lifecycle.name, trace.version, scenario.name);
+                let name = format!(
+                    "{prefix}{}@{}@{}",
+                    lifecycle.name, trace.version, scenario.name
+                );
                 insta::with_settings!({
                     snapshot_path => "snapshots/scenarios",
                     prepend_module_to_snapshot => false,

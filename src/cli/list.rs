@@ -19,13 +19,21 @@ pub fn list(args: ListArgs) -> u8 {
         return ERROR;
     };
     for lifecycle in &catalog.lifecycles {
-        println!("{}: {}", lifecycle.name, lifecycle.title.as_deref().unwrap_or(&lifecycle.description));
+        println!(
+            "{}: {}",
+            lifecycle.name,
+            lifecycle.title.as_deref().unwrap_or(&lifecycle.description)
+        );
         for version in &lifecycle.versions {
             let events: Vec<&str> = version.events.iter().map(|e| e.name.as_str()).collect();
             let fields: Vec<&str> = version.fields.iter().map(|f| f.name.as_str()).collect();
             println!("  {}: events {}", version.name, events.join(", "));
             if !fields.is_empty() {
-                println!("  {}  metadata {}", " ".repeat(version.name.len()), fields.join(", "));
+                println!(
+                    "  {}  metadata {}",
+                    " ".repeat(version.name.len()),
+                    fields.join(", ")
+                );
             }
         }
     }

@@ -36,7 +36,10 @@ pub fn schema(args: SchemaArgs) -> u8 {
         let name = args.lifecycle.unwrap_or_default();
         let Some(lifecycle) = catalog.lifecycle(&name) else {
             let help = suggestion(&name, catalog.lifecycles.iter().map(|l| l.name.as_str()));
-            eprintln!("error: no lifecycle `{name}`{}", help.map(|h| format!(" ({h})")).unwrap_or_default());
+            eprintln!(
+                "error: no lifecycle `{name}`{}",
+                help.map(|h| format!(" ({h})")).unwrap_or_default()
+            );
             return ERROR;
         };
         let version = match &args.version {
@@ -45,8 +48,11 @@ pub fn schema(args: SchemaArgs) -> u8 {
         };
         let Some(version) = version else {
             let names: Vec<&str> = lifecycle.versions.iter().map(|v| v.name.as_str()).collect();
-            eprintln!("error: lifecycle `{name}` has no version `{}` (versions: {})",
-                args.version.unwrap_or_default(), names.join(", "));
+            eprintln!(
+                "error: lifecycle `{name}` has no version `{}` (versions: {})",
+                args.version.unwrap_or_default(),
+                names.join(", ")
+            );
             return ERROR;
         };
         record_schema(lifecycle, version)

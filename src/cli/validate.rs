@@ -60,7 +60,8 @@ fn open_inputs(files: &[PathBuf]) -> Result<Vec<Input>, String> {
             if path.as_os_str() == "-" {
                 return Ok(stdin_input());
             }
-            let file = File::open(path).map_err(|error| format!("cannot open {}: {error}", path.display()))?;
+            let file = File::open(path)
+                .map_err(|error| format!("cannot open {}: {error}", path.display()))?;
             Ok(Input {
                 name: path.display().to_string(),
                 reader: Box::new(BufReader::with_capacity(1 << 20, file)),
@@ -148,7 +149,10 @@ pub fn run(args: RunArgs) -> u8 {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut write_event = |line: &[u8], step: Option<Step>| -> io::Result<()> {
-        match (step, serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line)) {
+        match (
+            step,
+            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line),
+        ) {
             (Some(step), Ok(mut record)) => {
                 record.insert("metadata".into(), serde_json::Value::Object(step.metadata));
                 serde_json::to_writer(&mut out, &record)?;
@@ -158,7 +162,12 @@ pub fn run(args: RunArgs) -> u8 {
         out.write_all(b"\n")
     };
     let mut report = |violation: Violation| eprintln!("{}", report::text_line(&violation));
-    let result = stream::run(&mut interpreter, inputs, Some(&mut write_event), &mut report);
+    let result = stream::run(
+        &mut interpreter,
+        inputs,
+        Some(&mut write_event),
+        &mut report,
+    );
     let summary = interpreter.finish(args.allow_incomplete, &mut report);
     if let Err(error) = result.and_then(|()| out.flush()) {
         if error.kind() == io::ErrorKind::BrokenPipe {

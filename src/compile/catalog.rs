@@ -46,7 +46,8 @@ impl Catalog {
 
     /// The lifecycle named `name`.
     pub fn lifecycle(&self, name: &str) -> Option<&Lifecycle> {
-        self.lifecycle_id(name).and_then(|id| self.lifecycles.get(id))
+        self.lifecycle_id(name)
+            .and_then(|id| self.lifecycles.get(id))
     }
 }
 
@@ -124,12 +125,16 @@ impl Version {
 
     /// The name of a state.
     pub fn state_name(&self, state: StateId) -> &str {
-        self.states.get(usize::from(state)).map_or("?", |s| s.name.as_str())
+        self.states
+            .get(usize::from(state))
+            .map_or("?", |s| s.name.as_str())
     }
 
     /// Whether `state` is final.
     pub fn is_final(&self, state: StateId) -> bool {
-        self.states.get(usize::from(state)).is_some_and(|s| s.is_final)
+        self.states
+            .get(usize::from(state))
+            .is_some_and(|s| s.is_final)
     }
 
     /// The metadata block for slot values, unset fields at their defaults.

@@ -22,7 +22,11 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// A context for `file` whose versions are already validated.
-    pub fn new(file: &'a LoadedFile, version_names: Vec<String>, version_keys: Vec<VersionKey>) -> Self {
+    pub fn new(
+        file: &'a LoadedFile,
+        version_names: Vec<String>,
+        version_keys: Vec<VersionKey>,
+    ) -> Self {
         Context {
             file,
             version_names,
@@ -71,7 +75,8 @@ impl<'a> Context<'a> {
         let shift = offset + usize::from(location.quoted);
         location.offset += shift;
         location.column += shift;
-        let mut diagnostic = Diagnostic::error(&self.file.source, location, message).with_length(length);
+        let mut diagnostic =
+            Diagnostic::error(&self.file.source, location, message).with_length(length);
         diagnostic.help = help;
         self.push(diagnostic);
     }
@@ -93,7 +98,9 @@ impl<'a> Context<'a> {
     /// The range of versions of an item at `path`; unknown version names are reported.
     pub fn range(&mut self, versioned: &Versioned, path: &str) -> Range {
         let since = match &versioned.since {
-            Some(name) => self.version_index(name, &format!("{path}.since")).unwrap_or(0),
+            Some(name) => self
+                .version_index(name, &format!("{path}.since"))
+                .unwrap_or(0),
             None => 0,
         };
         let until = match &versioned.until {

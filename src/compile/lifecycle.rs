@@ -48,32 +48,45 @@ fn versions(file: &LoadedFile) -> Option<VersionNames> {
         return None;
     }
     let names: Vec<String> = file.model.versions.iter().map(|v| v.name.clone()).collect();
-    let keys = names.iter().filter_map(|name| VersionKey::parse(name)).collect();
+    let keys = names
+        .iter()
+        .filter_map(|name| VersionKey::parse(name))
+        .collect();
     Some((names, keys))
 }
 
 fn version_errors(file: &LoadedFile) -> Vec<Diagnostic> {
     let mut errors = Vec::new();
-    let error = |path: &str, message: String| {
-        Diagnostic::error(&file.source, file.locate(path), message)
-    };
+    let error =
+        |path: &str, message: String| Diagnostic::error(&file.source, file.locate(path), message);
     if file.model.versions.is_empty() {
-        errors.push(error("versions", "a lifecycle needs at least one version".into())
-            .with_help("add `versions: [{name: \"1.0\"}]`"));
+        errors.push(
+            error("versions", "a lifecycle needs at least one version".into())
+                .with_help("add `versions: [{name: \"1.0\"}]`"),
+        );
     }
     let mut previous: Option<VersionKey> = None;
     for (i, version) in file.model.versions.iter().enumerate() {
         let path = format!("versions[{i}].name");
         match VersionKey::parse(&version.name) {
             None => errors.push(
-                error(&path, format!("version `{}` is not a dotted number", version.name))
-                    .with_help("write versions as widgets do, e.g. `9.0.002.06`"),
+                error(
+                    &path,
+                    format!("version `{}` is not a dotted number", version.name),
+                )
+                .with_help("write versions as widgets do, e.g. `9.0.002.06`"),
             ),
             Some(key) => {
                 if previous.as_ref().is_some_and(|previous| *previous >= key) {
                     errors.push(
-                        error(&path, format!("version `{}` is not newer than the one before it", version.name))
-                            .with_help("list versions oldest first, each once"),
+                        error(
+                            &path,
+                            format!(
+                                "version `{}` is not newer than the one before it",
+                                version.name
+                            ),
+                        )
+                        .with_help("list versions oldest first, each once"),
                     );
                 }
                 previous = Some(key);
@@ -86,7 +99,10 @@ fn version_errors(file: &LoadedFile) -> Vec<Diagnostic> {
 fn compile_version(ctx: &mut Context, index: usize) -> Version {
     let model = &ctx.file.model;
     let name = ctx.version_names.get(index).cloned().unwrap_or_default();
-    let description = model.versions.get(index).and_then(|v| v.description.clone());
+    let description = model
+        .versions
+        .get(index)
+        .and_then(|v| v.description.clone());
 
     // Events.
     let mut events = Vec::new();
@@ -105,7 +121,11 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
                     validator,
                 }),
                 Err(error) => {
-                    ctx.error(&path, format!("payload schema does not compile: {error}"), None);
+                    ctx.error(
+                        &path,
+                        format!("payload schema does not compile: {error}"),
+                        None,
+                    );
                     None
                 }
             }
@@ -204,9 +224,15 @@ fn transitions(
         let resolve_state = |ctx: &mut Context, name: &str, at: &str| -> Option<StateId> {
             let found = state_ids.get(name).copied();
             if found.is_none() {
-                report_unknown(ctx, "state", name, at, index, state_ids.keys().copied(), |n| {
-                    model.states.get(n).map(|Nullable(d)| &d.versioned)
-                });
+                report_unknown(
+                    ctx,
+                    "state",
+                    name,
+                    at,
+                    index,
+                    state_ids.keys().copied(),
+                    |n| model.states.get(n).map(|Nullable(d)| &d.versioned),
+                );
             }
             found
         };
@@ -233,10 +259,15 @@ fn transitions(
                     // An event of other versions only: no transition in this one.
                     continue;
                 }
-                report_unknown(ctx, "event", event_name, &format!("{path}.on[{i}]"), index,
-                    event_ids.keys().map(String::as_str), |n| {
-                        model.events.get(n).map(|Nullable(d)| &d.versioned)
-                    });
+                report_unknown(
+                    ctx,
+                    "event",
+                    event_name,
+                    &format!("{path}.on[{i}]"),
+                    index,
+                    event_ids.keys().map(String::as_str),
+                    |n| model.events.get(n).map(|Nullable(d)| &d.versioned),
+                );
                 continue;
             };
             if let Some(target) = to {
@@ -293,12 +324,19 @@ fn report_unknown<'n, 'm>(
             .since
             .as_ref()
             .map(|since| format!("since: {since}"))
-            .or_else(|| versioned.until.as_ref().map(|until| format!("until: {until}")))
+            .or_else(|| {
+                versioned
+                    .until
+                    .as_ref()
+                    .map(|until| format!("until: {until}"))
+            })
             .unwrap_or_default();
         ctx.error(
             path,
             format!("{what} `{name}` is not in version {version}"),
-            Some(format!("give this item the same version range as the {what} ({range})")),
+            Some(format!(
+                "give this item the same version range as the {what} ({range})"
+            )),
         );
     } else {
         let help = suggestion(name, known);

@@ -32,7 +32,11 @@ pub fn check(ctx: &mut Context, version: &Version) {
         );
     }
     if !version.states.iter().any(|s| s.is_final) {
-        ctx.error("states", format!("no final state{label}"), Some("mark the last state with `final: true`".into()));
+        ctx.error(
+            "states",
+            format!("no final state{label}"),
+            Some("mark the last state with `final: true`".into()),
+        );
         return;
     }
 
@@ -63,14 +67,27 @@ pub fn check(ctx: &mut Context, version: &Version) {
     for (state, info) in version.states.iter().enumerate().skip(1) {
         let path = format!("states.{}", info.name);
         if !reached[state] {
-            ctx.warning(&path, format!("state `{}` is unreachable{label}", info.name),
-                Some("add a transition into it, or remove it".into()));
+            ctx.warning(
+                &path,
+                format!("state `{}` is unreachable{label}", info.name),
+                Some("add a transition into it, or remove it".into()),
+            );
         } else if !finishes[state] {
-            ctx.error(&path, format!("state `{}` cannot reach a final state{label}", info.name),
-                Some("add a transition out of it toward a final state".into()));
+            ctx.error(
+                &path,
+                format!("state `{}` cannot reach a final state{label}", info.name),
+                Some("add a transition out of it toward a final state".into()),
+            );
         }
         if info.is_final && successors(state).iter().any(|&next| next != state) {
-            ctx.warning(&path, format!("final state `{}` has transitions out of it{label}; they never run", info.name), None);
+            ctx.warning(
+                &path,
+                format!(
+                    "final state `{}` has transitions out of it{label}; they never run",
+                    info.name
+                ),
+                None,
+            );
         }
     }
     for (event, info) in version.events.iter().enumerate() {
@@ -81,9 +98,14 @@ pub fn check(ctx: &mut Context, version: &Version) {
             version.next(state, event).is_some()
         });
         if !used {
-            ctx.warning(&format!("events.{}", info.name),
-                format!("event `{}` appears in no transition{label}, so it is always illegal", info.name),
-                Some("add a transition for it".into()));
+            ctx.warning(
+                &format!("events.{}", info.name),
+                format!(
+                    "event `{}` appears in no transition{label}, so it is always illegal",
+                    info.name
+                ),
+                Some("add a transition for it".into()),
+            );
         }
     }
 }

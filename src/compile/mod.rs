@@ -30,8 +30,11 @@ pub fn compile(files: &[LoadedFile]) -> (Option<Catalog>, Vec<Diagnostic>) {
     for file in files {
         if let Some(first) = seen.insert(&file.model.name, &file.source.name) {
             diagnostics.push(
-                Diagnostic::error(&file.source, file.locate("name"),
-                    format!("lifecycle `{}` is also defined in {first}", file.model.name))
+                Diagnostic::error(
+                    &file.source,
+                    file.locate("name"),
+                    format!("lifecycle `{}` is also defined in {first}", file.model.name),
+                )
                 .with_help("give each lifecycle its own name"),
             );
             continue;

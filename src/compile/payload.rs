@@ -26,7 +26,14 @@ pub fn resolve<'a>(
     version: usize,
 ) -> Payload {
     let mut properties: IndexMap<String, (&PropertyDecl, String)> = IndexMap::new();
-    collect(ctx, payload, path, version, &mut Vec::new(), &mut properties);
+    collect(
+        ctx,
+        payload,
+        path,
+        version,
+        &mut Vec::new(),
+        &mut properties,
+    );
     let open = payload.additional.unwrap_or(true);
     let mut schema = object_schema(ctx, &properties, open, version);
     if let (Some(description), Value::Object(map)) = (&payload.description, &mut schema) {
@@ -60,13 +67,23 @@ fn collect<'a>(
             Some(_) if stack.contains(name) => {
                 ctx.error(
                     &use_path,
-                    format!("property set `{name}` uses itself ({} -> {name})", stack.join(" -> ")),
+                    format!(
+                        "property set `{name}` uses itself ({} -> {name})",
+                        stack.join(" -> ")
+                    ),
                     Some("remove one `use` of the cycle".into()),
                 );
             }
             Some(set) => {
                 stack.push(name.clone());
-                collect(ctx, set, &format!("property_sets.{name}"), version, stack, out);
+                collect(
+                    ctx,
+                    set,
+                    &format!("property_sets.{name}"),
+                    version,
+                    stack,
+                    out,
+                );
                 stack.pop();
             }
         }
@@ -164,7 +181,11 @@ fn property_schema(ctx: &mut Context, decl: &PropertyDecl, path: &str, version: 
                 .collect();
             map.insert("anyOf".into(), Value::Array(options));
         } else {
-            let values = decl.values.iter().map(|value| value.value.clone()).collect();
+            let values = decl
+                .values
+                .iter()
+                .map(|value| value.value.clone())
+                .collect();
             map.insert("enum".into(), Value::Array(values));
         }
     }
@@ -204,7 +225,12 @@ fn shape_of(decl: &PropertyDecl, version: usize, ctx: &Context) -> Shape {
             decl.properties
                 .iter()
                 .filter(|(_, inner)| ctx.in_version(&inner.versioned, version))
-                .map(|(name, inner)| (name.clone(), (shape_of(inner, version, ctx), inner.required)))
+                .map(|(name, inner)| {
+                    (
+                        name.clone(),
+                        (shape_of(inner, version, ctx), inner.required),
+                    )
+                })
                 .collect(),
         ),
         PropertyType::Array => Shape::Array(Box::new(

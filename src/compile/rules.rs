@@ -73,8 +73,13 @@ pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
         if !default_ty.within(field_kinds(decl.ty).or(Ty::BOOL).or(Ty::NULL)) {
             ctx.error(
                 &format!("metadata.{name}.default"),
-                format!("default {} does not fit a field of type {:?}", decl.default, decl.ty),
-                Some("use `false` (the widgets' \"not set\") or a value of the field's type".into()),
+                format!(
+                    "default {} does not fit a field of type {:?}",
+                    decl.default, decl.ty
+                ),
+                Some(
+                    "use `false` (the widgets' \"not set\") or a value of the field's type".into(),
+                ),
             );
         }
     }
@@ -89,7 +94,11 @@ fn rule_events(ctx: &mut Context, decl: &RuleDecl, path: &str, version: &Version
             events.push(usize::from(id));
         } else if !ctx.file.model.events.contains_key(name) {
             let help = suggestion(name, version.event_ids.keys().map(String::as_str));
-            ctx.error(&format!("{path}.on[{i}]"), format!("unknown event `{name}`"), help);
+            ctx.error(
+                &format!("{path}.on[{i}]"),
+                format!("unknown event `{name}`"),
+                help,
+            );
         }
         // An event of another version only: the rule does not run in this one.
     }
@@ -111,7 +120,12 @@ fn compile_rule(
         payloads: events
             .iter()
             .filter_map(|&e| version.events.get(e))
-            .map(|event| (event.name.as_str(), event.payload.as_ref().map(|p| &p.shape)))
+            .map(|event| {
+                (
+                    event.name.as_str(),
+                    event.payload.as_ref().map(|p| &p.shape),
+                )
+            })
             .collect(),
         fields,
     };
@@ -120,7 +134,13 @@ fn compile_rule(
         let expr = match parse(text) {
             Ok(expr) => expr,
             Err(error) => {
-                ctx.expression_error(at, error.offset, 1, format!("syntax error: {}", error.message), None);
+                ctx.expression_error(
+                    at,
+                    error.offset,
+                    1,
+                    format!("syntax error: {}", error.message),
+                    None,
+                );
                 failed += 1;
                 return None;
             }
@@ -134,16 +154,26 @@ fn compile_rule(
                 if let Some(target) = target {
                     let value_ty = ty.without(Ty::ABSENT.or(Ty::NULL));
                     if !value_ty.within(target) && ty != Ty::ANY {
-                        ctx.expression_error(at, expr.span.0, expr.span.1 - expr.span.0,
-                            format!("this field holds {target}, but the expression gives {ty}"), None);
+                        ctx.expression_error(
+                            at,
+                            expr.span.0,
+                            expr.span.1 - expr.span.0,
+                            format!("this field holds {target}, but the expression gives {ty}"),
+                            None,
+                        );
                         failed += 1;
                     }
                 }
                 Some(node)
             }
             Err(error) => {
-                ctx.expression_error(at, error.span.0, error.span.1.saturating_sub(error.span.0),
-                    error.message, error.help);
+                ctx.expression_error(
+                    at,
+                    error.span.0,
+                    error.span.1.saturating_sub(error.span.0),
+                    error.message,
+                    error.help,
+                );
                 failed += 1;
                 None
             }
@@ -178,17 +208,30 @@ fn compile_rule(
         }
     }
     if decl.set.is_empty() && decl.assert.is_none() {
-        ctx.warning(path, "this rule neither sets a field nor asserts anything", None);
+        ctx.warning(
+            path,
+            "this rule neither sets a field nor asserts anything",
+            None,
+        );
     }
-    let reads_data = when.iter().chain(assert.iter()).chain(set.iter().map(|(_, n)| n)).any(reads_data);
-    drop(expression);
+    let reads_data = when
+        .iter()
+        .chain(assert.iter())
+        .chain(set.iter().map(|(_, n)| n))
+        .any(reads_data);
     (failed == 0 && unknown_fields == 0).then(|| Rule {
-        name: decl.name.clone().unwrap_or_else(|| format!("rules[{index}]")),
+        name: decl
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("rules[{index}]")),
         when,
         set,
         assert,
         message: decl.message.clone().unwrap_or_else(|| {
-            format!("assertion `{}` does not hold", decl.assert.as_deref().unwrap_or(""))
+            format!(
+                "assertion `{}` does not hold",
+                decl.assert.as_deref().unwrap_or("")
+            )
         }),
         reads_data,
     })

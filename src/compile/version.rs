@@ -61,7 +61,11 @@ pub fn select(keys: &[VersionKey], version: Option<&str>) -> Option<usize> {
         return keys.len().checked_sub(1);
     };
     let key = VersionKey::parse(version)?;
-    Some(keys.iter().rposition(|candidate| *candidate <= key).unwrap_or(0))
+    Some(
+        keys.iter()
+            .rposition(|candidate| *candidate <= key)
+            .unwrap_or(0),
+    )
 }
 
 #[cfg(test)]

@@ -81,7 +81,9 @@ impl<T: JsonSchema> JsonSchema for Nullable<T> {
 
 impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for Nullable<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Nullable(Option::<T>::deserialize(deserializer)?.unwrap_or_default()))
+        Ok(Nullable(
+            Option::<T>::deserialize(deserializer)?.unwrap_or_default(),
+        ))
     }
 }
 

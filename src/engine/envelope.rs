@@ -66,7 +66,11 @@ struct Wire<'a> {
     metadata: Option<Value>,
 }
 
-fn string<'a>(raw: Option<&'a RawValue>, name: &str, problems: &mut Vec<String>) -> Option<Cow<'a, str>> {
+fn string<'a>(
+    raw: Option<&'a RawValue>,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> Option<Cow<'a, str>> {
     let Some(raw) = raw else {
         problems.push(format!("`{name}` is missing"));
         return None;
@@ -105,7 +109,10 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
         Some(raw) => match serde_json::from_str::<i64>(raw.get()) {
             Ok(ts) => Some(ts),
             Err(_) => {
-                problems.push(format!("`ts` must be an integer (milliseconds), not {}", raw.get()));
+                problems.push(format!(
+                    "`ts` must be an integer (milliseconds), not {}",
+                    raw.get()
+                ));
                 None
             }
         },
@@ -158,7 +165,10 @@ mod tests {
 
     #[test]
     fn tells_malformed_from_bad_envelope() {
-        assert!(matches!(parse(b"{\"lifecycle\":"), Err(LineError::Malformed(_))));
+        assert!(matches!(
+            parse(b"{\"lifecycle\":"),
+            Err(LineError::Malformed(_))
+        ));
         assert!(matches!(parse(b"[1,2]"), Err(LineError::Malformed(_))));
         assert!(matches!(parse(b"42"), Err(LineError::Malformed(_))));
         let Err(LineError::BadEnvelope { message, .. }) =
@@ -167,7 +177,10 @@ mod tests {
             panic!("expected bad envelope");
         };
         assert_eq!(message, "`ts` must be an integer (milliseconds), not 1.5");
-        let ok = parse(br#"{"lifecycle":"a","interaction":"b\u0041","event":"c","ts":7,"data":{"x":1}}"#).unwrap();
+        let ok = parse(
+            br#"{"lifecycle":"a","interaction":"b\u0041","event":"c","ts":7,"data":{"x":1}}"#,
+        )
+        .unwrap();
         assert_eq!((ok.interaction.as_ref(), ok.ts), ("bA", 7));
     }
 }

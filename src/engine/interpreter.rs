@@ -160,7 +160,12 @@ impl<'c> Interpreter<'c> {
                 report(violation(ViolationKind::MalformedLine, message));
                 None
             }
-            Err(LineError::BadEnvelope { message, lifecycle, interaction, event }) => {
+            Err(LineError::BadEnvelope {
+                message,
+                lifecycle,
+                interaction,
+                event,
+            }) => {
                 self.summary.events += 1;
                 self.summary.count(ViolationKind::BadEnvelope);
                 report(Violation {
@@ -217,7 +222,12 @@ impl<'c> Interpreter<'c> {
         };
 
         let Some(lifecycle_id) = self.catalog.lifecycle_id(&envelope.lifecycle) else {
-            let names = self.catalog.lifecycles.iter().map(|l| l.name.clone()).collect();
+            let names = self
+                .catalog
+                .lifecycles
+                .iter()
+                .map(|l| l.name.clone())
+                .collect();
             emit(
                 ViolationKind::UnknownLifecycle,
                 format!("no lifecycle `{}`", envelope.lifecycle),
@@ -238,7 +248,10 @@ impl<'c> Interpreter<'c> {
             );
             return None;
         };
-        let key = (lifecycle_id, Box::<str>::from(envelope.interaction.as_ref()));
+        let key = (
+            lifecycle_id,
+            Box::<str>::from(envelope.interaction.as_ref()),
+        );
         let version_index = self.open.get(&key).map_or(selected, |open| open.version);
         let version: &Version = &lifecycle.versions[version_index];
 
@@ -259,7 +272,10 @@ impl<'c> Interpreter<'c> {
         let event = &version.events[usize::from(event_id)];
 
         if !self.open.contains_key(&key)
-            && self.finished.set.contains(&fingerprint(lifecycle_id, &key.1))
+            && self
+                .finished
+                .set
+                .contains(&fingerprint(lifecycle_id, &key.1))
         {
             emit(
                 ViolationKind::AfterEnd,
@@ -387,7 +403,11 @@ impl<'c> Interpreter<'c> {
             }
             if let Some(assert) = &rule.assert {
                 if assert.eval(&env) != Val::Bool(true) {
-                    emit(ViolationKind::RuleViolation, rule.message.clone(), Vec::new());
+                    emit(
+                        ViolationKind::RuleViolation,
+                        rule.message.clone(),
+                        Vec::new(),
+                    );
                 }
             }
             let values: Vec<(usize, Option<Value>)> = rule
@@ -422,13 +442,17 @@ impl<'c> Interpreter<'c> {
             metadata: block.unwrap_or_default(),
         });
         if version.is_final(state) {
-            let key = (lifecycle_id, Box::<str>::from(envelope.interaction.as_ref()));
+            let key = (
+                lifecycle_id,
+                Box::<str>::from(envelope.interaction.as_ref()),
+            );
             if let Some(done) = self.open.remove(&key) {
                 if done.violations == 0 {
                     self.summary.valid_interactions += 1;
                 }
             }
-            self.finished.insert(fingerprint(lifecycle_id, &envelope.interaction));
+            self.finished
+                .insert(fingerprint(lifecycle_id, &envelope.interaction));
         }
         step
     }
@@ -449,7 +473,11 @@ impl<'c> Interpreter<'c> {
             let version = &lifecycle.versions[interaction.version];
             self.summary.count(ViolationKind::Incomplete);
             report(Violation {
-                file: self.files.get(interaction.file).cloned().unwrap_or_default(),
+                file: self
+                    .files
+                    .get(interaction.file)
+                    .cloned()
+                    .unwrap_or_default(),
                 line: interaction.line,
                 interaction: Some(key.into_string()),
                 lifecycle: Some(lifecycle.name.clone()),

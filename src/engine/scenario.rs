@@ -67,7 +67,10 @@ impl Trace {
 
 /// Runs `scenario` on version `version` of `lifecycle` (which must be in `catalog`).
 pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, version: usize) -> Trace {
-    let version_name = lifecycle.versions.get(version).map_or("", |v| v.name.as_str());
+    let version_name = lifecycle
+        .versions
+        .get(version)
+        .map_or("", |v| v.name.as_str());
     let mut interpreter = Interpreter::new(catalog, Limits::default());
     let mut found: Vec<Violation> = Vec::new();
     let mut steps = Vec::new();
@@ -104,7 +107,9 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
         steps.push(TraceStep {
             event: event.to_owned(),
             ts,
-            state: outcome.as_ref().map_or_else(|| "(not applied)".to_owned(), |o| o.state.clone()),
+            state: outcome
+                .as_ref()
+                .map_or_else(|| "(not applied)".to_owned(), |o| o.state.clone()),
             violations: found[before..].iter().map(describe).collect(),
             metadata: outcome.map(|o| o.metadata).unwrap_or_default(),
         });

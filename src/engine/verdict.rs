@@ -67,7 +67,9 @@ impl ViolationKind {
 
     /// The kind named `name`.
     pub fn from_name(name: &str) -> Option<ViolationKind> {
-        ViolationKind::ALL.into_iter().find(|kind| kind.name() == name)
+        ViolationKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == name)
     }
 }
 

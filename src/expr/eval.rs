@@ -157,7 +157,10 @@ impl<'a> Val<'a> {
             (Val::Bool(a), Val::Bool(b)) => a == b,
             (Val::Null, Val::Null) | (Val::Absent, Val::Absent) => true,
             (Val::Json(a), Val::Json(b)) => a == b,
-            (Val::List(_) | Val::Json(Value::Array(_)), Val::List(_) | Val::Json(Value::Array(_))) => {
+            (
+                Val::List(_) | Val::Json(Value::Array(_)),
+                Val::List(_) | Val::Json(Value::Array(_)),
+            ) => {
                 let (a, b) = (self.elements(), other.elements());
                 a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.equals(y))
             }
@@ -281,7 +284,12 @@ impl Node {
                 slot,
                 reads_as,
                 steps,
-            } => match env.meta.get(*slot).and_then(Option::as_ref).or(reads_as.as_ref()) {
+            } => match env
+                .meta
+                .get(*slot)
+                .and_then(Option::as_ref)
+                .or(reads_as.as_ref())
+            {
                 Some(value) => follow(Val::from_json(value), steps),
                 None => Val::Absent,
             },
@@ -316,7 +324,13 @@ impl Node {
         }
     }
 
-    fn binary<'a>(&'a self, op: BinaryOp, left: &'a Node, right: &'a Node, env: &Env<'a>) -> Val<'a> {
+    fn binary<'a>(
+        &'a self,
+        op: BinaryOp,
+        left: &'a Node,
+        right: &'a Node,
+        env: &Env<'a>,
+    ) -> Val<'a> {
         match op {
             BinaryOp::Coalesce => match left.eval(env) {
                 Val::Absent | Val::Null => right.eval(env),
@@ -339,7 +353,13 @@ impl Node {
             }
             BinaryOp::In => {
                 let needle = left.eval(env);
-                Val::Bool(right.eval(env).elements().iter().any(|item| item.equals(&needle)))
+                Val::Bool(
+                    right
+                        .eval(env)
+                        .elements()
+                        .iter()
+                        .any(|item| item.equals(&needle)),
+                )
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
                 arithmetic(op, left.eval(env), right.eval(env))
@@ -355,12 +375,30 @@ mod tests {
 
     fn eval(text: &str, data: &Value, meta: &[Option<Value>]) -> Option<Value> {
         let fields = vec![
-            FieldInfo { name: "started".into(), slot: 0, ty: Ty::INT, reads_as: None },
-            FieldInfo { name: "count".into(), slot: 1, ty: Ty::INT, reads_as: Some(Value::from(0)) },
+            FieldInfo {
+                name: "started".into(),
+                slot: 0,
+                ty: Ty::INT,
+                reads_as: None,
+            },
+            FieldInfo {
+                name: "count".into(),
+                slot: 1,
+                ty: Ty::INT,
+                reads_as: Some(Value::from(0)),
+            },
         ];
-        let checker = Checker { payloads: vec![], fields: &fields };
+        let checker = Checker {
+            payloads: vec![],
+            fields: &fields,
+        };
         let (node, _) = checker.check(&crate::expr::parse(text).unwrap()).unwrap();
-        let env = Env { ts: 5000, event: "e", data: Some(data), meta };
+        let env = Env {
+            ts: 5000,
+            event: "e",
+            data: Some(data),
+            meta,
+        };
         node.eval(&env).to_json()
     }
 
@@ -368,11 +406,20 @@ mod tests {
     fn absent_propagates_and_falls_back() {
         let data = serde_json::json!({"a": 1, "b": "x", "c": [{"id": "1"}, {"id": "2"}, {}]});
         assert_eq!(eval("ts - meta.started", &data, &[None, None]), None);
-        assert_eq!(eval("ts - meta.started", &data, &[Some(1000.into()), None]), Some(4000.into()));
+        assert_eq!(
+            eval("ts - meta.started", &data, &[Some(1000.into()), None]),
+            Some(4000.into())
+        );
         assert_eq!(eval("meta.count + 1", &data, &[None, None]), Some(1.into()));
         assert_eq!(eval("data.zz ?? false", &data, &[]), Some(false.into()));
-        assert_eq!(eval(r#""${data.a}_${data.b}""#, &data, &[]), Some("1_x".into()));
-        assert_eq!(eval(r#""2" in data.c[*].id"#, &data, &[]), Some(true.into()));
+        assert_eq!(
+            eval(r#""${data.a}_${data.b}""#, &data, &[]),
+            Some("1_x".into())
+        );
+        assert_eq!(
+            eval(r#""2" in data.c[*].id"#, &data, &[]),
+            Some(true.into())
+        );
         assert_eq!(eval("len(data.c[*].id)", &data, &[]), Some(2.into()));
         assert_eq!(eval("1 / 0", &data, &[]), None);
         assert_eq!(eval("9223372036854775807 + 1", &data, &[]), None);

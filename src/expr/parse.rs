@@ -66,13 +66,10 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
         message: "empty expression".into(),
         offset: 0,
     })?;
-    let expr = expression
-        .into_inner()
-        .next()
-        .ok_or_else(|| ParseError {
-            message: "empty expression".into(),
-            offset: 0,
-        })?;
+    let expr = expression.into_inner().next().ok_or_else(|| ParseError {
+        message: "empty expression".into(),
+        offset: 0,
+    })?;
     build_expr(expr.into_inner())
 }
 
@@ -95,8 +92,17 @@ fn describe(variant: &pest::error::ErrorVariant<Rule>) -> String {
 fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "end of expression",
-        Rule::expr | Rule::null | Rule::boolean | Rule::number | Rule::string | Rule::list
-        | Rule::call | Rule::path | Rule::ident | Rule::not_op | Rule::neg => "a value",
+        Rule::expr
+        | Rule::null
+        | Rule::boolean
+        | Rule::number
+        | Rule::string
+        | Rule::list
+        | Rule::call
+        | Rule::path
+        | Rule::ident
+        | Rule::not_op
+        | Rule::neg => "a value",
         Rule::each | Rule::index => "`*` or an index",
         _ => "an operator",
     }
@@ -138,8 +144,7 @@ fn build_expr(pairs: Pairs<Rule>) -> Result<Expr, ParseError> {
             };
             let span = (op.as_span().start(), operand.span.1);
             // Fold `-literal` so that `-5` is a literal.
-            if let (UnaryOp::Neg, ExprKind::Literal(Literal::Int(n))) = (op_kind, &operand.kind)
-            {
+            if let (UnaryOp::Neg, ExprKind::Literal(Literal::Int(n))) = (op_kind, &operand.kind) {
                 return Ok(Expr {
                     kind: ExprKind::Literal(Literal::Int(-n)),
                     span,
@@ -206,7 +211,10 @@ fn build_primary(pair: Pair<Rule>) -> Result<Expr, ParseError> {
         ),
         Rule::call => {
             let mut inner = pair.into_inner();
-            let name = inner.next().map(|p| p.as_str().to_owned()).unwrap_or_default();
+            let name = inner
+                .next()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_default();
             let args = inner
                 .map(|arg| build_expr(arg.into_inner()))
                 .collect::<Result<_, _>>()?;
@@ -237,7 +245,10 @@ fn number(text: &str, offset: usize) -> Result<Literal, ParseError> {
 
 fn build_path(pair: Pair<Rule>) -> Result<Path, ParseError> {
     let mut inner = pair.into_inner();
-    let root = inner.next().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let root = inner
+        .next()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
     let mut steps = Vec::new();
     for step in inner {
         steps.push(match step.as_rule() {
@@ -293,7 +304,10 @@ mod tests {
                 ExprKind::Unary(op, x) => format!("({op:?} {})", show(x)),
                 ExprKind::Binary(op, a, b) => format!("({} {} {})", show(a), op.symbol(), show(b)),
                 ExprKind::Call(name, args) => {
-                    format!("{name}({})", args.iter().map(show).collect::<Vec<_>>().join(","))
+                    format!(
+                        "{name}({})",
+                        args.iter().map(show).collect::<Vec<_>>().join(",")
+                    )
                 }
             }
         }
@@ -302,16 +316,28 @@ mod tests {
 
     #[test]
     fn precedence_and_forms() {
-        assert_eq!(shape("ts - meta.started"), r#"(ts[] - meta[Field("started")])"#);
-        assert_eq!(shape("a ?? b or c and not d"), "(a[] ?? (b[] or (c[] and (Not d[]))))");
-        assert_eq!(shape("1 + 2 * 3 == 7"), "((Int(1) + (Int(2) * Int(3))) == Int(7))");
+        assert_eq!(
+            shape("ts - meta.started"),
+            r#"(ts[] - meta[Field("started")])"#
+        );
+        assert_eq!(
+            shape("a ?? b or c and not d"),
+            "(a[] ?? (b[] or (c[] and (Not d[]))))"
+        );
+        assert_eq!(
+            shape("1 + 2 * 3 == 7"),
+            "((Int(1) + (Int(2) * Int(3))) == Int(7))"
+        );
         assert_eq!(shape("x in [1, 2,]"), "(x[] in [Int(1),Int(2)])");
         assert_eq!(shape("-3"), "Int(-3)");
         assert_eq!(
             shape(r#""${data.a}_${data.b}""#),
             r#"${data[Field("a")]}~"_"~${data[Field("b")]}"#
         );
-        assert_eq!(shape("data.c[*].id"), r#"data[Field("c"), Each, Field("id")]"#);
+        assert_eq!(
+            shape("data.c[*].id"),
+            r#"data[Field("c"), Each, Field("id")]"#
+        );
         assert_eq!(shape("len(data.x)"), r#"len(data[Field("x")])"#);
         assert_eq!(shape("notes and india"), "(notes[] and india[])");
     }

@@ -333,7 +333,10 @@ impl Checker<'_> {
 
     fn meta_path(&self, steps: &[Step], span: Span) -> Result<(Node, Ty), TypeError> {
         let Some(Step::Field(name)) = steps.first() else {
-            return Err(error(span, "`meta` needs a field name, e.g. `meta.started`"));
+            return Err(error(
+                span,
+                "`meta` needs a field name, e.g. `meta.started`",
+            ));
         };
         let Some(field) = self.fields.iter().find(|field| &field.name == name) else {
             return Err(TypeError {
@@ -348,9 +351,16 @@ impl Checker<'_> {
         let rest = &steps[1..];
         if !rest.is_empty() {
             if !ty.meets(Ty::OBJ.or(Ty::ARR)) {
-                return Err(error(span, format!("metadata field `{name}` is {ty}: it has no properties")));
+                return Err(error(
+                    span,
+                    format!("metadata field `{name}` is {ty}: it has no properties"),
+                ));
             }
-            ty = if rest.contains(&Step::Each) { Ty::ARR } else { Ty::ANY };
+            ty = if rest.contains(&Step::Each) {
+                Ty::ARR
+            } else {
+                Ty::ANY
+            };
         }
         Ok((
             Node::Meta {
@@ -378,7 +388,11 @@ impl Checker<'_> {
         if self.payloads.is_empty() {
             ty = Ty::ANY;
         }
-        let ty = if steps.is_empty() { ty.or(Ty::ABSENT) } else { ty };
+        let ty = if steps.is_empty() {
+            ty.or(Ty::ABSENT)
+        } else {
+            ty
+        };
         Ok((Node::Data(steps.to_vec()), ty))
     }
 }
@@ -401,10 +415,18 @@ fn walk(shape: &Shape, steps: &[Step], present: bool) -> Result<Ty, TypeError> {
         return Ok(shape.ty().or(absent));
     };
     match (shape, step) {
-        (Shape::Any, _) => Ok(if steps.contains(&Step::Each) { Ty::ARR } else { Ty::ANY }),
+        (Shape::Any, _) => Ok(if steps.contains(&Step::Each) {
+            Ty::ARR
+        } else {
+            Ty::ANY
+        }),
         (Shape::Object(props), Step::Field(name)) if props.is_empty() => {
             let _ = name;
-            Ok(if rest.contains(&Step::Each) { Ty::ARR } else { Ty::ANY })
+            Ok(if rest.contains(&Step::Each) {
+                Ty::ARR
+            } else {
+                Ty::ANY
+            })
         }
         (Shape::Object(props), Step::Field(name)) => match props.get(name) {
             Some((inner, required)) => walk(inner, rest, present && *required),
@@ -417,10 +439,14 @@ fn walk(shape: &Shape, steps: &[Step], present: bool) -> Result<Ty, TypeError> {
         (Shape::Array(items), Step::Each) => walk(items, rest, false).map(|_| Ty::ARR),
         (other, step) => Err(error(
             (0, 0),
-            format!("{} has no {}", other.ty(), match step {
-                Step::Field(name) => format!("property `{name}`"),
-                Step::Index(_) | Step::Each => "elements".into(),
-            }),
+            format!(
+                "{} has no {}",
+                other.ty(),
+                match step {
+                    Step::Field(name) => format!("property `{name}`"),
+                    Step::Index(_) | Step::Each => "elements".into(),
+                }
+            ),
         )),
     }
 }
@@ -435,20 +461,34 @@ mod tests {
         contexts.insert("id".to_owned(), (Shape::Scalar(Ty::STR), true));
         let mut props = IndexMap::new();
         props.insert("confKey".to_owned(), (Shape::Scalar(Ty::STR), true));
-        props.insert("campaignId".to_owned(), (Shape::Scalar(Ty::INT.or(Ty::STR)), true));
+        props.insert(
+            "campaignId".to_owned(),
+            (Shape::Scalar(Ty::INT.or(Ty::STR)), true),
+        );
         props.insert("prefilled".to_owned(), (Shape::Scalar(Ty::BOOL), false));
-        props.insert("contexts".to_owned(), (Shape::Array(Box::new(Shape::Object(contexts))), true));
+        props.insert(
+            "contexts".to_owned(),
+            (Shape::Array(Box::new(Shape::Object(contexts))), true),
+        );
         Shape::Object(props)
     }
 
     fn fields() -> Vec<FieldInfo> {
-        vec![FieldInfo { name: "started".into(), slot: 0, ty: Ty::INT, reads_as: None }]
+        vec![FieldInfo {
+            name: "started".into(),
+            slot: 0,
+            ty: Ty::INT,
+            reads_as: None,
+        }]
     }
 
     fn check(text: &str) -> Result<Ty, TypeError> {
         let shape = shape();
         let fields = fields();
-        let checker = Checker { payloads: vec![("e", Some(&shape))], fields: &fields };
+        let checker = Checker {
+            payloads: vec![("e", Some(&shape))],
+            fields: &fields,
+        };
         checker.check(&parse(text).unwrap()).map(|(_, ty)| ty)
     }
 
@@ -457,7 +497,10 @@ mod tests {
         assert_eq!(check("ts - meta.started").unwrap(), Ty::INT.or(Ty::ABSENT));
         assert_eq!(check("data.prefilled ?? false").unwrap(), Ty::BOOL);
         assert_eq!(check("data.contexts[*].id").unwrap(), Ty::ARR);
-        assert_eq!(check(r#""${data.campaignId}_x" == data.confKey"#).unwrap(), Ty::BOOL);
+        assert_eq!(
+            check(r#""${data.campaignId}_x" == data.confKey"#).unwrap(),
+            Ty::BOOL
+        );
     }
 
     #[test]

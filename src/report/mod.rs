@@ -23,7 +23,10 @@ pub fn text_line(violation: &Violation) -> String {
     }
     line.push_str(&format!("{}: {}", violation.kind.name(), violation.message));
     if !violation.expected.is_empty() {
-        line.push_str(&format!("; expected one of: {}", violation.expected.join(", ")));
+        line.push_str(&format!(
+            "; expected one of: {}",
+            violation.expected.join(", ")
+        ));
     }
     line
 }
@@ -61,7 +64,17 @@ pub struct JsonReport<'a> {
 }
 
 /// Writes the JSON report as one object.
-pub fn write_json(out: &mut dyn Write, summary: &Summary, violations: &[Violation]) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &JsonReport { summary, violations })?;
+pub fn write_json(
+    out: &mut dyn Write,
+    summary: &Summary,
+    violations: &[Violation],
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &JsonReport {
+            summary,
+            violations,
+        },
+    )?;
     writeln!(out)
 }
