@@ -119,7 +119,6 @@ fn dead_end_and_unreachable_states() {
         "  - {from: ready, on: opened, to: opened}\n",
         "  - {from: ready, on: opened, to: opened}\n  - {from: opened, on: ready, to: stuck}\n",
     );
-    let outcome = Outcome { ..outcome };
     assert_eq!(outcome.code, Some(2));
     assert!(
         outcome.stderr.contains("unknown state `stuck`"),

@@ -77,6 +77,21 @@ fn stdin_input() -> Input {
     }
 }
 
+/// Loads the catalog and opens the inputs, reporting any failure on stderr.
+fn prepare(
+    catalog: &CatalogArgs,
+    files: &[PathBuf],
+) -> Option<(crate::compile::Catalog, Vec<Input>)> {
+    let catalog = load_or_report(catalog)?;
+    match open_inputs(files) {
+        Ok(inputs) => Some((catalog, inputs)),
+        Err(message) => {
+            eprintln!("error: {message}");
+            None
+        }
+    }
+}
+
 fn exit_for(summary: &Summary) -> u8 {
     if summary.violations == 0 {
         OK
@@ -87,15 +102,8 @@ fn exit_for(summary: &Summary) -> u8 {
 
 /// Runs `validate`.
 pub fn validate(args: ValidateArgs) -> u8 {
-    let Some(catalog) = load_or_report(&args.catalog) else {
+    let Some((catalog, inputs)) = prepare(&args.catalog, &args.files) else {
         return ERROR;
-    };
-    let inputs = match open_inputs(&args.files) {
-        Ok(inputs) => inputs,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ERROR;
-        }
     };
     let mut interpreter = Interpreter::new(&catalog, Limits::default());
     let stdout = io::stdout();
@@ -135,15 +143,8 @@ pub fn validate(args: ValidateArgs) -> u8 {
 
 /// Runs `run`: each event back as JSONL with the computed metadata; violations on stderr.
 pub fn run(args: RunArgs) -> u8 {
-    let Some(catalog) = load_or_report(&args.catalog) else {
+    let Some((catalog, inputs)) = prepare(&args.catalog, &args.files) else {
         return ERROR;
-    };
-    let inputs = match open_inputs(&args.files) {
-        Ok(inputs) => inputs,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ERROR;
-        }
     };
     let mut interpreter = Interpreter::new(&catalog, Limits::default());
     let stdout = io::stdout();
