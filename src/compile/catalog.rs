@@ -2,7 +2,6 @@
 //! transitions are a table, metadata fields are slots, rules are checked expression trees and
 //! payload validators are compiled.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -11,7 +10,7 @@ use super::version::{select, VersionKey};
 use crate::config::model::{Expectation, FieldType, ScenarioStep};
 use crate::config::source_map::Location;
 use crate::diagnostic::SourceText;
-use crate::expr::{Node, Shape};
+use crate::expr::{Node, Shape, Slot};
 
 /// Dense id of a state within a lifecycle version.
 pub type StateId = u16;
@@ -25,7 +24,7 @@ pub const NO_STATE: StateId = StateId::MAX;
 pub struct Catalog {
     /// The lifecycles, in load order.
     pub lifecycles: Vec<Lifecycle>,
-    index: HashMap<String, usize>,
+    index: foldhash::HashMap<String, usize>,
 }
 
 impl Catalog {
@@ -92,7 +91,7 @@ pub struct Version {
     /// Events by id.
     pub events: Vec<Event>,
     /// Event ids by name: the one string lookup per event.
-    pub event_ids: HashMap<String, EventId>,
+    pub event_ids: foldhash::HashMap<String, EventId>,
     /// States by id.
     pub states: Vec<State>,
     /// The state before the first event.
@@ -137,15 +136,16 @@ impl Version {
             .is_some_and(|s| s.is_final)
     }
 
-    /// The metadata block for slot values, unset fields at their defaults.
-    pub fn metadata_block(&self, slots: &[Option<Value>]) -> serde_json::Map<String, Value> {
+    /// The metadata block for slot values, unset (or missing) slots at their defaults.
+    pub fn metadata_block(&self, slots: &[Slot]) -> serde_json::Map<String, Value> {
         self.fields
             .iter()
-            .zip(slots)
-            .map(|(field, value)| {
+            .enumerate()
+            .map(|(slot, field)| {
+                let value = slots.get(slot).and_then(Slot::to_json);
                 (
                     field.name.clone(),
-                    value.clone().unwrap_or_else(|| field.default.clone()),
+                    value.unwrap_or_else(|| field.default.clone()),
                 )
             })
             .collect()

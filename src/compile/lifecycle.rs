@@ -106,7 +106,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
 
     // Events.
     let mut events = Vec::new();
-    let mut event_ids = HashMap::new();
+    let mut event_ids = foldhash::HashMap::default();
     for (event_name, Nullable(decl)) in &model.events {
         let path = format!("events.{event_name}");
         if !ctx.active(&decl.versioned, &path, index) {
@@ -203,7 +203,7 @@ fn transitions(
     states: &[State],
     state_ids: &HashMap<&str, StateId>,
     events: &mut [Event],
-    event_ids: &HashMap<String, EventId>,
+    event_ids: &foldhash::HashMap<String, EventId>,
 ) -> Vec<StateId> {
     let model = &ctx.file.model;
     let width = events.len();

@@ -9,7 +9,6 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use serde_json::Value;
 
 /// One event, as read from a line.
 #[derive(Debug)]
@@ -24,10 +23,10 @@ pub struct Envelope<'a> {
     pub ts: i64,
     /// The widget version.
     pub version: Option<Cow<'a, str>>,
-    /// The payload.
-    pub data: Option<Value>,
-    /// The metadata block the widget reported.
-    pub metadata: Option<Value>,
+    /// The payload, as it was written (an object); parsed only when something reads it.
+    pub data: Option<Cow<'a, RawValue>>,
+    /// The metadata block the widget reported (an object), as it was written.
+    pub metadata: Option<Cow<'a, RawValue>>,
 }
 
 /// Why a line is not an event.
@@ -60,10 +59,10 @@ struct Wire<'a> {
     ts: Option<&'a RawValue>,
     #[serde(borrow, default)]
     version: Option<&'a RawValue>,
-    #[serde(default)]
-    data: Option<Value>,
-    #[serde(default)]
-    metadata: Option<Value>,
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    metadata: Option<&'a RawValue>,
 }
 
 fn string<'a>(
@@ -75,12 +74,40 @@ fn string<'a>(
         problems.push(format!("`{name}` is missing"));
         return None;
     };
-    match serde_json::from_str::<Cow<'a, str>>(raw.get()) {
-        Ok(text) => Some(text),
-        Err(_) => {
+    match text(raw) {
+        Some(text) => Some(text),
+        None => {
             problems.push(format!("`{name}` must be a string, not {}", raw.get()));
             None
         }
+    }
+}
+
+/// The string a raw JSON value holds, borrowed when it has no escapes.
+fn text(raw: &RawValue) -> Option<Cow<'_, str>> {
+    let json = raw.get();
+    match json
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        Some(inner) if !inner.contains('\\') => Some(Cow::Borrowed(inner)),
+        Some(_) => serde_json::from_str(json).ok(),
+        None => None,
+    }
+}
+
+/// An object-valued field: `None` when absent or null; a problem when not an object.
+fn object<'a>(
+    raw: Option<&'a RawValue>,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> Option<Cow<'a, RawValue>> {
+    let raw = raw.filter(|raw| raw.get() != "null")?;
+    if raw.get().starts_with('{') {
+        Some(Cow::Borrowed(raw))
+    } else {
+        problems.push(format!("`{name}` must be an object"));
+        None
     }
 }
 
@@ -106,7 +133,7 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
             problems.push("`ts` is missing".to_owned());
             None
         }
-        Some(raw) => match serde_json::from_str::<i64>(raw.get()) {
+        Some(raw) => match raw.get().parse::<i64>() {
             Ok(ts) => Some(ts),
             Err(_) => {
                 problems.push(format!(
@@ -120,24 +147,16 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
     let version = match wire.version {
         None => None,
         Some(raw) if raw.get() == "null" => None,
-        Some(raw) => match serde_json::from_str::<Cow<str>>(raw.get()) {
-            Ok(version) => Some(version),
-            Err(_) => {
+        Some(raw) => match text(raw) {
+            Some(version) => Some(version),
+            None => {
                 problems.push(format!("`version` must be a string, not {}", raw.get()));
                 None
             }
         },
     };
-    if let Some(data) = &wire.data {
-        if !data.is_object() && !data.is_null() {
-            problems.push("`data` must be an object".to_owned());
-        }
-    }
-    if let Some(metadata) = &wire.metadata {
-        if !metadata.is_object() && !metadata.is_null() {
-            problems.push("`metadata` must be an object".to_owned());
-        }
-    }
+    let data = object(wire.data, "data", &mut problems);
+    let metadata = object(wire.metadata, "metadata", &mut problems);
     match (lifecycle, interaction, event, ts) {
         (Some(lifecycle), Some(interaction), Some(event), Some(ts)) if problems.is_empty() => {
             Ok(Envelope {
@@ -146,8 +165,8 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
                 event,
                 ts,
                 version,
-                data: wire.data.filter(|data| !data.is_null()),
-                metadata: wire.metadata.filter(|metadata| !metadata.is_null()),
+                data,
+                metadata,
             })
         }
         (lifecycle, interaction, event, _) => Err(LineError::BadEnvelope {

@@ -5,17 +5,17 @@
 //! leaving only a 64-bit fingerprint in a bounded set so that a late event is still told as
 //! `after_end`. Memory therefore grows with the open interactions, not with the stream.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
 
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::envelope::{self, Envelope, LineError};
 use super::verdict::{Summary, Violation, ViolationKind};
-use crate::compile::catalog::{StateId, Version};
+use crate::compile::catalog::{EventId, StateId, Version};
 use crate::compile::Catalog;
-use crate::expr::{Env, Val};
+use crate::expr::{Env, Slot, Val};
 
 /// Bounds on what the interpreter remembers.
 #[derive(Debug, Clone, Copy)]
@@ -32,18 +32,29 @@ impl Default for Limits {
     }
 }
 
-/// The state of one open interaction.
+/// Where a line is: input file index and 1-based line number. Orders lines across inputs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    /// Index of the input file.
+    pub file: u32,
+    /// 1-based line number.
+    pub line: u64,
+}
+
+/// The state of one open interaction: kept small, since millions may be open at once.
 #[derive(Debug)]
 struct Interaction {
-    version: usize,
-    state: StateId,
     last_ts: i64,
-    meta: Vec<Option<Value>>,
+    /// Where it began (orders the `incomplete` report).
+    first: Position,
+    /// Where its latest event was.
+    last: Position,
+    /// Metadata slots; empty until a rule sets one.
+    meta: Box<[Slot]>,
     violations: u32,
-    first_seen: u64,
-    file: usize,
-    line: u64,
-    last_event: String,
+    version: u16,
+    state: StateId,
+    last_event: EventId,
 }
 
 /// A violation found for the event being processed: kind, message, expected.
@@ -69,10 +80,19 @@ pub struct Place<'a> {
     pub line: u64,
 }
 
+impl Place<'_> {
+    fn position(&self) -> Position {
+        Position {
+            file: u32::try_from(self.file_index).unwrap_or(u32::MAX),
+            line: self.line,
+        }
+    }
+}
+
 /// Fingerprints of finished interactions, oldest forgotten first.
 #[derive(Debug, Default)]
 struct Finished {
-    set: HashSet<u64>,
+    set: foldhash::HashSet<u64>,
     order: VecDeque<u64>,
     capacity: usize,
 }
@@ -92,20 +112,20 @@ impl Finished {
 }
 
 fn fingerprint(lifecycle: usize, interaction: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    lifecycle.hash(&mut hasher);
-    interaction.hash(&mut hasher);
-    hasher.finish()
+    foldhash::quality::FixedState::with_seed(0).hash_one((lifecycle, interaction))
 }
+
+/// Open interactions of one lifecycle, by interaction key.
+type OpenMap = foldhash::HashMap<Box<str>, Interaction>;
 
 /// Runs events through a catalog.
 pub struct Interpreter<'c> {
     catalog: &'c Catalog,
-    open: HashMap<(usize, Box<str>), Interaction>,
+    /// Open interactions, per lifecycle id.
+    open: Vec<OpenMap>,
     finished: Finished,
     files: Vec<String>,
     summary: Summary,
-    seen: u64,
 }
 
 impl<'c> Interpreter<'c> {
@@ -113,14 +133,17 @@ impl<'c> Interpreter<'c> {
     pub fn new(catalog: &'c Catalog, limits: Limits) -> Self {
         Interpreter {
             catalog,
-            open: HashMap::new(),
+            open: catalog
+                .lifecycles
+                .iter()
+                .map(|_| OpenMap::default())
+                .collect(),
             finished: Finished {
                 capacity: limits.remember_finished,
                 ..Finished::default()
             },
             files: Vec::new(),
             summary: Summary::default(),
-            seen: 0,
         }
     }
 
@@ -209,6 +232,19 @@ impl<'c> Interpreter<'c> {
         step
     }
 
+    /// Remembers the name of input `place.file_index` for the end-of-stream report.
+    fn note_file(&mut self, place: &Place<'_>) {
+        let index = place.file_index;
+        if self.files.len() <= index {
+            self.files.resize(index + 1, String::new());
+        }
+        if let Some(name) = self.files.get_mut(index) {
+            if name.is_empty() {
+                place.file.clone_into(name);
+            }
+        }
+    }
+
     /// Applies one event to its interaction, collecting violations into `found`.
     fn apply(
         &mut self,
@@ -220,14 +256,10 @@ impl<'c> Interpreter<'c> {
         let mut emit = |kind: ViolationKind, message: String, expected: Vec<String>| {
             found.push((kind, message, expected));
         };
+        let catalog = self.catalog;
 
-        let Some(lifecycle_id) = self.catalog.lifecycle_id(&envelope.lifecycle) else {
-            let names = self
-                .catalog
-                .lifecycles
-                .iter()
-                .map(|l| l.name.clone())
-                .collect();
+        let Some(lifecycle_id) = catalog.lifecycle_id(&envelope.lifecycle) else {
+            let names = catalog.lifecycles.iter().map(|l| l.name.clone()).collect();
             emit(
                 ViolationKind::UnknownLifecycle,
                 format!("no lifecycle `{}`", envelope.lifecycle),
@@ -235,7 +267,7 @@ impl<'c> Interpreter<'c> {
             );
             return None;
         };
-        let lifecycle = &self.catalog.lifecycles[lifecycle_id];
+        let lifecycle = &catalog.lifecycles[lifecycle_id];
         let Some(selected) = lifecycle.select(envelope.version.as_deref()) else {
             emit(
                 ViolationKind::UnknownLifecycle,
@@ -248,11 +280,11 @@ impl<'c> Interpreter<'c> {
             );
             return None;
         };
-        let key = (
-            lifecycle_id,
-            Box::<str>::from(envelope.interaction.as_ref()),
-        );
-        let version_index = self.open.get(&key).map_or(selected, |open| open.version);
+        let key: &str = &envelope.interaction;
+        let open = &mut self.open[lifecycle_id];
+        let version_index = open
+            .get(key)
+            .map_or(selected, |open| usize::from(open.version));
         let version: &Version = &lifecycle.versions[version_index];
 
         let Some(&event_id) = version.event_ids.get(envelope.event.as_ref()) else {
@@ -264,19 +296,14 @@ impl<'c> Interpreter<'c> {
                 ),
                 Vec::new(),
             );
-            if let Some(open) = self.open.get_mut(&key) {
+            if let Some(open) = open.get_mut(key) {
                 open.violations += 1;
             }
             return None;
         };
         let event = &version.events[usize::from(event_id)];
 
-        if !self.open.contains_key(&key)
-            && self
-                .finished
-                .set
-                .contains(&fingerprint(lifecycle_id, &key.1))
-        {
+        if !open.contains_key(key) && self.finished.set.contains(&fingerprint(lifecycle_id, key)) {
             emit(
                 ViolationKind::AfterEnd,
                 "the interaction already reached a final state".to_owned(),
@@ -285,34 +312,27 @@ impl<'c> Interpreter<'c> {
             return None;
         }
 
-        let file_index = place.file_index;
-        if self.files.len() <= file_index {
-            self.files.resize(file_index + 1, String::new());
+        if !open.contains_key(key) {
+            self.summary.interactions += 1;
+            open.insert(
+                Box::from(key),
+                Interaction {
+                    last_ts: envelope.ts,
+                    first: place.position(),
+                    last: place.position(),
+                    meta: Box::default(),
+                    violations: 0,
+                    version: u16::try_from(version_index).unwrap_or(u16::MAX),
+                    state: version.initial,
+                    last_event: event_id,
+                },
+            );
         }
-        if self.files[file_index].is_empty() {
-            self.files[file_index] = place.file.to_owned();
-        }
-        let seen = &mut self.seen;
-        let summary_interactions = &mut self.summary.interactions;
-        let interaction = self.open.entry(key).or_insert_with(|| {
-            *seen += 1;
-            *summary_interactions += 1;
-            Interaction {
-                version: version_index,
-                state: version.initial,
-                last_ts: envelope.ts,
-                meta: vec![None; version.fields.len()],
-                violations: 0,
-                first_seen: *seen,
-                file: file_index,
-                line: place.line,
-                last_event: String::new(),
-            }
-        });
-        interaction.file = file_index;
-        interaction.line = place.line;
-        interaction.last_event.clear();
-        interaction.last_event.push_str(&envelope.event);
+        let Some(interaction) = open.get_mut(key) else {
+            return None;
+        };
+        interaction.last = place.position();
+        interaction.last_event = event_id;
         let mut violations = 0u32;
         let mut emit = |kind, message, expected| {
             violations += 1;
@@ -353,37 +373,52 @@ impl<'c> Interpreter<'c> {
             }
         }
 
-        let empty = Value::Object(Map::new());
-        let data = envelope.data.as_ref();
-        let payload_ok = match &event.payload {
-            None => true,
-            Some(payload) => {
-                let instance = data.unwrap_or(&empty);
-                if payload.validator.is_valid(instance) {
-                    true
-                } else {
-                    let problems: Vec<String> = payload
-                        .validator
-                        .iter_errors(instance)
-                        .take(3)
-                        .map(|error| {
-                            let at = error.instance_path().to_string();
-                            if at.is_empty() {
-                                error.to_string()
-                            } else {
-                                format!("at {at}: {error}")
-                            }
-                        })
-                        .collect();
+        // The payload is parsed only when its schema or a rule reads it.
+        let reads_data = event.payload.is_some()
+            || event
+                .rules
+                .iter()
+                .any(|&rule| version.rules[rule].reads_data);
+        let data: Option<Value> = match &envelope.data {
+            Some(raw) if reads_data => match serde_json::from_str(raw.get()) {
+                Ok(value) => Some(value),
+                Err(error) => {
                     emit(
                         ViolationKind::InvalidPayload,
-                        format!("payload of `{}`: {}", envelope.event, problems.join("; ")),
+                        format!("payload of `{}`: {error}", envelope.event),
                         Vec::new(),
                     );
-                    false
+                    None
                 }
-            }
+            },
+            _ => None,
         };
+        let mut payload_ok = data.is_some() || envelope.data.is_none() || !reads_data;
+        if let (Some(payload), true) = (&event.payload, payload_ok) {
+            let empty = Value::Object(Map::new());
+            let instance = data.as_ref().unwrap_or(&empty);
+            if !payload.validator.is_valid(instance) {
+                let problems: Vec<String> = payload
+                    .validator
+                    .iter_errors(instance)
+                    .take(3)
+                    .map(|error| {
+                        let at = error.instance_path().to_string();
+                        if at.is_empty() {
+                            error.to_string()
+                        } else {
+                            format!("at {at}: {error}")
+                        }
+                    })
+                    .collect();
+                emit(
+                    ViolationKind::InvalidPayload,
+                    format!("payload of `{}`: {}", envelope.event, problems.join("; ")),
+                    Vec::new(),
+                );
+                payload_ok = false;
+            }
+        }
 
         for &rule_index in &event.rules {
             let rule = &version.rules[rule_index];
@@ -393,7 +428,7 @@ impl<'c> Interpreter<'c> {
             let env = Env {
                 ts: envelope.ts,
                 event: &envelope.event,
-                data,
+                data: data.as_ref(),
                 meta: &interaction.meta,
             };
             if let Some(when) = &rule.when {
@@ -410,11 +445,17 @@ impl<'c> Interpreter<'c> {
                     );
                 }
             }
-            let values: Vec<(usize, Option<Value>)> = rule
+            if rule.set.is_empty() {
+                continue;
+            }
+            let values: Vec<(usize, Slot)> = rule
                 .set
                 .iter()
-                .map(|(slot, node)| (*slot, node.eval(&env).to_json()))
+                .map(|(slot, node)| (*slot, Slot::from_val(&node.eval(&env))))
                 .collect();
+            if interaction.meta.is_empty() {
+                interaction.meta = vec![Slot::Unset; version.fields.len()].into_boxed_slice();
+            }
             for (slot, value) in values {
                 if let Some(target) = interaction.meta.get_mut(slot) {
                     *target = value;
@@ -442,27 +483,33 @@ impl<'c> Interpreter<'c> {
             metadata: block.unwrap_or_default(),
         });
         if version.is_final(state) {
-            let key = (
-                lifecycle_id,
-                Box::<str>::from(envelope.interaction.as_ref()),
-            );
-            if let Some(done) = self.open.remove(&key) {
+            if let Some(done) = open.remove(key) {
                 if done.violations == 0 {
                     self.summary.valid_interactions += 1;
                 }
             }
-            self.finished
-                .insert(fingerprint(lifecycle_id, &envelope.interaction));
+            self.finished.insert(fingerprint(lifecycle_id, key));
         }
+        self.note_file(&place);
         step
+    }
+
+    /// The interactions still open, in the order they began.
+    fn still_open(&mut self) -> Vec<(usize, Box<str>, Interaction)> {
+        let mut open: Vec<(usize, Box<str>, Interaction)> = self
+            .open
+            .iter_mut()
+            .enumerate()
+            .flat_map(|(id, map)| map.drain().map(move |(key, i)| (id, key, i)))
+            .collect();
+        open.sort_by_key(|(_, _, interaction)| interaction.first);
+        open
     }
 
     /// Ends the stream: every interaction still open is `incomplete` (unless allowed), in the
     /// order the interactions began.
     pub fn finish(mut self, allow_incomplete: bool, report: &mut dyn FnMut(Violation)) -> Summary {
-        let mut open: Vec<((usize, Box<str>), Interaction)> = self.open.drain().collect();
-        open.sort_by_key(|(_, interaction)| interaction.first_seen);
-        for ((lifecycle_id, key), interaction) in open {
+        for (lifecycle_id, key, interaction) in self.still_open() {
             if allow_incomplete {
                 if interaction.violations == 0 {
                     self.summary.valid_interactions += 1;
@@ -470,18 +517,18 @@ impl<'c> Interpreter<'c> {
                 continue;
             }
             let lifecycle = &self.catalog.lifecycles[lifecycle_id];
-            let version = &lifecycle.versions[interaction.version];
+            let version = &lifecycle.versions[usize::from(interaction.version)];
             self.summary.count(ViolationKind::Incomplete);
+            let file = usize::try_from(interaction.last.file).unwrap_or(usize::MAX);
             report(Violation {
-                file: self
-                    .files
-                    .get(interaction.file)
-                    .cloned()
-                    .unwrap_or_default(),
-                line: interaction.line,
+                file: self.files.get(file).cloned().unwrap_or_default(),
+                line: interaction.last.line,
                 interaction: Some(key.into_string()),
                 lifecycle: Some(lifecycle.name.clone()),
-                event: Some(interaction.last_event),
+                event: version
+                    .events
+                    .get(usize::from(interaction.last_event))
+                    .map(|event| event.name.clone()),
                 kind: ViolationKind::Incomplete,
                 message: format!(
                     "the stream ended with the interaction in state `{}`",
@@ -499,8 +546,8 @@ impl<'c> Interpreter<'c> {
 }
 
 /// The differences between the computed block and a reported one.
-fn compare(computed: &Map<String, Value>, reported: &Value) -> Vec<String> {
-    let Some(reported) = reported.as_object() else {
+fn compare(computed: &Map<String, Value>, reported: &RawValue) -> Vec<String> {
+    let Ok(reported) = serde_json::from_str::<Map<String, Value>>(reported.get()) else {
         return vec!["not an object".to_owned()];
     };
     let mut differences = Vec::new();

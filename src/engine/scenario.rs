@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::envelope::Envelope;
@@ -65,6 +66,14 @@ impl Trace {
     }
 }
 
+/// A scenario step's JSON as an envelope field (null as absent).
+fn raw(value: &Value) -> Option<Cow<'static, RawValue>> {
+    if value.is_null() {
+        return None;
+    }
+    serde_json::value::to_raw_value(value).ok().map(Cow::Owned)
+}
+
 /// Runs `scenario` on version `version` of `lifecycle` (which must be in `catalog`).
 pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, version: usize) -> Trace {
     let version_name = lifecycle
@@ -94,8 +103,8 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
             event: Cow::Borrowed(event),
             ts,
             version: Some(Cow::Borrowed(version_name)),
-            data,
-            metadata,
+            data: data.as_ref().and_then(raw),
+            metadata: metadata.as_ref().and_then(raw),
         };
         let place = Place {
             file_index: 0,

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::ast::{BinaryOp, Step};
+use super::slot::Slot;
 
 /// A constant.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,8 +98,8 @@ pub struct Env<'a> {
     pub event: &'a str,
     /// The payload, if any.
     pub data: Option<&'a Value>,
-    /// The metadata block before this rule.
-    pub meta: &'a [Option<Value>],
+    /// The metadata slots before this rule (missing slots are unset).
+    pub meta: &'a [Slot],
 }
 
 impl<'a> Val<'a> {
@@ -284,14 +285,12 @@ impl Node {
                 slot,
                 reads_as,
                 steps,
-            } => match env
-                .meta
-                .get(*slot)
-                .and_then(Option::as_ref)
-                .or(reads_as.as_ref())
-            {
-                Some(value) => follow(Val::from_json(value), steps),
-                None => Val::Absent,
+            } => match env.meta.get(*slot).and_then(Slot::to_val) {
+                Some(value) => follow(value, steps),
+                None => match reads_as {
+                    Some(value) => follow(Val::from_json(value), steps),
+                    None => Val::Absent,
+                },
             },
             Node::List(items) => Val::List(items.iter().map(|item| item.eval(env)).collect()),
             Node::Interpolation(parts) => {
@@ -373,7 +372,7 @@ mod tests {
     use super::*;
     use crate::expr::types::{Checker, FieldInfo, Ty};
 
-    fn eval(text: &str, data: &Value, meta: &[Option<Value>]) -> Option<Value> {
+    fn eval(text: &str, data: &Value, meta: &[Slot]) -> Option<Value> {
         let fields = vec![
             FieldInfo {
                 name: "started".into(),
@@ -405,12 +404,18 @@ mod tests {
     #[test]
     fn absent_propagates_and_falls_back() {
         let data = serde_json::json!({"a": 1, "b": "x", "c": [{"id": "1"}, {"id": "2"}, {}]});
-        assert_eq!(eval("ts - meta.started", &data, &[None, None]), None);
         assert_eq!(
-            eval("ts - meta.started", &data, &[Some(1000.into()), None]),
+            eval("ts - meta.started", &data, &[Slot::Unset, Slot::Unset]),
+            None
+        );
+        assert_eq!(
+            eval("ts - meta.started", &data, &[Slot::Int(1000), Slot::Unset]),
             Some(4000.into())
         );
-        assert_eq!(eval("meta.count + 1", &data, &[None, None]), Some(1.into()));
+        assert_eq!(
+            eval("meta.count + 1", &data, &[Slot::Unset, Slot::Unset]),
+            Some(1.into())
+        );
         assert_eq!(eval("data.zz ?? false", &data, &[]), Some(false.into()));
         assert_eq!(
             eval(r#""${data.a}_${data.b}""#, &data, &[]),

@@ -10,9 +10,11 @@
 pub mod ast;
 pub mod eval;
 pub mod parse;
+pub mod slot;
 pub mod types;
 
 pub use ast::Expr;
 pub use eval::{Env, Node, Val};
 pub use parse::{parse, ParseError};
+pub use slot::Slot;
 pub use types::{Checker, Shape, Ty, TypeError};

@@ -1,0 +1,76 @@
+//! Metadata slot values: what a rule set on a field, kept small because every open
+//! interaction holds one per field.
+
+use serde_json::Value;
+
+use super::eval::Val;
+
+/// The value of one metadata field of one interaction.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Slot {
+    /// Not set yet: the block shows the field's default.
+    #[default]
+    Unset,
+    /// A boolean.
+    Bool(bool),
+    /// An integer (timestamps, durations, counters).
+    Int(i64),
+    /// Anything else (strings, lists, objects, floats, null).
+    Json(Box<Value>),
+}
+
+impl Slot {
+    /// What a rule's value stores; an absent value leaves the field unset.
+    pub fn from_val(value: &Val<'_>) -> Slot {
+        match value {
+            Val::Absent => Slot::Unset,
+            Val::Bool(b) => Slot::Bool(*b),
+            Val::Int(n) => Slot::Int(*n),
+            other => other
+                .to_json()
+                .map_or(Slot::Unset, |json| Slot::Json(Box::new(json))),
+        }
+    }
+
+    /// The value as JSON; `None` when unset.
+    pub fn to_json(&self) -> Option<Value> {
+        match self {
+            Slot::Unset => None,
+            Slot::Bool(b) => Some(Value::Bool(*b)),
+            Slot::Int(n) => Some(Value::from(*n)),
+            Slot::Json(value) => Some((**value).clone()),
+        }
+    }
+
+    /// The value for an expression; `None` when unset.
+    pub fn to_val(&self) -> Option<Val<'_>> {
+        match self {
+            Slot::Unset => None,
+            Slot::Bool(b) => Some(Val::Bool(*b)),
+            Slot::Int(n) => Some(Val::Int(*n)),
+            Slot::Json(value) => Some(Val::from_json(value)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_every_kind() {
+        for json in [
+            Value::Bool(false),
+            Value::from(-7),
+            Value::from(1.5),
+            Value::from("x"),
+            serde_json::json!({"a": [1]}),
+            Value::Null,
+        ] {
+            let slot = Slot::from_val(&Val::from_json(&json));
+            assert_eq!(slot.to_json(), Some(json));
+        }
+        assert_eq!(Slot::from_val(&Val::Absent).to_json(), None);
+        assert!(std::mem::size_of::<Slot>() <= 16);
+    }
+}
