@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::fast_check::{DataReads, FastCheck};
 use super::version::{select, VersionKey};
 use crate::config::model::{Expectation, FieldType, ScenarioStep};
 use crate::config::source_map::Location;
@@ -24,7 +25,7 @@ pub const NO_STATE: StateId = StateId::MAX;
 pub struct Catalog {
     /// The lifecycles, in load order.
     pub lifecycles: Vec<Lifecycle>,
-    index: foldhash::HashMap<String, usize>,
+    index: hashbrown::HashMap<String, usize>,
 }
 
 impl Catalog {
@@ -91,7 +92,7 @@ pub struct Version {
     /// Events by id.
     pub events: Vec<Event>,
     /// Event ids by name: the one string lookup per event.
-    pub event_ids: foldhash::HashMap<String, EventId>,
+    pub event_ids: hashbrown::HashMap<String, EventId>,
     /// States by id.
     pub states: Vec<State>,
     /// The state before the first event.
@@ -166,6 +167,8 @@ pub struct Event {
     pub resync: Option<StateId>,
     /// The rules that run on it, by index into [`Version::rules`], in order.
     pub rules: Vec<usize>,
+    /// What its rules read of the payload.
+    pub data_reads: DataReads,
 }
 
 /// A compiled payload.
@@ -175,8 +178,10 @@ pub struct Payload {
     pub schema: Value,
     /// Its shape.
     pub shape: Shape,
-    /// The compiled validator.
+    /// The compiled validator: the authority, and the writer of messages.
     pub validator: jsonschema::Validator,
+    /// The fast path for valid payloads, when the schema allows one.
+    pub fast: Option<FastCheck>,
 }
 
 /// A state of a version.
@@ -216,8 +221,9 @@ pub struct Rule {
     pub assert: Option<Node>,
     /// The message of a failed assertion.
     pub message: String,
-    /// Whether it reads the payload (skipped when the payload is invalid).
-    pub reads_data: bool,
+    /// What it reads of the payload (a rule that reads any is skipped when the payload is
+    /// invalid).
+    pub data_reads: DataReads,
 }
 
 /// A documented scenario.

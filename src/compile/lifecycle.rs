@@ -7,6 +7,7 @@ use super::catalog::{
     Event, EventId, Field, Lifecycle, Payload, Scenario, State, StateId, Version, NO_STATE,
 };
 use super::context::Context;
+use super::fast_check::{DataReads, FastCheck};
 use super::version::VersionKey;
 use super::{lint, payload, rules};
 use crate::config::model::{Nullable, StateDecl};
@@ -106,7 +107,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
 
     // Events.
     let mut events = Vec::new();
-    let mut event_ids = foldhash::HashMap::default();
+    let mut event_ids = hashbrown::HashMap::default();
     for (event_name, Nullable(decl)) in &model.events {
         let path = format!("events.{event_name}");
         if !ctx.active(&decl.versioned, &path, index) {
@@ -116,6 +117,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
             let resolved = payload::resolve(ctx, payload, &format!("{path}.payload"), index);
             match jsonschema::draft202012::new(&resolved.schema) {
                 Ok(validator) => Some(Payload {
+                    fast: FastCheck::compile(&resolved.schema),
                     schema: resolved.schema,
                     shape: resolved.shape,
                     validator,
@@ -141,6 +143,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
             payload,
             resync: None,
             rules: Vec::new(),
+            data_reads: DataReads::Nothing,
         });
     }
 
@@ -203,7 +206,7 @@ fn transitions(
     states: &[State],
     state_ids: &HashMap<&str, StateId>,
     events: &mut [Event],
-    event_ids: &foldhash::HashMap<String, EventId>,
+    event_ids: &hashbrown::HashMap<String, EventId>,
 ) -> Vec<StateId> {
     let model = &ctx.file.model;
     let width = events.len();

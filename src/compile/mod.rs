@@ -7,6 +7,7 @@
 //! not thrown at the first: `plotline check` shows them all.
 
 pub mod catalog;
+pub mod fast_check;
 mod context;
 pub mod lifecycle;
 mod lint;

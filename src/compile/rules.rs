@@ -3,6 +3,7 @@
 
 use super::catalog::{Rule, Version};
 use super::context::Context;
+use super::fast_check::DataReads;
 use crate::config::model::{FieldType, RuleDecl};
 use crate::diagnostic::suggestion;
 use crate::expr::types::FieldInfo;
@@ -64,6 +65,7 @@ pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
             for event in events {
                 if let Some(event) = version.events.get_mut(event) {
                     event.rules.push(rule_index);
+                    event.data_reads.merge(&version.rules[rule_index].data_reads);
                 }
             }
         }
@@ -214,11 +216,14 @@ fn compile_rule(
             None,
         );
     }
-    let reads_data = when
+    let mut data_reads = DataReads::Nothing;
+    for node in when
         .iter()
         .chain(assert.iter())
         .chain(set.iter().map(|(_, n)| n))
-        .any(reads_data);
+    {
+        collect_reads(node, &mut data_reads);
+    }
     (failed == 0 && unknown_fields == 0).then(|| Rule {
         name: decl
             .name
@@ -233,21 +238,32 @@ fn compile_rule(
                 decl.assert.as_deref().unwrap_or("")
             )
         }),
-        reads_data,
+        data_reads,
     })
 }
 
-fn reads_data(node: &Node) -> bool {
+/// Adds the payload properties `node` reads to `reads`.
+fn collect_reads(node: &Node, reads: &mut DataReads) {
+    use crate::expr::ast::Step;
     use crate::expr::eval::InterpPart;
     match node {
-        Node::Data(_) => true,
-        Node::Const(_) | Node::Ts | Node::Event | Node::Meta { .. } => false,
-        Node::List(items) => items.iter().any(reads_data),
-        Node::Interpolation(parts) => parts.iter().any(|part| match part {
-            InterpPart::Text(_) => false,
-            InterpPart::Expr(node) => reads_data(node),
+        Node::Data(steps) => reads.merge(&match steps.first() {
+            Some(Step::Field(name)) => DataReads::Fields(vec![name.clone()]),
+            _ => DataReads::Everything,
         }),
-        Node::Not(x) | Node::Neg(x) | Node::Len(x) | Node::Exists(x) => reads_data(x),
-        Node::Binary(_, a, b) => reads_data(a) || reads_data(b),
+        Node::Const(_) | Node::Ts | Node::Event | Node::Meta { .. } => {}
+        Node::List(items) => items.iter().for_each(|item| collect_reads(item, reads)),
+        Node::Interpolation(parts) => {
+            for part in parts {
+                if let InterpPart::Expr(node) = part {
+                    collect_reads(node, reads);
+                }
+            }
+        }
+        Node::Not(x) | Node::Neg(x) | Node::Len(x) | Node::Exists(x) => collect_reads(x, reads),
+        Node::Binary(_, a, b) => {
+            collect_reads(a, reads);
+            collect_reads(b, reads);
+        }
     }
 }

@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 
 use super::envelope::{self, Envelope, LineError};
 use super::verdict::{Summary, Violation, ViolationKind};
-use crate::compile::catalog::{EventId, StateId, Version};
+use crate::compile::catalog::{Event, EventId, StateId, Version};
+use crate::compile::fast_check::{DataReads, Outcome};
 use crate::compile::Catalog;
 use crate::expr::{Env, Slot, Val};
 
@@ -92,9 +93,10 @@ impl Place<'_> {
 /// Fingerprints of finished interactions, oldest forgotten first.
 #[derive(Debug, Default)]
 struct Finished {
-    set: foldhash::HashSet<u64>,
+    set: hashbrown::HashSet<u64>,
     order: VecDeque<u64>,
     capacity: usize,
+    hasher: hashbrown::DefaultHashBuilder,
 }
 
 impl Finished {
@@ -109,14 +111,18 @@ impl Finished {
             }
         }
     }
-}
 
-fn fingerprint(lifecycle: usize, interaction: &str) -> u64 {
-    foldhash::quality::FixedState::with_seed(0).hash_one((lifecycle, interaction))
+    fn fingerprint(&self, lifecycle: usize, interaction: &str) -> u64 {
+        self.hasher.hash_one((lifecycle, interaction))
+    }
+
+    fn contains(&self, lifecycle: usize, interaction: &str) -> bool {
+        !self.set.is_empty() && self.set.contains(&self.fingerprint(lifecycle, interaction))
+    }
 }
 
 /// Open interactions of one lifecycle, by interaction key.
-type OpenMap = foldhash::HashMap<Box<str>, Interaction>;
+type OpenMap = hashbrown::HashMap<Box<str>, Interaction>;
 
 /// Runs events through a catalog.
 pub struct Interpreter<'c> {
@@ -282,9 +288,8 @@ impl<'c> Interpreter<'c> {
         };
         let key: &str = &envelope.interaction;
         let open = &mut self.open[lifecycle_id];
-        let version_index = open
-            .get(key)
-            .map_or(selected, |open| usize::from(open.version));
+        let existing = open.get(key).map(|open| usize::from(open.version));
+        let version_index = existing.unwrap_or(selected);
         let version: &Version = &lifecycle.versions[version_index];
 
         let Some(&event_id) = version.event_ids.get(envelope.event.as_ref()) else {
@@ -303,7 +308,7 @@ impl<'c> Interpreter<'c> {
         };
         let event = &version.events[usize::from(event_id)];
 
-        if !open.contains_key(key) && self.finished.set.contains(&fingerprint(lifecycle_id, key)) {
+        if existing.is_none() && self.finished.contains(lifecycle_id, key) {
             emit(
                 ViolationKind::AfterEnd,
                 "the interaction already reached a final state".to_owned(),
@@ -312,25 +317,19 @@ impl<'c> Interpreter<'c> {
             return None;
         }
 
-        if !open.contains_key(key) {
+        let interaction = open.entry_ref(key).or_insert_with(|| {
             self.summary.interactions += 1;
-            open.insert(
-                Box::from(key),
-                Interaction {
-                    last_ts: envelope.ts,
-                    first: place.position(),
-                    last: place.position(),
-                    meta: Box::default(),
-                    violations: 0,
-                    version: u16::try_from(version_index).unwrap_or(u16::MAX),
-                    state: version.initial,
-                    last_event: event_id,
-                },
-            );
-        }
-        let Some(interaction) = open.get_mut(key) else {
-            return None;
-        };
+            Interaction {
+                last_ts: envelope.ts,
+                first: place.position(),
+                last: place.position(),
+                meta: Box::default(),
+                violations: 0,
+                version: u16::try_from(version_index).unwrap_or(u16::MAX),
+                state: version.initial,
+                last_event: event_id,
+            }
+        });
         interaction.last = place.position();
         interaction.last_event = event_id;
         let mut violations = 0u32;
@@ -373,56 +372,17 @@ impl<'c> Interpreter<'c> {
             }
         }
 
-        // The payload is parsed only when its schema or a rule reads it.
-        let reads_data = event.payload.is_some()
-            || event
-                .rules
-                .iter()
-                .any(|&rule| version.rules[rule].reads_data);
-        let data: Option<Value> = match &envelope.data {
-            Some(raw) if reads_data => match serde_json::from_str(raw.get()) {
-                Ok(value) => Some(value),
-                Err(error) => {
-                    emit(
-                        ViolationKind::InvalidPayload,
-                        format!("payload of `{}`: {error}", envelope.event),
-                        Vec::new(),
-                    );
-                    None
-                }
-            },
-            _ => None,
-        };
-        let mut payload_ok = data.is_some() || envelope.data.is_none() || !reads_data;
-        if let (Some(payload), true) = (&event.payload, payload_ok) {
-            let empty = Value::Object(Map::new());
-            let instance = data.as_ref().unwrap_or(&empty);
-            if !payload.validator.is_valid(instance) {
-                let problems: Vec<String> = payload
-                    .validator
-                    .iter_errors(instance)
-                    .take(3)
-                    .map(|error| {
-                        let at = error.instance_path().to_string();
-                        if at.is_empty() {
-                            error.to_string()
-                        } else {
-                            format!("at {at}: {error}")
-                        }
-                    })
-                    .collect();
-                emit(
-                    ViolationKind::InvalidPayload,
-                    format!("payload of `{}`: {}", envelope.event, problems.join("; ")),
-                    Vec::new(),
-                );
-                payload_ok = false;
+        let (data, payload_ok) = match read_payload(event, envelope) {
+            Ok(read) => read,
+            Err(problem) => {
+                emit(ViolationKind::InvalidPayload, problem, Vec::new());
+                (None, false)
             }
-        }
+        };
 
         for &rule_index in &event.rules {
             let rule = &version.rules[rule_index];
-            if rule.reads_data && !payload_ok {
+            if rule.data_reads.any() && !payload_ok {
                 continue;
             }
             let env = Env {
@@ -488,7 +448,8 @@ impl<'c> Interpreter<'c> {
                     self.summary.valid_interactions += 1;
                 }
             }
-            self.finished.insert(fingerprint(lifecycle_id, key));
+            let fingerprint = self.finished.fingerprint(lifecycle_id, key);
+            self.finished.insert(fingerprint);
         }
         self.note_file(&place);
         step
@@ -543,6 +504,51 @@ impl<'c> Interpreter<'c> {
         }
         self.summary
     }
+}
+
+/// The payload as far as the event's rules read it, and whether it is valid; or what is wrong
+/// with it. The payload is parsed only when its schema or a rule reads it, and valid payloads
+/// take the compiled fast check.
+fn read_payload(event: &Event, envelope: &Envelope<'_>) -> Result<(Option<Value>, bool), String> {
+    let raw = envelope.data.as_deref();
+    let Some(payload) = &event.payload else {
+        if !event.data_reads.any() {
+            return Ok((None, true));
+        }
+        let data = raw.map(|raw| serde_json::from_str(raw.get())).transpose();
+        return data
+            .map(|data| (data, true))
+            .map_err(|error| format!("payload of `{}`: {error}", envelope.event));
+    };
+    let text = raw.map_or("{}", RawValue::get);
+    if let (Some(fast), false) = (&payload.fast, event.data_reads == DataReads::Everything) {
+        if let Outcome::Valid(kept) = fast.check(text, &event.data_reads) {
+            return Ok((raw.and(Some(kept)), true));
+        }
+    }
+    let instance: Value = serde_json::from_str(text)
+        .map_err(|error| format!("payload of `{}`: {error}", envelope.event))?;
+    if payload.validator.is_valid(&instance) {
+        return Ok((raw.and(Some(instance)), true));
+    }
+    let problems: Vec<String> = payload
+        .validator
+        .iter_errors(&instance)
+        .take(3)
+        .map(|error| {
+            let at = error.instance_path().to_string();
+            if at.is_empty() {
+                error.to_string()
+            } else {
+                format!("at {at}: {error}")
+            }
+        })
+        .collect();
+    Err(format!(
+        "payload of `{}`: {}",
+        envelope.event,
+        problems.join("; ")
+    ))
 }
 
 /// The differences between the computed block and a reported one.

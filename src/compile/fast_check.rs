@@ -1,0 +1,466 @@
+//! A payload check compiled into a deserializer: validates a payload straight from its JSON
+//! text, without building a `serde_json::Value`, and keeps only the properties rules read.
+//!
+//! It understands the subset of JSON Schema that [`super::payload`] writes (`type`, `enum`,
+//! `anyOf` of `const`s, `properties`, `required`, `additionalProperties: false`, `items`, and
+//! annotations). A schema outside that subset gets no fast check. The `jsonschema` validator
+//! stays the authority: a payload the fast check rejects, or cannot judge (a repeated key),
+//! goes through it, which also writes the messages. Tests hold the two to the same verdicts.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+/// Which top-level payload properties the rules of an event read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum DataReads {
+    /// None.
+    #[default]
+    Nothing,
+    /// These properties (and anything below them).
+    Fields(Vec<String>),
+    /// The whole payload.
+    Everything,
+}
+
+impl DataReads {
+    /// Adds what `other` reads.
+    pub fn merge(&mut self, other: &DataReads) {
+        match (&mut *self, other) {
+            (_, DataReads::Nothing) | (DataReads::Everything, _) => {}
+            (_, DataReads::Everything) => *self = DataReads::Everything,
+            (DataReads::Nothing, fields) => *self = fields.clone(),
+            (DataReads::Fields(mine), DataReads::Fields(theirs)) => {
+                for name in theirs {
+                    if !mine.contains(name) {
+                        mine.push(name.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether anything is read.
+    pub fn any(&self) -> bool {
+        *self != DataReads::Nothing
+    }
+}
+
+/// JSON types, as bits.
+const NULL: u8 = 1;
+const BOOLEAN: u8 = 2;
+const INTEGER: u8 = 4;
+const NUMBER: u8 = 8;
+const STRING: u8 = 16;
+const ARRAY: u8 = 32;
+const OBJECT: u8 = 64;
+const ANY: u8 = 127;
+
+/// A compiled schema node.
+#[derive(Debug, Clone)]
+struct Node {
+    types: u8,
+    consts: Option<Vec<Value>>,
+    properties: Vec<(String, Node)>,
+    /// Bit `i` set: `properties[i]` is required.
+    required: u64,
+    additional: bool,
+    items: Option<Box<Node>>,
+}
+
+/// What the fast check concluded.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    /// Valid; the properties the rules read, as an object.
+    Valid(Value),
+    /// Not valid, or not for the fast check to say: ask the full validator.
+    Ask,
+}
+
+/// A payload schema compiled to a deserializer.
+#[derive(Debug, Clone)]
+pub struct FastCheck {
+    root: Node,
+}
+
+impl FastCheck {
+    /// Compiles `schema`; `None` when it uses anything outside the subset.
+    pub fn compile(schema: &Value) -> Option<FastCheck> {
+        let root = node(schema)?;
+        (root.types == OBJECT).then_some(FastCheck { root })
+    }
+
+    /// Checks the payload `json` (an object's text), keeping the top-level properties `reads`
+    /// names.
+    pub fn check(&self, json: &str, reads: &DataReads) -> Outcome {
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let seed = Root {
+            node: &self.root,
+            reads,
+        };
+        match seed.deserialize(&mut deserializer) {
+            Ok(kept) => Outcome::Valid(Value::Object(kept)),
+            Err(_) => Outcome::Ask,
+        }
+    }
+}
+
+fn types_of(value: &Value) -> Option<u8> {
+    let name_bits = |name: &Value| match name.as_str()? {
+        "null" => Some(NULL),
+        "boolean" => Some(BOOLEAN),
+        "integer" => Some(INTEGER),
+        "number" => Some(NUMBER | INTEGER),
+        "string" => Some(STRING),
+        "array" => Some(ARRAY),
+        "object" => Some(OBJECT),
+        _ => None,
+    };
+    match value {
+        Value::Array(names) => names.iter().try_fold(0, |bits, name| Some(bits | name_bits(name)?)),
+        name => name_bits(name),
+    }
+}
+
+fn node(schema: &Value) -> Option<Node> {
+    let map = schema.as_object()?;
+    let mut node = Node {
+        types: ANY,
+        consts: None,
+        properties: Vec::new(),
+        required: 0,
+        additional: true,
+        items: None,
+    };
+    for (keyword, value) in map {
+        match keyword.as_str() {
+            "description" | "title" => {}
+            "type" => node.types = types_of(value)?,
+            "enum" => node.consts = Some(value.as_array()?.clone()),
+            "anyOf" => {
+                let consts = value.as_array()?.iter().map(|option| {
+                    let option = option.as_object()?;
+                    let only_const = option.keys().all(|k| k == "const" || k == "title");
+                    only_const.then(|| option.get("const").cloned())?
+                });
+                node.consts = Some(consts.collect::<Option<Vec<Value>>>()?);
+            }
+            "properties" => {
+                for (name, inner) in value.as_object()? {
+                    node.properties.push((name.clone(), self::node(inner)?));
+                }
+            }
+            "required" | "additionalProperties" | "items" => {}
+            _ => return None,
+        }
+    }
+    if node.properties.len() > 64 {
+        return None;
+    }
+    if let Some(required) = map.get("required") {
+        for name in required.as_array()? {
+            let at = node
+                .properties
+                .iter()
+                .position(|(property, _)| Some(property.as_str()) == name.as_str())?;
+            node.required |= bit(at);
+        }
+    }
+    match map.get("additionalProperties") {
+        None => {}
+        Some(Value::Bool(additional)) => node.additional = *additional,
+        Some(_) => return None,
+    }
+    if let Some(items) = map.get("items") {
+        node.items = Some(Box::new(self::node(items)?));
+    }
+    Some(node)
+}
+
+/// Numbers and strings compare as JSON Schema compares them (`1 == 1.0`).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) => x == y,
+            _ => x.as_f64() == y.as_f64() && x.as_f64().is_some(),
+        },
+        _ => a == b,
+    }
+}
+
+impl Node {
+    /// Whether a whole value (kept for rules) is valid.
+    fn accepts(&self, value: &Value) -> bool {
+        let bits = match value {
+            Value::Null => NULL,
+            Value::Bool(_) => BOOLEAN,
+            Value::Number(n) if is_integer(n) => INTEGER,
+            Value::Number(_) => NUMBER,
+            Value::String(_) => STRING,
+            Value::Array(_) => ARRAY,
+            Value::Object(_) => OBJECT,
+        };
+        if self.types & bits == 0 {
+            return false;
+        }
+        if let Some(consts) = &self.consts {
+            if !consts.iter().any(|c| same(c, value)) {
+                return false;
+            }
+        }
+        match value {
+            Value::Array(items) => self
+                .items
+                .as_ref()
+                .is_none_or(|node| items.iter().all(|item| node.accepts(item))),
+            Value::Object(map) => {
+                let mut seen = 0u64;
+                for (name, inner) in map {
+                    match self.property(name) {
+                        Some((at, node)) => {
+                            if !node.accepts(inner) {
+                                return false;
+                            }
+                            seen |= bit(at);
+                        }
+                        None if !self.additional => return false,
+                        None => {}
+                    }
+                }
+                seen & self.required == self.required
+            }
+            _ => true,
+        }
+    }
+
+    fn property(&self, name: &str) -> Option<(usize, &Node)> {
+        self.properties
+            .iter()
+            .enumerate()
+            .find(|(_, (property, _))| property == name)
+            .map(|(at, (_, node))| (at, node))
+    }
+
+    fn scalar<E: de::Error>(&self, bits: u8, value: impl FnOnce() -> Value) -> Result<(), E> {
+        if self.types & bits == 0 {
+            return Err(E::custom(""));
+        }
+        if let Some(consts) = &self.consts {
+            let value = value();
+            if !consts.iter().any(|c| same(c, &value)) {
+                return Err(E::custom(""));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn bit(at: usize) -> u64 {
+    if at < 64 {
+        1 << at
+    } else {
+        0
+    }
+}
+
+fn is_integer(n: &serde_json::Number) -> bool {
+    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|x| x.fract() == 0.0)
+}
+
+/// The top-level object, keeping what rules read.
+struct Root<'n> {
+    node: &'n Node,
+    reads: &'n DataReads,
+}
+
+impl<'de> DeserializeSeed<'de> for Root<'_> {
+    type Value = Map<String, Value>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Root<'_> {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut kept = Map::new();
+        let mut seen = 0u64;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let keep = match self.reads {
+                DataReads::Nothing => false,
+                DataReads::Fields(names) => names.iter().any(|name| *name == key),
+                DataReads::Everything => true,
+            };
+            let found = self.node.property(&key);
+            if let Some((at, _)) = found {
+                if seen & bit(at) != 0 {
+                    // A repeated key: the last one counts, which only the full validator sees.
+                    return Err(de::Error::custom(""));
+                }
+                seen |= bit(at);
+            }
+            match found {
+                None if !self.node.additional => return Err(de::Error::custom("")),
+                Some((_, node)) if keep => {
+                    let value: Value = map.next_value()?;
+                    if !node.accepts(&value) {
+                        return Err(de::Error::custom(""));
+                    }
+                    kept.insert(key.into_owned(), value);
+                }
+                None if keep => {
+                    let value: Value = map.next_value()?;
+                    kept.insert(key.into_owned(), value);
+                }
+                Some((_, node)) => map.next_value_seed(node)?,
+                None => map.next_value::<IgnoredAny>().map(|_| ())?,
+            }
+        }
+        if seen & self.node.required != self.node.required {
+            return Err(de::Error::custom(""));
+        }
+        Ok(kept)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for &Node {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &Node {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.scalar(NULL, || Value::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.scalar(BOOLEAN, || Value::Bool(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.scalar(INTEGER, || Value::from(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.scalar(INTEGER, || Value::from(v))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        let bits = if v.fract() == 0.0 { INTEGER } else { NUMBER };
+        self.scalar(bits, || Value::from(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.scalar(STRING, || Value::from(v))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        if self.types & ARRAY == 0 || self.consts.is_some() {
+            // An array enum value is rare: the full validator judges it.
+            return Err(de::Error::custom(""));
+        }
+        match &self.items {
+            Some(items) => while seq.next_element_seed(&**items)?.is_some() {},
+            None => while seq.next_element::<IgnoredAny>()?.is_some() {},
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        if self.types & OBJECT == 0 || self.consts.is_some() {
+            return Err(de::Error::custom(""));
+        }
+        let mut seen = 0u64;
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match self.property(&key) {
+                Some((at, node)) => {
+                    if seen & bit(at) != 0 {
+                        return Err(de::Error::custom(""));
+                    }
+                    seen |= bit(at);
+                    map.next_value_seed(node)?;
+                }
+                None if !self.additional => return Err(de::Error::custom("")),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        if seen & self.required != self.required {
+            return Err(de::Error::custom(""));
+        }
+        Ok(())
+    }
+}
+
+/// An object key, borrowed from the text when it has no escapes.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_payload_has_a_fast_check() {
+        let (files, _) = crate::config::load_builtin();
+        let catalog = crate::compile::compile(&files).0.expect("the built-in catalog compiles");
+        for lifecycle in &catalog.lifecycles {
+            for version in &lifecycle.versions {
+                for event in &version.events {
+                    if let Some(payload) = &event.payload {
+                        assert!(
+                            payload.fast.is_some(),
+                            "{} {} {}: {}",
+                            lifecycle.name,
+                            version.name,
+                            event.name,
+                            payload.schema
+                        );
+                    }
+                    assert_ne!(event.data_reads, DataReads::Everything, "{}", event.name);
+                }
+            }
+        }
+    }
+}
