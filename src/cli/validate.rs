@@ -1,13 +1,16 @@
 //! `plotline validate` and `plotline run`.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Write};
+use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
 use super::catalog::{load_or_report, CatalogArgs};
+use super::progress;
 use super::{ERROR, OK, VIOLATIONS};
+use crate::engine::parallel;
 use crate::engine::stream::{self, Input};
 use crate::engine::{Interpreter, Limits, Step, Summary, Violation};
 use crate::report;
@@ -32,6 +35,13 @@ pub struct ValidateArgs {
     /// Do not report interactions left open at the end of the stream.
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// Threads to shard interactions across (default: every core). The report is the same
+    /// for any number.
+    #[arg(long, short = 'j')]
+    pub jobs: Option<NonZeroUsize>,
+    /// Never show the progress bar (it shows only on a terminal, for text reports).
+    #[arg(long)]
+    pub no_progress: bool,
     /// Which catalog to use.
     #[command(flatten)]
     pub catalog: CatalogArgs,
@@ -64,6 +74,7 @@ fn open_inputs(files: &[PathBuf]) -> Result<Vec<Input>, String> {
                 .map_err(|error| format!("cannot open {}: {error}", path.display()))?;
             Ok(Input {
                 name: path.display().to_string(),
+                size: file.metadata().ok().map(|metadata| metadata.len()),
                 reader: Box::new(BufReader::with_capacity(1 << 20, file)),
             })
         })
@@ -73,6 +84,7 @@ fn open_inputs(files: &[PathBuf]) -> Result<Vec<Input>, String> {
 fn stdin_input() -> Input {
     Input {
         name: "-".to_owned(),
+        size: None,
         reader: Box::new(BufReader::with_capacity(1 << 20, io::stdin())),
     }
 }
@@ -105,8 +117,15 @@ pub fn validate(args: ValidateArgs) -> u8 {
     let Some((catalog, inputs)) = prepare(&args.catalog, &args.files) else {
         return ERROR;
     };
-    let mut interpreter = Interpreter::new(&catalog, Limits::default());
+    let options = parallel::Options {
+        jobs: args.jobs.map_or_else(default_jobs, NonZeroUsize::get),
+        limits: Limits::default(),
+        allow_incomplete: args.allow_incomplete,
+    };
+    let show_progress = args.format == Format::Text && !args.no_progress;
+    let bar = progress::Bar::new(show_progress, &inputs);
     let stdout = io::stdout();
+    let to_terminal = stdout.is_terminal();
     let mut out = BufWriter::new(stdout.lock());
     let mut violations: Vec<Violation> = Vec::new();
     let mut write_error: Option<io::Error> = None;
@@ -115,17 +134,31 @@ pub fn validate(args: ValidateArgs) -> u8 {
         Format::Json => violations.push(violation),
         Format::Text => {
             if write_error.is_none() {
-                if let Err(error) = writeln!(out, "{}", report::text_line(&violation)) {
-                    write_error = Some(error);
-                }
+                let line = report::text_line(&violation);
+                let written = if to_terminal {
+                    bar.suspend(|| writeln!(out, "{line}").and_then(|()| out.flush()))
+                } else {
+                    writeln!(out, "{line}")
+                };
+                write_error = written.err();
             }
         }
     };
-    if let Err(error) = stream::run(&mut interpreter, inputs, None, &mut report) {
-        eprintln!("error: reading input: {error}");
-        return ERROR;
-    }
-    let summary = interpreter.finish(args.allow_incomplete, &mut report);
+    let result = parallel::validate(
+        &catalog,
+        inputs,
+        options,
+        &mut report,
+        &mut |bytes, lines| bar.advance(bytes, lines),
+    );
+    bar.finish();
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("error: reading input: {error}");
+            return ERROR;
+        }
+    };
     let written = match format {
         Format::Json => report::write_json(&mut out, &summary, &violations),
         Format::Text => write_error
@@ -139,6 +172,11 @@ pub fn validate(args: ValidateArgs) -> u8 {
         }
     }
     exit_for(&summary)
+}
+
+/// Every core, or one when that is unknown.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
 }
 
 /// Runs `run`: each event back as JSONL with the computed metadata; violations on stderr.

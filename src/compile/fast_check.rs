@@ -119,7 +119,9 @@ fn types_of(value: &Value) -> Option<u8> {
         _ => None,
     };
     match value {
-        Value::Array(names) => names.iter().try_fold(0, |bits, name| Some(bits | name_bits(name)?)),
+        Value::Array(names) => names
+            .iter()
+            .try_fold(0, |bits, name| Some(bits | name_bits(name)?)),
         name => name_bits(name),
     }
 }
@@ -444,7 +446,9 @@ mod tests {
     #[test]
     fn every_builtin_payload_has_a_fast_check() {
         let (files, _) = crate::config::load_builtin();
-        let catalog = crate::compile::compile(&files).0.expect("the built-in catalog compiles");
+        let catalog = crate::compile::compile(&files)
+            .0
+            .expect("the built-in catalog compiles");
         for lifecycle in &catalog.lifecycles {
             for version in &lifecycle.versions {
                 for event in &version.events {

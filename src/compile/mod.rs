@@ -7,8 +7,8 @@
 //! not thrown at the first: `plotline check` shows them all.
 
 pub mod catalog;
-pub mod fast_check;
 mod context;
+pub mod fast_check;
 pub mod lifecycle;
 mod lint;
 pub mod payload;

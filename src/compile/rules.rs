@@ -65,7 +65,9 @@ pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
             for event in events {
                 if let Some(event) = version.events.get_mut(event) {
                     event.rules.push(rule_index);
-                    event.data_reads.merge(&version.rules[rule_index].data_reads);
+                    event
+                        .data_reads
+                        .merge(&version.rules[rule_index].data_reads);
                 }
             }
         }

@@ -202,4 +202,146 @@ mod tests {
         .unwrap();
         assert_eq!((ok.interaction.as_ref(), ok.ts), ("bA", 7));
     }
+
+    #[test]
+    fn key_of_agrees_with_parse() {
+        let lines: [&str; 7] = [
+            r#"{"lifecycle":"a","interaction":"b","event":"c","ts":1}"#,
+            r#"{ "data" : {"x":[1,{"interaction":"no"}],"s":"q\"}"} , "ts":1, "event":"c", "interaction" : "i\u0041", "lifecycle":"l"}"#,
+            r#"{"n":-1.5e3,"t":true,"lifecycle":"l","x":null,"interaction":"k","event":"e","ts":2}"#,
+            r#"{"lif\u0065cycle":"l","interaction":"k","event":"e","ts":2}"#,
+            r#"{"interaction":"k","lifecycle":"l","event":"e","ts":2,"data":{"a":"\\"}}"#,
+            r#"  {"lifecycle":"l","interaction":"k\"q","event":"e","ts":2}"#,
+            r#"{"lifecycle":"l","interaction":"é","event":"e","ts":2}"#,
+        ];
+        for line in lines.map(str::as_bytes) {
+            let event = parse(line).expect("an event");
+            let (lifecycle, interaction) = key_of(line).expect("a key");
+            assert_eq!(
+                (lifecycle.as_ref(), interaction.as_ref()),
+                (event.lifecycle.as_ref(), event.interaction.as_ref()),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        assert_eq!(key_of(b"[1]"), None);
+        assert_eq!(key_of(b"{}"), None);
+    }
+}
+
+/// The lifecycle and interaction of a line, read as cheaply as possible: what `--jobs` shards
+/// by. Whenever [`parse`] reads the line as an event, this gives the same two strings; for
+/// other lines it may give anything (they touch no interaction).
+pub fn key_of(line: &[u8]) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
+    scan_key(line).or_else(|| {
+        #[derive(Deserialize)]
+        struct Key<'a> {
+            #[serde(borrow)]
+            lifecycle: Cow<'a, str>,
+            #[serde(borrow)]
+            interaction: Cow<'a, str>,
+        }
+        let key: Key = serde_json::from_slice(line).ok()?;
+        Some((key.lifecycle, key.interaction))
+    })
+}
+
+/// Scans the top-level keys of an object for `lifecycle` and `interaction` with plain string
+/// values (no escapes), stopping as soon as both are found. `None` when unsure.
+fn scan_key(line: &[u8]) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
+    let mut at = skip_space(line, 0);
+    if line.get(at) != Some(&b'{') {
+        return None;
+    }
+    let (mut lifecycle, mut interaction): (Option<&str>, Option<&str>) = (None, None);
+    loop {
+        at = skip_space(line, at + 1);
+        let (key, after) = plain_string(line, at)?;
+        at = skip_space(line, after);
+        if line.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_space(line, at + 1);
+        let wanted = match key {
+            b"lifecycle" => Some(&mut lifecycle),
+            b"interaction" => Some(&mut interaction),
+            _ => None,
+        };
+        at = match wanted {
+            Some(slot) => {
+                let (value, after) = plain_string(line, at)?;
+                *slot = Some(std::str::from_utf8(value).ok()?);
+                after
+            }
+            None => skip_value(line, at)?,
+        };
+        if let (Some(lifecycle), Some(interaction)) = (lifecycle, interaction) {
+            return Some((Cow::Borrowed(lifecycle), Cow::Borrowed(interaction)));
+        }
+        at = skip_space(line, at);
+        if line.get(at) != Some(&b',') {
+            return None;
+        }
+    }
+}
+
+fn skip_space(line: &[u8], mut at: usize) -> usize {
+    while line
+        .get(at)
+        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        at += 1;
+    }
+    at
+}
+
+/// A string without escapes at `at`: its bytes and the position after its closing quote.
+fn plain_string(line: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    if line.get(at) != Some(&b'"') {
+        return None;
+    }
+    let rest = line.get(at + 1..)?;
+    let end = memchr::memchr2(b'"', b'\\', rest)?;
+    (rest[end] == b'"').then(|| (&rest[..end], at + 1 + end + 1))
+}
+
+/// The position after the string at `at` (which holds its opening quote).
+fn skip_string(line: &[u8], at: usize) -> Option<usize> {
+    let mut end = at + 1;
+    loop {
+        end += memchr::memchr2(b'"', b'\\', line.get(end..)?)?;
+        if line.get(end) == Some(&b'"') {
+            return Some(end + 1);
+        }
+        end += 2;
+    }
+}
+
+/// The position after the JSON value at `at` (syntax is checked only as far as nesting).
+fn skip_value(line: &[u8], mut at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    loop {
+        match *line.get(at)? {
+            b'"' => at = skip_string(line, at)?,
+            b'{' | b'[' => {
+                depth += 1;
+                at += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                at += 1;
+            }
+            _ if depth == 0 => {
+                let scalar_end = line
+                    .get(at..)?
+                    .iter()
+                    .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'));
+                return Some(at + scalar_end.unwrap_or(line.len() - at));
+            }
+            _ => at += 1,
+        }
+        if depth == 0 {
+            return Some(at);
+        }
+    }
 }

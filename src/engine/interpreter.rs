@@ -469,7 +469,17 @@ impl<'c> Interpreter<'c> {
 
     /// Ends the stream: every interaction still open is `incomplete` (unless allowed), in the
     /// order the interactions began.
-    pub fn finish(mut self, allow_incomplete: bool, report: &mut dyn FnMut(Violation)) -> Summary {
+    pub fn finish(self, allow_incomplete: bool, report: &mut dyn FnMut(Violation)) -> Summary {
+        self.finish_ordered(allow_incomplete, &mut |_, violation| report(violation))
+    }
+
+    /// Like [`Interpreter::finish`], telling where each interaction began, so that shards
+    /// can merge their reports in single-thread order.
+    pub fn finish_ordered(
+        mut self,
+        allow_incomplete: bool,
+        report: &mut dyn FnMut(Position, Violation),
+    ) -> Summary {
         for (lifecycle_id, key, interaction) in self.still_open() {
             if allow_incomplete {
                 if interaction.violations == 0 {
@@ -481,26 +491,29 @@ impl<'c> Interpreter<'c> {
             let version = &lifecycle.versions[usize::from(interaction.version)];
             self.summary.count(ViolationKind::Incomplete);
             let file = usize::try_from(interaction.last.file).unwrap_or(usize::MAX);
-            report(Violation {
-                file: self.files.get(file).cloned().unwrap_or_default(),
-                line: interaction.last.line,
-                interaction: Some(key.into_string()),
-                lifecycle: Some(lifecycle.name.clone()),
-                event: version
-                    .events
-                    .get(usize::from(interaction.last_event))
-                    .map(|event| event.name.clone()),
-                kind: ViolationKind::Incomplete,
-                message: format!(
-                    "the stream ended with the interaction in state `{}`",
-                    version.state_name(interaction.state)
-                ),
-                expected: version
-                    .allowed(interaction.state)
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect(),
-            });
+            report(
+                interaction.first,
+                Violation {
+                    file: self.files.get(file).cloned().unwrap_or_default(),
+                    line: interaction.last.line,
+                    interaction: Some(key.into_string()),
+                    lifecycle: Some(lifecycle.name.clone()),
+                    event: version
+                        .events
+                        .get(usize::from(interaction.last_event))
+                        .map(|event| event.name.clone()),
+                    kind: ViolationKind::Incomplete,
+                    message: format!(
+                        "the stream ended with the interaction in state `{}`",
+                        version.state_name(interaction.state)
+                    ),
+                    expected: version
+                        .allowed(interaction.state)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
+                },
+            );
         }
         self.summary
     }

@@ -1,12 +1,14 @@
 //! Engine: catalog plus event streams to verdicts.
 //!
 //! `envelope` reads a line; `interpreter` runs events through the compiled catalog;
-//! `stream` drives the interpreter over readers with exact line accounting; `scenario` runs
+//! `stream` drives the interpreter over readers with exact line accounting (`run`);
+//! `parallel` does the same for `validate` on sharded threads; `scenario` runs
 //! the documented scenarios of the lifecycle files; `verdict` holds the violation kinds and
 //! counts that reports print.
 
 pub mod envelope;
 pub mod interpreter;
+pub mod parallel;
 pub mod scenario;
 pub mod stream;
 pub mod verdict;

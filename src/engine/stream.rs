@@ -10,8 +10,10 @@ use super::verdict::Violation;
 pub struct Input {
     /// The name reports use (`-` for stdin).
     pub name: String,
+    /// Its length in bytes, when known (for progress).
+    pub size: Option<u64>,
     /// The stream.
-    pub reader: Box<dyn BufRead>,
+    pub reader: Box<dyn BufRead + Send>,
 }
 
 /// What to do with each event line and its outcome (for `run`).
@@ -52,7 +54,8 @@ pub fn run(
     Ok(())
 }
 
-fn trim_line_end(line: &[u8]) -> &[u8] {
+/// The line without its `\n` or `\r\n`.
+pub fn trim_line_end(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
 }

@@ -120,6 +120,20 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds the counts of `other` (a shard of the same run).
+    pub fn absorb(&mut self, other: &Summary) {
+        self.lines += other.lines;
+        self.blank += other.blank;
+        self.events += other.events;
+        self.malformed += other.malformed;
+        self.interactions += other.interactions;
+        self.valid_interactions += other.valid_interactions;
+        self.violations += other.violations;
+        for (kind, count) in &other.by_kind {
+            *self.by_kind.entry(kind).or_insert(0) += count;
+        }
+    }
+
     /// Counts one violation.
     pub fn count(&mut self, kind: ViolationKind) {
         self.violations += 1;
