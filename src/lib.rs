@@ -15,3 +15,4 @@ pub mod engine;
 pub mod export;
 pub mod expr;
 pub mod report;
+pub mod simulate;

@@ -5,6 +5,7 @@ pub mod check;
 pub mod list;
 pub mod progress;
 pub mod schema;
+pub mod simulate;
 pub mod validate;
 
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// List the catalog's lifecycles, versions and events.
     List(list::ListArgs),
+    /// Write a realistic JSONL event stream made from the catalog (load tests, demos).
+    Simulate(simulate::SimulateArgs),
 }
 
 /// Exit status: no violation.
@@ -57,5 +60,6 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::check(args),
         Command::Schema(args) => schema::schema(args),
         Command::List(args) => list::list(args),
+        Command::Simulate(args) => simulate::simulate(args),
     })
 }

@@ -178,57 +178,6 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tells_malformed_from_bad_envelope() {
-        assert!(matches!(
-            parse(b"{\"lifecycle\":"),
-            Err(LineError::Malformed(_))
-        ));
-        assert!(matches!(parse(b"[1,2]"), Err(LineError::Malformed(_))));
-        assert!(matches!(parse(b"42"), Err(LineError::Malformed(_))));
-        let Err(LineError::BadEnvelope { message, .. }) =
-            parse(br#"{"lifecycle":"a","interaction":"b","event":"c","ts":1.5}"#)
-        else {
-            panic!("expected bad envelope");
-        };
-        assert_eq!(message, "`ts` must be an integer (milliseconds), not 1.5");
-        let ok = parse(
-            br#"{"lifecycle":"a","interaction":"b\u0041","event":"c","ts":7,"data":{"x":1}}"#,
-        )
-        .unwrap();
-        assert_eq!((ok.interaction.as_ref(), ok.ts), ("bA", 7));
-    }
-
-    #[test]
-    fn key_of_agrees_with_parse() {
-        let lines: [&str; 7] = [
-            r#"{"lifecycle":"a","interaction":"b","event":"c","ts":1}"#,
-            r#"{ "data" : {"x":[1,{"interaction":"no"}],"s":"q\"}"} , "ts":1, "event":"c", "interaction" : "i\u0041", "lifecycle":"l"}"#,
-            r#"{"n":-1.5e3,"t":true,"lifecycle":"l","x":null,"interaction":"k","event":"e","ts":2}"#,
-            r#"{"lif\u0065cycle":"l","interaction":"k","event":"e","ts":2}"#,
-            r#"{"interaction":"k","lifecycle":"l","event":"e","ts":2,"data":{"a":"\\"}}"#,
-            r#"  {"lifecycle":"l","interaction":"k\"q","event":"e","ts":2}"#,
-            r#"{"lifecycle":"l","interaction":"é","event":"e","ts":2}"#,
-        ];
-        for line in lines.map(str::as_bytes) {
-            let event = parse(line).expect("an event");
-            let (lifecycle, interaction) = key_of(line).expect("a key");
-            assert_eq!(
-                (lifecycle.as_ref(), interaction.as_ref()),
-                (event.lifecycle.as_ref(), event.interaction.as_ref()),
-                "{}",
-                String::from_utf8_lossy(line)
-            );
-        }
-        assert_eq!(key_of(b"[1]"), None);
-        assert_eq!(key_of(b"{}"), None);
-    }
-}
-
 /// The lifecycle and interaction of a line, read as cheaply as possible: what `--jobs` shards
 /// by. Whenever [`parse`] reads the line as an event, this gives the same two strings; for
 /// other lines it may give anything (they touch no interaction).
@@ -343,5 +292,56 @@ fn skip_value(line: &[u8], mut at: usize) -> Option<usize> {
         if depth == 0 {
             return Some(at);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tells_malformed_from_bad_envelope() {
+        assert!(matches!(
+            parse(b"{\"lifecycle\":"),
+            Err(LineError::Malformed(_))
+        ));
+        assert!(matches!(parse(b"[1,2]"), Err(LineError::Malformed(_))));
+        assert!(matches!(parse(b"42"), Err(LineError::Malformed(_))));
+        let Err(LineError::BadEnvelope { message, .. }) =
+            parse(br#"{"lifecycle":"a","interaction":"b","event":"c","ts":1.5}"#)
+        else {
+            panic!("expected bad envelope");
+        };
+        assert_eq!(message, "`ts` must be an integer (milliseconds), not 1.5");
+        let ok = parse(
+            br#"{"lifecycle":"a","interaction":"b\u0041","event":"c","ts":7,"data":{"x":1}}"#,
+        )
+        .unwrap();
+        assert_eq!((ok.interaction.as_ref(), ok.ts), ("bA", 7));
+    }
+
+    #[test]
+    fn key_of_agrees_with_parse() {
+        let lines: [&str; 7] = [
+            r#"{"lifecycle":"a","interaction":"b","event":"c","ts":1}"#,
+            r#"{ "data" : {"x":[1,{"interaction":"no"}],"s":"q\"}"} , "ts":1, "event":"c", "interaction" : "i\u0041", "lifecycle":"l"}"#,
+            r#"{"n":-1.5e3,"t":true,"lifecycle":"l","x":null,"interaction":"k","event":"e","ts":2}"#,
+            r#"{"lif\u0065cycle":"l","interaction":"k","event":"e","ts":2}"#,
+            r#"{"interaction":"k","lifecycle":"l","event":"e","ts":2,"data":{"a":"\\"}}"#,
+            r#"  {"lifecycle":"l","interaction":"k\"q","event":"e","ts":2}"#,
+            r#"{"lifecycle":"l","interaction":"é","event":"e","ts":2}"#,
+        ];
+        for line in lines.map(str::as_bytes) {
+            let event = parse(line).expect("an event");
+            let (lifecycle, interaction) = key_of(line).expect("a key");
+            assert_eq!(
+                (lifecycle.as_ref(), interaction.as_ref()),
+                (event.lifecycle.as_ref(), event.interaction.as_ref()),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        assert_eq!(key_of(b"[1]"), None);
+        assert_eq!(key_of(b"{}"), None);
     }
 }

@@ -1,0 +1,105 @@
+//! `plotline simulate`.
+
+use std::io::{self, BufWriter, Write};
+
+use clap::Args;
+
+use super::catalog::{load_or_report, CatalogArgs};
+use super::{ERROR, OK};
+use crate::simulate::{self, Options};
+
+/// Arguments of `simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Lines to write.
+    #[arg(long, short = 'n', default_value_t = 10_000)]
+    pub events: u64,
+    /// Interactions in progress at any time.
+    #[arg(long, default_value_t = 1_000)]
+    pub open: usize,
+    /// Share of lines altered to show a violation, from 0 to 1 (each kind equally often).
+    #[arg(long, default_value_t = 0.0, value_parser = rate)]
+    pub violations: f64,
+    /// Random seed: the same seed gives the same stream.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Only this lifecycle (repeatable; default: all).
+    #[arg(long = "lifecycle", short = 'l')]
+    pub lifecycles: Vec<String>,
+    /// First timestamp, in milliseconds since the Unix epoch.
+    #[arg(long, default_value_t = 1_732_435_200_000)]
+    pub start_ts: i64,
+    /// Which catalog to use.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+fn rate(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(rate) if (0.0..=1.0).contains(&rate) => Ok(rate),
+        _ => Err(format!("`{text}` is not a rate between 0 and 1")),
+    }
+}
+
+/// Runs `simulate`: the stream on stdout, what was injected on stderr.
+pub fn simulate(args: SimulateArgs) -> u8 {
+    let Some(catalog) = load_or_report(&args.catalog) else {
+        return ERROR;
+    };
+    for name in &args.lifecycles {
+        if catalog.lifecycle(name).is_none() {
+            eprintln!("error: no lifecycle `{name}`");
+            return ERROR;
+        }
+    }
+    let options = Options {
+        events: args.events,
+        open: args.open,
+        violations: args.violations,
+        seed: args.seed,
+        lifecycles: args.lifecycles,
+        start_ts: args.start_ts,
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let result = simulate::simulate(&catalog, &options, &mut out).and_then(|stats| {
+        out.flush()?;
+        Ok(stats)
+    });
+    match result {
+        Ok(stats) => {
+            let injected: Vec<String> = stats
+                .injected
+                .iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(kind, n)| format!("{} {n}", kind.name()))
+                .collect();
+            eprintln!(
+                "simulated {} lines, {} interactions; altered: {}",
+                stats.lines,
+                stats.interactions,
+                if injected.is_empty() {
+                    "none".to_owned()
+                } else {
+                    injected.join(", ")
+                }
+            );
+            OK
+        }
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => OK,
+        Err(error) => {
+            eprintln!("error: writing output: {error}");
+            ERROR
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rates_are_checked() {
+        assert_eq!(super::rate("0.01"), Ok(0.01));
+        assert!(super::rate("2").is_err());
+        assert!(super::rate("x").is_err());
+    }
+}

@@ -1,0 +1,486 @@
+//! `plotline simulate`: realistic JSONL streams made from the catalog itself.
+//!
+//! Each interaction follows a plan: half of the time one of its lifecycle's valid documented
+//! scenarios, otherwise a random walk over the transition table that drifts towards a final
+//! state. Payloads are the documented examples with the values no rule reads varied, or are
+//! made from the event's schema. Many interactions run at once (`open`); each waits a
+//! realistic gap between its events and the stream is written in time order. With a
+//! violation rate, lines are altered to show each violation kind. The same seed gives the
+//! same stream.
+
+mod payload;
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::io::{self, Write};
+
+use rand::rngs::SmallRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use serde_json::{Map, Value};
+
+use crate::compile::catalog::{EventId, StateId, Version, NO_STATE};
+use crate::compile::{Catalog, Lifecycle};
+use crate::config::model::ScenarioStep;
+use crate::engine::ViolationKind;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Lines to write.
+    pub events: u64,
+    /// Interactions in progress at any time.
+    pub open: usize,
+    /// The share of lines altered to show a violation (0 to 1).
+    pub violations: f64,
+    /// The random seed.
+    pub seed: u64,
+    /// Only these lifecycles (all when empty).
+    pub lifecycles: Vec<String>,
+    /// The first timestamp (milliseconds since the epoch).
+    pub start_ts: i64,
+}
+
+/// What was written.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Stats {
+    /// Lines written.
+    pub lines: u64,
+    /// Interactions begun.
+    pub interactions: u64,
+    /// Alterations made, by the violation kind they aim at.
+    pub injected: Vec<(ViolationKind, u64)>,
+}
+
+/// One lifecycle version to simulate, prepared.
+struct Target<'c> {
+    lifecycle: &'c Lifecycle,
+    version: &'c Version,
+    /// Valid documented scenarios: events, payloads and gaps.
+    scenarios: Vec<Vec<(EventId, Option<Value>, Option<i64>)>>,
+    /// Documented payloads per event.
+    examples: Vec<Vec<Value>>,
+    /// Fewest events from each state to a final one (`u32::MAX`: none).
+    distance: Vec<u32>,
+}
+
+/// One planned event.
+struct Planned {
+    event: EventId,
+    data: Option<Value>,
+    gap: Option<i64>,
+}
+
+/// An interaction in progress.
+struct Live {
+    target: usize,
+    key: String,
+    plan: Vec<Planned>,
+    next: usize,
+    state: StateId,
+}
+
+/// Writes a simulated stream of `options.events` lines to `out`.
+pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io::Result<Stats> {
+    let targets = targets(catalog, &options.lifecycles);
+    let mut stats = Stats {
+        injected: ViolationKind::ALL.iter().map(|kind| (*kind, 0)).collect(),
+        ..Stats::default()
+    };
+    if targets.is_empty() || options.events == 0 {
+        return Ok(stats);
+    }
+    let mut rng = SmallRng::seed_from_u64(options.seed);
+    let open = options.open.max(1);
+    let mut live: Vec<Live> = Vec::with_capacity(open);
+    let mut queue = BinaryHeap::new();
+    for slot in 0..open {
+        live.push(begin(&mut rng, &targets, &mut stats));
+        let ts = options.start_ts + rng.random_range(0..(open as i64 * 20).max(1));
+        queue.push(Reverse((ts, slot)));
+    }
+    let mut finished: Vec<(usize, String, EventId, i64)> = Vec::new();
+    while stats.lines < options.events {
+        let Some(Reverse((ts, slot))) = queue.pop() else {
+            break;
+        };
+        let Some(interaction) = live.get_mut(slot) else {
+            break;
+        };
+        let target = &targets[interaction.target];
+        let inject = (options.violations > 0.0 && rng.random_bool(options.violations.min(1.0)))
+            .then(|| {
+                *ViolationKind::ALL
+                    .choose(&mut rng)
+                    .unwrap_or(&ViolationKind::Incomplete)
+            });
+        let Some(planned) = interaction.plan.get(interaction.next) else {
+            let done = std::mem::replace(interaction, begin(&mut rng, &targets, &mut stats));
+            if let Some(last) = done.plan.last() {
+                finished.push((done.target, done.key, last.event, ts));
+                if finished.len() > 64 {
+                    finished.remove(0);
+                }
+            }
+            queue.push(Reverse((ts + rng.random_range(0..2000), slot)));
+            continue;
+        };
+        let mut record = record(target, &interaction.key, planned.event, ts, &planned.data);
+        let mut advance = true;
+        let mut text = None;
+        match inject {
+            None => {}
+            Some(kind) => {
+                let applied = alter(
+                    &mut rng,
+                    kind,
+                    &targets,
+                    interaction,
+                    &mut record,
+                    &finished,
+                );
+                if applied.is_some() {
+                    count(&mut stats, kind);
+                }
+                match applied {
+                    None | Some(Alteration::InPlace) => {}
+                    Some(Alteration::Extra) => advance = false,
+                    Some(Alteration::Text(line)) => text = Some(line),
+                    Some(Alteration::Abandon) => {
+                        *interaction = begin(&mut rng, &targets, &mut stats);
+                        queue.push(Reverse((ts + 1, slot)));
+                        continue;
+                    }
+                }
+            }
+        }
+        match text {
+            Some(line) => out.write_all(line.as_bytes())?,
+            None => serde_json::to_writer(&mut *out, &record)?,
+        }
+        out.write_all(b"\n")?;
+        stats.lines += 1;
+        if advance {
+            let event = planned.event;
+            let gap = planned.gap;
+            if let Some(next) = target.version.next(interaction.state, event) {
+                interaction.state = next;
+            }
+            interaction.next += 1;
+            let gap = gap.unwrap_or_else(|| rng.random_range(300..8000));
+            queue.push(Reverse((ts + gap.max(1), slot)));
+        } else {
+            queue.push(Reverse((ts + 1, slot)));
+        }
+    }
+    Ok(stats)
+}
+
+fn count(stats: &mut Stats, kind: ViolationKind) {
+    if let Some((_, n)) = stats.injected.iter_mut().find(|(k, _)| *k == kind) {
+        *n += 1;
+    }
+}
+
+/// What an alteration did.
+enum Alteration {
+    /// The record was changed in place.
+    InPlace,
+    /// The record is an extra line: the plan does not advance.
+    Extra,
+    /// The line is this text instead.
+    Text(String),
+    /// The interaction is dropped unfinished.
+    Abandon,
+}
+
+/// Alters `record` (the next planned event of `live`) to show a violation of `kind`; `None`
+/// when the kind does not fit this event.
+fn alter(
+    rng: &mut SmallRng,
+    kind: ViolationKind,
+    targets: &[Target],
+    live: &Live,
+    record: &mut Map<String, Value>,
+    finished: &[(usize, String, EventId, i64)],
+) -> Option<Alteration> {
+    let target = &targets[live.target];
+    let version = target.version;
+    match kind {
+        ViolationKind::MalformedLine => {
+            let text = Value::Object(record.clone()).to_string();
+            let cut = text.len() / 2;
+            Some(Alteration::Text(text.get(..cut).unwrap_or("{").to_owned()))
+        }
+        ViolationKind::BadEnvelope => {
+            record.remove("ts");
+            Some(Alteration::InPlace)
+        }
+        ViolationKind::UnknownLifecycle => {
+            let name = format!("{}-unknown", target.lifecycle.name);
+            record.insert("lifecycle".into(), Value::String(name));
+            Some(Alteration::Extra)
+        }
+        ViolationKind::UnknownEvent => {
+            let name = record.get("event").and_then(Value::as_str).unwrap_or("");
+            let name = format!("{name}-unknown");
+            record.insert("event".into(), Value::String(name));
+            Some(Alteration::Extra)
+        }
+        ViolationKind::IllegalTransition => {
+            let illegal: Vec<EventId> = (0..version.events.len())
+                .filter_map(|e| EventId::try_from(e).ok())
+                .filter(|e| version.next(live.state, *e).is_none())
+                .collect();
+            let Some(event) = illegal.choose(rng) else {
+                return None;
+            };
+            let name = version.events[usize::from(*event)].name.clone();
+            record.insert("event".into(), Value::String(name));
+            record.remove("data");
+            Some(Alteration::Extra)
+        }
+        ViolationKind::AfterEnd => {
+            let Some((done, key, event, _)) = finished.last() else {
+                return None;
+            };
+            let ts = record.get("ts").and_then(Value::as_i64).unwrap_or(0);
+            if let Some(done) = targets.get(*done) {
+                *record = self::record(done, key, *event, ts, &None);
+            }
+            Some(Alteration::Extra)
+        }
+        ViolationKind::TimeRegression if live.next > 0 => {
+            let ts = record.get("ts").and_then(Value::as_i64).unwrap_or(0);
+            record.insert(
+                "ts".into(),
+                Value::from(ts - rng.random_range(60_000..120_000)),
+            );
+            Some(Alteration::InPlace)
+        }
+        ViolationKind::TimeRegression => None,
+        ViolationKind::InvalidPayload => {
+            let event = live.plan.get(live.next).map(|p| p.event);
+            let checked = event.is_some_and(|e| version.events[usize::from(e)].payload.is_some());
+            match record.get_mut("data") {
+                Some(Value::Object(data)) if checked && !data.is_empty() => {
+                    for value in data.values_mut() {
+                        *value =
+                            Value::Object(Map::from_iter([("unexpected".into(), Value::Null)]));
+                    }
+                    Some(Alteration::InPlace)
+                }
+                _ => None,
+            }
+        }
+        ViolationKind::RuleViolation => {
+            let event = live.plan.get(live.next).map(|p| p.event);
+            let reads = event.map(|e| &version.events[usize::from(e)].data_reads);
+            let (Some(crate::compile::fast_check::DataReads::Fields(names)), Some(data)) =
+                (reads, record.get_mut("data").and_then(Value::as_object_mut))
+            else {
+                return None;
+            };
+            for name in names {
+                if let Some(Value::String(text)) = data.get_mut(name) {
+                    text.push('x');
+                    return Some(Alteration::InPlace);
+                }
+            }
+            None
+        }
+        ViolationKind::MetadataMismatch => {
+            let block = Map::from_iter([("simulated-unknown-field".into(), Value::Bool(true))]);
+            record.insert("metadata".into(), Value::Object(block));
+            Some(Alteration::InPlace)
+        }
+        ViolationKind::Incomplete => Some(Alteration::Abandon),
+    }
+}
+
+/// The record of one event.
+fn record(
+    target: &Target,
+    key: &str,
+    event: EventId,
+    ts: i64,
+    data: &Option<Value>,
+) -> Map<String, Value> {
+    let mut record = Map::new();
+    record.insert(
+        "lifecycle".into(),
+        Value::String(target.lifecycle.name.clone()),
+    );
+    record.insert("interaction".into(), Value::String(key.to_owned()));
+    let name = target.version.events[usize::from(event)].name.clone();
+    record.insert("event".into(), Value::String(name));
+    record.insert("ts".into(), Value::from(ts));
+    record.insert("version".into(), Value::String(target.version.name.clone()));
+    if let Some(data) = data {
+        record.insert("data".into(), data.clone());
+    }
+    record
+}
+
+/// A new interaction with its plan.
+fn begin(rng: &mut SmallRng, targets: &[Target], stats: &mut Stats) -> Live {
+    let index = rng.random_range(0..targets.len());
+    let target = &targets[index];
+    stats.interactions += 1;
+    let plan = match target.scenarios.choose(rng) {
+        Some(scenario) if rng.random_bool(0.5) => scenario
+            .iter()
+            .map(|(event, data, gap)| Planned {
+                event: *event,
+                data: data
+                    .as_ref()
+                    .map(|example| vary(rng, target, *event, example)),
+                gap: *gap,
+            })
+            .collect(),
+        _ => walk(rng, target),
+    };
+    Live {
+        target: index,
+        key: format!("{}-{}", target.lifecycle.name, stats.interactions),
+        plan,
+        next: 0,
+        state: target.version.initial,
+    }
+}
+
+fn vary(rng: &mut SmallRng, target: &Target, event: EventId, example: &Value) -> Value {
+    let event = &target.version.events[usize::from(event)];
+    match &event.payload {
+        Some(schema) => payload::payload(
+            rng,
+            &schema.schema,
+            std::slice::from_ref(example),
+            &event.data_reads,
+        ),
+        None => example.clone(),
+    }
+}
+
+/// A random walk from the initial state, drifting towards a final state.
+fn walk(rng: &mut SmallRng, target: &Target) -> Vec<Planned> {
+    let version = target.version;
+    let mut state = version.initial;
+    let mut plan = Vec::new();
+    while !version.is_final(state) && plan.len() < 24 {
+        let moves: Vec<(EventId, StateId)> = (0..version.events.len())
+            .filter_map(|e| EventId::try_from(e).ok())
+            .filter_map(|e| version.next(state, e).map(|next| (e, next)))
+            .collect();
+        let here = target.distance[usize::from(state)];
+        let closer: Vec<(EventId, StateId)> = moves
+            .iter()
+            .copied()
+            .filter(|(_, next)| target.distance[usize::from(*next)] < here)
+            .collect();
+        let pool = if closer.is_empty() || (plan.len() < 8 && rng.random_bool(0.3)) {
+            &moves
+        } else {
+            &closer
+        };
+        let Some(&(event, next)) = pool.choose(rng) else {
+            break;
+        };
+        let decl = &version.events[usize::from(event)];
+        let examples = &target.examples[usize::from(event)];
+        let data = match &decl.payload {
+            Some(schema) => Some(payload::payload(
+                rng,
+                &schema.schema,
+                examples,
+                &decl.data_reads,
+            )),
+            None => examples.choose(rng).cloned(),
+        };
+        plan.push(Planned {
+            event,
+            data,
+            gap: None,
+        });
+        state = next;
+    }
+    plan
+}
+
+/// Prepares every (selected) lifecycle version.
+fn targets<'c>(catalog: &'c Catalog, only: &[String]) -> Vec<Target<'c>> {
+    let mut targets = Vec::new();
+    for lifecycle in &catalog.lifecycles {
+        if !only.is_empty() && !only.contains(&lifecycle.name) {
+            continue;
+        }
+        for (index, version) in lifecycle.versions.iter().enumerate() {
+            let mut examples = vec![Vec::new(); version.events.len()];
+            let mut scenarios = Vec::new();
+            for scenario in &lifecycle.scenarios {
+                if !scenario.versions.contains(&index) || !scenario.expect.violations().is_empty() {
+                    continue;
+                }
+                let steps: Option<Vec<_>> = scenario
+                    .steps
+                    .iter()
+                    .map(|step| {
+                        let (name, data, gap) = match step {
+                            ScenarioStep::Name(name) => (name.as_str(), None, None),
+                            ScenarioStep::Full(full) => {
+                                (full.event.as_str(), full.data.clone(), full.after)
+                            }
+                        };
+                        let event = *version.event_ids.get(name)?;
+                        let data = data.filter(|data| !data.is_null());
+                        if let Some(data) = &data {
+                            examples[usize::from(event)].push(data.clone());
+                        }
+                        Some((event, data, gap))
+                    })
+                    .collect();
+                scenarios.extend(steps);
+            }
+            targets.push(Target {
+                lifecycle,
+                version,
+                scenarios,
+                examples,
+                distance: distances(version),
+            });
+        }
+    }
+    targets
+}
+
+/// Fewest events from each state to a final state.
+fn distances(version: &Version) -> Vec<u32> {
+    let states = version.states.len();
+    let mut distance: Vec<u32> = (0..states)
+        .map(|s| {
+            let final_state = StateId::try_from(s).is_ok_and(|s| version.is_final(s));
+            if final_state {
+                0
+            } else {
+                u32::MAX
+            }
+        })
+        .collect();
+    for _ in 0..states {
+        for state in 0..states {
+            for event in 0..version.events.len() {
+                let (Ok(s), Ok(e)) = (StateId::try_from(state), EventId::try_from(event)) else {
+                    continue;
+                };
+                let Some(next) = version.next(s, e).filter(|n| *n != NO_STATE) else {
+                    continue;
+                };
+                let through = distance[usize::from(next)].saturating_add(1);
+                if through < distance[state] {
+                    distance[state] = through;
+                }
+            }
+        }
+    }
+    distance
+}
