@@ -42,9 +42,7 @@ fn injected_violations_cover_every_kind() {
     let args = ["-n", "30000", "--open", "300", "--violations", "0.03"];
     let stream = simulated(&dir, "dirty.jsonl", &args);
     let report = json_report(&[&stream]);
-    let by_kind = report["summary"]["by_kind"]
-        .as_object()
-        .expect("by_kind");
+    let by_kind = report["summary"]["by_kind"].as_object().expect("by_kind");
     for kind in plotline::engine::ViolationKind::ALL {
         assert!(
             by_kind.get(kind.name()).and_then(|n| n.as_u64()) > Some(0),
@@ -71,7 +69,10 @@ fn jobs_do_not_change_the_report() {
         let single = run("1");
         assert!(single.len() > 10_000);
         for jobs in ["2", "3", "8"] {
-            assert!(run(jobs) == single, "{format} report differs with -j {jobs}");
+            assert!(
+                run(jobs) == single,
+                "{format} report differs with -j {jobs}"
+            );
         }
     }
 }

@@ -1,0 +1,116 @@
+#!/bin/bash
+# Whole-process benchmark: Plotline against the peers of ../shared/peers on the same streams,
+# in one run. Prints events/s, peak RSS and ratios, checks that Plotline's by_kind counts equal
+# the peers', and measures memory per open interaction.
+#
+# usage: bench/compare.sh [EVENTS...]        (default: 1000000)
+#   PEERS=all|fast   fast skips XState and Python (minutes on 10M events)
+#   OPEN=N           concurrent interactions in the generated streams (default 10000)
+#   MEMORY=N,...     open-but-never-finished interactions for the memory runs (default 1000000)
+#   WORK=DIR         where streams are written (default /tmp/plotline-bench)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+peers=${PEERS_DIR:-$here/../shared/peers}
+work=${WORK:-/tmp/plotline-bench}
+open=${OPEN:-10000}
+memory=${MEMORY:-1000000}
+sizes=("${@:-1000000}")
+mkdir -p "$work"
+cd "$here"
+cargo build --release -q
+plotline=$here/target/release/plotline
+"$peers/setup.sh" >/dev/null 2>&1
+
+results=$work/results.jsonl
+: > "$results"
+# run NAME STREAM EVENTS COMMAND... : one timed run, appended to $results
+run() {
+  local name=$1 stream=$2 events=$3; shift 3
+  local out=$work/out.json timing=$work/time.txt
+  /usr/bin/time -f '%e %M' -o "$timing" "$@" > "$out" 2>/dev/null || true
+  read -r wall rss < <(tail -n 1 "$timing")
+  python3 - "$name" "$stream" "$events" "$wall" "$rss" "$out" >> "$results" <<'PY'
+import json, sys
+name, stream, events, wall, rss, out = sys.argv[1:]
+text = open(out).read()
+by_kind = None
+try:
+    start = text.index("{")
+    doc = json.loads(text[start:])
+    summary = doc.get("summary", doc)
+    by_kind = summary.get("by_kind") or summary.get("violations_by_kind")
+except Exception:
+    pass
+print(json.dumps({"name": name, "stream": stream, "events": int(events), "wall": float(wall),
+                  "rss_kb": int(rss), "by_kind": by_kind}))
+PY
+}
+
+for n in "${sizes[@]}"; do
+  gen=$work/gen-$n.jsonl sim=$work/sim-$n.jsonl
+  [ -s "$gen" ] || python3 "$peers/gen_stream.py" "$n" --open "$open" > "$gen"
+  [ -s "$sim" ] || "$plotline" simulate -n "$n" --open "$open" --violations 0.01 --seed 7 > "$sim" 2>/dev/null
+  run "rust-floor (parse only)" gen-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$gen"
+  run "plain JS + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen" --plain
+  if [ "${PEERS:-all}" = all ]; then
+    run "XState + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen"
+    PYTHONPATH="$peers/py/site" run "Python jsonschema" gen-$n "$n" python3 "$peers/py/validate.py" "$gen"
+  fi
+  run "plotline -j1" gen-$n "$n" "$plotline" validate --format json -j 1 "$gen"
+  run "plotline -j2" gen-$n "$n" "$plotline" validate --format json -j 2 "$gen"
+  run "rust-floor (parse only)" sim-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$sim"
+  run "plotline -j1" sim-$n "$n" "$plotline" validate --format json -j 1 "$sim"
+  run "plotline -j2" sim-$n "$n" "$plotline" validate --format json -j 2 "$sim"
+done
+
+# Memory: K interactions that start and never finish.
+IFS=, read -ra opens <<< "$memory"
+for k in "${opens[@]}"; do
+  stream=$work/open-$k.jsonl
+  [ -s "$stream" ] || python3 - "$k" > "$stream" <<'PY'
+import sys
+for i in range(int(sys.argv[1])):
+    print('{"lifecycle":"callback","interaction":"open-%d","event":"ready","ts":%d,"version":"9.0.002.06"}' % (i, 1732435200000 + i))
+PY
+  run "plotline -j1 --allow-incomplete" open-$k "$k" "$plotline" validate --format json -j 1 --allow-incomplete "$stream"
+done
+
+python3 - "$results" <<'PY'
+import json, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+streams = []
+for row in rows:
+    if row["stream"] not in streams:
+        streams.append(row["stream"])
+for stream in streams:
+    group = [r for r in rows if r["stream"] == stream]
+    print(f"\n### {stream} ({group[0]['events']:,} lines)\n")
+    if stream.startswith("open-"):
+        r = group[0]
+        budget = 64 * 2**20 + 300 * r["events"]
+        rss = r["rss_kb"] * 1024
+        print("| run | wall s | peak RSS MiB | budget MiB (64 MiB + 300 B each) | RSS / interaction |")
+        print("|---|---|---|---|---|")
+        print(f"| {r['name']} | {r['wall']:.2f} | {rss/2**20:.0f} | {budget/2**20:.0f}"
+              f" ({'met' if rss <= budget else 'NOT met'}) | {rss/r['events']:.0f} B |")
+        continue
+    rate = {r["name"]: r["events"] / max(r["wall"], 1e-9) for r in group}
+    floor = rate.get("rust-floor (parse only)")
+    single = rate.get("plotline -j1")
+    print("| run | events/s | peak RSS MiB | x floor | plotline -j1 / it | plotline -j2 / it |")
+    print("|---|---|---|---|---|---|")
+    for r in group:
+        mine = rate[r["name"]]
+        cells = [f"{mine/1e6:.3f} M", f"{r['rss_kb']/1024:.0f}",
+                 f"{mine/floor:.2f}" if floor else "-",
+                 f"{single/mine:.1f}" if single else "-",
+                 f"{rate.get('plotline -j2', 0)/mine:.1f}"]
+        print(f"| {r['name']} | " + " | ".join(cells) + " |")
+    peers = [r for r in group if r["by_kind"] and not r["name"].startswith("plotline")]
+    mine = [r for r in group if r["by_kind"] and r["name"].startswith("plotline")]
+    for r in mine:
+        for p in peers:
+            same = r["by_kind"] == p["by_kind"]
+            print(f"\nby_kind {r['name']} vs {p['name']}: {'equal' if same else 'DIFFERENT'}"
+                  + ("" if same else f"\n  {r['by_kind']}\n  {p['by_kind']}"))
+PY
