@@ -57,7 +57,7 @@ struct Target<'c> {
     lifecycle: &'c Lifecycle,
     version: &'c Version,
     /// Valid documented scenarios: events, payloads and gaps.
-    scenarios: Vec<Vec<(EventId, Option<Value>, Option<i64>)>>,
+    scenarios: Vec<Vec<Planned>>,
     /// Documented payloads per event.
     examples: Vec<Vec<Value>>,
     /// Fewest events from each state to a final one (`u32::MAX`: none).
@@ -232,18 +232,14 @@ fn alter(
                 .filter_map(|e| EventId::try_from(e).ok())
                 .filter(|e| version.next(live.state, *e).is_none())
                 .collect();
-            let Some(event) = illegal.choose(rng) else {
-                return None;
-            };
+            let event = illegal.choose(rng)?;
             let name = version.events[usize::from(*event)].name.clone();
             record.insert("event".into(), Value::String(name));
             record.remove("data");
             Some(Alteration::Extra)
         }
         ViolationKind::AfterEnd => {
-            let Some((done, key, event, _)) = finished.last() else {
-                return None;
-            };
+            let (done, key, event, _) = finished.last()?;
             let ts = record.get("ts").and_then(Value::as_i64).unwrap_or(0);
             if let Some(done) = targets.get(*done) {
                 *record = self::record(done, key, *event, ts, &None);
@@ -330,12 +326,13 @@ fn begin(rng: &mut SmallRng, targets: &[Target], stats: &mut Stats) -> Live {
     let plan = match target.scenarios.choose(rng) {
         Some(scenario) if rng.random_bool(0.5) => scenario
             .iter()
-            .map(|(event, data, gap)| Planned {
-                event: *event,
-                data: data
+            .map(|step| Planned {
+                event: step.event,
+                data: step
+                    .data
                     .as_ref()
-                    .map(|example| vary(rng, target, *event, example)),
-                gap: *gap,
+                    .map(|example| vary(rng, target, step.event, example)),
+                gap: step.gap,
             })
             .collect(),
         _ => walk(rng, target),
@@ -436,7 +433,7 @@ fn targets<'c>(catalog: &'c Catalog, only: &[String]) -> Vec<Target<'c>> {
                         if let Some(data) = &data {
                             examples[usize::from(event)].push(data.clone());
                         }
-                        Some((event, data, gap))
+                        Some(Planned { event, data, gap })
                     })
                     .collect();
                 scenarios.extend(steps);
