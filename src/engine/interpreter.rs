@@ -42,14 +42,33 @@ pub struct Position {
     pub line: u64,
 }
 
+impl Position {
+    /// Bits of the line number in a packed position.
+    const LINE_BITS: u32 = 48;
+
+    /// Eight bytes, in the same order (files beyond 65,535 and lines beyond 2^48 saturate).
+    fn pack(self) -> u64 {
+        let file = u64::from(self.file).min(0xffff);
+        let line = self.line.min((1 << Self::LINE_BITS) - 1);
+        (file << Self::LINE_BITS) | line
+    }
+
+    fn unpack(packed: u64) -> Position {
+        Position {
+            file: u32::try_from(packed >> Self::LINE_BITS).unwrap_or(u32::MAX),
+            line: packed & ((1 << Self::LINE_BITS) - 1),
+        }
+    }
+}
+
 /// The state of one open interaction: kept small, since millions may be open at once.
 #[derive(Debug)]
 struct Interaction {
     last_ts: i64,
-    /// Where it began (orders the `incomplete` report).
-    first: Position,
-    /// Where its latest event was.
-    last: Position,
+    /// Where it began (orders the `incomplete` report), packed.
+    first: u64,
+    /// Where its latest event was, packed.
+    last: u64,
     /// Metadata slots; empty until a rule sets one.
     meta: Box<[Slot]>,
     violations: u32,
@@ -321,8 +340,8 @@ impl<'c> Interpreter<'c> {
             self.summary.interactions += 1;
             Interaction {
                 last_ts: envelope.ts,
-                first: place.position(),
-                last: place.position(),
+                first: place.position().pack(),
+                last: place.position().pack(),
                 meta: Box::default(),
                 violations: 0,
                 version: u16::try_from(version_index).unwrap_or(u16::MAX),
@@ -330,7 +349,7 @@ impl<'c> Interpreter<'c> {
                 last_event: event_id,
             }
         });
-        interaction.last = place.position();
+        interaction.last = place.position().pack();
         interaction.last_event = event_id;
         let mut violations = 0u32;
         let mut emit = |kind, message, expected| {
@@ -455,18 +474,6 @@ impl<'c> Interpreter<'c> {
         step
     }
 
-    /// The interactions still open, in the order they began.
-    fn still_open(&mut self) -> Vec<(usize, Box<str>, Interaction)> {
-        let mut open: Vec<(usize, Box<str>, Interaction)> = self
-            .open
-            .iter_mut()
-            .enumerate()
-            .flat_map(|(id, map)| map.drain().map(move |(key, i)| (id, key, i)))
-            .collect();
-        open.sort_by_key(|(_, _, interaction)| interaction.first);
-        open
-    }
-
     /// Ends the stream: every interaction still open is `incomplete` (unless allowed), in the
     /// order the interactions began.
     pub fn finish(self, allow_incomplete: bool, report: &mut dyn FnMut(Violation)) -> Summary {
@@ -480,23 +487,37 @@ impl<'c> Interpreter<'c> {
         allow_incomplete: bool,
         report: &mut dyn FnMut(Position, Violation),
     ) -> Summary {
-        for (lifecycle_id, key, interaction) in self.still_open() {
-            if allow_incomplete {
-                if interaction.violations == 0 {
-                    self.summary.valid_interactions += 1;
-                }
+        let open = std::mem::take(&mut self.open);
+        if allow_incomplete {
+            let clean = open
+                .iter()
+                .flat_map(|map| map.values())
+                .filter(|i| i.violations == 0);
+            self.summary.valid_interactions += clean.count() as u64;
+            return self.summary;
+        }
+        // Sort references, not the interactions: memory stays that of the open map.
+        let mut order: Vec<(u64, usize, &str)> = open
+            .iter()
+            .enumerate()
+            .flat_map(|(id, map)| map.iter().map(move |(key, i)| (i.first, id, &**key)))
+            .collect();
+        order.sort_unstable_by_key(|(first, _, _)| *first);
+        for (first, lifecycle_id, key) in order {
+            let Some(interaction) = open.get(lifecycle_id).and_then(|map| map.get(key)) else {
                 continue;
-            }
+            };
             let lifecycle = &self.catalog.lifecycles[lifecycle_id];
             let version = &lifecycle.versions[usize::from(interaction.version)];
             self.summary.count(ViolationKind::Incomplete);
-            let file = usize::try_from(interaction.last.file).unwrap_or(usize::MAX);
+            let last = Position::unpack(interaction.last);
+            let file = usize::try_from(last.file).unwrap_or(usize::MAX);
             report(
-                interaction.first,
+                Position::unpack(first),
                 Violation {
                     file: self.files.get(file).cloned().unwrap_or_default(),
-                    line: interaction.last.line,
-                    interaction: Some(key.into_string()),
+                    line: last.line,
+                    interaction: Some(key.to_owned()),
                     lifecycle: Some(lifecycle.name.clone()),
                     event: version
                         .events
