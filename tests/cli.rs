@@ -1,16 +1,11 @@
 //! The command line as users run it: exit codes, reports and exported schemas.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn plotline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plotline"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("PLOTLINE_CATALOG")
-        .output()
-        .expect("plotline runs")
-}
+mod common;
+
+use common::plotline;
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()

@@ -43,6 +43,12 @@ fn check_broken(from: &str, to: &str) -> Outcome {
     }
 }
 
+/// `check` failed and said `message` (where is not checked).
+fn assert_fails_with(outcome: &Outcome, message: &str) {
+    assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains(message), "{}", outcome.stderr);
+}
+
 fn assert_reports(outcome: &Outcome, message: &str, help: &str) {
     assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
     let wanted = format!("callback.yaml:{}:", outcome.line);
@@ -92,13 +98,9 @@ fn duplicate_transition() {
         "  - {from: ready, on: opened, to: opened}\n",
         "  - {from: ready, on: opened, to: opened}\n  - {from: ready, on: opened, to: cancelled}\n",
     );
-    assert_eq!(outcome.code, Some(2));
-    assert!(
-        outcome
-            .stderr
-            .contains("two transitions for state `ready` and event `opened`"),
-        "{}",
-        outcome.stderr
+    assert_fails_with(
+        &outcome,
+        "two transitions for state `ready` and event `opened`",
     );
 }
 
@@ -119,12 +121,7 @@ fn dead_end_and_unreachable_states() {
         "  - {from: ready, on: opened, to: opened}\n",
         "  - {from: ready, on: opened, to: opened}\n  - {from: opened, on: ready, to: stuck}\n",
     );
-    assert_eq!(outcome.code, Some(2));
-    assert!(
-        outcome.stderr.contains("unknown state `stuck`"),
-        "{}",
-        outcome.stderr
-    );
+    assert_fails_with(&outcome, "unknown state `stuck`");
 }
 
 #[test]
@@ -167,12 +164,8 @@ fn scenario_the_lifecycle_does_not_accept() {
         "events: [ready, opened, cancelled, closed]",
         "events: [ready, opened, closed]",
     );
-    assert_eq!(outcome.code, Some(2));
-    assert!(
-        outcome.stderr.contains(
-            "scenario `changed-mind` (version 9.0) expected [], found [illegal_transition]"
-        ),
-        "{}",
-        outcome.stderr
+    assert_fails_with(
+        &outcome,
+        "scenario `changed-mind` (version 9.0) expected [], found [illegal_transition]",
     );
 }

@@ -1,16 +1,9 @@
 //! `simulate` makes streams the catalog accepts (and, on request, each violation kind), and
 //! `validate --jobs N` reports exactly what one thread reports.
 
-use std::process::{Command, Output};
+mod common;
 
-fn plotline(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_plotline"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("PLOTLINE_CATALOG")
-        .output()
-        .expect("plotline runs")
-}
+use common::plotline;
 
 fn simulated(dir: &tempfile::TempDir, name: &str, args: &[&str]) -> String {
     let output = plotline(&[&["simulate"], args].concat());

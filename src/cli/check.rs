@@ -4,6 +4,7 @@ use clap::Args;
 
 use super::catalog::{load, print_diagnostics, CatalogArgs};
 use super::{ERROR, OK};
+use crate::compile::catalog::Scenario;
 use crate::engine::scenario;
 
 /// Arguments of `check`.
@@ -37,13 +38,9 @@ pub fn check(args: CheckArgs) -> u8 {
             let unknown = scenario::unknown_kinds(scenario);
             if !unknown.is_empty() {
                 failures += 1;
-                eprintln!(
-                    "{}:{}:{}: error: scenario `{}` expects unknown violation kind(s): {}",
-                    scenario.file.name,
-                    scenario.location.line,
-                    scenario.location.column,
-                    scenario.name,
-                    unknown.join(", ")
+                scenario_error(
+                    scenario,
+                    &format!("expects unknown violation kind(s): {}", unknown.join(", ")),
                 );
                 continue;
             }
@@ -54,15 +51,14 @@ pub fn check(args: CheckArgs) -> u8 {
                 println!("  {verdict:6} {} @ {}", scenario.name, trace.version);
                 if !trace.as_expected() {
                     failures += 1;
-                    eprintln!(
-                        "{}:{}:{}: error: scenario `{}` (version {}) expected [{}], found [{}]",
-                        scenario.file.name,
-                        scenario.location.line,
-                        scenario.location.column,
-                        scenario.name,
-                        trace.version,
-                        trace.expected.join(", "),
-                        trace.found.join(", ")
+                    scenario_error(
+                        scenario,
+                        &format!(
+                            "(version {}) expected [{}], found [{}]",
+                            trace.version,
+                            trace.expected.join(", "),
+                            trace.found.join(", ")
+                        ),
                     );
                     for step in trace.steps.iter().filter(|s| !s.violations.is_empty()) {
                         for violation in &step.violations {
@@ -86,4 +82,12 @@ pub fn check(args: CheckArgs) -> u8 {
     } else {
         ERROR
     }
+}
+
+/// Prints `file:line:col: error: scenario `NAME` WHAT` on stderr.
+fn scenario_error(scenario: &Scenario, what: &str) {
+    eprintln!(
+        "{}:{}:{}: error: scenario `{}` {what}",
+        scenario.file.name, scenario.location.line, scenario.location.column, scenario.name,
+    );
 }

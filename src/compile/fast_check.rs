@@ -292,45 +292,54 @@ impl<'de> Visitor<'de> for Root<'_> {
         f.write_str("an object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut kept = Map::new();
-        let mut seen = 0u64;
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            let keep = match self.reads {
-                DataReads::Nothing => false,
-                DataReads::Fields(names) => names.iter().any(|name| *name == key),
-                DataReads::Everything => true,
-            };
-            let found = self.node.property(&key);
-            if let Some((at, _)) = found {
-                if seen & bit(at) != 0 {
-                    // A repeated key: the last one counts, which only the full validator sees.
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let keep = |key: &str| match self.reads {
+            DataReads::Nothing => false,
+            DataReads::Fields(names) => names.iter().any(|name| name == key),
+            DataReads::Everything => true,
+        };
+        object(self.node, map, &keep)
+    }
+}
+
+/// Checks an object against `node`, keeping (as values) the properties `keep` names.
+fn object<'de, A: MapAccess<'de>>(
+    node: &Node,
+    mut map: A,
+    keep: &dyn Fn(&str) -> bool,
+) -> Result<Map<String, Value>, A::Error> {
+    let mut kept = Map::new();
+    let mut seen = 0u64;
+    while let Some(key) = map.next_key_seed(KeySeed)? {
+        let found = node.property(&key);
+        if let Some((at, _)) = found {
+            if seen & bit(at) != 0 {
+                // A repeated key: the last one counts, which only the full validator sees.
+                return Err(de::Error::custom(""));
+            }
+            seen |= bit(at);
+        }
+        match (found, keep(&key)) {
+            (None, _) if !node.additional => return Err(de::Error::custom("")),
+            (Some((_, inner)), true) => {
+                let value: Value = map.next_value()?;
+                if !inner.accepts(&value) {
                     return Err(de::Error::custom(""));
                 }
-                seen |= bit(at);
+                kept.insert(key.into_owned(), value);
             }
-            match found {
-                None if !self.node.additional => return Err(de::Error::custom("")),
-                Some((_, node)) if keep => {
-                    let value: Value = map.next_value()?;
-                    if !node.accepts(&value) {
-                        return Err(de::Error::custom(""));
-                    }
-                    kept.insert(key.into_owned(), value);
-                }
-                None if keep => {
-                    let value: Value = map.next_value()?;
-                    kept.insert(key.into_owned(), value);
-                }
-                Some((_, node)) => map.next_value_seed(node)?,
-                None => map.next_value::<IgnoredAny>().map(|_| ())?,
+            (None, true) => {
+                let value: Value = map.next_value()?;
+                kept.insert(key.into_owned(), value);
             }
+            (Some((_, inner)), false) => map.next_value_seed(inner)?,
+            (None, false) => map.next_value::<IgnoredAny>().map(|_| ())?,
         }
-        if seen & self.node.required != self.node.required {
-            return Err(de::Error::custom(""));
-        }
-        Ok(kept)
     }
+    if seen & node.required != node.required {
+        return Err(de::Error::custom(""));
+    }
+    Ok(kept)
 }
 
 impl<'de> DeserializeSeed<'de> for &Node {
@@ -385,30 +394,11 @@ impl<'de> Visitor<'de> for &Node {
         Ok(())
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
         if self.types & OBJECT == 0 || self.consts.is_some() {
             return Err(de::Error::custom(""));
         }
-        let mut seen = 0u64;
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            match self.property(&key) {
-                Some((at, node)) => {
-                    if seen & bit(at) != 0 {
-                        return Err(de::Error::custom(""));
-                    }
-                    seen |= bit(at);
-                    map.next_value_seed(node)?;
-                }
-                None if !self.additional => return Err(de::Error::custom("")),
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        if seen & self.required != self.required {
-            return Err(de::Error::custom(""));
-        }
-        Ok(())
+        object(self, map, &|_| false).map(|_| ())
     }
 }
 

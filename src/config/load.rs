@@ -12,9 +12,6 @@ use crate::diagnostic::{Diagnostic, SourceText};
 /// The built-in catalog, `lifecycles/` at build time.
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/lifecycles");
 
-/// A config file's text, before parsing.
-pub type SourceFile = SourceText;
-
 /// A parsed lifecycle file with what is needed to report on it.
 #[derive(Debug, Clone)]
 pub struct LoadedFile {

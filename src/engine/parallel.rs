@@ -44,6 +44,8 @@ struct Chunk {
     file_index: usize,
     /// The line number before the chunk's first line.
     first_line: u64,
+    /// How many lines it holds.
+    lines: u64,
     bytes: Vec<u8>,
 }
 
@@ -141,9 +143,7 @@ fn run_shard(
         let mut violations = Vec::new();
         let mut report = |violation| violations.push(violation);
         let file = names.get(chunk.file_index).map_or("-", String::as_str);
-        let mut count = 0u64;
         for (i, line) in lines(&chunk.bytes).enumerate() {
-            count += 1;
             let line = trim_line_end(line);
             let mine = if line.iter().all(u8::is_ascii_whitespace) {
                 shard == 0
@@ -162,7 +162,7 @@ fn run_shard(
         let part = Part {
             seq: chunk.seq,
             bytes: chunk.bytes.len() as u64,
-            lines: count,
+            lines: chunk.lines,
             violations,
         };
         if parts.send(part).is_err() {
@@ -256,15 +256,16 @@ fn read_chunks(inputs: Vec<Input>, shards: &[SyncSender<Arc<Chunk>>]) -> io::Res
             if bytes.is_empty() {
                 break;
             }
-            let lines_in = memchr::memchr_iter(b'\n', &bytes).count() as u64;
             let ends_open = bytes.last() != Some(&b'\n');
+            let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64 + u64::from(ends_open);
             let chunk = Arc::new(Chunk {
                 seq,
                 file_index,
                 first_line: line,
+                lines,
                 bytes,
             });
-            line += lines_in + u64::from(ends_open);
+            line += lines;
             seq += 1;
             for shard in shards {
                 if shard.send(Arc::clone(&chunk)).is_err() {

@@ -457,18 +457,18 @@ mod tests {
     use crate::expr::parse;
 
     fn shape() -> Shape {
-        let mut contexts = IndexMap::new();
-        contexts.insert("id".to_owned(), (Shape::Scalar(Ty::STR), true));
+        let mut items = IndexMap::new();
+        items.insert("id".to_owned(), (Shape::Scalar(Ty::STR), true));
         let mut props = IndexMap::new();
-        props.insert("confKey".to_owned(), (Shape::Scalar(Ty::STR), true));
+        props.insert("orderKey".to_owned(), (Shape::Scalar(Ty::STR), true));
         props.insert(
-            "campaignId".to_owned(),
+            "orderId".to_owned(),
             (Shape::Scalar(Ty::INT.or(Ty::STR)), true),
         );
-        props.insert("prefilled".to_owned(), (Shape::Scalar(Ty::BOOL), false));
+        props.insert("gift".to_owned(), (Shape::Scalar(Ty::BOOL), false));
         props.insert(
-            "contexts".to_owned(),
-            (Shape::Array(Box::new(Shape::Object(contexts))), true),
+            "items".to_owned(),
+            (Shape::Array(Box::new(Shape::Object(items))), true),
         );
         Shape::Object(props)
     }
@@ -495,25 +495,25 @@ mod tests {
     #[test]
     fn types_follow_the_payload_and_fields() {
         assert_eq!(check("ts - meta.started").unwrap(), Ty::INT.or(Ty::ABSENT));
-        assert_eq!(check("data.prefilled ?? false").unwrap(), Ty::BOOL);
-        assert_eq!(check("data.contexts[*].id").unwrap(), Ty::ARR);
+        assert_eq!(check("data.gift ?? false").unwrap(), Ty::BOOL);
+        assert_eq!(check("data.items[*].id").unwrap(), Ty::ARR);
         assert_eq!(
-            check(r#""${data.campaignId}_x" == data.confKey"#).unwrap(),
+            check(r#""${data.orderId}_x" == data.orderKey"#).unwrap(),
             Ty::BOOL
         );
     }
 
     #[test]
     fn mistakes_are_errors_with_help() {
-        let e = check("data.confkey").unwrap_err();
-        assert_eq!(e.message, "unknown property `confkey` (payload of `e`)");
-        assert_eq!(e.help.as_deref(), Some("did you mean `confKey`?"));
+        let e = check("data.orderkey").unwrap_err();
+        assert_eq!(e.message, "unknown property `orderkey` (payload of `e`)");
+        assert_eq!(e.help.as_deref(), Some("did you mean `orderKey`?"));
         let e = check("meta.startd").unwrap_err();
         assert_eq!(e.help.as_deref(), Some("did you mean `started`?"));
-        let e = check("data.prefilled and true").unwrap_err();
+        let e = check("data.gift and true").unwrap_err();
         assert!(e.help.unwrap().contains("??"));
-        assert!(check("data.confKey + 1").is_err());
-        assert!(check("data.confKey.x").is_err());
-        assert!(check("lenn(data.contexts)").is_err());
+        assert!(check("data.orderKey + 1").is_err());
+        assert!(check("data.orderKey.x").is_err());
+        assert!(check("lenn(data.items)").is_err());
     }
 }

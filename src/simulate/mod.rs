@@ -99,7 +99,8 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
         let ts = options.start_ts + rng.random_range(0..(open as i64 * 20).max(1));
         queue.push(Reverse((ts, slot)));
     }
-    let mut finished: Vec<(usize, String, EventId, i64)> = Vec::new();
+    // The latest interaction to finish: where an `after_end` line goes.
+    let mut finished: Option<(usize, String, EventId)> = None;
     while stats.lines < options.events {
         let Some(Reverse((ts, slot))) = queue.pop() else {
             break;
@@ -117,10 +118,7 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
         let Some(planned) = interaction.plan.get(interaction.next) else {
             let done = std::mem::replace(interaction, begin(&mut rng, &targets, &mut stats));
             if let Some(last) = done.plan.last() {
-                finished.push((done.target, done.key, last.event, ts));
-                if finished.len() > 64 {
-                    finished.remove(0);
-                }
+                finished = Some((done.target, done.key, last.event));
             }
             queue.push(Reverse((ts + rng.random_range(0..2000), slot)));
             continue;
@@ -137,7 +135,7 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
                     &targets,
                     interaction,
                     &mut record,
-                    &finished,
+                    finished.as_ref(),
                 );
                 if applied.is_some() {
                     count(&mut stats, kind);
@@ -202,7 +200,7 @@ fn alter(
     targets: &[Target],
     live: &Live,
     record: &mut Map<String, Value>,
-    finished: &[(usize, String, EventId, i64)],
+    finished: Option<&(usize, String, EventId)>,
 ) -> Option<Alteration> {
     let target = &targets[live.target];
     let version = target.version;
@@ -239,7 +237,7 @@ fn alter(
             Some(Alteration::Extra)
         }
         ViolationKind::AfterEnd => {
-            let (done, key, event, _) = finished.last()?;
+            let (done, key, event) = finished?;
             let ts = record.get("ts").and_then(Value::as_i64).unwrap_or(0);
             if let Some(done) = targets.get(*done) {
                 *record = self::record(done, key, *event, ts, &None);
