@@ -80,13 +80,13 @@ fn fast_check_agrees_with_jsonschema() {
             .as_ref()
             .expect("every built-in payload has a fast check");
         let reads = &version.events[usize::from(id)].data_reads;
-        if let (Outcome::Valid(Value::Object(kept)), DataReads::Fields(names)) = (
-            fast.check(&Value::Object(data.clone()).to_string(), reads),
-            reads,
-        ) {
+        let text = Value::Object(data.clone()).to_string();
+        if let (Outcome::Valid(kept), DataReads::Fields(names)) = (fast.check(&text, reads), reads)
+        {
             // Exactly the properties rules read are kept, with their values.
             for (name, value) in data {
-                assert_eq!(kept.get(name), names.contains(name).then_some(value));
+                let kept = kept.get(name).map(|doc| doc.to_value());
+                assert_eq!(kept.as_ref(), names.contains(name).then_some(value));
             }
         }
         for instance in mutations(data) {

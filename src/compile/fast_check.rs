@@ -7,11 +7,12 @@
 //! stays the authority: a payload the fast check rejects, or cannot judge (a repeated key),
 //! goes through it, which also writes the messages. Tests hold the two to the same verdicts.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+use crate::expr::doc::{Doc, KeySeed};
 
 /// Which top-level payload properties the rules of an event read.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -72,9 +73,9 @@ struct Node {
 
 /// What the fast check concluded.
 #[derive(Debug, PartialEq)]
-pub enum Outcome {
-    /// Valid; the properties the rules read, as an object.
-    Valid(Value),
+pub enum Outcome<'a> {
+    /// Valid; the properties the rules read, as an object borrowing from the text.
+    Valid(Doc<'a>),
     /// Not valid, or not for the fast check to say: ask the full validator.
     Ask,
 }
@@ -94,14 +95,14 @@ impl FastCheck {
 
     /// Checks the payload `json` (an object's text), keeping the top-level properties `reads`
     /// names.
-    pub fn check(&self, json: &str, reads: &DataReads) -> Outcome {
+    pub fn check<'a>(&self, json: &'a str, reads: &DataReads) -> Outcome<'a> {
         let mut deserializer = serde_json::Deserializer::from_str(json);
         let seed = Root {
             node: &self.root,
             reads,
         };
         match seed.deserialize(&mut deserializer) {
-            Ok(kept) => Outcome::Valid(Value::Object(kept)),
+            Ok(kept) => Outcome::Valid(Doc::Object(kept)),
             Err(_) => Outcome::Ask,
         }
     }
@@ -192,37 +193,50 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// [`same`] for a value kept for rules.
+fn same_doc(a: &Value, b: &Doc<'_>) -> bool {
+    match (a, b) {
+        (Value::Null, Doc::Null) => true,
+        (Value::Bool(x), Doc::Bool(y)) => x == y,
+        (Value::Number(_), Doc::Number(y)) => same(a, &Value::Number(y.clone())),
+        (Value::String(x), Doc::Str(y)) => x == y,
+        (Value::Array(_) | Value::Object(_), Doc::Array(_) | Doc::Object(_)) => *a == b.to_value(),
+        _ => false,
+    }
+}
+
 impl Node {
     /// Whether a whole value (kept for rules) is valid.
-    fn accepts(&self, value: &Value) -> bool {
+    fn accepts(&self, value: &Doc<'_>) -> bool {
         let bits = match value {
-            Value::Null => NULL,
-            Value::Bool(_) => BOOLEAN,
-            Value::Number(n) if is_integer(n) => INTEGER,
-            Value::Number(_) => NUMBER,
-            Value::String(_) => STRING,
-            Value::Array(_) => ARRAY,
-            Value::Object(_) => OBJECT,
+            Doc::Null => NULL,
+            Doc::Bool(_) => BOOLEAN,
+            Doc::Number(n) if is_integer(n) => INTEGER,
+            Doc::Number(_) => NUMBER,
+            Doc::Str(_) => STRING,
+            Doc::Array(_) => ARRAY,
+            Doc::Object(_) => OBJECT,
         };
         if self.types & bits == 0 {
             return false;
         }
         if let Some(consts) = &self.consts {
-            if !consts.iter().any(|c| same(c, value)) {
+            if !consts.iter().any(|c| same_doc(c, value)) {
                 return false;
             }
         }
         match value {
-            Value::Array(items) => self
+            Doc::Array(items) => self
                 .items
                 .as_ref()
                 .is_none_or(|node| items.iter().all(|item| node.accepts(item))),
-            Value::Object(map) => {
+            Doc::Object(members) => {
                 let mut seen = 0u64;
-                for (name, inner) in map {
+                for (name, inner) in members {
                     match self.property(name) {
                         Some((at, node)) => {
-                            if !node.accepts(inner) {
+                            if seen & bit(at) != 0 || !node.accepts(inner) {
+                                // A repeated key is for the full validator to judge.
                                 return false;
                             }
                             seen |= bit(at);
@@ -277,8 +291,11 @@ struct Root<'n> {
     reads: &'n DataReads,
 }
 
+/// The members of an object kept for rules.
+type Kept<'de> = Vec<(std::borrow::Cow<'de, str>, Doc<'de>)>;
+
 impl<'de> DeserializeSeed<'de> for Root<'_> {
-    type Value = Map<String, Value>;
+    type Value = Kept<'de>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
@@ -286,7 +303,7 @@ impl<'de> DeserializeSeed<'de> for Root<'_> {
 }
 
 impl<'de> Visitor<'de> for Root<'_> {
-    type Value = Map<String, Value>;
+    type Value = Kept<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
@@ -307,8 +324,8 @@ fn object<'de, A: MapAccess<'de>>(
     node: &Node,
     mut map: A,
     keep: &dyn Fn(&str) -> bool,
-) -> Result<Map<String, Value>, A::Error> {
-    let mut kept = Map::new();
+) -> Result<Kept<'de>, A::Error> {
+    let mut kept = Vec::new();
     let mut seen = 0u64;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         let found = node.property(&key);
@@ -322,15 +339,15 @@ fn object<'de, A: MapAccess<'de>>(
         match (found, keep(&key)) {
             (None, _) if !node.additional => return Err(de::Error::custom("")),
             (Some((_, inner)), true) => {
-                let value: Value = map.next_value()?;
+                let value: Doc = map.next_value()?;
                 if !inner.accepts(&value) {
                     return Err(de::Error::custom(""));
                 }
-                kept.insert(key.into_owned(), value);
+                kept.push((key, value));
             }
             (None, true) => {
-                let value: Value = map.next_value()?;
-                kept.insert(key.into_owned(), value);
+                let value: Doc = map.next_value()?;
+                kept.push((key, value));
             }
             (Some((_, inner)), false) => map.next_value_seed(inner)?,
             (None, false) => map.next_value::<IgnoredAny>().map(|_| ())?,
@@ -399,33 +416,6 @@ impl<'de> Visitor<'de> for &Node {
             return Err(de::Error::custom(""));
         }
         object(self, map, &|_| false).map(|_| ())
-    }
-}
-
-/// An object key, borrowed from the text when it has no escapes.
-struct KeySeed;
-
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a key")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
     }
 }
 

@@ -16,7 +16,7 @@ use super::verdict::{Summary, Violation, ViolationKind};
 use crate::compile::catalog::{Event, EventId, StateId, Version};
 use crate::compile::fast_check::{DataReads, Outcome};
 use crate::compile::Catalog;
-use crate::expr::{Env, Slot, Val};
+use crate::expr::{Doc, Env, Slot, Val};
 
 /// Bounds on what the interpreter remembers.
 #[derive(Debug, Clone, Copy)]
@@ -543,7 +543,10 @@ impl<'c> Interpreter<'c> {
 /// The payload as far as the event's rules read it, and whether it is valid; or what is wrong
 /// with it. The payload is parsed only when its schema or a rule reads it, and valid payloads
 /// take the compiled fast check.
-fn read_payload(event: &Event, envelope: &Envelope<'_>) -> Result<(Option<Value>, bool), String> {
+fn read_payload<'a>(
+    event: &Event,
+    envelope: &'a Envelope<'_>,
+) -> Result<(Option<Doc<'a>>, bool), String> {
     let raw = envelope.data.as_deref();
     let Some(payload) = &event.payload else {
         if !event.data_reads.any() {
@@ -563,7 +566,7 @@ fn read_payload(event: &Event, envelope: &Envelope<'_>) -> Result<(Option<Value>
     let instance: Value = serde_json::from_str(text)
         .map_err(|error| format!("payload of `{}`: {error}", envelope.event))?;
     if payload.validator.is_valid(&instance) {
-        return Ok((raw.and(Some(instance)), true));
+        return Ok((raw.and(Some(Doc::from(instance))), true));
     }
     let problems: Vec<String> = payload
         .validator

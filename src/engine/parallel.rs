@@ -9,7 +9,7 @@
 //! handed in its part; those of the end of the stream are merged by where each interaction
 //! began. The report is therefore the one a single thread writes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::hash::BuildHasher;
 use std::io::{self, Read};
 use std::sync::mpsc::{self, Receiver, SyncSender};
@@ -229,15 +229,25 @@ fn collect(
     }
 }
 
-/// Reads every input into chunks of whole lines and hands each to every shard.
+/// Reads every input into chunks of whole lines and hands each to every shard. Chunk buffers
+/// are reused once every shard is done with them, so memory stays warm and bounded.
 fn read_chunks(inputs: Vec<Input>, shards: &[SyncSender<Arc<Chunk>>]) -> io::Result<()> {
     let mut seq = 0u64;
+    let mut in_flight: VecDeque<Arc<Chunk>> = VecDeque::new();
     for (file_index, input) in inputs.into_iter().enumerate() {
         let mut reader = input.reader;
         let mut carry: Vec<u8> = Vec::new();
         let mut line = 0u64;
         loop {
-            let mut bytes = std::mem::take(&mut carry);
+            let mut bytes = if carry.len() >= CHUNK_BYTES {
+                // The start of a line longer than a chunk: keep growing it.
+                std::mem::take(&mut carry)
+            } else {
+                let mut bytes = reusable_buffer(&mut in_flight);
+                bytes.extend_from_slice(&carry);
+                carry.clear();
+                bytes
+            };
             bytes.reserve(CHUNK_BYTES);
             let filled = fill(&mut reader, &mut bytes, CHUNK_BYTES)?;
             let cut = if filled {
@@ -252,7 +262,8 @@ fn read_chunks(inputs: Vec<Input>, shards: &[SyncSender<Arc<Chunk>>]) -> io::Res
             } else {
                 bytes.len()
             };
-            carry = bytes.split_off(cut);
+            carry.extend_from_slice(&bytes[cut..]);
+            bytes.truncate(cut);
             if bytes.is_empty() {
                 break;
             }
@@ -272,6 +283,7 @@ fn read_chunks(inputs: Vec<Input>, shards: &[SyncSender<Arc<Chunk>>]) -> io::Res
                     return Err(io::Error::other("a shard stopped"));
                 }
             }
+            in_flight.push_back(chunk);
             if !filled {
                 break;
             }
@@ -280,24 +292,25 @@ fn read_chunks(inputs: Vec<Input>, shards: &[SyncSender<Arc<Chunk>>]) -> io::Res
     Ok(())
 }
 
+/// An empty buffer: the oldest chunk's when no shard holds it any more, else a new one.
+fn reusable_buffer(in_flight: &mut VecDeque<Arc<Chunk>>) -> Vec<u8> {
+    let oldest_done = in_flight
+        .front()
+        .is_some_and(|chunk| Arc::strong_count(chunk) == 1);
+    let reused = if oldest_done || in_flight.len() > IN_FLIGHT + 2 {
+        in_flight
+            .pop_front()
+            .and_then(|chunk| Arc::try_unwrap(chunk).ok())
+    } else {
+        None
+    };
+    let mut bytes = reused.map(|chunk| chunk.bytes).unwrap_or_default();
+    bytes.clear();
+    bytes
+}
+
 /// Reads until `bytes` has grown by `want` bytes; `false` at end of input.
 fn fill(reader: &mut dyn Read, bytes: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    let target = bytes.len() + want;
-    while bytes.len() < target {
-        let start = bytes.len();
-        bytes.resize(target, 0);
-        match reader.read(&mut bytes[start..]) {
-            Ok(0) => {
-                bytes.truncate(start);
-                return Ok(false);
-            }
-            Ok(n) => bytes.truncate(start + n),
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => bytes.truncate(start),
-            Err(error) => {
-                bytes.truncate(start);
-                return Err(error);
-            }
-        }
-    }
-    Ok(true)
+    let got = reader.take(want as u64).read_to_end(bytes)?;
+    Ok(got == want)
 }

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::ast::{BinaryOp, Step};
+use super::doc::Doc;
 use super::slot::Slot;
 
 /// A constant.
@@ -48,7 +49,7 @@ pub enum Node {
         /// The field's slot.
         slot: usize,
         /// What an unset field reads as.
-        reads_as: Option<Value>,
+        reads_as: Option<Doc<'static>>,
         /// Steps below the field.
         steps: Vec<Step>,
     },
@@ -84,7 +85,7 @@ pub enum Val<'a> {
     /// A string.
     Str(Cow<'a, str>),
     /// An array or object from the payload or the metadata.
-    Json(&'a Value),
+    Json(&'a Doc<'a>),
     /// A list built by the expression (`[a, b]`, `x[*]`).
     List(Vec<Val<'a>>),
 }
@@ -96,25 +97,25 @@ pub struct Env<'a> {
     pub ts: i64,
     /// The event's name.
     pub event: &'a str,
-    /// The payload, if any.
-    pub data: Option<&'a Value>,
+    /// The payload (as far as rules read it), if any.
+    pub data: Option<&'a Doc<'a>>,
     /// The metadata slots before this rule (missing slots are unset).
     pub meta: &'a [Slot],
 }
 
 impl<'a> Val<'a> {
     /// A JSON value as a runtime value.
-    pub fn from_json(value: &'a Value) -> Val<'a> {
+    pub fn from_doc(value: &'a Doc<'a>) -> Val<'a> {
         match value {
-            Value::Null => Val::Null,
-            Value::Bool(b) => Val::Bool(*b),
-            Value::Number(n) => n
+            Doc::Null => Val::Null,
+            Doc::Bool(b) => Val::Bool(*b),
+            Doc::Number(n) => n
                 .as_i64()
                 .map(Val::Int)
                 .or_else(|| n.as_f64().map(Val::Float))
                 .unwrap_or(Val::Absent),
-            Value::String(s) => Val::Str(Cow::Borrowed(s)),
-            Value::Array(_) | Value::Object(_) => Val::Json(value),
+            Doc::Str(s) => Val::Str(Cow::Borrowed(s)),
+            Doc::Array(_) | Doc::Object(_) => Val::Json(value),
         }
     }
 
@@ -127,7 +128,7 @@ impl<'a> Val<'a> {
             Val::Int(n) => Value::from(*n),
             Val::Float(x) => serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number),
             Val::Str(s) => Value::String(s.to_string()),
-            Val::Json(value) => (*value).clone(),
+            Val::Json(value) => value.to_value(),
             Val::List(items) => Value::Array(items.iter().filter_map(Val::to_json).collect()),
         })
     }
@@ -143,7 +144,7 @@ impl<'a> Val<'a> {
     fn elements(&self) -> Vec<Val<'a>> {
         match self {
             Val::List(items) => items.clone(),
-            Val::Json(Value::Array(items)) => items.iter().map(Val::from_json).collect(),
+            Val::Json(Doc::Array(items)) => items.iter().map(Val::from_doc).collect(),
             _ => Vec::new(),
         }
     }
@@ -157,11 +158,10 @@ impl<'a> Val<'a> {
             (Val::Str(a), Val::Str(b)) => a == b,
             (Val::Bool(a), Val::Bool(b)) => a == b,
             (Val::Null, Val::Null) | (Val::Absent, Val::Absent) => true,
-            (Val::Json(a), Val::Json(b)) => a == b,
-            (
-                Val::List(_) | Val::Json(Value::Array(_)),
-                Val::List(_) | Val::Json(Value::Array(_)),
-            ) => {
+            (Val::Json(Doc::Object(_)), Val::Json(Doc::Object(_))) => {
+                self.to_json() == other.to_json()
+            }
+            (Val::List(_) | Val::Json(Doc::Array(_)), Val::List(_) | Val::Json(Doc::Array(_))) => {
                 let (a, b) = (self.elements(), other.elements());
                 a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.equals(y))
             }
@@ -177,7 +177,7 @@ impl<'a> Val<'a> {
             Val::Int(n) => out.push_str(&n.to_string()),
             Val::Float(x) => out.push_str(&x.to_string()),
             Val::Str(s) => out.push_str(s),
-            Val::Json(value) => out.push_str(&value.to_string()),
+            Val::Json(value) => out.push_str(&value.to_value().to_string()),
             Val::List(_) => out.push_str(&self.to_json().unwrap_or(Value::Null).to_string()),
         }
     }
@@ -191,25 +191,25 @@ fn follow<'a>(start: Val<'a>, steps: &[Step]) -> Val<'a> {
         return Val::Absent;
     };
     match (value, step) {
-        (Value::Object(map), Step::Field(name)) => match map.get(name.as_str()) {
-            Some(inner) => follow(Val::from_json(inner), rest),
+        (Doc::Object(_), Step::Field(name)) => match value.get(name) {
+            Some(inner) => follow(Val::from_doc(inner), rest),
             None => Val::Absent,
         },
-        (Value::Array(items), Step::Index(index)) => {
+        (Doc::Array(items), Step::Index(index)) => {
             let at = if *index < 0 {
                 items.len().checked_sub(index.unsigned_abs() as usize)
             } else {
                 Some(*index as usize)
             };
             match at.and_then(|at| items.get(at)) {
-                Some(inner) => follow(Val::from_json(inner), rest),
+                Some(inner) => follow(Val::from_doc(inner), rest),
                 None => Val::Absent,
             }
         }
-        (Value::Array(items), Step::Each) => Val::List(
+        (Doc::Array(items), Step::Each) => Val::List(
             items
                 .iter()
-                .map(|item| follow(Val::from_json(item), rest))
+                .map(|item| follow(Val::from_doc(item), rest))
                 .filter(|val| *val != Val::Absent)
                 .collect(),
         ),
@@ -278,7 +278,7 @@ impl Node {
             Node::Ts => Val::Int(env.ts),
             Node::Event => Val::Str(Cow::Borrowed(env.event)),
             Node::Data(steps) => match env.data {
-                Some(data) => follow(Val::from_json(data), steps),
+                Some(data) => follow(Val::from_doc(data), steps),
                 None => Val::Absent,
             },
             Node::Meta {
@@ -288,7 +288,7 @@ impl Node {
             } => match env.meta.get(*slot).and_then(Slot::to_val) {
                 Some(value) => follow(value, steps),
                 None => match reads_as {
-                    Some(value) => follow(Val::from_json(value), steps),
+                    Some(value) => follow(Val::from_doc(value), steps),
                     None => Val::Absent,
                 },
             },
@@ -315,7 +315,7 @@ impl Node {
             Node::Binary(op, left, right) => self.binary(*op, left, right, env),
             Node::Len(x) => match x.eval(env) {
                 Val::Str(s) => Val::Int(s.chars().count() as i64),
-                Val::Json(Value::Array(items)) => Val::Int(items.len() as i64),
+                Val::Json(Doc::Array(items)) => Val::Int(items.len() as i64),
                 Val::List(items) => Val::Int(items.len() as i64),
                 _ => Val::Absent,
             },
@@ -373,6 +373,7 @@ mod tests {
     use crate::expr::types::{Checker, FieldInfo, Ty};
 
     fn eval(text: &str, data: &Value, meta: &[Slot]) -> Option<Value> {
+        let data = Doc::from(data.clone());
         let fields = vec![
             FieldInfo {
                 name: "started".into(),
@@ -395,7 +396,7 @@ mod tests {
         let env = Env {
             ts: 5000,
             event: "e",
-            data: Some(data),
+            data: Some(&data),
             meta,
         };
         node.eval(&env).to_json()

@@ -8,12 +8,14 @@
 //! must say what to do with it.
 
 pub mod ast;
+pub mod doc;
 pub mod eval;
 pub mod parse;
 pub mod slot;
 pub mod types;
 
 pub use ast::Expr;
+pub use doc::Doc;
 pub use eval::{Env, Node, Val};
 pub use parse::{parse, ParseError};
 pub use slot::Slot;

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::doc::Doc;
 use super::eval::Val;
 
 /// The value of one metadata field of one interaction.
@@ -16,7 +17,7 @@ pub enum Slot {
     /// An integer (timestamps, durations, counters).
     Int(i64),
     /// Anything else (strings, lists, objects, floats, null).
-    Json(Box<Value>),
+    Json(Box<Doc<'static>>),
 }
 
 impl Slot {
@@ -28,7 +29,7 @@ impl Slot {
             Val::Int(n) => Slot::Int(*n),
             other => other
                 .to_json()
-                .map_or(Slot::Unset, |json| Slot::Json(Box::new(json))),
+                .map_or(Slot::Unset, |json| Slot::Json(Box::new(Doc::from(json)))),
         }
     }
 
@@ -38,7 +39,7 @@ impl Slot {
             Slot::Unset => None,
             Slot::Bool(b) => Some(Value::Bool(*b)),
             Slot::Int(n) => Some(Value::from(*n)),
-            Slot::Json(value) => Some((**value).clone()),
+            Slot::Json(value) => Some(value.to_value()),
         }
     }
 
@@ -48,7 +49,7 @@ impl Slot {
             Slot::Unset => None,
             Slot::Bool(b) => Some(Val::Bool(*b)),
             Slot::Int(n) => Some(Val::Int(*n)),
-            Slot::Json(value) => Some(Val::from_json(value)),
+            Slot::Json(value) => Some(Val::from_doc(value)),
         }
     }
 }
@@ -67,7 +68,8 @@ mod tests {
             serde_json::json!({"a": [1]}),
             Value::Null,
         ] {
-            let slot = Slot::from_val(&Val::from_json(&json));
+            let doc = Doc::from(json.clone());
+            let slot = Slot::from_val(&Val::from_doc(&doc));
             assert_eq!(slot.to_json(), Some(json));
         }
         assert_eq!(Slot::from_val(&Val::Absent).to_json(), None);

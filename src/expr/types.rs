@@ -10,6 +10,7 @@ use std::fmt;
 use indexmap::IndexMap;
 
 use super::ast::{BinaryOp, Expr, ExprKind, Literal, Part, Span, Step, UnaryOp};
+use super::doc::Doc;
 use super::eval::{InterpPart, Lit, Node};
 use crate::diagnostic::suggestion;
 
@@ -365,7 +366,7 @@ impl Checker<'_> {
         Ok((
             Node::Meta {
                 slot: field.slot,
-                reads_as: field.reads_as.clone(),
+                reads_as: field.reads_as.clone().map(Doc::from),
                 steps: rest.to_vec(),
             },
             ty,
