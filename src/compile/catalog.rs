@@ -73,7 +73,9 @@ pub struct Lifecycle {
 impl Lifecycle {
     /// The version for a widget version (see [`select`]); `None` for an unparsable one.
     pub fn select(&self, version: Option<&str>) -> Option<usize> {
-        select(&self.keys, version)
+        // Version names increase strictly, so an exact name is its own selection.
+        let exact = version.and_then(|name| self.versions.iter().position(|v| v.name == name));
+        exact.or_else(|| select(&self.keys, version))
     }
 
     /// The version named exactly `name`.

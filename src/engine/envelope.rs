@@ -117,7 +117,14 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
     if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(LineError::Malformed("not a JSON object".to_owned()));
     }
-    let wire: Wire = serde_json::from_slice(line).map_err(|error| {
+    // Checked once here, the text's strings need no further UTF-8 checks.
+    let line = std::str::from_utf8(line).map_err(|error| {
+        LineError::Malformed(format!(
+            "not JSON: invalid UTF-8 at byte {}",
+            error.valid_up_to() + 1
+        ))
+    })?;
+    let wire: Wire = serde_json::from_str(line).map_err(|error| {
         LineError::Malformed(if error.is_data() {
             "not a JSON object".to_owned()
         } else {

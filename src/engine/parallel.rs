@@ -311,6 +311,19 @@ fn reusable_buffer(in_flight: &mut VecDeque<Arc<Chunk>>) -> Vec<u8> {
 
 /// Reads until `bytes` has grown by `want` bytes; `false` at end of input.
 fn fill(reader: &mut dyn Read, bytes: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    let got = reader.take(want as u64).read_to_end(bytes)?;
-    Ok(got == want)
+    let mut filled = bytes.len();
+    bytes.resize(filled + want, 0);
+    let result = loop {
+        if filled == bytes.len() {
+            break Ok(true);
+        }
+        match reader.read(&mut bytes[filled..]) {
+            Ok(0) => break Ok(false),
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => break Err(error),
+        }
+    };
+    bytes.truncate(filled);
+    result
 }
