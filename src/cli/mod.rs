@@ -3,6 +3,7 @@
 pub mod catalog;
 pub mod check;
 pub mod list;
+pub mod output;
 pub mod progress;
 pub mod schema;
 pub mod simulate;

@@ -1,13 +1,14 @@
 //! `plotline validate` and `plotline run`.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{self, BufReader, Write};
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
 use super::catalog::{load_or_report, CatalogArgs};
+use super::output::Output;
 use super::progress;
 use super::{ERROR, OK, VIOLATIONS};
 use crate::engine::parallel;
@@ -42,9 +43,37 @@ pub struct ValidateArgs {
     /// Never show the progress bar (it shows only on a terminal, for text reports).
     #[arg(long)]
     pub no_progress: bool,
+    /// Write the report to FILE (complete or not at all) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Memory bounds.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Which catalog to use.
     #[command(flatten)]
     pub catalog: CatalogArgs,
+}
+
+/// Memory bounds of `validate` and `run`.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Lines longer than this are reported as malformed and never held in memory.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::MAX_LINE_BYTES)]
+    pub max_line_bytes: usize,
+    /// Interactions open at once; beyond it the least recently active eighth is evicted and
+    /// each reported as incomplete.
+    #[arg(long, value_name = "N", default_value_t = Limits::MAX_OPEN)]
+    pub max_open: usize,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_open: self.max_open,
+            max_line_bytes: self.max_line_bytes,
+            ..Limits::default()
+        }
+    }
 }
 
 /// Arguments of `run`.
@@ -55,6 +84,12 @@ pub struct RunArgs {
     /// Do not report interactions left open at the end of the stream.
     #[arg(long)]
     pub allow_incomplete: bool,
+    /// Write the events to FILE (complete or not at all) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Memory bounds.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Which catalog to use.
     #[command(flatten)]
     pub catalog: CatalogArgs,
@@ -119,14 +154,15 @@ pub fn validate(args: ValidateArgs) -> u8 {
     };
     let options = parallel::Options {
         jobs: args.jobs.map_or_else(default_jobs, NonZeroUsize::get),
-        limits: Limits::default(),
+        limits: args.limits.limits(),
         allow_incomplete: args.allow_incomplete,
+    };
+    let Some(mut out) = open_output(args.output.as_deref()) else {
+        return ERROR;
     };
     let show_progress = args.format == Format::Text && !args.no_progress;
     let bar = progress::Bar::new(show_progress, &inputs);
-    let stdout = io::stdout();
-    let to_terminal = stdout.is_terminal();
-    let mut out = BufWriter::new(stdout.lock());
+    let to_terminal = out.is_terminal();
     let mut violations: Vec<Violation> = Vec::new();
     let mut write_error: Option<io::Error> = None;
     let format = args.format;
@@ -165,13 +201,39 @@ pub fn validate(args: ValidateArgs) -> u8 {
             .map_or(Ok(()), Err)
             .and_then(|()| writeln!(out, "{}", report::text_summary(&summary))),
     };
-    if let Err(error) = written.and_then(|()| out.flush()) {
-        if error.kind() != io::ErrorKind::BrokenPipe {
-            eprintln!("error: writing output: {error}");
-            return ERROR;
+    let written =
+        written.map_err(|error| io::Error::new(error.kind(), format!("writing output: {error}")));
+    finish_output(out, written, &summary)
+}
+
+/// Stdout or the `-o` file; `None` (after saying why) when it cannot be created.
+fn open_output(path: Option<&Path>) -> Option<Output> {
+    Output::open(path)
+        .map_err(|error| {
+            let path = path.map(Path::display);
+            eprintln!(
+                "error: cannot write {}: {error}",
+                path.map_or("stdout".into(), |p| p.to_string())
+            );
+        })
+        .ok()
+}
+
+/// Ends the output: a closed pipe is fine (the reader stopped reading); any other write
+/// error exits 2, leaving no partial file behind.
+fn finish_output(out: Output, written: io::Result<()>, summary: &Summary) -> u8 {
+    let finished = written.and_then(|()| {
+        out.finish()
+            .map_err(|error| io::Error::new(error.kind(), format!("writing output: {error}")))
+    });
+    match finished {
+        Ok(()) => exit_for(summary),
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => exit_for(summary),
+        Err(error) => {
+            eprintln!("error: {error}");
+            ERROR
         }
     }
-    exit_for(&summary)
 }
 
 /// Every core, or one when that is unknown.
@@ -184,9 +246,11 @@ pub fn run(args: RunArgs) -> u8 {
     let Some((catalog, inputs)) = prepare(&args.catalog, &args.files) else {
         return ERROR;
     };
-    let mut interpreter = Interpreter::new(&catalog, Limits::default());
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let limits = args.limits.limits();
+    let mut interpreter = Interpreter::new(&catalog, limits);
+    let Some(mut out) = open_output(args.output.as_deref()) else {
+        return ERROR;
+    };
     let mut write_event = |line: &[u8], step: Option<Step>| -> io::Result<()> {
         match (
             step,
@@ -200,21 +264,22 @@ pub fn run(args: RunArgs) -> u8 {
         }
         out.write_all(b"\n")
     };
+    let mut write_event = |line: &[u8], step: Option<Step>| {
+        write_event(line, step)
+            .map_err(|error| io::Error::new(error.kind(), format!("writing output: {error}")))
+    };
     let mut report = |violation: Violation| eprintln!("{}", report::text_line(&violation));
     let result = stream::run(
         &mut interpreter,
         inputs,
+        limits.max_line_bytes,
         Some(&mut write_event),
         &mut report,
     );
     let summary = interpreter.finish(args.allow_incomplete, &mut report);
-    if let Err(error) = result.and_then(|()| out.flush()) {
-        if error.kind() == io::ErrorKind::BrokenPipe {
-            return exit_for(&summary);
-        }
-        eprintln!("error: {error}");
-        return ERROR;
+    let code = finish_output(out, result, &summary);
+    if code != ERROR {
+        eprintln!("{}", report::text_summary(&summary));
     }
-    eprintln!("{}", report::text_summary(&summary));
-    exit_for(&summary)
+    code
 }

@@ -125,11 +125,19 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
         ))
     })?;
     let wire: Wire = serde_json::from_str(line).map_err(|error| {
-        LineError::Malformed(if error.is_data() {
-            "not a JSON object".to_owned()
+        if error.is_data() {
+            // The only data error an object can give here: a repeated envelope field.
+            let message = error.to_string();
+            let message = message.split(" at line ").next().unwrap_or_default();
+            LineError::BadEnvelope {
+                message: message.to_owned(),
+                lifecycle: None,
+                interaction: None,
+                event: None,
+            }
         } else {
-            format!("not JSON: {error}")
-        })
+            LineError::Malformed(format!("not JSON: {error}"))
+        }
     })?;
     let mut problems = Vec::new();
     let lifecycle = string(wire.lifecycle, "lifecycle", &mut problems);

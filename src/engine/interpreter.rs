@@ -18,17 +18,40 @@ use crate::compile::fast_check::{DataReads, Outcome};
 use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Slot, Val};
 
-/// Bounds on what the interpreter remembers.
+/// Bounds on what a run holds in memory.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// How many finished interactions are remembered for `after_end`.
     pub remember_finished: usize,
+    /// How many interactions may be open at once; beyond it the least recently active
+    /// eighth is evicted (each reported as `incomplete`).
+    pub max_open: usize,
+    /// Lines longer than this many bytes are `malformed_line` and never held whole.
+    pub max_line_bytes: usize,
+}
+
+impl Limits {
+    /// Default `max_open`: about half a gigabyte of open interactions.
+    pub const MAX_OPEN: usize = 2_000_000;
+    /// Default `max_line_bytes`: 1 MiB.
+    pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+    /// The share of one of `shards` threads.
+    pub fn per_shard(self, shards: usize) -> Limits {
+        Limits {
+            remember_finished: self.remember_finished.div_ceil(shards),
+            max_open: self.max_open.div_ceil(shards),
+            ..self
+        }
+    }
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             remember_finished: 1 << 20,
+            max_open: Limits::MAX_OPEN,
+            max_line_bytes: Limits::MAX_LINE_BYTES,
         }
     }
 }
@@ -148,7 +171,13 @@ pub struct Interpreter<'c> {
     catalog: &'c Catalog,
     /// Open interactions, per lifecycle id.
     open: Vec<OpenMap>,
+    /// How many interactions are open, over all lifecycles.
+    open_count: usize,
+    max_open: usize,
+    max_line_bytes: usize,
     finished: Finished,
+    /// Interactions evicted while processing the current event, to report before it.
+    evicted: Vec<Violation>,
     files: Vec<String>,
     summary: Summary,
 }
@@ -163,10 +192,14 @@ impl<'c> Interpreter<'c> {
                 .iter()
                 .map(|_| OpenMap::default())
                 .collect(),
+            open_count: 0,
+            max_open: limits.max_open.max(1),
+            max_line_bytes: limits.max_line_bytes,
             finished: Finished {
                 capacity: limits.remember_finished,
                 ..Finished::default()
             },
+            evicted: Vec::new(),
             files: Vec::new(),
             summary: Summary::default(),
         }
@@ -231,6 +264,31 @@ impl<'c> Interpreter<'c> {
         }
     }
 
+    /// Counts a line that was over the length limit (`length` bytes) and not read.
+    pub fn overlong_line(
+        &mut self,
+        place: Place<'_>,
+        length: u64,
+        report: &mut dyn FnMut(Violation),
+    ) {
+        self.summary.lines += 1;
+        self.summary.malformed += 1;
+        self.summary.count(ViolationKind::MalformedLine);
+        report(Violation {
+            file: place.file.to_owned(),
+            line: place.line,
+            interaction: None,
+            lifecycle: None,
+            event: None,
+            kind: ViolationKind::MalformedLine,
+            message: format!(
+                "the line is {length} bytes, over the limit of {} (--max-line-bytes)",
+                self.max_line_bytes
+            ),
+            expected: Vec::new(),
+        });
+    }
+
     /// Processes one parsed event.
     pub fn event(
         &mut self,
@@ -241,6 +299,9 @@ impl<'c> Interpreter<'c> {
     ) -> Option<Step> {
         let mut found = Vec::new();
         let step = self.apply(place, &envelope, want_step, &mut found);
+        for violation in self.evicted.drain(..) {
+            report(violation);
+        }
         for (kind, message, expected) in found {
             self.summary.count(kind);
             report(Violation {
@@ -306,8 +367,9 @@ impl<'c> Interpreter<'c> {
             return None;
         };
         let key: &str = &envelope.interaction;
-        let open = &mut self.open[lifecycle_id];
-        let existing = open.get(key).map(|open| usize::from(open.version));
+        let existing = self.open[lifecycle_id]
+            .get(key)
+            .map(|open| usize::from(open.version));
         let version_index = existing.unwrap_or(selected);
         let version: &Version = &lifecycle.versions[version_index];
 
@@ -320,7 +382,7 @@ impl<'c> Interpreter<'c> {
                 ),
                 Vec::new(),
             );
-            if let Some(open) = open.get_mut(key) {
+            if let Some(open) = self.open[lifecycle_id].get_mut(key) {
                 open.violations += 1;
             }
             return None;
@@ -336,8 +398,13 @@ impl<'c> Interpreter<'c> {
             return None;
         }
 
+        if existing.is_none() && self.open_count >= self.max_open {
+            self.evict();
+        }
+        let open = &mut self.open[lifecycle_id];
         let interaction = open.entry_ref(key).or_insert_with(|| {
             self.summary.interactions += 1;
+            self.open_count += 1;
             Interaction {
                 last_ts: envelope.ts,
                 first: place.position().pack(),
@@ -463,6 +530,7 @@ impl<'c> Interpreter<'c> {
         });
         if version.is_final(state) {
             if let Some(done) = open.remove(key) {
+                self.open_count -= 1;
                 if done.violations == 0 {
                     self.summary.valid_interactions += 1;
                 }
@@ -472,6 +540,48 @@ impl<'c> Interpreter<'c> {
         }
         self.note_file(&place);
         step
+    }
+
+    /// Makes room: the least recently active eighth of the open interactions is evicted,
+    /// each reported as `incomplete`, least recently active first.
+    fn evict(&mut self) {
+        let mut lasts: Vec<u64> = self
+            .open
+            .iter()
+            .flat_map(|map| map.values().map(|interaction| interaction.last))
+            .collect();
+        if lasts.is_empty() {
+            return;
+        }
+        let at = (lasts.len() / 8).max(1) - 1;
+        let (_, &mut threshold, _) = lasts.select_nth_unstable(at);
+        drop(lasts);
+        let why = format!(
+            "evicted (more than {} interactions open, --max-open)",
+            self.max_open
+        );
+        let mut evicted = Vec::new();
+        for (lifecycle_id, map) in self.open.iter_mut().enumerate() {
+            map.retain(|key, interaction| {
+                if interaction.last > threshold {
+                    return true;
+                }
+                let violation = incomplete(
+                    self.catalog,
+                    &self.files,
+                    (lifecycle_id, key, interaction),
+                    &why,
+                );
+                evicted.push((interaction.last, violation));
+                false
+            });
+        }
+        evicted.sort_unstable_by_key(|(last, _)| *last);
+        self.open_count -= evicted.len();
+        for (_, violation) in evicted {
+            self.summary.count(ViolationKind::Incomplete);
+            self.evicted.push(violation);
+        }
     }
 
     /// Ends the stream: every interaction still open is `incomplete` (unless allowed), in the
@@ -507,36 +617,50 @@ impl<'c> Interpreter<'c> {
             let Some(interaction) = open.get(lifecycle_id).and_then(|map| map.get(key)) else {
                 continue;
             };
-            let lifecycle = &self.catalog.lifecycles[lifecycle_id];
-            let version = &lifecycle.versions[usize::from(interaction.version)];
             self.summary.count(ViolationKind::Incomplete);
-            let last = Position::unpack(interaction.last);
-            let file = usize::try_from(last.file).unwrap_or(usize::MAX);
-            report(
-                Position::unpack(first),
-                Violation {
-                    file: self.files.get(file).cloned().unwrap_or_default(),
-                    line: last.line,
-                    interaction: Some(key.to_owned()),
-                    lifecycle: Some(lifecycle.name.clone()),
-                    event: version
-                        .events
-                        .get(usize::from(interaction.last_event))
-                        .map(|event| event.name.clone()),
-                    kind: ViolationKind::Incomplete,
-                    message: format!(
-                        "the stream ended with the interaction in state `{}`",
-                        version.state_name(interaction.state)
-                    ),
-                    expected: version
-                        .allowed(interaction.state)
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect(),
-                },
+            let violation = incomplete(
+                self.catalog,
+                &self.files,
+                (lifecycle_id, key, interaction),
+                "the stream ended",
             );
+            report(Position::unpack(first), violation);
         }
         self.summary
+    }
+}
+
+/// An `incomplete` violation for an open interaction (lifecycle id, key, state), located at
+/// its latest event; `why` says what ended it.
+fn incomplete(
+    catalog: &Catalog,
+    files: &[String],
+    (lifecycle_id, key, interaction): (usize, &str, &Interaction),
+    why: &str,
+) -> Violation {
+    let lifecycle = &catalog.lifecycles[lifecycle_id];
+    let version = &lifecycle.versions[usize::from(interaction.version)];
+    let last = Position::unpack(interaction.last);
+    let file = usize::try_from(last.file).unwrap_or(usize::MAX);
+    Violation {
+        file: files.get(file).cloned().unwrap_or_default(),
+        line: last.line,
+        interaction: Some(key.to_owned()),
+        lifecycle: Some(lifecycle.name.clone()),
+        event: version
+            .events
+            .get(usize::from(interaction.last_event))
+            .map(|event| event.name.clone()),
+        kind: ViolationKind::Incomplete,
+        message: format!(
+            "{why} with the interaction in state `{}`",
+            version.state_name(interaction.state)
+        ),
+        expected: version
+            .allowed(interaction.state)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
     }
 }
 

@@ -1,11 +1,13 @@
 //! Engine: catalog plus event streams to verdicts.
 //!
-//! `envelope` reads a line; `interpreter` runs events through the compiled catalog;
-//! `stream` drives the interpreter over readers with exact line accounting (`run`);
+//! `chunks` cuts inputs into whole lines, bounded in length; `envelope` reads a line;
+//! `interpreter` runs events through the compiled catalog; `stream` drives the interpreter
+//! over the chunks on one thread with exact line accounting (`run`);
 //! `parallel` does the same for `validate` on sharded threads; `scenario` runs
 //! the documented scenarios of the lifecycle files; `verdict` holds the violation kinds and
 //! counts that reports print.
 
+pub mod chunks;
 pub mod envelope;
 pub mod interpreter;
 pub mod parallel;

@@ -11,19 +11,18 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::hash::BuildHasher;
-use std::io::{self, Read};
+use std::io;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::Arc;
 use std::thread;
 
+use super::chunks::{Chunk, ChunkReader};
 use super::envelope;
 use super::interpreter::{Interpreter, Limits, Place, Position};
-use super::stream::{trim_line_end, Input};
+use super::stream::Input;
 use super::verdict::{Summary, Violation};
 use crate::compile::Catalog;
 
-/// Bytes per chunk (a chunk grows to hold a longer line).
-const CHUNK_BYTES: usize = 1 << 20;
 /// Chunks in flight per shard.
 const IN_FLIGHT: usize = 4;
 
@@ -38,15 +37,10 @@ pub struct Options {
     pub allow_incomplete: bool,
 }
 
-/// Whole lines of one input.
-struct Chunk {
+/// A chunk and its place in the stream.
+struct Sequenced {
     seq: u64,
-    file_index: usize,
-    /// The line number before the chunk's first line.
-    first_line: u64,
-    /// How many lines it holds.
-    lines: u64,
-    bytes: Vec<u8>,
+    chunk: Chunk,
 }
 
 /// One shard's violations for one chunk, in line order.
@@ -70,15 +64,13 @@ pub fn validate(
     let jobs = options.jobs.max(1);
     let names: Vec<String> = inputs.iter().map(|input| input.name.clone()).collect();
     let hasher = hashbrown::DefaultHashBuilder::default();
-    let limits = Limits {
-        remember_finished: options.limits.remember_finished.div_ceil(jobs),
-    };
+    let limits = options.limits.per_shard(jobs);
     thread::scope(|scope| {
         let (part_tx, part_rx) = mpsc::sync_channel::<Part>(jobs * IN_FLIGHT);
         let mut chunk_txs = Vec::with_capacity(jobs);
         let mut shards = Vec::with_capacity(jobs);
         for shard in 0..jobs {
-            let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Arc<Chunk>>(IN_FLIGHT);
+            let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Arc<Sequenced>>(IN_FLIGHT);
             chunk_txs.push(chunk_tx);
             let part_tx = part_tx.clone();
             let names = &names;
@@ -94,7 +86,8 @@ pub fn validate(
             }));
         }
         drop(part_tx);
-        let reader = scope.spawn(move || read_chunks(inputs, &chunk_txs));
+        let chunks = ChunkReader::new(inputs, options.limits.max_line_bytes);
+        let reader = scope.spawn(move || read_chunks(chunks, &chunk_txs));
 
         collect(jobs, &part_rx, report, progress);
         let read = reader
@@ -136,16 +129,16 @@ fn run_shard(
     shard: usize,
     owner: &dyn Fn(&[u8]) -> usize,
     names: &[String],
-    chunks: &Receiver<Arc<Chunk>>,
+    chunks: &Receiver<Arc<Sequenced>>,
     parts: &SyncSender<Part>,
 ) {
-    for chunk in chunks {
+    for sequenced in chunks {
+        let chunk = &sequenced.chunk;
         let mut violations = Vec::new();
         let mut report = |violation| violations.push(violation);
         let file = names.get(chunk.file_index).map_or("-", String::as_str);
-        for (i, line) in lines(&chunk.bytes).enumerate() {
-            let line = trim_line_end(line);
-            let mine = if line.iter().all(u8::is_ascii_whitespace) {
+        for (number, line, overlong) in chunk.lines() {
+            let mine = if overlong.is_some() || line.iter().all(u8::is_ascii_whitespace) {
                 shard == 0
             } else {
                 owner(line) == shard
@@ -154,14 +147,19 @@ fn run_shard(
                 let place = Place {
                     file_index: chunk.file_index,
                     file,
-                    line: chunk.first_line + i as u64 + 1,
+                    line: number,
                 };
-                interpreter.line(place, line, false, &mut report);
+                match overlong {
+                    Some(length) => interpreter.overlong_line(place, length, &mut report),
+                    None => {
+                        interpreter.line(place, line, false, &mut report);
+                    }
+                }
             }
         }
         let part = Part {
-            seq: chunk.seq,
-            bytes: chunk.bytes.len() as u64,
+            seq: sequenced.seq,
+            bytes: chunk.input_bytes,
             lines: chunk.lines,
             violations,
         };
@@ -169,20 +167,6 @@ fn run_shard(
             return;
         }
     }
-}
-
-/// The lines of a chunk, each with its line end (the last may lack one).
-fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = bytes;
-    std::iter::from_fn(move || {
-        if rest.is_empty() {
-            return None;
-        }
-        let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |at| at + 1);
-        let (line, tail) = rest.split_at(end);
-        rest = tail;
-        Some(line)
-    })
 }
 
 /// Merges the shards' parts chunk by chunk, in order.
@@ -229,101 +213,31 @@ fn collect(
     }
 }
 
-/// Reads every input into chunks of whole lines and hands each to every shard. Chunk buffers
-/// are reused once every shard is done with them, so memory stays warm and bounded.
-fn read_chunks(inputs: Vec<Input>, shards: &[SyncSender<Arc<Chunk>>]) -> io::Result<()> {
+/// Reads every input into chunks and hands each to every shard. A chunk's buffer is reused
+/// once no shard holds it any more.
+fn read_chunks(mut reader: ChunkReader, shards: &[SyncSender<Arc<Sequenced>>]) -> io::Result<()> {
+    let mut in_flight: VecDeque<Arc<Sequenced>> = VecDeque::new();
     let mut seq = 0u64;
-    let mut in_flight: VecDeque<Arc<Chunk>> = VecDeque::new();
-    for (file_index, input) in inputs.into_iter().enumerate() {
-        let mut reader = input.reader;
-        let mut carry: Vec<u8> = Vec::new();
-        let mut line = 0u64;
-        loop {
-            let mut bytes = if carry.len() >= CHUNK_BYTES {
-                // The start of a line longer than a chunk: keep growing it.
-                std::mem::take(&mut carry)
-            } else {
-                let mut bytes = reusable_buffer(&mut in_flight);
-                bytes.extend_from_slice(&carry);
-                carry.clear();
-                bytes
-            };
-            bytes.reserve(CHUNK_BYTES);
-            let filled = fill(&mut reader, &mut bytes, CHUNK_BYTES)?;
-            let cut = if filled {
-                match memchr::memrchr(b'\n', &bytes) {
-                    Some(at) => at + 1,
-                    // One line longer than a chunk: keep reading it.
-                    None => {
-                        carry = bytes;
-                        continue;
-                    }
-                }
-            } else {
-                bytes.len()
-            };
-            carry.extend_from_slice(&bytes[cut..]);
-            bytes.truncate(cut);
-            if bytes.is_empty() {
-                break;
+    while let Some(chunk) = reader.next_chunk()? {
+        let chunk = Arc::new(Sequenced { seq, chunk });
+        seq += 1;
+        for shard in shards {
+            if shard.send(Arc::clone(&chunk)).is_err() {
+                return Err(io::Error::other("a shard stopped"));
             }
-            let ends_open = bytes.last() != Some(&b'\n');
-            let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64 + u64::from(ends_open);
-            let chunk = Arc::new(Chunk {
-                seq,
-                file_index,
-                first_line: line,
-                lines,
-                bytes,
-            });
-            line += lines;
-            seq += 1;
-            for shard in shards {
-                if shard.send(Arc::clone(&chunk)).is_err() {
-                    return Err(io::Error::other("a shard stopped"));
-                }
+        }
+        in_flight.push_back(chunk);
+        while in_flight
+            .front()
+            .is_some_and(|oldest| Arc::strong_count(oldest) == 1)
+        {
+            if let Some(done) = in_flight.pop_front().and_then(Arc::into_inner) {
+                reader.recycle(done.chunk.bytes);
             }
-            in_flight.push_back(chunk);
-            if !filled {
-                break;
-            }
+        }
+        if in_flight.len() > IN_FLIGHT + 2 {
+            in_flight.pop_front();
         }
     }
     Ok(())
-}
-
-/// An empty buffer: the oldest chunk's when no shard holds it any more, else a new one.
-fn reusable_buffer(in_flight: &mut VecDeque<Arc<Chunk>>) -> Vec<u8> {
-    let oldest_done = in_flight
-        .front()
-        .is_some_and(|chunk| Arc::strong_count(chunk) == 1);
-    let reused = if oldest_done || in_flight.len() > IN_FLIGHT + 2 {
-        in_flight
-            .pop_front()
-            .and_then(|chunk| Arc::try_unwrap(chunk).ok())
-    } else {
-        None
-    };
-    let mut bytes = reused.map(|chunk| chunk.bytes).unwrap_or_default();
-    bytes.clear();
-    bytes
-}
-
-/// Reads until `bytes` has grown by `want` bytes; `false` at end of input.
-fn fill(reader: &mut dyn Read, bytes: &mut Vec<u8>, want: usize) -> io::Result<bool> {
-    let mut filled = bytes.len();
-    bytes.resize(filled + want, 0);
-    let result = loop {
-        if filled == bytes.len() {
-            break Ok(true);
-        }
-        match reader.read(&mut bytes[filled..]) {
-            Ok(0) => break Ok(false),
-            Ok(n) => filled += n,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-            Err(error) => break Err(error),
-        }
-    };
-    bytes.truncate(filled);
-    result
 }

@@ -1,8 +1,9 @@
-//! Driving the interpreter over input streams, line by line, with exact accounting: every
-//! line is counted once, as blank, event or malformed.
+//! Driving the interpreter over input streams on one thread, line by line, with exact
+//! accounting: every line is counted once, as blank, event or malformed.
 
 use std::io::{self, BufRead};
 
+use super::chunks::ChunkReader;
 use super::interpreter::{Interpreter, Place, Step};
 use super::verdict::Violation;
 
@@ -20,28 +21,31 @@ pub struct Input {
 pub type OnEvent<'a> = &'a mut dyn FnMut(&[u8], Option<Step>) -> io::Result<()>;
 
 /// Runs every input through `interpreter` in order. `on_event` (when given) sees each line
-/// that is an event, with what became of it.
+/// that is an event, with what became of it. Lines longer than `max_line_bytes` are
+/// malformed and never held whole.
 pub fn run(
     interpreter: &mut Interpreter,
     inputs: Vec<Input>,
+    max_line_bytes: usize,
     mut on_event: Option<OnEvent>,
     report: &mut dyn FnMut(Violation),
 ) -> io::Result<()> {
-    let mut buffer = Vec::with_capacity(1 << 16);
-    for (file_index, mut input) in inputs.into_iter().enumerate() {
-        let mut line_number = 0u64;
-        loop {
-            buffer.clear();
-            if input.reader.read_until(b'\n', &mut buffer)? == 0 {
-                break;
-            }
-            line_number += 1;
-            let line = trim_line_end(&buffer);
+    let names: Vec<String> = inputs.iter().map(|input| input.name.clone()).collect();
+    let mut chunks = ChunkReader::new(inputs, max_line_bytes);
+    let read_error =
+        |error: io::Error| io::Error::new(error.kind(), format!("reading input: {error}"));
+    while let Some(chunk) = chunks.next_chunk().map_err(read_error)? {
+        let file = names.get(chunk.file_index).map_or("-", String::as_str);
+        for (number, line, overlong) in chunk.lines() {
             let place = Place {
-                file_index,
-                file: &input.name,
-                line: line_number,
+                file_index: chunk.file_index,
+                file,
+                line: number,
             };
+            if let Some(length) = overlong {
+                interpreter.overlong_line(place, length, report);
+                continue;
+            }
             let events_before = interpreter.summary().events;
             let step = interpreter.line(place, line, on_event.is_some(), report);
             if let Some(on_event) = on_event.as_mut() {
@@ -50,12 +54,7 @@ pub fn run(
                 }
             }
         }
+        chunks.recycle(chunk.bytes);
     }
     Ok(())
-}
-
-/// The line without its `\n` or `\r\n`.
-pub fn trim_line_end(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
 }

@@ -1,0 +1,109 @@
+//! Where a command's data goes: stdout, or a file (`-o`) that appears only once it is whole.
+//!
+//! A file is written beside its destination under a temporary name and renamed into place
+//! at the end, so a crash or a write error never leaves half a report.
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use tempfile::NamedTempFile;
+
+enum Target {
+    Stdout(io::Stdout),
+    Device(File),
+    File {
+        temporary: NamedTempFile,
+        path: PathBuf,
+    },
+}
+
+impl Write for Target {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Target::Stdout(stdout) => stdout.write(bytes),
+            Target::Device(file) => file.write(bytes),
+            Target::File { temporary, .. } => temporary.write(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Target::Stdout(stdout) => stdout.flush(),
+            Target::Device(file) => file.flush(),
+            Target::File { temporary, .. } => temporary.flush(),
+        }
+    }
+}
+
+/// A buffered output.
+pub struct Output {
+    inner: BufWriter<Target>,
+}
+
+impl Output {
+    /// Stdout, or a temporary file beside `path`.
+    pub fn open(path: Option<&Path>) -> io::Result<Output> {
+        let target = match path {
+            None => Target::Stdout(io::stdout()),
+            // A device or a pipe is written in place: there is nothing to rename.
+            Some(path) if path.exists() && !path.is_file() => Target::Device(File::create(path)?),
+            Some(path) => {
+                let dir = match path.parent() {
+                    Some(dir) if !dir.as_os_str().is_empty() => dir,
+                    _ => Path::new("."),
+                };
+                let mut builder = tempfile::Builder::new();
+                builder.prefix(".plotline-");
+                // Created as a new file would be (0666 less the umask), not private.
+                #[cfg(unix)]
+                builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+                Target::File {
+                    temporary: builder.tempfile_in(dir)?,
+                    path: path.to_owned(),
+                }
+            }
+        };
+        Ok(Output {
+            inner: BufWriter::with_capacity(1 << 16, target),
+        })
+    }
+
+    /// Whether the output is a terminal (a file never is).
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.inner.get_ref(), Target::Stdout(stdout) if stdout.is_terminal())
+    }
+
+    /// Flushes everything and moves a file into place. On error a file is removed.
+    pub fn finish(self) -> io::Result<()> {
+        let target = self
+            .inner
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
+        match target {
+            Target::Stdout(mut stdout) => stdout.flush(),
+            Target::Device(mut file) => file.flush(),
+            Target::File { temporary, path } => {
+                temporary.as_file().sync_all()?;
+                temporary
+                    .persist(&path)
+                    .map(drop)
+                    .map_err(|error| error.error)
+            }
+        }
+    }
+}
+
+impl Write for Output {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.inner.write(bytes)
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.inner.write_all(bytes)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}

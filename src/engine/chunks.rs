@@ -1,0 +1,268 @@
+//! Inputs cut into chunks of whole lines, the one way Plotline reads streams.
+//!
+//! Memory stays bounded whatever the input: a line longer than the limit is not kept but
+//! skipped up to its end and recorded (where it is and how long it was), so that it can be
+//! reported as malformed. A chunk holds an empty line in its place, which keeps line numbers
+//! and counts exact.
+
+use std::io::{self, BufRead};
+
+use super::stream::Input;
+
+/// Bytes per chunk (more when one line is longer).
+const CHUNK_BYTES: usize = 1 << 20;
+
+/// Whole lines of one input.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    /// Which input the lines come from.
+    pub file_index: usize,
+    /// The line number before the chunk's first line.
+    pub first_line: u64,
+    /// How many lines it holds (overlong ones included).
+    pub lines: u64,
+    /// The lines, each with its line end (the last line of an input may lack one).
+    pub bytes: Vec<u8>,
+    /// Lines over the limit: index within the chunk and length in bytes. Each is an empty
+    /// line in `bytes`.
+    pub overlong: Vec<(u64, u64)>,
+    /// Bytes of input the chunk covers (for progress).
+    pub input_bytes: u64,
+}
+
+impl Chunk {
+    /// The chunk's lines, numbered from 1 within its input, each without its line end and
+    /// with its length when it was over the limit.
+    pub fn lines(&self) -> impl Iterator<Item = (u64, &[u8], Option<u64>)> {
+        let mut rest = self.bytes.as_slice();
+        let mut overlong = self.overlong.iter().peekable();
+        let mut index = 0u64;
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |at| at + 1);
+            let (line, tail) = rest.split_at(end);
+            rest = tail;
+            let too_long = overlong
+                .next_if(|(at, _)| *at == index)
+                .map(|(_, length)| *length);
+            index += 1;
+            Some((self.first_line + index, trim_line_end(line), too_long))
+        })
+    }
+}
+
+/// The line without its `\n` or `\r\n`.
+pub fn trim_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Skips a UTF-8 byte-order mark at the start of an input.
+fn skip_byte_order_mark(reader: &mut dyn BufRead) -> io::Result<()> {
+    const MARK: &[u8] = b"\xEF\xBB\xBF";
+    loop {
+        match reader.fill_buf() {
+            Ok(start) => {
+                if start.starts_with(MARK) {
+                    reader.consume(MARK.len());
+                }
+                return Ok(());
+            }
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Reads inputs, one after the other, into chunks.
+pub struct ChunkReader {
+    inputs: std::vec::IntoIter<Input>,
+    current: Option<(usize, Box<dyn BufRead + Send>)>,
+    next_index: usize,
+    max_line: usize,
+    /// The start of a line that did not fit in the last chunk.
+    carry: Vec<u8>,
+    /// Inside a line over the limit: its length so far.
+    skipping: Option<u64>,
+    /// Lines of the current input handed out so far.
+    line: u64,
+    /// Buffers handed back, to be filled again.
+    spare: Vec<Vec<u8>>,
+}
+
+impl ChunkReader {
+    /// Reads `inputs` in order; lines longer than `max_line` bytes are skipped and recorded.
+    pub fn new(inputs: Vec<Input>, max_line: usize) -> Self {
+        ChunkReader {
+            inputs: inputs.into_iter(),
+            current: None,
+            next_index: 0,
+            max_line,
+            carry: Vec::new(),
+            skipping: None,
+            line: 0,
+            spare: Vec::new(),
+        }
+    }
+
+    /// Hands a chunk's buffer back for reuse.
+    pub fn recycle(&mut self, mut bytes: Vec<u8>) {
+        if self.spare.len() < 8 {
+            bytes.clear();
+            self.spare.push(bytes);
+        }
+    }
+
+    /// The next chunk; `None` after the last input.
+    pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        loop {
+            if self.current.is_none() {
+                let Some(input) = self.inputs.next() else {
+                    return Ok(None);
+                };
+                let mut reader = input.reader;
+                skip_byte_order_mark(&mut *reader)?;
+                self.current = Some((self.next_index, reader));
+                self.next_index += 1;
+                self.line = 0;
+            }
+            let chunk = self.fill()?;
+            if chunk.lines > 0 {
+                self.line += chunk.lines;
+                return Ok(Some(chunk));
+            }
+            self.recycle(chunk.bytes);
+        }
+    }
+
+    /// Reads whole lines of the current input, closing it at its end.
+    fn fill(&mut self) -> io::Result<Chunk> {
+        let mut bytes = self.spare.pop().unwrap_or_default();
+        bytes.append(&mut self.carry);
+        let mut chunk = Chunk {
+            file_index: 0,
+            first_line: self.line,
+            ..Chunk::default()
+        };
+        let Some((file_index, reader)) = self.current.as_mut() else {
+            return Ok(chunk);
+        };
+        chunk.file_index = *file_index;
+        let mut line_start = 0;
+        let mut at_end = false;
+        while bytes.len() < CHUNK_BYTES || chunk.lines == 0 {
+            let available = match reader.fill_buf() {
+                Ok(available) => available,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            if available.is_empty() {
+                at_end = true;
+                break;
+            }
+            let newline = memchr::memchr(b'\n', available);
+            if let Some(skipped) = self.skipping {
+                let Some(at) = newline else {
+                    let length = available.len();
+                    self.skipping = Some(skipped + length as u64);
+                    chunk.input_bytes += length as u64;
+                    reader.consume(length);
+                    continue;
+                };
+                self.skipping = None;
+                chunk.overlong.push((chunk.lines, skipped + at as u64));
+                bytes.push(b'\n');
+                chunk.lines += 1;
+                line_start = bytes.len();
+                chunk.input_bytes += at as u64 + 1;
+                reader.consume(at + 1);
+                continue;
+            }
+            let take = newline.map_or(available.len(), |at| at + 1);
+            let length = bytes.len() - line_start + newline.unwrap_or(available.len());
+            if length > self.max_line {
+                // Too long: forget what is kept of it and skip the rest.
+                self.skipping = Some((bytes.len() - line_start) as u64);
+                bytes.truncate(line_start);
+                continue;
+            }
+            bytes.extend_from_slice(&available[..take]);
+            chunk.input_bytes += take as u64;
+            reader.consume(take);
+            if newline.is_some() {
+                chunk.lines += 1;
+                line_start = bytes.len();
+            }
+        }
+        if at_end {
+            if let Some(skipped) = self.skipping.take() {
+                chunk.overlong.push((chunk.lines, skipped));
+                bytes.push(b'\n');
+                chunk.lines += 1;
+            } else if line_start < bytes.len() {
+                chunk.lines += 1;
+            }
+            self.current = None;
+        } else {
+            self.carry.extend_from_slice(&bytes[line_start..]);
+            bytes.truncate(line_start);
+        }
+        chunk.bytes = bytes;
+        Ok(chunk)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(inputs: &[&[u8]], max_line: usize) -> Vec<(usize, u64, String, Option<u64>)> {
+        let inputs = inputs
+            .iter()
+            .map(|bytes| Input {
+                name: String::new(),
+                size: None,
+                reader: Box::new(io::BufReader::with_capacity(
+                    7,
+                    io::Cursor::new(bytes.to_vec()),
+                )),
+            })
+            .collect();
+        let mut reader = ChunkReader::new(inputs, max_line);
+        let mut out = Vec::new();
+        while let Some(chunk) = reader.next_chunk().expect("in-memory input") {
+            for (number, line, overlong) in chunk.lines() {
+                let text = String::from_utf8_lossy(line).into_owned();
+                out.push((chunk.file_index, number, text, overlong));
+            }
+            reader.recycle(chunk.bytes);
+        }
+        out
+    }
+
+    #[test]
+    fn every_line_once_and_long_ones_skipped() {
+        let got = read(
+            &[b"a\r\nbbbbbbbbbbbbbbbbbbbb\n\ncc", b"", b"dddddddddddd"],
+            10,
+        );
+        let line = |file, number, text: &str, overlong| (file, number, text.to_owned(), overlong);
+        assert_eq!(
+            got,
+            vec![
+                line(0, 1, "a", None),
+                line(0, 2, "", Some(20)),
+                line(0, 3, "", None),
+                line(0, 4, "cc", None),
+                line(2, 1, "", Some(12)),
+            ]
+        );
+        let exact = read(&[b"0123456789\n0123456789"], 10);
+        assert_eq!(exact.len(), 2);
+        assert!(exact
+            .iter()
+            .all(|(_, _, text, overlong)| text.len() == 10 && overlong.is_none()));
+    }
+}
