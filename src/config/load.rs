@@ -69,6 +69,13 @@ pub fn dir_sources(dir: &Path) -> Result<Vec<SourceText>, Diagnostic> {
     paths
         .into_iter()
         .map(|path| {
+            let size = std::fs::metadata(&path).map_or(0, |metadata| metadata.len());
+            if size > MAX_FILE_BYTES {
+                return Err(Diagnostic::general(format!(
+                    "{} is {size} bytes; a lifecycle file may have at most {MAX_FILE_BYTES}",
+                    path.display()
+                )));
+            }
             let text = std::fs::read_to_string(&path).map_err(|error| {
                 Diagnostic::general(format!("cannot read {}: {error}", path.display()))
             })?;
@@ -79,6 +86,9 @@ pub fn dir_sources(dir: &Path) -> Result<Vec<SourceText>, Diagnostic> {
         })
         .collect()
 }
+
+/// The largest lifecycle file read (hand-written config is far smaller; this bounds memory).
+pub const MAX_FILE_BYTES: u64 = 8 << 20;
 
 /// Parses one file. A syntax or shape error becomes a located diagnostic.
 pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
@@ -98,14 +108,23 @@ pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
                     offset: at.index(),
                     quoted: false,
                 })
-                .unwrap_or_default();
+                .unwrap_or(Location {
+                    line: 1,
+                    column: 1,
+                    offset: 0,
+                    quoted: false,
+                });
             let message = error.to_string();
             let message = message
                 .split(" at line ")
                 .next()
                 .unwrap_or(&message)
                 .to_owned();
-            let help = unknown_field_help(&message);
+            let help = unknown_field_help(&message).or_else(|| {
+                message.contains("repetition limit").then(|| {
+                    "YAML aliases here expand to too much data; write the values out".to_owned()
+                })
+            });
             let diagnostic = Diagnostic::error(&source, location, message);
             Err(match help {
                 Some(help) => diagnostic.with_help(help),
