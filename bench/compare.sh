@@ -77,7 +77,7 @@ import sys
 for i in range(int(sys.argv[1])):
     print('{"lifecycle":"callback","interaction":"open-%d","event":"ready","ts":%d,"version":"9.0.002.06"}' % (i, 1732435200000 + i))
 PY
-  run "plotline -j1 --allow-incomplete" open-$k "$k" "$plotline" validate --format json -j 1 --allow-incomplete "$stream"
+  run "plotline -j1 --allow-incomplete" open-$k "$k" "$plotline" validate --format json -j 1 --allow-incomplete --max-open "$k" "$stream"
 done
 
 python3 - "$results" <<'PY'
