@@ -1,0 +1,100 @@
+//! What each fuzz target does with its input, shared with `tests/fuzz_corpora.rs`, which
+//! replays every corpus and regression file on stable Rust in the ordinary test run.
+//! Each function panics only when Plotline breaks a promise.
+
+use std::io::Cursor;
+use std::sync::OnceLock;
+
+use plotline::compile::Catalog;
+use plotline::config::load;
+use plotline::diagnostic::SourceText;
+use plotline::engine::stream::{self, Input};
+use plotline::engine::{parallel, Interpreter, Limits};
+use plotline::expr::{Checker, Shape, Ty};
+
+/// A lifecycle file: loading and compiling either succeed or give diagnostics.
+pub fn config(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let source = SourceText {
+        name: "fuzz.yaml".into(),
+        text: text.to_owned(),
+    };
+    if let Ok(file) = load::parse(source) {
+        let (catalog, diagnostics) = plotline::compile::compile(&[file]);
+        assert!(catalog.is_some() || !diagnostics.is_empty(), "failed without saying why");
+    }
+}
+
+/// A rule expression: parse, then type-check against a payload and two fields.
+pub fn expr(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(parsed) = plotline::expr::parse(text) else {
+        return;
+    };
+    let shape = Shape::Object(indexmap::IndexMap::from([
+        ("id".to_owned(), (Shape::Scalar(Ty::STR), true)),
+        ("items".to_owned(), (Shape::Array(Box::new(Shape::Any)), false)),
+    ]));
+    let fields = [
+        plotline::expr::types::FieldInfo {
+            name: "started".into(),
+            slot: 0,
+            ty: Ty::INT,
+            reads_as: None,
+        },
+        plotline::expr::types::FieldInfo {
+            name: "count".into(),
+            slot: 1,
+            ty: Ty::INT,
+            reads_as: Some(0.into()),
+        },
+    ];
+    let checker = Checker {
+        payloads: vec![("e", Some(&shape)), ("f", None)],
+        fields: &fields,
+    };
+    let _ = checker.check(&parsed);
+    let _ = checker.check_condition(&parsed);
+}
+
+fn builtin() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let (files, _) = load::load_builtin();
+        plotline::compile::compile(&files)
+            .0
+            .expect("the built-in catalog compiles")
+    })
+}
+
+/// Bytes as a stream: every line counted once, and the same summary on 1 and 3 threads.
+pub fn stream(data: &[u8]) {
+    let catalog = builtin();
+    let input = || Input {
+        name: "-".into(),
+        size: None,
+        reader: Box::new(Cursor::new(data.to_vec())),
+    };
+    let limits = Limits {
+        max_line_bytes: 4096,
+        max_open: 64,
+        ..Limits::default()
+    };
+    let mut interpreter = Interpreter::new(catalog, limits);
+    stream::run(&mut interpreter, vec![input()], 4096, None, &mut |_| {})
+        .expect("reading memory cannot fail");
+    let single = interpreter.finish(false, &mut |_| {});
+    assert_eq!(single.lines, single.blank + single.events + single.malformed);
+    let options = parallel::Options {
+        jobs: 1,
+        limits,
+        allow_incomplete: false,
+    };
+    let threaded = parallel::validate(catalog, vec![input()], options, &mut |_| {}, &mut |_, _| {})
+        .expect("reading memory cannot fail");
+    assert_eq!(single, threaded);
+}
