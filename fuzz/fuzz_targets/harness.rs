@@ -23,7 +23,10 @@ pub fn config(data: &[u8]) {
     };
     if let Ok(file) = load::parse(source) {
         let (catalog, diagnostics) = plotline::compile::compile(&[file]);
-        assert!(catalog.is_some() || !diagnostics.is_empty(), "failed without saying why");
+        assert!(
+            catalog.is_some() || !diagnostics.is_empty(),
+            "failed without saying why"
+        );
     }
 }
 
@@ -37,7 +40,10 @@ pub fn expr(data: &[u8]) {
     };
     let shape = Shape::Object(indexmap::IndexMap::from([
         ("id".to_owned(), (Shape::Scalar(Ty::STR), true)),
-        ("items".to_owned(), (Shape::Array(Box::new(Shape::Any)), false)),
+        (
+            "items".to_owned(),
+            (Shape::Array(Box::new(Shape::Any)), false),
+        ),
     ]));
     let fields = [
         plotline::expr::types::FieldInfo {
@@ -88,7 +94,10 @@ pub fn stream(data: &[u8]) {
     stream::run(&mut interpreter, vec![input()], 4096, None, &mut |_| {})
         .expect("reading memory cannot fail");
     let single = interpreter.finish(false, &mut |_| {});
-    assert_eq!(single.lines, single.blank + single.events + single.malformed);
+    assert_eq!(
+        single.lines,
+        single.blank + single.events + single.malformed
+    );
     let options = parallel::Options {
         jobs: 1,
         limits,
