@@ -201,9 +201,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
             .map_or(Ok(()), Err)
             .and_then(|()| writeln!(out, "{}", report::text_summary(&summary))),
     };
-    let written =
-        written.map_err(|error| io::Error::new(error.kind(), format!("writing output: {error}")));
-    finish_output(out, written, &summary)
+    finish_output(out, written.map_err(writing_output), &summary)
 }
 
 /// Stdout or the `-o` file; `None` (after saying why) when it cannot be created.
@@ -219,14 +217,15 @@ fn open_output(path: Option<&Path>) -> Option<Output> {
         .ok()
 }
 
+/// A write error, saying so.
+fn writing_output(error: io::Error) -> io::Error {
+    io::Error::new(error.kind(), format!("writing output: {error}"))
+}
+
 /// Ends the output: a closed pipe is fine (the reader stopped reading); any other write
 /// error exits 2, leaving no partial file behind.
 fn finish_output(out: Output, written: io::Result<()>, summary: &Summary) -> u8 {
-    let finished = written.and_then(|()| {
-        out.finish()
-            .map_err(|error| io::Error::new(error.kind(), format!("writing output: {error}")))
-    });
-    match finished {
+    match written.and_then(|()| out.finish().map_err(writing_output)) {
         Ok(()) => exit_for(summary),
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => exit_for(summary),
         Err(error) => {
@@ -264,10 +263,8 @@ pub fn run(args: RunArgs) -> u8 {
         }
         out.write_all(b"\n")
     };
-    let mut write_event = |line: &[u8], step: Option<Step>| {
-        write_event(line, step)
-            .map_err(|error| io::Error::new(error.kind(), format!("writing output: {error}")))
-    };
+    let mut write_event =
+        |line: &[u8], step: Option<Step>| write_event(line, step).map_err(writing_output);
     let mut report = |violation: Violation| eprintln!("{}", report::text_line(&violation));
     let result = stream::run(
         &mut interpreter,
