@@ -71,8 +71,21 @@ fn a_deeply_nested_expression_is_refused() {
     );
     assert_error(
         &text,
-        "error: syntax error: expression nested more than 64 deep",
+        "error: syntax error: expression nested more than 32 deep",
     );
+}
+
+#[test]
+fn a_long_chain_of_operators_is_refused() {
+    for chain in ["-".repeat(100_000) + "1", "not ".repeat(100_000) + "true"] {
+        let text = format!(
+            "{HEAD}events:\n  opened:\n{MACHINE}rules:\n  - {{on: opened, assert: \"{chain} == 1\", message: m}}\n"
+        );
+        assert_error(
+            &text,
+            "error: syntax error: expression has more than 100 operators",
+        );
+    }
 }
 
 #[test]

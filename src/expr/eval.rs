@@ -433,4 +433,50 @@ mod tests {
         assert_eq!(eval("data.c[-1].id", &data, &[]), None);
         assert_eq!(eval("data.c[0].id", &data, &[]), Some("1".into()));
     }
+    #[test]
+    fn the_deepest_accepted_expressions_fit_a_small_stack() {
+        use crate::expr::parse::{MAX_NESTING, MAX_OPERATORS};
+        let (n, ops) = (MAX_NESTING, MAX_OPERATORS);
+        let nested = |open: &str, inner: &str, close: &str| {
+            format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+        };
+        let data = serde_json::json!({"a": 1});
+        let cases = [
+            nested("(", "1", ")"),
+            nested("len(", "data.c", ")"),
+            nested("[", "1", "]"),
+            nested("(-", "1", ")"),
+            nested("(", &format!("{}1", "-".repeat(ops - n)), ")"),
+            format!("{}true", "not ".repeat(ops)),
+            format!("1{}", " + 1".repeat(ops)),
+            format!("{}1{}", "\"${".repeat(n / 2), "}\"".repeat(n / 2)),
+        ];
+        for text in &cases {
+            let parsed = crate::expr::parse(text);
+            assert!(parsed.is_ok(), "{text}: {parsed:?}");
+            // Checking and evaluating must not overflow either (a type error is fine).
+            let fields = [];
+            let checker = Checker {
+                payloads: vec![],
+                fields: &fields,
+            };
+            if let Ok((node, _)) = checker.check(&parsed.expect("parsed")) {
+                let doc = Doc::from(data.clone());
+                let env = Env {
+                    ts: 1,
+                    event: "e",
+                    data: Some(&doc),
+                    meta: &[],
+                };
+                let _ = node.eval(&env);
+            }
+        }
+        for text in [
+            format!("{}1{}", "(".repeat(n + 1), ")".repeat(n + 1)),
+            format!("{}1", "-".repeat(ops + 1)),
+            format!("{}true", "not ".repeat(ops + 1)),
+        ] {
+            assert!(crate::expr::parse(&text).is_err(), "{text}");
+        }
+    }
 }

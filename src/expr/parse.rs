@@ -12,9 +12,14 @@ use super::ast::{BinaryOp, Expr, ExprKind, Literal, Part, Path, Span, Step, Unar
 #[grammar = "../grammar/expr.pest"]
 struct ExprParser;
 
-/// Deepest nesting of brackets, parentheses and interpolations accepted. Bounds the parser's
-/// recursion so that hostile config cannot exhaust the stack.
-pub const MAX_NESTING: usize = 64;
+/// Deepest nesting of brackets, parentheses and interpolations accepted. With
+/// [`MAX_OPERATORS`] it bounds the recursion of parsing, checking and evaluation, so that
+/// hostile config cannot exhaust the stack (tests hold it on a 2 MiB thread, unoptimized).
+pub const MAX_NESTING: usize = 32;
+
+/// Most operators (and operator characters) in one expression: chains such as `- - - 1` or
+/// `1 + 1 + ...` nest as deeply as brackets do.
+pub const MAX_OPERATORS: usize = 100;
 
 /// A syntax error, with its byte offset in the expression text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -110,7 +115,22 @@ fn rule_name(rule: Rule) -> &'static str {
 
 fn check_nesting(text: &str) -> Result<(), ParseError> {
     let mut depth = 0usize;
-    for (offset, byte) in text.bytes().enumerate() {
+    let mut operators = 0usize;
+    let mut word_start: Option<usize> = None;
+    let too_many = |offset| ParseError {
+        message: format!("expression has more than {MAX_OPERATORS} operators; split it"),
+        offset,
+    };
+    for (offset, byte) in text.bytes().chain([b' ']).enumerate() {
+        if byte.is_ascii_alphanumeric() || byte == b'_' {
+            word_start.get_or_insert(offset);
+            continue;
+        }
+        if let Some(start) = word_start.take() {
+            if matches!(&text[start..offset], "not" | "and" | "or" | "in") {
+                operators += 1;
+            }
+        }
         match byte {
             b'(' | b'[' | b'{' => {
                 depth += 1;
@@ -122,7 +142,11 @@ fn check_nesting(text: &str) -> Result<(), ParseError> {
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'=' | b'!' | b'?' => operators += 1,
             _ => {}
+        }
+        if operators > MAX_OPERATORS {
+            return Err(too_many(offset.min(text.len())));
         }
     }
     Ok(())
