@@ -224,21 +224,9 @@ impl<'c> Interpreter<'c> {
             self.summary.blank += 1;
             return None;
         }
-        let violation = |kind, message: String| Violation {
-            file: place.file.to_owned(),
-            line: place.line,
-            interaction: None,
-            lifecycle: None,
-            event: None,
-            kind,
-            message,
-            expected: Vec::new(),
-        };
         match envelope::parse(line) {
             Err(LineError::Malformed(message)) => {
-                self.summary.malformed += 1;
-                self.summary.count(ViolationKind::MalformedLine);
-                report(violation(ViolationKind::MalformedLine, message));
+                self.malformed(place, message, report);
                 None
             }
             Err(LineError::BadEnvelope {
@@ -253,7 +241,7 @@ impl<'c> Interpreter<'c> {
                     lifecycle,
                     interaction,
                     event,
-                    ..violation(ViolationKind::BadEnvelope, message)
+                    ..line_violation(place, ViolationKind::BadEnvelope, message)
                 });
                 None
             }
@@ -272,21 +260,18 @@ impl<'c> Interpreter<'c> {
         report: &mut dyn FnMut(Violation),
     ) {
         self.summary.lines += 1;
+        let message = format!(
+            "the line is {length} bytes, over the limit of {} (--max-line-bytes)",
+            self.max_line_bytes
+        );
+        self.malformed(place, message, report);
+    }
+
+    /// Counts a (counted) line as not an event, and reports it.
+    fn malformed(&mut self, place: Place<'_>, message: String, report: &mut dyn FnMut(Violation)) {
         self.summary.malformed += 1;
         self.summary.count(ViolationKind::MalformedLine);
-        report(Violation {
-            file: place.file.to_owned(),
-            line: place.line,
-            interaction: None,
-            lifecycle: None,
-            event: None,
-            kind: ViolationKind::MalformedLine,
-            message: format!(
-                "the line is {length} bytes, over the limit of {} (--max-line-bytes)",
-                self.max_line_bytes
-            ),
-            expected: Vec::new(),
-        });
+        report(line_violation(place, ViolationKind::MalformedLine, message));
     }
 
     /// Processes one parsed event.
@@ -627,6 +612,20 @@ impl<'c> Interpreter<'c> {
             report(Position::unpack(first), violation);
         }
         self.summary
+    }
+}
+
+/// A violation of a line that names no interaction.
+fn line_violation(place: Place<'_>, kind: ViolationKind, message: String) -> Violation {
+    Violation {
+        file: place.file.to_owned(),
+        line: place.line,
+        interaction: None,
+        lifecycle: None,
+        event: None,
+        kind,
+        message,
+        expected: Vec::new(),
     }
 }
 

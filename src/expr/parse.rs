@@ -56,7 +56,7 @@ fn pratt() -> &'static PrattParser<Rule> {
 
 /// Parses an expression.
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
-    check_nesting(text)?;
+    check_size(text)?;
     let mut pairs = ExprParser::parse(Rule::expression, text).map_err(|error| {
         let offset = match error.location {
             pest::error::InputLocation::Pos(at) => at,
@@ -113,7 +113,7 @@ fn rule_name(rule: Rule) -> &'static str {
     }
 }
 
-fn check_nesting(text: &str) -> Result<(), ParseError> {
+fn check_size(text: &str) -> Result<(), ParseError> {
     let mut depth = 0usize;
     let mut operators = 0usize;
     let mut word_start: Option<usize> = None;
