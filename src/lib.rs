@@ -6,6 +6,10 @@
 //! [`expr`] is the rule language used by `compile`. See `ARCHITECTURE.md`.
 
 #![forbid(unsafe_code)]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod cli;
 pub mod compile;

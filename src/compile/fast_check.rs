@@ -7,6 +7,9 @@
 //! stays the authority: a payload the fast check rejects, or cannot judge (a repeated key),
 //! goes through it, which also writes the messages. Tests hold the two to the same verdicts.
 
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};

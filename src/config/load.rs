@@ -1,5 +1,8 @@
 //! Reading lifecycle files: from a directory, or from the catalog embedded in the binary.
 
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
 use std::path::Path;
 use std::sync::Arc;
 

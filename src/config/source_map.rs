@@ -5,6 +5,9 @@
 //! path (`transitions[3].from`, `events.submitted.payload`), so the compiler can report any
 //! model value at its place in the file.
 
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
 use std::collections::HashMap;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};

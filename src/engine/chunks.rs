@@ -5,6 +5,9 @@
 //! reported as malformed. A chunk holds an empty line in its place, which keeps line numbers
 //! and counts exact.
 
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
 use std::io::{self, BufRead};
 
 use super::stream::Input;
@@ -188,7 +191,8 @@ impl ChunkReader {
                 bytes.truncate(line_start);
                 continue;
             }
-            bytes.extend_from_slice(&available[..take]);
+            // `take` is at most `available.len()`.
+            bytes.extend_from_slice(available.get(..take).unwrap_or(available));
             chunk.input_bytes += take as u64;
             reader.consume(take);
             if newline.is_some() {
@@ -206,7 +210,8 @@ impl ChunkReader {
             }
             self.current = None;
         } else {
-            self.carry.extend_from_slice(&bytes[line_start..]);
+            self.carry
+                .extend_from_slice(bytes.get(line_start..).unwrap_or_default());
             bytes.truncate(line_start);
         }
         chunk.bytes = bytes;

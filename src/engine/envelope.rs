@@ -5,6 +5,9 @@
 //! `malformed_line`; an object whose required fields are missing or mistyped is
 //! `bad_envelope`.
 
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
 use std::borrow::Cow;
 
 use serde::Deserialize;
@@ -266,7 +269,8 @@ fn plain_string(line: &[u8], at: usize) -> Option<(&[u8], usize)> {
     }
     let rest = line.get(at + 1..)?;
     let end = memchr::memchr2(b'"', b'\\', rest)?;
-    (rest[end] == b'"').then(|| (&rest[..end], at + 1 + end + 1))
+    let text = rest.get(..end)?;
+    (rest.get(end) == Some(&b'"')).then_some((text, at + 1 + end + 1))
 }
 
 /// The position after the string at `at` (which holds its opening quote).

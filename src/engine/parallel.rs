@@ -9,6 +9,9 @@
 //! handed in its part; those of the end of the stream are merged by where each interaction
 //! began. The report is therefore the one a single thread writes.
 
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
 use std::collections::{BTreeMap, VecDeque};
 use std::hash::BuildHasher;
 use std::io;

@@ -1,6 +1,9 @@
 //! Driving the interpreter over input streams on one thread, line by line, with exact
 //! accounting: every line is counted once, as blank, event or malformed.
 
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
 use std::io::{self, BufRead};
 
 use super::chunks::ChunkReader;

@@ -1,6 +1,9 @@
 //! Payload values as rules read them: a JSON tree that borrows its strings from the event's
 //! text, so reading a valid payload needs no `serde_json::Value` and few allocations.
 
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
 use std::borrow::Cow;
 use std::fmt;
 

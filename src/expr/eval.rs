@@ -1,6 +1,9 @@
 //! Evaluation of checked expressions. Total: every input gives a value, `Absent` where a
 //! path is missing, arithmetic overflows or divides by zero.
 
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
 use std::borrow::Cow;
 
 use serde_json::Value;
