@@ -11,18 +11,31 @@ pub fn record_schema(lifecycle: &Lifecycle, version: &Version) -> Value {
     let mut branches = Vec::new();
     for event in &version.events {
         let mut properties = Map::new();
+        let mut branch_required = Vec::new();
         properties.insert("event".into(), json!({"const": event.name}));
         if let Some(payload) = &event.payload {
             let name = format!("{}_data", event.name);
             let mut schema = payload.schema.clone();
+            without_union_types(&mut schema);
             if let (Some(description), Value::Object(map)) = (&event.description, &mut schema) {
                 map.entry("description")
                     .or_insert_with(|| json!(description));
             }
+            // A payload with required properties needs a payload.
+            let required = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|names| !names.is_empty());
             defs.insert(name.clone(), schema);
             properties.insert("data".into(), json!({"$ref": format!("#/$defs/{name}")}));
+            if required {
+                branch_required.push("data");
+            }
         }
         let mut branch = json!({"properties": properties});
+        if !branch_required.is_empty() {
+            branch["required"] = json!(branch_required);
+        }
         if let (Some(description), Value::Object(map)) = (&event.description, &mut branch) {
             map.insert("description".into(), json!(description));
         }
@@ -49,6 +62,28 @@ pub fn record_schema(lifecycle: &Lifecycle, version: &Version) -> Value {
         "oneOf": branches,
         "$defs": defs
     })
+}
+
+/// Rewrites `"type": [A, B]` as `"anyOf": [{"type": A}, {"type": B}]`, the form strict
+/// validators (ajv's strict mode) accept. A node whose values are listed (`enum`, or `anyOf`
+/// of `const`s, each already of one of the types) just drops the union.
+fn without_union_types(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get("type") {
+                let options: Vec<Value> = types.iter().map(|ty| json!({"type": ty})).collect();
+                map.remove("type");
+                if !map.contains_key("enum") && !map.contains_key("anyOf") {
+                    map.insert("anyOf".into(), Value::Array(options));
+                }
+            }
+            map.iter_mut()
+                .filter(|(keyword, _)| !matches!(keyword.as_str(), "enum" | "const"))
+                .for_each(|(_, inner)| without_union_types(inner));
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_union_types),
+        _ => {}
+    }
 }
 
 /// The metadata block: each field of its type, or `false` until set.

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::compile::{compile, Catalog};
+use crate::compile::{compile, Catalog, Lifecycle, Version};
 use crate::config::load::{builtin_sources, dir_sources, parse_all};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{suggestion, Diagnostic};
 
 /// Where the catalog comes from.
 #[derive(Debug, Clone, Args)]
@@ -63,4 +63,82 @@ pub fn load_or_report(args: &CatalogArgs) -> Option<Catalog> {
     let (catalog, diagnostics) = load(args);
     print_diagnostics(&diagnostics);
     catalog
+}
+
+/// Which lifecycles and versions a command works on: `LIFECYCLE [--version V]`.
+#[derive(Debug, Clone, Args)]
+pub struct SelectArgs {
+    /// The lifecycle (with --out: every lifecycle when omitted).
+    pub lifecycle: Option<String>,
+    /// The lifecycle version (default: the newest; with --out: every version).
+    #[arg(long)]
+    pub version: Option<String>,
+}
+
+/// The versions `select` names: the one asked for, the newest when `all_versions` is false, or
+/// every version. Every lifecycle when none is named. An unknown name is printed as an error
+/// with a suggestion, and gives `None`.
+pub fn select<'a>(
+    catalog: &'a Catalog,
+    select: &SelectArgs,
+    all_versions: bool,
+) -> Option<Vec<(&'a Lifecycle, &'a Version)>> {
+    let lifecycles: Vec<&Lifecycle> = match &select.lifecycle {
+        None => catalog.lifecycles.iter().collect(),
+        Some(name) => match catalog.lifecycle(name) {
+            Some(lifecycle) => vec![lifecycle],
+            None => {
+                let help = suggestion(name, catalog.lifecycles.iter().map(|l| l.name.as_str()));
+                eprintln!(
+                    "error: no lifecycle `{name}`{}",
+                    help.map(|h| format!(" ({h})")).unwrap_or_default()
+                );
+                return None;
+            }
+        },
+    };
+    let mut selected = Vec::new();
+    for lifecycle in lifecycles {
+        match &select.version {
+            Some(wanted) => {
+                let Some(version) = lifecycle.version_named(wanted) else {
+                    let names: Vec<&str> =
+                        lifecycle.versions.iter().map(|v| v.name.as_str()).collect();
+                    eprintln!(
+                        "error: lifecycle `{}` has no version `{wanted}` (versions: {})",
+                        lifecycle.name,
+                        names.join(", ")
+                    );
+                    return None;
+                };
+                selected.push((lifecycle, version));
+            }
+            None if all_versions => {
+                selected.extend(lifecycle.versions.iter().map(|v| (lifecycle, v)));
+            }
+            None => selected.extend(lifecycle.versions.last().map(|v| (lifecycle, v))),
+        }
+    }
+    Some(selected)
+}
+
+/// A file name for one lifecycle version: `NAME-VERSION.EXTENSION`, with every character that
+/// is not a letter, digit, `.`, `_` or `-` replaced by `_`.
+pub fn file_name(lifecycle: &Lifecycle, version: &Version, extension: &str) -> String {
+    let safe = |text: &str| -> String {
+        text.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    format!(
+        "{}-{}.{extension}",
+        safe(&lifecycle.name),
+        safe(&version.name)
+    )
 }

@@ -1,24 +1,32 @@
 //! `plotline schema`: JSON Schema of a lifecycle's event records, or of the config format.
 
-use clap::Args;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use super::catalog::{load_or_report, CatalogArgs};
+use clap::Args;
+use serde_json::Value;
+
+use super::catalog::{file_name, load_or_report, select, CatalogArgs, SelectArgs};
+use super::output::Output;
 use super::{ERROR, OK};
 use crate::config::LifecycleFile;
-use crate::diagnostic::suggestion;
 use crate::export::record_schema;
+
+/// The file `--config --out DIR` writes.
+const CONFIG_SCHEMA_FILE: &str = "lifecycle-file.schema.json";
 
 /// Arguments of `schema`.
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// The lifecycle.
-    #[arg(required_unless_present = "config")]
-    pub lifecycle: Option<String>,
-    /// The lifecycle version (default: the newest).
-    #[arg(long)]
-    pub version: Option<String>,
-    /// Print the schema of the lifecycle file format instead (for editors).
-    #[arg(long, conflicts_with = "lifecycle")]
+    /// Which lifecycle and version.
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// Write one file per lifecycle and version into DIR (`NAME-VERSION.schema.json`) instead
+    /// of printing one schema.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// The schema of the lifecycle file format instead (for editors).
+    #[arg(long, conflicts_with_all = ["lifecycle", "version"])]
     pub config: bool,
     /// Which catalog to use.
     #[command(flatten)]
@@ -27,37 +35,41 @@ pub struct SchemaArgs {
 
 /// Runs `schema`.
 pub fn schema(args: SchemaArgs) -> u8 {
-    let schema = if args.config {
-        serde_json::to_value(schemars::schema_for!(LifecycleFile)).unwrap_or_default()
-    } else {
-        let Some(catalog) = load_or_report(&args.catalog) else {
-            return ERROR;
+    if args.config {
+        let schema = serde_json::to_value(schemars::schema_for!(LifecycleFile));
+        let schema = schema.unwrap_or_default();
+        return match &args.out {
+            Some(dir) => write_files(dir, [(CONFIG_SCHEMA_FILE.to_string(), schema)]),
+            None => print(&schema),
         };
-        let name = args.lifecycle.unwrap_or_default();
-        let Some(lifecycle) = catalog.lifecycle(&name) else {
-            let help = suggestion(&name, catalog.lifecycles.iter().map(|l| l.name.as_str()));
-            eprintln!(
-                "error: no lifecycle `{name}`{}",
-                help.map(|h| format!(" ({h})")).unwrap_or_default()
-            );
-            return ERROR;
-        };
-        let version = match &args.version {
-            None => lifecycle.versions.last(),
-            Some(wanted) => lifecycle.version_named(wanted),
-        };
-        let Some(version) = version else {
-            let names: Vec<&str> = lifecycle.versions.iter().map(|v| v.name.as_str()).collect();
-            eprintln!(
-                "error: lifecycle `{name}` has no version `{}` (versions: {})",
-                args.version.unwrap_or_default(),
-                names.join(", ")
-            );
-            return ERROR;
-        };
-        record_schema(lifecycle, version)
+    }
+    if args.out.is_none() && args.select.lifecycle.is_none() {
+        eprintln!("error: name a lifecycle, or write every schema with --out DIR");
+        return ERROR;
+    }
+    let Some(catalog) = load_or_report(&args.catalog) else {
+        return ERROR;
     };
-    match serde_json::to_string_pretty(&schema) {
+    let Some(selected) = select(&catalog, &args.select, args.out.is_some()) else {
+        return ERROR;
+    };
+    let schemas = selected.into_iter().map(|(lifecycle, version)| {
+        (
+            file_name(lifecycle, version, "schema.json"),
+            record_schema(lifecycle, version),
+        )
+    });
+    match &args.out {
+        Some(dir) => write_files(dir, schemas),
+        None => schemas
+            .map(|(_, schema)| print(&schema))
+            .max()
+            .unwrap_or(OK),
+    }
+}
+
+fn print(schema: &Value) -> u8 {
+    match serde_json::to_string_pretty(schema) {
         Ok(text) => {
             println!("{text}");
             OK
@@ -67,4 +79,27 @@ pub fn schema(args: SchemaArgs) -> u8 {
             ERROR
         }
     }
+}
+
+/// Writes each `(file name, schema)` into `dir` (created if needed), each file whole or not at
+/// all, and prints the path of each.
+fn write_files(dir: &Path, schemas: impl IntoIterator<Item = (String, Value)>) -> u8 {
+    if let Err(error) = std::fs::create_dir_all(dir) {
+        eprintln!("error: cannot create {}: {error}", dir.display());
+        return ERROR;
+    }
+    for (name, schema) in schemas {
+        let path = dir.join(name);
+        let written = Output::open(Some(&path)).and_then(|mut out| {
+            serde_json::to_writer_pretty(&mut out, &schema)?;
+            out.write_all(b"\n")?;
+            out.finish()
+        });
+        if let Err(error) = written {
+            eprintln!("error: cannot write {}: {error}", path.display());
+            return ERROR;
+        }
+        println!("{}", path.display());
+    }
+    OK
 }

@@ -1,0 +1,309 @@
+//! Exported schemas in the hands of real clients: ajv (draft 2020-12, strict mode) and
+//! python-jsonschema must accept every schema `plotline schema --out` writes, and on a corpus of
+//! records (valid ones and mutations of each) their verdicts must equal Plotline's, record for
+//! record.
+//!
+//! The clients are installed by `tests/clients/setup.sh` (which `.ci/run` calls). Without them
+//! this test says so and passes, unless `PLOTLINE_CLIENTS=require` (set by `.ci/run`).
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use plotline::simulate::{self, Options};
+use serde_json::{json, Map, Value};
+
+const CATALOG_ARGS: [&str; 3] = ["--catalog", "tests/fixtures/general", "--with-builtin"];
+/// Simulated records the mutations start from.
+const BASE_RECORDS: u64 = 400;
+
+/// The installed clients, or `None` (with a message) when they are not installed.
+fn clients() -> Option<(PathBuf, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
+    let python = std::env::var_os("PLOTLINE_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".venv/bin/python"));
+    let installed = root.join("node_modules/ajv").is_dir() && python.exists();
+    let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
+    match (installed, required) {
+        (true, _) => Some((root, python)),
+        (false, true) => panic!("the clients are not installed: run tests/clients/setup.sh"),
+        (false, false) => {
+            eprintln!("clients not installed (tests/clients/setup.sh): not checked here");
+            None
+        }
+    }
+}
+
+/// Runs a client over the schemas in `dir` (and a corpus); its stdout as verdict lines.
+fn judge(command: &mut Command) -> Vec<bool> {
+    let output = command.output().expect("client runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "client failed: {stderr}");
+    eprint!("{stderr}");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| line == "1")
+        .collect()
+}
+
+/// Mutations of one record, each with what it changes: the record itself, each data
+/// property removed, retyped and (where it has listed values) given an unlisted value, an
+/// extra property, a missing `data`, and broken envelope fields.
+fn mutations(record: &Map<String, Value>, payload: Option<&Value>) -> Vec<(String, Value)> {
+    let kinds = [
+        json!(null),
+        json!(true),
+        json!(7),
+        json!(1.5),
+        json!("s"),
+        json!([]),
+        json!({}),
+    ];
+    let mut out = vec![("as simulated".to_string(), Value::Object(record.clone()))];
+    let with = |change: &dyn Fn(&mut Map<String, Value>)| {
+        let mut changed = record.clone();
+        change(&mut changed);
+        Value::Object(changed)
+    };
+    let data = record.get("data").and_then(Value::as_object);
+    let mut names: Vec<String> = data
+        .map(|d| d.keys().cloned().collect())
+        .unwrap_or_default();
+    if let Some(Value::Object(properties)) = payload.and_then(|p| p.get("properties")) {
+        for name in properties.keys() {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    for name in &names {
+        let set = |value: Value| {
+            with(&|record| {
+                let data = record.entry("data").or_insert_with(|| json!({}));
+                if let Value::Object(data) = data {
+                    data.insert(name.clone(), value.clone());
+                }
+            })
+        };
+        out.push((
+            format!("{name} removed"),
+            with(&|record| {
+                if let Some(Value::Object(data)) = record.get_mut("data") {
+                    data.remove(name);
+                }
+            }),
+        ));
+        for kind in &kinds {
+            out.push((format!("{name} = {kind}"), set(kind.clone())));
+        }
+        let property = payload.and_then(|p| p.pointer(&format!("/properties/{name}")));
+        let listed = property.is_some_and(|p| p.get("enum").is_some() || p.get("anyOf").is_some());
+        if listed {
+            out.push((format!("{name} unlisted"), set(json!(999))));
+            out.push((format!("{name} unlisted string"), set(json!("zz"))));
+        }
+    }
+    out.push((
+        "extra property".into(),
+        with(&|record| {
+            let data = record.entry("data").or_insert_with(|| json!({}));
+            if let Value::Object(data) = data {
+                data.insert("zz_extra".into(), json!(1));
+            }
+        }),
+    ));
+    out.push((
+        "data removed".into(),
+        with(&|record| {
+            record.remove("data");
+        }),
+    ));
+    out.push((
+        "data not an object".into(),
+        with(&|record| {
+            record.insert("data".into(), json!([1]));
+        }),
+    ));
+    out.push((
+        "ts a string".into(),
+        with(&|record| {
+            record.insert("ts".into(), json!("1732435200000"));
+        }),
+    ));
+    out.push((
+        "ts a float".into(),
+        with(&|record| {
+            record.insert("ts".into(), json!(1.5));
+        }),
+    ));
+    out.push((
+        "unknown event".into(),
+        with(&|record| {
+            record.insert("event".into(), json!("zz_event"));
+        }),
+    ));
+    out.push((
+        "interaction a number".into(),
+        with(&|record| {
+            record.insert("interaction".into(), json!(7));
+        }),
+    ));
+    out
+}
+
+/// Plotline's verdict on each line of `stream`: valid unless the line has a violation a
+/// schema can see (envelope, event name, payload).
+fn plotline_verdicts(stream: &Path, lines: usize) -> Vec<bool> {
+    let path = stream.to_str().expect("utf-8 path");
+    let mut args = vec![
+        "validate",
+        "--format",
+        "json",
+        "--allow-incomplete",
+        "-j",
+        "1",
+    ];
+    args.extend(CATALOG_ARGS);
+    args.push(path);
+    let output = common::plotline(&args);
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON report");
+    let mut valid = vec![true; lines];
+    for violation in report["violations"].as_array().expect("violations") {
+        let kind = violation["kind"].as_str().unwrap_or_default();
+        if matches!(
+            kind,
+            "malformed_line" | "bad_envelope" | "unknown_event" | "invalid_payload"
+        ) {
+            let line = violation["line"].as_u64().expect("line") as usize;
+            valid[line - 1] = false;
+        }
+    }
+    valid
+}
+
+#[test]
+fn real_clients_accept_the_schemas_and_agree_with_plotline() {
+    let Some((root, python)) = clients() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let schemas = dir.path().join("schemas");
+    let mut args = vec!["schema", "--out", schemas.to_str().expect("utf-8 path")];
+    args.extend(CATALOG_ARGS);
+    let output = common::plotline(&args);
+    assert!(output.status.success(), "{output:?}");
+    let mut exported: BTreeMap<String, Value> = BTreeMap::new();
+    for entry in std::fs::read_dir(&schemas).expect("schemas written") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let text = std::fs::read_to_string(&path).expect("schema file");
+        exported.insert(name, serde_json::from_str(&text).expect("schema JSON"));
+    }
+    assert_eq!(exported.len(), 7, "{:?}", exported.keys());
+
+    // The corpus: simulated valid records of every lifecycle version, and mutations of each.
+    let mut sources = plotline::config::load::builtin_sources();
+    sources
+        .extend(plotline::config::load::dir_sources(Path::new("tests/fixtures/general")).unwrap());
+    let (files, _) = plotline::config::load::parse_all(sources);
+    let catalog = plotline::compile::compile(&files).0.expect("compiles");
+    let mut corpus = Vec::new();
+    for lifecycle in &catalog.lifecycles {
+        for version in &lifecycle.versions {
+            let file = format!("{}-{}.schema.json", lifecycle.name, version.name);
+            let schema = &exported[&file];
+            let options = Options {
+                events: BASE_RECORDS,
+                open: 20,
+                violations: 0.0,
+                seed: 5,
+                lifecycles: vec![lifecycle.name.clone()],
+                start_ts: 1_732_435_200_000,
+            };
+            let mut stream = Vec::new();
+            simulate::simulate(&catalog, &options, &mut stream).expect("simulate");
+            let mut seen = std::collections::HashSet::new();
+            for line in stream.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                let Ok(Value::Object(mut record)) = serde_json::from_slice(line) else {
+                    panic!("simulated line is a JSON object");
+                };
+                record.insert("version".into(), json!(version.name));
+                let event = record["event"].as_str().unwrap_or_default().to_string();
+                // Mutate each event's records a few times, not hundreds.
+                let key = (event.clone(), record.get("data").map(Value::to_string));
+                if !seen.insert(key) || seen.len() > 60 {
+                    continue;
+                }
+                let payload = schema.pointer(&format!("/$defs/{event}_data"));
+                for (change, mutated) in mutations(&record, payload) {
+                    corpus.push((file.clone(), change, mutated));
+                }
+            }
+        }
+    }
+
+    // Each record its own interaction, so that one verdict never depends on another record.
+    let corpus_path = dir.path().join("corpus.jsonl");
+    let stream_path = dir.path().join("stream.jsonl");
+    let mut corpus_text = String::new();
+    let mut stream_text = String::new();
+    for (n, (file, _, record)) in corpus.iter_mut().enumerate() {
+        if let Value::Object(map) = record {
+            if map.get("interaction").is_some_and(Value::is_string) {
+                map.insert("interaction".into(), json!(format!("r{n}")));
+            }
+        }
+        corpus_text += &format!("{}\n", json!({"schema": file, "record": record}));
+        stream_text += &format!("{record}\n");
+    }
+    std::fs::write(&corpus_path, corpus_text).expect("corpus written");
+    std::fs::write(&stream_path, stream_text).expect("stream written");
+
+    let ajv = judge(
+        Command::new("node")
+            .arg(root.join("judge.mjs"))
+            .args([&schemas, &corpus_path]),
+    );
+    let python = judge(
+        Command::new(python)
+            .arg(root.join("judge.py"))
+            .args([&schemas, &corpus_path]),
+    );
+    let plotline = plotline_verdicts(&stream_path, corpus.len());
+    assert_eq!(ajv.len(), corpus.len());
+    assert_eq!(python.len(), corpus.len());
+    let mut disagreements = Vec::new();
+    for (n, (file, change, record)) in corpus.iter().enumerate() {
+        if !(ajv[n] == plotline[n] && python[n] == plotline[n]) {
+            disagreements.push(format!(
+                "line {}: {file}, {change}: plotline {} ajv {} python {}: {record}",
+                n + 1,
+                plotline[n],
+                ajv[n],
+                python[n]
+            ));
+        }
+    }
+    let valid = plotline.iter().filter(|v| **v).count();
+    eprintln!(
+        "clients: {} records ({valid} valid), {} disagreements",
+        corpus.len(),
+        disagreements.len()
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} records judged differently:\n{}",
+        disagreements.len(),
+        corpus.len(),
+        disagreements[..disagreements.len().min(40)].join("\n")
+    );
+    // The corpus must exercise both verdicts.
+    assert!(valid > corpus.len() / 10 && valid < corpus.len() * 9 / 10);
+}

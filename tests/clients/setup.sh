@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the clients tests/clients.rs checks exported schemas and types with: ajv and
+# TypeScript from npm (versions pinned in package-lock.json), python-jsonschema from PyPI
+# (requirements.txt) into tests/clients/.venv.
+set -euo pipefail
+cd "$(dirname "$0")"
+command -v node >/dev/null || { echo "clients: node is required" >&2; exit 2; }
+command -v python3 >/dev/null || { echo "clients: python3 is required" >&2; exit 2; }
+npm ci --no-audit --no-fund --loglevel=error
+python3 -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+echo "clients: node $(node --version), ajv $(node -p 'require("ajv/package.json").version'), tsc $(node_modules/.bin/tsc --version), $(.venv/bin/python -c 'import jsonschema; print("python-jsonschema", jsonschema.__version__)' 2>/dev/null)"
