@@ -155,4 +155,50 @@ fn config_schema_accepts_every_builtin_lifecycle_file() {
     }
     let misspelled = serde_json::json!({"name": "x", "description": "x", "versions": [], "events": {}, "states": {}, "transitions": [], "metdata": {}});
     assert!(!validator.is_valid(&misspelled));
+    // A misspelled key is refused at every level, versioned items included.
+    let callback: serde_json::Value = serde_yaml::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("lifecycles/callback.yaml"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for (pointer, key) in [
+        ("/events/opened", "sinse"),
+        ("/events/submitted/payload/properties/form", "untill"),
+        ("/states/submitted", "finall"),
+        ("/transitions/0", "too"),
+        ("/metadata/form", "defualt"),
+        ("/rules/0", "whenn"),
+        ("/scenarios/0", "evnts"),
+    ] {
+        let mut broken = callback.clone();
+        let item = broken
+            .pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("{pointer}"));
+        if item.is_null() {
+            *item = serde_json::json!({});
+        }
+        item.as_object_mut()
+            .unwrap()
+            .insert(key.into(), serde_json::json!("9.0"));
+        assert!(
+            validator.is_valid(&callback) && !validator.is_valid(&broken),
+            "{pointer}/{key}"
+        );
+    }
+}
+
+#[test]
+fn typescript_declarations() {
+    for (lifecycle, version) in [("callback", "9.0.002.06"), ("lp_offers", "1.0")] {
+        let output = plotline(&["types", lifecycle, "--version", version]);
+        assert_eq!(output.status.code(), Some(0));
+        let text = String::from_utf8(output.stdout).unwrap();
+        insta::assert_snapshot!(format!("types_{lifecycle}_{version}"), text);
+    }
+    let output = plotline(&["types"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = plotline(&["types", "lp_ofers"]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `lp_offers`?"));
 }

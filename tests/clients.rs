@@ -307,3 +307,82 @@ fn real_clients_accept_the_schemas_and_agree_with_plotline() {
     // The corpus must exercise both verdicts.
     assert!(valid > corpus.len() / 10 && valid < corpus.len() * 9 / 10);
 }
+
+/// Runs `tsc --strict --noEmit` over `files` in `dir`; its status and output.
+fn tsc(root: &Path, dir: &Path, files: &[&str]) -> (bool, String) {
+    let output = Command::new("node")
+        .arg(root.join("node_modules/typescript/bin/tsc"))
+        .args([
+            "--strict",
+            "--noEmit",
+            "--pretty",
+            "false",
+            "--target",
+            "es2022",
+            "--module",
+            "es2022",
+            "--moduleResolution",
+            "bundler",
+        ])
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .expect("tsc runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), text)
+}
+
+#[test]
+fn typescript_declarations_compile_and_type_client_code() {
+    let Some((root, _)) = clients() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().to_str().expect("utf-8 path");
+    let output = common::plotline(&["types", "--lang", "typescript", "--out", out]);
+    assert!(output.status.success(), "{output:?}");
+    let mut declarations: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("written")
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    declarations.sort();
+    assert_eq!(declarations.len(), 5, "{declarations:?}");
+    for example in ["usage.ts", "misuse.ts"] {
+        std::fs::copy(root.join("types").join(example), dir.path().join(example))
+            .expect("example copied");
+    }
+    let mut files: Vec<&str> = declarations.iter().map(String::as_str).collect();
+    files.push("usage.ts");
+    let (ok, text) = tsc(&root, dir.path(), &files);
+    assert!(
+        ok && text.trim().is_empty(),
+        "usage.ts must type-check:\n{text}"
+    );
+
+    let (ok, text) = tsc(&root, dir.path(), &["misuse.ts"]);
+    assert!(!ok, "misuse.ts must not type-check");
+    let errors: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("misuse.ts("))
+        .collect();
+    assert_eq!(errors.len(), 3, "one error per misuse:\n{text}");
+    assert!(
+        errors[0].contains("missing the following properties"),
+        "{text}"
+    );
+    assert!(
+        errors[1].contains("'\"callback\"' is not assignable"),
+        "{text}"
+    );
+    assert!(
+        errors[2].contains("'string' is not assignable to type 'number'"),
+        "{text}"
+    );
+}

@@ -86,10 +86,22 @@ fn misspelled_event() {
 
 #[test]
 fn misspelled_key() {
-    // Items with a version range take their `since`/`until` through serde's `flatten`, which
-    // reports the missing key rather than the misspelled one; the place is still exact.
     let outcome = check_broken("{from: idle, on: ready", "{frm: idle, on: ready");
-    assert_reports(&outcome, "missing field `from`", "");
+    assert_reports(&outcome, "unknown field `frm`", "did you mean `from`?");
+}
+
+#[test]
+fn misspelled_version_key() {
+    let outcome = check_broken(
+        "          since: \"9.0.002.06\"",
+        "          sinse: \"9.0.002.06\"",
+    );
+    assert_reports(&outcome, "unknown field `sinse`", "did you mean `since`?");
+    let outcome = check_broken(
+        "    until: \"9.0.002.06\"\n  # Not from",
+        "    untill: \"9.0.002.06\"\n  # Not from",
+    );
+    assert_reports(&outcome, "unknown field `untill`", "did you mean `until`?");
 }
 
 #[test]

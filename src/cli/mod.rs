@@ -7,6 +7,7 @@ pub mod output;
 pub mod progress;
 pub mod schema;
 pub mod simulate;
+pub mod types;
 pub mod validate;
 
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the JSON Schema of a lifecycle's event records, or of the config format.
     Schema(schema::SchemaArgs),
+    /// Write typed client code (TypeScript) for a lifecycle's event records.
+    Types(types::TypesArgs),
     /// List the catalog's lifecycles, versions and events.
     List(list::ListArgs),
     /// Write a realistic JSONL event stream made from the catalog (load tests, demos).
@@ -60,6 +63,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => validate::run(args),
         Command::Check(args) => check::check(args),
         Command::Schema(args) => schema::schema(args),
+        Command::Types(args) => types::types(args),
         Command::List(args) => list::list(args),
         Command::Simulate(args) => simulate::simulate(args),
     })

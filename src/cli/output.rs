@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
+use super::{ERROR, OK};
+
 enum Target {
     Stdout(io::Stdout),
     Device(File),
@@ -106,4 +108,26 @@ impl Write for Output {
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }
+}
+
+/// Writes each `(file name, text)` into `dir` (created if needed), each file whole or not at
+/// all, and prints the path of each. The exit status: [`OK`] or [`ERROR`].
+pub fn write_files(dir: &Path, files: impl IntoIterator<Item = (String, String)>) -> u8 {
+    if let Err(error) = std::fs::create_dir_all(dir) {
+        eprintln!("error: cannot create {}: {error}", dir.display());
+        return ERROR;
+    }
+    for (name, text) in files {
+        let path = dir.join(name);
+        let written = Output::open(Some(&path)).and_then(|mut out| {
+            out.write_all(text.as_bytes())?;
+            out.finish()
+        });
+        if let Err(error) = written {
+            eprintln!("error: cannot write {}: {error}", path.display());
+            return ERROR;
+        }
+        println!("{}", path.display());
+    }
+    OK
 }

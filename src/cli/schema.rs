@@ -1,13 +1,12 @@
 //! `plotline schema`: JSON Schema of a lifecycle's event records, or of the config format.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::Value;
 
 use super::catalog::{file_name, load_or_report, select, CatalogArgs, SelectArgs};
-use super::output::Output;
+use super::output::write_files;
 use super::{ERROR, OK};
 use crate::config::LifecycleFile;
 use crate::export::record_schema;
@@ -39,7 +38,7 @@ pub fn schema(args: SchemaArgs) -> u8 {
         let schema = serde_json::to_value(schemars::schema_for!(LifecycleFile));
         let schema = schema.unwrap_or_default();
         return match &args.out {
-            Some(dir) => write_files(dir, [(CONFIG_SCHEMA_FILE.to_string(), schema)]),
+            Some(dir) => write_files(dir, [(CONFIG_SCHEMA_FILE.to_string(), pretty(&schema))]),
             None => print(&schema),
         };
     }
@@ -60,7 +59,7 @@ pub fn schema(args: SchemaArgs) -> u8 {
         )
     });
     match &args.out {
-        Some(dir) => write_files(dir, schemas),
+        Some(dir) => write_files(dir, schemas.map(|(name, schema)| (name, pretty(&schema)))),
         None => schemas
             .map(|(_, schema)| print(&schema))
             .max()
@@ -69,37 +68,13 @@ pub fn schema(args: SchemaArgs) -> u8 {
 }
 
 fn print(schema: &Value) -> u8 {
-    match serde_json::to_string_pretty(schema) {
-        Ok(text) => {
-            println!("{text}");
-            OK
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            ERROR
-        }
-    }
+    println!("{}", pretty(schema));
+    OK
 }
 
-/// Writes each `(file name, schema)` into `dir` (created if needed), each file whole or not at
-/// all, and prints the path of each.
-fn write_files(dir: &Path, schemas: impl IntoIterator<Item = (String, Value)>) -> u8 {
-    if let Err(error) = std::fs::create_dir_all(dir) {
-        eprintln!("error: cannot create {}: {error}", dir.display());
-        return ERROR;
-    }
-    for (name, schema) in schemas {
-        let path = dir.join(name);
-        let written = Output::open(Some(&path)).and_then(|mut out| {
-            serde_json::to_writer_pretty(&mut out, &schema)?;
-            out.write_all(b"\n")?;
-            out.finish()
-        });
-        if let Err(error) = written {
-            eprintln!("error: cannot write {}: {error}", path.display());
-            return ERROR;
-        }
-        println!("{}", path.display());
-    }
-    OK
+/// A schema as a file's text: pretty JSON and a final newline.
+fn pretty(schema: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(schema).unwrap_or_default();
+    text.push('\n');
+    text
 }

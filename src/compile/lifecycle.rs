@@ -110,7 +110,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
     let mut event_ids = hashbrown::HashMap::default();
     for (event_name, Nullable(decl)) in &model.events {
         let path = format!("events.{event_name}");
-        if !ctx.active(&decl.versioned, &path, index) {
+        if !ctx.active(&decl.versioned(), &path, index) {
             continue;
         }
         let payload = decl.payload.as_ref().and_then(|payload| {
@@ -163,7 +163,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
             );
             continue;
         }
-        if ctx.active(&decl.versioned, &path, index) {
+        if ctx.active(&decl.versioned(), &path, index) {
             states.push(state(state_name, decl));
         }
     }
@@ -221,7 +221,7 @@ fn transitions(
 
     for (t, decl) in model.transitions.iter().enumerate() {
         let path = format!("transitions[{t}]");
-        if !ctx.active(&decl.versioned, &path, index) {
+        if !ctx.active(&decl.versioned(), &path, index) {
             continue;
         }
         let resolve_state = |ctx: &mut Context, name: &str, at: &str| -> Option<StateId> {
@@ -234,7 +234,7 @@ fn transitions(
                     at,
                     index,
                     state_ids.keys().copied(),
-                    |n| model.states.get(n).map(|Nullable(d)| &d.versioned),
+                    |n| model.states.get(n).map(|Nullable(d)| d.versioned()),
                 );
             }
             found
@@ -269,7 +269,7 @@ fn transitions(
                     &format!("{path}.on[{i}]"),
                     index,
                     event_ids.keys().map(String::as_str),
-                    |n| model.events.get(n).map(|Nullable(d)| &d.versioned),
+                    |n| model.events.get(n).map(|Nullable(d)| d.versioned()),
                 );
                 continue;
             };
@@ -312,14 +312,14 @@ fn transitions(
 }
 
 /// Reports an unknown name, saying when it exists but not in this version.
-fn report_unknown<'n, 'm>(
+fn report_unknown<'n>(
     ctx: &mut Context,
     what: &str,
     name: &str,
     path: &str,
     index: usize,
     known: impl Iterator<Item = &'n str> + Clone,
-    declared: impl Fn(&str) -> Option<&'m crate::config::model::Versioned>,
+    declared: impl Fn(&str) -> Option<crate::config::model::Versioned>,
 ) {
     let version = ctx.version_names.get(index).cloned().unwrap_or_default();
     if let Some(versioned) = declared(name) {
@@ -352,7 +352,7 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
     let mut fields = Vec::new();
     for (name, decl) in &model.metadata {
         let path = format!("metadata.{name}");
-        if ctx.active(&decl.versioned, &path, index) {
+        if ctx.active(&decl.versioned(), &path, index) {
             fields.push(Field {
                 name: name.clone(),
                 ty: decl.ty,
@@ -370,7 +370,7 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
     let mut names: HashMap<(&str, usize), usize> = HashMap::new();
     for (s, decl) in model.scenarios.iter().enumerate() {
         let path = format!("scenarios[{s}]");
-        let range = ctx.range(&decl.versioned, &path);
+        let range = ctx.range(&decl.versioned(), &path);
         let applies: Vec<usize> = (0..versions.len()).filter(|&v| range.contains(v)).collect();
         for &v in &applies {
             if let Some(previous) = names.insert((decl.name.as_str(), v), s) {

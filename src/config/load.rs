@@ -139,7 +139,7 @@ pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
 
 /// serde says "unknown field `x`, expected one of `a`, `b`": turn that into a suggestion.
 fn unknown_field_help(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("unknown field `")?;
+    let (_, rest) = message.split_once("unknown field `")?;
     let (name, rest) = rest.split_once('`')?;
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
     crate::diagnostic::suggestion(name, expected.iter().copied())

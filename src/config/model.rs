@@ -113,16 +113,41 @@ pub struct VersionDecl {
 }
 
 /// The version range of an item: `since` inclusive, `until` exclusive.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+///
+/// Each versioned declaration spells out its `since` and `until` keys (rather than flattening
+/// this struct in), so that serde names the known keys when one is misspelled.
+#[derive(Debug, Clone, Default)]
 pub struct Versioned {
     /// First version that has the item.
-    #[serde(default)]
     pub since: Option<String>,
     /// First version that no longer has the item.
-    #[serde(default)]
     pub until: Option<String>,
 }
+
+/// `versioned()` for declarations with `since` and `until` keys.
+macro_rules! versioned {
+    ($($declaration:ty),*) => {$(
+        impl $declaration {
+            /// The item's version range.
+            pub fn versioned(&self) -> Versioned {
+                Versioned {
+                    since: self.since.clone(),
+                    until: self.until.clone(),
+                }
+            }
+        }
+    )*};
+}
+
+versioned!(
+    EventDecl,
+    PropertyDecl,
+    StateDecl,
+    TransitionDecl,
+    FieldDecl,
+    RuleDecl,
+    ScenarioDecl
+);
 
 /// An event of the lifecycle.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -137,9 +162,12 @@ pub struct EventDecl {
     /// The event's `data` payload. Without it any object (or none) is accepted.
     #[serde(default)]
     pub payload: Option<PayloadDecl>,
-    /// Version range.
-    #[serde(flatten)]
-    pub versioned: Versioned,
+    /// First version that has the item.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// First version that no longer has the item.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// The properties of a payload object.
@@ -207,9 +235,12 @@ pub struct PropertyDecl {
     /// For an object: whether properties not listed are allowed (default: yes).
     #[serde(default)]
     pub additional: Option<bool>,
-    /// Version range.
-    #[serde(flatten)]
-    pub versioned: Versioned,
+    /// First version that has the item.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// First version that no longer has the item.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// An allowed value of an enum property.
@@ -233,9 +264,12 @@ pub struct StateDecl {
     /// Whether the interaction ends here. No event may follow a final state.
     #[serde(default, rename = "final")]
     pub is_final: bool,
-    /// Version range.
-    #[serde(flatten)]
-    pub versioned: Versioned,
+    /// First version that has the item.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// First version that no longer has the item.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// One name or a list of names.
@@ -272,9 +306,12 @@ pub struct TransitionDecl {
     /// Why this transition exists (useful where the documents are silent).
     #[serde(default)]
     pub description: Option<String>,
-    /// Version range.
-    #[serde(flatten)]
-    pub versioned: Versioned,
+    /// First version that has the item.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// First version that no longer has the item.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// The type of a metadata field.
@@ -313,9 +350,12 @@ pub struct FieldDecl {
     /// The document that describes the field.
     #[serde(default)]
     pub source: Option<String>,
-    /// Version range.
-    #[serde(flatten)]
-    pub versioned: Versioned,
+    /// First version that has the item.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// First version that no longer has the item.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 fn default_field_value() -> serde_json::Value {
@@ -344,9 +384,12 @@ pub struct RuleDecl {
     /// The message of a failed assertion.
     #[serde(default)]
     pub message: Option<String>,
-    /// Version range.
-    #[serde(flatten)]
-    pub versioned: Versioned,
+    /// First version that has the item.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// First version that no longer has the item.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// A documented scenario: a sequence of events and the expected outcome.
@@ -365,9 +408,12 @@ pub struct ScenarioDecl {
     /// The expected outcome.
     #[serde(default)]
     pub expect: Expectation,
-    /// Version range.
-    #[serde(flatten)]
-    pub versioned: Versioned,
+    /// First version that has the item.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// First version that no longer has the item.
+    #[serde(default)]
+    pub until: Option<String>,
 }
 
 /// One event of a scenario: its name, or a full step.

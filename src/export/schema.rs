@@ -1,4 +1,4 @@
-//! JSON Schema (draft 2020-12) of a lifecycle version's event records, for client code.
+//! JSON Schema (draft 2020-12) of a lifecycle version's event records.
 
 use serde_json::{json, Map, Value};
 

@@ -1,0 +1,7 @@
+//! What client code gets: JSON Schema (draft 2020-12) of a lifecycle version's event records,
+//! and TypeScript declarations written from that schema.
+
+pub mod schema;
+pub mod typescript;
+
+pub use schema::record_schema;
