@@ -163,12 +163,24 @@ pub fn validate(args: ValidateArgs) -> u8 {
     let show_progress = args.format == Format::Text && !args.no_progress;
     let bar = progress::Bar::new(show_progress, &inputs);
     let to_terminal = out.is_terminal();
-    let mut violations: Vec<Violation> = Vec::new();
+    let mut json = match args.format {
+        Format::Json => match report::JsonReport::new() {
+            Ok(json) => Some(json),
+            Err(error) => {
+                eprintln!("error: cannot create a temporary file for the JSON report: {error}");
+                return ERROR;
+            }
+        },
+        Format::Text => None,
+    };
     let mut write_error: Option<io::Error> = None;
-    let format = args.format;
-    let mut report = |violation: Violation| match format {
-        Format::Json => violations.push(violation),
-        Format::Text => {
+    let mut report = |violation: Violation| match &mut json {
+        Some(json) => {
+            if write_error.is_none() {
+                write_error = json.push(&violation).err();
+            }
+        }
+        None => {
             if write_error.is_none() {
                 let line = report::text_line(&violation);
                 let written = if to_terminal {
@@ -195,12 +207,10 @@ pub fn validate(args: ValidateArgs) -> u8 {
             return ERROR;
         }
     };
-    let written = match format {
-        Format::Json => report::write_json(&mut out, &summary, &violations),
-        Format::Text => write_error
-            .map_or(Ok(()), Err)
-            .and_then(|()| writeln!(out, "{}", report::text_summary(&summary))),
-    };
+    let written = write_error.map_or(Ok(()), Err).and_then(|()| match json {
+        Some(json) => json.write(&mut out, &summary),
+        None => writeln!(out, "{}", report::text_summary(&summary)),
+    });
     finish_output(out, written.map_err(writing_output), &summary)
 }
 

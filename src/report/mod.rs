@@ -1,8 +1,7 @@
 //! Reports: verdicts to text for people or to the JSON report of DESIGN.md.
 
-use std::io::{self, Write};
-
-use serde::Serialize;
+use std::fs::File;
+use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 
 use crate::engine::{Summary, Violation};
 
@@ -54,27 +53,106 @@ pub fn text_summary(summary: &Summary) -> String {
     text
 }
 
-/// The JSON report.
-#[derive(Debug, Serialize)]
-pub struct JsonReport<'a> {
-    /// The counts.
-    pub summary: &'a Summary,
-    /// Every violation, in input order, then `incomplete` ones.
-    pub violations: &'a [Violation],
+/// The JSON report, written without holding its violations in memory: they go to a temporary
+/// file as they come, and [`JsonReport::write`] then writes the report in its documented
+/// order (summary first), byte for byte what pretty-printing the whole object would give.
+pub struct JsonReport {
+    spill: BufWriter<File>,
+    count: u64,
 }
 
-/// Writes the JSON report as one object.
-pub fn write_json(
-    out: &mut dyn Write,
-    summary: &Summary,
-    violations: &[Violation],
-) -> io::Result<()> {
-    serde_json::to_writer_pretty(
-        &mut *out,
-        &JsonReport {
-            summary,
-            violations,
-        },
-    )?;
-    writeln!(out)
+impl JsonReport {
+    /// A report with no violation yet; its temporary file is gone when it is dropped.
+    pub fn new() -> io::Result<JsonReport> {
+        Ok(JsonReport {
+            spill: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+            count: 0,
+        })
+    }
+
+    /// Adds a violation (in input order, then `incomplete` ones).
+    pub fn push(&mut self, violation: &Violation) -> io::Result<()> {
+        if self.count > 0 {
+            self.spill.write_all(b",\n    ")?;
+        }
+        self.count += 1;
+        let text = serde_json::to_string_pretty(violation)?;
+        write_indented(&mut self.spill, &text, "    ")
+    }
+
+    /// Writes the report as one JSON object.
+    pub fn write(self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+        let summary = serde_json::to_string_pretty(summary)?;
+        out.write_all(b"{\n  \"summary\": ")?;
+        write_indented(out, &summary, "  ")?;
+        if self.count == 0 {
+            return out.write_all(b",\n  \"violations\": []\n}\n");
+        }
+        out.write_all(b",\n  \"violations\": [\n    ")?;
+        let mut spill = self
+            .spill
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
+        spill.seek(SeekFrom::Start(0))?;
+        io::copy(&mut spill, out)?;
+        out.write_all(b"\n  ]\n}\n")
+    }
+}
+
+/// Writes pretty JSON `text` with every line after the first indented by `indent` (JSON
+/// strings hold no raw newline, so this nests it one level deeper).
+fn write_indented(out: &mut dyn Write, text: &str, indent: &str) -> io::Result<()> {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.write_all(b"\n")?;
+            out.write_all(indent.as_bytes())?;
+        }
+        out.write_all(line.as_bytes())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::ViolationKind;
+
+    /// The report as one pretty-printed object: what `JsonReport` must write.
+    fn whole(summary: &Summary, violations: &[Violation]) -> String {
+        let report = serde_json::json!({"summary": summary, "violations": violations});
+        serde_json::to_string_pretty(&report).unwrap() + "\n"
+    }
+
+    #[test]
+    fn the_spilled_report_is_the_pretty_printed_object() {
+        let mut summary = Summary {
+            lines: 3,
+            events: 3,
+            violations: 2,
+            ..Summary::default()
+        };
+        summary.by_kind.insert("illegal_transition".into(), 2);
+        let violation = |line: u64| Violation {
+            file: "s.jsonl".into(),
+            line,
+            interaction: Some("cb-\n2".into()),
+            lifecycle: Some("callback".into()),
+            event: None,
+            kind: ViolationKind::IllegalTransition,
+            message: "`completed` is not allowed".into(),
+            expected: vec!["started".into(), "cancelled".into()],
+        };
+        for violations in [vec![], vec![violation(4)], vec![violation(4), violation(9)]] {
+            let mut report = JsonReport::new().unwrap();
+            for violation in &violations {
+                report.push(violation).unwrap();
+            }
+            let mut out = Vec::new();
+            report.write(&mut out, &summary).unwrap();
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                whole(&summary, &violations)
+            );
+        }
+    }
 }
