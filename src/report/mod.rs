@@ -131,7 +131,7 @@ mod tests {
             violations: 2,
             ..Summary::default()
         };
-        summary.by_kind.insert("illegal_transition".into(), 2);
+        summary.by_kind.insert("illegal_transition", 2);
         let violation = |line: u64| Violation {
             file: "s.jsonl".into(),
             line,
