@@ -15,6 +15,7 @@ pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 pub mod export;
 pub mod expr;

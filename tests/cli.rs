@@ -202,3 +202,72 @@ fn typescript_declarations() {
     let output = plotline(&["types", "lp_ofers"]);
     assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `lp_offers`?"));
 }
+
+#[test]
+fn version_diffs() {
+    // The seeds' ClickToCall versions: `submitted` and `form` arrive in 9.0.002.06.
+    for (lifecycle, old, new) in [
+        ("clicktocall", "9.0", "9.0.002.06"),
+        ("callback", "9.0", "9.0.002.06"),
+    ] {
+        let output = plotline(&["diff", lifecycle, old, new]);
+        assert_eq!(output.status.code(), Some(0));
+        let text = String::from_utf8(output.stdout).unwrap();
+        insta::assert_snapshot!(format!("diff_{lifecycle}"), text);
+    }
+    let gate = |args: &[&str]| plotline(args).status.code();
+    let versions = ["diff", "clicktocall", "9.0", "9.0.002.06"];
+    assert_eq!(
+        gate(&[&versions[..], &["--fail-on", "breaking"]].concat()),
+        Some(1)
+    );
+    assert_eq!(
+        gate(&["diff", "callback", "9.0", "9.0", "--fail-on", "any"]),
+        Some(0)
+    );
+    assert_eq!(gate(&["diff", "callback", "9.0", "9.1"]), Some(2));
+    assert_eq!(gate(&["diff", "callbak", "9.0", "9.0.002.06"]), Some(2));
+
+    let output = plotline(&[&versions[..], &["--format", "json"]].concat());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let comparison = &report["comparisons"][0];
+    assert_eq!(comparison["from"], "9.0");
+    assert_eq!(report["compatibility"], comparison["compatibility"]);
+    let changes = comparison["changes"].as_array().unwrap();
+    assert!(changes.iter().any(|c| c["part"] == "event"
+        && c["description"] == "event `submitted` added"
+        && c["compatibility"] == "backward"));
+}
+
+#[test]
+fn catalog_diffs() {
+    let old = tempfile::tempdir().unwrap();
+    let new = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("lifecycles");
+    for name in ["callback.yaml", "lp_offers.yaml"] {
+        let text = std::fs::read_to_string(root.join(name)).unwrap();
+        std::fs::write(old.path().join(name), &text).unwrap();
+        // The new catalog lists one more engagement type.
+        let text = text.replace(
+            "          - {value: 6, label: Sticky}",
+            "          - {value: 6, label: Sticky}\n          - {value: 7, label: Banner}",
+        );
+        std::fs::write(new.path().join(name), text).unwrap();
+    }
+    let (old_dir, new_dir) = (old.path().to_str().unwrap(), new.path().to_str().unwrap());
+    let args = ["diff", "--catalog", new_dir, "--against", old_dir];
+    let output = plotline(&[&args[..], &["--fail-on", "not-backward"]].concat());
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("callback 9.0: full (0 changes)"), "{text}");
+    assert!(text.contains("lp_offers 1.0: backward"), "{text}");
+    assert!(text.contains("value 7 added"), "{text}");
+    assert!(text.ends_with("overall: backward\n"), "{text}");
+    let output = plotline(&[&args[..], &["--fail-on", "not-forward"]].concat());
+    assert_eq!(output.status.code(), Some(1));
+    // Against the built-in catalog, ClickToCall is missing from the directory.
+    let output = plotline(&["diff", "--against", old_dir, "--fail-on", "not-backward"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("lifecycle `clicktocall` added"), "{text}");
+    assert_eq!(output.status.code(), Some(0), "{text}");
+}

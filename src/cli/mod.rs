@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod diff;
 pub mod list;
 pub mod output;
 pub mod progress;
@@ -34,6 +35,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Print the JSON Schema of a lifecycle's event records, or of the config format.
     Schema(schema::SchemaArgs),
+    /// What changed between two versions of a lifecycle (or two catalogs), and whether
+    /// records of one are still valid for the other.
+    Diff(diff::DiffArgs),
     /// Write typed client code (TypeScript) for a lifecycle's event records.
     Types(types::TypesArgs),
     /// List the catalog's lifecycles, versions and events.
@@ -64,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::check(args),
         Command::Schema(args) => schema::schema(args),
         Command::Types(args) => types::types(args),
+        Command::Diff(args) => diff::diff_command(args),
         Command::List(args) => list::list(args),
         Command::Simulate(args) => simulate::simulate(args),
     })

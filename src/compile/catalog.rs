@@ -213,6 +213,8 @@ pub struct Field {
 /// A compiled rule.
 #[derive(Debug)]
 pub struct Rule {
+    /// The declaration as one line (`on e: when W; set f = E; assert A`), for diffs.
+    pub source: String,
     /// Its name, for messages.
     pub name: String,
     /// Its guard.

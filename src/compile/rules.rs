@@ -227,6 +227,7 @@ fn compile_rule(
         collect_reads(node, &mut data_reads);
     }
     (failed == 0 && unknown_fields == 0).then(|| Rule {
+        source: rule_source(decl),
         name: decl
             .name
             .clone()
@@ -268,4 +269,20 @@ fn collect_reads(node: &Node, reads: &mut DataReads) {
             collect_reads(b, reads);
         }
     }
+}
+
+/// A rule as one line: `on a, b: when W; set f = E; assert A`.
+fn rule_source(decl: &RuleDecl) -> String {
+    let mut parts = Vec::new();
+    if let Some(when) = &decl.when {
+        parts.push(format!("when {when}"));
+    }
+    if !decl.set.is_empty() {
+        let sets: Vec<String> = decl.set.iter().map(|(f, e)| format!("{f} = {e}")).collect();
+        parts.push(format!("set {}", sets.join(", ")));
+    }
+    if let Some(assert) = &decl.assert {
+        parts.push(format!("assert {assert}"));
+    }
+    format!("on {}: {}", decl.on.names().join(", "), parts.join("; "))
 }

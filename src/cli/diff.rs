@@ -1,0 +1,298 @@
+//! `plotline diff`: what changed between two versions of a lifecycle, or between two catalogs,
+//! each change classified as backward compatible, forward compatible, both or breaking.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use serde::Serialize;
+
+use super::catalog::{load_or_report, CatalogArgs};
+use super::{ERROR, OK, VIOLATIONS};
+use crate::compile::{Catalog, Lifecycle};
+use crate::diagnostic::suggestion;
+use crate::diff::{diff, Change, Compatibility};
+
+/// When `diff` exits 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A change that is neither backward nor forward compatible.
+    Breaking,
+    /// A change after which some records of the old version are refused.
+    NotBackward,
+    /// A change after which the old version refuses some records of the new one.
+    NotForward,
+    /// Any change.
+    Any,
+}
+
+/// The report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// One line per change, for people.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The lifecycle (with --against: only this one; default every one).
+    pub lifecycle: Option<String>,
+    /// The old version.
+    #[arg(requires = "new")]
+    pub old: Option<String>,
+    /// The new version.
+    pub new: Option<String>,
+    /// Compare the catalog (built-in or --catalog) with the one in OLD_DIR, which counts as
+    /// the old one: every version of every lifecycle, by name.
+    #[arg(long, value_name = "OLD_DIR", conflicts_with = "old")]
+    pub against: Option<PathBuf>,
+    /// Exit 1 when a change of this class is found (for CI gates).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Which catalog to use.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// The changes between two versions of one lifecycle (or a lifecycle or version only one
+/// side has).
+#[derive(Debug, Serialize)]
+struct Comparison {
+    lifecycle: String,
+    from: Option<String>,
+    to: Option<String>,
+    compatibility: Compatibility,
+    changes: Vec<Change>,
+}
+
+impl Comparison {
+    fn new(lifecycle: &str, from: Option<&str>, to: Option<&str>, changes: Vec<Change>) -> Self {
+        Comparison {
+            lifecycle: lifecycle.to_string(),
+            from: from.map(str::to_string),
+            to: to.map(str::to_string),
+            compatibility: Compatibility::combine(&changes),
+            changes,
+        }
+    }
+
+    /// A lifecycle or version only one side has, as one change.
+    fn one_sided(lifecycle: &str, from: Option<&str>, to: Option<&str>, what: &str) -> Self {
+        let (part, description, compatibility) = match (from, to) {
+            (None, Some(version)) => (
+                "version",
+                format!("{what} added (version {version})"),
+                Compatibility::Backward,
+            ),
+            (Some(version), _) => (
+                "version",
+                format!("{what} removed (version {version})"),
+                Compatibility::Forward,
+            ),
+            (None, None) => ("version", format!("{what} changed"), Compatibility::Full),
+        };
+        let change = Change {
+            part,
+            description,
+            compatibility,
+        };
+        Comparison::new(lifecycle, from, to, vec![change])
+    }
+}
+
+/// The whole report.
+#[derive(Debug, Serialize)]
+struct Report {
+    compatibility: Compatibility,
+    comparisons: Vec<Comparison>,
+}
+
+/// Runs `diff`.
+pub fn diff_command(args: DiffArgs) -> u8 {
+    let Some(catalog) = load_or_report(&args.catalog) else {
+        return ERROR;
+    };
+    let comparisons = match &args.against {
+        Some(dir) => {
+            let old_args = CatalogArgs {
+                catalog: Some(dir.clone()),
+                with_builtin: false,
+            };
+            let Some(old) = load_or_report(&old_args) else {
+                return ERROR;
+            };
+            compare_catalogs(&old, &catalog, args.lifecycle.as_deref())
+        }
+        None => match compare_versions(&catalog, &args) {
+            Some(comparison) => Some(vec![comparison]),
+            None => return ERROR,
+        },
+    };
+    let Some(comparisons) = comparisons else {
+        return ERROR;
+    };
+    let changes: Vec<Change> = comparisons
+        .iter()
+        .flat_map(|c| c.changes.iter().cloned())
+        .collect();
+    let report = Report {
+        compatibility: Compatibility::combine(&changes),
+        comparisons,
+    };
+    match args.format {
+        DiffFormat::Json => match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ERROR;
+            }
+        },
+        DiffFormat::Text => print_text(&report),
+    }
+    let failed = |change: &Change| match args.fail_on {
+        None => false,
+        Some(FailOn::Breaking) => change.compatibility == Compatibility::Breaking,
+        Some(FailOn::NotBackward) => !change.compatibility.is_backward(),
+        Some(FailOn::NotForward) => !change.compatibility.is_forward(),
+        Some(FailOn::Any) => true,
+    };
+    if changes.iter().any(failed) {
+        VIOLATIONS
+    } else {
+        OK
+    }
+}
+
+fn print_text(report: &Report) {
+    for comparison in &report.comparisons {
+        let versions = match (&comparison.from, &comparison.to) {
+            (Some(from), Some(to)) if from == to => from.clone(),
+            (Some(from), Some(to)) => format!("{from} -> {to}"),
+            (Some(from), None) => from.clone(),
+            (None, Some(to)) => to.clone(),
+            (None, None) => String::new(),
+        };
+        let count = comparison.changes.len();
+        println!(
+            "{} {versions}: {} ({count} change{})",
+            comparison.lifecycle,
+            comparison.compatibility,
+            if count == 1 { "" } else { "s" }
+        );
+        for change in &comparison.changes {
+            println!(
+                "  {:<9} {}",
+                change.compatibility.name(),
+                change.description
+            );
+        }
+    }
+    if report.comparisons.len() > 1 {
+        println!("overall: {}", report.compatibility);
+    }
+}
+
+/// `LIFECYCLE OLD NEW` in one catalog; `None` (reported) for an unknown name.
+fn compare_versions(catalog: &Catalog, args: &DiffArgs) -> Option<Comparison> {
+    let (Some(name), Some(old), Some(new)) = (&args.lifecycle, &args.old, &args.new) else {
+        eprintln!("error: give LIFECYCLE OLD NEW, or compare two catalogs with --against DIR");
+        return None;
+    };
+    let lifecycle = find_lifecycle(catalog, name)?;
+    let version = |wanted: &str| {
+        let found = lifecycle.version_named(wanted);
+        if found.is_none() {
+            let names = lifecycle.versions.iter().map(|v| v.name.as_str());
+            let help = suggestion(wanted, names.clone())
+                .unwrap_or_else(|| format!("versions: {}", names.collect::<Vec<_>>().join(", ")));
+            eprintln!("error: lifecycle `{name}` has no version `{wanted}` ({help})");
+        }
+        found
+    };
+    let (old, new) = (version(old)?, version(new)?);
+    Some(Comparison::new(
+        name,
+        Some(&old.name),
+        Some(&new.name),
+        diff(old, new),
+    ))
+}
+
+fn find_lifecycle<'a>(catalog: &'a Catalog, name: &str) -> Option<&'a Lifecycle> {
+    let found = catalog.lifecycle(name);
+    if found.is_none() {
+        let help = suggestion(name, catalog.lifecycles.iter().map(|l| l.name.as_str()));
+        eprintln!(
+            "error: no lifecycle `{name}`{}",
+            help.map(|h| format!(" ({h})")).unwrap_or_default()
+        );
+    }
+    found
+}
+
+/// Every lifecycle and version of `old` against `new`, by name.
+fn compare_catalogs(old: &Catalog, new: &Catalog, only: Option<&str>) -> Option<Vec<Comparison>> {
+    if let Some(name) = only {
+        if old.lifecycle(name).is_none() && new.lifecycle(name).is_none() {
+            find_lifecycle(new, name)?;
+        }
+    }
+    let mut names: Vec<&str> = old
+        .lifecycles
+        .iter()
+        .chain(&new.lifecycles)
+        .map(|l| l.name.as_str())
+        .filter(|name| only.is_none_or(|only| only == *name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut comparisons = Vec::new();
+    for name in names {
+        let (before, after) = (old.lifecycle(name), new.lifecycle(name));
+        let (Some(before), Some(after)) = (before, after) else {
+            fn newest(lifecycle: Option<&Lifecycle>) -> Option<&str> {
+                lifecycle
+                    .and_then(|l| l.versions.last())
+                    .map(|v| v.name.as_str())
+            }
+            let what = format!("lifecycle `{name}`");
+            comparisons.push(Comparison::one_sided(
+                name,
+                newest(before),
+                newest(after),
+                &what,
+            ));
+            continue;
+        };
+        let mut versions: Vec<&str> = before
+            .versions
+            .iter()
+            .chain(&after.versions)
+            .map(|v| v.name.as_str())
+            .collect();
+        versions.sort_unstable();
+        versions.dedup();
+        for version in versions {
+            match (before.version_named(version), after.version_named(version)) {
+                (Some(old), Some(new)) => comparisons.push(Comparison::new(
+                    name,
+                    Some(version),
+                    Some(version),
+                    diff(old, new),
+                )),
+                (old, new) => comparisons.push(Comparison::one_sided(
+                    name,
+                    old.map(|v| v.name.as_str()),
+                    new.map(|v| v.name.as_str()),
+                    &format!("version `{version}`"),
+                )),
+            }
+        }
+    }
+    Some(comparisons)
+}

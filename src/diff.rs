@@ -1,0 +1,529 @@
+//! What changed between two compiled versions of a lifecycle, each change classified as schema
+//! registries classify them: by whether records written for one version are still accepted
+//! by the other.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::compile::Version;
+
+/// How a change affects records written for one version and read under the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compatibility {
+    /// Records of either version are accepted by the other.
+    Full,
+    /// Records of the old version are accepted by the new one (the new one accepts more).
+    Backward,
+    /// Records of the new version are accepted by the old one (the new one accepts less).
+    Forward,
+    /// Neither: some old records are refused by the new version and some new ones by the old.
+    Breaking,
+}
+
+impl Compatibility {
+    /// From whether old records stay valid (`backward`) and new records are valid for the old
+    /// version (`forward`).
+    fn of(backward: bool, forward: bool) -> Compatibility {
+        match (backward, forward) {
+            (true, true) => Compatibility::Full,
+            (true, false) => Compatibility::Backward,
+            (false, true) => Compatibility::Forward,
+            (false, false) => Compatibility::Breaking,
+        }
+    }
+
+    /// Whether records of the old version stay valid.
+    pub fn is_backward(self) -> bool {
+        matches!(self, Compatibility::Full | Compatibility::Backward)
+    }
+
+    /// Whether records of the new version are valid for the old one.
+    pub fn is_forward(self) -> bool {
+        matches!(self, Compatibility::Full | Compatibility::Forward)
+    }
+
+    /// The name used in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compatibility::Full => "full",
+            Compatibility::Backward => "backward",
+            Compatibility::Forward => "forward",
+            Compatibility::Breaking => "breaking",
+        }
+    }
+
+    /// All changes together: backward if each is, forward if each is.
+    pub fn combine(changes: &[Change]) -> Compatibility {
+        Compatibility::of(
+            changes.iter().all(|c| c.compatibility.is_backward()),
+            changes.iter().all(|c| c.compatibility.is_forward()),
+        )
+    }
+}
+
+impl fmt::Display for Compatibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One change between two versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// What part of the lifecycle: `event`, `state`, `transition`, `initial_state`,
+    /// `metadata_field`, `payload_property`, `rule`.
+    pub part: &'static str,
+    /// What changed, for people: "event `submitted` added".
+    pub description: String,
+    /// How records of the two versions fare.
+    pub compatibility: Compatibility,
+}
+
+/// Every change from `old` to `new`, in the order: events, states, transitions, payloads,
+/// metadata fields, rules.
+pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let mut change = |part, compatibility, description: String| {
+        changes.push(Change {
+            part,
+            description,
+            compatibility,
+        });
+    };
+
+    let old_events: BTreeSet<&str> = old.events.iter().map(|e| e.name.as_str()).collect();
+    let new_events: BTreeSet<&str> = new.events.iter().map(|e| e.name.as_str()).collect();
+    for name in new_events.difference(&old_events) {
+        change(
+            "event",
+            Compatibility::Backward,
+            format!("event `{name}` added"),
+        );
+    }
+    for name in old_events.difference(&new_events) {
+        change(
+            "event",
+            Compatibility::Forward,
+            format!("event `{name}` removed"),
+        );
+    }
+
+    let states = |version: &Version| -> BTreeMap<String, bool> {
+        let states = version.states.iter();
+        states.map(|s| (s.name.clone(), s.is_final)).collect()
+    };
+    let (old_states, new_states) = (states(old), states(new));
+    for (name, is_final) in &new_states {
+        match old_states.get(name) {
+            None => change(
+                "state",
+                Compatibility::Backward,
+                format!("state `{name}` added"),
+            ),
+            Some(was_final) if was_final != is_final => change(
+                "state",
+                // A final state accepts nothing after it.
+                Compatibility::of(!is_final, *is_final),
+                format!(
+                    "state `{name}` is {}",
+                    if *is_final {
+                        "now final"
+                    } else {
+                        "no longer final"
+                    }
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    for name in old_states.keys().filter(|n| !new_states.contains_key(*n)) {
+        change(
+            "state",
+            Compatibility::Forward,
+            format!("state `{name}` removed"),
+        );
+    }
+    if old.state_name(old.initial) != new.state_name(new.initial) {
+        change(
+            "initial_state",
+            Compatibility::Breaking,
+            format!(
+                "initial state `{}` is now `{}`",
+                old.state_name(old.initial),
+                new.state_name(new.initial)
+            ),
+        );
+    }
+
+    let (old_moves, new_moves) = (transitions(old), transitions(new));
+    for ((from, event), to) in &new_moves {
+        match old_moves.get(&(from.clone(), event.clone())) {
+            None => change(
+                "transition",
+                Compatibility::Backward,
+                format!("transition `{from}` --{event}--> `{to}` added"),
+            ),
+            Some(was) if was != to => change(
+                "transition",
+                Compatibility::Breaking,
+                format!("transition `{from}` --{event}--> now goes to `{to}`, not `{was}`"),
+            ),
+            Some(_) => {}
+        }
+    }
+    for ((from, event), to) in &old_moves {
+        if !new_moves.contains_key(&(from.clone(), event.clone())) {
+            change(
+                "transition",
+                Compatibility::Forward,
+                format!("transition `{from}` --{event}--> `{to}` removed"),
+            );
+        }
+    }
+
+    for event in new
+        .events
+        .iter()
+        .filter(|e| old_events.contains(e.name.as_str()))
+    {
+        let Some(was) = old.events.iter().find(|e| e.name == event.name) else {
+            continue;
+        };
+        let schema = |payload: Option<&crate::compile::catalog::Payload>| {
+            // Without a payload declaration, `data` is any object.
+            payload.map_or(serde_json::json!({"type": "object"}), |p| p.schema.clone())
+        };
+        let (before, after) = (schema(was.payload.as_ref()), schema(event.payload.as_ref()));
+        let mut found = Vec::new();
+        compare_schemas(&before, &after, &format!("{}.data", event.name), &mut found);
+        for (compatibility, description) in found {
+            change("payload_property", compatibility, description);
+        }
+    }
+
+    // The metadata block is closed and every field is present, so any field added or removed
+    // changes every block.
+    for field in &new.fields {
+        match old.fields.iter().find(|f| f.name == field.name) {
+            None => change(
+                "metadata_field",
+                Compatibility::Breaking,
+                format!("metadata field `{}` added", field.name),
+            ),
+            Some(was) if was.ty != field.ty || was.default != field.default => change(
+                "metadata_field",
+                Compatibility::Breaking,
+                format!(
+                    "metadata field `{}` changed from {} (default {}) to {} (default {})",
+                    field.name,
+                    format!("{:?}", was.ty).to_lowercase(),
+                    was.default,
+                    format!("{:?}", field.ty).to_lowercase(),
+                    field.default
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    for field in old
+        .fields
+        .iter()
+        .filter(|f| !new.fields.iter().any(|n| n.name == f.name))
+    {
+        change(
+            "metadata_field",
+            Compatibility::Breaking,
+            format!("metadata field `{}` removed", field.name),
+        );
+    }
+
+    // A rule that sets fields changes the metadata computed; one that only asserts refuses
+    // more records where it is added, fewer where it is removed.
+    let rules = |version: &Version| -> Vec<(String, Compatibility, Compatibility)> {
+        let rules = version.rules.iter().map(|rule| {
+            let (added, removed) = if !rule.set.is_empty() {
+                (Compatibility::Breaking, Compatibility::Breaking)
+            } else if rule.assert.is_some() {
+                (Compatibility::Forward, Compatibility::Backward)
+            } else {
+                (Compatibility::Full, Compatibility::Full)
+            };
+            (rule.source.clone(), added, removed)
+        });
+        rules.collect()
+    };
+    let (old_rules, new_rules) = (rules(old), rules(new));
+    let sources = |rules: &[(String, Compatibility, Compatibility)]| -> BTreeSet<String> {
+        rules.iter().map(|(source, _, _)| source.clone()).collect()
+    };
+    let (old_sources, new_sources) = (sources(&old_rules), sources(&new_rules));
+    for (source, added, _) in new_rules.iter().filter(|r| !old_sources.contains(&r.0)) {
+        change("rule", *added, format!("rule `{source}` added"));
+    }
+    for (source, _, removed) in old_rules.iter().filter(|r| !new_sources.contains(&r.0)) {
+        change("rule", *removed, format!("rule `{source}` removed"));
+    }
+    changes
+}
+
+/// The transition table by names: (state, event) to the next state.
+fn transitions(version: &Version) -> BTreeMap<(String, String), String> {
+    let mut moves = BTreeMap::new();
+    for (state_index, state) in version.states.iter().enumerate() {
+        let Ok(state_id) = state_index.try_into() else {
+            continue;
+        };
+        for (event_index, event) in version.events.iter().enumerate() {
+            let Ok(event_id) = event_index.try_into() else {
+                continue;
+            };
+            if let Some(next) = version.next(state_id, event_id) {
+                moves.insert(
+                    (state.name.clone(), event.name.clone()),
+                    version.state_name(next).to_string(),
+                );
+            }
+        }
+    }
+    moves
+}
+
+/// The JSON types a schema node accepts (`integer` is within `number`); `None` for any.
+fn accepted_types(schema: &Value) -> Option<BTreeSet<&str>> {
+    let mut types: BTreeSet<&str> = match schema.get("type") {
+        Some(Value::String(name)) => [name.as_str()].into(),
+        Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
+        _ => return None,
+    };
+    if types.contains("number") {
+        types.insert("integer");
+    }
+    Some(types)
+}
+
+/// Whether every value of types `narrow` is of types `wide` (`None` is any type).
+fn within(narrow: &Option<BTreeSet<&str>>, wide: &Option<BTreeSet<&str>>) -> bool {
+    match (narrow, wide) {
+        (_, None) => true,
+        (None, Some(_)) => false,
+        (Some(narrow), Some(wide)) => narrow.is_subset(wide),
+    }
+}
+
+/// The listed values of a node (`enum`, or `anyOf` of `const`s), if it lists them.
+fn listed_values(schema: &Value) -> Option<Vec<&Value>> {
+    if let Some(Value::Array(values)) = schema.get("enum") {
+        return Some(values.iter().collect());
+    }
+    let options = schema.get("anyOf")?.as_array()?;
+    options.iter().map(|option| option.get("const")).collect()
+}
+
+fn required(schema: &Value) -> BTreeSet<&str> {
+    let names = schema.get("required").and_then(Value::as_array);
+    names
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+fn is_open(schema: &Value) -> bool {
+    schema.get("additionalProperties") != Some(&Value::Bool(false))
+}
+
+/// Changes between two (Plotline-written) schema nodes at `path`.
+fn compare_schemas(old: &Value, new: &Value, path: &str, found: &mut Vec<(Compatibility, String)>) {
+    let (old_types, new_types) = (accepted_types(old), accepted_types(new));
+    if old_types != new_types {
+        let show = |types: &Option<BTreeSet<&str>>| {
+            types.as_ref().map_or("any".to_string(), |t| {
+                t.iter().copied().collect::<Vec<_>>().join(" or ")
+            })
+        };
+        found.push((
+            Compatibility::of(
+                within(&old_types, &new_types),
+                within(&new_types, &old_types),
+            ),
+            format!(
+                "`{path}` type {} is now {}",
+                show(&old_types),
+                show(&new_types)
+            ),
+        ));
+    }
+    match (listed_values(old), listed_values(new)) {
+        (None, Some(_)) => found.push((
+            Compatibility::Forward,
+            format!("`{path}` now lists its values"),
+        )),
+        (Some(_), None) => found.push((
+            Compatibility::Backward,
+            format!("`{path}` no longer lists its values"),
+        )),
+        (Some(before), Some(after)) => {
+            for value in after.iter().filter(|v| !before.contains(v)) {
+                found.push((
+                    Compatibility::Backward,
+                    format!("`{path}` value {value} added"),
+                ));
+            }
+            for value in before.iter().filter(|v| !after.contains(v)) {
+                found.push((
+                    Compatibility::Forward,
+                    format!("`{path}` value {value} removed"),
+                ));
+            }
+        }
+        (None, None) => {}
+    }
+    if is_open(old) != is_open(new) {
+        found.push((
+            Compatibility::of(is_open(new), is_open(old)),
+            format!(
+                "`{path}` {} properties it does not declare",
+                if is_open(new) {
+                    "now allows"
+                } else {
+                    "now forbids"
+                }
+            ),
+        ));
+    }
+    let empty = serde_json::Map::new();
+    let properties = |schema: &'_ Value| -> serde_json::Map<String, Value> {
+        let map = schema.get("properties").and_then(Value::as_object);
+        map.unwrap_or(&empty).clone()
+    };
+    let (old_properties, new_properties) = (properties(old), properties(new));
+    let (old_required, new_required) = (required(old), required(new));
+    for (name, schema) in &new_properties {
+        let at = format!("{path}.{name}");
+        let is_required = new_required.contains(name.as_str());
+        match old_properties.get(name) {
+            None => found.push((
+                // Old records lack a required property; an open old payload took any value.
+                Compatibility::of(!is_required, is_open(old)),
+                format!(
+                    "`{at}` added{}",
+                    if is_required { " (required)" } else { "" }
+                ),
+            )),
+            Some(before) => {
+                let was_required = old_required.contains(name.as_str());
+                if was_required != is_required {
+                    found.push((
+                        Compatibility::of(!is_required, is_required),
+                        format!(
+                            "`{at}` is {}",
+                            if is_required {
+                                "now required"
+                            } else {
+                                "no longer required"
+                            }
+                        ),
+                    ));
+                }
+                compare_schemas(before, schema, &at, found);
+                if let (Some(before), Some(after)) = (before.get("items"), schema.get("items")) {
+                    compare_schemas(before, after, &format!("{at}[]"), found);
+                }
+            }
+        }
+    }
+    for name in old_properties.keys() {
+        if !new_properties.contains_key(name) {
+            let was_required = old_required.contains(name.as_str());
+            found.push((
+                Compatibility::of(is_open(new), !was_required),
+                format!(
+                    "`{path}.{name}` removed{}",
+                    if was_required { " (was required)" } else { "" }
+                ),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn changes(old: Value, new: Value) -> Vec<(Compatibility, String)> {
+        let mut found = Vec::new();
+        compare_schemas(&old, &new, "e.data", &mut found);
+        found
+    }
+
+    #[test]
+    fn payload_changes_are_classified_by_what_each_side_accepts() {
+        let base = json!({"type": "object", "properties": {"a": {"type": "integer"}}});
+        let optional = json!({"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "string"}}});
+        let required = json!({"type": "object", "properties": {"a": {"type": "integer"}, "b": {"type": "string"}}, "required": ["b"]});
+        assert_eq!(
+            changes(base.clone(), optional.clone())[0].0,
+            Compatibility::Full
+        );
+        assert_eq!(
+            changes(base.clone(), required.clone())[0].0,
+            Compatibility::Forward
+        );
+        assert_eq!(
+            changes(optional.clone(), required)[0].0,
+            Compatibility::Forward
+        );
+        assert_eq!(changes(optional, base.clone())[0].0, Compatibility::Full);
+        let widened = json!({"type": "object", "properties": {"a": {"type": "number"}}});
+        assert_eq!(
+            changes(base.clone(), widened.clone())[0].0,
+            Compatibility::Backward
+        );
+        assert_eq!(changes(widened, base.clone())[0].0, Compatibility::Forward);
+        let text = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+        assert_eq!(changes(base.clone(), text)[0].0, Compatibility::Breaking);
+        let listed =
+            json!({"type": "object", "properties": {"a": {"type": "integer", "enum": [1, 2]}}});
+        let more =
+            json!({"type": "object", "properties": {"a": {"type": "integer", "enum": [1, 2, 3]}}});
+        assert_eq!(
+            changes(listed.clone(), more.clone())[0].0,
+            Compatibility::Backward
+        );
+        assert_eq!(changes(more, listed.clone())[0].0, Compatibility::Forward);
+        assert_eq!(changes(base, listed)[0].0, Compatibility::Forward);
+        let closed = json!({"type": "object", "additionalProperties": false});
+        let open = json!({"type": "object"});
+        assert_eq!(
+            changes(open.clone(), closed.clone())[0].0,
+            Compatibility::Forward
+        );
+        assert_eq!(changes(closed, open)[0].0, Compatibility::Backward);
+    }
+
+    #[test]
+    fn combined_compatibility() {
+        let change = |compatibility| Change {
+            part: "event",
+            description: String::new(),
+            compatibility,
+        };
+        let all = |list: &[Compatibility]| {
+            Compatibility::combine(&list.iter().map(|c| change(*c)).collect::<Vec<_>>())
+        };
+        assert_eq!(all(&[]), Compatibility::Full);
+        assert_eq!(
+            all(&[Compatibility::Full, Compatibility::Backward]),
+            Compatibility::Backward
+        );
+        assert_eq!(
+            all(&[Compatibility::Backward, Compatibility::Forward]),
+            Compatibility::Breaking
+        );
+    }
+}
