@@ -85,17 +85,7 @@ pub fn select<'a>(
 ) -> Option<Vec<(&'a Lifecycle, &'a Version)>> {
     let lifecycles: Vec<&Lifecycle> = match &select.lifecycle {
         None => catalog.lifecycles.iter().collect(),
-        Some(name) => match catalog.lifecycle(name) {
-            Some(lifecycle) => vec![lifecycle],
-            None => {
-                let help = suggestion(name, catalog.lifecycles.iter().map(|l| l.name.as_str()));
-                eprintln!(
-                    "error: no lifecycle `{name}`{}",
-                    help.map(|h| format!(" ({h})")).unwrap_or_default()
-                );
-                return None;
-            }
-        },
+        Some(name) => vec![find_lifecycle(catalog, name)?],
     };
     let mut selected = Vec::new();
     for lifecycle in lifecycles {
@@ -120,6 +110,20 @@ pub fn select<'a>(
         }
     }
     Some(selected)
+}
+
+/// The lifecycle named `name`; `None`, with an error and a suggestion printed, when there is
+/// none.
+pub fn find_lifecycle<'a>(catalog: &'a Catalog, name: &str) -> Option<&'a Lifecycle> {
+    let found = catalog.lifecycle(name);
+    if found.is_none() {
+        let help = suggestion(name, catalog.lifecycles.iter().map(|l| l.name.as_str()));
+        eprintln!(
+            "error: no lifecycle `{name}`{}",
+            help.map(|h| format!(" ({h})")).unwrap_or_default()
+        );
+    }
+    found
 }
 
 /// A file name for one lifecycle version: `NAME-VERSION.EXTENSION`, with every character that

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::catalog::{load_or_report, CatalogArgs};
+use super::catalog::{find_lifecycle, load_or_report, CatalogArgs};
 use super::{ERROR, OK, VIOLATIONS};
 use crate::compile::{Catalog, Lifecycle};
 use crate::diagnostic::suggestion;
@@ -221,18 +221,6 @@ fn compare_versions(catalog: &Catalog, args: &DiffArgs) -> Option<Comparison> {
         Some(&new.name),
         diff(old, new),
     ))
-}
-
-fn find_lifecycle<'a>(catalog: &'a Catalog, name: &str) -> Option<&'a Lifecycle> {
-    let found = catalog.lifecycle(name);
-    if found.is_none() {
-        let help = suggestion(name, catalog.lifecycles.iter().map(|l| l.name.as_str()));
-        eprintln!(
-            "error: no lifecycle `{name}`{}",
-            help.map(|h| format!(" ({h})")).unwrap_or_default()
-        );
-    }
-    found
 }
 
 /// Every lifecycle and version of `old` against `new`, by name.
