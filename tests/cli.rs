@@ -271,3 +271,24 @@ fn catalog_diffs() {
     assert!(text.contains("lifecycle `clicktocall` added"), "{text}");
     assert_eq!(output.status.code(), Some(0), "{text}");
 }
+
+#[test]
+fn native_record_formats() {
+    // lpTag.events records built from the seed's documented example payloads, and Genesys bus
+    // events of the documented Callback scenario (their metadata blocks as documented).
+    for stream in ["lptag", "genesys_bus", "genesys_bus_mismatch"] {
+        let path = format!("tests/fixtures/streams/{stream}.jsonl");
+        let output = plotline(&["validate", "--format", "json", "-j", "1", &path]);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        insta::assert_json_snapshot!(format!("native_{stream}"), report);
+        // Native lines are never split across threads apart from their interaction.
+        let sharded = plotline(&["validate", "--format", "json", "-j", "3", &path]);
+        assert_eq!(output.stdout, sharded.stdout);
+    }
+    let output = plotline(&["run", "tests/fixtures/streams/genesys_bus.jsonl"]);
+    assert_eq!(output.status.code(), Some(0));
+    let first = String::from_utf8(output.stdout).unwrap();
+    let first: serde_json::Value = serde_json::from_str(first.lines().nth(1).unwrap()).unwrap();
+    assert_eq!(first["metadata"]["opened"], 1732435201000_i64);
+    assert_eq!(first["metadata"], first["data"]["metadata"]);
+}

@@ -181,3 +181,11 @@ fn scenario_the_lifecycle_does_not_accept() {
         "scenario `changed-mind` (version 9.0) expected [], found [illegal_transition]",
     );
 }
+
+#[test]
+fn broken_format_paths() {
+    let outcome = check_broken("    ts: data.metadata.{event}", "    ts: data..metadata");
+    assert_reports(&outcome, "`data..metadata` is not a dotted path", "");
+    let outcome = check_broken("    data: data\n", "    data: data.{event}\n");
+    assert_reports(&outcome, "`{event}` may only be used in `ts`", "");
+}

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::fast_check::{DataReads, FastCheck};
+use super::format::Format;
 use super::version::{select, VersionKey};
 use crate::config::model::{Expectation, FieldType, ScenarioStep};
 use crate::config::source_map::Location;
@@ -26,6 +27,8 @@ pub struct Catalog {
     /// The lifecycles, in load order.
     pub lifecycles: Vec<Lifecycle>,
     index: hashbrown::HashMap<String, usize>,
+    /// Every lifecycle's native record shapes, in load order.
+    pub formats: Vec<Format>,
 }
 
 impl Catalog {
@@ -36,7 +39,15 @@ impl Catalog {
             .enumerate()
             .map(|(i, lifecycle)| (lifecycle.name.clone(), i))
             .collect();
-        Catalog { lifecycles, index }
+        let formats = lifecycles
+            .iter()
+            .flat_map(|lifecycle| lifecycle.formats.iter().cloned())
+            .collect();
+        Catalog {
+            lifecycles,
+            index,
+            formats,
+        }
     }
 
     /// The id of the lifecycle named `name`.
@@ -68,6 +79,8 @@ pub struct Lifecycle {
     pub keys: Vec<VersionKey>,
     /// Its documented scenarios.
     pub scenarios: Vec<Scenario>,
+    /// The native record shapes its events may come in.
+    pub formats: Vec<Format>,
 }
 
 impl Lifecycle {

@@ -9,7 +9,7 @@ use super::catalog::{
 use super::context::Context;
 use super::fast_check::{DataReads, FastCheck};
 use super::version::VersionKey;
-use super::{lint, payload, rules};
+use super::{format, lint, payload, rules};
 use crate::config::model::{Nullable, StateDecl};
 use crate::config::LoadedFile;
 use crate::diagnostic::{suggestion, Diagnostic};
@@ -29,6 +29,7 @@ pub fn compile_file(file: &LoadedFile) -> (Option<Lifecycle>, Vec<Diagnostic>) {
         .map(|index| compile_version(&mut ctx, index))
         .collect();
     let scenarios = scenarios(&mut ctx, &versions);
+    let formats = format::compile_formats(&mut ctx, &model.name, &model.formats);
     let diagnostics = ctx.into_diagnostics();
     let lifecycle = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| Lifecycle {
         name: model.name.clone(),
@@ -38,6 +39,7 @@ pub fn compile_file(file: &LoadedFile) -> (Option<Lifecycle>, Vec<Diagnostic>) {
         versions,
         keys,
         scenarios,
+        formats,
     });
     (lifecycle, diagnostics)
 }

@@ -9,6 +9,7 @@
 pub mod catalog;
 mod context;
 pub mod fast_check;
+pub mod format;
 pub mod lifecycle;
 mod lint;
 pub mod payload;

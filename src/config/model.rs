@@ -59,6 +59,49 @@ pub struct LifecycleFile {
     /// Documented scenarios, each run by `plotline check` and snapshot-tested.
     #[serde(default)]
     pub scenarios: Vec<ScenarioDecl>,
+    /// How the events look in the wild when they are not written as Plotline envelopes:
+    /// `validate` and `run` read a line of such a shape through these paths.
+    #[serde(default)]
+    pub formats: Vec<FormatDecl>,
+}
+
+/// A native record shape (LivePerson's `lpTag.events`, a Genesys bus event): which lines have
+/// it, and where each envelope field is. Paths are dotted (`eventData.contextId`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormatDecl {
+    /// Its name, for messages.
+    pub name: String,
+    /// What it is.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Paths and the string each must hold for a line to have this shape.
+    #[serde(default, rename = "match")]
+    pub matches: IndexMap<String, String>,
+    /// The path of the event name.
+    pub event: String,
+    /// A prefix of the event name (`Callback.`): a line whose event name lacks it does not
+    /// have this shape; the event is the name without it.
+    #[serde(default)]
+    pub event_prefix: Option<String>,
+    /// The path of the interaction key (a string or an integer). Without it, all lines of the
+    /// shape in a stream are one interaction.
+    #[serde(default)]
+    pub interaction: Option<String>,
+    /// The path of the timestamp (integer milliseconds); `{event}` stands for the event name
+    /// (`data.{event}`). Where it is absent, the event takes its interaction's last timestamp
+    /// (0 for the first), and no time check applies.
+    #[serde(default)]
+    pub ts: Option<String>,
+    /// The path of the payload.
+    #[serde(default)]
+    pub data: Option<String>,
+    /// The path of the metadata block the widget reported.
+    #[serde(default)]
+    pub metadata: Option<String>,
+    /// The path of the widget version.
+    #[serde(default)]
+    pub version: Option<String>,
 }
 
 fn default_initial() -> String {

@@ -22,8 +22,9 @@ pub struct Envelope<'a> {
     pub interaction: Cow<'a, str>,
     /// The event name.
     pub event: Cow<'a, str>,
-    /// Milliseconds since the Unix epoch.
-    pub ts: i64,
+    /// Milliseconds since the Unix epoch; `None` for a native record without a timestamp
+    /// (the event then takes its interaction's last one).
+    pub ts: Option<i64>,
     /// The widget version.
     pub version: Option<Cow<'a, str>>,
     /// The payload, as it was written (an object); parsed only when something reads it.
@@ -181,7 +182,7 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
                 lifecycle,
                 interaction,
                 event,
-                ts,
+                ts: Some(ts),
                 version,
                 data,
                 metadata,
@@ -336,7 +337,7 @@ mod tests {
             br#"{"lifecycle":"a","interaction":"b\u0041","event":"c","ts":7,"data":{"x":1}}"#,
         )
         .unwrap();
-        assert_eq!((ok.interaction.as_ref(), ok.ts), ("bA", 7));
+        assert_eq!((ok.interaction.as_ref(), ok.ts), ("bA", Some(7)));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::envelope::{self, Envelope, LineError};
+use super::native;
 use super::verdict::{Summary, Violation, ViolationKind};
 use crate::compile::catalog::{Event, EventId, StateId, Version};
 use crate::compile::fast_check::{DataReads, Outcome};
@@ -224,7 +225,18 @@ impl<'c> Interpreter<'c> {
             self.summary.blank += 1;
             return None;
         }
-        match envelope::parse(line) {
+        let mut parsed = envelope::parse(line);
+        // A line that is no Plotline envelope may be a native record of the catalog's.
+        if let Err(LineError::BadEnvelope {
+            lifecycle: None, ..
+        }) = &parsed
+        {
+            match native::read(self.catalog, line) {
+                Some(native) => parsed = native,
+                None => native::no_format_matched(self.catalog, &mut parsed),
+            }
+        }
+        match parsed {
             Err(LineError::Malformed(message)) => {
                 self.malformed(place, message, report);
                 None
@@ -391,7 +403,7 @@ impl<'c> Interpreter<'c> {
             self.summary.interactions += 1;
             self.open_count += 1;
             Interaction {
-                last_ts: envelope.ts,
+                last_ts: envelope.ts.unwrap_or(0),
                 first: place.position().pack(),
                 last: place.position().pack(),
                 meta: Box::default(),
@@ -409,18 +421,18 @@ impl<'c> Interpreter<'c> {
             emit(kind, message, expected);
         };
 
-        if envelope.ts < interaction.last_ts {
+        let ts = envelope.ts.unwrap_or(interaction.last_ts);
+        if ts < interaction.last_ts {
             emit(
                 ViolationKind::TimeRegression,
                 format!(
-                    "ts {} is {} ms before the interaction's previous event",
-                    envelope.ts,
-                    interaction.last_ts.saturating_sub(envelope.ts)
+                    "ts {ts} is {} ms before the interaction's previous event",
+                    interaction.last_ts.saturating_sub(ts)
                 ),
                 Vec::new(),
             );
         }
-        interaction.last_ts = envelope.ts;
+        interaction.last_ts = ts;
 
         match version.next(interaction.state, event_id) {
             Some(next) => interaction.state = next,
@@ -457,7 +469,7 @@ impl<'c> Interpreter<'c> {
                 continue;
             }
             let env = Env {
-                ts: envelope.ts,
+                ts,
                 event: &envelope.event,
                 data: data.as_ref(),
                 meta: &interaction.meta,

@@ -1,6 +1,7 @@
 //! Engine: catalog plus event streams to verdicts.
 //!
-//! `chunks` cuts inputs into whole lines, bounded in length; `envelope` reads a line;
+//! `chunks` cuts inputs into whole lines, bounded in length; `envelope` reads a line, and
+//! `native` a line in one of the catalog's native record shapes;
 //! `interpreter` runs events through the compiled catalog; `stream` drives the interpreter
 //! over the chunks on one thread with exact line accounting (`run`);
 //! `parallel` does the same for `validate` on sharded threads; `scenario` runs
@@ -10,6 +11,7 @@
 pub mod chunks;
 pub mod envelope;
 pub mod interpreter;
+pub mod native;
 pub mod parallel;
 pub mod scenario;
 pub mod stream;

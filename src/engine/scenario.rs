@@ -101,7 +101,7 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
             lifecycle: Cow::Borrowed(&lifecycle.name),
             interaction: Cow::Borrowed(INTERACTION),
             event: Cow::Borrowed(event),
-            ts,
+            ts: Some(ts),
             version: Some(Cow::Borrowed(version_name)),
             data: data.as_ref().and_then(raw),
             metadata: metadata.as_ref().and_then(raw),

@@ -1,0 +1,238 @@
+//! Native record shapes (`formats:` in a lifecycle file) compiled into readers: which lines
+//! have the shape, and where each envelope field is in them.
+
+use serde_json::Value;
+
+use super::context::Context;
+use crate::config::model::FormatDecl;
+
+/// What a timestamp path writes for the event name.
+const EVENT_PLACEHOLDER: &str = "{event}";
+
+/// A dotted path into a JSON record, split into keys.
+#[derive(Debug, Clone, PartialEq)]
+struct Path {
+    text: String,
+    keys: Vec<String>,
+}
+
+impl Path {
+    fn get<'v>(&self, record: &'v Value) -> Option<&'v Value> {
+        self.keys
+            .iter()
+            .try_fold(record, |value, key| value.get(key))
+    }
+}
+
+/// A compiled native record shape of one lifecycle.
+#[derive(Debug, Clone)]
+pub struct Format {
+    /// Its name.
+    pub name: String,
+    /// The lifecycle its records belong to.
+    pub lifecycle: String,
+    matches: Vec<(Path, String)>,
+    event: Path,
+    event_prefix: Option<String>,
+    interaction: Option<Path>,
+    ts: Option<Path>,
+    data: Option<Path>,
+    metadata: Option<Path>,
+    version: Option<Path>,
+}
+
+/// The envelope fields of a record read through a [`Format`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct NativeRecord {
+    /// The lifecycle.
+    pub lifecycle: String,
+    /// The interaction key.
+    pub interaction: String,
+    /// The event name.
+    pub event: String,
+    /// The timestamp, when the record has one.
+    pub ts: Option<i64>,
+    /// The widget version.
+    pub version: Option<String>,
+    /// The payload (an object).
+    pub data: Option<Value>,
+    /// The metadata block the widget reported (an object).
+    pub metadata: Option<Value>,
+}
+
+/// A record of a format whose fields are wrong; the names known of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NativeError {
+    /// What is wrong.
+    pub message: String,
+    /// The lifecycle.
+    pub lifecycle: String,
+    /// The event, when read.
+    pub event: Option<String>,
+}
+
+impl Format {
+    /// `None` when `record` does not have this shape; the envelope fields or what is wrong
+    /// with them when it does.
+    pub fn read(&self, record: &Value) -> Option<Result<NativeRecord, NativeError>> {
+        let matched = self
+            .matches
+            .iter()
+            .all(|(path, wanted)| path.get(record).and_then(Value::as_str) == Some(wanted));
+        let name = self.event.get(record)?.as_str().filter(|_| matched)?;
+        let event = match &self.event_prefix {
+            Some(prefix) => name.strip_prefix(prefix.as_str())?,
+            None => name,
+        };
+        let mut problems = Vec::new();
+        let interaction = match &self.interaction {
+            None => self.name.clone(),
+            Some(path) => match path.get(record) {
+                Some(Value::String(key)) => key.clone(),
+                Some(Value::Number(key)) if key.is_i64() || key.is_u64() => key.to_string(),
+                Some(other) => {
+                    problems.push(format!(
+                        "`{}` must be a string or an integer, not {other}",
+                        path.text
+                    ));
+                    String::new()
+                }
+                None => {
+                    problems.push(format!("`{}` is missing", path.text));
+                    String::new()
+                }
+            },
+        };
+        let ts = self.ts.as_ref().and_then(|template| {
+            let path = Path {
+                text: template.text.replace(EVENT_PLACEHOLDER, event),
+                keys: (template.keys.iter())
+                    .map(|key| key.replace(EVENT_PLACEHOLDER, event))
+                    .collect(),
+            };
+            match path.get(record)? {
+                Value::Number(ts) if ts.is_i64() => ts.as_i64(),
+                // An unset timestamp of a metadata block.
+                Value::Bool(false) => None,
+                other => {
+                    problems.push(format!(
+                        "`{}` must be an integer (milliseconds), not {other}",
+                        path.text
+                    ));
+                    None
+                }
+            }
+        });
+        let mut object = |path: &Option<Path>| {
+            let value = path.as_ref()?.get(record)?;
+            if value.is_object() {
+                Some(value.clone())
+            } else {
+                let text = path.as_ref().map_or("", |p| p.text.as_str());
+                problems.push(format!("`{text}` must be an object"));
+                None
+            }
+        };
+        let (data, metadata) = (object(&self.data), object(&self.metadata));
+        let version = match self.version.as_ref().and_then(|path| path.get(record)) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(version)) => Some(version.clone()),
+            Some(other) => {
+                problems.push(format!("the version must be a string, not {other}"));
+                None
+            }
+        };
+        Some(if problems.is_empty() {
+            Ok(NativeRecord {
+                lifecycle: self.lifecycle.clone(),
+                interaction,
+                event: event.to_string(),
+                ts,
+                version,
+                data,
+                metadata,
+            })
+        } else {
+            Err(NativeError {
+                message: format!("{} (format `{}`)", problems.join("; "), self.name),
+                lifecycle: self.lifecycle.clone(),
+                event: Some(event.to_string()),
+            })
+        })
+    }
+}
+
+/// Compiles the formats of a lifecycle file, reporting empty paths and misplaced `{event}`s.
+pub fn compile_formats(ctx: &mut Context, lifecycle: &str, decls: &[FormatDecl]) -> Vec<Format> {
+    let mut formats = Vec::new();
+    for (index, decl) in decls.iter().enumerate() {
+        let at = format!("formats[{index}]");
+        if decls
+            .iter()
+            .take(index)
+            .any(|other| other.name == decl.name)
+        {
+            ctx.error(
+                &format!("{at}.name"),
+                format!("format `{}` is declared twice", decl.name),
+                None,
+            );
+        }
+        let mut path = |text: &str, field: &str, placeholder: bool| -> Option<Path> {
+            let keys: Vec<String> = text.split('.').map(str::to_string).collect();
+            if keys.iter().any(String::is_empty) {
+                let message = format!("`{text}` is not a dotted path (`eventData.contextId`)");
+                ctx.error(&format!("{at}.{field}"), message, None);
+                return None;
+            }
+            if !placeholder && text.contains(EVENT_PLACEHOLDER) {
+                let message = format!("`{EVENT_PLACEHOLDER}` may only be used in `ts`");
+                ctx.error(&format!("{at}.{field}"), message, None);
+                return None;
+            }
+            Some(Path {
+                text: text.to_string(),
+                keys,
+            })
+        };
+        let mut optional = |text: &Option<String>, field: &str, placeholder: bool| match text {
+            Some(text) => path(text, field, placeholder).map(Some),
+            None => Some(None),
+        };
+        let interaction = optional(&decl.interaction, "interaction", false);
+        let ts = optional(&decl.ts, "ts", true);
+        let data = optional(&decl.data, "data", false);
+        let metadata = optional(&decl.metadata, "metadata", false);
+        let version = optional(&decl.version, "version", false);
+        let event = optional(&Some(decl.event.clone()), "event", false);
+        let mut matches = Vec::new();
+        for (text, wanted) in &decl.matches {
+            if let Some(Some(path)) = optional(&Some(text.clone()), "match", false) {
+                matches.push((path, wanted.clone()));
+            }
+        }
+        if let (
+            Some(Some(event)),
+            Some(interaction),
+            Some(ts),
+            Some(data),
+            Some(metadata),
+            Some(version),
+        ) = (event, interaction, ts, data, metadata, version)
+        {
+            formats.push(Format {
+                name: decl.name.clone(),
+                lifecycle: lifecycle.to_string(),
+                matches,
+                event,
+                event_prefix: decl.event_prefix.clone(),
+                interaction,
+                ts,
+                data,
+                metadata,
+                version,
+            });
+        }
+    }
+    formats
+}
