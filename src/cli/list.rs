@@ -1,4 +1,4 @@
-//! `plotline list`: the catalog's lifecycles, versions and events.
+//! `plotline list`: the catalog's lifecycles, versions, events and native record formats.
 
 use clap::Args;
 
@@ -35,6 +35,10 @@ pub fn list(args: ListArgs) -> u8 {
                     fields.join(", ")
                 );
             }
+        }
+        if !lifecycle.formats.is_empty() {
+            let names: Vec<&str> = lifecycle.formats.iter().map(|f| f.name.as_str()).collect();
+            println!("  native formats: {}", names.join(", "));
         }
     }
     OK
