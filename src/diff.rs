@@ -74,8 +74,9 @@ impl fmt::Display for Compatibility {
 /// One change between two versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
-    /// What part of the lifecycle: `event`, `state`, `transition`, `initial_state`,
-    /// `metadata_field`, `payload_property`, `rule`.
+    /// What part changed: `event`, `state`, `transition`, `initial_state`,
+    /// `metadata_field`, `payload_property`, `rule` (and, between catalogs, `lifecycle` or
+    /// `version`).
     pub part: &'static str,
     /// What changed, for people: "event `submitted` added".
     pub description: String,

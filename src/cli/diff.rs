@@ -81,20 +81,24 @@ impl Comparison {
         }
     }
 
-    /// A lifecycle or version only one side has, as one change.
-    fn one_sided(lifecycle: &str, from: Option<&str>, to: Option<&str>, what: &str) -> Self {
-        let (part, description, compatibility) = match (from, to) {
+    /// A lifecycle or version (`part`) only one side has, as one change.
+    fn one_sided(
+        lifecycle: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+        part: &'static str,
+        what: &str,
+    ) -> Self {
+        let (description, compatibility) = match (from, to) {
             (None, Some(version)) => (
-                "version",
                 format!("{what} added (version {version})"),
                 Compatibility::Backward,
             ),
             (Some(version), _) => (
-                "version",
                 format!("{what} removed (version {version})"),
                 Compatibility::Forward,
             ),
-            (None, None) => ("version", format!("{what} changed"), Compatibility::Full),
+            (None, None) => (format!("{what} changed"), Compatibility::Full),
         };
         let change = Change {
             part,
@@ -253,6 +257,7 @@ fn compare_catalogs(old: &Catalog, new: &Catalog, only: Option<&str>) -> Option<
                 name,
                 newest(before),
                 newest(after),
+                "lifecycle",
                 &what,
             ));
             continue;
@@ -277,6 +282,7 @@ fn compare_catalogs(old: &Catalog, new: &Catalog, only: Option<&str>) -> Option<
                     name,
                     old.map(|v| v.name.as_str()),
                     new.map(|v| v.name.as_str()),
+                    "version",
                     &format!("version `{version}`"),
                 )),
             }

@@ -68,7 +68,7 @@ pub fn schema(args: SchemaArgs) -> u8 {
 }
 
 fn print(schema: &Value) -> u8 {
-    println!("{}", pretty(schema));
+    print!("{}", pretty(schema));
     OK
 }
 
