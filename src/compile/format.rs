@@ -236,3 +236,88 @@ pub fn compile_formats(ctx: &mut Context, lifecycle: &str, decls: &[FormatDecl])
     }
     formats
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn path(text: &str) -> Path {
+        Path {
+            text: text.into(),
+            keys: text.split('.').map(str::to_string).collect(),
+        }
+    }
+
+    fn bus() -> Format {
+        Format {
+            name: "bus".into(),
+            lifecycle: "w".into(),
+            matches: vec![(path("app"), "W".into())],
+            event: path("event"),
+            event_prefix: Some("W.".into()),
+            interaction: Some(path("data.id")),
+            ts: Some(path("data.metadata.{event}")),
+            data: Some(path("data")),
+            metadata: Some(path("data.metadata")),
+            version: Some(path("v")),
+        }
+    }
+
+    #[test]
+    fn records_of_the_shape_are_read_and_others_are_not() {
+        let format = bus();
+        let record = json!({"app": "W", "event": "W.opened", "v": "2", "data": {"id": 7, "metadata": {"opened": 5}}});
+        let read = format.read(&record).unwrap().unwrap();
+        assert_eq!(
+            (read.interaction.as_str(), read.event.as_str(), read.ts),
+            ("7", "opened", Some(5))
+        );
+        assert_eq!(read.version.as_deref(), Some("2"));
+        assert_eq!(read.metadata, Some(json!({"opened": 5})));
+        // Not of the shape: another app, no prefix, no event, not an object at all.
+        for other in [
+            json!({"app": "X", "event": "W.opened"}),
+            json!({"app": "W", "event": "opened"}),
+            json!({"app": "W"}),
+            json!({"app": "W", "event": 3}),
+            json!([1, 2]),
+            json!("W.opened"),
+        ] {
+            assert!(format.read(&other).is_none(), "{other}");
+        }
+    }
+
+    #[test]
+    fn wrong_fields_of_the_shape_are_named() {
+        let format = bus();
+        let cases = [
+            (json!({"app": "W", "event": "W.a"}), "`data.id` is missing"),
+            (
+                json!({"app": "W", "event": "W.a", "data": {"id": 1.5}}),
+                "`data.id` must be a string or an integer, not 1.5",
+            ),
+            (
+                json!({"app": "W", "event": "W.a", "data": {"id": "k", "metadata": {"a": "x"}}}),
+                "`data.metadata.a` must be an integer (milliseconds), not \"x\"",
+            ),
+            (
+                json!({"app": "W", "event": "W.a", "data": {"id": "k", "metadata": [1]}}),
+                "`data.metadata` must be an object",
+            ),
+            (
+                json!({"app": "W", "event": "W.a", "v": 2, "data": {"id": "k"}}),
+                "the version must be a string, not 2",
+            ),
+        ];
+        for (record, message) in cases {
+            let error = format.read(&record).unwrap().unwrap_err();
+            assert!(error.message.starts_with(message), "{}", error.message);
+            assert_eq!(error.event.as_deref(), Some("a"));
+        }
+        // An unset timestamp (`false`) or none at all leaves the time to the interaction.
+        let unset =
+            json!({"app": "W", "event": "W.a", "data": {"id": "k", "metadata": {"a": false}}});
+        assert_eq!(format.read(&unset).unwrap().unwrap().ts, None);
+    }
+}
