@@ -228,6 +228,12 @@ fn a_full_disk_exits_two_with_a_message() {
         vec!["run", stream],
         vec!["validate", stream],
         vec!["validate", "--format", "json", stream],
+        vec!["schema", "lp_offers"],
+        vec!["schema", "--config"],
+        vec!["types", "lp_offers"],
+        vec!["diff", "clicktocall", "9.0", "9.0.002.06"],
+        vec!["list"],
+        vec!["check"],
     ] {
         let output = run_to(full().into(), &args);
         let stderr = String::from_utf8_lossy(&output.stderr);
@@ -296,4 +302,23 @@ fn output_files_appear_whole_or_not_at_all() {
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(left, ["events.jsonl"]);
+}
+
+#[test]
+fn every_command_ends_quietly_on_a_closed_pipe() {
+    for args in [
+        vec!["schema", "lp_offers"],
+        vec!["types", "lp_offers"],
+        vec!["diff", "clicktocall", "9.0", "9.0.002.06"],
+        vec!["list"],
+        vec!["check"],
+    ] {
+        // The reading end is closed before the command writes anything.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let output = run_to(writer.into(), &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
 }

@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::catalog::{load, print_diagnostics, CatalogArgs};
+use super::output::Printer;
 use super::{ERROR, OK};
 use crate::compile::catalog::Scenario;
 use crate::engine::scenario;
@@ -24,16 +25,17 @@ pub fn check(args: CheckArgs) -> u8 {
         eprintln!("catalog not sound: {errors} error(s)");
         return ERROR;
     };
+    let mut printer = Printer::default();
     let mut failures = 0usize;
     let mut runs = 0usize;
     for lifecycle in &catalog.lifecycles {
-        println!(
+        printer.line(format!(
             "{} ({}): {} version(s), {} scenario(s)",
             lifecycle.name,
             lifecycle.file,
             lifecycle.versions.len(),
             lifecycle.scenarios.len()
-        );
+        ));
         for scenario in &lifecycle.scenarios {
             let unknown = scenario::unknown_kinds(scenario);
             if !unknown.is_empty() {
@@ -48,7 +50,10 @@ pub fn check(args: CheckArgs) -> u8 {
                 runs += 1;
                 let trace = scenario::run(&catalog, lifecycle, scenario, version);
                 let verdict = if trace.as_expected() { "ok" } else { "FAILED" };
-                println!("  {verdict:6} {} @ {}", scenario.name, trace.version);
+                printer.line(format!(
+                    "  {verdict:6} {} @ {}",
+                    scenario.name, trace.version
+                ));
                 if !trace.as_expected() {
                     failures += 1;
                     scenario_error(
@@ -73,15 +78,11 @@ pub fn check(args: CheckArgs) -> u8 {
         }
     }
     let warnings = diagnostics.len();
-    println!(
+    printer.line(format!(
         "{} lifecycle(s), {runs} scenario run(s), {failures} failed, {warnings} warning(s)",
         catalog.lifecycles.len()
-    );
-    if failures == 0 {
-        OK
-    } else {
-        ERROR
-    }
+    ));
+    printer.finish(if failures == 0 { OK } else { ERROR })
 }
 
 /// Prints `file:line:col: error: scenario `NAME` WHAT` on stderr.

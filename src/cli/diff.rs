@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::catalog::{find_lifecycle, load_or_report, CatalogArgs};
+use super::output::Printer;
 use super::{ERROR, OK, VIOLATIONS};
 use crate::compile::{Catalog, Lifecycle};
 use crate::diagnostic::suggestion;
@@ -148,15 +149,16 @@ pub fn diff_command(args: DiffArgs) -> u8 {
         compatibility: Compatibility::combine(&changes),
         comparisons,
     };
+    let mut printer = Printer::default();
     match args.format {
         DiffFormat::Json => match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => printer.line(text),
             Err(error) => {
                 eprintln!("error: {error}");
                 return ERROR;
             }
         },
-        DiffFormat::Text => print_text(&report),
+        DiffFormat::Text => print_text(&mut printer, &report),
     }
     let failed = |change: &Change| match args.fail_on {
         None => false,
@@ -165,14 +167,14 @@ pub fn diff_command(args: DiffArgs) -> u8 {
         Some(FailOn::NotForward) => !change.compatibility.is_forward(),
         Some(FailOn::Any) => true,
     };
-    if changes.iter().any(failed) {
+    printer.finish(if changes.iter().any(failed) {
         VIOLATIONS
     } else {
         OK
-    }
+    })
 }
 
-fn print_text(report: &Report) {
+fn print_text(printer: &mut Printer, report: &Report) {
     for comparison in &report.comparisons {
         let versions = match (&comparison.from, &comparison.to) {
             (Some(from), Some(to)) if from == to => from.clone(),
@@ -182,22 +184,22 @@ fn print_text(report: &Report) {
             (None, None) => String::new(),
         };
         let count = comparison.changes.len();
-        println!(
+        printer.line(format!(
             "{} {versions}: {} ({count} change{})",
             comparison.lifecycle,
             comparison.compatibility,
             if count == 1 { "" } else { "s" }
-        );
+        ));
         for change in &comparison.changes {
-            println!(
+            printer.line(format!(
                 "  {:<9} {}",
                 change.compatibility.name(),
                 change.description
-            );
+            ));
         }
     }
     if report.comparisons.len() > 1 {
-        println!("overall: {}", report.compatibility);
+        printer.line(format!("overall: {}", report.compatibility));
     }
 }
 

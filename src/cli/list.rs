@@ -3,6 +3,7 @@
 use clap::Args;
 
 use super::catalog::{load_or_report, CatalogArgs};
+use super::output::Printer;
 use super::{ERROR, OK};
 
 /// Arguments of `list`.
@@ -18,28 +19,29 @@ pub fn list(args: ListArgs) -> u8 {
     let Some(catalog) = load_or_report(&args.catalog) else {
         return ERROR;
     };
+    let mut printer = Printer::default();
     for lifecycle in &catalog.lifecycles {
-        println!(
+        printer.line(format!(
             "{}: {}",
             lifecycle.name,
             lifecycle.title.as_deref().unwrap_or(&lifecycle.description)
-        );
+        ));
         for version in &lifecycle.versions {
             let events: Vec<&str> = version.events.iter().map(|e| e.name.as_str()).collect();
             let fields: Vec<&str> = version.fields.iter().map(|f| f.name.as_str()).collect();
-            println!("  {}: events {}", version.name, events.join(", "));
+            printer.line(format!("  {}: events {}", version.name, events.join(", ")));
             if !fields.is_empty() {
-                println!(
+                printer.line(format!(
                     "  {}  metadata {}",
                     " ".repeat(version.name.len()),
                     fields.join(", ")
-                );
+                ));
             }
         }
         if !lifecycle.formats.is_empty() {
             let names: Vec<&str> = lifecycle.formats.iter().map(|f| f.name.as_str()).collect();
-            println!("  native formats: {}", names.join(", "));
+            printer.line(format!("  native formats: {}", names.join(", ")));
         }
     }
-    OK
+    printer.finish(OK)
 }

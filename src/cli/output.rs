@@ -110,6 +110,52 @@ impl Write for Output {
     }
 }
 
+/// Standard output for commands that print as they go, without panicking on a write error: a
+/// closed pipe (`| head`) ends the output quietly; any other error (a full disk) is reported
+/// once, at the end, and makes the exit status [`ERROR`].
+pub struct Printer {
+    out: io::StdoutLock<'static>,
+    error: Option<io::Error>,
+}
+
+impl Default for Printer {
+    fn default() -> Self {
+        Printer {
+            out: io::stdout().lock(),
+            error: None,
+        }
+    }
+}
+
+impl Printer {
+    /// Writes `text` and a newline.
+    pub fn line(&mut self, text: impl std::fmt::Display) {
+        if self.error.is_none() {
+            self.error = writeln!(self.out, "{text}").err();
+        }
+    }
+
+    /// Writes `text` as it is.
+    pub fn text(&mut self, text: &str) {
+        if self.error.is_none() {
+            self.error = self.out.write_all(text.as_bytes()).err();
+        }
+    }
+
+    /// Flushes, and gives `status`, or [`ERROR`] after a write error other than a closed pipe.
+    pub fn finish(mut self, status: u8) -> u8 {
+        let error = self.error.take().or_else(|| self.out.flush().err());
+        match error {
+            None => status,
+            Some(error) if error.kind() == io::ErrorKind::BrokenPipe => status,
+            Some(error) => {
+                eprintln!("error: writing output: {error}");
+                ERROR
+            }
+        }
+    }
+}
+
 /// Writes each `(file name, text)` into `dir` (created if needed), each file whole or not at
 /// all, and prints the path of each. The exit status: [`OK`] or [`ERROR`].
 pub fn write_files(dir: &Path, files: impl IntoIterator<Item = (String, String)>) -> u8 {
@@ -117,6 +163,7 @@ pub fn write_files(dir: &Path, files: impl IntoIterator<Item = (String, String)>
         eprintln!("error: cannot create {}: {error}", dir.display());
         return ERROR;
     }
+    let mut printer = Printer::default();
     for (name, text) in files {
         let path = dir.join(name);
         let written = Output::open(Some(&path)).and_then(|mut out| {
@@ -127,7 +174,7 @@ pub fn write_files(dir: &Path, files: impl IntoIterator<Item = (String, String)>
             eprintln!("error: cannot write {}: {error}", path.display());
             return ERROR;
         }
-        println!("{}", path.display());
+        printer.line(path.display());
     }
-    OK
+    printer.finish(OK)
 }

@@ -6,7 +6,7 @@ use clap::Args;
 use serde_json::Value;
 
 use super::catalog::{file_name, load_or_report, select, CatalogArgs, SelectArgs};
-use super::output::write_files;
+use super::output::{write_files, Printer};
 use super::{ERROR, OK};
 use crate::config::LifecycleFile;
 use crate::export::record_schema;
@@ -39,7 +39,7 @@ pub fn schema(args: SchemaArgs) -> u8 {
         let schema = schema.unwrap_or_default();
         return match &args.out {
             Some(dir) => write_files(dir, [(CONFIG_SCHEMA_FILE.to_string(), pretty(&schema))]),
-            None => print(&schema),
+            None => print(&[schema]),
         };
     }
     if args.out.is_none() && args.select.lifecycle.is_none() {
@@ -60,16 +60,16 @@ pub fn schema(args: SchemaArgs) -> u8 {
     });
     match &args.out {
         Some(dir) => write_files(dir, schemas.map(|(name, schema)| (name, pretty(&schema)))),
-        None => schemas
-            .map(|(_, schema)| print(&schema))
-            .max()
-            .unwrap_or(OK),
+        None => print(&schemas.map(|(_, schema)| schema).collect::<Vec<_>>()),
     }
 }
 
-fn print(schema: &Value) -> u8 {
-    print!("{}", pretty(schema));
-    OK
+fn print(schemas: &[Value]) -> u8 {
+    let mut printer = Printer::default();
+    for schema in schemas {
+        printer.text(&pretty(schema));
+    }
+    printer.finish(OK)
 }
 
 /// A schema as a file's text: pretty JSON and a final newline.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::catalog::{file_name, load_or_report, select, CatalogArgs, SelectArgs};
-use super::output::write_files;
+use super::output::{write_files, Printer};
 use super::{ERROR, OK};
 use crate::export::{record_schema, typescript};
 
@@ -57,10 +57,11 @@ pub fn types(args: TypesArgs) -> u8 {
     match &args.out {
         Some(dir) => write_files(dir, files),
         None => {
+            let mut printer = Printer::default();
             for (_, text) in files {
-                print!("{text}");
+                printer.text(&text);
             }
-            OK
+            printer.finish(OK)
         }
     }
 }
