@@ -162,7 +162,25 @@ impl Format {
     }
 }
 
-/// Compiles the formats of a lifecycle file, reporting empty paths and misplaced `{event}`s.
+/// A dotted path, or what is wrong with it; `{event}` only where `placeholder` allows it.
+fn parse_path(text: &str, placeholder: bool) -> Result<Path, String> {
+    let keys: Vec<String> = text.split('.').map(str::to_string).collect();
+    if keys.iter().any(String::is_empty) {
+        return Err(format!(
+            "`{text}` is not a dotted path (`eventData.contextId`)"
+        ));
+    }
+    if !placeholder && text.contains(EVENT_PLACEHOLDER) {
+        return Err(format!("`{EVENT_PLACEHOLDER}` may only be used in `ts`"));
+    }
+    Ok(Path {
+        text: text.to_string(),
+        keys,
+    })
+}
+
+/// Compiles the formats of a lifecycle file, reporting duplicate names, empty paths and
+/// misplaced `{event}`s.
 pub fn compile_formats(ctx: &mut Context, lifecycle: &str, decls: &[FormatDecl]) -> Vec<Format> {
     let mut formats = Vec::new();
     for (index, decl) in decls.iter().enumerate() {
@@ -172,54 +190,31 @@ pub fn compile_formats(ctx: &mut Context, lifecycle: &str, decls: &[FormatDecl])
             .take(index)
             .any(|other| other.name == decl.name)
         {
-            ctx.error(
-                &format!("{at}.name"),
-                format!("format `{}` is declared twice", decl.name),
-                None,
-            );
+            let message = format!("format `{}` is declared twice", decl.name);
+            ctx.error(&format!("{at}.name"), message, None);
         }
-        let mut path = |text: &str, field: &str, placeholder: bool| -> Option<Path> {
-            let keys: Vec<String> = text.split('.').map(str::to_string).collect();
-            if keys.iter().any(String::is_empty) {
-                let message = format!("`{text}` is not a dotted path (`eventData.contextId`)");
+        let mut failed = false;
+        let mut path = |field: &str, text: &str| match parse_path(text, field == "ts") {
+            Ok(path) => Some(path),
+            Err(message) => {
                 ctx.error(&format!("{at}.{field}"), message, None);
-                return None;
+                failed = true;
+                None
             }
-            if !placeholder && text.contains(EVENT_PLACEHOLDER) {
-                let message = format!("`{EVENT_PLACEHOLDER}` may only be used in `ts`");
-                ctx.error(&format!("{at}.{field}"), message, None);
-                return None;
-            }
-            Some(Path {
-                text: text.to_string(),
-                keys,
-            })
         };
-        let mut optional = |text: &Option<String>, field: &str, placeholder: bool| match text {
-            Some(text) => path(text, field, placeholder).map(Some),
-            None => Some(None),
-        };
-        let interaction = optional(&decl.interaction, "interaction", false);
-        let ts = optional(&decl.ts, "ts", true);
-        let data = optional(&decl.data, "data", false);
-        let metadata = optional(&decl.metadata, "metadata", false);
-        let version = optional(&decl.version, "version", false);
-        let event = optional(&Some(decl.event.clone()), "event", false);
-        let mut matches = Vec::new();
-        for (text, wanted) in &decl.matches {
-            if let Some(Some(path)) = optional(&Some(text.clone()), "match", false) {
-                matches.push((path, wanted.clone()));
-            }
-        }
-        if let (
-            Some(Some(event)),
-            Some(interaction),
-            Some(ts),
-            Some(data),
-            Some(metadata),
-            Some(version),
-        ) = (event, interaction, ts, data, metadata, version)
-        {
+        let event = path("event", &decl.event);
+        let interaction = decl
+            .interaction
+            .as_deref()
+            .and_then(|t| path("interaction", t));
+        let ts = decl.ts.as_deref().and_then(|t| path("ts", t));
+        let data = decl.data.as_deref().and_then(|t| path("data", t));
+        let metadata = decl.metadata.as_deref().and_then(|t| path("metadata", t));
+        let version = decl.version.as_deref().and_then(|t| path("version", t));
+        let matches: Vec<(Path, String)> = (decl.matches.iter())
+            .filter_map(|(text, wanted)| Some((path("match", text)?, wanted.clone())))
+            .collect();
+        if let (Some(event), false) = (event, failed) {
             formats.push(Format {
                 name: decl.name.clone(),
                 lifecycle: lifecycle.to_string(),
