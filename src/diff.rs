@@ -8,6 +8,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::compile::catalog::Rule;
 use crate::compile::Version;
 
 /// How a change affects records written for one version and read under the other.
@@ -113,10 +114,6 @@ pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
         );
     }
 
-    let states = |version: &Version| -> BTreeMap<String, bool> {
-        let states = version.states.iter();
-        states.map(|s| (s.name.clone(), s.is_final)).collect()
-    };
     let (old_states, new_states) = (states(old), states(new));
     for (name, is_final) in &new_states {
         match old_states.get(name) {
@@ -162,7 +159,7 @@ pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
 
     let (old_moves, new_moves) = (transitions(old), transitions(new));
     for ((from, event), to) in &new_moves {
-        match old_moves.get(&(from.clone(), event.clone())) {
+        match old_moves.get(&(*from, *event)) {
             None => change(
                 "transition",
                 Compatibility::Backward,
@@ -177,7 +174,7 @@ pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
         }
     }
     for ((from, event), to) in &old_moves {
-        if !new_moves.contains_key(&(from.clone(), event.clone())) {
+        if !new_moves.contains_key(&(*from, *event)) {
             change(
                 "transition",
                 Compatibility::Forward,
@@ -186,12 +183,9 @@ pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
         }
     }
 
-    for event in new
-        .events
-        .iter()
-        .filter(|e| old_events.contains(e.name.as_str()))
-    {
-        let Some(was) = old.events.iter().find(|e| e.name == event.name) else {
+    for event in &new.events {
+        let was = old.event_ids.get(&event.name);
+        let Some(was) = was.and_then(|&id| old.events.get(usize::from(id))) else {
             continue;
         };
         let schema = |payload: Option<&crate::compile::catalog::Payload>| {
@@ -242,37 +236,51 @@ pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
         );
     }
 
-    // A rule that sets fields changes the metadata computed; one that only asserts refuses
-    // more records where it is added, fewer where it is removed.
-    let rules = |version: &Version| -> Vec<(String, Compatibility, Compatibility)> {
-        let rules = version.rules.iter().map(|rule| {
-            let (added, removed) = if !rule.set.is_empty() {
-                (Compatibility::Breaking, Compatibility::Breaking)
-            } else if rule.assert.is_some() {
-                (Compatibility::Forward, Compatibility::Backward)
-            } else {
-                (Compatibility::Full, Compatibility::Full)
-            };
-            (rule.source.clone(), added, removed)
-        });
-        rules.collect()
-    };
-    let (old_rules, new_rules) = (rules(old), rules(new));
-    let sources = |rules: &[(String, Compatibility, Compatibility)]| -> BTreeSet<String> {
-        rules.iter().map(|(source, _, _)| source.clone()).collect()
-    };
-    let (old_sources, new_sources) = (sources(&old_rules), sources(&new_rules));
-    for (source, added, _) in new_rules.iter().filter(|r| !old_sources.contains(&r.0)) {
-        change("rule", *added, format!("rule `{source}` added"));
+    let (old_sources, new_sources) = (rule_sources(old), rule_sources(new));
+    for rule in new
+        .rules
+        .iter()
+        .filter(|r| !old_sources.contains(r.source.as_str()))
+    {
+        let (added, _) = rule_compatibility(rule);
+        change("rule", added, format!("rule `{}` added", rule.source));
     }
-    for (source, _, removed) in old_rules.iter().filter(|r| !new_sources.contains(&r.0)) {
-        change("rule", *removed, format!("rule `{source}` removed"));
+    for rule in old
+        .rules
+        .iter()
+        .filter(|r| !new_sources.contains(r.source.as_str()))
+    {
+        let (_, removed) = rule_compatibility(rule);
+        change("rule", removed, format!("rule `{}` removed", rule.source));
     }
     changes
 }
 
+/// The states by name, and whether each is final.
+fn states(version: &Version) -> BTreeMap<&str, bool> {
+    let states = version.states.iter();
+    states.map(|s| (s.name.as_str(), s.is_final)).collect()
+}
+
+fn rule_sources(version: &Version) -> BTreeSet<&str> {
+    version.rules.iter().map(|r| r.source.as_str()).collect()
+}
+
+/// What adding and what removing `rule` does. A rule that sets fields changes the metadata
+/// computed; one that only asserts refuses more records where it is added, fewer where it is
+/// removed.
+fn rule_compatibility(rule: &Rule) -> (Compatibility, Compatibility) {
+    if !rule.set.is_empty() {
+        (Compatibility::Breaking, Compatibility::Breaking)
+    } else if rule.assert.is_some() {
+        (Compatibility::Forward, Compatibility::Backward)
+    } else {
+        (Compatibility::Full, Compatibility::Full)
+    }
+}
+
 /// The transition table by names: (state, event) to the next state.
-fn transitions(version: &Version) -> BTreeMap<(String, String), String> {
+fn transitions(version: &Version) -> BTreeMap<(&str, &str), &str> {
     let mut moves = BTreeMap::new();
     for (state_index, state) in version.states.iter().enumerate() {
         let Ok(state_id) = state_index.try_into() else {
@@ -284,8 +292,8 @@ fn transitions(version: &Version) -> BTreeMap<(String, String), String> {
             };
             if let Some(next) = version.next(state_id, event_id) {
                 moves.insert(
-                    (state.name.clone(), event.name.clone()),
-                    version.state_name(next).to_string(),
+                    (state.name.as_str(), event.name.as_str()),
+                    version.state_name(next),
                 );
             }
         }
@@ -322,6 +330,15 @@ fn listed_values(schema: &Value) -> Option<Vec<&Value>> {
     }
     let options = schema.get("anyOf")?.as_array()?;
     options.iter().map(|option| option.get("const")).collect()
+}
+
+fn properties(schema: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    let map = schema.get("properties").and_then(Value::as_object);
+    map.into_iter().flatten()
+}
+
+fn property<'a>(schema: &'a Value, name: &str) -> Option<&'a Value> {
+    schema.get("properties")?.get(name)
 }
 
 fn required(schema: &Value) -> BTreeSet<&str> {
@@ -396,17 +413,11 @@ fn compare_schemas(old: &Value, new: &Value, path: &str, found: &mut Vec<(Compat
             ),
         ));
     }
-    let empty = serde_json::Map::new();
-    let properties = |schema: &'_ Value| -> serde_json::Map<String, Value> {
-        let map = schema.get("properties").and_then(Value::as_object);
-        map.unwrap_or(&empty).clone()
-    };
-    let (old_properties, new_properties) = (properties(old), properties(new));
     let (old_required, new_required) = (required(old), required(new));
-    for (name, schema) in &new_properties {
+    for (name, schema) in properties(new) {
         let at = format!("{path}.{name}");
         let is_required = new_required.contains(name.as_str());
-        match old_properties.get(name) {
+        match property(old, name) {
             None => found.push((
                 // Old records lack a required property; an open old payload took any value.
                 Compatibility::of(!is_required, is_open(old)),
@@ -437,8 +448,8 @@ fn compare_schemas(old: &Value, new: &Value, path: &str, found: &mut Vec<(Compat
             }
         }
     }
-    for name in old_properties.keys() {
-        if !new_properties.contains_key(name) {
+    for (name, _) in properties(old) {
+        if property(new, name).is_none() {
             let was_required = old_required.contains(name.as_str());
             found.push((
                 Compatibility::of(is_open(new), !was_required),

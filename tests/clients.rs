@@ -121,36 +121,19 @@ fn mutations(record: &Map<String, Value>, payload: Option<&Value>) -> Vec<(Strin
             record.remove("data");
         }),
     ));
-    out.push((
-        "data not an object".into(),
-        with(&|record| {
-            record.insert("data".into(), json!([1]));
-        }),
-    ));
-    out.push((
-        "ts a string".into(),
-        with(&|record| {
-            record.insert("ts".into(), json!("1732435200000"));
-        }),
-    ));
-    out.push((
-        "ts a float".into(),
-        with(&|record| {
-            record.insert("ts".into(), json!(1.5));
-        }),
-    ));
-    out.push((
-        "unknown event".into(),
-        with(&|record| {
-            record.insert("event".into(), json!("zz_event"));
-        }),
-    ));
-    out.push((
-        "interaction a number".into(),
-        with(&|record| {
-            record.insert("interaction".into(), json!(7));
-        }),
-    ));
+    // Top-level fields set to what a record must not hold.
+    for (change, key, value) in [
+        ("data not an object", "data", json!([1])),
+        ("ts a string", "ts", json!("1732435200000")),
+        ("ts a float", "ts", json!(1.5)),
+        ("unknown event", "event", json!("zz_event")),
+        ("interaction a number", "interaction", json!(7)),
+    ] {
+        let mutated = with(&|record| {
+            record.insert(key.into(), value.clone());
+        });
+        out.push((change.into(), mutated));
+    }
     out
 }
 

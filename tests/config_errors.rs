@@ -92,16 +92,24 @@ fn misspelled_key() {
 
 #[test]
 fn misspelled_version_key() {
-    let outcome = check_broken(
-        "          since: \"9.0.002.06\"",
-        "          sinse: \"9.0.002.06\"",
-    );
-    assert_reports(&outcome, "unknown field `sinse`", "did you mean `since`?");
-    let outcome = check_broken(
-        "    until: \"9.0.002.06\"\n  # Not from",
-        "    untill: \"9.0.002.06\"\n  # Not from",
-    );
-    assert_reports(&outcome, "unknown field `untill`", "did you mean `until`?");
+    for (from, to, key, help) in [
+        (
+            "          since: \"9.0.002.06\"",
+            "          sinse: \"9.0.002.06\"",
+            "sinse",
+            "since",
+        ),
+        (
+            "    until: \"9.0.002.06\"\n  # Not from",
+            "    untill: \"9.0.002.06\"\n  # Not from",
+            "untill",
+            "until",
+        ),
+    ] {
+        let outcome = check_broken(from, to);
+        let message = format!("unknown field `{key}`");
+        assert_reports(&outcome, &message, &format!("did you mean `{help}`?"));
+    }
 }
 
 #[test]

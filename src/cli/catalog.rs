@@ -75,41 +75,47 @@ pub struct SelectArgs {
     pub version: Option<String>,
 }
 
-/// The versions `select` names: the one asked for, the newest when `all_versions` is false, or
-/// every version. Every lifecycle when none is named. An unknown name is printed as an error
-/// with a suggestion, and gives `None`.
+/// The versions `select` names: the one asked for, the newest when `all` is false, or every
+/// version; every lifecycle only when `all` is true and none is named. An unknown name, or
+/// no name without `all`, is printed as an error, and gives `None`.
 pub fn select<'a>(
     catalog: &'a Catalog,
     select: &SelectArgs,
-    all_versions: bool,
+    all: bool,
 ) -> Option<Vec<(&'a Lifecycle, &'a Version)>> {
     let lifecycles: Vec<&Lifecycle> = match &select.lifecycle {
-        None => catalog.lifecycles.iter().collect(),
         Some(name) => vec![find_lifecycle(catalog, name)?],
+        None if all => catalog.lifecycles.iter().collect(),
+        None => {
+            eprintln!("error: name a lifecycle, or write every one with --out DIR");
+            return None;
+        }
     };
     let mut selected = Vec::new();
     for lifecycle in lifecycles {
         match &select.version {
-            Some(wanted) => {
-                let Some(version) = lifecycle.version_named(wanted) else {
-                    let names: Vec<&str> =
-                        lifecycle.versions.iter().map(|v| v.name.as_str()).collect();
-                    eprintln!(
-                        "error: lifecycle `{}` has no version `{wanted}` (versions: {})",
-                        lifecycle.name,
-                        names.join(", ")
-                    );
-                    return None;
-                };
-                selected.push((lifecycle, version));
-            }
-            None if all_versions => {
-                selected.extend(lifecycle.versions.iter().map(|v| (lifecycle, v)));
-            }
+            Some(wanted) => selected.push((lifecycle, find_version(lifecycle, wanted)?)),
+            None if all => selected.extend(lifecycle.versions.iter().map(|v| (lifecycle, v))),
             None => selected.extend(lifecycle.versions.last().map(|v| (lifecycle, v))),
         }
     }
     Some(selected)
+}
+
+/// The version of `lifecycle` named `wanted`; `None`, with an error and a suggestion (or the
+/// list of versions) printed, when there is none.
+pub fn find_version<'a>(lifecycle: &'a Lifecycle, wanted: &str) -> Option<&'a Version> {
+    let found = lifecycle.version_named(wanted);
+    if found.is_none() {
+        let names = lifecycle.versions.iter().map(|v| v.name.as_str());
+        let help = suggestion(wanted, names.clone())
+            .unwrap_or_else(|| format!("versions: {}", names.collect::<Vec<_>>().join(", ")));
+        eprintln!(
+            "error: lifecycle `{}` has no version `{wanted}` ({help})",
+            lifecycle.name
+        );
+    }
+    found
 }
 
 /// The lifecycle named `name`; `None`, with an error and a suggestion printed, when there is

@@ -6,11 +6,10 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::catalog::{find_lifecycle, load_or_report, CatalogArgs};
+use super::catalog::{find_lifecycle, find_version, load_or_report, CatalogArgs};
 use super::output::Printer;
 use super::{ERROR, OK, VIOLATIONS};
 use crate::compile::{Catalog, Lifecycle};
-use crate::diagnostic::suggestion;
 use crate::diff::{diff, Change, Compatibility};
 
 /// When `diff` exits 1.
@@ -83,31 +82,36 @@ impl Comparison {
     }
 
     /// A lifecycle or version (`part`) only one side has, as one change.
-    fn one_sided(
-        lifecycle: &str,
-        from: Option<&str>,
-        to: Option<&str>,
-        part: &'static str,
-        what: &str,
-    ) -> Self {
-        let (description, compatibility) = match (from, to) {
-            (None, Some(version)) => (
-                format!("{what} added (version {version})"),
+    fn one_sided(lifecycle: &str, part: &'static str, what: &str, side: OneSide) -> Self {
+        let (from, to, done, compatibility, version) = match side {
+            OneSide::New(version) => (
+                None,
+                Some(version),
+                "added",
                 Compatibility::Backward,
+                version,
             ),
-            (Some(version), _) => (
-                format!("{what} removed (version {version})"),
+            OneSide::Old(version) => (
+                Some(version),
+                None,
+                "removed",
                 Compatibility::Forward,
+                version,
             ),
-            (None, None) => (format!("{what} changed"), Compatibility::Full),
         };
         let change = Change {
             part,
-            description,
+            description: format!("{what} {done} (version {version})"),
             compatibility,
         };
         Comparison::new(lifecycle, from, to, vec![change])
     }
+}
+
+/// Which side alone has a lifecycle or version, and its (newest) version.
+enum OneSide<'a> {
+    Old(&'a str),
+    New(&'a str),
 }
 
 /// The whole report.
@@ -210,17 +214,7 @@ fn compare_versions(catalog: &Catalog, args: &DiffArgs) -> Option<Comparison> {
         return None;
     };
     let lifecycle = find_lifecycle(catalog, name)?;
-    let version = |wanted: &str| {
-        let found = lifecycle.version_named(wanted);
-        if found.is_none() {
-            let names = lifecycle.versions.iter().map(|v| v.name.as_str());
-            let help = suggestion(wanted, names.clone())
-                .unwrap_or_else(|| format!("versions: {}", names.collect::<Vec<_>>().join(", ")));
-            eprintln!("error: lifecycle `{name}` has no version `{wanted}` ({help})");
-        }
-        found
-    };
-    let (old, new) = (version(old)?, version(new)?);
+    let (old, new) = (find_version(lifecycle, old)?, find_version(lifecycle, new)?);
     Some(Comparison::new(
         name,
         Some(&old.name),
@@ -230,7 +224,11 @@ fn compare_versions(catalog: &Catalog, args: &DiffArgs) -> Option<Comparison> {
 }
 
 /// Every lifecycle and version of `old` against `new`, by name.
-fn compare_catalogs(old: &Catalog, new: &Catalog, only: Option<&str>) -> Option<Vec<Comparison>> {
+fn compare_catalogs<'a>(
+    old: &'a Catalog,
+    new: &'a Catalog,
+    only: Option<&str>,
+) -> Option<Vec<Comparison>> {
     if let Some(name) = only {
         if old.lifecycle(name).is_none() && new.lifecycle(name).is_none() {
             find_lifecycle(new, name)?;
@@ -248,21 +246,18 @@ fn compare_catalogs(old: &Catalog, new: &Catalog, only: Option<&str>) -> Option<
     let mut comparisons = Vec::new();
     for name in names {
         let (before, after) = (old.lifecycle(name), new.lifecycle(name));
-        let (Some(before), Some(after)) = (before, after) else {
-            fn newest(lifecycle: Option<&Lifecycle>) -> Option<&str> {
-                lifecycle
-                    .and_then(|l| l.versions.last())
-                    .map(|v| v.name.as_str())
+        let newest = |l: &'a Lifecycle| l.versions.last().map_or("", |v| v.name.as_str());
+        let (before, after) = match (before, after) {
+            (Some(before), Some(after)) => (before, after),
+            (before, after) => {
+                let side = match after {
+                    Some(after) => OneSide::New(newest(after)),
+                    None => OneSide::Old(before.map_or("", newest)),
+                };
+                let what = format!("lifecycle `{name}`");
+                comparisons.push(Comparison::one_sided(name, "lifecycle", &what, side));
+                continue;
             }
-            let what = format!("lifecycle `{name}`");
-            comparisons.push(Comparison::one_sided(
-                name,
-                newest(before),
-                newest(after),
-                "lifecycle",
-                &what,
-            ));
-            continue;
         };
         let mut versions: Vec<&str> = before
             .versions
@@ -280,13 +275,14 @@ fn compare_catalogs(old: &Catalog, new: &Catalog, only: Option<&str>) -> Option<
                     Some(version),
                     diff(old, new),
                 )),
-                (old, new) => comparisons.push(Comparison::one_sided(
-                    name,
-                    old.map(|v| v.name.as_str()),
-                    new.map(|v| v.name.as_str()),
-                    "version",
-                    &format!("version `{version}`"),
-                )),
+                (_, new) => {
+                    let side = match new {
+                        Some(_) => OneSide::New(version),
+                        None => OneSide::Old(version),
+                    };
+                    let what = format!("version `{version}`");
+                    comparisons.push(Comparison::one_sided(name, "version", &what, side));
+                }
             }
         }
     }

@@ -144,21 +144,48 @@ impl Printer {
 
     /// Flushes, and gives `status`, or [`ERROR`] after a write error other than a closed pipe.
     pub fn finish(mut self, status: u8) -> u8 {
-        let error = self.error.take().or_else(|| self.out.flush().err());
-        match error {
-            None => status,
-            Some(error) if error.kind() == io::ErrorKind::BrokenPipe => status,
-            Some(error) => {
-                eprintln!("error: writing output: {error}");
-                ERROR
-            }
+        let written = match self.error.take() {
+            Some(error) => Err(error),
+            None => self.out.flush(),
+        };
+        status_after(written.map_err(writing_output), status)
+    }
+}
+
+/// A write error, saying so.
+pub fn writing_output(error: io::Error) -> io::Error {
+    io::Error::new(error.kind(), format!("writing output: {error}"))
+}
+
+/// The exit status once output is written: `status` when it was, or when the reader closed
+/// the pipe (it stopped reading); [`ERROR`], with the error printed, after any other error.
+pub fn status_after(written: io::Result<()>, status: u8) -> u8 {
+    match written {
+        Ok(()) => status,
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => status,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ERROR
         }
     }
 }
 
+/// Each `(file name, text)` written into `dir` (see [`write_files`]), or without one, every
+/// text printed in turn.
+pub fn emit(dir: Option<&Path>, files: impl IntoIterator<Item = (String, String)>) -> u8 {
+    if let Some(dir) = dir {
+        return write_files(dir, files);
+    }
+    let mut printer = Printer::default();
+    for (_, text) in files {
+        printer.text(&text);
+    }
+    printer.finish(OK)
+}
+
 /// Writes each `(file name, text)` into `dir` (created if needed), each file whole or not at
 /// all, and prints the path of each. The exit status: [`OK`] or [`ERROR`].
-pub fn write_files(dir: &Path, files: impl IntoIterator<Item = (String, String)>) -> u8 {
+fn write_files(dir: &Path, files: impl IntoIterator<Item = (String, String)>) -> u8 {
     if let Err(error) = std::fs::create_dir_all(dir) {
         eprintln!("error: cannot create {}: {error}", dir.display());
         return ERROR;

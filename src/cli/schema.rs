@@ -6,8 +6,8 @@ use clap::Args;
 use serde_json::Value;
 
 use super::catalog::{file_name, load_or_report, select, CatalogArgs, SelectArgs};
-use super::output::{write_files, Printer};
-use super::{ERROR, OK};
+use super::output::emit;
+use super::ERROR;
 use crate::config::LifecycleFile;
 use crate::export::record_schema;
 
@@ -34,42 +34,23 @@ pub struct SchemaArgs {
 
 /// Runs `schema`.
 pub fn schema(args: SchemaArgs) -> u8 {
+    let out = args.out.as_deref();
     if args.config {
         let schema = serde_json::to_value(schemars::schema_for!(LifecycleFile));
-        let schema = schema.unwrap_or_default();
-        return match &args.out {
-            Some(dir) => write_files(dir, [(CONFIG_SCHEMA_FILE.to_string(), pretty(&schema))]),
-            None => print(&[schema]),
-        };
-    }
-    if args.out.is_none() && args.select.lifecycle.is_none() {
-        eprintln!("error: name a lifecycle, or write every schema with --out DIR");
-        return ERROR;
+        let text = pretty(&schema.unwrap_or_default());
+        return emit(out, [(CONFIG_SCHEMA_FILE.to_string(), text)]);
     }
     let Some(catalog) = load_or_report(&args.catalog) else {
         return ERROR;
     };
-    let Some(selected) = select(&catalog, &args.select, args.out.is_some()) else {
+    let Some(selected) = select(&catalog, &args.select, out.is_some()) else {
         return ERROR;
     };
     let schemas = selected.into_iter().map(|(lifecycle, version)| {
-        (
-            file_name(lifecycle, version, "schema.json"),
-            record_schema(lifecycle, version),
-        )
+        let text = pretty(&record_schema(lifecycle, version));
+        (file_name(lifecycle, version, "schema.json"), text)
     });
-    match &args.out {
-        Some(dir) => write_files(dir, schemas.map(|(name, schema)| (name, pretty(&schema)))),
-        None => print(&schemas.map(|(_, schema)| schema).collect::<Vec<_>>()),
-    }
-}
-
-fn print(schemas: &[Value]) -> u8 {
-    let mut printer = Printer::default();
-    for schema in schemas {
-        printer.text(&pretty(schema));
-    }
-    printer.finish(OK)
+    emit(out, schemas)
 }
 
 /// A schema as a file's text: pretty JSON and a final newline.

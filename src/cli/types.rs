@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::catalog::{file_name, load_or_report, select, CatalogArgs, SelectArgs};
-use super::output::{write_files, Printer};
-use super::{ERROR, OK};
+use super::output::emit;
+use super::ERROR;
 use crate::export::{record_schema, typescript};
 
 /// The languages `types` writes.
@@ -36,14 +36,11 @@ pub struct TypesArgs {
 
 /// Runs `types`.
 pub fn types(args: TypesArgs) -> u8 {
-    if args.out.is_none() && args.select.lifecycle.is_none() {
-        eprintln!("error: name a lifecycle, or write every lifecycle with --out DIR");
-        return ERROR;
-    }
+    let out = args.out.as_deref();
     let Some(catalog) = load_or_report(&args.catalog) else {
         return ERROR;
     };
-    let Some(selected) = select(&catalog, &args.select, args.out.is_some()) else {
+    let Some(selected) = select(&catalog, &args.select, out.is_some()) else {
         return ERROR;
     };
     let files = selected.into_iter().map(|(lifecycle, version)| {
@@ -54,14 +51,5 @@ pub fn types(args: TypesArgs) -> u8 {
         let text = typescript::declarations(&record_schema(lifecycle, version), &command);
         (file_name(lifecycle, version, "d.ts"), text)
     });
-    match &args.out {
-        Some(dir) => write_files(dir, files),
-        None => {
-            let mut printer = Printer::default();
-            for (_, text) in files {
-                printer.text(&text);
-            }
-            printer.finish(OK)
-        }
-    }
+    emit(out, files)
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::catalog::{load_or_report, CatalogArgs};
-use super::output::Output;
+use super::output::{status_after, writing_output, Output};
 use super::progress;
 use super::{ERROR, OK, VIOLATIONS};
 use crate::engine::parallel;
@@ -227,22 +227,11 @@ fn open_output(path: Option<&Path>) -> Option<Output> {
         .ok()
 }
 
-/// A write error, saying so.
-fn writing_output(error: io::Error) -> io::Error {
-    io::Error::new(error.kind(), format!("writing output: {error}"))
-}
-
 /// Ends the output: a closed pipe is fine (the reader stopped reading); any other write
 /// error exits 2, leaving no partial file behind.
 fn finish_output(out: Output, written: io::Result<()>, summary: &Summary) -> u8 {
-    match written.and_then(|()| out.finish().map_err(writing_output)) {
-        Ok(()) => exit_for(summary),
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => exit_for(summary),
-        Err(error) => {
-            eprintln!("error: {error}");
-            ERROR
-        }
-    }
+    let written = written.and_then(|()| out.finish().map_err(writing_output));
+    status_after(written, exit_for(summary))
 }
 
 /// Every core, or one when that is unknown.

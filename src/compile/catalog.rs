@@ -27,8 +27,6 @@ pub struct Catalog {
     /// The lifecycles, in load order.
     pub lifecycles: Vec<Lifecycle>,
     index: hashbrown::HashMap<String, usize>,
-    /// Every lifecycle's native record shapes, in load order.
-    pub formats: Vec<Format>,
 }
 
 impl Catalog {
@@ -39,15 +37,14 @@ impl Catalog {
             .enumerate()
             .map(|(i, lifecycle)| (lifecycle.name.clone(), i))
             .collect();
-        let formats = lifecycles
+        Catalog { lifecycles, index }
+    }
+
+    /// Every lifecycle's native record shapes, with their lifecycle, in load order.
+    pub fn formats(&self) -> impl Iterator<Item = (&Lifecycle, &Format)> + Clone {
+        self.lifecycles
             .iter()
-            .flat_map(|lifecycle| lifecycle.formats.iter().cloned())
-            .collect();
-        Catalog {
-            lifecycles,
-            index,
-            formats,
-        }
+            .flat_map(|lifecycle| lifecycle.formats.iter().map(move |f| (lifecycle, f)))
     }
 
     /// The id of the lifecycle named `name`.

@@ -96,14 +96,14 @@ impl<'a> Context<'a> {
     }
 
     /// The range of versions of an item at `path`; unknown version names are reported.
-    pub fn range(&mut self, versioned: &Versioned, path: &str) -> Range {
-        let since = match &versioned.since {
+    pub fn range(&mut self, versioned: Versioned<'_>, path: &str) -> Range {
+        let since = match versioned.since {
             Some(name) => self
                 .version_index(name, &format!("{path}.since"))
                 .unwrap_or(0),
             None => 0,
         };
-        let until = match &versioned.until {
+        let until = match versioned.until {
             Some(name) => self
                 .version_index(name, &format!("{path}.until"))
                 .unwrap_or(self.version_names.len()),
@@ -120,20 +120,19 @@ impl<'a> Context<'a> {
     }
 
     /// Whether the item at `path` is in version `version` (unknown names are reported).
-    pub fn active(&mut self, versioned: &Versioned, path: &str, version: usize) -> bool {
+    pub fn active(&mut self, versioned: Versioned<'_>, path: &str, version: usize) -> bool {
         self.range(versioned, path).contains(version)
     }
 
     /// Whether the item is in version `version`, without reporting (unknown names count as
     /// "all versions"; `active` reports them).
-    pub fn in_version(&self, versioned: &Versioned, version: usize) -> bool {
-        let index = |name: &Option<String>, default: usize| {
-            name.as_ref()
-                .and_then(|name| self.version_names.iter().position(|v| v == name))
+    pub fn in_version(&self, versioned: Versioned<'_>, version: usize) -> bool {
+        let index = |name: Option<&str>, default: usize| {
+            name.and_then(|name| self.version_names.iter().position(|v| v == name))
                 .unwrap_or(default)
         };
-        let since = index(&versioned.since, 0);
-        let until = index(&versioned.until, self.version_names.len());
+        let since = index(versioned.since, 0);
+        let until = index(versioned.until, self.version_names.len());
         since <= version && version < until
     }
 }

@@ -29,7 +29,7 @@ pub fn compile_file(file: &LoadedFile) -> (Option<Lifecycle>, Vec<Diagnostic>) {
         .map(|index| compile_version(&mut ctx, index))
         .collect();
     let scenarios = scenarios(&mut ctx, &versions);
-    let formats = format::compile_formats(&mut ctx, &model.name, &model.formats);
+    let formats = format::compile_formats(&mut ctx, &model.formats);
     let diagnostics = ctx.into_diagnostics();
     let lifecycle = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| Lifecycle {
         name: model.name.clone(),
@@ -112,7 +112,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
     let mut event_ids = hashbrown::HashMap::default();
     for (event_name, Nullable(decl)) in &model.events {
         let path = format!("events.{event_name}");
-        if !ctx.active(&decl.versioned(), &path, index) {
+        if !ctx.active(decl.versioned(), &path, index) {
             continue;
         }
         let payload = decl.payload.as_ref().and_then(|payload| {
@@ -165,7 +165,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
             );
             continue;
         }
-        if ctx.active(&decl.versioned(), &path, index) {
+        if ctx.active(decl.versioned(), &path, index) {
             states.push(state(state_name, decl));
         }
     }
@@ -223,7 +223,7 @@ fn transitions(
 
     for (t, decl) in model.transitions.iter().enumerate() {
         let path = format!("transitions[{t}]");
-        if !ctx.active(&decl.versioned(), &path, index) {
+        if !ctx.active(decl.versioned(), &path, index) {
             continue;
         }
         let resolve_state = |ctx: &mut Context, name: &str, at: &str| -> Option<StateId> {
@@ -314,27 +314,19 @@ fn transitions(
 }
 
 /// Reports an unknown name, saying when it exists but not in this version.
-fn report_unknown<'n>(
+fn report_unknown<'n, 'm>(
     ctx: &mut Context,
     what: &str,
     name: &str,
     path: &str,
     index: usize,
     known: impl Iterator<Item = &'n str> + Clone,
-    declared: impl Fn(&str) -> Option<crate::config::model::Versioned>,
+    declared: impl Fn(&str) -> Option<crate::config::model::Versioned<'m>>,
 ) {
     let version = ctx.version_names.get(index).cloned().unwrap_or_default();
     if let Some(versioned) = declared(name) {
-        let range = versioned
-            .since
-            .as_ref()
-            .map(|since| format!("since: {since}"))
-            .or_else(|| {
-                versioned
-                    .until
-                    .as_ref()
-                    .map(|until| format!("until: {until}"))
-            })
+        let range = (versioned.since.map(|since| format!("since: {since}")))
+            .or_else(|| versioned.until.map(|until| format!("until: {until}")))
             .unwrap_or_default();
         ctx.error(
             path,
@@ -354,7 +346,7 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
     let mut fields = Vec::new();
     for (name, decl) in &model.metadata {
         let path = format!("metadata.{name}");
-        if ctx.active(&decl.versioned(), &path, index) {
+        if ctx.active(decl.versioned(), &path, index) {
             fields.push(Field {
                 name: name.clone(),
                 ty: decl.ty,
@@ -372,7 +364,7 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
     let mut names: HashMap<(&str, usize), usize> = HashMap::new();
     for (s, decl) in model.scenarios.iter().enumerate() {
         let path = format!("scenarios[{s}]");
-        let range = ctx.range(&decl.versioned(), &path);
+        let range = ctx.range(decl.versioned(), &path);
         let applies: Vec<usize> = (0..versions.len()).filter(|&v| range.contains(v)).collect();
         for &v in &applies {
             if let Some(previous) = names.insert((decl.name.as_str(), v), s) {

@@ -90,7 +90,7 @@ fn collect<'a>(
     }
     for (name, decl) in &payload.properties {
         let prop_path = format!("{path}.properties.{name}");
-        if ctx.active(&decl.versioned(), &prop_path, version) {
+        if ctx.active(decl.versioned(), &prop_path, version) {
             out.insert(name.clone(), (decl, prop_path));
         }
     }
@@ -130,7 +130,7 @@ fn property_schema(ctx: &mut Context, decl: &PropertyDecl, path: &str, version: 
             let mut nested = IndexMap::new();
             for (name, inner) in &decl.properties {
                 let inner_path = format!("{path}.properties.{name}");
-                if ctx.active(&inner.versioned(), &inner_path, version) {
+                if ctx.active(inner.versioned(), &inner_path, version) {
                     nested.insert(name.clone(), (inner, inner_path));
                 }
             }
@@ -224,7 +224,7 @@ fn shape_of(decl: &PropertyDecl, version: usize, ctx: &Context) -> Shape {
         PropertyType::Object => Shape::Object(
             decl.properties
                 .iter()
-                .filter(|(_, inner)| ctx.in_version(&inner.versioned(), version))
+                .filter(|(_, inner)| ctx.in_version(inner.versioned(), version))
                 .map(|(name, inner)| {
                     (
                         name.clone(),

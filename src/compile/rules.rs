@@ -55,7 +55,7 @@ pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
         .collect();
     for (r, decl) in file.model.rules.iter().enumerate() {
         let path = format!("rules[{r}]");
-        if !ctx.active(&decl.versioned(), &path, index) {
+        if !ctx.active(decl.versioned(), &path, index) {
             continue;
         }
         let events = rule_events(ctx, decl, &path, version);

@@ -159,12 +159,12 @@ pub struct VersionDecl {
 ///
 /// Each versioned declaration spells out its `since` and `until` keys (rather than flattening
 /// this struct in), so that serde names the known keys when one is misspelled.
-#[derive(Debug, Clone, Default)]
-pub struct Versioned {
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Versioned<'a> {
     /// First version that has the item.
-    pub since: Option<String>,
+    pub since: Option<&'a str>,
     /// First version that no longer has the item.
-    pub until: Option<String>,
+    pub until: Option<&'a str>,
 }
 
 /// `versioned()` for declarations with `since` and `until` keys.
@@ -172,10 +172,10 @@ macro_rules! versioned {
     ($($declaration:ty),*) => {$(
         impl $declaration {
             /// The item's version range.
-            pub fn versioned(&self) -> Versioned {
+            pub fn versioned(&self) -> Versioned<'_> {
                 Versioned {
-                    since: self.since.clone(),
-                    until: self.until.clone(),
+                    since: self.since.as_deref(),
+                    until: self.until.as_deref(),
                 }
             }
         }

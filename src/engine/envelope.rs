@@ -48,6 +48,8 @@ pub enum LineError {
         interaction: Option<String>,
         /// The event, if readable.
         event: Option<String>,
+        /// The object has no `lifecycle` field at all: it may be a native record.
+        lifecycle_missing: bool,
     },
 }
 
@@ -138,12 +140,14 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
                 lifecycle: None,
                 interaction: None,
                 event: None,
+                lifecycle_missing: false,
             }
         } else {
             LineError::Malformed(format!("not JSON: {error}"))
         }
     })?;
     let mut problems = Vec::new();
+    let lifecycle_missing = wire.lifecycle.is_none();
     let lifecycle = string(wire.lifecycle, "lifecycle", &mut problems);
     let interaction = string(wire.interaction, "interaction", &mut problems);
     let event = string(wire.event, "event", &mut problems);
@@ -193,6 +197,7 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
             lifecycle: lifecycle.map(Cow::into_owned),
             interaction: interaction.map(Cow::into_owned),
             event: event.map(Cow::into_owned),
+            lifecycle_missing,
         }),
     }
 }

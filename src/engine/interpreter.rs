@@ -226,14 +226,16 @@ impl<'c> Interpreter<'c> {
             return None;
         }
         let mut parsed = envelope::parse(line);
-        // A line that is no Plotline envelope may be a native record of the catalog's.
+        // An object without `lifecycle` may be a native record of the catalog's.
         if let Err(LineError::BadEnvelope {
-            lifecycle: None, ..
-        }) = &parsed
+            lifecycle_missing: true,
+            message,
+            ..
+        }) = &mut parsed
         {
             match native::read(self.catalog, line) {
                 Some(native) => parsed = native,
-                None => native::no_format_matched(self.catalog, &mut parsed),
+                None => native::name_formats(self.catalog, message),
             }
         }
         match parsed {
@@ -246,6 +248,7 @@ impl<'c> Interpreter<'c> {
                 lifecycle,
                 interaction,
                 event,
+                ..
             }) => {
                 self.summary.events += 1;
                 self.summary.count(ViolationKind::BadEnvelope);
