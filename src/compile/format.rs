@@ -54,9 +54,7 @@ pub struct Format {
 fn parse_path(text: &str, placeholder: bool) -> Result<Path, String> {
     let keys: Vec<String> = text.split('.').map(str::to_string).collect();
     if keys.iter().any(String::is_empty) {
-        return Err(format!(
-            "`{text}` is not a dotted path (`eventData.contextId`)"
-        ));
+        return Err(format!("`{text}` is not a dotted path (`payload.id`)"));
     }
     if !placeholder && text.contains(EVENT_PLACEHOLDER) {
         return Err(format!("`{EVENT_PLACEHOLDER}` may only be used in `ts`"));

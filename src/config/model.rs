@@ -19,7 +19,7 @@ use serde::{Deserialize, Deserializer};
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LifecycleFile {
-    /// The name events carry in their `lifecycle` field, e.g. `callback`.
+    /// The name events carry in their `lifecycle` field, e.g. `chat`.
     pub name: String,
     /// A human title.
     #[serde(default)]
@@ -65,8 +65,8 @@ pub struct LifecycleFile {
     pub formats: Vec<FormatDecl>,
 }
 
-/// A native record shape (LivePerson's `lpTag.events`, a Genesys bus event): which lines have
-/// it, and where each envelope field is. Paths are dotted (`eventData.contextId`).
+/// A native record shape (how a widget's own event API writes its events): which lines have
+/// it, and where each envelope field is. Paths are dotted (`payload.id`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FormatDecl {
@@ -80,7 +80,7 @@ pub struct FormatDecl {
     pub matches: IndexMap<String, String>,
     /// The path of the event name.
     pub event: String,
-    /// A prefix of the event name (`Callback.`): a line whose event name lacks it does not
+    /// A prefix of the event name (`Chat.`): a line whose event name lacks it does not
     /// have this shape; the event is the name without it.
     #[serde(default)]
     pub event_prefix: Option<String>,

@@ -250,7 +250,7 @@ fn property_name(name: &str) -> String {
     }
 }
 
-/// `OFFER_DISPLAY`, `offer-display` and `offerDisplay` all give `OfferDisplay`; a name that
+/// `WIDGET_SHOWN`, `widget-shown` and `widgetShown` all give `WidgetShown`; a name that
 /// would start with a digit gets an `E` in front.
 fn pascal_case(name: &str) -> String {
     let mut out = String::new();
@@ -290,9 +290,9 @@ mod tests {
 
     #[test]
     fn names_become_type_names() {
-        assert_eq!(pascal_case("OFFER_DISPLAY"), "OfferDisplay");
-        assert_eq!(pascal_case("offer-display"), "OfferDisplay");
-        assert_eq!(pascal_case("autoSubmitted"), "AutoSubmitted");
+        assert_eq!(pascal_case("WIDGET_SHOWN"), "WidgetShown");
+        assert_eq!(pascal_case("widget-shown"), "WidgetShown");
+        assert_eq!(pascal_case("widgetShown"), "WidgetShown");
         assert_eq!(pascal_case("9lives"), "E9lives");
         assert_eq!(pascal_case(""), "E");
         assert_eq!(property_name("confKey"), "confKey");

@@ -136,7 +136,7 @@ mod tests {
             file: "s.jsonl".into(),
             line,
             interaction: Some("cb-\n2".into()),
-            lifecycle: Some("callback".into()),
+            lifecycle: Some("chat".into()),
             event: None,
             kind: ViolationKind::IllegalTransition,
             message: "`completed` is not allowed".into(),
