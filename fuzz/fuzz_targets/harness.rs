@@ -59,10 +59,7 @@ pub fn expr(data: &[u8]) {
             reads_as: Some(0.into()),
         },
     ];
-    let checker = Checker {
-        payloads: vec![("e", Some(&shape)), ("f", None)],
-        fields: &fields,
-    };
+    let checker = Checker::new(vec![("e", Some(&shape)), ("f", None)], &fields);
     let _ = checker.check(&parsed);
     let _ = checker.check_condition(&parsed);
 }

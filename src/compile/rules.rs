@@ -120,8 +120,8 @@ fn compile_rule(
     events: &[usize],
     fields: &[FieldInfo],
 ) -> Option<Rule> {
-    let checker = Checker {
-        payloads: events
+    let checker = Checker::new(
+        events
             .iter()
             .filter_map(|&e| version.events.get(e))
             .map(|event| {
@@ -132,7 +132,7 @@ fn compile_rule(
             })
             .collect(),
         fields,
-    };
+    );
     let mut failed = 0usize;
     let mut expression = |ctx: &mut Context, text: &str, at: &str, target: Option<Ty>| {
         let expr = match parse(text) {
@@ -254,7 +254,20 @@ fn collect_reads(node: &Node, reads: &mut DataReads) {
             Some(Step::Field(name)) => DataReads::Fields(vec![name.clone()]),
             _ => DataReads::Everything,
         }),
-        Node::Const(_) | Node::Ts | Node::Event | Node::Meta { .. } => {}
+        Node::Const(_)
+        | Node::Ts
+        | Node::Event
+        | Node::Meta { .. }
+        | Node::State
+        | Node::NextState
+        | Node::Local(..) => {}
+        Node::Aggregate(_, list, body) => {
+            collect_reads(list, reads);
+            if let Some(body) = body {
+                collect_reads(body, reads);
+            }
+        }
+        Node::Apply(_, args) => args.iter().for_each(|arg| collect_reads(arg, reads)),
         Node::List(items) => items.iter().for_each(|item| collect_reads(item, reads)),
         Node::Interpolation(parts) => {
             for part in parts {

@@ -437,6 +437,7 @@ impl<'c> Interpreter<'c> {
         }
         interaction.last_ts = ts;
 
+        let state_before = interaction.state;
         match version.next(interaction.state, event_id) {
             Some(next) => interaction.state = next,
             None => {
@@ -476,6 +477,9 @@ impl<'c> Interpreter<'c> {
                 event: &envelope.event,
                 data: data.as_ref(),
                 meta: &interaction.meta,
+                state: version.state_name(state_before),
+                next_state: version.state_name(interaction.state),
+                locals: &[],
             };
             if let Some(when) = &rule.when {
                 if when.eval(&env) != Val::Bool(true) {

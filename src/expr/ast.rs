@@ -27,8 +27,10 @@ pub enum ExprKind {
     Unary(UnaryOp, Box<Expr>),
     /// `a op b`.
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
-    /// `len(x)`.
+    /// `len(x)`, `sum(xs, x => x.n)`.
     Call(String, Vec<Expr>),
+    /// `x => body`: the element function of an aggregate, only as a call argument.
+    Lambda(String, Box<Expr>),
 }
 
 /// A literal value.
@@ -56,7 +58,8 @@ pub enum Part {
 /// A path: a root name and the steps below it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
-    /// `ts`, `event`, `data` or `meta`.
+    /// `ts`, `event`, `data`, `meta`, `state`, `next_state`, or an element name bound by
+    /// an aggregate.
     pub root: String,
     /// The steps.
     pub steps: Vec<Step>,

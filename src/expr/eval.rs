@@ -70,6 +70,56 @@ pub enum Node {
     Len(Box<Node>),
     /// `exists(x)`.
     Exists(Box<Node>),
+    /// The interaction's state before the event.
+    State,
+    /// The interaction's state after the event.
+    NextState,
+    /// An element bound by an enclosing aggregate (by depth), and a path below it.
+    Local(usize, Vec<Step>),
+    /// `sum(xs)`, `count(xs, x => x.ok)`: an aggregate over a list, with an element function.
+    Aggregate(Aggregate, Box<Node>, Option<Box<Node>>),
+    /// A function of one or two values (`abs(x)`, `starts_with(a, b)`).
+    Apply(Function, Vec<Node>),
+}
+
+/// Aggregates over a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    /// The sum of the numbers (0 for none).
+    Sum,
+    /// The least number (absent for none).
+    Min,
+    /// The greatest number (absent for none).
+    Max,
+    /// How many elements (or how many for which the function holds).
+    Count,
+    /// Whether the function holds for some element.
+    Any,
+    /// Whether the function holds for every element.
+    All,
+}
+
+/// Functions of plain values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    /// `abs(x)`.
+    Abs,
+    /// `round(x)`: the nearest integer, halves away from zero.
+    Round,
+    /// `floor(x)`.
+    Floor,
+    /// `ceil(x)`.
+    Ceil,
+    /// `lower(s)`.
+    Lower,
+    /// `upper(s)`.
+    Upper,
+    /// `starts_with(s, prefix)`.
+    StartsWith,
+    /// `ends_with(s, suffix)`.
+    EndsWith,
+    /// `contains(s, part)`, or `contains(list, value)`.
+    Contains,
 }
 
 /// A runtime value, borrowing from the event and the metadata block where it can.
@@ -104,6 +154,12 @@ pub struct Env<'a> {
     pub data: Option<&'a Doc<'a>>,
     /// The metadata slots before this rule (missing slots are unset).
     pub meta: &'a [Slot],
+    /// The interaction's state before the event.
+    pub state: &'a str,
+    /// Its state after the event (the same as `state` in a transition guard).
+    pub next_state: &'a str,
+    /// The elements bound by enclosing aggregates, outermost first.
+    pub locals: &'a [Val<'a>],
 }
 
 impl<'a> Val<'a> {
@@ -251,6 +307,107 @@ fn arithmetic<'a>(op: BinaryOp, left: Val<'a>, right: Val<'a>) -> Val<'a> {
     }
 }
 
+/// An element function's value, kept only as far as an aggregate needs it.
+enum Element {
+    Number(Val<'static>),
+    Truth(bool),
+    Other,
+}
+
+fn aggregate<'a>(
+    kind: Aggregate,
+    list: &'a Node,
+    body: Option<&'a Node>,
+    env: &Env<'a>,
+) -> Val<'a> {
+    let items = list.eval(env).elements();
+    let mut locals: Vec<Val<'a>> = env.locals.to_vec();
+    let mut values = Vec::with_capacity(items.len());
+    for item in items {
+        let value = match body {
+            None => element(&item),
+            Some(body) => {
+                locals.push(item);
+                let inner = Env {
+                    locals: &locals,
+                    ..*env
+                };
+                let value = element(&body.eval(&inner));
+                locals.pop();
+                value
+            }
+        };
+        values.push(value);
+    }
+    let truths = || values.iter().map(|v| matches!(v, Element::Truth(true)));
+    match kind {
+        Aggregate::Count if body.is_none() => Val::Int(values.len() as i64),
+        Aggregate::Count => Val::Int(truths().filter(|t| *t).count() as i64),
+        Aggregate::Any => Val::Bool(truths().any(|t| t)),
+        Aggregate::All => Val::Bool(truths().all(|t| t)),
+        Aggregate::Sum | Aggregate::Min | Aggregate::Max => {
+            let mut numbers = Vec::with_capacity(values.len());
+            for value in values {
+                match value {
+                    Element::Number(number) => numbers.push(number),
+                    _ => return Val::Absent,
+                }
+            }
+            let mut numbers = numbers.into_iter();
+            let first = match (kind, numbers.next()) {
+                (_, Some(first)) => first,
+                (Aggregate::Sum, None) => return Val::Int(0),
+                (_, None) => return Val::Absent,
+            };
+            numbers.fold(first, |acc, next| match kind {
+                Aggregate::Sum => arithmetic(BinaryOp::Add, acc, next),
+                Aggregate::Min if compare(BinaryOp::Lt, &next, &acc) => next,
+                Aggregate::Max if compare(BinaryOp::Gt, &next, &acc) => next,
+                _ => acc,
+            })
+        }
+    }
+}
+
+fn element(value: &Val<'_>) -> Element {
+    match value {
+        Val::Int(n) => Element::Number(Val::Int(*n)),
+        Val::Float(x) => Element::Number(Val::Float(*x)),
+        Val::Bool(b) => Element::Truth(*b),
+        _ => Element::Other,
+    }
+}
+
+fn apply<'a>(function: Function, args: &'a [Node], env: &Env<'a>) -> Val<'a> {
+    let mut values = args.iter().map(|arg| arg.eval(env));
+    let first = values.next().unwrap_or(Val::Absent);
+    let second = values.next().unwrap_or(Val::Absent);
+    let to_int = |x: f64| {
+        if x.is_finite() && x.abs() < 9.0e18 {
+            Val::Int(x as i64)
+        } else {
+            Val::Absent
+        }
+    };
+    match (function, first, second) {
+        (Function::Abs, Val::Int(n), _) => n.checked_abs().map_or(Val::Absent, Val::Int),
+        (Function::Abs, Val::Float(x), _) => Val::Float(x.abs()),
+        (Function::Round | Function::Floor | Function::Ceil, Val::Int(n), _) => Val::Int(n),
+        (Function::Round, Val::Float(x), _) => to_int(x.round()),
+        (Function::Floor, Val::Float(x), _) => to_int(x.floor()),
+        (Function::Ceil, Val::Float(x), _) => to_int(x.ceil()),
+        (Function::Lower, Val::Str(s), _) => Val::Str(Cow::Owned(s.to_lowercase())),
+        (Function::Upper, Val::Str(s), _) => Val::Str(Cow::Owned(s.to_uppercase())),
+        (Function::StartsWith, Val::Str(s), Val::Str(part)) => Val::Bool(s.starts_with(&*part)),
+        (Function::EndsWith, Val::Str(s), Val::Str(part)) => Val::Bool(s.ends_with(&*part)),
+        (Function::Contains, Val::Str(s), Val::Str(part)) => Val::Bool(s.contains(&*part)),
+        (Function::Contains, list @ (Val::List(_) | Val::Json(Doc::Array(_))), needle) => {
+            Val::Bool(list.elements().iter().any(|item| item.equals(&needle)))
+        }
+        _ => Val::Absent,
+    }
+}
+
 fn compare(op: BinaryOp, left: &Val<'_>, right: &Val<'_>) -> bool {
     let ordering = match (left, right) {
         (Val::Str(a), Val::Str(b)) => a.partial_cmp(b),
@@ -323,6 +480,14 @@ impl Node {
                 _ => Val::Absent,
             },
             Node::Exists(x) => Val::Bool(x.eval(env) != Val::Absent),
+            Node::State => Val::Str(Cow::Borrowed(env.state)),
+            Node::NextState => Val::Str(Cow::Borrowed(env.next_state)),
+            Node::Local(depth, steps) => match env.locals.get(*depth) {
+                Some(value) => follow(value.clone(), steps),
+                None => Val::Absent,
+            },
+            Node::Aggregate(kind, list, body) => aggregate(*kind, list, body.as_deref(), env),
+            Node::Apply(function, args) => apply(*function, args, env),
         }
     }
 
@@ -391,16 +556,16 @@ mod tests {
                 reads_as: Some(Value::from(0)),
             },
         ];
-        let checker = Checker {
-            payloads: vec![],
-            fields: &fields,
-        };
+        let checker = Checker::new(vec![], &fields);
         let (node, _) = checker.check(&crate::expr::parse(text).unwrap()).unwrap();
         let env = Env {
             ts: 5000,
             event: "e",
             data: Some(&data),
             meta,
+            state: "s",
+            next_state: "s",
+            locals: &[],
         };
         node.eval(&env).to_json()
     }
@@ -437,6 +602,53 @@ mod tests {
         assert_eq!(eval("data.c[0].id", &data, &[]), Some("1".into()));
     }
     #[test]
+    fn aggregates_numbers_and_text() {
+        let data = serde_json::json!({
+            "revenue": 21.5,
+            "products": [{"price": 2.5, "quantity": 3}, {"price": 14, "quantity": 1}],
+            "tags": ["a", "b"],
+            "name": "Ann Lee",
+        });
+        let cases: [(&str, Value); 16] = [
+            ("sum(data.products, p => p.price * p.quantity)", 21.5.into()),
+            (
+                "abs(data.revenue - sum(data.products, p => p.price * p.quantity)) <= 0.01",
+                true.into(),
+            ),
+            ("sum(data.products[*].quantity)", 4.into()),
+            ("min(data.products, p => p.price)", 2.5.into()),
+            ("max(data.products, p => p.price)", 14.into()),
+            ("count(data.products)", 2.into()),
+            ("count(data.products, p => p.quantity > 1)", 1.into()),
+            ("any(data.products, p => p.price > 10)", true.into()),
+            ("all(data.products, p => p.price > 10)", false.into()),
+            (
+                "all(data.tags, t => any(data.tags, u => u == t))",
+                true.into(),
+            ),
+            ("round(2.5) + floor(-1.5) + ceil(1.2)", 3.into()),
+            ("abs(-3)", 3.into()),
+            (
+                "lower(data.name) == 'ann lee' and upper('x') == \"X\"",
+                true.into(),
+            ),
+            (
+                "starts_with(data.name, 'Ann') and ends_with(data.name, 'Lee')",
+                true.into(),
+            ),
+            (
+                "contains(data.name, 'n L') and contains(data.tags, 'b')",
+                true.into(),
+            ),
+            ("sum([])", 0.into()),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(eval(text, &data, &[]), Some(expected), "{text}");
+        }
+        assert_eq!(eval("min(data.tags[*].x)", &data, &[]), None);
+    }
+
+    #[test]
     fn the_deepest_accepted_expressions_fit_a_small_stack() {
         use crate::expr::parse::{MAX_NESTING, MAX_OPERATORS};
         let (n, ops) = (MAX_NESTING, MAX_OPERATORS);
@@ -459,10 +671,7 @@ mod tests {
             assert!(parsed.is_ok(), "{text}: {parsed:?}");
             // Checking and evaluating must not overflow either (a type error is fine).
             let fields = [];
-            let checker = Checker {
-                payloads: vec![],
-                fields: &fields,
-            };
+            let checker = Checker::new(vec![], &fields);
             if let Ok((node, _)) = checker.check(&parsed.expect("parsed")) {
                 let doc = Doc::from(data.clone());
                 let env = Env {
@@ -470,6 +679,9 @@ mod tests {
                     event: "e",
                     data: Some(&doc),
                     meta: &[],
+                    state: "s",
+                    next_state: "s",
+                    locals: &[],
                 };
                 let _ = node.eval(&env);
             }

@@ -109,6 +109,7 @@ fn rule_name(rule: Rule) -> &'static str {
         | Rule::not_op
         | Rule::neg => "a value",
         Rule::each | Rule::index => "`*` or an index",
+        Rule::lambda => "`name => expression`",
         _ => "an operator",
     }
 }
@@ -217,7 +218,7 @@ fn build_primary(pair: Pair<Rule>) -> Result<Expr, ParseError> {
         Rule::string => ExprKind::Interpolation(
             pair.into_inner()
                 .map(|part| match part.as_rule() {
-                    Rule::text => Ok(Part::Text(unescape(part.as_str()))),
+                    Rule::text | Rule::single_text => Ok(Part::Text(unescape(part.as_str()))),
                     _ => {
                         let inner = part.into_inner().next().ok_or_else(|| ParseError {
                             message: "empty interpolation".into(),
@@ -239,9 +240,7 @@ fn build_primary(pair: Pair<Rule>) -> Result<Expr, ParseError> {
                 .next()
                 .map(|p| p.as_str().to_owned())
                 .unwrap_or_default();
-            let args = inner
-                .map(|arg| build_expr(arg.into_inner()))
-                .collect::<Result<_, _>>()?;
+            let args = inner.map(build_argument).collect::<Result<_, _>>()?;
             ExprKind::Call(name, args)
         }
         Rule::path => ExprKind::Path(build_path(pair)?),
@@ -253,6 +252,27 @@ fn build_primary(pair: Pair<Rule>) -> Result<Expr, ParseError> {
         }
     };
     Ok(Expr { kind, span })
+}
+
+/// A call argument: an expression, or `name => body` (the element function of an aggregate).
+fn build_argument(pair: Pair<Rule>) -> Result<Expr, ParseError> {
+    if pair.as_rule() != Rule::lambda {
+        return build_expr(pair.into_inner());
+    }
+    let span = span_of(&pair);
+    let mut inner = pair.into_inner();
+    let name = inner
+        .next()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let body = inner.next().ok_or_else(|| ParseError {
+        message: "expected a body after `=>`".into(),
+        offset: span.1,
+    })?;
+    Ok(Expr {
+        kind: ExprKind::Lambda(name, Box::new(build_expr(body.into_inner())?)),
+        span,
+    })
 }
 
 fn number(text: &str, offset: usize) -> Result<Literal, ParseError> {
@@ -327,6 +347,7 @@ mod tests {
                 ExprKind::Path(p) => format!("{}{:?}", p.root, p.steps),
                 ExprKind::Unary(op, x) => format!("({op:?} {})", show(x)),
                 ExprKind::Binary(op, a, b) => format!("({} {} {})", show(a), op.symbol(), show(b)),
+                ExprKind::Lambda(name, body) => format!("{name} => {}", show(body)),
                 ExprKind::Call(name, args) => {
                     format!(
                         "{name}({})",
@@ -364,6 +385,15 @@ mod tests {
         );
         assert_eq!(shape("len(data.x)"), r#"len(data[Field("x")])"#);
         assert_eq!(shape("notes and india"), "(notes[] and india[])");
+        assert_eq!(shape("'a' == \"a\""), r#"("a" == "a")"#);
+        assert_eq!(
+            shape("sum(data.p, p => p.n * 2)"),
+            r#"sum(data[Field("p")],p => (p[Field("n")] * Int(2)))"#
+        );
+        assert_eq!(
+            shape(r"'don\'t ${data.a}'"),
+            r#""don't "~${data[Field("a")]}"#
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 
 use super::ast::{BinaryOp, Expr, ExprKind, Literal, Part, Span, Step, UnaryOp};
 use super::doc::Doc;
-use super::eval::{InterpPart, Lit, Node};
+use super::eval::{Aggregate, Function, InterpPart, Lit, Node};
 use crate::diagnostic::suggestion;
 
 /// A set of JSON kinds a value may have.
@@ -147,20 +147,82 @@ pub struct FieldInfo {
 
 /// What an expression may refer to: the payload shapes of the events it runs on, by event
 /// name (`None` for an event without a declared payload), and the metadata fields.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Checker<'a> {
     /// The events' payloads.
     pub payloads: Vec<(&'a str, Option<&'a Shape>)>,
     /// The metadata fields.
     pub fields: &'a [FieldInfo],
+    /// Whether `next_state` is known (in rules; not in the transition guards that decide it).
+    pub next_state: bool,
+    /// Element names bound by enclosing aggregates, outermost first, with their shapes.
+    pub locals: Vec<(String, Shape)>,
 }
 
 /// The roots a path may start with.
-pub const ROOTS: [&str; 4] = ["ts", "event", "data", "meta"];
+pub const ROOTS: [&str; 6] = ["ts", "event", "data", "meta", "state", "next_state"];
 /// The functions expressions may call.
-pub const FUNCTIONS: [&str; 2] = ["len", "exists"];
+pub const FUNCTIONS: [&str; 17] = [
+    "len",
+    "exists",
+    "sum",
+    "min",
+    "max",
+    "count",
+    "any",
+    "all",
+    "abs",
+    "round",
+    "floor",
+    "ceil",
+    "lower",
+    "upper",
+    "starts_with",
+    "ends_with",
+    "contains",
+];
 
-impl Checker<'_> {
+/// The aggregate a function name calls, if it is one.
+fn aggregate_named(name: &str) -> Option<Aggregate> {
+    Some(match name {
+        "sum" => Aggregate::Sum,
+        "min" => Aggregate::Min,
+        "max" => Aggregate::Max,
+        "count" => Aggregate::Count,
+        "any" => Aggregate::Any,
+        "all" => Aggregate::All,
+        _ => return None,
+    })
+}
+
+/// The plain function a name calls, with its argument count.
+fn function_named(name: &str) -> Option<(Function, usize)> {
+    Some(match name {
+        "abs" => (Function::Abs, 1),
+        "round" => (Function::Round, 1),
+        "floor" => (Function::Floor, 1),
+        "ceil" => (Function::Ceil, 1),
+        "lower" => (Function::Lower, 1),
+        "upper" => (Function::Upper, 1),
+        "starts_with" => (Function::StartsWith, 2),
+        "ends_with" => (Function::EndsWith, 2),
+        "contains" => (Function::Contains, 2),
+        _ => return None,
+    })
+}
+
+impl<'a> Checker<'a> {
+    /// A checker for expressions over these payloads and fields, outside any aggregate, with
+    /// `next_state` known.
+    pub fn new(payloads: Vec<(&'a str, Option<&'a Shape>)>, fields: &'a [FieldInfo]) -> Self {
+        Checker {
+            payloads,
+            fields,
+            next_state: true,
+            locals: Vec::new(),
+        }
+    }
+
     /// Checks `expr` and lowers it, returning the node and its type.
     pub fn check(&self, expr: &Expr) -> Result<(Node, Ty), TypeError> {
         match &expr.kind {
@@ -194,6 +256,10 @@ impl Checker<'_> {
             }
             ExprKind::Binary(op, left, right) => self.binary(*op, left, right),
             ExprKind::Call(name, args) => self.call(name, args, expr.span),
+            ExprKind::Lambda(..) => Err(TypeError {
+                help: Some("write it as the second argument of an aggregate, e.g. `sum(data.items, i => i.price)`".into()),
+                ..error(expr.span, "an element function (`x => ...`) is only allowed in sum, min, max, count, any and all")
+            }),
         }
     }
 
@@ -262,7 +328,22 @@ impl Checker<'_> {
                 self.expect(rt, Ty::BOOL, right.span, &what)?;
                 Ty::BOOL
             }
-            BinaryOp::Eq | BinaryOp::Ne => Ty::BOOL,
+            BinaryOp::Eq | BinaryOp::Ne => {
+                let scalar = Ty::NULL.or(Ty::BOOL).or(Ty::NUM).or(Ty::STR);
+                let list_only = |ty: Ty| ty.without(Ty::ABSENT) == Ty::ARR;
+                let scalar_only = |ty: Ty| ty.within(scalar.or(Ty::ABSENT)) && ty.meets(scalar);
+                if (list_only(lt) && scalar_only(rt)) || (scalar_only(lt) && list_only(rt)) {
+                    let other = if list_only(lt) { rt } else { lt };
+                    return Err(TypeError {
+                        help: Some("to test membership write `x in list`; to compare the elements, `any(list, e => e == x)`".into()),
+                        ..error(
+                            (left.span.0, right.span.1),
+                            format!("`{}` compares a list with {other}: it is never true", op.symbol()),
+                        )
+                    });
+                }
+                Ty::BOOL
+            }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 let comparable = Ty::NUM.or(Ty::STR).or(Ty::ABSENT);
                 self.expect(lt, comparable, left.span, &what)?;
@@ -294,7 +375,19 @@ impl Checker<'_> {
     }
 
     fn call(&self, name: &str, args: &[Expr], span: Span) -> Result<(Node, Ty), TypeError> {
+        if let Some(kind) = aggregate_named(name) {
+            return self.aggregate(kind, name, args, span);
+        }
+        if let Some((function, arity)) = function_named(name) {
+            return self.function(function, name, arity, args, span);
+        }
         let [arg] = args else {
+            if !FUNCTIONS.contains(&name) {
+                return Err(TypeError {
+                    help: suggestion(name, FUNCTIONS),
+                    ..error(span, format!("unknown function `{name}`"))
+                });
+            }
             return Err(error(span, format!("`{name}` takes one argument")));
         };
         let (node, ty) = self.check(arg)?;
@@ -311,8 +404,207 @@ impl Checker<'_> {
         }
     }
 
+    fn aggregate(
+        &self,
+        kind: Aggregate,
+        name: &str,
+        args: &[Expr],
+        span: Span,
+    ) -> Result<(Node, Ty), TypeError> {
+        let needs_function = matches!(kind, Aggregate::Any | Aggregate::All);
+        let (list, body) = match args {
+            [list] if !needs_function => (list, None),
+            [list, body] => (list, Some(body)),
+            _ => {
+                let form = if needs_function {
+                    format!("`{name}(list, x => condition)`")
+                } else {
+                    format!("`{name}(list)` or `{name}(list, x => expression)`")
+                };
+                return Err(error(span, format!("`{name}` is written {form}")));
+            }
+        };
+        let (list_node, list_ty) = self.check(list)?;
+        self.expect(
+            list_ty,
+            Ty::ARR.or(Ty::ABSENT),
+            list.span,
+            &format!("`{name}`"),
+        )?;
+        let element = match self.shape_of(list) {
+            Shape::Array(items) => *items,
+            _ => Shape::Any,
+        };
+        let (body_node, element_ty) = match body {
+            None => (None, element.ty()),
+            Some(Expr {
+                kind: ExprKind::Lambda(param, body),
+                ..
+            }) => {
+                let mut inner = self.clone();
+                inner.locals.push((param.clone(), element));
+                let (node, ty) = inner.check(body)?;
+                (Some(Box::new(node)), ty)
+            }
+            Some(other) => {
+                return Err(TypeError {
+                    help: Some(format!("e.g. `{name}(data.items, i => i.price)`")),
+                    ..error(
+                        other.span,
+                        format!(
+                            "the second argument of `{name}` is an element function `x => ...`"
+                        ),
+                    )
+                })
+            }
+        };
+        let what = format!("`{name}`");
+        let ty = match kind {
+            Aggregate::Count | Aggregate::Any | Aggregate::All => {
+                if body.is_some() {
+                    self.expect(element_ty, Ty::BOOL, body.map_or(span, |b| b.span), &what)?;
+                }
+                if kind == Aggregate::Count {
+                    Ty::INT
+                } else {
+                    Ty::BOOL
+                }
+            }
+            Aggregate::Sum | Aggregate::Min | Aggregate::Max => {
+                let at = body.map_or(list.span, |b| b.span);
+                self.expect(element_ty, Ty::NUM.or(Ty::ABSENT), at, &what)?;
+                let mut ty = if element_ty.meets(Ty::FLOAT) || element_ty == Ty::ANY {
+                    Ty::NUM
+                } else {
+                    Ty::INT
+                };
+                if kind != Aggregate::Sum || element_ty.meets(Ty::ABSENT) {
+                    ty = ty.or(Ty::ABSENT);
+                }
+                ty
+            }
+        };
+        Ok((Node::Aggregate(kind, Box::new(list_node), body_node), ty))
+    }
+
+    fn function(
+        &self,
+        function: Function,
+        name: &str,
+        arity: usize,
+        args: &[Expr],
+        span: Span,
+    ) -> Result<(Node, Ty), TypeError> {
+        if args.len() != arity {
+            let count = if arity == 1 {
+                "one argument"
+            } else {
+                "two arguments"
+            };
+            return Err(error(span, format!("`{name}` takes {count}")));
+        }
+        let mut nodes = Vec::with_capacity(arity);
+        let mut types = Vec::with_capacity(arity);
+        for arg in args {
+            let (node, ty) = self.check(arg)?;
+            nodes.push(node);
+            types.push((ty, arg.span));
+        }
+        let what = format!("`{name}`");
+        let absent = |ty: Ty| ty.meet_absent();
+        let ty = match (function, types.as_slice()) {
+            (Function::Abs, [(ty, at)]) => {
+                self.expect(*ty, Ty::NUM.or(Ty::ABSENT), *at, &what)?;
+                *ty
+            }
+            (Function::Round | Function::Floor | Function::Ceil, [(ty, at)]) => {
+                self.expect(*ty, Ty::NUM.or(Ty::ABSENT), *at, &what)?;
+                let overflow = if ty.meets(Ty::FLOAT) {
+                    Ty::ABSENT
+                } else {
+                    Ty::NONE
+                };
+                Ty::INT.or(absent(*ty)).or(overflow)
+            }
+            (Function::Lower | Function::Upper, [(ty, at)]) => {
+                self.expect(*ty, Ty::STR.or(Ty::ABSENT), *at, &what)?;
+                Ty::STR.or(absent(*ty))
+            }
+            (Function::Contains, [(first, at), _]) => {
+                self.expect(*first, Ty::STR.or(Ty::ARR).or(Ty::ABSENT), *at, &what)?;
+                Ty::BOOL
+            }
+            (_, [(first, at), (second, second_at)]) => {
+                self.expect(*first, Ty::STR.or(Ty::ABSENT), *at, &what)?;
+                self.expect(*second, Ty::STR.or(Ty::ABSENT), *second_at, &what)?;
+                Ty::BOOL
+            }
+            _ => return Err(error(span, format!("`{name}` takes {arity} arguments"))),
+        };
+        Ok((Node::Apply(function, nodes), ty))
+    }
+
+    /// The payload shape an expression has, as far as it is known (for an aggregate's
+    /// elements).
+    fn shape_of(&self, expr: &Expr) -> Shape {
+        let ExprKind::Path(path) = &expr.kind else {
+            return Shape::Any;
+        };
+        if path.root == "data" {
+            let mut shapes = self.payloads.iter().map(|(_, shape)| match shape {
+                Some(shape) => shape_at(shape, &path.steps),
+                None => Shape::Any,
+            });
+            let Some(first) = shapes.next() else {
+                return Shape::Any;
+            };
+            return if shapes.all(|other| other == first) {
+                first
+            } else {
+                Shape::Any
+            };
+        }
+        match self
+            .locals
+            .iter()
+            .rev()
+            .find(|(name, _)| *name == path.root)
+        {
+            Some((_, shape)) => shape_at(shape, &path.steps),
+            None => Shape::Any,
+        }
+    }
+
     fn path(&self, root: &str, steps: &[Step], span: Span) -> Result<(Node, Ty), TypeError> {
+        if let Some(depth) = self.locals.iter().rposition(|(name, _)| name == root) {
+            let shape = self
+                .locals
+                .get(depth)
+                .map_or(&Shape::Any, |(_, shape)| shape);
+            let ty = walk(shape, steps, true).map_err(|mut problem| {
+                problem.span = span;
+                problem.message = format!("{} (element `{root}`)", problem.message);
+                problem
+            })?;
+            return Ok((Node::Local(depth, steps.to_vec()), ty));
+        }
         match root {
+            "state" | "next_state" => {
+                if !steps.is_empty() {
+                    return Err(error(span, format!("`{root}` has no properties")));
+                }
+                if root == "next_state" && !self.next_state {
+                    return Err(TypeError {
+                        help: Some("a guard decides the next state: read `state` (the state before the event)".into()),
+                        ..error(span, "`next_state` is not known in a transition guard")
+                    });
+                }
+                Ok(if root == "state" {
+                    (Node::State, Ty::STR)
+                } else {
+                    (Node::NextState, Ty::STR)
+                })
+            }
             "ts" | "event" => {
                 if !steps.is_empty() {
                     return Err(error(span, format!("`{root}` has no properties")));
@@ -325,10 +617,24 @@ impl Checker<'_> {
             }
             "meta" => self.meta_path(steps, span),
             "data" => self.data_path(steps, span),
-            _ => Err(TypeError {
-                help: suggestion(root, ROOTS),
-                ..error(span, format!("unknown name `{root}`"))
-            }),
+            _ => {
+                let names = ROOTS
+                    .into_iter()
+                    .chain(self.locals.iter().map(|(name, _)| name.as_str()));
+                let mut help = suggestion(root, names);
+                if steps.is_empty() {
+                    help = Some(match help {
+                        Some(close) if close.starts_with("did you mean") => {
+                            format!("{close} Or, to write the text `{root}`, quote it: '{root}'")
+                        }
+                        _ => format!("to write the text `{root}`, quote it: '{root}'"),
+                    });
+                }
+                Err(TypeError {
+                    help,
+                    ..error(span, format!("unknown name `{root}`"))
+                })
+            }
         }
     }
 
@@ -377,6 +683,15 @@ impl Checker<'_> {
         let mut ty = Ty::NONE;
         for (event, shape) in &self.payloads {
             let event_ty = match shape {
+                None if !steps.is_empty() => {
+                    let shown = steps_text(steps);
+                    return Err(TypeError {
+                        help: Some(format!(
+                            "declare it under `events.{event}.payload.properties`, or `payload: {{properties: {{}}}}` for a free-form payload"
+                        )),
+                        ..error(span, format!("event `{event}` declares no payload, so `data{shown}` is unknown"))
+                    });
+                }
                 None => Ty::ANY,
                 Some(shape) => walk(shape, steps, true).map_err(|mut problem| {
                     problem.span = span;
@@ -405,6 +720,33 @@ impl Ty {
         } else {
             Ty::NONE
         }
+    }
+}
+
+/// The steps of a path as written (`.a[*].b`).
+fn steps_text(steps: &[Step]) -> String {
+    steps
+        .iter()
+        .map(|step| match step {
+            Step::Field(name) => format!(".{name}"),
+            Step::Index(index) => format!("[{index}]"),
+            Step::Each => "[*]".to_owned(),
+        })
+        .collect()
+}
+
+/// The shape at `steps` below `shape` (a `[*]` step makes it an array of what follows).
+fn shape_at(shape: &Shape, steps: &[Step]) -> Shape {
+    let Some((step, rest)) = steps.split_first() else {
+        return shape.clone();
+    };
+    match (shape, step) {
+        (Shape::Object(props), Step::Field(name)) => props
+            .get(name)
+            .map_or(Shape::Any, |(inner, _)| shape_at(inner, rest)),
+        (Shape::Array(items), Step::Index(_)) => shape_at(items, rest),
+        (Shape::Array(items), Step::Each) => Shape::Array(Box::new(shape_at(items, rest))),
+        _ => Shape::Any,
     }
 }
 
@@ -486,10 +828,7 @@ mod tests {
     fn check(text: &str) -> Result<Ty, TypeError> {
         let shape = shape();
         let fields = fields();
-        let checker = Checker {
-            payloads: vec![("e", Some(&shape))],
-            fields: &fields,
-        };
+        let checker = Checker::new(vec![("e", Some(&shape))], &fields);
         checker.check(&parse(text).unwrap()).map(|(_, ty)| ty)
     }
 
@@ -516,5 +855,66 @@ mod tests {
         assert!(check("data.orderKey + 1").is_err());
         assert!(check("data.orderKey.x").is_err());
         assert!(check("lenn(data.items)").is_err());
+    }
+
+    #[test]
+    fn aggregates_bind_elements_with_their_shapes() {
+        assert_eq!(
+            check("count(data.items, i => i.id == 'x')").unwrap(),
+            Ty::INT
+        );
+        let e = check("any(data.items, i => i.idd == 'x')").unwrap_err();
+        assert_eq!(e.message, "unknown property `idd` (element `i`)");
+        assert_eq!(e.help.as_deref(), Some("did you mean `id`?"));
+        let e = check("sum(data.items, i => i.id)").unwrap_err();
+        assert_eq!(
+            e.message,
+            "`sum` needs absent or integer or float, but this is string"
+        );
+        assert!(check("any(data.items)").is_err());
+        assert!(check("len(i => 1)").is_err());
+        assert_eq!(check("next_state == state").unwrap(), Ty::BOOL);
+    }
+
+    #[test]
+    fn lists_and_scalars_do_not_compare() {
+        let e = check("data.items[*].id == 'x'").unwrap_err();
+        assert_eq!(
+            e.message,
+            "`==` compares a list with string: it is never true"
+        );
+        assert!(e.help.unwrap().contains("in list"));
+        assert!(check("'x' in data.items[*].id").is_ok());
+    }
+
+    #[test]
+    fn bare_words_get_a_hint_to_quote() {
+        let e = check("yes").unwrap_err();
+        assert_eq!(e.message, "unknown name `yes`");
+        assert_eq!(
+            e.help.as_deref(),
+            Some("to write the text `yes`, quote it: 'yes'")
+        );
+        let e = check("stat").unwrap_err();
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `state`? Or, to write the text `stat`, quote it: 'stat'")
+        );
+    }
+
+    #[test]
+    fn guards_cannot_read_the_state_they_decide() {
+        let fields = fields();
+        let mut checker = Checker::new(vec![("e", None)], &fields);
+        checker.next_state = false;
+        let e = checker
+            .check(&parse("next_state == 'x'").unwrap())
+            .unwrap_err();
+        assert_eq!(e.message, "`next_state` is not known in a transition guard");
+        let e = checker.check(&parse("data.x").unwrap()).unwrap_err();
+        assert_eq!(
+            e.message,
+            "event `e` declares no payload, so `data.x` is unknown"
+        );
     }
 }
