@@ -20,6 +20,9 @@ pub type StateId = u16;
 pub type EventId = u16;
 /// "No transition" in the table.
 pub const NO_STATE: StateId = StateId::MAX;
+/// Table cells at or above this (and below [`NO_STATE`]) name guarded transitions:
+/// `cell - GUARDED` indexes [`Version::guarded`]. States are therefore fewer than this.
+pub const GUARDED: StateId = 0x8000;
 
 /// Every lifecycle, by name.
 #[derive(Debug, Default)]
@@ -109,30 +112,97 @@ pub struct Version {
     pub states: Vec<State>,
     /// The state before the first event.
     pub initial: StateId,
-    /// `table[state * events.len() + event]`: the next state, or [`NO_STATE`].
+    /// `table[state * events.len() + event]`: the next state, [`NO_STATE`], or a
+    /// [`GUARDED`] index.
     pub table: Vec<StateId>,
+    /// The guarded transitions of a cell, in file order.
+    pub guarded: Vec<Vec<Guarded>>,
     /// Metadata fields by slot.
     pub fields: Vec<Field>,
     /// Rules, in declared order.
     pub rules: Vec<Rule>,
 }
 
+/// What `event` does in a state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Move<'v> {
+    /// Nothing: the event is illegal there.
+    Illegal,
+    /// The interaction goes to this state.
+    To(StateId),
+    /// The first of these whose guard holds is taken; illegal when none holds.
+    Guarded(&'v [Guarded]),
+}
+
+/// A transition with a guard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Guarded {
+    /// The guard (`None`: always holds, the fallback after guarded ones).
+    pub when: Option<Node>,
+    /// The guard as written, for messages.
+    pub source: String,
+    /// The state it goes to.
+    pub target: StateId,
+}
+
 impl Version {
-    /// The state after `event` in `state`, if the transition exists.
-    pub fn next(&self, state: StateId, event: EventId) -> Option<StateId> {
+    /// What `event` does in `state`.
+    pub fn step(&self, state: StateId, event: EventId) -> Move<'_> {
         let at = usize::from(state) * self.events.len() + usize::from(event);
-        self.table.get(at).copied().filter(|next| *next != NO_STATE)
+        match self.table.get(at).copied() {
+            None | Some(NO_STATE) => Move::Illegal,
+            Some(cell) if cell >= GUARDED => self
+                .guarded
+                .get(usize::from(cell - GUARDED))
+                .map_or(Move::Illegal, |list| Move::Guarded(list)),
+            Some(next) => Move::To(next),
+        }
     }
 
-    /// The events allowed in `state`, by name.
+    /// Every state `event` may lead to from `state` (several when guarded).
+    pub fn targets(&self, state: StateId, event: EventId) -> Vec<StateId> {
+        match self.step(state, event) {
+            Move::Illegal => Vec::new(),
+            Move::To(next) => vec![next],
+            Move::Guarded(list) => {
+                let mut targets: Vec<StateId> = list.iter().map(|g| g.target).collect();
+                targets.dedup();
+                targets
+            }
+        }
+    }
+
+    /// The state after `event` in `state` when that needs no guard.
+    pub fn next(&self, state: StateId, event: EventId) -> Option<StateId> {
+        match self.step(state, event) {
+            Move::To(next) => Some(next),
+            _ => None,
+        }
+    }
+
+    /// The events allowed in `state` (under some guard, for guarded ones), by name.
     pub fn allowed(&self, state: StateId) -> Vec<&str> {
         (0..self.events.len())
             .filter_map(|event| {
                 let event = EventId::try_from(event).ok()?;
-                self.next(state, event)?;
+                if self.step(state, event) == Move::Illegal {
+                    return None;
+                }
                 self.events.get(usize::from(event)).map(|e| e.name.as_str())
             })
             .collect()
+    }
+
+    /// The timeout of `state`, if it has one.
+    pub fn timeout(&self, state: StateId) -> Option<&Timeout> {
+        self.states.get(usize::from(state))?.timeout.as_ref()
+    }
+
+    /// Whether an interaction may end in `state` without `incomplete`.
+    pub fn may_end(&self, state: StateId) -> bool {
+        self.states
+            .get(usize::from(state))
+            .is_some_and(|s| s.is_final || s.may_end)
     }
 
     /// The name of a state.
@@ -149,11 +219,18 @@ impl Version {
             .is_some_and(|s| s.is_final)
     }
 
-    /// The metadata block for slot values, unset (or missing) slots at their defaults.
+    /// The fields of the reported metadata block (every field but the internal ones).
+    pub fn reported_fields(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|field| !field.internal)
+    }
+
+    /// The metadata block for slot values, unset (or missing) slots at their defaults;
+    /// internal fields are left out.
     pub fn metadata_block(&self, slots: &[Slot]) -> serde_json::Map<String, Value> {
         self.fields
             .iter()
             .enumerate()
+            .filter(|(_, field)| !field.internal)
             .map(|(slot, field)| {
                 let value = slots.get(slot).and_then(Slot::to_json);
                 (
@@ -205,6 +282,23 @@ pub struct State {
     pub description: Option<String>,
     /// Whether interactions end here.
     pub is_final: bool,
+    /// Whether an interaction may end here without being final.
+    pub may_end: bool,
+    /// What happens when an interaction stays here too long.
+    pub timeout: Option<Timeout>,
+}
+
+/// A state's timeout, decided from event time.
+#[derive(Debug, Clone)]
+pub struct Timeout {
+    /// Milliseconds after the interaction entered the state.
+    pub after: i64,
+    /// The state it goes to (`None`: it stays).
+    pub to: Option<StateId>,
+    /// The message of the `timeout` violation it reports, if it reports one.
+    pub violation: Option<String>,
+    /// Fields it sets (evaluated with `ts` at the deadline).
+    pub set: Vec<(usize, Node)>,
 }
 
 /// A metadata field.
@@ -218,6 +312,8 @@ pub struct Field {
     pub default: Value,
     /// What it means.
     pub description: Option<String>,
+    /// Whether it is for rules only (not reported).
+    pub internal: bool,
 }
 
 /// A compiled rule.

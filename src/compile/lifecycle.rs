@@ -3,8 +3,11 @@
 
 use std::collections::HashMap;
 
+use std::collections::BTreeMap;
+
 use super::catalog::{
-    Event, EventId, Field, Lifecycle, Payload, Scenario, State, StateId, Version, NO_STATE,
+    Event, EventId, Field, Guarded, Lifecycle, Payload, Scenario, State, StateId, Timeout, Version,
+    GUARDED, NO_STATE,
 };
 use super::context::Context;
 use super::fast_check::{DataReads, FastCheck};
@@ -13,6 +16,8 @@ use super::{format, lint, payload, rules};
 use crate::config::model::{Nullable, StateDecl};
 use crate::config::LoadedFile;
 use crate::diagnostic::{suggestion, Diagnostic};
+use crate::expr::types::FieldInfo;
+use crate::expr::{Checker, Node};
 
 /// The `from` name meaning "every state that is neither initial nor final".
 pub const ANY_OPEN_STATE: &str = "*";
@@ -154,6 +159,8 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
         name: model.initial.clone(),
         description: Some("before the first event".into()),
         is_final: false,
+        may_end: false,
+        timeout: None,
     }];
     for (state_name, Nullable(decl)) in &model.states {
         let path = format!("states.{state_name}");
@@ -169,13 +176,10 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
             states.push(state(state_name, decl));
         }
     }
-    let state_ids: HashMap<&str, StateId> = states
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| Some((s.name.as_str(), StateId::try_from(i).ok()?)))
-        .collect();
-
-    let table = transitions(ctx, index, &states, &state_ids, &mut events, &event_ids);
+    if states.len() >= usize::from(GUARDED) {
+        ctx.error("states", format!("more than {} states", GUARDED - 1), None);
+        states.truncate(usize::from(GUARDED) - 1);
+    }
     let fields = fields(ctx, index);
     let mut version = Version {
         name,
@@ -184,10 +188,16 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
         event_ids,
         states,
         initial: 0,
-        table,
+        table: Vec::new(),
+        guarded: Vec::new(),
         fields,
         rules: Vec::new(),
     };
+    let field_infos = rules::field_infos(&version.fields);
+    let (table, guarded) = transitions(ctx, index, &mut version, &field_infos);
+    version.table = table;
+    version.guarded = guarded;
+    timeouts(ctx, index, &mut version, &field_infos);
     rules::compile(ctx, index, &mut version);
     lint::check(ctx, &version);
     version
@@ -198,24 +208,153 @@ fn state(name: &str, decl: &StateDecl) -> State {
         name: name.to_owned(),
         description: decl.description.clone(),
         is_final: decl.is_final,
+        may_end: decl.may_end,
+        timeout: None,
     }
 }
 
-/// Fills the transition table and each event's resynchronization target.
+/// Compiles the states' timeouts into `version` (after its states and fields).
+fn timeouts(ctx: &mut Context, index: usize, version: &mut Version, fields: &[FieldInfo]) {
+    let model = &ctx.file.model;
+    for state in 1..version.states.len() {
+        let name = version.states[state].name.clone();
+        let Some(Nullable(decl)) = model.states.get(&name) else {
+            continue;
+        };
+        let Some(timeout) = &decl.timeout else {
+            continue;
+        };
+        let path = format!("states.{name}.timeout");
+        let after = match timeout.after.millis() {
+            Ok(after) if after > 0 => after,
+            Ok(_) => {
+                ctx.error(
+                    &format!("{path}.after"),
+                    "a timeout must be longer than 0 ms",
+                    None,
+                );
+                continue;
+            }
+            Err(message) => {
+                ctx.error(&format!("{path}.after"), message, None);
+                continue;
+            }
+        };
+        if decl.is_final {
+            ctx.error(
+                &path,
+                format!("final state `{name}` cannot time out: interactions end there"),
+                Some("remove the timeout, or make the state not final".into()),
+            );
+            continue;
+        }
+        let to = match &timeout.to {
+            None => None,
+            Some(target) => match version.states.iter().position(|s| s.name == *target) {
+                Some(id) if id == state => {
+                    ctx.error(
+                        &format!("{path}.to"),
+                        format!("a timeout of `{name}` cannot go to `{name}` itself"),
+                        Some("leave out `to` to stay in the state".into()),
+                    );
+                    continue;
+                }
+                Some(id) => StateId::try_from(id).ok(),
+                None => {
+                    let names: Vec<&str> = version.states.iter().map(|s| s.name.as_str()).collect();
+                    report_unknown(
+                        ctx,
+                        "state",
+                        target,
+                        &format!("{path}.to"),
+                        index,
+                        names.into_iter(),
+                        |n| model.states.get(n).map(|Nullable(d)| d.versioned()),
+                    );
+                    continue;
+                }
+            },
+        };
+        if to.is_none() && timeout.violation.is_none() {
+            ctx.error(
+                &path,
+                "this timeout neither goes anywhere nor reports anything",
+                Some("give it `to: STATE`, `violation: MESSAGE`, or both".into()),
+            );
+            continue;
+        }
+        let checker = Checker::new(Vec::new(), fields);
+        let Some(set) = rules::assignments(ctx, &checker, &timeout.set, &path) else {
+            continue;
+        };
+        version.states[state].timeout = Some(Timeout {
+            after,
+            to,
+            violation: timeout.violation.clone(),
+            set,
+        });
+    }
+    // Timeouts leading to timeouts must end: each state has at most one, so a cycle would
+    // go round for ever on a long gap.
+    for start in 1..version.states.len() {
+        let mut seen = vec![start];
+        let mut at = start;
+        while let Some(next) = version.states[at]
+            .timeout
+            .as_ref()
+            .and_then(|t| t.to)
+            .map(usize::from)
+        {
+            if next == start {
+                let chain: Vec<&str> = seen
+                    .iter()
+                    .chain([&start])
+                    .map(|&s| version.states[s].name.as_str())
+                    .collect();
+                ctx.error(
+                    &format!("states.{}.timeout", version.states[start].name),
+                    format!("timeouts form a cycle: {}", chain.join(" -> ")),
+                    Some("end the chain in a state without a timeout".into()),
+                );
+                break;
+            }
+            if seen.contains(&next) {
+                break;
+            }
+            seen.push(next);
+            at = next;
+        }
+    }
+}
+
+/// One transition's claim on a table cell.
+struct Claim {
+    /// Index of the declaration in `transitions`.
+    index: usize,
+    /// Whether it came from `from: "*"`.
+    wildcard: bool,
+    guard: Option<(Node, String)>,
+    target: StateId,
+}
+
+/// The transition table, the guarded cells, and each event's resynchronization target.
 fn transitions(
     ctx: &mut Context,
     index: usize,
-    states: &[State],
-    state_ids: &HashMap<&str, StateId>,
-    events: &mut [Event],
-    event_ids: &hashbrown::HashMap<String, EventId>,
-) -> Vec<StateId> {
+    version: &mut Version,
+    fields: &[FieldInfo],
+) -> (Vec<StateId>, Vec<Vec<Guarded>>) {
     let model = &ctx.file.model;
-    let width = events.len();
-    let mut table = vec![NO_STATE; states.len() * width];
-    // Which transition set each cell, and whether it came from `*`, to find conflicts.
-    let mut origin: HashMap<usize, (usize, bool)> = HashMap::new();
+    let states = &version.states;
+    let state_ids: HashMap<&str, StateId> = states
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((s.name.as_str(), StateId::try_from(i).ok()?)))
+        .collect();
+    let width = version.events.len();
+    let mut claims: BTreeMap<usize, Vec<Claim>> = BTreeMap::new();
     let mut targets: Vec<Vec<StateId>> = vec![Vec::new(); width];
+    let mut guard_reads: Vec<DataReads> = vec![DataReads::Nothing; width];
     let open_states: Vec<StateId> = (1..states.len())
         .filter(|&s| !states[s].is_final)
         .filter_map(|s| StateId::try_from(s).ok())
@@ -259,58 +398,127 @@ fn transitions(
             }
         }
         for (i, event_name) in decl.on.names().iter().enumerate() {
-            let Some(&event) = event_ids.get(event_name) else {
-                if model.events.contains_key(event_name) {
-                    // An event of other versions only: no transition in this one.
-                    continue;
-                }
+            let Some(&event) = version.event_ids.get(event_name) else {
                 report_unknown(
                     ctx,
                     "event",
                     event_name,
                     &format!("{path}.on[{i}]"),
                     index,
-                    event_ids.keys().map(String::as_str),
+                    version.event_ids.keys().map(String::as_str),
                     |n| model.events.get(n).map(|Nullable(d)| d.versioned()),
                 );
                 continue;
             };
+            let e = usize::from(event);
+            let guard = match &decl.when {
+                None => None,
+                Some(text) => {
+                    let payload = version.events[e].payload.as_ref().map(|p| &p.shape);
+                    let mut checker = Checker::new(vec![(event_name.as_str(), payload)], fields);
+                    checker.next_state = false;
+                    match rules::expression(ctx, &checker, text, &format!("{path}.when"), None) {
+                        Some(node) => {
+                            rules::collect_reads(&node, &mut guard_reads[e]);
+                            Some((node, text.clone()))
+                        }
+                        None => continue,
+                    }
+                }
+            };
             if let Some(target) = to {
-                if !targets[usize::from(event)].contains(&target) {
-                    targets[usize::from(event)].push(target);
+                if !targets[e].contains(&target) {
+                    targets[e].push(target);
                 }
             }
             for &source in &sources {
-                let cell = usize::from(source) * width + usize::from(event);
-                let target = to.unwrap_or(source);
-                match origin.get(&cell) {
-                    Some(&(other, other_wildcard)) if other_wildcard == wildcard => {
-                        ctx.error(
-                            &path,
-                            format!(
-                                "two transitions for state `{}` and event `{event_name}` (this one and transitions[{other}])",
-                                states[usize::from(source)].name
-                            ),
-                            Some("keep one; an interaction must have one next state".into()),
-                        );
-                        continue;
-                    }
-                    // An explicit transition overrides one from `*`.
-                    Some(&(_, true)) => {}
-                    Some(_) => continue,
-                    None => {}
-                }
-                origin.insert(cell, (t, wildcard));
-                table[cell] = target;
+                let cell = usize::from(source) * width + e;
+                claims.entry(cell).or_default().push(Claim {
+                    index: t,
+                    wildcard,
+                    guard: guard.clone(),
+                    target: to.unwrap_or(source),
+                });
             }
         }
     }
-    for (event, targets) in events.iter_mut().zip(targets) {
+
+    let mut table = vec![NO_STATE; states.len() * width];
+    let mut guarded = Vec::new();
+    for (cell, mut list) in claims {
+        // Explicit transitions override those from `*`.
+        if list.iter().any(|claim| !claim.wildcard) {
+            list.retain(|claim| !claim.wildcard);
+        }
+        let state_name = &states[cell / width].name;
+        let event_name = &version.events[cell % width].name;
+        if let Some(at) = list.iter().position(|claim| claim.guard.is_none()) {
+            if let Some(after) = list.get(at + 1) {
+                let first = list[at].index;
+                let (message, help) = if after.guard.is_none() {
+                    (
+                        format!("two transitions for state `{state_name}` and event `{event_name}` (this one and transitions[{first}])"),
+                        "keep one; an interaction must have one next state, or give the first a `when` guard",
+                    )
+                } else {
+                    (
+                        format!("this transition never runs for state `{state_name}` and event `{event_name}`: transitions[{first}] before it has no guard"),
+                        "move the transition without `when` after the guarded ones",
+                    )
+                };
+                ctx.error(
+                    &format!("transitions[{}]", after.index),
+                    message,
+                    Some(help.into()),
+                );
+                list.truncate(at + 1);
+            }
+        }
+        let Some(slot) = table.get_mut(cell) else {
+            continue;
+        };
+        match list.as_slice() {
+            [] => {}
+            [Claim {
+                guard: None,
+                target,
+                ..
+            }] => *slot = *target,
+            _ => {
+                let Some(id) = StateId::try_from(guarded.len())
+                    .ok()
+                    .and_then(|i| i.checked_add(GUARDED))
+                    .filter(|id| *id < NO_STATE)
+                else {
+                    ctx.error("transitions", "too many guarded transitions", None);
+                    continue;
+                };
+                *slot = id;
+                guarded.push(
+                    list.into_iter()
+                        .map(|claim| {
+                            let (when, source) = match claim.guard {
+                                Some((node, text)) => (Some(node), text),
+                                None => (None, String::new()),
+                            };
+                            Guarded {
+                                when,
+                                source,
+                                target: claim.target,
+                            }
+                        })
+                        .collect(),
+                );
+            }
+        }
+    }
+    for ((event, targets), reads) in version.events.iter_mut().zip(targets).zip(guard_reads) {
         if let [only] = targets.as_slice() {
             event.resync = Some(*only);
         }
+        event.data_reads.merge(&reads);
     }
-    table
+    (table, guarded)
 }
 
 /// Reports an unknown name, saying when it exists but not in this version.
@@ -352,6 +560,7 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
                 ty: decl.ty,
                 default: decl.default.clone(),
                 description: decl.description.clone(),
+                internal: decl.internal,
             });
         }
     }

@@ -14,8 +14,19 @@ pub fn check(ctx: &mut Context, version: &Version) {
             .filter_map(|event| {
                 let state = StateId::try_from(state).ok()?;
                 let event = u16::try_from(event).ok()?;
-                version.next(state, event).map(usize::from)
+                Some(version.targets(state, event))
             })
+            .flatten()
+            .map(usize::from)
+            .chain(
+                // A timeout leads on as well.
+                version
+                    .states
+                    .get(state)
+                    .and_then(|s| s.timeout.as_ref())
+                    .and_then(|t| t.to)
+                    .map(usize::from),
+            )
             .collect()
     };
     let label = if ctx.version_names.len() > 1 {
@@ -53,7 +64,11 @@ pub fn check(ctx: &mut Context, version: &Version) {
         }
     }
     // Backward: which states can reach a final state.
-    let mut finishes: Vec<bool> = version.states.iter().map(|s| s.is_final).collect();
+    let mut finishes: Vec<bool> = version
+        .states
+        .iter()
+        .map(|s| s.is_final || s.may_end)
+        .collect();
     let mut changed = true;
     while changed {
         changed = false;
@@ -95,7 +110,7 @@ pub fn check(ctx: &mut Context, version: &Version) {
             let (Ok(state), Ok(event)) = (StateId::try_from(state), u16::try_from(event)) else {
                 return false;
             };
-            version.next(state, event).is_some()
+            !version.targets(state, event).is_empty()
         });
         if !used {
             ctx.warning(

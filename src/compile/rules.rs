@@ -1,7 +1,7 @@
 //! Rules: expressions parsed once, type-checked against each event they run on, lowered to
 //! nodes over metadata slots.
 
-use super::catalog::{Rule, Version};
+use super::catalog::{Field, Rule, Version};
 use super::context::Context;
 use super::fast_check::DataReads;
 use crate::config::model::{FieldType, RuleDecl};
@@ -17,6 +17,7 @@ pub fn field_kinds(ty: FieldType) -> Ty {
     match ty {
         FieldType::Boolean => Ty::BOOL,
         FieldType::Integer | FieldType::Timestamp | FieldType::Duration => Ty::INT,
+        FieldType::Number => Ty::NUM,
         FieldType::String => Ty::STR,
         FieldType::Array => Ty::ARR,
         FieldType::Object => Ty::OBJ,
@@ -35,11 +36,9 @@ fn value_kinds(value: &serde_json::Value) -> Ty {
     }
 }
 
-/// Compiles the rules of version `index` into `version`, attaching each to its events.
-pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
-    let file = ctx.file;
-    let fields: Vec<FieldInfo> = version
-        .fields
+/// The metadata fields as the expression checker sees them.
+pub fn field_infos(fields: &[Field]) -> Vec<FieldInfo> {
+    fields
         .iter()
         .enumerate()
         .map(|(slot, field)| {
@@ -52,7 +51,99 @@ pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
                 reads_as: default_ty.within(ty).then(|| field.default.clone()),
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Parses and checks the expression `text` at config path `at`: a condition when `target` is
+/// `None`, else a value for a field holding `target`. Errors are reported; `None` then.
+pub fn expression(
+    ctx: &mut Context,
+    checker: &Checker,
+    text: &str,
+    at: &str,
+    target: Option<Ty>,
+) -> Option<Node> {
+    let expr = match parse(text) {
+        Ok(expr) => expr,
+        Err(error) => {
+            ctx.expression_error(
+                at,
+                error.offset,
+                1,
+                format!("syntax error: {}", error.message),
+                None,
+            );
+            return None;
+        }
+    };
+    let checked = match target {
+        None => checker.check_condition(&expr).map(|node| (node, Ty::BOOL)),
+        Some(_) => checker.check(&expr),
+    };
+    match checked {
+        Ok((node, ty)) => {
+            if let Some(target) = target {
+                let value_ty = ty.without(Ty::ABSENT.or(Ty::NULL));
+                if !value_ty.within(target) && ty != Ty::ANY {
+                    ctx.expression_error(
+                        at,
+                        expr.span.0,
+                        expr.span.1 - expr.span.0,
+                        format!("this field holds {target}, but the expression gives {ty}"),
+                        None,
+                    );
+                    return None;
+                }
+            }
+            Some(node)
+        }
+        Err(error) => {
+            ctx.expression_error(
+                at,
+                error.span.0,
+                error.span.1.saturating_sub(error.span.0),
+                error.message,
+                error.help,
+            );
+            None
+        }
+    }
+}
+
+/// Compiles `set` (field name to expression) at config path `path`: the slots and their
+/// nodes, or `None` when any is wrong (reported).
+pub fn assignments(
+    ctx: &mut Context,
+    checker: &Checker,
+    set: &indexmap::IndexMap<String, String>,
+    path: &str,
+) -> Option<Vec<(usize, Node)>> {
+    let mut nodes = Vec::new();
+    let mut failed = false;
+    for (field_name, text) in set {
+        let at = format!("{path}.set.{field_name}");
+        match checker.fields.iter().find(|f| &f.name == field_name) {
+            Some(field) => match expression(ctx, checker, text, &at, Some(field.ty)) {
+                Some(node) => nodes.push((field.slot, node)),
+                None => failed = true,
+            },
+            None if ctx.file.model.metadata.contains_key(field_name) => {
+                // A field of another version only: not set in this one.
+            }
+            None => {
+                let help = suggestion(field_name, checker.fields.iter().map(|f| f.name.as_str()));
+                ctx.error(&at, format!("unknown metadata field `{field_name}`"), help);
+                failed = true;
+            }
+        }
+    }
+    (!failed).then_some(nodes)
+}
+
+/// Compiles the rules of version `index` into `version`, attaching each to its events.
+pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
+    let file = ctx.file;
+    let fields = field_infos(&version.fields);
     for (r, decl) in file.model.rules.iter().enumerate() {
         let path = format!("rules[{r}]");
         if !ctx.active(decl.versioned(), &path, index) {
@@ -133,84 +224,16 @@ fn compile_rule(
             .collect(),
         fields,
     );
-    let mut failed = 0usize;
-    let mut expression = |ctx: &mut Context, text: &str, at: &str, target: Option<Ty>| {
-        let expr = match parse(text) {
-            Ok(expr) => expr,
-            Err(error) => {
-                ctx.expression_error(
-                    at,
-                    error.offset,
-                    1,
-                    format!("syntax error: {}", error.message),
-                    None,
-                );
-                failed += 1;
-                return None;
-            }
-        };
-        let checked = match target {
-            None => checker.check_condition(&expr).map(|node| (node, Ty::BOOL)),
-            Some(_) => checker.check(&expr),
-        };
-        match checked {
-            Ok((node, ty)) => {
-                if let Some(target) = target {
-                    let value_ty = ty.without(Ty::ABSENT.or(Ty::NULL));
-                    if !value_ty.within(target) && ty != Ty::ANY {
-                        ctx.expression_error(
-                            at,
-                            expr.span.0,
-                            expr.span.1 - expr.span.0,
-                            format!("this field holds {target}, but the expression gives {ty}"),
-                            None,
-                        );
-                        failed += 1;
-                    }
-                }
-                Some(node)
-            }
-            Err(error) => {
-                ctx.expression_error(
-                    at,
-                    error.span.0,
-                    error.span.1.saturating_sub(error.span.0),
-                    error.message,
-                    error.help,
-                );
-                failed += 1;
-                None
-            }
-        }
+    let mut failed = false;
+    let mut condition = |ctx: &mut Context, text: &Option<String>, at: &str| {
+        let text = text.as_ref()?;
+        let node = expression(ctx, &checker, text, &format!("{path}.{at}"), None);
+        failed |= node.is_none();
+        node
     };
-    let when = decl
-        .when
-        .as_ref()
-        .and_then(|text| expression(ctx, text, &format!("{path}.when"), None));
-    let assert = decl
-        .assert
-        .as_ref()
-        .and_then(|text| expression(ctx, text, &format!("{path}.assert"), None));
-    let mut set = Vec::new();
-    let mut unknown_fields = 0usize;
-    for (field_name, text) in &decl.set {
-        let at = format!("{path}.set.{field_name}");
-        match fields.iter().find(|f| &f.name == field_name) {
-            Some(field) => {
-                if let Some(node) = expression(ctx, text, &at, Some(field.ty)) {
-                    set.push((field.slot, node));
-                }
-            }
-            None if ctx.file.model.metadata.contains_key(field_name) => {
-                // A field of another version only: not set in this one.
-            }
-            None => {
-                let help = suggestion(field_name, fields.iter().map(|f| f.name.as_str()));
-                ctx.error(&at, format!("unknown metadata field `{field_name}`"), help);
-                unknown_fields += 1;
-            }
-        }
-    }
+    let when = condition(ctx, &decl.when, "when");
+    let assert = condition(ctx, &decl.assert, "assert");
+    let set = assignments(ctx, &checker, &decl.set, path);
     if decl.set.is_empty() && decl.assert.is_none() {
         ctx.warning(
             path,
@@ -218,6 +241,7 @@ fn compile_rule(
             None,
         );
     }
+    let set = set?;
     let mut data_reads = DataReads::Nothing;
     for node in when
         .iter()
@@ -226,7 +250,7 @@ fn compile_rule(
     {
         collect_reads(node, &mut data_reads);
     }
-    (failed == 0 && unknown_fields == 0).then(|| Rule {
+    (!failed).then(|| Rule {
         source: rule_source(decl),
         name: decl
             .name
@@ -246,7 +270,7 @@ fn compile_rule(
 }
 
 /// Adds the payload properties `node` reads to `reads`.
-fn collect_reads(node: &Node, reads: &mut DataReads) {
+pub fn collect_reads(node: &Node, reads: &mut DataReads) {
     use crate::expr::ast::Step;
     use crate::expr::eval::InterpPart;
     match node {

@@ -130,12 +130,16 @@ impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for Nullable<T> {
     }
 }
 
-/// A source document.
+/// A source document: a file beside the catalog, a public page, or both.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SourceDoc {
     /// File name of the document.
-    pub file: String,
+    #[serde(default)]
+    pub file: Option<String>,
+    /// Where the document is published.
+    #[serde(default)]
+    pub url: Option<String>,
     /// What the document is.
     #[serde(default)]
     pub title: Option<String>,
@@ -307,12 +311,81 @@ pub struct StateDecl {
     /// Whether the interaction ends here. No event may follow a final state.
     #[serde(default, rename = "final")]
     pub is_final: bool,
+    /// Whether an interaction may end here without being final: no `incomplete` when the
+    /// stream ends in this state, yet later events are still legal.
+    #[serde(default)]
+    pub may_end: bool,
+    /// What happens when the interaction stays in this state too long, decided from event
+    /// time only.
+    #[serde(default)]
+    pub timeout: Option<TimeoutDecl>,
     /// First version that has the item.
     #[serde(default)]
     pub since: Option<String>,
     /// First version that no longer has the item.
     #[serde(default)]
     pub until: Option<String>,
+}
+
+/// A state's timeout: `after` the interaction entered the state (by event time), it goes
+/// `to` another state, reports a `timeout` `violation`, or both.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutDecl {
+    /// How long: `250ms`, `30s`, `5m`, `2h`, or integer milliseconds.
+    pub after: DurationDecl,
+    /// The state the interaction goes to.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// The message of a `timeout` violation reported when it expires.
+    #[serde(default)]
+    pub violation: Option<String>,
+    /// Metadata fields the timeout sets, as a rule's `set` (`ts` is the deadline).
+    #[serde(default)]
+    pub set: IndexMap<String, String>,
+}
+
+/// A duration: integer milliseconds, or a number with a unit (`250ms`, `30s`, `5m`, `2h`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DurationDecl {
+    /// Milliseconds.
+    Millis(u64),
+    /// A number and a unit.
+    Text(String),
+}
+
+impl DurationDecl {
+    /// The duration in milliseconds, or what is wrong with it.
+    pub fn millis(&self) -> Result<i64, String> {
+        let text = match self {
+            DurationDecl::Millis(ms) => {
+                return i64::try_from(*ms).map_err(|_| format!("{ms} ms is too long"))
+            }
+            DurationDecl::Text(text) => text.trim(),
+        };
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(split);
+        let scale = match unit.trim() {
+            "" | "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            other => {
+                return Err(format!(
+                    "unknown unit `{other}` in duration `{text}` (ms, s, m, h or d)"
+                ))
+            }
+        };
+        number
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| n.checked_mul(scale))
+            .ok_or_else(|| format!("`{text}` is not a duration such as `250ms`, `30s`, `5m`"))
+    }
 }
 
 /// One name or a list of names.
@@ -346,6 +419,10 @@ pub struct TransitionDecl {
     /// The target state; absent means the state does not change.
     #[serde(default)]
     pub to: Option<String>,
+    /// A guard: the transition is taken only when it holds. Of the transitions that share a
+    /// state and an event, the first (in file order) whose guard holds is taken.
+    #[serde(default)]
+    pub when: Option<String>,
     /// Why this transition exists (useful where the documents are silent).
     #[serde(default)]
     pub description: Option<String>,
@@ -369,6 +446,8 @@ pub enum FieldType {
     Timestamp,
     /// Milliseconds between two events.
     Duration,
+    /// Any number, with a fraction or not.
+    Number,
     /// A string.
     String,
     /// An array, e.g. a list of error codes.
@@ -393,6 +472,9 @@ pub struct FieldDecl {
     /// The document that describes the field.
     #[serde(default)]
     pub source: Option<String>,
+    /// A field computed for rules only: not in the reported block, the schema or the types.
+    #[serde(default)]
+    pub internal: bool,
     /// First version that has the item.
     #[serde(default)]
     pub since: Option<String>,

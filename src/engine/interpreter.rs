@@ -14,10 +14,10 @@ use serde_json::{Map, Value};
 use super::envelope::{self, Envelope, LineError};
 use super::native;
 use super::verdict::{Summary, Violation, ViolationKind};
-use crate::compile::catalog::{Event, EventId, StateId, Version};
+use crate::compile::catalog::{Event, EventId, Move, StateId, Version};
 use crate::compile::fast_check::{DataReads, Outcome};
 use crate::compile::Catalog;
-use crate::expr::{Doc, Env, Slot, Val};
+use crate::expr::{Doc, Env, Node, Slot, Val};
 
 /// Bounds on what a run holds in memory.
 #[derive(Debug, Clone, Copy)]
@@ -86,9 +86,12 @@ impl Position {
 }
 
 /// The state of one open interaction: kept small, since millions may be open at once.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Interaction {
     last_ts: i64,
+    /// When it entered its state (timeouts count from here); `DISARMED` once the state's
+    /// timeout has fired without leaving it.
+    entered: i64,
     /// Where it began (orders the `incomplete` report), packed.
     first: u64,
     /// Where its latest event was, packed.
@@ -103,6 +106,9 @@ struct Interaction {
 
 /// A violation found for the event being processed: kind, message, expected.
 type Found = (ViolationKind, String, Vec<String>);
+
+/// `Interaction::entered` of a state whose timeout has fired.
+const DISARMED: i64 = i64::MAX;
 
 /// What became of one event, for `run` and scenario traces.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,6 +187,8 @@ pub struct Interpreter<'c> {
     evicted: Vec<Violation>,
     files: Vec<String>,
     summary: Summary,
+    /// The latest timestamp of any event so far: where the stream ends, for timeouts.
+    latest_ts: Option<i64>,
 }
 
 impl<'c> Interpreter<'c> {
@@ -203,7 +211,19 @@ impl<'c> Interpreter<'c> {
             evicted: Vec::new(),
             files: Vec::new(),
             summary: Summary::default(),
+            latest_ts: None,
         }
+    }
+
+    /// The latest timestamp of any event so far.
+    pub fn latest_ts(&self) -> Option<i64> {
+        self.latest_ts
+    }
+
+    /// Sets where the stream ends in time, for the timeouts decided at its end (shards agree
+    /// on the latest timestamp of the whole stream before they finish).
+    pub fn end_at(&mut self, ts: Option<i64>) {
+        self.latest_ts = self.latest_ts.max(ts);
     }
 
     /// The counts so far.
@@ -372,6 +392,8 @@ impl<'c> Interpreter<'c> {
             .map(|open| usize::from(open.version));
         let version_index = existing.unwrap_or(selected);
         let version: &Version = &lifecycle.versions[version_index];
+        let switched =
+            existing.is_some() && envelope.version.is_some() && selected != version_index;
 
         let Some(&event_id) = version.event_ids.get(envelope.event.as_ref()) else {
             emit(
@@ -407,6 +429,7 @@ impl<'c> Interpreter<'c> {
             self.open_count += 1;
             Interaction {
                 last_ts: envelope.ts.unwrap_or(0),
+                entered: envelope.ts.unwrap_or(0),
                 first: place.position().pack(),
                 last: place.position().pack(),
                 meta: Box::default(),
@@ -424,7 +447,48 @@ impl<'c> Interpreter<'c> {
             emit(kind, message, expected);
         };
 
+        if switched {
+            emit(
+                ViolationKind::VersionMismatch,
+                format!(
+                    "this event says version `{}` (lifecycle version {}), but the interaction started on version {} and is judged by it",
+                    envelope.version.as_deref().unwrap_or(""),
+                    lifecycle.versions[selected].name,
+                    version.name
+                ),
+                Vec::new(),
+            );
+        }
+
         let ts = envelope.ts.unwrap_or(interaction.last_ts);
+        if envelope.ts.is_some() {
+            self.latest_ts = self.latest_ts.max(Some(ts));
+        }
+        expire(version, interaction, ts, &mut |kind, message| {
+            emit(kind, message, Vec::new())
+        });
+        if version.is_final(interaction.state) {
+            // A timeout ended the interaction before this event.
+            emit(
+                ViolationKind::AfterEnd,
+                format!(
+                    "the interaction already reached final state `{}` by a timeout",
+                    version.state_name(interaction.state)
+                ),
+                Vec::new(),
+            );
+            interaction.violations += violations;
+            if let Some(done) = open.remove(key) {
+                self.open_count -= 1;
+                if done.violations == 0 {
+                    self.summary.valid_interactions += 1;
+                }
+            }
+            let fingerprint = self.finished.fingerprint(lifecycle_id, key);
+            self.finished.insert(fingerprint);
+            self.note_file(&place);
+            return None;
+        }
         if ts < interaction.last_ts {
             emit(
                 ViolationKind::TimeRegression,
@@ -437,35 +501,74 @@ impl<'c> Interpreter<'c> {
         }
         interaction.last_ts = ts;
 
+        // Guards may read the payload, so it is read first (its problems reported after the
+        // transition's).
+        let (data, payload_problem) = match read_payload(event, envelope) {
+            Ok((data, _)) => (data, None),
+            Err(problem) => (None, Some(problem)),
+        };
+        let payload_ok = payload_problem.is_none();
         let state_before = interaction.state;
-        match version.next(interaction.state, event_id) {
-            Some(next) => interaction.state = next,
-            None => {
+        let next = match version.step(interaction.state, event_id) {
+            Move::Illegal => Err(Vec::new()),
+            Move::To(next) => Ok(next),
+            Move::Guarded(list) => {
+                let env = Env {
+                    ts,
+                    event: &envelope.event,
+                    data: data.as_ref(),
+                    meta: &interaction.meta,
+                    state: version.state_name(state_before),
+                    next_state: version.state_name(state_before),
+                    locals: &[],
+                };
+                let reads_data = event.data_reads.any();
+                list.iter()
+                    .find(|guarded| match &guarded.when {
+                        None => true,
+                        Some(_) if reads_data && !payload_ok => false,
+                        Some(when) => when.eval(&env) == Val::Bool(true),
+                    })
+                    .map(|guarded| guarded.target)
+                    .ok_or_else(|| list.iter().map(|g| g.source.as_str()).collect())
+            }
+        };
+        match next {
+            Ok(next) => {
+                if next != interaction.state {
+                    interaction.entered = ts;
+                }
+                interaction.state = next;
+            }
+            Err(failed_guards) => {
                 let allowed: Vec<String> = version
                     .allowed(interaction.state)
                     .into_iter()
                     .map(str::to_owned)
                     .collect();
                 let from = version.state_name(interaction.state);
-                let message = if interaction.state == version.initial {
+                let mut message = if interaction.state == version.initial {
                     format!("`{}` cannot start an interaction", envelope.event)
                 } else {
                     format!("`{}` is not allowed in state `{from}`", envelope.event)
                 };
+                if !failed_guards.is_empty() {
+                    let guards: Vec<String> =
+                        failed_guards.iter().map(|g| format!("`{g}`")).collect();
+                    message.push_str(&format!(": no guard holds ({})", guards.join(", ")));
+                }
                 emit(ViolationKind::IllegalTransition, message, allowed);
                 if let Some(target) = event.resync {
+                    if target != interaction.state {
+                        interaction.entered = ts;
+                    }
                     interaction.state = target;
                 }
             }
         }
-
-        let (data, payload_ok) = match read_payload(event, envelope) {
-            Ok(read) => read,
-            Err(problem) => {
-                emit(ViolationKind::InvalidPayload, problem, Vec::new());
-                (None, false)
-            }
-        };
+        if let Some(problem) = payload_problem {
+            emit(ViolationKind::InvalidPayload, problem, Vec::new());
+        }
 
         for &rule_index in &event.rules {
             let rule = &version.rules[rule_index];
@@ -498,19 +601,8 @@ impl<'c> Interpreter<'c> {
             if rule.set.is_empty() {
                 continue;
             }
-            let values: Vec<(usize, Slot)> = rule
-                .set
-                .iter()
-                .map(|(slot, node)| (*slot, Slot::from_val(&node.eval(&env))))
-                .collect();
-            if interaction.meta.is_empty() {
-                interaction.meta = vec![Slot::Unset; version.fields.len()].into_boxed_slice();
-            }
-            for (slot, value) in values {
-                if let Some(target) = interaction.meta.get_mut(slot) {
-                    *target = value;
-                }
-            }
+            let values = evaluate(&rule.set, &env);
+            assign(version, &mut interaction.meta, values);
         }
 
         let needs_block = want_step || envelope.metadata.is_some();
@@ -596,41 +688,149 @@ impl<'c> Interpreter<'c> {
 
     /// Like [`Interpreter::finish`], telling where each interaction began, so that shards
     /// can merge their reports in single-thread order.
+    ///
+    /// Timeouts whose deadlines lie before the latest timestamp of the stream ([`end_at`])
+    /// fire first; then an interaction neither final nor in a `may_end` state is incomplete.
+    ///
+    /// [`end_at`]: Interpreter::end_at
     pub fn finish_ordered(
         mut self,
         allow_incomplete: bool,
         report: &mut dyn FnMut(Position, Violation),
     ) -> Summary {
         let open = std::mem::take(&mut self.open);
-        if allow_incomplete {
-            let clean = open
-                .iter()
-                .flat_map(|map| map.values())
-                .filter(|i| i.violations == 0);
-            self.summary.valid_interactions += clean.count() as u64;
-            return self.summary;
+        let now = self.latest_ts.unwrap_or(i64::MIN);
+        let catalog = self.catalog;
+        let version_of = |lifecycle_id: usize, interaction: &Interaction| {
+            &catalog.lifecycles[lifecycle_id].versions[usize::from(interaction.version)]
+        };
+        // Sort references to those with something to report, not the interactions: memory
+        // stays that of the open map.
+        let mut order: Vec<(u64, usize, &str)> = Vec::new();
+        for (lifecycle_id, map) in open.iter().enumerate() {
+            for (key, interaction) in map {
+                let version = version_of(lifecycle_id, interaction);
+                let expires = version.timeout(interaction.state).is_some_and(|timeout| {
+                    interaction.entered != DISARMED
+                        && interaction.entered.saturating_add(timeout.after) < now
+                });
+                if expires || !(allow_incomplete || version.may_end(interaction.state)) {
+                    order.push((interaction.first, lifecycle_id, &**key));
+                } else if interaction.violations == 0 {
+                    self.summary.valid_interactions += 1;
+                }
+            }
         }
-        // Sort references, not the interactions: memory stays that of the open map.
-        let mut order: Vec<(u64, usize, &str)> = open
-            .iter()
-            .enumerate()
-            .flat_map(|(id, map)| map.iter().map(move |(key, i)| (i.first, id, &**key)))
-            .collect();
         order.sort_unstable_by_key(|(first, _, _)| *first);
         for (first, lifecycle_id, key) in order {
-            let Some(interaction) = open.get(lifecycle_id).and_then(|map| map.get(key)) else {
+            let Some(found) = open.get(lifecycle_id).and_then(|map| map.get(key)) else {
                 continue;
             };
+            let version = version_of(lifecycle_id, found);
+            let mut interaction = found.clone();
+            let mut timeouts = Vec::new();
+            expire(version, &mut interaction, now, &mut |kind, message| {
+                timeouts.push((kind, message));
+            });
+            let at = Position::unpack(first);
+            for (kind, message) in timeouts {
+                self.summary.count(kind);
+                interaction.violations += 1;
+                let mut violation =
+                    incomplete(catalog, &self.files, (lifecycle_id, key, &interaction), "");
+                violation.kind = kind;
+                violation.message = message;
+                violation.expected = Vec::new();
+                report(at, violation);
+            }
+            if allow_incomplete || version.may_end(interaction.state) {
+                if interaction.violations == 0 {
+                    self.summary.valid_interactions += 1;
+                }
+                continue;
+            }
             self.summary.count(ViolationKind::Incomplete);
             let violation = incomplete(
-                self.catalog,
+                catalog,
                 &self.files,
-                (lifecycle_id, key, interaction),
+                (lifecycle_id, key, &interaction),
                 "the stream ended",
             );
-            report(Position::unpack(first), violation);
+            report(at, violation);
         }
         self.summary
+    }
+}
+
+/// The values of `set`'s expressions, all evaluated before any is stored.
+fn evaluate(set: &[(usize, Node)], env: &Env<'_>) -> Vec<(usize, Slot)> {
+    set.iter()
+        .map(|(slot, node)| (*slot, Slot::from_val(&node.eval(env))))
+        .collect()
+}
+
+/// Stores computed field values in an interaction's slots (allocated on first use).
+fn assign(version: &Version, meta: &mut Box<[Slot]>, values: Vec<(usize, Slot)>) {
+    if meta.is_empty() {
+        *meta = vec![Slot::Unset; version.fields.len()].into_boxed_slice();
+    }
+    for (slot, value) in values {
+        if let Some(target) = meta.get_mut(slot) {
+            *target = value;
+        }
+    }
+}
+
+/// Fires, in order, the timeouts of the states `interaction` is in whose deadlines lie before
+/// `now`: each reports its violation, sets its fields (with `ts` at the deadline) and moves
+/// the interaction on. Timeouts form no cycle (the compiler checks), so this ends.
+fn expire(
+    version: &Version,
+    interaction: &mut Interaction,
+    now: i64,
+    found: &mut dyn FnMut(ViolationKind, String),
+) {
+    for _ in 0..version.states.len() {
+        let Some(timeout) = version.timeout(interaction.state) else {
+            return;
+        };
+        if interaction.entered == DISARMED {
+            return;
+        }
+        let deadline = interaction.entered.saturating_add(timeout.after);
+        if deadline >= now {
+            return;
+        }
+        let from = version.state_name(interaction.state);
+        if let Some(message) = &timeout.violation {
+            found(
+                ViolationKind::Timeout,
+                format!(
+                    "{message} (state `{from}` timed out at ts {deadline}, {} ms after it was entered)",
+                    timeout.after
+                ),
+            );
+        }
+        let to = timeout.to.unwrap_or(interaction.state);
+        if !timeout.set.is_empty() {
+            let env = Env {
+                ts: deadline,
+                event: "",
+                data: None,
+                meta: &interaction.meta,
+                state: from,
+                next_state: version.state_name(to),
+                locals: &[],
+            };
+            let values = evaluate(&timeout.set, &env);
+            assign(version, &mut interaction.meta, values);
+        }
+        if timeout.to.is_none() {
+            interaction.entered = DISARMED;
+            return;
+        }
+        interaction.state = to;
+        interaction.entered = deadline;
     }
 }
 

@@ -15,8 +15,9 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::hash::BuildHasher;
 use std::io;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Barrier};
 use std::thread;
 
 use super::chunks::{Chunk, ChunkReader};
@@ -68,6 +69,8 @@ pub fn validate(
     let names: Vec<String> = inputs.iter().map(|input| input.name.clone()).collect();
     let hasher = hashbrown::DefaultHashBuilder::default();
     let limits = options.limits.per_shard(jobs);
+    let latest = AtomicI64::new(i64::MIN);
+    let ended = Barrier::new(jobs);
     thread::scope(|scope| {
         let (part_tx, part_rx) = mpsc::sync_channel::<Part>(jobs * IN_FLIGHT);
         let mut chunk_txs = Vec::with_capacity(jobs);
@@ -78,10 +81,20 @@ pub fn validate(
             let part_tx = part_tx.clone();
             let names = &names;
             let hasher = &hasher;
+            let (latest, ended) = (&latest, &ended);
             shards.push(scope.spawn(move || {
                 let mut interpreter = Interpreter::new(catalog, limits);
                 let owner = |line: &[u8]| owner_of(line, jobs, hasher);
                 run_shard(&mut interpreter, shard, &owner, names, &chunk_rx, &part_tx);
+                // Timeouts at the end are decided by the latest timestamp of the whole
+                // stream, whichever shard saw it.
+                latest.fetch_max(
+                    interpreter.latest_ts().unwrap_or(i64::MIN),
+                    Ordering::SeqCst,
+                );
+                ended.wait();
+                let latest = latest.load(Ordering::SeqCst);
+                interpreter.end_at((latest != i64::MIN).then_some(latest));
                 let mut open = Vec::new();
                 let summary = interpreter
                     .finish_ordered(options.allow_incomplete, &mut |at, v| open.push((at, v)));

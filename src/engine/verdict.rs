@@ -30,11 +30,15 @@ pub enum ViolationKind {
     MetadataMismatch,
     /// The stream ended with the interaction not in a final state.
     Incomplete,
+    /// A state's timeout that declares a violation expired (decided from event time).
+    Timeout,
+    /// An event carries another `version` than the one its interaction started with.
+    VersionMismatch,
 }
 
 impl ViolationKind {
     /// Every kind, in report order.
-    pub const ALL: [ViolationKind; 11] = [
+    pub const ALL: [ViolationKind; 13] = [
         ViolationKind::MalformedLine,
         ViolationKind::BadEnvelope,
         ViolationKind::UnknownLifecycle,
@@ -46,6 +50,8 @@ impl ViolationKind {
         ViolationKind::RuleViolation,
         ViolationKind::MetadataMismatch,
         ViolationKind::Incomplete,
+        ViolationKind::Timeout,
+        ViolationKind::VersionMismatch,
     ];
 
     /// The kind's name in reports.
@@ -62,6 +68,8 @@ impl ViolationKind {
             ViolationKind::RuleViolation => "rule_violation",
             ViolationKind::MetadataMismatch => "metadata_mismatch",
             ViolationKind::Incomplete => "incomplete",
+            ViolationKind::Timeout => "timeout",
+            ViolationKind::VersionMismatch => "version_mismatch",
         }
     }
 

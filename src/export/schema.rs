@@ -89,12 +89,13 @@ fn without_union_types(schema: &mut Value) {
 /// The metadata block: each field of its type, or `false` until set.
 fn metadata_schema(version: &Version) -> Value {
     let mut properties = Map::new();
-    for field in &version.fields {
+    for field in version.reported_fields() {
         let set = match field.ty {
             FieldType::Boolean => json!({"type": "boolean"}),
             FieldType::Integer | FieldType::Timestamp | FieldType::Duration => {
                 json!({"type": "integer"})
             }
+            FieldType::Number => json!({"type": "number"}),
             FieldType::String => json!({"type": "string"}),
             FieldType::Array => json!({"type": "array"}),
             FieldType::Object => json!({"type": "object"}),
@@ -109,7 +110,7 @@ fn metadata_schema(version: &Version) -> Value {
         }
         properties.insert(field.name.clone(), schema);
     }
-    let names: Vec<&str> = version.fields.iter().map(|f| f.name.as_str()).collect();
+    let names: Vec<&str> = version.reported_fields().map(|f| f.name.as_str()).collect();
     json!({
         "type": "object",
         "description": "The metadata block every event carries; every value is false until the interaction sets it.",

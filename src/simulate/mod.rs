@@ -289,6 +289,17 @@ fn alter(
             Some(Alteration::InPlace)
         }
         ViolationKind::Incomplete => Some(Alteration::Abandon),
+        ViolationKind::VersionMismatch if live.next > 0 => {
+            let other = target
+                .lifecycle
+                .versions
+                .iter()
+                .find(|other| other.name != version.name)?;
+            record.insert("version".into(), Value::String(other.name.clone()));
+            Some(Alteration::InPlace)
+        }
+        // A timeout needs a state that has one and a long gap: not made by altering a line.
+        ViolationKind::VersionMismatch | ViolationKind::Timeout => None,
     }
 }
 
