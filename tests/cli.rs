@@ -87,8 +87,8 @@ fn run_writes_one_line_per_event_with_computed_metadata() {
     let output = plotline(&["run", EVERY_KIND]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
-    // 20 lines: one blank and two malformed ones are not events.
-    assert_eq!(text.lines().count(), 17);
+    // 23 lines: one blank and two malformed ones are not events.
+    assert_eq!(text.lines().count(), 20);
     let closed: serde_json::Value = serde_json::from_str(text.lines().nth(5).unwrap()).unwrap();
     assert_eq!(closed["event"], "closed");
     assert_eq!(closed["metadata"]["elapsed"], 2000);

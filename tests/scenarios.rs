@@ -60,8 +60,9 @@ fn builtin_scenarios() {
     let catalog = compiled(load_builtin());
     let runs = snapshot_all(&catalog, "");
     // 3 documented scenarios per Genesys widget version, 4 LP_OFFERS flows and 3 example runs,
-    // plus the scenarios that show where versions disagree and how violations read.
-    assert_eq!(runs, 23);
+    // plus the scenarios that show where versions disagree and how violations read; 4 Intercom
+    // Messenger and 7 Zendesk messaging scenarios.
+    assert_eq!(runs, 34);
 }
 
 #[test]

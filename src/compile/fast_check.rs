@@ -11,6 +11,7 @@
 #![deny(clippy::indexing_slicing)]
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -72,7 +73,19 @@ struct Node {
     required: u64,
     additional: bool,
     items: Option<Box<Node>>,
+    /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`.
+    bounds: [Option<f64>; 4],
+    /// An integral `multipleOf`.
+    multiple_of: Option<u64>,
+    /// `minLength`, `maxLength` of strings; `minItems`, `maxItems` of arrays.
+    lengths: [Option<u64>; 4],
+    /// `pattern` and `format`, judged by the same validator the payload has (so the two
+    /// cannot disagree).
+    text: Option<Arc<jsonschema::Validator>>,
 }
+
+/// Numbers beyond this magnitude are not compared as floats here: the validator judges them.
+const EXACT_FLOAT: f64 = 9_007_199_254_740_992.0;
 
 /// What the fast check concluded.
 #[derive(Debug, PartialEq)]
@@ -139,7 +152,13 @@ fn node(schema: &Value) -> Option<Node> {
         required: 0,
         additional: true,
         items: None,
+        bounds: [None; 4],
+        multiple_of: None,
+        lengths: [None; 4],
+        text: None,
     };
+    let bound = |value: &Value| value.as_f64().filter(|x| x.abs() < EXACT_FLOAT);
+    let count = |value: &Value| value.as_u64();
     for (keyword, value) in map {
         match keyword.as_str() {
             "description" | "title" => {}
@@ -159,6 +178,28 @@ fn node(schema: &Value) -> Option<Node> {
                 }
             }
             "required" | "additionalProperties" | "items" => {}
+            "minimum" => node.bounds[0] = Some(bound(value)?),
+            "maximum" => node.bounds[1] = Some(bound(value)?),
+            "exclusiveMinimum" => node.bounds[2] = Some(bound(value)?),
+            "exclusiveMaximum" => node.bounds[3] = Some(bound(value)?),
+            "multipleOf" => node.multiple_of = Some(count(value).filter(|m| *m > 0)?),
+            "minLength" => node.lengths[0] = Some(count(value)?),
+            "maxLength" => node.lengths[1] = Some(count(value)?),
+            "minItems" => node.lengths[2] = Some(count(value)?),
+            "maxItems" => node.lengths[3] = Some(count(value)?),
+            "const" => node.consts = Some(vec![value.clone()]),
+            "pattern" | "format" => {
+                if node.text.is_none() {
+                    let mut text = serde_json::Map::new();
+                    for keyword in ["pattern", "format"] {
+                        if let Some(value) = map.get(keyword) {
+                            text.insert(keyword.to_owned(), value.clone());
+                        }
+                    }
+                    let validator = super::payload::validator(&Value::Object(text)).ok()?;
+                    node.text = Some(Arc::new(validator));
+                }
+            }
             _ => return None,
         }
     }
@@ -228,6 +269,15 @@ impl Node {
                 return false;
             }
         }
+        let fits = match value {
+            Doc::Number(n) => self.number_fits(n),
+            Doc::Str(text) => self.text_fits(text),
+            Doc::Array(items) => self.count_fits(items.len(), 2),
+            _ => true,
+        };
+        if !fits {
+            return false;
+        }
         match value {
             Doc::Array(items) => self
                 .items
@@ -260,6 +310,52 @@ impl Node {
             .enumerate()
             .find(|(_, (property, _))| property == name)
             .map(|(at, (_, node))| (at, node))
+    }
+
+    /// Whether a number is within the bounds and a multiple as required.
+    fn number_fits(&self, n: &serde_json::Number) -> bool {
+        let [minimum, maximum, above, below] = self.bounds;
+        if self.bounds.iter().any(Option::is_some) {
+            let Some(x) = n.as_f64().filter(|x| x.abs() < EXACT_FLOAT) else {
+                return false;
+            };
+            let holds = minimum.is_none_or(|m| x >= m)
+                && maximum.is_none_or(|m| x <= m)
+                && above.is_none_or(|m| x > m)
+                && below.is_none_or(|m| x < m);
+            if !holds {
+                return false;
+            }
+        }
+        match self.multiple_of {
+            None => true,
+            Some(m) => match (n.as_i64(), n.as_u64()) {
+                (Some(v), _) => v.unsigned_abs() % m == 0,
+                (None, Some(v)) => v % m == 0,
+                // A float: the validator judges it.
+                _ => false,
+            },
+        }
+    }
+
+    /// Whether a string has the length, pattern and format required.
+    fn text_fits(&self, text: &str) -> bool {
+        if (self.lengths[0].is_some() || self.lengths[1].is_some())
+            && !self.count_fits(text.chars().count(), 0)
+        {
+            return false;
+        }
+        self.text
+            .as_ref()
+            .is_none_or(|validator| validator.is_valid(&Value::String(text.to_owned())))
+    }
+
+    /// Whether `count` is within `lengths[at]` (least) and `lengths[at + 1]` (most).
+    fn count_fits(&self, count: usize, at: usize) -> bool {
+        let count = count as u64;
+        let least = self.lengths.get(at).copied().flatten();
+        let most = self.lengths.get(at + 1).copied().flatten();
+        least.is_none_or(|least| count >= least) && most.is_none_or(|most| count <= most)
     }
 
     fn scalar<E: de::Error>(&self, bits: u8, value: impl FnOnce() -> Value) -> Result<(), E> {
@@ -370,6 +466,16 @@ impl<'de> DeserializeSeed<'de> for &Node {
     }
 }
 
+impl Node {
+    fn number<E: de::Error>(&self, n: &serde_json::Number) -> Result<(), E> {
+        if self.number_fits(n) {
+            Ok(())
+        } else {
+            Err(E::custom(""))
+        }
+    }
+}
+
 impl<'de> Visitor<'de> for &Node {
     type Value = ();
 
@@ -386,20 +492,31 @@ impl<'de> Visitor<'de> for &Node {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.scalar(INTEGER, || Value::from(v))
+        self.scalar(INTEGER, || Value::from(v))?;
+        self.number(&serde_json::Number::from(v))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.scalar(INTEGER, || Value::from(v))
+        self.scalar(INTEGER, || Value::from(v))?;
+        self.number(&serde_json::Number::from(v))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
         let bits = if v.fract() == 0.0 { INTEGER } else { NUMBER };
-        self.scalar(bits, || Value::from(v))
+        self.scalar(bits, || Value::from(v))?;
+        match serde_json::Number::from_f64(v) {
+            Some(n) => self.number(&n),
+            None => Err(E::custom("")),
+        }
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.scalar(STRING, || Value::from(v))
+        self.scalar(STRING, || Value::from(v))?;
+        if self.text_fits(v) {
+            Ok(())
+        } else {
+            Err(E::custom(""))
+        }
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
@@ -407,11 +524,24 @@ impl<'de> Visitor<'de> for &Node {
             // An array enum value is rare: the full validator judges it.
             return Err(de::Error::custom(""));
         }
+        let mut count = 0usize;
         match &self.items {
-            Some(items) => while seq.next_element_seed(&**items)?.is_some() {},
-            None => while seq.next_element::<IgnoredAny>()?.is_some() {},
+            Some(items) => {
+                while seq.next_element_seed(&**items)?.is_some() {
+                    count += 1;
+                }
+            }
+            None => {
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+            }
         }
-        Ok(())
+        if self.count_fits(count, 2) {
+            Ok(())
+        } else {
+            Err(de::Error::custom(""))
+        }
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {

@@ -122,7 +122,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
         }
         let payload = decl.payload.as_ref().and_then(|payload| {
             let resolved = payload::resolve(ctx, payload, &format!("{path}.payload"), index);
-            match jsonschema::draft202012::new(&resolved.schema) {
+            match payload::validator(&resolved.schema) {
                 Ok(validator) => Some(Payload {
                     fast: FastCheck::compile(&resolved.schema),
                     schema: resolved.schema,

@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::context::Context;
-use crate::config::model::{PayloadDecl, PropertyDecl, PropertyType};
+use crate::config::model::{EnumSpec, PayloadDecl, PropertyDecl, PropertyType};
 use crate::expr::{Shape, Ty};
 
 /// A resolved payload: its schema and its shape.
@@ -160,19 +160,44 @@ fn property_schema(ctx: &mut Context, decl: &PropertyDecl, path: &str, version: 
     if let Some(description) = &decl.description {
         map.insert("description".into(), Value::String(description.clone()));
     }
-    if !decl.values.is_empty() {
-        for (i, value) in decl.values.iter().enumerate() {
+    let values = match &decl.values {
+        None => None,
+        Some(EnumSpec::List(values)) => Some((values.as_slice(), format!("{path}.enum"))),
+        Some(EnumSpec::Named(name)) => match ctx.file.model.enums.get(name) {
+            Some(values) => Some((values.as_slice(), format!("enums.{name}"))),
+            None => {
+                let help = crate::diagnostic::suggestion(
+                    name,
+                    ctx.file.model.enums.keys().map(String::as_str),
+                );
+                ctx.error(
+                    &format!("{path}.enum"),
+                    format!("unknown enum `{name}`"),
+                    help,
+                );
+                None
+            }
+        },
+    };
+    if let Some((values, at)) = values {
+        if values.is_empty() {
+            ctx.error(
+                &at,
+                "an empty `enum` allows no value at all",
+                Some("list the allowed values, or remove `enum` to allow any".into()),
+            );
+        }
+        for (i, value) in values.iter().enumerate() {
             if !matches_type(&value.value, decl.ty) {
                 ctx.error(
-                    &format!("{path}.enum[{i}]"),
+                    &format!("{at}[{i}]"),
                     format!("enum value {} is not of the property's type", value.value),
                     None,
                 );
             }
         }
-        if decl.values.iter().any(|value| value.label.is_some()) {
-            let options: Vec<Value> = decl
-                .values
+        if values.iter().any(|value| value.label.is_some()) {
+            let options: Vec<Value> = values
                 .iter()
                 .map(|value| match &value.label {
                     Some(label) => json!({"const": value.value, "title": label}),
@@ -180,16 +205,153 @@ fn property_schema(ctx: &mut Context, decl: &PropertyDecl, path: &str, version: 
                 })
                 .collect();
             map.insert("anyOf".into(), Value::Array(options));
-        } else {
-            let values = decl
-                .values
-                .iter()
-                .map(|value| value.value.clone())
-                .collect();
+        } else if !values.is_empty() {
+            let values = values.iter().map(|value| value.value.clone()).collect();
             map.insert("enum".into(), Value::Array(values));
         }
     }
+    keywords(ctx, decl, path, map);
     schema
+}
+
+/// The validator of a payload schema: draft 2020-12, formats asserted (a declared `format`
+/// is a check, not a note), patterns run by the `regex` crate with a size limit.
+pub fn validator(
+    schema: &Value,
+) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .with_pattern_options(jsonschema::PatternOptions::regex().size_limit(PATTERN_SIZE_LIMIT))
+        .build(schema)
+}
+
+/// Longest compiled form of a `pattern` (bytes): a pattern that needs more is refused.
+pub const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+
+/// Writes the validation keywords of `decl` into its schema `map`, checking that each fits the
+/// property's type and makes sense.
+fn keywords(ctx: &mut Context, decl: &PropertyDecl, path: &str, map: &mut Map<String, Value>) {
+    let ty = decl.ty;
+    let numeric = matches!(
+        ty,
+        PropertyType::Integer | PropertyType::Number | PropertyType::Any
+    );
+    let textual = matches!(
+        ty,
+        PropertyType::String | PropertyType::Alphanumeric | PropertyType::Any
+    );
+    let listed = matches!(ty, PropertyType::Array | PropertyType::Any);
+    let mut put = |ctx: &mut Context, name: &str, fits: bool, kind: &str, value: Value| {
+        if !fits {
+            ctx.error(
+                &format!("{path}.{name}"),
+                format!("`{name}` applies to {kind}, and this property is {ty:?}"),
+                Some(format!("remove `{name}`, or change the property's type")),
+            );
+        }
+        map.insert(name.to_owned(), value);
+    };
+    let numbers = [
+        ("minimum", &decl.minimum),
+        ("maximum", &decl.maximum),
+        ("exclusiveMinimum", &decl.exclusive_minimum),
+        ("exclusiveMaximum", &decl.exclusive_maximum),
+        ("multipleOf", &decl.multiple_of),
+    ];
+    for (name, value) in numbers {
+        if let Some(number) = value {
+            if name == "multipleOf" && number.as_f64().is_none_or(|x| x <= 0.0) {
+                ctx.error(
+                    &format!("{path}.{name}"),
+                    "`multipleOf` must be greater than 0",
+                    None,
+                );
+            }
+            put(ctx, name, numeric, "numbers", Value::Number(number.clone()));
+        }
+    }
+    let counts = [
+        ("minLength", decl.min_length, textual, "strings"),
+        ("maxLength", decl.max_length, textual, "strings"),
+        ("minItems", decl.min_items, listed, "arrays"),
+        ("maxItems", decl.max_items, listed, "arrays"),
+    ];
+    for (name, value, fits, kind) in counts {
+        if let Some(count) = value {
+            put(ctx, name, fits, kind, Value::from(count));
+        }
+    }
+    for (low, high, name) in [
+        (decl.min_length, decl.max_length, "minLength"),
+        (decl.min_items, decl.max_items, "minItems"),
+    ] {
+        if let (Some(low), Some(high)) = (low, high) {
+            if low > high {
+                ctx.error(
+                    &format!("{path}.{name}"),
+                    format!("`{name}` {low} is more than the maximum {high}: no value fits"),
+                    None,
+                );
+            }
+        }
+    }
+    if let (Some(low), Some(high)) = (
+        decl.minimum.as_ref().and_then(serde_json::Number::as_f64),
+        decl.maximum.as_ref().and_then(serde_json::Number::as_f64),
+    ) {
+        if low > high {
+            ctx.error(
+                &format!("{path}.minimum"),
+                format!("`minimum` {low} is more than `maximum` {high}: no value fits"),
+                None,
+            );
+        }
+    }
+    if let Some(pattern) = &decl.pattern {
+        if let Err(error) = regex::RegexBuilder::new(pattern)
+            .size_limit(PATTERN_SIZE_LIMIT)
+            .build()
+        {
+            let message = error.to_string();
+            let first = message
+                .lines()
+                .last()
+                .unwrap_or("invalid")
+                .trim()
+                .to_owned();
+            ctx.error(&format!("{path}.pattern"), format!("`pattern` is not a regular expression this engine accepts: {first}"), Some("write it in the syntax of the regex crate (no look-around or back-references), under 1 MiB compiled".into()));
+        }
+        put(
+            ctx,
+            "pattern",
+            textual,
+            "strings",
+            Value::String(pattern.clone()),
+        );
+    }
+    if let Some(format) = decl.format {
+        put(
+            ctx,
+            "format",
+            textual,
+            "strings",
+            Value::String(format.name().to_owned()),
+        );
+    }
+    if decl.unique_items {
+        put(ctx, "uniqueItems", listed, "arrays", Value::Bool(true));
+    }
+    if let Some(constant) = &decl.constant {
+        if !matches_type(constant, ty) {
+            ctx.error(
+                &format!("{path}.const"),
+                format!("`const` {constant} is not of the property's type"),
+                None,
+            );
+        }
+        map.insert("const".into(), constant.clone());
+    }
 }
 
 fn matches_type(value: &Value, ty: PropertyType) -> bool {

@@ -37,6 +37,9 @@ pub struct LifecycleFile {
     /// Payload property sets shared by several events (`use:` in an event payload).
     #[serde(default)]
     pub property_sets: IndexMap<String, PayloadDecl>,
+    /// Lists of allowed values shared by several properties (`enum: NAME`).
+    #[serde(default)]
+    pub enums: IndexMap<String, Vec<EnumValue>>,
     /// The events, by the name they carry in the `event` field.
     pub events: IndexMap<String, Nullable<EventDecl>>,
     /// The state an interaction is in before its first event. It needs no entry in `states`.
@@ -270,9 +273,49 @@ pub struct PropertyDecl {
     /// Whether the property must be present.
     #[serde(default)]
     pub required: bool,
-    /// The allowed values, each with an optional label.
+    /// The allowed values (bare, or `{value, label}`), or the name of a shared list in
+    /// `enums`.
     #[serde(default, rename = "enum")]
-    pub values: Vec<EnumValue>,
+    pub values: Option<EnumSpec>,
+    /// The value must be this one.
+    #[serde(default, rename = "const")]
+    pub constant: Option<serde_json::Value>,
+    /// Numbers: the least allowed.
+    #[serde(default)]
+    pub minimum: Option<serde_json::Number>,
+    /// Numbers: the greatest allowed.
+    #[serde(default)]
+    pub maximum: Option<serde_json::Number>,
+    /// Numbers: every value must be greater.
+    #[serde(default, rename = "exclusiveMinimum")]
+    pub exclusive_minimum: Option<serde_json::Number>,
+    /// Numbers: every value must be less.
+    #[serde(default, rename = "exclusiveMaximum")]
+    pub exclusive_maximum: Option<serde_json::Number>,
+    /// Numbers: every value must be a multiple of this (greater than 0).
+    #[serde(default, rename = "multipleOf")]
+    pub multiple_of: Option<serde_json::Number>,
+    /// Strings: the fewest characters.
+    #[serde(default, rename = "minLength")]
+    pub min_length: Option<u64>,
+    /// Strings: the most characters.
+    #[serde(default, rename = "maxLength")]
+    pub max_length: Option<u64>,
+    /// Strings: a regular expression the value must match somewhere (anchor it with `^...$`).
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// Strings: a format the value must have.
+    #[serde(default)]
+    pub format: Option<StringFormat>,
+    /// Arrays: the fewest elements.
+    #[serde(default, rename = "minItems")]
+    pub min_items: Option<u64>,
+    /// Arrays: the most elements.
+    #[serde(default, rename = "maxItems")]
+    pub max_items: Option<u64>,
+    /// Arrays: whether elements must differ from each other.
+    #[serde(default, rename = "uniqueItems")]
+    pub unique_items: bool,
     /// Element type of an array.
     #[serde(default)]
     pub items: Option<Box<PropertyDecl>>,
@@ -290,15 +333,93 @@ pub struct PropertyDecl {
     pub until: Option<String>,
 }
 
-/// An allowed value of an enum property.
+/// The formats a string property may require, named as in JSON Schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum StringFormat {
+    /// An RFC 3339 date and time (`2026-11-27T07:20:41Z`).
+    #[serde(rename = "date-time")]
+    DateTime,
+    /// An e-mail address.
+    #[serde(rename = "email")]
+    Email,
+    /// An absolute URI.
+    #[serde(rename = "uri")]
+    Uri,
+    /// A UUID.
+    #[serde(rename = "uuid")]
+    Uuid,
+}
+
+impl StringFormat {
+    /// The name JSON Schema gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            StringFormat::DateTime => "date-time",
+            StringFormat::Email => "email",
+            StringFormat::Uri => "uri",
+            StringFormat::Uuid => "uuid",
+        }
+    }
+}
+
+/// A property's allowed values: listed, or named from the file's (or an import's) `enums`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnumSpec {
+    /// The values.
+    List(Vec<EnumValue>),
+    /// The name of a shared list.
+    Named(String),
+}
+
+/// An allowed value of an enum property: the value alone, or `{value, label}`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "EnumValueForm")]
+pub struct EnumValue {
+    /// The value as it appears in the payload.
+    pub value: serde_json::Value,
+    /// What the value means, e.g. `Slide-out`.
+    pub label: Option<String>,
+}
+
+/// The two ways to write an enum value.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EnumValueForm {
+    /// `{value: 3, label: Slide-out}`.
+    Labelled(LabelledValue),
+    /// `3`.
+    Bare(serde_json::Value),
+}
+
+/// A value with its label.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct EnumValue {
+pub struct LabelledValue {
     /// The value as it appears in the payload.
     pub value: serde_json::Value,
     /// What the value means, e.g. `Slide-out`.
     #[serde(default)]
     pub label: Option<String>,
+}
+
+impl From<EnumValueForm> for EnumValue {
+    fn from(form: EnumValueForm) -> Self {
+        match form {
+            EnumValueForm::Labelled(LabelledValue { value, label }) => EnumValue { value, label },
+            EnumValueForm::Bare(value) => EnumValue { value, label: None },
+        }
+    }
+}
+
+impl JsonSchema for EnumValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        EnumValueForm::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        EnumValueForm::json_schema(generator)
+    }
 }
 
 /// A state of the lifecycle.

@@ -435,18 +435,28 @@ impl<'a> Checker<'a> {
             Shape::Array(items) => *items,
             _ => Shape::Any,
         };
-        let (body_node, element_ty) = match body {
-            None => (None, element.ty()),
-            Some(Expr {
-                kind: ExprKind::Lambda(param, body),
-                ..
-            }) => {
+        let (body_node, element_ty) = match (body, &list.kind) {
+            (None, ExprKind::List(items)) => {
+                let mut ty = Ty::NONE;
+                for item in items {
+                    ty = ty.or(self.check(item)?.1);
+                }
+                (None, ty)
+            }
+            (None, _) => (None, element.ty()),
+            (
+                Some(Expr {
+                    kind: ExprKind::Lambda(param, body),
+                    ..
+                }),
+                _,
+            ) => {
                 let mut inner = self.clone();
                 inner.locals.push((param.clone(), element));
                 let (node, ty) = inner.check(body)?;
                 (Some(Box::new(node)), ty)
             }
-            Some(other) => {
+            (Some(other), _) => {
                 return Err(TypeError {
                     help: Some(format!("e.g. `{name}(data.items, i => i.price)`")),
                     ..error(
