@@ -22,6 +22,7 @@ use serde_json::{Map, Value};
 use crate::compile::catalog::{EventId, StateId, Version, NO_STATE};
 use crate::compile::{Catalog, Lifecycle};
 use crate::config::model::ScenarioStep;
+use crate::engine::interpreter::{Interpreter, Limits, Place};
 use crate::engine::ViolationKind;
 
 /// What to generate.
@@ -54,6 +55,7 @@ pub struct Stats {
 
 /// One lifecycle version to simulate, prepared.
 struct Target<'c> {
+    catalog: &'c Catalog,
     lifecycle: &'c Lifecycle,
     version: &'c Version,
     /// Valid documented scenarios: events, payloads and gaps.
@@ -99,6 +101,8 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
         let ts = options.start_ts + rng.random_range(0..(open as i64 * 20).max(1));
         queue.push(Reverse((ts, slot)));
     }
+    // A violation kind that found no line to alter yet.
+    let mut pending: Option<ViolationKind> = None;
     // The latest interaction to finish: where an `after_end` line goes.
     let mut finished: Option<(usize, String, EventId)> = None;
     while stats.lines < options.events {
@@ -109,12 +113,13 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
             break;
         };
         let target = &targets[interaction.target];
-        let inject = (options.violations > 0.0 && rng.random_bool(options.violations.min(1.0)))
-            .then(|| {
+        let inject = pending.take().or_else(|| {
+            (options.violations > 0.0 && rng.random_bool(options.violations.min(1.0))).then(|| {
                 *ViolationKind::ALL
                     .choose(&mut rng)
                     .unwrap_or(&ViolationKind::Incomplete)
-            });
+            })
+        });
         let Some(planned) = interaction.plan.get(interaction.next) else {
             let done = std::mem::replace(interaction, begin(&mut rng, &targets, &mut stats));
             if let Some(last) = done.plan.last() {
@@ -126,6 +131,7 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
         let mut record = record(target, &interaction.key, planned.event, ts, &planned.data);
         let mut advance = true;
         let mut text = None;
+        let mut late = 0;
         match inject {
             None => {}
             Some(kind) => {
@@ -139,9 +145,13 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
                 );
                 if applied.is_some() {
                     count(&mut stats, kind);
+                } else if kind == ViolationKind::Timeout {
+                    // Few states time out: try again on the next line.
+                    pending = Some(kind);
                 }
                 match applied {
                     None | Some(Alteration::InPlace) => {}
+                    Some(Alteration::Delay(delay)) => late = delay,
                     Some(Alteration::Extra) => advance = false,
                     Some(Alteration::Text(line)) => text = Some(line),
                     Some(Alteration::Abandon) => {
@@ -160,13 +170,17 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
         stats.lines += 1;
         if advance {
             let event = planned.event;
-            let gap = planned.gap;
             if let Some(next) = target.version.next(interaction.state, event) {
                 interaction.state = next;
             }
             interaction.next += 1;
+            // A step's gap is the time since the step before it (as in scenarios).
+            let gap = interaction
+                .plan
+                .get(interaction.next)
+                .and_then(|next| next.gap);
             let gap = gap.unwrap_or_else(|| rng.random_range(300..8000));
-            queue.push(Reverse((ts + gap.max(1), slot)));
+            queue.push(Reverse((ts + late + gap.max(1), slot)));
         } else {
             queue.push(Reverse((ts + 1, slot)));
         }
@@ -190,6 +204,8 @@ enum Alteration {
     Text(String),
     /// The interaction is dropped unfinished.
     Abandon,
+    /// The record comes this many milliseconds late (and so do the interaction's next ones).
+    Delay(i64),
 }
 
 /// Alters `record` (the next planned event of `live`) to show a violation of `kind`; `None`
@@ -298,8 +314,15 @@ fn alter(
             record.insert("version".into(), Value::String(other.name.clone()));
             Some(Alteration::InPlace)
         }
-        // A timeout needs a state that has one and a long gap: not made by altering a line.
-        ViolationKind::VersionMismatch | ViolationKind::Timeout => None,
+        ViolationKind::Timeout => {
+            let timeout = version.timeout(live.state)?;
+            timeout.violation.as_ref()?;
+            let delay = timeout.after.saturating_add(1000);
+            let ts = record.get("ts").and_then(Value::as_i64).unwrap_or(0);
+            record.insert("ts".into(), Value::from(ts.saturating_add(delay)));
+            Some(Alteration::Delay(delay))
+        }
+        ViolationKind::VersionMismatch => None,
     }
 }
 
@@ -327,25 +350,76 @@ fn record(
     record
 }
 
+/// Plans tried for an interaction before it falls back to a documented scenario.
+const PLAN_ATTEMPTS: usize = 8;
+
+/// Whether `plan` gives no violation when run alone, even if the stream ends long after it
+/// (so that no timeout that reports is left pending).
+fn runs_clean(target: &Target, plan: &[Planned]) -> bool {
+    let mut interpreter = Interpreter::new(target.catalog, Limits::default());
+    let mut violations = 0usize;
+    let mut ts = 0i64;
+    for (line, step) in plan.iter().enumerate() {
+        ts += step.gap.unwrap_or(1000);
+        let record = record(target, "plan", step.event, ts, &step.data);
+        let Ok(text) = serde_json::to_vec(&record) else {
+            return false;
+        };
+        let place = Place {
+            file_index: 0,
+            file: "plan",
+            line: line as u64 + 1,
+        };
+        interpreter.line(place, &text, false, &mut |_| violations += 1);
+    }
+    interpreter.end_at(Some(ts.saturating_add(LONG_AFTER)));
+    interpreter.finish(true, &mut |_| violations += 1);
+    violations == 0
+}
+
+/// How long after its last event a plan is checked for timeouts (a month).
+const LONG_AFTER: i64 = 31 * 24 * 3_600_000;
+
 /// A new interaction with its plan.
 fn begin(rng: &mut SmallRng, targets: &[Target], stats: &mut Stats) -> Live {
     let index = rng.random_range(0..targets.len());
     let target = &targets[index];
     stats.interactions += 1;
-    let plan = match target.scenarios.choose(rng) {
-        Some(scenario) if rng.random_bool(0.5) => scenario
-            .iter()
-            .map(|step| Planned {
-                event: step.event,
-                data: step
-                    .data
-                    .as_ref()
-                    .map(|example| vary(rng, target, step.event, example)),
-                gap: step.gap,
-            })
-            .collect(),
-        _ => walk(rng, target),
-    };
+    // A plan must run clean on its own (guards, asserts, payload keywords, timeouts); a few
+    // are tried, then a documented scenario as written.
+    let mut plan = Vec::new();
+    for _ in 0..PLAN_ATTEMPTS {
+        plan = match target.scenarios.choose(rng) {
+            Some(scenario) if rng.random_bool(0.5) => scenario
+                .iter()
+                .map(|step| Planned {
+                    event: step.event,
+                    data: step
+                        .data
+                        .as_ref()
+                        .map(|example| vary(rng, target, step.event, example)),
+                    gap: step.gap,
+                })
+                .collect(),
+            _ => walk(rng, target),
+        };
+        for step in &mut plan {
+            step.gap = Some(step.gap.unwrap_or_else(|| rng.random_range(300..8000)));
+        }
+        if runs_clean(target, &plan) {
+            break;
+        }
+        if let Some(scenario) = target.scenarios.choose(rng) {
+            plan = scenario
+                .iter()
+                .map(|step| Planned {
+                    event: step.event,
+                    data: step.data.clone(),
+                    gap: Some(step.gap.unwrap_or(1000)),
+                })
+                .collect();
+        }
+    }
     Live {
         target: index,
         key: format!("{}-{}", target.lifecycle.name, stats.interactions),
@@ -360,7 +434,7 @@ fn vary(rng: &mut SmallRng, target: &Target, event: EventId, example: &Value) ->
     match &event.payload {
         Some(schema) => payload::payload(
             rng,
-            &schema.schema,
+            schema,
             std::slice::from_ref(example),
             &event.data_reads,
         ),
@@ -395,12 +469,7 @@ fn walk(rng: &mut SmallRng, target: &Target) -> Vec<Planned> {
         let decl = &version.events[usize::from(event)];
         let examples = &target.examples[usize::from(event)];
         let data = match &decl.payload {
-            Some(schema) => Some(payload::payload(
-                rng,
-                &schema.schema,
-                examples,
-                &decl.data_reads,
-            )),
+            Some(schema) => Some(payload::payload(rng, schema, examples, &decl.data_reads)),
             None => examples.choose(rng).cloned(),
         };
         plan.push(Planned {
@@ -448,6 +517,7 @@ fn targets<'c>(catalog: &'c Catalog, only: &[String]) -> Vec<Target<'c>> {
                 scenarios.extend(steps);
             }
             targets.push(Target {
+                catalog,
                 lifecycle,
                 version,
                 scenarios,

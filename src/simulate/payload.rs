@@ -7,11 +7,32 @@ use rand::seq::IndexedRandom;
 use rand::Rng;
 use serde_json::{Map, Value};
 
+use crate::compile::catalog::Payload;
 use crate::compile::fast_check::DataReads;
 
-/// A payload for an event with schema `schema`, documented `examples` and rules that read
-/// `reads`.
-pub fn payload(rng: &mut SmallRng, schema: &Value, examples: &[Value], reads: &DataReads) -> Value {
+/// Candidates tried for a payload the event's validator accepts.
+const ATTEMPTS: usize = 12;
+
+/// A payload the event's schema accepts (as far as a few tries find one), from its documented
+/// `examples` and schema, for rules that read `reads`.
+pub fn payload(
+    rng: &mut SmallRng,
+    compiled: &Payload,
+    examples: &[Value],
+    reads: &DataReads,
+) -> Value {
+    let mut candidate = Value::Null;
+    for _ in 0..ATTEMPTS {
+        candidate = attempt(rng, &compiled.schema, examples, reads);
+        if compiled.validator.is_valid(&candidate) {
+            return candidate;
+        }
+    }
+    // A documented example as it was written, if there is one.
+    examples.first().cloned().unwrap_or(candidate)
+}
+
+fn attempt(rng: &mut SmallRng, schema: &Value, examples: &[Value], reads: &DataReads) -> Value {
     let Some(example) = examples.choose(rng) else {
         return from_schema(rng, schema, 0);
     };
@@ -55,23 +76,55 @@ fn constants(schema: &Value) -> Vec<Value> {
 
 /// A value valid for the (Plotline-written) schema `schema`.
 pub fn from_schema(rng: &mut SmallRng, schema: &Value, depth: usize) -> Value {
+    if let Some(value) = schema.get("const") {
+        return value.clone();
+    }
     let constants = constants(schema);
     if let Some(value) = constants.choose(rng) {
         return value.clone();
     }
+    let number = |name: &str| schema.get(name).and_then(Value::as_f64);
+    let count = |name: &str| schema.get(name).and_then(Value::as_u64);
     let ty = match schema.get("type") {
         Some(Value::String(ty)) => ty.as_str(),
         Some(Value::Array(types)) => types.first().and_then(Value::as_str).unwrap_or("string"),
         _ => "string",
     };
     match ty {
-        "integer" => Value::from(rng.random_range(1..1_000_000_000_i64)),
-        "number" => Value::from(f64::from(rng.random_range(0..100_000_u32)) / 100.0),
+        "integer" | "number" => {
+            let low = number("minimum")
+                .or(number("exclusiveMinimum").map(|x| x.floor() + 1.0))
+                .unwrap_or(1.0);
+            let high = number("maximum")
+                .or(number("exclusiveMaximum").map(|x| x.ceil() - 1.0))
+                .unwrap_or(low.max(0.0) + 1.0e9);
+            let (low, high) = (
+                low.ceil() as i64,
+                (high.floor() as i64).max(low.ceil() as i64),
+            );
+            let mut n = rng.random_range(low..=high);
+            if let Some(step) = count("multipleOf").filter(|m| *m > 0) {
+                let step = i64::try_from(step).unwrap_or(1);
+                n = (n / step) * step;
+                if n < low {
+                    n += step;
+                }
+            }
+            if ty == "number" && schema.get("multipleOf").is_none() && n < high {
+                Value::from(n as f64 + f64::from(rng.random_range(1..100_u32)) / 100.0)
+            } else {
+                Value::from(n)
+            }
+        }
         "boolean" => Value::Bool(rng.random()),
         "null" => Value::Null,
         "array" if depth < 4 => {
             let items = schema.get("items").cloned().unwrap_or(Value::Null);
-            let count = rng.random_range(1..3);
+            let least = count("minItems").unwrap_or(1).min(8);
+            let most = count("maxItems")
+                .unwrap_or(least.max(2))
+                .clamp(least, least + 2);
+            let count = rng.random_range(least..=most);
             Value::Array(
                 (0..count)
                     .map(|_| from_schema(rng, &items, depth + 1))
@@ -101,7 +154,29 @@ pub fn from_schema(rng: &mut SmallRng, schema: &Value, depth: usize) -> Value {
         "object" => Value::Object(Map::new()),
         _ => {
             let n: u32 = rng.random_range(0..1_000_000);
-            Value::String(format!("v{n}"))
+            let text = match schema.get("format").and_then(Value::as_str) {
+                Some("email") => format!("visitor{n}@example.com"),
+                Some("uri") => format!("https://example.com/page/{n}"),
+                Some("uuid") => format!(
+                    "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+                    rng.random::<u32>(),
+                    n & 0xffff,
+                    n & 0xfff,
+                    (n >> 4) & 0xfff,
+                    rng.random::<u64>() & 0xffff_ffff_ffff
+                ),
+                Some("date-time") => {
+                    format!("2026-11-{:02}T{:02}:{:02}:00Z", 1 + n % 28, n % 24, n % 60)
+                }
+                _ => format!("v{n}"),
+            };
+            let least = count("minLength").unwrap_or(0) as usize;
+            let most = count("maxLength").map_or(usize::MAX, |m| m as usize);
+            let mut text = text;
+            while text.chars().count() < least {
+                text.push('x');
+            }
+            text.chars().take(most).collect::<String>().into()
         }
     }
 }
