@@ -96,12 +96,27 @@ pub const MAX_FILE_BYTES: u64 = 8 << 20;
 /// Parses one file. A syntax or shape error becomes a located diagnostic.
 pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
     let source = Arc::new(source);
+    let map = SourceMap::build(&source.text);
+    if let Some(duplicate) = map.duplicates().first() {
+        let key = duplicate.path.rsplit('.').next().unwrap_or(&duplicate.path);
+        let others = map.duplicates().len() - 1;
+        let more = match others {
+            0 => String::new(),
+            1 => " (and 1 more key written twice)".to_owned(),
+            n => format!(" (and {n} more keys written twice)"),
+        };
+        return Err(Diagnostic::error(
+            &source,
+            duplicate.again,
+            format!(
+                "duplicate key `{key}` at `{}`: first written at line {}, column {}{more}",
+                duplicate.path, duplicate.first.line, duplicate.first.column
+            ),
+        )
+        .with_help("keep one: YAML keeps only the last, so the first is silently lost"));
+    }
     match serde_yaml::from_str::<LifecycleFile>(&source.text) {
-        Ok(model) => Ok(LoadedFile {
-            map: SourceMap::build(&source.text),
-            source,
-            model,
-        }),
+        Ok(model) => Ok(LoadedFile { map, source, model }),
         Err(error) => {
             let location = error
                 .location()

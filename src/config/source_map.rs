@@ -29,6 +29,18 @@ pub struct Location {
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     positions: HashMap<String, Location>,
+    duplicates: Vec<Duplicate>,
+}
+
+/// A key written twice in one mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    /// The key's path (`states.closed`).
+    pub path: String,
+    /// Where it is first.
+    pub first: Location,
+    /// Where it is again.
+    pub again: Location,
 }
 
 impl SourceMap {
@@ -39,13 +51,20 @@ impl SourceMap {
             text,
             stack: Vec::new(),
             positions: HashMap::new(),
+            duplicates: Vec::new(),
         };
         let mut parser = Parser::new_from_str(text);
         // A parse error here is reported by serde with its own location; keep what was indexed.
         let _ = parser.load(&mut builder, false);
         SourceMap {
             positions: builder.positions,
+            duplicates: builder.duplicates,
         }
+    }
+
+    /// The keys written twice in one mapping, in file order.
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
     }
 
     /// The location of the value at `path`, or of its nearest indexed ancestor.
@@ -64,8 +83,15 @@ impl SourceMap {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
-    Seq { path: String, index: usize },
+    Map {
+        path: String,
+        key: Option<String>,
+        seen: HashMap<String, Location>,
+    },
+    Seq {
+        path: String,
+        index: usize,
+    },
 }
 
 struct Builder<'t> {
@@ -73,6 +99,7 @@ struct Builder<'t> {
     line_starts: Vec<usize>,
     stack: Vec<Frame>,
     positions: HashMap<String, Location>,
+    duplicates: Vec<Duplicate>,
 }
 
 fn line_starts(text: &str) -> Vec<usize> {
@@ -117,11 +144,20 @@ impl Builder<'_> {
                 *index += 1;
                 Some(child)
             }
-            Some(Frame::Map { path, key }) => match key.take() {
+            Some(Frame::Map { path, key, seen }) => match key.take() {
                 Some(key) => Some(join(path, &key)),
                 None => {
                     let key = scalar_key.unwrap_or("?").to_owned();
                     let child = join(path, &key);
+                    if scalar_key.is_some() {
+                        if let Some(first) = seen.insert(key.clone(), location) {
+                            self.duplicates.push(Duplicate {
+                                path: child.clone(),
+                                first,
+                                again: location,
+                            });
+                        }
+                    }
                     self.positions.insert(child, location);
                     if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
                         *slot = Some(key);
@@ -159,7 +195,11 @@ impl MarkedEventReceiver for Builder<'_> {
                 }
                 self.stack
                     .push(if matches!(event, Event::MappingStart(..)) {
-                        Frame::Map { path, key: None }
+                        Frame::Map {
+                            path,
+                            key: None,
+                            seen: HashMap::new(),
+                        }
                     } else {
                         Frame::Seq { path, index: 0 }
                     });
@@ -190,5 +230,18 @@ mod tests {
         assert_eq!((second.line, second.column, second.quoted), (7, 18, true));
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(map.locate("transitions[0].on[1].x").line, 7);
+        assert!(map.duplicates().is_empty());
+    }
+
+    #[test]
+    fn finds_keys_written_twice() {
+        let text = "states:\n  closed:\n  open: {a: 1, a: 2}\n  closed: {final: true}\n";
+        let map = SourceMap::build(text);
+        let found: Vec<(&str, usize, usize)> = map
+            .duplicates()
+            .iter()
+            .map(|d| (d.path.as_str(), d.first.line, d.again.line))
+            .collect();
+        assert_eq!(found, [("states.open.a", 3, 3), ("states.closed", 2, 4)]);
     }
 }

@@ -1,0 +1,231 @@
+//! The lifecycle language's checks: each mistake a new widget's author makes is an error (or a
+//! warning) with its file, line and column, and the new constructs run as documented.
+
+use std::process::Command;
+
+/// A small sound lifecycle; tests replace parts of it.
+const BASE: &str = r#"name: w
+description: A test widget.
+versions: [{name: "1.0"}, {name: "2.0"}]
+events:
+  opened:
+  message: {payload: {properties: {from: {type: string, required: true}, items: {type: array, items: {type: object, properties: {price: {type: number}}}}}}}
+  closed:
+  rated: {since: "2.0"}
+states:
+  waiting:
+  chatting:
+  closed: {final: true}
+transitions:
+  - {from: idle, on: opened, to: waiting}
+  - {from: waiting, on: message, to: chatting, when: "data.from == 'agent'"}
+  - {from: waiting, on: message}
+  - {from: chatting, on: message}
+  - {from: [waiting, chatting], on: closed, to: closed}
+metadata:
+  messages: {type: integer, default: 0}
+rules:
+  - {on: message, set: {messages: meta.messages + 1}}
+"#;
+
+/// `check` on a catalog of one file, `BASE` with `from` replaced by `to`: exit code and stderr.
+fn check(from: &str, to: &str) -> (Option<i32>, String) {
+    assert!(BASE.contains(from), "`{from}` not in the base file");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("w.yaml"), BASE.replacen(from, to, 1)).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_plotline"))
+        .args(["check", "--catalog"])
+        .arg(dir.path())
+        .output()
+        .expect("run plotline");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The one line of stderr that has `message`, which must also have `at` (`w.yaml:L:C`).
+fn line_with<'a>(stderr: &'a str, message: &str) -> &'a str {
+    stderr
+        .lines()
+        .find(|line| line.contains(message))
+        .unwrap_or_else(|| panic!("no `{message}` in:\n{stderr}"))
+}
+
+fn assert_error(from: &str, to: &str, at: &str, message: &str) {
+    let (code, stderr) = check(from, to);
+    assert_eq!(code, Some(2), "{stderr}");
+    let line = line_with(&stderr, message);
+    assert!(line.contains(&format!("w.yaml:{at}: error")), "{line}");
+}
+
+#[test]
+fn the_base_file_is_sound() {
+    let (code, stderr) = check("name: w", "name: w");
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn a_key_written_twice_names_both_places() {
+    assert_error(
+        "  closed: {final: true}\n",
+        "  closed: {final: true}\n  closed:\n",
+        "13:3",
+        "duplicate key `closed` at `states.closed`: first written at line 12, column 3",
+    );
+    assert_error(
+        "{from: {type: string, required: true}",
+        "{from: {type: string, required: true}, from: {type: integer}",
+        "6:74",
+        "duplicate key `from` at `events.message.payload.properties.from`",
+    );
+}
+
+#[test]
+fn an_undeclared_payload_read_is_an_error() {
+    assert_error(
+        "  - {on: message, set: {messages: meta.messages + 1}}",
+        "  - {on: closed, set: {messages: data.count}}",
+        "22:34",
+        "event `closed` declares no payload, so `data.count` is unknown",
+    );
+    assert_error(
+        "when: \"data.from == 'agent'\"",
+        "when: \"data.form == 'agent'\"",
+        "15:55",
+        "unknown property `form` (payload of `message`)",
+    );
+}
+
+#[test]
+fn a_list_compared_with_a_scalar_is_an_error() {
+    assert_error(
+        "when: \"data.from == 'agent'\"",
+        "when: \"data.items[*].price == 3\"",
+        "15:55",
+        "`==` compares a list with integer: it is never true",
+    );
+}
+
+#[test]
+fn an_empty_enum_is_refused() {
+    assert_error(
+        "{from: {type: string, required: true}",
+        "{from: {type: string, required: true, enum: []}",
+        "6:73",
+        "an empty `enum` allows no value at all",
+    );
+}
+
+#[test]
+fn a_transition_on_an_event_of_another_version_is_an_error() {
+    assert_error(
+        "  - {from: [waiting, chatting], on: closed, to: closed}",
+        "  - {from: [waiting, chatting], on: [closed, rated], to: closed}",
+        "18:46",
+        "event `rated` is not in version 1.0",
+    );
+}
+
+#[test]
+fn unused_fields_and_rules_on_absent_events_are_warnings() {
+    let (code, stderr) = check(
+        "  messages: {type: integer, default: 0}",
+        "  messages: {type: integer, default: 0}\n  never: {type: string}",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let line = line_with(&stderr, "no rule sets metadata field `never`");
+    assert!(line.contains("w.yaml:21:3: warning"), "{line}");
+    let (code, stderr) = check(
+        "  - {on: message, set",
+        "  - {on: rated, set: {messages: '1'}}\n  - {on: message, set",
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(line_with(
+        &stderr,
+        "this field holds integer, but the expression gives string"
+    )
+    .contains("w.yaml:22:33: error"));
+    assert!(line_with(
+        &stderr,
+        "the rule runs on `rated`, which is not in version 1.0"
+    )
+    .contains("warning"));
+}
+
+#[test]
+fn a_bare_word_gets_a_hint_to_quote_it() {
+    let (code, stderr) = check(
+        "  - {on: message, set: {messages: meta.messages + 1}}",
+        "  - {on: message, set: {messages: meta.messages + 1}}\n  - {on: closed, set: {messages: yes}}",
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    let line = line_with(&stderr, "unknown name `yes`");
+    assert!(
+        line.contains("to write the text `yes`, quote it: 'yes'"),
+        "{line}"
+    );
+}
+
+#[test]
+fn guards_read_state_but_not_next_state() {
+    assert_error(
+        "when: \"data.from == 'agent'\"",
+        "when: \"next_state == 'chatting'\"",
+        "15:55",
+        "`next_state` is not known in a transition guard",
+    );
+    let (code, stderr) = check(
+        "when: \"data.from == 'agent'\"",
+        "when: \"state == 'waiting' and data.from == 'agent'\"",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+}
+
+#[test]
+fn a_guarded_transition_after_an_unguarded_one_never_runs() {
+    assert_error(
+        "  - {from: waiting, on: message, to: chatting, when: \"data.from == 'agent'\"}\n  - {from: waiting, on: message}",
+        "  - {from: waiting, on: message}\n  - {from: waiting, on: message, to: chatting, when: \"data.from == 'agent'\"}",
+        "16:5",
+        "this transition never runs for state `waiting` and event `message`: transitions[1] before it has no guard",
+    );
+}
+
+#[test]
+fn timeouts_are_checked() {
+    assert_error(
+        "  waiting:\n",
+        "  waiting: {timeout: {after: 5 minutes, to: closed}}\n",
+        "10:30",
+        "unknown unit `minutes` in duration `5 minutes` (ms, s, m, h or d)",
+    );
+    assert_error(
+        "  waiting:\n  chatting:\n",
+        "  waiting: {timeout: {after: 5m, to: chatting}}\n  chatting: {timeout: {after: 1h, to: waiting}}\n",
+        "10:13",
+        "timeouts form a cycle: waiting -> chatting -> waiting",
+    );
+    assert_error(
+        "  waiting:\n",
+        "  waiting: {timeout: {after: 5m, to: closd}}\n",
+        "10:38",
+        "unknown state `closd`",
+    );
+}
+
+#[test]
+fn payload_keywords_are_checked() {
+    assert_error(
+        "{from: {type: string, required: true}",
+        "{from: {type: string, required: true, minimum: 3}",
+        "6:82",
+        "`minimum` applies to numbers, and this property is String",
+    );
+    assert_error(
+        "{from: {type: string, required: true}",
+        "{from: {type: string, required: true, pattern: '(?<=a)b'}",
+        "6:82",
+        "`pattern` is not a regular expression this engine accepts",
+    );
+}
