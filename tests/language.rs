@@ -138,14 +138,14 @@ fn unused_fields_and_rules_on_absent_events_are_warnings() {
     assert!(line.contains("w.yaml:21:3: warning"), "{line}");
     let (code, stderr) = check(
         "  - {on: message, set",
-        "  - {on: rated, set: {messages: '1'}}\n  - {on: message, set",
+        "  - {on: rated, set: {messages: \"'1'\"}}\n  - {on: message, set",
     );
     assert_eq!(code, Some(2), "{stderr}");
     assert!(line_with(
         &stderr,
         "this field holds integer, but the expression gives string"
     )
-    .contains("w.yaml:22:33: error"));
+    .contains("w.yaml:22:34: error"));
     assert!(line_with(
         &stderr,
         "the rule runs on `rated`, which is not in version 1.0"
