@@ -189,7 +189,7 @@ fn real_clients_accept_the_schemas_and_agree_with_plotline() {
         let text = std::fs::read_to_string(&path).expect("schema file");
         exported.insert(name, serde_json::from_str(&text).expect("schema JSON"));
     }
-    assert_eq!(exported.len(), 7, "{:?}", exported.keys());
+    assert_eq!(exported.len(), 9, "{:?}", exported.keys());
 
     // The corpus: simulated valid records of every lifecycle version, and mutations of each.
     let mut sources = plotline::config::load::builtin_sources();
@@ -336,7 +336,7 @@ fn typescript_declarations_compile_and_type_client_code() {
         })
         .collect();
     declarations.sort();
-    assert_eq!(declarations.len(), 5, "{declarations:?}");
+    assert_eq!(declarations.len(), 7, "{declarations:?}");
     for example in ["usage.ts", "misuse.ts"] {
         std::fs::copy(root.join("types").join(example), dir.path().join(example))
             .expect("example copied");
