@@ -28,8 +28,9 @@ rules:
   - {on: message, set: {messages: meta.messages + 1}}
 "#;
 
-/// `check` on a catalog of one file, `BASE` with `from` replaced by `to`: exit code and stderr.
-fn check(from: &str, to: &str) -> (Option<i32>, String) {
+/// `check` on a catalog of one file, `BASE` with `from` replaced by `to`, which must exit with
+/// `code`: its stderr.
+fn check(from: &str, to: &str, code: i32) -> String {
     assert!(BASE.contains(from), "`{from}` not in the base file");
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("w.yaml"), BASE.replacen(from, to, 1)).expect("write");
@@ -38,31 +39,29 @@ fn check(from: &str, to: &str) -> (Option<i32>, String) {
         .arg(dir.path())
         .output()
         .expect("run plotline");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    stderr
 }
 
-/// The one line of stderr that has `message`, which must also have `at` (`w.yaml:L:C`).
-fn line_with<'a>(stderr: &'a str, message: &str) -> &'a str {
-    stderr
+/// The line of `stderr` that says `message` is at `place` (`21:3: warning`); the line.
+fn assert_line<'a>(stderr: &'a str, message: &str, place: &str) -> &'a str {
+    let line = stderr
         .lines()
         .find(|line| line.contains(message))
-        .unwrap_or_else(|| panic!("no `{message}` in:\n{stderr}"))
+        .unwrap_or_else(|| panic!("no `{message}` in:\n{stderr}"));
+    assert!(line.contains(&format!("w.yaml:{place}")), "{line}");
+    line
 }
 
+/// `check` fails, with `message` as an error at `at` (`line:column`).
 fn assert_error(from: &str, to: &str, at: &str, message: &str) {
-    let (code, stderr) = check(from, to);
-    assert_eq!(code, Some(2), "{stderr}");
-    let line = line_with(&stderr, message);
-    assert!(line.contains(&format!("w.yaml:{at}: error")), "{line}");
+    assert_line(&check(from, to, 2), message, &format!("{at}: error"));
 }
 
 #[test]
 fn the_base_file_is_sound() {
-    let (code, stderr) = check("name: w", "name: w");
-    assert_eq!(code, Some(0), "{stderr}");
+    check("name: w", "name: w", 0);
 }
 
 #[test]
@@ -129,38 +128,35 @@ fn a_transition_on_an_event_of_another_version_is_an_error() {
 
 #[test]
 fn unused_fields_and_rules_on_absent_events_are_warnings() {
-    let (code, stderr) = check(
+    let stderr = check(
         "  messages: {type: integer, default: 0}",
         "  messages: {type: integer, default: 0}\n  never: {type: string}",
+        0,
     );
-    assert_eq!(code, Some(0), "{stderr}");
-    let line = line_with(&stderr, "no rule sets metadata field `never`");
-    assert!(line.contains("w.yaml:21:3: warning"), "{line}");
-    let (code, stderr) = check(
+    assert_line(
+        &stderr,
+        "no rule sets metadata field `never`",
+        "21:3: warning",
+    );
+    let stderr = check(
         "  - {on: message, set",
         "  - {on: rated, set: {messages: \"'1'\"}}\n  - {on: message, set",
+        2,
     );
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(line_with(
-        &stderr,
-        "this field holds integer, but the expression gives string"
-    )
-    .contains("w.yaml:22:34: error"));
-    assert!(line_with(
-        &stderr,
-        "the rule runs on `rated`, which is not in version 1.0"
-    )
-    .contains("warning"));
+    let holds = "this field holds integer, but the expression gives string";
+    assert_line(&stderr, holds, "22:34: error");
+    let absent = "the rule runs on `rated`, which is not in version 1.0";
+    assert_line(&stderr, absent, "22:10: warning");
 }
 
 #[test]
 fn a_bare_word_gets_a_hint_to_quote_it() {
-    let (code, stderr) = check(
+    let stderr = check(
         "  - {on: message, set: {messages: meta.messages + 1}}",
         "  - {on: message, set: {messages: meta.messages + 1}}\n  - {on: closed, set: {messages: yes}}",
+        2,
     );
-    assert_eq!(code, Some(2), "{stderr}");
-    let line = line_with(&stderr, "unknown name `yes`");
+    let line = assert_line(&stderr, "unknown name `yes`", "23:34: error");
     assert!(
         line.contains("to write the text `yes`, quote it: 'yes'"),
         "{line}"
@@ -175,11 +171,11 @@ fn guards_read_state_but_not_next_state() {
         "15:55",
         "`next_state` is not known in a transition guard",
     );
-    let (code, stderr) = check(
+    check(
         "when: \"data.from == 'agent'\"",
         "when: \"state == 'waiting' and data.from == 'agent'\"",
+        0,
     );
-    assert_eq!(code, Some(0), "{stderr}");
 }
 
 #[test]

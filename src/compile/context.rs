@@ -81,6 +81,15 @@ impl<'a> Context<'a> {
         self.push(diagnostic);
     }
 
+    /// ` in version V` for messages about version `name`, when the file has several.
+    pub fn version_label(&self, name: &str) -> String {
+        if self.version_names.len() > 1 {
+            format!(" in version {name}")
+        } else {
+            String::new()
+        }
+    }
+
     /// The diagnostics found.
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics

@@ -77,11 +77,40 @@ struct Node {
     bounds: [Option<f64>; 4],
     /// An integral `multipleOf`.
     multiple_of: Option<u64>,
-    /// `minLength`, `maxLength` of strings; `minItems`, `maxItems` of arrays.
-    lengths: [Option<u64>; 4],
+    /// `minLength` and `maxLength` of strings.
+    text_length: Count,
+    /// `minItems` and `maxItems` of arrays.
+    items_count: Count,
     /// `pattern` and `format`, judged by the same validator the payload has (so the two
     /// cannot disagree).
     text: Option<Arc<jsonschema::Validator>>,
+}
+
+/// A least and a most count, either or both unbounded.
+#[derive(Debug, Clone, Copy, Default)]
+struct Count {
+    least: Option<u64>,
+    most: Option<u64>,
+}
+
+impl Count {
+    fn is_bounded(self) -> bool {
+        self.least.is_some() || self.most.is_some()
+    }
+
+    fn holds(self, count: usize) -> bool {
+        let count = count as u64;
+        self.least.is_none_or(|least| count >= least) && self.most.is_none_or(|most| count <= most)
+    }
+}
+
+/// `Ok` when a value fits, else the error that sends the payload to the full validator.
+fn fits<E: de::Error>(fits: bool) -> Result<(), E> {
+    if fits {
+        Ok(())
+    } else {
+        Err(E::custom(""))
+    }
 }
 
 /// Numbers beyond this magnitude are not compared as floats here: the validator judges them.
@@ -154,7 +183,8 @@ fn node(schema: &Value) -> Option<Node> {
         items: None,
         bounds: [None; 4],
         multiple_of: None,
-        lengths: [None; 4],
+        text_length: Count::default(),
+        items_count: Count::default(),
         text: None,
     };
     let bound = |value: &Value| value.as_f64().filter(|x| x.abs() < EXACT_FLOAT);
@@ -183,10 +213,10 @@ fn node(schema: &Value) -> Option<Node> {
             "exclusiveMinimum" => node.bounds[2] = Some(bound(value)?),
             "exclusiveMaximum" => node.bounds[3] = Some(bound(value)?),
             "multipleOf" => node.multiple_of = Some(count(value).filter(|m| *m > 0)?),
-            "minLength" => node.lengths[0] = Some(count(value)?),
-            "maxLength" => node.lengths[1] = Some(count(value)?),
-            "minItems" => node.lengths[2] = Some(count(value)?),
-            "maxItems" => node.lengths[3] = Some(count(value)?),
+            "minLength" => node.text_length.least = Some(count(value)?),
+            "maxLength" => node.text_length.most = Some(count(value)?),
+            "minItems" => node.items_count.least = Some(count(value)?),
+            "maxItems" => node.items_count.most = Some(count(value)?),
             "const" => node.consts = Some(vec![value.clone()]),
             "pattern" | "format" => {
                 if node.text.is_none() {
@@ -272,7 +302,7 @@ impl Node {
         let fits = match value {
             Doc::Number(n) => self.number_fits(n),
             Doc::Str(text) => self.text_fits(text),
-            Doc::Array(items) => self.count_fits(items.len(), 2),
+            Doc::Array(items) => self.items_count.holds(items.len()),
             _ => true,
         };
         if !fits {
@@ -340,22 +370,12 @@ impl Node {
 
     /// Whether a string has the length, pattern and format required.
     fn text_fits(&self, text: &str) -> bool {
-        if (self.lengths[0].is_some() || self.lengths[1].is_some())
-            && !self.count_fits(text.chars().count(), 0)
-        {
+        if self.text_length.is_bounded() && !self.text_length.holds(text.chars().count()) {
             return false;
         }
         self.text
             .as_ref()
             .is_none_or(|validator| validator.is_valid(&Value::String(text.to_owned())))
-    }
-
-    /// Whether `count` is within `lengths[at]` (least) and `lengths[at + 1]` (most).
-    fn count_fits(&self, count: usize, at: usize) -> bool {
-        let count = count as u64;
-        let least = self.lengths.get(at).copied().flatten();
-        let most = self.lengths.get(at + 1).copied().flatten();
-        least.is_none_or(|least| count >= least) && most.is_none_or(|most| count <= most)
     }
 
     fn scalar<E: de::Error>(&self, bits: u8, value: impl FnOnce() -> Value) -> Result<(), E> {
@@ -466,16 +486,6 @@ impl<'de> DeserializeSeed<'de> for &Node {
     }
 }
 
-impl Node {
-    fn number<E: de::Error>(&self, n: &serde_json::Number) -> Result<(), E> {
-        if self.number_fits(n) {
-            Ok(())
-        } else {
-            Err(E::custom(""))
-        }
-    }
-}
-
 impl<'de> Visitor<'de> for &Node {
     type Value = ();
 
@@ -493,30 +503,23 @@ impl<'de> Visitor<'de> for &Node {
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
         self.scalar(INTEGER, || Value::from(v))?;
-        self.number(&serde_json::Number::from(v))
+        fits(self.number_fits(&serde_json::Number::from(v)))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
         self.scalar(INTEGER, || Value::from(v))?;
-        self.number(&serde_json::Number::from(v))
+        fits(self.number_fits(&serde_json::Number::from(v)))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
         let bits = if v.fract() == 0.0 { INTEGER } else { NUMBER };
         self.scalar(bits, || Value::from(v))?;
-        match serde_json::Number::from_f64(v) {
-            Some(n) => self.number(&n),
-            None => Err(E::custom("")),
-        }
+        fits(serde_json::Number::from_f64(v).is_some_and(|n| self.number_fits(&n)))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         self.scalar(STRING, || Value::from(v))?;
-        if self.text_fits(v) {
-            Ok(())
-        } else {
-            Err(E::custom(""))
-        }
+        fits(self.text_fits(v))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
@@ -537,11 +540,7 @@ impl<'de> Visitor<'de> for &Node {
                 }
             }
         }
-        if self.count_fits(count, 2) {
-            Ok(())
-        } else {
-            Err(de::Error::custom(""))
-        }
+        fits(self.items_count.holds(count))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {

@@ -1,9 +1,7 @@
 //! One lifecycle file to a [`Lifecycle`]: every version in turn, each with its own ids,
 //! transition table, fields, payloads and rules.
 
-use std::collections::HashMap;
-
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::catalog::{
     Event, EventId, Field, Guarded, Lifecycle, Payload, Scenario, State, StateId, Timeout, Version,

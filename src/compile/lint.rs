@@ -1,10 +1,11 @@
 //! Soundness checks on a compiled version: a start, a final state, every state reachable and
-//! able to finish, every event used.
+//! able to finish, every event used, every field set.
 
 use std::collections::VecDeque;
 
 use super::catalog::{StateId, Version};
 use super::context::Context;
+use crate::expr::Node;
 
 /// Reports what is unsound in `version` against the config of `ctx`.
 pub fn check(ctx: &mut Context, version: &Version) {
@@ -29,11 +30,8 @@ pub fn check(ctx: &mut Context, version: &Version) {
             )
             .collect()
     };
-    let label = if ctx.version_names.len() > 1 {
-        format!(" in version {}", version.name)
-    } else {
-        String::new()
-    };
+    let label = ctx.version_label(&version.name);
+    unset_fields(ctx, version, &label);
 
     if successors(0).iter().all(|&s| s == 0) {
         ctx.error(
@@ -120,6 +118,29 @@ pub fn check(ctx: &mut Context, version: &Version) {
                     info.name
                 ),
                 Some("add a transition for it".into()),
+            );
+        }
+    }
+}
+
+/// Warns of metadata fields that neither a rule nor a timeout sets: they always hold their
+/// default.
+fn unset_fields(ctx: &mut Context, version: &Version, label: &str) {
+    for (slot, field) in version.fields.iter().enumerate() {
+        let sets = |set: &[(usize, Node)]| set.iter().any(|(s, _)| *s == slot);
+        let set_by_rule = version.rules.iter().any(|rule| sets(&rule.set));
+        let set_by_timeout = version
+            .states
+            .iter()
+            .any(|state| state.timeout.as_ref().is_some_and(|t| sets(&t.set)));
+        if !set_by_rule && !set_by_timeout {
+            ctx.warning(
+                &format!("metadata.{}", field.name),
+                format!(
+                    "no rule sets metadata field `{}`{label}: it always holds its default",
+                    field.name
+                ),
+                Some("add a rule with `set`, or remove the field".into()),
             );
         }
     }

@@ -314,12 +314,8 @@ fn keywords(ctx: &mut Context, decl: &PropertyDecl, path: &str, map: &mut Map<St
             .build()
         {
             let message = error.to_string();
-            let first = message
-                .lines()
-                .last()
-                .unwrap_or("invalid")
-                .trim()
-                .to_owned();
+            let last = message.lines().last().unwrap_or("invalid").trim();
+            let first = last.trim_start_matches("error:").trim();
             ctx.error(&format!("{path}.pattern"), format!("`pattern` is not a regular expression this engine accepts: {first}"), Some("write it in the syntax of the regex crate (no look-around or back-references), under 1 MiB compiled".into()));
         }
         put(

@@ -163,33 +163,6 @@ pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
             }
         }
     }
-    for (slot, field) in version.fields.iter().enumerate() {
-        let set_by_rule = version
-            .rules
-            .iter()
-            .any(|rule| rule.set.iter().any(|(s, _)| *s == slot));
-        let set_by_timeout = version.states.iter().any(|state| {
-            state
-                .timeout
-                .as_ref()
-                .is_some_and(|t| t.set.iter().any(|(s, _)| *s == slot))
-        });
-        if !set_by_rule && !set_by_timeout {
-            let label = if ctx.version_names.len() > 1 {
-                format!(" in version {}", version.name)
-            } else {
-                String::new()
-            };
-            ctx.warning(
-                &format!("metadata.{}", field.name),
-                format!(
-                    "no rule sets metadata field `{}`{label}: it always holds its default",
-                    field.name
-                ),
-                Some("add a rule with `set`, or remove the field".into()),
-            );
-        }
-    }
     for (name, decl) in &file.model.metadata {
         let default_ty = value_kinds(&decl.default);
         if !default_ty.within(field_kinds(decl.ty).or(Ty::BOOL).or(Ty::NULL)) {

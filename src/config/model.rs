@@ -112,18 +112,9 @@ fn default_initial() -> String {
 }
 
 /// A map value that may be written as YAML `null` (`ready:`) to mean "all defaults".
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(with = "Option<T>", rename = "Nullable_{T}")]
 pub struct Nullable<T>(pub T);
-
-impl<T: JsonSchema> JsonSchema for Nullable<T> {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        Option::<T>::schema_name()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        Option::<T>::json_schema(generator)
-    }
-}
 
 impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for Nullable<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -373,8 +364,9 @@ pub enum EnumSpec {
 }
 
 /// An allowed value of an enum property: the value alone, or `{value, label}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(from = "EnumValueForm")]
+#[schemars(with = "EnumValueForm")]
 pub struct EnumValue {
     /// The value as it appears in the payload.
     pub value: serde_json::Value,
@@ -409,16 +401,6 @@ impl From<EnumValueForm> for EnumValue {
             EnumValueForm::Labelled(LabelledValue { value, label }) => EnumValue { value, label },
             EnumValueForm::Bare(value) => EnumValue { value, label: None },
         }
-    }
-}
-
-impl JsonSchema for EnumValue {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        EnumValueForm::schema_name()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        EnumValueForm::json_schema(generator)
     }
 }
 

@@ -478,14 +478,7 @@ impl<'c> Interpreter<'c> {
                 Vec::new(),
             );
             interaction.violations += violations;
-            if let Some(done) = open.remove(key) {
-                self.open_count -= 1;
-                if done.violations == 0 {
-                    self.summary.valid_interactions += 1;
-                }
-            }
-            let fingerprint = self.finished.fingerprint(lifecycle_id, key);
-            self.finished.insert(fingerprint);
+            self.release(lifecycle_id, key);
             self.note_file(&place);
             return None;
         }
@@ -504,7 +497,7 @@ impl<'c> Interpreter<'c> {
         // Guards may read the payload, so it is read first (its problems reported after the
         // transition's).
         let (data, payload_problem) = match read_payload(event, envelope) {
-            Ok((data, _)) => (data, None),
+            Ok(data) => (data, None),
             Err(problem) => (None, Some(problem)),
         };
         let payload_ok = payload_problem.is_none();
@@ -570,6 +563,10 @@ impl<'c> Interpreter<'c> {
             emit(ViolationKind::InvalidPayload, problem, Vec::new());
         }
 
+        let (state_name, next_state_name) = (
+            version.state_name(state_before),
+            version.state_name(interaction.state),
+        );
         for &rule_index in &event.rules {
             let rule = &version.rules[rule_index];
             if rule.data_reads.any() && !payload_ok {
@@ -580,8 +577,8 @@ impl<'c> Interpreter<'c> {
                 event: &envelope.event,
                 data: data.as_ref(),
                 meta: &interaction.meta,
-                state: version.state_name(state_before),
-                next_state: version.state_name(interaction.state),
+                state: state_name,
+                next_state: next_state_name,
                 locals: &[],
             };
             if let Some(when) = &rule.when {
@@ -625,17 +622,27 @@ impl<'c> Interpreter<'c> {
             metadata: block.unwrap_or_default(),
         });
         if version.is_final(state) {
-            if let Some(done) = open.remove(key) {
-                self.open_count -= 1;
-                if done.violations == 0 {
-                    self.summary.valid_interactions += 1;
-                }
-            }
-            let fingerprint = self.finished.fingerprint(lifecycle_id, key);
-            self.finished.insert(fingerprint);
+            self.release(lifecycle_id, key);
         }
         self.note_file(&place);
         step
+    }
+
+    /// Ends an interaction that reached a final state: counted, released, and remembered for
+    /// `after_end`.
+    fn release(&mut self, lifecycle_id: usize, key: &str) {
+        if let Some(done) = self
+            .open
+            .get_mut(lifecycle_id)
+            .and_then(|map| map.remove(key))
+        {
+            self.open_count -= 1;
+            if done.violations == 0 {
+                self.summary.valid_interactions += 1;
+            }
+        }
+        let fingerprint = self.finished.fingerprint(lifecycle_id, key);
+        self.finished.insert(fingerprint);
     }
 
     /// Makes room: the least recently active eighth of the open interactions is evicted,
@@ -701,15 +708,12 @@ impl<'c> Interpreter<'c> {
         let open = std::mem::take(&mut self.open);
         let now = self.latest_ts.unwrap_or(i64::MIN);
         let catalog = self.catalog;
-        let version_of = |lifecycle_id: usize, interaction: &Interaction| {
-            &catalog.lifecycles[lifecycle_id].versions[usize::from(interaction.version)]
-        };
         // Sort references to those with something to report, not the interactions: memory
         // stays that of the open map.
         let mut order: Vec<(u64, usize, &str)> = Vec::new();
         for (lifecycle_id, map) in open.iter().enumerate() {
             for (key, interaction) in map {
-                let version = version_of(lifecycle_id, interaction);
+                let version = version_of(catalog, (lifecycle_id, key, interaction));
                 let expires = version.timeout(interaction.state).is_some_and(|timeout| {
                     interaction.entered != DISARMED
                         && interaction.entered.saturating_add(timeout.after) < now
@@ -726,7 +730,7 @@ impl<'c> Interpreter<'c> {
             let Some(found) = open.get(lifecycle_id).and_then(|map| map.get(key)) else {
                 continue;
             };
-            let version = version_of(lifecycle_id, found);
+            let version = version_of(catalog, (lifecycle_id, key, found));
             let mut interaction = found.clone();
             let mut timeouts = Vec::new();
             expire(version, &mut interaction, now, &mut |kind, message| {
@@ -736,12 +740,11 @@ impl<'c> Interpreter<'c> {
             for (kind, message) in timeouts {
                 self.summary.count(kind);
                 interaction.violations += 1;
-                let mut violation =
-                    incomplete(catalog, &self.files, (lifecycle_id, key, &interaction), "");
-                violation.kind = kind;
-                violation.message = message;
-                violation.expected = Vec::new();
-                report(at, violation);
+                let open = (lifecycle_id, key, &interaction);
+                report(
+                    at,
+                    at_last_event(catalog, &self.files, open, kind, message, Vec::new()),
+                );
             }
             if allow_incomplete || version.may_end(interaction.state) {
                 if interaction.violations == 0 {
@@ -848,67 +851,87 @@ fn line_violation(place: Place<'_>, kind: ViolationKind, message: String) -> Vio
     }
 }
 
-/// An `incomplete` violation for an open interaction (lifecycle id, key, state), located at
-/// its latest event; `why` says what ended it.
-fn incomplete(
+/// An open interaction (lifecycle id, key, state) and where its names are.
+type Open<'a> = (usize, &'a str, &'a Interaction);
+
+/// An `incomplete` violation for an open interaction, located at its latest event; `why`
+/// says what ended it.
+fn incomplete(catalog: &Catalog, files: &[String], open: Open<'_>, why: &str) -> Violation {
+    let version = version_of(catalog, open);
+    let state = open.2.state;
+    let message = format!(
+        "{why} with the interaction in state `{}`",
+        version.state_name(state)
+    );
+    let expected = version
+        .allowed(state)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    at_last_event(
+        catalog,
+        files,
+        open,
+        ViolationKind::Incomplete,
+        message,
+        expected,
+    )
+}
+
+/// The version an open interaction runs on.
+fn version_of<'c>(catalog: &'c Catalog, (lifecycle_id, _, interaction): Open<'_>) -> &'c Version {
+    &catalog.lifecycles[lifecycle_id].versions[usize::from(interaction.version)]
+}
+
+/// A violation of an open interaction found at the end, located at its latest event.
+fn at_last_event(
     catalog: &Catalog,
     files: &[String],
-    (lifecycle_id, key, interaction): (usize, &str, &Interaction),
-    why: &str,
+    open: Open<'_>,
+    kind: ViolationKind,
+    message: String,
+    expected: Vec<String>,
 ) -> Violation {
-    let lifecycle = &catalog.lifecycles[lifecycle_id];
-    let version = &lifecycle.versions[usize::from(interaction.version)];
+    let (lifecycle_id, key, interaction) = open;
+    let version = version_of(catalog, open);
     let last = Position::unpack(interaction.last);
     let file = usize::try_from(last.file).unwrap_or(usize::MAX);
     Violation {
         file: files.get(file).cloned().unwrap_or_default(),
         line: last.line,
         interaction: Some(key.to_owned()),
-        lifecycle: Some(lifecycle.name.clone()),
+        lifecycle: Some(catalog.lifecycles[lifecycle_id].name.clone()),
         event: version
             .events
             .get(usize::from(interaction.last_event))
             .map(|event| event.name.clone()),
-        kind: ViolationKind::Incomplete,
-        message: format!(
-            "{why} with the interaction in state `{}`",
-            version.state_name(interaction.state)
-        ),
-        expected: version
-            .allowed(interaction.state)
-            .into_iter()
-            .map(str::to_owned)
-            .collect(),
+        kind,
+        message,
+        expected,
     }
 }
 
-/// The payload as far as the event's rules read it, and whether it is valid; or what is wrong
-/// with it. The payload is parsed only when its schema or a rule reads it, and valid payloads
+/// The payload as far as the event's rules and guards read it, or what is wrong with it. The payload is parsed only when its schema or a rule reads it, and valid payloads
 /// take the compiled fast check.
-fn read_payload<'a>(
-    event: &Event,
-    envelope: &'a Envelope<'_>,
-) -> Result<(Option<Doc<'a>>, bool), String> {
+fn read_payload<'a>(event: &Event, envelope: &'a Envelope<'_>) -> Result<Option<Doc<'a>>, String> {
     let raw = envelope.data.as_deref();
     let Some(payload) = &event.payload else {
         if !event.data_reads.any() {
-            return Ok((None, true));
+            return Ok(None);
         }
         let data = raw.map(|raw| serde_json::from_str(raw.get())).transpose();
-        return data
-            .map(|data| (data, true))
-            .map_err(|error| format!("payload of `{}`: {error}", envelope.event));
+        return data.map_err(|error| format!("payload of `{}`: {error}", envelope.event));
     };
     let text = raw.map_or("{}", RawValue::get);
     if let (Some(fast), false) = (&payload.fast, event.data_reads == DataReads::Everything) {
         if let Outcome::Valid(kept) = fast.check(text, &event.data_reads) {
-            return Ok((raw.and(Some(kept)), true));
+            return Ok(raw.and(Some(kept)));
         }
     }
     let instance: Value = serde_json::from_str(text)
         .map_err(|error| format!("payload of `{}`: {error}", envelope.event))?;
     if payload.validator.is_valid(&instance) {
-        return Ok((raw.and(Some(Doc::from(instance))), true));
+        return Ok(raw.and(Some(Doc::from(instance))));
     }
     let problems: Vec<String> = payload
         .validator

@@ -307,74 +307,72 @@ fn arithmetic<'a>(op: BinaryOp, left: Val<'a>, right: Val<'a>) -> Val<'a> {
     }
 }
 
-/// An element function's value, kept only as far as an aggregate needs it.
-enum Element {
-    Number(Val<'static>),
-    Truth(bool),
-    Other,
-}
-
+/// Folds a list with an aggregate, each element (or its element function's value) in turn;
+/// `any` and `all` stop at the first element that decides them.
 fn aggregate<'a>(
     kind: Aggregate,
     list: &'a Node,
     body: Option<&'a Node>,
     env: &Env<'a>,
 ) -> Val<'a> {
-    let items = list.eval(env).elements();
-    let mut locals: Vec<Val<'a>> = env.locals.to_vec();
-    let mut values = Vec::with_capacity(items.len());
-    for item in items {
+    let mut locals: Vec<Val<'a>> = Vec::new();
+    if body.is_some() {
+        locals.extend_from_slice(env.locals);
+    }
+    let mut count = 0i64;
+    let mut folded: Option<Val<'a>> = None;
+    for item in list.eval(env).elements() {
         let value = match body {
-            None => element(&item),
+            None => scalar(&item),
             Some(body) => {
                 locals.push(item);
                 let inner = Env {
                     locals: &locals,
                     ..*env
                 };
-                let value = element(&body.eval(&inner));
+                let value = scalar(&body.eval(&inner));
                 locals.pop();
                 value
             }
         };
-        values.push(value);
-    }
-    let truths = || values.iter().map(|v| matches!(v, Element::Truth(true)));
-    match kind {
-        Aggregate::Count if body.is_none() => Val::Int(values.len() as i64),
-        Aggregate::Count => Val::Int(truths().filter(|t| *t).count() as i64),
-        Aggregate::Any => Val::Bool(truths().any(|t| t)),
-        Aggregate::All => Val::Bool(truths().all(|t| t)),
-        Aggregate::Sum | Aggregate::Min | Aggregate::Max => {
-            let mut numbers = Vec::with_capacity(values.len());
-            for value in values {
-                match value {
-                    Element::Number(number) => numbers.push(number),
-                    _ => return Val::Absent,
+        let holds = value == Val::Bool(true);
+        match kind {
+            Aggregate::Count => count += i64::from(body.is_none() || holds),
+            Aggregate::Any if holds => return Val::Bool(true),
+            Aggregate::All if !holds => return Val::Bool(false),
+            Aggregate::Any | Aggregate::All => {}
+            Aggregate::Sum | Aggregate::Min | Aggregate::Max => {
+                if !matches!(value, Val::Int(_) | Val::Float(_)) {
+                    return Val::Absent;
                 }
+                folded = Some(match folded {
+                    None => value,
+                    Some(acc) => match kind {
+                        Aggregate::Sum => arithmetic(BinaryOp::Add, acc, value),
+                        Aggregate::Min if compare(BinaryOp::Lt, &value, &acc) => value,
+                        Aggregate::Max if compare(BinaryOp::Gt, &value, &acc) => value,
+                        _ => acc,
+                    },
+                });
             }
-            let mut numbers = numbers.into_iter();
-            let first = match (kind, numbers.next()) {
-                (_, Some(first)) => first,
-                (Aggregate::Sum, None) => return Val::Int(0),
-                (_, None) => return Val::Absent,
-            };
-            numbers.fold(first, |acc, next| match kind {
-                Aggregate::Sum => arithmetic(BinaryOp::Add, acc, next),
-                Aggregate::Min if compare(BinaryOp::Lt, &next, &acc) => next,
-                Aggregate::Max if compare(BinaryOp::Gt, &next, &acc) => next,
-                _ => acc,
-            })
         }
+    }
+    match kind {
+        Aggregate::Count => Val::Int(count),
+        Aggregate::Any => Val::Bool(false),
+        Aggregate::All => Val::Bool(true),
+        Aggregate::Sum => folded.unwrap_or(Val::Int(0)),
+        Aggregate::Min | Aggregate::Max => folded.unwrap_or(Val::Absent),
     }
 }
 
-fn element(value: &Val<'_>) -> Element {
+/// A number or boolean as an owned value (what aggregates use of an element); else absent.
+fn scalar<'a>(value: &Val<'_>) -> Val<'a> {
     match value {
-        Val::Int(n) => Element::Number(Val::Int(*n)),
-        Val::Float(x) => Element::Number(Val::Float(*x)),
-        Val::Bool(b) => Element::Truth(*b),
-        _ => Element::Other,
+        Val::Int(n) => Val::Int(*n),
+        Val::Float(x) => Val::Float(*x),
+        Val::Bool(b) => Val::Bool(*b),
+        _ => Val::Absent,
     }
 }
 

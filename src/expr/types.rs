@@ -424,39 +424,50 @@ impl<'a> Checker<'a> {
                 return Err(error(span, format!("`{name}` is written {form}")));
             }
         };
-        let (list_node, list_ty) = self.check(list)?;
+        // A list written out is checked item by item once, which also gives its elements' type.
+        let (list_node, list_ty, element) = match &list.kind {
+            ExprKind::List(items) => {
+                let mut nodes = Vec::with_capacity(items.len());
+                let mut ty = Ty::NONE;
+                for item in items {
+                    let (node, item_ty) = self.check(item)?;
+                    nodes.push(node);
+                    ty = ty.or(item_ty);
+                }
+                let element = if ty.meets(Ty::ARR.or(Ty::OBJ)) {
+                    Shape::Any
+                } else {
+                    Shape::Scalar(ty)
+                };
+                (Node::List(nodes), Ty::ARR, element)
+            }
+            _ => {
+                let (node, ty) = self.check(list)?;
+                let element = match self.shape_of(list) {
+                    Shape::Array(items) => *items,
+                    _ => Shape::Any,
+                };
+                (node, ty, element)
+            }
+        };
         self.expect(
             list_ty,
             Ty::ARR.or(Ty::ABSENT),
             list.span,
             &format!("`{name}`"),
         )?;
-        let element = match self.shape_of(list) {
-            Shape::Array(items) => *items,
-            _ => Shape::Any,
-        };
-        let (body_node, element_ty) = match (body, &list.kind) {
-            (None, ExprKind::List(items)) => {
-                let mut ty = Ty::NONE;
-                for item in items {
-                    ty = ty.or(self.check(item)?.1);
-                }
-                (None, ty)
-            }
-            (None, _) => (None, element.ty()),
-            (
-                Some(Expr {
-                    kind: ExprKind::Lambda(param, body),
-                    ..
-                }),
-                _,
-            ) => {
+        let (body_node, element_ty) = match body {
+            None => (None, element.ty()),
+            Some(Expr {
+                kind: ExprKind::Lambda(param, body),
+                ..
+            }) => {
                 let mut inner = self.clone();
                 inner.locals.push((param.clone(), element));
                 let (node, ty) = inner.check(body)?;
                 (Some(Box::new(node)), ty)
             }
-            (Some(other), _) => {
+            Some(other) => {
                 return Err(TypeError {
                     help: Some(format!("e.g. `{name}(data.items, i => i.price)`")),
                     ..error(

@@ -386,38 +386,28 @@ fn begin(rng: &mut SmallRng, targets: &[Target], stats: &mut Stats) -> Live {
     let target = &targets[index];
     stats.interactions += 1;
     // A plan must run clean on its own (guards, asserts, payload keywords, timeouts); a few
-    // are tried, then a documented scenario as written.
+    // are tried, then a documented scenario as written, then the last plan tried.
     let mut plan = Vec::new();
+    let mut clean = false;
     for _ in 0..PLAN_ATTEMPTS {
         plan = match target.scenarios.choose(rng) {
-            Some(scenario) if rng.random_bool(0.5) => scenario
-                .iter()
-                .map(|step| Planned {
-                    event: step.event,
-                    data: step
-                        .data
-                        .as_ref()
-                        .map(|example| vary(rng, target, step.event, example)),
-                    gap: step.gap,
-                })
-                .collect(),
-            _ => walk(rng, target),
+            Some(scenario) if rng.random_bool(0.5) => replay(rng, target, scenario, true),
+            _ => {
+                let mut plan = walk(rng, target);
+                for step in &mut plan {
+                    step.gap = Some(rng.random_range(300..8000));
+                }
+                plan
+            }
         };
-        for step in &mut plan {
-            step.gap = Some(step.gap.unwrap_or_else(|| rng.random_range(300..8000)));
-        }
-        if runs_clean(target, &plan) {
+        clean = runs_clean(target, &plan);
+        if clean {
             break;
         }
+    }
+    if !clean {
         if let Some(scenario) = target.scenarios.choose(rng) {
-            plan = scenario
-                .iter()
-                .map(|step| Planned {
-                    event: step.event,
-                    data: step.data.clone(),
-                    gap: Some(step.gap.unwrap_or(1000)),
-                })
-                .collect();
+            plan = replay(rng, target, scenario, false);
         }
     }
     Live {
@@ -427,6 +417,29 @@ fn begin(rng: &mut SmallRng, targets: &[Target], stats: &mut Stats) -> Live {
         next: 0,
         state: target.version.initial,
     }
+}
+
+/// A documented scenario as a plan, its payloads varied (or as written), every gap set.
+fn replay(rng: &mut SmallRng, target: &Target, scenario: &[Planned], varied: bool) -> Vec<Planned> {
+    scenario
+        .iter()
+        .map(|step| Planned {
+            event: step.event,
+            data: match &step.data {
+                Some(example) if varied => Some(vary(rng, target, step.event, example)),
+                data => data.clone(),
+            },
+            // As written, a step without a gap comes a second after the one before it, as
+            // when the scenario is checked.
+            gap: Some(step.gap.unwrap_or_else(|| {
+                if varied {
+                    rng.random_range(300..8000)
+                } else {
+                    1000
+                }
+            })),
+        })
+        .collect()
 }
 
 fn vary(rng: &mut SmallRng, target: &Target, event: EventId, example: &Value) -> Value {
