@@ -343,6 +343,7 @@ impl Node {
     }
 
     /// Whether a number is within the bounds and a multiple as required.
+    #[inline]
     fn number_fits(&self, n: &serde_json::Number) -> bool {
         let [minimum, maximum, above, below] = self.bounds;
         if self.bounds.iter().any(Option::is_some) {
@@ -369,6 +370,7 @@ impl Node {
     }
 
     /// Whether a string has the length, pattern and format required.
+    #[inline]
     fn text_fits(&self, text: &str) -> bool {
         if self.text_length.is_bounded() && !self.text_length.holds(text.chars().count()) {
             return false;

@@ -339,6 +339,7 @@ impl<'c> Interpreter<'c> {
     }
 
     /// Remembers the name of input `place.file_index` for the end-of-stream report.
+    #[inline]
     fn note_file(&mut self, place: &Place<'_>) {
         let index = place.file_index;
         if self.files.len() <= index {
@@ -464,10 +465,13 @@ impl<'c> Interpreter<'c> {
         if envelope.ts.is_some() {
             self.latest_ts = self.latest_ts.max(Some(ts));
         }
-        expire(version, interaction, ts, &mut |kind, message| {
-            emit(kind, message, Vec::new())
-        });
-        if version.is_final(interaction.state) {
+        let timed = version.timeout(interaction.state).is_some();
+        if timed {
+            expire(version, interaction, ts, &mut |kind, message| {
+                emit(kind, message, Vec::new())
+            });
+        }
+        if timed && version.is_final(interaction.state) {
             // A timeout ended the interaction before this event.
             emit(
                 ViolationKind::AfterEnd,
@@ -630,6 +634,7 @@ impl<'c> Interpreter<'c> {
 
     /// Ends an interaction that reached a final state: counted, released, and remembered for
     /// `after_end`.
+    #[inline]
     fn release(&mut self, lifecycle_id: usize, key: &str) {
         if let Some(done) = self
             .open
@@ -766,6 +771,7 @@ impl<'c> Interpreter<'c> {
 }
 
 /// The values of `set`'s expressions, all evaluated before any is stored.
+#[inline]
 fn evaluate(set: &[(usize, Node)], env: &Env<'_>) -> Vec<(usize, Slot)> {
     set.iter()
         .map(|(slot, node)| (*slot, Slot::from_val(&node.eval(env))))
@@ -773,6 +779,7 @@ fn evaluate(set: &[(usize, Node)], env: &Env<'_>) -> Vec<(usize, Slot)> {
 }
 
 /// Stores computed field values in an interaction's slots (allocated on first use).
+#[inline]
 fn assign(version: &Version, meta: &mut Box<[Slot]>, values: Vec<(usize, Slot)>) {
     if meta.is_empty() {
         *meta = vec![Slot::Unset; version.fields.len()].into_boxed_slice();
