@@ -8,7 +8,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::compile::catalog::Rule;
+use crate::compile::catalog::{Move, Rule, State, Timeout};
 use crate::compile::Version;
 
 /// How a change affects records written for one version and read under the other.
@@ -158,27 +158,68 @@ pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
     }
 
     let (old_moves, new_moves) = (transitions(old), transitions(new));
-    for ((from, event), to) in &new_moves {
+    for ((from, event), moves) in &new_moves {
+        let shown = show_moves(moves);
         match old_moves.get(&(*from, *event)) {
             None => change(
                 "transition",
                 Compatibility::Backward,
-                format!("transition `{from}` --{event}--> `{to}` added"),
+                format!("transition `{from}` --{event}--> {shown} added"),
             ),
-            Some(was) if was != to => change(
+            Some(was) if was != moves => change(
                 "transition",
-                Compatibility::Breaking,
-                format!("transition `{from}` --{event}--> now goes to `{to}`, not `{was}`"),
+                moves_compatibility(was, moves),
+                format!(
+                    "transition `{from}` --{event}--> {} is now {shown}",
+                    show_moves(was)
+                ),
             ),
             Some(_) => {}
         }
     }
-    for ((from, event), to) in &old_moves {
+    for ((from, event), moves) in &old_moves {
         if !new_moves.contains_key(&(*from, *event)) {
             change(
                 "transition",
                 Compatibility::Forward,
-                format!("transition `{from}` --{event}--> `{to}` removed"),
+                format!(
+                    "transition `{from}` --{event}--> {} removed",
+                    show_moves(moves)
+                ),
+            );
+        }
+    }
+    for state in &new.states {
+        let Some(was) = old.states.iter().find(|s| s.name == state.name) else {
+            continue;
+        };
+        if was.may_end != state.may_end {
+            change(
+                "state",
+                // Ending there was `incomplete`; now it is not (or the other way round).
+                Compatibility::of(state.may_end, was.may_end),
+                format!(
+                    "state `{}` {}",
+                    state.name,
+                    if state.may_end {
+                        "may now end an interaction"
+                    } else {
+                        "may no longer end an interaction"
+                    }
+                ),
+            );
+        }
+        let (before, after) = (timeout_text(old, was), timeout_text(new, state));
+        if before != after {
+            change(
+                "timeout",
+                timeout_compatibility(was.timeout.as_ref(), state.timeout.as_ref()),
+                format!(
+                    "state `{}` timeout {} is now {}",
+                    state.name,
+                    before.as_deref().unwrap_or("(none)"),
+                    after.as_deref().unwrap_or("(none)")
+                ),
             );
         }
     }
@@ -201,9 +242,9 @@ pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
     }
 
     // The metadata block is closed and every field is present, so any field added or removed
-    // changes every block.
-    for field in &new.fields {
-        match old.fields.iter().find(|f| f.name == field.name) {
+    // changes every block. Internal fields are not in the block.
+    for field in new.reported_fields() {
+        match old.reported_fields().find(|f| f.name == field.name) {
             None => change(
                 "metadata_field",
                 Compatibility::Breaking,
@@ -225,9 +266,8 @@ pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
         }
     }
     for field in old
-        .fields
-        .iter()
-        .filter(|f| !new.fields.iter().any(|n| n.name == f.name))
+        .reported_fields()
+        .filter(|f| !new.reported_fields().any(|n| n.name == f.name))
     {
         change(
             "metadata_field",
@@ -279,9 +319,13 @@ fn rule_compatibility(rule: &Rule) -> (Compatibility, Compatibility) {
     }
 }
 
-/// The transition table by names: (state, event) to the next state.
-fn transitions(version: &Version) -> BTreeMap<(&str, &str), &str> {
-    let mut moves = BTreeMap::new();
+/// A cell of the transition table by names: each guard as written (empty for none) and the
+/// state it leads to, in order.
+type Moves<'v> = Vec<(&'v str, &'v str)>;
+
+/// The transition table by names: (state, event) to its moves.
+fn transitions(version: &Version) -> BTreeMap<(&str, &str), Moves<'_>> {
+    let mut table = BTreeMap::new();
     for (state_index, state) in version.states.iter().enumerate() {
         let Ok(state_id) = state_index.try_into() else {
             continue;
@@ -290,18 +334,85 @@ fn transitions(version: &Version) -> BTreeMap<(&str, &str), &str> {
             let Ok(event_id) = event_index.try_into() else {
                 continue;
             };
-            if let Some(next) = version.next(state_id, event_id) {
-                moves.insert(
-                    (state.name.as_str(), event.name.as_str()),
-                    version.state_name(next),
-                );
-            }
+            let moves: Moves = match version.step(state_id, event_id) {
+                Move::Illegal => continue,
+                Move::To(next) => vec![("", version.state_name(next))],
+                Move::Guarded(list) => list
+                    .iter()
+                    .map(|g| (g.source.as_str(), version.state_name(g.target)))
+                    .collect(),
+            };
+            table.insert((state.name.as_str(), event.name.as_str()), moves);
         }
     }
-    moves
+    table
 }
 
-/// The JSON types a schema node accepts (`integer` is within `number`); `None` for any.
+/// Moves as text: `` `to` `` or `` `to` when G, `other` ``.
+fn show_moves(moves: &Moves) -> String {
+    let shown: Vec<String> = moves
+        .iter()
+        .map(|(guard, to)| {
+            if guard.is_empty() {
+                format!("`{to}`")
+            } else {
+                format!("`{to}` when `{guard}`")
+            }
+        })
+        .collect();
+    shown.join(", ")
+}
+
+/// A changed cell: the same targets with a guard added where there was none accept less
+/// (forward), a guard dropped more (backward); anything else may do either.
+fn moves_compatibility(was: &Moves, now: &Moves) -> Compatibility {
+    fn targets<'v>(moves: &Moves<'v>) -> BTreeSet<&'v str> {
+        moves.iter().map(|(_, to)| *to).collect()
+    }
+    let fallback = |moves: &Moves| moves.iter().any(|(guard, _)| guard.is_empty());
+    if targets(was) != targets(now) {
+        return Compatibility::Breaking;
+    }
+    match (fallback(was), fallback(now)) {
+        (true, false) if now.len() == 1 && was.len() == 1 => Compatibility::Forward,
+        (false, true) if now.len() == 1 && was.len() == 1 => Compatibility::Backward,
+        _ => Compatibility::Breaking,
+    }
+}
+
+/// A state's timeout as text, for comparison and messages.
+fn timeout_text(version: &Version, state: &State) -> Option<String> {
+    let timeout = state.timeout.as_ref()?;
+    let mut text = format!("after {} ms", timeout.after);
+    if let Some(to) = timeout.to {
+        text.push_str(&format!(" to `{}`", version.state_name(to)));
+    }
+    if let Some(message) = &timeout.violation {
+        text.push_str(&format!(" reporting \"{message}\""));
+    }
+    if !timeout.set.is_empty() {
+        text.push_str(&format!(" setting {} field(s)", timeout.set.len()));
+    }
+    Some(text)
+}
+
+/// A timeout that only reports refuses more streams where it is added or shortened (forward),
+/// fewer where it is removed or lengthened (backward); one that moves the interaction or sets
+/// fields changes what follows, so either way.
+fn timeout_compatibility(was: Option<&Timeout>, now: Option<&Timeout>) -> Compatibility {
+    let reports_only = |t: &Timeout| t.to.is_none() && t.set.is_empty();
+    match (was, now) {
+        (None, Some(now)) if reports_only(now) => Compatibility::Forward,
+        (Some(was), None) if reports_only(was) => Compatibility::Backward,
+        (Some(was), Some(now))
+            if reports_only(was) && reports_only(now) && was.violation == now.violation =>
+        {
+            Compatibility::of(now.after >= was.after, now.after <= was.after)
+        }
+        _ => Compatibility::Breaking,
+    }
+}
+
 fn accepted_types(schema: &Value) -> Option<BTreeSet<&str>> {
     let mut types: BTreeSet<&str> = match schema.get("type") {
         Some(Value::String(name)) => [name.as_str()].into(),
@@ -355,6 +466,34 @@ fn is_open(schema: &Value) -> bool {
 }
 
 /// Changes between two (Plotline-written) schema nodes at `path`.
+/// Which way a keyword's value bounds what it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Bound {
+    /// A least value: raising it accepts less.
+    Least,
+    /// A greatest value: lowering it accepts less.
+    Most,
+    /// Neither: any change may accept more and less.
+    Other,
+}
+
+/// The validation keywords a payload property may have, and how each bounds it.
+const KEYWORDS: [(&str, Bound); 13] = [
+    ("minimum", Bound::Least),
+    ("exclusiveMinimum", Bound::Least),
+    ("minLength", Bound::Least),
+    ("minItems", Bound::Least),
+    ("maximum", Bound::Most),
+    ("exclusiveMaximum", Bound::Most),
+    ("maxLength", Bound::Most),
+    ("maxItems", Bound::Most),
+    ("multipleOf", Bound::Other),
+    ("pattern", Bound::Other),
+    ("format", Bound::Other),
+    ("uniqueItems", Bound::Other),
+    ("const", Bound::Other),
+];
+
 fn compare_schemas(old: &Value, new: &Value, path: &str, found: &mut Vec<(Compatibility, String)>) {
     let (old_types, new_types) = (accepted_types(old), accepted_types(new));
     if old_types != new_types {
@@ -399,6 +538,33 @@ fn compare_schemas(old: &Value, new: &Value, path: &str, found: &mut Vec<(Compat
             }
         }
         (None, None) => {}
+    }
+    for (keyword, narrowing) in KEYWORDS {
+        let (before, after) = (old.get(keyword), new.get(keyword));
+        if before == after {
+            continue;
+        }
+        let compatibility = match (
+            before.and_then(Value::as_f64),
+            after.and_then(Value::as_f64),
+        ) {
+            _ if before.is_none() => Compatibility::Forward,
+            _ if after.is_none() => Compatibility::Backward,
+            (Some(was), Some(now)) if narrowing != Bound::Other => {
+                let narrower = if narrowing == Bound::Least {
+                    now > was
+                } else {
+                    now < was
+                };
+                Compatibility::of(!narrower, narrower)
+            }
+            _ => Compatibility::Breaking,
+        };
+        let show = |value: Option<&Value>| value.map_or("(none)".to_owned(), Value::to_string);
+        found.push((
+            compatibility,
+            format!("`{path}` {keyword} {} is now {}", show(before), show(after)),
+        ));
     }
     if is_open(old) != is_open(new) {
         found.push((
@@ -471,6 +637,99 @@ mod tests {
         let mut found = Vec::new();
         compare_schemas(&old, &new, "e.data", &mut found);
         found
+    }
+
+    #[test]
+    fn keyword_changes_are_narrowing_or_widening() {
+        let with = |keyword: &str, value: Value| json!({"type": "object", "properties": {"n": {"type": "integer", keyword: value}}});
+        let plain = json!({"type": "object", "properties": {"n": {"type": "integer"}}});
+        let cases = [
+            (
+                plain.clone(),
+                with("minimum", json!(1)),
+                Compatibility::Forward,
+            ),
+            (
+                with("minimum", json!(1)),
+                plain.clone(),
+                Compatibility::Backward,
+            ),
+            (
+                with("minimum", json!(1)),
+                with("minimum", json!(5)),
+                Compatibility::Forward,
+            ),
+            (
+                with("maximum", json!(10)),
+                with("maximum", json!(99)),
+                Compatibility::Backward,
+            ),
+            (
+                with("maxLength", json!(10)),
+                with("maxLength", json!(5)),
+                Compatibility::Forward,
+            ),
+            (
+                with("pattern", json!("^a")),
+                with("pattern", json!("^b")),
+                Compatibility::Breaking,
+            ),
+        ];
+        for (old, new, expected) in cases {
+            let found = changes(old, new);
+            assert_eq!(found.len(), 1, "{found:?}");
+            assert_eq!(found[0].0, expected, "{}", found[0].1);
+        }
+        assert_eq!(
+            changes(with("maximum", json!(10)), with("maximum", json!(99)))[0].1,
+            "`e.data.n` maximum 10 is now 99"
+        );
+    }
+
+    #[test]
+    fn guards_and_timeouts_are_classified() {
+        let plain: Moves = vec![("", "b")];
+        let guarded: Moves = vec![("data.x > 1", "b")];
+        let elsewhere: Moves = vec![("", "c")];
+        assert_eq!(
+            moves_compatibility(&plain, &guarded),
+            Compatibility::Forward
+        );
+        assert_eq!(
+            moves_compatibility(&guarded, &plain),
+            Compatibility::Backward
+        );
+        assert_eq!(
+            moves_compatibility(&plain, &elsewhere),
+            Compatibility::Breaking
+        );
+        let other_guard: Moves = vec![("data.x > 2", "b")];
+        assert_eq!(
+            moves_compatibility(&guarded, &other_guard),
+            Compatibility::Breaking
+        );
+        let reporting = |after| Timeout {
+            after,
+            to: None,
+            violation: Some("late".into()),
+            set: Vec::new(),
+        };
+        let moving = Timeout {
+            to: Some(1),
+            ..reporting(10)
+        };
+        let check = |was: Option<&Timeout>, now: Option<&Timeout>| timeout_compatibility(was, now);
+        assert_eq!(check(None, Some(&reporting(10))), Compatibility::Forward);
+        assert_eq!(check(Some(&reporting(10)), None), Compatibility::Backward);
+        assert_eq!(
+            check(Some(&reporting(10)), Some(&reporting(5))),
+            Compatibility::Forward
+        );
+        assert_eq!(
+            check(Some(&reporting(5)), Some(&reporting(10))),
+            Compatibility::Backward
+        );
+        assert_eq!(check(None, Some(&moving)), Compatibility::Breaking);
     }
 
     #[test]

@@ -189,7 +189,7 @@ fn real_clients_accept_the_schemas_and_agree_with_plotline() {
         let text = std::fs::read_to_string(&path).expect("schema file");
         exported.insert(name, serde_json::from_str(&text).expect("schema JSON"));
     }
-    assert_eq!(exported.len(), 9, "{:?}", exported.keys());
+    assert_eq!(exported.len(), 11, "{:?}", exported.keys());
 
     // The corpus: simulated valid records of every lifecycle version, and mutations of each.
     let mut sources = plotline::config::load::builtin_sources();

@@ -69,5 +69,5 @@ fn builtin_scenarios() {
 fn general_format_scenarios() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/general");
     let catalog = compiled(load_dir(&dir));
-    assert_eq!(snapshot_all(&catalog, "fixture-"), 4);
+    assert_eq!(snapshot_all(&catalog, "fixture-"), 17);
 }

@@ -5,7 +5,7 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::context::Context;
-use crate::config::model::{EnumSpec, PayloadDecl, PropertyDecl, PropertyType};
+use crate::config::model::{EnumSpec, PayloadDecl, PropertyDecl, PropertySpec, PropertyType};
 use crate::expr::{Shape, Ty};
 
 /// A resolved payload: its schema and its shape.
@@ -88,12 +88,52 @@ fn collect<'a>(
             }
         }
     }
-    for (name, decl) in &payload.properties {
-        let prop_path = format!("{path}.properties.{name}");
-        if ctx.active(decl.versioned(), &prop_path, version) {
-            out.insert(name.clone(), (decl, prop_path));
+    active(ctx, &payload.properties, path, version, out);
+}
+
+/// Adds to `out` the variant of each of `properties` in force in `version`, with its config
+/// path (unknown versions and overlapping variants are reported).
+fn active<'a>(
+    ctx: &mut Context<'_>,
+    properties: &'a IndexMap<String, PropertySpec>,
+    path: &str,
+    version: usize,
+    out: &mut IndexMap<String, (&'a PropertyDecl, String)>,
+) {
+    for (name, spec) in properties {
+        let mut found: Option<String> = None;
+        for (i, decl) in spec.variants().iter().enumerate() {
+            let at = match spec {
+                PropertySpec::One(_) => format!("{path}.properties.{name}"),
+                PropertySpec::Variants(_) => format!("{path}.properties.{name}[{i}]"),
+            };
+            if !ctx.active(decl.versioned(), &at, version) {
+                continue;
+            }
+            if let Some(first) = &found {
+                let version_name = ctx.version_names.get(version).cloned().unwrap_or_default();
+                ctx.error(
+                    &at,
+                    format!("two variants of property `{name}` are in version {version_name} (this one and {first})"),
+                    Some("give the variants version ranges that do not overlap".into()),
+                );
+                continue;
+            }
+            out.insert(name.clone(), (decl, at.clone()));
+            found = Some(at);
         }
     }
+}
+
+/// The variant of `spec` in force in `version`, without reporting (`active` reports).
+fn variant_in<'a>(
+    ctx: &Context,
+    spec: &'a PropertySpec,
+    version: usize,
+) -> Option<&'a PropertyDecl> {
+    spec.variants()
+        .iter()
+        .find(|decl| ctx.in_version(decl.versioned(), version))
 }
 
 fn object_schema(
@@ -128,12 +168,7 @@ fn property_schema(ctx: &mut Context, decl: &PropertyDecl, path: &str, version: 
     let mut schema = match decl.ty {
         PropertyType::Object => {
             let mut nested = IndexMap::new();
-            for (name, inner) in &decl.properties {
-                let inner_path = format!("{path}.properties.{name}");
-                if ctx.active(inner.versioned(), &inner_path, version) {
-                    nested.insert(name.clone(), (inner, inner_path));
-                }
-            }
+            active(ctx, &decl.properties, path, version, &mut nested);
             object_schema(ctx, &nested, decl.additional.unwrap_or(true), version)
         }
         PropertyType::Array => {
@@ -382,12 +417,12 @@ fn shape_of(decl: &PropertyDecl, version: usize, ctx: &Context) -> Shape {
         PropertyType::Object => Shape::Object(
             decl.properties
                 .iter()
-                .filter(|(_, inner)| ctx.in_version(inner.versioned(), version))
-                .map(|(name, inner)| {
-                    (
+                .filter_map(|(name, spec)| {
+                    let inner = variant_in(ctx, spec, version)?;
+                    Some((
                         name.clone(),
                         (shape_of(inner, version, ctx), inner.required),
-                    )
+                    ))
                 })
                 .collect(),
         ),

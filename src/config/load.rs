@@ -152,9 +152,12 @@ pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
     }
 }
 
-/// serde says "unknown field `x`, expected one of `a`, `b`": turn that into a suggestion.
+/// serde says "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"): turn that
+/// into a suggestion.
 fn unknown_field_help(message: &str) -> Option<String> {
-    let (_, rest) = message.split_once("unknown field `")?;
+    let (_, rest) = message
+        .split_once("unknown field `")
+        .or_else(|| message.split_once("unknown variant `"))?;
     let (name, rest) = rest.split_once('`')?;
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
     crate::diagnostic::suggestion(name, expected.iter().copied())

@@ -223,7 +223,7 @@ pub struct PayloadDecl {
     pub uses: Vec<String>,
     /// The payload's own properties.
     #[serde(default)]
-    pub properties: IndexMap<String, PropertyDecl>,
+    pub properties: IndexMap<String, PropertySpec>,
     /// Whether properties not listed are allowed (default: yes, widgets add fields freely).
     #[serde(default)]
     pub additional: Option<bool>,
@@ -312,7 +312,7 @@ pub struct PropertyDecl {
     pub items: Option<Box<PropertyDecl>>,
     /// Properties of an object.
     #[serde(default)]
-    pub properties: IndexMap<String, PropertyDecl>,
+    pub properties: IndexMap<String, PropertySpec>,
     /// For an object: whether properties not listed are allowed (default: yes).
     #[serde(default)]
     pub additional: Option<bool>,
@@ -361,6 +361,59 @@ pub enum EnumSpec {
     List(Vec<EnumValue>),
     /// The name of a shared list.
     Named(String),
+}
+
+/// A payload property: one declaration, or its variants by version (each with `since` and
+/// `until`), where its type, required-ness or values change between versions.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(untagged)]
+pub enum PropertySpec {
+    /// The property in every version it has.
+    One(Box<PropertyDecl>),
+    /// The property as each range of versions has it.
+    Variants(Vec<PropertyDecl>),
+}
+
+impl PropertySpec {
+    /// The declarations, one per range of versions.
+    pub fn variants(&self) -> &[PropertyDecl] {
+        match self {
+            PropertySpec::One(decl) => std::slice::from_ref(decl),
+            PropertySpec::Variants(variants) => variants,
+        }
+    }
+}
+
+/// Reads a map as one declaration and a sequence as variants, so that an error inside either
+/// keeps its place and its message (an untagged enum would replace both).
+impl<'de> Deserialize<'de> for PropertySpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Spec;
+        impl<'de> serde::de::Visitor<'de> for Spec {
+            type Value = PropertySpec;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a property declaration, or a list of its variants by version")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<PropertySpec, A::Error> {
+                let map = serde::de::value::MapAccessDeserializer::new(map);
+                PropertyDecl::deserialize(map).map(|decl| PropertySpec::One(Box::new(decl)))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<PropertySpec, A::Error> {
+                let seq = serde::de::value::SeqAccessDeserializer::new(seq);
+                Vec::<PropertyDecl>::deserialize(seq).map(PropertySpec::Variants)
+            }
+        }
+        deserializer.deserialize_any(Spec)
+    }
 }
 
 /// An allowed value of an enum property: the value alone, or `{value, label}`.
