@@ -44,13 +44,29 @@ fn check(from: &str, to: &str, code: i32) -> String {
     stderr
 }
 
+/// `check` on a catalog of these files (name, text), which must exit with `code`: its stderr.
+fn check_files(files: &[(&str, &str)], code: i32) -> String {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_plotline"))
+        .args(["check", "--catalog"])
+        .arg(dir.path())
+        .output()
+        .expect("run plotline");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    stderr
+}
+
 /// The line of `stderr` that says `message` is at `place` (`21:3: warning`); the line.
 fn assert_line<'a>(stderr: &'a str, message: &str, place: &str) -> &'a str {
     let line = stderr
         .lines()
         .find(|line| line.contains(message))
         .unwrap_or_else(|| panic!("no `{message}` in:\n{stderr}"));
-    assert!(line.contains(&format!("w.yaml:{place}")), "{line}");
+    assert!(line.contains(&format!(".yaml:{place}")), "{line}");
     line
 }
 
@@ -223,5 +239,104 @@ fn payload_keywords_are_checked() {
         "{from: {type: string, required: true, pattern: '(?<=a)b'}",
         "6:82",
         "`pattern` is not a regular expression this engine accepts",
+    );
+}
+
+/// `BASE` taking its `message` payload from an imported file.
+fn importing(import: &str) -> String {
+    BASE.replacen("description: A test widget.", &format!("description: A test widget.\nimports: [{import}]"), 1)
+        .replacen(
+            "  message: {payload: {properties: {from: {type: string, required: true}, items: {type: array, items: {type: object, properties: {price: {type: number}}}}}}}",
+            "  message: {payload: {use: [talk]}}",
+            1,
+        )
+}
+
+const SHARED: &str = "description: Shared.\nproperty_sets:\n  talk:\n    properties:\n      from: {type: string, required: true, enum: senders}\n      items: {type: array}\nenums:\n  senders: [agent, visitor]\n";
+
+#[test]
+fn imports_share_property_sets_and_enums() {
+    // The guard `data.from == 'agent'` reads the imported property set.
+    let stderr = check_files(
+        &[
+            ("w.yaml", &importing("common.yaml")),
+            ("common.yaml", SHARED),
+        ],
+        0,
+    );
+    assert!(!stderr.contains("error"), "{stderr}");
+    // A file of shared declarations is no lifecycle.
+    assert!(!stderr.contains("common.yaml"), "{stderr}");
+}
+
+#[test]
+fn import_mistakes_are_located_in_their_files() {
+    let stderr = check_files(
+        &[
+            ("w.yaml", &importing("comon.yaml")),
+            ("common.yaml", SHARED),
+        ],
+        2,
+    );
+    let line = assert_line(
+        &stderr,
+        "no file `comon.yaml` in this catalog to import",
+        "3:11: error",
+    );
+    assert!(line.contains("did you mean `common.yaml`?"), "{line}");
+    // An error inside the imported file points into it.
+    let broken = SHARED.replace("[agent, visitor]", "[agent, 7]");
+    let stderr = check_files(
+        &[
+            ("w.yaml", &importing("common.yaml")),
+            ("common.yaml", &broken),
+        ],
+        2,
+    );
+    let line = assert_line(
+        &stderr,
+        "enum value 7 is not of the property's type",
+        "8:20: error",
+    );
+    assert!(line.contains("common.yaml:8:20"), "{line}");
+    // A cycle is named whole.
+    let a = format!("imports: [b.yaml]\n{SHARED}");
+    let b = "imports: [a.yaml]\ndescription: B.\n";
+    let stderr = check_files(
+        &[
+            ("w.yaml", &importing("a.yaml")),
+            ("a.yaml", &a),
+            ("b.yaml", b),
+        ],
+        2,
+    );
+    assert_line(
+        &stderr,
+        "import cycle: w.yaml -> a.yaml -> b.yaml -> a.yaml",
+        "1:11: error",
+    );
+    // A shared file declares no lifecycle parts, and no name twice.
+    let with_events = format!("{SHARED}events:\n  x:\n");
+    let stderr = check_files(
+        &[
+            ("w.yaml", &importing("common.yaml")),
+            ("common.yaml", &with_events),
+        ],
+        2,
+    );
+    assert_line(
+        &stderr,
+        "`events` belongs to a lifecycle, and this file has no `name`",
+        "9:1: error",
+    );
+    let twice = format!(
+        "{}property_sets:\n  talk: {{properties: {{}}}}\n",
+        importing("common.yaml")
+    );
+    let stderr = check_files(&[("w.yaml", &twice), ("common.yaml", SHARED)], 2);
+    assert_line(
+        &stderr,
+        "property set `talk` is also declared in w.yaml",
+        "3:3: error",
     );
 }

@@ -1,10 +1,16 @@
-//! What compiling one lifecycle file needs at hand: the file (for locations), its versions,
-//! and the diagnostics found so far (deduplicated, since every version is compiled in turn).
+//! What compiling one lifecycle file needs at hand: the file (for locations), the files it
+//! imports, its versions, and the diagnostics found so far (deduplicated, since every version
+//! is compiled in turn).
+//!
+//! A config path names a value of the file (`events.opened.payload`) or, prefixed with
+//! `@N:`, of its `N`th imported file (`@0:property_sets.line`), so that a diagnostic about a
+//! shared declaration points into the file that declares it.
 
 use std::collections::HashSet;
 
 use super::version::{Range, VersionKey};
-use crate::config::model::Versioned;
+use crate::config::model::{EnumValue, PayloadDecl, Versioned};
+use crate::config::source_map::Location;
 use crate::config::LoadedFile;
 use crate::diagnostic::{suggestion, Diagnostic};
 
@@ -12,23 +18,27 @@ use crate::diagnostic::{suggestion, Diagnostic};
 pub struct Context<'a> {
     /// The file being compiled.
     pub file: &'a LoadedFile,
+    /// The files it imports, directly or not, in the order their declarations are searched.
+    pub imports: Vec<&'a LoadedFile>,
     /// Version names, oldest first.
     pub version_names: Vec<String>,
     /// Parsed version names.
     pub version_keys: Vec<VersionKey>,
     diagnostics: Vec<Diagnostic>,
-    seen: HashSet<(usize, String)>,
+    seen: HashSet<(String, usize, String)>,
 }
 
 impl<'a> Context<'a> {
     /// A context for `file` whose versions are already validated.
     pub fn new(
         file: &'a LoadedFile,
+        imports: Vec<&'a LoadedFile>,
         version_names: Vec<String>,
         version_keys: Vec<VersionKey>,
     ) -> Self {
         Context {
             file,
+            imports,
             version_names,
             version_keys,
             diagnostics: Vec::new(),
@@ -38,28 +48,83 @@ impl<'a> Context<'a> {
 
     /// Records `diagnostic` unless the same one is already recorded.
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        if self
-            .seen
-            .insert((diagnostic.location.offset, diagnostic.message.clone()))
-        {
+        let file = diagnostic
+            .source
+            .as_ref()
+            .map_or(String::new(), |source| source.name.clone());
+        let key = (file, diagnostic.location.offset, diagnostic.message.clone());
+        if self.seen.insert(key) {
             self.diagnostics.push(diagnostic);
         }
     }
 
+    /// The file and place of the value at config `path`.
+    fn place(&self, path: &str) -> (&'a LoadedFile, Location) {
+        let imported = path.strip_prefix('@').and_then(|rest| {
+            let (index, rest) = rest.split_once(':')?;
+            let file = self.imports.get(index.parse::<usize>().ok()?)?;
+            Some((*file, rest))
+        });
+        let (file, path) = imported.unwrap_or((self.file, path));
+        (file, file.locate(path))
+    }
+
     /// An error at the value at config `path`.
     pub fn error(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
-        let location = self.file.locate(path);
-        let mut diagnostic = Diagnostic::error(&self.file.source, location, message);
+        let (file, location) = self.place(path);
+        let mut diagnostic = Diagnostic::error(&file.source, location, message);
         diagnostic.help = help;
         self.push(diagnostic);
     }
 
     /// A warning at the value at config `path`.
     pub fn warning(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
-        let location = self.file.locate(path);
-        let mut diagnostic = Diagnostic::error(&self.file.source, location, message).warning();
+        let (file, location) = self.place(path);
+        let mut diagnostic = Diagnostic::error(&file.source, location, message).warning();
         diagnostic.help = help;
         self.push(diagnostic);
+    }
+
+    /// The property set `name`, from the file or its imports, with its config path.
+    pub fn property_set(&self, name: &str) -> Option<(&'a PayloadDecl, String)> {
+        self.shared(
+            name,
+            |file| file.model.property_sets.get(name),
+            "property_sets",
+        )
+    }
+
+    /// The shared list of values `name`, from the file or its imports, with its config path.
+    pub fn enum_list(&self, name: &str) -> Option<(&'a [EnumValue], String)> {
+        let found = |file: &'a LoadedFile| file.model.enums.get(name).map(Vec::as_slice);
+        self.shared(name, found, "enums")
+    }
+
+    /// Every name `names` gives of the file and its imports, for suggestions.
+    pub fn shared_names<I: Iterator<Item = &'a String>>(
+        &self,
+        names: impl Fn(&'a LoadedFile) -> I,
+    ) -> Vec<&'a str> {
+        std::iter::once(self.file)
+            .chain(self.imports.iter().copied())
+            .flat_map(names)
+            .map(String::as_str)
+            .collect()
+    }
+
+    fn shared<T: ?Sized>(
+        &self,
+        name: &str,
+        find: impl Fn(&'a LoadedFile) -> Option<&'a T>,
+        key: &str,
+    ) -> Option<(&'a T, String)> {
+        if let Some(found) = find(self.file) {
+            return Some((found, format!("{key}.{name}")));
+        }
+        self.imports
+            .iter()
+            .enumerate()
+            .find_map(|(i, file)| Some((find(file)?, format!("@{i}:{key}.{name}"))))
     }
 
     /// An error inside the expression string at `path`, `offset` bytes into it.
@@ -71,12 +136,11 @@ impl<'a> Context<'a> {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        let mut location = self.file.locate(path);
+        let (file, mut location) = self.place(path);
         let shift = offset + usize::from(location.quoted);
         location.offset += shift;
         location.column += shift;
-        let mut diagnostic =
-            Diagnostic::error(&self.file.source, location, message).with_length(length);
+        let mut diagnostic = Diagnostic::error(&file.source, location, message).with_length(length);
         diagnostic.help = help;
         self.push(diagnostic);
     }

@@ -20,14 +20,18 @@ use crate::expr::{Checker, Node};
 /// The `from` name meaning "every state that is neither initial nor final".
 pub const ANY_OPEN_STATE: &str = "*";
 
-/// Compiles one file. Returns the lifecycle (when it has no error) and all diagnostics.
-pub fn compile_file(file: &LoadedFile) -> (Option<Lifecycle>, Vec<Diagnostic>) {
+/// Compiles one file, with the files it imports. Returns the lifecycle (when it has no error)
+/// and all diagnostics.
+pub fn compile_file<'a>(
+    file: &'a LoadedFile,
+    imports: Vec<&'a LoadedFile>,
+) -> (Option<Lifecycle>, Vec<Diagnostic>) {
     let model = &file.model;
     let Some((names, keys)) = versions(file) else {
         let (_, diagnostics) = (None::<()>, version_errors(file));
         return (None, diagnostics);
     };
-    let mut ctx = Context::new(file, names.clone(), keys.clone());
+    let mut ctx = Context::new(file, imports, names.clone(), keys.clone());
     let versions: Vec<Version> = (0..names.len())
         .map(|index| compile_version(&mut ctx, index))
         .collect();

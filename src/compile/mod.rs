@@ -10,6 +10,7 @@ pub mod catalog;
 mod context;
 pub mod fast_check;
 pub mod format;
+mod imports;
 pub mod lifecycle;
 mod lint;
 pub mod payload;
@@ -30,6 +31,10 @@ pub fn compile(files: &[LoadedFile]) -> (Option<Catalog>, Vec<Diagnostic>) {
     let mut lifecycles = Vec::new();
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for file in files {
+        if file.model.is_shared() {
+            imports::check_shared(file, &mut diagnostics);
+            continue;
+        }
         if let Some(first) = seen.insert(&file.model.name, &file.source.name) {
             diagnostics.push(
                 Diagnostic::error(
@@ -41,10 +46,17 @@ pub fn compile(files: &[LoadedFile]) -> (Option<Catalog>, Vec<Diagnostic>) {
             );
             continue;
         }
-        let (lifecycle, found) = lifecycle::compile_file(file);
+        let imported = imports::resolve(file, files, &mut diagnostics);
+        let (lifecycle, found) = lifecycle::compile_file(file, imported);
         diagnostics.extend(found);
         lifecycles.extend(lifecycle);
     }
+    // Several lifecycles may import the same file: say each problem once.
+    let mut said = std::collections::HashSet::new();
+    diagnostics.retain(|d| {
+        let file = d.source.as_ref().map(|s| s.name.clone());
+        said.insert((file, d.location.offset, d.message.clone()))
+    });
     let failed = diagnostics.iter().any(Diagnostic::is_error);
     ((!failed).then(|| Catalog::new(lifecycles)), diagnostics)
 }

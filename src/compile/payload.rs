@@ -56,12 +56,12 @@ fn collect<'a>(
     stack: &mut Vec<String>,
     out: &mut IndexMap<String, (&'a PropertyDecl, String)>,
 ) {
-    let sets = &ctx.file.model.property_sets;
     for (i, name) in payload.uses.iter().enumerate() {
         let use_path = format!("{path}.use[{i}]");
-        match sets.get(name) {
+        match ctx.property_set(name) {
             None => {
-                let help = crate::diagnostic::suggestion(name, sets.keys().map(String::as_str));
+                let names = ctx.shared_names(|file| file.model.property_sets.keys());
+                let help = crate::diagnostic::suggestion(name, names);
                 ctx.error(&use_path, format!("unknown property set `{name}`"), help);
             }
             Some(_) if stack.contains(name) => {
@@ -74,16 +74,9 @@ fn collect<'a>(
                     Some("remove one `use` of the cycle".into()),
                 );
             }
-            Some(set) => {
+            Some((set, set_path)) => {
                 stack.push(name.clone());
-                collect(
-                    ctx,
-                    set,
-                    &format!("property_sets.{name}"),
-                    version,
-                    stack,
-                    out,
-                );
+                collect(ctx, set, &set_path, version, stack, out);
                 stack.pop();
             }
         }
@@ -198,13 +191,11 @@ fn property_schema(ctx: &mut Context, decl: &PropertyDecl, path: &str, version: 
     let values = match &decl.values {
         None => None,
         Some(EnumSpec::List(values)) => Some((values.as_slice(), format!("{path}.enum"))),
-        Some(EnumSpec::Named(name)) => match ctx.file.model.enums.get(name) {
-            Some(values) => Some((values.as_slice(), format!("enums.{name}"))),
+        Some(EnumSpec::Named(name)) => match ctx.enum_list(name) {
+            Some(found) => Some(found),
             None => {
-                let help = crate::diagnostic::suggestion(
-                    name,
-                    ctx.file.model.enums.keys().map(String::as_str),
-                );
+                let names = ctx.shared_names(|file| file.model.enums.keys());
+                let help = crate::diagnostic::suggestion(name, names);
                 ctx.error(
                     &format!("{path}.enum"),
                     format!("unknown enum `{name}`"),

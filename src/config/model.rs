@@ -15,17 +15,25 @@ use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
-/// One lifecycle (or event catalog) file.
+/// One lifecycle (or event catalog) file, or a file of declarations that lifecycle files
+/// share (one without `name`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LifecycleFile {
-    /// The name events carry in their `lifecycle` field, e.g. `chat`.
+    /// The name events carry in their `lifecycle` field, e.g. `chat`. A file without one only
+    /// shares declarations (`property_sets`, `enums`) with the files that import it.
+    #[serde(default)]
     pub name: String,
     /// A human title.
     #[serde(default)]
     pub title: Option<String>,
     /// What this lifecycle describes.
+    #[serde(default)]
     pub description: String,
+    /// Files of the same catalog directory whose `property_sets` and `enums` this file uses
+    /// (`imports: [common.yaml]`).
+    #[serde(default)]
+    pub imports: Vec<String>,
     /// The documents this lifecycle was written from.
     #[serde(default)]
     pub sources: Vec<SourceDoc>,
@@ -33,6 +41,7 @@ pub struct LifecycleFile {
     /// segment as numbers (`9.0` < `9.0.002.06`); an event picks the newest version not
     /// greater than its own `version`, the oldest when it is older than all, the newest when it
     /// has none.
+    #[serde(default)]
     pub versions: Vec<VersionDecl>,
     /// Payload property sets shared by several events (`use:` in an event payload).
     #[serde(default)]
@@ -41,13 +50,16 @@ pub struct LifecycleFile {
     #[serde(default)]
     pub enums: IndexMap<String, Vec<EnumValue>>,
     /// The events, by the name they carry in the `event` field.
+    #[serde(default)]
     pub events: IndexMap<String, Nullable<EventDecl>>,
     /// The state an interaction is in before its first event. It needs no entry in `states`.
     #[serde(default = "default_initial")]
     pub initial: String,
     /// The states an interaction can be in.
+    #[serde(default)]
     pub states: IndexMap<String, Nullable<StateDecl>>,
     /// The transitions. Transitions from the initial state are the start events.
+    #[serde(default)]
     pub transitions: Vec<TransitionDecl>,
     /// The metadata block every event carries, in output order.
     #[serde(default)]
@@ -105,6 +117,31 @@ pub struct FormatDecl {
     /// The path of the widget version.
     #[serde(default)]
     pub version: Option<String>,
+}
+
+impl LifecycleFile {
+    /// Whether this file only shares declarations (it has no `name`).
+    pub fn is_shared(&self) -> bool {
+        self.name.is_empty()
+    }
+
+    /// The lifecycle parts a file that only shares declarations must not have, by key.
+    pub fn lifecycle_parts(&self) -> Vec<&'static str> {
+        let parts = [
+            ("versions", !self.versions.is_empty()),
+            ("events", !self.events.is_empty()),
+            ("states", !self.states.is_empty()),
+            ("transitions", !self.transitions.is_empty()),
+            ("metadata", !self.metadata.is_empty()),
+            ("rules", !self.rules.is_empty()),
+            ("scenarios", !self.scenarios.is_empty()),
+            ("formats", !self.formats.is_empty()),
+        ];
+        parts
+            .into_iter()
+            .filter_map(|(key, present)| present.then_some(key))
+            .collect()
+    }
 }
 
 fn default_initial() -> String {
