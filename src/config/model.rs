@@ -144,6 +144,13 @@ impl LifecycleFile {
     }
 }
 
+/// A value that is present, `null` included (a plain `Option` reads `null` as absent).
+fn present<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(deserializer).map(Some)
+}
+
 fn default_initial() -> String {
     "idle".to_owned()
 }
@@ -305,8 +312,8 @@ pub struct PropertyDecl {
     /// `enums`.
     #[serde(default, rename = "enum")]
     pub values: Option<EnumSpec>,
-    /// The value must be this one.
-    #[serde(default, rename = "const")]
+    /// The value must be this one (`const: null` too).
+    #[serde(default, rename = "const", deserialize_with = "present")]
     pub constant: Option<serde_json::Value>,
     /// Numbers: the least allowed.
     #[serde(default)]

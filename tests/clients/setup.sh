@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the clients tests/clients.rs checks exported schemas and types with: ajv and
 # TypeScript from npm (versions pinned in package-lock.json), python-jsonschema from PyPI
-# (requirements.txt) into tests/clients/.venv.
+# (requirements.txt) into tests/clients/.venv; and the official JSON-Schema-Test-Suite for
+# tests/json_schema_suite.rs, as python-jsonschema's source distribution (same pinned version)
+# carries it, into tests/clients/.suite.
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v node >/dev/null || { echo "clients: node is required" >&2; exit 2; }
@@ -9,4 +11,12 @@ command -v python3 >/dev/null || { echo "clients: python3 is required" >&2; exit
 npm ci --no-audit --no-fund --loglevel=error
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
-echo "clients: node $(node --version), ajv $(node -p 'require("ajv/package.json").version'), tsc $(node_modules/.bin/tsc --version), $(.venv/bin/python -c 'import jsonschema; print("python-jsonschema", jsonschema.__version__)' 2>/dev/null)"
+if [ ! -d .suite/tests/draft2020-12 ]; then
+  rm -rf .suite .suite-download
+  .venv/bin/pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
+    -r requirements.txt -d .suite-download
+  mkdir -p .suite
+  tar -xzf .suite-download/jsonschema-*.tar.gz -C .suite --strip-components=2 --wildcards '*/json/tests'
+  rm -rf .suite-download
+fi
+echo "clients: node $(node --version), ajv $(node -p 'require("ajv/package.json").version'), tsc $(node_modules/.bin/tsc --version), $(.venv/bin/python -c 'import jsonschema; print("python-jsonschema", jsonschema.__version__)' 2>/dev/null), suite $(ls .suite/tests/draft2020-12 | wc -l) files"
