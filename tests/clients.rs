@@ -49,6 +49,59 @@ fn judge(command: &mut Command) -> Vec<bool> {
         .collect()
 }
 
+/// Values on and just past each bound a property's keywords set (numbers, string lengths,
+/// item counts), a value breaking its pattern or format, repeated items where they must be
+/// unique, and another value than its `const`.
+fn at_bounds(property: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let number = |key: &str| property.get(key).and_then(Value::as_f64);
+    for (key, offsets) in [
+        ("minimum", [-1.0, 0.0]),
+        ("maximum", [0.0, 1.0]),
+        ("exclusiveMinimum", [0.0, 0.5]),
+        ("exclusiveMaximum", [-0.5, 0.0]),
+    ] {
+        if let Some(bound) = number(key) {
+            for offset in offsets {
+                out.push((format!("{key} {offset:+}"), json!(bound + offset)));
+            }
+        }
+    }
+    let count = |key: &str| property.get(key).and_then(Value::as_u64);
+    for (key, near) in [("minLength", [-1i64, 0]), ("maxLength", [0, 1])] {
+        if let Some(bound) = count(key) {
+            for offset in near {
+                let length = usize::try_from(bound as i64 + offset).unwrap_or(0);
+                out.push((format!("{key} {offset:+}"), json!("x".repeat(length))));
+            }
+        }
+    }
+    for (key, near) in [("minItems", [-1i64, 0]), ("maxItems", [0, 1])] {
+        if let Some(bound) = count(key) {
+            for offset in near {
+                let length = usize::try_from(bound as i64 + offset).unwrap_or(0);
+                let items: Vec<Value> = (0..length)
+                    .map(|i| json!({"sku": format!("ABC-{i:04}")}))
+                    .collect();
+                out.push((format!("{key} {offset:+}"), Value::Array(items)));
+            }
+        }
+    }
+    if property.get("pattern").is_some() || property.get("format").is_some() {
+        out.push(("off pattern or format".into(), json!("not a match: \u{e9}")));
+    }
+    if property.get("uniqueItems") == Some(&Value::Bool(true)) {
+        out.push((
+            "repeated items".into(),
+            json!([{"price": 1, "quantity": 1}, {"price": 1, "quantity": 1}]),
+        ));
+    }
+    if let Some(constant) = property.get("const") {
+        out.push(("other than const".into(), json!([constant])));
+    }
+    out
+}
+
 /// Mutations of one record, each with what it changes: the record itself, each data
 /// property removed, retyped and (where it has listed values) given an unlisted value, an
 /// extra property, a missing `data`, and broken envelope fields.
@@ -104,6 +157,9 @@ fn mutations(record: &Map<String, Value>, payload: Option<&Value>) -> Vec<(Strin
         if listed {
             out.push((format!("{name} unlisted"), set(json!(999))));
             out.push((format!("{name} unlisted string"), set(json!("zz"))));
+        }
+        for (change, value) in property.map(at_bounds).unwrap_or_default() {
+            out.push((format!("{name} {change}"), set(value)));
         }
     }
     out.push((
