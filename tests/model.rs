@@ -1,6 +1,6 @@
-//! Model-based tests: random lifecycles and random event streams run through the compiled
-//! interpreter and through a deliberately naive reference interpreter written here (strings
-//! and maps, no compilation). Verdicts, metadata blocks and counts must be equal. Also: the
+//! Model-based tests: random lifecycles (with guarded transitions, timeouts and states that
+//! may end) and random event streams run through the compiled interpreter and through a
+//! deliberately naive reference interpreter written here (strings and maps, no compilation). Verdicts, metadata blocks and counts must be equal. Also: the
 //! interleaving of interactions never changes any interaction's verdicts, and any bytes at
 //! all are counted exactly once.
 
@@ -16,7 +16,9 @@ use proptest::prelude::*;
 use serde_json::{Map, Value};
 
 /// A random lifecycle: a chain of open states from `idle` to `end`, extra transitions and
-/// wildcards, one timestamp field per event, a counter and an assertion.
+/// wildcards, transitions guarded by the counter's parity (written before the others, so
+/// they are tried first), timeouts to later states or reporting, states that may end, one
+/// timestamp field per event, a counter and an assertion.
 #[derive(Debug, Clone)]
 struct Machine {
     events: Vec<String>,
@@ -24,65 +26,124 @@ struct Machine {
     states: Vec<String>,
     /// `(from, on, to)`; `from` may be `*`, `to` may be absent (stay).
     transitions: Vec<(String, String, Option<String>)>,
+    /// `(from, on, to)` taken only when `meta.n` is even.
+    guarded: Vec<(String, String, String)>,
+    /// Per open state: its timeout (milliseconds, the state it goes to, whether it reports).
+    timeouts: Vec<Option<(i64, Option<String>, bool)>>,
+    /// Per open state: whether an interaction may end there.
+    may_end: Vec<bool>,
 }
+
+/// The guard of guarded transitions.
+const GUARD: &str = "meta.n % 2 == 0";
 
 fn machine() -> impl Strategy<Value = Machine> {
     (2usize..=5, 1usize..=4)
         .prop_flat_map(|(events, states)| {
             let extras = prop::collection::vec((0..states + 1, 0..events, 0..states + 2), 0..6);
             let wildcards = prop::collection::vec((0..events, prop::bool::ANY), 0..2);
-            (Just(events), Just(states), extras, wildcards)
+            let guarded = prop::collection::vec((0..states + 1, 0..events, 0..states + 1), 0..3);
+            let timeout = prop::option::weighted(
+                0.4,
+                (
+                    prop_oneof![Just(1500i64), Just(4000), Just(20_000)],
+                    0..states + 2,
+                    prop::bool::ANY,
+                ),
+            );
+            let timeouts = prop::collection::vec(timeout, states);
+            let may_end = prop::collection::vec(prop::bool::weighted(0.3), states);
+            (
+                (Just(events), Just(states), extras, wildcards),
+                (guarded, timeouts, may_end),
+            )
         })
-        .prop_map(|(events, states, extras, wildcards)| {
-            let event = |i: usize| format!("e{i}");
-            let open = |i: usize| format!("s{i}");
-            let mut cells: BTreeMap<(String, String), Option<String>> = BTreeMap::new();
-            // The chain: idle -e0-> s0 -e1-> s1 ... -> end, so every state is reachable
-            // and can finish.
-            let mut from = "idle".to_owned();
-            for i in 0..states {
-                cells.insert((from, event(i % events)), Some(open(i)));
-                from = open(i);
-            }
-            cells.insert((from, event(states % events)), Some("end".to_owned()));
-            // Extra transitions where the cell is free; state index `states` means idle and
-            // target index `states` means end, `states + 1` means stay.
-            for (from, on, to) in extras {
-                let from = if from == states {
-                    "idle".to_owned()
-                } else {
-                    open(from)
-                };
-                let to = match to {
-                    t if t < states => Some(open(t)),
-                    t if t == states => Some("end".to_owned()),
-                    _ if from == "idle" => continue,
-                    _ => None,
-                };
-                cells.entry((from, event(on))).or_insert(to);
-            }
-            let mut transitions: Vec<(String, String, Option<String>)> = cells
-                .into_iter()
-                .map(|((from, on), to)| (from, on, to))
-                .collect();
-            let mut wildcard_events = HashSet::new();
-            for (on, to_end) in wildcards {
-                if wildcard_events.insert(on) {
-                    transitions.push(("*".into(), event(on), to_end.then(|| "end".into())));
+        .prop_map(
+            |((events, states, extras, wildcards), (guarded, timeouts, may_end))| {
+                let event = |i: usize| format!("e{i}");
+                let open = |i: usize| format!("s{i}");
+                let mut cells: BTreeMap<(String, String), Option<String>> = BTreeMap::new();
+                // The chain: idle -e0-> s0 -e1-> s1 ... -> end, so every state is reachable
+                // and can finish.
+                let mut from = "idle".to_owned();
+                for i in 0..states {
+                    cells.insert((from, event(i % events)), Some(open(i)));
+                    from = open(i);
                 }
-            }
-            // Every event used.
-            for i in 0..events {
-                if !transitions.iter().any(|(_, on, _)| *on == event(i)) {
-                    transitions.push(("*".into(), event(i), None));
+                cells.insert((from, event(states % events)), Some("end".to_owned()));
+                // Extra transitions where the cell is free; state index `states` means idle and
+                // target index `states` means end, `states + 1` means stay.
+                for (from, on, to) in extras {
+                    let from = if from == states {
+                        "idle".to_owned()
+                    } else {
+                        open(from)
+                    };
+                    let to = match to {
+                        t if t < states => Some(open(t)),
+                        t if t == states => Some("end".to_owned()),
+                        _ if from == "idle" => continue,
+                        _ => None,
+                    };
+                    cells.entry((from, event(on))).or_insert(to);
                 }
-            }
-            Machine {
-                events: (0..events).map(event).collect(),
-                states: (0..states).map(open).collect(),
-                transitions,
-            }
-        })
+                let mut transitions: Vec<(String, String, Option<String>)> = cells
+                    .into_iter()
+                    .map(|((from, on), to)| (from, on, to))
+                    .collect();
+                let mut wildcard_events = HashSet::new();
+                for (on, to_end) in wildcards {
+                    if wildcard_events.insert(on) {
+                        transitions.push(("*".into(), event(on), to_end.then(|| "end".into())));
+                    }
+                }
+                // Every event used.
+                for i in 0..events {
+                    if !transitions.iter().any(|(_, on, _)| *on == event(i)) {
+                        transitions.push(("*".into(), event(i), None));
+                    }
+                }
+                let guarded = guarded
+                    .into_iter()
+                    .map(|(from, on, to)| {
+                        let from = if from == states {
+                            "idle".to_owned()
+                        } else {
+                            open(from)
+                        };
+                        let to = if to == states {
+                            "end".to_owned()
+                        } else {
+                            open(to)
+                        };
+                        (from, event(on), to)
+                    })
+                    .collect();
+                // A timeout goes to a later state or `end` (so timeouts form no cycle), or stays
+                // and reports.
+                let timeouts = timeouts
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, timeout)| {
+                        let (after, to, reports) = timeout?;
+                        let to = match to {
+                            t if t > i && t < states => Some(open(t)),
+                            t if t == states => Some("end".to_owned()),
+                            _ => None,
+                        };
+                        Some((after, to.clone(), reports || to.is_none()))
+                    })
+                    .collect();
+                Machine {
+                    events: (0..events).map(event).collect(),
+                    states: (0..states).map(open).collect(),
+                    transitions,
+                    guarded,
+                    timeouts,
+                    may_end,
+                }
+            },
+        )
 }
 
 impl Machine {
@@ -93,10 +154,26 @@ impl Machine {
             y.push_str(&format!("  {e}:\n"));
         }
         y.push_str("states:\n");
-        for s in &self.states {
-            y.push_str(&format!("  {s}:\n"));
+        for (i, s) in self.states.iter().enumerate() {
+            y.push_str(&format!("  {s}: {{may_end: {}", self.may_end[i]));
+            if let Some((after, to, reports)) = &self.timeouts[i] {
+                y.push_str(&format!(", timeout: {{after: {after}"));
+                if let Some(to) = to {
+                    y.push_str(&format!(", to: {to}"));
+                }
+                if *reports {
+                    y.push_str(", violation: late");
+                }
+                y.push('}');
+            }
+            y.push_str("}\n");
         }
         y.push_str("  end: {final: true}\ntransitions:\n");
+        for (from, on, to) in &self.guarded {
+            y.push_str(&format!(
+                "  - {{from: {from}, on: {on}, to: {to}, when: \"{GUARD}\"}}\n"
+            ));
+        }
         for (from, on, to) in &self.transitions {
             let from = if from == "*" { "\"*\"" } else { from };
             match to {
@@ -127,12 +204,29 @@ impl Machine {
         catalog.unwrap_or_else(|| panic!("{}\n{diagnostics:?}", self.yaml()))
     }
 
-    /// The next state by the written transitions: an explicit one wins over `*`, which
-    /// covers every open state but not `idle`.
-    fn next(&self, state: &str, event: &str) -> Option<String> {
+    /// The next state by the written transitions, `n` the counter before the event: the
+    /// guarded ones first when `n` is even, then the others; explicit ones win over `*`,
+    /// which covers every open state but not `idle`.
+    fn next(&self, state: &str, event: &str, n: i64) -> Option<String> {
         let step = |(_, _, to): &(String, String, Option<String>)| {
             to.clone().unwrap_or_else(|| state.to_owned())
         };
+        let mut guarded = self
+            .guarded
+            .iter()
+            .filter(|(from, on, _)| from == state && on == event)
+            .peekable();
+        if guarded.peek().is_some() {
+            if n % 2 == 0 {
+                return guarded.next().map(|(_, _, to)| to.clone());
+            }
+            // Explicit transitions of the cell come after the guarded ones; `*` is overridden.
+            return self
+                .transitions
+                .iter()
+                .find(|(from, on, _)| from == state && on == event)
+                .map(step);
+        }
         let explicit = self
             .transitions
             .iter()
@@ -147,11 +241,13 @@ impl Machine {
     /// Where an illegal event leads: its target when all its transitions with a target
     /// agree on one.
     fn resync(&self, event: &str) -> Option<String> {
+        let guarded = self.guarded.iter().filter(|(_, on, _)| on == event);
         let mut targets: Vec<&String> = self
             .transitions
             .iter()
             .filter(|(_, on, _)| on == event)
             .filter_map(|(_, _, to)| to.as_ref())
+            .chain(guarded.map(|(_, _, to)| to))
             .collect();
         targets.dedup();
         targets.sort();
@@ -160,6 +256,44 @@ impl Machine {
             [only] => Some((*only).clone()),
             _ => None,
         }
+    }
+
+    fn index(&self, state: &str) -> Option<usize> {
+        self.states.iter().position(|s| s == state)
+    }
+
+    /// Fires the timeouts of `o`'s states whose deadlines lie before `now`: the kinds found.
+    fn expire(&self, o: &mut Open, now: i64) -> Vec<String> {
+        let mut kinds = Vec::new();
+        while let Some((after, to, reports)) =
+            self.index(&o.state).and_then(|i| self.timeouts[i].clone())
+        {
+            let Some(entered) = o.entered else {
+                break;
+            };
+            if entered + after >= now {
+                break;
+            }
+            if reports {
+                kinds.push("timeout".to_owned());
+            }
+            match to {
+                Some(to) => {
+                    o.state = to;
+                    o.entered = Some(entered + after);
+                }
+                None => {
+                    o.entered = None;
+                    break;
+                }
+            }
+        }
+        kinds
+    }
+
+    /// Whether an interaction may end in `state`.
+    fn may_end(&self, state: &str) -> bool {
+        state == "end" || self.index(state).is_some_and(|i| self.may_end[i])
     }
 }
 
@@ -178,13 +312,16 @@ type Interactions = Vec<Vec<(usize, i64)>>;
 struct Open {
     state: String,
     last_ts: i64,
+    /// When it entered its state; `None` once a timeout that stays has fired.
+    entered: Option<i64>,
     meta: HashMap<String, i64>,
     violations: u32,
 }
 
 /// The naive reference: what each line should produce (kinds, and the metadata block when
-/// the event reached an interaction), and the interactions left open at the end.
-fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<String>) {
+/// the event reached an interaction), and what the end of the stream reports (interaction
+/// and kind, in the order the interactions began).
+fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)>) {
     let mut open: BTreeMap<String, Open> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut finished: HashSet<String> = HashSet::new();
@@ -209,20 +346,31 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<String>) {
         let o = open.entry(key.clone()).or_insert_with(|| Open {
             state: "idle".into(),
             last_ts: *ts,
+            entered: Some(*ts),
             ..Open::default()
         });
+        kinds.extend(m.expire(o, *ts));
+        if o.state == "end" {
+            kinds.push("after_end".to_owned());
+            open.remove(&key);
+            finished.insert(key);
+            out.push((kinds, None));
+            continue;
+        }
         if *ts < o.last_ts {
             kinds.push("time_regression".to_owned());
         }
         o.last_ts = *ts;
-        match m.next(&o.state, event) {
-            Some(next) => o.state = next,
-            None => {
-                kinds.push("illegal_transition".to_owned());
-                if let Some(target) = m.resync(event) {
-                    o.state = target;
-                }
+        let n = o.meta.get("n").copied().unwrap_or(0);
+        let next = m.next(&o.state, event, n);
+        if next.is_none() {
+            kinds.push("illegal_transition".to_owned());
+        }
+        if let Some(next) = next.or_else(|| m.resync(event)) {
+            if next != o.state {
+                o.entered = Some(*ts);
             }
+            o.state = next;
         }
         if event == "e1" {
             let started = o.meta.get("at_e0").copied().unwrap_or(*ts);
@@ -249,8 +397,21 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<String>) {
         }
         out.push((kinds, Some(Value::Object(block))));
     }
-    let left = order.into_iter().filter(|k| open.contains_key(k)).collect();
-    (out, left)
+    // The end: timeouts before the stream's latest timestamp, then `incomplete`.
+    let latest = lines.iter().map(|(_, _, ts)| *ts).max().unwrap_or(i64::MIN);
+    let mut end = Vec::new();
+    for key in order {
+        let Some(o) = open.get_mut(&key) else {
+            continue;
+        };
+        for kind in m.expire(o, latest) {
+            end.push((key.clone(), kind));
+        }
+        if !m.may_end(&o.state) {
+            end.push((key.clone(), "incomplete".to_owned()));
+        }
+    }
+    (out, end)
 }
 
 fn text(lines: &[Line]) -> Vec<String> {
@@ -269,7 +430,13 @@ fn streams() -> impl Strategy<Value = (Machine, Interactions, Vec<usize>)> {
         // Event index `events` is an unknown event; steps are mostly forward.
         let step = (
             0..=events,
-            prop_oneof![8 => 0i64..3000, 1 => -2000i64..0, 1 => 4000i64..9000],
+            prop_oneof![
+                8 => 0i64..3000,
+                1 => -2000i64..0,
+                1 => 4000i64..9000,
+                // Exactly on and just past the timeouts' lengths.
+                1 => prop::sample::select(vec![1500i64, 1501, 4000, 4001]),
+            ],
         );
         let interaction = prop::collection::vec(step, 1..10);
         let interactions = prop::collection::vec(interaction, 1..6);
@@ -328,7 +495,7 @@ proptest! {
     fn interpreter_agrees_with_the_naive_reference((m, interactions, picks) in streams()) {
         let catalog = m.compile();
         let lines = interleave(&m, &interactions, &picks);
-        let (expected, left) = reference(&m, &lines);
+        let (expected, at_end) = reference(&m, &lines);
         let (got, end, summary) = interpret(&catalog, &text(&lines));
         for (i, (want, have)) in expected.iter().zip(&got).enumerate() {
             let mut want_kinds = want.0.clone();
@@ -338,10 +505,13 @@ proptest! {
             prop_assert_eq!(&want_kinds, &have_kinds, "line {}: {:?}\n{}", i + 1, lines[i], m.yaml());
             prop_assert_eq!(&want.1, &have.1, "line {} metadata", i + 1);
         }
-        let reported: Vec<String> = end.iter().filter_map(|v| v.interaction.clone()).collect();
-        prop_assert_eq!(&reported, &left);
+        let reported: Vec<(String, String)> = end
+            .iter()
+            .map(|v| (v.interaction.clone().unwrap_or_default(), v.kind.name().to_owned()))
+            .collect();
+        prop_assert_eq!(&reported, &at_end, "{}", m.yaml());
         let counted: u64 = expected.iter().map(|(kinds, _)| kinds.len() as u64).sum();
-        prop_assert_eq!(summary.violations, counted + left.len() as u64);
+        prop_assert_eq!(summary.violations, counted + at_end.len() as u64);
         prop_assert_eq!(summary.events, lines.len() as u64);
     }
 

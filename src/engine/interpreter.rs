@@ -187,7 +187,8 @@ pub struct Interpreter<'c> {
     evicted: Vec<Violation>,
     files: Vec<String>,
     summary: Summary,
-    /// The latest timestamp of any event so far: where the stream ends, for timeouts.
+    /// The latest timestamp of any event so far (valid or not): where the stream ends, for
+    /// timeouts.
     latest_ts: Option<i64>,
 }
 
@@ -364,6 +365,8 @@ impl<'c> Interpreter<'c> {
             found.push((kind, message, expected));
         };
         let catalog = self.catalog;
+        // The stream's time is that of every event in it, whatever becomes of the event.
+        self.latest_ts = self.latest_ts.max(envelope.ts);
 
         let Some(lifecycle_id) = catalog.lifecycle_id(&envelope.lifecycle) else {
             let names = catalog.lifecycles.iter().map(|l| l.name.clone()).collect();
@@ -462,9 +465,6 @@ impl<'c> Interpreter<'c> {
         }
 
         let ts = envelope.ts.unwrap_or(interaction.last_ts);
-        if envelope.ts.is_some() {
-            self.latest_ts = self.latest_ts.max(Some(ts));
-        }
         let timed = version.timeout(interaction.state).is_some();
         if timed {
             expire(version, interaction, ts, &mut |kind, message| {
