@@ -193,7 +193,26 @@ fn union(types: impl Iterator<Item = String>) -> String {
     }
 }
 
-/// A property's description, then the labels of its listed values (`3`: Slide-out).
+/// The validation keywords a property's doc comment states as JSDoc tags (`@minimum 0`), in
+/// the names typescript-json-schema and similar tools read back.
+const KEYWORD_TAGS: [&str; 13] = [
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "const",
+];
+
+/// A property's description, the labels of its listed values (`3`: Slide-out), then its
+/// validation keywords as tags.
 fn property_doc(schema: &Value) -> String {
     let mut doc = text(schema, "description");
     let labelled = schema.get("anyOf").and_then(Value::as_array);
@@ -201,6 +220,17 @@ fn property_doc(schema: &Value) -> String {
         if let (Some(value), Some(label)) = (option.get("const"), option.get("title")) {
             let label = label.as_str().unwrap_or_default();
             let _ = write!(doc, "\n- `{value}`: {label}");
+        }
+    }
+    for keyword in KEYWORD_TAGS {
+        match schema.get(keyword) {
+            Some(Value::String(text)) => {
+                let _ = write!(doc, "\n@{keyword} {text}");
+            }
+            Some(value) => {
+                let _ = write!(doc, "\n@{keyword} {value}");
+            }
+            None => {}
         }
     }
     doc
