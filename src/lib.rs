@@ -6,6 +6,7 @@
 //! [`expr`] is the rule language used by `compile`. See `ARCHITECTURE.md`.
 
 #![forbid(unsafe_code)]
+#![warn(clippy::print_stderr)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

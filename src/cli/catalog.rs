@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::output::say;
 use crate::compile::{compile, Catalog, Lifecycle, Version};
 use crate::config::load::{builtin_sources, dir_sources, parse_all};
 use crate::diagnostic::{suggestion, Diagnostic};
@@ -51,9 +52,9 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
     let fancy = std::io::stderr().is_terminal();
     for diagnostic in diagnostics {
         if fancy && diagnostic.source.is_some() {
-            eprintln!("{:?}", miette::Report::new(diagnostic.clone()));
+            say!("{:?}", miette::Report::new(diagnostic.clone()));
         } else {
-            eprintln!("{diagnostic}");
+            say!("{diagnostic}");
         }
     }
 }
@@ -87,7 +88,7 @@ pub fn select<'a>(
         Some(name) => vec![find_lifecycle(catalog, name)?],
         None if all => catalog.lifecycles.iter().collect(),
         None => {
-            eprintln!("error: name a lifecycle, or write every one with --out DIR");
+            say!("error: name a lifecycle, or write every one with --out DIR");
             return None;
         }
     };
@@ -110,7 +111,7 @@ pub fn find_version<'a>(lifecycle: &'a Lifecycle, wanted: &str) -> Option<&'a Ve
         let names = lifecycle.versions.iter().map(|v| v.name.as_str());
         let help = suggestion(wanted, names.clone())
             .unwrap_or_else(|| format!("versions: {}", names.collect::<Vec<_>>().join(", ")));
-        eprintln!(
+        say!(
             "error: lifecycle `{}` has no version `{wanted}` ({help})",
             lifecycle.name
         );
@@ -124,7 +125,7 @@ pub fn find_lifecycle<'a>(catalog: &'a Catalog, name: &str) -> Option<&'a Lifecy
     let found = catalog.lifecycle(name);
     if found.is_none() {
         let help = suggestion(name, catalog.lifecycles.iter().map(|l| l.name.as_str()));
-        eprintln!(
+        say!(
             "error: no lifecycle `{name}`{}",
             help.map(|h| format!(" ({h})")).unwrap_or_default()
         );

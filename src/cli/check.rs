@@ -3,7 +3,7 @@
 use clap::Args;
 
 use super::catalog::{load, print_diagnostics, CatalogArgs};
-use super::output::Printer;
+use super::output::{say, Printer};
 use super::{ERROR, OK};
 use crate::compile::catalog::Scenario;
 use crate::engine::scenario;
@@ -22,7 +22,7 @@ pub fn check(args: CheckArgs) -> u8 {
     print_diagnostics(&diagnostics);
     let Some(catalog) = catalog else {
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-        eprintln!("catalog not sound: {errors} error(s)");
+        say!("catalog not sound: {errors} error(s)");
         return ERROR;
     };
     let mut printer = Printer::default();
@@ -67,11 +67,11 @@ pub fn check(args: CheckArgs) -> u8 {
                     );
                     for step in trace.steps.iter().filter(|s| !s.violations.is_empty()) {
                         for violation in &step.violations {
-                            eprintln!("    at {}: {violation}", step.event);
+                            say!("    at {}: {violation}", step.event);
                         }
                     }
                     for violation in &trace.at_end {
-                        eprintln!("    at end: {violation}");
+                        say!("    at end: {violation}");
                     }
                 }
             }
@@ -87,7 +87,7 @@ pub fn check(args: CheckArgs) -> u8 {
 
 /// Prints `file:line:col: error: scenario `NAME` WHAT` on stderr.
 fn scenario_error(scenario: &Scenario, what: &str) {
-    eprintln!(
+    say!(
         "{}:{}:{}: error: scenario `{}` {what}",
         scenario.file.name, scenario.location.line, scenario.location.column, scenario.name,
     );

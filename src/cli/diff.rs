@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 use serde::Serialize;
 
 use super::catalog::{find_lifecycle, find_version, load_or_report, CatalogArgs};
-use super::output::Printer;
+use super::output::{say, Printer};
 use super::{ERROR, OK, VIOLATIONS};
 use crate::compile::{Catalog, Lifecycle};
 use crate::diff::{diff, Change, Compatibility};
@@ -158,7 +158,7 @@ pub fn diff_command(args: DiffArgs) -> u8 {
         DiffFormat::Json => match serde_json::to_string_pretty(&report) {
             Ok(text) => printer.line(text),
             Err(error) => {
-                eprintln!("error: {error}");
+                say!("error: {error}");
                 return ERROR;
             }
         },
@@ -210,7 +210,7 @@ fn print_text(printer: &mut Printer, report: &Report) {
 /// `LIFECYCLE OLD NEW` in one catalog; `None` (reported) for an unknown name.
 fn compare_versions(catalog: &Catalog, args: &DiffArgs) -> Option<Comparison> {
     let (Some(name), Some(old), Some(new)) = (&args.lifecycle, &args.old, &args.new) else {
-        eprintln!("error: give LIFECYCLE OLD NEW, or compare two catalogs with --against DIR");
+        say!("error: give LIFECYCLE OLD NEW, or compare two catalogs with --against DIR");
         return None;
     };
     let lifecycle = find_lifecycle(catalog, name)?;

@@ -152,6 +152,20 @@ impl Printer {
     }
 }
 
+/// Writes a line to stderr like `eprintln!`, but never panics: a closed or failing stderr
+/// (`2>&1 | head`) only loses the message, never the command's output or its exit status.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::output::say_line(format_args!($($arg)*))
+    };
+}
+pub(crate) use say;
+
+/// Writes `message` and a newline to stderr, ignoring any error (see [`say`]).
+pub fn say_line(message: std::fmt::Arguments) {
+    let _ = writeln!(io::stderr().lock(), "{message}");
+}
+
 /// A write error, saying so.
 pub fn writing_output(error: io::Error) -> io::Error {
     io::Error::new(error.kind(), format!("writing output: {error}"))
@@ -164,7 +178,7 @@ pub fn status_after(written: io::Result<()>, status: u8) -> u8 {
         Ok(()) => status,
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => status,
         Err(error) => {
-            eprintln!("error: {error}");
+            say!("error: {error}");
             ERROR
         }
     }
@@ -187,7 +201,7 @@ pub fn emit(dir: Option<&Path>, files: impl IntoIterator<Item = (String, String)
 /// all, and prints the path of each. The exit status: [`OK`] or [`ERROR`].
 fn write_files(dir: &Path, files: impl IntoIterator<Item = (String, String)>) -> u8 {
     if let Err(error) = std::fs::create_dir_all(dir) {
-        eprintln!("error: cannot create {}: {error}", dir.display());
+        say!("error: cannot create {}: {error}", dir.display());
         return ERROR;
     }
     let mut printer = Printer::default();
@@ -198,7 +212,7 @@ fn write_files(dir: &Path, files: impl IntoIterator<Item = (String, String)>) ->
             out.finish()
         });
         if let Err(error) = written {
-            eprintln!("error: cannot write {}: {error}", path.display());
+            say!("error: cannot write {}: {error}", path.display());
             return ERROR;
         }
         printer.line(path.display());

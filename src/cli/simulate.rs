@@ -4,6 +4,7 @@ use std::io::{self, BufWriter, Write};
 
 use clap::Args;
 
+use super::output::say;
 use super::catalog::{load_or_report, CatalogArgs};
 use super::{ERROR, OK};
 use crate::simulate::{self, Options};
@@ -48,7 +49,7 @@ pub fn simulate(args: SimulateArgs) -> u8 {
     };
     for name in &args.lifecycles {
         if catalog.lifecycle(name).is_none() {
-            eprintln!("error: no lifecycle `{name}`");
+            say!("error: no lifecycle `{name}`");
             return ERROR;
         }
     }
@@ -74,7 +75,7 @@ pub fn simulate(args: SimulateArgs) -> u8 {
                 .filter(|(_, n)| *n > 0)
                 .map(|(kind, n)| format!("{} {n}", kind.name()))
                 .collect();
-            eprintln!(
+            say!(
                 "simulated {} lines, {} interactions; altered: {}",
                 stats.lines,
                 stats.interactions,
@@ -88,7 +89,7 @@ pub fn simulate(args: SimulateArgs) -> u8 {
         }
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => OK,
         Err(error) => {
-            eprintln!("error: writing output: {error}");
+            say!("error: writing output: {error}");
             ERROR
         }
     }

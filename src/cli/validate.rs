@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::catalog::{load_or_report, CatalogArgs};
-use super::output::{status_after, writing_output, Output};
+use super::output::{say, status_after, writing_output, Output};
 use super::progress;
 use super::{ERROR, OK, VIOLATIONS};
 use crate::engine::parallel;
@@ -133,7 +133,7 @@ fn prepare(
     match open_inputs(files) {
         Ok(inputs) => Some((catalog, inputs)),
         Err(message) => {
-            eprintln!("error: {message}");
+            say!("error: {message}");
             None
         }
     }
@@ -167,7 +167,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
         Format::Json => match report::JsonReport::new() {
             Ok(json) => Some(json),
             Err(error) => {
-                eprintln!("error: cannot create a temporary file for the JSON report: {error}");
+                say!("error: cannot create a temporary file for the JSON report: {error}");
                 return ERROR;
             }
         },
@@ -203,7 +203,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
     let summary = match result {
         Ok(summary) => summary,
         Err(error) => {
-            eprintln!("error: reading input: {error}");
+            say!("error: reading input: {error}");
             return ERROR;
         }
     };
@@ -219,7 +219,7 @@ fn open_output(path: Option<&Path>) -> Option<Output> {
     Output::open(path)
         .map_err(|error| {
             let path = path.map(Path::display);
-            eprintln!(
+            say!(
                 "error: cannot write {}: {error}",
                 path.map_or("stdout".into(), |p| p.to_string())
             );
@@ -264,7 +264,7 @@ pub fn run(args: RunArgs) -> u8 {
     };
     let mut write_event =
         |line: &[u8], step: Option<Step>| write_event(line, step).map_err(writing_output);
-    let mut report = |violation: Violation| eprintln!("{}", report::text_line(&violation));
+    let mut report = |violation: Violation| say!("{}", report::text_line(&violation));
     let result = stream::run(
         &mut interpreter,
         inputs,
@@ -275,7 +275,7 @@ pub fn run(args: RunArgs) -> u8 {
     let summary = interpreter.finish(args.allow_incomplete, &mut report);
     let code = finish_output(out, result, &summary);
     if code != ERROR {
-        eprintln!("{}", report::text_summary(&summary));
+        say!("{}", report::text_summary(&summary));
     }
     code
 }
