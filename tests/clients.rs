@@ -265,6 +265,7 @@ fn real_clients_accept_the_schemas_and_agree_with_plotline() {
                 seed: 5,
                 lifecycles: vec![lifecycle.name.clone()],
                 start_ts: 1_732_435_200_000,
+                cut: false,
             };
             let mut stream = Vec::new();
             simulate::simulate(&catalog, &options, &mut stream).expect("simulate");

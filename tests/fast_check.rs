@@ -48,6 +48,7 @@ fn fast_check_agrees_with_jsonschema() {
         seed: 11,
         lifecycles: Vec::new(),
         start_ts: 1_732_435_200_000,
+        cut: false,
     };
     let mut stream = Vec::new();
     simulate::simulate(&catalog, &options, &mut stream).expect("simulate");

@@ -54,5 +54,8 @@ fn a_closed_stderr_never_panics_nor_costs_the_output_or_the_exit_code() {
     assert_eq!(written, plotline(&["run", EVERY_KIND]).stdout);
     assert_eq!(String::from_utf8_lossy(&written).lines().count(), 20);
     // Usage errors go to stderr too.
-    assert_eq!(plotline(&["validate", "--no-such-flag"]).status.code(), Some(2));
+    assert_eq!(
+        plotline(&["validate", "--no-such-flag"]).status.code(),
+        Some(2)
+    );
 }

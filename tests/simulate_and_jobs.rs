@@ -22,11 +22,101 @@ fn json_report(args: &[&str]) -> serde_json::Value {
 fn a_clean_simulated_stream_has_no_violation() {
     let dir = tempfile::tempdir().expect("temp dir");
     let stream = simulated(&dir, "clean.jsonl", &["-n", "20000", "--open", "300"]);
-    let report = json_report(&["--allow-incomplete", &stream]);
+    // Every interaction begun is finished: no `--allow-incomplete` needed.
+    let report = json_report(&[&stream]);
     let summary = &report["summary"];
-    assert_eq!(summary["events"], 20000);
+    let events = summary["events"].as_u64().unwrap_or(0);
+    assert!((19_950..=20_000).contains(&events), "{events} events");
     assert_eq!(summary["violations"], 0, "{:#}", report["violations"][0]);
     assert!(summary["interactions"].as_u64().unwrap_or(0) > 3000);
+}
+
+#[test]
+fn simulate_and_validate_agree_out_of_the_box() {
+    for (args, lines, interactions) in [
+        (
+            &["-n", "5"][..],
+            "5 lines",
+            "1 interaction (every one finished)",
+        ),
+        (
+            &["-n", "2000", "--open", "2000", "--seed", "7"],
+            "",
+            "(every one finished)",
+        ),
+    ] {
+        let simulated = plotline(&[&["simulate"], args].concat());
+        let said = String::from_utf8_lossy(&simulated.stderr);
+        assert!(
+            said.contains(lines) && said.contains(interactions),
+            "{said}"
+        );
+        let stream = String::from_utf8_lossy(&simulated.stdout);
+        let count = stream.lines().count();
+        assert!(
+            said.starts_with(&format!("simulated {count} line")),
+            "{said}"
+        );
+        let validated = common::plotline_with_stdin(&["validate"], &simulated.stdout);
+        let report = String::from_utf8_lossy(&validated.stdout);
+        assert_eq!(validated.status.code(), Some(0), "{report}");
+        assert!(report.contains("; 0 violations"), "{report}");
+    }
+    // `--cut` keeps the interactions then in progress open, and says how many.
+    let cut = plotline(&["simulate", "-n", "50", "--open", "20", "--cut"]);
+    assert_eq!(String::from_utf8_lossy(&cut.stdout).lines().count(), 50);
+    let said = String::from_utf8_lossy(&cut.stderr).into_owned();
+    let open: u64 = said
+        .split(" left open")
+        .next()
+        .and_then(|head| head.rsplit('(').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    let validated = common::plotline_with_stdin(&["validate", "--format", "json"], &cut.stdout);
+    let report: serde_json::Value = serde_json::from_slice(&validated.stdout).expect("JSON");
+    assert_eq!(report["summary"]["by_kind"]["incomplete"], open, "{said}");
+}
+
+#[test]
+fn each_violation_kind_is_altered_equally_often_as_far_as_lines_fit() {
+    let output = plotline(&[
+        "simulate",
+        "-n",
+        "100000",
+        "--seed",
+        "7",
+        "--violations",
+        "0.01",
+    ]);
+    let said = String::from_utf8_lossy(&output.stderr).into_owned();
+    let altered = said
+        .split("altered: ")
+        .nth(1)
+        .expect("altered")
+        .split(';')
+        .next();
+    let counts: Vec<u64> = (altered.unwrap_or_default().split(", "))
+        .filter_map(|item| item.rsplit(' ').next()?.parse().ok())
+        .collect();
+    // Kinds that fit some line of the built-in catalog: all but (at most) none.
+    assert_eq!(counts.len(), 13, "{said}");
+    let (low, high) = (counts.iter().min(), counts.iter().max());
+    assert!(low >= Some(&50) && high <= Some(&120), "{said}");
+    // With one lifecycle, the kinds that fit no line are named, not silently missing.
+    let output = plotline(&[
+        "simulate",
+        "-n",
+        "20000",
+        "-l",
+        "callback",
+        "--violations",
+        "0.01",
+    ]);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("; no line fitted: ") && said.contains("rule_violation"),
+        "{said}"
+    );
 }
 
 #[test]

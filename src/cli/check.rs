@@ -89,6 +89,9 @@ pub fn check(args: CheckArgs) -> u8 {
 fn scenario_error(scenario: &Scenario, what: &str) {
     say!(
         "{}:{}:{}: error: scenario `{}` {what}",
-        scenario.file.name, scenario.location.line, scenario.location.column, scenario.name,
+        scenario.file.name,
+        scenario.location.line,
+        scenario.location.column,
+        scenario.name,
     );
 }

@@ -4,21 +4,29 @@ use std::io::{self, BufWriter, Write};
 
 use clap::Args;
 
+use super::catalog::{find_lifecycle, load_or_report, CatalogArgs};
 use super::output::say;
-use super::catalog::{load_or_report, CatalogArgs};
 use super::{ERROR, OK};
-use crate::simulate::{self, Options};
+use crate::engine::ViolationKind;
+use crate::report::plural;
+use crate::simulate::{self, Options, Stats};
 
 /// Arguments of `simulate`.
 #[derive(Debug, Args)]
 pub struct SimulateArgs {
-    /// Lines to write.
+    /// Lines to write (at most: every interaction begun is finished within them, so the
+    /// stream may end a few lines short; exactly with --cut).
     #[arg(long, short = 'n', default_value_t = 10_000)]
     pub events: u64,
-    /// Interactions in progress at any time.
+    /// Interactions in progress at any time (at most).
     #[arg(long, default_value_t = 1_000)]
     pub open: usize,
-    /// Share of lines altered to show a violation, from 0 to 1 (each kind equally often).
+    /// Stop at exactly N lines, leaving the interactions then in progress open, as a stream
+    /// cut from a live feed is (`validate` reports them as incomplete).
+    #[arg(long)]
+    pub cut: bool,
+    /// Share of lines altered to show a violation, from 0 to 1 (each kind equally often, as
+    /// far as the catalog has lines that fit it).
     #[arg(long, default_value_t = 0.0, value_parser = rate)]
     pub violations: f64,
     /// Random seed: the same seed gives the same stream.
@@ -48,8 +56,7 @@ pub fn simulate(args: SimulateArgs) -> u8 {
         return ERROR;
     };
     for name in &args.lifecycles {
-        if catalog.lifecycle(name).is_none() {
-            say!("error: no lifecycle `{name}`");
+        if find_lifecycle(&catalog, name).is_none() {
             return ERROR;
         }
     }
@@ -60,6 +67,7 @@ pub fn simulate(args: SimulateArgs) -> u8 {
         seed: args.seed,
         lifecycles: args.lifecycles,
         start_ts: args.start_ts,
+        cut: args.cut,
     };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -69,22 +77,7 @@ pub fn simulate(args: SimulateArgs) -> u8 {
     });
     match result {
         Ok(stats) => {
-            let injected: Vec<String> = stats
-                .injected
-                .iter()
-                .filter(|(_, n)| *n > 0)
-                .map(|(kind, n)| format!("{} {n}", kind.name()))
-                .collect();
-            say!(
-                "simulated {} lines, {} interactions; altered: {}",
-                stats.lines,
-                stats.interactions,
-                if injected.is_empty() {
-                    "none".to_owned()
-                } else {
-                    injected.join(", ")
-                }
-            );
+            say!("{}", summary(&stats));
             OK
         }
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => OK,
@@ -93,6 +86,34 @@ pub fn simulate(args: SimulateArgs) -> u8 {
             ERROR
         }
     }
+}
+
+/// What was written, in a line: counts, what was left open, what was altered.
+fn summary(stats: &Stats) -> String {
+    let counts = |counts: &[(ViolationKind, u64)]| -> Option<String> {
+        let named: Vec<String> = (counts.iter())
+            .filter(|(_, n)| *n > 0)
+            .map(|(kind, n)| format!("{} {n}", kind.name()))
+            .collect();
+        (!named.is_empty()).then(|| named.join(", "))
+    };
+    let mut line = format!(
+        "simulated {}, {}",
+        plural(stats.lines, "line"),
+        plural(stats.interactions, "interaction")
+    );
+    line.push_str(&match stats.left_open {
+        0 => " (every one finished)".to_owned(),
+        open => format!(" ({open} left open)"),
+    });
+    line.push_str(&format!(
+        "; altered: {}",
+        counts(&stats.injected).unwrap_or_else(|| "none".to_owned())
+    ));
+    if let Some(not_made) = counts(&stats.not_made) {
+        line.push_str(&format!("; no line fitted: {not_made}"));
+    }
+    line
 }
 
 #[cfg(test)]

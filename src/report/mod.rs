@@ -33,14 +33,14 @@ pub fn text_line(violation: &Violation) -> String {
 /// The closing summary for people.
 pub fn text_summary(summary: &Summary) -> String {
     let mut text = format!(
-        "{} lines: {} events, {} blank, {} malformed; {} interactions, {} valid; {} violations",
-        summary.lines,
-        summary.events,
+        "{}: {}, {} blank, {} malformed; {}, {} valid; {}",
+        plural(summary.lines, "line"),
+        plural(summary.events, "event"),
         summary.blank,
         summary.malformed,
-        summary.interactions,
+        plural(summary.interactions, "interaction"),
         summary.valid_interactions,
-        summary.violations
+        plural(summary.violations, "violation")
     );
     if !summary.by_kind.is_empty() {
         let kinds: Vec<String> = summary
@@ -51,6 +51,14 @@ pub fn text_summary(summary: &Summary) -> String {
         text.push_str(&format!(" ({})", kinds.join(", ")));
     }
     text
+}
+
+/// `count` and `noun`, in the plural unless `count` is 1: "1 line", "2 lines", "0 lines".
+pub fn plural(count: u64, noun: &str) -> String {
+    match count {
+        1 => format!("1 {noun}"),
+        _ => format!("{count} {noun}s"),
+    }
 }
 
 /// The JSON report, written without holding its violations in memory: they go to a temporary

@@ -15,7 +15,7 @@ use std::collections::BinaryHeap;
 use std::io::{self, Write};
 
 use rand::rngs::SmallRng;
-use rand::seq::IndexedRandom;
+use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value};
 
@@ -28,9 +28,10 @@ use crate::engine::ViolationKind;
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Lines to write.
+    /// Lines to write: exactly this many with `cut`, otherwise at most this many, every
+    /// interaction begun being finished within them.
     pub events: u64,
-    /// Interactions in progress at any time.
+    /// Interactions in progress at any time (at most).
     pub open: usize,
     /// The share of lines altered to show a violation (0 to 1).
     pub violations: f64,
@@ -40,6 +41,9 @@ pub struct Options {
     pub lifecycles: Vec<String>,
     /// The first timestamp (milliseconds since the epoch).
     pub start_ts: i64,
+    /// Stop at exactly `events` lines, leaving the interactions then in progress open, as a
+    /// stream cut from a live feed is.
+    pub cut: bool,
 }
 
 /// What was written.
@@ -49,8 +53,13 @@ pub struct Stats {
     pub lines: u64,
     /// Interactions begun.
     pub interactions: u64,
+    /// Interactions left open at the end on purpose (`cut`, or the `incomplete` alteration).
+    pub left_open: u64,
     /// Alterations made, by the violation kind they aim at.
     pub injected: Vec<(ViolationKind, u64)>,
+    /// Alterations drawn but never made, because no line of the stream fitted the kind (a
+    /// catalog without timeouts has no line to delay past one).
+    pub not_made: Vec<(ViolationKind, u64)>,
 }
 
 /// One lifecycle version to simulate, prepared.
@@ -82,84 +91,152 @@ struct Live {
     state: StateId,
 }
 
+impl Live {
+    /// Planned lines not written yet.
+    fn remaining(&self) -> u64 {
+        self.plan.len().saturating_sub(self.next) as u64
+    }
+}
+
+/// The state of one simulation.
+struct Simulation<'a, 'c> {
+    options: &'a Options,
+    targets: &'a [Target<'c>],
+    rng: SmallRng,
+    stats: Stats,
+    /// Lines written plus lines planned by the interactions in progress: a new interaction
+    /// begins only when its whole plan fits in the budget (unless `cut`).
+    committed: u64,
+    /// Alterations drawn and not made yet, per kind (in the order of `ViolationKind::ALL`).
+    owed: Vec<u64>,
+    /// The latest interaction to finish: where an `after_end` line goes.
+    finished: Option<(usize, String, EventId)>,
+}
+
 /// Writes a simulated stream of `options.events` lines to `out`.
 pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io::Result<Stats> {
     let targets = targets(catalog, &options.lifecycles);
-    let mut stats = Stats {
-        injected: ViolationKind::ALL.iter().map(|kind| (*kind, 0)).collect(),
-        ..Stats::default()
+    let mut sim = Simulation {
+        options,
+        targets: &targets,
+        rng: SmallRng::seed_from_u64(options.seed),
+        stats: Stats::default(),
+        committed: 0,
+        owed: vec![0; ViolationKind::ALL.len()],
+        finished: None,
     };
-    if targets.is_empty() || options.events == 0 {
-        return Ok(stats);
+    if !targets.is_empty() && options.events > 0 {
+        sim.run(out)?;
     }
-    let mut rng = SmallRng::seed_from_u64(options.seed);
-    let open = options.open.max(1);
-    let mut live: Vec<Live> = Vec::with_capacity(open);
-    let mut queue = BinaryHeap::new();
-    for slot in 0..open {
-        live.push(begin(&mut rng, &targets, &mut stats));
-        let ts = options.start_ts + rng.random_range(0..(open as i64 * 20).max(1));
-        queue.push(Reverse((ts, slot)));
+    let kinds = ViolationKind::ALL.iter().copied();
+    sim.stats.not_made = kinds.clone().zip(sim.owed.iter().copied()).collect();
+    for (kind, count) in &mut sim.stats.injected {
+        if *kind == ViolationKind::Incomplete {
+            sim.stats.left_open += *count;
+        }
     }
-    // A violation kind that found no line to alter yet.
-    let mut pending: Option<ViolationKind> = None;
-    // The latest interaction to finish: where an `after_end` line goes.
-    let mut finished: Option<(usize, String, EventId)> = None;
-    while stats.lines < options.events {
-        let Some(Reverse((ts, slot))) = queue.pop() else {
-            break;
-        };
-        let Some(interaction) = live.get_mut(slot) else {
-            break;
-        };
-        let target = &targets[interaction.target];
-        let inject = pending.take().or_else(|| {
-            (options.violations > 0.0 && rng.random_bool(options.violations.min(1.0))).then(|| {
-                *ViolationKind::ALL
-                    .choose(&mut rng)
-                    .unwrap_or(&ViolationKind::Incomplete)
-            })
-        });
-        let Some(planned) = interaction.plan.get(interaction.next) else {
-            let done = std::mem::replace(interaction, begin(&mut rng, &targets, &mut stats));
-            if let Some(last) = done.plan.last() {
-                finished = Some((done.target, done.key, last.event));
+    if sim.stats.injected.is_empty() {
+        sim.stats.injected = kinds.map(|kind| (kind, 0)).collect();
+    }
+    Ok(sim.stats)
+}
+
+impl Simulation<'_, '_> {
+    fn run(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.stats.injected = ViolationKind::ALL.iter().map(|kind| (*kind, 0)).collect();
+        let open = self.options.open.max(1);
+        let mut live: Vec<Live> = Vec::with_capacity(open.min(1 << 16));
+        let mut queue = BinaryHeap::new();
+        let start = self.options.start_ts;
+        for slot in 0..open {
+            let Some(interaction) = self.begin() else {
+                break;
+            };
+            live.push(interaction);
+            let ts = start + self.rng.random_range(0..(open as i64 * 20).max(1));
+            queue.push(Reverse((ts, slot)));
+        }
+        while self.options.cut || !queue.is_empty() {
+            if self.options.cut && self.stats.lines >= self.options.events {
+                break;
             }
-            queue.push(Reverse((ts + rng.random_range(0..2000), slot)));
-            continue;
+            let Some(Reverse((ts, slot))) = queue.pop() else {
+                break;
+            };
+            let Some(interaction) = live.get_mut(slot) else {
+                break;
+            };
+            if interaction.next >= interaction.plan.len() {
+                if let Some(last) = interaction.plan.last() {
+                    self.finished = Some((interaction.target, interaction.key.clone(), last.event));
+                }
+                // The slot goes idle once no new plan fits in what is left of the budget.
+                if let Some(next) = self.begin() {
+                    *interaction = next;
+                    queue.push(Reverse((ts + self.rng.random_range(0..2000), slot)));
+                }
+                continue;
+            }
+            self.draw_alteration();
+            match self.step(interaction, ts, out)? {
+                Some(next_ts) => queue.push(Reverse((next_ts, slot))),
+                None => {
+                    // Abandoned: a new interaction takes the slot, when one fits.
+                    if let Some(next) = self.begin() {
+                        *interaction = next;
+                        queue.push(Reverse((ts + 1, slot)));
+                    }
+                }
+            }
+        }
+        if self.options.cut {
+            // Those begun and not at a state where an interaction may end.
+            let open = live.iter().filter(|l| {
+                let version = self.targets[l.target].version;
+                l.next > 0 && !version.may_end(l.state)
+            });
+            self.stats.left_open += open.count() as u64;
+        }
+        Ok(())
+    }
+
+    /// With the violation rate, owes one more alteration of a random kind.
+    fn draw_alteration(&mut self) {
+        let rate = self.options.violations;
+        if rate > 0.0 && self.rng.random_bool(rate.min(1.0)) {
+            let kind = self.rng.random_range(0..self.owed.len());
+            self.owed[kind] += 1;
+        }
+    }
+
+    /// Writes the next line of `interaction` at `ts`, altered to show an owed violation kind
+    /// when one fits it. The time of the interaction's next line, or `None` when it was
+    /// abandoned.
+    fn step(
+        &mut self,
+        interaction: &mut Live,
+        ts: i64,
+        out: &mut dyn Write,
+    ) -> io::Result<Option<i64>> {
+        let target = &self.targets[interaction.target];
+        let Some(planned) = interaction.plan.get(interaction.next) else {
+            return Ok(Some(ts + 1));
         };
         let mut record = record(target, &interaction.key, planned.event, ts, &planned.data);
         let mut advance = true;
         let mut text = None;
         let mut late = 0;
-        match inject {
-            None => {}
-            Some(kind) => {
-                let applied = alter(
-                    &mut rng,
-                    kind,
-                    &targets,
-                    interaction,
-                    &mut record,
-                    finished.as_ref(),
-                );
-                if applied.is_some() {
-                    count(&mut stats, kind);
-                } else if kind == ViolationKind::Timeout {
-                    // Few states time out: try again on the next line.
-                    pending = Some(kind);
-                }
-                match applied {
-                    None | Some(Alteration::InPlace) => {}
-                    Some(Alteration::Delay(delay)) => late = delay,
-                    Some(Alteration::Extra) => advance = false,
-                    Some(Alteration::Text(line)) => text = Some(line),
-                    Some(Alteration::Abandon) => {
-                        *interaction = begin(&mut rng, &targets, &mut stats);
-                        queue.push(Reverse((ts + 1, slot)));
-                        continue;
-                    }
-                }
+        match self.alter_owed(interaction, &mut record) {
+            None | Some(Alteration::InPlace) => {}
+            Some(Alteration::Delay(delay)) => late = delay,
+            Some(Alteration::Extra) => {
+                advance = false;
+                self.committed += 1;
+            }
+            Some(Alteration::Text(line)) => text = Some(line),
+            Some(Alteration::Abandon) => {
+                self.committed -= interaction.remaining();
+                return Ok(None);
             }
         }
         match text {
@@ -167,30 +244,82 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
             None => serde_json::to_writer(&mut *out, &record)?,
         }
         out.write_all(b"\n")?;
-        stats.lines += 1;
-        if advance {
-            let event = planned.event;
-            if let Some(next) = target.version.next(interaction.state, event) {
-                interaction.state = next;
-            }
-            interaction.next += 1;
-            // A step's gap is the time since the step before it (as in scenarios).
-            let gap = interaction
-                .plan
-                .get(interaction.next)
-                .and_then(|next| next.gap);
-            let gap = gap.unwrap_or_else(|| rng.random_range(300..8000));
-            queue.push(Reverse((ts + late + gap.max(1), slot)));
-        } else {
-            queue.push(Reverse((ts + 1, slot)));
+        self.stats.lines += 1;
+        if !advance {
+            return Ok(Some(ts + 1));
         }
+        let event = planned.event;
+        if let Some(next) = target.version.next(interaction.state, event) {
+            interaction.state = next;
+        }
+        interaction.next += 1;
+        // A step's gap is the time since the step before it (as in scenarios).
+        let gap = interaction
+            .plan
+            .get(interaction.next)
+            .and_then(|next| next.gap);
+        let gap = gap.unwrap_or_else(|| self.rng.random_range(300..8000));
+        Ok(Some(ts + late + gap.max(1)))
     }
-    Ok(stats)
-}
 
-fn count(stats: &mut Stats, kind: ViolationKind) {
-    if let Some((_, n)) = stats.injected.iter_mut().find(|(k, _)| *k == kind) {
-        *n += 1;
+    /// Makes the first owed alteration (trying kinds from a random one on) that fits the
+    /// record, and counts it.
+    fn alter_owed(&mut self, live: &Live, record: &mut Map<String, Value>) -> Option<Alteration> {
+        if self.owed.iter().all(|n| *n == 0) {
+            return None;
+        }
+        let kinds = ViolationKind::ALL.len();
+        let first = self.rng.random_range(0..kinds);
+        for index in (first..kinds).chain(0..first) {
+            if self.owed[index] == 0 {
+                continue;
+            }
+            let kind = ViolationKind::ALL[index];
+            // An extra line must fit in the budget, or some interaction would be cut short.
+            let extra = matches!(
+                kind,
+                ViolationKind::UnknownLifecycle
+                    | ViolationKind::UnknownEvent
+                    | ViolationKind::IllegalTransition
+                    | ViolationKind::AfterEnd
+            );
+            if extra && !self.options.cut && self.committed >= self.options.events {
+                continue;
+            }
+            let finished = self.finished.as_ref();
+            if let Some(applied) = alter(&mut self.rng, kind, self.targets, live, record, finished)
+            {
+                self.owed[index] -= 1;
+                if let Some((_, n)) = self.stats.injected.get_mut(index) {
+                    *n += 1;
+                }
+                return Some(applied);
+            }
+        }
+        None
+    }
+
+    /// A new interaction with its plan; `None` when no plan fits in the budget left.
+    fn begin(&mut self) -> Option<Live> {
+        let budget = match self.options.cut {
+            true => u64::MAX,
+            false => self.options.events.saturating_sub(self.committed),
+        };
+        if budget == 0 {
+            return None;
+        }
+        let index = self.rng.random_range(0..self.targets.len());
+        let target = &self.targets[index];
+        let plan = plan(&mut self.rng, target, budget)?;
+        self.committed += plan.len() as u64;
+        self.stats.interactions += 1;
+        Some(Live {
+            target: index,
+            key: format!("{}-{}", target.lifecycle.name, self.stats.interactions),
+            plan,
+            next: 0,
+            state: target.version.initial,
+        })
     }
 }
 
@@ -284,27 +413,42 @@ fn alter(
             }
         }
         ViolationKind::RuleViolation => {
-            let event = live.plan.get(live.next).map(|p| p.event);
-            let reads = event.map(|e| &version.events[usize::from(e)].data_reads);
-            let (Some(crate::compile::fast_check::DataReads::Fields(names)), Some(data)) =
-                (reads, record.get_mut("data").and_then(Value::as_object_mut))
-            else {
-                return None;
-            };
-            for name in names {
-                if let Some(Value::String(text)) = data.get_mut(name) {
-                    text.push('x');
-                    return Some(Alteration::InPlace);
-                }
-            }
-            None
+            let data = record.get("data").and_then(Value::as_object)?;
+            let mut candidates: Vec<(String, Option<Value>)> = (data.iter())
+                .flat_map(|(name, value)| {
+                    let changed = nearby(value).into_iter().map(Some).chain([None]);
+                    changed.map(|value| (name.clone(), value))
+                })
+                .collect();
+            candidates.shuffle(rng);
+            let mut altered = data.clone();
+            let found = candidates
+                .into_iter()
+                .take(RULE_PROBES)
+                .find(|(name, value)| {
+                    altered = data.clone();
+                    match value {
+                        Some(value) => altered.insert(name.clone(), value.clone()),
+                        None => altered.remove(name),
+                    };
+                    let mut probe = record.clone();
+                    probe.insert("data".into(), Value::Object(altered.clone()));
+                    shows_only(target, live, &probe, ViolationKind::RuleViolation)
+                });
+            found?;
+            record.insert("data".into(), Value::Object(altered));
+            Some(Alteration::InPlace)
         }
         ViolationKind::MetadataMismatch => {
             let block = Map::from_iter([("simulated-unknown-field".into(), Value::Bool(true))]);
             record.insert("metadata".into(), Value::Object(block));
             Some(Alteration::InPlace)
         }
-        ViolationKind::Incomplete => Some(Alteration::Abandon),
+        // Dropped after its first line, where it may not end.
+        ViolationKind::Incomplete if live.next > 0 && !version.may_end(live.state) => {
+            Some(Alteration::Abandon)
+        }
+        ViolationKind::Incomplete => None,
         ViolationKind::VersionMismatch if live.next > 0 => {
             let other = target
                 .lifecycle
@@ -324,6 +468,71 @@ fn alter(
         }
         ViolationKind::VersionMismatch => None,
     }
+}
+
+/// Payload changes tried for a `rule_violation` line, at most.
+const RULE_PROBES: usize = 24;
+
+/// Values near `value` that a rule may tell apart from it.
+fn nearby(value: &Value) -> Vec<Value> {
+    match value {
+        Value::String(text) => vec![Value::from(format!("{text}x")), Value::from("")],
+        Value::Bool(flag) => vec![Value::from(!flag)],
+        Value::Number(n) => match n.as_i64() {
+            Some(n) => vec![
+                Value::from(n.saturating_add(1)),
+                Value::from(n.saturating_sub(1)),
+                Value::from(0),
+                Value::from(n.saturating_neg()),
+                Value::from(n.saturating_mul(1000).saturating_add(7)),
+            ],
+            None => vec![Value::from(0), Value::from(-1)],
+        },
+        Value::Array(items) => vec![Value::Array(Vec::new()), Value::Array(items[1..].to_vec())]
+            .into_iter()
+            .take(if items.is_empty() { 0 } else { 2 })
+            .collect(),
+        Value::Null | Value::Object(_) => Vec::new(),
+    }
+}
+
+/// Whether `record`, after the lines `live` has written so far, shows a violation of `kind`
+/// and of no other kind.
+fn shows_only(
+    target: &Target,
+    live: &Live,
+    record: &Map<String, Value>,
+    kind: ViolationKind,
+) -> bool {
+    let mut interpreter = Interpreter::new(target.catalog, Limits::default());
+    let mut ts = 0i64;
+    let mut last = Vec::new();
+    let mut lines: Vec<_> = (live.plan.iter().take(live.next))
+        .map(|step| {
+            ts += step.gap.unwrap_or(1000);
+            self::record(target, &live.key, step.event, ts, &step.data)
+        })
+        .collect();
+    let mut probe = record.clone();
+    probe.insert("ts".into(), Value::from(ts + 1000));
+    lines.push(probe);
+    for (index, line) in lines.iter().enumerate() {
+        let Ok(text) = serde_json::to_vec(line) else {
+            return false;
+        };
+        let place = Place {
+            file_index: 0,
+            file: "probe",
+            line: index as u64 + 1,
+        };
+        let final_line = index + 1 == lines.len();
+        interpreter.line(place, &text, false, &mut |violation| {
+            if final_line {
+                last.push(violation.kind);
+            }
+        });
+    }
+    !last.is_empty() && last.iter().all(|found| *found == kind)
 }
 
 /// The record of one event.
@@ -353,8 +562,8 @@ fn record(
 /// Plans tried for an interaction before it falls back to a documented scenario.
 const PLAN_ATTEMPTS: usize = 8;
 
-/// Whether `plan` gives no violation when run alone, even if the stream ends long after it
-/// (so that no timeout that reports is left pending).
+/// Whether `plan` gives no violation when run alone, ends the interaction, and stays clean
+/// even if the stream ends long after it (so that no timeout that reports is left pending).
 fn runs_clean(target: &Target, plan: &[Planned]) -> bool {
     let mut interpreter = Interpreter::new(target.catalog, Limits::default());
     let mut violations = 0usize;
@@ -373,24 +582,20 @@ fn runs_clean(target: &Target, plan: &[Planned]) -> bool {
         interpreter.line(place, &text, false, &mut |_| violations += 1);
     }
     interpreter.end_at(Some(ts.saturating_add(LONG_AFTER)));
-    interpreter.finish(true, &mut |_| violations += 1);
+    interpreter.finish(false, &mut |_| violations += 1);
     violations == 0
 }
 
 /// How long after its last event a plan is checked for timeouts (a month).
 const LONG_AFTER: i64 = 31 * 24 * 3_600_000;
 
-/// A new interaction with its plan.
-fn begin(rng: &mut SmallRng, targets: &[Target], stats: &mut Stats) -> Live {
-    let index = rng.random_range(0..targets.len());
-    let target = &targets[index];
-    stats.interactions += 1;
-    // A plan must run clean on its own (guards, asserts, payload keywords, timeouts); a few
-    // are tried, then a documented scenario as written, then the last plan tried.
-    let mut plan = Vec::new();
-    let mut clean = false;
+/// A plan for a new interaction of `target`, at most `budget` lines long, that runs clean
+/// and ends the interaction (guards, asserts, payload keywords, timeouts): a few are tried,
+/// then each documented scenario as written; `None` when none fits.
+fn plan(rng: &mut SmallRng, target: &Target, budget: u64) -> Option<Vec<Planned>> {
+    let fits = |plan: &[Planned]| !plan.is_empty() && plan.len() as u64 <= budget;
     for _ in 0..PLAN_ATTEMPTS {
-        plan = match target.scenarios.choose(rng) {
+        let plan = match target.scenarios.choose(rng) {
             Some(scenario) if rng.random_bool(0.5) => replay(rng, target, scenario, true),
             _ => {
                 let mut plan = walk(rng, target);
@@ -400,23 +605,13 @@ fn begin(rng: &mut SmallRng, targets: &[Target], stats: &mut Stats) -> Live {
                 plan
             }
         };
-        clean = runs_clean(target, &plan);
-        if clean {
-            break;
+        if fits(&plan) && runs_clean(target, &plan) {
+            return Some(plan);
         }
     }
-    if !clean {
-        if let Some(scenario) = target.scenarios.choose(rng) {
-            plan = replay(rng, target, scenario, false);
-        }
-    }
-    Live {
-        target: index,
-        key: format!("{}-{}", target.lifecycle.name, stats.interactions),
-        plan,
-        next: 0,
-        state: target.version.initial,
-    }
+    (target.scenarios.iter())
+        .map(|scenario| replay(rng, target, scenario, false))
+        .find(|plan| fits(plan) && runs_clean(target, plan))
 }
 
 /// A documented scenario as a plan, its payloads varied (or as written), every gap set.
