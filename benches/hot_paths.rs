@@ -23,6 +23,7 @@ fn stream(catalog: &Catalog, events: u64) -> Vec<Vec<u8>> {
         seed: 7,
         lifecycles: Vec::new(),
         start_ts: 1_732_435_200_000,
+        cut: true,
     };
     let mut out = Vec::new();
     simulate::simulate(catalog, &options, &mut out).expect("simulate");
