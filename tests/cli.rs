@@ -295,6 +295,22 @@ fn native_record_formats() {
         let sharded = plotline(&["validate", "--format", "json", "-j", "3", &path]);
         assert_eq!(output.stdout, sharded.stdout);
     }
+    // Records as they come: event names by a table or a case rule, ISO 8601 and seconds
+    // timestamps, a default version, and keys joined from several paths so that two shapes
+    // of one vendor make one interaction.
+    for stream in ["analytics_track", "chat_vendor"] {
+        let path = format!("tests/fixtures/streams/{stream}.jsonl");
+        let catalog = ["--catalog", "tests/fixtures/general"];
+        let output = plotline(&[&["validate", "--format", "json", &path][..], &catalog].concat());
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        insta::assert_json_snapshot!(format!("native_{stream}"), report);
+        let run = plotline(&[&["run", &path][..], &catalog].concat());
+        let events: Vec<serde_json::Value> = String::from_utf8_lossy(&run.stdout)
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        insta::assert_json_snapshot!(format!("native_{stream}_run"), events);
+    }
     let output = plotline(&["run", "tests/fixtures/streams/genesys_bus.jsonl"]);
     assert_eq!(output.status.code(), Some(0));
     let first = String::from_utf8(output.stdout).unwrap();

@@ -1,10 +1,14 @@
 //! Native record shapes (`formats:` in a lifecycle file) compiled: which lines have the
 //! shape, and where each envelope field is in them. `engine::native` reads lines through them.
 
+use heck::{ToKebabCase, ToLowerCamelCase, ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+use indexmap::IndexMap;
 use serde_json::Value;
 
+use super::catalog::Version;
 use super::context::Context;
-use crate::config::model::FormatDecl;
+use crate::config::model::{EventCase, FormatDecl, TsFormat};
+use crate::diagnostic::suggestion;
 
 /// What a timestamp path writes for the event name.
 pub const EVENT_PLACEHOLDER: &str = "{event}";
@@ -28,7 +32,7 @@ impl Path {
 }
 
 /// A compiled native record shape of one lifecycle (read by `engine::native`).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Format {
     /// Its name.
     pub name: String,
@@ -38,16 +42,43 @@ pub struct Format {
     pub event: Path,
     /// The prefix the event name must have, and loses.
     pub event_prefix: Option<String>,
-    /// The interaction key; `None`: the format's name is the key.
-    pub interaction: Option<Path>,
+    /// Record event names mapped to the lifecycle's.
+    pub event_names: IndexMap<String, String>,
+    /// The case other names are turned into.
+    pub event_case: Option<EventCase>,
+    /// The paths of the interaction key, joined with `:`; none: the format's name is the key.
+    pub interaction: Vec<Path>,
     /// The timestamp, with [`EVENT_PLACEHOLDER`] for the event name.
     pub ts: Option<Path>,
+    /// How the timestamp is written.
+    pub ts_format: TsFormat,
     /// The payload.
     pub data: Option<Path>,
     /// The metadata block the widget reported.
     pub metadata: Option<Path>,
     /// The widget version.
     pub version: Option<Path>,
+    /// The version of records that carry none.
+    pub default_version: Option<String>,
+}
+
+impl Format {
+    /// The lifecycle's name for the record's event `name` (its prefix already removed).
+    pub fn event_name<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
+        if let Some(mapped) = self.event_names.get(name) {
+            return mapped.clone().into();
+        }
+        match self.event_case {
+            None => name.into(),
+            Some(EventCase::Snake) => name.to_snake_case().into(),
+            Some(EventCase::Camel) => name.to_lower_camel_case().into(),
+            Some(EventCase::Pascal) => name.to_upper_camel_case().into(),
+            Some(EventCase::Kebab) => name.to_kebab_case().into(),
+            Some(EventCase::ScreamingSnake) => name.to_shouty_snake_case().into(),
+            Some(EventCase::Lower) => name.to_lowercase().into(),
+            Some(EventCase::Upper) => name.to_uppercase().into(),
+        }
+    }
 }
 
 /// A dotted path, or what is wrong with it; `{event}` only where `placeholder` allows it.
@@ -65,9 +96,13 @@ fn parse_path(text: &str, placeholder: bool) -> Result<Path, String> {
     })
 }
 
-/// Compiles the formats of a lifecycle file, reporting duplicate names, empty paths and
-/// misplaced `{event}`s.
-pub fn compile_formats(ctx: &mut Context, decls: &[FormatDecl]) -> Vec<Format> {
+/// Compiles the formats of a lifecycle file, reporting duplicate names, empty paths,
+/// misplaced `{event}`s and event names mapped to no event of any version.
+pub fn compile_formats(
+    ctx: &mut Context,
+    decls: &[FormatDecl],
+    versions: &[Version],
+) -> Vec<Format> {
     let mut formats = Vec::new();
     for (index, decl) in decls.iter().enumerate() {
         let at = format!("formats[{index}]");
@@ -89,10 +124,10 @@ pub fn compile_formats(ctx: &mut Context, decls: &[FormatDecl]) -> Vec<Format> {
             }
         };
         let event = path("event", &decl.event);
-        let interaction = decl
-            .interaction
-            .as_deref()
-            .and_then(|t| path("interaction", t));
+        let interaction: Vec<Path> = (decl.interaction.iter())
+            .flat_map(|paths| paths.paths())
+            .filter_map(|t| path("interaction", t))
+            .collect();
         let ts = decl.ts.as_deref().and_then(|t| path("ts", t));
         let data = decl.data.as_deref().and_then(|t| path("data", t));
         let metadata = decl.metadata.as_deref().and_then(|t| path("metadata", t));
@@ -100,17 +135,37 @@ pub fn compile_formats(ctx: &mut Context, decls: &[FormatDecl]) -> Vec<Format> {
         let matches: Vec<(Path, String)> = (decl.matches.iter())
             .filter_map(|(text, wanted)| Some((path("match", text)?, wanted.clone())))
             .collect();
+        for (native, mapped) in &decl.event_names {
+            let known = versions
+                .iter()
+                .any(|v| v.event_ids.contains_key(mapped.as_str()));
+            if !known {
+                let names = versions
+                    .iter()
+                    .flat_map(|v| v.events.iter().map(|e| e.name.as_str()));
+                let help = suggestion(mapped, names);
+                let message = format!(
+                    "`{native}` is mapped to `{mapped}`, which is no event of the lifecycle"
+                );
+                ctx.error(&format!("{at}.event_names.{native}"), message, help);
+                failed = true;
+            }
+        }
         if let (Some(event), false) = (event, failed) {
             formats.push(Format {
                 name: decl.name.clone(),
                 matches,
                 event,
                 event_prefix: decl.event_prefix.clone(),
+                event_names: decl.event_names.clone(),
+                event_case: decl.event_case,
                 interaction,
                 ts,
+                ts_format: decl.ts_format,
                 data,
                 metadata,
                 version,
+                default_version: decl.default_version.clone(),
             });
         }
     }

@@ -36,7 +36,7 @@ pub fn compile_file<'a>(
         .map(|index| compile_version(&mut ctx, index))
         .collect();
     let scenarios = scenarios(&mut ctx, &versions);
-    let formats = format::compile_formats(&mut ctx, &model.formats);
+    let formats = format::compile_formats(&mut ctx, &model.formats, &versions);
     let diagnostics = ctx.into_diagnostics();
     let lifecycle = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| Lifecycle {
         name: model.name.clone(),

@@ -99,15 +99,27 @@ pub struct FormatDecl {
     /// have this shape; the event is the name without it.
     #[serde(default)]
     pub event_prefix: Option<String>,
-    /// The path of the interaction key (a string or an integer). Without it, all lines of the
-    /// shape in a stream are one interaction.
+    /// Event names of the records mapped to the lifecycle's (`"Order Completed": paid`).
+    /// A name not in the table goes through `event_case`, or is kept as it is.
     #[serde(default)]
-    pub interaction: Option<String>,
-    /// The path of the timestamp (integer milliseconds); `{event}` stands for the event name
+    pub event_names: IndexMap<String, String>,
+    /// The case the record's event names are turned into (`snake_case`: `MessageSent` is
+    /// `message_sent`), for names `event_names` does not list.
+    #[serde(default)]
+    pub event_case: Option<EventCase>,
+    /// The path of the interaction key (a string or an integer), or several paths whose values
+    /// are joined with `:`, so that shapes keyed differently join one interaction. Without it,
+    /// all lines of the shape in a stream are one interaction.
+    #[serde(default)]
+    pub interaction: Option<KeyPaths>,
+    /// The path of the timestamp; `{event}` stands for the (lifecycle's) event name
     /// (`data.{event}`). Where it is absent, the event takes its interaction's last timestamp
     /// (0 for the first), and no time check applies.
     #[serde(default)]
     pub ts: Option<String>,
+    /// How the timestamp is written (default: integer milliseconds).
+    #[serde(default)]
+    pub ts_format: TsFormat,
     /// The path of the payload.
     #[serde(default)]
     pub data: Option<String>,
@@ -117,6 +129,68 @@ pub struct FormatDecl {
     /// The path of the widget version.
     #[serde(default)]
     pub version: Option<String>,
+    /// The version of records that carry none (at `version`, or at all).
+    #[serde(default)]
+    pub default_version: Option<String>,
+}
+
+/// One path, or several whose values are joined.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum KeyPaths {
+    /// One path.
+    One(String),
+    /// Several paths, joined with `:` in this order.
+    Many(Vec<String>),
+}
+
+impl KeyPaths {
+    /// The paths as written.
+    pub fn paths(&self) -> &[String] {
+        match self {
+            KeyPaths::One(path) => std::slice::from_ref(path),
+            KeyPaths::Many(paths) => paths,
+        }
+    }
+}
+
+/// How a native record writes its timestamp.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TsFormat {
+    /// Integer milliseconds since the Unix epoch (`1732435200000`).
+    #[default]
+    Milliseconds,
+    /// Seconds since the Unix epoch, an integer or a fraction (`1732435200.25`).
+    Seconds,
+    /// ISO 8601 (RFC 3339) text with a UTC offset (`2024-11-24T08:00:00.250Z`).
+    Iso8601,
+}
+
+/// A case rule for event names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum EventCase {
+    /// `message_sent`
+    #[serde(rename = "snake_case")]
+    Snake,
+    /// `messageSent`
+    #[serde(rename = "camelCase")]
+    Camel,
+    /// `MessageSent`
+    #[serde(rename = "PascalCase")]
+    Pascal,
+    /// `message-sent`
+    #[serde(rename = "kebab-case")]
+    Kebab,
+    /// `MESSAGE_SENT`
+    #[serde(rename = "SCREAMING_SNAKE_CASE")]
+    ScreamingSnake,
+    /// `message sent` as written, in lower case
+    #[serde(rename = "lowercase")]
+    Lower,
+    /// `MESSAGE SENT` as written, in upper case
+    #[serde(rename = "UPPERCASE")]
+    Upper,
 }
 
 impl LifecycleFile {
