@@ -59,3 +59,41 @@ fn a_closed_stderr_never_panics_nor_costs_the_output_or_the_exit_code() {
         Some(2)
     );
 }
+
+#[test]
+fn nesting_deeper_than_128_levels_is_malformed_wherever_it_is() {
+    let deep = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let lines = [
+        // In a part nothing reads, in a payload a schema reads, and in an unknown field.
+        format!(
+            r#"{{"lifecycle":"callback","interaction":"a","event":"ready","ts":1,"data":{{"x":{}}}}}"#,
+            deep(150_000)
+        ),
+        format!(
+            r#"{{"lifecycle":"callback","interaction":"a","event":"opened","ts":2,"data":{{"proactive":{}}}}}"#,
+            deep(200)
+        ),
+        format!(
+            r#"{{"lifecycle":"callback","interaction":"a","event":"ready","ts":1,"x":{}}}"#,
+            deep(128)
+        ),
+    ];
+    let stream = lines.join("\n") + "\n";
+    let validated =
+        common::plotline_with_stdin(&["validate", "--format", "json"], stream.as_bytes());
+    let report: serde_json::Value = serde_json::from_slice(&validated.stdout).expect("JSON");
+    assert_eq!(report["summary"]["malformed"], 3, "{report:#}");
+    for violation in report["violations"].as_array().expect("violations") {
+        assert_eq!(violation["message"], "JSON nested deeper than 128 levels");
+    }
+    // `run` writes back only events, so it never echoes such a line.
+    let run = common::plotline_with_stdin(&["run"], stream.as_bytes());
+    assert!(run.stdout.is_empty());
+    // 127 levels below the line's object are accepted.
+    let ok = format!(
+        r#"{{"lifecycle":"callback","interaction":"a","event":"ready","ts":1,"x":{}}}"#,
+        deep(127)
+    );
+    let validated = common::plotline_with_stdin(&["validate", "--allow-incomplete"], ok.as_bytes());
+    assert_eq!(validated.status.code(), Some(0));
+}

@@ -130,6 +130,11 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
             error.valid_up_to() + 1
         ))
     })?;
+    if nested_deeper_than(line.as_bytes(), MAX_DEPTH) {
+        return Err(LineError::Malformed(format!(
+            "JSON nested deeper than {MAX_DEPTH} levels"
+        )));
+    }
     let wire: Wire = serde_json::from_str(line).map_err(|error| {
         if error.is_data() {
             // The only data error an object can give here: a repeated envelope field.
@@ -279,6 +284,44 @@ fn plain_string(line: &[u8], at: usize) -> Option<(&[u8], usize)> {
     (rest.get(end) == Some(&b'"')).then_some((text, at + 1 + end + 1))
 }
 
+/// The deepest nesting of arrays and objects a line may have, anywhere in it (the line's own
+/// object is the first level): the limit of the JSON parser that reads payloads, applied to
+/// every part of the line so that what is accepted does not depend on what is read.
+pub const MAX_DEPTH: usize = 128;
+
+/// Whether the JSON text `line` nests arrays and objects more than `limit` deep (brackets in
+/// strings do not count). A line with no more than `limit` opening brackets is never scanned.
+fn nested_deeper_than(line: &[u8], limit: usize) -> bool {
+    if memchr::memchr2_iter(b'{', b'[', line).nth(limit).is_none() {
+        return false;
+    }
+    let (mut depth, mut at) = (0usize, 0usize);
+    while let Some(found) = line.get(at..).and_then(|rest| {
+        rest.iter()
+            .position(|b| matches!(b, b'"' | b'{' | b'[' | b'}' | b']'))
+    }) {
+        at += found;
+        match line.get(at) {
+            Some(b'"') => match skip_string(line, at) {
+                Some(end) => {
+                    at = end;
+                    continue;
+                }
+                None => return false,
+            },
+            Some(b'{' | b'[') => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            _ => depth = depth.saturating_sub(1),
+        }
+        at += 1;
+    }
+    false
+}
+
 /// The position after the string at `at` (which holds its opening quote).
 fn skip_string(line: &[u8], at: usize) -> Option<usize> {
     let mut end = at + 1;
@@ -323,6 +366,27 @@ fn skip_value(line: &[u8], mut at: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_is_limited_anywhere_in_the_line() {
+        let nested = |depth: usize, inner: &str| {
+            let data = format!("{}{inner}{}", "[".repeat(depth), "]".repeat(depth));
+            format!(r#"{{"lifecycle":"l","interaction":"k","event":"e","ts":1,"x":{data}}}"#)
+        };
+        // The line's object is the first level.
+        assert!(parse(nested(127, "").as_bytes()).is_ok());
+        for line in [nested(128, ""), nested(150_000, "")] {
+            let Err(LineError::Malformed(message)) = parse(line.as_bytes()) else {
+                panic!("too deep");
+            };
+            assert_eq!(message, "JSON nested deeper than 128 levels");
+        }
+        // Brackets inside strings (escaped quotes too) are text, not nesting.
+        let text = format!(r#""\"{}""#, "[{".repeat(200));
+        assert!(parse(nested(1, &text).as_bytes()).is_ok());
+        assert!(!nested_deeper_than(nested(127, &text).as_bytes(), 128));
+        assert!(nested_deeper_than(nested(128, &text).as_bytes(), 128));
+    }
 
     #[test]
     fn tells_malformed_from_bad_envelope() {
