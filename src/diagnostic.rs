@@ -92,9 +92,11 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// `file:line:column`, or an empty string.
+    /// `file:line:column` (`file` alone when the problem has no place in it), or an empty
+    /// string.
     pub fn place(&self) -> String {
         match &self.source {
+            Some(source) if self.location.line == 0 => source.name.clone(),
             Some(source) => format!(
                 "{}:{}:{}",
                 source.name, self.location.line, self.location.column

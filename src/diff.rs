@@ -391,7 +391,8 @@ fn timeout_text(version: &Version, state: &State) -> Option<String> {
         text.push_str(&format!(" reporting \"{message}\""));
     }
     if !timeout.set.is_empty() {
-        text.push_str(&format!(" setting {} field(s)", timeout.set.len()));
+        let fields = crate::report::plural(timeout.set.len() as u64, "field");
+        text.push_str(&format!(" setting {fields}"));
     }
     Some(text)
 }

@@ -87,7 +87,7 @@ fn misspelled_event() {
 #[test]
 fn misspelled_key() {
     let outcome = check_broken("{from: idle, on: ready", "{frm: idle, on: ready");
-    assert_reports(&outcome, "unknown field `frm`", "did you mean `from`?");
+    assert_reports(&outcome, "unknown key `frm`", "did you mean `from`?");
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn misspelled_version_key() {
         ),
     ] {
         let outcome = check_broken(from, to);
-        let message = format!("unknown field `{key}`");
+        let message = format!("unknown key `{key}`");
         assert_reports(&outcome, &message, &format!("did you mean `{help}`?"));
     }
 }

@@ -97,3 +97,51 @@ fn nesting_deeper_than_128_levels_is_malformed_wherever_it_is() {
     let validated = common::plotline_with_stdin(&["validate", "--allow-incomplete"], ok.as_bytes());
     assert_eq!(validated.status.code(), Some(0));
 }
+
+/// `plotline check` on a catalog of one file with `body` after a name and a version.
+fn check_file(body: &str) -> String {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let text = format!("name: w\nversions: [{{name: \"1\"}}]\n{body}\n");
+    std::fs::write(dir.path().join("w.yaml"), text).expect("written");
+    let path = dir.path().to_str().expect("a UTF-8 path");
+    let output = plotline(&["check", "--catalog", path]);
+    assert_eq!(output.status.code(), Some(2), "{body}");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn config_errors_speak_plainly_and_once() {
+    let cases = [
+        ("events: {a: 5}", "events.a: expected an event (a map such as `{payload: {...}}`, or nothing), found integer `5`"),
+        ("states: {s: {timeout: 5}}", "states.s.timeout: expected a timeout (`{after: 5m, to: STATE}`), found integer `5`"),
+        ("states: {s: {timeout: {after: [1]}}}", "expected a duration: milliseconds, or text such as `30s`, `5m`, `1h`"),
+        ("transitions: [3]", "transitions[0]: expected a transition (`{from: STATE, on: EVENT, to: STATE}`), found integer `3`"),
+        ("metadata: {m: 5}", "metadata.m: expected a metadata field (`{type: timestamp}`), found integer `5`"),
+        ("events: {a: {payload: {properties: {s: {type: string, minLength: -1}}}}}", "expected a whole number, 0 or more, found integer `-1`"),
+        ("transitions:\n  - {from: idle, on: a, to: s, zzzzzz: 1}", "unknown key `zzzzzz` (help: expected one of `from`, `on`, `to`, `when`, `description`, `since`, `until`)"),
+        ("transitions:\n  - {from: idle, on: a, to: s, tyo: 1}", "unknown key `tyo` (help: did you mean `to`?)"),
+        ("events:\n\ta:", "(help: YAML does not allow tabs for indentation: indent with spaces)"),
+        ("events:\n  a:\n transitions:", "did not find expected key (help: check the indentation"),
+        ("transitions:\n  - {from: idle, on: a, to: s, when: a ? b : c}", "quote the expression"),
+        ("transitions:\n  - {from: idle, on: a, to: s, when: max(1, 2) > 1}", "unknown key `2) > 1` (help: inside `{...}`"),
+        ("transitions:\n  - {from: idle, on: a, to: s, when: *x > 1}", "quote the expression"),
+    ];
+    let rust_type = regex::Regex::new(r"\b(struct|enum) [A-Z]|\bu64\b|\busize\b").expect("a regex");
+    for (body, wanted) in cases {
+        let said = check_file(body);
+        assert!(said.contains(wanted), "{body}:\n{said}");
+        assert!(!rust_type.is_match(&said), "{body}:\n{said}");
+        assert_eq!(
+            said.matches("expected one of").count(),
+            said.contains("expected one of") as usize,
+            "{said}"
+        );
+    }
+    // A problem with no place in the file names the file alone, not line 0.
+    let said = check_file("events: {a: }\nstates: {s: {final: true}}");
+    assert!(
+        said.contains("w.yaml: error: no transition leaves"),
+        "{said}"
+    );
+    assert!(said.ends_with("catalog not sound: 1 error\n"), "{said}");
+}

@@ -7,6 +7,7 @@ use super::output::{say, Printer};
 use super::{ERROR, OK};
 use crate::compile::catalog::Scenario;
 use crate::engine::scenario;
+use crate::report::plural;
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]
@@ -22,7 +23,7 @@ pub fn check(args: CheckArgs) -> u8 {
     print_diagnostics(&diagnostics);
     let Some(catalog) = catalog else {
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-        say!("catalog not sound: {errors} error(s)");
+        say!("catalog not sound: {}", plural(errors as u64, "error"));
         return ERROR;
     };
     let mut printer = Printer::default();
@@ -30,11 +31,11 @@ pub fn check(args: CheckArgs) -> u8 {
     let mut runs = 0usize;
     for lifecycle in &catalog.lifecycles {
         printer.line(format!(
-            "{} ({}): {} version(s), {} scenario(s)",
+            "{} ({}): {}, {}",
             lifecycle.name,
             lifecycle.file,
-            lifecycle.versions.len(),
-            lifecycle.scenarios.len()
+            plural(lifecycle.versions.len() as u64, "version"),
+            plural(lifecycle.scenarios.len() as u64, "scenario")
         ));
         for scenario in &lifecycle.scenarios {
             let unknown = scenario::unknown_kinds(scenario);
@@ -42,7 +43,14 @@ pub fn check(args: CheckArgs) -> u8 {
                 failures += 1;
                 scenario_error(
                     scenario,
-                    &format!("expects unknown violation kind(s): {}", unknown.join(", ")),
+                    &format!(
+                        "expects {}: {}",
+                        match unknown.len() {
+                            1 => "an unknown violation kind",
+                            _ => "unknown violation kinds",
+                        },
+                        unknown.join(", ")
+                    ),
                 );
                 continue;
             }
@@ -79,8 +87,10 @@ pub fn check(args: CheckArgs) -> u8 {
     }
     let warnings = diagnostics.len();
     printer.line(format!(
-        "{} lifecycle(s), {runs} scenario run(s), {failures} failed, {warnings} warning(s)",
-        catalog.lifecycles.len()
+        "{}, {}, {failures} failed, {}",
+        plural(catalog.lifecycles.len() as u64, "lifecycle"),
+        plural(runs as u64, "scenario run"),
+        plural(warnings as u64, "warning")
     ));
     printer.finish(if failures == 0 { OK } else { ERROR })
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use include_dir::{include_dir, Dir};
 
 use super::model::LifecycleFile;
+use super::plain_errors;
 use super::source_map::{Location, SourceMap};
 use crate::diagnostic::{Diagnostic, SourceText};
 
@@ -132,13 +133,11 @@ pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
                     offset: 0,
                     quoted: false,
                 });
-            let message = error.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
-            let help = unknown_field_help(&message).or_else(|| {
+            let line = (source.text.lines())
+                .nth(location.line.saturating_sub(1))
+                .unwrap_or_default();
+            let (message, help) = plain_errors::plain(&error.to_string(), line);
+            let help = help.or_else(|| {
                 message.contains("repetition limit").then(|| {
                     "YAML aliases here expand to too much data; write the values out".to_owned()
                 })
@@ -150,17 +149,6 @@ pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
             })
         }
     }
-}
-
-/// serde says "unknown field `x`, expected one of `a`, `b`" (or "unknown variant"): turn that
-/// into a suggestion.
-fn unknown_field_help(message: &str) -> Option<String> {
-    let (_, rest) = message
-        .split_once("unknown field `")
-        .or_else(|| message.split_once("unknown variant `"))?;
-    let (name, rest) = rest.split_once('`')?;
-    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
-    crate::diagnostic::suggestion(name, expected.iter().copied())
 }
 
 /// Parses every source, collecting all errors rather than stopping at the first.

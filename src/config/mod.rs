@@ -6,6 +6,7 @@
 
 pub mod load;
 pub mod model;
+pub mod plain_errors;
 pub mod source_map;
 
 pub use load::{load_builtin, load_dir, LoadedFile};
