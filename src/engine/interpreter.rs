@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::envelope::{self, Envelope, LineError};
 use super::native;
+use super::payload_message;
 use super::verdict::{Summary, Violation, ViolationKind};
 use crate::compile::catalog::{Event, EventId, Move, StateId, Version};
 use crate::compile::fast_check::{DataReads, Outcome};
@@ -940,19 +941,7 @@ fn read_payload<'a>(event: &Event, envelope: &'a Envelope<'_>) -> Result<Option<
     if payload.validator.is_valid(&instance) {
         return Ok(raw.and(Some(Doc::from(instance))));
     }
-    let problems: Vec<String> = payload
-        .validator
-        .iter_errors(&instance)
-        .take(3)
-        .map(|error| {
-            let at = error.instance_path().to_string();
-            if at.is_empty() {
-                error.to_string()
-            } else {
-                format!("at {at}: {error}")
-            }
-        })
-        .collect();
+    let problems = payload_message::problems(payload.validator.iter_errors(&instance));
     Err(format!(
         "payload of `{}`: {}",
         envelope.event,

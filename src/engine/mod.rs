@@ -2,7 +2,8 @@
 //!
 //! `chunks` cuts inputs into whole lines, bounded in length; `envelope` reads a line, and
 //! `native` a line in one of the catalog's native record shapes;
-//! `interpreter` runs events through the compiled catalog; `stream` drives the interpreter
+//! `interpreter` runs events through the compiled catalog (`payload_message` words what a
+//! payload schema found); `stream` drives the interpreter
 //! over the chunks on one thread with exact line accounting (`run`);
 //! `parallel` does the same for `validate` on sharded threads; `scenario` runs
 //! the documented scenarios of the lifecycle files; `verdict` holds the violation kinds and
@@ -13,6 +14,7 @@ pub mod envelope;
 pub mod interpreter;
 pub mod native;
 pub mod parallel;
+pub mod payload_message;
 pub mod scenario;
 pub mod stream;
 pub mod verdict;
