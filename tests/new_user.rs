@@ -145,3 +145,63 @@ fn config_errors_speak_plainly_and_once() {
     );
     assert!(said.ends_with("catalog not sound: 1 error\n"), "{said}");
 }
+
+fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn messages_name_what_the_user_gave() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let empty = dir.path().to_str().expect("a UTF-8 path");
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (
+            vec!["validate", "tests"],
+            "error: reading tests: Is a directory".into(),
+        ),
+        (
+            vec!["run", "tests"],
+            "error: reading tests: Is a directory".into(),
+        ),
+        (
+            vec!["validate", EVERY_KIND, "-o", "no/such/dir/report.txt"],
+            "error: cannot write no/such/dir/report.txt: no directory no/such/dir\n".into(),
+        ),
+        (
+            vec!["validate", "-j", "0"],
+            "'--jobs <JOBS>': must be at least 1".into(),
+        ),
+        (
+            vec!["simulate", "-l", "calback"],
+            "no lifecycle `calback` (did you mean `callback`?)".into(),
+        ),
+        (
+            vec!["list", "--catalog", empty],
+            format!("error: no lifecycle files (*.yaml, *.yml) in {empty}\n"),
+        ),
+    ];
+    for (args, wanted) in cases {
+        let output = plotline(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let said = stderr_of(&output);
+        assert!(said.contains(&wanted), "{args:?}: {said}");
+        assert!(!said.contains(".plotline-"), "{args:?}: {said}");
+    }
+    // No usage line that contradicts the error.
+    let said = stderr_of(&plotline(&["schema", "--config", "callback"]));
+    assert!(said.starts_with("error: --config writes the schema of the lifecycle file format"));
+    assert!(!said.contains("Usage"), "{said}");
+    // A catalog from the environment says so.
+    let output = Command::new(env!("CARGO_BIN_EXE_plotline"))
+        .args(["list"])
+        .env("PLOTLINE_CATALOG", empty)
+        .output()
+        .expect("plotline runs");
+    let said = stderr_of(&output);
+    assert!(
+        said.contains("comes from PLOTLINE_CATALOG; unset it"),
+        "{said}"
+    );
+    let said = stderr_of(&plotline(&["list", "--catalog", empty]));
+    assert!(!said.contains("PLOTLINE_CATALOG"), "{said}");
+}

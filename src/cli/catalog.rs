@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::output::say;
 use crate::compile::{compile, Catalog, Lifecycle, Version};
-use crate::config::load::{builtin_sources, dir_sources, parse_all};
+use crate::config::load::{builtin_sources, dir_sources, parse_all, LIFECYCLE_EXTENSIONS};
 use crate::diagnostic::{suggestion, Diagnostic};
 
 /// Where the catalog comes from.
@@ -19,6 +19,9 @@ pub struct CatalogArgs {
     /// With --catalog: load the built-in catalog too.
     #[arg(long)]
     pub with_builtin: bool,
+    /// Whether `catalog` came from `PLOTLINE_CATALOG` rather than the command line.
+    #[arg(skip)]
+    pub from_env: bool,
 }
 
 /// Loads and compiles the catalog. Every diagnostic comes back; the catalog only when none
@@ -31,10 +34,17 @@ pub fn load(args: &CatalogArgs) -> (Option<Catalog>, Vec<Diagnostic>) {
     }
     if let Some(dir) = &args.catalog {
         match dir_sources(dir) {
-            Ok(found) if found.is_empty() => diagnostics.push(Diagnostic::general(format!(
-                "no lifecycle files (*.yaml) in {}",
-                dir.display()
-            ))),
+            Ok(found) if found.is_empty() => {
+                let patterns: Vec<String> = LIFECYCLE_EXTENSIONS
+                    .iter()
+                    .map(|e| format!("*.{e}"))
+                    .collect();
+                diagnostics.push(Diagnostic::general(format!(
+                    "no lifecycle files ({}) in {}",
+                    patterns.join(", "),
+                    dir.display()
+                )))
+            }
             Ok(found) => sources.extend(found),
             Err(error) => diagnostics.push(error),
         }
@@ -47,8 +57,9 @@ pub fn load(args: &CatalogArgs) -> (Option<Catalog>, Vec<Diagnostic>) {
     (catalog.filter(|_| !failed), diagnostics)
 }
 
-/// Prints diagnostics to stderr: one line each, plus a source excerpt on a terminal.
-pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
+/// Prints diagnostics to stderr: one line each, plus a source excerpt on a terminal; and,
+/// when there are errors in a catalog named by `PLOTLINE_CATALOG`, says where it came from.
+pub fn print_diagnostics(args: &CatalogArgs, diagnostics: &[Diagnostic]) {
     let fancy = std::io::stderr().is_terminal();
     for diagnostic in diagnostics {
         if fancy && diagnostic.source.is_some() {
@@ -57,12 +68,20 @@ pub fn print_diagnostics(diagnostics: &[Diagnostic]) {
             say!("{diagnostic}");
         }
     }
+    if let (Some(dir), true) = (&args.catalog, args.from_env) {
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            say!(
+                "note: the catalog {} comes from PLOTLINE_CATALOG; unset it to use the built-in one",
+                dir.display()
+            );
+        }
+    }
 }
 
 /// Loads the catalog, printing diagnostics; `None` when it has errors.
 pub fn load_or_report(args: &CatalogArgs) -> Option<Catalog> {
     let (catalog, diagnostics) = load(args);
-    print_diagnostics(&diagnostics);
+    print_diagnostics(args, &diagnostics);
     catalog
 }
 

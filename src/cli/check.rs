@@ -20,7 +20,7 @@ pub struct CheckArgs {
 /// Runs `check`.
 pub fn check(args: CheckArgs) -> u8 {
     let (catalog, diagnostics) = load(&args.catalog);
-    print_diagnostics(&diagnostics);
+    print_diagnostics(&args.catalog, &diagnostics);
     let Some(catalog) = catalog else {
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         say!("catalog not sound: {}", plural(errors as u64, "error"));

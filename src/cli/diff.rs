@@ -131,6 +131,7 @@ pub fn diff_command(args: DiffArgs) -> u8 {
             let old_args = CatalogArgs {
                 catalog: Some(dir.clone()),
                 with_builtin: false,
+                from_env: false,
             };
             let Some(old) = load_or_report(&old_args) else {
                 return ERROR;

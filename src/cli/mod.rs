@@ -13,7 +13,8 @@ pub mod validate;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Plotline: validate event streams of web engagement widgets against their lifecycles.
 #[derive(Debug, Parser)]
@@ -46,6 +47,22 @@ pub enum Command {
     Simulate(simulate::SimulateArgs),
 }
 
+impl Command {
+    /// The catalog arguments of the command.
+    fn catalog_mut(&mut self) -> Option<&mut catalog::CatalogArgs> {
+        Some(match self {
+            Command::Validate(args) => &mut args.catalog,
+            Command::Run(args) => &mut args.catalog,
+            Command::Check(args) => &mut args.catalog,
+            Command::Schema(args) => &mut args.catalog,
+            Command::Diff(args) => &mut args.catalog,
+            Command::Types(args) => &mut args.catalog,
+            Command::List(args) => &mut args.catalog,
+            Command::Simulate(args) => &mut args.catalog,
+        })
+    }
+}
+
 /// Exit status: no violation.
 pub const OK: u8 = 0;
 /// Exit status: violations found.
@@ -55,13 +72,23 @@ pub const ERROR: u8 = 2;
 
 /// Runs the command line.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(error) => {
             let _ = error.print();
             return ExitCode::from(if error.use_stderr() { ERROR } else { OK });
         }
     };
+    if let (Some(catalog), Some((_, sub))) = (cli.command.catalog_mut(), matches.subcommand()) {
+        let source = sub
+            .try_get_raw("catalog")
+            .ok()
+            .and_then(|_| sub.value_source("catalog"));
+        catalog.from_env = source == Some(ValueSource::EnvVariable);
+    }
     ExitCode::from(match cli.command {
         Command::Validate(args) => validate::validate(args),
         Command::Run(args) => validate::run(args),

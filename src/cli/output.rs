@@ -60,8 +60,16 @@ impl Output {
                 // Created as a new file would be (0666 less the umask), not private.
                 #[cfg(unix)]
                 builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+                // The temporary name is ours: an error names the directory the user gave.
+                let temporary = builder.tempfile_in(dir).map_err(|error| {
+                    let reason = match dir.is_dir() {
+                        false => format!("no directory {}", dir.display()),
+                        true => io::Error::from(error.kind()).to_string(),
+                    };
+                    io::Error::new(error.kind(), reason)
+                })?;
                 Target::File {
-                    temporary: builder.tempfile_in(dir)?,
+                    temporary,
                     path: path.to_owned(),
                 }
             }

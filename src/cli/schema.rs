@@ -6,7 +6,7 @@ use clap::Args;
 use serde_json::Value;
 
 use super::catalog::{file_name, load_or_report, select, CatalogArgs, SelectArgs};
-use super::output::emit;
+use super::output::{emit, say};
 use super::ERROR;
 use crate::config::LifecycleFile;
 use crate::export::record_schema;
@@ -24,8 +24,8 @@ pub struct SchemaArgs {
     /// of printing one schema.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// The schema of the lifecycle file format instead (for editors).
-    #[arg(long, conflicts_with_all = ["lifecycle", "version"])]
+    /// The schema of the lifecycle file format instead (for editors); takes no LIFECYCLE.
+    #[arg(long)]
     pub config: bool,
     /// Which catalog to use.
     #[command(flatten)]
@@ -35,6 +35,13 @@ pub struct SchemaArgs {
 /// Runs `schema`.
 pub fn schema(args: SchemaArgs) -> u8 {
     let out = args.out.as_deref();
+    if args.config && (args.select.lifecycle.is_some() || args.select.version.is_some()) {
+        say!(
+            "error: --config writes the schema of the lifecycle file format, which takes no \
+             LIFECYCLE or --version (the schema of a lifecycle's records: plotline schema NAME)"
+        );
+        return ERROR;
+    }
     if args.config {
         let schema = serde_json::to_value(schemars::schema_for!(LifecycleFile));
         let text = pretty(&schema.unwrap_or_default());

@@ -38,7 +38,7 @@ pub struct ValidateArgs {
     pub allow_incomplete: bool,
     /// Threads to shard interactions across (default: every core). The report is the same
     /// for any number.
-    #[arg(long, short = 'j')]
+    #[arg(long, short = 'j', value_parser = jobs)]
     pub jobs: Option<NonZeroUsize>,
     /// Never show the progress bar (it shows only on a terminal, for text reports).
     #[arg(long)]
@@ -52,6 +52,14 @@ pub struct ValidateArgs {
     /// Which catalog to use.
     #[command(flatten)]
     pub catalog: CatalogArgs,
+}
+
+/// A thread count: a whole number, at least 1.
+fn jobs(text: &str) -> Result<NonZeroUsize, String> {
+    match text.parse::<usize>() {
+        Ok(n) => NonZeroUsize::new(n).ok_or_else(|| "must be at least 1".to_owned()),
+        Err(_) => Err("must be a whole number, at least 1".to_owned()),
+    }
 }
 
 /// Memory bounds of `validate` and `run`.
@@ -203,7 +211,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
     let summary = match result {
         Ok(summary) => summary,
         Err(error) => {
-            say!("error: reading input: {error}");
+            say!("error: {error}");
             return ERROR;
         }
     };

@@ -35,8 +35,14 @@ impl LoadedFile {
 }
 
 fn is_lifecycle_file(name: &str) -> bool {
-    name.ends_with(".yaml") || name.ends_with(".yml")
+    LIFECYCLE_EXTENSIONS.iter().any(|extension| {
+        name.strip_suffix(extension)
+            .is_some_and(|stem| stem.ends_with('.'))
+    })
 }
+
+/// The file name extensions of lifecycle files.
+pub const LIFECYCLE_EXTENSIONS: &[&str] = &["yaml", "yml"];
 
 /// The built-in catalog's files, sorted by name.
 pub fn builtin_sources() -> Vec<SourceText> {

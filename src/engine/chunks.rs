@@ -93,12 +93,16 @@ pub struct ChunkReader {
     line: u64,
     /// Buffers handed back, to be filled again.
     spare: Vec<Vec<u8>>,
+    /// The inputs' names, for errors.
+    names: Vec<String>,
 }
 
 impl ChunkReader {
     /// Reads `inputs` in order; lines longer than `max_line` bytes are skipped and recorded.
     pub fn new(inputs: Vec<Input>, max_line: usize) -> Self {
+        let names = inputs.iter().map(|input| input.name.clone()).collect();
         ChunkReader {
+            names,
             inputs: inputs.into_iter(),
             current: None,
             next_index: 0,
@@ -118,8 +122,19 @@ impl ChunkReader {
         }
     }
 
-    /// The next chunk; `None` after the last input.
+    /// The next chunk; `None` after the last input. A read error names its input.
     pub fn next_chunk(&mut self) -> io::Result<Option<Chunk>> {
+        self.read_chunk().map_err(|error| {
+            let index = self.next_index.saturating_sub(1);
+            let name = match self.names.get(index).map(String::as_str) {
+                Some("-") | None => "stdin",
+                Some(name) => name,
+            };
+            io::Error::new(error.kind(), format!("reading {name}: {error}"))
+        })
+    }
+
+    fn read_chunk(&mut self) -> io::Result<Option<Chunk>> {
         loop {
             if self.current.is_none() {
                 let Some(input) = self.inputs.next() else {

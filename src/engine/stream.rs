@@ -35,9 +35,7 @@ pub fn run(
 ) -> io::Result<()> {
     let names: Vec<String> = inputs.iter().map(|input| input.name.clone()).collect();
     let mut chunks = ChunkReader::new(inputs, max_line_bytes);
-    let read_error =
-        |error: io::Error| io::Error::new(error.kind(), format!("reading input: {error}"));
-    while let Some(chunk) = chunks.next_chunk().map_err(read_error)? {
+    while let Some(chunk) = chunks.next_chunk()? {
         let file = names.get(chunk.file_index).map_or("-", String::as_str);
         for (number, line, overlong) in chunk.lines() {
             let place = Place {
