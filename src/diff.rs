@@ -79,10 +79,44 @@ pub struct Change {
     /// `metadata_field`, `payload_property`, `rule` (and, between catalogs, `lifecycle` or
     /// `version`).
     pub part: &'static str,
+    /// The changed item: an event, state, metadata field or rule's name, a payload
+    /// property's path (`submitted.data.form`), a transition as `from --event-->`.
+    pub name: String,
+    /// `added`, `removed` or `changed`.
+    pub action: &'static str,
     /// What changed, for people: "event `submitted` added".
     pub description: String,
     /// How records of the two versions fare.
     pub compatibility: Compatibility,
+}
+
+impl Change {
+    /// A change of `part` described by `description`, whose first quoted name is the item
+    /// changed (a transition's is followed by its `--event-->`).
+    pub fn new(part: &'static str, description: String, compatibility: Compatibility) -> Change {
+        let mut quoted = description.split('`');
+        let mut name = quoted.nth(1).unwrap_or_default().to_owned();
+        if part == "transition" {
+            let rest = quoted.next().unwrap_or_default();
+            if let Some(arrow) = rest.find("-->") {
+                name.push_str(rest[..arrow + 3].trim_end());
+            }
+        }
+        let action = if description.ends_with(" added") || description.contains(" added (") {
+            "added"
+        } else if description.ends_with(" removed") || description.contains(" removed (") {
+            "removed"
+        } else {
+            "changed"
+        };
+        Change {
+            part,
+            name,
+            action,
+            description,
+            compatibility,
+        }
+    }
 }
 
 /// Every change from `old` to `new`, in the order: events, states, transitions, payloads,
@@ -90,11 +124,7 @@ pub struct Change {
 pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
     let mut changes = Vec::new();
     let mut change = |part, compatibility, description: String| {
-        changes.push(Change {
-            part,
-            description,
-            compatibility,
-        });
+        changes.push(Change::new(part, description, compatibility));
     };
 
     let old_events: BTreeSet<&str> = old.events.iter().map(|e| e.name.as_str()).collect();
@@ -779,12 +809,39 @@ mod tests {
     }
 
     #[test]
+    fn changes_name_their_item() {
+        let cases = [
+            ("event", "event `submitted` added", "submitted", "added"),
+            ("state", "state `s` is now final", "s", "changed"),
+            (
+                "transition",
+                "transition `a` --go--> `b` is now `c`",
+                "a --go-->",
+                "changed",
+            ),
+            (
+                "payload_property",
+                "`e.data.n` added (required)",
+                "e.data.n",
+                "added",
+            ),
+            (
+                "payload_property",
+                "`e.data.n` value 3 removed",
+                "e.data.n",
+                "removed",
+            ),
+            ("rule", "rule `data.x > 1` removed", "data.x > 1", "removed"),
+        ];
+        for (part, description, name, action) in cases {
+            let change = Change::new(part, description.to_owned(), Compatibility::Full);
+            assert_eq!((change.name.as_str(), change.action), (name, action));
+        }
+    }
+
+    #[test]
     fn combined_compatibility() {
-        let change = |compatibility| Change {
-            part: "event",
-            description: String::new(),
-            compatibility,
-        };
+        let change = |compatibility| Change::new("event", String::new(), compatibility);
         let all = |list: &[Compatibility]| {
             Compatibility::combine(&list.iter().map(|c| change(*c)).collect::<Vec<_>>())
         };

@@ -241,12 +241,19 @@ fn version_diffs() {
     let output = plotline(&[&versions[..], &["--format", "json"]].concat());
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let comparison = &report["comparisons"][0];
+    assert_eq!(report["format_version"], 1);
     assert_eq!(comparison["from"], "9.0");
     assert_eq!(report["compatibility"], comparison["compatibility"]);
     let changes = comparison["changes"].as_array().unwrap();
     assert!(changes.iter().any(|c| c["part"] == "event"
+        && c["name"] == "submitted"
+        && c["action"] == "added"
         && c["description"] == "event `submitted` added"
         && c["compatibility"] == "backward"));
+    // Every change names its item.
+    assert!(changes
+        .iter()
+        .all(|c| c["name"].as_str().is_some_and(|name| !name.is_empty())));
 }
 
 #[test]

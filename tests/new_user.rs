@@ -189,7 +189,7 @@ fn messages_name_what_the_user_gave() {
     }
     // No usage line that contradicts the error.
     let said = stderr_of(&plotline(&["schema", "--config", "callback"]));
-    assert!(said.starts_with("error: --config writes the schema of the lifecycle file format"));
+    assert!(said.starts_with("error: --config writes the schema of a file format"));
     assert!(!said.contains("Usage"), "{said}");
     // A catalog from the environment says so.
     let output = Command::new(env!("CARGO_BIN_EXE_plotline"))
@@ -204,4 +204,33 @@ fn messages_name_what_the_user_gave() {
     );
     let said = stderr_of(&plotline(&["list", "--catalog", empty]));
     assert!(!said.contains("PLOTLINE_CATALOG"), "{said}");
+}
+
+#[test]
+fn the_json_report_has_a_format_version_and_a_schema_it_keeps_to() {
+    let schema = plotline(&["schema", "--report"]);
+    assert_eq!(schema.status.code(), Some(0));
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let general = ["--catalog", "tests/fixtures/general"];
+    for args in [
+        vec![EVERY_KIND],
+        vec!["examples/callback.jsonl"],
+        [&["tests/fixtures/streams/chat_vendor.jsonl"][..], &general].concat(),
+    ] {
+        let output = plotline(&[&["validate", "--format", "json"][..], &args].concat());
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        assert_eq!(report["format_version"], 1);
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:?}");
+    }
+    // The schema is strict: an unknown field or kind is refused.
+    let mut report: serde_json::Value =
+        serde_json::from_slice(&plotline(&["validate", "--format", "json", EVERY_KIND]).stdout)
+            .expect("JSON");
+    report["violations"][0]["kind"] = "no_such_kind".into();
+    assert!(!validator.is_valid(&report));
 }

@@ -99,11 +99,8 @@ impl Comparison {
                 version,
             ),
         };
-        let change = Change {
-            part,
-            description: format!("{what} {done} (version {version})"),
-            compatibility,
-        };
+        let description = format!("{what} {done} (version {version})");
+        let change = Change::new(part, description, compatibility);
         Comparison::new(lifecycle, from, to, vec![change])
     }
 }
@@ -117,6 +114,8 @@ enum OneSide<'a> {
 /// The whole report.
 #[derive(Debug, Serialize)]
 struct Report {
+    /// The version of this report's format: 1 until a field changes meaning or goes away.
+    format_version: u32,
     compatibility: Compatibility,
     comparisons: Vec<Comparison>,
 }
@@ -151,6 +150,7 @@ pub fn diff_command(args: DiffArgs) -> u8 {
         .flat_map(|c| c.changes.iter().cloned())
         .collect();
     let report = Report {
+        format_version: 1,
         compatibility: Compatibility::combine(&changes),
         comparisons,
     };

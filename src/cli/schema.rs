@@ -11,6 +11,9 @@ use super::ERROR;
 use crate::config::LifecycleFile;
 use crate::export::record_schema;
 
+/// The file `--report --out DIR` writes.
+const REPORT_SCHEMA_FILE: &str = "report.schema.json";
+
 /// The file `--config --out DIR` writes.
 const CONFIG_SCHEMA_FILE: &str = "lifecycle-file.schema.json";
 
@@ -27,6 +30,9 @@ pub struct SchemaArgs {
     /// The schema of the lifecycle file format instead (for editors); takes no LIFECYCLE.
     #[arg(long)]
     pub config: bool,
+    /// The schema of the JSON report of `validate --format json` instead.
+    #[arg(long, conflicts_with = "config")]
+    pub report: bool,
     /// Which catalog to use.
     #[command(flatten)]
     pub catalog: CatalogArgs,
@@ -35,12 +41,21 @@ pub struct SchemaArgs {
 /// Runs `schema`.
 pub fn schema(args: SchemaArgs) -> u8 {
     let out = args.out.as_deref();
-    if args.config && (args.select.lifecycle.is_some() || args.select.version.is_some()) {
+    let named = args.select.lifecycle.is_some() || args.select.version.is_some();
+    if let (Some(flag), true) = (
+        (args.config.then_some("--config")).or(args.report.then_some("--report")),
+        named,
+    ) {
         say!(
-            "error: --config writes the schema of the lifecycle file format, which takes no \
-             LIFECYCLE or --version (the schema of a lifecycle's records: plotline schema NAME)"
+            "error: {flag} writes the schema of a file format, which takes no LIFECYCLE or \
+             --version (the schema of a lifecycle's records: plotline schema NAME)"
         );
         return ERROR;
+    }
+    if args.report {
+        let text = pretty(&crate::report::report_schema());
+        let file = (REPORT_SCHEMA_FILE.to_owned(), text);
+        return emit(out, [file]);
     }
     if args.config {
         let schema = serde_json::to_value(schemars::schema_for!(LifecycleFile));

@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 /// The kinds of violation, with the exact names reports use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ViolationKind {
     /// The line is not a JSON object.
@@ -82,7 +83,8 @@ impl ViolationKind {
 }
 
 /// One violation, at its place in the input.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Violation {
     /// The input file (`-` for stdin).
     pub file: String,
@@ -102,12 +104,13 @@ pub struct Violation {
     /// What is wrong, for people.
     pub message: String,
     /// What was expected instead (allowed events, say), when that is a list.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expected: Vec<String>,
 }
 
 /// The counts of a run. `lines = blank + events + malformed` always.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Summary {
     /// Input lines read.
     pub lines: u64,

@@ -3,7 +3,37 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 
+use schemars::JsonSchema;
+
 use crate::engine::{Summary, Violation};
+
+/// The version of the JSON report's format (`format_version`): it changes only when a field
+/// changes meaning or goes away; new optional fields may come without it.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The JSON report of `validate --format json`, described for its JSON Schema
+/// (`plotline schema --report`). [`JsonReport`] writes it without holding the violations.
+#[derive(JsonSchema)]
+#[schemars(
+    title = "Plotline validation report",
+    description = "What `plotline validate --format json` writes: the counts and every violation.",
+    deny_unknown_fields
+)]
+pub struct ReportDocument {
+    /// The version of this format: it changes only when a field changes meaning or goes
+    /// away; new optional fields may come without it.
+    #[schemars(range(min = 1))]
+    pub format_version: u32,
+    /// The counts.
+    pub summary: Summary,
+    /// Every violation, in input order; `incomplete` ones, found at the end, last.
+    pub violations: Vec<Violation>,
+}
+
+/// The JSON Schema (draft 2020-12) of the JSON report.
+pub fn report_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(ReportDocument)).unwrap_or_default()
+}
 
 /// One line for a violation: `file:line: interaction X (lifecycle) event E: kind: message`.
 pub fn text_line(violation: &Violation) -> String {
@@ -91,7 +121,8 @@ impl JsonReport {
     /// Writes the report as one JSON object.
     pub fn write(self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
         let summary = serde_json::to_string_pretty(summary)?;
-        out.write_all(b"{\n  \"summary\": ")?;
+        let head = format!("{{\n  \"format_version\": {FORMAT_VERSION},\n  \"summary\": ");
+        out.write_all(head.as_bytes())?;
         write_indented(out, &summary, "  ")?;
         if self.count == 0 {
             return out.write_all(b",\n  \"violations\": []\n}\n");
@@ -127,7 +158,8 @@ mod tests {
 
     /// The report as one pretty-printed object: what `JsonReport` must write.
     fn whole(summary: &Summary, violations: &[Violation]) -> String {
-        let report = serde_json::json!({"summary": summary, "violations": violations});
+        let report =
+            serde_json::json!({"format_version": 1, "summary": summary, "violations": violations});
         serde_json::to_string_pretty(&report).unwrap() + "\n"
     }
 
