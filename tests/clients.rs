@@ -426,3 +426,138 @@ fn typescript_declarations_compile_and_type_client_code() {
         "{text}"
     );
 }
+
+/// A stream with every violation kind, and a larger simulated one with many interactions.
+fn ci_streams(dir: &Path) -> Vec<String> {
+    let simulated = common::plotline(&[
+        "simulate",
+        "-n",
+        "3000",
+        "--violations",
+        "0.05",
+        "--seed",
+        "4",
+    ]);
+    let path = dir.join("simulated.jsonl");
+    std::fs::write(&path, &simulated.stdout).expect("written");
+    vec![
+        "tests/fixtures/streams/every_kind.jsonl".to_owned(),
+        path.display().to_string(),
+    ]
+}
+
+#[test]
+fn sarif_reports_are_valid_sarif_2_1_0() {
+    let Some((root, python)) = clients() else {
+        return;
+    };
+    let schema = root.join("node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
+    let dir = tempfile::tempdir().expect("temp dir");
+    for stream in ci_streams(dir.path()) {
+        let output = common::plotline(&["validate", "--format", "sarif", &stream]);
+        assert_eq!(output.status.code(), Some(1));
+        let log = dir.path().join("report.sarif");
+        std::fs::write(&log, &output.stdout).expect("written");
+        // python-jsonschema, with the draft the SARIF schema is written in (draft 4).
+        let check = Command::new(&python)
+            .arg("-c")
+            .arg(
+                "import json, sys, jsonschema\n\
+                 schema = json.load(open(sys.argv[1])); log = json.load(open(sys.argv[2]))\n\
+                 errors = list(jsonschema.Draft4Validator(schema).iter_errors(log))\n\
+                 [print(e.json_path, e.message) for e in errors[:5]]\n\
+                 print(len(log['runs'][0]['results']))\n\
+                 sys.exit(1 if errors else 0)",
+            )
+            .arg(&schema)
+            .arg(&log)
+            .output()
+            .expect("python runs");
+        let said = String::from_utf8_lossy(&check.stdout);
+        assert!(
+            check.status.success(),
+            "{stream}: {said}{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+        // One result per violation, each under its kind's rule, at its file and line.
+        let json = common::plotline(&["validate", "--format", "json", &stream]);
+        let report: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+        assert_eq!(
+            said.trim(),
+            report["summary"]["violations"].to_string(),
+            "{stream}"
+        );
+        let sarif: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+        let results = sarif["runs"][0]["results"].as_array().expect("results");
+        for (result, violation) in results
+            .iter()
+            .zip(report["violations"].as_array().expect("violations"))
+        {
+            assert_eq!(result["ruleId"], violation["kind"]);
+            let region = &result["locations"][0]["physicalLocation"]["region"];
+            assert_eq!(region["startLine"], violation["line"]);
+        }
+    }
+}
+
+#[test]
+fn junit_reports_are_read_by_a_junit_parser() {
+    let Some((_, python)) = clients() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    for stream in ci_streams(dir.path()) {
+        let output = common::plotline(&["validate", "--format", "junit", &stream]);
+        assert_eq!(output.status.code(), Some(1));
+        let xml = dir.path().join("report.xml");
+        std::fs::write(&xml, &output.stdout).expect("written");
+        // junitparser reads it; it prints cases, failing cases and failures.
+        let read = Command::new(&python)
+            .arg("-c")
+            .arg(
+                "import sys, junitparser\n\
+                 xml = junitparser.JUnitXml.fromfile(sys.argv[1])\n\
+                 cases = [case for suite in xml for case in suite]\n\
+                 failures = [r for case in cases for r in case.result if isinstance(r, junitparser.Failure)]\n\
+                 print(len(cases), sum(1 for c in cases if not c.is_passed), len(failures))",
+            )
+            .arg(&xml)
+            .output()
+            .expect("python runs");
+        assert!(
+            read.status.success(),
+            "{}",
+            String::from_utf8_lossy(&read.stderr)
+        );
+        let counts: Vec<u64> = String::from_utf8_lossy(&read.stdout)
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let json = common::plotline(&["validate", "--format", "json", &stream]);
+        let report: Value = serde_json::from_slice(&json.stdout).expect("JSON");
+        let summary = &report["summary"];
+        let violations = report["violations"].as_array().expect("violations");
+        // A case per interaction, plus one per line that belongs to none; a failure per
+        // violation; every passing case is a valid interaction (a valid one fails when a line
+        // after its end names it).
+        let lines_alone = violations
+            .iter()
+            .filter(|v| v["interaction"].is_null() || v["lifecycle"].is_null())
+            .count() as u64;
+        let [cases, failing, failures] = counts[..] else {
+            panic!("{counts:?}");
+        };
+        assert_eq!(
+            failures,
+            summary["violations"].as_u64().unwrap_or(0),
+            "{stream}"
+        );
+        let valid = summary["valid_interactions"].as_u64().unwrap_or(0);
+        assert!(cases - failing <= valid, "{stream}");
+        assert!(cases > failing && failing > 0, "{stream}");
+        assert!(
+            cases >= summary["interactions"].as_u64().unwrap_or(0) + lines_alone,
+            "{stream}"
+        );
+    }
+}

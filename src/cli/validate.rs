@@ -21,8 +21,20 @@ use crate::report;
 pub enum Format {
     /// A line per violation and a summary, for people.
     Text,
-    /// One JSON object: summary and violations.
+    /// One JSON object: summary and violations (`plotline schema --report` has its schema).
     Json,
+    /// SARIF 2.1.0, for code-scanning tools: each violation a result whose rule is its kind.
+    Sarif,
+    /// JUnit XML, for test-report tools: a test case per interaction, a failure per violation.
+    Junit,
+}
+
+/// Where violations go while a stream is validated.
+enum Sink {
+    Text,
+    Json(report::JsonReport),
+    Sarif(report::sarif::SarifReport),
+    Junit(report::junit::JunitReport),
 }
 
 /// Arguments of `validate`.
@@ -171,53 +183,65 @@ pub fn validate(args: ValidateArgs) -> u8 {
     let show_progress = args.format == Format::Text && !args.no_progress;
     let bar = progress::Bar::new(show_progress, &inputs);
     let to_terminal = out.is_terminal();
-    let mut json = match args.format {
-        Format::Json => match report::JsonReport::new() {
-            Ok(json) => Some(json),
-            Err(error) => {
-                say!("error: cannot create a temporary file for the JSON report: {error}");
-                return ERROR;
-            }
-        },
-        Format::Text => None,
+    let sink = match args.format {
+        Format::Text => Ok(Sink::Text),
+        Format::Json => report::JsonReport::new().map(Sink::Json),
+        Format::Sarif => report::sarif::SarifReport::new().map(Sink::Sarif),
+        Format::Junit => Ok(Sink::Junit(report::junit::JunitReport::default())),
     };
-    let mut write_error: Option<io::Error> = None;
-    let mut report = |violation: Violation| match &mut json {
-        Some(json) => {
-            if write_error.is_none() {
-                write_error = json.push(&violation).err();
-            }
+    let mut sink = match sink {
+        Ok(sink) => sink,
+        Err(error) => {
+            say!("error: cannot create a temporary file for the report: {error}");
+            return ERROR;
         }
-        None => {
-            if write_error.is_none() {
+    };
+    let names: Vec<String> = inputs.iter().map(|input| input.name.clone()).collect();
+    let mut write_error: Option<io::Error> = None;
+    let mut report = |violation: Violation| {
+        if write_error.is_some() {
+            return;
+        }
+        write_error = match &mut sink {
+            Sink::Json(json) => json.push(&violation).err(),
+            Sink::Sarif(sarif) => sarif.push(&violation).err(),
+            Sink::Junit(junit) => {
+                junit.push(violation);
+                None
+            }
+            Sink::Text => {
                 let line = report::text_line(&violation);
                 let written = if to_terminal {
                     bar.suspend(|| writeln!(out, "{line}").and_then(|()| out.flush()))
                 } else {
                     writeln!(out, "{line}")
                 };
-                write_error = written.err();
+                written.err()
             }
-        }
+        };
     };
-    let result = parallel::validate(
+    let list = args.format == Format::Junit;
+    let result = parallel::validate_listing(
         &catalog,
         inputs,
         options,
+        list,
         &mut report,
         &mut |bytes, lines| bar.advance(bytes, lines),
     );
     bar.finish();
-    let summary = match result {
-        Ok(summary) => summary,
+    let (summary, interactions) = match result {
+        Ok(done) => done,
         Err(error) => {
             say!("error: {error}");
             return ERROR;
         }
     };
-    let written = write_error.map_or(Ok(()), Err).and_then(|()| match json {
-        Some(json) => json.write(&mut out, &summary),
-        None => writeln!(out, "{}", report::text_summary(&summary)),
+    let written = write_error.map_or(Ok(()), Err).and_then(|()| match sink {
+        Sink::Json(json) => json.write(&mut out, &summary),
+        Sink::Sarif(sarif) => sarif.write(&mut out),
+        Sink::Junit(junit) => junit.write(&mut out, interactions, &names),
+        Sink::Text => writeln!(out, "{}", report::text_summary(&summary)),
     });
     finish_output(out, written.map_err(writing_output), &summary)
 }

@@ -191,6 +191,19 @@ pub struct Interpreter<'c> {
     /// The latest timestamp of any event so far (valid or not): where the stream ends, for
     /// timeouts.
     latest_ts: Option<i64>,
+    /// Every interaction begun, when asked for (`list_interactions`).
+    begun: Option<Vec<Begun>>,
+}
+
+/// An interaction, named where it began (for reports that list every interaction).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Begun {
+    /// Where its first event was.
+    pub at: Position,
+    /// Its lifecycle.
+    pub lifecycle: String,
+    /// Its key.
+    pub interaction: String,
 }
 
 impl<'c> Interpreter<'c> {
@@ -214,7 +227,19 @@ impl<'c> Interpreter<'c> {
             files: Vec::new(),
             summary: Summary::default(),
             latest_ts: None,
+            begun: None,
         }
+    }
+
+    /// From now on, remembers every interaction begun (memory grows with their number).
+    pub fn list_interactions(&mut self) {
+        self.begun.get_or_insert_with(Vec::new);
+    }
+
+    /// The interactions begun since [`Interpreter::list_interactions`], in the order they
+    /// began.
+    pub fn take_interactions(&mut self) -> Vec<Begun> {
+        self.begun.take().unwrap_or_default()
     }
 
     /// The latest timestamp of any event so far.
@@ -429,7 +454,15 @@ impl<'c> Interpreter<'c> {
             self.evict();
         }
         let open = &mut self.open[lifecycle_id];
+        let begun = &mut self.begun;
         let interaction = open.entry_ref(key).or_insert_with(|| {
+            if let Some(begun) = begun {
+                begun.push(Begun {
+                    at: place.position(),
+                    lifecycle: lifecycle.name.clone(),
+                    interaction: key.to_owned(),
+                });
+            }
             self.summary.interactions += 1;
             self.open_count += 1;
             Interaction {

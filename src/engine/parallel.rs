@@ -22,7 +22,7 @@ use std::thread;
 
 use super::chunks::{Chunk, ChunkReader};
 use super::envelope;
-use super::interpreter::{Interpreter, Limits, Place, Position};
+use super::interpreter::{Begun, Interpreter, Limits, Place, Position};
 use super::stream::Input;
 use super::verdict::{Summary, Violation};
 use crate::compile::Catalog;
@@ -65,6 +65,18 @@ pub fn validate(
     report: &mut dyn FnMut(Violation),
     progress: &mut dyn FnMut(u64, u64),
 ) -> io::Result<Summary> {
+    validate_listing(catalog, inputs, options, false, report, progress).map(|(summary, _)| summary)
+}
+
+/// [`validate`], and, when `list` is true, every interaction begun, in the order they began.
+pub fn validate_listing(
+    catalog: &Catalog,
+    inputs: Vec<Input>,
+    options: Options,
+    list: bool,
+    report: &mut dyn FnMut(Violation),
+    progress: &mut dyn FnMut(u64, u64),
+) -> io::Result<(Summary, Vec<Begun>)> {
     let jobs = options.jobs.max(1);
     let names: Vec<String> = inputs.iter().map(|input| input.name.clone()).collect();
     let hasher = hashbrown::DefaultHashBuilder::default();
@@ -84,6 +96,9 @@ pub fn validate(
             let (latest, ended) = (&latest, &ended);
             shards.push(scope.spawn(move || {
                 let mut interpreter = Interpreter::new(catalog, limits);
+                if list {
+                    interpreter.list_interactions();
+                }
                 let owner = |line: &[u8]| owner_of(line, jobs, hasher);
                 run_shard(&mut interpreter, shard, &owner, names, &chunk_rx, &part_tx);
                 // Timeouts at the end are decided by the latest timestamp of the whole
@@ -96,9 +111,10 @@ pub fn validate(
                 let latest = latest.load(Ordering::SeqCst);
                 interpreter.end_at((latest != i64::MIN).then_some(latest));
                 let mut open = Vec::new();
+                let listed = interpreter.take_interactions();
                 let summary = interpreter
                     .finish_ordered(options.allow_incomplete, &mut |at, v| open.push((at, v)));
-                (summary, open)
+                (summary, open, listed)
             }));
         }
         drop(part_tx);
@@ -112,19 +128,22 @@ pub fn validate(
 
         let mut summary = Summary::default();
         let mut open = Vec::new();
+        let mut begun = Vec::new();
         for shard in shards {
-            let (part, mut left) = shard
+            let (part, mut left, mut listed) = shard
                 .join()
                 .map_err(|_| io::Error::other("a shard failed"))?;
             summary.absorb(&part);
             open.append(&mut left);
+            begun.append(&mut listed);
         }
+        begun.sort();
         read?;
         open.sort_by_key(|(at, _): &(Position, Violation)| *at);
         for (_, violation) in open {
             report(violation);
         }
-        Ok(summary)
+        Ok((summary, begun))
     })
 }
 

@@ -74,6 +74,37 @@ impl ViolationKind {
         }
     }
 
+    /// When a violation of this kind is reported, in a sentence.
+    pub fn description(self) -> &'static str {
+        match self {
+            ViolationKind::MalformedLine => "The line is not a JSON object.",
+            ViolationKind::BadEnvelope => {
+                "A required envelope field is missing or of the wrong type."
+            }
+            ViolationKind::UnknownLifecycle => "No lifecycle of that name (or version).",
+            ViolationKind::UnknownEvent => "The lifecycle has no such event.",
+            ViolationKind::IllegalTransition => {
+                "The event is not allowed in the interaction's current state."
+            }
+            ViolationKind::AfterEnd => "An event after the interaction reached a final state.",
+            ViolationKind::TimeRegression => "`ts` earlier than the interaction's previous event.",
+            ViolationKind::InvalidPayload => "`data` fails the event's schema.",
+            ViolationKind::RuleViolation => "A declared assertion fails.",
+            ViolationKind::MetadataMismatch => {
+                "A reported `metadata` block differs from the computed one."
+            }
+            ViolationKind::Incomplete => {
+                "The stream ended with the interaction not in a final state."
+            }
+            ViolationKind::Timeout => {
+                "A state's timeout that declares a violation expired (decided from event time)."
+            }
+            ViolationKind::VersionMismatch => {
+                "An event carries another `version` than the one its interaction started with."
+            }
+        }
+    }
+
     /// The kind named `name`.
     pub fn from_name(name: &str) -> Option<ViolationKind> {
         ViolationKind::ALL

@@ -1,4 +1,8 @@
-//! Reports: verdicts to text for people or to the JSON report of DESIGN.md.
+//! Reports: verdicts to text for people, to the JSON report of DESIGN.md, or to the formats
+//! of CI tools (`sarif`, `junit`).
+
+pub mod junit;
+pub mod sarif;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
