@@ -234,3 +234,168 @@ fn the_json_report_has_a_format_version_and_a_schema_it_keeps_to() {
     report["violations"][0]["kind"] = "no_such_kind".into();
     assert!(!validator.is_valid(&report));
 }
+
+/// Runs `command` (a shell command line) under a pseudo-terminal with `script`, feeding it
+/// `input`; `None` (with a message) where `script` is missing.
+fn on_a_terminal(command: &str, input: &str, env: &[(&str, &str)]) -> Option<String> {
+    use std::io::Write;
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("`script` (util-linux) is missing: terminal behaviour not checked");
+        return None;
+    }
+    let mut child = Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("PLOTLINE_CATALOG")
+        .env_remove("NO_COLOR")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(input.as_bytes()).expect("written");
+    drop(stdin);
+    let output = child.wait_with_output().expect("script ends");
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[test]
+fn on_a_terminal_quick_runs_show_no_bar_and_stdin_gets_a_hint() {
+    let bin = env!("CARGO_BIN_EXE_plotline");
+    let Some(quick) = on_a_terminal(&format!("{bin} validate {EVERY_KIND}"), "", &[]) else {
+        return;
+    };
+    assert!(
+        !quick.contains("lines/s") && !quick.contains("(eta "),
+        "{quick}"
+    );
+    // Colour on a terminal: the kind in red; none with NO_COLOR.
+    assert!(
+        quick.contains("\u{1b}[1m\u{1b}[31minvalid_payload"),
+        "{quick}"
+    );
+    let plain = on_a_terminal(
+        &format!("{bin} validate {EVERY_KIND}"),
+        "",
+        &[("NO_COLOR", "1")],
+    );
+    assert!(plain.is_some_and(|plain| !plain.contains('\u{1b}')));
+    // Waiting on a terminal's stdin says so (and how to end).
+    let line = r#"{"lifecycle":"callback","interaction":"a","event":"ready","ts":1}"#;
+    let typed = on_a_terminal(
+        &format!("{bin} validate --allow-incomplete"),
+        &format!("{line}\n\u{4}"),
+        &[],
+    )
+    .unwrap_or_default();
+    assert!(
+        typed.contains("reading events from stdin, a terminal"),
+        "{typed}"
+    );
+    assert!(typed.contains("1 line: 1 event"), "{typed}");
+}
+
+#[test]
+fn color_and_quiet_as_asked() {
+    let colored = plotline(&["validate", "--color", "always", EVERY_KIND]);
+    let text = String::from_utf8_lossy(&colored.stdout);
+    assert!(
+        text.contains("\u{1b}[1m\u{1b}[31mafter_end\u{1b}[0m"),
+        "{text}"
+    );
+    for args in [
+        vec!["validate", EVERY_KIND],
+        vec!["validate", "--color", "never", EVERY_KIND],
+    ] {
+        assert!(!plotline(&args).stdout.contains(&0x1b), "{args:?}");
+    }
+    // -q: only the summary; -qq: nothing, the exit status says it.
+    let quiet = plotline(&["validate", "-q", EVERY_KIND]);
+    let text = String::from_utf8_lossy(&quiet.stdout);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("23 lines: 20 events"), "{text}");
+    let silent = plotline(&["-qq", "validate", EVERY_KIND]);
+    assert_eq!((silent.stdout.len(), silent.status.code()), (0, Some(1)));
+    let check = plotline(&["check", "-q"]);
+    assert_eq!(String::from_utf8_lossy(&check.stdout).lines().count(), 1);
+    let run = plotline(&["run", "-qq", EVERY_KIND]);
+    assert!(run.stderr.is_empty() && !run.stdout.is_empty());
+    let simulate = plotline(&["simulate", "-n", "10", "-qq"]);
+    assert!(simulate.stderr.is_empty());
+}
+
+#[test]
+fn completions_man_pages_and_exit_codes_in_help() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = plotline(&["completions", shell]);
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            script.contains("validate") && script.contains("allow-incomplete"),
+            "{shell}"
+        );
+    }
+    // The bash script is valid bash.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let bash = dir.path().join("plotline.bash");
+    std::fs::write(&bash, plotline(&["completions", "bash"]).stdout).expect("written");
+    let syntax = Command::new("bash")
+        .arg("-n")
+        .arg(&bash)
+        .output()
+        .expect("bash runs");
+    assert!(
+        syntax.status.success(),
+        "{}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+    // One page, or one per command, each well-formed for groff where it is installed.
+    let page = plotline(&["man"]);
+    assert!(String::from_utf8_lossy(&page.stdout).starts_with(".ie \\n(.g"));
+    let out = dir.path().join("man");
+    let output = plotline(&["man", "--out", out.to_str().expect("a UTF-8 path")]);
+    assert_eq!(output.status.code(), Some(0));
+    let mut pages: Vec<String> = std::fs::read_dir(&out)
+        .expect("pages")
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect();
+    pages.sort();
+    assert!(
+        pages.contains(&"plotline-validate.1".to_owned()) && pages.len() >= 11,
+        "{pages:?}"
+    );
+    let groff = Command::new("groff").arg("--version").output().is_ok();
+    for page in pages.iter().filter(|_| groff) {
+        let lint = Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww", "-z"])
+            .arg(out.join(page))
+            .output()
+            .expect("groff runs");
+        assert!(
+            lint.status.success() && lint.stderr.is_empty(),
+            "{page}: {}",
+            String::from_utf8_lossy(&lint.stderr)
+        );
+    }
+    if !groff {
+        eprintln!("groff is missing: man pages not rendered");
+    }
+    // Every command says its exit statuses in --help.
+    for command in [
+        "validate",
+        "run",
+        "check",
+        "schema",
+        "diff",
+        "types",
+        "list",
+        "simulate",
+        "completions",
+        "man",
+    ] {
+        let help = plotline(&[command, "--help"]);
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(text.contains("Exit status: 0"), "{command}: {text}");
+    }
+}

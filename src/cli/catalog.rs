@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::output::say;
+use super::style;
 use crate::compile::{compile, Catalog, Lifecycle, Version};
 use crate::config::load::{builtin_sources, dir_sources, parse_all, LIFECYCLE_EXTENSIONS};
 use crate::diagnostic::{suggestion, Diagnostic};
@@ -61,12 +62,30 @@ pub fn load(args: &CatalogArgs) -> (Option<Catalog>, Vec<Diagnostic>) {
 /// when there are errors in a catalog named by `PLOTLINE_CATALOG`, says where it came from.
 pub fn print_diagnostics(args: &CatalogArgs, diagnostics: &[Diagnostic]) {
     let fancy = std::io::stderr().is_terminal();
+    let color = style::color_stderr();
+    let theme = match color {
+        true => miette::GraphicalTheme::unicode(),
+        false => miette::GraphicalTheme::unicode_nocolor(),
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme);
     for diagnostic in diagnostics {
-        if fancy && diagnostic.source.is_some() {
-            say!("{:?}", miette::Report::new(diagnostic.clone()));
-        } else {
-            say!("{diagnostic}");
+        let mut fancy_text = String::new();
+        if fancy
+            && diagnostic.source.is_some()
+            && handler.render_report(&mut fancy_text, diagnostic).is_ok()
+        {
+            say!("{fancy_text}");
+            continue;
         }
+        let line = diagnostic.to_string();
+        let level = match diagnostic.is_error() {
+            true => ("error:", style::BAD),
+            false => ("warning:", style::WARN),
+        };
+        say!(
+            "{}",
+            line.replacen(level.0, &style::paint(level.0, level.1, color), 1)
+        );
     }
     if let (Some(dir), true) = (&args.catalog, args.from_env) {
         if diagnostics.iter().any(Diagnostic::is_error) {

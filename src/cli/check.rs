@@ -4,6 +4,7 @@ use clap::Args;
 
 use super::catalog::{load, print_diagnostics, CatalogArgs};
 use super::output::{say, Printer};
+use super::style;
 use super::{ERROR, OK};
 use crate::compile::catalog::Scenario;
 use crate::engine::scenario;
@@ -27,16 +28,25 @@ pub fn check(args: CheckArgs) -> u8 {
         return ERROR;
     };
     let mut printer = Printer::default();
+    let quiet = style::quiet();
     let mut failures = 0usize;
     let mut runs = 0usize;
     for lifecycle in &catalog.lifecycles {
-        printer.line(format!(
-            "{} ({}): {}, {}",
-            lifecycle.name,
-            lifecycle.file,
-            plural(lifecycle.versions.len() as u64, "version"),
-            plural(lifecycle.scenarios.len() as u64, "scenario")
-        ));
+        let detail = |printer: &mut Printer, line: String| {
+            if quiet == 0 {
+                printer.line(line);
+            }
+        };
+        detail(
+            &mut printer,
+            format!(
+                "{} ({}): {}, {}",
+                lifecycle.name,
+                lifecycle.file,
+                plural(lifecycle.versions.len() as u64, "version"),
+                plural(lifecycle.scenarios.len() as u64, "scenario")
+            ),
+        );
         for scenario in &lifecycle.scenarios {
             let unknown = scenario::unknown_kinds(scenario);
             if !unknown.is_empty() {
@@ -58,10 +68,10 @@ pub fn check(args: CheckArgs) -> u8 {
                 runs += 1;
                 let trace = scenario::run(&catalog, lifecycle, scenario, version);
                 let verdict = if trace.as_expected() { "ok" } else { "FAILED" };
-                printer.line(format!(
-                    "  {verdict:6} {} @ {}",
-                    scenario.name, trace.version
-                ));
+                detail(
+                    &mut printer,
+                    format!("  {verdict:6} {} @ {}", scenario.name, trace.version),
+                );
                 if !trace.as_expected() {
                     failures += 1;
                     scenario_error(
@@ -86,12 +96,15 @@ pub fn check(args: CheckArgs) -> u8 {
         }
     }
     let warnings = diagnostics.len();
-    printer.line(format!(
+    let summary = format!(
         "{}, {}, {failures} failed, {}",
         plural(catalog.lifecycles.len() as u64, "lifecycle"),
         plural(runs as u64, "scenario run"),
         plural(warnings as u64, "warning")
-    ));
+    );
+    if quiet < 2 {
+        printer.line(summary);
+    }
     printer.finish(if failures == 0 { OK } else { ERROR })
 }
 

@@ -3,11 +3,13 @@
 pub mod catalog;
 pub mod check;
 pub mod diff;
+pub mod docs;
 pub mod list;
 pub mod output;
 pub mod progress;
 pub mod schema;
 pub mod simulate;
+pub mod style;
 pub mod types;
 pub mod validate;
 
@@ -20,31 +22,64 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "plotline", version, about)]
 pub struct Cli {
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = style::ColorChoice::Auto)]
+    pub color: style::ColorChoice,
+    /// Say less: -q only summaries, -qq nothing but data and errors (the exit status says the
+    /// rest).
+    #[arg(long, short = 'q', global = true, action = clap::ArgAction::Count)]
+    pub quiet: u8,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The exit statuses of commands that judge a stream.
+const EXIT_JUDGE: &str =
+    "Exit status: 0 no violation, 1 violations found, 2 usage, config or I/O error.";
+/// The exit statuses of commands that write what they are asked for.
+const EXIT_WRITE: &str = "Exit status: 0 done, 2 usage, config or I/O error.";
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Validate JSONL event streams (stdin when no file is given).
+    #[command(after_help = EXIT_JUDGE)]
     Validate(validate::ValidateArgs),
     /// Write each event back with the computed `metadata` block.
+    #[command(after_help = EXIT_JUDGE)]
     Run(validate::RunArgs),
     /// Load, compile and lint the catalog, and run every documented scenario.
+    #[command(
+        after_help = "Exit status: 0 the catalog is sound and every scenario runs as documented, \
+                      2 otherwise (or on a usage or I/O error)."
+    )]
     Check(check::CheckArgs),
     /// Print the JSON Schema of a lifecycle's event records, or of the config format.
+    #[command(after_help = EXIT_WRITE)]
     Schema(schema::SchemaArgs),
     /// What changed between two versions of a lifecycle (or two catalogs), and whether
     /// records of one are still valid for the other.
+    #[command(
+        after_help = "Exit status: 0 done (and no change of the --fail-on class), 1 a change of \
+                      the --fail-on class, 2 usage, config or I/O error."
+    )]
     Diff(diff::DiffArgs),
     /// Write typed client code (TypeScript) for a lifecycle's event records.
+    #[command(after_help = EXIT_WRITE)]
     Types(types::TypesArgs),
     /// List the catalog's lifecycles, versions and events.
+    #[command(after_help = EXIT_WRITE)]
     List(list::ListArgs),
     /// Write a realistic JSONL event stream made from the catalog (load tests, demos).
+    #[command(after_help = EXIT_WRITE)]
     Simulate(simulate::SimulateArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = EXIT_WRITE)]
+    Completions(docs::CompletionsArgs),
+    /// Print the manual page, or write one per command with --out DIR.
+    #[command(after_help = EXIT_WRITE)]
+    Man(docs::ManArgs),
 }
 
 impl Command {
@@ -59,6 +94,7 @@ impl Command {
             Command::Types(args) => &mut args.catalog,
             Command::List(args) => &mut args.catalog,
             Command::Simulate(args) => &mut args.catalog,
+            Command::Completions(_) | Command::Man(_) => return None,
         })
     }
 }
@@ -82,6 +118,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if error.use_stderr() { ERROR } else { OK });
         }
     };
+    style::init(cli.color, cli.quiet);
     if let (Some(catalog), Some((_, sub))) = (cli.command.catalog_mut(), matches.subcommand()) {
         let source = sub
             .try_get_raw("catalog")
@@ -98,5 +135,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::diff_command(args),
         Command::List(args) => list::list(args),
         Command::Simulate(args) => simulate::simulate(args),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(args),
     })
 }

@@ -84,6 +84,15 @@ impl Output {
         matches!(self.inner.get_ref(), Target::Stdout(stdout) if stdout.is_terminal())
     }
 
+    /// Whether to colour this output: `--color always`, or auto on a terminal without
+    /// `NO_COLOR`. A file (`-o`) is coloured only when asked for.
+    pub fn is_terminal_or_forced(&self) -> bool {
+        match self.inner.get_ref() {
+            Target::Stdout(_) => super::style::color_stdout(),
+            _ => super::style::color_forced(),
+        }
+    }
+
     /// Flushes everything and moves a file into place. On error a file is removed.
     pub fn finish(self) -> io::Result<()> {
         let target = self

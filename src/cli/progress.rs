@@ -1,5 +1,6 @@
-//! The progress bar of long `validate` runs: on stderr, only when stderr is a terminal.
-//! Bytes, events per second and time left for files; a spinner with counts for stdin.
+//! The progress bar of long `validate` runs: on stderr, only when stderr is a terminal, and
+//! only once a run has lasted a second (a quick run never flashes one). Bytes, events per
+//! second and time left for files; a spinner with counts for stdin.
 
 use std::io::{self, IsTerminal};
 use std::time::{Duration, Instant};
@@ -7,6 +8,9 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::engine::stream::Input;
+
+/// How long a run goes before its bar shows.
+pub const SHOW_AFTER: Duration = Duration::from_secs(1);
 
 /// A progress display, or nothing.
 pub struct Bar {
@@ -22,18 +26,17 @@ impl Bar {
             let total: Option<u64> = inputs.iter().map(|input| input.size).sum();
             let (bar, template) = match total {
                 Some(total) => (
-                    ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()),
+                    ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden()),
                     "{bar:30} {binary_bytes}/{binary_total_bytes} {msg} (eta {eta})",
                 ),
                 None => (
-                    ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+                    ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden()),
                     "{spinner} {binary_bytes} {msg}",
                 ),
             };
             if let Ok(style) = ProgressStyle::with_template(template) {
                 bar.set_style(style);
             }
-            bar.enable_steady_tick(Duration::from_millis(200));
             bar
         });
         Bar {
@@ -43,9 +46,14 @@ impl Bar {
         }
     }
 
-    /// Counts a finished chunk of `bytes` bytes and `lines` lines.
+    /// Counts a finished chunk of `bytes` bytes and `lines` lines; shows the bar once the
+    /// run has lasted [`SHOW_AFTER`].
     pub fn advance(&self, bytes: u64, lines: u64) {
         let Some(bar) = &self.bar else { return };
+        if bar.is_hidden() && self.started.elapsed() >= SHOW_AFTER {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(200));
+        }
         let lines = self.lines.get() + lines;
         self.lines.set(lines);
         let seconds = self.started.elapsed().as_secs_f64().max(1e-3);

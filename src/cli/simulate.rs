@@ -77,7 +77,9 @@ pub fn simulate(args: SimulateArgs) -> u8 {
     });
     match result {
         Ok(stats) => {
-            say!("{}", summary(&stats));
+            if super::style::quiet() < 2 {
+                say!("{}", summary(&stats));
+            }
             OK
         }
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => OK,

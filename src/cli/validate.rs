@@ -1,7 +1,7 @@
 //! `plotline validate` and `plotline run`.
 
 use std::fs::File;
-use std::io::{self, BufReader, Write};
+use std::io::{self, BufReader, IsTerminal, Write};
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use super::catalog::{load_or_report, CatalogArgs};
 use super::output::{say, status_after, writing_output, Output};
 use super::progress;
+use super::style;
 use super::{ERROR, OK, VIOLATIONS};
 use crate::engine::parallel;
 use crate::engine::stream::{self, Input};
@@ -137,6 +138,12 @@ fn open_inputs(files: &[PathBuf]) -> Result<Vec<Input>, String> {
 }
 
 fn stdin_input() -> Input {
+    if io::stdin().is_terminal() && style::quiet() == 0 {
+        say!(
+            "plotline: reading events from stdin, a terminal: type JSONL lines and end with \
+             Ctrl-D, or name a FILE (plotline validate --help)"
+        );
+    }
     Input {
         name: "-".to_owned(),
         size: None,
@@ -180,7 +187,9 @@ pub fn validate(args: ValidateArgs) -> u8 {
     let Some(mut out) = open_output(args.output.as_deref()) else {
         return ERROR;
     };
-    let show_progress = args.format == Format::Text && !args.no_progress;
+    let quiet = style::quiet();
+    let show_progress = args.format == Format::Text && !args.no_progress && quiet == 0;
+    let color = out.is_terminal_or_forced();
     let bar = progress::Bar::new(show_progress, &inputs);
     let to_terminal = out.is_terminal();
     let sink = match args.format {
@@ -209,8 +218,9 @@ pub fn validate(args: ValidateArgs) -> u8 {
                 junit.push(violation);
                 None
             }
+            Sink::Text if quiet > 0 => None,
             Sink::Text => {
-                let line = report::text_line(&violation);
+                let line = colored_line(&violation, color);
                 let written = if to_terminal {
                     bar.suspend(|| writeln!(out, "{line}").and_then(|()| out.flush()))
                 } else {
@@ -241,9 +251,30 @@ pub fn validate(args: ValidateArgs) -> u8 {
         Sink::Json(json) => json.write(&mut out, &summary),
         Sink::Sarif(sarif) => sarif.write(&mut out),
         Sink::Junit(junit) => junit.write(&mut out, interactions, &names),
+        _ if quiet > 1 => Ok(()),
         Sink::Text => writeln!(out, "{}", report::text_summary(&summary)),
     });
     finish_output(out, written.map_err(writing_output), &summary)
+}
+
+/// A violation's text line, its place dimmed and its kind in red when `color`.
+fn colored_line(violation: &Violation, color: bool) -> String {
+    let line = report::text_line(violation);
+    if !color {
+        return line;
+    }
+    let place = format!("{}:{}:", violation.file, violation.line);
+    let kind = format!(" {}: ", violation.kind.name());
+    let kind_painted = format!(
+        " {}: ",
+        style::paint(violation.kind.name(), style::BAD, true)
+    );
+    let rest = line.strip_prefix(&place).unwrap_or(&line);
+    format!(
+        "{}{}",
+        style::paint(&place, style::PLACE, true),
+        rest.replacen(&kind, &kind_painted, 1)
+    )
 }
 
 /// Stdout or the `-o` file; `None` (after saying why) when it cannot be created.
@@ -296,7 +327,13 @@ pub fn run(args: RunArgs) -> u8 {
     };
     let mut write_event =
         |line: &[u8], step: Option<Step>| write_event(line, step).map_err(writing_output);
-    let mut report = |violation: Violation| say!("{}", report::text_line(&violation));
+    let quiet = style::quiet();
+    let color = style::color_stderr();
+    let mut report = |violation: Violation| {
+        if quiet == 0 {
+            say!("{}", colored_line(&violation, color));
+        }
+    };
     let result = stream::run(
         &mut interpreter,
         inputs,
@@ -307,7 +344,9 @@ pub fn run(args: RunArgs) -> u8 {
     let summary = interpreter.finish(args.allow_incomplete, &mut report);
     let code = finish_output(out, result, &summary);
     if code != ERROR {
-        say!("{}", report::text_summary(&summary));
+        if quiet < 2 {
+            say!("{}", report::text_summary(&summary));
+        }
     }
     code
 }
