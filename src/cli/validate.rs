@@ -343,10 +343,8 @@ pub fn run(args: RunArgs) -> u8 {
     );
     let summary = interpreter.finish(args.allow_incomplete, &mut report);
     let code = finish_output(out, result, &summary);
-    if code != ERROR {
-        if quiet < 2 {
-            say!("{}", report::text_summary(&summary));
-        }
+    if code != ERROR && quiet < 2 {
+        say!("{}", report::text_summary(&summary));
     }
     code
 }
