@@ -4,6 +4,7 @@ pub mod catalog;
 pub mod check;
 pub mod diff;
 pub mod docs;
+pub mod graph;
 pub mod list;
 pub mod output;
 pub mod progress;
@@ -74,6 +75,9 @@ pub enum Command {
     /// Write a realistic JSONL event stream made from the catalog (load tests, demos).
     #[command(after_help = EXIT_WRITE)]
     Simulate(simulate::SimulateArgs),
+    /// Draw a lifecycle version's state diagram (Mermaid or Graphviz DOT).
+    #[command(after_help = EXIT_WRITE)]
+    Graph(graph::GraphArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = EXIT_WRITE)]
     Completions(docs::CompletionsArgs),
@@ -94,6 +98,7 @@ impl Command {
             Command::Types(args) => &mut args.catalog,
             Command::List(args) => &mut args.catalog,
             Command::Simulate(args) => &mut args.catalog,
+            Command::Graph(args) => &mut args.catalog,
             Command::Completions(_) | Command::Man(_) => return None,
         })
     }
@@ -135,6 +140,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::diff_command(args),
         Command::List(args) => list::list(args),
         Command::Simulate(args) => simulate::simulate(args),
+        Command::Graph(args) => graph::graph(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     })

@@ -1,0 +1,77 @@
+//! `plotline graph`: the state diagram of a lifecycle version.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use super::catalog::{find_lifecycle, find_version, load_or_report, CatalogArgs};
+use super::output::{say, status_after, writing_output, Output};
+use super::{ERROR, OK};
+use crate::export::diagram::{dot::dot, mermaid::mermaid, Diagram};
+
+/// Diagram formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Mermaid `stateDiagram-v2` (renders in Markdown on code hosts).
+    Mermaid,
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+}
+
+/// Arguments of `graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The lifecycle.
+    pub lifecycle: String,
+    /// The lifecycle version (default: the newest).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// The diagram format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    /// Write the diagram to FILE (complete or not at all) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Which catalog to use.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// Runs `graph`.
+pub fn graph(args: GraphArgs) -> u8 {
+    let Some(catalog) = load_or_report(&args.catalog) else {
+        return ERROR;
+    };
+    let Some(lifecycle) = find_lifecycle(&catalog, &args.lifecycle) else {
+        return ERROR;
+    };
+    let version = match &args.version {
+        Some(wanted) => find_version(lifecycle, wanted),
+        None => lifecycle.versions.last(),
+    };
+    let Some(version) = version else {
+        return ERROR;
+    };
+    let diagram = Diagram::of(&lifecycle.name, version);
+    let text = match args.format {
+        GraphFormat::Mermaid => mermaid(&diagram),
+        GraphFormat::Dot => dot(&diagram),
+    };
+    let mut out = match Output::open(args.output.as_deref()) {
+        Ok(out) => out,
+        Err(error) => {
+            let to = args
+                .output
+                .as_ref()
+                .map_or("stdout".into(), |p| p.display().to_string());
+            say!("error: cannot write {to}: {error}");
+            return ERROR;
+        }
+    };
+    let written = out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.finish())
+        .map_err(writing_output);
+    status_after(written, OK)
+}

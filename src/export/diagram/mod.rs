@@ -1,0 +1,171 @@
+//! State diagrams of a lifecycle version (`plotline graph`): the compiled machine as a graph
+//! of states and edges, written as Mermaid (`mermaid.rs`) or Graphviz DOT (`dot.rs`).
+
+pub mod dot;
+pub mod mermaid;
+
+use crate::compile::catalog::{EventId, Move, StateId, Version};
+
+/// A state of the diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Its name.
+    pub name: String,
+    /// Whether interactions end here.
+    pub is_final: bool,
+    /// Whether an interaction may end here without being final.
+    pub may_end: bool,
+}
+
+/// What an edge stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trigger {
+    /// Events (one or more, in declared order) with the guard of the transition, if any.
+    Events {
+        /// The event names.
+        events: Vec<String>,
+        /// The guard as written.
+        guard: Option<String>,
+    },
+    /// A state's timeout, after this many milliseconds.
+    Timeout(i64),
+}
+
+/// A transition of the diagram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edge {
+    /// Index of the state it leaves.
+    pub from: usize,
+    /// Index of the state it enters.
+    pub to: usize,
+    /// What takes it.
+    pub trigger: Trigger,
+}
+
+/// A lifecycle version as a graph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagram {
+    /// The lifecycle's name.
+    pub name: String,
+    /// States, in declared order (the initial one first).
+    pub nodes: Vec<Node>,
+    /// Index of the initial state.
+    pub initial: usize,
+    /// Edges, in the order of their source state, then of their events; edges with the same
+    /// ends and guard share one, listing their events.
+    pub edges: Vec<Edge>,
+}
+
+impl Diagram {
+    /// The diagram of `version` of the lifecycle `name`.
+    pub fn of(name: &str, version: &Version) -> Diagram {
+        let nodes = (version.states.iter())
+            .map(|state| Node {
+                name: state.name.clone(),
+                is_final: state.is_final,
+                may_end: state.may_end,
+            })
+            .collect();
+        let mut edges: Vec<Edge> = Vec::new();
+        for (from, state) in version.states.iter().enumerate() {
+            let Ok(state_id) = StateId::try_from(from) else {
+                continue;
+            };
+            for (index, event) in version.events.iter().enumerate() {
+                let Ok(event_id) = EventId::try_from(index) else {
+                    continue;
+                };
+                match version.step(state_id, event_id) {
+                    Move::Illegal => {}
+                    Move::To(to) => add(&mut edges, from, usize::from(to), &event.name, None),
+                    Move::Guarded(list) => {
+                        for guarded in list {
+                            let guard = guarded.when.as_ref().map(|_| guarded.source.as_str());
+                            add(
+                                &mut edges,
+                                from,
+                                usize::from(guarded.target),
+                                &event.name,
+                                guard,
+                            );
+                        }
+                    }
+                }
+            }
+            if let Some(timeout) = &state.timeout {
+                let to = timeout.to.map_or(from, usize::from);
+                edges.push(Edge {
+                    from,
+                    to,
+                    trigger: Trigger::Timeout(timeout.after),
+                });
+            }
+        }
+        Diagram {
+            name: name.to_owned(),
+            nodes,
+            initial: usize::from(version.initial),
+            edges,
+        }
+    }
+}
+
+/// Adds `event` to the edge from `from` to `to` with `guard`, or a new edge.
+fn add(edges: &mut Vec<Edge>, from: usize, to: usize, event: &str, guard: Option<&str>) {
+    let same = edges.iter_mut().find(|edge| {
+        edge.from == from
+            && edge.to == to
+            && matches!(&edge.trigger, Trigger::Events { guard: g, .. } if g.as_deref() == guard)
+    });
+    match same {
+        Some(Edge {
+            trigger: Trigger::Events { events, .. },
+            ..
+        }) => events.push(event.to_owned()),
+        _ => edges.push(Edge {
+            from,
+            to,
+            trigger: Trigger::Events {
+                events: vec![event.to_owned()],
+                guard: guard.map(str::to_owned),
+            },
+        }),
+    }
+}
+
+/// A duration for people: `250 ms`, `30 s`, `5 min`, `2 h`, `1 d` (whole units only).
+pub fn duration(ms: i64) -> String {
+    for (unit, size) in [
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("min", 60_000),
+        ("s", 1000),
+    ] {
+        if ms >= size && ms % size == 0 {
+            return format!("{} {unit}", ms / size);
+        }
+    }
+    format!("{ms} ms")
+}
+
+/// The label of a trigger: `a, b [guard]` or `after 5 min`.
+pub fn label(trigger: &Trigger) -> String {
+    match trigger {
+        Trigger::Events { events, guard } => match guard {
+            Some(guard) => format!("{} [{guard}]", events.join(", ")),
+            None => events.join(", "),
+        },
+        Trigger::Timeout(after) => format!("after {}", duration(*after)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(super::duration(300_000), "5 min");
+        assert_eq!(super::duration(10_000), "10 s");
+        assert_eq!(super::duration(1500), "1500 ms");
+        assert_eq!(super::duration(1_800_000), "30 min");
+    }
+}
