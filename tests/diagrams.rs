@@ -176,3 +176,111 @@ fn the_readme_shows_the_current_callback_diagram() {
         "README.md lacks the output of `plotline graph callback`:\n{block}"
     );
 }
+
+#[test]
+fn scion_runs_every_exported_statechart_through_the_documented_scenarios_as_plotline_does() {
+    use plotline::config::model::ScenarioStep;
+    use plotline::engine::scenario;
+    use plotline::export::diagram::scxml::{scxml, state_id};
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
+    let installed = root.join("node_modules/@scion-scxml/scxml").is_dir();
+    if !present("SCION (tests/clients/setup.sh)", installed) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut jobs = Vec::new();
+    // Per job: the expected state ids of each scenario, up to its first violation.
+    let mut expected: Vec<Vec<(String, Vec<String>)>> = Vec::new();
+    let (mut compared, mut skipped) = (0usize, Vec::new());
+    for dir_name in [
+        None,
+        Some("tests/fixtures/general"),
+        Some("tests/fixtures/diagram"),
+    ] {
+        let (files, _) = match dir_name {
+            None => load_builtin(),
+            Some(d) => load_dir(Path::new(d)),
+        };
+        let catalog = compile(&files).0.expect("the catalog compiles");
+        for lifecycle in &catalog.lifecycles {
+            for (index, version) in lifecycle.versions.iter().enumerate() {
+                let exported = scxml(&lifecycle.name, version);
+                if exported.untranslated > 0 {
+                    skipped.push(format!("{} {}", lifecycle.name, version.name));
+                    continue;
+                }
+                let file = dir.path().join(format!("{}-{index}.scxml", lifecycle.name));
+                std::fs::write(&file, &exported.text).expect("written");
+                let id_of = |name: &str| {
+                    let at = version.states.iter().position(|s| s.name == name);
+                    at.map_or_else(|| name.to_owned(), |at| state_id(name, at))
+                };
+                let mut scenarios = Vec::new();
+                let mut states = Vec::new();
+                for documented in lifecycle
+                    .scenarios
+                    .iter()
+                    .filter(|s| s.versions.contains(&index))
+                {
+                    let trace = scenario::run(&catalog, lifecycle, documented, index);
+                    let clean: Vec<_> = trace
+                        .steps
+                        .iter()
+                        .take_while(|s| s.violations.is_empty())
+                        .collect();
+                    let events: Vec<serde_json::Value> = clean
+                        .iter()
+                        .zip(&documented.steps)
+                        .map(|(step, written)| {
+                            let data = match written {
+                                ScenarioStep::Full(full) => full.data.clone().unwrap_or_default(),
+                                ScenarioStep::Name(_) => serde_json::Value::Null,
+                            };
+                            serde_json::json!({"name": step.event, "data": data, "ts": step.ts})
+                        })
+                        .collect();
+                    compared += events.len();
+                    scenarios.push(serde_json::json!({"name": documented.name, "events": events}));
+                    states.push((
+                        documented.name.clone(),
+                        clean.iter().map(|s| id_of(&s.state)).collect(),
+                    ));
+                }
+                jobs.push(serde_json::json!({"file": file, "scenarios": scenarios}));
+                expected.push(states);
+            }
+        }
+    }
+    let job_file = dir.path().join("jobs.json");
+    std::fs::write(&job_file, serde_json::to_vec(&jobs).expect("JSON")).expect("written");
+    let output = Command::new("node")
+        .arg(root.join("scion.cjs"))
+        .arg(&job_file)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    for (result, states) in results.as_array().expect("results").iter().zip(&expected) {
+        for (scenario, (name, wanted)) in result["scenarios"]
+            .as_array()
+            .expect("scenarios")
+            .iter()
+            .zip(states)
+        {
+            let found: Vec<&str> = scenario["states"]
+                .as_array()
+                .expect("states")
+                .iter()
+                .filter_map(|s| s.as_str())
+                .collect();
+            assert_eq!(found, *wanted, "{} scenario {name}", result["file"]);
+        }
+    }
+    eprintln!("SCION agreed on {compared} events; not exported for SCION (guards over metadata): {skipped:?}");
+    assert!(compared > 100, "{compared}");
+}

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::catalog::{find_lifecycle, find_version, load_or_report, CatalogArgs};
 use super::output::{say, status_after, writing_output, Output};
 use super::{ERROR, OK};
-use crate::export::diagram::{dot::dot, mermaid::mermaid, Diagram};
+use crate::export::diagram::{dot::dot, mermaid::mermaid, scxml::scxml, Diagram};
 
 /// Diagram formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -17,6 +17,8 @@ pub enum GraphFormat {
     Mermaid,
     /// Graphviz DOT (`dot -Tsvg`).
     Dot,
+    /// W3C SCXML 1.0 (ECMAScript data model), executable by SCXML interpreters.
+    Scxml,
 }
 
 /// Arguments of `graph`.
@@ -27,7 +29,7 @@ pub struct GraphArgs {
     /// The lifecycle version (default: the newest).
     #[arg(long)]
     pub version: Option<String>,
-    /// The diagram format.
+    /// The diagram format (SCXML: the machine as an executable statechart).
     #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
     pub format: GraphFormat,
     /// Write the diagram to FILE (complete or not at all) instead of stdout.
@@ -57,6 +59,17 @@ pub fn graph(args: GraphArgs) -> u8 {
     let text = match args.format {
         GraphFormat::Mermaid => mermaid(&diagram),
         GraphFormat::Dot => dot(&diagram),
+        GraphFormat::Scxml => {
+            let exported = scxml(&lifecycle.name, version);
+            if exported.untranslated > 0 {
+                say!(
+                    "note: {} read what SCXML events do not carry (metadata, the timestamp) or \
+                     use aggregates; kept with cond=\"false\" and the guard in a comment",
+                    crate::report::plural(exported.untranslated as u64, "guard")
+                );
+            }
+            exported.text
+        }
     };
     let mut out = match Output::open(args.output.as_deref()) {
         Ok(out) => out,

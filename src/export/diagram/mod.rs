@@ -1,8 +1,10 @@
 //! State diagrams of a lifecycle version (`plotline graph`): the compiled machine as a graph
-//! of states and edges, written as Mermaid (`mermaid.rs`) or Graphviz DOT (`dot.rs`).
+//! of states and edges, written as Mermaid (`mermaid.rs`) or Graphviz DOT (`dot.rs`); and the
+//! machine as an executable W3C SCXML statechart (`scxml.rs`).
 
 pub mod dot;
 pub mod mermaid;
+pub mod scxml;
 
 use crate::compile::catalog::{EventId, Move, StateId, Version};
 
