@@ -12,7 +12,7 @@ use crate::config::load::{builtin_sources, dir_sources, parse_all, LIFECYCLE_EXT
 use crate::diagnostic::{suggestion, Diagnostic};
 
 /// Where the catalog comes from.
-#[derive(Debug, Clone, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct CatalogArgs {
     /// Load the lifecycle files of DIR instead of the built-in catalog.
     #[arg(long, value_name = "DIR", env = "PLOTLINE_CATALOG")]

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod convert;
 pub mod diff;
 pub mod docs;
 pub mod graph;
@@ -18,6 +19,8 @@ use std::process::ExitCode;
 
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+pub use catalog::CatalogArgs;
 
 /// Plotline: validate event streams of web engagement widgets against their lifecycles.
 #[derive(Debug, Parser)]
@@ -78,6 +81,15 @@ pub enum Command {
     /// Draw a lifecycle version's state diagram (Mermaid or Graphviz DOT).
     #[command(after_help = EXIT_WRITE)]
     Graph(graph::GraphArgs),
+    /// Convert a lifecycle file between YAML and the `.plot` language.
+    #[command(after_help = EXIT_WRITE)]
+    Convert(convert::ConvertArgs),
+    /// Write `.plot` files in their canonical layout (or, with --check, list those that differ).
+    #[command(
+        after_help = "Exit status: 0 done (with --check: every file is formatted), 1 with --check: \
+                      some file is not, 2 usage, config or I/O error."
+    )]
+    Fmt(convert::FmtArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = EXIT_WRITE)]
     Completions(docs::CompletionsArgs),
@@ -99,7 +111,9 @@ impl Command {
             Command::List(args) => &mut args.catalog,
             Command::Simulate(args) => &mut args.catalog,
             Command::Graph(args) => &mut args.catalog,
-            Command::Completions(_) | Command::Man(_) => return None,
+            Command::Completions(_) | Command::Man(_) | Command::Convert(_) | Command::Fmt(_) => {
+                return None
+            }
         })
     }
 }
@@ -141,6 +155,8 @@ pub fn main() -> ExitCode {
         Command::List(args) => list::list(args),
         Command::Simulate(args) => simulate::simulate(args),
         Command::Graph(args) => graph::graph(args),
+        Command::Convert(args) => convert::convert(args),
+        Command::Fmt(args) => convert::fmt(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     })

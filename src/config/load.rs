@@ -42,7 +42,12 @@ fn is_lifecycle_file(name: &str) -> bool {
 }
 
 /// The file name extensions of lifecycle files.
-pub const LIFECYCLE_EXTENSIONS: &[&str] = &["yaml", "yml"];
+pub const LIFECYCLE_EXTENSIONS: &[&str] = &["yaml", "yml", "plot"];
+
+/// Whether a file is written in the `.plot` language (by its name).
+pub fn is_plot(name: &str) -> bool {
+    name.ends_with(".plot")
+}
 
 /// The built-in catalog's files, sorted by name.
 pub fn builtin_sources() -> Vec<SourceText> {
@@ -103,6 +108,9 @@ pub const MAX_FILE_BYTES: u64 = 8 << 20;
 /// Parses one file. A syntax or shape error becomes a located diagnostic.
 pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
     let source = Arc::new(source);
+    if is_plot(&source.name) {
+        return parse_plot(source);
+    }
     let map = SourceMap::build(&source.text);
     if let Some(duplicate) = map.duplicates().first() {
         let key = duplicate.path.rsplit('.').next().unwrap_or(&duplicate.path);
@@ -155,6 +163,65 @@ pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
             })
         }
     }
+}
+
+/// Reads a `.plot` file into the model, its diagnostics located in it.
+fn parse_plot(source: Arc<SourceText>) -> Result<LoadedFile, Diagnostic> {
+    let (value, map) = super::plot::read(&source.text)
+        .map_err(|error| Diagnostic::error(&source, error.location, error.message))?;
+    let value_copy = value.clone();
+    match serde_yaml::from_value::<LifecycleFile>(value) {
+        Ok(model) => Ok(LoadedFile { map, source, model }),
+        Err(error) => {
+            let (message, help) = plain_errors::plain(&error.to_string(), "");
+            let (path, message) = match failing_declaration(&value_copy) {
+                Some(path) => (path.clone(), format!("{path}: {message}")),
+                None => (String::new(), message),
+            };
+            let diagnostic = Diagnostic::error(&source, map.locate(&path), message);
+            Err(match help {
+                Some(help) => diagnostic.with_help(help),
+                None => diagnostic,
+            })
+        }
+    }
+}
+
+/// The path of the first declaration (`events.go`, `transitions[2]`) the model refuses on its
+/// own, for an error the whole file gave without a path.
+fn failing_declaration(root: &serde_yaml::Value) -> Option<String> {
+    use serde_yaml::{Mapping, Value};
+    let refused = |section: &Value, part: Value| {
+        let mut doc = Mapping::new();
+        doc.insert(section.clone(), part);
+        serde_yaml::from_value::<LifecycleFile>(Value::Mapping(doc)).is_err()
+    };
+    for (section, value) in root.as_mapping()? {
+        let name = section.as_str().unwrap_or_default();
+        match value {
+            Value::Mapping(entries) => {
+                for (key, entry) in entries {
+                    let mut one = Mapping::new();
+                    one.insert(key.clone(), entry.clone());
+                    if refused(section, Value::Mapping(one)) {
+                        return Some(format!("{name}.{}", key.as_str().unwrap_or_default()));
+                    }
+                }
+            }
+            Value::Sequence(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    if refused(section, Value::Sequence(vec![item.clone()])) {
+                        return Some(format!("{name}[{index}]"));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if refused(section, value.clone()) {
+            return Some(name.to_owned());
+        }
+    }
+    None
 }
 
 /// Parses every source, collecting all errors rather than stopping at the first.

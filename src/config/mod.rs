@@ -4,9 +4,11 @@
 //! `load` reads a directory (or the embedded built-in catalog) into source texts
 //! ([`crate::diagnostic::SourceText`]) and [`LifecycleFile`]s.
 
+pub mod convert;
 pub mod load;
 pub mod model;
 pub mod plain_errors;
+pub mod plot;
 pub mod source_map;
 
 pub use load::{load_builtin, load_dir, LoadedFile};

@@ -62,6 +62,27 @@ impl SourceMap {
         }
     }
 
+    /// A map of the given positions and keys written twice (for files not read as YAML).
+    pub fn from_positions(
+        positions: HashMap<String, Location>,
+        duplicates: Vec<Duplicate>,
+    ) -> SourceMap {
+        SourceMap {
+            positions,
+            duplicates,
+        }
+    }
+
+    /// The location of the value at exactly `path`, if it is indexed.
+    pub fn get(&self, path: &str) -> Option<Location> {
+        self.positions.get(path).copied()
+    }
+
+    /// Every indexed path and its location.
+    pub fn positions(&self) -> impl Iterator<Item = (&String, &Location)> {
+        self.positions.iter()
+    }
+
     /// The keys written twice in one mapping, in file order.
     pub fn duplicates(&self) -> &[Duplicate] {
         &self.duplicates

@@ -1,0 +1,136 @@
+//! `plotline convert` (YAML to `.plot` and back) and `plotline fmt` (`.plot` files in their
+//! canonical layout).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::catalog::print_diagnostics;
+use super::output::{say, status_after, writing_output, Output, Printer};
+use super::{CatalogArgs, ERROR, OK, VIOLATIONS};
+use crate::config::convert::{to_plot, to_yaml};
+use crate::config::load::is_plot;
+use crate::diagnostic::SourceText;
+
+/// The surfaces of a lifecycle file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Surface {
+    /// The `.plot` language.
+    Plot,
+    /// YAML.
+    Yaml,
+}
+
+/// Arguments of `convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The lifecycle file (`.yaml`, `.yml` or `.plot`).
+    pub file: PathBuf,
+    /// What to write it as.
+    #[arg(long)]
+    pub to: Surface,
+    /// Write to OUT (complete or not at all) instead of stdout.
+    #[arg(long, short = 'o', value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+/// Arguments of `fmt`.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// The `.plot` files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Rewrite nothing: list the files whose layout would change, and exit 1 if any.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Reads `path` as a source, or says why not.
+fn source(path: &Path) -> Option<SourceText> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(SourceText {
+            name: path.display().to_string(),
+            text,
+        }),
+        Err(error) => {
+            say!("error: cannot read {}: {error}", path.display());
+            None
+        }
+    }
+}
+
+/// Writes `text` to `path` (whole or not at all), or stdout.
+fn write(path: Option<&Path>, text: &str) -> u8 {
+    let mut out = match Output::open(path) {
+        Ok(out) => out,
+        Err(error) => {
+            let to = path.map_or("stdout".into(), |p| p.display().to_string());
+            say!("error: cannot write {to}: {error}");
+            return ERROR;
+        }
+    };
+    let written = out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.finish())
+        .map_err(writing_output);
+    status_after(written, OK)
+}
+
+/// Runs `convert`.
+pub fn convert(args: ConvertArgs) -> u8 {
+    let Some(source) = source(&args.file) else {
+        return ERROR;
+    };
+    let converted = match args.to {
+        Surface::Plot => to_plot(source),
+        Surface::Yaml => to_yaml(source),
+    };
+    match converted {
+        Ok(text) => write(args.output.as_deref(), &text),
+        Err(diagnostic) => {
+            print_diagnostics(&CatalogArgs::default(), &[diagnostic]);
+            ERROR
+        }
+    }
+}
+
+/// Runs `fmt`.
+pub fn fmt(args: FmtArgs) -> u8 {
+    let mut printer = Printer::default();
+    let mut changed = 0usize;
+    for path in &args.files {
+        if !is_plot(&path.display().to_string()) {
+            say!(
+                "error: {} is not a .plot file (plotline convert FILE --to plot)",
+                path.display()
+            );
+            return ERROR;
+        }
+        let Some(source) = source(path) else {
+            return ERROR;
+        };
+        let original = source.text.clone();
+        let formatted = match to_plot(source) {
+            Ok(text) => text,
+            Err(diagnostic) => {
+                print_diagnostics(&CatalogArgs::default(), &[diagnostic]);
+                return ERROR;
+            }
+        };
+        if formatted == original {
+            continue;
+        }
+        changed += 1;
+        if args.check {
+            printer.line(path.display());
+        } else if write(Some(path), &formatted) != OK {
+            return ERROR;
+        }
+    }
+    printer.finish(if args.check && changed > 0 {
+        VIOLATIONS
+    } else {
+        OK
+    })
+}

@@ -1,0 +1,80 @@
+//! Between the two surfaces of one model: YAML to `.plot`, `.plot` to YAML, and `.plot` in its
+//! canonical layout (`plotline convert`, `plotline fmt`). A file is checked to load before it
+//! is converted; comments on the lines just above a declaration go with it to `.plot`.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde_yaml::Value;
+
+use super::load::{is_plot, parse};
+use super::plot;
+use super::source_map::SourceMap;
+use crate::diagnostic::{Diagnostic, SourceText};
+
+/// The `.plot` text of a lifecycle file (YAML or `.plot`: then its canonical layout).
+pub fn to_plot(source: SourceText) -> Result<String, Diagnostic> {
+    let (value, map, text) = read(source)?;
+    let mut used = HashSet::new();
+    Ok(plot::write(&value, &mut |path| {
+        comments_above(&text, &map, path, &mut used)
+    }))
+}
+
+/// The YAML text of a lifecycle file (a `.plot` one, or YAML as the model reads it).
+pub fn to_yaml(source: SourceText) -> Result<String, Diagnostic> {
+    let (value, _, _) = read(source)?;
+    serde_yaml::to_string(&value).map_err(|error| Diagnostic::general(error.to_string()))
+}
+
+/// The file's YAML value (aliases expanded), its places and its text, once it is known to load.
+fn read(source: SourceText) -> Result<(Value, SourceMap, Arc<str>), Diagnostic> {
+    let text: Arc<str> = Arc::from(source.text.as_str());
+    let name = source.name.clone();
+    let loaded = parse(source)?;
+    if is_plot(&name) {
+        let (value, map) = plot::read(&text)
+            .map_err(|error| Diagnostic::error(&loaded.source, error.location, error.message))?;
+        return Ok((value, map, text));
+    }
+    let value: Value = serde_yaml::from_str(&text).map_err(|error| {
+        Diagnostic::error(&loaded.source, Default::default(), error.to_string())
+    })?;
+    let value = expand_merge_keys(value);
+    Ok((value, loaded.map, text))
+}
+
+/// YAML's `<<` merge keys applied, as the model reads them.
+fn expand_merge_keys(mut value: Value) -> Value {
+    let _ = value.apply_merge();
+    value
+}
+
+/// The comment lines just above the line of the declaration at `path` (once per line: a line
+/// declaring several things gives its comments to the first).
+fn comments_above(
+    text: &str,
+    map: &SourceMap,
+    path: &str,
+    used: &mut HashSet<usize>,
+) -> Vec<String> {
+    let Some(location) = map.get(path) else {
+        return Vec::new();
+    };
+    if !used.insert(location.line) {
+        return Vec::new();
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut block = Vec::new();
+    let mut at = location.line.saturating_sub(1);
+    while at > 0 {
+        let line = lines.get(at - 1).map_or("", |line| line.trim());
+        if !line.starts_with('#') {
+            break;
+        }
+        block.push(line.to_owned());
+        at -= 1;
+    }
+    block.reverse();
+    block
+}
