@@ -177,7 +177,7 @@ fn messages_name_what_the_user_gave() {
         ),
         (
             vec!["list", "--catalog", empty],
-            format!("error: no lifecycle files (*.yaml, *.yml) in {empty}\n"),
+            format!("error: no lifecycle files (*.yaml, *.yml, *.plot) in {empty}\n"),
         ),
     ];
     for (args, wanted) in cases {
