@@ -155,8 +155,12 @@ fn config_schema_accepts_every_builtin_lifecycle_file() {
         if path.extension().is_some_and(|e| e == "json") {
             continue;
         }
-        let yaml: serde_json::Value =
-            serde_yaml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // A `.plot` file reads into the same value a YAML file would be.
+        let yaml: serde_json::Value = match path.extension().is_some_and(|e| e == "plot") {
+            true => serde_json::to_value(plotline::config::plot::read(&text).unwrap().0).unwrap(),
+            false => serde_yaml::from_str(&text).unwrap(),
+        };
         let errors: Vec<String> = validator
             .iter_errors(&yaml)
             .map(|e| e.to_string())

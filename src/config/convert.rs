@@ -72,7 +72,10 @@ fn comments_above(
         if !line.starts_with('#') {
             break;
         }
-        block.push(line.to_owned());
+        // An editor directive for YAML files says nothing in another language.
+        if !line.contains("yaml-language-server:") {
+            block.push(line.to_owned());
+        }
         at -= 1;
     }
     block.reverse();

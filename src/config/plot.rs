@@ -680,8 +680,53 @@ fn quote(text: &str) -> String {
 /// A value as a YAML flow collection: keys bare where they are plain words, strings as JSON
 /// strings (which YAML reads alike), `{key: value, ...}` and `[a, b]` spaced for reading.
 fn flow_text(value: &Value) -> String {
-    let mut out = String::new();
-    write_flow(&mut out, value);
+    pretty_flow(value, 0)
+}
+
+/// Lines a flow collection may take on one line before it is laid out over several.
+const WIDTH: usize = 96;
+
+/// `value` on one line when it fits in [`WIDTH`], otherwise one entry per line, indented
+/// under its opening bracket (`indent` spaces deep).
+fn pretty_flow(value: &Value, indent: usize) -> String {
+    let mut inline = String::new();
+    write_flow(&mut inline, value);
+    if inline.len() + indent <= WIDTH {
+        return inline;
+    }
+    let pad = " ".repeat(indent + 2);
+    let entries: Vec<String> = match value {
+        Value::Mapping(entries) => (entries.iter())
+            .map(|(key, value)| {
+                let key = match key.as_str() {
+                    Some(key) if plain_key(key) => key.to_owned(),
+                    Some(key) => quote(key),
+                    None => pretty_flow(key, indent + 2),
+                };
+                format!("{key}: {}", pretty_flow(value, indent + 2))
+            })
+            .collect(),
+        Value::Sequence(items) => items
+            .iter()
+            .map(|item| pretty_flow(item, indent + 2))
+            .collect(),
+        _ => return inline,
+    };
+    let (open, close) = if value.is_mapping() {
+        ('{', '}')
+    } else {
+        ('[', ']')
+    };
+    let mut out = String::from(open);
+    for entry in entries {
+        out.push('\n');
+        out.push_str(&pad);
+        out.push_str(&entry);
+        out.push(',');
+    }
+    out.push('\n');
+    out.push_str(&" ".repeat(indent));
+    out.push(close);
     out
 }
 
