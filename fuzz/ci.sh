@@ -14,7 +14,7 @@ if ! cargo fuzz build --dev --sanitizer none >"$log" 2>&1; then
   tail -n 20 "$log"
   skip "the targets do not build on this toolchain (tests/fuzz_corpora.rs still replays the corpora)"
 fi
-for target in config expr stream; do
+for target in config dsl expr stream; do
   dirs=(corpus/"$target")
   [ -d regressions/"$target" ] && dirs+=(regressions/"$target")
   cargo fuzz run --dev --sanitizer none "$target" "${dirs[@]}" -- -runs=0 >"$log" 2>&1 ||

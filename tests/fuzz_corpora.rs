@@ -29,6 +29,11 @@ fn config_corpus() {
 }
 
 #[test]
+fn dsl_corpus() {
+    replay("dsl", harness::dsl);
+}
+
+#[test]
 fn expr_corpus() {
     replay("expr", harness::expr);
 }

@@ -315,3 +315,133 @@ fn a_plot_catalog_loads_beside_yaml_and_converts_from_the_command_line() {
     let yaml = plotline(&["convert", out, "--to", "yaml"]);
     assert!(String::from_utf8_lossy(&yaml.stdout).starts_with("name: callback\n"));
 }
+
+/// The keywords a declaration starts with.
+const DECLARATIONS: [&str; 16] = [
+    "lifecycle",
+    "title",
+    "description",
+    "import",
+    "source",
+    "version",
+    "initial",
+    "properties",
+    "enum",
+    "event",
+    "state",
+    "meta",
+    "rule",
+    "example",
+    "scenario",
+    "format",
+];
+
+#[test]
+fn the_textmate_grammar_tokenizes_plot_files_as_the_parser_reads_them() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let clients = root.join("tests/clients");
+    let installed = clients.join("node_modules/vscode-textmate").is_dir();
+    let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
+    if !installed {
+        assert!(
+            !required,
+            "vscode-textmate is not installed: run tests/clients/setup.sh"
+        );
+        eprintln!("vscode-textmate is not installed (tests/clients/setup.sh): not checked here");
+        return;
+    }
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("fuzz/corpus/dsl"))
+        .expect("the dsl corpus")
+        .filter_map(|entry| Some(entry.ok()?.path()))
+        .collect();
+    files.push(root.join("lifecycles/clicktocall.plot"));
+    files.sort();
+    let output = std::process::Command::new("node")
+        .arg(clients.join("textmate.cjs"))
+        .arg(root.join("grammar/plot.tmLanguage.json"))
+        .args(&files)
+        .output()
+        .expect("node runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let tokens: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a token"))
+        .collect();
+    let has = |token: &serde_json::Value, scope: &str| {
+        token["scopes"].as_array().is_some_and(|s| {
+            s.iter()
+                .any(|x| x.as_str().is_some_and(|x| x.starts_with(scope)))
+        })
+    };
+    for file in &files {
+        let name = file.display().to_string();
+        let text = std::fs::read_to_string(file).expect("read");
+        let mine: Vec<&serde_json::Value> = tokens
+            .iter()
+            .filter(|t| t["file"] == name.as_str())
+            .collect();
+        // Comment lines are comments; declarations start with their keyword.
+        for (index, line) in text.lines().enumerate() {
+            let at_line: Vec<&&serde_json::Value> =
+                mine.iter().filter(|t| t["line"] == index + 1).collect();
+            let first = at_line.first();
+            if line.starts_with('#') {
+                assert!(
+                    at_line.iter().all(|t| has(t, "comment.line")),
+                    "{name}:{}",
+                    index + 1
+                );
+            } else if line
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| DECLARATIONS.contains(&w))
+            {
+                assert!(
+                    first.is_some_and(|t| has(t, "keyword.control.declaration")),
+                    "{name}:{}: {line}",
+                    index + 1
+                );
+            }
+        }
+        // Every event on an arrow, as the parser reads them, is an event token.
+        let (value, _) = plot::read(&text).expect("the corpus parses");
+        let mut wanted: Vec<String> = value["transitions"]
+            .as_sequence()
+            .map(|list| {
+                list.iter()
+                    .flat_map(|t| match &t["on"] {
+                        serde_yaml::Value::Sequence(names) => names
+                            .iter()
+                            .filter_map(|n| n.as_str())
+                            .map(plot::name)
+                            .collect(),
+                        other => other
+                            .as_str()
+                            .map(plot::name)
+                            .into_iter()
+                            .collect::<Vec<_>>(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut found: Vec<String> = mine
+            .iter()
+            .filter(|t| has(t, "entity.name.function.event"))
+            .flat_map(|t| {
+                t["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|n| n.trim().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        wanted.sort();
+        found.sort();
+        assert_eq!(found, wanted, "{name}");
+    }
+}

@@ -30,6 +30,41 @@ pub fn config(data: &[u8]) {
     }
 }
 
+/// A `.plot` lifecycle file: loading and compiling succeed or say why; once it loads, its
+/// canonical layout is a fixed point of `fmt` and loads to the same value.
+pub fn dsl(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let source = |text: &str| SourceText {
+        name: "fuzz.plot".into(),
+        text: text.to_owned(),
+    };
+    let Ok(file) = load::parse(source(text)) else {
+        return;
+    };
+    let (catalog, diagnostics) = plotline::compile::compile(&[file]);
+    assert!(
+        catalog.is_some() || !diagnostics.is_empty(),
+        "failed without saying why"
+    );
+    let Ok(once) = plotline::config::convert::to_plot(source(text)) else {
+        panic!("a file that loads converts");
+    };
+    let again = plotline::config::convert::to_plot(source(&once));
+    assert_eq!(
+        again.as_deref().ok(),
+        Some(once.as_str()),
+        "fmt is idempotent"
+    );
+    let value = |text: &str| {
+        plotline::config::plot::read(text)
+            .ok()
+            .map(|(value, _)| value)
+    };
+    assert_eq!(value(text), value(&once), "fmt keeps the value");
+}
+
 /// A rule expression: parse, then type-check against a payload and two fields.
 pub fn expr(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
