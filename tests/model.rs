@@ -572,3 +572,27 @@ proptest! {
         prop_assert_eq!(single, sharded);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    /// A random lifecycle written as `.plot`: `fmt` is a fixed point, and the `.plot` catalog
+    /// judges a random stream exactly as the YAML one does.
+    #[test]
+    fn plot_form_is_stable_and_judges_as_yaml_does((m, interactions, picks) in streams()) {
+        use plotline::config::convert::to_plot;
+        let yaml = SourceText { name: "m.yaml".into(), text: m.yaml() };
+        let plot = to_plot(yaml).expect("converts");
+        let again = to_plot(SourceText { name: "m.plot".into(), text: plot.clone() }).expect("reformats");
+        prop_assert_eq!(&again, &plot);
+        let file = load::parse(SourceText { name: "m.plot".into(), text: plot.clone() }).expect("loads");
+        let (catalog, diagnostics) = plotline::compile::compile(&[file]);
+        let from_plot = catalog.unwrap_or_else(|| panic!("{plot}\n{diagnostics:?}"));
+        let lines = interleave(&m, &interactions, &picks);
+        let (want, want_end, want_summary) = interpret(&m.compile(), &text(&lines));
+        let (got, got_end, got_summary) = interpret(&from_plot, &text(&lines));
+        prop_assert_eq!(want, got);
+        prop_assert_eq!(want_end.len(), got_end.len());
+        prop_assert_eq!(want_summary, got_summary);
+    }
+}
