@@ -195,6 +195,23 @@ fn fmt_is_idempotent_and_keeps_comments() {
             assert!(once.contains("# The seeds list no `ready` or `submitted` timestamp for Callback; none is invented here.\nmeta opened: timestamp"), "{once}");
         }
     }
+    // `.plot` to YAML to `.plot` gives the same text, comments included.
+    for entry in std::fs::read_dir("fuzz/corpus/dsl").expect("the dsl corpus") {
+        let path = entry.expect("an entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        let name = path.display().to_string();
+        let yaml = to_yaml(SourceText {
+            name: name.clone(),
+            text: text.clone(),
+        })
+        .expect("to YAML");
+        let back = to_plot(SourceText {
+            name: "back.yaml".into(),
+            text: yaml.clone(),
+        })
+        .expect("to plot");
+        assert_eq!(back, text, "{name}\n{yaml}");
+    }
     // The command: --check lists what would change and exits 1; fmt rewrites; then --check is 0.
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("chat.plot");
@@ -313,7 +330,8 @@ fn a_plot_catalog_loads_beside_yaml_and_converts_from_the_command_line() {
     let validated = plotline(&["validate", "--catalog", catalog, "examples/callback.jsonl"]);
     assert_eq!(validated.status.code(), Some(0));
     let yaml = plotline(&["convert", out, "--to", "yaml"]);
-    assert!(String::from_utf8_lossy(&yaml.stdout).starts_with("name: callback\n"));
+    let yaml = String::from_utf8_lossy(&yaml.stdout);
+    assert!(yaml.contains("\nname: callback\n") && yaml.starts_with("# Genesys Widgets Callback"));
 }
 
 /// The keywords a declaration starts with.

@@ -9,7 +9,7 @@ use serde_yaml::Value;
 
 use super::load::{is_plot, parse};
 use super::plot;
-use super::source_map::SourceMap;
+use super::source_map::{Location, SourceMap};
 use crate::diagnostic::{Diagnostic, SourceText};
 
 /// The `.plot` text of a lifecycle file (YAML or `.plot`: then its canonical layout).
@@ -21,10 +21,41 @@ pub fn to_plot(source: SourceText) -> Result<String, Diagnostic> {
     }))
 }
 
-/// The YAML text of a lifecycle file (a `.plot` one, or YAML as the model reads it).
+/// The YAML text of a lifecycle file (a `.plot` one, or YAML as the model reads it), with
+/// the comment lines above each declaration above it again.
 pub fn to_yaml(source: SourceText) -> Result<String, Diagnostic> {
-    let (value, _, _) = read(source)?;
-    serde_yaml::to_string(&value).map_err(|error| Diagnostic::general(error.to_string()))
+    let (value, map, text) = read(source)?;
+    let yaml =
+        serde_yaml::to_string(&value).map_err(|error| Diagnostic::general(error.to_string()))?;
+    // Where each declaration stands in the YAML written, by its path.
+    let written = SourceMap::build(&yaml);
+    let mut used = HashSet::new();
+    let mut above: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut paths: Vec<(&String, Location)> = map.positions().map(|(p, l)| (p, *l)).collect();
+    paths.sort_by_key(|(path, location)| (location.offset, path.len()));
+    for (path, _) in paths {
+        let comments = comments_above(&text, &map, path, &mut used);
+        if let (false, Some(at)) = (comments.is_empty(), written.get(path)) {
+            above.push((at.line, comments));
+        }
+    }
+    let mut lines: Vec<String> = yaml.lines().map(str::to_owned).collect();
+    above.sort_by_key(|(line, _)| std::cmp::Reverse(*line));
+    for (line, comments) in above {
+        let at = line.saturating_sub(1).min(lines.len());
+        let indent: String = lines
+            .get(at)
+            .map(|l| l.chars().take_while(|c| *c == ' ').collect())
+            .unwrap_or_default();
+        // A list item's comment goes above its dash.
+        let indent = indent.clone();
+        for comment in comments.into_iter().rev() {
+            lines.insert(at, format!("{indent}{comment}"));
+        }
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    Ok(out)
 }
 
 /// The file's YAML value (aliases expanded), its places and its text, once it is known to load.
