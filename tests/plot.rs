@@ -463,3 +463,30 @@ fn the_textmate_grammar_tokenizes_plot_files_as_the_parser_reads_them() {
         assert_eq!(found, wanted, "{name}");
     }
 }
+
+#[test]
+fn hostile_plot_files_get_an_error_not_a_crash() {
+    let deep = |open: &str, close: &str, n: usize| {
+        format!(
+            "lifecycle w\nevent e with {{a: {}1{}}}\n",
+            open.repeat(n),
+            close.repeat(n)
+        )
+    };
+    for text in [
+        deep("[", "]", 100_000),
+        deep("{a: ", "}", 100_000),
+        format!(
+            "lifecycle w\nidle -e-> s when {}1{}\n",
+            "(".repeat(100_000),
+            ")".repeat(100_000)
+        ),
+        "lifecycle w\n\"unterminated".to_owned(),
+        "lifecycle w\nevent e with {a: [1, 2}\n".to_owned(),
+        "\u{0}\u{1}".to_owned(),
+    ] {
+        let said = plot_errors(&text);
+        assert!(said.starts_with("w.plot:"), "{said}");
+    }
+    assert!(plot_errors(&deep("[", "]", 100_000)).contains("nested deeper than 64 levels"));
+}

@@ -17,6 +17,51 @@ use super::source_map::{Location, SourceMap};
 #[grammar = "../grammar/lifecycle.pest"]
 struct PlotParser;
 
+/// Deepest nesting of `{`, `[` and `(` a `.plot` file may have: the parser descends once per
+/// level, so hostile input must not choose the depth of its stack.
+pub const MAX_NESTING: usize = 64;
+
+/// Where brackets first nest deeper than [`MAX_NESTING`] (outside strings and comments).
+fn too_deep(text: &str) -> Option<Location> {
+    let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let (mut escaped, mut comment) = (false, false);
+    for (offset, c) in text.char_indices() {
+        column += 1;
+        if c == '\n' {
+            (line, column, comment) = (line + 1, 0, false);
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        match quote {
+            Some(_) if escaped => escaped = false,
+            Some('"') if c == '\\' => escaped = true,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '#' => comment = true,
+                '{' | '[' | '(' => {
+                    depth += 1;
+                    if depth > MAX_NESTING {
+                        return Some(Location {
+                            line,
+                            column,
+                            offset,
+                            quoted: false,
+                        });
+                    }
+                }
+                '}' | ']' | ')' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    None
+}
+
 /// A syntax error in a `.plot` file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlotError {
@@ -75,6 +120,12 @@ const KEYWORDS: [&str; 21] = [
 /// A `.plot` text read into the YAML value of the equivalent lifecycle file, and the places of
 /// its declarations (and of the values inside their flow mappings), by YAML path.
 pub fn read(text: &str) -> Result<(Value, SourceMap), PlotError> {
+    if let Some(at) = too_deep(text) {
+        return Err(PlotError {
+            message: format!("brackets nested deeper than {MAX_NESTING} levels"),
+            location: at,
+        });
+    }
     let mut pairs =
         PlotParser::parse(Rule::file, text).map_err(|error| syntax_error(text, &error))?;
     let mut reader = Reader {
