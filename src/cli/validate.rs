@@ -53,6 +53,14 @@ pub struct ValidateArgs {
     /// for any number.
     #[arg(long, short = 'j', value_parser = jobs)]
     pub jobs: Option<NonZeroUsize>,
+    /// Count what the stream covers of each lifecycle version (states, events, transitions,
+    /// scenarios, guards, timeouts) and report it.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Exit 1 when fewer than PCT percent of the declared transitions were taken (over every
+    /// lifecycle the stream used), or LIFECYCLE=PCT for one lifecycle; repeatable.
+    #[arg(long, value_name = "PCT", value_parser = coverage_bar)]
+    pub fail_below: Vec<Bar>,
     /// Never show the progress bar (it shows only on a terminal, for text reports).
     #[arg(long)]
     pub no_progress: bool,
@@ -230,31 +238,108 @@ pub fn validate(args: ValidateArgs) -> u8 {
             }
         };
     };
-    let list = args.format == Format::Junit;
-    let result = parallel::validate_listing(
+    let extras = parallel::Extras {
+        list: args.format == Format::Junit,
+        coverage: args.coverage || !args.fail_below.is_empty(),
+    };
+    let result = parallel::validate_with(
         &catalog,
         inputs,
         options,
-        list,
+        extras,
         &mut report,
         &mut |bytes, lines| bar.advance(bytes, lines),
     );
     bar.finish();
-    let (summary, interactions) = match result {
+    let done = match result {
         Ok(done) => done,
         Err(error) => {
             say!("error: {error}");
             return ERROR;
         }
     };
+    let summary = &done.summary;
+    let coverage = done.coverage.as_ref().map(|c| c.report(&catalog));
+    let shown = coverage.as_ref().filter(|_| args.coverage);
     let written = write_error.map_or(Ok(()), Err).and_then(|()| match sink {
-        Sink::Json(json) => json.write(&mut out, &summary),
+        Sink::Json(json) => json.write(&mut out, summary, shown),
         Sink::Sarif(sarif) => sarif.write(&mut out),
-        Sink::Junit(junit) => junit.write(&mut out, interactions, &names),
+        Sink::Junit(junit) => junit.write(&mut out, done.interactions, &names),
         _ if quiet > 1 => Ok(()),
-        Sink::Text => writeln!(out, "{}", report::text_summary(&summary)),
+        Sink::Text => {
+            writeln!(out, "{}", report::text_summary(summary))?;
+            match shown {
+                Some(coverage) => write!(out, "{}", report::coverage_text(coverage)),
+                None => Ok(()),
+            }
+        }
     });
-    finish_output(out, written.map_err(writing_output), &summary)
+    let code = finish_output(out, written.map_err(writing_output), summary);
+    match (code, &coverage) {
+        (ERROR, _) | (_, None) => code,
+        (_, Some(coverage)) => match below(coverage, &args.fail_below) {
+            Some(message) => {
+                say!("coverage below the bar: {message}");
+                VIOLATIONS
+            }
+            None => code,
+        },
+    }
+}
+
+/// A coverage bar: `PCT` over every lifecycle the stream used, or `LIFECYCLE=PCT`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bar {
+    /// The lifecycle, or every one.
+    pub lifecycle: Option<String>,
+    /// The least percentage of declared transitions taken.
+    pub percent: f64,
+}
+
+fn coverage_bar(text: &str) -> Result<Bar, String> {
+    let (lifecycle, number) = match text.split_once('=') {
+        Some((name, number)) => (Some(name.to_owned()), number),
+        None => (None, text),
+    };
+    match number.trim_end_matches('%').parse::<f64>() {
+        Ok(percent) if (0.0..=100.0).contains(&percent) => Ok(Bar { lifecycle, percent }),
+        _ => Err(format!(
+            "`{text}` is not PCT or LIFECYCLE=PCT, with PCT from 0 to 100"
+        )),
+    }
+}
+
+/// The first bar the coverage is below, said in words.
+fn below(coverage: &report::CoverageReport, bars: &[Bar]) -> Option<String> {
+    for bar in bars {
+        match &bar.lifecycle {
+            None if coverage.percent < bar.percent => {
+                return Some(format!(
+                    "{}% of the transitions taken, under {}%",
+                    coverage.percent, bar.percent
+                ));
+            }
+            None => {}
+            Some(name) => {
+                let versions = coverage.versions.iter().filter(|v| &v.lifecycle == name);
+                let (declared, taken) = versions.fold((0, 0), |(d, t), v| {
+                    (d + v.transitions_declared, t + v.transitions_taken)
+                });
+                let percent = if declared == 0 {
+                    0.0
+                } else {
+                    (taken as f64 * 1000.0 / declared as f64).round() / 10.0
+                };
+                if percent < bar.percent {
+                    return Some(format!(
+                        "{name}: {percent}% of the transitions taken, under {}%",
+                        bar.percent
+                    ));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// A violation's text line, its place dimmed and its kind in red when `color`.

@@ -11,6 +11,7 @@ use std::hash::BuildHasher;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use super::coverage::Coverage;
 use super::envelope::{self, Envelope, LineError};
 use super::native;
 use super::payload_message;
@@ -193,6 +194,8 @@ pub struct Interpreter<'c> {
     latest_ts: Option<i64>,
     /// Every interaction begun, when asked for (`list_interactions`).
     begun: Option<Vec<Begun>>,
+    /// What the stream covered, when asked for (`count_coverage`).
+    coverage: Option<Box<Coverage>>,
 }
 
 /// An interaction, named where it began (for reports that list every interaction).
@@ -228,7 +231,13 @@ impl<'c> Interpreter<'c> {
             summary: Summary::default(),
             latest_ts: None,
             begun: None,
+            coverage: None,
         }
+    }
+
+    /// From now on, counts what the stream covers of each lifecycle version.
+    pub fn count_coverage(&mut self) {
+        self.coverage.get_or_insert_with(Box::default);
     }
 
     /// From now on, remembers every interaction begun (memory grows with their number).
@@ -455,7 +464,11 @@ impl<'c> Interpreter<'c> {
         }
         let open = &mut self.open[lifecycle_id];
         let begun = &mut self.begun;
+        let coverage = &mut self.coverage;
         let interaction = open.entry_ref(key).or_insert_with(|| {
+            if let Some(coverage) = coverage.as_mut() {
+                coverage.begin(lifecycle_id, version_index, key, version.initial);
+            }
             if let Some(begun) = begun {
                 begun.push(Begun {
                     at: place.position(),
@@ -479,6 +492,9 @@ impl<'c> Interpreter<'c> {
         });
         interaction.last = place.position().pack();
         interaction.last_event = event_id;
+        if let Some(coverage) = coverage.as_mut() {
+            coverage.event(lifecycle_id, version_index, key, event_id);
+        }
         let mut violations = 0u32;
         let mut emit = |kind, message, expected| {
             violations += 1;
@@ -501,9 +517,18 @@ impl<'c> Interpreter<'c> {
         let ts = envelope.ts.unwrap_or(interaction.last_ts);
         let timed = version.timeout(interaction.state).is_some();
         if timed {
-            expire(version, interaction, ts, &mut |kind, message| {
-                emit(kind, message, Vec::new())
-            });
+            let mut fired = |from, to| {
+                if let Some(coverage) = coverage.as_mut() {
+                    coverage.timeout(lifecycle_id, version_index, from, to);
+                }
+            };
+            expire(
+                version,
+                interaction,
+                ts,
+                &mut |kind, message| emit(kind, message, Vec::new()),
+                &mut fired,
+            );
         }
         if timed && version.is_final(interaction.state) {
             // A timeout ended the interaction before this event.
@@ -555,17 +580,28 @@ impl<'c> Interpreter<'c> {
                 };
                 let reads_data = event.data_reads.any();
                 list.iter()
-                    .find(|guarded| match &guarded.when {
-                        None => true,
-                        Some(_) if reads_data && !payload_ok => false,
-                        Some(when) => when.eval(&env) == Val::Bool(true),
+                    .enumerate()
+                    .find(|(index, guarded)| {
+                        let held = match &guarded.when {
+                            None => return true,
+                            Some(_) if reads_data && !payload_ok => false,
+                            Some(when) => when.eval(&env) == Val::Bool(true),
+                        };
+                        if let Some(coverage) = coverage.as_mut() {
+                            let at = (state_before, event_id, *index);
+                            coverage.guard(lifecycle_id, version_index, at, held);
+                        }
+                        held
                     })
-                    .map(|guarded| guarded.target)
+                    .map(|(_, guarded)| guarded.target)
                     .ok_or_else(|| list.iter().map(|g| g.source.as_str()).collect())
             }
         };
         match next {
             Ok(next) => {
+                if let Some(coverage) = coverage.as_mut() {
+                    coverage.moved(lifecycle_id, version_index, (state_before, event_id, next));
+                }
                 if next != interaction.state {
                     interaction.entered = ts;
                 }
@@ -670,6 +706,9 @@ impl<'c> Interpreter<'c> {
     /// `after_end`.
     #[inline]
     fn release(&mut self, lifecycle_id: usize, key: &str) {
+        if let Some(coverage) = self.coverage.as_mut() {
+            coverage.ended(lifecycle_id, key);
+        }
         if let Some(done) = self
             .open
             .get_mut(lifecycle_id)
@@ -703,10 +742,14 @@ impl<'c> Interpreter<'c> {
             self.max_open
         );
         let mut evicted = Vec::new();
+        let coverage = &mut self.coverage;
         for (lifecycle_id, map) in self.open.iter_mut().enumerate() {
             map.retain(|key, interaction| {
                 if interaction.last > threshold {
                     return true;
+                }
+                if let Some(coverage) = coverage.as_mut() {
+                    coverage.ended(lifecycle_id, key);
                 }
                 let violation = incomplete(
                     self.catalog,
@@ -740,10 +783,20 @@ impl<'c> Interpreter<'c> {
     ///
     /// [`end_at`]: Interpreter::end_at
     pub fn finish_ordered(
-        mut self,
+        self,
         allow_incomplete: bool,
         report: &mut dyn FnMut(Position, Violation),
     ) -> Summary {
+        self.finish_covered(allow_incomplete, report).0
+    }
+
+    /// Like [`Interpreter::finish_ordered`], and what the stream covered when it was counted
+    /// ([`Interpreter::count_coverage`]), the end's timeouts included.
+    pub fn finish_covered(
+        mut self,
+        allow_incomplete: bool,
+        report: &mut dyn FnMut(Position, Violation),
+    ) -> (Summary, Option<Coverage>) {
         let open = std::mem::take(&mut self.open);
         let now = self.latest_ts.unwrap_or(i64::MIN);
         let catalog = self.catalog;
@@ -772,9 +825,19 @@ impl<'c> Interpreter<'c> {
             let version = version_of(catalog, (lifecycle_id, key, found));
             let mut interaction = found.clone();
             let mut timeouts = Vec::new();
-            expire(version, &mut interaction, now, &mut |kind, message| {
-                timeouts.push((kind, message));
-            });
+            let version_index = usize::from(interaction.version);
+            let coverage = &mut self.coverage;
+            expire(
+                version,
+                &mut interaction,
+                now,
+                &mut |kind, message| timeouts.push((kind, message)),
+                &mut |from, to| {
+                    if let Some(coverage) = coverage.as_mut() {
+                        coverage.timeout(lifecycle_id, version_index, from, to);
+                    }
+                },
+            );
             let at = Position::unpack(first);
             for (kind, message) in timeouts {
                 self.summary.count(kind);
@@ -800,7 +863,11 @@ impl<'c> Interpreter<'c> {
             );
             report(at, violation);
         }
-        self.summary
+        let coverage = self.coverage.take().map(|mut coverage| {
+            coverage.end_all();
+            *coverage
+        });
+        (self.summary, coverage)
     }
 }
 
@@ -833,6 +900,7 @@ fn expire(
     interaction: &mut Interaction,
     now: i64,
     found: &mut dyn FnMut(ViolationKind, String),
+    fired: &mut dyn FnMut(StateId, StateId),
 ) {
     for _ in 0..version.states.len() {
         let Some(timeout) = version.timeout(interaction.state) else {
@@ -869,6 +937,7 @@ fn expire(
             let values = evaluate(&timeout.set, &env);
             assign(version, &mut interaction.meta, values);
         }
+        fired(interaction.state, to);
         if timeout.to.is_none() {
             interaction.entered = DISARMED;
             return;

@@ -10,6 +10,7 @@
 //! counts that reports print.
 
 pub mod chunks;
+pub mod coverage;
 pub mod envelope;
 pub mod interpreter;
 pub mod native;

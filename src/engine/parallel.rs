@@ -21,6 +21,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 
 use super::chunks::{Chunk, ChunkReader};
+use super::coverage::Coverage;
 use super::envelope;
 use super::interpreter::{Begun, Interpreter, Limits, Place, Position};
 use super::stream::Input;
@@ -65,18 +66,39 @@ pub fn validate(
     report: &mut dyn FnMut(Violation),
     progress: &mut dyn FnMut(u64, u64),
 ) -> io::Result<Summary> {
-    validate_listing(catalog, inputs, options, false, report, progress).map(|(summary, _)| summary)
+    let extras = Extras::default();
+    validate_with(catalog, inputs, options, extras, report, progress).map(|done| done.summary)
 }
 
-/// [`validate`], and, when `list` is true, every interaction begun, in the order they began.
-pub fn validate_listing(
+/// What a run gathers beyond its summary and violations, when asked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras {
+    /// Every interaction begun (for reports that list them).
+    pub list: bool,
+    /// What the stream covers of each lifecycle version.
+    pub coverage: bool,
+}
+
+/// The outcome of [`validate_with`].
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// The counts.
+    pub summary: Summary,
+    /// Every interaction begun, in the order they began (with `Extras::list`).
+    pub interactions: Vec<Begun>,
+    /// The coverage, every shard's added up (with `Extras::coverage`).
+    pub coverage: Option<Coverage>,
+}
+
+/// [`validate`], gathering the `extras` asked for.
+pub fn validate_with(
     catalog: &Catalog,
     inputs: Vec<Input>,
     options: Options,
-    list: bool,
+    extras: Extras,
     report: &mut dyn FnMut(Violation),
     progress: &mut dyn FnMut(u64, u64),
-) -> io::Result<(Summary, Vec<Begun>)> {
+) -> io::Result<Outcome> {
     let jobs = options.jobs.max(1);
     let names: Vec<String> = inputs.iter().map(|input| input.name.clone()).collect();
     let hasher = hashbrown::DefaultHashBuilder::default();
@@ -96,8 +118,11 @@ pub fn validate_listing(
             let (latest, ended) = (&latest, &ended);
             shards.push(scope.spawn(move || {
                 let mut interpreter = Interpreter::new(catalog, limits);
-                if list {
+                if extras.list {
                     interpreter.list_interactions();
+                }
+                if extras.coverage {
+                    interpreter.count_coverage();
                 }
                 let owner = |line: &[u8]| owner_of(line, jobs, hasher);
                 run_shard(&mut interpreter, shard, &owner, names, &chunk_rx, &part_tx);
@@ -112,9 +137,9 @@ pub fn validate_listing(
                 interpreter.end_at((latest != i64::MIN).then_some(latest));
                 let mut open = Vec::new();
                 let listed = interpreter.take_interactions();
-                let summary = interpreter
-                    .finish_ordered(options.allow_incomplete, &mut |at, v| open.push((at, v)));
-                (summary, open, listed)
+                let (summary, coverage) = interpreter
+                    .finish_covered(options.allow_incomplete, &mut |at, v| open.push((at, v)));
+                (summary, open, listed, coverage)
             }));
         }
         drop(part_tx);
@@ -129,13 +154,19 @@ pub fn validate_listing(
         let mut summary = Summary::default();
         let mut open = Vec::new();
         let mut begun = Vec::new();
+        let mut coverage: Option<Coverage> = None;
         for shard in shards {
-            let (part, mut left, mut listed) = shard
+            let (part, mut left, mut listed, covered) = shard
                 .join()
                 .map_err(|_| io::Error::other("a shard failed"))?;
             summary.absorb(&part);
             open.append(&mut left);
             begun.append(&mut listed);
+            if let Some(covered) = covered {
+                coverage
+                    .get_or_insert_with(Coverage::default)
+                    .absorb(covered);
+            }
         }
         begun.sort();
         read?;
@@ -143,7 +174,11 @@ pub fn validate_listing(
         for (_, violation) in open {
             report(violation);
         }
-        Ok((summary, begun))
+        Ok(Outcome {
+            summary,
+            interactions: begun,
+            coverage,
+        })
     })
 }
 

@@ -9,6 +9,7 @@ use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 
 use schemars::JsonSchema;
 
+pub use crate::engine::coverage::CoverageReport;
 use crate::engine::{Summary, Violation};
 
 /// The version of the JSON report's format (`format_version`): it changes only when a field
@@ -32,6 +33,65 @@ pub struct ReportDocument {
     pub summary: Summary,
     /// Every violation, in input order; `incomplete` ones, found at the end, last.
     pub violations: Vec<Violation>,
+    /// What the stream covered (with `--coverage`).
+    #[schemars(default)]
+    pub coverage: Option<CoverageReport>,
+}
+
+/// The coverage as a compact table for people: per lifecycle version, what was taken of what
+/// is declared, then what never happened.
+pub fn coverage_text(coverage: &CoverageReport) -> String {
+    let mut text = format!(
+        "coverage: {} of {} transitions taken ({}%)\n",
+        coverage.transitions_taken, coverage.transitions_declared, coverage.percent
+    );
+    for version in &coverage.versions {
+        let reached = version.states.iter().filter(|s| s.count > 0).count();
+        let seen = version.events.iter().filter(|e| e.count > 0).count();
+        let scenarios = version
+            .scenarios
+            .iter()
+            .filter(|s| s.interactions > 0)
+            .count();
+        text.push_str(&format!(
+            "  {} {}: transitions {}/{} ({}%), states {reached}/{}, events {seen}/{}, scenarios {scenarios}/{}\n",
+            version.lifecycle,
+            version.version,
+            version.transitions_taken,
+            version.transitions_declared,
+            version.percent,
+            version.states.len(),
+            version.events.len(),
+            version.scenarios.len(),
+        ));
+        let never: Vec<String> = (version.transitions.iter())
+            .filter(|t| t.taken == 0)
+            .map(|t| format!("{} -{}-> {}", t.from, t.event, t.to))
+            .collect();
+        if !never.is_empty() {
+            text.push_str(&format!("    never taken: {}\n", never.join(", ")));
+        }
+        for guard in &version.guards {
+            let never = match (guard.held, guard.did_not_hold) {
+                (0, 0) => "never tried",
+                (0, _) => "never held",
+                (_, 0) => "always held",
+                _ => continue,
+            };
+            text.push_str(&format!(
+                "    guard `{}` ({} on {}): {never}\n",
+                guard.guard, guard.state, guard.event
+            ));
+        }
+        for timeout in version.timeouts.iter().filter(|t| t.count > 0) {
+            text.push_str(&format!(
+                "    timeout of `{}` fired {}\n",
+                timeout.name,
+                plural(timeout.count, "time")
+            ));
+        }
+    }
+    text
 }
 
 /// The JSON Schema (draft 2020-12) of the JSON report.
@@ -122,14 +182,30 @@ impl JsonReport {
         write_indented(&mut self.spill, &text, "    ")
     }
 
-    /// Writes the report as one JSON object.
-    pub fn write(self, out: &mut dyn Write, summary: &Summary) -> io::Result<()> {
+    /// Writes the report as one JSON object (with the coverage, when there is one).
+    pub fn write(
+        self,
+        out: &mut dyn Write,
+        summary: &Summary,
+        coverage: Option<&CoverageReport>,
+    ) -> io::Result<()> {
         let summary = serde_json::to_string_pretty(summary)?;
         let head = format!("{{\n  \"format_version\": {FORMAT_VERSION},\n  \"summary\": ");
         out.write_all(head.as_bytes())?;
         write_indented(out, &summary, "  ")?;
+        let tail = match coverage {
+            Some(coverage) => {
+                let text = serde_json::to_string_pretty(coverage)?;
+                let mut tail = b",\n  \"coverage\": ".to_vec();
+                write_indented(&mut tail, &text, "  ")?;
+                tail.extend_from_slice(b"\n}\n");
+                tail
+            }
+            None => b"\n}\n".to_vec(),
+        };
         if self.count == 0 {
-            return out.write_all(b",\n  \"violations\": []\n}\n");
+            out.write_all(b",\n  \"violations\": []")?;
+            return out.write_all(&tail);
         }
         out.write_all(b",\n  \"violations\": [\n    ")?;
         let mut spill = self
@@ -138,7 +214,8 @@ impl JsonReport {
             .map_err(io::IntoInnerError::into_error)?;
         spill.seek(SeekFrom::Start(0))?;
         io::copy(&mut spill, out)?;
-        out.write_all(b"\n  ]\n}\n")
+        out.write_all(b"\n  ]")?;
+        out.write_all(&tail)
     }
 }
 
@@ -192,7 +269,7 @@ mod tests {
                 report.push(violation).unwrap();
             }
             let mut out = Vec::new();
-            report.write(&mut out, &summary).unwrap();
+            report.write(&mut out, &summary, None).unwrap();
             assert_eq!(
                 String::from_utf8(out).unwrap(),
                 whole(&summary, &violations)

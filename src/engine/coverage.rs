@@ -1,0 +1,399 @@
+//! Coverage of the lifecycles by a stream (`validate --coverage`): per lifecycle version, the
+//! states reached, events seen, transitions taken (and those declared but never taken), the
+//! documented scenarios whose whole path some interaction took, how often each guard held or
+//! not, and the timeouts that fired. Counts only, so shards add up to what one thread counts.
+
+use std::collections::{BTreeMap, HashMap};
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::compile::catalog::{EventId, Move, StateId, Version};
+use crate::compile::Catalog;
+use crate::config::model::ScenarioStep;
+
+/// What one shard (or the whole run) counted.
+#[derive(Debug, Default, Clone)]
+pub struct Coverage {
+    versions: HashMap<(usize, usize), Counts>,
+    /// Open interactions' paths: the version and a hash of their events so far.
+    paths: HashMap<(usize, String), (usize, u64, u32)>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Counts {
+    events: BTreeMap<EventId, u64>,
+    states: BTreeMap<StateId, u64>,
+    transitions: BTreeMap<(StateId, EventId, StateId), u64>,
+    /// `(state, event, guard index)` to `[held, did not]`.
+    guards: BTreeMap<(StateId, EventId, usize), [u64; 2]>,
+    timeouts: BTreeMap<StateId, u64>,
+    /// `(path hash, length)` of finished interactions, and how many took it.
+    paths: HashMap<(u64, u32), u64>,
+}
+
+impl Coverage {
+    fn counts(&mut self, lifecycle: usize, version: usize) -> &mut Counts {
+        self.versions.entry((lifecycle, version)).or_default()
+    }
+
+    /// An interaction begins in `initial`.
+    pub fn begin(&mut self, lifecycle: usize, version: usize, key: &str, initial: StateId) {
+        *self
+            .counts(lifecycle, version)
+            .states
+            .entry(initial)
+            .or_default() += 1;
+        self.paths
+            .insert((lifecycle, key.to_owned()), (version, PATH_SEED, 0));
+    }
+
+    /// An interaction's event (known to its version), legal or not.
+    pub fn event(&mut self, lifecycle: usize, version: usize, key: &str, event: EventId) {
+        *self
+            .counts(lifecycle, version)
+            .events
+            .entry(event)
+            .or_default() += 1;
+        if let Some((_, hash, length)) = self.paths.get_mut(&(lifecycle, key.to_owned())) {
+            *hash = extend(*hash, event);
+            *length += 1;
+        }
+    }
+
+    /// A transition taken.
+    pub fn moved(&mut self, lifecycle: usize, version: usize, step: (StateId, EventId, StateId)) {
+        let counts = self.counts(lifecycle, version);
+        *counts.transitions.entry(step).or_default() += 1;
+        if step.0 != step.2 {
+            *counts.states.entry(step.2).or_default() += 1;
+        }
+    }
+
+    /// A guard evaluated: the `index`th guarded transition of `event` in `state`.
+    pub fn guard(
+        &mut self,
+        lifecycle: usize,
+        version: usize,
+        at: (StateId, EventId, usize),
+        held: bool,
+    ) {
+        let counts = self.counts(lifecycle, version);
+        counts.guards.entry(at).or_default()[usize::from(!held)] += 1;
+    }
+
+    /// A state's timeout fired, moving the interaction to `to` (or leaving it there).
+    pub fn timeout(&mut self, lifecycle: usize, version: usize, state: StateId, to: StateId) {
+        let counts = self.counts(lifecycle, version);
+        *counts.timeouts.entry(state).or_default() += 1;
+        if to != state {
+            *counts.states.entry(to).or_default() += 1;
+        }
+    }
+
+    /// An interaction ended (final state, evicted, or the end of the stream): its path counts.
+    pub fn ended(&mut self, lifecycle: usize, key: &str) {
+        if let Some((version, hash, length)) = self.paths.remove(&(lifecycle, key.to_owned())) {
+            *self
+                .counts(lifecycle, version)
+                .paths
+                .entry((hash, length))
+                .or_default() += 1;
+        }
+    }
+
+    /// Ends every open interaction's path (the end of the stream).
+    pub fn end_all(&mut self) {
+        let open: Vec<(usize, String)> = self.paths.keys().cloned().collect();
+        for (lifecycle, key) in open {
+            self.ended(lifecycle, &key);
+        }
+    }
+
+    /// Adds another shard's counts (after `end_all` on both).
+    pub fn absorb(&mut self, other: Coverage) {
+        for (at, theirs) in other.versions {
+            let mine = self.versions.entry(at).or_default();
+            add(&mut mine.events, theirs.events);
+            add(&mut mine.states, theirs.states);
+            add(&mut mine.transitions, theirs.transitions);
+            add(&mut mine.timeouts, theirs.timeouts);
+            for (at, [held, not]) in theirs.guards {
+                let entry = mine.guards.entry(at).or_default();
+                entry[0] += held;
+                entry[1] += not;
+            }
+            for (path, n) in theirs.paths {
+                *mine.paths.entry(path).or_default() += n;
+            }
+        }
+    }
+
+    /// The report of these counts over `catalog`, lifecycle versions in catalog order.
+    pub fn report(&self, catalog: &Catalog) -> CoverageReport {
+        let mut versions = Vec::new();
+        let (mut declared_all, mut taken_all) = (0u64, 0u64);
+        for (lifecycle_id, lifecycle) in catalog.lifecycles.iter().enumerate() {
+            for (index, version) in lifecycle.versions.iter().enumerate() {
+                let Some(counts) = self.versions.get(&(lifecycle_id, index)) else {
+                    continue;
+                };
+                let state = |id: StateId| version.state_name(id).to_owned();
+                let event = |id: EventId| {
+                    version
+                        .events
+                        .get(usize::from(id))
+                        .map_or(String::new(), |e| e.name.clone())
+                };
+                let declared = declared_transitions(version);
+                let transitions: Vec<TransitionCount> = (declared.iter())
+                    .map(|&(from, on, to)| TransitionCount {
+                        from: state(from),
+                        event: event(on),
+                        to: state(to),
+                        taken: counts
+                            .transitions
+                            .get(&(from, on, to))
+                            .copied()
+                            .unwrap_or(0),
+                    })
+                    .collect();
+                let taken = transitions.iter().filter(|t| t.taken > 0).count() as u64;
+                declared_all += declared.len() as u64;
+                taken_all += taken;
+                let scenarios = (lifecycle.scenarios.iter())
+                    .filter(|scenario| scenario.versions.contains(&index))
+                    .map(|scenario| ScenarioCount {
+                        name: scenario.name.clone(),
+                        interactions: scenario_path(version, &scenario.steps)
+                            .and_then(|path| counts.paths.get(&path).copied())
+                            .unwrap_or(0),
+                    })
+                    .collect();
+                let guards = guards(version)
+                    .into_iter()
+                    .map(|(at, guard)| {
+                        let [held, not] = counts.guards.get(&at).copied().unwrap_or_default();
+                        GuardCount {
+                            state: state(at.0),
+                            event: event(at.1),
+                            guard,
+                            held,
+                            did_not_hold: not,
+                        }
+                    })
+                    .collect();
+                versions.push(VersionCoverage {
+                    lifecycle: lifecycle.name.clone(),
+                    version: version.name.clone(),
+                    transitions_declared: declared.len() as u64,
+                    transitions_taken: taken,
+                    percent: percent(taken, declared.len() as u64),
+                    states: (0..version.states.len())
+                        .filter_map(|s| StateId::try_from(s).ok())
+                        .map(|s| Count {
+                            name: state(s),
+                            count: counts.states.get(&s).copied().unwrap_or(0),
+                        })
+                        .collect(),
+                    events: (0..version.events.len())
+                        .filter_map(|e| EventId::try_from(e).ok())
+                        .map(|e| Count {
+                            name: event(e),
+                            count: counts.events.get(&e).copied().unwrap_or(0),
+                        })
+                        .collect(),
+                    transitions,
+                    scenarios,
+                    guards,
+                    timeouts: (0..version.states.len())
+                        .filter_map(|s| StateId::try_from(s).ok())
+                        .filter(|s| version.timeout(*s).is_some())
+                        .map(|s| Count {
+                            name: state(s),
+                            count: counts.timeouts.get(&s).copied().unwrap_or(0),
+                        })
+                        .collect(),
+                });
+            }
+        }
+        CoverageReport {
+            transitions_declared: declared_all,
+            transitions_taken: taken_all,
+            percent: percent(taken_all, declared_all),
+            versions,
+        }
+    }
+}
+
+fn add<K: Ord>(mine: &mut BTreeMap<K, u64>, theirs: BTreeMap<K, u64>) {
+    for (key, n) in theirs {
+        *mine.entry(key).or_default() += n;
+    }
+}
+
+const PATH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// A path's hash with one more event.
+fn extend(hash: u64, event: EventId) -> u64 {
+    (hash ^ u64::from(event))
+        .wrapping_mul(0x0100_0000_01b3)
+        .rotate_left(17)
+}
+
+/// The path of a scenario's events on `version` (`None` when one is not an event of it).
+fn scenario_path(version: &Version, steps: &[ScenarioStep]) -> Option<(u64, u32)> {
+    let mut hash = PATH_SEED;
+    for step in steps {
+        let name = match step {
+            ScenarioStep::Name(name) => name.as_str(),
+            ScenarioStep::Full(full) => full.event.as_str(),
+        };
+        hash = extend(hash, *version.event_ids.get(name)?);
+    }
+    Some((hash, u32::try_from(steps.len()).ok()?))
+}
+
+/// Every transition the version declares, in state then event order: `(from, event, to)`.
+fn declared_transitions(version: &Version) -> Vec<(StateId, EventId, StateId)> {
+    let mut all = Vec::new();
+    for (s, e) in cells(version) {
+        match version.step(s, e) {
+            Move::Illegal => {}
+            Move::To(to) => all.push((s, e, to)),
+            Move::Guarded(list) => {
+                for guarded in list {
+                    if !all.contains(&(s, e, guarded.target)) {
+                        all.push((s, e, guarded.target));
+                    }
+                }
+            }
+        }
+    }
+    all
+}
+
+/// Every guard: where it is and its text.
+fn guards(version: &Version) -> Vec<((StateId, EventId, usize), String)> {
+    let mut all = Vec::new();
+    for (s, e) in cells(version) {
+        if let Move::Guarded(list) = version.step(s, e) {
+            for (index, guarded) in list.iter().enumerate() {
+                if guarded.when.is_some() {
+                    all.push(((s, e, index), guarded.source.clone()));
+                }
+            }
+        }
+    }
+    all
+}
+
+fn cells(version: &Version) -> impl Iterator<Item = (StateId, EventId)> + '_ {
+    (0..version.states.len())
+        .filter_map(|s| StateId::try_from(s).ok())
+        .flat_map(move |s| {
+            (0..version.events.len())
+                .filter_map(|e| EventId::try_from(e).ok())
+                .map(move |e| (s, e))
+        })
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 100.0;
+    }
+    (part as f64 * 1000.0 / whole as f64).round() / 10.0
+}
+
+/// Coverage of the lifecycle versions a stream used.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageReport {
+    /// Transitions declared, over every version the stream used.
+    pub transitions_declared: u64,
+    /// Of those, the ones taken at least once.
+    pub transitions_taken: u64,
+    /// Taken over declared, in percent (one decimal).
+    pub percent: f64,
+    /// Per lifecycle version the stream used, in catalog order.
+    pub versions: Vec<VersionCoverage>,
+}
+
+/// Coverage of one lifecycle version.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VersionCoverage {
+    /// The lifecycle.
+    pub lifecycle: String,
+    /// The version.
+    pub version: String,
+    /// Transitions declared.
+    pub transitions_declared: u64,
+    /// Transitions taken at least once.
+    pub transitions_taken: u64,
+    /// Taken over declared, in percent.
+    pub percent: f64,
+    /// Every state, with how often interactions entered it (or began in it).
+    pub states: Vec<Count>,
+    /// Every event, with how often it came.
+    pub events: Vec<Count>,
+    /// Every declared transition, with how often it was taken (0: never).
+    pub transitions: Vec<TransitionCount>,
+    /// Every documented scenario of the version, with how many interactions took its whole
+    /// path, event for event.
+    pub scenarios: Vec<ScenarioCount>,
+    /// Every guard, with how often it held and did not when it was tried.
+    pub guards: Vec<GuardCount>,
+    /// Every state with a timeout, with how often it fired.
+    pub timeouts: Vec<Count>,
+}
+
+/// A name and a count.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Count {
+    /// The state, event or scenario.
+    pub name: String,
+    /// How often.
+    pub count: u64,
+}
+
+/// A declared transition and how often it was taken.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionCount {
+    /// The state it leaves.
+    pub from: String,
+    /// The event.
+    pub event: String,
+    /// The state it enters.
+    pub to: String,
+    /// Times taken.
+    pub taken: u64,
+}
+
+/// A scenario and how many interactions took its path.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioCount {
+    /// The scenario.
+    pub name: String,
+    /// Interactions whose events were the scenario's, in order.
+    pub interactions: u64,
+}
+
+/// A guard and its outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GuardCount {
+    /// The state the transition leaves.
+    pub state: String,
+    /// The event.
+    pub event: String,
+    /// The guard as written.
+    pub guard: String,
+    /// Times it held.
+    pub held: u64,
+    /// Times it did not.
+    pub did_not_hold: u64,
+}
