@@ -3,7 +3,7 @@
 //! documented scenarios whose whole path some interaction took, how often each guard held or
 //! not, and the timeouts that fired. Counts only, so shards add up to what one thread counts.
 
-use std::collections::{BTreeMap, HashMap};
+use hashbrown::HashMap;
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -16,18 +16,19 @@ use crate::config::model::ScenarioStep;
 #[derive(Debug, Default, Clone)]
 pub struct Coverage {
     versions: HashMap<(usize, usize), Counts>,
-    /// Open interactions' paths: the version and a hash of their events so far.
-    paths: HashMap<(usize, String), (usize, u64, u32)>,
+    /// Open interactions' paths, per lifecycle by key: the version and a hash of their events
+    /// so far, with how many there were.
+    paths: Vec<HashMap<String, (usize, u64, u32)>>,
 }
 
 #[derive(Debug, Default, Clone)]
 struct Counts {
-    events: BTreeMap<EventId, u64>,
-    states: BTreeMap<StateId, u64>,
-    transitions: BTreeMap<(StateId, EventId, StateId), u64>,
+    events: HashMap<EventId, u64>,
+    states: HashMap<StateId, u64>,
+    transitions: HashMap<(StateId, EventId, StateId), u64>,
     /// `(state, event, guard index)` to `[held, did not]`.
-    guards: BTreeMap<(StateId, EventId, usize), [u64; 2]>,
-    timeouts: BTreeMap<StateId, u64>,
+    guards: HashMap<(StateId, EventId, usize), [u64; 2]>,
+    timeouts: HashMap<StateId, u64>,
     /// `(path hash, length)` of finished interactions, and how many took it.
     paths: HashMap<(u64, u32), u64>,
 }
@@ -37,6 +38,13 @@ impl Coverage {
         self.versions.entry((lifecycle, version)).or_default()
     }
 
+    fn paths(&mut self, lifecycle: usize) -> &mut HashMap<String, (usize, u64, u32)> {
+        if self.paths.len() <= lifecycle {
+            self.paths.resize_with(lifecycle + 1, HashMap::new);
+        }
+        &mut self.paths[lifecycle]
+    }
+
     /// An interaction begins in `initial`.
     pub fn begin(&mut self, lifecycle: usize, version: usize, key: &str, initial: StateId) {
         *self
@@ -44,8 +52,8 @@ impl Coverage {
             .states
             .entry(initial)
             .or_default() += 1;
-        self.paths
-            .insert((lifecycle, key.to_owned()), (version, PATH_SEED, 0));
+        self.paths(lifecycle)
+            .insert(key.to_owned(), (version, PATH_SEED, 0));
     }
 
     /// An interaction's event (known to its version), legal or not.
@@ -55,7 +63,7 @@ impl Coverage {
             .events
             .entry(event)
             .or_default() += 1;
-        if let Some((_, hash, length)) = self.paths.get_mut(&(lifecycle, key.to_owned())) {
+        if let Some((_, hash, length)) = self.paths(lifecycle).get_mut(key) {
             *hash = extend(*hash, event);
             *length += 1;
         }
@@ -93,7 +101,7 @@ impl Coverage {
 
     /// An interaction ended (final state, evicted, or the end of the stream): its path counts.
     pub fn ended(&mut self, lifecycle: usize, key: &str) {
-        if let Some((version, hash, length)) = self.paths.remove(&(lifecycle, key.to_owned())) {
+        if let Some((version, hash, length)) = self.paths(lifecycle).remove(key) {
             *self
                 .counts(lifecycle, version)
                 .paths
@@ -104,9 +112,11 @@ impl Coverage {
 
     /// Ends every open interaction's path (the end of the stream).
     pub fn end_all(&mut self) {
-        let open: Vec<(usize, String)> = self.paths.keys().cloned().collect();
-        for (lifecycle, key) in open {
-            self.ended(lifecycle, &key);
+        let open = std::mem::take(&mut self.paths);
+        for (lifecycle, paths) in open.into_iter().enumerate() {
+            for (version, hash, length) in paths.into_values() {
+                *self.counts(lifecycle, version).paths.entry((hash, length)).or_default() += 1;
+            }
         }
     }
 
@@ -226,7 +236,7 @@ impl Coverage {
     }
 }
 
-fn add<K: Ord>(mine: &mut BTreeMap<K, u64>, theirs: BTreeMap<K, u64>) {
+fn add<K: Eq + std::hash::Hash>(mine: &mut HashMap<K, u64>, theirs: HashMap<K, u64>) {
     for (key, n) in theirs {
         *mine.entry(key).or_default() += n;
     }
