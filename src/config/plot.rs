@@ -189,6 +189,13 @@ impl Reader {
                 .to_owned();
             self.error(pair, message)
         })?;
+        if has_tag(&value) {
+            return Err(self.error(
+                pair,
+                "a YAML tag (`!name`) means nothing in a lifecycle file: write the value alone"
+                    .to_owned(),
+            ));
+        }
         let inner = SourceMap::build(text);
         let start = self.at(pair);
         for (inner_path, location) in inner.positions() {
@@ -390,8 +397,14 @@ impl Reader {
                 let value = match (find(Rule::flow), find(Rule::quoted), find(Rule::scalar)) {
                     (Some(flow), _, _) => self.flow(&flow, &path)?,
                     (None, Some(text), _) => Value::from(unquote(text.as_str())),
-                    (None, None, Some(scalar)) => serde_yaml::from_str(scalar.as_str())
-                        .map_err(|error| self.error(&scalar, error.to_string()))?,
+                    (None, None, Some(scalar)) => {
+                        let value: Value = serde_yaml::from_str(scalar.as_str())
+                            .map_err(|error| self.error(&scalar, error.to_string()))?;
+                        if has_tag(&value) {
+                            return Err(self.error(&scalar, "a YAML tag means nothing here".into()));
+                        }
+                        value
+                    }
                     _ => Value::Null,
                 };
                 self.keyed(section, &name, key, value)
@@ -566,6 +579,18 @@ impl Reader {
             previous_target = to.map(|to| (to, to_at)).or(previous_target);
         }
         Ok(())
+    }
+}
+
+/// Whether a YAML tag stands anywhere in `value` (a key included).
+fn has_tag(value: &Value) -> bool {
+    match value {
+        Value::Tagged(_) => true,
+        Value::Sequence(items) => items.iter().any(has_tag),
+        Value::Mapping(entries) => entries
+            .iter()
+            .any(|(key, value)| has_tag(key) || has_tag(value)),
+        _ => false,
     }
 }
 

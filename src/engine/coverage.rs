@@ -115,7 +115,11 @@ impl Coverage {
         let open = std::mem::take(&mut self.paths);
         for (lifecycle, paths) in open.into_iter().enumerate() {
             for (version, hash, length) in paths.into_values() {
-                *self.counts(lifecycle, version).paths.entry((hash, length)).or_default() += 1;
+                *self
+                    .counts(lifecycle, version)
+                    .paths
+                    .entry((hash, length))
+                    .or_default() += 1;
             }
         }
     }
