@@ -54,7 +54,7 @@ PY
 for n in "${sizes[@]}"; do
   gen=$work/gen-$n.jsonl sim=$work/sim-$n.jsonl
   [ -s "$gen" ] || python3 "$peers/gen_stream.py" "$n" --open "$open" > "$gen"
-  [ -s "$sim" ] || "$plotline" simulate -n "$n" --open "$open" --violations 0.01 --seed 7 > "$sim" 2>/dev/null
+  [ -s "$sim" ] || "$plotline" simulate -n "$n" --open "$open" --cut --violations 0.01 --seed 7 > "$sim" 2>/dev/null
   run "rust-floor (parse only)" gen-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$gen"
   run "plain JS + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen" --plain
   if [ "${PEERS:-all}" = all ]; then
