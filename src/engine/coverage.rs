@@ -15,7 +15,8 @@ use crate::config::model::ScenarioStep;
 /// What one shard (or the whole run) counted.
 #[derive(Debug, Default, Clone)]
 pub struct Coverage {
-    versions: HashMap<(usize, usize), Counts>,
+    /// Counts by lifecycle, then version (grown as they come).
+    versions: Vec<Vec<Counts>>,
     /// Open interactions' paths, per lifecycle by key: the version and a hash of their events
     /// so far, with how many there were.
     paths: Vec<HashMap<String, (usize, u64, u32)>>,
@@ -23,19 +24,33 @@ pub struct Coverage {
 
 #[derive(Debug, Default, Clone)]
 struct Counts {
-    events: HashMap<EventId, u64>,
-    states: HashMap<StateId, u64>,
+    /// Whether the stream used this version.
+    used: bool,
+    /// By event id.
+    events: Vec<u64>,
+    /// By state id.
+    states: Vec<u64>,
     transitions: HashMap<(StateId, EventId, StateId), u64>,
     /// `(state, event, guard index)` to `[held, did not]`.
     guards: HashMap<(StateId, EventId, usize), [u64; 2]>,
-    timeouts: HashMap<StateId, u64>,
+    /// By state id.
+    timeouts: Vec<u64>,
     /// `(path hash, length)` of finished interactions, and how many took it.
     paths: HashMap<(u64, u32), u64>,
 }
 
 impl Coverage {
     fn counts(&mut self, lifecycle: usize, version: usize) -> &mut Counts {
-        self.versions.entry((lifecycle, version)).or_default()
+        if self.versions.len() <= lifecycle {
+            self.versions.resize_with(lifecycle + 1, Vec::new);
+        }
+        let versions = &mut self.versions[lifecycle];
+        if versions.len() <= version {
+            versions.resize_with(version + 1, Counts::default);
+        }
+        let counts = &mut versions[version];
+        counts.used = true;
+        counts
     }
 
     fn paths(&mut self, lifecycle: usize) -> &mut HashMap<String, (usize, u64, u32)> {
@@ -47,22 +62,20 @@ impl Coverage {
 
     /// An interaction begins in `initial`.
     pub fn begin(&mut self, lifecycle: usize, version: usize, key: &str, initial: StateId) {
-        *self
-            .counts(lifecycle, version)
-            .states
-            .entry(initial)
-            .or_default() += 1;
+        bump(
+            &mut self.counts(lifecycle, version).states,
+            usize::from(initial),
+        );
         self.paths(lifecycle)
             .insert(key.to_owned(), (version, PATH_SEED, 0));
     }
 
     /// An interaction's event (known to its version), legal or not.
     pub fn event(&mut self, lifecycle: usize, version: usize, key: &str, event: EventId) {
-        *self
-            .counts(lifecycle, version)
-            .events
-            .entry(event)
-            .or_default() += 1;
+        bump(
+            &mut self.counts(lifecycle, version).events,
+            usize::from(event),
+        );
         if let Some((_, hash, length)) = self.paths(lifecycle).get_mut(key) {
             *hash = extend(*hash, event);
             *length += 1;
@@ -74,7 +87,7 @@ impl Coverage {
         let counts = self.counts(lifecycle, version);
         *counts.transitions.entry(step).or_default() += 1;
         if step.0 != step.2 {
-            *counts.states.entry(step.2).or_default() += 1;
+            bump(&mut counts.states, usize::from(step.2));
         }
     }
 
@@ -93,9 +106,9 @@ impl Coverage {
     /// A state's timeout fired, moving the interaction to `to` (or leaving it there).
     pub fn timeout(&mut self, lifecycle: usize, version: usize, state: StateId, to: StateId) {
         let counts = self.counts(lifecycle, version);
-        *counts.timeouts.entry(state).or_default() += 1;
+        bump(&mut counts.timeouts, usize::from(state));
         if to != state {
-            *counts.states.entry(to).or_default() += 1;
+            bump(&mut counts.states, usize::from(to));
         }
     }
 
@@ -126,12 +139,22 @@ impl Coverage {
 
     /// Adds another shard's counts (after `end_all` on both).
     pub fn absorb(&mut self, other: Coverage) {
-        for (at, theirs) in other.versions {
-            let mine = self.versions.entry(at).or_default();
-            add(&mut mine.events, theirs.events);
-            add(&mut mine.states, theirs.states);
+        let used = other
+            .versions
+            .into_iter()
+            .enumerate()
+            .flat_map(|(lifecycle, versions)| {
+                let versions = versions.into_iter().enumerate();
+                versions
+                    .filter(|(_, c)| c.used)
+                    .map(move |(v, c)| (lifecycle, v, c))
+            });
+        for (lifecycle, version, theirs) in used {
+            let mine = self.counts(lifecycle, version);
+            add_dense(&mut mine.events, &theirs.events);
+            add_dense(&mut mine.states, &theirs.states);
+            add_dense(&mut mine.timeouts, &theirs.timeouts);
             add(&mut mine.transitions, theirs.transitions);
-            add(&mut mine.timeouts, theirs.timeouts);
             for (at, [held, not]) in theirs.guards {
                 let entry = mine.guards.entry(at).or_default();
                 entry[0] += held;
@@ -149,9 +172,11 @@ impl Coverage {
         let (mut declared_all, mut taken_all) = (0u64, 0u64);
         for (lifecycle_id, lifecycle) in catalog.lifecycles.iter().enumerate() {
             for (index, version) in lifecycle.versions.iter().enumerate() {
-                let Some(counts) = self.versions.get(&(lifecycle_id, index)) else {
+                let counts = self.versions.get(lifecycle_id).and_then(|v| v.get(index));
+                let Some(counts) = counts.filter(|c| c.used) else {
                     continue;
                 };
+                let dense = |list: &[u64], id: usize| list.get(id).copied().unwrap_or(0);
                 let state = |id: StateId| version.state_name(id).to_owned();
                 let event = |id: EventId| {
                     version
@@ -207,14 +232,14 @@ impl Coverage {
                         .filter_map(|s| StateId::try_from(s).ok())
                         .map(|s| Count {
                             name: state(s),
-                            count: counts.states.get(&s).copied().unwrap_or(0),
+                            count: dense(&counts.states, usize::from(s)),
                         })
                         .collect(),
                     events: (0..version.events.len())
                         .filter_map(|e| EventId::try_from(e).ok())
                         .map(|e| Count {
                             name: event(e),
-                            count: counts.events.get(&e).copied().unwrap_or(0),
+                            count: dense(&counts.events, usize::from(e)),
                         })
                         .collect(),
                     transitions,
@@ -225,7 +250,7 @@ impl Coverage {
                         .filter(|s| version.timeout(*s).is_some())
                         .map(|s| Count {
                             name: state(s),
-                            count: counts.timeouts.get(&s).copied().unwrap_or(0),
+                            count: dense(&counts.timeouts, usize::from(s)),
                         })
                         .collect(),
                 });
@@ -237,6 +262,24 @@ impl Coverage {
             percent: percent(taken_all, declared_all),
             versions,
         }
+    }
+}
+
+/// Adds one to `list[at]`, growing the list as needed.
+fn bump(list: &mut Vec<u64>, at: usize) {
+    if list.len() <= at {
+        list.resize(at + 1, 0);
+    }
+    list[at] += 1;
+}
+
+/// Adds `theirs` to `mine`, element by element.
+fn add_dense(mine: &mut Vec<u64>, theirs: &[u64]) {
+    if mine.len() < theirs.len() {
+        mine.resize(theirs.len(), 0);
+    }
+    for (mine, theirs) in mine.iter_mut().zip(theirs) {
+        *mine += theirs;
     }
 }
 
