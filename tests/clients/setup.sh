@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the clients tests/clients.rs checks exported schemas and types with: ajv and
-# TypeScript from npm (versions pinned in package-lock.json), python-jsonschema from PyPI
-# (requirements.txt) into tests/clients/.venv; and the official JSON-Schema-Test-Suite for
+# Installs the real clients the tests hand Plotline's outputs to: from npm (versions pinned in
+# package-lock.json) ajv and TypeScript (exported schemas and types), the SARIF 2.1.0 schema
+# (in @microsoft/jest-sarif), Mermaid (diagrams, rendered in Chromium), SCION (SCXML) and
+# vscode-textmate (the .plot TextMate grammar); from PyPI (requirements.txt) python-jsonschema
+# and junitparser into tests/clients/.venv; and the official JSON-Schema-Test-Suite for
 # tests/json_schema_suite.rs, as python-jsonschema's source distribution (same pinned version)
 # carries it, into tests/clients/.suite.
 set -euo pipefail
