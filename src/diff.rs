@@ -356,24 +356,20 @@ type Moves<'v> = Vec<(&'v str, &'v str)>;
 /// The transition table by names: (state, event) to its moves.
 fn transitions(version: &Version) -> BTreeMap<(&str, &str), Moves<'_>> {
     let mut table = BTreeMap::new();
-    for (state_index, state) in version.states.iter().enumerate() {
-        let Ok(state_id) = state_index.try_into() else {
-            continue;
+    for (state, event, step) in version.moves() {
+        let moves: Moves = match step {
+            Move::Illegal => continue,
+            Move::To(next) => vec![("", version.state_name(next))],
+            Move::Guarded(list) => list
+                .iter()
+                .map(|g| (g.source.as_str(), version.state_name(g.target)))
+                .collect(),
         };
-        for (event_index, event) in version.events.iter().enumerate() {
-            let Ok(event_id) = event_index.try_into() else {
-                continue;
-            };
-            let moves: Moves = match version.step(state_id, event_id) {
-                Move::Illegal => continue,
-                Move::To(next) => vec![("", version.state_name(next))],
-                Move::Guarded(list) => list
-                    .iter()
-                    .map(|g| (g.source.as_str(), version.state_name(g.target)))
-                    .collect(),
-            };
-            table.insert((state.name.as_str(), event.name.as_str()), moves);
-        }
+        let event = version
+            .events
+            .get(usize::from(event))
+            .map_or("", |e| e.name.as_str());
+        table.insert((version.state_name(state), event), moves);
     }
     table
 }

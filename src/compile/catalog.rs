@@ -159,17 +159,34 @@ impl Version {
         }
     }
 
-    /// Every state `event` may lead to from `state` (several when guarded).
+    /// Every state `event` may lead to from `state` (several when guarded), each once, in
+    /// the order the transitions are tried.
     pub fn targets(&self, state: StateId, event: EventId) -> Vec<StateId> {
         match self.step(state, event) {
             Move::Illegal => Vec::new(),
             Move::To(next) => vec![next],
             Move::Guarded(list) => {
-                let mut targets: Vec<StateId> = list.iter().map(|g| g.target).collect();
-                targets.dedup();
+                let mut targets: Vec<StateId> = Vec::with_capacity(list.len());
+                for guarded in list {
+                    if !targets.contains(&guarded.target) {
+                        targets.push(guarded.target);
+                    }
+                }
                 targets
             }
         }
+    }
+
+    /// Every legal cell of the transition table: `(state, event, what the event does there)`,
+    /// in state then event order.
+    pub fn moves(&self) -> impl Iterator<Item = (StateId, EventId, Move<'_>)> + '_ {
+        let states = (0..self.states.len()).filter_map(|s| StateId::try_from(s).ok());
+        states.flat_map(move |state| {
+            (0..self.events.len())
+                .filter_map(|e| EventId::try_from(e).ok())
+                .map(move |event| (state, event, self.step(state, event)))
+                .filter(|(_, _, step)| *step != Move::Illegal)
+        })
     }
 
     /// The state after `event` in `state` when that needs no guard.

@@ -313,46 +313,27 @@ fn scenario_path(version: &Version, steps: &[ScenarioStep]) -> Option<(u64, u32)
 
 /// Every transition the version declares, in state then event order: `(from, event, to)`.
 fn declared_transitions(version: &Version) -> Vec<(StateId, EventId, StateId)> {
-    let mut all = Vec::new();
-    for (s, e) in cells(version) {
-        match version.step(s, e) {
-            Move::Illegal => {}
-            Move::To(to) => all.push((s, e, to)),
-            Move::Guarded(list) => {
-                for guarded in list {
-                    if !all.contains(&(s, e, guarded.target)) {
-                        all.push((s, e, guarded.target));
-                    }
-                }
-            }
-        }
-    }
-    all
+    (version.moves())
+        .flat_map(|(state, event, _)| {
+            let targets = version.targets(state, event);
+            targets.into_iter().map(move |to| (state, event, to))
+        })
+        .collect()
 }
 
 /// Every guard: where it is and its text.
 fn guards(version: &Version) -> Vec<((StateId, EventId, usize), String)> {
     let mut all = Vec::new();
-    for (s, e) in cells(version) {
-        if let Move::Guarded(list) = version.step(s, e) {
+    for (state, event, step) in version.moves() {
+        if let Move::Guarded(list) = step {
             for (index, guarded) in list.iter().enumerate() {
                 if guarded.when.is_some() {
-                    all.push(((s, e, index), guarded.source.clone()));
+                    all.push(((state, event, index), guarded.source.clone()));
                 }
             }
         }
     }
     all
-}
-
-fn cells(version: &Version) -> impl Iterator<Item = (StateId, EventId)> + '_ {
-    (0..version.states.len())
-        .filter_map(|s| StateId::try_from(s).ok())
-        .flat_map(move |s| {
-            (0..version.events.len())
-                .filter_map(|e| EventId::try_from(e).ok())
-                .map(move |e| (s, e))
-        })
 }
 
 fn percent(part: u64, whole: u64) -> f64 {

@@ -6,7 +6,7 @@ pub mod dot;
 pub mod mermaid;
 pub mod scxml;
 
-use crate::compile::catalog::{EventId, Move, StateId, Version};
+use crate::compile::catalog::{Move, Version};
 
 /// A state of the diagram.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,26 +70,21 @@ impl Diagram {
             .collect();
         let mut edges: Vec<Edge> = Vec::new();
         for (from, state) in version.states.iter().enumerate() {
-            let Ok(state_id) = StateId::try_from(from) else {
-                continue;
-            };
-            for (index, event) in version.events.iter().enumerate() {
-                let Ok(event_id) = EventId::try_from(index) else {
-                    continue;
-                };
-                match version.step(state_id, event_id) {
+            let here = version
+                .moves()
+                .filter(|(at, _, _)| usize::from(*at) == from);
+            for (_, event, step) in here {
+                let name = version
+                    .events
+                    .get(usize::from(event))
+                    .map_or("", |e| e.name.as_str());
+                match step {
                     Move::Illegal => {}
-                    Move::To(to) => add(&mut edges, from, usize::from(to), &event.name, None),
+                    Move::To(to) => add(&mut edges, from, usize::from(to), name, None),
                     Move::Guarded(list) => {
                         for guarded in list {
                             let guard = guarded.when.as_ref().map(|_| guarded.source.as_str());
-                            add(
-                                &mut edges,
-                                from,
-                                usize::from(guarded.target),
-                                &event.name,
-                                guard,
-                            );
+                            add(&mut edges, from, usize::from(guarded.target), name, guard);
                         }
                     }
                 }
