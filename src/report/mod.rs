@@ -3,9 +3,9 @@
 
 pub mod junit;
 pub mod sarif;
+pub mod spill;
 
-use std::fs::File;
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 
 use schemars::JsonSchema;
 
@@ -159,27 +159,21 @@ pub fn plural(count: u64, noun: &str) -> String {
 /// file as they come, and [`JsonReport::write`] then writes the report in its documented
 /// order (summary first), byte for byte what pretty-printing the whole object would give.
 pub struct JsonReport {
-    spill: BufWriter<File>,
-    count: u64,
+    spill: spill::Spill,
 }
 
 impl JsonReport {
     /// A report with no violation yet; its temporary file is gone when it is dropped.
     pub fn new() -> io::Result<JsonReport> {
         Ok(JsonReport {
-            spill: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
-            count: 0,
+            spill: spill::Spill::new()?,
         })
     }
 
     /// Adds a violation (in input order, then `incomplete` ones).
     pub fn push(&mut self, violation: &Violation) -> io::Result<()> {
-        if self.count > 0 {
-            self.spill.write_all(b",\n    ")?;
-        }
-        self.count += 1;
         let text = serde_json::to_string_pretty(violation)?;
-        write_indented(&mut self.spill, &text, "    ")
+        write_indented(self.spill.next_item(b",\n    ")?, &text, "    ")
     }
 
     /// Writes the report as one JSON object (with the coverage, when there is one).
@@ -203,17 +197,12 @@ impl JsonReport {
             }
             None => b"\n}\n".to_vec(),
         };
-        if self.count == 0 {
+        if self.spill.is_empty() {
             out.write_all(b",\n  \"violations\": []")?;
             return out.write_all(&tail);
         }
         out.write_all(b",\n  \"violations\": [\n    ")?;
-        let mut spill = self
-            .spill
-            .into_inner()
-            .map_err(io::IntoInnerError::into_error)?;
-        spill.seek(SeekFrom::Start(0))?;
-        io::copy(&mut spill, out)?;
+        self.spill.copy_to(out)?;
         out.write_all(b"\n  ]")?;
         out.write_all(&tail)
     }

@@ -1,38 +1,32 @@
 //! SARIF 2.1.0 (`validate --format sarif`): each violation a result whose rule is its kind,
 //! located at its file and line, for code-scanning tools.
 //!
-//! Results are spilled to a temporary file as they come, so memory stays flat however many
-//! there are; [`SarifReport::write`] then writes the log around them.
+//! Results are spilled to a temporary file as they come (`spill.rs`), so memory stays flat
+//! however many there are; [`SarifReport::write`] then writes the log around them.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
+use super::spill::Spill;
 use crate::engine::{Violation, ViolationKind};
 
 /// A SARIF log being written.
 pub struct SarifReport {
-    spill: BufWriter<File>,
-    count: u64,
+    spill: Spill,
 }
 
 impl SarifReport {
     /// A log with no result yet.
     pub fn new() -> io::Result<SarifReport> {
         Ok(SarifReport {
-            spill: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
-            count: 0,
+            spill: Spill::new()?,
         })
     }
 
     /// Adds a violation as a result.
     pub fn push(&mut self, violation: &Violation) -> io::Result<()> {
-        if self.count > 0 {
-            self.spill.write_all(b",\n")?;
-        }
-        self.count += 1;
-        serde_json::to_writer(&mut self.spill, &result(violation))?;
+        serde_json::to_writer(self.spill.next_item(b",\n")?, &result(violation))?;
         Ok(())
     }
 
@@ -64,12 +58,7 @@ impl SarifReport {
         out.write_all(b",\"runs\":[{\"tool\":{\"driver\":")?;
         serde_json::to_writer(&mut *out, &driver)?;
         out.write_all(b"},\"columnKind\":\"unicodeCodePoints\",\"results\":[\n")?;
-        let mut spill = self
-            .spill
-            .into_inner()
-            .map_err(io::IntoInnerError::into_error)?;
-        spill.seek(SeekFrom::Start(0))?;
-        io::copy(&mut spill, out)?;
+        self.spill.copy_to(out)?;
         out.write_all(b"\n]}]}\n")
     }
 }
