@@ -1,13 +1,12 @@
 //! `plotline convert` (YAML to `.plot` and back) and `plotline fmt` (`.plot` files in their
 //! canonical layout).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
 use super::catalog::print_diagnostics;
-use super::output::{say, status_after, writing_output, Output, Printer};
+use super::output::{say, write_text, Printer};
 use super::{CatalogArgs, ERROR, OK, VIOLATIONS};
 use crate::config::convert::{to_plot, to_yaml};
 use crate::config::load::is_plot;
@@ -60,23 +59,6 @@ fn source(path: &Path) -> Option<SourceText> {
     }
 }
 
-/// Writes `text` to `path` (whole or not at all), or stdout.
-fn write(path: Option<&Path>, text: &str) -> u8 {
-    let mut out = match Output::open(path) {
-        Ok(out) => out,
-        Err(error) => {
-            let to = path.map_or("stdout".into(), |p| p.display().to_string());
-            say!("error: cannot write {to}: {error}");
-            return ERROR;
-        }
-    };
-    let written = out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.finish())
-        .map_err(writing_output);
-    status_after(written, OK)
-}
-
 /// Runs `convert`.
 pub fn convert(args: ConvertArgs) -> u8 {
     let Some(source) = source(&args.file) else {
@@ -87,7 +69,7 @@ pub fn convert(args: ConvertArgs) -> u8 {
         Surface::Yaml => to_yaml(source),
     };
     match converted {
-        Ok(text) => write(args.output.as_deref(), &text),
+        Ok(text) => write_text(args.output.as_deref(), &text),
         Err(diagnostic) => {
             print_diagnostics(&CatalogArgs::default(), &[diagnostic]);
             ERROR
@@ -124,7 +106,7 @@ pub fn fmt(args: FmtArgs) -> u8 {
         changed += 1;
         if args.check {
             printer.line(path.display());
-        } else if write(Some(path), &formatted) != OK {
+        } else if write_text(Some(path), &formatted) != OK {
             return ERROR;
         }
     }

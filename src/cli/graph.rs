@@ -1,13 +1,12 @@
 //! `plotline graph`: the state diagram of a lifecycle version.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
 use super::catalog::{find_lifecycle, find_version, load_or_report, CatalogArgs};
-use super::output::{say, status_after, writing_output, Output};
-use super::{ERROR, OK};
+use super::output::{say, write_text};
+use super::ERROR;
 use crate::export::diagram::{dot::dot, mermaid::mermaid, scxml::scxml, Diagram};
 
 /// Diagram formats.
@@ -71,20 +70,5 @@ pub fn graph(args: GraphArgs) -> u8 {
             exported.text
         }
     };
-    let mut out = match Output::open(args.output.as_deref()) {
-        Ok(out) => out,
-        Err(error) => {
-            let to = args
-                .output
-                .as_ref()
-                .map_or("stdout".into(), |p| p.display().to_string());
-            say!("error: cannot write {to}: {error}");
-            return ERROR;
-        }
-    };
-    let written = out
-        .write_all(text.as_bytes())
-        .and_then(|()| out.finish())
-        .map_err(writing_output);
-    status_after(written, OK)
+    write_text(args.output.as_deref(), &text)
 }

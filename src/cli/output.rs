@@ -201,6 +201,32 @@ pub fn status_after(written: io::Result<()>, status: u8) -> u8 {
     }
 }
 
+impl Output {
+    /// Stdout or the `-o` file, like [`Output::open`]; `None` (after saying why) when it
+    /// cannot be created.
+    pub fn open_or_say(path: Option<&Path>) -> Option<Output> {
+        Output::open(path)
+            .map_err(|error| {
+                let to = path.map_or("stdout".into(), |p| p.display().to_string());
+                say!("error: cannot write {to}: {error}");
+            })
+            .ok()
+    }
+}
+
+/// Writes `text` to the `-o` file (whole or not at all) or stdout. The exit status: [`OK`],
+/// or [`ERROR`] after saying why.
+pub fn write_text(path: Option<&Path>, text: &str) -> u8 {
+    let Some(mut out) = Output::open_or_say(path) else {
+        return ERROR;
+    };
+    let written = out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.finish())
+        .map_err(writing_output);
+    status_after(written, OK)
+}
+
 /// Each `(file name, text)` written into `dir` (see [`write_files`]), or without one, every
 /// text printed in turn.
 pub fn emit(dir: Option<&Path>, files: impl IntoIterator<Item = (String, String)>) -> u8 {

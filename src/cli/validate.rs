@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::io::{self, BufReader, IsTerminal, Write};
 use std::num::NonZeroUsize;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
@@ -192,7 +192,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
         limits: args.limits.limits(),
         allow_incomplete: args.allow_incomplete,
     };
-    let Some(mut out) = open_output(args.output.as_deref()) else {
+    let Some(mut out) = Output::open_or_say(args.output.as_deref()) else {
         return ERROR;
     };
     let quiet = style::quiet();
@@ -362,19 +362,6 @@ fn colored_line(violation: &Violation, color: bool) -> String {
     )
 }
 
-/// Stdout or the `-o` file; `None` (after saying why) when it cannot be created.
-fn open_output(path: Option<&Path>) -> Option<Output> {
-    Output::open(path)
-        .map_err(|error| {
-            let path = path.map(Path::display);
-            say!(
-                "error: cannot write {}: {error}",
-                path.map_or("stdout".into(), |p| p.to_string())
-            );
-        })
-        .ok()
-}
-
 /// Ends the output: a closed pipe is fine (the reader stopped reading); any other write
 /// error exits 2, leaving no partial file behind.
 fn finish_output(out: Output, written: io::Result<()>, summary: &Summary) -> u8 {
@@ -394,7 +381,7 @@ pub fn run(args: RunArgs) -> u8 {
     };
     let limits = args.limits.limits();
     let mut interpreter = Interpreter::new(&catalog, limits);
-    let Some(mut out) = open_output(args.output.as_deref()) else {
+    let Some(mut out) = Output::open_or_say(args.output.as_deref()) else {
         return ERROR;
     };
     let mut write_event = |line: &[u8], step: Option<Step>| -> io::Result<()> {
