@@ -334,26 +334,6 @@ fn a_plot_catalog_loads_beside_yaml_and_converts_from_the_command_line() {
     assert!(yaml.contains("\nname: callback\n") && yaml.starts_with("# Genesys Widgets Callback"));
 }
 
-/// The keywords a declaration starts with.
-const DECLARATIONS: [&str; 16] = [
-    "lifecycle",
-    "title",
-    "description",
-    "import",
-    "source",
-    "version",
-    "initial",
-    "properties",
-    "enum",
-    "event",
-    "state",
-    "meta",
-    "rule",
-    "example",
-    "scenario",
-    "format",
-];
-
 #[test]
 fn the_textmate_grammar_tokenizes_plot_files_as_the_parser_reads_them() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -416,7 +396,7 @@ fn the_textmate_grammar_tokenizes_plot_files_as_the_parser_reads_them() {
             } else if line
                 .split_whitespace()
                 .next()
-                .is_some_and(|w| DECLARATIONS.contains(&w))
+                .is_some_and(|w| plot::DECLARATION_KEYWORDS.contains(&w))
             {
                 assert!(
                     first.is_some_and(|t| has(t, "keyword.control.declaration")),

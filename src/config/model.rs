@@ -363,7 +363,7 @@ pub enum PropertyType {
     Object,
     /// A JSON array, described by `items`.
     Array,
-    /// An identifier sent as a number or a string (LivePerson's ALPHA_NUMERIC).
+    /// An identifier sent as a number or a string (what some vendors call alphanumeric).
     Alphanumeric,
     /// Anything.
     Any,

@@ -92,8 +92,8 @@ const SECTIONS: [&str; 17] = [
     "formats",
 ];
 
-/// The keywords of the language: names spelled so are written quoted.
-const KEYWORDS: [&str; 21] = [
+/// The keywords a declaration starts with.
+pub const DECLARATION_KEYWORDS: [&str; 16] = [
     "lifecycle",
     "title",
     "description",
@@ -110,12 +110,15 @@ const KEYWORDS: [&str; 21] = [
     "example",
     "scenario",
     "format",
-    "final",
-    "may_end",
-    "stay",
-    "when",
-    "with",
 ];
+
+/// The keywords inside a declaration.
+const MODIFIER_KEYWORDS: [&str; 5] = ["final", "may_end", "stay", "when", "with"];
+
+/// Whether a name is spelled as a keyword (and so is written quoted).
+fn is_keyword(name: &str) -> bool {
+    DECLARATION_KEYWORDS.contains(&name) || MODIFIER_KEYWORDS.contains(&name)
+}
 
 /// A `.plot` text read into the YAML value of the equivalent lifecycle file, and the places of
 /// its declarations (and of the values inside their flow mappings), by YAML path.
@@ -741,7 +744,7 @@ pub fn name(text: &str) -> String {
             || c == '.'
             || (c == '-' && bytes.get(i + 1) != Some(&b'>'))
     });
-    if starts && rest && !KEYWORDS.contains(&text) {
+    if starts && rest && !is_keyword(text) {
         text.to_owned()
     } else {
         quote(text)
