@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_yaml::Value;
 
-use super::load::{is_plot, parse};
+use super::load::{is_plot, parse, parse_plot_value};
 use super::plot;
 use super::source_map::{Location, SourceMap};
 use crate::diagnostic::{Diagnostic, SourceText};
@@ -61,13 +61,11 @@ pub fn to_yaml(source: SourceText) -> Result<String, Diagnostic> {
 /// The file's YAML value (aliases expanded), its places and its text, once it is known to load.
 fn read(source: SourceText) -> Result<(Value, SourceMap, Arc<str>), Diagnostic> {
     let text: Arc<str> = Arc::from(source.text.as_str());
-    let name = source.name.clone();
-    let loaded = parse(source)?;
-    if is_plot(&name) {
-        let (value, map) = plot::read(&text)
-            .map_err(|error| Diagnostic::error(&loaded.source, error.location, error.message))?;
-        return Ok((value, map, text));
+    if is_plot(&source.name) {
+        let (loaded, value) = parse_plot_value(Arc::new(source))?;
+        return Ok((value, loaded.map, text));
     }
+    let loaded = parse(source)?;
     let value: Value = serde_yaml::from_str(&text).map_err(|error| {
         Diagnostic::error(&loaded.source, Default::default(), error.to_string())
     })?;

@@ -167,14 +167,20 @@ pub fn parse(source: SourceText) -> Result<LoadedFile, Diagnostic> {
 
 /// Reads a `.plot` file into the model, its diagnostics located in it.
 fn parse_plot(source: Arc<SourceText>) -> Result<LoadedFile, Diagnostic> {
+    parse_plot_value(source).map(|(file, _)| file)
+}
+
+/// Reads a `.plot` file into the model, and the YAML value it stands for.
+pub fn parse_plot_value(
+    source: Arc<SourceText>,
+) -> Result<(LoadedFile, serde_yaml::Value), Diagnostic> {
     let (value, map) = super::plot::read(&source.text)
         .map_err(|error| Diagnostic::error(&source, error.location, error.message))?;
-    let value_copy = value.clone();
-    match serde_yaml::from_value::<LifecycleFile>(value) {
-        Ok(model) => Ok(LoadedFile { map, source, model }),
+    match serde_yaml::from_value::<LifecycleFile>(value.clone()) {
+        Ok(model) => Ok((LoadedFile { map, source, model }, value)),
         Err(error) => {
             let (message, help) = plain_errors::plain(&error.to_string(), "");
-            let (path, message) = match failing_declaration(&value_copy) {
+            let (path, message) = match failing_declaration(&value) {
                 Some(path) => (path.clone(), format!("{path}: {message}")),
                 None => (String::new(), message),
             };
