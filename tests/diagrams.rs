@@ -254,15 +254,10 @@ fn scion_runs_every_exported_statechart_through_the_documented_scenarios_as_plot
     }
     let job_file = dir.path().join("jobs.json");
     std::fs::write(&job_file, serde_json::to_vec(&jobs).expect("JSON")).expect("written");
-    let output = Command::new("node")
-        .arg(root.join("scion.cjs"))
-        .arg(&job_file)
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = common::succeeded(
+        Command::new("node")
+            .arg(root.join("scion.cjs"))
+            .arg(&job_file),
     );
     let results: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     for (result, states) in results.as_array().expect("results").iter().zip(&expected) {

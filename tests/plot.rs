@@ -354,16 +354,11 @@ fn the_textmate_grammar_tokenizes_plot_files_as_the_parser_reads_them() {
         .collect();
     files.push(root.join("lifecycles/clicktocall.plot"));
     files.sort();
-    let output = std::process::Command::new("node")
-        .arg(clients.join("textmate.cjs"))
-        .arg(root.join("grammar/plot.tmLanguage.json"))
-        .args(&files)
-        .output()
-        .expect("node runs");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = common::succeeded(
+        std::process::Command::new("node")
+            .arg(clients.join("textmate.cjs"))
+            .arg(root.join("grammar/plot.tmLanguage.json"))
+            .args(&files),
     );
     let tokens: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
         .lines()

@@ -35,3 +35,14 @@ pub fn plotline_with_stdin(args: &[&str], input: &[u8]) -> Output {
     let _ = writer.join();
     output
 }
+
+/// Runs a client program, and its output once it has succeeded (its stderr otherwise).
+pub fn succeeded(command: &mut Command) -> Output {
+    let output = command.output().expect("the client runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
