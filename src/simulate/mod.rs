@@ -120,7 +120,10 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
         options,
         targets: &targets,
         rng: SmallRng::seed_from_u64(options.seed),
-        stats: Stats::default(),
+        stats: Stats {
+            injected: ViolationKind::ALL.iter().map(|kind| (*kind, 0)).collect(),
+            ..Stats::default()
+        },
         committed: 0,
         owed: vec![0; ViolationKind::ALL.len()],
         finished: None,
@@ -129,21 +132,19 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
         sim.run(out)?;
     }
     let kinds = ViolationKind::ALL.iter().copied();
-    sim.stats.not_made = kinds.clone().zip(sim.owed.iter().copied()).collect();
-    for (kind, count) in &mut sim.stats.injected {
-        if *kind == ViolationKind::Incomplete {
-            sim.stats.left_open += *count;
-        }
-    }
-    if sim.stats.injected.is_empty() {
-        sim.stats.injected = kinds.map(|kind| (kind, 0)).collect();
-    }
+    sim.stats.not_made = kinds.zip(sim.owed.iter().copied()).collect();
+    // Interactions abandoned on purpose are left open too.
+    let abandoned = sim
+        .stats
+        .injected
+        .iter()
+        .find(|(kind, _)| *kind == ViolationKind::Incomplete);
+    sim.stats.left_open += abandoned.map_or(0, |(_, n)| *n);
     Ok(sim.stats)
 }
 
 impl Simulation<'_, '_> {
     fn run(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        self.stats.injected = ViolationKind::ALL.iter().map(|kind| (*kind, 0)).collect();
         let open = self.options.open.max(1);
         let mut live: Vec<Live> = Vec::with_capacity(open.min(1 << 16));
         let mut queue = BinaryHeap::new();
