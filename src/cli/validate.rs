@@ -325,11 +325,10 @@ fn below(coverage: &report::CoverageReport, bars: &[Bar]) -> Option<String> {
                 let (declared, taken) = versions.fold((0, 0), |(d, t), v| {
                     (d + v.transitions_declared, t + v.transitions_taken)
                 });
-                let percent = if declared == 0 {
-                    0.0
-                } else {
-                    (taken as f64 * 1000.0 / declared as f64).round() / 10.0
-                };
+                if declared == 0 {
+                    return Some(format!("{name}: not in the stream, under {}%", bar.percent));
+                }
+                let percent = crate::engine::coverage::percent(taken, declared);
                 if percent < bar.percent {
                     return Some(format!(
                         "{name}: {percent}% of the transitions taken, under {}%",

@@ -336,7 +336,8 @@ fn guards(version: &Version) -> Vec<((StateId, EventId, usize), String)> {
     all
 }
 
-fn percent(part: u64, whole: u64) -> f64 {
+/// `part` of `whole` in percent, to one decimal (100 of nothing).
+pub fn percent(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         return 100.0;
     }
