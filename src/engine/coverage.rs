@@ -1,7 +1,10 @@
-//! Coverage of the lifecycles by a stream (`validate --coverage`): per lifecycle version, the
-//! states reached, events seen, transitions taken (and those declared but never taken), the
-//! documented scenarios whose whole path some interaction took, how often each guard held or
-//! not, and the timeouts that fired. Counts only, so shards add up to what one thread counts.
+//! What a stream did with the lifecycles, counted (`validate --coverage`, the HTML report and
+//! `serve`): per lifecycle version, the states reached, events seen, transitions taken (and
+//! those declared but never taken), the documented scenarios whose whole path some
+//! interaction took, how often each guard held or not, the timeouts that fired; and for the
+//! pictures, how many interactions reached each state and ended in it, the violations found
+//! in each state, the paths taken, and the durations the metadata computed. Counts only, so
+//! shards add up to what one thread counts.
 
 use hashbrown::HashMap;
 
@@ -10,16 +13,65 @@ use serde::Serialize;
 
 use crate::compile::catalog::{EventId, Move, StateId, Version};
 use crate::compile::Catalog;
-use crate::config::model::ScenarioStep;
+use crate::config::model::{FieldType, ScenarioStep};
+use crate::expr::slot::Slot;
+
+use super::histogram::Histogram;
 
 /// What one shard (or the whole run) counted.
 #[derive(Debug, Default, Clone)]
 pub struct Coverage {
     /// Counts by lifecycle, then version (grown as they come).
     versions: Vec<Vec<Counts>>,
-    /// Open interactions' paths, per lifecycle by key: the version and a hash of their events
-    /// so far, with how many there were.
-    paths: Vec<HashMap<String, (usize, u64, u32)>>,
+}
+
+/// One open interaction's part in the counts, kept with the interaction: its path so far
+/// and the states it reached.
+#[derive(Debug, Clone)]
+pub struct Trail {
+    /// A hash of its events so far.
+    hash: u64,
+    /// How many events.
+    length: u32,
+    /// The first [`PATH_SHOWN`] events (the first `length` of them).
+    events: [EventId; PATH_SHOWN],
+    /// A bit per state it was ever in: the first 64 here (one allocation per interaction,
+    /// and no pointer to follow on the hot path), the rest in `reached_more`.
+    reached: u64,
+    reached_more: Vec<u64>,
+}
+
+impl Trail {
+    fn reach(&mut self, state: StateId) {
+        let at = usize::from(state);
+        if at < 64 {
+            self.reached |= 1 << at;
+        } else if let Some(word) = self.reached_more.get_mut(at / 64 - 1) {
+            *word |= 1 << (at % 64);
+        }
+    }
+
+    /// Every state it reached, as bit words (the first for states 0 to 63).
+    fn reached_words(&self) -> impl Iterator<Item = u64> + '_ {
+        std::iter::once(self.reached).chain(self.reached_more.iter().copied())
+    }
+
+    /// Its first events.
+    fn shown(&self) -> &[EventId] {
+        let shown = usize::try_from(self.length).map_or(PATH_SHOWN, |n| n.min(PATH_SHOWN));
+        &self.events[..shown]
+    }
+}
+
+/// How many events of a path the report shows.
+pub const PATH_SHOWN: usize = 24;
+
+/// A path (hash of its events and their number) of finished interactions: how many took it,
+/// and its first events.
+#[derive(Debug, Default, Clone)]
+struct PathCount {
+    count: u64,
+    events: Vec<EventId>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -30,13 +82,25 @@ struct Counts {
     events: Vec<u64>,
     /// By state id.
     states: Vec<u64>,
-    transitions: HashMap<(StateId, EventId, StateId), u64>,
+    /// By table cell (`state * events + event`): transitions of cells with one target.
+    moves: Vec<u64>,
+    /// Transitions of guarded cells, which may lead to several states.
+    guarded_moves: HashMap<(StateId, EventId, StateId), u64>,
     /// `(state, event, guard index)` to `[held, did not]`.
     guards: HashMap<(StateId, EventId, usize), [u64; 2]>,
     /// By state id.
     timeouts: Vec<u64>,
-    /// `(path hash, length)` of finished interactions, and how many took it.
-    paths: HashMap<(u64, u32), u64>,
+    /// By `(path hash, length)`: the paths of finished interactions.
+    paths: HashMap<(u64, u32), PathCount>,
+    /// By state id: interactions that were ever in it, each counted once.
+    reached: Vec<u64>,
+    /// By state id: interactions whose last state it was.
+    ended_in: Vec<u64>,
+    /// By state id: violations found on events that came in it (and of interactions that
+    /// ended in it, such as `incomplete`).
+    violations: Vec<u64>,
+    /// By field slot: the values of duration fields when interactions ended.
+    durations: HashMap<usize, Histogram>,
 }
 
 impl Coverage {
@@ -53,42 +117,78 @@ impl Coverage {
         counts
     }
 
-    fn paths(&mut self, lifecycle: usize) -> &mut HashMap<String, (usize, u64, u32)> {
-        if self.paths.len() <= lifecycle {
-            self.paths.resize_with(lifecycle + 1, HashMap::new);
-        }
-        &mut self.paths[lifecycle]
-    }
-
-    /// An interaction begins in `initial`.
-    pub fn begin(&mut self, lifecycle: usize, version: usize, key: &str, initial: StateId) {
+    /// An interaction begins in `initial`: its trail, to be kept with it.
+    pub fn begin(
+        &mut self,
+        lifecycle: usize,
+        version_index: usize,
+        version: &Version,
+    ) -> Box<Trail> {
+        let initial = version.initial;
         bump(
-            &mut self.counts(lifecycle, version).states,
+            &mut self.counts(lifecycle, version_index).states,
             usize::from(initial),
         );
-        self.paths(lifecycle)
-            .insert(key.to_owned(), (version, PATH_SEED, 0));
+        let mut trail = Trail {
+            hash: PATH_SEED,
+            length: 0,
+            events: [0; PATH_SHOWN],
+            reached: 0,
+            reached_more: vec![0; version.states.len().div_ceil(64).saturating_sub(1)],
+        };
+        trail.reach(initial);
+        Box::new(trail)
     }
 
     /// An interaction's event (known to its version), legal or not.
-    pub fn event(&mut self, lifecycle: usize, version: usize, key: &str, event: EventId) {
+    pub fn event(
+        &mut self,
+        lifecycle: usize,
+        version: usize,
+        trail: Option<&mut Trail>,
+        event: EventId,
+    ) {
         bump(
             &mut self.counts(lifecycle, version).events,
             usize::from(event),
         );
-        if let Some((_, hash, length)) = self.paths(lifecycle).get_mut(key) {
-            *hash = extend(*hash, event);
-            *length += 1;
+        if let Some(trail) = trail {
+            trail.hash = extend(trail.hash, event);
+            if let Some(slot) = usize::try_from(trail.length)
+                .ok()
+                .and_then(|at| trail.events.get_mut(at))
+            {
+                *slot = event;
+            }
+            trail.length = trail.length.saturating_add(1);
         }
     }
 
     /// A transition taken.
-    pub fn moved(&mut self, lifecycle: usize, version: usize, step: (StateId, EventId, StateId)) {
-        let counts = self.counts(lifecycle, version);
-        *counts.transitions.entry(step).or_default() += 1;
+    pub fn moved(
+        &mut self,
+        lifecycle: usize,
+        (version_index, version): (usize, &Version),
+        trail: Option<&mut Trail>,
+        step: (StateId, EventId, StateId),
+    ) {
+        let counts = self.counts(lifecycle, version_index);
+        match version.step(step.0, step.1) {
+            Move::To(_) => bump(&mut counts.moves, cell(version, step.0, step.1)),
+            _ => *counts.guarded_moves.entry(step).or_default() += 1,
+        }
         if step.0 != step.2 {
             bump(&mut counts.states, usize::from(step.2));
         }
+        if let Some(trail) = trail {
+            trail.reach(step.2);
+        }
+    }
+
+    /// `count` violations found on an event that came in `state`.
+    pub fn violated(&mut self, lifecycle: usize, version: usize, state: StateId, count: u32) {
+        let counts = self.counts(lifecycle, version);
+        add_at(&mut counts.violations, usize::from(state), u64::from(count));
     }
 
     /// A guard evaluated: the `index`th guarded transition of `event` in `state`.
@@ -104,40 +204,58 @@ impl Coverage {
     }
 
     /// A state's timeout fired, moving the interaction to `to` (or leaving it there).
-    pub fn timeout(&mut self, lifecycle: usize, version: usize, state: StateId, to: StateId) {
+    pub fn timeout(
+        &mut self,
+        lifecycle: usize,
+        version: usize,
+        trail: Option<&mut Trail>,
+        (state, to): (StateId, StateId),
+    ) {
         let counts = self.counts(lifecycle, version);
         bump(&mut counts.timeouts, usize::from(state));
         if to != state {
             bump(&mut counts.states, usize::from(to));
         }
-    }
-
-    /// An interaction ended (final state, evicted, or the end of the stream): its path counts.
-    pub fn ended(&mut self, lifecycle: usize, key: &str) {
-        if let Some((version, hash, length)) = self.paths(lifecycle).remove(key) {
-            *self
-                .counts(lifecycle, version)
-                .paths
-                .entry((hash, length))
-                .or_default() += 1;
+        if let Some(trail) = trail {
+            trail.reach(to);
         }
     }
 
-    /// Ends every open interaction's path (the end of the stream).
-    pub fn end_all(&mut self) {
-        let open = std::mem::take(&mut self.paths);
-        for (lifecycle, paths) in open.into_iter().enumerate() {
-            for (version, hash, length) in paths.into_values() {
-                *self
-                    .counts(lifecycle, version)
-                    .paths
-                    .entry((hash, length))
-                    .or_default() += 1;
+    /// An interaction ended (final state, evicted, or the end of the stream) in `last`, with
+    /// the metadata `meta`: its path, the states it reached and its durations count.
+    pub fn ended(
+        &mut self,
+        lifecycle: usize,
+        at: (usize, &Version),
+        trail: &Trail,
+        last: StateId,
+        meta: &[Slot],
+    ) {
+        let (version_index, version) = at;
+        let counts = self.counts(lifecycle, version_index);
+        let path = counts.paths.entry((trail.hash, trail.length)).or_default();
+        if path.count == 0 {
+            path.events = trail.shown().to_vec();
+        }
+        path.count += 1;
+        for (word_index, word) in trail.reached_words().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let bit = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                bump(&mut counts.reached, word_index * 64 + bit);
+            }
+        }
+        bump(&mut counts.ended_in, usize::from(last));
+        let durations = version.fields.iter().enumerate();
+        for (slot, _) in durations.filter(|(_, f)| f.ty == FieldType::Duration && !f.internal) {
+            if let Some(Slot::Int(ms)) = meta.get(slot) {
+                counts.durations.entry(slot).or_default().add(*ms);
             }
         }
     }
 
-    /// Adds another shard's counts (after `end_all` on both).
+    /// Adds another shard's counts.
     pub fn absorb(&mut self, other: Coverage) {
         let used = other
             .versions
@@ -154,14 +272,25 @@ impl Coverage {
             add_dense(&mut mine.events, &theirs.events);
             add_dense(&mut mine.states, &theirs.states);
             add_dense(&mut mine.timeouts, &theirs.timeouts);
-            add(&mut mine.transitions, theirs.transitions);
+            add_dense(&mut mine.reached, &theirs.reached);
+            add_dense(&mut mine.ended_in, &theirs.ended_in);
+            add_dense(&mut mine.violations, &theirs.violations);
+            add_dense(&mut mine.moves, &theirs.moves);
+            add(&mut mine.guarded_moves, theirs.guarded_moves);
             for (at, [held, not]) in theirs.guards {
                 let entry = mine.guards.entry(at).or_default();
                 entry[0] += held;
                 entry[1] += not;
             }
-            for (path, n) in theirs.paths {
-                *mine.paths.entry(path).or_default() += n;
+            for (key, path) in theirs.paths {
+                let entry = mine.paths.entry(key).or_default();
+                if entry.count == 0 {
+                    entry.events = path.events;
+                }
+                entry.count += path.count;
+            }
+            for (slot, histogram) in theirs.durations {
+                mine.durations.entry(slot).or_default().absorb(&histogram);
             }
         }
     }
@@ -190,11 +319,7 @@ impl Coverage {
                         from: state(from),
                         event: event(on),
                         to: state(to),
-                        taken: counts
-                            .transitions
-                            .get(&(from, on, to))
-                            .copied()
-                            .unwrap_or(0),
+                        taken: counts.taken(version, (from, on, to)),
                     })
                     .collect();
                 let taken = transitions.iter().filter(|t| t.taken > 0).count() as u64;
@@ -205,7 +330,7 @@ impl Coverage {
                     .map(|scenario| ScenarioCount {
                         name: scenario.name.clone(),
                         interactions: scenario_path(version, &scenario.steps)
-                            .and_then(|path| counts.paths.get(&path).copied())
+                            .and_then(|path| counts.paths.get(&path).map(|p| p.count))
                             .unwrap_or(0),
                     })
                     .collect();
@@ -267,10 +392,30 @@ impl Coverage {
 
 /// Adds one to `list[at]`, growing the list as needed.
 fn bump(list: &mut Vec<u64>, at: usize) {
+    add_at(list, at, 1);
+}
+
+impl Counts {
+    /// How often the transition `step` was taken.
+    fn taken(&self, version: &Version, step: (StateId, EventId, StateId)) -> u64 {
+        match version.step(step.0, step.1) {
+            Move::To(_) => (self.moves.get(cell(version, step.0, step.1)).copied()).unwrap_or(0),
+            _ => self.guarded_moves.get(&step).copied().unwrap_or(0),
+        }
+    }
+}
+
+/// The table cell of `event` in `state`.
+fn cell(version: &Version, state: StateId, event: EventId) -> usize {
+    usize::from(state) * version.events.len() + usize::from(event)
+}
+
+/// Adds `n` to `list[at]`, growing the list as needed.
+fn add_at(list: &mut Vec<u64>, at: usize, n: u64) {
     if list.len() <= at {
         list.resize(at + 1, 0);
     }
-    list[at] += 1;
+    list[at] += n;
 }
 
 /// Adds `theirs` to `mine`, element by element.

@@ -11,7 +11,7 @@ use std::hash::BuildHasher;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::coverage::Coverage;
+use super::coverage::{Coverage, Trail};
 use super::envelope::{self, Envelope, LineError};
 use super::native;
 use super::payload_message;
@@ -104,6 +104,8 @@ struct Interaction {
     version: u16,
     state: StateId,
     last_event: EventId,
+    /// Its part in the coverage, when it is counted.
+    trail: Option<Box<Trail>>,
 }
 
 /// A violation found for the event being processed: kind, message, expected.
@@ -466,9 +468,8 @@ impl<'c> Interpreter<'c> {
         let begun = &mut self.begun;
         let coverage = &mut self.coverage;
         let interaction = open.entry_ref(key).or_insert_with(|| {
-            if let Some(coverage) = coverage.as_mut() {
-                coverage.begin(lifecycle_id, version_index, key, version.initial);
-            }
+            let trail = (coverage.as_mut())
+                .map(|coverage| coverage.begin(lifecycle_id, version_index, version));
             if let Some(begun) = begun {
                 begun.push(Begun {
                     at: place.position(),
@@ -488,12 +489,15 @@ impl<'c> Interpreter<'c> {
                 version: u16::try_from(version_index).unwrap_or(u16::MAX),
                 state: version.initial,
                 last_event: event_id,
+                trail,
             }
         });
         interaction.last = place.position().pack();
         interaction.last_event = event_id;
+        // Out of the interaction while it changes, so that callbacks can reach it.
+        let mut trail = interaction.trail.take();
         if let Some(coverage) = coverage.as_mut() {
-            coverage.event(lifecycle_id, version_index, key, event_id);
+            coverage.event(lifecycle_id, version_index, trail.as_deref_mut(), event_id);
         }
         let mut violations = 0u32;
         let mut emit = |kind, message, expected| {
@@ -519,7 +523,8 @@ impl<'c> Interpreter<'c> {
         if timed {
             let mut fired = |from, to| {
                 if let Some(coverage) = coverage.as_mut() {
-                    coverage.timeout(lifecycle_id, version_index, from, to);
+                    let trail = trail.as_deref_mut();
+                    coverage.timeout(lifecycle_id, version_index, trail, (from, to));
                 }
             };
             expire(
@@ -541,6 +546,11 @@ impl<'c> Interpreter<'c> {
                 Vec::new(),
             );
             interaction.violations += violations;
+            interaction.trail = trail;
+            if let Some(coverage) = coverage.as_mut() {
+                let state = interaction.state;
+                coverage.violated(lifecycle_id, version_index, state, violations);
+            }
             self.release(lifecycle_id, key);
             self.note_file(&place);
             return None;
@@ -600,7 +610,9 @@ impl<'c> Interpreter<'c> {
         match next {
             Ok(next) => {
                 if let Some(coverage) = coverage.as_mut() {
-                    coverage.moved(lifecycle_id, version_index, (state_before, event_id, next));
+                    let step = (state_before, event_id, next);
+                    let at = (version_index, version);
+                    coverage.moved(lifecycle_id, at, trail.as_deref_mut(), step);
                 }
                 if next != interaction.state {
                     interaction.entered = ts;
@@ -690,6 +702,12 @@ impl<'c> Interpreter<'c> {
         }
 
         interaction.violations += violations;
+        interaction.trail = trail;
+        if violations > 0 {
+            if let Some(coverage) = coverage.as_mut() {
+                coverage.violated(lifecycle_id, version_index, state_before, violations);
+            }
+        }
         let state = interaction.state;
         let step = want_step.then(|| Step {
             state: version.state_name(state).to_owned(),
@@ -706,14 +724,14 @@ impl<'c> Interpreter<'c> {
     /// `after_end`.
     #[inline]
     fn release(&mut self, lifecycle_id: usize, key: &str) {
-        if let Some(coverage) = self.coverage.as_mut() {
-            coverage.ended(lifecycle_id, key);
-        }
         if let Some(done) = self
             .open
             .get_mut(lifecycle_id)
             .and_then(|map| map.remove(key))
         {
+            if let Some(coverage) = self.coverage.as_mut() {
+                count_end(coverage, self.catalog, lifecycle_id, &done);
+            }
             self.open_count -= 1;
             if done.violations == 0 {
                 self.summary.valid_interactions += 1;
@@ -749,7 +767,10 @@ impl<'c> Interpreter<'c> {
                     return true;
                 }
                 if let Some(coverage) = coverage.as_mut() {
-                    coverage.ended(lifecycle_id, key);
+                    let state = interaction.state;
+                    let version = usize::from(interaction.version);
+                    coverage.violated(lifecycle_id, version, state, 1);
+                    count_end(coverage, self.catalog, lifecycle_id, interaction);
                 }
                 let violation = incomplete(
                     self.catalog,
@@ -812,8 +833,13 @@ impl<'c> Interpreter<'c> {
                 });
                 if expires || !(allow_incomplete || version.may_end(interaction.state)) {
                     order.push((interaction.first, lifecycle_id, &**key));
-                } else if interaction.violations == 0 {
+                    continue;
+                }
+                if interaction.violations == 0 {
                     self.summary.valid_interactions += 1;
+                }
+                if let Some(coverage) = self.coverage.as_mut() {
+                    count_end(coverage, catalog, lifecycle_id, interaction);
                 }
             }
         }
@@ -824,6 +850,7 @@ impl<'c> Interpreter<'c> {
             };
             let version = version_of(catalog, (lifecycle_id, key, found));
             let mut interaction = found.clone();
+            let mut trail = interaction.trail.take();
             let mut timeouts = Vec::new();
             let version_index = usize::from(interaction.version);
             let coverage = &mut self.coverage;
@@ -834,41 +861,77 @@ impl<'c> Interpreter<'c> {
                 &mut |kind, message| timeouts.push((kind, message)),
                 &mut |from, to| {
                     if let Some(coverage) = coverage.as_mut() {
-                        coverage.timeout(lifecycle_id, version_index, from, to);
+                        let trail = trail.as_deref_mut();
+                        coverage.timeout(lifecycle_id, version_index, trail, (from, to));
                     }
                 },
             );
+            interaction.trail = trail;
             let at = Position::unpack(first);
+            let mut found_here = 0;
             for (kind, message) in timeouts {
                 self.summary.count(kind);
                 interaction.violations += 1;
+                found_here += 1;
                 let open = (lifecycle_id, key, &interaction);
                 report(
                     at,
                     at_last_event(catalog, &self.files, open, kind, message, Vec::new()),
                 );
             }
-            if allow_incomplete || version.may_end(interaction.state) {
-                if interaction.violations == 0 {
-                    self.summary.valid_interactions += 1;
-                }
-                continue;
+            let ends_well = allow_incomplete || version.may_end(interaction.state);
+            if ends_well && interaction.violations == 0 {
+                self.summary.valid_interactions += 1;
             }
-            self.summary.count(ViolationKind::Incomplete);
-            let violation = incomplete(
-                catalog,
-                &self.files,
-                (lifecycle_id, key, &interaction),
-                "the stream ended",
-            );
-            report(at, violation);
+            if !ends_well {
+                found_here += 1;
+                self.summary.count(ViolationKind::Incomplete);
+                let violation = incomplete(
+                    catalog,
+                    &self.files,
+                    (lifecycle_id, key, &interaction),
+                    "the stream ended",
+                );
+                report(at, violation);
+            }
+            if let Some(coverage) = self.coverage.as_mut() {
+                let state = interaction.state;
+                if found_here > 0 {
+                    coverage.violated(lifecycle_id, version_index, state, found_here);
+                }
+                count_end(coverage, catalog, lifecycle_id, &interaction);
+            }
         }
-        let coverage = self.coverage.take().map(|mut coverage| {
-            coverage.end_all();
-            *coverage
-        });
+        let coverage = self.coverage.take().map(|coverage| *coverage);
         (self.summary, coverage)
     }
+}
+
+/// Counts the end of `interaction` in `coverage`: its path, the states it reached, where it
+/// stopped, its durations.
+fn count_end(
+    coverage: &mut Coverage,
+    catalog: &Catalog,
+    lifecycle_id: usize,
+    interaction: &Interaction,
+) {
+    let Some(trail) = &interaction.trail else {
+        return;
+    };
+    let version_index = usize::from(interaction.version);
+    let Some(version) = (catalog.lifecycles.get(lifecycle_id))
+        .and_then(|lifecycle| lifecycle.versions.get(version_index))
+    else {
+        return;
+    };
+    let at = (version_index, version);
+    coverage.ended(
+        lifecycle_id,
+        at,
+        trail,
+        interaction.state,
+        &interaction.meta,
+    );
 }
 
 /// The values of `set`'s expressions, all evaluated before any is stored.
