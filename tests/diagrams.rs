@@ -279,3 +279,48 @@ fn scion_runs_every_exported_statechart_through_the_documented_scenarios_as_plot
     eprintln!("SCION agreed on {compared} events; not exported for SCION (guards over metadata): {skipped:?}");
     assert!(compared > 100, "{compared}");
 }
+
+#[test]
+fn every_svg_diagram_is_well_formed_with_a_box_per_state_and_a_curve_per_edge() {
+    use quick_xml::events::Event;
+
+    for (args, lifecycle, version) in diagrams() {
+        let text = graph(&args, &lifecycle, &version, "svg");
+        let dot = graph(&args, &lifecycle, &version, "dot");
+        let mut reader = quick_xml::Reader::from_str(&text);
+        let (mut states, mut edges, mut depth) = (Vec::new(), 0usize, 0i32);
+        loop {
+            match reader.read_event() {
+                Ok(Event::Eof) => break,
+                Ok(Event::Start(tag)) => {
+                    depth += 1;
+                    let class = tag
+                        .try_get_attribute("class")
+                        .expect("attributes parse")
+                        .map(|a| a.unescape_value().expect("escaped").into_owned());
+                    let state = tag
+                        .try_get_attribute("data-state")
+                        .expect("attributes parse")
+                        .map(|a| a.unescape_value().expect("escaped").into_owned());
+                    match class.as_deref() {
+                        Some(c) if c.starts_with("state") => {
+                            states.push(state.expect("a state names itself"))
+                        }
+                        Some(c) if c.starts_with("edge") => edges += 1,
+                        _ => {}
+                    }
+                }
+                Ok(Event::End(_)) => depth -= 1,
+                Ok(_) => {}
+                Err(error) => panic!("{lifecycle} {version}: {error}\n{text}"),
+            }
+        }
+        assert_eq!(depth, 0, "{lifecycle} {version}: unbalanced");
+        // The same states and edges as the DOT export of the same diagram.
+        let dot_lines = || dot.lines().map(str::trim).filter(|l| l.starts_with('s'));
+        let nodes = dot_lines().filter(|l| !l.contains(" -> ")).count();
+        let arrows = dot_lines().filter(|l| l.contains(" -> ")).count();
+        assert_eq!(states.len(), nodes, "{lifecycle} {version}: states\n{dot}");
+        assert_eq!(edges, arrows, "{lifecycle} {version}: edges\n{dot}");
+    }
+}

@@ -7,6 +7,7 @@ use clap::{Args, ValueEnum};
 use super::catalog::{find_lifecycle, find_version, load_or_report, CatalogArgs};
 use super::output::{say, write_text};
 use super::ERROR;
+use crate::export::diagram::svg::{svg, Overlay};
 use crate::export::diagram::{dot::dot, mermaid::mermaid, scxml::scxml, Diagram};
 
 /// Diagram formats.
@@ -18,6 +19,8 @@ pub enum GraphFormat {
     Dot,
     /// W3C SCXML 1.0 (ECMAScript data model), executable by SCXML interpreters.
     Scxml,
+    /// SVG, laid out by Plotline itself (no Graphviz needed).
+    Svg,
 }
 
 /// Arguments of `graph`.
@@ -58,6 +61,7 @@ pub fn graph(args: GraphArgs) -> u8 {
     let text = match args.format {
         GraphFormat::Mermaid => mermaid(&diagram),
         GraphFormat::Dot => dot(&diagram),
+        GraphFormat::Svg => svg(&diagram, &Overlay::default()),
         GraphFormat::Scxml => {
             let exported = scxml(&lifecycle.name, version);
             if exported.untranslated > 0 {

@@ -71,6 +71,7 @@ pub const PATH_SHOWN: usize = 24;
 #[derive(Debug, Default, Clone)]
 struct PathCount {
     count: u64,
+    length: u32,
     events: Vec<EventId>,
 }
 
@@ -236,6 +237,7 @@ impl Coverage {
         let path = counts.paths.entry((trail.hash, trail.length)).or_default();
         if path.count == 0 {
             path.events = trail.shown().to_vec();
+            path.length = trail.length;
         }
         path.count += 1;
         for (word_index, word) in trail.reached_words().enumerate() {
@@ -286,6 +288,7 @@ impl Coverage {
                 let entry = mine.paths.entry(key).or_default();
                 if entry.count == 0 {
                     entry.events = path.events;
+                    entry.length = path.length;
                 }
                 entry.count += path.count;
             }
@@ -393,6 +396,104 @@ impl Coverage {
 /// Adds one to `list[at]`, growing the list as needed.
 fn bump(list: &mut Vec<u64>, at: usize) {
     add_at(list, at, 1);
+}
+
+/// What a stream did with one lifecycle version, for pictures (the HTML report, `serve`).
+#[derive(Debug, Clone)]
+pub struct VersionPicture {
+    /// Index of the lifecycle in the catalog.
+    pub lifecycle_id: usize,
+    /// Index of the version in its lifecycle.
+    pub version_index: usize,
+    /// The version's coverage, as the JSON report has it.
+    pub coverage: VersionCoverage,
+    /// By state id: interactions that were ever in it, each counted once.
+    pub reached: Vec<u64>,
+    /// By state id: interactions whose last state it was.
+    pub ended_in: Vec<u64>,
+    /// By state id: violations found on events that came in it, or at the end in it.
+    pub violations: Vec<u64>,
+    /// The most taken paths, most taken first (ties: fewer events first).
+    pub paths: Vec<PathPicture>,
+    /// Distinct paths taken in all.
+    pub distinct_paths: usize,
+    /// Per duration field with values: its name and its histogram.
+    pub durations: Vec<(String, Histogram)>,
+}
+
+/// A path some interactions took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathPicture {
+    /// Its first events (at most [`PATH_SHOWN`]).
+    pub events: Vec<String>,
+    /// How many events it has.
+    pub length: u32,
+    /// Interactions that took it.
+    pub count: u64,
+}
+
+impl Coverage {
+    /// The pictures of every lifecycle version the stream used, in catalog order, with the
+    /// `top` most taken paths each.
+    pub fn pictures(&self, catalog: &Catalog, top: usize) -> Vec<VersionPicture> {
+        let report = self.report(catalog);
+        let mut coverages = report.versions.into_iter();
+        let mut pictures = Vec::new();
+        for (lifecycle_id, lifecycle) in catalog.lifecycles.iter().enumerate() {
+            for (version_index, version) in lifecycle.versions.iter().enumerate() {
+                let counts = self
+                    .versions
+                    .get(lifecycle_id)
+                    .and_then(|v| v.get(version_index));
+                let Some(counts) = counts.filter(|c| c.used) else {
+                    continue;
+                };
+                let Some(coverage) = coverages.next() else {
+                    break;
+                };
+                let dense = |list: &[u64]| {
+                    let mut list = list.to_vec();
+                    list.resize(version.states.len(), 0);
+                    list
+                };
+                let mut paths: Vec<&PathCount> = counts.paths.values().collect();
+                paths.sort_by(|a, b| {
+                    (b.count.cmp(&a.count))
+                        .then(a.length.cmp(&b.length))
+                        .then(a.events.cmp(&b.events))
+                });
+                let name = |event: &EventId| {
+                    (version.events.get(usize::from(*event)))
+                        .map_or(String::new(), |e| e.name.clone())
+                };
+                let mut durations: Vec<(String, Histogram)> = (counts.durations.iter())
+                    .filter_map(|(slot, histogram)| {
+                        let field = version.fields.get(*slot)?;
+                        Some((field.name.clone(), histogram.clone()))
+                    })
+                    .collect();
+                durations.sort_by(|a, b| a.0.cmp(&b.0));
+                pictures.push(VersionPicture {
+                    lifecycle_id,
+                    version_index,
+                    coverage,
+                    reached: dense(&counts.reached),
+                    ended_in: dense(&counts.ended_in),
+                    violations: dense(&counts.violations),
+                    paths: (paths.iter().take(top))
+                        .map(|path| PathPicture {
+                            events: path.events.iter().map(name).collect(),
+                            length: path.length,
+                            count: path.count,
+                        })
+                        .collect(),
+                    distinct_paths: counts.paths.len(),
+                    durations,
+                });
+            }
+        }
+        pictures
+    }
 }
 
 impl Counts {

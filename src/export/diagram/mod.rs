@@ -3,8 +3,10 @@
 //! machine as an executable W3C SCXML statechart (`scxml.rs`).
 
 pub mod dot;
+pub mod layout;
 pub mod mermaid;
 pub mod scxml;
+pub mod svg;
 
 use crate::compile::catalog::{Move, Version};
 
