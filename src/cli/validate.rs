@@ -28,6 +28,10 @@ pub enum Format {
     Sarif,
     /// JUnit XML, for test-report tools: a test case per interaction, a failure per violation.
     Junit,
+    /// One self-contained HTML page: summary, violations by kind with examples, and per
+    /// lifecycle version a funnel, the state diagram with counts, top paths, durations and
+    /// coverage.
+    Html,
 }
 
 /// Where violations go while a stream is validated.
@@ -36,6 +40,7 @@ enum Sink {
     Json(report::JsonReport),
     Sarif(report::sarif::SarifReport),
     Junit(report::junit::JunitReport),
+    Html(report::html::Examples),
 }
 
 /// Arguments of `validate`.
@@ -205,6 +210,9 @@ pub fn validate(args: ValidateArgs) -> u8 {
         Format::Json => report::JsonReport::new().map(Sink::Json),
         Format::Sarif => report::sarif::SarifReport::new().map(Sink::Sarif),
         Format::Junit => Ok(Sink::Junit(report::junit::JunitReport::default())),
+        Format::Html => Ok(Sink::Html(report::html::Examples::new(
+            report::html::EXAMPLES_PER_KIND,
+        ))),
     };
     let mut sink = match sink {
         Ok(sink) => sink,
@@ -226,6 +234,10 @@ pub fn validate(args: ValidateArgs) -> u8 {
                 junit.push(violation);
                 None
             }
+            Sink::Html(examples) => {
+                examples.push(&violation);
+                None
+            }
             Sink::Text if quiet > 0 => None,
             Sink::Text => {
                 let line = colored_line(&violation, color);
@@ -240,7 +252,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
     };
     let extras = parallel::Extras {
         list: args.format == Format::Junit,
-        coverage: args.coverage || !args.fail_below.is_empty(),
+        coverage: args.coverage || !args.fail_below.is_empty() || args.format == Format::Html,
     };
     let result = parallel::validate_with(
         &catalog,
@@ -265,6 +277,22 @@ pub fn validate(args: ValidateArgs) -> u8 {
         Sink::Json(json) => json.write(&mut out, summary, shown),
         Sink::Sarif(sarif) => sarif.write(&mut out),
         Sink::Junit(junit) => junit.write(&mut out, done.interactions, &names),
+        Sink::Html(examples) => {
+            let (Some(counts), Some(coverage)) = (&done.coverage, &coverage) else {
+                return Err(io::Error::other("the HTML report needs the counts"));
+            };
+            let pictures = counts.pictures(&catalog, report::html::TOP_PATHS);
+            let page = report::html::Page {
+                inputs: &names,
+                summary,
+                examples: &examples,
+                coverage,
+                pictures: &pictures,
+                catalog: &catalog,
+                live: None,
+            };
+            out.write_all(report::html::page(&page).as_bytes())
+        }
         _ if quiet > 1 => Ok(()),
         Sink::Text => {
             writeln!(out, "{}", report::text_summary(summary))?;

@@ -1,6 +1,7 @@
 //! Reports: verdicts to text for people, to the JSON report of DESIGN.md, or to the formats
 //! of CI tools (`sarif`, `junit`).
 
+pub mod html;
 pub mod junit;
 pub mod sarif;
 pub mod spill;

@@ -50,7 +50,7 @@ pub fn svg(diagram: &Diagram, overlay: &Overlay) -> String {
     );
     out.push_str(STYLE);
     out.push_str(
-        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrowhead\"/></marker></defs>\n",
+        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerUnits=\"userSpaceOnUse\" markerWidth=\"9\" markerHeight=\"9\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" class=\"arrowhead\"/></marker></defs>\n",
     );
     for (i, (edge, route)) in diagram.edges.iter().zip(&laid.edges).enumerate() {
         let taken = overlay.taken.get(i).copied().flatten();
