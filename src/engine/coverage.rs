@@ -186,6 +186,20 @@ impl Coverage {
         }
     }
 
+    /// An illegal event put the interaction in `to` all the same (the event's `resync`).
+    pub fn resynced(
+        &mut self,
+        lifecycle: usize,
+        version: usize,
+        trail: Option<&mut Trail>,
+        to: StateId,
+    ) {
+        bump(&mut self.counts(lifecycle, version).states, usize::from(to));
+        if let Some(trail) = trail {
+            trail.reach(to);
+        }
+    }
+
     /// `count` violations found on an event that came in `state`.
     pub fn violated(&mut self, lifecycle: usize, version: usize, state: StateId, count: u32) {
         let counts = self.counts(lifecycle, version);

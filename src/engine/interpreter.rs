@@ -640,6 +640,10 @@ impl<'c> Interpreter<'c> {
                 if let Some(target) = event.resync {
                     if target != interaction.state {
                         interaction.entered = ts;
+                        if let Some(coverage) = coverage.as_mut() {
+                            let trail = trail.as_deref_mut();
+                            coverage.resynced(lifecycle_id, version_index, trail, target);
+                        }
                     }
                     interaction.state = target;
                 }

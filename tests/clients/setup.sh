@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real clients the tests hand Plotline's outputs to: from npm (versions pinned in
 # package-lock.json) ajv and TypeScript (exported schemas and types), the SARIF 2.1.0 schema
-# (in @microsoft/jest-sarif), Mermaid (diagrams, rendered in Chromium), SCION (SCXML) and
-# vscode-textmate (the .plot TextMate grammar); from PyPI (requirements.txt) python-jsonschema
+# (in @microsoft/jest-sarif), Mermaid (diagrams, rendered in Chromium), SCION (SCXML),
+# vscode-textmate (the .plot TextMate grammar) and playwright-core (drives the system's Chromium
+# through the HTML report and the live page; PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD keeps it from
+# downloading one); from PyPI (requirements.txt) python-jsonschema
 # and junitparser into tests/clients/.venv; and the official JSON-Schema-Test-Suite for
 # tests/json_schema_suite.rs, as python-jsonschema's source distribution (same pinned version)
 # carries it, into tests/clients/.suite.
@@ -10,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 command -v node >/dev/null || { echo "clients: node is required" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "clients: python3 is required" >&2; exit 2; }
-npm ci --no-audit --no-fund --loglevel=error
+PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 python3 -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 if [ ! -d .suite/tests/draft2020-12 ]; then
