@@ -368,10 +368,7 @@ fn main_path(picture: &VersionPicture, initial: usize) -> Vec<usize> {
         .collect();
     let index = |name: &str| names.iter().position(|n| *n == name);
     let mut path = vec![initial];
-    loop {
-        let Some(&here) = path.last() else {
-            break;
-        };
+    while let Some(&here) = path.last() {
         let next = (picture.coverage.transitions.iter())
             .filter(|t| t.taken > 0 && index(&t.from) == Some(here))
             .filter_map(|t| Some((index(&t.to)?, t.taken)))
