@@ -21,4 +21,6 @@ pub mod engine;
 pub mod export;
 pub mod expr;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod simulate;

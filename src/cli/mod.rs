@@ -10,6 +10,8 @@ pub mod list;
 pub mod output;
 pub mod progress;
 pub mod schema;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod simulate;
 pub mod style;
 pub mod types;
@@ -90,6 +92,11 @@ pub enum Command {
                       some file is not, 2 usage, config or I/O error."
     )]
     Fmt(convert::FmtArgs),
+    /// Collect events over HTTP and judge each as it comes: a live page, verdicts, the JSON
+    /// report so far (a local collector for widget development and tests).
+    #[cfg(feature = "serve")]
+    #[command(after_help = "Exit status: 0 stopped by Ctrl-C, 2 usage, config or I/O error.")]
+    Serve(serve::ServeArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = EXIT_WRITE)]
     Completions(docs::CompletionsArgs),
@@ -111,6 +118,8 @@ impl Command {
             Command::List(args) => &mut args.catalog,
             Command::Simulate(args) => &mut args.catalog,
             Command::Graph(args) => &mut args.catalog,
+            #[cfg(feature = "serve")]
+            Command::Serve(args) => &mut args.catalog,
             Command::Completions(_) | Command::Man(_) | Command::Convert(_) | Command::Fmt(_) => {
                 return None
             }
@@ -157,6 +166,8 @@ pub fn main() -> ExitCode {
         Command::Graph(args) => graph::graph(args),
         Command::Convert(args) => convert::convert(args),
         Command::Fmt(args) => convert::fmt(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::serve(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     })

@@ -114,9 +114,17 @@ type Found = (ViolationKind, String, Vec<String>);
 /// `Interaction::entered` of a state whose timeout has fired.
 const DISARMED: i64 = i64::MAX;
 
-/// What became of one event, for `run` and scenario traces.
+/// What became of one event, for `run`, scenario traces and `serve`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
+    /// The lifecycle.
+    pub lifecycle: String,
+    /// The lifecycle version that judged it.
+    pub version: String,
+    /// The interaction.
+    pub interaction: String,
+    /// The event.
+    pub event: String,
     /// The interaction's state after the event.
     pub state: String,
     /// The metadata block after the event.
@@ -267,6 +275,18 @@ impl<'c> Interpreter<'c> {
     /// The counts so far.
     pub fn summary(&self) -> &Summary {
         &self.summary
+    }
+
+    /// What the stream covered so far (when it is counted), the open interactions' paths
+    /// counted as if they ended now; the interpreter goes on unchanged.
+    pub fn coverage_so_far(&self) -> Option<Coverage> {
+        let mut coverage = self.coverage.as_deref()?.clone();
+        for (lifecycle_id, map) in self.open.iter().enumerate() {
+            for interaction in map.values() {
+                count_end(&mut coverage, self.catalog, lifecycle_id, interaction);
+            }
+        }
+        Some(coverage)
     }
 
     /// Processes one input line (without its line end). Violations go to `report`; the
@@ -714,6 +734,10 @@ impl<'c> Interpreter<'c> {
         }
         let state = interaction.state;
         let step = want_step.then(|| Step {
+            lifecycle: lifecycle.name.clone(),
+            version: version.name.clone(),
+            interaction: key.to_owned(),
+            event: envelope.event.to_string(),
             state: version.state_name(state).to_owned(),
             metadata: block.unwrap_or_default(),
         });

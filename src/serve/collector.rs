@@ -1,0 +1,343 @@
+//! What the live collector keeps between requests: one interpreter fed by every POST (the
+//! same one `validate` runs), the violations so far, and a short log per interaction. No
+//! async code here; `http.rs` wraps it in a lock.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::compile::Catalog;
+use crate::engine::coverage::Coverage;
+use crate::engine::{Interpreter, Limits, Place, Summary, Violation};
+use crate::report::html::{Examples, InteractionRow, Page, EXAMPLES_PER_KIND, TOP_PATHS};
+use crate::report::{html, FORMAT_VERSION};
+
+/// The name violations give as their file.
+pub const SOURCE: &str = "POST /events";
+
+/// Events kept per interaction log; later ones are counted, not kept.
+const EVENTS_KEPT: usize = 1000;
+/// Interactions logged; beyond it the least recently active is forgotten (its counts stay in
+/// the report).
+const LOGS_KEPT: usize = 10_000;
+/// Interactions listed on the live page.
+const LISTED: usize = 200;
+
+/// What became of one posted line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verdict {
+    /// Its number among every line posted since the start (or the last reset).
+    pub line: u64,
+    /// The lifecycle, when the line named a known one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<String>,
+    /// The interaction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interaction: Option<String>,
+    /// The event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// The interaction's state after the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// The metadata block after the event.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Map<String, Value>>,
+    /// What was wrong with it (empty: nothing).
+    pub violations: Vec<Violation>,
+}
+
+/// One interaction as the collector saw it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InteractionLog {
+    /// Its lifecycle.
+    pub lifecycle: String,
+    /// The lifecycle version that judges it.
+    pub version: String,
+    /// Its id.
+    pub interaction: String,
+    /// Its state now.
+    pub state: String,
+    /// Violations found on it.
+    pub violations: u64,
+    /// Events it had.
+    pub event_count: u64,
+    /// Its events in order (the first [`EVENTS_KEPT`]), each with the state and metadata after
+    /// it and what was wrong with it.
+    pub events: Vec<Verdict>,
+    /// When it was last active, by the collector's count of lines.
+    #[serde(skip)]
+    touched: u64,
+}
+
+/// The collector's state.
+pub struct Collector {
+    catalog: &'static Catalog,
+    interpreter: Interpreter<'static>,
+    /// The counts of interpreters ended by `finish`.
+    finished_summary: Summary,
+    finished_coverage: Coverage,
+    /// Lines posted so far.
+    lines: u64,
+    violations: Vec<Violation>,
+    examples: Examples,
+    logs: HashMap<(String, String), InteractionLog>,
+}
+
+impl Collector {
+    /// A collector judging by `catalog`.
+    pub fn new(catalog: &'static Catalog) -> Collector {
+        Collector {
+            catalog,
+            interpreter: fresh(catalog),
+            finished_summary: Summary::default(),
+            finished_coverage: Coverage::default(),
+            lines: 0,
+            violations: Vec::new(),
+            examples: Examples::new(EXAMPLES_PER_KIND),
+            logs: HashMap::new(),
+        }
+    }
+
+    /// Judges a posted body: a JSON object, an array of them, or JSONL (each line an envelope
+    /// or a native record). Every line is counted, as `validate` counts them; blank lines give
+    /// no verdict.
+    pub fn post(&mut self, body: &[u8]) -> Vec<Verdict> {
+        let mut verdicts = Vec::new();
+        for record in records(body) {
+            self.lines += 1;
+            let place = Place {
+                file_index: 0,
+                file: SOURCE,
+                line: self.lines,
+            };
+            let mut found = Vec::new();
+            let blank_before = self.interpreter.summary().blank;
+            let step = self
+                .interpreter
+                .line(place, &record, true, &mut |v| found.push(v));
+            if self.interpreter.summary().blank > blank_before {
+                continue;
+            }
+            let first = found.first();
+            let verdict = Verdict {
+                line: self.lines,
+                lifecycle: (step.as_ref().map(|s| s.lifecycle.clone()))
+                    .or_else(|| first.and_then(|v| v.lifecycle.clone())),
+                interaction: (step.as_ref().map(|s| s.interaction.clone()))
+                    .or_else(|| first.and_then(|v| v.interaction.clone())),
+                event: (step.as_ref().map(|s| s.event.clone()))
+                    .or_else(|| first.and_then(|v| v.event.clone())),
+                state: step.as_ref().map(|s| s.state.clone()),
+                metadata: step.as_ref().map(|s| s.metadata.clone()),
+                violations: found,
+            };
+            if let Some(step) = &step {
+                self.log(&step.version, verdict.clone());
+            } else if let (Some(_), Some(_)) = (&verdict.lifecycle, &verdict.interaction) {
+                self.log("", verdict.clone());
+            }
+            self.keep(&verdict.violations);
+            verdicts.push(verdict);
+        }
+        verdicts
+    }
+
+    /// Keeps violations for the report.
+    fn keep(&mut self, violations: &[Violation]) {
+        for violation in violations {
+            self.examples.push(violation);
+            self.violations.push(violation.clone());
+        }
+    }
+
+    /// Adds a verdict to its interaction's log.
+    fn log(&mut self, version: &str, verdict: Verdict) {
+        let (Some(lifecycle), Some(interaction)) = (&verdict.lifecycle, &verdict.interaction)
+        else {
+            return;
+        };
+        let key = (lifecycle.clone(), interaction.clone());
+        if !self.logs.contains_key(&key) && self.logs.len() >= LOGS_KEPT {
+            let oldest = (self.logs.iter())
+                .min_by_key(|(_, log)| log.touched)
+                .map(|(key, _)| key.clone());
+            if let Some(oldest) = oldest {
+                self.logs.remove(&oldest);
+            }
+        }
+        let log = self.logs.entry(key).or_insert_with(|| InteractionLog {
+            lifecycle: lifecycle.clone(),
+            version: version.to_owned(),
+            interaction: interaction.clone(),
+            state: String::new(),
+            violations: 0,
+            event_count: 0,
+            events: Vec::new(),
+            touched: 0,
+        });
+        if let Some(state) = &verdict.state {
+            log.state.clone_from(state);
+        }
+        if log.version.is_empty() {
+            log.version = version.to_owned();
+        }
+        log.violations += verdict.violations.len() as u64;
+        log.event_count += 1;
+        log.touched = self.lines;
+        if log.events.len() < EVENTS_KEPT {
+            log.events.push(verdict);
+        }
+    }
+
+    /// Ends every open interaction as the end of a stream would (`incomplete`, timeouts by
+    /// the latest timestamp); what they found is returned and kept. Later events start anew.
+    pub fn finish(&mut self) -> Vec<Violation> {
+        let ended = std::mem::replace(&mut self.interpreter, fresh(self.catalog));
+        let mut found = Vec::new();
+        let (summary, coverage) = ended.finish_covered(false, &mut |_, v| found.push(v));
+        self.finished_summary.absorb(&summary);
+        if let Some(coverage) = coverage {
+            self.finished_coverage.absorb(coverage);
+        }
+        for violation in &found {
+            let key = (
+                violation.lifecycle.clone().unwrap_or_default(),
+                violation.interaction.clone().unwrap_or_default(),
+            );
+            if let Some(log) = self.logs.get_mut(&key) {
+                log.violations += 1;
+            }
+        }
+        self.keep(&found);
+        found
+    }
+
+    /// Forgets everything received.
+    pub fn reset(&mut self) {
+        *self = Collector::new(self.catalog);
+    }
+
+    fn summary(&self) -> Summary {
+        let mut summary = self.finished_summary.clone();
+        summary.absorb(self.interpreter.summary());
+        summary
+    }
+
+    fn coverage(&self) -> Coverage {
+        let mut coverage = self.finished_coverage.clone();
+        if let Some(live) = self.interpreter.coverage_so_far() {
+            coverage.absorb(live);
+        }
+        coverage
+    }
+
+    /// The JSON report of everything so far, as `validate --format json --coverage` writes
+    /// it; open interactions are not `incomplete` until [`Collector::finish`].
+    pub fn report(&self) -> Value {
+        let coverage = self.coverage().report(self.catalog);
+        serde_json::json!({
+            "format_version": FORMAT_VERSION,
+            "summary": self.summary(),
+            "violations": self.violations,
+            "coverage": coverage,
+        })
+    }
+
+    /// The logs of interactions with this id (one per lifecycle that has it).
+    pub fn interaction(&self, id: &str) -> Vec<&InteractionLog> {
+        let mut found: Vec<&InteractionLog> = (self.logs.values())
+            .filter(|log| log.interaction == id)
+            .collect();
+        found.sort_by(|a, b| a.lifecycle.cmp(&b.lifecycle));
+        found
+    }
+
+    /// The live page: the HTML report so far, with the most recently active interactions.
+    pub fn page(&self) -> String {
+        let summary = self.summary();
+        let coverage = self.coverage();
+        let mut logs: Vec<&InteractionLog> = self.logs.values().collect();
+        logs.sort_by_key(|log| std::cmp::Reverse(log.touched));
+        let rows: Vec<InteractionRow> = (logs.iter().take(LISTED))
+            .map(|log| InteractionRow {
+                lifecycle: log.lifecycle.clone(),
+                interaction: log.interaction.clone(),
+                state: log.state.clone(),
+                last_event: (log.events.last())
+                    .and_then(|e| e.event.clone())
+                    .unwrap_or_default(),
+                events: log.event_count,
+                violations: log.violations,
+            })
+            .collect();
+        let pictures = coverage.pictures(self.catalog, TOP_PATHS);
+        html::page(&Page {
+            inputs: &[],
+            summary: &summary,
+            examples: &self.examples,
+            coverage: &coverage.report(self.catalog),
+            pictures: &pictures,
+            catalog: self.catalog,
+            live: Some(&rows),
+        })
+    }
+}
+
+/// An interpreter that counts coverage, for the report.
+fn fresh(catalog: &'static Catalog) -> Interpreter<'static> {
+    let mut interpreter = Interpreter::new(catalog, Limits::default());
+    interpreter.count_coverage();
+    interpreter
+}
+
+/// The records of a body: the elements of a JSON array; one JSON object (even across lines);
+/// or else its lines. A body that starts with `[` but is no array is one (malformed) record.
+fn records(body: &[u8]) -> Vec<Vec<u8>> {
+    let trimmed = body.trim_ascii();
+    match trimmed.first() {
+        Some(b'[') => match serde_json::from_slice::<Vec<&RawValue>>(trimmed) {
+            Ok(items) => items
+                .iter()
+                .map(|item| item.get().as_bytes().to_vec())
+                .collect(),
+            Err(_) => vec![trimmed.to_vec()],
+        },
+        Some(b'{') if serde_json::from_slice::<&RawValue>(trimmed).is_ok() => {
+            vec![trimmed.to_vec()]
+        }
+        None => Vec::new(),
+        _ => {
+            // A final line end does not start another line.
+            let body = body.strip_suffix(b"\n").unwrap_or(body);
+            (body.split(|&b| b == b'\n'))
+                .map(|line| line.strip_suffix(b"\r").unwrap_or(line).to_vec())
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::records;
+
+    #[test]
+    fn bodies_split_into_records() {
+        assert_eq!(records(b"[{\"a\":1}, {\"b\":2}]").len(), 2);
+        assert_eq!(
+            records(b"{\n  \"a\": 1\n}\n").len(),
+            1,
+            "one object across lines"
+        );
+        assert_eq!(records(b"{\"a\":1}\n{\"b\":2}\n").len(), 2, "JSONL");
+        assert_eq!(
+            records(b"{\"a\":1}\r\n\r\n{\"b\":2}").len(),
+            3,
+            "a blank line counts"
+        );
+        assert_eq!(records(b"[1, 2").len(), 1, "a broken array is one record");
+        assert!(records(b" \n").is_empty(), "nothing posted");
+    }
+}

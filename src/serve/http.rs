@@ -1,0 +1,125 @@
+//! The collector's HTTP face (axum on a single-threaded tokio runtime): routes, CORS, the
+//! body limit, and server-sent events that tell live pages when something changed.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tokio::sync::watch;
+use tokio_stream::wrappers::WatchStream;
+use tokio_stream::{Stream, StreamExt};
+use tower_http::cors::CorsLayer;
+
+use super::collector::Collector;
+
+/// What the handlers share.
+#[derive(Clone)]
+struct Shared {
+    collector: Arc<Mutex<Collector>>,
+    /// A count of changes, for live pages.
+    changes: Arc<watch::Sender<u64>>,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Collector> {
+        // A handler that panicked left nothing half-done that matters more than serving on.
+        self.collector
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n += 1);
+    }
+}
+
+/// The routes over `collector`, posted bodies up to `max_body` bytes.
+pub fn router(collector: Collector, max_body: usize) -> Router {
+    let shared = Shared {
+        collector: Arc::new(Mutex::new(collector)),
+        changes: Arc::new(watch::Sender::new(0)),
+    };
+    Router::new()
+        .route("/", get(page))
+        .route("/report.html", get(page))
+        .route("/events", post(events))
+        .route("/report", get(report))
+        .route("/interactions/{id}", get(interaction))
+        .route("/reset", post(reset))
+        .route("/finish", post(finish))
+        .route("/updates", get(updates))
+        .layer(DefaultBodyLimit::max(max_body))
+        // Local pages (any origin) may post events and read verdicts.
+        .layer(CorsLayer::permissive())
+        .with_state(shared)
+}
+
+/// Serves `router` on `listener` until Ctrl-C.
+pub async fn run(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+/// Binds `address` (on the current runtime).
+pub async fn bind(address: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address).await
+}
+
+async fn page(State(shared): State<Shared>) -> Response {
+    let page = shared.lock().page();
+    ([(header::CACHE_CONTROL, "no-store")], Html(page)).into_response()
+}
+
+async fn events(State(shared): State<Shared>, body: Bytes) -> Response {
+    let verdicts = shared.lock().post(&body);
+    shared.changed();
+    Json(serde_json::json!({ "verdicts": verdicts })).into_response()
+}
+
+async fn report(State(shared): State<Shared>) -> Response {
+    Json(shared.lock().report()).into_response()
+}
+
+async fn interaction(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
+    let collector = shared.lock();
+    let found = collector.interaction(&id);
+    match found.as_slice() {
+        [] => (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({ "error": format!("no interaction `{id}` was posted") })),
+        )
+            .into_response(),
+        [one] => Json(serde_json::json!(one)).into_response(),
+        several => Json(serde_json::json!({ "interactions": several })).into_response(),
+    }
+}
+
+async fn reset(State(shared): State<Shared>) -> Response {
+    shared.lock().reset();
+    shared.changed();
+    Json(serde_json::json!({ "reset": true })).into_response()
+}
+
+async fn finish(State(shared): State<Shared>) -> Response {
+    let found = shared.lock().finish();
+    shared.changed();
+    Json(serde_json::json!({ "violations": found })).into_response()
+}
+
+async fn updates(
+    State(shared): State<Shared>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let changes = WatchStream::new(shared.changes.subscribe());
+    let stream = changes.map(|n| Ok(Event::default().data(n.to_string())));
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
