@@ -55,6 +55,8 @@ pub fn router(collector: Collector, max_body: usize) -> Router {
         .route("/reset", post(reset))
         .route("/finish", post(finish))
         .route("/updates", get(updates))
+        // Browsers ask for it; there is none.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .layer(DefaultBodyLimit::max(max_body))
         // Local pages (any origin) may post events and read verdicts.
         .layer(CorsLayer::permissive())
