@@ -2,7 +2,8 @@
 // browser, PLOTLINE_CHROMIUM or /usr/bin/chromium) and prints, as JSON, what a reader sees:
 // console errors, the summary cards, violation groups, each lifecycle version's funnel,
 // diagram (states and edges with their counts) and paths; what the example filter leaves
-// visible for a text; and the same page without JavaScript. Takes a screenshot.
+// visible for a text; and the same page without JavaScript. Takes a screenshot from the top
+// to the end of the first state diagram (README's picture is one).
 //
 // usage: node report_page.cjs REPORT.html SCREENSHOT.png FILTER_TEXT
 const { chromium } = require('playwright-core');
@@ -51,7 +52,12 @@ function read() {
     const visibleRows = await page.locator('#violations tbody tr:not(.hidden)').count();
     const visibleGroups = await page.locator('#violations details:not(.hidden)').count();
     await page.locator('#filter').fill('');
-    await page.screenshot({ path: screenshot, fullPage: true });
+    // From the top to the end of the first state diagram: summary, kinds, funnel, diagram.
+    const end = await page.evaluate(() => {
+      const diagram = document.querySelector('svg.diagram');
+      return diagram ? diagram.getBoundingClientRect().bottom + window.scrollY + 16 : 900;
+    });
+    await page.screenshot({ path: screenshot, fullPage: true, clip: { x: 0, y: 0, width: 1200, height: end } });
 
     const plain = await browser.newContext({ javaScriptEnabled: false });
     const still = await plain.newPage();

@@ -36,9 +36,8 @@ pub struct Route {
     pub path: String,
     /// Where its label is anchored.
     pub label_at: (f64, f64),
-    /// Whether the label is anchored at its start (on the side of back edges and loops)
-    /// rather than centred.
-    pub label_starts: bool,
+    /// How the label sits at that point: `start` (to its right), `middle` or `end`.
+    pub anchor: &'static str,
 }
 
 /// A laid-out diagram.
@@ -119,13 +118,25 @@ pub fn layout(
             x += widths[n] + NODE_GAP;
         }
     }
+    // Labels of edges that leave one state side by side sit at different heights.
+    let direct = |i: usize| {
+        let edge = &diagram.edges[i];
+        !back[i] && edge.from != edge.to && through[i].is_empty()
+    };
     let edges = (diagram.edges.iter().enumerate())
         .map(|(i, edge)| {
             let (from, to) = (&placed[edge.from], &placed[edge.to]);
+            let siblings: Vec<usize> = (0..diagram.edges.len())
+                .filter(|&j| direct(j) && diagram.edges[j].from == edge.from)
+                .collect();
+            let at = match siblings.iter().position(|&j| j == i) {
+                Some(k) if siblings.len() > 1 => 0.3 + 0.4 * k as f64 / (siblings.len() - 1) as f64,
+                _ => 0.5,
+            };
             match (edge.from == edge.to, back[i]) {
                 (true, _) => around_itself(from),
                 (false, true) => around_the_side(from, to),
-                (false, false) => down(from, &through[i], &placed, to),
+                (false, false) => down(from, &through[i], &placed, to, at),
             }
         })
         .collect();
@@ -262,7 +273,7 @@ fn around_itself(a: &Placed) -> Route {
             y + 8.0
         ),
         label_at: (x + 30.0, y + 4.0),
-        label_starts: true,
+        anchor: "start",
     }
 }
 
@@ -276,13 +287,14 @@ fn around_the_side(a: &Placed, b: &Placed) -> Route {
             "M {x1:.1} {y1:.1} C {bulge:.1} {y1:.1}, {bulge:.1} {y2:.1}, {x2:.1} {y2:.1}"
         ),
         label_at: (bulge - 4.0, (y1 + y2) / 2.0),
-        label_starts: true,
+        anchor: "start",
     }
 }
 
 /// An edge down from `a` to `b` through the points `through` (one per rank between): a
-/// curve leaving and entering each point straight down.
-fn down(a: &Placed, through: &[usize], placed: &[Placed], b: &Placed) -> Route {
+/// curve leaving and entering each point straight down. Its label is on the first point
+/// between, or else beside the curve at `at` (0 to 1) of the way.
+fn down(a: &Placed, through: &[usize], placed: &[Placed], b: &Placed, at: f64) -> Route {
     let half = NODE_HEIGHT / 2.0;
     let mut points = vec![(a.x, a.y + half)];
     points.extend(through.iter().map(|&v| (placed[v].x, placed[v].y)));
@@ -297,17 +309,31 @@ fn down(a: &Placed, through: &[usize], placed: &[Placed], b: &Placed) -> Route {
             y2 - bend
         ));
     }
-    let label_at = match through.first() {
-        Some(&v) => (placed[v].x, placed[v].y + 4.0),
-        None => (
-            (points[0].0 + points[1].0) / 2.0,
-            (points[0].1 + points[1].1) / 2.0,
-        ),
+    if let Some(&v) = through.first() {
+        return Route {
+            path,
+            label_at: (placed[v].x, placed[v].y + 4.0),
+            anchor: "middle",
+        };
+    }
+    // The point of the curve at `at`, and the label on its outer side.
+    let ((x1, y1), (x2, y2)) = (points[0], points[1]);
+    let u = 1.0 - at;
+    let x = (u * u * u + 3.0 * u * u * at) * x1 + (3.0 * u * at * at + at * at * at) * x2;
+    let bend = (y2 - y1) / 2.0;
+    let y = u * u * u * y1
+        + 3.0 * u * u * at * (y1 + bend)
+        + 3.0 * u * at * at * (y2 - bend)
+        + at * at * at * y2;
+    let (x, anchor) = if x2 < x1 - 1.0 {
+        (x - 6.0, "end")
+    } else {
+        (x + 6.0, "start")
     };
     Route {
         path,
-        label_at,
-        label_starts: false,
+        label_at: (x, y + 4.0),
+        anchor,
     }
 }
 
@@ -348,12 +374,14 @@ mod tests {
         let ranks: Vec<usize> = laid.nodes.iter().map(|n| n.rank).collect();
         assert_eq!(ranks, [0, 1, 2]);
         assert!(laid.nodes[0].y < laid.nodes[1].y && laid.nodes[1].y < laid.nodes[2].y);
-        assert!(
-            laid.edges[3].label_starts,
+        assert_eq!(
+            laid.edges[3].anchor, "start",
             "the back edge goes around the side"
         );
-        assert!(laid.edges[4].label_starts, "the loop too");
-        assert!(!laid.edges[0].label_starts);
+        assert_eq!(laid.edges[4].anchor, "start", "the loop too");
+        // a -> c spans two ranks: its label sits on its point in rank 1, centred.
+        assert_eq!(laid.edges[2].anchor, "middle");
+        assert_eq!(laid.edges[2].label_at.1, laid.nodes[1].y + 4.0);
     }
 
     #[test]

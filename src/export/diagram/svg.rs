@@ -71,7 +71,7 @@ pub fn svg(diagram: &Diagram, overlay: &Overlay) -> String {
             route.path,
             route.label_at.0,
             route.label_at.1,
-            if route.label_starts { "start" } else { "middle" },
+            route.anchor,
             escape(edge_text(i).as_str()),
         ));
     }

@@ -18,7 +18,14 @@
           if (show) shown++;
         });
         group.classList.toggle('hidden', !kindOk || (text && shown === 0));
-        if (text && shown > 0) group.open = true;
+        // Groups the filter opened close again when it is cleared.
+        if (text && shown > 0 && !group.open) {
+          group.open = true;
+          group.dataset.openedByFilter = '1';
+        } else if (!text && group.dataset.openedByFilter) {
+          group.open = false;
+          delete group.dataset.openedByFilter;
+        }
       });
     }
     box.addEventListener('input', apply);
