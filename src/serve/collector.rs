@@ -19,8 +19,8 @@ pub const SOURCE: &str = "POST /events";
 
 /// Events kept per interaction log; later ones are counted, not kept.
 const EVENTS_KEPT: usize = 1000;
-/// Interactions logged; beyond it the least recently active is forgotten (its counts stay in
-/// the report).
+/// Interactions logged; beyond it the least recently active are forgotten (their counts stay
+/// in the report).
 const LOGS_KEPT: usize = 10_000;
 /// Interactions listed on the live page.
 const LISTED: usize = 200;
@@ -103,9 +103,10 @@ impl Collector {
 
     /// Judges a posted body: a JSON object, an array of them, or JSONL (each line an envelope
     /// or a native record). Every line is counted, as `validate` counts them; blank lines give
-    /// no verdict.
-    pub fn post(&mut self, body: &[u8]) -> Vec<Verdict> {
-        let mut verdicts = Vec::new();
+    /// no verdict. Returns `{"verdicts": [...]}` as JSON text.
+    pub fn post(&mut self, body: &[u8]) -> Vec<u8> {
+        let mut out = b"{\"verdicts\":[".to_vec();
+        let mut first_verdict = true;
         for record in records(body) {
             self.lines += 1;
             let place = Place {
@@ -122,27 +123,39 @@ impl Collector {
                 continue;
             }
             let first = found.first();
+            let (lifecycle, interaction, event) = match &step {
+                Some(step) => (
+                    Some(step.lifecycle.clone()),
+                    Some(step.interaction.clone()),
+                    Some(step.event.clone()),
+                ),
+                None => (
+                    first.and_then(|v| v.lifecycle.clone()),
+                    first.and_then(|v| v.interaction.clone()),
+                    first.and_then(|v| v.event.clone()),
+                ),
+            };
+            let version = step.as_ref().map_or(String::new(), |s| s.version.clone());
             let verdict = Verdict {
                 line: self.lines,
-                lifecycle: (step.as_ref().map(|s| s.lifecycle.clone()))
-                    .or_else(|| first.and_then(|v| v.lifecycle.clone())),
-                interaction: (step.as_ref().map(|s| s.interaction.clone()))
-                    .or_else(|| first.and_then(|v| v.interaction.clone())),
-                event: (step.as_ref().map(|s| s.event.clone()))
-                    .or_else(|| first.and_then(|v| v.event.clone())),
+                lifecycle,
+                interaction,
+                event,
                 state: step.as_ref().map(|s| s.state.clone()),
-                metadata: step.as_ref().map(|s| s.metadata.clone()),
+                metadata: step.map(|s| s.metadata),
                 violations: found,
             };
-            if let Some(step) = &step {
-                self.log(&step.version, verdict.clone());
-            } else if let (Some(_), Some(_)) = (&verdict.lifecycle, &verdict.interaction) {
-                self.log("", verdict.clone());
+            if !first_verdict {
+                out.push(b',');
             }
+            first_verdict = false;
+            // Writing into memory fails only on a value JSON cannot hold; there is none.
+            let _ = serde_json::to_writer(&mut out, &verdict);
             self.keep(&verdict.violations);
-            verdicts.push(verdict);
+            self.log(&version, verdict);
         }
-        verdicts
+        out.extend_from_slice(b"]}");
+        out
     }
 
     /// Keeps violations for the report.
@@ -161,12 +174,11 @@ impl Collector {
         };
         let key = (lifecycle.clone(), interaction.clone());
         if !self.logs.contains_key(&key) && self.logs.len() >= LOGS_KEPT {
-            let oldest = (self.logs.iter())
-                .min_by_key(|(_, log)| log.touched)
-                .map(|(key, _)| key.clone());
-            if let Some(oldest) = oldest {
-                self.logs.remove(&oldest);
-            }
+            // The least recently active eighth goes at once, so that forgetting stays cheap.
+            let mut touched: Vec<u64> = self.logs.values().map(|log| log.touched).collect();
+            let at = touched.len() / 8;
+            let (_, &mut threshold, _) = touched.select_nth_unstable(at);
+            self.logs.retain(|_, log| log.touched > threshold);
         }
         let log = self.logs.entry(key).or_insert_with(|| InteractionLog {
             lifecycle: lifecycle.clone(),
