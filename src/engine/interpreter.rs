@@ -6,12 +6,13 @@
 //! `after_end`. Memory therefore grows with the open interactions, not with the stream.
 
 use std::collections::VecDeque;
-use std::hash::BuildHasher;
 
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::coverage::{Coverage, Trail};
+
+mod checkpoint;
 use super::envelope::{self, Envelope, LineError};
 use super::native;
 use super::payload_message;
@@ -20,6 +21,7 @@ use crate::compile::catalog::{Event, EventId, Move, StateId, Version};
 use crate::compile::fast_check::{DataReads, Outcome};
 use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
+pub use checkpoint::{Checkpoint, SavedInteraction, SavedSummary};
 
 /// Bounds on what a run holds in memory.
 #[derive(Debug, Clone, Copy)]
@@ -151,13 +153,13 @@ impl Place<'_> {
     }
 }
 
-/// Fingerprints of finished interactions, oldest forgotten first.
+/// Fingerprints of finished interactions, oldest forgotten first. A fingerprint depends on
+/// the lifecycle's name and the key only, so checkpoints carry them across processes.
 #[derive(Debug, Default)]
 struct Finished {
     set: hashbrown::HashSet<u64>,
     order: VecDeque<u64>,
     capacity: usize,
-    hasher: hashbrown::DefaultHashBuilder,
 }
 
 impl Finished {
@@ -173,11 +175,19 @@ impl Finished {
         }
     }
 
-    fn fingerprint(&self, lifecycle: usize, interaction: &str) -> u64 {
-        self.hasher.hash_one((lifecycle, interaction))
+    /// FNV-1a over the lifecycle's name, a separator and the key, then mixed.
+    fn fingerprint(&self, lifecycle: &str, interaction: &str) -> u64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let bytes = (lifecycle.bytes())
+            .chain(std::iter::once(0xff))
+            .chain(interaction.bytes());
+        for byte in bytes {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        (hash ^ (hash >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (hash >> 32)
     }
 
-    fn contains(&self, lifecycle: usize, interaction: &str) -> bool {
+    fn contains(&self, lifecycle: &str, interaction: &str) -> bool {
         !self.set.is_empty() && self.set.contains(&self.fingerprint(lifecycle, interaction))
     }
 }
@@ -472,7 +482,7 @@ impl<'c> Interpreter<'c> {
         };
         let event = &version.events[usize::from(event_id)];
 
-        if existing.is_none() && self.finished.contains(lifecycle_id, key) {
+        if existing.is_none() && self.finished.contains(&lifecycle.name, key) {
             emit(
                 ViolationKind::AfterEnd,
                 "the interaction already reached a final state".to_owned(),
@@ -765,7 +775,12 @@ impl<'c> Interpreter<'c> {
                 self.summary.valid_interactions += 1;
             }
         }
-        let fingerprint = self.finished.fingerprint(lifecycle_id, key);
+        let name = self
+            .catalog
+            .lifecycles
+            .get(lifecycle_id)
+            .map_or("", |l| l.name.as_str());
+        let fingerprint = self.finished.fingerprint(name, key);
         self.finished.insert(fingerprint);
     }
 

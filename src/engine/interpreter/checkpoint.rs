@@ -1,0 +1,251 @@
+//! The interpreter's state as data, for a worker of a partitioned stream: it checkpoints what
+//! its interpreter holds, and whoever takes the partition over restores it and replays from
+//! the next event, deciding exactly as an uninterrupted run would.
+//!
+//! Everything is saved by name (lifecycle, version, state, event, field), not by the ids of
+//! one compiled catalog, and checked against the catalog it is restored into. Coverage and
+//! the list of begun interactions are not part of it.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{Finished, Interaction, Interpreter, Limits, OpenMap, Position, DISARMED};
+use crate::compile::Catalog;
+use crate::engine::verdict::{Summary, ViolationKind};
+use crate::expr::doc::Doc;
+use crate::expr::slot::Slot;
+
+/// Everything an interpreter holds between two lines.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkpoint {
+    /// The counts so far.
+    pub summary: SavedSummary,
+    /// The latest timestamp of any event so far.
+    pub latest_ts: Option<i64>,
+    /// The names of the inputs seen, by index.
+    pub files: Vec<String>,
+    /// Fingerprints of the interactions that ended, oldest first (for `after_end`).
+    pub finished: Vec<u64>,
+    /// The open interactions, in the order they began.
+    pub open: Vec<SavedInteraction>,
+}
+
+/// The counts of [`Summary`], with owned names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedSummary {
+    /// Input lines.
+    pub lines: u64,
+    /// Blank lines.
+    pub blank: u64,
+    /// Events.
+    pub events: u64,
+    /// Malformed lines.
+    pub malformed: u64,
+    /// Interactions begun.
+    pub interactions: u64,
+    /// Interactions that ended without a violation.
+    pub valid_interactions: u64,
+    /// Violations.
+    pub violations: u64,
+    /// Violations per kind.
+    pub by_kind: BTreeMap<String, u64>,
+}
+
+/// One open interaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedInteraction {
+    /// Its lifecycle.
+    pub lifecycle: String,
+    /// The version judging it.
+    pub version: String,
+    /// Its key.
+    pub interaction: String,
+    /// Its state.
+    pub state: String,
+    /// Its latest event.
+    pub last_event: String,
+    /// The timestamp of its latest event.
+    pub last_ts: i64,
+    /// When it entered its state; `None` once the state's timeout fired without leaving it.
+    pub entered: Option<i64>,
+    /// Where it began: input index and line.
+    pub first: (u32, u64),
+    /// Where its latest event was.
+    pub last: (u32, u64),
+    /// Violations found on it.
+    pub violations: u32,
+    /// The metadata fields rules have set, by name.
+    pub meta: Map<String, Value>,
+}
+
+impl Interpreter<'_> {
+    /// Its state now, to restore later with [`Interpreter::restore`].
+    pub fn checkpoint(&self) -> Checkpoint {
+        let mut open = Vec::with_capacity(self.open_count);
+        for (lifecycle, map) in self.catalog.lifecycles.iter().zip(&self.open) {
+            for (key, interaction) in map {
+                let Some(version) = lifecycle.versions.get(usize::from(interaction.version)) else {
+                    continue;
+                };
+                let event = version.events.get(usize::from(interaction.last_event));
+                let meta = (version.fields.iter().zip(interaction.meta.iter()))
+                    .filter_map(|(field, slot)| Some((field.name.clone(), slot.to_json()?)))
+                    .collect();
+                let at = |packed| {
+                    let position = Position::unpack(packed);
+                    (position.file, position.line)
+                };
+                open.push(SavedInteraction {
+                    lifecycle: lifecycle.name.clone(),
+                    version: version.name.clone(),
+                    interaction: key.to_string(),
+                    state: version.state_name(interaction.state).to_owned(),
+                    last_event: event.map_or(String::new(), |e| e.name.clone()),
+                    last_ts: interaction.last_ts,
+                    entered: (interaction.entered != DISARMED).then_some(interaction.entered),
+                    first: at(interaction.first),
+                    last: at(interaction.last),
+                    violations: interaction.violations,
+                    meta,
+                });
+            }
+        }
+        open.sort_by_key(|saved| saved.first);
+        let summary = &self.summary;
+        Checkpoint {
+            summary: SavedSummary {
+                lines: summary.lines,
+                blank: summary.blank,
+                events: summary.events,
+                malformed: summary.malformed,
+                interactions: summary.interactions,
+                valid_interactions: summary.valid_interactions,
+                violations: summary.violations,
+                by_kind: (summary.by_kind.iter())
+                    .map(|(kind, n)| ((*kind).to_owned(), *n))
+                    .collect(),
+            },
+            latest_ts: self.latest_ts,
+            files: self.files.clone(),
+            finished: self.finished.order.iter().copied().collect(),
+            open,
+        }
+    }
+
+    /// An interpreter over `catalog` in the state `checkpoint` saved; an error names what the
+    /// catalog lacks (a lifecycle, version, state, event, field or violation kind).
+    pub fn restore<'c>(
+        catalog: &'c Catalog,
+        limits: Limits,
+        checkpoint: &Checkpoint,
+    ) -> Result<Interpreter<'c>, String> {
+        let mut interpreter = Interpreter::new(catalog, limits);
+        let saved = &checkpoint.summary;
+        let mut by_kind = BTreeMap::new();
+        for (name, n) in &saved.by_kind {
+            let kind = (ViolationKind::ALL.iter())
+                .find(|kind| kind.name() == name)
+                .ok_or_else(|| format!("no violation kind `{name}`"))?;
+            by_kind.insert(kind.name(), *n);
+        }
+        interpreter.summary = Summary {
+            lines: saved.lines,
+            blank: saved.blank,
+            events: saved.events,
+            malformed: saved.malformed,
+            interactions: saved.interactions,
+            valid_interactions: saved.valid_interactions,
+            violations: saved.violations,
+            by_kind,
+        };
+        interpreter.latest_ts = checkpoint.latest_ts;
+        interpreter.files.clone_from(&checkpoint.files);
+        let capacity = interpreter.finished.capacity;
+        let kept = checkpoint.finished.len().saturating_sub(capacity);
+        interpreter.finished = Finished {
+            set: checkpoint.finished[kept..].iter().copied().collect(),
+            order: checkpoint.finished[kept..]
+                .iter()
+                .copied()
+                .collect::<VecDeque<u64>>(),
+            capacity,
+        };
+        for saved in &checkpoint.open {
+            let (lifecycle_id, interaction) = restore_interaction(catalog, saved)?;
+            let map: &mut OpenMap = &mut interpreter.open[lifecycle_id];
+            if map
+                .insert(saved.interaction.as_str().into(), interaction)
+                .is_none()
+            {
+                interpreter.open_count += 1;
+            }
+        }
+        Ok(interpreter)
+    }
+}
+
+/// One saved interaction, checked against `catalog`.
+fn restore_interaction(
+    catalog: &Catalog,
+    saved: &SavedInteraction,
+) -> Result<(usize, Interaction), String> {
+    let lifecycle_id = catalog
+        .lifecycle_id(&saved.lifecycle)
+        .ok_or_else(|| format!("no lifecycle `{}`", saved.lifecycle))?;
+    let lifecycle = &catalog.lifecycles[lifecycle_id];
+    let version_index = (lifecycle.versions.iter())
+        .position(|v| v.name == saved.version)
+        .ok_or_else(|| {
+            format!(
+                "lifecycle `{}` has no version `{}`",
+                lifecycle.name, saved.version
+            )
+        })?;
+    let version = &lifecycle.versions[version_index];
+    let where_ = || format!("lifecycle `{}` version {}", lifecycle.name, version.name);
+    let state = (version.states.iter())
+        .position(|s| s.name == saved.state)
+        .and_then(|s| u16::try_from(s).ok())
+        .ok_or_else(|| format!("{} has no state `{}`", where_(), saved.state))?;
+    let last_event = *version
+        .event_ids
+        .get(saved.last_event.as_str())
+        .ok_or_else(|| format!("{} has no event `{}`", where_(), saved.last_event))?;
+    let mut meta = vec![Slot::Unset; version.fields.len()];
+    for (name, value) in &saved.meta {
+        let slot = (version.fields.iter())
+            .position(|f| &f.name == name)
+            .ok_or_else(|| format!("{} has no field `{name}`", where_()))?;
+        meta[slot] = match value {
+            Value::Bool(b) => Slot::Bool(*b),
+            Value::Number(n) if n.as_i64().is_some() => Slot::Int(n.as_i64().unwrap_or(0)),
+            other => Slot::Json(Box::new(Doc::from(other.clone()))),
+        };
+    }
+    // An interaction holds no slots until a rule sets one.
+    let meta = match meta.iter().all(|slot| *slot == Slot::Unset) {
+        true => Box::default(),
+        false => meta.into_boxed_slice(),
+    };
+    let pack = |(file, line): (u32, u64)| Position { file, line }.pack();
+    Ok((
+        lifecycle_id,
+        Interaction {
+            last_ts: saved.last_ts,
+            entered: saved.entered.unwrap_or(DISARMED),
+            first: pack(saved.first),
+            last: pack(saved.last),
+            meta,
+            violations: saved.violations,
+            version: u16::try_from(version_index).unwrap_or(u16::MAX),
+            state,
+            last_event,
+            trail: None,
+        },
+    ))
+}

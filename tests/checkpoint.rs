@@ -1,0 +1,159 @@
+//! Checkpoints, the ground of exactly-once verdicts in a partitioned deployment: an
+//! interpreter stopped after line k, saved as JSON, restored (as a new owner of the partition
+//! would, in another process) and fed lines k+1.. reports exactly what an uninterrupted run
+//! reports, violation for violation, with the same counts. Streams are simulated with every
+//! violation kind and cut mid-flight, over the built-in catalog and the fixture catalog whose
+//! lifecycles have guards, timeouts and `may_end` states.
+
+mod common;
+
+use std::path::Path;
+
+use common::plotline;
+use plotline::compile::{compile, Catalog};
+use plotline::config::{load_builtin, load_dir};
+use plotline::engine::interpreter::Checkpoint;
+use plotline::engine::{Interpreter, Limits, Place, Summary, Violation};
+use proptest::prelude::*;
+
+fn catalog(dir: Option<&str>) -> Catalog {
+    let (files, errors) = match dir {
+        None => load_builtin(),
+        Some(dir) => load_dir(Path::new(dir)),
+    };
+    assert!(errors.is_empty(), "{errors:?}");
+    compile(&files).0.expect("the catalog compiles")
+}
+
+fn stream(dir: Option<&str>, seed: u64) -> Vec<Vec<u8>> {
+    let seed = seed.to_string();
+    let mut args = vec![
+        "simulate",
+        "-n",
+        "2500",
+        "--open",
+        "60",
+        "--cut",
+        "--violations",
+        "0.05",
+        "--seed",
+        &seed,
+    ];
+    if let Some(dir) = dir {
+        args.extend(["--catalog", dir]);
+    }
+    let output = plotline(&args);
+    assert_eq!(output.status.code(), Some(0));
+    output
+        .stdout
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// Feeds `lines` (numbered from `from`) to `interpreter`.
+fn feed(
+    interpreter: &mut Interpreter<'_>,
+    lines: &[Vec<u8>],
+    from: u64,
+    found: &mut Vec<Violation>,
+) {
+    for (i, line) in lines.iter().enumerate() {
+        let place = Place {
+            file_index: 0,
+            file: "stream.jsonl",
+            line: from + i as u64,
+        };
+        interpreter.line(place, line, false, &mut |v| found.push(v));
+    }
+}
+
+fn uninterrupted(catalog: &Catalog, lines: &[Vec<u8>]) -> (Vec<Violation>, Summary) {
+    let mut interpreter = Interpreter::new(catalog, Limits::default());
+    let mut found = Vec::new();
+    feed(&mut interpreter, lines, 1, &mut found);
+    let summary = interpreter.finish(false, &mut |v| found.push(v));
+    (found, summary)
+}
+
+/// Stops after `k` lines, saves, restores from the JSON text, and goes on.
+fn resumed(
+    catalog: &Catalog,
+    lines: &[Vec<u8>],
+    k: usize,
+) -> (Vec<Violation>, Summary, Checkpoint) {
+    let mut found = Vec::new();
+    let mut first = Interpreter::new(catalog, Limits::default());
+    feed(&mut first, &lines[..k], 1, &mut found);
+    let saved = serde_json::to_string(&first.checkpoint()).expect("a checkpoint is JSON");
+    drop(first);
+    let checkpoint: Checkpoint = serde_json::from_str(&saved).expect("and reads back");
+    let mut second = Interpreter::restore(catalog, Limits::default(), &checkpoint)
+        .expect("the same catalog restores it");
+    assert_eq!(second.checkpoint(), checkpoint, "restoring loses nothing");
+    feed(&mut second, &lines[k..], k as u64 + 1, &mut found);
+    let summary = second.finish(false, &mut |v| found.push(v));
+    (found, summary, checkpoint)
+}
+
+#[test]
+fn a_restored_interpreter_decides_as_an_uninterrupted_one_at_every_cut() {
+    for dir in [None, Some("tests/fixtures/general")] {
+        let catalog = catalog(dir);
+        for seed in [1, 2] {
+            let lines = stream(dir, seed);
+            let expected = uninterrupted(&catalog, &lines);
+            assert!(expected.0.len() > 50, "{dir:?}: a stream with violations");
+            let (mut open_seen, mut finished_seen) = (false, false);
+            for k in (0..=lines.len()).step_by(lines.len() / 29) {
+                let (found, summary, checkpoint) = resumed(&catalog, &lines, k);
+                open_seen |= !checkpoint.open.is_empty();
+                finished_seen |= !checkpoint.finished.is_empty();
+                assert_eq!(
+                    summary, expected.1,
+                    "{dir:?} seed {seed}: counts after a cut at {k}"
+                );
+                assert_eq!(
+                    found, expected.0,
+                    "{dir:?} seed {seed}: violations after a cut at {k}"
+                );
+            }
+            assert!(
+                open_seen && finished_seen,
+                "the cuts saved open and finished interactions"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_checkpoint_for_another_catalog_is_refused_by_name() {
+    let builtin = catalog(None);
+    let lines = stream(None, 3);
+    let mut interpreter = Interpreter::new(&builtin, Limits::default());
+    feed(&mut interpreter, &lines[..400], 1, &mut Vec::new());
+    let checkpoint = interpreter.checkpoint();
+    let other = catalog(Some("tests/fixtures/general"));
+    let refused = Interpreter::restore(&other, Limits::default(), &checkpoint).err();
+    assert!(
+        refused
+            .as_deref()
+            .is_some_and(|m| m.starts_with("no lifecycle `")),
+        "{refused:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn checkpoint_at_k_then_replay_from_k_plus_1_changes_nothing(seed in 10u64..1000, cut in 0.0f64..1.0) {
+        let catalog = catalog(Some("tests/fixtures/general"));
+        let lines = stream(Some("tests/fixtures/general"), seed);
+        let k = ((lines.len() as f64) * cut) as usize;
+        let expected = uninterrupted(&catalog, &lines);
+        let (found, summary, _) = resumed(&catalog, &lines, k);
+        prop_assert_eq!(summary, expected.1);
+        prop_assert_eq!(found, expected.0);
+    }
+}
