@@ -17,6 +17,8 @@ pub mod compile;
 pub mod config;
 pub mod diagnostic;
 pub mod diff;
+#[cfg(feature = "nats")]
+pub mod distributed;
 pub mod engine;
 pub mod export;
 pub mod expr;

@@ -7,6 +7,8 @@ pub mod diff;
 pub mod docs;
 pub mod graph;
 pub mod list;
+#[cfg(feature = "nats")]
+pub mod nats;
 pub mod output;
 pub mod progress;
 pub mod schema;
@@ -97,6 +99,24 @@ pub enum Command {
     #[cfg(feature = "serve")]
     #[command(after_help = "Exit status: 0 stopped by Ctrl-C, 2 usage, config or I/O error.")]
     Serve(serve::ServeArgs),
+    /// Create the streams and buckets of a partitioned deployment on NATS JetStream.
+    #[cfg(feature = "nats")]
+    #[command(name = "nats-setup", after_help = EXIT_WRITE)]
+    NatsSetup(nats::SetupArgs),
+    /// Publish JSONL lines into the deployment, each on its interaction's partition.
+    #[cfg(feature = "nats")]
+    #[command(after_help = EXIT_WRITE)]
+    Publish(nats::PublishArgs),
+    /// Lease partitions and judge their events, checkpointing as it goes.
+    #[cfg(feature = "nats")]
+    #[command(
+        after_help = "Exit status: 0 stopped (--idle-exit), 2 usage, config or broker error."
+    )]
+    Worker(nats::WorkerArgs),
+    /// The JSON report of what the workers found so far.
+    #[cfg(feature = "nats")]
+    #[command(after_help = EXIT_JUDGE)]
+    Report(nats::ReportArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = EXIT_WRITE)]
     Completions(docs::CompletionsArgs),
@@ -120,6 +140,10 @@ impl Command {
             Command::Graph(args) => &mut args.catalog,
             #[cfg(feature = "serve")]
             Command::Serve(args) => &mut args.catalog,
+            #[cfg(feature = "nats")]
+            Command::Worker(args) => &mut args.catalog,
+            #[cfg(feature = "nats")]
+            Command::NatsSetup(_) | Command::Publish(_) | Command::Report(_) => return None,
             Command::Completions(_) | Command::Man(_) | Command::Convert(_) | Command::Fmt(_) => {
                 return None
             }
@@ -168,6 +192,14 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => convert::fmt(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::serve(args),
+        #[cfg(feature = "nats")]
+        Command::NatsSetup(args) => nats::setup(args),
+        #[cfg(feature = "nats")]
+        Command::Publish(args) => nats::publish(args),
+        #[cfg(feature = "nats")]
+        Command::Worker(args) => nats::worker(args),
+        #[cfg(feature = "nats")]
+        Command::Report(args) => nats::report(args),
         Command::Completions(args) => docs::completions(args),
         Command::Man(args) => docs::man(args),
     })

@@ -1,0 +1,221 @@
+//! `plotline nats-setup`, `publish`, `worker` and `report --nats`: the partitioned mode on NATS
+//! JetStream.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::catalog::{load_or_report, CatalogArgs};
+use super::output::say;
+use super::{ERROR, OK, VIOLATIONS};
+use crate::distributed::nats::{self, Lines, Names, WorkerOptions};
+
+/// Where the deployment is.
+#[derive(Debug, Args)]
+pub struct Broker {
+    /// The NATS server.
+    #[arg(
+        long = "nats",
+        value_name = "URL",
+        default_value = "nats://127.0.0.1:4222"
+    )]
+    pub url: String,
+    /// The names of the deployment's streams, subjects and buckets begin with it.
+    #[arg(long, default_value = "plotline")]
+    pub prefix: String,
+}
+
+/// Arguments of `nats-setup`.
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// Where.
+    #[command(flatten)]
+    pub broker: Broker,
+    /// Partitions of the input (fixed for the deployment's life).
+    #[arg(long, default_value_t = 12)]
+    pub partitions: u32,
+    /// Bound the input stream to this many bytes (publishers fail when it is full).
+    #[arg(long, value_name = "BYTES")]
+    pub max_bytes: Option<i64>,
+}
+
+/// Arguments of `publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// JSONL files; `-` or nothing reads stdin.
+    pub files: Vec<PathBuf>,
+    /// Where.
+    #[command(flatten)]
+    pub broker: Broker,
+}
+
+/// Arguments of `worker`.
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// Where.
+    #[command(flatten)]
+    pub broker: Broker,
+    /// This worker's name in the leases (default: host and process id).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Checkpoint a partition after this many input messages.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub checkpoint_every: u64,
+    /// Exit after this many seconds without an input message (default: run until stopped).
+    #[arg(long, value_name = "SECONDS")]
+    pub idle_exit: Option<u64>,
+    /// Which catalog to use.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Where.
+    #[command(flatten)]
+    pub broker: Broker,
+}
+
+/// Runs `future` on a single-threaded runtime; errors are said and exit 2.
+fn run<T>(future: impl std::future::Future<Output = Result<T, String>>) -> Result<T, u8> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            say!("error: cannot start the runtime: {error}");
+            ERROR
+        })?;
+    runtime.block_on(future).map_err(|message| {
+        say!("error: {message}");
+        ERROR
+    })
+}
+
+fn names(broker: &Broker) -> Result<Names, u8> {
+    Names::new(&broker.prefix).map_err(|message| {
+        say!("error: {message}");
+        ERROR
+    })
+}
+
+/// Runs `nats-setup`.
+pub fn setup(args: SetupArgs) -> u8 {
+    let Ok(names) = names(&args.broker) else {
+        return ERROR;
+    };
+    let done = run(async {
+        let js = nats::connect(&args.broker.url).await?;
+        nats::setup(&js, &names, args.partitions, args.max_bytes).await
+    });
+    match done {
+        Ok(()) => OK,
+        Err(code) => code,
+    }
+}
+
+/// Runs `publish`.
+pub fn publish(args: PublishArgs) -> u8 {
+    let Ok(names) = names(&args.broker) else {
+        return ERROR;
+    };
+    let mut inputs = Vec::new();
+    let files = match args.files.is_empty() {
+        true => vec![PathBuf::from("-")],
+        false => args.files,
+    };
+    for path in files {
+        let (name, reader): (String, Box<dyn Read>) = match path.as_os_str() == "-" {
+            true => ("-".to_owned(), Box::new(std::io::stdin())),
+            false => match std::fs::File::open(&path) {
+                Ok(file) => (path.display().to_string(), Box::new(file)),
+                Err(error) => {
+                    say!("error: cannot open {}: {error}", path.display());
+                    return ERROR;
+                }
+            },
+        };
+        let mut lines = Vec::new();
+        for line in BufReader::new(reader).split(b'\n') {
+            match line {
+                Ok(mut line) => {
+                    if line.last() == Some(&b'\r') {
+                        line.pop();
+                    }
+                    lines.push(line);
+                }
+                Err(error) => {
+                    say!("error: cannot read {name}: {error}");
+                    return ERROR;
+                }
+            }
+        }
+        inputs.push(Lines { name, lines });
+    }
+    let done = run(async {
+        let js = nats::connect(&args.broker.url).await?;
+        nats::publish(&js, &names, &inputs).await
+    });
+    match done {
+        Ok(published) => {
+            say!("published {published} lines");
+            OK
+        }
+        Err(code) => code,
+    }
+}
+
+/// Runs `worker`.
+pub fn worker(args: WorkerArgs) -> u8 {
+    let Ok(names) = names(&args.broker) else {
+        return ERROR;
+    };
+    let Some(catalog) = load_or_report(&args.catalog) else {
+        return ERROR;
+    };
+    let catalog = Box::leak(Box::new(catalog));
+    let id = args
+        .id
+        .unwrap_or_else(|| format!("worker-{}", std::process::id()));
+    let options = WorkerOptions {
+        checkpoint_every: args.checkpoint_every.max(1),
+        idle_exit: args.idle_exit.map(Duration::from_secs),
+    };
+    let done = run(async {
+        let js = nats::connect(&args.broker.url).await?;
+        nats::worker(js, names, catalog, id, options).await
+    });
+    match done {
+        Ok(()) => OK,
+        Err(code) => code,
+    }
+}
+
+/// Runs `report --nats`: the JSON report of the outputs so far.
+pub fn report(args: ReportArgs) -> u8 {
+    let Ok(names) = names(&args.broker) else {
+        return ERROR;
+    };
+    let done = run(async {
+        let js = nats::connect(&args.broker.url).await?;
+        nats::report(&js, &names).await
+    });
+    match done {
+        Ok(report) => {
+            let violations = report["summary"]["violations"].as_u64().unwrap_or(0);
+            let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+            let mut stdout = std::io::stdout();
+            if writeln!(stdout, "{text}").is_err() {
+                return ERROR;
+            }
+            if violations == 0 {
+                OK
+            } else {
+                VIOLATIONS
+            }
+        }
+        Err(code) => code,
+    }
+}

@@ -1,0 +1,566 @@
+//! The broker side: streams, buckets, publishing, workers and the report, on NATS JetStream
+//! (async-nats; a 2.10+ server).
+//!
+//! - Input: stream `<PREFIX>_in`, subjects `<prefix>.in.<partition>`, limits retention,
+//!   discarding new messages when full (publishers then fail loudly), deduplicated by
+//!   `Nats-Msg-Id` (`<input index>:<line>`). Each message is one line, with its input and line
+//!   number in headers; after the last line, a publisher puts an end marker on every
+//!   partition with the latest timestamp of the whole input.
+//! - Workers lease partitions in the bucket `<prefix>_leases` (create, then renew with
+//!   compare-and-swap; a lease not renewed expires with the bucket's age limit), and keep
+//!   each partition's interpreter checkpoint in `<prefix>_state`, written with
+//!   compare-and-swap after the partition's outputs are acknowledged: a worker that lost its
+//!   lease cannot overwrite its successor's.
+//! - Output: stream `<PREFIX>_out`: `<prefix>.out.violation.<p>` (violation objects),
+//!   `<prefix>.out.bad.<p>` (those of lines that are no event: `malformed_line`,
+//!   `bad_envelope`), `<prefix>.out.summary.<p>` (a partition's counts at an end marker),
+//!   each with a message
+//!   id derived from (partition, input sequence, index), so a replay republishes the same ids
+//!   and the stream drops the copies.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_nats::header::HeaderMap;
+use async_nats::jetstream::{self, consumer, kv, stream, Context};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::partition::partition_of;
+use crate::compile::Catalog;
+use crate::engine::envelope;
+use crate::engine::interpreter::Checkpoint;
+use crate::engine::{Interpreter, Limits, Place, Violation, ViolationKind};
+use crate::report::FORMAT_VERSION;
+
+/// How long a lease lasts without renewal.
+const LEASE: Duration = Duration::from_secs(6);
+/// Publishes awaiting their acknowledgement at once (back-pressure beyond it).
+const IN_FLIGHT: usize = 512;
+
+/// The names of one deployment's streams, subjects and buckets.
+#[derive(Debug, Clone)]
+pub struct Names {
+    prefix: String,
+}
+
+impl Names {
+    /// Names under `prefix` (letters, digits, `-` and `_`).
+    pub fn new(prefix: &str) -> Result<Names, String> {
+        let valid = !prefix.is_empty()
+            && (prefix.chars()).all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        match valid {
+            true => Ok(Names {
+                prefix: prefix.to_owned(),
+            }),
+            false => Err(format!(
+                "prefix `{prefix}`: use letters, digits, `-` and `_` only"
+            )),
+        }
+    }
+    fn input_stream(&self) -> String {
+        format!("{}_in", self.prefix)
+    }
+    fn output_stream(&self) -> String {
+        format!("{}_out", self.prefix)
+    }
+    fn leases(&self) -> String {
+        format!("{}_leases", self.prefix)
+    }
+    fn state(&self) -> String {
+        format!("{}_state", self.prefix)
+    }
+    fn input(&self, partition: u32) -> String {
+        format!("{}.in.{partition}", self.prefix)
+    }
+    fn violations(&self, partition: u32) -> String {
+        format!("{}.out.violation.{partition}", self.prefix)
+    }
+    fn bad_lines(&self, partition: u32) -> String {
+        format!("{}.out.bad.{partition}", self.prefix)
+    }
+    fn summaries(&self, partition: u32) -> String {
+        format!("{}.out.summary.{partition}", self.prefix)
+    }
+}
+
+/// Connects to `url` and opens JetStream.
+pub async fn connect(url: &str) -> Result<Context, String> {
+    let client = async_nats::connect(url)
+        .await
+        .map_err(|error| format!("cannot connect to {url}: {error}"))?;
+    Ok(jetstream::new(client))
+}
+
+/// What `nats-setup` writes beside the streams: the partition count everyone uses.
+#[derive(Debug, Serialize, Deserialize)]
+struct Layout {
+    partitions: u32,
+}
+
+/// Creates the streams and buckets (or checks that they are there), for `partitions`
+/// partitions; `max_bytes` bounds the input stream (`None`: no bound).
+pub async fn setup(
+    js: &Context,
+    names: &Names,
+    partitions: u32,
+    max_bytes: Option<i64>,
+) -> Result<(), String> {
+    if partitions == 0 {
+        return Err("--partitions must be at least 1".to_owned());
+    }
+    js.get_or_create_stream(stream::Config {
+        name: names.input_stream(),
+        subjects: vec![format!("{}.in.>", names.prefix)],
+        retention: stream::RetentionPolicy::Limits,
+        discard: stream::DiscardPolicy::New,
+        max_bytes: max_bytes.unwrap_or(-1),
+        duplicate_window: Duration::from_secs(600),
+        ..Default::default()
+    })
+    .await
+    .map_err(|error| format!("cannot create stream {}: {error}", names.input_stream()))?;
+    js.get_or_create_stream(stream::Config {
+        name: names.output_stream(),
+        subjects: vec![format!("{}.out.>", names.prefix)],
+        duplicate_window: Duration::from_secs(600),
+        ..Default::default()
+    })
+    .await
+    .map_err(|error| format!("cannot create stream {}: {error}", names.output_stream()))?;
+    js.create_key_value(kv::Config {
+        bucket: names.leases(),
+        history: 1,
+        max_age: LEASE,
+        ..Default::default()
+    })
+    .await
+    .map_err(|error| format!("cannot create bucket {}: {error}", names.leases()))?;
+    let state = js
+        .create_key_value(kv::Config {
+            bucket: names.state(),
+            history: 1,
+            ..Default::default()
+        })
+        .await
+        .map_err(|error| format!("cannot create bucket {}: {error}", names.state()))?;
+    let layout = serde_json::to_vec(&Layout { partitions }).unwrap_or_default();
+    match state.create("layout", layout.into()).await {
+        Ok(_) => Ok(()),
+        Err(_) => match read_layout(js, names).await? {
+            Layout { partitions: p } if p == partitions => Ok(()),
+            Layout { partitions: p } => Err(format!(
+                "the deployment `{}` has {p} partitions, not {partitions}",
+                names.prefix
+            )),
+        },
+    }
+}
+
+async fn read_layout(js: &Context, names: &Names) -> Result<Layout, String> {
+    let state = js
+        .get_key_value(names.state())
+        .await
+        .map_err(|error| format!("no deployment `{}` (run nats-setup): {error}", names.prefix))?;
+    let bytes = state
+        .get("layout")
+        .await
+        .map_err(|error| format!("cannot read the layout: {error}"))?
+        .ok_or_else(|| format!("no deployment `{}` (run nats-setup)", names.prefix))?;
+    serde_json::from_slice(&bytes).map_err(|error| format!("a broken layout: {error}"))
+}
+
+/// One input: its name and its lines.
+pub struct Lines {
+    /// The name violations give as their file.
+    pub name: String,
+    /// Its lines, without line ends.
+    pub lines: Vec<Vec<u8>>,
+}
+
+/// Publishes every line of `inputs` on its partition, then an end marker on each partition;
+/// at most [`IN_FLIGHT`] unacknowledged at once. Returns how many lines were published.
+pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u64, String> {
+    let Layout { partitions } = read_layout(js, names).await?;
+    let mut waiting = VecDeque::new();
+    let mut published = 0u64;
+    let mut latest: Option<i64> = None;
+    for (index, input) in inputs.iter().enumerate() {
+        for (number, line) in input.lines.iter().enumerate() {
+            let number = number as u64 + 1;
+            if let Ok(event) = envelope::parse(line) {
+                latest = latest.max(event.ts);
+            }
+            let mut headers = HeaderMap::new();
+            headers.insert("Nats-Msg-Id", format!("{index}:{number}").as_str());
+            headers.insert("Plotline-Input", index.to_string().as_str());
+            headers.insert("Plotline-File", input.name.as_str());
+            headers.insert("Plotline-Line", number.to_string().as_str());
+            let subject = names.input(partition_of(line, partitions));
+            let ack = js
+                .publish_with_headers(subject, headers, Bytes::copy_from_slice(line))
+                .await
+                .map_err(|error| lost(published, &error.to_string()))?;
+            waiting.push_back(ack);
+            if waiting.len() >= IN_FLIGHT {
+                if let Some(ack) = waiting.pop_front() {
+                    ack.await
+                        .map_err(|error| lost(published, &error.to_string()))?;
+                    published += 1;
+                }
+            }
+        }
+    }
+    for ack in waiting {
+        ack.await
+            .map_err(|error| lost(published, &error.to_string()))?;
+        published += 1;
+    }
+    let total: usize = inputs.iter().map(|input| input.lines.len()).sum();
+    for partition in 0..partitions {
+        let mut headers = HeaderMap::new();
+        headers.insert("Nats-Msg-Id", format!("end:{total}:{partition}").as_str());
+        headers.insert(
+            "Plotline-End",
+            latest.map_or(String::new(), |ts| ts.to_string()).as_str(),
+        );
+        js.publish_with_headers(names.input(partition), headers, Bytes::new())
+            .await
+            .map_err(|error| lost(published, &error.to_string()))?
+            .await
+            .map_err(|error| lost(published, &error.to_string()))?;
+    }
+    Ok(published)
+}
+
+/// A publish failure, with what got through.
+fn lost(published: u64, error: &str) -> String {
+    format!("publishing stopped after {published} acknowledged lines: {error}")
+}
+
+/// What a partition's checkpoint holds: the input sequence it covers and the interpreter.
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    sequence: u64,
+    interpreter: Checkpoint,
+}
+
+/// Options of a worker.
+#[derive(Debug, Clone)]
+pub struct WorkerOptions {
+    /// Checkpoint after this many input messages of a partition.
+    pub checkpoint_every: u64,
+    /// Stop after this long without an input message (`None`: never).
+    pub idle_exit: Option<Duration>,
+}
+
+/// Runs a worker: leases free partitions, processes them, checkpoints, renews its leases,
+/// until it has been idle for `idle_exit`.
+pub async fn worker(
+    js: Context,
+    names: Names,
+    catalog: &'static Catalog,
+    id: String,
+    options: WorkerOptions,
+) -> Result<(), String> {
+    let Layout { partitions } = read_layout(&js, &names).await?;
+    let leases = js
+        .get_key_value(names.leases())
+        .await
+        .map_err(|error| format!("no bucket {}: {error}", names.leases()))?;
+    let busy = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut owned: BTreeMap<u32, (u64, Arc<AtomicBool>)> = BTreeMap::new();
+    let mut tasks = Vec::new();
+    let mut idle_since = tokio::time::Instant::now();
+    let mut last_busy = 0;
+    loop {
+        // Renew what is held; a failed renewal means another worker has it now.
+        let mut lost_now = Vec::new();
+        for (partition, (revision, alive)) in owned.iter_mut() {
+            match leases
+                .update(format!("p{partition}"), id.clone().into(), *revision)
+                .await
+            {
+                Ok(next) => *revision = next,
+                Err(_) => {
+                    alive.store(false, Ordering::SeqCst);
+                    lost_now.push(*partition);
+                }
+            }
+        }
+        for partition in lost_now {
+            owned.remove(&partition);
+        }
+        // Take what is free.
+        for partition in 0..partitions {
+            if owned.contains_key(&partition) {
+                continue;
+            }
+            if let Ok(revision) = leases
+                .create(format!("p{partition}"), id.clone().into())
+                .await
+            {
+                let alive = Arc::new(AtomicBool::new(true));
+                owned.insert(partition, (revision, alive.clone()));
+                let (js, names, busy) = (js.clone(), names.clone(), busy.clone());
+                let every = options.checkpoint_every;
+                tasks.push(tokio::spawn(async move {
+                    run_partition(js, names, catalog, partition, every, alive, busy).await
+                }));
+            }
+        }
+        let now_busy = busy.load(Ordering::SeqCst);
+        if now_busy != last_busy {
+            last_busy = now_busy;
+            idle_since = tokio::time::Instant::now();
+        }
+        if let Some(limit) = options.idle_exit {
+            if idle_since.elapsed() >= limit {
+                break;
+            }
+        }
+        tokio::time::sleep(LEASE / 3).await;
+    }
+    for (_, (_, alive)) in owned {
+        alive.store(false, Ordering::SeqCst);
+    }
+    for task in tasks {
+        if let Ok(Err(message)) = task.await {
+            return Err(message);
+        }
+    }
+    Ok(())
+}
+
+/// Processes one leased partition until the lease is lost: from its checkpoint on, each
+/// message through the interpreter, outputs published with derived ids, a checkpoint every
+/// `every` messages once the outputs are acknowledged.
+async fn run_partition(
+    js: Context,
+    names: Names,
+    catalog: &'static Catalog,
+    partition: u32,
+    every: u64,
+    alive: Arc<AtomicBool>,
+    busy: Arc<std::sync::atomic::AtomicU64>,
+) -> Result<(), String> {
+    let state = js
+        .get_key_value(names.state())
+        .await
+        .map_err(|error| format!("no bucket {}: {error}", names.state()))?;
+    let key = format!("p{partition}");
+    let entry = state
+        .entry(key.clone())
+        .await
+        .map_err(|error| format!("cannot read checkpoint {key}: {error}"))?;
+    let (mut revision, mut sequence, mut interpreter) = match entry {
+        Some(entry) if entry.operation == kv::Operation::Put => {
+            let saved: Saved = serde_json::from_slice(&entry.value)
+                .map_err(|error| format!("a broken checkpoint {key}: {error}"))?;
+            let restored = Interpreter::restore(catalog, Limits::default(), &saved.interpreter)?;
+            (entry.revision, saved.sequence, restored)
+        }
+        _ => (0, 0, Interpreter::new(catalog, Limits::default())),
+    };
+    let input = js
+        .get_stream(names.input_stream())
+        .await
+        .map_err(|error| format!("no stream {}: {error}", names.input_stream()))?;
+    let deliver_policy = match sequence {
+        0 => consumer::DeliverPolicy::All,
+        n => consumer::DeliverPolicy::ByStartSequence {
+            start_sequence: n + 1,
+        },
+    };
+    let mut messages = input
+        .create_consumer(consumer::pull::OrderedConfig {
+            filter_subject: names.input(partition),
+            deliver_policy,
+            ..Default::default()
+        })
+        .await
+        .map_err(|error| format!("cannot read partition {partition}: {error}"))?
+        .messages()
+        .await
+        .map_err(|error| format!("cannot read partition {partition}: {error}"))?;
+    let mut since_checkpoint = 0u64;
+    let mut acks = Vec::new();
+    loop {
+        let next = tokio::time::timeout(Duration::from_millis(500), messages.next()).await;
+        if !alive.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let message = match next {
+            Err(_) => {
+                // Quiet: a good moment to checkpoint what is pending.
+                if since_checkpoint > 0 {
+                    revision =
+                        checkpoint(&state, &key, revision, sequence, &interpreter, &mut acks)
+                            .await?;
+                    since_checkpoint = 0;
+                }
+                continue;
+            }
+            Ok(None) => return Ok(()),
+            Ok(Some(Err(error))) => return Err(format!("partition {partition}: {error}")),
+            Ok(Some(Ok(message))) => message,
+        };
+        let info = message
+            .info()
+            .map_err(|error| format!("partition {partition}: {error}"))?;
+        let seq = info.stream_sequence;
+        let header = |name: &str| {
+            (message.headers.as_ref())
+                .and_then(|headers| headers.get(name))
+                .map(|value| value.as_str().to_owned())
+        };
+        let mut found: Vec<Violation> = Vec::new();
+        if let Some(latest) = header("Plotline-End") {
+            // The end of the input: open interactions end as at the end of a file.
+            let ended = std::mem::replace(
+                &mut interpreter,
+                Interpreter::new(catalog, Limits::default()),
+            );
+            let mut ended = ended;
+            ended.end_at(latest.parse().ok());
+            let summary = ended.finish(false, &mut |v| found.push(v));
+            let mut headers = HeaderMap::new();
+            headers.insert("Nats-Msg-Id", format!("{partition}:{seq}:summary").as_str());
+            let body = serde_json::to_vec(&summary).unwrap_or_default();
+            acks.push(
+                js.publish_with_headers(names.summaries(partition), headers, body.into())
+                    .await
+                    .map_err(|error| format!("partition {partition}: {error}"))?,
+            );
+        } else {
+            let file = header("Plotline-File").unwrap_or_default();
+            let place = Place {
+                file_index: header("Plotline-Input")
+                    .and_then(|i| i.parse().ok())
+                    .unwrap_or(0),
+                file: &file,
+                line: header("Plotline-Line")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0),
+            };
+            interpreter.line(place, &message.payload, false, &mut |v| found.push(v));
+        }
+        for (index, violation) in found.iter().enumerate() {
+            let mut headers = HeaderMap::new();
+            headers.insert("Nats-Msg-Id", format!("{partition}:{seq}:{index}").as_str());
+            let body = serde_json::to_vec(violation).unwrap_or_default();
+            // Lines that are no event are accounted apart; they never hold a partition up.
+            let subject = match violation.kind {
+                ViolationKind::MalformedLine | ViolationKind::BadEnvelope => {
+                    names.bad_lines(partition)
+                }
+                _ => names.violations(partition),
+            };
+            acks.push(
+                js.publish_with_headers(subject, headers, body.into())
+                    .await
+                    .map_err(|error| format!("partition {partition}: {error}"))?,
+            );
+        }
+        sequence = seq;
+        since_checkpoint += 1;
+        busy.fetch_add(1, Ordering::SeqCst);
+        if since_checkpoint >= every {
+            revision =
+                checkpoint(&state, &key, revision, sequence, &interpreter, &mut acks).await?;
+            since_checkpoint = 0;
+        }
+    }
+}
+
+/// Waits for the outputs, then writes the checkpoint over revision `revision` (0: none yet);
+/// a newer one (another owner's) makes it fail.
+async fn checkpoint(
+    state: &kv::Store,
+    key: &str,
+    revision: u64,
+    sequence: u64,
+    interpreter: &Interpreter<'_>,
+    acks: &mut Vec<jetstream::context::PublishAckFuture>,
+) -> Result<u64, String> {
+    for ack in acks.drain(..) {
+        ack.await
+            .map_err(|error| format!("an output was not stored: {error}"))?;
+    }
+    let saved = Saved {
+        sequence,
+        interpreter: interpreter.checkpoint(),
+    };
+    let body: Bytes = serde_json::to_vec(&saved).unwrap_or_default().into();
+    let written = match revision {
+        0 => state.create(key, body).await.map_err(|e| e.to_string()),
+        n => state.update(key, body, n).await.map_err(|e| e.to_string()),
+    };
+    written.map_err(|error| {
+        format!("checkpoint {key} refused (the partition has another owner?): {error}")
+    })
+}
+
+/// Reads the outputs into the JSON report of `validate --format json`: the counts of every
+/// partition's end, and every violation (ordered by input and line, `incomplete` last).
+pub async fn report(js: &Context, names: &Names) -> Result<Value, String> {
+    let output = js
+        .get_stream(names.output_stream())
+        .await
+        .map_err(|error| format!("no stream {}: {error}", names.output_stream()))?;
+    let mut messages = output
+        .create_consumer(consumer::pull::OrderedConfig::default())
+        .await
+        .map_err(|error| format!("cannot read {}: {error}", names.output_stream()))?
+        .messages()
+        .await
+        .map_err(|error| format!("cannot read {}: {error}", names.output_stream()))?;
+    let mut violations: Vec<Value> = Vec::new();
+    let mut summary: BTreeMap<String, Value> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
+    let mut pending = output.cached_info().state.messages;
+    while pending > 0 {
+        let Some(message) = messages.next().await else {
+            break;
+        };
+        let message = message.map_err(|error| format!("reading outputs: {error}"))?;
+        pending = message.info().map(|info| info.pending).unwrap_or(0);
+        let value: Value = serde_json::from_slice(&message.payload)
+            .map_err(|error| format!("a broken output: {error}"))?;
+        if message.subject.as_str().contains(".out.summary.") {
+            for (field, count) in value.as_object().into_iter().flatten() {
+                match (field.as_str(), count) {
+                    ("by_kind", Value::Object(kinds)) => {
+                        for (kind, n) in kinds {
+                            *by_kind.entry(kind.clone()).or_default() += n.as_u64().unwrap_or(0);
+                        }
+                    }
+                    (_, n) => {
+                        let sum = summary.get(field).and_then(Value::as_u64).unwrap_or(0);
+                        summary.insert(field.clone(), Value::from(sum + n.as_u64().unwrap_or(0)));
+                    }
+                }
+            }
+        } else {
+            violations.push(value);
+        }
+    }
+    violations.sort_by_key(|v| {
+        (
+            v["kind"] == "incomplete",
+            v["line"].as_u64().unwrap_or(0),
+            v["message"].as_str().unwrap_or("").to_owned(),
+        )
+    });
+    let mut summary: serde_json::Map<String, Value> = summary.into_iter().collect();
+    summary.insert("by_kind".to_owned(), serde_json::json!(by_kind));
+    Ok(serde_json::json!({
+        "format_version": FORMAT_VERSION,
+        "summary": summary,
+        "violations": violations,
+    }))
+}
