@@ -183,10 +183,19 @@ pub fn worker(args: WorkerArgs) -> u8 {
         checkpoint_every: args.checkpoint_every.max(1),
         idle_exit: args.idle_exit.map(Duration::from_secs),
     };
+    let stats = std::sync::Arc::new(nats::WorkerStats::default());
     let done = run(async {
         let js = nats::connect(&args.broker.url).await?;
-        nats::worker(js, names, catalog, id, options).await
+        nats::worker(js, names, catalog, id.clone(), options, stats.clone()).await
     });
+    let count = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::SeqCst);
+    say!(
+        "{id}: {} input messages processed, {} partitions taken over from a checkpoint, {} \
+         replayed outputs dropped as duplicates",
+        count(&stats.processed),
+        count(&stats.restored),
+        count(&stats.duplicates)
+    );
     match done {
         Ok(()) => OK,
         Err(code) => code,

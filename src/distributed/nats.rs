@@ -19,7 +19,7 @@
 //!   and the stream drops the copies.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -249,6 +249,17 @@ struct Saved {
     interpreter: Checkpoint,
 }
 
+/// What a worker did, counted over its partitions.
+#[derive(Debug, Default)]
+pub struct WorkerStats {
+    /// Input messages processed (replayed ones included).
+    pub processed: AtomicU64,
+    /// Partitions taken over from a checkpoint another run wrote.
+    pub restored: AtomicU64,
+    /// Outputs the output stream already had (from a replay): dropped there, not doubled.
+    pub duplicates: AtomicU64,
+}
+
 /// Options of a worker.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -266,17 +277,25 @@ pub async fn worker(
     catalog: &'static Catalog,
     id: String,
     options: WorkerOptions,
+    stats: Arc<WorkerStats>,
 ) -> Result<(), String> {
     let Layout { partitions } = read_layout(&js, &names).await?;
     let leases = js
         .get_key_value(names.leases())
         .await
         .map_err(|error| format!("no bucket {}: {error}", names.leases()))?;
-    let busy = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut owned: BTreeMap<u32, (u64, Arc<AtomicBool>)> = BTreeMap::new();
     let mut tasks = Vec::new();
     let mut idle_since = tokio::time::Instant::now();
     let mut last_busy = 0;
+    // Workers say they are there (a key that expires with the leases), and wait a moment so
+    // that workers started together see each other before they take their shares.
+    let member = format!("m.{id}");
+    leases
+        .put(&member, id.clone().into())
+        .await
+        .map_err(|error| format!("cannot join: {error}"))?;
+    tokio::time::sleep(LEASE / 3).await;
     loop {
         // Renew what is held; a failed renewal means another worker has it now.
         let mut lost_now = Vec::new();
@@ -295,8 +314,23 @@ pub async fn worker(
         for partition in lost_now {
             owned.remove(&partition);
         }
-        // Take what is free.
+        let _ = leases.put(&member, id.clone().into()).await;
+        let share = partitions.div_ceil(members(&leases).await.max(1));
+        // Beyond its share a worker lets partitions go (their next owner replays from the
+        // checkpoint); below it, it takes free ones.
+        while owned.len() > share as usize {
+            let Some((partition, (revision, alive))) = owned.pop_last() else {
+                break;
+            };
+            alive.store(false, Ordering::SeqCst);
+            let _ = leases
+                .delete_expect_revision(format!("p{partition}"), Some(revision))
+                .await;
+        }
         for partition in 0..partitions {
+            if owned.len() >= share as usize {
+                break;
+            }
             if owned.contains_key(&partition) {
                 continue;
             }
@@ -306,14 +340,14 @@ pub async fn worker(
             {
                 let alive = Arc::new(AtomicBool::new(true));
                 owned.insert(partition, (revision, alive.clone()));
-                let (js, names, busy) = (js.clone(), names.clone(), busy.clone());
+                let (js, names, stats) = (js.clone(), names.clone(), stats.clone());
                 let every = options.checkpoint_every;
                 tasks.push(tokio::spawn(async move {
-                    run_partition(js, names, catalog, partition, every, alive, busy).await
+                    run_partition(js, names, catalog, partition, every, alive, stats).await
                 }));
             }
         }
-        let now_busy = busy.load(Ordering::SeqCst);
+        let now_busy = stats.processed.load(Ordering::SeqCst);
         if now_busy != last_busy {
             last_busy = now_busy;
             idle_since = tokio::time::Instant::now();
@@ -328,12 +362,24 @@ pub async fn worker(
     for (_, (_, alive)) in owned {
         alive.store(false, Ordering::SeqCst);
     }
+    let _ = leases.delete(&member).await;
     for task in tasks {
         if let Ok(Err(message)) = task.await {
             return Err(message);
         }
     }
     Ok(())
+}
+
+/// How many workers say they are there.
+async fn members(leases: &kv::Store) -> u32 {
+    let Ok(keys) = leases.keys().await else {
+        return 1;
+    };
+    let keys: Vec<_> = keys.collect().await;
+    keys.into_iter()
+        .filter(|key| key.as_ref().is_ok_and(|k| k.starts_with("m.")))
+        .count() as u32
 }
 
 /// Processes one leased partition until the lease is lost: from its checkpoint on, each
@@ -346,7 +392,7 @@ async fn run_partition(
     partition: u32,
     every: u64,
     alive: Arc<AtomicBool>,
-    busy: Arc<std::sync::atomic::AtomicU64>,
+    stats: Arc<WorkerStats>,
 ) -> Result<(), String> {
     let state = js
         .get_key_value(names.state())
@@ -362,6 +408,7 @@ async fn run_partition(
             let saved: Saved = serde_json::from_slice(&entry.value)
                 .map_err(|error| format!("a broken checkpoint {key}: {error}"))?;
             let restored = Interpreter::restore(catalog, Limits::default(), &saved.interpreter)?;
+            stats.restored.fetch_add(1, Ordering::SeqCst);
             (entry.revision, saved.sequence, restored)
         }
         _ => (0, 0, Interpreter::new(catalog, Limits::default())),
@@ -398,9 +445,15 @@ async fn run_partition(
             Err(_) => {
                 // Quiet: a good moment to checkpoint what is pending.
                 if since_checkpoint > 0 {
-                    revision =
-                        checkpoint(&state, &key, revision, sequence, &interpreter, &mut acks)
-                            .await?;
+                    revision = checkpoint(
+                        &state,
+                        &key,
+                        (revision, sequence),
+                        &interpreter,
+                        &mut acks,
+                        &stats,
+                    )
+                    .await?;
                     since_checkpoint = 0;
                 }
                 continue;
@@ -468,28 +521,39 @@ async fn run_partition(
         }
         sequence = seq;
         since_checkpoint += 1;
-        busy.fetch_add(1, Ordering::SeqCst);
+        stats.processed.fetch_add(1, Ordering::SeqCst);
         if since_checkpoint >= every {
-            revision =
-                checkpoint(&state, &key, revision, sequence, &interpreter, &mut acks).await?;
+            revision = checkpoint(
+                &state,
+                &key,
+                (revision, sequence),
+                &interpreter,
+                &mut acks,
+                &stats,
+            )
+            .await?;
             since_checkpoint = 0;
         }
     }
 }
 
-/// Waits for the outputs, then writes the checkpoint over revision `revision` (0: none yet);
-/// a newer one (another owner's) makes it fail.
+/// Waits for the outputs, then writes the checkpoint (covering the input up to `sequence`)
+/// over revision `revision` (0: none yet); a newer one (another owner's) makes it fail.
 async fn checkpoint(
     state: &kv::Store,
     key: &str,
-    revision: u64,
-    sequence: u64,
+    (revision, sequence): (u64, u64),
     interpreter: &Interpreter<'_>,
     acks: &mut Vec<jetstream::context::PublishAckFuture>,
+    stats: &WorkerStats,
 ) -> Result<u64, String> {
     for ack in acks.drain(..) {
-        ack.await
+        let ack = ack
+            .await
             .map_err(|error| format!("an output was not stored: {error}"))?;
+        if ack.duplicate {
+            stats.duplicates.fetch_add(1, Ordering::SeqCst);
+        }
     }
     let saved = Saved {
         sequence,

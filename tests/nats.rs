@@ -1,0 +1,294 @@
+//! The partitioned mode against a real NATS server with JetStream (2.10+, from
+//! `tests/clients/setup.sh`, `PLOTLINE_NATS_SERVER` or the `PATH`), each test on its own free
+//! port with a temporary store: what the workers report equals what `validate` reports for the
+//! same file, violation for violation, whether or not a worker is killed mid-stream; lines that
+//! are no event are accounted and never hold a partition up; a full input stream makes
+//! `publish` fail loudly.
+
+#![cfg(feature = "nats")]
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::plotline;
+use serde_json::Value;
+
+/// A nats-server 2.10 or newer, or `None` (then the tests say so, and fail when
+/// `PLOTLINE_CLIENTS=require`).
+fn server_binary() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("PLOTLINE_NATS_SERVER").map(PathBuf::from),
+        Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/.venv/bin/nats-server")),
+        Some(PathBuf::from("nats-server")),
+    ];
+    candidates.into_iter().flatten().find(|path| {
+        let Ok(output) = Command::new(path).arg("--version").output() else {
+            return false;
+        };
+        // "nats-server: v2.10.26"
+        let text = String::from_utf8_lossy(&output.stdout);
+        let version = text.trim().rsplit('v').next().unwrap_or("");
+        let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+        let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+        (major, minor) >= (2, 10)
+    })
+}
+
+/// A JetStream server on a free port, stopped when dropped.
+struct Server {
+    child: Child,
+    url: String,
+    _store: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Option<Server> {
+        let Some(binary) = server_binary() else {
+            let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
+            assert!(
+                !required,
+                "nats-server 2.10+ is required (tests/clients/setup.sh)"
+            );
+            eprintln!("skipped: no nats-server 2.10+ (tests/clients/setup.sh installs one)");
+            return None;
+        };
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let store = tempfile::tempdir().expect("temp dir");
+        let child = Command::new(binary)
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+            .arg(store.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server starts");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "nats-server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(Server {
+            child,
+            url: format!("nats://127.0.0.1:{port}"),
+            _store: store,
+        })
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut all = args.to_vec();
+        all.extend(["--nats", &self.url]);
+        plotline(&all)
+    }
+
+    fn worker(&self, id: &str, idle_exit: &str) -> Child {
+        Command::new(env!("CARGO_BIN_EXE_plotline"))
+            .args([
+                "worker",
+                "--nats",
+                &self.url,
+                "--id",
+                id,
+                "--checkpoint-every",
+                "300",
+            ])
+            .args(["--idle-exit", idle_exit])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("PLOTLINE_CATALOG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("a worker starts")
+    }
+
+    fn report(&self) -> Value {
+        let output = self.run(&["report"]);
+        serde_json::from_slice(&output.stdout).expect("the report is JSON")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A simulated stream with every violation kind, cut mid-flight.
+fn stream(dir: &Path, events: &str) -> PathBuf {
+    let path = dir.join("stream.jsonl");
+    let output = plotline(&[
+        "simulate",
+        "-n",
+        events,
+        "--open",
+        "2000",
+        "--cut",
+        "--violations",
+        "0.01",
+        "--seed",
+        "11",
+    ]);
+    std::fs::write(&path, output.stdout).expect("written");
+    path
+}
+
+/// The report `validate` writes, and the collector's, compared: counts equal, violations
+/// equal as multisets.
+fn assert_same(found: &Value, path: &Path) {
+    let validated = plotline(&[
+        "validate",
+        "-j1",
+        "--format",
+        "json",
+        path.to_str().unwrap(),
+    ]);
+    let expected: Value = serde_json::from_slice(&validated.stdout).expect("JSON");
+    assert_eq!(found["summary"], expected["summary"]);
+    let sorted = |report: &Value| {
+        let mut all: Vec<String> = (report["violations"].as_array().expect("violations"))
+            .iter()
+            .map(|v| v.to_string())
+            .collect();
+        all.sort();
+        all
+    };
+    assert_eq!(sorted(found), sorted(&expected));
+}
+
+fn said(child: Child) -> String {
+    let output = child.wait_with_output().expect("the worker ends");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn three_workers_on_twelve_partitions_report_what_validate_reports() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = stream(dir.path(), "200000");
+    assert_eq!(
+        server
+            .run(&["nats-setup", "--partitions", "12"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let published = server.run(&["publish", path.to_str().unwrap()]);
+    assert_eq!(
+        published.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&published.stderr)
+    );
+    let workers: Vec<Child> = ["w1", "w2", "w3"]
+        .into_iter()
+        .map(|id| server.worker(id, "4"))
+        .collect();
+    let mut processed = 0u64;
+    for worker in workers {
+        let text = said(worker);
+        let mine = (text.split_whitespace().nth(1))
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        assert!(mine > 0, "every worker took a share: {text}");
+        processed += mine;
+    }
+    // Every line and the twelve end markers, each once.
+    assert_eq!(processed, 200_000 + 12);
+    let report = server.report();
+    assert_eq!(report["summary"]["lines"], 200_000);
+    assert!(report["summary"]["by_kind"]["malformed_line"].as_u64() > Some(0));
+    assert_same(&report, &path);
+}
+
+#[test]
+fn a_worker_killed_mid_stream_loses_and_doubles_nothing() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = stream(dir.path(), "60000");
+    assert_eq!(
+        server
+            .run(&["nats-setup", "--partitions", "4"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        server
+            .run(&["publish", path.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    // The first worker is killed once some of its outputs are stored (SIGKILL: no goodbye).
+    let mut first = server.worker("doomed", "60");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let report = server.report();
+        if report["violations"].as_array().map_or(0, Vec::len) > 150 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the first worker made no progress"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    first.kill().expect("killed");
+    let _ = first.wait();
+    // Its leases expire (6 s); the next worker takes the partitions over from their
+    // checkpoints.
+    let second = server.worker("heir", "12");
+    let text = said(second);
+    assert!(
+        text.contains("4 partitions taken over from a checkpoint"),
+        "{text}"
+    );
+    let duplicates: u64 = text
+        .split(" replayed outputs")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(
+        duplicates > 0,
+        "events after the checkpoint were replayed: {text}"
+    );
+    assert_same(&server.report(), &path);
+}
+
+#[test]
+fn a_full_input_stream_makes_publish_fail_loudly() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = stream(dir.path(), "20000");
+    let setup = server.run(&["nats-setup", "--partitions", "2", "--max-bytes", "200000"]);
+    assert_eq!(setup.status.code(), Some(0));
+    let published = server.run(&["publish", path.to_str().unwrap()]);
+    assert_eq!(published.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&published.stderr);
+    let acknowledged: u64 = said
+        .split("after ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX);
+    assert!(acknowledged < 20_000, "{said}");
+}
