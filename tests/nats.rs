@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -161,6 +162,18 @@ fn assert_same(found: &Value, path: &Path) {
     assert_eq!(sorted(found), sorted(&expected));
 }
 
+/// `GET /metrics` at `address`.
+fn metrics(address: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(address).expect("the metrics port");
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .expect("asked");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("a reply");
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    reply
+}
+
 fn said(child: Child) -> String {
     let output = child.wait_with_output().expect("the worker ends");
     assert_eq!(
@@ -200,7 +213,9 @@ fn three_workers_on_twelve_partitions_report_what_validate_reports() {
     let mut processed = 0u64;
     for worker in workers {
         let text = said(worker);
-        let mine = (text.split_whitespace().nth(1))
+        let mine = (text.lines())
+            .find(|l| l.contains("input messages processed"))
+            .and_then(|l| l.split_whitespace().nth(1))
             .and_then(|n| n.parse::<u64>().ok())
             .unwrap_or(0);
         assert!(mine > 0, "every worker took a share: {text}");

@@ -66,6 +66,9 @@ pub struct WorkerArgs {
     /// Exit after this many seconds without an input message (default: run until stopped).
     #[arg(long, value_name = "SECONDS")]
     pub idle_exit: Option<u64>,
+    /// Serve Prometheus metrics here (port 0: any free port, said on start).
+    #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:0")]
+    pub metrics: std::net::SocketAddr,
     /// Which catalog to use.
     #[command(flatten)]
     pub catalog: CatalogArgs,
@@ -185,16 +188,25 @@ pub fn worker(args: WorkerArgs) -> u8 {
     };
     let stats = std::sync::Arc::new(nats::WorkerStats::default());
     let done = run(async {
+        let listener = tokio::net::TcpListener::bind(args.metrics)
+            .await
+            .map_err(|error| format!("cannot serve metrics on {}: {error}", args.metrics))?;
+        if let Ok(address) = listener.local_addr() {
+            say!("{id}: metrics on http://{address}/metrics");
+        }
+        tokio::spawn(crate::distributed::metrics::serve(listener, stats.clone()));
         let js = nats::connect(&args.broker.url).await?;
         nats::worker(js, names, catalog, id.clone(), options, stats.clone()).await
     });
     let count = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::SeqCst);
     say!(
         "{id}: {} input messages processed, {} partitions taken over from a checkpoint, {} \
-         replayed outputs dropped as duplicates",
+         replayed outputs dropped as duplicates, {} checkpoints in {} ms",
         count(&stats.processed),
         count(&stats.restored),
-        count(&stats.duplicates)
+        count(&stats.duplicates),
+        count(&stats.checkpoints),
+        count(&stats.checkpoint_micros) / 1000
     );
     match done {
         Ok(()) => OK,

@@ -4,5 +4,6 @@
 //! over and replay from where it stopped, and `report` reads the outputs into the JSON report.
 //! `partition.rs` is the one function every publisher shares; `nats.rs` the broker side.
 
+pub mod metrics;
 pub mod nats;
 pub mod partition;

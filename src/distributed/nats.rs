@@ -258,6 +258,43 @@ pub struct WorkerStats {
     pub restored: AtomicU64,
     /// Outputs the output stream already had (from a replay): dropped there, not doubled.
     pub duplicates: AtomicU64,
+    /// Leases taken or let go.
+    pub lease_changes: AtomicU64,
+    /// Checkpoints written, and the time spent writing them (outputs' acknowledgements
+    /// included), in microseconds.
+    pub checkpoints: AtomicU64,
+    /// Time spent checkpointing, in microseconds.
+    pub checkpoint_micros: AtomicU64,
+    /// Per partition held: what the metrics show of it.
+    pub partitions: std::sync::Mutex<BTreeMap<u32, PartitionGauges>>,
+}
+
+/// What a worker knows of one partition it holds.
+#[derive(Debug, Clone)]
+pub struct PartitionGauges {
+    /// Input messages not yet delivered to the worker.
+    pub pending: u64,
+    /// Interactions open.
+    pub open: usize,
+    /// When it was last checkpointed.
+    pub checkpointed: std::time::Instant,
+}
+
+impl WorkerStats {
+    fn gauges(&self, partition: u32, update: impl FnOnce(&mut PartitionGauges)) {
+        let mut partitions = self.partitions.lock().unwrap_or_else(|p| p.into_inner());
+        let gauges = partitions.entry(partition).or_insert(PartitionGauges {
+            pending: 0,
+            open: 0,
+            checkpointed: std::time::Instant::now(),
+        });
+        update(gauges);
+    }
+
+    fn forget(&self, partition: u32) {
+        let mut partitions = self.partitions.lock().unwrap_or_else(|p| p.into_inner());
+        partitions.remove(&partition);
+    }
 }
 
 /// Options of a worker.
@@ -313,6 +350,8 @@ pub async fn worker(
         }
         for partition in lost_now {
             owned.remove(&partition);
+            stats.lease_changes.fetch_add(1, Ordering::SeqCst);
+            stats.forget(partition);
         }
         let _ = leases.put(&member, id.clone().into()).await;
         let share = partitions.div_ceil(members(&leases).await.max(1));
@@ -323,6 +362,8 @@ pub async fn worker(
                 break;
             };
             alive.store(false, Ordering::SeqCst);
+            stats.lease_changes.fetch_add(1, Ordering::SeqCst);
+            stats.forget(partition);
             let _ = leases
                 .delete_expect_revision(format!("p{partition}"), Some(revision))
                 .await;
@@ -340,6 +381,7 @@ pub async fn worker(
             {
                 let alive = Arc::new(AtomicBool::new(true));
                 owned.insert(partition, (revision, alive.clone()));
+                stats.lease_changes.fetch_add(1, Ordering::SeqCst);
                 let (js, names, stats) = (js.clone(), names.clone(), stats.clone());
                 let every = options.checkpoint_every;
                 tasks.push(tokio::spawn(async move {
@@ -446,7 +488,7 @@ async fn run_partition(
                 // Quiet: a good moment to checkpoint what is pending.
                 if since_checkpoint > 0 {
                     revision = checkpoint(
-                        &state,
+                        (&state, partition),
                         &key,
                         (revision, sequence),
                         &interpreter,
@@ -522,9 +564,14 @@ async fn run_partition(
         sequence = seq;
         since_checkpoint += 1;
         stats.processed.fetch_add(1, Ordering::SeqCst);
+        let open = interpreter.open_interactions();
+        stats.gauges(partition, |g| {
+            g.pending = info.pending;
+            g.open = open;
+        });
         if since_checkpoint >= every {
             revision = checkpoint(
-                &state,
+                (&state, partition),
                 &key,
                 (revision, sequence),
                 &interpreter,
@@ -540,13 +587,14 @@ async fn run_partition(
 /// Waits for the outputs, then writes the checkpoint (covering the input up to `sequence`)
 /// over revision `revision` (0: none yet); a newer one (another owner's) makes it fail.
 async fn checkpoint(
-    state: &kv::Store,
+    (state, partition): (&kv::Store, u32),
     key: &str,
     (revision, sequence): (u64, u64),
     interpreter: &Interpreter<'_>,
     acks: &mut Vec<jetstream::context::PublishAckFuture>,
     stats: &WorkerStats,
 ) -> Result<u64, String> {
+    let started = std::time::Instant::now();
     for ack in acks.drain(..) {
         let ack = ack
             .await
@@ -564,9 +612,14 @@ async fn checkpoint(
         0 => state.create(key, body).await.map_err(|e| e.to_string()),
         n => state.update(key, body, n).await.map_err(|e| e.to_string()),
     };
-    written.map_err(|error| {
+    let revision = written.map_err(|error| {
         format!("checkpoint {key} refused (the partition has another owner?): {error}")
-    })
+    })?;
+    stats.checkpoints.fetch_add(1, Ordering::SeqCst);
+    let spent = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    stats.checkpoint_micros.fetch_add(spent, Ordering::SeqCst);
+    stats.gauges(partition, |g| g.checkpointed = std::time::Instant::now());
+    Ok(revision)
 }
 
 /// Reads the outputs into the JSON report of `validate --format json`: the counts of every

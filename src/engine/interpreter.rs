@@ -282,6 +282,11 @@ impl<'c> Interpreter<'c> {
         self.latest_ts = self.latest_ts.max(ts);
     }
 
+    /// How many interactions are open.
+    pub fn open_interactions(&self) -> usize {
+        self.open_count
+    }
+
     /// The counts so far.
     pub fn summary(&self) -> &Summary {
         &self.summary
