@@ -8,7 +8,10 @@ use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use super::nats::WorkerStats;
+use super::nats::{PartitionGauges, WorkerStats};
+
+/// A per-partition gauge: its name, its help, and how to read it.
+type Gauge<'a> = (&'a str, &'a str, &'a dyn Fn(&PartitionGauges) -> f64);
 
 /// The metrics now.
 pub fn render(stats: &WorkerStats) -> String {
@@ -53,7 +56,7 @@ pub fn render(stats: &WorkerStats) -> String {
         );
     }
     let partitions = stats.partitions.lock().unwrap_or_else(|p| p.into_inner());
-    let gauges: [(&str, &str, &dyn Fn(&super::nats::PartitionGauges) -> f64); 3] = [
+    let gauges: [Gauge<'_>; 3] = [
         (
             "plotline_worker_partition_lag",
             "Input messages of the partition not yet delivered.",
