@@ -252,6 +252,17 @@ fn a_worker_killed_mid_stream_loses_and_doubles_nothing() {
     );
     // The first worker is killed once some of its outputs are stored (SIGKILL: no goodbye).
     let mut first = server.worker("doomed", "60");
+    let mut said_first = BufReader::new(first.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    said_first
+        .read_line(&mut line)
+        .expect("the metrics address");
+    let metrics_at = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_else(|| panic!("{line}"))
+        .to_owned();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let report = server.report();
@@ -264,6 +275,23 @@ fn a_worker_killed_mid_stream_loses_and_doubles_nothing() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Its metrics, as Prometheus reads them.
+    let metrics = metrics(&metrics_at);
+    let value = |name: &str| -> f64 {
+        (metrics.lines())
+            .find_map(|l| l.strip_prefix(name)?.trim().parse().ok())
+            .unwrap_or(-1.0)
+    };
+    assert_eq!(value("plotline_worker_partitions "), 4.0, "{metrics}");
+    assert!(value("plotline_worker_events_total ") > 0.0, "{metrics}");
+    assert!(
+        value("plotline_worker_checkpoints_total ") > 0.0,
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("plotline_worker_partition_lag{partition=\"0\"}"),
+        "{metrics}"
+    );
     first.kill().expect("killed");
     let _ = first.wait();
     // Its leases expire (6 s); the next worker takes the partitions over from their
