@@ -3,7 +3,7 @@
 //!
 //! - Input: stream `<PREFIX>_in`, subjects `<prefix>.in.<partition>`, limits retention,
 //!   discarding new messages when full (publishers then fail loudly), deduplicated by
-//!   `Nats-Msg-Id` (`<input index>:<line>`). Each message is one line, with its input and line
+//!   `Nats-Msg-Id` (`<hash of the inputs>:<input index>:<line>`). Each message is one line, with its input and line
 //!   number in headers; after the last line, a publisher puts an end marker on every
 //!   partition with the latest timestamp of the whole input.
 //! - Workers lease partitions in the bucket `<prefix>_leases` (create, then renew with
@@ -186,6 +186,7 @@ pub struct Lines {
 /// at most [`IN_FLIGHT`] unacknowledged at once. Returns how many lines were published.
 pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u64, String> {
     let Layout { partitions } = read_layout(js, names).await?;
+    let run = run_id(inputs);
     let mut waiting = VecDeque::new();
     let mut published = 0u64;
     let mut latest: Option<i64> = None;
@@ -196,7 +197,8 @@ pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u6
                 latest = latest.max(event.ts);
             }
             let mut headers = HeaderMap::new();
-            headers.insert("Nats-Msg-Id", format!("{index}:{number}").as_str());
+            let id = format!("{run}:{index}:{number}");
+            headers.insert("Nats-Msg-Id", id.as_str());
             headers.insert("Plotline-Input", index.to_string().as_str());
             headers.insert("Plotline-File", input.name.as_str());
             headers.insert("Plotline-Line", number.to_string().as_str());
@@ -220,10 +222,9 @@ pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u6
             .map_err(|error| lost(published, &error.to_string()))?;
         published += 1;
     }
-    let total: usize = inputs.iter().map(|input| input.lines.len()).sum();
     for partition in 0..partitions {
         let mut headers = HeaderMap::new();
-        headers.insert("Nats-Msg-Id", format!("end:{total}:{partition}").as_str());
+        headers.insert("Nats-Msg-Id", format!("{run}:end:{partition}").as_str());
         headers.insert(
             "Plotline-End",
             latest.map_or(String::new(), |ts| ts.to_string()).as_str(),
@@ -235,6 +236,25 @@ pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u6
             .map_err(|error| lost(published, &error.to_string()))?;
     }
     Ok(published)
+}
+
+/// What tells one publication from another in message ids: a hash of the inputs' names and
+/// lines, so that publishing the same input again is dropped by the stream as a retry, and
+/// another input never is.
+fn run_id(inputs: &[Lines]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut add = |bytes: &[u8]| {
+        for &byte in bytes.iter().chain(&[0xff]) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for input in inputs {
+        add(input.name.as_bytes());
+        for line in &input.lines {
+            add(line);
+        }
+    }
+    format!("{hash:016x}")
 }
 
 /// A publish failure, with what got through.
@@ -680,4 +700,29 @@ pub async fn report(js: &Context, names: &Names) -> Result<Value, String> {
         "summary": summary,
         "violations": violations,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{run_id, Lines};
+
+    fn input(name: &str, lines: &[&str]) -> Vec<Lines> {
+        vec![Lines {
+            name: name.to_owned(),
+            lines: lines.iter().map(|l| l.as_bytes().to_vec()).collect(),
+        }]
+    }
+
+    #[test]
+    fn a_retry_has_the_ids_of_the_first_try_and_another_input_others() {
+        let first = run_id(&input("a.jsonl", &["{}", "{\"x\":1}"]));
+        assert_eq!(first, run_id(&input("a.jsonl", &["{}", "{\"x\":1}"])));
+        assert_ne!(first, run_id(&input("a.jsonl", &["{}", "{\"x\":2}"])));
+        assert_ne!(first, run_id(&input("b.jsonl", &["{}", "{\"x\":1}"])));
+        assert_ne!(
+            first,
+            run_id(&input("a.jsonl", &["{}{\"x\":1}"])),
+            "line ends count"
+        );
+    }
 }
