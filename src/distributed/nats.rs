@@ -269,6 +269,21 @@ struct Saved {
     interpreter: Checkpoint,
 }
 
+/// Why a partition's run stopped early.
+enum Stop {
+    /// Its checkpoint was refused: another run wrote a newer one.
+    Fenced(String),
+    /// Anything else.
+    Failed(String),
+}
+use Stop::{Failed, Fenced};
+
+impl From<String> for Stop {
+    fn from(message: String) -> Stop {
+        Failed(message)
+    }
+}
+
 /// What a worker did, counted over its partitions.
 #[derive(Debug, Default)]
 pub struct WorkerStats {
@@ -405,7 +420,19 @@ pub async fn worker(
                 let (js, names, stats) = (js.clone(), names.clone(), stats.clone());
                 let every = options.checkpoint_every;
                 tasks.push(tokio::spawn(async move {
-                    run_partition(js, names, catalog, partition, every, alive, stats).await
+                    // A refused checkpoint means a newer one exists (a late write of the
+                    // partition's previous owner): start again from it.
+                    loop {
+                        let (js, names, held, stats) =
+                            (js.clone(), names.clone(), alive.clone(), stats.clone());
+                        let pass =
+                            run_partition(js, names, catalog, partition, every, held, stats).await;
+                        match pass {
+                            Err(Fenced(_)) if alive.load(Ordering::SeqCst) => continue,
+                            Err(Fenced(message)) | Err(Failed(message)) => break Err(message),
+                            Ok(()) => break Ok(()),
+                        }
+                    }
                 }));
             }
         }
@@ -455,7 +482,7 @@ async fn run_partition(
     every: u64,
     alive: Arc<AtomicBool>,
     stats: Arc<WorkerStats>,
-) -> Result<(), String> {
+) -> Result<(), Stop> {
     let state = js
         .get_key_value(names.state())
         .await
@@ -521,7 +548,7 @@ async fn run_partition(
                 continue;
             }
             Ok(None) => return Ok(()),
-            Ok(Some(Err(error))) => return Err(format!("partition {partition}: {error}")),
+            Ok(Some(Err(error))) => return Err(Failed(format!("partition {partition}: {error}"))),
             Ok(Some(Ok(message))) => message,
         };
         let info = message
@@ -613,7 +640,7 @@ async fn checkpoint(
     interpreter: &Interpreter<'_>,
     acks: &mut Vec<jetstream::context::PublishAckFuture>,
     stats: &WorkerStats,
-) -> Result<u64, String> {
+) -> Result<u64, Stop> {
     let started = std::time::Instant::now();
     for ack in acks.drain(..) {
         let ack = ack
@@ -633,7 +660,9 @@ async fn checkpoint(
         n => state.update(key, body, n).await.map_err(|e| e.to_string()),
     };
     let revision = written.map_err(|error| {
-        format!("checkpoint {key} refused (the partition has another owner?): {error}")
+        Fenced(format!(
+            "checkpoint {key} refused (the partition has another owner?): {error}"
+        ))
     })?;
     stats.checkpoints.fetch_add(1, Ordering::SeqCst);
     let spent = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
