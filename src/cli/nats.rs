@@ -60,7 +60,7 @@ pub struct WorkerArgs {
     /// This worker's name in the leases (default: host and process id).
     #[arg(long)]
     pub id: Option<String>,
-    /// Checkpoint a partition after this many input messages.
+    /// Checkpoint a partition after this many input lines.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub checkpoint_every: u64,
     /// Exit after this many seconds without an input message (default: run until stopped).
@@ -200,7 +200,7 @@ pub fn worker(args: WorkerArgs) -> u8 {
     });
     let count = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::SeqCst);
     say!(
-        "{id}: {} input messages processed, {} partitions taken over from a checkpoint, {} \
+        "{id}: {} input lines processed, {} partitions taken over from a checkpoint, {} \
          replayed outputs dropped as duplicates, {} checkpoints in {} ms",
         count(&stats.processed),
         count(&stats.restored),

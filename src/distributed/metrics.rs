@@ -19,7 +19,7 @@ pub fn render(stats: &WorkerStats) -> String {
     let counters = [
         (
             "plotline_worker_events_total",
-            "Input messages processed (replays included).",
+            "Input lines processed (replays included).",
             &stats.processed,
         ),
         (

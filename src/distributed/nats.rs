@@ -3,8 +3,9 @@
 //!
 //! - Input: stream `<PREFIX>_in`, subjects `<prefix>.in.<partition>`, limits retention,
 //!   discarding new messages when full (publishers then fail loudly), deduplicated by
-//!   `Nats-Msg-Id` (`<hash of the inputs>:<input index>:<line>`). Each message is one line, with its input and line
-//!   number in headers; after the last line, a publisher puts an end marker on every
+//!   `Nats-Msg-Id` (`<hash of the inputs>:<input index>:<first line>`). A message holds up to
+//!   100 lines of one partition (joined by line ends), their input and line numbers in
+//!   headers; after the last line, a publisher puts an end marker on every
 //!   partition with the latest timestamp of the whole input.
 //! - Workers lease partitions in the bucket `<prefix>_leases` (create, then renew with
 //!   compare-and-swap; a lease not renewed expires with the bucket's age limit), and keep
@@ -187,41 +188,45 @@ pub struct Lines {
 pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u64, String> {
     let Layout { partitions } = read_layout(js, names).await?;
     let run = run_id(inputs);
-    let mut waiting = VecDeque::new();
-    let mut published = 0u64;
+    let mut sender = Sender {
+        js,
+        waiting: VecDeque::new(),
+        published: 0,
+    };
     let mut latest: Option<i64> = None;
     for (index, input) in inputs.iter().enumerate() {
+        // Lines wait in their partition's batch, in order, until it is full.
+        let mut batches: Vec<Batch> = (0..partitions).map(|_| Batch::default()).collect();
         for (number, line) in input.lines.iter().enumerate() {
             let number = number as u64 + 1;
             if let Ok(event) = envelope::parse(line) {
                 latest = latest.max(event.ts);
             }
-            let mut headers = HeaderMap::new();
-            let id = format!("{run}:{index}:{number}");
-            headers.insert("Nats-Msg-Id", id.as_str());
-            headers.insert("Plotline-Input", index.to_string().as_str());
-            headers.insert("Plotline-File", input.name.as_str());
-            headers.insert("Plotline-Line", number.to_string().as_str());
-            let subject = names.input(partition_of(line, partitions));
-            let ack = js
-                .publish_with_headers(subject, headers, Bytes::copy_from_slice(line))
-                .await
-                .map_err(|error| lost(published, &error.to_string()))?;
-            waiting.push_back(ack);
-            if waiting.len() >= IN_FLIGHT {
-                if let Some(ack) = waiting.pop_front() {
-                    ack.await
-                        .map_err(|error| lost(published, &error.to_string()))?;
-                    published += 1;
-                }
+            let partition = partition_of(line, partitions);
+            let batch = &mut batches[partition as usize];
+            batch.add(number, line);
+            if batch.full() {
+                let subject = names.input(partition);
+                sender
+                    .send(subject, &run, (index, &input.name), batch)
+                    .await?;
+            }
+        }
+        for (partition, batch) in batches.iter_mut().enumerate() {
+            if !batch.numbers.is_empty() {
+                let subject = names.input(partition as u32);
+                sender
+                    .send(subject, &run, (index, &input.name), batch)
+                    .await?;
             }
         }
     }
-    for ack in waiting {
+    while let Some((lines, ack)) = sender.waiting.pop_front() {
         ack.await
-            .map_err(|error| lost(published, &error.to_string()))?;
-        published += 1;
+            .map_err(|error| lost(sender.published, &error.to_string()))?;
+        sender.published += lines;
     }
+    let published = sender.published;
     for partition in 0..partitions {
         let mut headers = HeaderMap::new();
         headers.insert("Nats-Msg-Id", format!("{run}:end:{partition}").as_str());
@@ -236,6 +241,76 @@ pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u6
             .map_err(|error| lost(published, &error.to_string()))?;
     }
     Ok(published)
+}
+
+/// Lines of one partition waiting to go as one message.
+#[derive(Default)]
+struct Batch {
+    numbers: Vec<u64>,
+    text: Vec<u8>,
+}
+
+impl Batch {
+    /// Lines in a message at most, and bytes (beyond which a line ends the batch).
+    const LINES: usize = 100;
+    const BYTES: usize = 64 * 1024;
+
+    fn add(&mut self, number: u64, line: &[u8]) {
+        if !self.numbers.is_empty() {
+            self.text.push(b'\n');
+        }
+        self.text.extend_from_slice(line);
+        self.numbers.push(number);
+    }
+
+    fn full(&self) -> bool {
+        self.numbers.len() >= Batch::LINES || self.text.len() >= Batch::BYTES
+    }
+}
+
+/// Publishes batches with at most [`IN_FLIGHT`] unacknowledged.
+struct Sender<'a> {
+    js: &'a Context,
+    waiting: VecDeque<(u64, jetstream::context::PublishAckFuture)>,
+    /// Lines acknowledged.
+    published: u64,
+}
+
+impl Sender<'_> {
+    /// Sends `batch` (and empties it): its lines joined by line ends, their numbers in a
+    /// header, its id the publication's and its first line's.
+    async fn send(
+        &mut self,
+        subject: String,
+        run: &str,
+        (index, name): (usize, &str),
+        batch: &mut Batch,
+    ) -> Result<(), String> {
+        let first = batch.numbers.first().copied().unwrap_or(0);
+        let numbers: Vec<String> = batch.numbers.iter().map(u64::to_string).collect();
+        let mut headers = HeaderMap::new();
+        headers.insert("Nats-Msg-Id", format!("{run}:{index}:{first}").as_str());
+        headers.insert("Plotline-Input", index.to_string().as_str());
+        headers.insert("Plotline-File", name);
+        headers.insert("Plotline-Lines", numbers.join(" ").as_str());
+        let text = std::mem::take(&mut batch.text);
+        let lines = batch.numbers.len() as u64;
+        batch.numbers.clear();
+        let ack = self
+            .js
+            .publish_with_headers(subject, headers, text.into())
+            .await
+            .map_err(|error| lost(self.published, &error.to_string()))?;
+        self.waiting.push_back((lines, ack));
+        if self.waiting.len() >= IN_FLIGHT {
+            if let Some((lines, ack)) = self.waiting.pop_front() {
+                ack.await
+                    .map_err(|error| lost(self.published, &error.to_string()))?;
+                self.published += lines;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// What tells one publication from another in message ids: a hash of the inputs' names and
@@ -287,7 +362,7 @@ impl From<String> for Stop {
 /// What a worker did, counted over its partitions.
 #[derive(Debug, Default)]
 pub struct WorkerStats {
-    /// Input messages processed (replayed ones included).
+    /// Input lines processed (replayed ones included).
     pub processed: AtomicU64,
     /// Partitions taken over from a checkpoint another run wrote.
     pub restored: AtomicU64,
@@ -335,7 +410,7 @@ impl WorkerStats {
 /// Options of a worker.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
-    /// Checkpoint after this many input messages of a partition.
+    /// Checkpoint after this many input lines of a partition.
     pub checkpoint_every: u64,
     /// Stop after this long without an input message (`None`: never).
     pub idle_exit: Option<Duration>,
@@ -561,6 +636,7 @@ async fn run_partition(
                 .map(|value| value.as_str().to_owned())
         };
         let mut found: Vec<Violation> = Vec::new();
+        let mut lines_here = 0u64;
         if let Some(latest) = header("Plotline-End") {
             // The end of the input: open interactions end as at the end of a file.
             let ended = std::mem::replace(
@@ -580,16 +656,20 @@ async fn run_partition(
             );
         } else {
             let file = header("Plotline-File").unwrap_or_default();
-            let place = Place {
-                file_index: header("Plotline-Input")
-                    .and_then(|i| i.parse().ok())
-                    .unwrap_or(0),
-                file: &file,
-                line: header("Plotline-Line")
-                    .and_then(|n| n.parse().ok())
-                    .unwrap_or(0),
-            };
-            interpreter.line(place, &message.payload, false, &mut |v| found.push(v));
+            let file_index = (header("Plotline-Input"))
+                .and_then(|i| i.parse().ok())
+                .unwrap_or(0);
+            let numbers = header("Plotline-Lines").unwrap_or_default();
+            let lines = message.payload.split(|&b| b == b'\n');
+            for (line, number) in lines.zip(numbers.split(' ')) {
+                let place = Place {
+                    file_index,
+                    file: &file,
+                    line: number.parse().unwrap_or(0),
+                };
+                interpreter.line(place, line, false, &mut |v| found.push(v));
+                lines_here += 1;
+            }
         }
         for (index, violation) in found.iter().enumerate() {
             let mut headers = HeaderMap::new();
@@ -609,8 +689,8 @@ async fn run_partition(
             );
         }
         sequence = seq;
-        since_checkpoint += 1;
-        stats.processed.fetch_add(1, Ordering::SeqCst);
+        since_checkpoint += lines_here.max(1);
+        stats.processed.fetch_add(lines_here, Ordering::SeqCst);
         let open = interpreter.open_interactions();
         stats.gauges(partition, |g| {
             g.pending = info.pending;
