@@ -60,8 +60,9 @@ pub struct WorkerArgs {
     /// This worker's name in the leases (default: host and process id).
     #[arg(long)]
     pub id: Option<String>,
-    /// Checkpoint a partition after this many input lines.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
+    /// Checkpoint a partition after this many input lines (and whenever it is quiet); a
+    /// worker that takes the partition over replays at most this many.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub checkpoint_every: u64,
     /// Exit after this many seconds without an input message (default: run until stopped).
     #[arg(long, value_name = "SECONDS")]

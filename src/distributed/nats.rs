@@ -433,7 +433,6 @@ pub async fn worker(
         .map_err(|error| format!("no bucket {}: {error}", names.leases()))?;
     let mut owned: BTreeMap<u32, (u64, Arc<AtomicBool>)> = BTreeMap::new();
     let mut tasks = Vec::new();
-    let mut idle_since = tokio::time::Instant::now();
     let mut last_busy = 0;
     // Workers say they are there (a key that expires with the leases), and wait a moment so
     // that workers started together see each other before they take their shares.
@@ -443,6 +442,8 @@ pub async fn worker(
         .await
         .map_err(|error| format!("cannot join: {error}"))?;
     tokio::time::sleep(LEASE / 3).await;
+    // Idle time counts from here, and from each partition taken.
+    let mut idle_since = tokio::time::Instant::now();
     loop {
         // Renew what is held; a failed renewal means another worker has it now.
         let mut lost_now = Vec::new();
@@ -492,6 +493,7 @@ pub async fn worker(
                 let alive = Arc::new(AtomicBool::new(true));
                 owned.insert(partition, (revision, alive.clone()));
                 stats.lease_changes.fetch_add(1, Ordering::SeqCst);
+                idle_since = tokio::time::Instant::now();
                 let (js, names, stats) = (js.clone(), names.clone(), stats.clone());
                 let every = options.checkpoint_every;
                 tasks.push(tokio::spawn(async move {
