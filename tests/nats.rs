@@ -220,6 +220,21 @@ fn three_workers_on_twelve_partitions_report_what_validate_reports() {
     assert_eq!(report["summary"]["lines"], 200_000);
     assert!(report["summary"]["by_kind"]["malformed_line"].as_u64() > Some(0));
     assert_same(&report, &path);
+    // The events with their computed metadata are those `run` writes, line for line (the
+    // workers' grouped by partition).
+    let events = server.run(&["report", "--events"]);
+    assert_eq!(events.status.code(), Some(0));
+    let ran = plotline(&["run", path.to_str().unwrap()]);
+    let sorted = |bytes: &[u8]| {
+        let mut lines: Vec<String> = (String::from_utf8_lossy(bytes).lines())
+            .map(str::to_owned)
+            .collect();
+        lines.sort();
+        lines
+    };
+    let (mine, theirs) = (sorted(&events.stdout), sorted(&ran.stdout));
+    assert_eq!(mine.len(), theirs.len());
+    assert!(mine == theirs, "the event records differ from run's");
 }
 
 #[test]

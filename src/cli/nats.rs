@@ -81,6 +81,10 @@ pub struct ReportArgs {
     /// Where.
     #[command(flatten)]
     pub broker: Broker,
+    /// Write the events with their computed metadata (as `run` writes them) instead of the
+    /// report.
+    #[arg(long)]
+    pub events: bool,
 }
 
 /// Runs `future` on a single-threaded runtime; errors are said and exit 2.
@@ -220,10 +224,20 @@ pub fn report(args: ReportArgs) -> u8 {
     let Ok(names) = names(&args.broker) else {
         return ERROR;
     };
+    let mut events = Vec::new();
+    let wanted = args.events.then_some(&mut events);
     let done = run(async {
         let js = nats::connect(&args.broker.url).await?;
-        nats::report(&js, &names).await
+        nats::report(&js, &names, wanted).await
     });
+    if args.events {
+        let written = done.map(|_| std::io::stdout().write_all(&events));
+        return match written {
+            Ok(Ok(())) => OK,
+            Ok(Err(_)) => ERROR,
+            Err(code) => code,
+        };
+    }
     match done {
         Ok(report) => {
             let violations = report["summary"]["violations"].as_u64().unwrap_or(0);

@@ -412,15 +412,9 @@ pub fn run(args: RunArgs) -> u8 {
         return ERROR;
     };
     let mut write_event = |line: &[u8], step: Option<Step>| -> io::Result<()> {
-        match (
-            step,
-            serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line),
-        ) {
-            (Some(step), Ok(mut record)) => {
-                record.insert("metadata".into(), serde_json::Value::Object(step.metadata));
-                serde_json::to_writer(&mut out, &record)?;
-            }
-            _ => out.write_all(line)?,
+        match step {
+            Some(step) => out.write_all(&step.annotate(line))?,
+            None => out.write_all(line)?,
         }
         out.write_all(b"\n")
     };

@@ -14,7 +14,9 @@
 //!   lease cannot overwrite its successor's.
 //! - Output: stream `<PREFIX>_out`: `<prefix>.out.violation.<p>` (violation objects),
 //!   `<prefix>.out.bad.<p>` (those of lines that are no event: `malformed_line`,
-//!   `bad_envelope`), `<prefix>.out.summary.<p>` (a partition's counts at an end marker),
+//!   `bad_envelope`), `<prefix>.out.event.<p>` (each input message's events with their
+//!   computed metadata, as `run` writes them), `<prefix>.out.summary.<p>` (a partition's
+//!   counts at an end marker),
 //!   each with a message
 //!   id derived from (partition, input sequence, index), so a replay republishes the same ids
 //!   and the stream drops the copies.
@@ -86,6 +88,9 @@ impl Names {
     }
     fn summaries(&self, partition: u32) -> String {
         format!("{}.out.summary.{partition}", self.prefix)
+    }
+    fn events(&self, partition: u32) -> String {
+        format!("{}.out.event.{partition}", self.prefix)
     }
 }
 
@@ -663,14 +668,33 @@ async fn run_partition(
                 .unwrap_or(0);
             let numbers = header("Plotline-Lines").unwrap_or_default();
             let lines = message.payload.split(|&b| b == b'\n');
+            // Each event as `run` writes it, the batch's in one message.
+            let mut events = Vec::new();
             for (line, number) in lines.zip(numbers.split(' ')) {
                 let place = Place {
                     file_index,
                     file: &file,
                     line: number.parse().unwrap_or(0),
                 };
-                interpreter.line(place, line, false, &mut |v| found.push(v));
+                let before = interpreter.summary().events;
+                let step = interpreter.line(place, line, true, &mut |v| found.push(v));
+                if interpreter.summary().events > before {
+                    match step {
+                        Some(step) => events.extend_from_slice(&step.annotate(line)),
+                        None => events.extend_from_slice(line),
+                    }
+                    events.push(b'\n');
+                }
                 lines_here += 1;
+            }
+            if !events.is_empty() {
+                let mut headers = HeaderMap::new();
+                headers.insert("Nats-Msg-Id", format!("{partition}:{seq}:events").as_str());
+                acks.push(
+                    js.publish_with_headers(names.events(partition), headers, events.into())
+                        .await
+                        .map_err(|error| format!("partition {partition}: {error}"))?,
+                );
             }
         }
         for (index, violation) in found.iter().enumerate() {
@@ -754,8 +778,14 @@ async fn checkpoint(
 }
 
 /// Reads the outputs into the JSON report of `validate --format json`: the counts of every
-/// partition's end, and every violation (ordered by input and line, `incomplete` last).
-pub async fn report(js: &Context, names: &Names) -> Result<Value, String> {
+/// partition's end, and every violation (ordered by input and line, `incomplete` last); and,
+/// into `events` when given, every event with its computed metadata, as `run` writes them
+/// (grouped by partition).
+pub async fn report(
+    js: &Context,
+    names: &Names,
+    mut events: Option<&mut Vec<u8>>,
+) -> Result<Value, String> {
     let output = js
         .get_stream(names.output_stream())
         .await
@@ -777,6 +807,12 @@ pub async fn report(js: &Context, names: &Names) -> Result<Value, String> {
         };
         let message = message.map_err(|error| format!("reading outputs: {error}"))?;
         pending = message.info().map(|info| info.pending).unwrap_or(0);
+        if message.subject.as_str().contains(".out.event.") {
+            if let Some(out) = events.as_deref_mut() {
+                out.extend_from_slice(&message.payload);
+            }
+            continue;
+        }
         let value: Value = serde_json::from_slice(&message.payload)
             .map_err(|error| format!("a broken output: {error}"))?;
         if message.subject.as_str().contains(".out.summary.") {

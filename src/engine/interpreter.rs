@@ -133,6 +133,20 @@ pub struct Step {
     pub metadata: Map<String, Value>,
 }
 
+impl Step {
+    /// The event's line as `run` writes it: the record with the computed `metadata` block in
+    /// place of any it had (the line as it was when it is no JSON object).
+    pub fn annotate(self, line: &[u8]) -> Vec<u8> {
+        match serde_json::from_slice::<Map<String, Value>>(line) {
+            Ok(mut record) => {
+                record.insert("metadata".into(), Value::Object(self.metadata));
+                serde_json::to_vec(&record).unwrap_or_else(|_| line.to_vec())
+            }
+            Err(_) => line.to_vec(),
+        }
+    }
+}
+
 /// Where a line came from.
 #[derive(Debug, Clone, Copy)]
 pub struct Place<'a> {
