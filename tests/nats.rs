@@ -308,10 +308,15 @@ fn a_worker_killed_mid_stream_loses_and_doubles_nothing() {
     // checkpoints.
     let second = server.worker("heir", "12", "300");
     let text = said(second);
-    assert!(
-        text.contains("4 partitions taken over from a checkpoint"),
-        "{text}"
-    );
+    // Partitions progress unevenly, so some may not have had a checkpoint yet: those start
+    // from the beginning. At least one is taken over from its checkpoint.
+    let restored: u32 = (text.lines())
+        .find_map(|l| {
+            let head = l.split(" partitions taken over from a checkpoint").next()?;
+            head.rsplit(' ').next()?.parse().ok()
+        })
+        .unwrap_or(0);
+    assert!((1..=4).contains(&restored), "{text}");
     // The heir went on from the checkpoints, not from the start, and had lines left to do;
     // what the first worker had done past its checkpoints it did again (how many outputs
     // that dropped as duplicates depends on where the kill fell, so it is said, not held).
