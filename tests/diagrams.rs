@@ -8,10 +8,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use common::plotline;
+use common::{chromium, plotline, present};
 use plotline::compile::compile;
 use plotline::config::{load_builtin, load_dir};
 
@@ -54,19 +54,6 @@ fn graph(args: &[String], lifecycle: &str, version: &str, format: &str) -> Strin
     String::from_utf8(output.stdout).expect("UTF-8")
 }
 
-/// Whether a tool is there; panics when it is missing and required.
-fn present(name: &str, found: bool) -> bool {
-    let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
-    match (found, required) {
-        (true, _) => true,
-        (false, true) => panic!("{name} is not installed (.ci/run installs it)"),
-        (false, false) => {
-            eprintln!("{name} is not installed: not checked here");
-            false
-        }
-    }
-}
-
 #[test]
 fn graphviz_renders_every_dot_diagram_without_a_warning() {
     if !present(
@@ -91,17 +78,6 @@ fn graphviz_renders_every_dot_diagram_without_a_warning() {
         );
         assert!(String::from_utf8_lossy(&output.stdout).contains("<svg"));
     }
-}
-
-/// Chromium, from `PLOTLINE_CHROMIUM` or the `PATH`.
-fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("PLOTLINE_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    ["chromium", "chromium-browser"]
-        .into_iter()
-        .find(|name| Command::new(name).arg("--version").output().is_ok())
-        .map(PathBuf::from)
 }
 
 #[test]

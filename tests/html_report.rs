@@ -11,31 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{plotline, succeeded};
+use common::{chromium, plotline, present, succeeded};
 use serde_json::Value;
-
-/// Whether a tool is there; panics when it is missing and required.
-fn present(name: &str, found: bool) -> bool {
-    let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
-    match (found, required) {
-        (true, _) => true,
-        (false, true) => panic!("{name} is required (PLOTLINE_CLIENTS=require) but missing"),
-        (false, false) => {
-            eprintln!("skipped: {name} is not installed");
-            false
-        }
-    }
-}
-
-fn chromium() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("PLOTLINE_CHROMIUM") {
-        return Some(PathBuf::from(path));
-    }
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|path| path.exists())
-}
 
 /// A clean simulated Callback stream, then one interaction that breaks the rules on purpose:
 /// `ready`, `opened`, then `completed` (not allowed in `opened`; the interaction is taken to

@@ -13,7 +13,7 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use common::{plotline, succeeded};
+use common::{chromium, plotline, present, succeeded};
 use serde_json::Value;
 
 /// A collector on a free port, stopped when dropped.
@@ -292,15 +292,11 @@ fn only_loopback_unless_asked() {
 #[test]
 fn a_fake_widget_in_headless_chromium_is_followed_by_the_live_page() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
-    let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
-    let chromium = std::env::var_os("PLOTLINE_CHROMIUM")
-        .map(std::path::PathBuf::from)
-        .or_else(|| Some(std::path::PathBuf::from("/usr/bin/chromium")))
-        .filter(|path| path.exists());
+    let browser = chromium();
     let driver = root.join("node_modules/playwright-core").is_dir();
-    if chromium.is_none() || !driver {
-        assert!(!required, "Chromium and playwright-core are required");
-        eprintln!("skipped: Chromium or playwright-core (tests/clients/setup.sh) is missing");
+    if !present("playwright-core (tests/clients/setup.sh)", driver)
+        || !present("Chromium", browser.is_some())
+    {
         return;
     }
     let server = Server::start(&[]);
@@ -309,7 +305,7 @@ fn a_fake_widget_in_headless_chromium_is_followed_by_the_live_page() {
             .arg(root.join("live_page.cjs"))
             .arg(format!("http://{}", server.address))
             .arg(root.join("widget.html"))
-            .env("PLOTLINE_CHROMIUM", chromium.expect("checked"))
+            .env("PLOTLINE_CHROMIUM", browser.expect("checked"))
             .current_dir(&root),
     );
     let seen: Value = serde_json::from_slice(&output.stdout).expect("the script's JSON");

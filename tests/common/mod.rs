@@ -46,3 +46,28 @@ pub fn succeeded(command: &mut Command) -> Output {
     );
     output
 }
+
+/// Whether a tool the test hands Plotline's output to is there; panics when it is missing and
+/// required (`PLOTLINE_CLIENTS=require`, as `.ci/run` sets), says so otherwise.
+pub fn present(name: &str, found: bool) -> bool {
+    let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
+    match (found, required) {
+        (true, _) => true,
+        (false, true) => panic!("{name} is not installed (.ci/run installs it)"),
+        (false, false) => {
+            eprintln!("skipped: {name} is not installed");
+            false
+        }
+    }
+}
+
+/// Chromium's full path, from `PLOTLINE_CHROMIUM` or the `PATH`.
+pub fn chromium() -> Option<std::path::PathBuf> {
+    if let Some(path) = std::env::var_os("PLOTLINE_CHROMIUM") {
+        return Some(std::path::PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+}
