@@ -36,6 +36,7 @@ use serde_json::Value;
 use super::partition::partition_of;
 use crate::compile::Catalog;
 use crate::engine::envelope;
+use crate::engine::fnv::fnv1a;
 use crate::engine::interpreter::Checkpoint;
 use crate::engine::{Interpreter, Limits, Place, Violation, ViolationKind};
 use crate::report::FORMAT_VERSION;
@@ -322,19 +323,12 @@ impl Sender<'_> {
 /// lines, so that publishing the same input again is dropped by the stream as a retry, and
 /// another input never is.
 fn run_id(inputs: &[Lines]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut add = |bytes: &[u8]| {
-        for &byte in bytes.iter().chain(&[0xff]) {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    };
+    let mut parts: Vec<&[u8]> = Vec::new();
     for input in inputs {
-        add(input.name.as_bytes());
-        for line in &input.lines {
-            add(line);
-        }
+        parts.push(input.name.as_bytes());
+        parts.extend(input.lines.iter().map(Vec::as_slice));
     }
-    format!("{hash:016x}")
+    format!("{:016x}", fnv1a(&parts))
 }
 
 /// A publish failure, with what got through.

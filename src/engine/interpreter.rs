@@ -189,15 +189,9 @@ impl Finished {
         }
     }
 
-    /// FNV-1a over the lifecycle's name, a separator and the key, then mixed.
+    /// FNV-1a over the lifecycle's name and the key, then mixed.
     fn fingerprint(&self, lifecycle: &str, interaction: &str) -> u64 {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let bytes = (lifecycle.bytes())
-            .chain(std::iter::once(0xff))
-            .chain(interaction.bytes());
-        for byte in bytes {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
+        let hash = super::fnv::fnv1a(&[lifecycle.as_bytes(), interaction.as_bytes()]);
         (hash ^ (hash >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (hash >> 32)
     }
 

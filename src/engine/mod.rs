@@ -12,6 +12,7 @@
 pub mod chunks;
 pub mod coverage;
 pub mod envelope;
+pub mod fnv;
 pub mod histogram;
 pub mod interpreter;
 pub mod native;
