@@ -281,7 +281,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
             let (Some(counts), Some(coverage)) = (&done.coverage, &coverage) else {
                 return Err(io::Error::other("the HTML report needs the counts"));
             };
-            let pictures = counts.pictures(&catalog, report::html::TOP_PATHS);
+            let pictures = counts.pictures(&catalog, coverage, report::html::TOP_PATHS);
             let page = report::html::Page {
                 inputs: &names,
                 summary,

@@ -640,21 +640,15 @@ async fn run_partition(
         let mut lines_here = 0u64;
         if let Some(latest) = header("Plotline-End") {
             // The end of the input: open interactions end as at the end of a file.
-            let ended = std::mem::replace(
+            let mut ended = std::mem::replace(
                 &mut interpreter,
                 Interpreter::new(catalog, Limits::default()),
             );
-            let mut ended = ended;
             ended.end_at(latest.parse().ok());
             let summary = ended.finish(false, &mut |v| found.push(v));
-            let mut headers = HeaderMap::new();
-            headers.insert("Nats-Msg-Id", format!("{partition}:{seq}:summary").as_str());
             let body = serde_json::to_vec(&summary).unwrap_or_default();
-            acks.push(
-                js.publish_with_headers(names.summaries(partition), headers, body.into())
-                    .await
-                    .map_err(|error| format!("partition {partition}: {error}"))?,
-            );
+            let id = format!("{partition}:{seq}:summary");
+            acks.push(output(&js, names.summaries(partition), &id, body).await?);
         } else {
             let file = header("Plotline-File").unwrap_or_default();
             let file_index = (header("Plotline-Input"))
@@ -682,18 +676,11 @@ async fn run_partition(
                 lines_here += 1;
             }
             if !events.is_empty() {
-                let mut headers = HeaderMap::new();
-                headers.insert("Nats-Msg-Id", format!("{partition}:{seq}:events").as_str());
-                acks.push(
-                    js.publish_with_headers(names.events(partition), headers, events.into())
-                        .await
-                        .map_err(|error| format!("partition {partition}: {error}"))?,
-                );
+                let id = format!("{partition}:{seq}:events");
+                acks.push(output(&js, names.events(partition), &id, events).await?);
             }
         }
         for (index, violation) in found.iter().enumerate() {
-            let mut headers = HeaderMap::new();
-            headers.insert("Nats-Msg-Id", format!("{partition}:{seq}:{index}").as_str());
             let body = serde_json::to_vec(violation).unwrap_or_default();
             // Lines that are no event are accounted apart; they never hold a partition up.
             let subject = match violation.kind {
@@ -702,11 +689,8 @@ async fn run_partition(
                 }
                 _ => names.violations(partition),
             };
-            acks.push(
-                js.publish_with_headers(subject, headers, body.into())
-                    .await
-                    .map_err(|error| format!("partition {partition}: {error}"))?,
-            );
+            let id = format!("{partition}:{seq}:{index}");
+            acks.push(output(&js, subject, &id, body).await?);
         }
         sequence = seq;
         since_checkpoint += lines_here.max(1);
@@ -729,6 +713,21 @@ async fn run_partition(
             since_checkpoint = 0;
         }
     }
+}
+
+/// Publishes an output under the message id `id` (so that a replay's copy is dropped); its
+/// acknowledgement is awaited before the next checkpoint.
+async fn output(
+    js: &Context,
+    subject: String,
+    id: &str,
+    body: Vec<u8>,
+) -> Result<jetstream::context::PublishAckFuture, Stop> {
+    let mut headers = HeaderMap::new();
+    headers.insert("Nats-Msg-Id", id);
+    js.publish_with_headers(subject, headers, body.into())
+        .await
+        .map_err(|error| Failed(format!("publishing {id}: {error}")))
 }
 
 /// Waits for the outputs, then writes the checkpoint (covering the input up to `sequence`)

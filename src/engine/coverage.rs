@@ -448,10 +448,14 @@ pub struct PathPicture {
 
 impl Coverage {
     /// The pictures of every lifecycle version the stream used, in catalog order, with the
-    /// `top` most taken paths each.
-    pub fn pictures(&self, catalog: &Catalog, top: usize) -> Vec<VersionPicture> {
-        let report = self.report(catalog);
-        let mut coverages = report.versions.into_iter();
+    /// `top` most taken paths each; `report` is [`Coverage::report`] of the same counts.
+    pub fn pictures(
+        &self,
+        catalog: &Catalog,
+        report: &CoverageReport,
+        top: usize,
+    ) -> Vec<VersionPicture> {
+        let mut coverages = report.versions.iter().cloned();
         let mut pictures = Vec::new();
         for (lifecycle_id, lifecycle) in catalog.lifecycles.iter().enumerate() {
             for (version_index, version) in lifecycle.versions.iter().enumerate() {

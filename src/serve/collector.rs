@@ -285,12 +285,13 @@ impl Collector {
                 violations: log.violations,
             })
             .collect();
-        let pictures = coverage.pictures(self.catalog, TOP_PATHS);
+        let report = coverage.report(self.catalog);
+        let pictures = coverage.pictures(self.catalog, &report, TOP_PATHS);
         html::page(&Page {
             inputs: &[],
             summary: &summary,
             examples: &self.examples,
-            coverage: &coverage.report(self.catalog),
+            coverage: &report,
             pictures: &pictures,
             catalog: self.catalog,
             live: Some(&rows),
