@@ -12,7 +12,7 @@ use std::path::Path;
 use common::plotline;
 use plotline::compile::{compile, Catalog};
 use plotline::config::{load_builtin, load_dir};
-use plotline::engine::interpreter::Checkpoint;
+use plotline::engine::interpreter::{Checkpoint, SavedInteraction};
 use plotline::engine::{Interpreter, Limits, Place, Summary, Violation};
 use proptest::prelude::*;
 
@@ -141,6 +141,76 @@ fn a_checkpoint_for_another_catalog_is_refused_by_name() {
             .is_some_and(|m| m.starts_with("no lifecycle `")),
         "{refused:?}"
     );
+}
+
+/// One group's part of a checkpoint, as a worker stores it apart.
+type Part = (Vec<SavedInteraction>, Vec<[u64; 2]>);
+
+/// The part of `interpreter`'s state in group `group` of `groups`.
+fn part(interpreter: &Interpreter<'_>, groups: u64, group: u64) -> Part {
+    let checkpoint = interpreter.checkpoint_where(&|fp| fp % groups == group);
+    (checkpoint.open, checkpoint.finished)
+}
+
+#[test]
+fn a_checkpoint_saved_in_parts_only_changed_ones_rewritten_restores_the_whole() {
+    const GROUPS: u64 = 256;
+    // A small memory of finished interactions, so that parts written at different times
+    // hold fingerprints forgotten since.
+    let limits = Limits {
+        remember_finished: 40,
+        ..Limits::default()
+    };
+    let catalog = catalog(Some("tests/fixtures/general"));
+    let lines = stream(Some("tests/fixtures/general"), 5);
+    let mut expected_found = Vec::new();
+    let mut whole = Interpreter::new(&catalog, limits);
+    feed(&mut whole, &lines, 1, &mut expected_found);
+    let expected_summary = whole.finish(false, &mut |v| expected_found.push(v));
+
+    let mut found = Vec::new();
+    let mut first = Interpreter::new(&catalog, limits);
+    first.track_changes();
+    let mut parts: Vec<Part> = (0..GROUPS).map(|g| part(&first, GROUPS, g)).collect();
+    let mut rewritten = 0;
+    let (mut from, step) = (0, lines.len() / 40);
+    while from + step < lines.len() * 3 / 4 {
+        feed(
+            &mut first,
+            &lines[from..from + step],
+            from as u64 + 1,
+            &mut found,
+        );
+        from += step;
+        let changes = first.take_changes();
+        let changed: Vec<u64> = (0..GROUPS)
+            .filter(|g| {
+                changes.everything || changes.interactions.iter().any(|fp| fp % GROUPS == *g)
+            })
+            .collect();
+        for group in changed {
+            parts[group as usize] = part(&first, GROUPS, group);
+            rewritten += 1;
+        }
+    }
+    assert!(
+        rewritten > GROUPS && rewritten < GROUPS * 25,
+        "parts were rewritten, not all each time: {rewritten}"
+    );
+    let mut merged = first.checkpoint_where(&|_| false);
+    assert!(merged.open.is_empty() && merged.finished.is_empty());
+    for (open, finished) in parts {
+        merged.open.extend(open);
+        merged.finished.extend(finished);
+    }
+    let whole_now = first.checkpoint();
+    drop(first);
+    let mut second = Interpreter::restore(&catalog, limits, &merged).expect("restored");
+    assert_eq!(second.checkpoint(), whole_now, "the parts make the whole");
+    feed(&mut second, &lines[from..], from as u64 + 1, &mut found);
+    let summary = second.finish(false, &mut |v| found.push(v));
+    assert_eq!(summary, expected_summary);
+    assert_eq!(found, expected_found);
 }
 
 proptest! {

@@ -174,6 +174,9 @@ struct Finished {
     set: hashbrown::HashSet<u64>,
     order: VecDeque<u64>,
     capacity: usize,
+    /// Fingerprints ever remembered: the ordinal of the next one (the oldest kept is
+    /// `inserted - order.len()`).
+    inserted: u64,
 }
 
 impl Finished {
@@ -182,6 +185,7 @@ impl Finished {
             return;
         }
         self.order.push_back(key);
+        self.inserted += 1;
         if self.order.len() > self.capacity {
             if let Some(old) = self.order.pop_front() {
                 self.set.remove(&old);
@@ -189,15 +193,27 @@ impl Finished {
         }
     }
 
-    /// FNV-1a over the lifecycle's name and the key, then mixed.
-    fn fingerprint(&self, lifecycle: &str, interaction: &str) -> u64 {
-        let hash = super::fnv::fnv1a(&[lifecycle.as_bytes(), interaction.as_bytes()]);
-        (hash ^ (hash >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (hash >> 32)
-    }
-
     fn contains(&self, lifecycle: &str, interaction: &str) -> bool {
-        !self.set.is_empty() && self.set.contains(&self.fingerprint(lifecycle, interaction))
+        !self.set.is_empty() && self.set.contains(&fingerprint(lifecycle, interaction))
     }
+}
+
+/// An interaction's fingerprint: FNV-1a over the lifecycle's name and the key, then mixed;
+/// the same in every process and version (finished interactions are remembered by it, and
+/// checkpoints group interactions by it).
+pub fn fingerprint(lifecycle: &str, interaction: &str) -> u64 {
+    let hash = super::fnv::fnv1a(&[lifecycle.as_bytes(), interaction.as_bytes()]);
+    (hash ^ (hash >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (hash >> 32)
+}
+
+/// What changed since it was last asked ([`Interpreter::track_changes`]): the interactions an
+/// event reached (by [`fingerprint`]), or everything (after an eviction or a restore).
+#[derive(Debug, Default)]
+pub struct Changes {
+    /// Fingerprints of the interactions events reached (begun, changed, ended).
+    pub interactions: hashbrown::HashSet<u64>,
+    /// Interactions beyond those changed too.
+    pub everything: bool,
 }
 
 /// Open interactions of one lifecycle, by interaction key.
@@ -224,6 +240,8 @@ pub struct Interpreter<'c> {
     begun: Option<Vec<Begun>>,
     /// What the stream covered, when asked for (`count_coverage`).
     coverage: Option<Box<Coverage>>,
+    /// What changed since last asked, when asked for (`track_changes`).
+    changes: Option<Changes>,
 }
 
 /// An interaction, named where it began (for reports that list every interaction).
@@ -260,6 +278,22 @@ impl<'c> Interpreter<'c> {
             latest_ts: None,
             begun: None,
             coverage: None,
+            changes: None,
+        }
+    }
+
+    /// From now on, notes which interactions change, for checkpoints that write only those
+    /// ([`Interpreter::take_changes`]).
+    pub fn track_changes(&mut self) {
+        self.changes.get_or_insert_with(Changes::default);
+    }
+
+    /// What changed since [`Interpreter::track_changes`] or the last call (nothing when not
+    /// tracking).
+    pub fn take_changes(&mut self) -> Changes {
+        match self.changes.as_mut() {
+            Some(changes) => std::mem::take(changes),
+            None => Changes::default(),
         }
     }
 
@@ -458,6 +492,9 @@ impl<'c> Interpreter<'c> {
             return None;
         };
         let lifecycle = &catalog.lifecycles[lifecycle_id];
+        if let Some(changes) = self.changes.as_mut() {
+            (changes.interactions).insert(fingerprint(&lifecycle.name, &envelope.interaction));
+        }
         let Some(selected) = lifecycle.select(envelope.version.as_deref()) else {
             emit(
                 ViolationKind::UnknownLifecycle,
@@ -793,8 +830,7 @@ impl<'c> Interpreter<'c> {
             .lifecycles
             .get(lifecycle_id)
             .map_or("", |l| l.name.as_str());
-        let fingerprint = self.finished.fingerprint(name, key);
-        self.finished.insert(fingerprint);
+        self.finished.insert(fingerprint(name, key));
     }
 
     /// Makes room: the least recently active eighth of the open interactions is evicted,
@@ -840,6 +876,9 @@ impl<'c> Interpreter<'c> {
         }
         evicted.sort_unstable_by_key(|(last, _)| *last);
         self.open_count -= evicted.len();
+        if let Some(changes) = self.changes.as_mut() {
+            changes.everything = true;
+        }
         for (_, violation) in evicted {
             self.summary.count(ViolationKind::Incomplete);
             self.evicted.push(violation);

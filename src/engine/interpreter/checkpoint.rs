@@ -27,8 +27,12 @@ pub struct Checkpoint {
     pub latest_ts: Option<i64>,
     /// The names of the inputs seen, by index.
     pub files: Vec<String>,
-    /// Fingerprints of the interactions that ended, oldest first (for `after_end`).
-    pub finished: Vec<u64>,
+    /// Fingerprints of the interactions that ended (for `after_end`), oldest first, each
+    /// with its ordinal: `[ordinal, fingerprint]`.
+    pub finished: Vec<[u64; 2]>,
+    /// The ordinal the next finished interaction gets (those below `finished_total` minus the
+    /// memory's capacity are forgotten).
+    pub finished_total: u64,
     /// The open interactions, in the order they began.
     pub open: Vec<SavedInteraction>,
 }
@@ -86,9 +90,20 @@ pub struct SavedInteraction {
 impl Interpreter<'_> {
     /// Its state now, to restore later with [`Interpreter::restore`].
     pub fn checkpoint(&self) -> Checkpoint {
-        let mut open = Vec::with_capacity(self.open_count);
+        self.checkpoint_where(&|_| true)
+    }
+
+    /// Its state now, with only the interactions (open or finished) whose [`fingerprint`]
+    /// `keep` keeps: parts of a checkpoint saved apart, merged again before a restore.
+    ///
+    /// [`fingerprint`]: super::fingerprint
+    pub fn checkpoint_where(&self, keep: &dyn Fn(u64) -> bool) -> Checkpoint {
+        let mut open = Vec::new();
         for (lifecycle, map) in self.catalog.lifecycles.iter().zip(&self.open) {
             for (key, interaction) in map {
+                if !keep(super::fingerprint(&lifecycle.name, key)) {
+                    continue;
+                }
                 let Some(version) = lifecycle.versions.get(usize::from(interaction.version)) else {
                     continue;
                 };
@@ -116,6 +131,8 @@ impl Interpreter<'_> {
             }
         }
         open.sort_by_key(|saved| saved.first);
+        let finished = &self.finished;
+        let oldest = finished.inserted - finished.order.len() as u64;
         let summary = &self.summary;
         Checkpoint {
             summary: SavedSummary {
@@ -132,7 +149,11 @@ impl Interpreter<'_> {
             },
             latest_ts: self.latest_ts,
             files: self.files.clone(),
-            finished: self.finished.order.iter().copied().collect(),
+            finished: (finished.order.iter().zip(oldest..))
+                .filter(|(fingerprint, _)| keep(**fingerprint))
+                .map(|(fingerprint, ordinal)| [ordinal, *fingerprint])
+                .collect(),
+            finished_total: finished.inserted,
             open,
         }
     }
@@ -166,13 +187,22 @@ impl Interpreter<'_> {
         interpreter.latest_ts = checkpoint.latest_ts;
         interpreter.files.clone_from(&checkpoint.files);
         let capacity = interpreter.finished.capacity;
-        let kept = checkpoint.finished.len().saturating_sub(capacity);
+        let total = checkpoint.finished_total;
+        // Parts saved at different times may hold fingerprints forgotten since.
+        let remembered = total.saturating_sub(capacity as u64)..total;
+        let mut finished: Vec<[u64; 2]> = (checkpoint.finished.iter())
+            .filter(|[ordinal, _]| remembered.contains(ordinal))
+            .copied()
+            .collect();
+        finished.sort_unstable();
+        let order: VecDeque<u64> = finished
+            .iter()
+            .map(|[_, fingerprint]| *fingerprint)
+            .collect();
         interpreter.finished = Finished {
-            set: checkpoint.finished[kept..].iter().copied().collect(),
-            order: checkpoint.finished[kept..]
-                .iter()
-                .copied()
-                .collect::<VecDeque<u64>>(),
+            set: order.iter().copied().collect(),
+            inserted: total,
+            order,
             capacity,
         };
         for saved in &checkpoint.open {
