@@ -36,6 +36,11 @@ pub struct SetupArgs {
     /// Partitions of the input (fixed for the deployment's life).
     #[arg(long, default_value_t = 12)]
     pub partitions: u32,
+    /// Groups each partition's checkpoint is kept in (fixed for the deployment's life): a
+    /// checkpoint writes the groups whose interactions changed, and one group's open
+    /// interactions must fit in a NATS message (1 MiB by default).
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub state_groups: u32,
     /// Bound the input stream to this many bytes (publishers fail when it is full).
     #[arg(long, value_name = "BYTES")]
     pub max_bytes: Option<i64>,
@@ -116,7 +121,13 @@ pub fn setup(args: SetupArgs) -> u8 {
     };
     let done = run(async {
         let js = nats::connect(&args.broker.url).await?;
-        nats::setup(&js, &names, args.partitions, args.max_bytes).await
+        nats::setup(
+            &js,
+            &names,
+            (args.partitions, args.state_groups),
+            args.max_bytes,
+        )
+        .await
     });
     match done {
         Ok(()) => OK,
@@ -206,10 +217,12 @@ pub fn worker(args: WorkerArgs) -> u8 {
     let count = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::SeqCst);
     say!(
         "{id}: {} input lines processed, {} partitions taken over from a checkpoint, {} \
-         replayed outputs dropped as duplicates, {} checkpoints in {} ms",
+         replayed outputs dropped as duplicates, {} messages delivered again skipped, {} \
+         checkpoints in {} ms",
         count(&stats.processed),
         count(&stats.restored),
         count(&stats.duplicates),
+        count(&stats.skipped),
         count(&stats.checkpoints),
         count(&stats.checkpoint_micros) / 1000
     );

@@ -28,6 +28,11 @@ pub fn render(stats: &WorkerStats) -> String {
             &stats.duplicates,
         ),
         (
+            "plotline_worker_replay_skips_total",
+            "Input messages delivered again at or below the sequence already applied, skipped.",
+            &stats.skipped,
+        ),
+        (
             "plotline_worker_restored_partitions_total",
             "Partitions taken over from a checkpoint.",
             &stats.restored,

@@ -2,8 +2,10 @@
 //! partition of its interaction, workers run the partitions they lease through the same
 //! interpreter as `validate`, checkpointing it so that another worker can take a partition
 //! over and replay from where it stopped, and `report` reads the outputs into the JSON report.
-//! `partition.rs` is the one function every publisher shares; `nats.rs` the broker side.
+//! `partition.rs` is the one function every publisher shares; `nats.rs` the broker side;
+//! `state.rs` a partition's checkpoint in the state bucket.
 
 pub mod metrics;
 pub mod nats;
 pub mod partition;
+pub mod state;

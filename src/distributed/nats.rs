@@ -34,10 +34,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::partition::partition_of;
+use super::state::{
+    PartitionState, Resumed,
+    Stop::{self, Failed, Fenced},
+};
 use crate::compile::Catalog;
 use crate::engine::envelope;
 use crate::engine::fnv::fnv1a;
-use crate::engine::interpreter::Checkpoint;
 use crate::engine::{Interpreter, Limits, Place, Violation, ViolationKind};
 use crate::report::FORMAT_VERSION;
 
@@ -103,22 +106,25 @@ pub async fn connect(url: &str) -> Result<Context, String> {
     Ok(jetstream::new(client))
 }
 
-/// What `nats-setup` writes beside the streams: the partition count everyone uses.
+/// What `nats-setup` writes beside the streams: the partition count everyone uses, and the
+/// groups a partition's checkpoint is kept in.
 #[derive(Debug, Serialize, Deserialize)]
 struct Layout {
     partitions: u32,
+    groups: u32,
 }
 
 /// Creates the streams and buckets (or checks that they are there), for `partitions`
-/// partitions; `max_bytes` bounds the input stream (`None`: no bound).
+/// partitions, each checkpointed in `groups` groups; `max_bytes` bounds the input stream
+/// (`None`: no bound).
 pub async fn setup(
     js: &Context,
     names: &Names,
-    partitions: u32,
+    (partitions, groups): (u32, u32),
     max_bytes: Option<i64>,
 ) -> Result<(), String> {
-    if partitions == 0 {
-        return Err("--partitions must be at least 1".to_owned());
+    if partitions == 0 || groups == 0 {
+        return Err("--partitions and --state-groups must be at least 1".to_owned());
     }
     js.get_or_create_stream(stream::Config {
         name: names.input_stream(),
@@ -155,13 +161,19 @@ pub async fn setup(
         })
         .await
         .map_err(|error| format!("cannot create bucket {}: {error}", names.state()))?;
-    let layout = serde_json::to_vec(&Layout { partitions }).unwrap_or_default();
+    let layout = serde_json::to_vec(&Layout { partitions, groups }).unwrap_or_default();
     match state.create("layout", layout.into()).await {
         Ok(_) => Ok(()),
         Err(_) => match read_layout(js, names).await? {
-            Layout { partitions: p } if p == partitions => Ok(()),
-            Layout { partitions: p } => Err(format!(
-                "the deployment `{}` has {p} partitions, not {partitions}",
+            Layout {
+                partitions: p,
+                groups: g,
+            } if (p, g) == (partitions, groups) => Ok(()),
+            Layout {
+                partitions: p,
+                groups: g,
+            } => Err(format!(
+                "the deployment `{}` has {p} partitions of {g} state groups, not {partitions} of {groups}",
                 names.prefix
             )),
         },
@@ -192,7 +204,7 @@ pub struct Lines {
 /// Publishes every line of `inputs` on its partition, then an end marker on each partition;
 /// at most [`IN_FLIGHT`] unacknowledged at once. Returns how many lines were published.
 pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u64, String> {
-    let Layout { partitions } = read_layout(js, names).await?;
+    let Layout { partitions, .. } = read_layout(js, names).await?;
     let run = run_id(inputs);
     let mut sender = Sender {
         js,
@@ -336,28 +348,6 @@ fn lost(published: u64, error: &str) -> String {
     format!("publishing stopped after {published} acknowledged lines: {error}")
 }
 
-/// What a partition's checkpoint holds: the input sequence it covers and the interpreter.
-#[derive(Serialize, Deserialize)]
-struct Saved {
-    sequence: u64,
-    interpreter: Checkpoint,
-}
-
-/// Why a partition's run stopped early.
-enum Stop {
-    /// Its checkpoint was refused: another run wrote a newer one.
-    Fenced(String),
-    /// Anything else.
-    Failed(String),
-}
-use Stop::{Failed, Fenced};
-
-impl From<String> for Stop {
-    fn from(message: String) -> Stop {
-        Failed(message)
-    }
-}
-
 /// What a worker did, counted over its partitions.
 #[derive(Debug, Default)]
 pub struct WorkerStats {
@@ -367,6 +357,8 @@ pub struct WorkerStats {
     pub restored: AtomicU64,
     /// Outputs the output stream already had (from a replay): dropped there, not doubled.
     pub duplicates: AtomicU64,
+    /// Input messages delivered again at or below the sequence already applied: skipped.
+    pub skipped: AtomicU64,
     /// Leases taken or let go.
     pub lease_changes: AtomicU64,
     /// Checkpoints written, and the time spent writing them (outputs' acknowledgements
@@ -425,7 +417,7 @@ pub async fn worker(
     options: WorkerOptions,
     stats: Arc<WorkerStats>,
 ) -> Result<(), String> {
-    let Layout { partitions } = read_layout(&js, &names).await?;
+    let Layout { partitions, groups } = read_layout(&js, &names).await?;
     let leases = js
         .get_key_value(names.leases())
         .await
@@ -501,8 +493,8 @@ pub async fn worker(
                     loop {
                         let (js, names, held, stats) =
                             (js.clone(), names.clone(), alive.clone(), stats.clone());
-                        let pass =
-                            run_partition(js, names, catalog, partition, every, held, stats).await;
+                        let at = (partition, groups);
+                        let pass = run_partition(js, names, catalog, at, every, held, stats).await;
                         match pass {
                             Err(Fenced(_)) if alive.load(Ordering::SeqCst) => continue,
                             Err(Fenced(message)) | Err(Failed(message)) => break Err(message),
@@ -549,35 +541,29 @@ async fn members(leases: &kv::Store) -> u32 {
 
 /// Processes one leased partition until the lease is lost: from its checkpoint on, each
 /// message through the interpreter, outputs published with derived ids, a checkpoint every
-/// `every` messages once the outputs are acknowledged.
+/// `every` lines once the outputs are acknowledged.
 async fn run_partition(
     js: Context,
     names: Names,
     catalog: &'static Catalog,
-    partition: u32,
+    (partition, groups): (u32, u32),
     every: u64,
     alive: Arc<AtomicBool>,
     stats: Arc<WorkerStats>,
 ) -> Result<(), Stop> {
-    let state = js
+    let store = js
         .get_key_value(names.state())
         .await
         .map_err(|error| format!("no bucket {}: {error}", names.state()))?;
-    let key = format!("p{partition}");
-    let entry = state
-        .entry(key.clone())
-        .await
-        .map_err(|error| format!("cannot read checkpoint {key}: {error}"))?;
-    let (mut revision, mut sequence, mut interpreter) = match entry {
-        Some(entry) if entry.operation == kv::Operation::Put => {
-            let saved: Saved = serde_json::from_slice(&entry.value)
-                .map_err(|error| format!("a broken checkpoint {key}: {error}"))?;
-            let restored = Interpreter::restore(catalog, Limits::default(), &saved.interpreter)?;
-            stats.restored.fetch_add(1, Ordering::SeqCst);
-            (entry.revision, saved.sequence, restored)
-        }
-        _ => (0, 0, Interpreter::new(catalog, Limits::default())),
-    };
+    let Resumed {
+        mut state,
+        mut sequence,
+        mut interpreter,
+        restored,
+    } = PartitionState::load(store, partition, groups, catalog).await?;
+    if restored {
+        stats.restored.fetch_add(1, Ordering::SeqCst);
+    }
     let input = js
         .get_stream(names.input_stream())
         .await
@@ -610,11 +596,10 @@ async fn run_partition(
             Err(_) => {
                 // Quiet: a good moment to checkpoint what is pending.
                 if since_checkpoint > 0 {
-                    revision = checkpoint(
-                        (&state, partition),
-                        &key,
-                        (revision, sequence),
-                        &interpreter,
+                    checkpoint(
+                        partition,
+                        (&mut state, sequence),
+                        &mut interpreter,
                         &mut acks,
                         &stats,
                     )
@@ -631,6 +616,11 @@ async fn run_partition(
             .info()
             .map_err(|error| format!("partition {partition}: {error}"))?;
         let seq = info.stream_sequence;
+        if seq <= sequence {
+            // Delivered again, and already applied.
+            stats.skipped.fetch_add(1, Ordering::SeqCst);
+            continue;
+        }
         let header = |name: &str| {
             (message.headers.as_ref())
                 .and_then(|headers| headers.get(name))
@@ -644,6 +634,8 @@ async fn run_partition(
                 &mut interpreter,
                 Interpreter::new(catalog, Limits::default()),
             );
+            interpreter.track_changes();
+            state.renew();
             ended.end_at(latest.parse().ok());
             let summary = ended.finish(false, &mut |v| found.push(v));
             let body = serde_json::to_vec(&summary).unwrap_or_default();
@@ -701,11 +693,10 @@ async fn run_partition(
             g.open = open;
         });
         if since_checkpoint >= every {
-            revision = checkpoint(
-                (&state, partition),
-                &key,
-                (revision, sequence),
-                &interpreter,
+            checkpoint(
+                partition,
+                (&mut state, sequence),
+                &mut interpreter,
                 &mut acks,
                 &stats,
             )
@@ -730,16 +721,15 @@ async fn output(
         .map_err(|error| Failed(format!("publishing {id}: {error}")))
 }
 
-/// Waits for the outputs, then writes the checkpoint (covering the input up to `sequence`)
-/// over revision `revision` (0: none yet); a newer one (another owner's) makes it fail.
+/// Waits for the outputs, then writes the checkpoint covering the input up to `sequence`; a
+/// newer one (another owner's) makes it fail.
 async fn checkpoint(
-    (state, partition): (&kv::Store, u32),
-    key: &str,
-    (revision, sequence): (u64, u64),
-    interpreter: &Interpreter<'_>,
+    partition: u32,
+    (state, sequence): (&mut PartitionState, u64),
+    interpreter: &mut Interpreter<'_>,
     acks: &mut Vec<jetstream::context::PublishAckFuture>,
     stats: &WorkerStats,
-) -> Result<u64, Stop> {
+) -> Result<(), Stop> {
     let started = std::time::Instant::now();
     for ack in acks.drain(..) {
         let ack = ack
@@ -749,25 +739,12 @@ async fn checkpoint(
             stats.duplicates.fetch_add(1, Ordering::SeqCst);
         }
     }
-    let saved = Saved {
-        sequence,
-        interpreter: interpreter.checkpoint(),
-    };
-    let body: Bytes = serde_json::to_vec(&saved).unwrap_or_default().into();
-    let written = match revision {
-        0 => state.create(key, body).await.map_err(|e| e.to_string()),
-        n => state.update(key, body, n).await.map_err(|e| e.to_string()),
-    };
-    let revision = written.map_err(|error| {
-        Fenced(format!(
-            "checkpoint {key} refused (the partition has another owner?): {error}"
-        ))
-    })?;
+    state.save(sequence, interpreter).await?;
     stats.checkpoints.fetch_add(1, Ordering::SeqCst);
     let spent = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
     stats.checkpoint_micros.fetch_add(spent, Ordering::SeqCst);
     stats.gauges(partition, |g| g.checkpointed = std::time::Instant::now());
-    Ok(revision)
+    Ok(())
 }
 
 /// Reads the outputs into the JSON report of `validate --format json`: the counts of every
