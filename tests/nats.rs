@@ -87,8 +87,10 @@ impl Server {
         plotline(&all)
     }
 
-    fn worker(&self, id: &str, idle_exit: &str, checkpoint_every: &str) -> Child {
+    /// A worker; `pause` (a number from 1) stops it in the middle of that checkpoint.
+    fn worker(&self, id: &str, idle_exit: &str, checkpoint_every: &str, pause: &str) -> Child {
         Command::new(env!("CARGO_BIN_EXE_plotline"))
+            .env("PLOTLINE_PAUSE_IN_CHECKPOINT", pause)
             .args(["worker", "--nats", &self.url, "--id", id])
             .args(["--checkpoint-every", checkpoint_every])
             .args(["--idle-exit", idle_exit])
@@ -201,7 +203,7 @@ fn three_workers_on_twelve_partitions_report_what_validate_reports() {
     );
     let workers: Vec<Child> = ["w1", "w2", "w3"]
         .into_iter()
-        .map(|id| server.worker(id, "4", "300"))
+        .map(|id| server.worker(id, "4", "300", "0"))
         .collect();
     let mut processed = 0u64;
     for worker in workers {
@@ -237,8 +239,18 @@ fn three_workers_on_twelve_partitions_report_what_validate_reports() {
     assert!(mine == theirs, "the event records differ from run's");
 }
 
-#[test]
-fn a_worker_killed_mid_stream_loses_and_doubles_nothing() {
+/// Where the first worker is killed.
+#[derive(Clone, Copy, PartialEq)]
+enum Kill {
+    /// Between two checkpoints: once about 40% of the stream's violations are stored.
+    BetweenCheckpoints,
+    /// In the middle of its 8th checkpoint (of about 20): its groups written, its head not.
+    MidCheckpoint,
+}
+
+/// A worker is SIGKILLed (no goodbye) at `kill`, then started again once its leases expired:
+/// the report still equals `validate`'s, nothing missing, nothing doubled.
+fn killed_and_restarted(kill: Kill) {
     let Some(server) = Server::start() else {
         return;
     };
@@ -246,7 +258,7 @@ fn a_worker_killed_mid_stream_loses_and_doubles_nothing() {
     let path = stream(dir.path(), "60000");
     assert_eq!(
         server
-            .run(&["nats-setup", "--partitions", "4"])
+            .run(&["nats-setup", "--partitions", "4", "--state-groups", "16"])
             .status
             .code(),
         Some(0)
@@ -258,10 +270,12 @@ fn a_worker_killed_mid_stream_loses_and_doubles_nothing() {
             .code(),
         Some(0)
     );
-    // The first worker checkpoints each partition every 3000 lines, and is killed (SIGKILL: no
-    // goodbye) once about half the stream's violations are stored: each partition then has a
-    // checkpoint, and outputs stored after it.
-    let mut first = server.worker("doomed", "60", "3000");
+    // Each partition is checkpointed every 3000 lines: about 20 checkpoints in all.
+    let pause = match kill {
+        Kill::MidCheckpoint => "8",
+        Kill::BetweenCheckpoints => "0",
+    };
+    let mut first = server.worker("w1", "60", "3000", pause);
     let mut said_first = BufReader::new(first.stderr.take().expect("stderr"));
     let mut line = String::new();
     said_first
@@ -273,17 +287,26 @@ fn a_worker_killed_mid_stream_loses_and_doubles_nothing() {
         .and_then(|rest| rest.split('/').next())
         .unwrap_or_else(|| panic!("{line}"))
         .to_owned();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let report = server.report();
-        if report["violations"].as_array().map_or(0, Vec::len) > 250 {
-            break;
+    match kill {
+        Kill::BetweenCheckpoints => {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let report = server.report();
+                if report["violations"].as_array().map_or(0, Vec::len) > 250 {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "the first worker made no progress"
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            }
         }
-        assert!(
-            Instant::now() < deadline,
-            "the first worker made no progress"
-        );
-        std::thread::sleep(Duration::from_millis(100));
+        Kill::MidCheckpoint => {
+            line.clear();
+            said_first.read_line(&mut line).expect("it pauses");
+            assert!(line.contains("paused in checkpoint 8"), "{line}");
+        }
     }
     // Its metrics, as Prometheus reads them.
     let metrics = metrics(&metrics_at);
@@ -304,30 +327,46 @@ fn a_worker_killed_mid_stream_loses_and_doubles_nothing() {
     );
     first.kill().expect("killed");
     let _ = first.wait();
-    // Its leases expire (6 s); the next worker takes the partitions over from their
+    // Started again: its leases expired (6 s), it takes the partitions over from their
     // checkpoints.
-    let second = server.worker("heir", "12", "300");
-    let text = said(second);
-    // Partitions progress unevenly, so some may not have had a checkpoint yet: those start
-    // from the beginning. At least one is taken over from its checkpoint.
-    let restored: u32 = (text.lines())
-        .find_map(|l| {
-            let head = l.split(" partitions taken over from a checkpoint").next()?;
-            head.rsplit(' ').next()?.parse().ok()
-        })
-        .unwrap_or(0);
-    assert!((1..=4).contains(&restored), "{text}");
-    // The heir went on from the checkpoints, not from the start, and had lines left to do;
-    // what the first worker had done past its checkpoints it did again (how many outputs
-    // that dropped as duplicates depends on where the kill fell, so it is said, not held).
-    let heir: f64 = (text.lines())
-        .find(|l| l.contains("input lines processed"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(-1.0);
-    assert!(heir > 0.0 && heir < 60_000.0, "{text}");
+    let again = server.worker("w1", "12", "300", "0");
+    let text = said(again);
     eprintln!("{text}");
+    let number = |after: &str| -> u64 {
+        (text.lines())
+            .find_map(|l| {
+                let head = l.split(after).next()?;
+                (head.len() < l.len()).then_some(())?;
+                head.rsplit(' ').next()?.parse().ok()
+            })
+            .unwrap_or(u64::MAX)
+    };
+    // Partitions progress unevenly, so one may not have had a checkpoint yet: it starts from
+    // the beginning. At least one is taken over from its checkpoint.
+    let restored = number(" partitions taken over from a checkpoint");
+    assert!((1..=4).contains(&restored), "{text}");
+    // It went on from the checkpoints, not from the start, and had lines left to do.
+    let processed = number(" input lines processed");
+    assert!(processed > 0 && processed < 60_000, "{text}");
+    // What the first worker did past the checkpoints it did again: the outputs were
+    // published again and dropped as duplicates. Killed in a checkpoint, it had stored
+    // every output that checkpoint covered, so there are such duplicates for certain.
+    let duplicates = number(" replayed outputs dropped as duplicates");
+    assert_ne!(duplicates, u64::MAX, "{text}");
+    if kill == Kill::MidCheckpoint {
+        assert!(duplicates > 0, "{text}");
+    }
     assert_same(&server.report(), &path);
+}
+
+#[test]
+fn a_worker_killed_between_checkpoints_loses_and_doubles_nothing() {
+    killed_and_restarted(Kill::BetweenCheckpoints);
+}
+
+#[test]
+fn a_worker_killed_in_the_middle_of_a_checkpoint_loses_and_doubles_nothing() {
+    killed_and_restarted(Kill::MidCheckpoint);
 }
 
 #[test]
