@@ -216,10 +216,11 @@ pub fn worker(args: WorkerArgs) -> u8 {
     });
     let count = |n: &std::sync::atomic::AtomicU64| n.load(std::sync::atomic::Ordering::SeqCst);
     say!(
-        "{id}: {} input lines processed, {} partitions taken over from a checkpoint, {} \
+        "{id}: {} input lines processed in {:.2} s, {} partitions taken over from a checkpoint, {} \
          replayed outputs dropped as duplicates, {} messages delivered again skipped, {} \
          checkpoints in {} ms",
         count(&stats.processed),
+        stats.busy_seconds(),
         count(&stats.restored),
         count(&stats.duplicates),
         count(&stats.skipped),

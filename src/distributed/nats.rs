@@ -353,6 +353,11 @@ fn lost(published: u64, error: &str) -> String {
 pub struct WorkerStats {
     /// Input lines processed (replayed ones included).
     pub processed: AtomicU64,
+    /// When the first and the latest input message were processed, in microseconds since
+    /// [`WorkerStats::began`] (0: none yet).
+    pub busy: [AtomicU64; 2],
+    /// When the worker began.
+    pub began: std::sync::OnceLock<std::time::Instant>,
     /// Partitions taken over from a checkpoint another run wrote.
     pub restored: AtomicU64,
     /// Outputs the output stream already had (from a replay): dropped there, not doubled.
@@ -382,6 +387,23 @@ pub struct PartitionGauges {
 }
 
 impl WorkerStats {
+    /// Notes that a message was just processed.
+    fn mark_busy(&self) {
+        let began = self.began.get_or_init(std::time::Instant::now);
+        let now = u64::try_from(began.elapsed().as_micros())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let _ = (self.busy[0]).compare_exchange(0, now, Ordering::SeqCst, Ordering::SeqCst);
+        self.busy[1].fetch_max(now, Ordering::SeqCst);
+    }
+
+    /// Seconds from the first message processed to the latest.
+    pub fn busy_seconds(&self) -> f64 {
+        let [first, last] = &self.busy;
+        let micros = (last.load(Ordering::SeqCst)).saturating_sub(first.load(Ordering::SeqCst));
+        micros as f64 / 1e6
+    }
+
     fn gauges(&self, partition: u32, update: impl FnOnce(&mut PartitionGauges)) {
         let mut partitions = self.partitions.lock().unwrap_or_else(|p| p.into_inner());
         let gauges = partitions.entry(partition).or_insert(PartitionGauges {
@@ -687,6 +709,7 @@ async fn run_partition(
         sequence = seq;
         since_checkpoint += lines_here.max(1);
         stats.processed.fetch_add(lines_here, Ordering::SeqCst);
+        stats.mark_busy();
         let open = interpreter.open_interactions();
         stats.gauges(partition, |g| {
             g.pending = info.pending;

@@ -135,8 +135,29 @@ pub struct Step {
 
 impl Step {
     /// The event's line as `run` writes it: the record with the computed `metadata` block in
-    /// place of any it had (the line as it was when it is no JSON object).
+    /// place of any it had (the line as it was when it is no JSON object). A record without
+    /// a `metadata` key keeps its own text, the block appended.
     pub fn annotate(self, line: &[u8]) -> Vec<u8> {
+        let record = line.trim_ascii();
+        // Any key could be `metadata` spelled with escapes: those take the long way.
+        let plain = record.len() >= 2
+            && record.first() == Some(&b'{')
+            && record.last() == Some(&b'}')
+            && memchr::memmem::find(record, b"\"metadata\"").is_none()
+            && memchr::memmem::find(record, b"\\u").is_none();
+        if plain {
+            let open = &record[..record.len() - 1];
+            let mut out = Vec::with_capacity(record.len() + 32 * self.metadata.len());
+            out.extend_from_slice(open);
+            if !open[1..].trim_ascii().is_empty() {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"\"metadata\":");
+            if serde_json::to_writer(&mut out, &self.metadata).is_ok() {
+                out.push(b'}');
+                return out;
+            }
+        }
         match serde_json::from_slice::<Map<String, Value>>(line) {
             Ok(mut record) => {
                 record.insert("metadata".into(), Value::Object(self.metadata));
@@ -1236,5 +1257,54 @@ fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Map, Value};
+
+    use super::Step;
+
+    fn step() -> Step {
+        let metadata: Map<String, Value> =
+            serde_json::from_value(json!({"opened": 5, "form": {"a": "b"}, "closed": false}))
+                .expect("an object");
+        Step {
+            lifecycle: String::new(),
+            version: String::new(),
+            interaction: String::new(),
+            event: String::new(),
+            state: String::new(),
+            metadata,
+        }
+    }
+
+    #[test]
+    fn an_annotated_record_is_the_record_with_the_computed_block_in_place_of_its_own() {
+        let lines: [&[u8]; 6] = [
+            br#"{"lifecycle":"w","event":"e","data":{"x":1.0}}"#,
+            br#"  { "lifecycle" : "w", "event":"e" }  "#,
+            br#"{"lifecycle":"w","metadata":{"opened":1},"event":"e"}"#,
+            br#"{"lifecycle":"w","meta\u0064ata":{"opened":1},"event":"e"}"#,
+            br#"{"data":{"metadata":true},"lifecycle":"w"}"#,
+            br#"{}"#,
+        ];
+        for line in lines {
+            let annotated = step().annotate(line);
+            let mut expected: Map<String, Value> = serde_json::from_slice(line).expect("JSON");
+            expected.insert("metadata".into(), Value::Object(step().metadata));
+            let found: Map<String, Value> = serde_json::from_slice(&annotated).expect("JSON");
+            assert_eq!(found, expected, "{}", String::from_utf8_lossy(line));
+            // No second `metadata` key: the block replaced the record's own, or was added.
+            let count = |text: &[u8]| text.windows(10).filter(|w| w == b"\"metadata\"").count();
+            let own = serde_json::from_slice::<Map<String, Value>>(line)
+                .is_ok_and(|record| record.contains_key("metadata"));
+            let plain_own = usize::from(own && count(line) > 0);
+            assert_eq!(count(&annotated), count(line) + 1 - plain_own);
+        }
+        // A record without a block keeps its own text (`1.0` stays `1.0`).
+        let kept = step().annotate(lines[0]);
+        assert!(kept.starts_with(br#"{"lifecycle":"w","event":"e","data":{"x":1.0},"metadata":{"#));
     }
 }
