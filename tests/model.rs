@@ -481,7 +481,10 @@ fn interpret(catalog: &Catalog, lines: &[String]) -> (Vec<Verdict>, Vec<Violatio
         let step = interpreter.line(place, line.as_bytes(), true, &mut |v: Violation| {
             kinds.push(v.kind.name().to_owned());
         });
-        out.push((kinds, step.map(|step| Value::Object(step.metadata))));
+        out.push((
+            kinds,
+            step.map(|step| serde_json::from_str(&step.metadata).expect("JSON")),
+        ));
     }
     let mut end = Vec::new();
     let summary = interpreter.finish(false, &mut |v| end.push(v));

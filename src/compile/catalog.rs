@@ -257,6 +257,31 @@ impl Version {
             })
             .collect()
     }
+
+    /// [`Version::metadata_block`] written straight as JSON text (an object), without
+    /// building it.
+    pub fn metadata_json(&self, slots: &[Slot]) -> String {
+        let mut out = Vec::with_capacity(24 * self.fields.len() + 2);
+        out.push(b'{');
+        let fields = self.fields.iter().enumerate();
+        for (n, (slot, field)) in fields.filter(|(_, field)| !field.internal).enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            // Writing into memory fails only on a value JSON cannot hold; there is none.
+            let _ = serde_json::to_writer(&mut out, &field.name);
+            out.push(b':');
+            let _ = match slots.get(slot) {
+                Some(Slot::Bool(b)) => serde_json::to_writer(&mut out, b),
+                Some(Slot::Int(n)) => serde_json::to_writer(&mut out, n),
+                Some(Slot::Json(doc)) => serde_json::to_writer(&mut out, &doc.to_value()),
+                Some(Slot::Unset) | None => serde_json::to_writer(&mut out, &field.default),
+            };
+        }
+        out.push(b'}');
+        // serde_json writes UTF-8 only.
+        String::from_utf8(out).unwrap_or_else(|_| "{}".to_owned())
+    }
 }
 
 /// An event of a version.

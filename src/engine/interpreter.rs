@@ -129,8 +129,8 @@ pub struct Step {
     pub event: String,
     /// The interaction's state after the event.
     pub state: String,
-    /// The metadata block after the event.
-    pub metadata: Map<String, Value>,
+    /// The metadata block after the event, as JSON text (an object).
+    pub metadata: String,
 }
 
 impl Step {
@@ -147,23 +147,23 @@ impl Step {
             && memchr::memmem::find(record, b"\\u").is_none();
         if plain {
             let open = &record[..record.len() - 1];
-            let mut out = Vec::with_capacity(record.len() + 32 * self.metadata.len());
+            let mut out = Vec::with_capacity(record.len() + self.metadata.len() + 13);
             out.extend_from_slice(open);
             if !open[1..].trim_ascii().is_empty() {
                 out.push(b',');
             }
             out.extend_from_slice(b"\"metadata\":");
-            if serde_json::to_writer(&mut out, &self.metadata).is_ok() {
-                out.push(b'}');
-                return out;
-            }
+            out.extend_from_slice(self.metadata.as_bytes());
+            out.push(b'}');
+            return out;
         }
-        match serde_json::from_slice::<Map<String, Value>>(line) {
-            Ok(mut record) => {
-                record.insert("metadata".into(), Value::Object(self.metadata));
+        let block = serde_json::from_str::<Value>(&self.metadata);
+        match (serde_json::from_slice::<Map<String, Value>>(line), block) {
+            (Ok(mut record), Ok(block)) => {
+                record.insert("metadata".into(), block);
                 serde_json::to_vec(&record).unwrap_or_else(|_| line.to_vec())
             }
-            Err(_) => line.to_vec(),
+            _ => line.to_vec(),
         }
     }
 }
@@ -793,10 +793,9 @@ impl<'c> Interpreter<'c> {
             assign(version, &mut interaction.meta, values);
         }
 
-        let needs_block = want_step || envelope.metadata.is_some();
-        let block = needs_block.then(|| version.metadata_block(&interaction.meta));
-        if let (Some(reported), Some(block)) = (&envelope.metadata, &block) {
-            let differences = compare(block, reported);
+        if let Some(reported) = &envelope.metadata {
+            let block = version.metadata_block(&interaction.meta);
+            let differences = compare(&block, reported);
             if !differences.is_empty() {
                 emit(
                     ViolationKind::MetadataMismatch,
@@ -820,7 +819,7 @@ impl<'c> Interpreter<'c> {
             interaction: key.to_owned(),
             event: envelope.event.to_string(),
             state: version.state_name(state).to_owned(),
-            metadata: block.unwrap_or_default(),
+            metadata: version.metadata_json(&interaction.meta),
         });
         if version.is_final(state) {
             self.release(lifecycle_id, key);
@@ -1267,9 +1266,7 @@ mod tests {
     use super::Step;
 
     fn step() -> Step {
-        let metadata: Map<String, Value> =
-            serde_json::from_value(json!({"opened": 5, "form": {"a": "b"}, "closed": false}))
-                .expect("an object");
+        let metadata = json!({"opened": 5, "form": {"a": "b"}, "closed": false}).to_string();
         Step {
             lifecycle: String::new(),
             version: String::new(),
@@ -1293,7 +1290,8 @@ mod tests {
         for line in lines {
             let annotated = step().annotate(line);
             let mut expected: Map<String, Value> = serde_json::from_slice(line).expect("JSON");
-            expected.insert("metadata".into(), Value::Object(step().metadata));
+            let block = serde_json::from_str(&step().metadata).expect("JSON");
+            expected.insert("metadata".into(), block);
             let found: Map<String, Value> = serde_json::from_slice(&annotated).expect("JSON");
             assert_eq!(found, expected, "{}", String::from_utf8_lossy(line));
             // No second `metadata` key: the block replaced the record's own, or was added.

@@ -142,7 +142,7 @@ impl Collector {
                 interaction,
                 event,
                 state: step.as_ref().map(|s| s.state.clone()),
-                metadata: step.map(|s| s.metadata),
+                metadata: step.and_then(|s| serde_json::from_str(&s.metadata).ok()),
                 violations: found,
             };
             if !first_verdict {
