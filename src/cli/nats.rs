@@ -37,9 +37,10 @@ pub struct SetupArgs {
     #[arg(long, default_value_t = 12)]
     pub partitions: u32,
     /// Groups each partition's checkpoint is kept in (fixed for the deployment's life): a
-    /// checkpoint writes the groups whose interactions changed, and one group's open
-    /// interactions must fit in a NATS message (1 MiB by default).
-    #[arg(long, value_name = "N", default_value_t = 256)]
+    /// checkpoint writes the groups whose interactions changed, and one group (its open
+    /// interactions, about 300 bytes each, and its share of the remembered finished ones,
+    /// about 30 bytes each) must fit in a NATS message (1 MiB by default).
+    #[arg(long, value_name = "N", default_value_t = 64)]
     pub state_groups: u32,
     /// Bound the input stream to this many bytes (publishers fail when it is full).
     #[arg(long, value_name = "BYTES")]

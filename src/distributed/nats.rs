@@ -9,17 +9,15 @@
 //!   partition with the latest timestamp of the whole input.
 //! - Workers lease partitions in the bucket `<prefix>_leases` (create, then renew with
 //!   compare-and-swap; a lease not renewed expires with the bucket's age limit), and keep
-//!   each partition's interpreter checkpoint in `<prefix>_state`, written with
-//!   compare-and-swap after the partition's outputs are acknowledged: a worker that lost its
-//!   lease cannot overwrite its successor's.
+//!   each partition's checkpoint in `<prefix>_state` (`state.rs`), written after the
+//!   partition's outputs are acknowledged. A message delivered again at or below the
+//!   sequence already applied is skipped.
 //! - Output: stream `<PREFIX>_out`: `<prefix>.out.violation.<p>` (violation objects),
 //!   `<prefix>.out.bad.<p>` (those of lines that are no event: `malformed_line`,
 //!   `bad_envelope`), `<prefix>.out.event.<p>` (each input message's events with their
 //!   computed metadata, as `run` writes them), `<prefix>.out.summary.<p>` (a partition's
-//!   counts at an end marker),
-//!   each with a message
-//!   id derived from (partition, input sequence, index), so a replay republishes the same ids
-//!   and the stream drops the copies.
+//!   counts at an end marker), each with a message id derived from (partition, input
+//!   sequence, index), so a replay republishes the same ids and the stream drops the copies.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -1,0 +1,49 @@
+#!/bin/bash
+# The partitioned mode end to end on one machine: a nats-server with JetStream on a free
+# loopback port and a temporary store, `nats-setup` (12 partitions), `publish`, then WORKERS
+# workers that exit when idle; beside them `validate -j1` and `-j2` on the same file. Each
+# worker says how long it was busy; events/s is the file's lines over the longest of those.
+#
+# usage: bench/nats.sh [FILE] [WORKERS]   (default: 500,000 simulated events, 1 worker)
+# The server: PLOTLINE_NATS_SERVER, tests/clients/.venv/bin/nats-server, or nats-server on PATH.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+workers=${2:-1}
+work=$(mktemp -d)
+server=""
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+cd "$here"
+cargo build --release -q
+plotline=$here/target/release/plotline
+file=${1:-}
+if [ -z "$file" ]; then
+  file=$work/stream.jsonl
+  "$plotline" simulate -n 500000 --open 5000 --violations 0.01 --seed 3 > "$file" 2> /dev/null
+fi
+lines=$(wc -l < "$file")
+nats_server=${PLOTLINE_NATS_SERVER:-$here/tests/clients/.venv/bin/nats-server}
+[ -x "$nats_server" ] || nats_server=$(command -v nats-server) \
+  || { echo "no nats-server (tests/clients/setup.sh installs one)" >&2; exit 2; }
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$nats_server" -js -a 127.0.0.1 -p "$port" -sd "$work/store" > /dev/null 2>&1 &
+server=$!
+url=nats://127.0.0.1:$port
+for _ in $(seq 50); do "$plotline" nats-setup --nats "$url" 2>/dev/null && break; sleep 0.1; done
+start=$(date +%s.%N)
+"$plotline" publish --nats "$url" "$file" 2> /dev/null
+end=$(date +%s.%N)
+echo "publish: $(echo "$lines / ($end - $start)" | bc) lines/s"
+pids=()
+for i in $(seq "$workers"); do
+  "$plotline" worker --nats "$url" --id "w$i" --idle-exit 2 2> "$work/w$i.log" &
+  pids+=($!)
+done
+wait "${pids[@]}"
+busy=$(cat "$work"/w*.log | grep -o 'processed in [0-9.]*' | awk '{ if ($3 > m) m = $3 } END { print m }')
+echo "$workers worker(s): $(echo "$lines / $busy" | bc) events/s (busy $busy s)"
+for jobs in 1 2; do
+  start=$(date +%s.%N)
+  "$plotline" validate -j "$jobs" -q "$file" > /dev/null || true
+  end=$(date +%s.%N)
+  echo "validate -j$jobs: $(echo "$lines / ($end - $start)" | bc) events/s"
+done
