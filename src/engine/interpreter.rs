@@ -238,7 +238,7 @@ pub struct Changes {
 }
 
 /// Open interactions of one lifecycle, by interaction key.
-type OpenMap = hashbrown::HashMap<Box<str>, Interaction>;
+type OpenMap = hashbrown::HashMap<compact_str::CompactString, Interaction>;
 
 /// Runs events through a catalog.
 pub struct Interpreter<'c> {

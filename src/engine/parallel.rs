@@ -1,11 +1,11 @@
 //! `validate` on several threads: interactions sharded by key, reports merged back into the
 //! exact order one thread would give.
 //!
-//! A reader cuts the inputs into chunks of whole lines and hands every chunk to every shard.
-//! Each shard walks all lines, reads each line's key cheaply ([`envelope::key_of`]) and fully
-//! processes only the lines whose key hashes to it (blank and keyless lines go to shard 0),
-//! so every line is counted by exactly one shard and each interaction's events stay in order
-//! on one thread. The violations of a chunk are merged by line number once every shard has
+//! A reader cuts the inputs into chunks of whole lines, reads each line's key cheaply
+//! ([`envelope::key_of`]) to find the shard it hashes to (blank and keyless lines go to shard
+//! 0), and hands every chunk with its lines' owners to every shard. Each shard processes only
+//! its own lines, so every line is counted by exactly one shard and each interaction's events
+//! stay in order on one thread. The violations of a chunk are merged by line number once every shard has
 //! handed in its part; those of the end of the stream are merged by where each interaction
 //! began. The report is therefore the one a single thread writes.
 
@@ -42,10 +42,12 @@ pub struct Options {
     pub allow_incomplete: bool,
 }
 
-/// A chunk and its place in the stream.
+/// A chunk, its place in the stream, and which shard owns each of its lines (empty with
+/// one shard): found once by the reader, not by every shard.
 struct Sequenced {
     seq: u64,
     chunk: Chunk,
+    owners: Vec<u16>,
 }
 
 /// One shard's violations for one chunk, in line order.
@@ -99,7 +101,7 @@ pub fn validate_with(
     report: &mut dyn FnMut(Violation),
     progress: &mut dyn FnMut(u64, u64),
 ) -> io::Result<Outcome> {
-    let jobs = options.jobs.max(1);
+    let jobs = options.jobs.clamp(1, usize::from(u16::MAX));
     let names: Vec<String> = inputs.iter().map(|input| input.name.clone()).collect();
     let hasher = hashbrown::DefaultHashBuilder::default();
     let limits = options.limits.per_shard(jobs);
@@ -114,7 +116,6 @@ pub fn validate_with(
             chunk_txs.push(chunk_tx);
             let part_tx = part_tx.clone();
             let names = &names;
-            let hasher = &hasher;
             let (latest, ended) = (&latest, &ended);
             shards.push(scope.spawn(move || {
                 let mut interpreter = Interpreter::new(catalog, limits);
@@ -124,8 +125,7 @@ pub fn validate_with(
                 if extras.coverage {
                     interpreter.count_coverage();
                 }
-                let owner = |line: &[u8]| owner_of(line, jobs, hasher);
-                run_shard(&mut interpreter, shard, &owner, names, &chunk_rx, &part_tx);
+                run_shard(&mut interpreter, shard, names, &chunk_rx, &part_tx);
                 // Timeouts at the end are decided by the latest timestamp of the whole
                 // stream, whichever shard saw it.
                 latest.fetch_max(
@@ -144,7 +144,8 @@ pub fn validate_with(
         }
         drop(part_tx);
         let chunks = ChunkReader::new(inputs, options.limits.max_line_bytes);
-        let reader = scope.spawn(move || read_chunks(chunks, &chunk_txs));
+        let owner = |line: &[u8]| owner_of(line, jobs, &hasher);
+        let reader = scope.spawn(move || read_chunks(chunks, &owner, &chunk_txs));
 
         collect(jobs, &part_rx, report, progress);
         let read = reader
@@ -182,13 +183,14 @@ pub fn validate_with(
     })
 }
 
-/// The shard that processes `line`.
-fn owner_of(line: &[u8], jobs: usize, hasher: &hashbrown::DefaultHashBuilder) -> usize {
-    if jobs == 1 {
+/// The shard that processes `line` (blank, overlong and keyless lines go to shard 0).
+fn owner_of(line: &[u8], jobs: usize, hasher: &hashbrown::DefaultHashBuilder) -> u16 {
+    if line.iter().all(u8::is_ascii_whitespace) {
         return 0;
     }
     match envelope::key_of(line) {
-        Some(key) => (hasher.hash_one(key) % jobs as u64) as usize,
+        // Below `jobs`, which is at most `u16::MAX`.
+        Some(key) => (hasher.hash_one(key) % jobs as u64) as u16,
         None => 0,
     }
 }
@@ -197,7 +199,6 @@ fn owner_of(line: &[u8], jobs: usize, hasher: &hashbrown::DefaultHashBuilder) ->
 fn run_shard(
     interpreter: &mut Interpreter,
     shard: usize,
-    owner: &dyn Fn(&[u8]) -> usize,
     names: &[String],
     chunks: &Receiver<Arc<Sequenced>>,
     parts: &SyncSender<Part>,
@@ -207,13 +208,9 @@ fn run_shard(
         let mut violations = Vec::new();
         let mut report = |violation| violations.push(violation);
         let file = names.get(chunk.file_index).map_or("-", String::as_str);
-        for (number, line, overlong) in chunk.lines() {
-            let mine = if overlong.is_some() || line.iter().all(u8::is_ascii_whitespace) {
-                shard == 0
-            } else {
-                owner(line) == shard
-            };
-            if mine {
+        for (index, (number, line, overlong)) in chunk.lines().enumerate() {
+            let owner = sequenced.owners.get(index).copied().unwrap_or(0);
+            if usize::from(owner) == shard {
                 let place = Place {
                     file_index: chunk.file_index,
                     file,
@@ -283,13 +280,27 @@ fn collect(
     }
 }
 
-/// Reads every input into chunks and hands each to every shard. A chunk's buffer is reused
-/// once no shard holds it any more.
-fn read_chunks(mut reader: ChunkReader, shards: &[SyncSender<Arc<Sequenced>>]) -> io::Result<()> {
+/// Reads every input into chunks, finds the owner of each line (with more than one shard),
+/// and hands each chunk to every shard. A chunk's buffer is reused once no shard holds it
+/// any more.
+fn read_chunks(
+    mut reader: ChunkReader,
+    owner: &dyn Fn(&[u8]) -> u16,
+    shards: &[SyncSender<Arc<Sequenced>>],
+) -> io::Result<()> {
     let mut in_flight: VecDeque<Arc<Sequenced>> = VecDeque::new();
     let mut seq = 0u64;
     while let Some(chunk) = reader.next_chunk()? {
-        let chunk = Arc::new(Sequenced { seq, chunk });
+        let owners = match shards.len() {
+            1 => Vec::new(),
+            _ => (chunk.lines())
+                .map(|(_, line, overlong)| match overlong {
+                    Some(_) => 0,
+                    None => owner(line),
+                })
+                .collect(),
+        };
+        let chunk = Arc::new(Sequenced { seq, chunk, owners });
         seq += 1;
         for shard in shards {
             if shard.send(Arc::clone(&chunk)).is_err() {
