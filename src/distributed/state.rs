@@ -194,13 +194,14 @@ impl PartitionState {
             changed[group_of(fp)] = true;
         }
         let mut parts: Vec<Group> = (0..self.slots.len()).map(|_| Group::default()).collect();
-        let saved = interpreter.checkpoint_where(&|fp| changed[group_of(fp)]);
-        for open in saved.open {
+        // The changed groups' interactions go to their groups; the rest is the head's.
+        let mut saved = interpreter.checkpoint_where(&|fp| changed[group_of(fp)]);
+        for open in std::mem::take(&mut saved.open) {
             parts[group_of(fingerprint(&open.lifecycle, &open.interaction))]
                 .open
                 .push(open);
         }
-        for finished in saved.finished {
+        for finished in std::mem::take(&mut saved.finished) {
             parts[group_of(finished[1])].finished.push(finished);
         }
         let mut writes = Vec::new();
@@ -235,7 +236,7 @@ impl PartitionState {
                 .iter()
                 .map(|s| if *s == 1 { '1' } else { '0' })
                 .collect(),
-            interpreter: interpreter.checkpoint_where(&|_| false),
+            interpreter: saved,
         };
         let key = format!("p{}", self.partition);
         let body = serde_json::to_vec(&head).unwrap_or_default();
