@@ -138,6 +138,16 @@ impl FastCheck {
         (root.types == OBJECT).then_some(FastCheck { root })
     }
 
+    /// The check as a deserializer seed, for a reader that meets the payload inside a larger
+    /// text: it gives the kept properties as an object, or fails where [`FastCheck::check`]
+    /// would answer [`Outcome::Ask`].
+    pub fn seed<'s>(&'s self, reads: &'s DataReads) -> PayloadSeed<'s> {
+        PayloadSeed(Root {
+            node: &self.root,
+            reads,
+        })
+    }
+
     /// Checks the payload `json` (an object's text), keeping the top-level properties `reads`
     /// names.
     pub fn check<'a>(&self, json: &'a str, reads: &DataReads) -> Outcome<'a> {
@@ -410,6 +420,17 @@ fn is_integer(n: &serde_json::Number) -> bool {
 struct Root<'n> {
     node: &'n Node,
     reads: &'n DataReads,
+}
+
+/// [`FastCheck::seed`]: the kept properties as an object.
+pub struct PayloadSeed<'s>(Root<'s>);
+
+impl<'de> DeserializeSeed<'de> for PayloadSeed<'_> {
+    type Value = Doc<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(deserializer).map(Doc::Object)
+    }
 }
 
 /// The members of an object kept for rules.

@@ -10,8 +10,14 @@
 
 use std::borrow::Cow;
 
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+
+#[cfg(doc)]
+use crate::compile::fast_check::FastCheck;
+use crate::compile::fast_check::PayloadSeed;
+use crate::expr::doc::{Doc, KeySeed};
 
 /// One event, as read from a line.
 #[derive(Debug)]
@@ -31,7 +37,25 @@ pub struct Envelope<'a> {
     pub data: Option<Cow<'a, RawValue>>,
     /// The metadata block the widget reported (an object), as it was written.
     pub metadata: Option<Cow<'a, RawValue>>,
+    /// The payload as its compiled check kept it, when the reader checked it on the way
+    /// ([`parse_checking`]); `data` is then `None`.
+    pub checked: Option<Checked<'a>>,
 }
+
+/// A payload the reader checked while reading it: valid for the check `by`.
+#[derive(Debug)]
+pub struct Checked<'a> {
+    /// Which check passed it: the address of its [`FastCheck`], to be compared with the
+    /// check of the event the interpreter ends up judging.
+    pub by: usize,
+    /// The properties the event's rules read.
+    pub kept: Doc<'a>,
+}
+
+/// Given the lifecycle, interaction, event and version read before `data`, the compiled check
+/// of the payload the interpreter would judge it by, with its address (see [`Checked::by`]).
+pub type Resolve<'r> =
+    dyn Fn(&str, &str, &str, Option<&str>) -> Option<(usize, PayloadSeed<'r>)> + 'r;
 
 /// Why a line is not an event.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,7 +77,7 @@ pub enum LineError {
     },
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct Wire<'a> {
     #[serde(borrow, default)]
     lifecycle: Option<&'a RawValue>,
@@ -119,6 +143,34 @@ fn object<'a>(
 
 /// Reads one non-blank line.
 pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
+    let line = text_of(line)?;
+    let wire: Wire = serde_json::from_str(line).map_err(|error| wire_error(&error))?;
+    from_wire(wire, None)
+}
+
+/// Reads one non-blank line like [`parse`], checking its payload on the way when the
+/// envelope's fields come before `data` and `resolve` has a compiled check for them: the
+/// payload is then read once, not skipped and read again. Anything out of the ordinary (the
+/// check fails, a field comes twice, the JSON is broken) is read again by [`parse`], so the
+/// outcome is always [`parse`]'s.
+pub fn parse_checking<'a>(
+    line: &'a [u8],
+    resolve: &Resolve<'_>,
+) -> Result<Envelope<'a>, LineError> {
+    let Ok(text) = text_of(line) else {
+        return parse(line);
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let read = CheckingReader { resolve }.deserialize(&mut deserializer);
+    match read.and_then(|read| deserializer.end().map(|()| read)) {
+        Ok((wire, checked)) => from_wire(wire, checked),
+        Err(_) => parse(line),
+    }
+}
+
+/// The line as text, once it is known to be a JSON object's, valid UTF-8 and not nested too
+/// deep.
+fn text_of(line: &[u8]) -> Result<&str, LineError> {
     // serde would read a JSON array into the struct field by field: only objects are events.
     if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(LineError::Malformed("not a JSON object".to_owned()));
@@ -135,22 +187,103 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
             "JSON nested deeper than {MAX_DEPTH} levels"
         )));
     }
-    let wire: Wire = serde_json::from_str(line).map_err(|error| {
-        if error.is_data() {
-            // The only data error an object can give here: a repeated envelope field.
-            let message = error.to_string();
-            let message = message.split(" at line ").next().unwrap_or_default();
-            LineError::BadEnvelope {
-                message: message.to_owned(),
-                lifecycle: None,
-                interaction: None,
-                event: None,
-                lifecycle_missing: false,
-            }
-        } else {
-            LineError::Malformed(format!("not JSON: {error}"))
+    Ok(line)
+}
+
+/// What a line that serde could not read as a [`Wire`] is.
+fn wire_error(error: &serde_json::Error) -> LineError {
+    if error.is_data() {
+        // The only data error an object can give here: a repeated envelope field.
+        let message = error.to_string();
+        let message = message.split(" at line ").next().unwrap_or_default();
+        LineError::BadEnvelope {
+            message: message.to_owned(),
+            lifecycle: None,
+            interaction: None,
+            event: None,
+            lifecycle_missing: false,
         }
-    })?;
+    } else {
+        LineError::Malformed(format!("not JSON: {error}"))
+    }
+}
+
+/// Reads an envelope's object field by field, checking `data` with the check `resolve` gives
+/// for the fields read before it; fails on anything [`parse`] should judge.
+struct CheckingReader<'r, 's> {
+    resolve: &'r Resolve<'s>,
+}
+
+impl<'de> DeserializeSeed<'de> for CheckingReader<'_, '_> {
+    type Value = (Wire<'de>, Option<Checked<'de>>);
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for CheckingReader<'_, '_> {
+    type Value = (Wire<'de>, Option<Checked<'de>>);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an envelope")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut wire = Wire::default();
+        let mut checked = None;
+        let twice = || de::Error::custom("a field comes twice");
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            let slot = match key.as_ref() {
+                "lifecycle" => &mut wire.lifecycle,
+                "interaction" => &mut wire.interaction,
+                "event" => &mut wire.event,
+                "ts" => &mut wire.ts,
+                // The check was chosen without it: `parse` chooses again.
+                "version" if checked.is_some() => {
+                    return Err(de::Error::custom("version after data"))
+                }
+                "version" => &mut wire.version,
+                "metadata" => &mut wire.metadata,
+                "data" => {
+                    if wire.data.is_some() || checked.is_some() {
+                        return Err(twice());
+                    }
+                    let fields = (wire.lifecycle.and_then(text))
+                        .zip(wire.interaction.and_then(text))
+                        .zip(wire.event.and_then(text));
+                    let version = wire.version.and_then(text);
+                    let check = fields.and_then(|((lifecycle, interaction), event)| {
+                        (self.resolve)(&lifecycle, &interaction, &event, version.as_deref())
+                    });
+                    match check {
+                        Some((by, seed)) => {
+                            let kept = map.next_value_seed(seed)?;
+                            checked = Some(Checked { by, kept });
+                        }
+                        None => wire.data = Some(map.next_value()?),
+                    }
+                    continue;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            if slot.is_some() {
+                return Err(twice());
+            }
+            *slot = Some(map.next_value()?);
+        }
+        Ok((wire, checked))
+    }
+}
+
+/// The envelope of what was read, its fields checked.
+fn from_wire<'a>(wire: Wire<'a>, checked: Option<Checked<'a>>) -> Result<Envelope<'a>, LineError> {
     let mut problems = Vec::new();
     let lifecycle_missing = wire.lifecycle.is_none();
     let lifecycle = string(wire.lifecycle, "lifecycle", &mut problems);
@@ -195,6 +328,7 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
                 version,
                 data,
                 metadata,
+                checked,
             })
         }
         (lifecycle, interaction, event, _) => Err(LineError::BadEnvelope {
@@ -366,6 +500,78 @@ fn skip_value(line: &[u8], mut at: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A check that keeps `n` of `{"n": <integer>}` (and rejects anything else), asked for
+    /// lifecycle `l` only; the calls counted.
+    fn checking(line: &str) -> (Result<Envelope<'_>, LineError>, usize) {
+        use crate::compile::fast_check::{DataReads, FastCheck};
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {"n": {"type": "integer"}},
+            "required": ["n"],
+            "additionalProperties": false
+        });
+        let check = Box::leak(Box::new(
+            FastCheck::compile(&schema).expect("in the subset"),
+        ));
+        let reads = Box::leak(Box::new(DataReads::Fields(vec!["n".to_owned()])));
+        let calls = std::cell::Cell::new(0);
+        let resolve = |lifecycle: &str, _: &str, _: &str, _: Option<&str>| {
+            calls.set(calls.get() + 1);
+            (lifecycle == "l").then(|| (7, check.seed(reads)))
+        };
+        let read = parse_checking(line.as_bytes(), &resolve);
+        (read, calls.get())
+    }
+
+    #[test]
+    fn a_payload_checked_on_the_way_is_read_once_and_anything_unusual_is_read_again() {
+        // Fields first, a valid payload: checked by the reader, not kept as text.
+        let (read, calls) = checking(
+            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":{"n":5},"x":[1]}"#,
+        );
+        let envelope = read.expect("an event");
+        assert_eq!(calls, 1);
+        assert!(envelope.data.is_none());
+        let checked = envelope.checked.expect("checked");
+        assert_eq!(checked.by, 7);
+        assert_eq!(
+            checked.kept.get("n").map(Doc::to_value),
+            Some(serde_json::json!(5))
+        );
+        // Each of these is read by `parse`, which keeps the payload as text (or says what is
+        // wrong), exactly as without the reader's check.
+        for line in [
+            // the check rejects it
+            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":{"n":"x"}}"#,
+            // no check for this lifecycle
+            r#"{"lifecycle":"m","interaction":"k","event":"e","ts":1,"data":{"n":5}}"#,
+            // `data` before the fields
+            r#"{"data":{"n":5},"lifecycle":"l","interaction":"k","event":"e","ts":1}"#,
+            // `version` after `data`: the check was chosen without it
+            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":{"n":5},"version":"2"}"#,
+            // a field twice, broken JSON after the payload, a payload that is no object
+            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":{"n":5},"ts":2}"#,
+            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":{"n":5},"#,
+            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":[5]}"#,
+            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":null}"#,
+        ] {
+            let (read, _) = checking(line);
+            let plain = parse(line.as_bytes());
+            match (read, plain) {
+                (Ok(read), Ok(plain)) => {
+                    assert!(read.checked.is_none(), "{line}");
+                    assert_eq!(
+                        read.data.map(|d| d.get().to_owned()),
+                        plain.data.map(|d| d.get().to_owned()),
+                        "{line}"
+                    );
+                    assert_eq!(read.version, plain.version, "{line}");
+                }
+                (read, plain) => assert_eq!(read.err(), plain.err(), "{line}"),
+            }
+        }
+    }
 
     #[test]
     fn nesting_is_limited_anywhere_in_the_line() {

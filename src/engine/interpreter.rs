@@ -13,12 +13,12 @@ use serde_json::{Map, Value};
 use super::coverage::{Coverage, Trail};
 
 mod checkpoint;
-use super::envelope::{self, Envelope, LineError};
+use super::envelope::{self, Checked, Envelope, LineError};
 use super::native;
 use super::payload_message;
 use super::verdict::{Summary, Violation, ViolationKind};
 use crate::compile::catalog::{Event, EventId, Move, StateId, Version};
-use crate::compile::fast_check::{DataReads, Outcome};
+use crate::compile::fast_check::{DataReads, FastCheck, Outcome, PayloadSeed};
 use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
 pub use checkpoint::{Checkpoint, SavedInteraction, SavedSummary};
@@ -381,7 +381,9 @@ impl<'c> Interpreter<'c> {
             self.summary.blank += 1;
             return None;
         }
-        let mut parsed = envelope::parse(line);
+        let mut parsed = envelope::parse_checking(line, &|lifecycle, key, event, version| {
+            self.payload_check(lifecycle, key, event, version)
+        });
         // An object without `lifecycle` may be a native record of the catalog's.
         if let Err(LineError::BadEnvelope {
             lifecycle_missing: true,
@@ -445,6 +447,32 @@ impl<'c> Interpreter<'c> {
         report(line_violation(place, ViolationKind::MalformedLine, message));
     }
 
+    /// The compiled payload check an event of `lifecycle` for interaction `key` named `event`
+    /// (saying `version`) would be judged by, as [`Interpreter::apply`] resolves it, for the
+    /// reader to run while it reads the payload.
+    fn payload_check(
+        &self,
+        lifecycle: &str,
+        key: &str,
+        event: &str,
+        version: Option<&str>,
+    ) -> Option<(usize, PayloadSeed<'c>)> {
+        let catalog = self.catalog;
+        let lifecycle_id = catalog.lifecycle_id(lifecycle)?;
+        let lifecycle = catalog.lifecycles.get(lifecycle_id)?;
+        let version_index = match self.open.get(lifecycle_id)?.get(key) {
+            Some(open) => usize::from(open.version),
+            None => lifecycle.select(version)?,
+        };
+        let version = lifecycle.versions.get(version_index)?;
+        let event = version
+            .events
+            .get(usize::from(*version.event_ids.get(event)?))?;
+        let fast = event.payload.as_ref()?.fast.as_ref()?;
+        (event.data_reads != DataReads::Everything)
+            .then(|| (check_id(fast), fast.seed(&event.data_reads)))
+    }
+
     /// Processes one parsed event.
     pub fn event(
         &mut self,
@@ -454,7 +482,9 @@ impl<'c> Interpreter<'c> {
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
         let mut found = Vec::new();
-        let step = self.apply(place, &envelope, want_step, &mut found);
+        let mut envelope = envelope;
+        let checked = envelope.checked.take();
+        let step = self.apply(place, &envelope, checked, want_step, &mut found);
         for violation in self.evicted.drain(..) {
             report(violation);
         }
@@ -493,6 +523,7 @@ impl<'c> Interpreter<'c> {
         &mut self,
         place: Place<'_>,
         envelope: &Envelope<'_>,
+        checked: Option<Checked<'_>>,
         want_step: bool,
         found: &mut Vec<Found>,
     ) -> Option<Step> {
@@ -670,7 +701,7 @@ impl<'c> Interpreter<'c> {
 
         // Guards may read the payload, so it is read first (its problems reported after the
         // transition's).
-        let (data, payload_problem) = match read_payload(event, envelope) {
+        let (data, payload_problem) = match read_payload(event, envelope, checked) {
             Ok(data) => (data, None),
             Err(problem) => (None, Some(problem)),
         };
@@ -1201,7 +1232,11 @@ fn at_last_event(
 
 /// The payload as far as the event's rules and guards read it, or what is wrong with it. The payload is parsed only when its schema or a rule reads it, and valid payloads
 /// take the compiled fast check.
-fn read_payload<'a>(event: &Event, envelope: &'a Envelope<'_>) -> Result<Option<Doc<'a>>, String> {
+fn read_payload<'a>(
+    event: &Event,
+    envelope: &'a Envelope<'_>,
+    checked: Option<Checked<'a>>,
+) -> Result<Option<Doc<'a>>, String> {
     let raw = envelope.data.as_deref();
     let Some(payload) = &event.payload else {
         if !event.data_reads.any() {
@@ -1212,6 +1247,10 @@ fn read_payload<'a>(event: &Event, envelope: &'a Envelope<'_>) -> Result<Option<
     };
     let text = raw.map_or("{}", RawValue::get);
     if let (Some(fast), false) = (&payload.fast, event.data_reads == DataReads::Everything) {
+        // Checked by the reader with this very check: valid.
+        if let Some(checked) = checked.filter(|checked| checked.by == check_id(fast)) {
+            return Ok(Some(checked.kept));
+        }
         if let Outcome::Valid(kept) = fast.check(text, &event.data_reads) {
             return Ok(raw.and(Some(kept)));
         }
@@ -1227,6 +1266,11 @@ fn read_payload<'a>(event: &Event, envelope: &'a Envelope<'_>) -> Result<Option<
         envelope.event,
         problems.join("; ")
     ))
+}
+
+/// What tells one compiled payload check from another: its address.
+fn check_id(check: &FastCheck) -> usize {
+    std::ptr::from_ref(check) as usize
 }
 
 /// The differences between the computed block and a reported one.

@@ -126,6 +126,7 @@ fn read_record(
         version,
         data,
         metadata,
+        checked: None,
     }))
 }
 

@@ -105,6 +105,7 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
             version: Some(Cow::Borrowed(version_name)),
             data: data.as_ref().and_then(raw),
             metadata: metadata.as_ref().and_then(raw),
+            checked: None,
         };
         let place = Place {
             file_index: 0,
