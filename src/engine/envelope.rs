@@ -14,6 +14,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::compile::catalog::EventId;
 #[cfg(doc)]
 use crate::compile::fast_check::FastCheck;
 use crate::compile::fast_check::PayloadSeed;
@@ -42,20 +43,35 @@ pub struct Envelope<'a> {
     pub checked: Option<Checked<'a>>,
 }
 
-/// A payload the reader checked while reading it: valid for the check `by`.
+/// A payload the reader checked while reading it: valid for the check it was resolved to.
 #[derive(Debug)]
 pub struct Checked<'a> {
-    /// Which check passed it: the address of its [`FastCheck`], to be compared with the
-    /// check of the event the interpreter ends up judging.
-    pub by: usize,
+    /// Where the event was found, and by which check its payload passed.
+    pub resolved: Resolved,
     /// The properties the event's rules read.
     pub kept: Doc<'a>,
 }
 
-/// Given the lifecycle, interaction, event and version read before `data`, the compiled check
-/// of the payload the interpreter would judge it by, with its address (see [`Checked::by`]).
+/// What the interpreter found for the fields read before `data`, handed back so that it need
+/// not look them up again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Resolved {
+    /// The check that ran: the address of the event's [`FastCheck`].
+    pub check: usize,
+    /// The lifecycle's index in the catalog.
+    pub lifecycle: usize,
+    /// The version of the interaction, when it was open.
+    pub existing: Option<usize>,
+    /// The version that judges the event.
+    pub version: usize,
+    /// The event's id in that version.
+    pub event: EventId,
+}
+
+/// Given the lifecycle, interaction, event and version read before `data`, where the
+/// interpreter would find the event and the compiled check of its payload, if it has one.
 pub type Resolve<'r> =
-    dyn Fn(&str, &str, &str, Option<&str>) -> Option<(usize, PayloadSeed<'r>)> + 'r;
+    dyn Fn(&str, &str, &str, Option<&str>) -> Option<(Resolved, PayloadSeed<'r>)> + 'r;
 
 /// Why a line is not an event.
 #[derive(Debug, Clone, PartialEq)]
@@ -260,9 +276,9 @@ impl<'de> Visitor<'de> for CheckingReader<'_, '_> {
                         (self.resolve)(&lifecycle, &interaction, &event, version.as_deref())
                     });
                     match check {
-                        Some((by, seed)) => {
+                        Some((resolved, seed)) => {
                             let kept = map.next_value_seed(seed)?;
-                            checked = Some(Checked { by, kept });
+                            checked = Some(Checked { resolved, kept });
                         }
                         None => wire.data = Some(map.next_value()?),
                     }
@@ -518,7 +534,14 @@ mod tests {
         let calls = std::cell::Cell::new(0);
         let resolve = |lifecycle: &str, _: &str, _: &str, _: Option<&str>| {
             calls.set(calls.get() + 1);
-            (lifecycle == "l").then(|| (7, check.seed(reads)))
+            let resolved = Resolved {
+                check: 7,
+                lifecycle: 0,
+                existing: None,
+                version: 0,
+                event: 0,
+            };
+            (lifecycle == "l").then(|| (resolved, check.seed(reads)))
         };
         let read = parse_checking(line.as_bytes(), &resolve);
         (read, calls.get())
@@ -534,7 +557,7 @@ mod tests {
         assert_eq!(calls, 1);
         assert!(envelope.data.is_none());
         let checked = envelope.checked.expect("checked");
-        assert_eq!(checked.by, 7);
+        assert_eq!(checked.resolved.check, 7);
         assert_eq!(
             checked.kept.get("n").map(Doc::to_value),
             Some(serde_json::json!(5))

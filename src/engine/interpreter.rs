@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use super::coverage::{Coverage, Trail};
 
 mod checkpoint;
-use super::envelope::{self, Checked, Envelope, LineError};
+use super::envelope::{self, Checked, Envelope, LineError, Resolved};
 use super::native;
 use super::payload_message;
 use super::verdict::{Summary, Violation, ViolationKind};
@@ -456,21 +456,29 @@ impl<'c> Interpreter<'c> {
         key: &str,
         event: &str,
         version: Option<&str>,
-    ) -> Option<(usize, PayloadSeed<'c>)> {
+    ) -> Option<(Resolved, PayloadSeed<'c>)> {
         let catalog = self.catalog;
         let lifecycle_id = catalog.lifecycle_id(lifecycle)?;
         let lifecycle = catalog.lifecycles.get(lifecycle_id)?;
-        let version_index = match self.open.get(lifecycle_id)?.get(key) {
-            Some(open) => usize::from(open.version),
+        let existing =
+            (self.open.get(lifecycle_id)?.get(key)).map(|open| usize::from(open.version));
+        let version_index = match existing {
+            Some(index) => index,
             None => lifecycle.select(version)?,
         };
         let version = lifecycle.versions.get(version_index)?;
-        let event = version
-            .events
-            .get(usize::from(*version.event_ids.get(event)?))?;
+        let event_id = *version.event_ids.get(event)?;
+        let event = version.events.get(usize::from(event_id))?;
         let fast = event.payload.as_ref()?.fast.as_ref()?;
+        let resolved = Resolved {
+            check: check_id(fast),
+            lifecycle: lifecycle_id,
+            existing,
+            version: version_index,
+            event: event_id,
+        };
         (event.data_reads != DataReads::Everything)
-            .then(|| (check_id(fast), fast.seed(&event.data_reads)))
+            .then(|| (resolved, fast.seed(&event.data_reads)))
     }
 
     /// Processes one parsed event.
@@ -534,7 +542,13 @@ impl<'c> Interpreter<'c> {
         // The stream's time is that of every event in it, whatever becomes of the event.
         self.latest_ts = self.latest_ts.max(envelope.ts);
 
-        let Some(lifecycle_id) = catalog.lifecycle_id(&envelope.lifecycle) else {
+        // What the reader resolved when it checked the payload need not be looked up again.
+        let resolved = checked.as_ref().map(|checked| checked.resolved);
+        let lifecycle_id = match resolved {
+            Some(resolved) => Some(resolved.lifecycle),
+            None => catalog.lifecycle_id(&envelope.lifecycle),
+        };
+        let Some(lifecycle_id) = lifecycle_id else {
             let names = catalog.lifecycles.iter().map(|l| l.name.clone()).collect();
             emit(
                 ViolationKind::UnknownLifecycle,
@@ -560,15 +574,20 @@ impl<'c> Interpreter<'c> {
             return None;
         };
         let key: &str = &envelope.interaction;
-        let existing = self.open[lifecycle_id]
-            .get(key)
-            .map(|open| usize::from(open.version));
+        let existing = match resolved {
+            Some(resolved) => resolved.existing,
+            None => (self.open[lifecycle_id].get(key)).map(|open| usize::from(open.version)),
+        };
         let version_index = existing.unwrap_or(selected);
         let version: &Version = &lifecycle.versions[version_index];
         let switched =
             existing.is_some() && envelope.version.is_some() && selected != version_index;
 
-        let Some(&event_id) = version.event_ids.get(envelope.event.as_ref()) else {
+        let event_id = match resolved {
+            Some(resolved) if resolved.version == version_index => Some(resolved.event),
+            _ => version.event_ids.get(envelope.event.as_ref()).copied(),
+        };
+        let Some(event_id) = event_id else {
             emit(
                 ViolationKind::UnknownEvent,
                 format!(
@@ -1248,7 +1267,7 @@ fn read_payload<'a>(
     let text = raw.map_or("{}", RawValue::get);
     if let (Some(fast), false) = (&payload.fast, event.data_reads == DataReads::Everything) {
         // Checked by the reader with this very check: valid.
-        if let Some(checked) = checked.filter(|checked| checked.by == check_id(fast)) {
+        if let Some(checked) = checked.filter(|checked| checked.resolved.check == check_id(fast)) {
             return Ok(Some(checked.kept));
         }
         if let Outcome::Valid(kept) = fast.check(text, &event.data_reads) {
