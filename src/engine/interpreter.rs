@@ -228,7 +228,7 @@ pub fn fingerprint(lifecycle: &str, interaction: &str) -> u64 {
 }
 
 /// What changed since it was last asked ([`Interpreter::track_changes`]): the interactions an
-/// event reached (by [`fingerprint`]), or everything (after an eviction or a restore).
+/// event reached (by [`fingerprint`]), or everything (after an eviction).
 #[derive(Debug, Default)]
 pub struct Changes {
     /// Fingerprints of the interactions events reached (begun, changed, ended).
