@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use thin_vec::ThinVec;
 
 use super::coverage::{Coverage, Trail};
 
@@ -100,8 +101,9 @@ struct Interaction {
     first: u64,
     /// Where its latest event was, packed.
     last: u64,
-    /// Metadata slots; empty until a rule sets one.
-    meta: Box<[Slot]>,
+    /// Metadata slots; empty (no allocation) until a rule sets one. Its length lives with
+    /// the slots, so an open interaction holds one pointer for them.
+    meta: ThinVec<Slot>,
     violations: u32,
     version: u16,
     state: StateId,
@@ -635,7 +637,7 @@ impl<'c> Interpreter<'c> {
                 entered: envelope.ts.unwrap_or(0),
                 first: place.position().pack(),
                 last: place.position().pack(),
-                meta: Box::default(),
+                meta: ThinVec::new(),
                 violations: 0,
                 version: u16::try_from(version_index).unwrap_or(u16::MAX),
                 state: version.initial,
@@ -1109,9 +1111,9 @@ fn evaluate(set: &[(usize, Node)], env: &Env<'_>) -> Vec<(usize, Slot)> {
 
 /// Stores computed field values in an interaction's slots (allocated on first use).
 #[inline]
-fn assign(version: &Version, meta: &mut Box<[Slot]>, values: Vec<(usize, Slot)>) {
+fn assign(version: &Version, meta: &mut ThinVec<Slot>, values: Vec<(usize, Slot)>) {
     if meta.is_empty() {
-        *meta = vec![Slot::Unset; version.fields.len()].into_boxed_slice();
+        *meta = ThinVec::from(vec![Slot::Unset; version.fields.len()]);
     }
     for (slot, value) in values {
         if let Some(target) = meta.get_mut(slot) {
@@ -1338,6 +1340,12 @@ mod tests {
             state: String::new(),
             metadata,
         }
+    }
+
+    #[test]
+    fn an_open_interaction_fits_in_64_bytes_beside_its_key() {
+        // The memory budget per open interaction (300 B, table overhead included) rests on it.
+        assert!(std::mem::size_of::<super::Interaction>() <= 64);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use thin_vec::ThinVec;
 
 use super::{Finished, Interaction, Interpreter, Limits, OpenMap, Position, DISARMED};
 use crate::compile::Catalog;
@@ -259,8 +260,8 @@ fn restore_interaction(
     }
     // An interaction holds no slots until a rule sets one.
     let meta = match meta.iter().all(|slot| *slot == Slot::Unset) {
-        true => Box::default(),
-        false => meta.into_boxed_slice(),
+        true => ThinVec::new(),
+        false => ThinVec::from(meta),
     };
     let pack = |(file, line): (u32, u64)| Position { file, line }.pack();
     Ok((
