@@ -155,6 +155,12 @@ impl PartitionState {
         for (group, slot) in state.slots.iter().enumerate() {
             let key = slot_key(partition, group as u32, *slot);
             let Some(value) = values.get(&key) else {
+                // A group never written is empty; one made current must be there.
+                if *slot == 1 {
+                    return Err(format!(
+                        "checkpoint {head_key} names {key}, which is missing"
+                    ));
+                }
                 continue;
             };
             let part: Group = serde_json::from_slice(value)
