@@ -39,7 +39,7 @@ use super::state::{
 use crate::compile::Catalog;
 use crate::engine::envelope;
 use crate::engine::fnv::fnv1a;
-use crate::engine::{Interpreter, Limits, Place, Violation, ViolationKind};
+use crate::engine::{Interpreter, Limits, Place, Summary, Violation, ViolationKind};
 use crate::report::FORMAT_VERSION;
 
 /// How long a lease lasts without renewal.
@@ -789,8 +789,7 @@ pub async fn report(
         .await
         .map_err(|error| format!("cannot read {}: {error}", names.output_stream()))?;
     let mut violations: Vec<Value> = Vec::new();
-    let mut summary: BTreeMap<String, Value> = BTreeMap::new();
-    let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
+    let mut summary = Summary::default();
     let mut pending = output.cached_info().state.messages;
     while pending > 0 {
         let Some(message) = messages.next().await else {
@@ -804,24 +803,12 @@ pub async fn report(
             }
             continue;
         }
-        let value: Value = serde_json::from_slice(&message.payload)
-            .map_err(|error| format!("a broken output: {error}"))?;
+        let broken = |error: serde_json::Error| format!("a broken output: {error}");
         if message.subject.as_str().contains(".out.summary.") {
-            for (field, count) in value.as_object().into_iter().flatten() {
-                match (field.as_str(), count) {
-                    ("by_kind", Value::Object(kinds)) => {
-                        for (kind, n) in kinds {
-                            *by_kind.entry(kind.clone()).or_default() += n.as_u64().unwrap_or(0);
-                        }
-                    }
-                    (_, n) => {
-                        let sum = summary.get(field).and_then(Value::as_u64).unwrap_or(0);
-                        summary.insert(field.clone(), Value::from(sum + n.as_u64().unwrap_or(0)));
-                    }
-                }
-            }
+            let part: Summary = serde_json::from_slice(&message.payload).map_err(broken)?;
+            summary.absorb(&part);
         } else {
-            violations.push(value);
+            violations.push(serde_json::from_slice(&message.payload).map_err(broken)?);
         }
     }
     violations.sort_by_key(|v| {
@@ -831,8 +818,6 @@ pub async fn report(
             v["message"].as_str().unwrap_or("").to_owned(),
         )
     });
-    let mut summary: serde_json::Map<String, Value> = summary.into_iter().collect();
-    summary.insert("by_kind".to_owned(), serde_json::json!(by_kind));
     Ok(serde_json::json!({
         "format_version": FORMAT_VERSION,
         "summary": summary,

@@ -22,7 +22,7 @@ use crate::compile::catalog::{Event, EventId, Move, StateId, Version};
 use crate::compile::fast_check::{DataReads, FastCheck, Outcome, PayloadSeed};
 use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
-pub use checkpoint::{Checkpoint, SavedInteraction, SavedSummary};
+pub use checkpoint::{Checkpoint, SavedInteraction};
 
 /// Bounds on what a run holds in memory.
 #[derive(Debug, Clone, Copy)]

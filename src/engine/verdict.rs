@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// The kinds of violation, with the exact names reports use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
@@ -140,7 +140,7 @@ pub struct Violation {
 }
 
 /// The counts of a run. `lines = blank + events + malformed` always.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
     /// Input lines read.
@@ -158,7 +158,23 @@ pub struct Summary {
     /// Violations of every kind.
     pub violations: u64,
     /// Violations by kind.
+    #[serde(deserialize_with = "kinds_by_name")]
     pub by_kind: BTreeMap<&'static str, u64>,
+}
+
+/// Counts by violation kind, read back by the kinds' names (an unknown name is an error).
+fn kinds_by_name<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<&'static str, u64>, D::Error> {
+    let read = BTreeMap::<String, u64>::deserialize(deserializer)?;
+    let mut by_kind = BTreeMap::new();
+    for (name, count) in read {
+        let kind = (ViolationKind::ALL.iter())
+            .find(|kind| kind.name() == name)
+            .ok_or_else(|| serde::de::Error::custom(format!("no violation kind `{name}`")))?;
+        by_kind.insert(kind.name(), count);
+    }
+    Ok(by_kind)
 }
 
 impl Summary {

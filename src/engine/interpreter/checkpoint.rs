@@ -6,7 +6,7 @@
 //! one compiled catalog, and checked against the catalog it is restored into. Coverage and
 //! the list of begun interactions are not part of it.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -14,7 +14,7 @@ use thin_vec::ThinVec;
 
 use super::{Finished, Interaction, Interpreter, Limits, OpenMap, Position, DISARMED};
 use crate::compile::Catalog;
-use crate::engine::verdict::{Summary, ViolationKind};
+use crate::engine::verdict::Summary;
 use crate::expr::doc::Doc;
 use crate::expr::slot::Slot;
 
@@ -23,7 +23,7 @@ use crate::expr::slot::Slot;
 #[serde(deny_unknown_fields)]
 pub struct Checkpoint {
     /// The counts so far.
-    pub summary: SavedSummary,
+    pub summary: Summary,
     /// The latest timestamp of any event so far.
     pub latest_ts: Option<i64>,
     /// The names of the inputs seen, by index.
@@ -36,28 +36,6 @@ pub struct Checkpoint {
     pub finished_total: u64,
     /// The open interactions, in the order they began.
     pub open: Vec<SavedInteraction>,
-}
-
-/// The counts of [`Summary`], with owned names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SavedSummary {
-    /// Input lines.
-    pub lines: u64,
-    /// Blank lines.
-    pub blank: u64,
-    /// Events.
-    pub events: u64,
-    /// Malformed lines.
-    pub malformed: u64,
-    /// Interactions begun.
-    pub interactions: u64,
-    /// Interactions that ended without a violation.
-    pub valid_interactions: u64,
-    /// Violations.
-    pub violations: u64,
-    /// Violations per kind.
-    pub by_kind: BTreeMap<String, u64>,
 }
 
 /// One open interaction.
@@ -134,20 +112,8 @@ impl Interpreter<'_> {
         open.sort_by_key(|saved| saved.first);
         let finished = &self.finished;
         let oldest = finished.inserted - finished.order.len() as u64;
-        let summary = &self.summary;
         Checkpoint {
-            summary: SavedSummary {
-                lines: summary.lines,
-                blank: summary.blank,
-                events: summary.events,
-                malformed: summary.malformed,
-                interactions: summary.interactions,
-                valid_interactions: summary.valid_interactions,
-                violations: summary.violations,
-                by_kind: (summary.by_kind.iter())
-                    .map(|(kind, n)| ((*kind).to_owned(), *n))
-                    .collect(),
-            },
+            summary: self.summary.clone(),
             latest_ts: self.latest_ts,
             files: self.files.clone(),
             finished: (finished.order.iter().zip(oldest..))
@@ -167,24 +133,7 @@ impl Interpreter<'_> {
         checkpoint: &Checkpoint,
     ) -> Result<Interpreter<'c>, String> {
         let mut interpreter = Interpreter::new(catalog, limits);
-        let saved = &checkpoint.summary;
-        let mut by_kind = BTreeMap::new();
-        for (name, n) in &saved.by_kind {
-            let kind = (ViolationKind::ALL.iter())
-                .find(|kind| kind.name() == name)
-                .ok_or_else(|| format!("no violation kind `{name}`"))?;
-            by_kind.insert(kind.name(), *n);
-        }
-        interpreter.summary = Summary {
-            lines: saved.lines,
-            blank: saved.blank,
-            events: saved.events,
-            malformed: saved.malformed,
-            interactions: saved.interactions,
-            valid_interactions: saved.valid_interactions,
-            violations: saved.violations,
-            by_kind,
-        };
+        interpreter.summary = checkpoint.summary.clone();
         interpreter.latest_ts = checkpoint.latest_ts;
         interpreter.files.clone_from(&checkpoint.files);
         let capacity = interpreter.finished.capacity;
