@@ -561,7 +561,7 @@ async fn members(leases: &kv::Store) -> u32 {
 
 /// Processes one leased partition until the lease is lost: from its checkpoint on, each
 /// message through the interpreter, outputs published with derived ids, a checkpoint every
-/// `every` lines once the outputs are acknowledged.
+/// `every` lines (and whenever the partition is quiet) once the outputs are acknowledged.
 async fn run_partition(
     js: Context,
     names: Names,
@@ -576,9 +576,9 @@ async fn run_partition(
         .await
         .map_err(|error| format!("no bucket {}: {error}", names.state()))?;
     let Resumed {
-        mut state,
-        mut sequence,
-        mut interpreter,
+        state,
+        sequence,
+        interpreter,
         restored,
     } = PartitionState::load(store, partition, groups, catalog).await?;
     if restored {
@@ -605,41 +605,69 @@ async fn run_partition(
         .messages()
         .await
         .map_err(|error| format!("cannot read partition {partition}: {error}"))?;
-    let mut since_checkpoint = 0u64;
-    let mut acks = Vec::new();
+    let mut run = PartitionRun {
+        js: &js,
+        names: &names,
+        catalog,
+        partition,
+        stats: &stats,
+        state,
+        sequence,
+        interpreter,
+        acks: Vec::new(),
+        since_checkpoint: 0,
+    };
     loop {
         let next = tokio::time::timeout(Duration::from_millis(500), messages.next()).await;
         if !alive.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let message = match next {
-            Err(_) => {
-                // Quiet: a good moment to checkpoint what is pending.
-                if since_checkpoint > 0 {
-                    checkpoint(
-                        partition,
-                        (&mut state, sequence),
-                        &mut interpreter,
-                        &mut acks,
-                        &stats,
-                    )
-                    .await?;
-                    since_checkpoint = 0;
-                }
-                continue;
-            }
+        match next {
+            // Quiet: a good moment to checkpoint what is pending.
+            Err(_) => run.checkpoint().await?,
             Ok(None) => return Ok(()),
             Ok(Some(Err(error))) => return Err(Failed(format!("partition {partition}: {error}"))),
-            Ok(Some(Ok(message))) => message,
-        };
+            Ok(Some(Ok(message))) => {
+                run.apply(&message).await?;
+                if run.since_checkpoint >= every {
+                    run.checkpoint().await?;
+                }
+            }
+        }
+    }
+}
+
+/// A partition being processed: its interpreter, its checkpoint, and the outputs not yet
+/// acknowledged.
+struct PartitionRun<'a> {
+    js: &'a Context,
+    names: &'a Names,
+    catalog: &'static Catalog,
+    partition: u32,
+    stats: &'a WorkerStats,
+    state: PartitionState,
+    /// The last input message applied.
+    sequence: u64,
+    interpreter: Interpreter<'static>,
+    acks: Vec<jetstream::context::PublishAckFuture>,
+    /// Input lines (or end markers) since the last checkpoint.
+    since_checkpoint: u64,
+}
+
+impl PartitionRun<'_> {
+    /// Runs one input message through the interpreter and publishes what it gave: its
+    /// events with their metadata, its violations, and at an end marker the partition's
+    /// counts. A message at or below the sequence already applied is skipped.
+    async fn apply(&mut self, message: &jetstream::Message) -> Result<(), Stop> {
+        let partition = self.partition;
         let info = message
             .info()
             .map_err(|error| format!("partition {partition}: {error}"))?;
         let seq = info.stream_sequence;
-        if seq <= sequence {
+        if seq <= self.sequence {
             // Delivered again, and already applied.
-            stats.skipped.fetch_add(1, Ordering::SeqCst);
-            continue;
+            self.stats.skipped.fetch_add(1, Ordering::SeqCst);
+            return Ok(());
         }
         let header = |name: &str| {
             (message.headers.as_ref())
@@ -650,17 +678,16 @@ async fn run_partition(
         let mut lines_here = 0u64;
         if let Some(latest) = header("Plotline-End") {
             // The end of the input: open interactions end as at the end of a file.
-            let mut ended = std::mem::replace(
-                &mut interpreter,
-                Interpreter::new(catalog, Limits::default()),
-            );
-            interpreter.track_changes();
-            state.renew();
+            let fresh = Interpreter::new(self.catalog, Limits::default());
+            let mut ended = std::mem::replace(&mut self.interpreter, fresh);
+            self.interpreter.track_changes();
+            self.state.renew();
             ended.end_at(latest.parse().ok());
             let summary = ended.finish(false, &mut |v| found.push(v));
             let body = serde_json::to_vec(&summary).unwrap_or_default();
             let id = format!("{partition}:{seq}:summary");
-            acks.push(output(&js, names.summaries(partition), &id, body).await?);
+            self.output(self.names.summaries(partition), &id, body)
+                .await?;
         } else {
             let file = header("Plotline-File").unwrap_or_default();
             let file_index = (header("Plotline-Input"))
@@ -676,6 +703,7 @@ async fn run_partition(
                     file: &file,
                     line: number.parse().unwrap_or(0),
                 };
+                let interpreter = &mut self.interpreter;
                 let before = interpreter.summary().events;
                 let step = interpreter.line(place, line, true, &mut |v| found.push(v));
                 if interpreter.summary().events > before {
@@ -689,7 +717,8 @@ async fn run_partition(
             }
             if !events.is_empty() {
                 let id = format!("{partition}:{seq}:events");
-                acks.push(output(&js, names.events(partition), &id, events).await?);
+                self.output(self.names.events(partition), &id, events)
+                    .await?;
             }
         }
         for (index, violation) in found.iter().enumerate() {
@@ -697,75 +726,67 @@ async fn run_partition(
             // Lines that are no event are accounted apart; they never hold a partition up.
             let subject = match violation.kind {
                 ViolationKind::MalformedLine | ViolationKind::BadEnvelope => {
-                    names.bad_lines(partition)
+                    self.names.bad_lines(partition)
                 }
-                _ => names.violations(partition),
+                _ => self.names.violations(partition),
             };
             let id = format!("{partition}:{seq}:{index}");
-            acks.push(output(&js, subject, &id, body).await?);
+            self.output(subject, &id, body).await?;
         }
-        sequence = seq;
-        since_checkpoint += lines_here.max(1);
-        stats.processed.fetch_add(lines_here, Ordering::SeqCst);
-        stats.mark_busy();
-        let open = interpreter.open_interactions();
-        stats.gauges(partition, |g| {
+        self.sequence = seq;
+        self.since_checkpoint += lines_here.max(1);
+        self.stats.processed.fetch_add(lines_here, Ordering::SeqCst);
+        self.stats.mark_busy();
+        let open = self.interpreter.open_interactions();
+        self.stats.gauges(partition, |g| {
             g.pending = info.pending;
             g.open = open;
         });
-        if since_checkpoint >= every {
-            checkpoint(
-                partition,
-                (&mut state, sequence),
-                &mut interpreter,
-                &mut acks,
-                &stats,
-            )
-            .await?;
-            since_checkpoint = 0;
-        }
+        Ok(())
     }
-}
 
-/// Publishes an output under the message id `id` (so that a replay's copy is dropped); its
-/// acknowledgement is awaited before the next checkpoint.
-async fn output(
-    js: &Context,
-    subject: String,
-    id: &str,
-    body: Vec<u8>,
-) -> Result<jetstream::context::PublishAckFuture, Stop> {
-    let mut headers = HeaderMap::new();
-    headers.insert("Nats-Msg-Id", id);
-    js.publish_with_headers(subject, headers, body.into())
-        .await
-        .map_err(|error| Failed(format!("publishing {id}: {error}")))
-}
-
-/// Waits for the outputs, then writes the checkpoint covering the input up to `sequence`; a
-/// newer one (another owner's) makes it fail.
-async fn checkpoint(
-    partition: u32,
-    (state, sequence): (&mut PartitionState, u64),
-    interpreter: &mut Interpreter<'_>,
-    acks: &mut Vec<jetstream::context::PublishAckFuture>,
-    stats: &WorkerStats,
-) -> Result<(), Stop> {
-    let started = std::time::Instant::now();
-    for ack in acks.drain(..) {
-        let ack = ack
+    /// Publishes an output under the message id `id` (so that a replay's copy is dropped);
+    /// its acknowledgement is awaited before the next checkpoint.
+    async fn output(&mut self, subject: String, id: &str, body: Vec<u8>) -> Result<(), Stop> {
+        let mut headers = HeaderMap::new();
+        headers.insert("Nats-Msg-Id", id);
+        let ack = (self.js)
+            .publish_with_headers(subject, headers, body.into())
             .await
-            .map_err(|error| format!("an output was not stored: {error}"))?;
-        if ack.duplicate {
-            stats.duplicates.fetch_add(1, Ordering::SeqCst);
-        }
+            .map_err(|error| Failed(format!("publishing {id}: {error}")))?;
+        self.acks.push(ack);
+        Ok(())
     }
-    state.save(sequence, interpreter).await?;
-    stats.checkpoints.fetch_add(1, Ordering::SeqCst);
-    let spent = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    stats.checkpoint_micros.fetch_add(spent, Ordering::SeqCst);
-    stats.gauges(partition, |g| g.checkpointed = std::time::Instant::now());
-    Ok(())
+
+    /// When anything was applied since the last one: waits for the outputs, then writes the
+    /// checkpoint covering the input up to the sequence applied; a newer one (another
+    /// owner's) makes it fail.
+    async fn checkpoint(&mut self) -> Result<(), Stop> {
+        if self.since_checkpoint == 0 {
+            return Ok(());
+        }
+        let started = std::time::Instant::now();
+        for ack in self.acks.drain(..) {
+            let ack = ack
+                .await
+                .map_err(|error| format!("an output was not stored: {error}"))?;
+            if ack.duplicate {
+                self.stats.duplicates.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        self.state
+            .save(self.sequence, &mut self.interpreter)
+            .await?;
+        self.since_checkpoint = 0;
+        let stats = self.stats;
+        stats.checkpoints.fetch_add(1, Ordering::SeqCst);
+        let spent = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        stats.checkpoint_micros.fetch_add(spent, Ordering::SeqCst);
+        stats.gauges(self.partition, |g| {
+            g.checkpointed = std::time::Instant::now()
+        });
+        Ok(())
+    }
 }
 
 /// Reads the outputs into the JSON report of `validate --format json`: the counts of every
