@@ -102,6 +102,18 @@ impl Server {
             .expect("a worker starts")
     }
 
+    /// Runs a command that must succeed.
+    fn must(&self, args: &[&str]) -> Output {
+        let output = self.run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
+
     fn report(&self) -> Value {
         let output = self.run(&["report"]);
         serde_json::from_slice(&output.stdout).expect("the report is JSON")
@@ -169,6 +181,17 @@ fn metrics(address: &str) -> String {
     reply
 }
 
+/// The number a worker's summary line gives just before `after` (`u64::MAX` when none).
+fn number_before(text: &str, after: &str) -> u64 {
+    (text.lines())
+        .find_map(|l| {
+            let head = l.split(after).next()?;
+            (head.len() < l.len()).then_some(())?;
+            head.rsplit(' ').next()?.parse().ok()
+        })
+        .unwrap_or(u64::MAX)
+}
+
 fn said(child: Child) -> String {
     let output = child.wait_with_output().expect("the worker ends");
     assert_eq!(
@@ -187,20 +210,8 @@ fn three_workers_on_twelve_partitions_report_what_validate_reports() {
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let path = stream(dir.path(), "200000");
-    assert_eq!(
-        server
-            .run(&["nats-setup", "--partitions", "12"])
-            .status
-            .code(),
-        Some(0)
-    );
-    let published = server.run(&["publish", path.to_str().unwrap()]);
-    assert_eq!(
-        published.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&published.stderr)
-    );
+    server.must(&["nats-setup", "--partitions", "12"]);
+    server.must(&["publish", path.to_str().unwrap()]);
     let workers: Vec<Child> = ["w1", "w2", "w3"]
         .into_iter()
         .map(|id| server.worker(id, "4", "300", "0"))
@@ -208,12 +219,11 @@ fn three_workers_on_twelve_partitions_report_what_validate_reports() {
     let mut processed = 0u64;
     for worker in workers {
         let text = said(worker);
-        let mine = (text.lines())
-            .find(|l| l.contains("input lines processed"))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|n| n.parse::<u64>().ok())
-            .unwrap_or(0);
-        assert!(mine > 0, "every worker took a share: {text}");
+        let mine = number_before(&text, " input lines processed");
+        assert!(
+            mine > 0 && mine != u64::MAX,
+            "every worker took a share: {text}"
+        );
         processed += mine;
     }
     // Every line, once.
@@ -256,20 +266,8 @@ fn killed_and_restarted(kill: Kill) {
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let path = stream(dir.path(), "60000");
-    assert_eq!(
-        server
-            .run(&["nats-setup", "--partitions", "4", "--state-groups", "16"])
-            .status
-            .code(),
-        Some(0)
-    );
-    assert_eq!(
-        server
-            .run(&["publish", path.to_str().unwrap()])
-            .status
-            .code(),
-        Some(0)
-    );
+    server.must(&["nats-setup", "--partitions", "4", "--state-groups", "16"]);
+    server.must(&["publish", path.to_str().unwrap()]);
     // Each partition is checkpointed every 3000 lines: about 20 checkpoints in all.
     let pause = match kill {
         Kill::MidCheckpoint => "8",
@@ -332,15 +330,7 @@ fn killed_and_restarted(kill: Kill) {
     let again = server.worker("w1", "12", "300", "0");
     let text = said(again);
     eprintln!("{text}");
-    let number = |after: &str| -> u64 {
-        (text.lines())
-            .find_map(|l| {
-                let head = l.split(after).next()?;
-                (head.len() < l.len()).then_some(())?;
-                head.rsplit(' ').next()?.parse().ok()
-            })
-            .unwrap_or(u64::MAX)
-    };
+    let number = |after: &str| number_before(&text, after);
     // Partitions progress unevenly, so one may not have had a checkpoint yet: it starts from
     // the beginning. At least one is taken over from its checkpoint.
     let restored = number(" partitions taken over from a checkpoint");
@@ -376,8 +366,7 @@ fn a_full_input_stream_makes_publish_fail_loudly() {
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let path = stream(dir.path(), "20000");
-    let setup = server.run(&["nats-setup", "--partitions", "2", "--max-bytes", "200000"]);
-    assert_eq!(setup.status.code(), Some(0));
+    server.must(&["nats-setup", "--partitions", "2", "--max-bytes", "200000"]);
     let published = server.run(&["publish", path.to_str().unwrap()]);
     assert_eq!(published.status.code(), Some(2));
     let said = String::from_utf8_lossy(&published.stderr);

@@ -130,10 +130,7 @@ pub fn setup(args: SetupArgs) -> u8 {
         )
         .await
     });
-    match done {
-        Ok(()) => OK,
-        Err(code) => code,
-    }
+    done.err().unwrap_or(OK)
 }
 
 /// Runs `publish`.
@@ -228,10 +225,7 @@ pub fn worker(args: WorkerArgs) -> u8 {
         count(&stats.checkpoints),
         count(&stats.checkpoint_micros) / 1000
     );
-    match done {
-        Ok(()) => OK,
-        Err(code) => code,
-    }
+    done.err().unwrap_or(OK)
 }
 
 /// Runs `report --nats`: the JSON report of the outputs so far.
