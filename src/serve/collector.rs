@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::compile::Catalog;
 use crate::engine::coverage::Coverage;
@@ -42,9 +42,9 @@ pub struct Verdict {
     /// The interaction's state after the event.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// The metadata block after the event.
+    /// The metadata block after the event, as the interpreter wrote it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Map<String, Value>>,
+    pub metadata: Option<Box<RawValue>>,
     /// What was wrong with it (empty: nothing).
     pub violations: Vec<Violation>,
 }
@@ -142,7 +142,7 @@ impl Collector {
                 interaction,
                 event,
                 state: step.as_ref().map(|s| s.state.clone()),
-                metadata: step.and_then(|s| serde_json::from_str(&s.metadata).ok()),
+                metadata: step.and_then(|s| RawValue::from_string(s.metadata).ok()),
                 violations: found,
             };
             if !first_verdict {
