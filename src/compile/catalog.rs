@@ -241,15 +241,23 @@ impl Version {
         self.fields.iter().filter(|field| !field.internal)
     }
 
+    /// Each reported field with its slot's value (`None`: unset or missing, so the field's
+    /// default).
+    fn reported_slots<'s>(
+        &'s self,
+        slots: &'s [Slot],
+    ) -> impl Iterator<Item = (&'s Field, Option<&'s Slot>)> {
+        (self.fields.iter().enumerate())
+            .filter(|(_, field)| !field.internal)
+            .map(|(slot, field)| (field, slots.get(slot).filter(|s| **s != Slot::Unset)))
+    }
+
     /// The metadata block for slot values, unset (or missing) slots at their defaults;
     /// internal fields are left out.
     pub fn metadata_block(&self, slots: &[Slot]) -> serde_json::Map<String, Value> {
-        self.fields
-            .iter()
-            .enumerate()
-            .filter(|(_, field)| !field.internal)
-            .map(|(slot, field)| {
-                let value = slots.get(slot).and_then(Slot::to_json);
+        self.reported_slots(slots)
+            .map(|(field, slot)| {
+                let value = slot.and_then(Slot::to_json);
                 (
                     field.name.clone(),
                     value.unwrap_or_else(|| field.default.clone()),
@@ -263,15 +271,14 @@ impl Version {
     pub fn metadata_json(&self, slots: &[Slot]) -> String {
         let mut out = Vec::with_capacity(24 * self.fields.len() + 2);
         out.push(b'{');
-        let fields = self.fields.iter().enumerate();
-        for (n, (slot, field)) in fields.filter(|(_, field)| !field.internal).enumerate() {
+        for (n, (field, slot)) in self.reported_slots(slots).enumerate() {
             if n > 0 {
                 out.push(b',');
             }
             // Writing into memory fails only on a value JSON cannot hold; there is none.
             let _ = serde_json::to_writer(&mut out, &field.name);
             out.push(b':');
-            let _ = match slots.get(slot) {
+            let _ = match slot {
                 Some(Slot::Bool(b)) => serde_json::to_writer(&mut out, b),
                 Some(Slot::Int(n)) => serde_json::to_writer(&mut out, n),
                 Some(Slot::Json(doc)) => serde_json::to_writer(&mut out, &doc.to_value()),
