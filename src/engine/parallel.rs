@@ -5,9 +5,9 @@
 //! ([`envelope::key_of`]) to find the shard it hashes to (blank and keyless lines go to shard
 //! 0), and hands every chunk with its lines' owners to every shard. Each shard processes only
 //! its own lines, so every line is counted by exactly one shard and each interaction's events
-//! stay in order on one thread. The violations of a chunk are merged by line number once every shard has
-//! handed in its part; those of the end of the stream are merged by where each interaction
-//! began. The report is therefore the one a single thread writes.
+//! stay in order on one thread. The violations of a chunk are merged by line number once every
+//! shard has handed in its part; those of the end of the stream are merged by where each
+//! interaction began. The report is therefore the one a single thread writes.
 
 // Indexes here come from input: every access is checked.
 #![deny(clippy::indexing_slicing)]
