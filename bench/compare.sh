@@ -20,7 +20,12 @@ mkdir -p "$work"
 cd "$here"
 cargo build --release -q
 plotline=$here/target/release/plotline
-"$peers/setup.sh" >/dev/null 2>&1
+# The peers install their dependencies in place: a read-only checkout is copied first.
+if [ ! -w "$peers" ]; then
+  rm -rf "$work/peers" && cp -r "$peers" "$work/peers" && chmod -R u+w "$work/peers"
+  peers=$work/peers
+fi
+"$peers/setup.sh" >/dev/null 2>&1 || { echo "bench: $peers/setup.sh failed" >&2; exit 1; }
 
 results=$work/results.jsonl
 : > "$results"
