@@ -457,17 +457,24 @@ impl<'de> Visitor<'de> for Root<'_> {
             DataReads::Fields(names) => names.iter().any(|name| name == key),
             DataReads::Everything => true,
         };
-        object(self.node, map, &keep)
+        let kept = match self.reads {
+            DataReads::Nothing => 0,
+            DataReads::Fields(names) => names.len(),
+            DataReads::Everything => self.node.properties.len(),
+        };
+        object(self.node, map, &keep, kept)
     }
 }
 
-/// Checks an object against `node`, keeping (as values) the properties `keep` names.
+/// Checks an object against `node`, keeping (as values) the properties `keep` names, of
+/// which there are usually `expected`.
 fn object<'de, A: MapAccess<'de>>(
     node: &Node,
     mut map: A,
     keep: &dyn Fn(&str) -> bool,
+    expected: usize,
 ) -> Result<Kept<'de>, A::Error> {
-    let mut kept = Vec::new();
+    let mut kept = Vec::with_capacity(expected);
     let mut seen = 0u64;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         let found = node.property(&key);
@@ -570,7 +577,7 @@ impl<'de> Visitor<'de> for &Node {
         if self.types & OBJECT == 0 || self.consts.is_some() {
             return Err(de::Error::custom(""));
         }
-        object(self, map, &|_| false).map(|_| ())
+        object(self, map, &|_| false, 0).map(|_| ())
     }
 }
 

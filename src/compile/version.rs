@@ -60,12 +60,39 @@ pub fn select(keys: &[VersionKey], version: Option<&str>) -> Option<usize> {
     let Some(version) = version else {
         return keys.len().checked_sub(1);
     };
-    let key = VersionKey::parse(version)?;
+    // Compared segment by segment as written: selecting runs on every event, so it allocates
+    // nothing.
+    if !segments(version).all(|segment| segment.is_some()) {
+        return None;
+    }
     Some(
         keys.iter()
-            .rposition(|candidate| *candidate <= key)
+            .rposition(|candidate| candidate.cmp_text(version).is_le())
             .unwrap_or(0),
     )
+}
+
+/// The numeric segments of a version text (`None` for one that is not a number).
+fn segments(text: &str) -> impl Iterator<Item = Option<u64>> + '_ {
+    text.split('.').map(|segment| segment.trim().parse().ok())
+}
+
+impl VersionKey {
+    /// How this version compares with the version `text`, whose segments are numbers, as
+    /// [`Ord`] compares it with `VersionKey::parse(text)`.
+    fn cmp_text(&self, text: &str) -> Ordering {
+        let mut theirs = segments(text);
+        let mut mine = self.0.iter().copied();
+        loop {
+            let ordering = match (mine.next(), theirs.next()) {
+                (None, None) => return Ordering::Equal,
+                (a, b) => a.unwrap_or(0).cmp(&b.flatten().unwrap_or(0)),
+            };
+            if ordering.is_ne() {
+                return ordering;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -86,5 +113,9 @@ mod tests {
         assert_eq!(select(&keys, Some("9.1")), Some(1));
         assert_eq!(select(&keys, Some("8.5")), Some(0));
         assert_eq!(select(&keys, Some("beta")), None);
+        assert_eq!(select(&keys, Some("9.x")), None);
+        assert_eq!(select(&keys, Some("")), None);
+        assert_eq!(select(&keys, Some("9.0.0.0.0")), Some(0));
+        assert_eq!(select(&keys, Some(" 9 . 0 . 2 . 6 ")), Some(1));
     }
 }

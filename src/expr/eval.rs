@@ -233,7 +233,7 @@ impl<'a> Val<'a> {
             Val::Absent => {}
             Val::Null => out.push_str("null"),
             Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Val::Int(n) => out.push_str(&n.to_string()),
+            Val::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
             Val::Float(x) => out.push_str(&x.to_string()),
             Val::Str(s) => out.push_str(s),
             Val::Json(value) => out.push_str(&value.to_value().to_string()),
@@ -452,7 +452,7 @@ impl Node {
             },
             Node::List(items) => Val::List(items.iter().map(|item| item.eval(env)).collect()),
             Node::Interpolation(parts) => {
-                let mut out = String::new();
+                let mut out = String::with_capacity(32);
                 for part in parts {
                     match part {
                         InterpPart::Text(text) => out.push_str(text),
