@@ -1113,7 +1113,9 @@ fn evaluate(set: &[(usize, Node)], env: &Env<'_>) -> Vec<(usize, Slot)> {
 #[inline]
 fn assign(version: &Version, meta: &mut ThinVec<Slot>, values: Vec<(usize, Slot)>) {
     if meta.is_empty() {
-        *meta = ThinVec::from(vec![Slot::Unset; version.fields.len()]);
+        let fields = version.fields.len();
+        *meta = ThinVec::with_capacity(fields);
+        meta.resize(fields, Slot::Unset);
     }
     for (slot, value) in values {
         if let Some(target) = meta.get_mut(slot) {
