@@ -516,7 +516,17 @@ pub const MAX_DEPTH: usize = 128;
 /// Whether the JSON text `line` nests arrays and objects more than `limit` deep (brackets in
 /// strings do not count). A line with no more than `limit` opening brackets is never scanned.
 fn nested_deeper_than(line: &[u8], limit: usize) -> bool {
-    if memchr::memchr2_iter(b'{', b'[', line).nth(limit).is_none() {
+    // `{` and `[` are the only bytes that `| 0x20` maps to `{`. Counted in chunks whose count
+    // fits a byte, this compiles to vector code: cheaper on short lines than a search per
+    // bracket.
+    let opening: usize = line
+        .chunks(128)
+        .map(|chunk| {
+            let in_chunk: u8 = chunk.iter().map(|&b| u8::from(b | 0x20 == b'{')).sum();
+            usize::from(in_chunk)
+        })
+        .sum();
+    if opening <= limit {
         return false;
     }
     let (mut depth, mut at) = (0usize, 0usize);
