@@ -59,6 +59,34 @@ impl<'a> Doc<'a> {
     }
 }
 
+impl Doc<'_> {
+    /// An owned copy, equal to `Doc::from(self.to_value())` (a repeated key keeps its first
+    /// place and its last value) but made without building the `Value`.
+    pub fn to_static(&self) -> Doc<'static> {
+        match self {
+            Doc::Null => Doc::Null,
+            Doc::Bool(b) => Doc::Bool(*b),
+            Doc::Number(n) => Doc::Number(n.clone()),
+            Doc::Str(s) => Doc::Str(Cow::Owned(s.to_string())),
+            Doc::Array(items) => Doc::Array(items.iter().map(Doc::to_static).collect()),
+            // Repeated keys are looked for member by member: a large object takes the long way.
+            Doc::Object(members) if members.len() > 32 => Doc::from(self.to_value()),
+            Doc::Object(members) => {
+                let mut owned: Vec<(Cow<'static, str>, Doc<'static>)> =
+                    Vec::with_capacity(members.len());
+                for (key, value) in members {
+                    let value = value.to_static();
+                    match owned.iter_mut().find(|(seen, _)| seen == key) {
+                        Some((_, earlier)) => *earlier = value,
+                        None => owned.push((Cow::Owned(key.to_string()), value)),
+                    }
+                }
+                Doc::Object(owned)
+            }
+        }
+    }
+}
+
 impl From<Value> for Doc<'static> {
     fn from(value: Value) -> Self {
         match value {
@@ -179,6 +207,11 @@ mod tests {
         let value: Value = serde_json::from_str(text).expect("valid JSON");
         assert_eq!(doc.to_value(), value);
         assert_eq!(Doc::from(value.clone()).to_value(), value);
+        assert_eq!(doc.to_static(), Doc::from(value.clone()));
+        let many = (0..40).map(|i| format!(r#""k{}": {i}"#, i % 30)).collect::<Vec<_>>();
+        let many = format!("{{{}}}", many.join(","));
+        let many: Doc = serde_json::from_str(&many).expect("valid JSON");
+        assert_eq!(many.to_static(), Doc::from(many.to_value()));
         assert_eq!(doc.get("a"), Some(&Doc::Str("last".into())));
         assert!(matches!(doc.get("e"), Some(Doc::Bool(true))));
         let Some(Doc::Str(borrowed)) = doc.get("a") else {

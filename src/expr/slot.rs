@@ -27,6 +27,8 @@ impl Slot {
             Val::Absent => Slot::Unset,
             Val::Bool(b) => Slot::Bool(*b),
             Val::Int(n) => Slot::Int(*n),
+            Val::Str(text) => Slot::Json(Box::new(Doc::Str(text.to_string().into()))),
+            Val::Json(doc) => Slot::Json(Box::new(doc.to_static())),
             other => other
                 .to_json()
                 .map_or(Slot::Unset, |json| Slot::Json(Box::new(Doc::from(json)))),
