@@ -208,7 +208,9 @@ mod tests {
         assert_eq!(doc.to_value(), value);
         assert_eq!(Doc::from(value.clone()).to_value(), value);
         assert_eq!(doc.to_static(), Doc::from(value.clone()));
-        let many = (0..40).map(|i| format!(r#""k{}": {i}"#, i % 30)).collect::<Vec<_>>();
+        let many = (0..40)
+            .map(|i| format!(r#""k{}": {i}"#, i % 30))
+            .collect::<Vec<_>>();
         let many = format!("{{{}}}", many.join(","));
         let many: Doc = serde_json::from_str(&many).expect("valid JSON");
         assert_eq!(many.to_static(), Doc::from(many.to_value()));
