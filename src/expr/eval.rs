@@ -208,6 +208,25 @@ impl<'a> Val<'a> {
         }
     }
 
+    /// The elements of a list or array, taken rather than copied.
+    fn into_elements(self) -> Vec<Val<'a>> {
+        match self {
+            Val::List(items) => items,
+            other => other.elements(),
+        }
+    }
+
+    /// Whether a list or array has an element equal to `needle` (`false` for anything else).
+    fn has_element(&self, needle: &Val<'_>) -> bool {
+        match self {
+            Val::List(items) => items.iter().any(|item| item.equals(needle)),
+            Val::Json(Doc::Array(items)) => {
+                items.iter().any(|item| Val::from_doc(item).equals(needle))
+            }
+            _ => false,
+        }
+    }
+
     fn equals(&self, other: &Val<'_>) -> bool {
         match (self, other) {
             (Val::Int(a), Val::Int(b)) => a == b,
@@ -321,7 +340,7 @@ fn aggregate<'a>(
     }
     let mut count = 0i64;
     let mut folded: Option<Val<'a>> = None;
-    for item in list.eval(env).elements() {
+    for item in list.eval(env).into_elements() {
         let value = match body {
             None => scalar(&item),
             Some(body) => {
@@ -400,7 +419,7 @@ fn apply<'a>(function: Function, args: &'a [Node], env: &Env<'a>) -> Val<'a> {
         (Function::EndsWith, Val::Str(s), Val::Str(part)) => Val::Bool(s.ends_with(&*part)),
         (Function::Contains, Val::Str(s), Val::Str(part)) => Val::Bool(s.contains(&*part)),
         (Function::Contains, list @ (Val::List(_) | Val::Json(Doc::Array(_))), needle) => {
-            Val::Bool(list.elements().iter().any(|item| item.equals(&needle)))
+            Val::Bool(list.has_element(&needle))
         }
         _ => Val::Absent,
     }
@@ -518,13 +537,7 @@ impl Node {
             }
             BinaryOp::In => {
                 let needle = left.eval(env);
-                Val::Bool(
-                    right
-                        .eval(env)
-                        .elements()
-                        .iter()
-                        .any(|item| item.equals(&needle)),
-                )
+                Val::Bool(right.eval(env).has_element(&needle))
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
                 arithmetic(op, left.eval(env), right.eval(env))
