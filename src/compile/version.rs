@@ -9,8 +9,7 @@ pub struct VersionKey(Vec<u64>);
 impl VersionKey {
     /// Parses `9.0.002.06`. Segments must be numbers; `None` otherwise.
     pub fn parse(text: &str) -> Option<VersionKey> {
-        text.split('.')
-            .map(|segment| segment.trim().parse::<u64>().ok())
+        segments(text)
             .collect::<Option<Vec<_>>>()
             .filter(|segments| !segments.is_empty())
             .map(VersionKey)

@@ -169,8 +169,7 @@ fn kinds_by_name<'de, D: Deserializer<'de>>(
     let read = BTreeMap::<String, u64>::deserialize(deserializer)?;
     let mut by_kind = BTreeMap::new();
     for (name, count) in read {
-        let kind = (ViolationKind::ALL.iter())
-            .find(|kind| kind.name() == name)
+        let kind = ViolationKind::from_name(&name)
             .ok_or_else(|| serde::de::Error::custom(format!("no violation kind `{name}`")))?;
         by_kind.insert(kind.name(), count);
     }
