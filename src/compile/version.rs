@@ -19,16 +19,21 @@ impl VersionKey {
 impl Ord for VersionKey {
     /// Segment by segment, missing segments counting as zero: `9.0` == `9.0.0`.
     fn cmp(&self, other: &Self) -> Ordering {
-        let len = self.0.len().max(other.0.len());
-        (0..len)
-            .map(|i| {
-                let a = self.0.get(i).copied().unwrap_or(0);
-                let b = other.0.get(i).copied().unwrap_or(0);
-                a.cmp(&b)
-            })
-            .find(|ordering| ordering.is_ne())
-            .unwrap_or(Ordering::Equal)
+        cmp_segments(&self.0, &other.0)
     }
+}
+
+/// Compares two versions' segments, missing segments counting as zero.
+fn cmp_segments(a: &[u64], b: &[u64]) -> Ordering {
+    let len = a.len().max(b.len());
+    (0..len)
+        .map(|i| {
+            let a = a.get(i).copied().unwrap_or(0);
+            let b = b.get(i).copied().unwrap_or(0);
+            a.cmp(&b)
+        })
+        .find(|ordering| ordering.is_ne())
+        .unwrap_or(Ordering::Equal)
 }
 
 impl PartialOrd for VersionKey {
@@ -59,39 +64,51 @@ pub fn select(keys: &[VersionKey], version: Option<&str>) -> Option<usize> {
     let Some(version) = version else {
         return keys.len().checked_sub(1);
     };
-    // Compared segment by segment as written: selecting runs on every event, so it allocates
-    // nothing.
-    if !segments(version).all(|segment| segment.is_some()) {
-        return None;
-    }
+    // Selecting runs on every new interaction: a short version is read onto the stack.
+    let mut inline = [0u64; INLINE];
+    let parsed;
+    let segments = match read_inline(version, &mut inline) {
+        Some(segments) => segments,
+        None => {
+            parsed = VersionKey::parse(version)?;
+            parsed.0.as_slice()
+        }
+    };
     Some(
         keys.iter()
-            .rposition(|candidate| candidate.cmp_text(version).is_le())
+            .rposition(|candidate| cmp_segments(&candidate.0, segments).is_le())
             .unwrap_or(0),
     )
+}
+
+/// The most segments [`read_inline`] reads.
+const INLINE: usize = 8;
+
+/// The segments of `text` as [`segments`] reads them, written into `inline`; `None` when they
+/// are not all numbers or there are more than `inline` holds (then ask [`VersionKey::parse`]).
+fn read_inline<'s>(text: &str, inline: &'s mut [u64; INLINE]) -> Option<&'s [u64]> {
+    let mut count = 0;
+    for segment in text.as_bytes().split(|byte| *byte == b'.') {
+        let value = match segment {
+            [] => return None,
+            digits if digits.iter().all(u8::is_ascii_digit) => {
+                digits.iter().try_fold(0u64, |value, digit| {
+                    value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))
+                })?
+            }
+            // Spaces, a sign: the way every other version is read. A '.' splits UTF-8 text
+            // into UTF-8 pieces.
+            other => std::str::from_utf8(other).ok()?.trim().parse().ok()?,
+        };
+        *inline.get_mut(count)? = value;
+        count += 1;
+    }
+    inline.get(..count)
 }
 
 /// The numeric segments of a version text (`None` for one that is not a number).
 fn segments(text: &str) -> impl Iterator<Item = Option<u64>> + '_ {
     text.split('.').map(|segment| segment.trim().parse().ok())
-}
-
-impl VersionKey {
-    /// How this version compares with the version `text`, whose segments are numbers, as
-    /// [`Ord`] compares it with `VersionKey::parse(text)`.
-    fn cmp_text(&self, text: &str) -> Ordering {
-        let mut theirs = segments(text);
-        let mut mine = self.0.iter().copied();
-        loop {
-            let ordering = match (mine.next(), theirs.next()) {
-                (None, None) => return Ordering::Equal,
-                (a, b) => a.unwrap_or(0).cmp(&b.flatten().unwrap_or(0)),
-            };
-            if ordering.is_ne() {
-                return ordering;
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -116,5 +133,41 @@ mod tests {
         assert_eq!(select(&keys, Some("")), None);
         assert_eq!(select(&keys, Some("9.0.0.0.0")), Some(0));
         assert_eq!(select(&keys, Some(" 9 . 0 . 2 . 6 ")), Some(1));
+    }
+
+    /// Every version text selects what comparing its parsed key selects, whether it is read
+    /// onto the stack or not.
+    #[test]
+    fn selecting_reads_a_version_as_parsing_does() {
+        let keys: Vec<VersionKey> = ["1", "9.0", "9.0.002.06", "9.0.2.6.0.0.0.0.1"]
+            .iter()
+            .map(|v| VersionKey::parse(v).unwrap())
+            .collect();
+        let texts = [
+            "9",
+            "+9.0",
+            "9..0",
+            ".9",
+            "9.",
+            "0009.000",
+            "9.0.2.6.0.0.0.0",
+            "9.0.2.6.0.0.0.0.1",
+            "9.0.2.6.0.0.0.0.0.5",
+            "18446744073709551615",
+            "18446744073709551616",
+            "9.-1",
+            "9.0\u{a0}",
+            "\u{2003}9.1",
+            "٩.0",
+            "9.0.002.06",
+        ];
+        for text in texts {
+            let expected = VersionKey::parse(text).map(|key| {
+                keys.iter()
+                    .rposition(|candidate| *candidate <= key)
+                    .unwrap_or(0)
+            });
+            assert_eq!(select(&keys, Some(text)), expected, "{text:?}");
+        }
     }
 }

@@ -161,6 +161,8 @@ pub fn plural(count: u64, noun: &str) -> String {
 /// order (summary first), byte for byte what pretty-printing the whole object would give.
 pub struct JsonReport {
     spill: spill::Spill,
+    /// The violation being written (kept to be reused).
+    text: Vec<u8>,
 }
 
 impl JsonReport {
@@ -168,13 +170,15 @@ impl JsonReport {
     pub fn new() -> io::Result<JsonReport> {
         Ok(JsonReport {
             spill: spill::Spill::new()?,
+            text: Vec::new(),
         })
     }
 
     /// Adds a violation (in input order, then `incomplete` ones).
     pub fn push(&mut self, violation: &Violation) -> io::Result<()> {
-        let text = serde_json::to_string_pretty(violation)?;
-        write_indented(self.spill.next_item(b",\n    ")?, &text, "    ")
+        self.text.clear();
+        serde_json::to_writer_pretty(&mut self.text, violation)?;
+        write_indented(self.spill.next_item(b",\n    ")?, &self.text, b"    ")
     }
 
     /// Writes the report as one JSON object (with the coverage, when there is one).
@@ -187,12 +191,12 @@ impl JsonReport {
         let summary = serde_json::to_string_pretty(summary)?;
         let head = format!("{{\n  \"format_version\": {FORMAT_VERSION},\n  \"summary\": ");
         out.write_all(head.as_bytes())?;
-        write_indented(out, &summary, "  ")?;
+        write_indented(out, summary.as_bytes(), b"  ")?;
         let tail = match coverage {
             Some(coverage) => {
                 let text = serde_json::to_string_pretty(coverage)?;
                 let mut tail = b",\n  \"coverage\": ".to_vec();
-                write_indented(&mut tail, &text, "  ")?;
+                write_indented(&mut tail, text.as_bytes(), b"  ")?;
                 tail.extend_from_slice(b"\n}\n");
                 tail
             }
@@ -211,15 +215,15 @@ impl JsonReport {
 
 /// Writes pretty JSON `text` with every line after the first indented by `indent` (JSON
 /// strings hold no raw newline, so this nests it one level deeper).
-fn write_indented(out: &mut dyn Write, text: &str, indent: &str) -> io::Result<()> {
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.write_all(b"\n")?;
-            out.write_all(indent.as_bytes())?;
-        }
-        out.write_all(line.as_bytes())?;
+fn write_indented(out: &mut dyn Write, text: &[u8], indent: &[u8]) -> io::Result<()> {
+    let mut rest = text;
+    while let Some(at) = memchr::memchr(b'\n', rest) {
+        let (line, after) = rest.split_at(at + 1);
+        out.write_all(line)?;
+        out.write_all(indent)?;
+        rest = after;
     }
-    Ok(())
+    out.write_all(rest)
 }
 
 #[cfg(test)]
