@@ -10,7 +10,7 @@ use crate::engine::fnv::fnv1a;
 pub fn partition_of(line: &[u8], partitions: u32) -> u32 {
     match key_of(line) {
         Some((lifecycle, interaction)) if partitions > 1 => {
-            let hash = fnv1a(&[lifecycle.as_bytes(), interaction.as_bytes()]);
+            let hash = fnv1a(&[&lifecycle, &interaction]);
             (hash % u64::from(partitions)) as u32
         }
         _ => 0,

@@ -26,6 +26,9 @@ pub struct Chunk {
     pub lines: u64,
     /// The lines, each with its line end (the last line of an input may lack one).
     pub bytes: Vec<u8>,
+    /// Where each line ends in `bytes` (after its line end): found once while reading, so
+    /// that no one splits the chunk again.
+    ends: Vec<usize>,
     /// Lines over the limit: index within the chunk and length in bytes. Each is an empty
     /// line in `bytes`.
     pub overlong: Vec<(u64, u64)>,
@@ -37,21 +40,15 @@ impl Chunk {
     /// The chunk's lines, numbered from 1 within its input, each without its line end and
     /// with its length when it was over the limit.
     pub fn lines(&self) -> impl Iterator<Item = (u64, &[u8], Option<u64>)> {
-        let mut rest = self.bytes.as_slice();
+        let mut start = 0;
         let mut overlong = self.overlong.iter().peekable();
-        let mut index = 0u64;
-        std::iter::from_fn(move || {
-            if rest.is_empty() {
-                return None;
-            }
-            let end = memchr::memchr(b'\n', rest).map_or(rest.len(), |at| at + 1);
-            let (line, tail) = rest.split_at(end);
-            rest = tail;
+        (0u64..).zip(&self.ends).map(move |(index, &end)| {
+            let line = self.bytes.get(start..end).unwrap_or_default();
+            start = end;
             let too_long = overlong
                 .next_if(|(at, _)| *at == index)
                 .map(|(_, length)| *length);
-            index += 1;
-            Some((self.first_line + index, trim_line_end(line), too_long))
+            (self.first_line + index + 1, trim_line_end(line), too_long)
         })
     }
 }
@@ -193,6 +190,7 @@ impl ChunkReader {
                 chunk.overlong.push((chunk.lines, skipped + at as u64));
                 bytes.push(b'\n');
                 chunk.lines += 1;
+                chunk.ends.push(bytes.len());
                 line_start = bytes.len();
                 chunk.input_bytes += at as u64 + 1;
                 reader.consume(at + 1);
@@ -212,6 +210,7 @@ impl ChunkReader {
             reader.consume(take);
             if newline.is_some() {
                 chunk.lines += 1;
+                chunk.ends.push(bytes.len());
                 line_start = bytes.len();
             }
         }
@@ -220,8 +219,10 @@ impl ChunkReader {
                 chunk.overlong.push((chunk.lines, skipped));
                 bytes.push(b'\n');
                 chunk.lines += 1;
+                chunk.ends.push(bytes.len());
             } else if line_start < bytes.len() {
                 chunk.lines += 1;
+                chunk.ends.push(bytes.len());
             }
             self.current = None;
         } else {
@@ -253,6 +254,7 @@ mod tests {
         let mut reader = ChunkReader::new(inputs, max_line);
         let mut out = Vec::new();
         while let Some(chunk) = reader.next_chunk().expect("in-memory input") {
+            assert_eq!(chunk.lines().count() as u64, chunk.lines);
             for (number, line, overlong) in chunk.lines() {
                 let text = String::from_utf8_lossy(line).into_owned();
                 out.push((chunk.file_index, number, text, overlong));

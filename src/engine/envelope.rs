@@ -191,12 +191,13 @@ fn text_of(line: &[u8]) -> Result<&str, LineError> {
     if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(LineError::Malformed("not a JSON object".to_owned()));
     }
-    // Checked once here, the text's strings need no further UTF-8 checks.
-    let line = std::str::from_utf8(line).map_err(|error| {
-        LineError::Malformed(format!(
-            "not JSON: invalid UTF-8 at byte {}",
-            error.valid_up_to() + 1
-        ))
+    // Checked once here (by the vector check; the standard one finds where it fails), the
+    // text's strings need no further UTF-8 checks.
+    let line = simdutf8::basic::from_utf8(line).map_err(|_| {
+        let valid = std::str::from_utf8(line)
+            .err()
+            .map_or(0, |error| error.valid_up_to());
+        LineError::Malformed(format!("not JSON: invalid UTF-8 at byte {}", valid + 1))
     })?;
     if nested_deeper_than(line.as_bytes(), MAX_DEPTH) {
         return Err(LineError::Malformed(format!(
@@ -432,9 +433,9 @@ fn from_wire(wire: Wire<'_>) -> Result<Envelope<'_>, LineError> {
 }
 
 /// The lifecycle and interaction of a line, read as cheaply as possible: what `--jobs` shards
-/// by. Whenever [`parse`] reads the line as an event, this gives the same two strings; for
+/// by. Whenever [`parse`] reads the line as an event, this gives the two strings' bytes; for
 /// other lines it may give anything (they touch no interaction).
-pub fn key_of(line: &[u8]) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
+pub fn key_of(line: &[u8]) -> Option<(Cow<'_, [u8]>, Cow<'_, [u8]>)> {
     scan_key(line).or_else(|| {
         #[derive(Deserialize)]
         struct Key<'a> {
@@ -444,18 +445,26 @@ pub fn key_of(line: &[u8]) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
             interaction: Cow<'a, str>,
         }
         let key: Key = serde_json::from_slice(line).ok()?;
-        Some((key.lifecycle, key.interaction))
+        Some((bytes_of(key.lifecycle), bytes_of(key.interaction)))
     })
+}
+
+/// A string's bytes.
+fn bytes_of(text: Cow<'_, str>) -> Cow<'_, [u8]> {
+    match text {
+        Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+        Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+    }
 }
 
 /// Scans the top-level keys of an object for `lifecycle` and `interaction` with plain string
 /// values (no escapes), stopping as soon as both are found. `None` when unsure.
-fn scan_key(line: &[u8]) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
+fn scan_key(line: &[u8]) -> Option<(Cow<'_, [u8]>, Cow<'_, [u8]>)> {
     let mut at = skip_space(line, 0);
     if line.get(at) != Some(&b'{') {
         return None;
     }
-    let (mut lifecycle, mut interaction): (Option<&str>, Option<&str>) = (None, None);
+    let (mut lifecycle, mut interaction): (Option<&[u8]>, Option<&[u8]>) = (None, None);
     loop {
         at = skip_space(line, at + 1);
         let (key, after) = plain_string(line, at)?;
@@ -472,7 +481,7 @@ fn scan_key(line: &[u8]) -> Option<(Cow<'_, str>, Cow<'_, str>)> {
         at = match wanted {
             Some(slot) => {
                 let (value, after) = plain_string(line, at)?;
-                *slot = Some(std::str::from_utf8(value).ok()?);
+                *slot = Some(value);
                 after
             }
             None => skip_value(line, at)?,
@@ -503,7 +512,8 @@ fn plain_string(line: &[u8], at: usize) -> Option<(&[u8], usize)> {
         return None;
     }
     let rest = line.get(at + 1..)?;
-    let end = memchr::memchr2(b'"', b'\\', rest)?;
+    // Keys and names are short: a plain loop finds their end sooner than a vector search.
+    let end = rest.iter().position(|b| matches!(b, b'"' | b'\\'))?;
     let text = rest.get(..end)?;
     (rest.get(end) == Some(&b'"')).then_some((text, at + 1 + end + 1))
 }
@@ -748,7 +758,7 @@ mod tests {
             let (lifecycle, interaction) = key_of(line).expect("a key");
             assert_eq!(
                 (lifecycle.as_ref(), interaction.as_ref()),
-                (event.lifecycle.as_ref(), event.interaction.as_ref()),
+                (event.lifecycle.as_bytes(), event.interaction.as_bytes()),
                 "{}",
                 String::from_utf8_lossy(line)
             );
