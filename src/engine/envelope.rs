@@ -432,10 +432,13 @@ fn from_wire(wire: Wire<'_>) -> Result<Envelope<'_>, LineError> {
     }
 }
 
+/// A line's lifecycle and interaction, as bytes.
+pub type LineKey<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
+
 /// The lifecycle and interaction of a line, read as cheaply as possible: what `--jobs` shards
 /// by. Whenever [`parse`] reads the line as an event, this gives the two strings' bytes; for
 /// other lines it may give anything (they touch no interaction).
-pub fn key_of(line: &[u8]) -> Option<(Cow<'_, [u8]>, Cow<'_, [u8]>)> {
+pub fn key_of(line: &[u8]) -> Option<LineKey<'_>> {
     scan_key(line).or_else(|| {
         #[derive(Deserialize)]
         struct Key<'a> {
@@ -459,7 +462,7 @@ fn bytes_of(text: Cow<'_, str>) -> Cow<'_, [u8]> {
 
 /// Scans the top-level keys of an object for `lifecycle` and `interaction` with plain string
 /// values (no escapes), stopping as soon as both are found. `None` when unsure.
-fn scan_key(line: &[u8]) -> Option<(Cow<'_, [u8]>, Cow<'_, [u8]>)> {
+fn scan_key(line: &[u8]) -> Option<LineKey<'_>> {
     let mut at = skip_space(line, 0);
     if line.get(at) != Some(&b'{') {
         return None;
