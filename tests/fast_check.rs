@@ -81,9 +81,10 @@ fn fast_check_agrees_with_jsonschema() {
             .as_ref()
             .expect("every built-in payload has a fast check");
         let reads = &version.events[usize::from(id)].data_reads;
+        let mut everything = fast.clone();
+        everything.keeping(&DataReads::Everything);
         let text = Value::Object(data.clone()).to_string();
-        if let (Outcome::Valid(kept), DataReads::Fields(names)) = (fast.check(&text, reads), reads)
-        {
+        if let (Outcome::Valid(kept), DataReads::Fields(names)) = (fast.check(&text), reads) {
             // Exactly the properties rules read are kept, with their values.
             for (name, value) in data {
                 let kept = kept.get(name).map(|doc| doc.to_value());
@@ -92,7 +93,7 @@ fn fast_check_agrees_with_jsonschema() {
         }
         for instance in mutations(data) {
             let text = instance.to_string();
-            let passed = matches!(fast.check(&text, &DataReads::Everything), Outcome::Valid(_));
+            let passed = matches!(everything.check(&text), Outcome::Valid(_));
             let authority = payload.validator.is_valid(&instance);
             assert_eq!(passed, authority, "{event}: {text}");
             records += 1;

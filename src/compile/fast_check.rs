@@ -129,32 +129,76 @@ pub enum Outcome<'a> {
 #[derive(Debug, Clone)]
 pub struct FastCheck {
     root: Node,
+    keep: Keep,
+}
+
+/// Which top-level properties a check keeps, worked out once from the [`DataReads`].
+#[derive(Debug, Clone, Default)]
+struct Keep {
+    /// Bit `i` set: the schema's `properties[i]` is kept.
+    properties: u64,
+    /// Properties the schema does not name that are kept.
+    others: Vec<String>,
+    /// Whether every property the schema does not name is kept.
+    all_others: bool,
+    /// How many properties are usually kept.
+    count: usize,
 }
 
 impl FastCheck {
-    /// Compiles `schema`; `None` when it uses anything outside the subset.
+    /// Compiles `schema`, keeping nothing; `None` when it uses anything outside the subset.
     pub fn compile(schema: &Value) -> Option<FastCheck> {
         let root = node(schema)?;
-        (root.types == OBJECT).then_some(FastCheck { root })
+        (root.types == OBJECT).then_some(FastCheck {
+            root,
+            keep: Keep::default(),
+        })
+    }
+
+    /// Keeps the top-level properties `reads` names from now on.
+    pub fn keeping(&mut self, reads: &DataReads) {
+        let properties = &self.root.properties;
+        self.keep = match reads {
+            DataReads::Nothing => Keep::default(),
+            DataReads::Everything => Keep {
+                properties: (0..properties.len()).fold(0, |mask, at| mask | bit(at)),
+                others: Vec::new(),
+                all_others: true,
+                count: properties.len(),
+            },
+            DataReads::Fields(names) => {
+                let mut keep = Keep {
+                    count: names.len(),
+                    ..Keep::default()
+                };
+                for name in names {
+                    match properties.iter().position(|(property, _)| property == name) {
+                        Some(at) => keep.properties |= bit(at),
+                        None => keep.others.push(name.clone()),
+                    }
+                }
+                keep
+            }
+        };
     }
 
     /// The check as a deserializer seed, for a reader that meets the payload inside a larger
     /// text: it gives the kept properties as an object, or fails where [`FastCheck::check`]
     /// would answer [`Outcome::Ask`].
-    pub fn seed<'s>(&'s self, reads: &'s DataReads) -> PayloadSeed<'s> {
+    pub fn seed(&self) -> PayloadSeed<'_> {
         PayloadSeed(Root {
             node: &self.root,
-            reads,
+            keep: &self.keep,
         })
     }
 
-    /// Checks the payload `json` (an object's text), keeping the top-level properties `reads`
-    /// names.
-    pub fn check<'a>(&self, json: &'a str, reads: &DataReads) -> Outcome<'a> {
+    /// Checks the payload `json` (an object's text), keeping the top-level properties set by
+    /// [`FastCheck::keeping`].
+    pub fn check<'a>(&self, json: &'a str) -> Outcome<'a> {
         let mut deserializer = serde_json::Deserializer::from_str(json);
         let seed = Root {
             node: &self.root,
-            reads,
+            keep: &self.keep,
         };
         match seed.deserialize(&mut deserializer) {
             Ok(kept) => Outcome::Valid(Doc::Object(kept)),
@@ -419,7 +463,7 @@ fn is_integer(n: &serde_json::Number) -> bool {
 /// The top-level object, keeping what rules read.
 struct Root<'n> {
     node: &'n Node,
-    reads: &'n DataReads,
+    keep: &'n Keep,
 }
 
 /// [`FastCheck::seed`]: the kept properties as an object.
@@ -452,29 +496,17 @@ impl<'de> Visitor<'de> for Root<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let keep = |key: &str| match self.reads {
-            DataReads::Nothing => false,
-            DataReads::Fields(names) => names.iter().any(|name| name == key),
-            DataReads::Everything => true,
-        };
-        let kept = match self.reads {
-            DataReads::Nothing => 0,
-            DataReads::Fields(names) => names.len(),
-            DataReads::Everything => self.node.properties.len(),
-        };
-        object(self.node, map, &keep, kept)
+        object(self.node, map, Some(self.keep))
     }
 }
 
-/// Checks an object against `node`, keeping (as values) the properties `keep` names, of
-/// which there are usually `expected`.
+/// Checks an object against `node`, keeping (as values) the properties `keep` names.
 fn object<'de, A: MapAccess<'de>>(
     node: &Node,
     mut map: A,
-    keep: &dyn Fn(&str) -> bool,
-    expected: usize,
+    keep: Option<&Keep>,
 ) -> Result<Kept<'de>, A::Error> {
-    let mut kept = Vec::with_capacity(expected);
+    let mut kept = Vec::with_capacity(keep.map_or(0, |keep| keep.count));
     let mut seen = 0u64;
     while let Some(key) = map.next_key_seed(KeySeed)? {
         let found = node.property(&key);
@@ -485,7 +517,11 @@ fn object<'de, A: MapAccess<'de>>(
             }
             seen |= bit(at);
         }
-        match (found, keep(&key)) {
+        let wanted = keep.is_some_and(|keep| match found {
+            Some((at, _)) => keep.properties & bit(at) != 0,
+            None => keep.all_others || keep.others.iter().any(|name| *name == key),
+        });
+        match (found, wanted) {
             (None, _) if !node.additional => return Err(de::Error::custom("")),
             (Some((_, inner)), true) => {
                 let value: Doc = map.next_value()?;
@@ -577,7 +613,7 @@ impl<'de> Visitor<'de> for &Node {
         if self.types & OBJECT == 0 || self.consts.is_some() {
             return Err(de::Error::custom(""));
         }
-        object(self, map, &|_| false, 0).map(|_| ())
+        object(self, map, None).map(|_| ())
     }
 }
 

@@ -201,6 +201,11 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
     version.guarded = guarded;
     timeouts(ctx, index, &mut version, &field_infos);
     rules::compile(ctx, index, &mut version);
+    for event in &mut version.events {
+        if let Some(fast) = event.payload.as_mut().and_then(|p| p.fast.as_mut()) {
+            fast.keeping(&event.data_reads);
+        }
+    }
     lint::check(ctx, &version);
     version
 }

@@ -479,8 +479,7 @@ impl<'c> Interpreter<'c> {
             version: version_index,
             event: event_id,
         };
-        (event.data_reads != DataReads::Everything)
-            .then(|| (resolved, fast.seed(&event.data_reads)))
+        (event.data_reads != DataReads::Everything).then(|| (resolved, fast.seed()))
     }
 
     /// Processes one parsed event.
@@ -1274,7 +1273,7 @@ fn read_payload<'a>(
         if let Some(checked) = checked.filter(|checked| checked.resolved.check == check_id(fast)) {
             return Ok(Some(checked.kept));
         }
-        if let Outcome::Valid(kept) = fast.check(text, &event.data_reads) {
+        if let Outcome::Valid(kept) = fast.check(text) {
             return Ok(raw.and(Some(kept)));
         }
     }
