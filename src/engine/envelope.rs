@@ -470,7 +470,12 @@ fn scan_key(line: &[u8]) -> Option<LineKey<'_>> {
     let (mut lifecycle, mut interaction): (Option<&[u8]>, Option<&[u8]>) = (None, None);
     loop {
         at = skip_space(line, at + 1);
-        let (key, after) = plain_string(line, at)?;
+        // The two keys looked for are recognized without scanning for their end.
+        let (key, after) = match line.get(at..) {
+            Some(rest) if rest.starts_with(b"\"lifecycle\"") => (&b"lifecycle"[..], at + 11),
+            Some(rest) if rest.starts_with(b"\"interaction\"") => (&b"interaction"[..], at + 13),
+            _ => plain_string(line, at)?,
+        };
         at = skip_space(line, after);
         if line.get(at) != Some(&b':') {
             return None;
