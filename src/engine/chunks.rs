@@ -159,6 +159,7 @@ impl ChunkReader {
         let mut chunk = Chunk {
             file_index: 0,
             first_line: self.line,
+            bytes,
             ..Chunk::default()
         };
         let Some((file_index, reader)) = self.current.as_mut() else {
@@ -167,7 +168,7 @@ impl ChunkReader {
         chunk.file_index = *file_index;
         let mut line_start = 0;
         let mut at_end = false;
-        while bytes.len() < CHUNK_BYTES || chunk.lines == 0 {
+        while chunk.bytes.len() < CHUNK_BYTES || chunk.lines == 0 {
             let available = match reader.fill_buf() {
                 Ok(available) => available,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
@@ -177,9 +178,8 @@ impl ChunkReader {
                 at_end = true;
                 break;
             }
-            let newline = memchr::memchr(b'\n', available);
             if let Some(skipped) = self.skipping {
-                let Some(at) = newline else {
+                let Some(at) = memchr::memchr(b'\n', available) else {
                     let length = available.len();
                     self.skipping = Some(skipped + length as u64);
                     chunk.input_bytes += length as u64;
@@ -188,51 +188,86 @@ impl ChunkReader {
                 };
                 self.skipping = None;
                 chunk.overlong.push((chunk.lines, skipped + at as u64));
-                bytes.push(b'\n');
-                chunk.lines += 1;
-                chunk.ends.push(bytes.len());
-                line_start = bytes.len();
+                chunk.end_line(b"\n");
+                line_start = chunk.bytes.len();
                 chunk.input_bytes += at as u64 + 1;
                 reader.consume(at + 1);
                 continue;
             }
-            let take = newline.map_or(available.len(), |at| at + 1);
-            let length = bytes.len() - line_start + newline.unwrap_or(available.len());
-            if length > self.max_line {
-                // Too long: forget what is kept of it and skip the rest.
-                self.skipping = Some((bytes.len() - line_start) as u64);
-                bytes.truncate(line_start);
-                continue;
-            }
-            // `take` is at most `available.len()`.
-            bytes.extend_from_slice(available.get(..take).unwrap_or(available));
-            chunk.input_bytes += take as u64;
-            reader.consume(take);
-            if newline.is_some() {
-                chunk.lines += 1;
-                chunk.ends.push(bytes.len());
-                line_start = bytes.len();
-            }
+            let used = take_lines(
+                available,
+                self.max_line,
+                &mut chunk,
+                &mut line_start,
+                &mut self.skipping,
+            );
+            reader.consume(used);
         }
         if at_end {
             if let Some(skipped) = self.skipping.take() {
                 chunk.overlong.push((chunk.lines, skipped));
-                bytes.push(b'\n');
-                chunk.lines += 1;
-                chunk.ends.push(bytes.len());
-            } else if line_start < bytes.len() {
-                chunk.lines += 1;
-                chunk.ends.push(bytes.len());
+                chunk.end_line(b"\n");
+            } else if line_start < chunk.bytes.len() {
+                chunk.end_line(b"");
             }
             self.current = None;
         } else {
-            self.carry
-                .extend_from_slice(bytes.get(line_start..).unwrap_or_default());
-            bytes.truncate(line_start);
+            let rest = chunk.bytes.get(line_start..).unwrap_or_default();
+            self.carry.extend_from_slice(rest);
+            chunk.bytes.truncate(line_start);
         }
-        chunk.bytes = bytes;
         Ok(chunk)
     }
+}
+
+impl Chunk {
+    /// Ends the line being read with `tail`.
+    fn end_line(&mut self, tail: &[u8]) {
+        self.bytes.extend_from_slice(tail);
+        self.lines += 1;
+        self.ends.push(self.bytes.len());
+    }
+}
+
+/// Moves the lines that end in `available` into `chunk` (an overlong one as an empty line),
+/// up to the chunk's size, then the start of a line that does not end in it, unless that is
+/// already too long (then `skipping` starts). Returns how many bytes of `available` it used.
+fn take_lines(
+    available: &[u8],
+    max_line: usize,
+    chunk: &mut Chunk,
+    line_start: &mut usize,
+    skipping: &mut Option<u64>,
+) -> usize {
+    let mut used = 0;
+    for newline in memchr::memchr_iter(b'\n', available) {
+        // The line's length: its part already in the chunk, and its part here.
+        let length = chunk.bytes.len() - *line_start + (newline - used);
+        if length > max_line {
+            chunk.bytes.truncate(*line_start);
+            chunk.overlong.push((chunk.lines, length as u64));
+            chunk.end_line(b"\n");
+        } else {
+            // `used` and `newline` are within `available`.
+            chunk.end_line(available.get(used..=newline).unwrap_or_default());
+        }
+        chunk.input_bytes += (newline + 1 - used) as u64;
+        used = newline + 1;
+        *line_start = chunk.bytes.len();
+        if chunk.bytes.len() >= CHUNK_BYTES {
+            return used;
+        }
+    }
+    let rest = available.get(used..).unwrap_or_default();
+    if chunk.bytes.len() - *line_start + rest.len() > max_line {
+        // Too long: forget what is kept of it and skip the rest.
+        *skipping = Some((chunk.bytes.len() - *line_start) as u64);
+        chunk.bytes.truncate(*line_start);
+        return used;
+    }
+    chunk.bytes.extend_from_slice(rest);
+    chunk.input_bytes += rest.len() as u64;
+    available.len()
 }
 
 #[cfg(test)]
@@ -262,6 +297,75 @@ mod tests {
             reader.recycle(chunk.bytes);
         }
         out
+    }
+
+    /// The lines of `input` as a reader should give them, split the plain way.
+    fn expected(input: &[u8], max_line: usize) -> Vec<(u64, String, Option<u64>)> {
+        let mut lines: Vec<&[u8]> = input.split(|b| *b == b'\n').collect();
+        if lines.last().is_some_and(|last| last.is_empty()) {
+            lines.pop();
+        }
+        (1..)
+            .zip(lines)
+            .map(|(number, line)| match line.len() > max_line {
+                true => (number, String::new(), Some(line.len() as u64)),
+                false => {
+                    let text = String::from_utf8_lossy(trim_line_end(line)).into_owned();
+                    (number, text, None)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_of_any_length_through_buffers_of_any_size() {
+        let mut seed = 7u64;
+        let mut next = |below: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % below
+        };
+        for _ in 0..300 {
+            let mut input = Vec::new();
+            for _ in 0..next(40) {
+                let length = match next(10) {
+                    0 => next(CHUNK_BYTES as u64 / 2),
+                    _ => next(30),
+                };
+                input.extend((0..length).map(|i| b'a' + (i % 26) as u8));
+                if next(5) > 0 {
+                    input.extend_from_slice(if next(4) == 0 { b"\r\n" } else { b"\n" });
+                }
+            }
+            let max_line = [5, 29, 1000, CHUNK_BYTES][next(4) as usize];
+            // Byte-sized buffers for short inputs only, to keep the test quick.
+            let capacity = match input.len() > 4096 {
+                true => [4096, 65536][next(2) as usize],
+                false => [1, 7, 64][next(3) as usize],
+            };
+            let inputs = vec![Input {
+                name: String::new(),
+                size: None,
+                reader: Box::new(io::BufReader::with_capacity(
+                    capacity,
+                    io::Cursor::new(input.clone()),
+                )),
+            }];
+            let mut reader = ChunkReader::new(inputs, max_line);
+            let (mut got, mut bytes) = (Vec::new(), 0);
+            while let Some(chunk) = reader.next_chunk().expect("in-memory input") {
+                assert_eq!(chunk.lines().count() as u64, chunk.lines);
+                bytes += chunk.input_bytes;
+                for (number, line, overlong) in chunk.lines() {
+                    let text = String::from_utf8_lossy(line).into_owned();
+                    got.push((number, text, overlong));
+                }
+                reader.recycle(chunk.bytes);
+            }
+            assert_eq!(got, expected(&input, max_line), "max_line {max_line}");
+            assert_eq!(bytes, input.len() as u64);
+        }
     }
 
     #[test]
