@@ -338,12 +338,15 @@ mod tests {
                     input.extend_from_slice(if next(4) == 0 { b"\r\n" } else { b"\n" });
                 }
             }
-            let max_line = [5, 29, 1000, CHUNK_BYTES][next(4) as usize];
+            let max_line = [5, 29, 1000, CHUNK_BYTES];
+            let max_line = max_line.get(next(4) as usize).copied().unwrap_or(5);
             // Byte-sized buffers for short inputs only, to keep the test quick.
             let capacity = match input.len() > 4096 {
-                true => [4096, 65536][next(2) as usize],
-                false => [1, 7, 64][next(3) as usize],
-            };
+                true => [4096, 65536].get(next(2) as usize),
+                false => [1, 7, 64].get(next(3) as usize),
+            }
+            .copied()
+            .unwrap_or(1);
             let inputs = vec![Input {
                 name: String::new(),
                 size: None,
