@@ -471,21 +471,19 @@ fn scan_key(line: &[u8]) -> Option<LineKey<'_>> {
     loop {
         at = skip_space(line, at + 1);
         // The two keys looked for are recognized without scanning for their end.
-        let (key, after) = match line.get(at..) {
-            Some(rest) if rest.starts_with(b"\"lifecycle\"") => (&b"lifecycle"[..], at + 11),
-            Some(rest) if rest.starts_with(b"\"interaction\"") => (&b"interaction"[..], at + 13),
-            _ => plain_string(line, at)?,
+        let rest = line.get(at..).unwrap_or_default();
+        let (wanted, after) = if rest.starts_with(b"\"lifecycle\"") {
+            (Some(&mut lifecycle), at + 11)
+        } else if rest.starts_with(b"\"interaction\"") {
+            (Some(&mut interaction), at + 13)
+        } else {
+            (None, plain_string(line, at)?.1)
         };
         at = skip_space(line, after);
         if line.get(at) != Some(&b':') {
             return None;
         }
         at = skip_space(line, at + 1);
-        let wanted = match key {
-            b"lifecycle" => Some(&mut lifecycle),
-            b"interaction" => Some(&mut interaction),
-            _ => None,
-        };
         at = match wanted {
             Some(slot) => {
                 let (value, after) = plain_string(line, at)?;
@@ -520,10 +518,35 @@ fn plain_string(line: &[u8], at: usize) -> Option<(&[u8], usize)> {
         return None;
     }
     let rest = line.get(at + 1..)?;
-    // Keys and names are short: a plain loop finds their end sooner than a vector search.
-    let end = rest.iter().position(|b| matches!(b, b'"' | b'\\'))?;
+    let end = quote_or_backslash(rest)?;
     let text = rest.get(..end)?;
     (rest.get(end) == Some(&b'"')).then_some((text, at + 1 + end + 1))
+}
+
+/// Where the first `"` or `\\` of `bytes` is. Names are short: eight bytes at a time in a
+/// word finds it sooner than a vector search, which pays only on long texts.
+fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `word` equal to `byte`, and maybe of bytes after the first
+    // such one (never before it).
+    let matching = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGH
+    };
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder();
+    for (index, word) in words.enumerate() {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let word = u64::from_le_bytes(eight);
+        let found = matching(word, b'"') | matching(word, b'\\');
+        if found != 0 {
+            return Some(index * 8 + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    let at = bytes.len() - tail.len();
+    (tail.iter().position(|b| matches!(b, b'"' | b'\\'))).map(|found| at + found)
 }
 
 /// The deepest nesting of arrays and objects a line may have, anywhere in it (the line's own
@@ -747,6 +770,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!((ok.interaction.as_ref(), ok.ts), ("bA", Some(7)));
+    }
+
+    #[test]
+    fn quote_or_backslash_finds_the_first() {
+        for length in 0..40 {
+            for at in 0..=length {
+                for (stop, other) in [(b'"', b'\\'), (b'\\', b'"')] {
+                    // Bytes that differ from the stops by one bit or carry, then a stop at
+                    // `at` (none when `at == length`), then the other stop.
+                    let mut bytes: Vec<u8> = (0..length)
+                        .map(|i| [b'!', b'#', b'[', b']', 0xa2, 0xdc][i % 6])
+                        .collect();
+                    if let Some(byte) = bytes.get_mut(at) {
+                        *byte = stop;
+                    }
+                    bytes.push(other);
+                    let expected = bytes.iter().position(|b| matches!(b, b'"' | b'\\'));
+                    assert_eq!(quote_or_backslash(&bytes), expected, "{length} {at}");
+                }
+            }
+        }
     }
 
     #[test]
