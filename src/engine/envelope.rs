@@ -779,9 +779,8 @@ mod tests {
                 for (stop, other) in [(b'"', b'\\'), (b'\\', b'"')] {
                     // Bytes that differ from the stops by one bit or carry, then a stop at
                     // `at` (none when `at == length`), then the other stop.
-                    let mut bytes: Vec<u8> = (0..length)
-                        .map(|i| [b'!', b'#', b'[', b']', 0xa2, 0xdc][i % 6])
-                        .collect();
+                    let filler = [b'!', b'#', b'[', b']', 0xa2, 0xdc];
+                    let mut bytes: Vec<u8> = filler.iter().copied().cycle().take(length).collect();
                     if let Some(byte) = bytes.get_mut(at) {
                         *byte = stop;
                     }
