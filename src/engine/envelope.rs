@@ -523,7 +523,7 @@ fn plain_string(line: &[u8], at: usize) -> Option<(&[u8], usize)> {
     (rest.get(end) == Some(&b'"')).then_some((text, at + 1 + end + 1))
 }
 
-/// Where the first `"` or `\\` of `bytes` is. Names are short: eight bytes at a time in a
+/// Where the first `"` or `\` of `bytes` is. Names are short: eight bytes at a time in a
 /// word finds it sooner than a vector search, which pays only on long texts.
 fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
