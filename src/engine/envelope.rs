@@ -463,6 +463,9 @@ fn bytes_of(text: Cow<'_, str>) -> Cow<'_, [u8]> {
 /// Scans the top-level keys of an object for `lifecycle` and `interaction` with plain string
 /// values (no escapes), stopping as soon as both are found. `None` when unsure.
 fn scan_key(line: &[u8]) -> Option<LineKey<'_>> {
+    if let Some(key) = compact_key(line) {
+        return Some(key);
+    }
     let mut at = skip_space(line, 0);
     if line.get(at) != Some(&b'{') {
         return None;
@@ -500,6 +503,21 @@ fn scan_key(line: &[u8]) -> Option<LineKey<'_>> {
             return None;
         }
     }
+}
+
+/// The key of a line that starts the way writers usually write one, compact and in the
+/// documented order: `{"lifecycle":"…","interaction":"…"` (plain strings). `None` otherwise.
+fn compact_key(line: &[u8]) -> Option<LineKey<'_>> {
+    const LIFECYCLE: &[u8] = b"{\"lifecycle\":\"";
+    const INTERACTION: &[u8] = b",\"interaction\":\"";
+    let rest = line.strip_prefix(LIFECYCLE)?;
+    let end = quote_or_backslash(rest)?;
+    let (lifecycle, rest) = rest.split_at(end);
+    let rest = rest.strip_prefix(b"\"")?.strip_prefix(INTERACTION)?;
+    let end = quote_or_backslash(rest)?;
+    let (interaction, rest) = rest.split_at(end);
+    rest.starts_with(b"\"")
+        .then_some((Cow::Borrowed(lifecycle), Cow::Borrowed(interaction)))
 }
 
 fn skip_space(line: &[u8], mut at: usize) -> usize {
@@ -794,8 +812,11 @@ mod tests {
 
     #[test]
     fn key_of_agrees_with_parse() {
-        let lines: [&str; 7] = [
+        let lines: [&str; 10] = [
             r#"{"lifecycle":"a","interaction":"b","event":"c","ts":1}"#,
+            r#"{"lifecycle":"l","interaction":"k\"q","event":"e","ts":2}"#,
+            r#"{"lifecycle":"l\u0041","interaction":"k","event":"e","ts":2}"#,
+            r#"{"lifecycle":"l","interaction":"","event":"e","ts":2,"data":{"a":"\\"}}"#,
             r#"{ "data" : {"x":[1,{"interaction":"no"}],"s":"q\"}"} , "ts":1, "event":"c", "interaction" : "i\u0041", "lifecycle":"l"}"#,
             r#"{"n":-1.5e3,"t":true,"lifecycle":"l","x":null,"interaction":"k","event":"e","ts":2}"#,
             r#"{"lif\u0065cycle":"l","interaction":"k","event":"e","ts":2}"#,
