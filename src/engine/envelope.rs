@@ -475,10 +475,10 @@ fn scan_key(line: &[u8]) -> Option<LineKey<'_>> {
         at = skip_space(line, at + 1);
         // The two keys looked for are recognized without scanning for their end.
         let rest = line.get(at..).unwrap_or_default();
-        let (wanted, after) = if rest.starts_with(b"\"lifecycle\"") {
-            (Some(&mut lifecycle), at + 11)
-        } else if rest.starts_with(b"\"interaction\"") {
-            (Some(&mut interaction), at + 13)
+        let (wanted, after) = if rest.starts_with(LIFECYCLE_KEY) {
+            (Some(&mut lifecycle), at + LIFECYCLE_KEY.len())
+        } else if rest.starts_with(INTERACTION_KEY) {
+            (Some(&mut interaction), at + INTERACTION_KEY.len())
         } else {
             (None, plain_string(line, at)?.1)
         };
@@ -505,19 +505,24 @@ fn scan_key(line: &[u8]) -> Option<LineKey<'_>> {
     }
 }
 
+/// The two keys of a line's key, as they are written.
+const LIFECYCLE_KEY: &[u8] = b"\"lifecycle\"";
+const INTERACTION_KEY: &[u8] = b"\"interaction\"";
+
 /// The key of a line that starts the way writers usually write one, compact and in the
 /// documented order: `{"lifecycle":"…","interaction":"…"` (plain strings). `None` otherwise.
 fn compact_key(line: &[u8]) -> Option<LineKey<'_>> {
-    const LIFECYCLE: &[u8] = b"{\"lifecycle\":\"";
-    const INTERACTION: &[u8] = b",\"interaction\":\"";
-    let rest = line.strip_prefix(LIFECYCLE)?;
-    let end = quote_or_backslash(rest)?;
-    let (lifecycle, rest) = rest.split_at(end);
-    let rest = rest.strip_prefix(b"\"")?.strip_prefix(INTERACTION)?;
-    let end = quote_or_backslash(rest)?;
-    let (interaction, rest) = rest.split_at(end);
-    rest.starts_with(b"\"")
-        .then_some((Cow::Borrowed(lifecycle), Cow::Borrowed(interaction)))
+    // Where the value of `key` starts when `key` and a colon are at `at`, after `before`.
+    let value_at = |before: u8, at: usize, key: &[u8]| {
+        let colon = at + key.len();
+        let written = line.get(at.checked_sub(1)?) == Some(&before)
+            && line.get(at..)?.starts_with(key)
+            && line.get(colon) == Some(&b':');
+        written.then_some(colon + 1)
+    };
+    let (lifecycle, after) = plain_string(line, value_at(b'{', 1, LIFECYCLE_KEY)?)?;
+    let (interaction, _) = plain_string(line, value_at(b',', after + 1, INTERACTION_KEY)?)?;
+    Some((Cow::Borrowed(lifecycle), Cow::Borrowed(interaction)))
 }
 
 fn skip_space(line: &[u8], mut at: usize) -> usize {

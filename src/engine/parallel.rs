@@ -227,7 +227,7 @@ fn run_shard(
         let part = Part {
             seq: sequenced.seq,
             bytes: chunk.input_bytes,
-            lines: chunk.lines,
+            lines: chunk.line_count(),
             violations,
         };
         if parts.send(part).is_err() {
