@@ -9,7 +9,7 @@ use plotline::compile::Catalog;
 use plotline::config::load;
 use plotline::diagnostic::SourceText;
 use plotline::engine::stream::{self, Input};
-use plotline::engine::{parallel, Interpreter, Limits};
+use plotline::engine::{envelope, parallel, Interpreter, Limits};
 use plotline::expr::{Checker, Shape, Ty};
 
 /// A lifecycle file: loading and compiling either succeed or give diagnostics.
@@ -109,8 +109,19 @@ fn builtin() -> &'static Catalog {
     })
 }
 
-/// Bytes as a stream: every line counted once, and the same summary on 1 and 3 threads.
+/// Bytes as a stream: each line read the same by both envelope readers, every line counted
+/// once, and the same summary on 1 and 3 threads.
 pub fn stream(data: &[u8]) {
+    // A line read plainly (in one pass) reads as the general reader reads it.
+    let no_check = |_: &str, _: &str, _: &str, _: Option<&str>| None;
+    for line in data.split(|b| *b == b'\n') {
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            assert_eq!(
+                format!("{:?}", envelope::parse_checking(line, &no_check)),
+                format!("{:?}", envelope::parse(line)),
+            );
+        }
+    }
     let catalog = builtin();
     let input = || Input {
         name: "-".into(),

@@ -10,7 +10,6 @@
 
 use std::borrow::Cow;
 
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -18,7 +17,9 @@ use crate::compile::catalog::EventId;
 #[cfg(doc)]
 use crate::compile::fast_check::FastCheck;
 use crate::compile::fast_check::PayloadSeed;
-use crate::expr::doc::{Doc, KeySeed};
+use crate::expr::doc::Doc;
+
+mod plain;
 
 /// One event, as read from a line.
 #[derive(Debug)]
@@ -159,28 +160,28 @@ fn object<'a>(
 
 /// Reads one non-blank line.
 pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
-    let line = text_of(line)?;
-    let wire: Wire = serde_json::from_str(line).map_err(|error| wire_error(&error))?;
+    parse_text(text_of(line)?)
+}
+
+/// [`parse`], once the line is known to be an object's text.
+fn parse_text(text: &str) -> Result<Envelope<'_>, LineError> {
+    let wire: Wire = serde_json::from_str(text).map_err(|error| wire_error(&error))?;
     from_wire(wire)
 }
 
-/// Reads one non-blank line like [`parse`], checking its payload on the way when the
-/// envelope's fields come before `data` and `resolve` has a compiled check for them: the
-/// payload is then read once, not skipped and read again. Anything out of the ordinary (the
-/// check fails, a field comes twice, the JSON is broken) is read again by [`parse`], so the
-/// outcome is always [`parse`]'s.
+/// Reads one non-blank line like [`parse`], checking its payload on the way when the line is
+/// written plainly ([`plain`]: the way writers write envelopes) and `resolve` has a compiled
+/// check for its fields: the payload is then read once, not skipped and read again. Anything
+/// out of the ordinary (the check fails, a field comes twice, the JSON is broken) is read
+/// again by [`parse`], so the outcome is always [`parse`]'s.
 pub fn parse_checking<'a>(
     line: &'a [u8],
     resolve: &Resolve<'_>,
 ) -> Result<Envelope<'a>, LineError> {
-    let Ok(text) = text_of(line) else {
-        return parse(line);
-    };
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    let read = CheckingReader { resolve }.deserialize(&mut deserializer);
-    match read.and_then(|read| deserializer.end().map(|()| read)) {
-        Ok(envelope) => Ok(envelope),
-        Err(_) => parse(line),
+    let text = text_of(line)?;
+    match plain::read(text, resolve) {
+        Some(envelope) => Ok(envelope),
+        None => parse_text(text),
     }
 }
 
@@ -222,154 +223,6 @@ fn wire_error(error: &serde_json::Error) -> LineError {
         }
     } else {
         LineError::Malformed(format!("not JSON: {error}"))
-    }
-}
-
-/// Reads an envelope's object field by field, its strings and timestamp straight from the
-/// text, checking `data` with the check `resolve` gives for the fields read before it; fails
-/// on anything [`parse`] should judge.
-struct CheckingReader<'r, 's> {
-    resolve: &'r Resolve<'s>,
-}
-
-/// The envelope's fields as [`CheckingReader`] reads them.
-#[derive(Default)]
-struct Fields<'a> {
-    lifecycle: Option<Cow<'a, str>>,
-    interaction: Option<Cow<'a, str>>,
-    event: Option<Cow<'a, str>>,
-    ts: Option<i64>,
-    /// `Some(None)` for `null`.
-    version: Option<Option<Cow<'a, str>>>,
-    data: Option<&'a RawValue>,
-    metadata: Option<&'a RawValue>,
-}
-
-impl<'de> DeserializeSeed<'de> for CheckingReader<'_, '_> {
-    type Value = Envelope<'de>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for CheckingReader<'_, '_> {
-    type Value = Envelope<'de>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an envelope")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        fn put<T, E: de::Error>(slot: &mut Option<T>, value: T) -> Result<(), E> {
-            match slot.replace(value) {
-                Some(_) => Err(E::custom("a field comes twice")),
-                None => Ok(()),
-            }
-        }
-        let mut fields = Fields::default();
-        let mut checked = None;
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            match key.as_ref() {
-                "lifecycle" => put(&mut fields.lifecycle, map.next_value_seed(KeySeed)?)?,
-                "interaction" => put(&mut fields.interaction, map.next_value_seed(KeySeed)?)?,
-                "event" => put(&mut fields.event, map.next_value_seed(KeySeed)?)?,
-                "ts" => put(&mut fields.ts, map.next_value()?)?,
-                // The check was chosen without it: `parse` chooses again.
-                "version" if checked.is_some() => {
-                    return Err(de::Error::custom("version after data"))
-                }
-                "version" => put(&mut fields.version, map.next_value_seed(VersionSeed)?)?,
-                "metadata" => put(&mut fields.metadata, map.next_value()?)?,
-                "data" => {
-                    if fields.data.is_some() || checked.is_some() {
-                        return Err(de::Error::custom("a field comes twice"));
-                    }
-                    let Fields {
-                        lifecycle: Some(lifecycle),
-                        interaction: Some(interaction),
-                        event: Some(event),
-                        version,
-                        ..
-                    } = &fields
-                    else {
-                        fields.data = Some(map.next_value()?);
-                        continue;
-                    };
-                    let version = version.as_ref().and_then(Option::as_deref);
-                    match (self.resolve)(lifecycle, interaction, event, version) {
-                        Some((resolved, seed)) => {
-                            let kept = map.next_value_seed(seed)?;
-                            checked = Some(Checked { resolved, kept });
-                        }
-                        None => fields.data = Some(map.next_value()?),
-                    }
-                }
-                _ => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        let object = |raw: Option<&'de RawValue>| match raw.map(RawValue::get) {
-            None | Some("null") => Ok(None),
-            Some(text) if text.starts_with('{') => Ok(raw.map(Cow::Borrowed)),
-            Some(_) => Err(de::Error::custom("not an object")),
-        };
-        let (Some(lifecycle), Some(interaction), Some(event), Some(ts)) = (
-            fields.lifecycle,
-            fields.interaction,
-            fields.event,
-            fields.ts,
-        ) else {
-            return Err(de::Error::custom("a field is missing"));
-        };
-        Ok(Envelope {
-            lifecycle,
-            interaction,
-            event,
-            ts: Some(ts),
-            version: fields.version.flatten(),
-            data: object(fields.data)?,
-            metadata: object(fields.metadata)?,
-            checked,
-        })
-    }
-}
-
-/// `version`: a string or `null`.
-struct VersionSeed;
-
-impl<'de> DeserializeSeed<'de> for VersionSeed {
-    type Value = Option<Cow<'de, str>>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for VersionSeed {
-    type Value = Option<Cow<'de, str>>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a string or null")
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Borrowed(v)))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(Cow::Owned(v.to_owned())))
     }
 }
 
@@ -525,51 +378,58 @@ fn compact_key(line: &[u8]) -> Option<LineKey<'_>> {
     Some((Cow::Borrowed(lifecycle), Cow::Borrowed(interaction)))
 }
 
+/// Whether `byte` is JSON's white space.
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The position of the first byte from `at` on that is not white space.
 fn skip_space(line: &[u8], mut at: usize) -> usize {
-    while line
-        .get(at)
-        .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-    {
+    while line.get(at).is_some_and(|b| is_space(*b)) {
         at += 1;
     }
     at
 }
 
-/// A string without escapes at `at`: its bytes and the position after its closing quote.
+/// A string without escapes (or control characters, which JSON does not allow in one) at
+/// `at`: its bytes and the position after its closing quote.
 fn plain_string(line: &[u8], at: usize) -> Option<(&[u8], usize)> {
     if line.get(at) != Some(&b'"') {
         return None;
     }
     let rest = line.get(at + 1..)?;
-    let end = quote_or_backslash(rest)?;
+    let end = string_stop(rest)?;
     let text = rest.get(..end)?;
     (rest.get(end) == Some(&b'"')).then_some((text, at + 1 + end + 1))
 }
 
-/// Where the first `"` or `\` of `bytes` is. Names are short: eight bytes at a time in a
-/// word finds it sooner than a vector search, which pays only on long texts.
-fn quote_or_backslash(bytes: &[u8]) -> Option<usize> {
+/// Where the first `"`, `\` or control character of `bytes` is: where a string without
+/// escapes stops. Names are short: eight bytes at a time in a word finds it sooner than a
+/// vector search, which pays only on long texts.
+fn string_stop(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of `word` equal to `byte`, and maybe of bytes after the first
-    // such one (never before it).
-    let matching = |word: u64, byte: u8| {
-        let x = word ^ (ONES * u64::from(byte));
-        x.wrapping_sub(ONES) & !x & HIGH
-    };
+    // The high bit of each byte of `word` below `limit` (at most 128), and maybe of bytes
+    // after the first such one (never before it).
+    let below = |word: u64, limit: u8| word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGH;
+    // The same for each byte equal to `byte`.
+    let matching = |word: u64, byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
     let words = bytes.chunks_exact(8);
     let tail = words.remainder();
     for (index, word) in words.enumerate() {
         let mut eight = [0u8; 8];
         eight.copy_from_slice(word);
         let word = u64::from_le_bytes(eight);
-        let found = matching(word, b'"') | matching(word, b'\\');
+        let found = matching(word, b'"') | matching(word, b'\\') | below(word, 0x20);
         if found != 0 {
             return Some(index * 8 + (found.trailing_zeros() / 8) as usize);
         }
     }
     let at = bytes.len() - tail.len();
-    (tail.iter().position(|b| matches!(b, b'"' | b'\\'))).map(|found| at + found)
+    (tail
+        .iter()
+        .position(|&b| matches!(b, b'"' | b'\\') || b < 0x20))
+    .map(|found| at + found)
 }
 
 /// The deepest nesting of arrays and objects a line may have, anywhere in it (the line's own
@@ -696,9 +556,9 @@ mod tests {
 
     #[test]
     fn a_payload_checked_on_the_way_is_read_once_and_anything_unusual_is_read_again() {
-        // Fields first, a valid payload: checked by the reader, not kept as text.
+        // Written plainly, a valid payload: checked by the reader, not kept as text.
         let (read, calls) = checking(
-            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":{"n":5},"x":[1]}"#,
+            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"x":"y","data":{"n":5}}"#,
         );
         let envelope = read.expect("an event");
         assert_eq!(calls, 1);
@@ -716,8 +576,10 @@ mod tests {
             r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":{"n":"x"}}"#,
             // no check for this lifecycle
             r#"{"lifecycle":"m","interaction":"k","event":"e","ts":1,"data":{"n":5}}"#,
-            // `data` before the fields
+            // `data` before the fields, or not last
             r#"{"data":{"n":5},"lifecycle":"l","interaction":"k","event":"e","ts":1}"#,
+            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":{"n":5},"x":[1]}"#,
+            r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":{"n":5},"metadata":{}}"#,
             // `version` after `data`: the check was chosen without it
             r#"{"lifecycle":"l","interaction":"k","event":"e","ts":1,"data":{"n":5},"version":"2"}"#,
             // a field twice, broken JSON after the payload, a payload that is no object
@@ -750,6 +612,84 @@ mod tests {
             }
             let plain = parse(line.as_bytes());
             assert_eq!(format!("{read:?}"), format!("{plain:?}"), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_line_read_plainly_reads_as_parse_reads_it() {
+        let no_check = |_: &str, _: &str, _: &str, _: Option<&str>| None;
+        // (line, whether it is read plainly); lifecycle `m` has no compiled check, so the
+        // payload stays text and the two readings can be compared whole.
+        let head = r#""lifecycle":"m","interaction":"k","event":"e""#;
+        let cases: Vec<(String, bool)> = [
+            (r#"{HEAD,"ts":1}"#, true),
+            (r#"  { "ts" : -0 ,"version" : null, HEAD } "#, true),
+            (r#"{"ts":1,"version":"9.0","data":null,"metadata":null,HEAD}"#, true),
+            (r#"{HEAD,"ts":1,"s":"é","t":true,"f":false,"z":null,"n":-1.5E+3,"o":0,"p":0.25e-1}"#, true),
+            (r#"{HEAD,"ts":1,"version":"2","data" : {"a":[1,{"b":"\u0041"}]} }"#, true),
+            (r#"{HEAD,"ts":9223372036854775807,"metadata":{"a":1}}"#, true),
+            (r#"{HEAD,"ts":1,"data":null,"metadata":{"a":1}}"#, true),
+            (r#"{HEAD,"ts":1,"data":{}}"#, true),
+            // Left to `parse`: what it accepts in other ways, and what it refuses.
+            (r#"{HEAD,"ts":1,"x":[1]}"#, false),
+            (r#"{HEAD,"ts":1,"x":{"a":1}}"#, false),
+            (r#"{HEAD,"ts":1,"x":"a\"b"}"#, false),
+            (r#"{"lifecycle":"m","interaction":"k\u0031","event":"e","ts":1}"#, false),
+            // a tab and another control character as they are (JSON wants them escaped)
+            (r#"{"lifecycle":"m","interaction":"kTAB","event":"e","ts":1}"#, false),
+            (r#"{HEAD,"ts":1,"x":"CTL"}"#, false),
+            (r#"{HEAD,"ts":1,"data":{"a":1},"metadata":{}}"#, false),
+            (r#"{HEAD,"ts":1,"data":null,"data":{"a":1}}"#, false),
+            (r#"{HEAD,"ts":1,"metadata":null,"metadata":{"a":1}}"#, false),
+            (r#"{HEAD,"ts":1,"data":[1]}"#, false),
+            (r#"{HEAD,"ts":1,"data":{"a":1}"#, false),
+            (r#"{HEAD,"ts":1,"data":{"a":1}}}"#, false),
+            (r#"{HEAD,"ts":1,"data":{"a":}}"#, false),
+            (r#"{HEAD,"ts":1,"lifecycle":"m"}"#, false),
+            (r#"{HEAD,"ts":1,"ts":1}"#, false),
+            (r#"{HEAD,"ts":1,"version":1}"#, false),
+            (r#"{HEAD,"ts":1,"version":nul}"#, false),
+            (r#"{HEAD}"#, false),
+            (r#"{}"#, false),
+            (r#"{HEAD,"ts":1,}"#, false),
+            (r#"{HEAD,"ts":1 "x":1}"#, false),
+        ]
+        .iter()
+        .map(|(line, plainly)| {
+            let line = line.replace("HEAD", head).replace("TAB", "\t");
+            (line.replace("CTL", "\u{1f}"), *plainly)
+        })
+        .chain(
+            // Numbers: `ts` takes an integer, another field any JSON number.
+            [
+                "0", "-0", "7", "-12", "01", "-", "1.", ".5", "1.5", "1e3", "1e", "1e+", "-1E-2",
+                "+1", "0x1", "1_000", "99999999999999999999", "tru", "true1", "nulll",
+            ]
+            .iter()
+            .flat_map(|number| {
+                let json = serde_json::from_str::<serde_json::Value>(number).is_ok();
+                let integer = json && number.parse::<i64>().is_ok();
+                [
+                    (format!(r#"{{{head},"ts":{number}}}"#), integer),
+                    (format!(r#"{{{head},"ts":1,"x":{number}}}"#), json),
+                ]
+            }),
+        )
+        .collect();
+        for (line, plainly) in &cases {
+            let text = text_of(line.as_bytes());
+            let read = text.ok().and_then(|text| plain::read(text, &no_check));
+            assert_eq!(read.is_some(), *plainly, "{line}");
+            let parsed = parse(line.as_bytes());
+            if let Some(read) = read {
+                assert_eq!(
+                    format!("{:?}", Ok::<_, LineError>(read)),
+                    format!("{parsed:?}"),
+                    "{line}"
+                );
+            }
+            let (checked, _) = checking(line);
+            assert_eq!(format!("{checked:?}"), format!("{parsed:?}"), "{line}");
         }
     }
 
@@ -796,20 +736,21 @@ mod tests {
     }
 
     #[test]
-    fn quote_or_backslash_finds_the_first() {
+    fn string_stop_finds_the_first() {
+        let is_stop = |b: &u8| matches!(b, b'"' | b'\\') || *b < 0x20;
         for length in 0..40 {
             for at in 0..=length {
-                for (stop, other) in [(b'"', b'\\'), (b'\\', b'"')] {
+                for (stop, other) in [(b'"', b'\\'), (b'\\', 0x1f), (0x1f, b'"'), (0, b'"')] {
                     // Bytes that differ from the stops by one bit or carry, then a stop at
-                    // `at` (none when `at == length`), then the other stop.
-                    let filler = [b'!', b'#', b'[', b']', 0xa2, 0xdc];
+                    // `at` (none when `at == length`), then another stop.
+                    let filler = [b'!', b'#', b'[', b']', b' ', 0x7f, 0x80, 0xa2, 0xdc];
                     let mut bytes: Vec<u8> = filler.iter().copied().cycle().take(length).collect();
                     if let Some(byte) = bytes.get_mut(at) {
                         *byte = stop;
                     }
                     bytes.push(other);
-                    let expected = bytes.iter().position(|b| matches!(b, b'"' | b'\\'));
-                    assert_eq!(quote_or_backslash(&bytes), expected, "{length} {at}");
+                    let expected = bytes.iter().position(is_stop);
+                    assert_eq!(string_stop(&bytes), expected, "{length} {at} {stop}");
                 }
             }
         }

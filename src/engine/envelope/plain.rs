@@ -1,0 +1,192 @@
+//! An envelope written plainly, read in one pass over its bytes: the way every writer here
+//! writes one (and most others do), without the general JSON reader's work per field.
+//!
+//! Plainly means: the field names and string values have no escapes, `ts` is an integer,
+//! fields other than the envelope's have scalar values, and an object (`data`, `metadata`)
+//! is the last field. Any line that is not read this way is left to [`super::parse`], whose
+//! outcome counts; a line that is read this way gives exactly what `parse` gives.
+
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
+use std::borrow::Cow;
+
+use serde::de::DeserializeSeed;
+use serde_json::value::RawValue;
+
+use super::{is_space, plain_string, skip_space, Checked, Envelope, Resolve};
+
+/// The envelope of `text` (a JSON object's text, valid UTF-8 and not nested too deep), its
+/// payload checked with the check `resolve` gives for the fields before it; `None` when the
+/// line is not written plainly or anything in it is out of the ordinary (a field twice, a
+/// payload its check rejects, broken JSON).
+pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<'a>> {
+    let bytes = text.as_bytes();
+    // Where the object closes: its last byte but spaces.
+    let close = bytes.iter().rposition(|b| !is_space(*b))?;
+    if bytes.get(close) != Some(&b'}') {
+        return None;
+    }
+    let mut fields = Fields::default();
+    let mut at = skip_space(bytes, skip_space(bytes, 0) + 1);
+    loop {
+        let (name, after) = plain_string(bytes, at)?;
+        at = skip_space(bytes, after);
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_space(bytes, at + 1);
+        let is_null = bytes.get(at..)?.starts_with(b"null");
+        let after = match name {
+            b"lifecycle" => put(&mut fields.lifecycle, string(text, at)?)?,
+            b"interaction" => put(&mut fields.interaction, string(text, at)?)?,
+            b"event" => put(&mut fields.event, string(text, at)?)?,
+            b"version" if is_null => put(&mut fields.version, (None, at + 4))?,
+            b"version" => {
+                let (version, after) = string(text, at)?;
+                put(&mut fields.version, (Some(version), after))?
+            }
+            b"ts" => {
+                let end = number_end(bytes, at)?;
+                put(&mut fields.ts, (text.get(at..end)?.parse().ok()?, end))?
+            }
+            b"data" | b"metadata" if is_null => {
+                let seen = match name {
+                    b"data" => &mut fields.data_null,
+                    _ => &mut fields.metadata_null,
+                };
+                put(seen, ((), at + 4))?
+            }
+            // An object, the last field: it runs to the envelope's closing brace.
+            b"data" => return fields.finish(Last::Data(text.get(at..close)?), resolve),
+            b"metadata" => return fields.finish(Last::Metadata(text.get(at..close)?), resolve),
+            _ => scalar_end(bytes, at)?,
+        };
+        at = skip_space(bytes, after);
+        match bytes.get(at)? {
+            b',' => at = skip_space(bytes, at + 1),
+            b'}' if at == close => return fields.finish(Last::None, resolve),
+            _ => return None,
+        }
+    }
+}
+
+/// The fields read so far.
+#[derive(Default)]
+struct Fields<'a> {
+    lifecycle: Option<Cow<'a, str>>,
+    interaction: Option<Cow<'a, str>>,
+    event: Option<Cow<'a, str>>,
+    ts: Option<i64>,
+    /// `Some(None)` for `null`.
+    version: Option<Option<Cow<'a, str>>>,
+    /// `data: null` was read (the same as no `data`, but a second `data` is a field twice).
+    data_null: Option<()>,
+    /// `metadata: null` was read.
+    metadata_null: Option<()>,
+}
+
+/// The object that closes the envelope, as written.
+enum Last<'a> {
+    None,
+    Data(&'a str),
+    Metadata(&'a str),
+}
+
+impl<'a> Fields<'a> {
+    /// The envelope, once every field is read and `last` ends it.
+    fn finish(self, last: Last<'a>, resolve: &Resolve<'_>) -> Option<Envelope<'a>> {
+        let (Some(lifecycle), Some(interaction), Some(event), Some(ts)) =
+            (self.lifecycle, self.interaction, self.event, self.ts)
+        else {
+            return None;
+        };
+        let version = self.version.flatten();
+        let (mut data, mut metadata, mut checked) = (None, None, None);
+        match last {
+            Last::None => {}
+            // A field twice: `parse` says so.
+            Last::Data(_) if self.data_null.is_some() => return None,
+            Last::Metadata(_) if self.metadata_null.is_some() => return None,
+            Last::Data(text) => match resolve(&lifecycle, &interaction, &event, version.as_deref())
+            {
+                Some((resolved, seed)) => {
+                    let mut deserializer = serde_json::Deserializer::from_str(text);
+                    let kept = seed.deserialize(&mut deserializer).ok()?;
+                    deserializer.end().ok()?;
+                    checked = Some(Checked { resolved, kept });
+                }
+                None => data = Some(object(text)?),
+            },
+            Last::Metadata(text) => metadata = Some(object(text)?),
+        }
+        Some(Envelope {
+            lifecycle,
+            interaction,
+            event,
+            ts: Some(ts),
+            version,
+            data,
+            metadata,
+            checked,
+        })
+    }
+}
+
+/// A slot filled once: the value and the position after it, or `None` the second time.
+fn put<T>(slot: &mut Option<T>, (value, after): (T, usize)) -> Option<usize> {
+    match slot.replace(value) {
+        Some(_) => None,
+        None => Some(after),
+    }
+}
+
+/// A string without escapes at `at`, and the position after it.
+fn string(text: &str, at: usize) -> Option<(Cow<'_, str>, usize)> {
+    let (bytes, after) = plain_string(text.as_bytes(), at)?;
+    // The string's bytes lie between two quotes of valid UTF-8 text.
+    let inner = text.get(at + 1..at + 1 + bytes.len())?;
+    Some((Cow::Borrowed(inner), after))
+}
+
+/// An object's text as the payload or metadata (`None` if it is not one object).
+fn object(text: &str) -> Option<Cow<'_, RawValue>> {
+    let raw: &RawValue = serde_json::from_str(text).ok()?;
+    raw.get().starts_with('{').then_some(Cow::Borrowed(raw))
+}
+
+/// The position after the string, number, `true`, `false` or `null` at `at`.
+fn scalar_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = bytes.get(at..)?;
+    match rest.first()? {
+        b'"' => plain_string(bytes, at).map(|(_, after)| after),
+        b't' if rest.starts_with(b"true") => Some(at + 4),
+        b'f' if rest.starts_with(b"false") => Some(at + 5),
+        b'n' if rest.starts_with(b"null") => Some(at + 4),
+        _ => number_end(bytes, at),
+    }
+}
+
+/// The position after the JSON number at `at`: `-`, an integer part without leading zeros,
+/// then maybe a fraction and an exponent.
+fn number_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let digits = |from: usize| {
+        let count = bytes.get(from..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_digit()).count()
+        });
+        (count > 0).then_some(from + count)
+    };
+    let start = at + usize::from(bytes.get(at) == Some(&b'-'));
+    let mut end = digits(start)?;
+    if bytes.get(start) == Some(&b'0') && end > start + 1 {
+        return None;
+    }
+    if bytes.get(end) == Some(&b'.') {
+        end = digits(end + 1)?;
+    }
+    if matches!(bytes.get(end), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(bytes.get(end + 1), Some(b'+' | b'-')));
+        end = digits(end + 1 + sign)?;
+    }
+    Some(end)
+}
