@@ -46,10 +46,7 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
                 let (version, after) = string(text, at)?;
                 put(&mut fields.version, (Some(version), after))?
             }
-            b"ts" => {
-                let end = number_end(bytes, at)?;
-                put(&mut fields.ts, (text.get(at..end)?.parse().ok()?, end))?
-            }
+            b"ts" => put(&mut fields.ts, integer(bytes, at)?)?,
             b"data" | b"metadata" if is_null => {
                 let seen = match name {
                     b"data" => &mut fields.data_null,
@@ -165,6 +162,30 @@ fn scalar_end(bytes: &[u8], at: usize) -> Option<usize> {
         b'n' if rest.starts_with(b"null") => Some(at + 4),
         _ => number_end(bytes, at),
     }
+}
+
+/// The JSON number at `at` when it is an integer that fits an `i64` (anything else is left
+/// to `parse`, which says what is wrong with it), and the position after it.
+fn integer(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
+    let negative = bytes.get(at) == Some(&b'-');
+    let start = at + usize::from(negative);
+    let mut value: i64 = 0;
+    let mut end = start;
+    while let Some(digit) = bytes.get(end).filter(|b| b.is_ascii_digit()) {
+        // A negative number is summed downwards, so that `i64::MIN` fits.
+        let digit = i64::from(digit - b'0');
+        value = value.checked_mul(10)?;
+        value = match negative {
+            true => value.checked_sub(digit)?,
+            false => value.checked_add(digit)?,
+        };
+        end += 1;
+    }
+    let leading_zero = bytes.get(start) == Some(&b'0') && end > start + 1;
+    if end == start || leading_zero || matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) {
+        return None;
+    }
+    Some((value, end))
 }
 
 /// The position after the JSON number at `at`: `-`, an integer part without leading zeros,
