@@ -651,13 +651,16 @@ mod tests {
             (r#"{HEAD,"ts":1,"version":nul}"#, false),
             (r#"{HEAD}"#, false),
             (r#"{}"#, false),
+            // a form feed is no JSON white space
+            (r#"FF{HEAD,"ts":1}"#, false),
             (r#"{HEAD,"ts":1,}"#, false),
             (r#"{HEAD,"ts":1 "x":1}"#, false),
         ]
         .iter()
         .map(|(line, plainly)| {
             let line = line.replace("HEAD", head).replace("TAB", "\t");
-            (line.replace("CTL", "\u{1f}"), *plainly)
+            let line = line.replace("CTL", "\u{1f}");
+            (line.replace("FF", "\u{c}"), *plainly)
         })
         .chain(
             // Numbers: `ts` takes an integer, another field any JSON number.

@@ -27,8 +27,12 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
     if bytes.get(close) != Some(&b'}') {
         return None;
     }
+    let open = skip_space(bytes, 0);
+    if bytes.get(open) != Some(&b'{') {
+        return None;
+    }
     let mut fields = Fields::default();
-    let mut at = skip_space(bytes, skip_space(bytes, 0) + 1);
+    let mut at = skip_space(bytes, open + 1);
     loop {
         let (name, after) = plain_string(bytes, at)?;
         at = skip_space(bytes, after);
