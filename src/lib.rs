@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod compile;
 pub mod config;
+pub mod cores;
 pub mod diagnostic;
 pub mod diff;
 #[cfg(feature = "nats")]

@@ -22,17 +22,20 @@ use std::collections::HashMap;
 pub use catalog::{Catalog, Lifecycle, Version};
 
 use crate::config::LoadedFile;
+use crate::cores::map_on_cores;
 use crate::diagnostic::Diagnostic;
 
 /// Compiles `files` into a catalog. The catalog is `None` when any file has an error;
 /// warnings come back either way.
 pub fn compile(files: &[LoadedFile]) -> (Option<Catalog>, Vec<Diagnostic>) {
-    let mut diagnostics = Vec::new();
-    let mut lifecycles = Vec::new();
+    // Each file's diagnostics found here, and what it compiles with, in file order.
+    let mut prepared = Vec::with_capacity(files.len());
     let mut seen: HashMap<&str, &str> = HashMap::new();
     for file in files {
+        let mut diagnostics = Vec::new();
         if file.model.is_shared() {
             imports::check_shared(file, &mut diagnostics);
+            prepared.push((diagnostics, None));
             continue;
         }
         if let Some(first) = seen.insert(&file.model.name, &file.source.name) {
@@ -44,10 +47,24 @@ pub fn compile(files: &[LoadedFile]) -> (Option<Catalog>, Vec<Diagnostic>) {
                 )
                 .with_help("give each lifecycle its own name"),
             );
+            prepared.push((diagnostics, None));
             continue;
         }
         let imported = imports::resolve(file, files, &mut diagnostics);
-        let (lifecycle, found) = lifecycle::compile_file(file, imported);
+        prepared.push((diagnostics, Some((file, imported))));
+    }
+    // Lifecycles compile independently of each other: on every core.
+    let compiled = map_on_cores(prepared, |(mut diagnostics, job)| {
+        let lifecycle = job.and_then(|(file, imported)| {
+            let (lifecycle, found) = lifecycle::compile_file(file, imported);
+            diagnostics.extend(found);
+            lifecycle
+        });
+        (lifecycle, diagnostics)
+    });
+    let mut diagnostics = Vec::new();
+    let mut lifecycles = Vec::new();
+    for (lifecycle, found) in compiled {
         diagnostics.extend(found);
         lifecycles.extend(lifecycle);
     }

@@ -11,6 +11,7 @@ use include_dir::{include_dir, Dir};
 use super::model::LifecycleFile;
 use super::plain_errors;
 use super::source_map::{Location, SourceMap};
+use crate::cores::map_on_cores;
 use crate::diagnostic::{Diagnostic, SourceText};
 
 /// The built-in catalog, `lifecycles/` at build time.
@@ -230,12 +231,13 @@ fn failing_declaration(root: &serde_yaml::Value) -> Option<String> {
     None
 }
 
-/// Parses every source, collecting all errors rather than stopping at the first.
+/// Parses every source, collecting all errors rather than stopping at the first. Files are
+/// independent until they are compiled: they are parsed on every core.
 pub fn parse_all(sources: Vec<SourceText>) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for source in sources {
-        match parse(source) {
+    for parsed in map_on_cores(sources, parse) {
+        match parsed {
             Ok(file) => files.push(file),
             Err(error) => errors.push(error),
         }
