@@ -56,6 +56,10 @@ print(json.dumps({"name": name, "stream": stream, "events": int(events), "wall":
 PY
 }
 
+# Two independent single-thread runs at once: what this machine gives two cores' worth of
+# work with no coordination at all, the yardstick of `-j 2`.
+two_at_once='"$0" validate --format json -j 1 "$1" >/dev/null & "$0" validate --format json -j 1 "$1"; wait'
+
 for n in "${sizes[@]}"; do
   gen=$work/gen-$n.jsonl sim=$work/sim-$n.jsonl
   [ -s "$gen" ] || python3 "$peers/gen_stream.py" "$n" --open "$open" > "$gen"
@@ -68,9 +72,11 @@ for n in "${sizes[@]}"; do
   fi
   run "plotline -j1" gen-$n "$n" "$plotline" validate --format json -j 1 "$gen"
   run "plotline -j2" gen-$n "$n" "$plotline" validate --format json -j 2 "$gen"
+  run "plotline -j1, two at once" gen-$n $((2 * n)) bash -c "$two_at_once" "$plotline" "$gen"
   run "rust-floor (parse only)" sim-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$sim"
   run "plotline -j1" sim-$n "$n" "$plotline" validate --format json -j 1 "$sim"
   run "plotline -j2" sim-$n "$n" "$plotline" validate --format json -j 2 "$sim"
+  run "plotline -j1, two at once" sim-$n $((2 * n)) bash -c "$two_at_once" "$plotline" "$sim"
 done
 
 # Memory: K interactions that start and never finish.
@@ -116,6 +122,10 @@ for stream in streams:
                  f"{single/mine:.1f}" if single else "-",
                  f"{rate.get('plotline -j2', 0)/mine:.1f}"]
         print(f"| {r['name']} | " + " | ".join(cells) + " |")
+    pair = rate.get("plotline -j1, two at once")
+    if single and pair and "plotline -j2" in rate:
+        print(f"\ntwo threads / one: {rate['plotline -j2']/single:.2f}x; two single-thread runs"
+              f" at once / one alone: {pair/single:.2f}x (this machine's own scaling)")
     peers = [r for r in group if r["by_kind"] and not r["name"].startswith("plotline")]
     mine = [r for r in group if r["by_kind"] and r["name"].startswith("plotline")]
     for r in mine:
