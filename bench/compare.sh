@@ -10,21 +10,10 @@
 #   WORK=DIR         where streams are written (default /tmp/plotline-bench)
 #   REPEAT=N         runs per command, the fastest counts (default 1; shared machines are noisy)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-peers=${PEERS_DIR:-$here/../shared/peers}
-work=${WORK:-/tmp/plotline-bench}
+source "$(dirname "$0")/common.sh"
 open=${OPEN:-10000}
 memory=${MEMORY:-1000000}
 sizes=("${@:-1000000}")
-mkdir -p "$work"
-cd "$here"
-cargo build --release -q
-plotline=$here/target/release/plotline
-# The peers install their dependencies in place: a read-only checkout is copied first.
-if [ ! -w "$peers" ]; then
-  rm -rf "$work/peers" && cp -r "$peers" "$work/peers" && chmod -R u+w "$work/peers"
-  peers=$work/peers
-fi
 "$peers/setup.sh" >/dev/null 2>&1 || { echo "bench: $peers/setup.sh failed" >&2; exit 1; }
 
 results=$work/results.jsonl
@@ -61,9 +50,7 @@ PY
 two_at_once='"$0" validate --format json -j 1 "$1" >/dev/null & "$0" validate --format json -j 1 "$1"; wait'
 
 for n in "${sizes[@]}"; do
-  gen=$work/gen-$n.jsonl sim=$work/sim-$n.jsonl
-  [ -s "$gen" ] || python3 "$peers/gen_stream.py" "$n" --open "$open" > "$gen"
-  [ -s "$sim" ] || "$plotline" simulate -n "$n" --open "$open" --cut --violations 0.01 --seed 7 > "$sim" 2>/dev/null
+  make_streams "$n" "$open"
   run "rust-floor (parse only)" gen-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$gen"
   run "plain JS + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen" --plain
   if [ "${PEERS:-all}" = all ]; then

@@ -8,25 +8,17 @@
 #   Several PLOTLINE binaries (say, before and after a change) are counted on the same lines.
 #   WORK=DIR as for bench/compare.sh.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-peers=${PEERS_DIR:-$here/../shared/peers}
-work=${WORK:-/tmp/plotline-bench}
 lines=${1:-200000}
 shift || true
 command -v valgrind >/dev/null || { echo "bench: valgrind is required (Debian: valgrind)" >&2; exit 2; }
-mkdir -p "$work"
-cd "$here"
-cargo build --release -q
-binaries=("${@:-$here/target/release/plotline}")
-if [ ! -w "$peers" ]; then
-  rm -rf "$work/peers" && cp -r "$peers" "$work/peers" && chmod -R u+w "$work/peers"
-  peers=$work/peers
-fi
+# Paths as given, before the working directory changes.
+binaries=()
+for binary in "$@"; do binaries+=("$(realpath "$binary")"); done
+source "$(dirname "$0")/common.sh"
+[ ${#binaries[@]} -gt 0 ] || binaries=("$plotline")
 (cd "$peers/rust-floor" && cargo build --release -q)
 floor=$peers/rust-floor/target/release/rust-floor
-gen=$work/gen-1000000.jsonl sim=$work/sim-1000000.jsonl
-[ -s "$gen" ] || python3 "$peers/gen_stream.py" 1000000 --open 10000 > "$gen"
-[ -s "$sim" ] || "${binaries[0]}" simulate -n 1000000 --open 10000 --cut --violations 0.01 --seed 7 > "$sim" 2>/dev/null
+make_streams 1000000 10000
 
 # count COMMAND...: the instructions the command executes, all threads together (its exit
 # status aside: `validate` exits 1 when it finds violations)

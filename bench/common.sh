@@ -1,0 +1,23 @@
+# Sourced by the bench scripts: the repository (the working directory from here on), the
+# peers (copied first when read-only, since they install their dependencies in place), the
+# work directory, a release build, and the streams they measure on.
+here=$(cd "$(dirname "$0")/.." && pwd)
+peers=${PEERS_DIR:-$here/../shared/peers}
+work=${WORK:-/tmp/plotline-bench}
+mkdir -p "$work"
+cd "$here"
+cargo build --release -q
+plotline=$here/target/release/plotline
+if [ ! -w "$peers" ]; then
+  rm -rf "$work/peers" && cp -r "$peers" "$work/peers" && chmod -R u+w "$work/peers"
+  peers=$work/peers
+fi
+
+# make_streams N OPEN: sets $gen and $sim, the peers' gen_stream and a simulated stream of N
+# events with OPEN interactions open at a time (made once in $work, then reused).
+make_streams() {
+  gen=$work/gen-$1.jsonl sim=$work/sim-$1.jsonl
+  [ -s "$gen" ] || python3 "$peers/gen_stream.py" "$1" --open "$2" > "$gen"
+  [ -s "$sim" ] || "$plotline" simulate -n "$1" --open "$2" --cut --violations 0.01 --seed 7 \
+    > "$sim" 2>/dev/null
+}
