@@ -190,10 +190,7 @@ impl ChunkReader {
                     continue;
                 };
                 self.skipping = None;
-                chunk
-                    .overlong
-                    .push((chunk.line_count(), skipped + at as u64));
-                chunk.end_line(b"\n");
+                chunk.end_overlong_line(skipped + at as u64);
                 line_start = chunk.bytes.len();
                 chunk.input_bytes += at as u64 + 1;
                 reader.consume(at + 1);
@@ -210,8 +207,7 @@ impl ChunkReader {
         }
         if at_end {
             if let Some(skipped) = self.skipping.take() {
-                chunk.overlong.push((chunk.line_count(), skipped));
-                chunk.end_line(b"\n");
+                chunk.end_overlong_line(skipped);
             } else if line_start < chunk.bytes.len() {
                 chunk.end_line(b"");
             }
@@ -231,6 +227,12 @@ impl Chunk {
         self.bytes.extend_from_slice(tail);
         self.ends.push(self.bytes.len());
     }
+
+    /// Records the line being read as overlong (`length` bytes, not kept): an empty line.
+    fn end_overlong_line(&mut self, length: u64) {
+        self.overlong.push((self.line_count(), length));
+        self.end_line(b"\n");
+    }
 }
 
 /// Moves the lines that end in `available` into `chunk` (an overlong one as an empty line),
@@ -249,8 +251,7 @@ fn take_lines(
         let length = chunk.bytes.len() - *line_start + (newline - used);
         if length > max_line {
             chunk.bytes.truncate(*line_start);
-            chunk.overlong.push((chunk.line_count(), length as u64));
-            chunk.end_line(b"\n");
+            chunk.end_overlong_line(length as u64);
         } else {
             // `used` and `newline` are within `available`.
             chunk.end_line(available.get(used..=newline).unwrap_or_default());
