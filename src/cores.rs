@@ -1,11 +1,11 @@
 //! Independent pieces of work spread over the machine's cores.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::thread;
 
 /// `work` applied to every item, on as many threads as there are cores (the calling thread
-/// among them), each taking the next item not yet taken; the results in the items' order. A
-/// panic in `work` goes on in the caller.
+/// among them, and only it when no other can be started), each taking the next item not yet
+/// taken; the results in the items' order. A panic in `work` goes on in the caller.
 pub fn map_on_cores<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
     let threads = thread::available_parallelism()
         .map_or(1, usize::from)
@@ -14,8 +14,9 @@ pub fn map_on_cores<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Syn
     let take_and_work = || {
         let mut done = Vec::new();
         loop {
-            // The queue is locked only while the next item is taken.
-            let next = queue.lock().ok().and_then(|mut queue| queue.next());
+            // The queue is locked only while the next item is taken (which cannot panic, so
+            // the lock is never poisoned; if it were, its items are still all there).
+            let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
             let Some((index, item)) = next else {
                 return done;
             };
@@ -23,7 +24,14 @@ pub fn map_on_cores<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Syn
         }
     };
     let mut done = thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(take_and_work)).collect();
+        // A thread the system refuses leaves its share to the others.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                thread::Builder::new()
+                    .spawn_scoped(scope, take_and_work)
+                    .ok()
+            })
+            .collect();
         let mut done = take_and_work();
         for helper in helpers {
             match helper.join() {
