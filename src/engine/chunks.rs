@@ -54,6 +54,18 @@ impl Chunk {
             (self.first_line + index + 1, trim_line_end(line), too_long)
         })
     }
+
+    /// Ends the line being read with `tail`.
+    fn end_line(&mut self, tail: &[u8]) {
+        self.bytes.extend_from_slice(tail);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Records the line being read as overlong (`length` bytes, not kept): an empty line.
+    fn end_overlong_line(&mut self, length: u64) {
+        self.overlong.push((self.line_count(), length));
+        self.end_line(b"\n");
+    }
 }
 
 /// The line without its `\n` or `\r\n`.
@@ -218,20 +230,6 @@ impl ChunkReader {
             chunk.bytes.truncate(line_start);
         }
         Ok(chunk)
-    }
-}
-
-impl Chunk {
-    /// Ends the line being read with `tail`.
-    fn end_line(&mut self, tail: &[u8]) {
-        self.bytes.extend_from_slice(tail);
-        self.ends.push(self.bytes.len());
-    }
-
-    /// Records the line being read as overlong (`length` bytes, not kept): an empty line.
-    fn end_overlong_line(&mut self, length: u64) {
-        self.overlong.push((self.line_count(), length));
-        self.end_line(b"\n");
     }
 }
 
