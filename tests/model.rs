@@ -204,42 +204,131 @@ impl Machine {
         catalog.unwrap_or_else(|| panic!("{}\n{diagnostics:?}", self.yaml()))
     }
 
-    /// The next state by the written transitions, `n` the counter before the event: the
-    /// guarded ones first when `n` is even, then the others; explicit ones win over `*`,
-    /// which covers every open state but not `idle`.
-    fn next(&self, state: &str, event: &str, n: i64) -> Option<String> {
+    /// What `event` does in `state` by the written transitions, `n` the counter before the
+    /// event (`None`: unknown): the guarded ones first when `n` is even (the first of them,
+    /// unsure, when `n` is unknown), then the others; explicit ones win over `*`, which
+    /// covers every open state but not `idle`.
+    fn decide(&self, state: &str, event: &str, n: Option<i64>) -> Decision {
         let step = |(_, _, to): &(String, String, Option<String>)| {
             to.clone().unwrap_or_else(|| state.to_owned())
         };
-        let mut guarded = self
-            .guarded
-            .iter()
-            .filter(|(from, on, _)| from == state && on == event)
-            .peekable();
-        if guarded.peek().is_some() {
-            if n % 2 == 0 {
-                return guarded.next().map(|(_, _, to)| to.clone());
-            }
-            // Explicit transitions of the cell come after the guarded ones; `*` is overridden.
-            return self
-                .transitions
-                .iter()
-                .find(|(from, on, _)| from == state && on == event)
-                .map(step);
-        }
         let explicit = self
             .transitions
             .iter()
             .find(|(from, on, _)| from == state && on == event);
+        let first_guarded = self
+            .guarded
+            .iter()
+            .find(|(from, on, _)| from == state && on == event);
+        if let Some((_, _, to)) = first_guarded {
+            return match n {
+                None => Decision::To(to.clone(), true),
+                Some(n) if n % 2 == 0 => Decision::To(to.clone(), false),
+                // Explicit transitions of the cell come after the guarded ones; `*` is
+                // overridden.
+                _ => explicit.map_or(Decision::Illegal(true), |t| Decision::To(step(t), false)),
+            };
+        }
         let wildcard = self
             .transitions
             .iter()
-            .find(|(from, on, _)| from == "*" && on == event && state != "idle");
-        explicit.or(wildcard).map(step)
+            .find(|(from, on, _)| from == "*" && on == event && state != "idle" && state != "end");
+        explicit
+            .or(wildcard)
+            .map_or(Decision::Illegal(false), |t| Decision::To(step(t), false))
     }
 
-    /// Where an illegal event leads: its target when all its transitions with a target
-    /// agree on one.
+    /// Every state `event` may lead to from `state`, under any guard.
+    fn targets(&self, state: &str, event: &str) -> Vec<String> {
+        let mut targets: Vec<String> = (self.guarded.iter())
+            .filter(|(from, on, _)| from == state && on == event)
+            .map(|(_, _, to)| to.clone())
+            .collect();
+        for n in [Some(1), Some(0)] {
+            if let Decision::To(to, _) = self.decide(state, event, n) {
+                targets.push(to);
+            }
+        }
+        targets
+    }
+
+    /// Every state in the compiled order: `idle`, the open states, `end`.
+    fn all_states(&self) -> Vec<String> {
+        let open = self.states.iter().cloned();
+        std::iter::once("idle".to_owned())
+            .chain(open)
+            .chain(std::iter::once("end".to_owned()))
+            .collect()
+    }
+
+    /// Every edge: from, the event that takes it (`None`: a timeout), to.
+    fn edges(&self) -> Vec<(String, Option<String>, String)> {
+        let mut edges = Vec::new();
+        for state in self.all_states() {
+            for event in &self.events {
+                for to in self.targets(&state, event) {
+                    edges.push((state.clone(), Some(event.clone()), to));
+                }
+            }
+            if let Some((_, Some(to), _)) =
+                self.index(&state).and_then(|i| self.timeouts[i].clone())
+            {
+                edges.push((state.clone(), None, to));
+            }
+        }
+        edges
+    }
+
+    fn allows(&self, state: &str, event: &str) -> bool {
+        self.decide(state, event, Some(0)) != Decision::Illegal(false)
+    }
+
+    /// The nearest state ahead of `from` that allows `event` (fewest steps, then state order).
+    fn nearest_allowing(&self, from: &str, event: &str) -> Option<String> {
+        let order = self.all_states();
+        let edges = self.edges();
+        let mut seen: HashSet<String> = HashSet::from([from.to_owned()]);
+        let mut frontier = vec![from.to_owned()];
+        while !frontier.is_empty() {
+            let mut next: Vec<String> = Vec::new();
+            for (a, _, b) in &edges {
+                if frontier.contains(a) && seen.insert(b.clone()) {
+                    next.push(b.clone());
+                }
+            }
+            next.sort_by_key(|s| order.iter().position(|o| o == s));
+            if let Some(found) = next.iter().find(|s| self.allows(s, event)) {
+                return Some(found.clone());
+            }
+            frontier = next;
+        }
+        None
+    }
+
+    /// Where an illegal event leads (resync): from the nearest state ahead that allows it,
+    /// as it would go there (the first guarded target when no guard holds); when none does,
+    /// or only its guards failed, its one target when all its transitions agree on one.
+    fn resync_target(
+        &self,
+        from: &str,
+        event: &str,
+        guards_failed: bool,
+        n: Option<i64>,
+    ) -> Option<String> {
+        if !guards_failed {
+            if let Some(state) = self.nearest_allowing(from, event) {
+                return match self.decide(&state, event, n) {
+                    Decision::To(to, _) => Some(to),
+                    Decision::Illegal(_) => (self.guarded.iter())
+                        .find(|(f, on, _)| *f == state && on == event)
+                        .map(|(_, _, to)| to.clone()),
+                };
+            }
+        }
+        self.resync(event)
+    }
+
+    /// The event's one target, when all its transitions with a target agree on one.
     fn resync(&self, event: &str) -> Option<String> {
         let guarded = self.guarded.iter().filter(|(_, on, _)| on == event);
         let mut targets: Vec<&String> = self
@@ -249,13 +338,49 @@ impl Machine {
             .filter_map(|(_, _, to)| to.as_ref())
             .chain(guarded.map(|(_, _, to)| to))
             .collect();
-        targets.dedup();
         targets.sort();
         targets.dedup();
         match targets.as_slice() {
             [only] => Some((*only).clone()),
             _ => None,
         }
+    }
+
+    /// The fields the events lost between `from` and a state that allows `event` would set.
+    fn lost_fields(&self, from: &str, event: &str) -> HashSet<String> {
+        let mut lost = HashSet::new();
+        if self.allows(from, event) {
+            return lost;
+        }
+        let edges = self.edges();
+        let mut ahead: HashSet<String> = HashSet::from([from.to_owned()]);
+        let mut leads: HashSet<String> = (self.all_states().into_iter())
+            .filter(|s| self.allows(s, event))
+            .collect();
+        loop {
+            let before = (ahead.len(), leads.len());
+            for (a, _, b) in &edges {
+                if ahead.contains(a) {
+                    ahead.insert(b.clone());
+                }
+                if leads.contains(b) {
+                    leads.insert(a.clone());
+                }
+            }
+            if before == (ahead.len(), leads.len()) {
+                break;
+            }
+        }
+        for (a, on, b) in &edges {
+            match on {
+                Some(on) if on != event && ahead.contains(a) && leads.contains(b) => {
+                    lost.insert(format!("at_{on}"));
+                    lost.insert("n".to_owned());
+                }
+                _ => {}
+            }
+        }
+        lost
     }
 
     fn index(&self, state: &str) -> Option<usize> {
@@ -297,6 +422,15 @@ impl Machine {
     }
 }
 
+/// What an event does in a state.
+#[derive(Debug, PartialEq)]
+enum Decision {
+    /// It goes there (unsure: a guard's value was unknown).
+    To(String, bool),
+    /// It is not allowed (whether it is, but no guard held).
+    Illegal(bool),
+}
+
 /// One event line: interaction, event, ts.
 type Line = (usize, String, i64);
 
@@ -314,14 +448,18 @@ struct Open {
     last_ts: i64,
     /// When it entered its state; `None` once a timeout that stays has fired.
     entered: Option<i64>,
-    meta: HashMap<String, i64>,
+    /// Fields set (`None`: unknown).
+    meta: HashMap<String, Option<i64>>,
     violations: u32,
+    /// Whether a guard whose value was unknown chose its state.
+    unsure: bool,
 }
 
 /// The naive reference: what each line should produce (kinds, and the metadata block when
-/// the event reached an interaction), and what the end of the stream reports (interaction
-/// and kind, in the order the interactions began).
-fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)>) {
+/// the event reached an interaction), what the end of the stream reports (interaction
+/// and kind, in the order the interactions began), and how many guards were not checked.
+fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)>, u64) {
+    let mut not_checked = 0;
     let mut open: BTreeMap<String, Open> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut finished: HashSet<String> = HashSet::new();
@@ -361,36 +499,55 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)
             kinds.push("time_regression".to_owned());
         }
         o.last_ts = *ts;
-        let n = o.meta.get("n").copied().unwrap_or(0);
-        let next = m.next(&o.state, event, n);
-        if next.is_none() {
-            kinds.push("illegal_transition".to_owned());
-        }
-        if let Some(next) = next.or_else(|| m.resync(event)) {
-            if next != o.state {
-                o.entered = Some(*ts);
+        let n = o.meta.get("n").copied().unwrap_or(Some(0));
+        let decision = m.decide(&o.state, event, n);
+        let was_unsure = std::mem::replace(&mut o.unsure, decision_is_unsure(&decision));
+        match decision {
+            Decision::To(next, unsure) => {
+                not_checked += u64::from(unsure);
+                if next != o.state {
+                    o.entered = Some(*ts);
+                }
+                o.state = next;
             }
-            o.state = next;
+            Decision::Illegal(guards_failed) => {
+                // After a guess, the event tells where the interaction is: no violation.
+                if !was_unsure {
+                    kinds.push("illegal_transition".to_owned());
+                }
+                if let Some(next) = m.resync_target(&o.state, event, guards_failed, n) {
+                    if next != o.state {
+                        for field in m.lost_fields(&o.state, event) {
+                            o.meta.insert(field, None);
+                        }
+                        o.entered = Some(*ts);
+                    }
+                    o.state = next;
+                }
+            }
         }
         if event == "e1" {
-            let started = o.meta.get("at_e0").copied().unwrap_or(*ts);
+            // `meta.at_e0 ?? ts`: unset or unknown, `ts`.
+            let started = o.meta.get("at_e0").copied().flatten().unwrap_or(*ts);
             if ts.checked_sub(started).is_none_or(|gap| gap >= 5000) {
                 kinds.push("rule_violation".to_owned());
             }
         }
-        o.meta.insert(format!("at_{event}"), *ts);
-        let n = o.meta.get("n").copied().unwrap_or(0);
-        o.meta.insert("n".into(), n + 1);
+        o.meta.insert(format!("at_{event}"), Some(*ts));
+        let n = o.meta.get("n").copied().unwrap_or(Some(0));
+        o.meta.insert("n".into(), n.map(|n| n + 1));
         o.violations += kinds.len() as u32;
+        let shown = |value: Option<&Option<i64>>, unset: Value| match value {
+            None => unset,
+            Some(None) => Value::Null,
+            Some(Some(t)) => (*t).into(),
+        };
         let mut block = Map::new();
         for e in &m.events {
             let field = format!("at_{e}");
-            block.insert(
-                field.clone(),
-                o.meta.get(&field).map_or(false.into(), |t| (*t).into()),
-            );
+            block.insert(field.clone(), shown(o.meta.get(&field), false.into()));
         }
-        block.insert("n".into(), o.meta.get("n").copied().unwrap_or(0).into());
+        block.insert("n".into(), shown(o.meta.get("n"), 0.into()));
         if o.state == "end" {
             open.remove(&key);
             finished.insert(key);
@@ -407,11 +564,17 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)
         for kind in m.expire(o, latest) {
             end.push((key.clone(), kind));
         }
-        if !m.may_end(&o.state) {
+        // A timeout that stays reports the wait: the interaction is not also incomplete.
+        let reported_wait = o.entered.is_none();
+        if !reported_wait && !m.may_end(&o.state) {
             end.push((key.clone(), "incomplete".to_owned()));
         }
     }
-    (out, end)
+    (out, end, not_checked)
+}
+
+fn decision_is_unsure(decision: &Decision) -> bool {
+    matches!(decision, Decision::To(_, true))
 }
 
 fn text(lines: &[Line]) -> Vec<String> {
@@ -498,7 +661,7 @@ proptest! {
     fn interpreter_agrees_with_the_naive_reference((m, interactions, picks) in streams()) {
         let catalog = m.compile();
         let lines = interleave(&m, &interactions, &picks);
-        let (expected, at_end) = reference(&m, &lines);
+        let (expected, at_end, not_checked) = reference(&m, &lines);
         let (got, end, summary) = interpret(&catalog, &text(&lines));
         for (i, (want, have)) in expected.iter().zip(&got).enumerate() {
             let mut want_kinds = want.0.clone();
@@ -516,6 +679,7 @@ proptest! {
         let counted: u64 = expected.iter().map(|(kinds, _)| kinds.len() as u64).sum();
         prop_assert_eq!(summary.violations, counted + at_end.len() as u64);
         prop_assert_eq!(summary.events, lines.len() as u64);
+        prop_assert_eq!(summary.not_checked, not_checked);
     }
 
     #[test]

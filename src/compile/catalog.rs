@@ -236,6 +236,110 @@ impl Version {
             .is_some_and(|s| s.is_final)
     }
 
+    /// The nearest state ahead of `from` (by fewest events and timeouts, ties by state id)
+    /// where `event` is allowed; `None` when no state reachable from `from` allows it.
+    pub fn nearest_allowing(&self, from: StateId, event: EventId) -> Option<StateId> {
+        let mut seen = vec![false; self.states.len()];
+        let mut frontier = vec![from];
+        *seen.get_mut(usize::from(from))? = true;
+        while !frontier.is_empty() {
+            let mut next: Vec<StateId> = Vec::new();
+            for &state in &frontier {
+                let ahead = (0..self.events.len())
+                    .filter_map(|e| EventId::try_from(e).ok())
+                    .flat_map(|on| self.targets(state, on));
+                let timed = self.timeout(state).and_then(|timeout| timeout.to);
+                for to in ahead.chain(timed) {
+                    if let Some(flag) = seen.get_mut(usize::from(to)).filter(|flag| !**flag) {
+                        *flag = true;
+                        next.push(to);
+                    }
+                }
+            }
+            next.sort_unstable();
+            if let Some(&found) = next.iter().find(|&&s| self.step(s, event) != Move::Illegal) {
+                return Some(found);
+            }
+            frontier = next;
+        }
+        None
+    }
+
+    /// The fields that rules and timeouts would set on the way from `from` to a state where
+    /// `event` is allowed, when `event` arrives in `from` and is not: what the events the
+    /// stream lost would have set. Nothing when `event` is allowed in `from` (a guard failed).
+    pub fn fields_set_between(&self, from: StateId, event: EventId) -> Vec<usize> {
+        let states = self.states.len();
+        let allowed_in = |state: StateId| self.step(state, event) != Move::Illegal;
+        if allowed_in(from) {
+            return Vec::new();
+        }
+        // Every edge: (from, event that takes it, or `None` for a timeout, to).
+        let mut edges: Vec<(StateId, Option<EventId>, StateId)> = Vec::new();
+        for (state, on, _) in self.moves() {
+            for to in self.targets(state, on) {
+                edges.push((state, Some(on), to));
+            }
+        }
+        for state in (0..states).filter_map(|s| StateId::try_from(s).ok()) {
+            if let Some(to) = self.timeout(state).and_then(|timeout| timeout.to) {
+                edges.push((state, None, to));
+            }
+        }
+        // States reachable from `from`, and states from which `event` can be reached.
+        let mut ahead = vec![false; states];
+        let mut leads_there = vec![false; states];
+        let mark = |flags: &mut [bool], state: StateId| {
+            flags
+                .get_mut(usize::from(state))
+                .is_some_and(|flag| !std::mem::replace(flag, true))
+        };
+        mark(&mut ahead, from);
+        for state in (0..states).filter_map(|s| StateId::try_from(s).ok()) {
+            if allowed_in(state) {
+                mark(&mut leads_there, state);
+            }
+        }
+        let flag = |flags: &[bool], state: StateId| flags.get(usize::from(state)) == Some(&true);
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &(a, _, b) in &edges {
+                if flag(&ahead, a) && mark(&mut ahead, b) {
+                    changed = true;
+                }
+                if flag(&leads_there, b) && mark(&mut leads_there, a) {
+                    changed = true;
+                }
+            }
+        }
+        let mut slots: Vec<usize> = Vec::new();
+        for &(a, on, b) in &edges {
+            if !(flag(&ahead, a) && flag(&leads_there, b)) || on == Some(event) {
+                continue;
+            }
+            let set = match on {
+                Some(on) => {
+                    let rules = self.events.get(usize::from(on)).map(|e| e.rules.as_slice());
+                    let rules = rules.unwrap_or_default().iter();
+                    let sets = rules.filter_map(|&r| self.rules.get(r)).map(|r| &r.set);
+                    sets.flat_map(|set| set.iter().map(|(slot, _)| *slot))
+                        .collect()
+                }
+                None => (self.timeout(a).map(|t| t.set.iter().map(|(slot, _)| *slot)))
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<usize>>(),
+            };
+            for slot in set {
+                if !slots.contains(&slot) {
+                    slots.push(slot);
+                }
+            }
+        }
+        slots
+    }
+
     /// The fields of the reported metadata block (every field but the internal ones).
     pub fn reported_fields(&self) -> impl Iterator<Item = &Field> {
         self.fields.iter().filter(|field| !field.internal)
@@ -282,6 +386,7 @@ impl Version {
                 Some(Slot::Bool(b)) => serde_json::to_writer(&mut out, b),
                 Some(Slot::Int(n)) => serde_json::to_writer(&mut out, n),
                 Some(Slot::Json(doc)) => serde_json::to_writer(&mut out, &doc.to_value()),
+                Some(Slot::Unknown) => serde_json::to_writer(&mut out, &Value::Null),
                 Some(Slot::Unset) | None => serde_json::to_writer(&mut out, &field.default),
             };
         }
@@ -380,8 +485,7 @@ pub struct Rule {
     pub assert: Option<Node>,
     /// The message of a failed assertion.
     pub message: String,
-    /// What it reads of the payload (a rule that reads any is skipped when the payload is
-    /// invalid).
+    /// What it reads of the payload (the event's payload check keeps that much).
     pub data_reads: DataReads,
 }
 

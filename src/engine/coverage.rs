@@ -102,6 +102,8 @@ struct Counts {
     violations: Vec<u64>,
     /// By field slot: the values of duration fields when interactions ended.
     durations: HashMap<usize, Histogram>,
+    /// Assertions and guards not checked because their value was unknown.
+    not_checked: u64,
 }
 
 impl Coverage {
@@ -206,6 +208,11 @@ impl Coverage {
         add_at(&mut counts.violations, usize::from(state), u64::from(count));
     }
 
+    /// `count` assertions or guards whose value was unknown, so not checked.
+    pub fn not_checked(&mut self, lifecycle: usize, version: usize, count: u64) {
+        self.counts(lifecycle, version).not_checked += count;
+    }
+
     /// A guard evaluated: the `index`th guarded transition of `event` in `state`.
     pub fn guard(
         &mut self,
@@ -293,6 +300,7 @@ impl Coverage {
             add_dense(&mut mine.violations, &theirs.violations);
             add_dense(&mut mine.moves, &theirs.moves);
             add(&mut mine.guarded_moves, theirs.guarded_moves);
+            mine.not_checked += theirs.not_checked;
             for (at, [held, not]) in theirs.guards {
                 let entry = mine.guards.entry(at).or_default();
                 entry[0] += held;
@@ -395,6 +403,7 @@ impl Coverage {
                             count: dense(&counts.timeouts, usize::from(s)),
                         })
                         .collect(),
+                    not_checked: counts.not_checked,
                 });
             }
         }
@@ -649,6 +658,9 @@ pub struct VersionCoverage {
     pub guards: Vec<GuardCount>,
     /// Every state with a timeout, with how often it fired.
     pub timeouts: Vec<Count>,
+    /// Assertions and guards not checked because their value was unknown (read from an
+    /// invalid part of a payload, or from a field an event the stream lost would have set).
+    pub not_checked: u64,
 }
 
 /// A name and a count.

@@ -18,7 +18,7 @@ use super::envelope::{self, Checked, Envelope, LineError, Resolved};
 use super::native;
 use super::payload_message;
 use super::verdict::{Summary, Violation, ViolationKind};
-use crate::compile::catalog::{Event, EventId, Move, StateId, Version};
+use crate::compile::catalog::{Event, EventId, Guarded, Move, StateId, Version};
 use crate::compile::fast_check::{DataReads, FastCheck, Outcome, PayloadSeed};
 use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
@@ -108,6 +108,9 @@ struct Interaction {
     version: u16,
     state: StateId,
     last_event: EventId,
+    /// Whether its state is a guess: a guard whose value was unknown chose it, so the next
+    /// event, if it is not allowed there, resynchronizes without a violation.
+    unsure: bool,
     /// Its part in the coverage, when it is counted.
     trail: Option<Box<Trail>>,
 }
@@ -641,6 +644,7 @@ impl<'c> Interpreter<'c> {
                 version: u16::try_from(version_index).unwrap_or(u16::MAX),
                 state: version.initial,
                 last_event: event_id,
+                unsure: false,
                 trail,
             }
         });
@@ -720,13 +724,13 @@ impl<'c> Interpreter<'c> {
         interaction.last_ts = ts;
 
         // Guards may read the payload, so it is read first (its problems reported after the
-        // transition's).
-        let (data, payload_problem) = match read_payload(event, envelope, checked) {
-            Ok(data) => (data, None),
-            Err(problem) => (None, Some(problem)),
-        };
-        let payload_ok = payload_problem.is_none();
+        // transition's). Its valid parts are read as usual, its invalid ones as unknown.
+        let payload = read_payload(event, envelope, checked);
+        let data = payload.data;
+        let invalid = payload.invalid.as_slice();
         let state_before = interaction.state;
+        let mut not_checked = 0u64;
+        let mut unsure_now = false;
         let next = match version.step(interaction.state, event_id) {
             Move::Illegal => Err(Vec::new()),
             Move::To(next) => Ok(next),
@@ -735,30 +739,32 @@ impl<'c> Interpreter<'c> {
                     ts,
                     event: &envelope.event,
                     data: data.as_ref(),
+                    invalid,
                     meta: &interaction.meta,
                     state: version.state_name(state_before),
                     next_state: version.state_name(state_before),
                     locals: &[],
                 };
-                let reads_data = event.data_reads.any();
-                list.iter()
-                    .enumerate()
-                    .find(|(index, guarded)| {
-                        let held = match &guarded.when {
-                            None => return true,
-                            Some(_) if reads_data && !payload_ok => false,
-                            Some(when) => when.eval(&env) == Val::Bool(true),
-                        };
-                        if let Some(coverage) = coverage.as_mut() {
-                            let at = (state_before, event_id, *index);
-                            coverage.guard(lifecycle_id, version_index, at, held);
-                        }
-                        held
-                    })
-                    .map(|(_, guarded)| guarded.target)
-                    .ok_or_else(|| list.iter().map(|g| g.source.as_str()).collect())
+                let chosen = choose(list, &env, &mut |index, held| {
+                    if let Some(coverage) = coverage.as_mut() {
+                        let at = (state_before, event_id, index);
+                        coverage.guard(lifecycle_id, version_index, at, held);
+                    }
+                });
+                match chosen {
+                    Some(Choice::Held(target)) => Ok(target),
+                    Some(Choice::Unknown(target)) => {
+                        // The stream cannot tell which way it goes: the interaction goes on
+                        // where this transition leads, unsure, and nothing is claimed.
+                        not_checked += 1;
+                        unsure_now = true;
+                        Ok(target)
+                    }
+                    None => Err(list.iter().map(|g| g.source.as_str()).collect()),
+                }
             }
         };
+        let was_unsure = std::mem::replace(&mut interaction.unsure, unsure_now);
         match next {
             Ok(next) => {
                 if let Some(coverage) = coverage.as_mut() {
@@ -770,6 +776,39 @@ impl<'c> Interpreter<'c> {
                     interaction.entered = ts;
                 }
                 interaction.state = next;
+            }
+            Err(failed_guards) if was_unsure => {
+                // The state was a guess: this event tells where the interaction really is.
+                let env = Env {
+                    ts,
+                    event: &envelope.event,
+                    data: data.as_ref(),
+                    invalid,
+                    meta: &interaction.meta,
+                    state: version.state_name(state_before),
+                    next_state: version.state_name(state_before),
+                    locals: &[],
+                };
+                let target = resync_target(
+                    version,
+                    (event_id, event),
+                    state_before,
+                    !failed_guards.is_empty(),
+                    &env,
+                );
+                if let Some(target) = target {
+                    if target != interaction.state {
+                        let lost = version.fields_set_between(interaction.state, event_id);
+                        let unknown = lost.into_iter().map(|slot| (slot, Slot::Unknown));
+                        assign(version, &mut interaction.meta, unknown.collect());
+                        interaction.entered = ts;
+                        if let Some(coverage) = coverage.as_mut() {
+                            let trail = trail.as_deref_mut();
+                            coverage.resynced(lifecycle_id, version_index, trail, target);
+                        }
+                    }
+                    interaction.state = target;
+                }
             }
             Err(failed_guards) => {
                 let allowed: Vec<String> = version
@@ -789,8 +828,30 @@ impl<'c> Interpreter<'c> {
                     message.push_str(&format!(": no guard holds ({})", guards.join(", ")));
                 }
                 emit(ViolationKind::IllegalTransition, message, allowed);
-                if let Some(target) = event.resync {
+                let env = Env {
+                    ts,
+                    event: &envelope.event,
+                    data: data.as_ref(),
+                    invalid,
+                    meta: &interaction.meta,
+                    state: version.state_name(state_before),
+                    next_state: version.state_name(state_before),
+                    locals: &[],
+                };
+                let guards_failed = !failed_guards.is_empty();
+                let target = resync_target(
+                    version,
+                    (event_id, event),
+                    state_before,
+                    guards_failed,
+                    &env,
+                );
+                if let Some(target) = target {
                     if target != interaction.state {
+                        // What the events the stream lost would have set is unknown.
+                        let lost = version.fields_set_between(interaction.state, event_id);
+                        let unknown = lost.into_iter().map(|slot| (slot, Slot::Unknown));
+                        assign(version, &mut interaction.meta, unknown.collect());
                         interaction.entered = ts;
                         if let Some(coverage) = coverage.as_mut() {
                             let trail = trail.as_deref_mut();
@@ -801,7 +862,7 @@ impl<'c> Interpreter<'c> {
                 }
             }
         }
-        if let Some(problem) = payload_problem {
+        if let Some(problem) = payload.problem {
             emit(ViolationKind::InvalidPayload, problem, Vec::new());
         }
 
@@ -811,30 +872,39 @@ impl<'c> Interpreter<'c> {
         );
         for &rule_index in &event.rules {
             let rule = &version.rules[rule_index];
-            if rule.data_reads.any() && !payload_ok {
-                continue;
-            }
             let env = Env {
                 ts,
                 event: &envelope.event,
                 data: data.as_ref(),
+                invalid,
                 meta: &interaction.meta,
                 state: state_name,
                 next_state: next_state_name,
                 locals: &[],
             };
             if let Some(when) = &rule.when {
-                if when.eval(&env) != Val::Bool(true) {
-                    continue;
+                match when.eval(&env) {
+                    Val::Bool(true) => {}
+                    Val::Unknown => {
+                        // Whether the rule applies is unknown: its assertion is not checked
+                        // and what it would set is unknown.
+                        not_checked += u64::from(rule.assert.is_some());
+                        let unknown = rule.set.iter().map(|(slot, _)| (*slot, Slot::Unknown));
+                        assign(version, &mut interaction.meta, unknown.collect());
+                        continue;
+                    }
+                    _ => continue,
                 }
             }
             if let Some(assert) = &rule.assert {
-                if assert.eval(&env) != Val::Bool(true) {
-                    emit(
+                match assert.eval(&env) {
+                    Val::Bool(true) => {}
+                    Val::Unknown => not_checked += 1,
+                    _ => emit(
                         ViolationKind::RuleViolation,
                         rule.message.clone(),
                         Vec::new(),
-                    );
+                    ),
                 }
             }
             if rule.set.is_empty() {
@@ -843,10 +913,20 @@ impl<'c> Interpreter<'c> {
             let values = evaluate(&rule.set, &env);
             assign(version, &mut interaction.meta, values);
         }
+        if not_checked > 0 {
+            self.summary.not_checked += not_checked;
+            if let Some(coverage) = coverage.as_mut() {
+                coverage.not_checked(lifecycle_id, version_index, not_checked);
+            }
+        }
 
         if let Some(reported) = &envelope.metadata {
             let block = version.metadata_block(&interaction.meta);
-            let differences = compare(&block, reported);
+            let unknown = |name: &str| {
+                (version.fields.iter().zip(interaction.meta.iter()))
+                    .any(|(field, slot)| field.name == name && *slot == Slot::Unknown)
+            };
+            let differences = compare(&block, reported, &unknown);
             if !differences.is_empty() {
                 emit(
                     ViolationKind::MetadataMismatch,
@@ -1045,7 +1125,11 @@ impl<'c> Interpreter<'c> {
                     at_last_event(catalog, &self.files, open, kind, message, Vec::new()),
                 );
             }
-            let ends_well = allow_incomplete || version.may_end(interaction.state);
+            // A timeout that reported its state's wait as a violation already told what
+            // never came: the interaction is not also incomplete there.
+            let reported_wait = interaction.entered == DISARMED
+                && (version.timeout(interaction.state)).is_some_and(|t| t.violation.is_some());
+            let ends_well = allow_incomplete || reported_wait || version.may_end(interaction.state);
             if ends_well && interaction.violations == 0 {
                 self.summary.valid_interactions += 1;
             }
@@ -1160,6 +1244,7 @@ fn expire(
                 ts: deadline,
                 event: "",
                 data: None,
+                invalid: &[],
                 meta: &interaction.meta,
                 state: from,
                 next_state: version.state_name(to),
@@ -1175,6 +1260,71 @@ fn expire(
         }
         interaction.state = to;
         interaction.entered = deadline;
+    }
+}
+
+/// What a guarded cell decided.
+enum Choice {
+    /// This guard held (or it is the fallback).
+    Held(StateId),
+    /// This guard's value was unknown before any held: a guess.
+    Unknown(StateId),
+}
+
+/// The first guarded transition whose guard holds, or whose guard's value is unknown;
+/// `tried` hears each guard decided (its index, whether it held).
+fn choose(list: &[Guarded], env: &Env<'_>, tried: &mut dyn FnMut(usize, bool)) -> Option<Choice> {
+    for (index, guarded) in list.iter().enumerate() {
+        let value = match &guarded.when {
+            None => return Some(Choice::Held(guarded.target)),
+            Some(when) => when.eval(env),
+        };
+        if value == Val::Unknown {
+            return Some(Choice::Unknown(guarded.target));
+        }
+        let held = value == Val::Bool(true);
+        tried(index, held);
+        if held {
+            return Some(Choice::Held(guarded.target));
+        }
+    }
+    None
+}
+
+/// Where an interaction in `from` goes when `event` arrives and is not allowed there
+/// (resync): as if the events the stream lost had come, to where `event` leads from the
+/// nearest state ahead that allows it (its guards decided there, the first one's target when
+/// none holds). When none ahead does, or when `event` is allowed in `from` and only its guards
+/// failed, to the event's one target if it has one; else it stays.
+fn resync_target(
+    version: &Version,
+    (event_id, event): (EventId, &Event),
+    from: StateId,
+    guards_failed: bool,
+    env: &Env<'_>,
+) -> Option<StateId> {
+    let nearest = match guards_failed {
+        true => None,
+        false => version.nearest_allowing(from, event_id),
+    };
+    let Some(state) = nearest else {
+        return event.resync;
+    };
+    match version.step(state, event_id) {
+        Move::Illegal => event.resync,
+        Move::To(next) => Some(next),
+        Move::Guarded(list) => {
+            let name = version.state_name(state);
+            let there = Env {
+                state: name,
+                next_state: name,
+                ..*env
+            };
+            match choose(list, &there, &mut |_, _| {}) {
+                Some(Choice::Held(target) | Choice::Unknown(target)) => Some(target),
+                None => list.first().map(|guarded| guarded.target),
+            }
+        }
     }
 }
 
@@ -1252,42 +1402,86 @@ fn at_last_event(
     }
 }
 
-/// The payload as far as the event's rules and guards read it, or what is wrong with it. The payload is parsed only when its schema or a rule reads it, and valid payloads
-/// take the compiled fast check.
+/// What an event's payload gives its rules and guards.
+struct PayloadRead<'a> {
+    /// The payload, as far as they read it (the whole payload when it is invalid).
+    data: Option<Doc<'a>>,
+    /// What is wrong with it, when it fails its schema.
+    problem: Option<String>,
+    /// Where it fails its schema (reads there are unknown).
+    invalid: Vec<Vec<String>>,
+}
+
+impl<'a> PayloadRead<'a> {
+    fn valid(data: Option<Doc<'a>>) -> Self {
+        PayloadRead {
+            data,
+            problem: None,
+            invalid: Vec::new(),
+        }
+    }
+
+    /// A payload that is not even JSON the rules can read: wholly unknown.
+    fn unreadable(problem: String) -> Self {
+        PayloadRead {
+            data: None,
+            problem: Some(problem),
+            invalid: vec![Vec::new()],
+        }
+    }
+}
+
+/// The payload as far as the event's rules and guards read it, and what is wrong with it.
+/// The payload is parsed only when its schema or a rule reads it, and valid payloads take
+/// the compiled fast check.
 fn read_payload<'a>(
     event: &Event,
     envelope: &'a Envelope<'_>,
     checked: Option<Checked<'a>>,
-) -> Result<Option<Doc<'a>>, String> {
+) -> PayloadRead<'a> {
     let raw = envelope.data.as_deref();
+    let unreadable = |error: serde_json::Error| {
+        PayloadRead::unreadable(format!("payload of `{}`: {error}", envelope.event))
+    };
     let Some(payload) = &event.payload else {
         if !event.data_reads.any() {
-            return Ok(None);
+            return PayloadRead::valid(None);
         }
-        let data = raw.map(|raw| serde_json::from_str(raw.get())).transpose();
-        return data.map_err(|error| format!("payload of `{}`: {error}", envelope.event));
+        return match raw.map(|raw| serde_json::from_str(raw.get())).transpose() {
+            Ok(data) => PayloadRead::valid(data),
+            Err(error) => unreadable(error),
+        };
     };
     let text = raw.map_or("{}", RawValue::get);
     if let (Some(fast), false) = (&payload.fast, event.data_reads == DataReads::Everything) {
         // Checked by the reader with this very check: valid.
         if let Some(checked) = checked.filter(|checked| checked.resolved.check == check_id(fast)) {
-            return Ok(Some(checked.kept));
+            return PayloadRead::valid(Some(checked.kept));
         }
         if let Outcome::Valid(kept) = fast.check(text) {
-            return Ok(raw.and(Some(kept)));
+            return PayloadRead::valid(raw.and(Some(kept)));
         }
     }
-    let instance: Value = serde_json::from_str(text)
-        .map_err(|error| format!("payload of `{}`: {error}", envelope.event))?;
+    let instance: Value = match serde_json::from_str(text) {
+        Ok(instance) => instance,
+        Err(error) => return unreadable(error),
+    };
     if payload.validator.is_valid(&instance) {
-        return Ok(raw.and(Some(Doc::from(instance))));
+        return PayloadRead::valid(raw.and(Some(Doc::from(instance))));
     }
-    let problems = payload_message::problems(payload.validator.iter_errors(&instance));
-    Err(format!(
-        "payload of `{}`: {}",
-        envelope.event,
-        problems.join("; ")
-    ))
+    let errors: Vec<_> = payload.validator.iter_errors(&instance).collect();
+    let problems = payload_message::problems(&errors);
+    let invalid = payload_message::invalid_places(&errors);
+    drop(errors);
+    PayloadRead {
+        data: raw.and(Some(Doc::from(instance))),
+        problem: Some(format!(
+            "payload of `{}`: {}",
+            envelope.event,
+            problems.join("; ")
+        )),
+        invalid,
+    }
 }
 
 /// What tells one compiled payload check from another: its address.
@@ -1295,13 +1489,21 @@ fn check_id(check: &FastCheck) -> usize {
     std::ptr::from_ref(check) as usize
 }
 
-/// The differences between the computed block and a reported one.
-fn compare(computed: &Map<String, Value>, reported: &RawValue) -> Vec<String> {
+/// The differences between the computed block and a reported one; a field whose value is
+/// unknown is not compared.
+fn compare(
+    computed: &Map<String, Value>,
+    reported: &RawValue,
+    unknown: &dyn Fn(&str) -> bool,
+) -> Vec<String> {
     let Ok(reported) = serde_json::from_str::<Map<String, Value>>(reported.get()) else {
         return vec!["not an object".to_owned()];
     };
     let mut differences = Vec::new();
     for (name, value) in computed {
+        if unknown(name) {
+            continue;
+        }
         match reported.get(name) {
             None => differences.push(format!("`{name}` missing (computed {value})")),
             Some(got) if !same(got, value) => {

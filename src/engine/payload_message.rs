@@ -11,14 +11,13 @@ const ENUM_LISTED: usize = 12;
 
 /// One sentence per fault: where a value has the wrong type, that is its one problem (its
 /// enum or bounds say nothing more); an enum's values are listed in full when short.
-pub fn problems<'v>(errors: impl Iterator<Item = jsonschema::ValidationError<'v>>) -> Vec<String> {
-    let errors: Vec<_> = errors.collect();
+pub fn problems(errors: &[jsonschema::ValidationError<'_>]) -> Vec<String> {
     let mistyped: Vec<String> = (errors.iter())
         .filter(|error| matches!(error.kind(), ValidationErrorKind::Type { .. }))
         .map(|error| error.instance_path().to_string())
         .collect();
     let mut problems: Vec<String> = Vec::new();
-    for error in &errors {
+    for error in errors {
         let at = error.instance_path().to_string();
         let is_type = matches!(error.kind(), ValidationErrorKind::Type { .. });
         if !is_type && mistyped.contains(&at) {
@@ -40,6 +39,41 @@ pub fn problems<'v>(errors: impl Iterator<Item = jsonschema::ValidationError<'v>
         }
     }
     problems
+}
+
+/// The places in the payload that failed its schema, as paths of property names and
+/// indexes: where a value is wrong, the value; where a required property is missing or an
+/// unexpected one is present, that property (its object's other properties stay valid).
+pub fn invalid_places(errors: &[jsonschema::ValidationError<'_>]) -> Vec<Vec<String>> {
+    let mut places: Vec<Vec<String>> = Vec::new();
+    for error in errors {
+        let at: Vec<String> = error
+            .instance_path()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let below = |name: &str| {
+            let mut place = at.clone();
+            place.push(name.to_owned());
+            place
+        };
+        let found: Vec<Vec<String>> = match error.kind() {
+            ValidationErrorKind::Required { property } => {
+                vec![below(property.as_str().unwrap_or_default())]
+            }
+            ValidationErrorKind::AdditionalProperties { unexpected }
+            | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                unexpected.iter().map(|name| below(name)).collect()
+            }
+            _ => vec![at],
+        };
+        for place in found {
+            if !places.contains(&place) {
+                places.push(place);
+            }
+        }
+    }
+    places
 }
 
 /// "7 is not one of 1, 2, 3, 4, 5", or the first values and how many more.
@@ -66,7 +100,38 @@ mod tests {
 
     fn problems(schema: serde_json::Value, instance: serde_json::Value) -> Vec<String> {
         let validator = jsonschema::validator_for(&schema).unwrap();
-        super::problems(validator.iter_errors(&instance))
+        super::problems(&validator.iter_errors(&instance).collect::<Vec<_>>())
+    }
+
+    fn places(schema: serde_json::Value, instance: serde_json::Value) -> Vec<Vec<String>> {
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        super::invalid_places(&validator.iter_errors(&instance).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn invalid_places_are_the_faulty_values_and_the_missing_or_unexpected_properties() {
+        let schema = json!({
+            "type": "object",
+            "required": ["id"],
+            "additionalProperties": false,
+            "properties": {
+                "id": {"type": "string"},
+                "m": {"type": "object", "properties": {"t": {"enum": ["A", "B"]}}},
+                "list": {"type": "array", "items": {"type": "integer"}}
+            }
+        });
+        let instance = json!({"m": {"t": "C"}, "list": [1, "x"], "extra": 1});
+        let mut found = places(schema.clone(), instance);
+        found.sort();
+        let expected: Vec<Vec<String>> = vec![
+            vec!["extra".into()],
+            vec!["id".into()],
+            vec!["list".into(), "1".into()],
+            vec!["m".into(), "t".into()],
+        ];
+        assert_eq!(found, expected);
+        // A payload of the wrong type is invalid as a whole.
+        assert_eq!(places(schema, json!([1])), vec![Vec::<String>::new()]);
     }
 
     #[test]

@@ -157,6 +157,10 @@ pub struct Summary {
     pub valid_interactions: u64,
     /// Violations of every kind.
     pub violations: u64,
+    /// Assertions and guards not checked because their value was unknown (read from an
+    /// invalid part of a payload, or from a field an event the stream lost would have set).
+    #[serde(default)]
+    pub not_checked: u64,
     /// Violations by kind.
     #[serde(deserialize_with = "kinds_by_name")]
     pub by_kind: BTreeMap<&'static str, u64>,
@@ -186,6 +190,7 @@ impl Summary {
         self.interactions += other.interactions;
         self.valid_interactions += other.valid_interactions;
         self.violations += other.violations;
+        self.not_checked += other.not_checked;
         for (kind, count) in &other.by_kind {
             *self.by_kind.entry(kind).or_insert(0) += count;
         }

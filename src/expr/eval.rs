@@ -1,5 +1,8 @@
 //! Evaluation of checked expressions. Total: every input gives a value, `Absent` where a
-//! path is missing, arithmetic overflows or divides by zero.
+//! path is missing, arithmetic overflows or divides by zero, `Unknown` where it depends on
+//! what the stream cannot tell (an invalid part of the payload, a field an unseen event
+//! would have set): every operation on `Unknown` gives `Unknown`, except `??`, which replaces
+//! it, and `and`/`or` when their other side decides them alone.
 
 // Indexes here come from input: every access is checked.
 #![deny(clippy::indexing_slicing)]
@@ -127,6 +130,9 @@ pub enum Function {
 pub enum Val<'a> {
     /// Missing.
     Absent,
+    /// Not knowable from the stream: read from an invalid part of the payload, or from a
+    /// field whose value depends on an event the stream lost.
+    Unknown,
     /// JSON null.
     Null,
     /// A boolean.
@@ -152,6 +158,9 @@ pub struct Env<'a> {
     pub event: &'a str,
     /// The payload (as far as rules read it), if any.
     pub data: Option<&'a Doc<'a>>,
+    /// Where the payload failed its schema: a read at, above or below one of these is
+    /// unknown (the empty path: the whole payload).
+    pub invalid: &'a [Vec<String>],
     /// The metadata slots before this rule (missing slots are unset).
     pub meta: &'a [Slot],
     /// The interaction's state before the event.
@@ -181,7 +190,7 @@ impl<'a> Val<'a> {
     /// The value as JSON, `None` when absent.
     pub fn to_json(&self) -> Option<Value> {
         Some(match self {
-            Val::Absent => return None,
+            Val::Absent | Val::Unknown => return None,
             Val::Null => Value::Null,
             Val::Bool(b) => Value::Bool(*b),
             Val::Int(n) => Value::from(*n),
@@ -249,7 +258,7 @@ impl<'a> Val<'a> {
 
     fn write_to(&self, out: &mut String) {
         match self {
-            Val::Absent => {}
+            Val::Absent | Val::Unknown => {}
             Val::Null => out.push_str("null"),
             Val::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Val::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
@@ -265,8 +274,10 @@ fn follow<'a>(start: Val<'a>, steps: &[Step]) -> Val<'a> {
     let Some((step, rest)) = steps.split_first() else {
         return start;
     };
-    let Val::Json(value) = start else {
-        return Val::Absent;
+    let value = match start {
+        Val::Json(value) => value,
+        Val::Unknown => return Val::Unknown,
+        _ => return Val::Absent,
     };
     match (value, step) {
         (Doc::Object(_), Step::Field(name)) => match value.get(name) {
@@ -297,6 +308,7 @@ fn follow<'a>(start: Val<'a>, steps: &[Step]) -> Val<'a> {
 
 fn arithmetic<'a>(op: BinaryOp, left: Val<'a>, right: Val<'a>) -> Val<'a> {
     match (left, right) {
+        (Val::Unknown, _) | (_, Val::Unknown) => Val::Unknown,
         (Val::Int(a), Val::Int(b)) if op != BinaryOp::Div => match op {
             BinaryOp::Add => a.checked_add(b),
             BinaryOp::Sub => a.checked_sub(b),
@@ -340,7 +352,14 @@ fn aggregate<'a>(
     }
     let mut count = 0i64;
     let mut folded: Option<Val<'a>> = None;
-    for item in list.eval(env).into_elements() {
+    // An element whose value is unknown leaves `any` and `all` undecided unless another
+    // element decides them, and every other aggregate unknown.
+    let mut undecided = false;
+    let items = list.eval(env);
+    if items == Val::Unknown {
+        return Val::Unknown;
+    }
+    for item in items.into_elements() {
         let value = match body {
             None => scalar(&item),
             Some(body) => {
@@ -354,6 +373,15 @@ fn aggregate<'a>(
                 value
             }
         };
+        if value == Val::Unknown {
+            match kind {
+                Aggregate::Any | Aggregate::All => {
+                    undecided = true;
+                    continue;
+                }
+                _ => return Val::Unknown,
+            }
+        }
         let holds = value == Val::Bool(true);
         match kind {
             Aggregate::Count => count += i64::from(body.is_none() || holds),
@@ -377,6 +405,7 @@ fn aggregate<'a>(
         }
     }
     match kind {
+        Aggregate::Any | Aggregate::All if undecided => Val::Unknown,
         Aggregate::Count => Val::Int(count),
         Aggregate::Any => Val::Bool(false),
         Aggregate::All => Val::Bool(true),
@@ -391,6 +420,7 @@ fn scalar<'a>(value: &Val<'_>) -> Val<'a> {
         Val::Int(n) => Val::Int(*n),
         Val::Float(x) => Val::Float(*x),
         Val::Bool(b) => Val::Bool(*b),
+        Val::Unknown => Val::Unknown,
         _ => Val::Absent,
     }
 }
@@ -407,6 +437,7 @@ fn apply<'a>(function: Function, args: &'a [Node], env: &Env<'a>) -> Val<'a> {
         }
     };
     match (function, first, second) {
+        (_, Val::Unknown, _) | (_, _, Val::Unknown) => Val::Unknown,
         (Function::Abs, Val::Int(n), _) => n.checked_abs().map_or(Val::Absent, Val::Int),
         (Function::Abs, Val::Float(x), _) => Val::Float(x.abs()),
         (Function::Round | Function::Floor | Function::Ceil, Val::Int(n), _) => Val::Int(n),
@@ -441,6 +472,18 @@ fn compare(op: BinaryOp, left: &Val<'_>, right: &Val<'_>) -> bool {
     })
 }
 
+/// Whether a payload path reads at, above or below one of the places the payload failed
+/// its schema (`[*]` and negative indexes match any element).
+fn reads_invalid(steps: &[Step], invalid: &[Vec<String>]) -> bool {
+    invalid.iter().any(|place| {
+        steps.iter().zip(place).all(|(step, segment)| match step {
+            Step::Field(name) => name == segment,
+            Step::Index(index) if *index >= 0 => segment.parse() == Ok(*index),
+            Step::Index(_) | Step::Each => true,
+        })
+    })
+}
+
 impl Node {
     /// Evaluates the node.
     pub fn eval<'a>(&'a self, env: &Env<'a>) -> Val<'a> {
@@ -454,6 +497,7 @@ impl Node {
             },
             Node::Ts => Val::Int(env.ts),
             Node::Event => Val::Str(Cow::Borrowed(env.event)),
+            Node::Data(steps) if reads_invalid(steps, env.invalid) => Val::Unknown,
             Node::Data(steps) => match env.data {
                 Some(data) => follow(Val::from_doc(data), steps),
                 None => Val::Absent,
@@ -469,24 +513,35 @@ impl Node {
                     None => Val::Absent,
                 },
             },
-            Node::List(items) => Val::List(items.iter().map(|item| item.eval(env)).collect()),
+            Node::List(items) => {
+                let values: Vec<Val<'a>> = items.iter().map(|item| item.eval(env)).collect();
+                match values.iter().any(|value| matches!(value, Val::Unknown)) {
+                    true => Val::Unknown,
+                    false => Val::List(values),
+                }
+            }
             Node::Interpolation(parts) => {
                 let mut out = String::with_capacity(32);
                 for part in parts {
                     match part {
                         InterpPart::Text(text) => out.push_str(text),
-                        InterpPart::Expr(node) => node.eval(env).write_to(&mut out),
+                        InterpPart::Expr(node) => match node.eval(env) {
+                            Val::Unknown => return Val::Unknown,
+                            value => value.write_to(&mut out),
+                        },
                     }
                 }
                 Val::Str(Cow::Owned(out))
             }
             Node::Not(x) => match x.eval(env) {
                 Val::Bool(b) => Val::Bool(!b),
+                Val::Unknown => Val::Unknown,
                 _ => Val::Absent,
             },
             Node::Neg(x) => match x.eval(env) {
                 Val::Int(n) => n.checked_neg().map_or(Val::Absent, Val::Int),
                 Val::Float(f) => Val::Float(-f),
+                Val::Unknown => Val::Unknown,
                 _ => Val::Absent,
             },
             Node::Binary(op, left, right) => self.binary(*op, left, right, env),
@@ -494,9 +549,13 @@ impl Node {
                 Val::Str(s) => Val::Int(s.chars().count() as i64),
                 Val::Json(Doc::Array(items)) => Val::Int(items.len() as i64),
                 Val::List(items) => Val::Int(items.len() as i64),
+                Val::Unknown => Val::Unknown,
                 _ => Val::Absent,
             },
-            Node::Exists(x) => Val::Bool(x.eval(env) != Val::Absent),
+            Node::Exists(x) => match x.eval(env) {
+                Val::Unknown => Val::Unknown,
+                value => Val::Bool(value != Val::Absent),
+            },
             Node::State => Val::Str(Cow::Borrowed(env.state)),
             Node::NextState => Val::Str(Cow::Borrowed(env.next_state)),
             Node::Local(depth, steps) => match env.locals.get(*depth) {
@@ -517,27 +576,47 @@ impl Node {
     ) -> Val<'a> {
         match op {
             BinaryOp::Coalesce => match left.eval(env) {
-                Val::Absent | Val::Null => right.eval(env),
+                Val::Absent | Val::Null | Val::Unknown => right.eval(env),
                 value => value,
             },
             BinaryOp::And => match left.eval(env) {
                 Val::Bool(false) => Val::Bool(false),
                 Val::Bool(true) => right.eval(env),
+                Val::Unknown => match right.eval(env) {
+                    Val::Bool(false) => Val::Bool(false),
+                    _ => Val::Unknown,
+                },
                 _ => Val::Absent,
             },
             BinaryOp::Or => match left.eval(env) {
                 Val::Bool(true) => Val::Bool(true),
                 Val::Bool(false) => right.eval(env),
+                Val::Unknown => match right.eval(env) {
+                    Val::Bool(true) => Val::Bool(true),
+                    _ => Val::Unknown,
+                },
                 _ => Val::Absent,
             },
-            BinaryOp::Eq => Val::Bool(left.eval(env).equals(&right.eval(env))),
-            BinaryOp::Ne => Val::Bool(!left.eval(env).equals(&right.eval(env))),
+            BinaryOp::Eq | BinaryOp::Ne => {
+                let (a, b) = (left.eval(env), right.eval(env));
+                if a == Val::Unknown || b == Val::Unknown {
+                    return Val::Unknown;
+                }
+                Val::Bool(a.equals(&b) == (op == BinaryOp::Eq))
+            }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
-                Val::Bool(compare(op, &left.eval(env), &right.eval(env)))
+                let (a, b) = (left.eval(env), right.eval(env));
+                if a == Val::Unknown || b == Val::Unknown {
+                    return Val::Unknown;
+                }
+                Val::Bool(compare(op, &a, &b))
             }
             BinaryOp::In => {
-                let needle = left.eval(env);
-                Val::Bool(right.eval(env).has_element(&needle))
+                let (needle, list) = (left.eval(env), right.eval(env));
+                if needle == Val::Unknown || list == Val::Unknown {
+                    return Val::Unknown;
+                }
+                Val::Bool(list.has_element(&needle))
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
                 arithmetic(op, left.eval(env), right.eval(env))
@@ -573,6 +652,7 @@ mod tests {
             ts: 5000,
             event: "e",
             data: Some(&data),
+            invalid: &[],
             meta,
             state: "s",
             next_state: "s",
@@ -689,6 +769,7 @@ mod tests {
                     ts: 1,
                     event: "e",
                     data: Some(&doc),
+                    invalid: &[],
                     meta: &[],
                     state: "s",
                     next_state: "s",

@@ -18,6 +18,9 @@ pub enum Slot {
     Int(i64),
     /// Anything else (strings, lists, objects, floats, null).
     Json(Box<Doc<'static>>),
+    /// Set from a value the stream could not tell ([`Val::Unknown`]): read as unknown,
+    /// reported as `null`, never compared.
+    Unknown,
 }
 
 impl Slot {
@@ -25,6 +28,7 @@ impl Slot {
     pub fn from_val(value: &Val<'_>) -> Slot {
         match value {
             Val::Absent => Slot::Unset,
+            Val::Unknown => Slot::Unknown,
             Val::Bool(b) => Slot::Bool(*b),
             Val::Int(n) => Slot::Int(*n),
             Val::Str(text) => Slot::Json(Box::new(Doc::Str(text.to_string().into()))),
@@ -35,10 +39,11 @@ impl Slot {
         }
     }
 
-    /// The value as JSON; `None` when unset.
+    /// The value as JSON; `None` when unset, `null` when unknown.
     pub fn to_json(&self) -> Option<Value> {
         match self {
             Slot::Unset => None,
+            Slot::Unknown => Some(Value::Null),
             Slot::Bool(b) => Some(Value::Bool(*b)),
             Slot::Int(n) => Some(Value::from(*n)),
             Slot::Json(value) => Some(value.to_value()),
@@ -49,6 +54,7 @@ impl Slot {
     pub fn to_val(&self) -> Option<Val<'_>> {
         match self {
             Slot::Unset => None,
+            Slot::Unknown => Some(Val::Unknown),
             Slot::Bool(b) => Some(Val::Bool(*b)),
             Slot::Int(n) => Some(Val::Int(*n)),
             Slot::Json(value) => Some(Val::from_doc(value)),
@@ -75,6 +81,7 @@ mod tests {
             assert_eq!(slot.to_json(), Some(json));
         }
         assert_eq!(Slot::from_val(&Val::Absent).to_json(), None);
+        assert_eq!(Slot::from_val(&Val::Unknown).to_val(), Some(Val::Unknown));
         assert!(std::mem::size_of::<Slot>() <= 16);
     }
 }

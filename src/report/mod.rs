@@ -145,6 +145,12 @@ pub fn text_summary(summary: &Summary) -> String {
             .collect();
         text.push_str(&format!(" ({})", kinds.join(", ")));
     }
+    if summary.not_checked > 0 {
+        text.push_str(&format!(
+            "; {} not checked (assertions and guards on unknown values)",
+            summary.not_checked
+        ));
+    }
     text
 }
 

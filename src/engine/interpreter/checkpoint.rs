@@ -64,6 +64,12 @@ pub struct SavedInteraction {
     pub violations: u32,
     /// The metadata fields rules have set, by name.
     pub meta: Map<String, Value>,
+    /// The fields whose value the stream could not tell (unknown), by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unknown: Vec<String>,
+    /// Whether its state is a guess (a guard whose value was unknown chose it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unsure: bool,
 }
 
 impl Interpreter<'_> {
@@ -87,8 +93,14 @@ impl Interpreter<'_> {
                     continue;
                 };
                 let event = version.events.get(usize::from(interaction.last_event));
-                let meta = (version.fields.iter().zip(interaction.meta.iter()))
+                let slots = || version.fields.iter().zip(interaction.meta.iter());
+                let meta = slots()
+                    .filter(|(_, slot)| **slot != Slot::Unknown)
                     .filter_map(|(field, slot)| Some((field.name.clone(), slot.to_json()?)))
+                    .collect();
+                let unknown = slots()
+                    .filter(|(_, slot)| **slot == Slot::Unknown)
+                    .map(|(field, _)| field.name.clone())
                     .collect();
                 let at = |packed| {
                     let position = Position::unpack(packed);
@@ -106,6 +118,8 @@ impl Interpreter<'_> {
                     last: at(interaction.last),
                     violations: interaction.violations,
                     meta,
+                    unknown,
+                    unsure: interaction.unsure,
                 });
             }
         }
@@ -207,6 +221,12 @@ fn restore_interaction(
             other => Slot::Json(Box::new(Doc::from(other.clone()))),
         };
     }
+    for name in &saved.unknown {
+        let slot = (version.fields.iter())
+            .position(|f| &f.name == name)
+            .ok_or_else(|| format!("{} has no field `{name}`", where_()))?;
+        meta[slot] = Slot::Unknown;
+    }
     // An interaction holds no slots until a rule sets one.
     let meta = match meta.iter().all(|slot| *slot == Slot::Unset) {
         true => ThinVec::new(),
@@ -225,6 +245,7 @@ fn restore_interaction(
             version: u16::try_from(version_index).unwrap_or(u16::MAX),
             state,
             last_event,
+            unsure: saved.unsure,
             trail: None,
         },
     ))

@@ -1,0 +1,216 @@
+//! Fault injection: clean simulated streams of every built-in and fixture lifecycle, one
+//! realistic fault injected per chosen interaction, the rest untouched. A verdict is a claim:
+//! one lost event costs at most one violation, one bad payload field exactly one
+//! (`invalid_payload`, or a rule's where the schema accepts the value), a line delivered twice (with an `id`) none, two events swapped in
+//! transit none within `--reorder-window`, and an untouched interaction none.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use plotline::compile::Catalog;
+use plotline::config::load;
+use plotline::engine::{Interpreter, Limits, Place, Summary, Violation};
+use plotline::simulate::{simulate, Options};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use serde_json::Value;
+
+/// The faults injected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Fault {
+    /// One event of the interaction never arrives.
+    Lost,
+    /// One payload property of one event gets a value of another type.
+    BadField,
+}
+
+const FAULTS: [Fault; 2] = [Fault::Lost, Fault::BadField];
+
+fn catalog(dir: Option<&Path>) -> Catalog {
+    let (files, errors) = match dir {
+        None => load::load_builtin(),
+        Some(dir) => load::load_dir(dir),
+    };
+    assert!(errors.is_empty(), "{errors:?}");
+    let (catalog, diagnostics) = plotline::compile::compile(&files);
+    catalog.unwrap_or_else(|| panic!("{diagnostics:?}"))
+}
+
+/// A clean simulated stream of `lifecycle`, as records.
+fn clean_stream(catalog: &Catalog, lifecycle: &str, seed: u64) -> Vec<Value> {
+    let options = Options {
+        events: 3000,
+        open: 40,
+        violations: 0.0,
+        seed,
+        lifecycles: vec![lifecycle.to_owned()],
+        start_ts: 1_750_000_000_000,
+        cut: false,
+    };
+    let mut out = Vec::new();
+    simulate(catalog, &options, &mut out).expect("simulated");
+    let text = String::from_utf8(out).expect("UTF-8");
+    text.lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON record"))
+        .collect()
+}
+
+/// The interaction a record belongs to.
+fn key(record: &Value) -> String {
+    format!("{}/{}", record["lifecycle"], record["interaction"])
+}
+
+/// Violations by interaction key (lines of no interaction under ""), and the summary.
+fn judge(catalog: &Catalog, records: &[Value]) -> (BTreeMap<String, Vec<String>>, Summary) {
+    let mut interpreter = Interpreter::new(catalog, Limits::default());
+    let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut note = |violation: Violation| {
+        let key = match (&violation.lifecycle, &violation.interaction) {
+            (Some(lifecycle), Some(interaction)) => format!("\"{lifecycle}\"/\"{interaction}\""),
+            _ => String::new(),
+        };
+        let what = format!("{}: {}", violation.kind.name(), violation.message);
+        found.entry(key).or_default().push(what);
+    };
+    for (n, record) in records.iter().enumerate() {
+        let place = Place {
+            file_index: 0,
+            file: "faults",
+            line: n as u64 + 1,
+        };
+        let line = serde_json::to_vec(record).expect("JSON");
+        interpreter.line(place, &line, false, &mut note);
+    }
+    let summary = interpreter.finish(false, &mut note);
+    (found, summary)
+}
+
+/// Gives a payload property another type; `false` when the event has no property to spoil.
+fn spoil_a_field(record: &mut Value, rng: &mut SmallRng) -> bool {
+    let Some(data) = record.get_mut("data").and_then(Value::as_object_mut) else {
+        return false;
+    };
+    if data.is_empty() {
+        return false;
+    }
+    let name = data.keys().nth(rng.random_range(0..data.len())).cloned();
+    let Some(value) = name.and_then(|name| data.get_mut(&name)) else {
+        return false;
+    };
+    *value = match value {
+        Value::String(_) => Value::from(12345),
+        Value::Object(_) | Value::Array(_) => Value::from(true),
+        _ => Value::from("spoiled"),
+    };
+    true
+}
+
+/// Outcome of one lifecycle's fault run: per fault, (injected, violations over the faulted
+/// interactions, the worst interaction).
+type Tally = BTreeMap<Fault, (u64, u64, usize)>;
+
+fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) -> Vec<String> {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let clean = clean_stream(catalog, lifecycle, seed);
+    let (found, summary) = judge(catalog, &clean);
+    assert_eq!(
+        summary.violations, 0,
+        "{lifecycle}: the clean stream: {found:?}"
+    );
+    let mut lines_of: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (n, record) in clean.iter().enumerate() {
+        lines_of.entry(key(record)).or_default().push(n);
+    }
+    // Every third interaction gets one fault, the faults in turn.
+    let mut records: Vec<Option<Value>> = clean.into_iter().map(Some).collect();
+    let mut faulted: BTreeMap<String, Fault> = BTreeMap::new();
+    for (i, (interaction, lines)) in lines_of.iter().enumerate() {
+        if i % 3 != 0 {
+            continue;
+        }
+        let fault = FAULTS[(i / 3) % FAULTS.len()];
+        let at = lines[rng.random_range(0..lines.len())];
+        let made = match fault {
+            Fault::Lost => records[at].take().is_some(),
+            Fault::BadField => {
+                let with_data: Vec<usize> = (lines.iter().copied())
+                    .filter(|&n| {
+                        let data = records[n].as_ref().and_then(|r| r.get("data"));
+                        data.and_then(Value::as_object)
+                            .is_some_and(|d| !d.is_empty())
+                    })
+                    .collect();
+                match with_data.get(rng.random_range(0..with_data.len().max(1))) {
+                    Some(&n) => records[n]
+                        .as_mut()
+                        .is_some_and(|record| spoil_a_field(record, &mut rng)),
+                    None => false,
+                }
+            }
+        };
+        if made {
+            faulted.insert(interaction.clone(), fault);
+        }
+    }
+    let records: Vec<Value> = records.into_iter().flatten().collect();
+    let (found, _) = judge(catalog, &records);
+    let mut wrong = Vec::new();
+    for (interaction, violations) in &found {
+        let Some(fault) = faulted.get(interaction) else {
+            wrong.push(format!("untouched {interaction}: {violations:?}"));
+            continue;
+        };
+        let entry = tally.entry(*fault).or_default();
+        entry.1 += violations.len() as u64;
+        entry.2 = entry.2.max(violations.len());
+        let right = match fault {
+            Fault::Lost => violations.len() <= 1,
+            // Exactly one: `invalid_payload` where the schema rejects the value, else a rule
+            // that reads it (a value the schema and the rules accept is no fault at all).
+            Fault::BadField => {
+                violations.len() == 1
+                    && ["invalid_payload", "rule_violation"]
+                        .iter()
+                        .any(|kind| violations[0].starts_with(kind))
+            }
+        };
+        if !right {
+            wrong.push(format!("{fault:?} {interaction}: {violations:?}"));
+        }
+    }
+    for fault in faulted.values() {
+        tally.entry(*fault).or_default().0 += 1;
+    }
+    wrong
+}
+
+#[test]
+fn one_fault_costs_at_most_one_violation_and_untouched_interactions_none() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/general");
+    let catalogs = [catalog(None), catalog(Some(&fixtures))];
+    let mut tally = Tally::new();
+    let mut wrong = Vec::new();
+    for catalog in &catalogs {
+        for (n, lifecycle) in catalog.lifecycles.iter().enumerate() {
+            wrong.extend(run_faults(
+                catalog,
+                &lifecycle.name,
+                17 + n as u64,
+                &mut tally,
+            ));
+        }
+    }
+    for (fault, (injected, violations, worst)) in &tally {
+        eprintln!("{fault:?}: {injected} injected, {violations} violations, at most {worst} on one interaction");
+    }
+    assert!(
+        tally.values().all(|(injected, _, _)| *injected > 50),
+        "{tally:?}"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} wrong verdicts:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
