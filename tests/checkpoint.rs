@@ -2,7 +2,8 @@
 //! interpreter stopped after line k, saved as JSON, restored (as a new owner of the partition
 //! would, in another process) and fed lines k+1.. reports exactly what an uninterrupted run
 //! reports, violation for violation, with the same counts. Streams are simulated with every
-//! violation kind and cut mid-flight, over the built-in catalog and the fixture catalog whose
+//! violation kind, delivery ids and lines delivered twice, and cut mid-flight, over the
+//! built-in catalog and the fixture catalog whose
 //! lifecycles have guards, timeouts and `may_end` states.
 
 mod common;
@@ -44,11 +45,20 @@ fn stream(dir: Option<&str>, seed: u64) -> Vec<Vec<u8>> {
     }
     let output = plotline(&args);
     assert_eq!(output.status.code(), Some(0));
-    output
-        .stdout
-        .split(|&b| b == b'\n')
-        .map(<[u8]>::to_vec)
-        .collect()
+    // Every record gets a delivery id, and every seventh is delivered twice: the ids seen
+    // are part of what a checkpoint carries.
+    let mut lines = Vec::new();
+    for (n, line) in output.stdout.split(|&b| b == b'\n').enumerate() {
+        let line = match line.strip_prefix(b"{\"") {
+            Some(rest) => [format!("{{\"id\":\"d{n}\",\"").as_bytes(), rest].concat(),
+            None => line.to_vec(),
+        };
+        if n % 7 == 3 {
+            lines.push(line.clone());
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 /// Feeds `lines` (numbered from `from`) to `interpreter`.
@@ -144,12 +154,23 @@ fn a_checkpoint_for_another_catalog_is_refused_by_name() {
 }
 
 /// One group's part of a checkpoint, as a worker stores it apart.
-type Part = (Vec<SavedInteraction>, Vec<[u64; 2]>);
+/// Open interactions, finished ones, delivery ids of open ones, remembered delivery ids.
+type Part = (
+    Vec<SavedInteraction>,
+    Vec<[u64; 2]>,
+    Vec<[u64; 2]>,
+    Vec<[u64; 3]>,
+);
 
 /// The part of `interpreter`'s state in group `group` of `groups`.
 fn part(interpreter: &Interpreter<'_>, groups: u64, group: u64) -> Part {
     let checkpoint = interpreter.checkpoint_where(&|fp| fp % groups == group);
-    (checkpoint.open, checkpoint.finished)
+    (
+        checkpoint.open,
+        checkpoint.finished,
+        checkpoint.open_ids,
+        checkpoint.past_ids,
+    )
 }
 
 #[test]
@@ -199,9 +220,12 @@ fn a_checkpoint_saved_in_parts_only_changed_ones_rewritten_restores_the_whole() 
     );
     let mut merged = first.checkpoint_where(&|_| false);
     assert!(merged.open.is_empty() && merged.finished.is_empty());
-    for (open, finished) in parts {
+    assert!(merged.open_ids.is_empty() && merged.past_ids.is_empty());
+    for (open, finished, open_ids, past_ids) in parts {
         merged.open.extend(open);
         merged.finished.extend(finished);
+        merged.open_ids.extend(open_ids);
+        merged.past_ids.extend(past_ids);
     }
     let whole_now = first.checkpoint();
     drop(first);

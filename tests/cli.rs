@@ -329,3 +329,42 @@ fn native_record_formats() {
     assert_eq!(first["metadata"]["opened"], 1732435201000_i64);
     assert_eq!(first["metadata"], first["data"]["metadata"]);
 }
+
+#[test]
+fn a_line_delivered_twice_with_its_id_is_counted_not_judged_again() {
+    let lines = [
+        r#"{"id":"a1","lifecycle":"callback","interaction":"d1","event":"ready","ts":1000}"#,
+        r#"{"id":"a2","lifecycle":"callback","interaction":"d1","event":"opened","ts":2000}"#,
+        r#"{"id":"a2","lifecycle":"callback","interaction":"d1","event":"opened","ts":2000}"#,
+        r#"{"id":"a3","lifecycle":"callback","interaction":"d1","event":"cancelled","ts":3000}"#,
+        r#"{"id":"a4","lifecycle":"callback","interaction":"d1","event":"closed","ts":4000}"#,
+        // After the end: still a duplicate, not `after_end`.
+        r#"{"id":"a4","lifecycle":"callback","interaction":"d1","event":"closed","ts":4000}"#,
+        // The same id in another interaction is another delivery.
+        r#"{"id":"a1","lifecycle":"callback","interaction":"d2","event":"ready","ts":1000}"#,
+        // Without an id, a repeated line is judged again.
+        r#"{"lifecycle":"callback","interaction":"d2","event":"ready","ts":1000}"#,
+    ];
+    let stream = lines.join("\n") + "\n";
+    let text = common::plotline_with_stdin(&["validate", "--allow-incomplete"], stream.as_bytes());
+    let said = stdout(&text);
+    assert!(
+        said.contains("2 duplicate deliveries not judged again"),
+        "{said}"
+    );
+    assert!(
+        said.contains("1 violation (illegal_transition 1)"),
+        "{said}"
+    );
+    let json = common::plotline_with_stdin(
+        &["validate", "--allow-incomplete", "--format", "json"],
+        stream.as_bytes(),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let summary = &report["summary"];
+    assert_eq!(summary["lines"], 8);
+    assert_eq!(summary["events"], 8);
+    assert_eq!(summary["duplicates"], 2);
+    assert_eq!(summary["violations"], 1);
+    assert_eq!(report["violations"][0]["line"], 8);
+}

@@ -22,9 +22,11 @@ enum Fault {
     Lost,
     /// One payload property of one event gets a value of another type.
     BadField,
+    /// One line is delivered again, with its `id`, a little later.
+    Duplicate,
 }
 
-const FAULTS: [Fault; 2] = [Fault::Lost, Fault::BadField];
+const FAULTS: [Fault; 3] = [Fault::Lost, Fault::BadField, Fault::Duplicate];
 
 fn catalog(dir: Option<&Path>) -> Catalog {
     let (files, errors) = match dir {
@@ -50,8 +52,13 @@ fn clean_stream(catalog: &Catalog, lifecycle: &str, seed: u64) -> Vec<Value> {
     let mut out = Vec::new();
     simulate(catalog, &options, &mut out).expect("simulated");
     let text = String::from_utf8(out).expect("UTF-8");
-    text.lines()
-        .map(|line| serde_json::from_str(line).expect("a JSON record"))
+    // Every line carries a delivery id, as at-least-once pipelines give them.
+    (text.lines().enumerate())
+        .map(|(n, line)| {
+            let mut record: Value = serde_json::from_str(line).expect("a JSON record");
+            record["id"] = Value::from(format!("m-{n}"));
+            record
+        })
         .collect()
 }
 
@@ -124,6 +131,8 @@ fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) 
     // Every third interaction gets one fault, the faults in turn.
     let mut records: Vec<Option<Value>> = clean.into_iter().map(Some).collect();
     let mut faulted: BTreeMap<String, Fault> = BTreeMap::new();
+    // Lines delivered again: (after which line, the copy).
+    let mut again: Vec<(usize, Value)> = Vec::new();
     for (i, (interaction, lines)) in lines_of.iter().enumerate() {
         if i % 3 != 0 {
             continue;
@@ -147,13 +156,36 @@ fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) 
                     None => false,
                 }
             }
+            Fault::Duplicate => {
+                let later = (at + rng.random_range(0..20)).min(records.len() - 1);
+                again.extend(records[at].clone().map(|copy| (later, copy)));
+                true
+            }
         };
         if made {
             faulted.insert(interaction.clone(), fault);
         }
     }
-    let records: Vec<Value> = records.into_iter().flatten().collect();
-    let (found, _) = judge(catalog, &records);
+    let duplicates = again.len() as u64;
+    let mut stream: Vec<Value> = Vec::new();
+    again.sort_by_key(|(after, _)| *after);
+    let mut again = again.into_iter().peekable();
+    for (n, record) in records.into_iter().enumerate() {
+        stream.extend(record);
+        while let Some((_, copy)) = again.next_if(|(after, _)| *after == n) {
+            stream.push(copy);
+        }
+    }
+    let (found, summary) = judge(catalog, &stream);
+    assert_eq!(
+        summary.duplicates, duplicates,
+        "{lifecycle}: duplicates counted"
+    );
+    assert_eq!(
+        summary.events,
+        stream.len() as u64,
+        "{lifecycle}: every line counted once"
+    );
     let mut wrong = Vec::new();
     for (interaction, violations) in &found {
         let Some(fault) = faulted.get(interaction) else {
@@ -165,6 +197,7 @@ fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) 
         entry.2 = entry.2.max(violations.len());
         let right = match fault {
             Fault::Lost => violations.len() <= 1,
+            Fault::Duplicate => violations.is_empty(),
             // Exactly one: `invalid_payload` where the schema rejects the value, else a rule
             // that reads it (a value the schema and the rules accept is no fault at all).
             Fault::BadField => {

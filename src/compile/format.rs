@@ -58,6 +58,8 @@ pub struct Format {
     pub metadata: Option<Path>,
     /// The widget version.
     pub version: Option<Path>,
+    /// The delivery id (a string or an integer there).
+    pub id: Option<Path>,
     /// The version of records that carry none.
     pub default_version: Option<String>,
 }
@@ -132,6 +134,7 @@ pub fn compile_formats(
         let data = decl.data.as_deref().and_then(|t| path("data", t));
         let metadata = decl.metadata.as_deref().and_then(|t| path("metadata", t));
         let version = decl.version.as_deref().and_then(|t| path("version", t));
+        let id = decl.id.as_deref().and_then(|t| path("id", t));
         let matches: Vec<(Path, String)> = (decl.matches.iter())
             .filter_map(|(text, wanted)| Some((path("match", text)?, wanted.clone())))
             .collect();
@@ -165,6 +168,7 @@ pub fn compile_formats(
                 data,
                 metadata,
                 version,
+                id,
                 default_version: decl.default_version.clone(),
             });
         }

@@ -129,6 +129,10 @@ pub struct FormatDecl {
     /// The path of the widget version.
     #[serde(default)]
     pub version: Option<String>,
+    /// The path of the delivery id (a string or an integer): a record whose id its
+    /// interaction already saw is a duplicate delivery, not judged again.
+    #[serde(default)]
+    pub id: Option<String>,
     /// The version of records that carry none (at `version`, or at all).
     #[serde(default)]
     pub default_version: Option<String>,

@@ -58,6 +58,12 @@ struct Head {
 struct Group {
     open: Vec<SavedInteraction>,
     finished: Vec<[u64; 2]>,
+    /// Delivery ids of open interactions, as [`Checkpoint::open_ids`] has them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    open_ids: Vec<[u64; 2]>,
+    /// Delivery ids remembered, as [`Checkpoint::past_ids`] has them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    past_ids: Vec<[u64; 3]>,
 }
 
 /// A partition's checkpoint as its holder knows it: where each part is, at which revision.
@@ -167,6 +173,8 @@ impl PartitionState {
                 .map_err(|error| format!("a broken checkpoint {key}: {error}"))?;
             checkpoint.open.extend(part.open);
             checkpoint.finished.extend(part.finished);
+            checkpoint.open_ids.extend(part.open_ids);
+            checkpoint.past_ids.extend(part.past_ids);
         }
         let mut interpreter = Interpreter::restore(catalog, Limits::default(), &checkpoint)
             .map_err(|error| format!("checkpoint {head_key}: {error}"))?;
@@ -209,6 +217,12 @@ impl PartitionState {
         }
         for finished in std::mem::take(&mut saved.finished) {
             parts[group_of(finished[1])].finished.push(finished);
+        }
+        for id in std::mem::take(&mut saved.open_ids) {
+            parts[group_of(id[0])].open_ids.push(id);
+        }
+        for id in std::mem::take(&mut saved.past_ids) {
+            parts[group_of(id[1])].past_ids.push(id);
         }
         let mut writes = Vec::new();
         for (group, part) in parts.iter().enumerate() {

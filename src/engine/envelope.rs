@@ -35,6 +35,9 @@ pub struct Envelope<'a> {
     pub ts: Option<i64>,
     /// The widget version.
     pub version: Option<Cow<'a, str>>,
+    /// The delivery id: a line whose id its interaction already saw is a duplicate delivery,
+    /// not judged again.
+    pub id: Option<Cow<'a, str>>,
     /// The payload, as it was written (an object); parsed only when something reads it.
     pub data: Option<Cow<'a, RawValue>>,
     /// The metadata block the widget reported (an object), as it was written.
@@ -107,6 +110,8 @@ struct Wire<'a> {
     #[serde(borrow, default)]
     version: Option<&'a RawValue>,
     #[serde(borrow, default)]
+    id: Option<&'a RawValue>,
+    #[serde(borrow, default)]
     data: Option<&'a RawValue>,
     #[serde(borrow, default)]
     metadata: Option<&'a RawValue>,
@@ -128,6 +133,20 @@ fn string<'a>(
             None
         }
     }
+}
+
+/// An optional string field: `None` when absent or null; a problem when not a string.
+fn optional_string<'a>(
+    raw: Option<&'a RawValue>,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> Option<Cow<'a, str>> {
+    let raw = raw.filter(|raw| raw.get() != "null")?;
+    let found = text(raw);
+    if found.is_none() {
+        problems.push(format!("`{name}` must be a string, not {}", raw.get()));
+    }
+    found
 }
 
 /// The string a raw JSON value holds, borrowed when it has no escapes.
@@ -249,17 +268,8 @@ fn from_wire(wire: Wire<'_>) -> Result<Envelope<'_>, LineError> {
             }
         },
     };
-    let version = match wire.version {
-        None => None,
-        Some(raw) if raw.get() == "null" => None,
-        Some(raw) => match text(raw) {
-            Some(version) => Some(version),
-            None => {
-                problems.push(format!("`version` must be a string, not {}", raw.get()));
-                None
-            }
-        },
-    };
+    let version = optional_string(wire.version, "version", &mut problems);
+    let id = optional_string(wire.id, "id", &mut problems);
     let data = object(wire.data, "data", &mut problems);
     let metadata = object(wire.metadata, "metadata", &mut problems);
     match (lifecycle, interaction, event, ts) {
@@ -270,6 +280,7 @@ fn from_wire(wire: Wire<'_>) -> Result<Envelope<'_>, LineError> {
                 event,
                 ts: Some(ts),
                 version,
+                id,
                 data,
                 metadata,
                 checked: None,
@@ -630,6 +641,11 @@ mod tests {
             (r#"{HEAD,"ts":9223372036854775807,"metadata":{"a":1}}"#, true),
             (r#"{HEAD,"ts":1,"data":null,"metadata":{"a":1}}"#, true),
             (r#"{HEAD,"ts":1,"data":{}}"#, true),
+            (r#"{HEAD,"ts":1,"id":"m-1","data":{}}"#, true),
+            (r#"{"id":null,HEAD,"ts":1}"#, true),
+            (r#"{HEAD,"ts":1,"id":7}"#, false),
+            (r#"{HEAD,"ts":1,"id":"a","id":"b"}"#, false),
+            (r#"{HEAD,"ts":1,"id":"a\u0062"}"#, false),
             // Left to `parse`: what it accepts in other ways, and what it refuses.
             (r#"{HEAD,"ts":1,"x":[1]}"#, false),
             (r#"{HEAD,"ts":1,"x":{"a":1}}"#, false),

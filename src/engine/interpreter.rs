@@ -14,6 +14,7 @@ use thin_vec::ThinVec;
 use super::coverage::{Coverage, Trail};
 
 mod checkpoint;
+mod duplicates;
 use super::envelope::{self, Checked, Envelope, LineError, Resolved};
 use super::native;
 use super::payload_message;
@@ -23,6 +24,7 @@ use crate::compile::fast_check::{DataReads, FastCheck, Outcome, PayloadSeed};
 use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
 pub use checkpoint::{Checkpoint, SavedInteraction};
+use duplicates::{id_hash, SavedIds, SeenIds};
 
 /// Bounds on what a run holds in memory.
 #[derive(Debug, Clone, Copy)]
@@ -255,6 +257,8 @@ pub struct Interpreter<'c> {
     max_open: usize,
     max_line_bytes: usize,
     finished: Finished,
+    /// Delivery ids seen, so that a line delivered twice is judged once.
+    ids: SeenIds,
     /// Interactions evicted while processing the current event, to report before it.
     evicted: Vec<Violation>,
     files: Vec<String>,
@@ -298,6 +302,7 @@ impl<'c> Interpreter<'c> {
                 capacity: limits.remember_finished,
                 ..Finished::default()
             },
+            ids: SeenIds::new(limits.remember_finished),
             evicted: Vec::new(),
             files: Vec::new(),
             summary: Summary::default(),
@@ -493,10 +498,30 @@ impl<'c> Interpreter<'c> {
         want_step: bool,
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
+        // A line delivered again (an id its interaction already saw) is counted, not judged.
+        let delivery = (envelope.id.as_deref()).map(|id| {
+            let interaction = fingerprint(&envelope.lifecycle, &envelope.interaction);
+            (interaction, id_hash(id))
+        });
+        if let Some((interaction, id)) = delivery {
+            if self.ids.contains(interaction, id) {
+                self.summary.duplicates += 1;
+                return None;
+            }
+        }
         let mut found = Vec::new();
         let mut envelope = envelope;
         let checked = envelope.checked.take();
         let step = self.apply(place, &envelope, checked, want_step, &mut found);
+        if let Some((interaction, id)) = delivery {
+            let open = (self.catalog.lifecycle_id(&envelope.lifecycle))
+                .and_then(|lifecycle_id| self.open.get(lifecycle_id))
+                .is_some_and(|map| map.contains_key(&*envelope.interaction));
+            self.ids.insert(interaction, id, open);
+            if let Some(changes) = self.changes.as_mut() {
+                changes.interactions.insert(interaction);
+            }
+        }
         for violation in self.evicted.drain(..) {
             report(violation);
         }
@@ -981,7 +1006,9 @@ impl<'c> Interpreter<'c> {
             .lifecycles
             .get(lifecycle_id)
             .map_or("", |l| l.name.as_str());
-        self.finished.insert(fingerprint(name, key));
+        let interaction = fingerprint(name, key);
+        self.finished.insert(interaction);
+        self.ids.close(interaction);
     }
 
     /// Makes room: the least recently active eighth of the open interactions is evicted,
@@ -1004,11 +1031,14 @@ impl<'c> Interpreter<'c> {
         );
         let mut evicted = Vec::new();
         let coverage = &mut self.coverage;
+        let ids = &mut self.ids;
         for (lifecycle_id, map) in self.open.iter_mut().enumerate() {
+            let name = (self.catalog.lifecycles.get(lifecycle_id)).map_or("", |l| l.name.as_str());
             map.retain(|key, interaction| {
                 if interaction.last > threshold {
                     return true;
                 }
+                ids.close(fingerprint(name, key));
                 if let Some(coverage) = coverage.as_mut() {
                     let state = interaction.state;
                     let version = usize::from(interaction.version);

@@ -115,6 +115,17 @@ fn read_record(
             None
         }
     };
+    let id = match format.id.as_ref().and_then(|path| path.get(record)) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => Some(Cow::Owned(id.clone())),
+        Some(Value::Number(id)) if id.is_i64() || id.is_u64() => Some(Cow::Owned(id.to_string())),
+        Some(other) => {
+            problems.push(format!(
+                "the id must be a string or an integer, not {other}"
+            ));
+            None
+        }
+    };
     if !problems.is_empty() {
         return Some(Err(bad_envelope(lifecycle, format, problems, Some(event))));
     }
@@ -124,6 +135,7 @@ fn read_record(
         event: Cow::Owned(event),
         ts,
         version,
+        id,
         data,
         metadata,
         checked: None,
@@ -230,6 +242,7 @@ mod tests {
             data: Some(path("data")),
             metadata: Some(path("data.metadata")),
             version: Some(path("v")),
+            id: None,
             default_version: None,
         }
     }

@@ -103,6 +103,7 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
             event: Cow::Borrowed(event),
             ts: Some(ts),
             version: Some(Cow::Borrowed(version_name)),
+            id: None,
             data: data.as_ref().and_then(raw),
             metadata: metadata.as_ref().and_then(raw),
             checked: None,

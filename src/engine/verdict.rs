@@ -139,7 +139,8 @@ pub struct Violation {
     pub expected: Vec<String>,
 }
 
-/// The counts of a run. `lines = blank + events + malformed` always.
+/// The counts of a run. `lines = blank + events + malformed` always; `duplicates` are
+/// among the `events`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
@@ -149,6 +150,10 @@ pub struct Summary {
     pub blank: u64,
     /// Lines that are JSON objects.
     pub events: u64,
+    /// Events delivered again (an `id` their interaction already saw): counted here and
+    /// among `events`, not judged again.
+    #[serde(default)]
+    pub duplicates: u64,
     /// Lines that are not.
     pub malformed: u64,
     /// Distinct interactions seen.
@@ -186,6 +191,7 @@ impl Summary {
         self.lines += other.lines;
         self.blank += other.blank;
         self.events += other.events;
+        self.duplicates += other.duplicates;
         self.malformed += other.malformed;
         self.interactions += other.interactions;
         self.valid_interactions += other.valid_interactions;

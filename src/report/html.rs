@@ -207,6 +207,7 @@ fn summary(summary: &Summary) -> String {
         ("violations", summary.violations, "bad"),
         ("malformed lines", summary.malformed, "bad"),
         ("blank lines", summary.blank, ""),
+        ("duplicate deliveries", summary.duplicates, ""),
         ("not checked (unknown values)", summary.not_checked, ""),
     ];
     let mut out = String::from("<section id=\"summary\"><h2>Summary</h2><dl class=\"cards\">");

@@ -145,6 +145,16 @@ pub fn text_summary(summary: &Summary) -> String {
             .collect();
         text.push_str(&format!(" ({})", kinds.join(", ")));
     }
+    if summary.duplicates > 0 {
+        let deliveries = match summary.duplicates {
+            1 => "delivery",
+            _ => "deliveries",
+        };
+        text.push_str(&format!(
+            "; {} duplicate {deliveries} not judged again",
+            summary.duplicates
+        ));
+    }
     if summary.not_checked > 0 {
         text.push_str(&format!(
             "; {} not checked (assertions and guards on unknown values)",

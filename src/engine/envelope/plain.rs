@@ -50,6 +50,11 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
                 let (version, after) = string(text, at)?;
                 put(&mut fields.version, (Some(version), after))?
             }
+            b"id" if is_null => put(&mut fields.id, (None, at + 4))?,
+            b"id" => {
+                let (id, after) = string(text, at)?;
+                put(&mut fields.id, (Some(id), after))?
+            }
             b"ts" => put(&mut fields.ts, integer(bytes, at)?)?,
             b"data" | b"metadata" if is_null => {
                 let seen = match name {
@@ -81,6 +86,8 @@ struct Fields<'a> {
     ts: Option<i64>,
     /// `Some(None)` for `null`.
     version: Option<Option<Cow<'a, str>>>,
+    /// `Some(None)` for `null`.
+    id: Option<Option<Cow<'a, str>>>,
     /// `data: null` was read (the same as no `data`, but a second `data` is a field twice).
     data_null: Option<()>,
     /// `metadata: null` was read.
@@ -127,6 +134,7 @@ impl<'a> Fields<'a> {
             event,
             ts: Some(ts),
             version,
+            id: self.id.flatten(),
             data,
             metadata,
             checked,

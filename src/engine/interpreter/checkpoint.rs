@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use thin_vec::ThinVec;
 
-use super::{Finished, Interaction, Interpreter, Limits, OpenMap, Position, DISARMED};
+use super::{
+    Finished, Interaction, Interpreter, Limits, OpenMap, Position, SavedIds, SeenIds, DISARMED,
+};
 use crate::compile::Catalog;
 use crate::engine::verdict::Summary;
 use crate::expr::doc::Doc;
@@ -36,6 +38,16 @@ pub struct Checkpoint {
     pub finished_total: u64,
     /// The open interactions, in the order they began.
     pub open: Vec<SavedInteraction>,
+    /// The delivery ids of open interactions seen: `[interaction fingerprint, id hash]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_ids: Vec<[u64; 2]>,
+    /// The delivery ids remembered of finished interactions (and of lines that reached
+    /// none), each with its ordinal: `[ordinal, interaction fingerprint, id hash]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub past_ids: Vec<[u64; 3]>,
+    /// The ordinal the next remembered id gets.
+    #[serde(default)]
+    pub past_ids_total: u64,
 }
 
 /// One open interaction.
@@ -124,6 +136,7 @@ impl Interpreter<'_> {
             }
         }
         open.sort_by_key(|saved| saved.first);
+        let (open_ids, past_ids, past_ids_total) = self.ids.save(keep);
         let finished = &self.finished;
         let oldest = finished.inserted - finished.order.len() as u64;
         Checkpoint {
@@ -136,6 +149,9 @@ impl Interpreter<'_> {
                 .collect(),
             finished_total: finished.inserted,
             open,
+            open_ids,
+            past_ids,
+            past_ids_total,
         }
     }
 
@@ -179,6 +195,12 @@ impl Interpreter<'_> {
                 interpreter.open_count += 1;
             }
         }
+        let ids: SavedIds = (
+            checkpoint.open_ids.clone(),
+            checkpoint.past_ids.clone(),
+            checkpoint.past_ids_total,
+        );
+        interpreter.ids = SeenIds::restore(capacity, &ids);
         Ok(interpreter)
     }
 }
