@@ -733,7 +733,7 @@ proptest! {
         let expected_lines = newlines + u64::from(!body.is_empty() && body.last() != Some(&b'\n'));
         prop_assert_eq!(single.lines, expected_lines);
         prop_assert_eq!(single.lines, single.blank + single.events + single.malformed);
-        let options = parallel::Options { jobs: 3, limits, allow_incomplete: true };
+        let options = parallel::Options { jobs: 3, limits, allow_incomplete: true, reorder_window: 0 };
         let sharded = parallel::validate(&catalog, vec![input()], options, &mut |_| {}, &mut |_, _| {})
             .expect("in memory");
         prop_assert_eq!(single, sharded);
@@ -741,7 +741,63 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// With a window wider than the stream, every interaction's events are judged in `ts`
+    /// order: the violations are the reference's over the stream sorted by `ts`. With a
+    /// narrower one, `-j 3` reports exactly what one thread reports.
+    #[test]
+    fn a_reorder_window_judges_in_ts_order_and_the_same_on_every_shard_count(
+        (m, interactions, picks) in streams(),
+        window in prop_oneof![Just(500i64), Just(2500), Just(6000)],
+    ) {
+        let catalog = m.compile();
+        let lines = interleave(&m, &interactions, &picks);
+        let texts = text(&lines);
+        let run = |jobs: usize, window: i64| {
+            let input = Input {
+                name: "s".into(),
+                size: None,
+                reader: Box::new(Cursor::new(texts.join("\n").into_bytes())),
+            };
+            let options = parallel::Options {
+                jobs,
+                limits: Limits::default(),
+                allow_incomplete: false,
+                reorder_window: window,
+            };
+            let mut found = Vec::new();
+            let summary = parallel::validate(&catalog, vec![input], options, &mut |v| found.push(v), &mut |_, _| {})
+                .expect("in memory");
+            (found, summary)
+        };
+        let (sorted_found, sorted_summary) = run(1, 1 << 50);
+        // The reference over the stream sorted by `ts` (ties in arrival order).
+        let mut order: Vec<usize> = (0..lines.len()).collect();
+        order.sort_by_key(|&i| (lines[i].2, i));
+        let sorted: Vec<Line> = order.iter().map(|&i| lines[i].clone()).collect();
+        let (expected, at_end, _) = reference(&m, &sorted);
+        let mut want: Vec<(u64, String)> = Vec::new();
+        for (k, (kinds, _)) in expected.iter().enumerate() {
+            want.extend(kinds.iter().map(|kind| (order[k] as u64 + 1, kind.clone())));
+        }
+        // The end's violations come last (in the order the interactions began).
+        let (during, end) = sorted_found.split_at(sorted_found.len().saturating_sub(at_end.len()));
+        let mut got: Vec<(u64, String)> =
+            during.iter().map(|v| (v.line, v.kind.name().to_owned())).collect();
+        let mut got_end: Vec<(String, String)> = (end.iter())
+            .map(|v| (v.interaction.clone().unwrap_or_default(), v.kind.name().to_owned()))
+            .collect();
+        want.sort();
+        got.sort();
+        let mut want_end = at_end.clone();
+        want_end.sort();
+        got_end.sort();
+        prop_assert_eq!(got, want, "{}", m.yaml());
+        prop_assert_eq!(got_end, want_end);
+        prop_assert_eq!(sorted_summary.events, lines.len() as u64);
+        prop_assert_eq!(run(3, window), run(1, window));
+    }
 
     /// A random lifecycle written as `.plot`: `fmt` is a fixed point, and the `.plot` catalog
     /// judges a random stream exactly as the YAML one does.

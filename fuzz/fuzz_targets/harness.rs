@@ -145,8 +145,28 @@ pub fn stream(data: &[u8]) {
         jobs: 1,
         limits,
         allow_incomplete: false,
+        reorder_window: 0,
     };
     let threaded = parallel::validate(catalog, vec![input()], options, &mut |_| {}, &mut |_, _| {})
         .expect("reading memory cannot fail");
     assert_eq!(single, threaded);
+    // Held back and judged in `ts` order, every line is still counted once, and the
+    // sharded driver finds what the stream driver finds.
+    let mut reordering = Interpreter::new(catalog, limits);
+    reordering.reorder_within(5000);
+    stream::run(&mut reordering, vec![input()], 4096, None, &mut |_| {})
+        .expect("reading memory cannot fail");
+    let reordered = reordering.finish(false, &mut |_| {});
+    assert_eq!(reordered.lines, single.lines);
+    assert_eq!(
+        reordered.lines,
+        reordered.blank + reordered.events + reordered.malformed
+    );
+    let options = parallel::Options {
+        reorder_window: 5000,
+        ..options
+    };
+    let sharded = parallel::validate(catalog, vec![input()], options, &mut |_| {}, &mut |_, _| {})
+        .expect("reading memory cannot fail");
+    assert_eq!(reordered, sharded);
 }

@@ -12,6 +12,7 @@ use super::output::{say, status_after, writing_output, Output};
 use super::progress;
 use super::style;
 use super::{ERROR, OK, VIOLATIONS};
+use crate::config::model::DurationDecl;
 use crate::engine::parallel;
 use crate::engine::stream::{self, Input};
 use crate::engine::{Interpreter, Limits, Step, Summary, Violation};
@@ -80,6 +81,11 @@ pub struct ValidateArgs {
     pub catalog: CatalogArgs,
 }
 
+/// A duration such as `10s`, `500ms` or `2m`, in milliseconds.
+pub fn duration(text: &str) -> Result<i64, String> {
+    DurationDecl::Text(text.to_owned()).millis()
+}
+
 /// A thread count: a whole number, at least 1.
 fn jobs(text: &str) -> Result<NonZeroUsize, String> {
     match text.parse::<usize>() {
@@ -94,6 +100,11 @@ pub struct LimitArgs {
     /// Lines longer than this are reported as malformed and never held in memory.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::MAX_LINE_BYTES)]
     pub max_line_bytes: usize,
+    /// Judge each interaction's events in `ts` order when they arrive within DURATION
+    /// (`10s`, `500ms`) of event time of one another; a later one is judged on arrival (0: as
+    /// they come). Lines are held until the stream's latest `ts` passes theirs by DURATION.
+    #[arg(long, value_name = "DURATION", value_parser = duration, default_value = "0")]
+    pub reorder_window: i64,
     /// Interactions open at once; beyond it the least recently active eighth is evicted and
     /// each reported as incomplete.
     #[arg(long, value_name = "N", default_value_t = Limits::MAX_OPEN)]
@@ -196,6 +207,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
         jobs: args.jobs.map_or_else(default_jobs, NonZeroUsize::get),
         limits: args.limits.limits(),
         allow_incomplete: args.allow_incomplete,
+        reorder_window: args.limits.reorder_window,
     };
     let Some(mut out) = Output::open_or_say(args.output.as_deref()) else {
         return ERROR;
@@ -408,6 +420,7 @@ pub fn run(args: RunArgs) -> u8 {
     };
     let limits = args.limits.limits();
     let mut interpreter = Interpreter::new(&catalog, limits);
+    interpreter.reorder_within(args.limits.reorder_window);
     let Some(mut out) = Output::open_or_say(args.output.as_deref()) else {
         return ERROR;
     };

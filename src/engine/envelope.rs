@@ -177,6 +177,12 @@ fn object<'a>(
     }
 }
 
+/// The `ts` of a line that is an event envelope: what orders it within a reorder window
+/// (any other line, a native record among them, is judged as it arrives).
+pub fn ts_of(line: &[u8]) -> Option<i64> {
+    parse_checking(line, &|_, _, _, _| None).ok()?.ts
+}
+
 /// Reads one non-blank line.
 pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
     parse_text(text_of(line)?)

@@ -15,6 +15,7 @@ use super::coverage::{Coverage, Trail};
 
 mod checkpoint;
 mod duplicates;
+mod reorder;
 use super::envelope::{self, Checked, Envelope, LineError, Resolved};
 use super::native;
 use super::payload_message;
@@ -25,6 +26,8 @@ use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
 pub use checkpoint::{Checkpoint, SavedInteraction};
 use duplicates::{id_hash, SavedIds, SeenIds};
+pub use reorder::HeldKey;
+use reorder::Reorder;
 
 /// Bounds on what a run holds in memory.
 #[derive(Debug, Clone, Copy)]
@@ -272,7 +275,16 @@ pub struct Interpreter<'c> {
     coverage: Option<Box<Coverage>>,
     /// What changed since last asked, when asked for (`track_changes`).
     changes: Option<Changes>,
+    /// Lines held back to be judged in `ts` order, with a reorder window.
+    reorder: Option<Reorder>,
 }
+
+/// Hears each violation, with the key of the held line it was found on (`None`: the line
+/// just offered).
+pub type KeyedReport<'r> = dyn FnMut(Option<HeldKey>, Violation) + 'r;
+
+/// Hears each line judged that was an event, with what became of it.
+pub type Judged<'r> = dyn FnMut(&[u8], Option<Step>) + 'r;
 
 /// An interaction, named where it began (for reports that list every interaction).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -310,7 +322,19 @@ impl<'c> Interpreter<'c> {
             begun: None,
             coverage: None,
             changes: None,
+            reorder: None,
         }
+    }
+
+    /// From now on, judges each interaction's events in `ts` order as long as they arrive
+    /// within `window` milliseconds of event time (0: on arrival, as they come).
+    pub fn reorder_within(&mut self, window: i64) {
+        self.reorder = (window > 0).then(|| Reorder::new(window));
+    }
+
+    /// Whether a reorder window is set.
+    pub fn reorders(&self) -> bool {
+        self.reorder.is_some()
     }
 
     /// From now on, notes which interactions change, for checkpoints that write only those
@@ -378,8 +402,106 @@ impl<'c> Interpreter<'c> {
     }
 
     /// Processes one input line (without its line end). Violations go to `report`; the
-    /// result tells what became of the event when it reached an interaction.
+    /// result tells what became of the event when it reached an interaction. With a reorder
+    /// window the line may be held back, and lines held before judged now: the result is
+    /// then that of this line when it is judged now.
     pub fn line(
+        &mut self,
+        place: Place<'_>,
+        line: &[u8],
+        want_step: bool,
+        report: &mut dyn FnMut(Violation),
+    ) -> Option<Step> {
+        if self.reorder.is_none() {
+            return self.judge_line(place, line, want_step, report);
+        }
+        let ts = envelope::ts_of(line);
+        let mut keyed = |_: Option<HeldKey>, violation: Violation| report(violation);
+        self.offer(place, line, ts, want_step, &mut keyed, &mut |_, _| {})
+    }
+
+    /// With a reorder window: raises the watermark to `ts` (the `ts` of a line of the
+    /// stream, [`envelope::ts_of`]), judges the held lines now due, then this one unless it
+    /// is held back (a line without `ts` is judged at once). `judged` hears the held lines
+    /// judged; the result is this line's step when it is judged now. Without a window it is
+    /// [`Interpreter::line`].
+    pub fn offer(
+        &mut self,
+        place: Place<'_>,
+        line: &[u8],
+        ts: Option<i64>,
+        want_step: bool,
+        report: &mut KeyedReport<'_>,
+        judged: &mut Judged<'_>,
+    ) -> Option<Step> {
+        self.advance(ts, want_step, report, judged);
+        let hold = match (self.reorder.as_mut(), ts) {
+            (Some(reorder), Some(ts)) if !reorder.due(ts) => Some(reorder),
+            _ => None,
+        };
+        if let Some(reorder) = hold {
+            reorder.hold((ts.unwrap_or(0), place.position()), place.file, line);
+            return None;
+        }
+        self.judge_line(place, line, want_step, &mut |violation| {
+            report(None, violation)
+        })
+    }
+
+    /// With a reorder window: raises the watermark to `ts` (the `ts` of a line some other
+    /// interpreter judges) and judges the held lines now due.
+    pub fn advance(
+        &mut self,
+        ts: Option<i64>,
+        want_step: bool,
+        report: &mut KeyedReport<'_>,
+        judged: &mut Judged<'_>,
+    ) {
+        let Some(reorder) = self.reorder.as_mut() else {
+            return;
+        };
+        if let Some(ts) = ts {
+            reorder.advance(ts);
+        }
+        self.release_held(false, want_step, report, judged);
+    }
+
+    /// Judges every line still held, in `ts` order: the end of the stream.
+    pub fn flush(
+        &mut self,
+        want_step: bool,
+        report: &mut KeyedReport<'_>,
+        judged: &mut Judged<'_>,
+    ) {
+        self.release_held(true, want_step, report, judged);
+    }
+
+    /// Judges the held lines that are due (or all of them), in `(ts, position)` order.
+    fn release_held(
+        &mut self,
+        all: bool,
+        want_step: bool,
+        report: &mut KeyedReport<'_>,
+        judged: &mut Judged<'_>,
+    ) {
+        while let Some(held) = self.reorder.as_mut().and_then(|r| r.next_due(all)) {
+            let name = self.reorder.as_ref().map(|r| r.name(held.key.1.file));
+            let place = Place {
+                file_index: usize::try_from(held.key.1.file).unwrap_or(usize::MAX),
+                file: name.as_deref().unwrap_or_default(),
+                line: held.key.1.line,
+            };
+            let events = self.summary.events;
+            let mut keyed = |violation| report(Some(held.key), violation);
+            let step = self.judge_line(place, &held.bytes, want_step, &mut keyed);
+            if self.summary.events > events {
+                judged(&held.bytes, step);
+            }
+        }
+    }
+
+    /// Judges one input line now.
+    fn judge_line(
         &mut self,
         place: Place<'_>,
         line: &[u8],
@@ -1094,6 +1216,17 @@ impl<'c> Interpreter<'c> {
         allow_incomplete: bool,
         report: &mut dyn FnMut(Position, Violation),
     ) -> (Summary, Option<Coverage>) {
+        // Lines still held are judged first, where the stream ends.
+        let mut held_found = Vec::new();
+        self.flush(
+            false,
+            &mut |key, violation| held_found.push((key, violation)),
+            &mut |_, _| {},
+        );
+        for (key, violation) in held_found {
+            let at = key.map_or_else(Position::default, |(_, at)| at);
+            report(at, violation);
+        }
         let open = std::mem::take(&mut self.open);
         let now = self.latest_ts.unwrap_or(i64::MIN);
         let catalog = self.catalog;

@@ -23,7 +23,7 @@ use std::thread;
 use super::chunks::{Chunk, ChunkReader};
 use super::coverage::Coverage;
 use super::envelope;
-use super::interpreter::{Begun, Interpreter, Limits, Place, Position};
+use super::interpreter::{Begun, HeldKey, Interpreter, Limits, Place, Position};
 use super::stream::Input;
 use super::verdict::{Summary, Violation};
 use crate::compile::Catalog;
@@ -40,14 +40,28 @@ pub struct Options {
     pub limits: Limits,
     /// Whether interactions left open at the end are fine.
     pub allow_incomplete: bool,
+    /// Milliseconds of event time within which each interaction's events are judged in
+    /// `ts` order (0: as they arrive).
+    pub reorder_window: i64,
 }
 
-/// A chunk, its place in the stream, and which shard owns each of its lines (empty with
-/// one shard): found once by the reader, not by every shard.
+/// A chunk, its place in the stream, which shard owns each of its lines (empty with one
+/// shard), and each line's `ts` (with a reorder window): found once by the reader, not by
+/// every shard.
 struct Sequenced {
     seq: u64,
     chunk: Chunk,
     owners: Vec<u16>,
+    times: Vec<Option<i64>>,
+}
+
+/// Where a violation goes in the report: the line at which it was found, then (for a held
+/// line judged there) that line's `ts` and place; the line's own come after those.
+type Order = (u64, Option<(i64, Position)>);
+
+/// The order of the violations of a line's own judgment.
+fn own(line: u64) -> Order {
+    (line, Some((i64::MAX, Position::default())))
 }
 
 /// One shard's violations for one chunk, in line order.
@@ -55,7 +69,7 @@ struct Part {
     seq: u64,
     bytes: u64,
     lines: u64,
-    violations: Vec<Violation>,
+    violations: Vec<(Order, Violation)>,
 }
 
 /// Validates `inputs` on `options.jobs` shards. `report` sees every violation in input order,
@@ -119,6 +133,7 @@ pub fn validate_with(
             let (latest, ended) = (&latest, &ended);
             shards.push(scope.spawn(move || {
                 let mut interpreter = Interpreter::new(catalog, limits);
+                interpreter.reorder_within(options.reorder_window);
                 if extras.list {
                     interpreter.list_interactions();
                 }
@@ -126,6 +141,10 @@ pub fn validate_with(
                     interpreter.count_coverage();
                 }
                 run_shard(&mut interpreter, shard, names, &chunk_rx, &part_tx);
+                // Lines still held are judged where the stream ends, before its timeouts.
+                let mut held = Vec::new();
+                let mut keep = |key: Option<HeldKey>, violation| held.push((key, violation));
+                interpreter.flush(false, &mut keep, &mut |_, _| {});
                 // Timeouts at the end are decided by the latest timestamp of the whole
                 // stream, whichever shard saw it.
                 latest.fetch_max(
@@ -139,13 +158,14 @@ pub fn validate_with(
                 let listed = interpreter.take_interactions();
                 let (summary, coverage) = interpreter
                     .finish_covered(options.allow_incomplete, &mut |at, v| open.push((at, v)));
-                (summary, open, listed, coverage)
+                (summary, held, open, listed, coverage)
             }));
         }
         drop(part_tx);
         let chunks = ChunkReader::new(inputs, options.limits.max_line_bytes);
         let owner = |line: &[u8]| owner_of(line, jobs, &hasher);
-        let reader = scope.spawn(move || read_chunks(chunks, &owner, &chunk_txs));
+        let timed = options.reorder_window > 0;
+        let reader = scope.spawn(move || read_chunks(chunks, &owner, timed, &chunk_txs));
 
         collect(jobs, &part_rx, report, progress);
         let read = reader
@@ -153,14 +173,16 @@ pub fn validate_with(
             .unwrap_or_else(|_| Err(io::Error::other("reader failed")));
 
         let mut summary = Summary::default();
+        let mut held = Vec::new();
         let mut open = Vec::new();
         let mut begun = Vec::new();
         let mut coverage: Option<Coverage> = None;
         for shard in shards {
-            let (part, mut left, mut listed, covered) = shard
+            let (part, mut flushed, mut left, mut listed, covered) = shard
                 .join()
                 .map_err(|_| io::Error::other("a shard failed"))?;
             summary.absorb(&part);
+            held.append(&mut flushed);
             open.append(&mut left);
             begun.append(&mut listed);
             if let Some(covered) = covered {
@@ -171,6 +193,11 @@ pub fn validate_with(
         }
         begun.sort();
         read?;
+        // A shard's held lines come in key order, each line's violations together.
+        held.sort_by_key(|(key, _): &(Option<HeldKey>, Violation)| *key);
+        for (_, violation) in held {
+            report(violation);
+        }
         open.sort_by_key(|(at, _): &(Position, Violation)| *at);
         for (_, violation) in open {
             report(violation);
@@ -203,24 +230,42 @@ fn run_shard(
     chunks: &Receiver<Arc<Sequenced>>,
     parts: &SyncSender<Part>,
 ) {
+    let reorders = interpreter.reorders();
     for sequenced in chunks {
         let chunk = &sequenced.chunk;
-        let mut violations = Vec::new();
-        let mut report = |violation| violations.push(violation);
+        let mut violations: Vec<(Order, Violation)> = Vec::new();
         let file = names.get(chunk.file_index).map_or("-", String::as_str);
         for (index, (number, line, overlong)) in chunk.lines().enumerate() {
             let owner = sequenced.owners.get(index).copied().unwrap_or(0);
-            if usize::from(owner) == shard {
-                let place = Place {
-                    file_index: chunk.file_index,
-                    file,
-                    line: number,
-                };
-                match overlong {
-                    Some(length) => interpreter.overlong_line(place, length, &mut report),
-                    None => {
-                        interpreter.line(place, line, false, &mut report);
-                    }
+            let ts = sequenced.times.get(index).copied().flatten();
+            let mut keyed = |key: Option<HeldKey>, violation| {
+                let order = key.map_or_else(|| own(number), |key| (number, Some(key)));
+                violations.push((order, violation));
+            };
+            // Every line of the stream moves the watermark, whichever shard judges it.
+            if reorders {
+                interpreter.advance(ts, false, &mut keyed, &mut |_, _| {});
+            }
+            if usize::from(owner) != shard {
+                continue;
+            }
+            let place = Place {
+                file_index: chunk.file_index,
+                file,
+                line: number,
+            };
+            let mut report = |violation| violations.push((own(number), violation));
+            match overlong {
+                Some(length) => interpreter.overlong_line(place, length, &mut report),
+                None if reorders => {
+                    let mut keyed = |key: Option<HeldKey>, violation| {
+                        let order = key.map_or_else(|| own(number), |key| (number, Some(key)));
+                        violations.push((order, violation));
+                    };
+                    interpreter.offer(place, line, ts, false, &mut keyed, &mut |_, _| {});
+                }
+                None => {
+                    interpreter.line(place, line, false, &mut report);
                 }
             }
         }
@@ -270,10 +315,12 @@ fn collect(
             else {
                 break;
             };
-            // Each shard's part is in line order and a line has one owner: a stable sort by
-            // line gives single-thread order.
-            violations.sort_by_key(|violation| violation.line);
-            violations.into_iter().for_each(&mut *report);
+            // Each shard's part is in order and a line has one owner; the held lines judged
+            // at a line are ordered by their keys: a stable sort gives single-thread order.
+            violations.sort_by_key(|(order, _)| *order);
+            violations
+                .into_iter()
+                .for_each(|(_, violation)| report(violation));
             progress(bytes, lines);
             next += 1;
         }
@@ -286,6 +333,7 @@ fn collect(
 fn read_chunks(
     mut reader: ChunkReader,
     owner: &dyn Fn(&[u8]) -> u16,
+    timed: bool,
     shards: &[SyncSender<Arc<Sequenced>>],
 ) -> io::Result<()> {
     let mut in_flight: VecDeque<Arc<Sequenced>> = VecDeque::new();
@@ -300,7 +348,18 @@ fn read_chunks(
                 })
                 .collect(),
         };
-        let chunk = Arc::new(Sequenced { seq, chunk, owners });
+        let times = match timed {
+            false => Vec::new(),
+            true => (chunk.lines())
+                .map(|(_, line, overlong)| overlong.map_or_else(|| envelope::ts_of(line), |_| None))
+                .collect(),
+        };
+        let chunk = Arc::new(Sequenced {
+            seq,
+            chunk,
+            owners,
+            times,
+        });
         seq += 1;
         for shard in shards {
             if shard.send(Arc::clone(&chunk)).is_err() {

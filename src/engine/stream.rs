@@ -7,7 +7,8 @@
 use std::io::{self, BufRead};
 
 use super::chunks::ChunkReader;
-use super::interpreter::{Interpreter, Place, Step};
+use super::envelope;
+use super::interpreter::{HeldKey, Interpreter, Place, Step};
 use super::verdict::Violation;
 
 /// A named input.
@@ -24,8 +25,9 @@ pub struct Input {
 pub type OnEvent<'a> = &'a mut dyn FnMut(&[u8], Option<Step>) -> io::Result<()>;
 
 /// Runs every input through `interpreter` in order. `on_event` (when given) sees each line
-/// that is an event, with what became of it. Lines longer than `max_line_bytes` are
-/// malformed and never held whole.
+/// that is an event, with what became of it, in the order they are judged (with a reorder
+/// window, held lines when they are judged, the last of them at the end of the input).
+/// Lines longer than `max_line_bytes` are malformed and never held whole.
 pub fn run(
     interpreter: &mut Interpreter,
     inputs: Vec<Input>,
@@ -48,14 +50,61 @@ pub fn run(
                 continue;
             }
             let events_before = interpreter.summary().events;
-            let step = interpreter.line(place, line, on_event.is_some(), report);
+            let want_step = on_event.is_some();
+            let mut held = HeldLines::new(on_event.as_deref_mut());
+            let step = match interpreter.reorders() {
+                false => interpreter.line(place, line, want_step, report),
+                true => {
+                    let ts = envelope::ts_of(line);
+                    let mut keyed = |_: Option<HeldKey>, violation| report(violation);
+                    let mut judged = |line: &[u8], step| held.judged(line, step);
+                    interpreter.offer(place, line, ts, want_step, &mut keyed, &mut judged)
+                }
+            };
+            let released = held.count;
+            held.result?;
             if let Some(on_event) = on_event.as_mut() {
-                if interpreter.summary().events > events_before {
+                if interpreter.summary().events > events_before + released {
                     on_event(line, step)?;
                 }
             }
         }
         chunks.recycle(chunk.bytes);
     }
-    Ok(())
+    // The end of the input: the lines still held are judged.
+    let mut held = HeldLines::new(on_event);
+    let mut keyed = |_: Option<HeldKey>, violation| report(violation);
+    let want_step = held.on_event.is_some();
+    interpreter.flush(want_step, &mut keyed, &mut |line, step| {
+        held.judged(line, step)
+    });
+    held.result
+}
+
+/// `on_event` of [`run`], borrowed for a while.
+type EventSink<'o, 'a> = Option<&'o mut (dyn FnMut(&[u8], Option<Step>) -> io::Result<()> + 'a)>;
+
+/// Held lines judged while one line is offered: handed on in order, the first write
+/// error kept.
+struct HeldLines<'o, 'a> {
+    on_event: EventSink<'o, 'a>,
+    count: u64,
+    result: io::Result<()>,
+}
+
+impl<'o, 'a> HeldLines<'o, 'a> {
+    fn new(on_event: EventSink<'o, 'a>) -> Self {
+        HeldLines {
+            on_event,
+            count: 0,
+            result: Ok(()),
+        }
+    }
+
+    fn judged(&mut self, line: &[u8], step: Option<Step>) {
+        self.count += 1;
+        if let (Some(on_event), Ok(())) = (self.on_event.as_mut(), &self.result) {
+            self.result = on_event(line, step);
+        }
+    }
 }

@@ -1,0 +1,126 @@
+//! Bounded out-of-orderness: lines held back so that each interaction's events are judged in
+//! `ts` order when they arrive within a window of one another.
+//!
+//! The watermark is the greatest `ts` of any line so far (of every shard's lines: the reader
+//! of `--jobs` hands each line's watermark to every shard). A line is held until the
+//! watermark passes its `ts` by the window, then judged, held lines in `(ts, position)`
+//! order; a line already that late is judged on arrival. Memory therefore grows with the
+//! window, not the stream, and the lines judged at each line of the input are the same
+//! whatever the number of shards.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::sync::Arc;
+
+use super::Position;
+
+/// What orders held lines: `ts`, then where the line was.
+pub type HeldKey = (i64, Position);
+
+/// One line held back.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Held {
+    /// Its `ts` and place.
+    pub key: HeldKey,
+    /// Its text.
+    pub bytes: Box<[u8]>,
+}
+
+/// The lines held back, and the watermark.
+#[derive(Debug)]
+pub struct Reorder {
+    /// The window, in milliseconds (more than 0).
+    window: i64,
+    /// The greatest `ts` so far.
+    watermark: Option<i64>,
+    held: BinaryHeap<Reverse<Held>>,
+    /// Input names by index (a held line is judged with its file's name).
+    names: Vec<Arc<str>>,
+}
+
+impl Reorder {
+    /// A buffer for `window` milliseconds (more than 0).
+    pub fn new(window: i64) -> Reorder {
+        Reorder {
+            window,
+            watermark: None,
+            held: BinaryHeap::new(),
+            names: Vec::new(),
+        }
+    }
+
+    /// The watermark is at least `ts` now.
+    pub fn advance(&mut self, ts: i64) {
+        self.watermark = self.watermark.max(Some(ts));
+    }
+
+    /// Whether a line with this `ts` is due now: the watermark passed it by the window.
+    pub fn due(&self, ts: i64) -> bool {
+        self.watermark
+            .is_some_and(|watermark| ts <= watermark.saturating_sub(self.window))
+    }
+
+    /// Holds a line back.
+    pub fn hold(&mut self, key: HeldKey, file: &str, bytes: &[u8]) {
+        let index = usize::try_from(key.1.file).unwrap_or(usize::MAX);
+        if self.names.len() <= index && index < u32::MAX as usize {
+            self.names.resize(index + 1, Arc::from(""));
+        }
+        if let Some(name) = self.names.get_mut(index) {
+            if name.is_empty() {
+                *name = Arc::from(file);
+            }
+        }
+        self.held.push(Reverse(Held {
+            key,
+            bytes: bytes.into(),
+        }));
+    }
+
+    /// The earliest held line, when it is due (or every one, with `all`).
+    pub fn next_due(&mut self, all: bool) -> Option<Held> {
+        let Reverse(first) = self.held.peek()?;
+        if !all && !self.due(first.key.0) {
+            return None;
+        }
+        self.held.pop().map(|Reverse(held)| held)
+    }
+
+    /// The name of input `file`.
+    pub fn name(&self, file: u32) -> Arc<str> {
+        let index = usize::try_from(file).unwrap_or(usize::MAX);
+        self.names
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(line: u64) -> Position {
+        Position { file: 0, line }
+    }
+
+    #[test]
+    fn lines_come_out_in_ts_order_once_the_watermark_passes_them_by_the_window() {
+        let mut reorder = Reorder::new(10);
+        for (ts, line) in [(105, 1), (100, 2), (100, 3)] {
+            reorder.advance(ts);
+            reorder.hold((ts, at(line)), "s", b"x");
+        }
+        assert!(reorder.next_due(false).is_none());
+        reorder.advance(110);
+        let due: Vec<HeldKey> = std::iter::from_fn(|| reorder.next_due(false))
+            .map(|held| held.key)
+            .collect();
+        assert_eq!(due, [(100, at(2)), (100, at(3))]);
+        assert_eq!(
+            reorder.next_due(true).map(|held| held.key),
+            Some((105, at(1)))
+        );
+        assert_eq!(&*reorder.name(0), "s");
+    }
+}
