@@ -106,18 +106,59 @@ rule {"on": "cancelled", set: {cancelled: "ts"}}
 rule {"on": "completed", set: {completed: "ts", expired: "data.expired"}}
 rule {"on": "closed", set: {closed: "ts"}}
 
-scenario changed-mind "The user opened ClickToCall but changed their mind and closed it without starting a chat session.": ready, opened, cancelled, closed with {source: "000_38700f96b20a0875.txt", until: "9.0.002.06"}
-scenario gave-up "The user started a chat session but ended it before an agent connected. Perhaps it was taking too long to reach someone.": ready, opened, started, cancelled, closed with {source: "000_38700f96b20a0875.txt", until: "9.0.002.06"}
-scenario completed "The user started a chat, met with an agent, and the session ended normally.": ready, {event: "opened", data: {proactive: true}}, started, {event: "completed", after: 45000, data: {expired: 1732436100000}}, closed with {source: "000_38700f96b20a0875.txt", until: "9.0.002.06"}
-scenario changed-mind "The user opened ClickToCall but changed their mind and closed it without entering any information.": ready, opened, cancelled, closed with {source: "002_9f43a31a6d7a6bd7.txt", since: "9.0.002.06"}
-scenario abandoned-form "The user started filling out the form but closed ClickToCall without submitting the phone number request.": ready, opened, started, cancelled, closed with {source: "002_9f43a31a6d7a6bd7.txt", since: "9.0.002.06"}
-scenario submitted "The user started filling out the form and submitted it successfully.": ready, opened, started, {
-  event: "submitted",
-  after: 20000,
-  data: {form: {firstname: "Ada", lastname: "Lovelace", phonenumber: "+15550100"}},
-}, {event: "completed", data: {expired: 1732436100000}}, closed with {source: "002_9f43a31a6d7a6bd7.txt", since: "9.0.002.06"}
+scenario changed-mind "The user opened ClickToCall but changed their mind and closed it without starting a chat session.":
+  ready,
+  opened,
+  cancelled,
+  closed
+  with {source: "000_38700f96b20a0875.txt", until: "9.0.002.06"}
+scenario gave-up "The user started a chat session but ended it before an agent connected. Perhaps it was taking too long to reach someone.":
+  ready,
+  opened,
+  started,
+  cancelled,
+  closed
+  with {source: "000_38700f96b20a0875.txt", until: "9.0.002.06"}
+scenario completed "The user started a chat, met with an agent, and the session ended normally.":
+  ready,
+  {event: "opened", data: {proactive: true}},
+  started,
+  {event: "completed", after: 45000, data: {expired: 1732436100000}},
+  closed
+  with {source: "000_38700f96b20a0875.txt", until: "9.0.002.06"}
+scenario changed-mind "The user opened ClickToCall but changed their mind and closed it without entering any information.":
+  ready,
+  opened,
+  cancelled,
+  closed
+  with {source: "002_9f43a31a6d7a6bd7.txt", since: "9.0.002.06"}
+scenario abandoned-form "The user started filling out the form but closed ClickToCall without submitting the phone number request.":
+  ready,
+  opened,
+  started,
+  cancelled,
+  closed
+  with {source: "002_9f43a31a6d7a6bd7.txt", since: "9.0.002.06"}
+scenario submitted "The user started filling out the form and submitted it successfully.":
+  ready,
+  opened,
+  started,
+  {
+    event: "submitted",
+    after: 20000,
+    data: {form: {firstname: "Ada", lastname: "Lovelace", phonenumber: "+15550100"}},
+  },
+  {event: "completed", data: {expired: 1732436100000}},
+  closed
+  with {source: "002_9f43a31a6d7a6bd7.txt", since: "9.0.002.06"}
 # Where the versions disagree: the old flow is not a valid 9.0.002.06 interaction.
-scenario old-flow-on-new-version "The 9.0 flow (started -> completed, no submitted) sent by a 9.0.002.06 widget.": ready, opened, started, completed, closed with {expect: {violations: ["illegal_transition"]}, since: "9.0.002.06"}
+scenario old-flow-on-new-version "The 9.0 flow (started -> completed, no submitted) sent by a 9.0.002.06 widget.":
+  ready,
+  opened,
+  started,
+  completed,
+  closed
+  with {expect: {violations: ["illegal_transition"]}, since: "9.0.002.06"}
 
 format {
   name: "genesys-bus",

@@ -410,6 +410,9 @@ fn moves_compatibility(was: &Moves, now: &Moves) -> Compatibility {
 fn timeout_text(version: &Version, state: &State) -> Option<String> {
     let timeout = state.timeout.as_ref()?;
     let mut text = format!("after {} ms", timeout.after);
+    if timeout.idle {
+        text.push_str(" idle");
+    }
     if let Some(to) = timeout.to {
         text.push_str(&format!(" to `{}`", version.state_name(to)));
     }
@@ -432,7 +435,10 @@ fn timeout_compatibility(was: Option<&Timeout>, now: Option<&Timeout>) -> Compat
         (None, Some(now)) if reports_only(now) => Compatibility::Forward,
         (Some(was), None) if reports_only(was) => Compatibility::Backward,
         (Some(was), Some(now))
-            if reports_only(was) && reports_only(now) && was.violation == now.violation =>
+            if reports_only(was)
+                && reports_only(now)
+                && was.violation == now.violation
+                && was.idle == now.idle =>
         {
             Compatibility::of(now.after >= was.after, now.after <= was.after)
         }
@@ -737,6 +743,7 @@ mod tests {
         );
         let reporting = |after| Timeout {
             after,
+            idle: false,
             to: None,
             violation: Some("late".into()),
             set: Vec::new(),
@@ -757,6 +764,15 @@ mod tests {
             Compatibility::Backward
         );
         assert_eq!(check(None, Some(&moving)), Compatibility::Breaking);
+        // From the state's entry to the latest event: another clock.
+        let idle = Timeout {
+            idle: true,
+            ..reporting(10)
+        };
+        assert_eq!(
+            check(Some(&reporting(10)), Some(&idle)),
+            Compatibility::Breaking
+        );
     }
 
     #[test]

@@ -340,3 +340,87 @@ fn import_mistakes_are_located_in_their_files() {
         "3:3: error",
     );
 }
+
+/// `validate --allow-incomplete` of `lines` with a catalog of `BASE` changed as given: the
+/// JSON report.
+fn validate_changed(from: &str, to: &str, lines: &[&str]) -> serde_json::Value {
+    assert!(BASE.contains(from), "`{from}` not in the base file");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("w.yaml"), BASE.replacen(from, to, 1)).expect("write");
+    let stream = dir.path().join("s.jsonl");
+    std::fs::write(&stream, lines.join("\n")).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_plotline"))
+        .args([
+            "validate",
+            "--allow-incomplete",
+            "--format",
+            "json",
+            "--catalog",
+        ])
+        .arg(dir.path())
+        .arg(&stream)
+        .output()
+        .expect("run plotline");
+    serde_json::from_slice(&output.stdout).expect("a JSON report")
+}
+
+#[test]
+fn enums_of_arrays_and_integral_floats_mean_what_json_schema_says() {
+    let from = "from: {type: string, required: true}";
+    let to = "from: {type: string, required: true, minLength: 2.0}, tags: {type: array, enum: [[true], [1, 2]]}";
+    let line = |key: &str, data: &str| {
+        format!(
+            r#"{{"lifecycle":"w","interaction":"{key}","event":"message","ts":2,"data":{data}}}"#
+        )
+    };
+    let opened =
+        |key: &str| format!(r#"{{"lifecycle":"w","interaction":"{key}","event":"opened","ts":1}}"#);
+    let lines = [
+        opened("a"),
+        line("a", r#"{"from":"ab","tags":[true]}"#),
+        opened("b"),
+        line("b", r#"{"from":"ab","tags":[1,2]}"#),
+        opened("c"),
+        line("c", r#"{"from":"a","tags":[2]}"#),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let report = validate_changed(from, to, &lines);
+    let violations = report["violations"].as_array().expect("violations");
+    assert_eq!(violations.len(), 1, "{report:#}");
+    let message = violations[0]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("[2] is not one of [true], [1,2]"),
+        "{message}"
+    );
+    assert!(message.contains("shorter than 2 characters"), "{message}");
+    // Not whole, or a map that is no labelled value: located errors.
+    let said = check(from, "from: {type: string, minLength: 2.5}", 2);
+    assert!(
+        said.contains("expected a whole number, 0 or more, found floating point `2.5`"),
+        "{said}"
+    );
+    let said = check(from, "from: {type: string, enum: [{value: a, labl: A}]}", 2);
+    assert!(
+        said.contains("w.yaml:6:") && said.contains("a list of values"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_text_compared_with_the_state_must_name_a_state() {
+    let said = check(
+        "  - {on: message, set: {messages: meta.messages + 1}}",
+        "  - {on: message, when: \"next_state in ['chatting', 'chattin'] or state != 'waiting'\", set: {messages: meta.messages + 1}}",
+        0,
+    );
+    assert!(
+        said.contains("unknown state `chattin`: this comparison never holds")
+            && said.contains("did you mean `chatting`?"),
+        "{said}"
+    );
+    assert!(
+        !said.contains("`waiting`") && !said.contains("unknown state `chatting`"),
+        "{said}"
+    );
+    assert!(said.contains("w.yaml:22:53: warning"), "{said}");
+}

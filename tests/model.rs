@@ -1,4 +1,4 @@
-//! Model-based tests: random lifecycles (with guarded transitions, timeouts and states that
+//! Model-based tests: random lifecycles (with guarded transitions, timeouts, idle among them, and states that
 //! may end) and random event streams run through the compiled interpreter and through a
 //! deliberately naive reference interpreter written here (strings and maps, no compilation). Verdicts, metadata blocks and counts must be equal. Also: the
 //! interleaving of interactions never changes any interaction's verdicts, and any bytes at
@@ -32,6 +32,8 @@ struct Machine {
     timeouts: Vec<Option<(i64, Option<String>, bool)>>,
     /// Per open state: whether an interaction may end there.
     may_end: Vec<bool>,
+    /// Per open state: whether its timeout (if any) is idle, restarted by every event.
+    idle: Vec<bool>,
 }
 
 /// The guard of guarded transitions.
@@ -53,13 +55,14 @@ fn machine() -> impl Strategy<Value = Machine> {
             );
             let timeouts = prop::collection::vec(timeout, states);
             let may_end = prop::collection::vec(prop::bool::weighted(0.3), states);
+            let idle = prop::collection::vec(prop::bool::weighted(0.4), states);
             (
                 (Just(events), Just(states), extras, wildcards),
-                (guarded, timeouts, may_end),
+                (guarded, timeouts, may_end, idle),
             )
         })
         .prop_map(
-            |((events, states, extras, wildcards), (guarded, timeouts, may_end))| {
+            |((events, states, extras, wildcards), (guarded, timeouts, may_end, idle))| {
                 let event = |i: usize| format!("e{i}");
                 let open = |i: usize| format!("s{i}");
                 let mut cells: BTreeMap<(String, String), Option<String>> = BTreeMap::new();
@@ -141,6 +144,7 @@ fn machine() -> impl Strategy<Value = Machine> {
                     guarded,
                     timeouts,
                     may_end,
+                    idle,
                 }
             },
         )
@@ -163,6 +167,9 @@ impl Machine {
                 }
                 if *reports {
                     y.push_str(", violation: late");
+                }
+                if self.idle[i] {
+                    y.push_str(", idle: true");
                 }
                 y.push('}');
             }
@@ -537,6 +544,10 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)
         let n = o.meta.get("n").copied().unwrap_or(Some(0));
         o.meta.insert("n".into(), n.map(|n| n + 1));
         o.violations += kinds.len() as u32;
+        // An idle timeout counts from the latest event.
+        if m.index(&o.state).is_some_and(|i| m.idle[i] && m.timeouts[i].is_some()) {
+            o.entered = Some(*ts);
+        }
         let shown = |value: Option<&Option<i64>>, unset: Value| match value {
             None => unset,
             Some(None) => Value::Null,

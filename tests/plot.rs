@@ -120,6 +120,19 @@ fn every_lifecycle_converts_to_plot_and_back_to_the_same_catalog() {
                 text: source.text.clone(),
             };
             let plot_text = to_plot(copy).unwrap_or_else(|e| panic!("{}: {e}", source.name));
+            // A long scenario is laid out a step per line (its heading alone may run past
+            // the width, with a long description).
+            for line in plot_text
+                .lines()
+                .filter(|line| line.starts_with("scenario "))
+            {
+                assert!(
+                    line.len() <= 100 || line.ends_with("\":"),
+                    "{}: a scenario line of {} characters: {line}",
+                    source.name,
+                    line.len()
+                );
+            }
             // The same YAML value, key for key.
             let (value, _) = plot::read(&plot_text)
                 .unwrap_or_else(|e| panic!("{}: {e:?}\n{plot_text}", source.name));

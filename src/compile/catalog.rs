@@ -445,8 +445,11 @@ pub struct State {
 /// A state's timeout, decided from event time.
 #[derive(Debug, Clone)]
 pub struct Timeout {
-    /// Milliseconds after the interaction entered the state.
+    /// Milliseconds after the interaction entered the state (after its latest event, when
+    /// `idle`).
     pub after: i64,
+    /// Whether every event restarts it, also one that keeps the state.
+    pub idle: bool,
     /// The state it goes to (`None`: it stays).
     pub to: Option<StateId>,
     /// The message of the `timeout` violation it reports, if it reports one.

@@ -145,6 +145,24 @@ impl<'a> Context<'a> {
         self.push(diagnostic);
     }
 
+    /// A warning at `offset` (for `length` bytes) into the expression at config `path`.
+    pub fn expression_warning(
+        &mut self,
+        path: &str,
+        (offset, length): (usize, usize),
+        message: impl Into<String>,
+        help: Option<String>,
+    ) {
+        let (file, mut location) = self.place(path);
+        let shift = offset + usize::from(location.quoted);
+        location.offset += shift;
+        location.column += shift;
+        let diagnostic = Diagnostic::error(&file.source, location, message).with_length(length);
+        let mut diagnostic = diagnostic.warning();
+        diagnostic.help = help;
+        self.push(diagnostic);
+    }
+
     /// ` in version V` for messages about version `name`, when the file has several.
     pub fn version_label(&self, name: &str) -> String {
         if self.version_names.len() > 1 {

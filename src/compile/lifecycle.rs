@@ -291,11 +291,14 @@ fn timeouts(ctx: &mut Context, index: usize, version: &mut Version, fields: &[Fi
             continue;
         }
         let checker = Checker::new(Vec::new(), fields);
-        let Some(set) = rules::assignments(ctx, &checker, &timeout.set, &path) else {
+        let names: Vec<String> = version.states.iter().map(|s| s.name.clone()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let Some(set) = rules::assignments(ctx, &checker, &timeout.set, (&path, &names)) else {
             continue;
         };
         version.states[state].timeout = Some(Timeout {
             after,
+            idle: timeout.idle,
             to,
             violation: timeout.violation.clone(),
             set,
@@ -353,6 +356,7 @@ fn transitions(
 ) -> (Vec<StateId>, Vec<Vec<Guarded>>) {
     let model = &ctx.file.model;
     let states = &version.states;
+    let state_names: Vec<&str> = states.iter().map(|s| s.name.as_str()).collect();
     let state_ids: HashMap<&str, StateId> = states
         .iter()
         .enumerate()
@@ -424,7 +428,8 @@ fn transitions(
                     let payload = version.events[e].payload.as_ref().map(|p| &p.shape);
                     let mut checker = Checker::new(vec![(event_name.as_str(), payload)], fields);
                     checker.next_state = false;
-                    match rules::expression(ctx, &checker, text, &format!("{path}.when"), None) {
+                    let at = format!("{path}.when");
+                    match rules::expression(ctx, &checker, text, &at, (None, &state_names)) {
                         Some(node) => {
                             rules::collect_reads(&node, &mut guard_reads[e]);
                             Some((node, text.clone()))

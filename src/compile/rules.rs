@@ -6,6 +6,7 @@ use super::context::Context;
 use super::fast_check::DataReads;
 use crate::config::model::{FieldType, RuleDecl};
 use crate::diagnostic::suggestion;
+use crate::expr::ast::{BinaryOp, Expr, ExprKind, Part};
 use crate::expr::types::FieldInfo;
 use crate::expr::{parse, Checker, Node, Ty};
 
@@ -56,12 +57,13 @@ pub fn field_infos(fields: &[Field]) -> Vec<FieldInfo> {
 
 /// Parses and checks the expression `text` at config path `at`: a condition when `target` is
 /// `None`, else a value for a field holding `target`. Errors are reported; `None` then.
+/// Texts compared with `state` that name none of `states` are warned of.
 pub fn expression(
     ctx: &mut Context,
     checker: &Checker,
     text: &str,
     at: &str,
-    target: Option<Ty>,
+    (target, states): (Option<Ty>, &[&str]),
 ) -> Option<Node> {
     let expr = match parse(text) {
         Ok(expr) => expr,
@@ -82,6 +84,7 @@ pub fn expression(
     };
     match checked {
         Ok((node, ty)) => {
+            warn_of_unknown_states(ctx, at, &expr, states);
             if let Some(target) = target {
                 let value_ty = ty.without(Ty::ABSENT.or(Ty::NULL));
                 if !value_ty.within(target) && ty != Ty::ANY {
@@ -110,20 +113,86 @@ pub fn expression(
     }
 }
 
+/// Warns of each text compared with `state` or `next_state` (`==`, `!=`, `in [...]`) that
+/// names no state of the version (`states`): such a comparison never holds as written.
+fn warn_of_unknown_states(ctx: &mut Context, at: &str, expr: &Expr, states: &[&str]) {
+    let mut compared = Vec::new();
+    texts_compared_with_state(expr, &mut compared);
+    for (span, name) in compared {
+        if states.contains(&name.as_str()) {
+            continue;
+        }
+        let help = suggestion(&name, states.iter().copied());
+        let message = format!("unknown state `{name}`: this comparison never holds");
+        ctx.expression_warning(at, (span.0, span.1 - span.0), message, help);
+    }
+}
+
+/// The plain texts (with their spans) that `expr` compares with `state` or `next_state`.
+fn texts_compared_with_state(expr: &Expr, found: &mut Vec<((usize, usize), String)>) {
+    let is_state = |e: &Expr| {
+        matches!(&e.kind, ExprKind::Path(path)
+            if path.steps.is_empty() && (path.root == "state" || path.root == "next_state"))
+    };
+    let text = |e: &Expr| match &e.kind {
+        ExprKind::Interpolation(parts) => match parts.as_slice() {
+            [Part::Text(text)] => Some((e.span, text.clone())),
+            [] => Some((e.span, String::new())),
+            _ => None,
+        },
+        _ => None,
+    };
+    match &expr.kind {
+        ExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, left, right) => {
+            for (a, b) in [(left, right), (right, left)] {
+                if is_state(a) {
+                    found.extend(text(b));
+                }
+            }
+        }
+        ExprKind::Binary(BinaryOp::In, left, right) if is_state(left) => {
+            if let ExprKind::List(items) = &right.kind {
+                found.extend(items.iter().filter_map(text));
+            }
+        }
+        _ => {}
+    }
+    match &expr.kind {
+        ExprKind::Binary(_, left, right) => {
+            texts_compared_with_state(left, found);
+            texts_compared_with_state(right, found);
+        }
+        ExprKind::Unary(_, inner) | ExprKind::Lambda(_, inner) => {
+            texts_compared_with_state(inner, found)
+        }
+        ExprKind::List(items) | ExprKind::Call(_, items) => items
+            .iter()
+            .for_each(|item| texts_compared_with_state(item, found)),
+        ExprKind::Interpolation(parts) => {
+            for part in parts {
+                if let Part::Expr(inner) = part {
+                    texts_compared_with_state(inner, found);
+                }
+            }
+        }
+        ExprKind::Literal(_) | ExprKind::Path(_) => {}
+    }
+}
+
 /// Compiles `set` (field name to expression) at config path `path`: the slots and their
 /// nodes, or `None` when any is wrong (reported).
 pub fn assignments(
     ctx: &mut Context,
     checker: &Checker,
     set: &indexmap::IndexMap<String, String>,
-    path: &str,
+    (path, states): (&str, &[&str]),
 ) -> Option<Vec<(usize, Node)>> {
     let mut nodes = Vec::new();
     let mut failed = false;
     for (field_name, text) in set {
         let at = format!("{path}.set.{field_name}");
         match checker.fields.iter().find(|f| &f.name == field_name) {
-            Some(field) => match expression(ctx, checker, text, &at, Some(field.ty)) {
+            Some(field) => match expression(ctx, checker, text, &at, (Some(field.ty), states)) {
                 Some(node) => nodes.push((field.slot, node)),
                 None => failed = true,
             },
@@ -231,15 +300,17 @@ fn compile_rule(
         fields,
     );
     let mut failed = false;
+    let states: Vec<&str> = version.states.iter().map(|s| s.name.as_str()).collect();
     let mut condition = |ctx: &mut Context, text: &Option<String>, at: &str| {
         let text = text.as_ref()?;
-        let node = expression(ctx, &checker, text, &format!("{path}.{at}"), None);
+        let at = format!("{path}.{at}");
+        let node = expression(ctx, &checker, text, &at, (None, &states));
         failed |= node.is_none();
         node
     };
     let when = condition(ctx, &decl.when, "when");
     let assert = condition(ctx, &decl.assert, "assert");
-    let set = assignments(ctx, &checker, &decl.set, path);
+    let set = assignments(ctx, &checker, &decl.set, (path, &states));
     if decl.set.is_empty() && decl.assert.is_none() {
         ctx.warning(
             path,

@@ -167,6 +167,9 @@ pub enum TsFormat {
     Milliseconds,
     /// Seconds since the Unix epoch, an integer or a fraction (`1732435200.25`).
     Seconds,
+    /// Integer microseconds since the Unix epoch (`1732435200250000`), as many analytics
+    /// pipelines write them; read to the millisecond below.
+    Microseconds,
     /// ISO 8601 (RFC 3339) text with a UTC offset (`2024-11-24T08:00:00.250Z`).
     Iso8601,
 }
@@ -227,6 +230,25 @@ fn present<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Option<serde_json::Value>, D::Error> {
     serde_json::Value::deserialize(deserializer).map(Some)
+}
+
+/// A whole number, 0 or more, also when written as an integral float (`2.0`), as JSON
+/// Schema allows.
+fn whole_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    let whole = number.as_u64().or_else(|| {
+        let x = number.as_f64()?;
+        // Below 2^53 every integral float is exact.
+        (x.fract() == 0.0 && (0.0..9.0e15).contains(&x)).then_some(x as u64)
+    });
+    let unexpected = match (number.as_i64(), number.as_f64()) {
+        (Some(n), _) => serde::de::Unexpected::Signed(n),
+        (None, Some(x)) => serde::de::Unexpected::Float(x),
+        (None, None) => serde::de::Unexpected::Other("a number"),
+    };
+    whole
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::invalid_value(unexpected, &"u64"))
 }
 
 fn default_initial() -> String {
@@ -409,10 +431,10 @@ pub struct PropertyDecl {
     #[serde(default, rename = "multipleOf")]
     pub multiple_of: Option<serde_json::Number>,
     /// Strings: the fewest characters.
-    #[serde(default, rename = "minLength")]
+    #[serde(default, rename = "minLength", deserialize_with = "whole_number")]
     pub min_length: Option<u64>,
     /// Strings: the most characters.
-    #[serde(default, rename = "maxLength")]
+    #[serde(default, rename = "maxLength", deserialize_with = "whole_number")]
     pub max_length: Option<u64>,
     /// Strings: a regular expression the value must match somewhere (anchor it with `^...$`).
     #[serde(default)]
@@ -421,10 +443,10 @@ pub struct PropertyDecl {
     #[serde(default)]
     pub format: Option<StringFormat>,
     /// Arrays: the fewest elements.
-    #[serde(default, rename = "minItems")]
+    #[serde(default, rename = "minItems", deserialize_with = "whole_number")]
     pub min_items: Option<u64>,
     /// Arrays: the most elements.
-    #[serde(default, rename = "maxItems")]
+    #[serde(default, rename = "maxItems", deserialize_with = "whole_number")]
     pub max_items: Option<u64>,
     /// Arrays: whether elements must differ from each other.
     #[serde(default, rename = "uniqueItems")]
@@ -538,9 +560,10 @@ impl<'de> Deserialize<'de> for PropertySpec {
     }
 }
 
-/// An allowed value of an enum property: the value alone, or `{value, label}`.
+/// An allowed value of an enum property: the value alone, or `{value, label}`. Any other
+/// value, arrays among them, is the value alone (`enum: [[true]]` allows `[true]`).
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(from = "EnumValueForm")]
+#[serde(try_from = "serde_json::Value")]
 #[schemars(with = "EnumValueForm")]
 pub struct EnumValue {
     /// The value as it appears in the payload.
@@ -570,12 +593,25 @@ pub struct LabelledValue {
     pub label: Option<String>,
 }
 
-impl From<EnumValueForm> for EnumValue {
-    fn from(form: EnumValueForm) -> Self {
-        match form {
-            EnumValueForm::Labelled(LabelledValue { value, label }) => EnumValue { value, label },
-            EnumValueForm::Bare(value) => EnumValue { value, label: None },
+impl TryFrom<serde_json::Value> for EnumValue {
+    type Error = String;
+
+    /// A map with `value` is the labelled form (`value` and `label` only); anything else is
+    /// the value itself.
+    fn try_from(value: serde_json::Value) -> Result<Self, String> {
+        let serde_json::Value::Object(map) = &value else {
+            return Ok(EnumValue { value, label: None });
+        };
+        if !map.contains_key("value") {
+            return Ok(EnumValue { value, label: None });
         }
+        let form: LabelledValue = serde_json::from_value(value).map_err(|error| {
+            format!("an enum value written as a map takes `value` and `label`: {error}")
+        })?;
+        Ok(EnumValue {
+            value: form.value,
+            label: form.label,
+        })
     }
 }
 
@@ -612,6 +648,11 @@ pub struct StateDecl {
 pub struct TimeoutDecl {
     /// How long: `250ms`, `30s`, `5m`, `2h`, or integer milliseconds.
     pub after: DurationDecl,
+    /// Counted from the interaction's latest event rather than from when it entered the
+    /// state: every event restarts it, also one that keeps the state ("30 minutes without
+    /// activity").
+    #[serde(default)]
+    pub idle: bool,
     /// The state the interaction goes to.
     #[serde(default)]
     pub to: Option<String>,

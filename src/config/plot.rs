@@ -1103,21 +1103,35 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
                 }
                 None => String::new(),
             };
-            let steps: Vec<String> = match take(&mut rest, "events") {
-                Some(Value::Sequence(steps)) => steps
-                    .iter()
-                    .map(|step| match step {
-                        Value::String(s) => name(s),
-                        other => flow_text(other),
-                    })
-                    .collect(),
+            let steps = match take(&mut rest, "events") {
+                Some(Value::Sequence(steps)) => steps,
                 _ => Vec::new(),
             };
-            let line = format!(
+            let step_text = |step: &Value, indent: usize| match step {
+                Value::String(s) => name(s),
+                other => pretty_flow(other, indent),
+            };
+            let inline: Vec<String> = steps.iter().map(|step| step_text(step, 0)).collect();
+            let mut line = format!(
                 "scenario {scenario}{description}: {}{}",
-                steps.join(", "),
+                inline.join(", "),
                 with_rest(&rest)
             );
+            // Too long for a line: a step per line, then the rest.
+            if line.len() > WIDTH || line.contains('\n') {
+                line = format!("scenario {scenario}{description}:");
+                for (k, step) in steps.iter().enumerate() {
+                    line.push_str("\n  ");
+                    line.push_str(&step_text(step, 2));
+                    if k + 1 < steps.len() {
+                        line.push(',');
+                    }
+                }
+                if rest.as_mapping().is_some_and(|m| !m.is_empty()) {
+                    line.push_str("\n  with ");
+                    line.push_str(&pretty_flow(&rest, 2));
+                }
+            }
             block(&mut out, &format!("scenarios[{i}]"), line);
         }
     }

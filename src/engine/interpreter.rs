@@ -1091,6 +1091,10 @@ impl<'c> Interpreter<'c> {
             }
         }
         let state = interaction.state;
+        // An idle timeout counts from the latest event, whatever it did.
+        if version.timeout(state).is_some_and(|timeout| timeout.idle) {
+            interaction.entered = ts;
+        }
         let step = want_step.then(|| Step {
             lifecycle: lifecycle.name.clone(),
             version: version.name.clone(),

@@ -68,6 +68,8 @@ fn read_record(
     let event = format.event_name(name).into_owned();
     let mut problems = Vec::new();
     let interaction = interaction_key(format, record, &mut problems);
+    // A bad envelope still names its interaction when the key paths gave it.
+    let key_found = problems.is_empty();
     let ts = format.ts.as_ref().and_then(|template| {
         let path = Path {
             text: template.text.replace(EVENT_PLACEHOLDER, &event),
@@ -127,7 +129,17 @@ fn read_record(
         }
     };
     if !problems.is_empty() {
-        return Some(Err(bad_envelope(lifecycle, format, problems, Some(event))));
+        let mut bad = bad_envelope(lifecycle, format, problems, Some(event));
+        if let (
+            LineError::BadEnvelope {
+                interaction: named, ..
+            },
+            true,
+        ) = (&mut bad, key_found)
+        {
+            *named = Some(interaction);
+        }
+        return Some(Err(bad));
     }
     Some(Ok(Envelope {
         lifecycle: Cow::Owned(lifecycle.to_string()),
@@ -181,6 +193,7 @@ fn timestamp(value: &Value, form: TsFormat) -> Option<i64> {
                 (ms.is_finite() && ms.abs() < 9.0e18).then_some(ms as i64)
             }
         },
+        (TsFormat::Microseconds, Value::Number(us)) => us.as_i64().map(|us| us.div_euclid(1000)),
         (TsFormat::Iso8601, Value::String(text)) => text
             .parse::<jiff::Timestamp>()
             .ok()
@@ -194,6 +207,7 @@ fn ts_form(form: TsFormat) -> &'static str {
     match form {
         TsFormat::Milliseconds => "an integer (milliseconds)",
         TsFormat::Seconds => "a number (seconds, ts_format: seconds)",
+        TsFormat::Microseconds => "an integer (microseconds, ts_format: microseconds)",
         TsFormat::Iso8601 => {
             "ISO 8601 text with an offset, as 2024-11-24T08:00:00Z (ts_format: iso8601)"
         }
@@ -322,6 +336,10 @@ mod tests {
         assert_eq!(envelope.event, "message_sent");
         assert_eq!(envelope.ts, Some(1_732_435_200_250));
         assert_eq!(envelope.version.as_deref(), Some("1.0"));
+        let record =
+            json!({"app": "W", "event": "a", "s": "a", "w": 1, "at": 1_732_435_200_250_999_i64});
+        let envelope = read_as(record, TsFormat::Microseconds).unwrap();
+        assert_eq!(envelope.ts, Some(1_732_435_200_250));
         // A timestamp in another form, or a missing key part: a bad envelope naming the shape.
         for (record, form, message) in [
             (json!({"app": "W", "event": "a", "s": "a", "w": 1, "at": 1732435200000_i64}), TsFormat::Iso8601,
@@ -365,6 +383,7 @@ mod tests {
             let Some(Err(LineError::BadEnvelope {
                 message: found,
                 event,
+                interaction,
                 ..
             })) = read(&record)
             else {
@@ -372,6 +391,9 @@ mod tests {
             };
             assert!(found.starts_with(message), "{found}");
             assert_eq!(event.as_deref(), Some("a"));
+            // The interaction is named when its key paths gave it.
+            let keyed = record["data"]["id"].as_str();
+            assert_eq!(interaction.as_deref(), keyed, "{record}");
         }
         // An unset timestamp (`false`) or none at all leaves the time to the interaction.
         let unset =

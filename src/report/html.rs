@@ -435,7 +435,7 @@ fn overlay(diagram: &Diagram, picture: &VersionPicture) -> Overlay {
                     .filter(|t| t.from == from && t.to == to && events.contains(&t.event))
                     .map(|t| t.taken)
                     .sum(),
-                Trigger::Timeout(_) => (coverage.timeouts.iter())
+                Trigger::Timeout(..) => (coverage.timeouts.iter())
                     .filter(|t| t.name == from)
                     .map(|t| t.count)
                     .sum(),

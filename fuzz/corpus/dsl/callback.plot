@@ -104,65 +104,101 @@ rule {"on": "cancelled", set: {cancelled: "ts", elapsed: "ts - meta.started"}}
 rule {"on": "completed", set: {completed: "ts", elapsed: "ts - meta.started"}}
 rule {"on": "closed", set: {closed: "ts"}}
 
-scenario changed-mind "The user opened Callback but changed their mind and closed it without entering any information.": ready, opened, cancelled, closed with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt"}
-scenario abandoned-form "The user started filling out the form but closed Callback without submitting the callback request.": ready, opened, started, cancelled, closed with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt"}
-scenario submitted "The user started filling out the form and submitted it successfully.": ready, {event: "opened", data: {proactive: true}}, {event: "started", after: 2500, data: {prefilled: true}}, {
-  event: "submitted",
-  after: 30000,
-  data: {
-    autoSubmitted: false,
-    form: {firstname: "Ada", lastname: "Lovelace", phonenumber: "+15550100"},
+scenario changed-mind "The user opened Callback but changed their mind and closed it without entering any information.":
+  ready,
+  opened,
+  cancelled,
+  closed
+  with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt"}
+scenario abandoned-form "The user started filling out the form but closed Callback without submitting the callback request.":
+  ready,
+  opened,
+  started,
+  cancelled,
+  closed
+  with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt"}
+scenario submitted "The user started filling out the form and submitted it successfully.":
+  ready,
+  {event: "opened", data: {proactive: true}},
+  {event: "started", after: 2500, data: {prefilled: true}},
+  {
+    event: "submitted",
+    after: 30000,
+    data: {
+      autoSubmitted: false,
+      form: {firstname: "Ada", lastname: "Lovelace", phonenumber: "+15550100"},
+    },
   },
-}, completed, closed with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt", since: "9.0.002.06"}
-scenario submitted "The user started filling out the form and submitted it successfully.": ready, {event: "opened", data: {proactive: true}}, {event: "started", after: 2500, data: {prefilled: true}}, {event: "submitted", after: 30000, data: {autoSubmitted: false}}, completed, closed with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt", until: "9.0.002.06"}
+  completed,
+  closed
+  with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt", since: "9.0.002.06"}
+scenario submitted "The user started filling out the form and submitted it successfully.":
+  ready,
+  {event: "opened", data: {proactive: true}},
+  {event: "started", after: 2500, data: {prefilled: true}},
+  {event: "submitted", after: 30000, data: {autoSubmitted: false}},
+  completed,
+  closed
+  with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt", until: "9.0.002.06"}
 # Not from the documents: how a lost event is reported (one violation, then back in step).
-scenario lost-submitted "The `submitted` event is lost; `completed` arrives after `started`.": ready, opened, started, completed, closed with {expect: {violations: ["illegal_transition"]}}
-scenario reported-metadata "The widget reports its metadata block with every event, and it agrees with the computed one.": {
-  event: "ready",
-  metadata: {
-    proactive: false,
-    prefilled: false,
-    autoSubmitted: false,
-    errors: false,
-    form: false,
-    opened: false,
-    started: false,
-    cancelled: false,
-    completed: false,
-    closed: false,
-    elapsed: false,
+scenario lost-submitted "The `submitted` event is lost; `completed` arrives after `started`.":
+  ready,
+  opened,
+  started,
+  completed,
+  closed
+  with {expect: {violations: ["illegal_transition"]}}
+scenario reported-metadata "The widget reports its metadata block with every event, and it agrees with the computed one.":
+  {
+    event: "ready",
+    metadata: {
+      proactive: false,
+      prefilled: false,
+      autoSubmitted: false,
+      errors: false,
+      form: false,
+      opened: false,
+      started: false,
+      cancelled: false,
+      completed: false,
+      closed: false,
+      elapsed: false,
+    },
   },
-}, {
-  event: "opened",
-  metadata: {
-    proactive: false,
-    prefilled: false,
-    autoSubmitted: false,
-    errors: false,
-    form: false,
-    opened: 1732435201000,
-    started: false,
-    cancelled: false,
-    completed: false,
-    closed: false,
-    elapsed: false,
+  {
+    event: "opened",
+    metadata: {
+      proactive: false,
+      prefilled: false,
+      autoSubmitted: false,
+      errors: false,
+      form: false,
+      opened: 1732435201000,
+      started: false,
+      cancelled: false,
+      completed: false,
+      closed: false,
+      elapsed: false,
+    },
   },
-}, {
-  event: "cancelled",
-  metadata: {
-    proactive: false,
-    prefilled: false,
-    autoSubmitted: false,
-    errors: false,
-    form: false,
-    opened: 1732435201000,
-    started: false,
-    cancelled: 1732435202000,
-    completed: false,
-    closed: false,
-    elapsed: 5,
+  {
+    event: "cancelled",
+    metadata: {
+      proactive: false,
+      prefilled: false,
+      autoSubmitted: false,
+      errors: false,
+      form: false,
+      opened: 1732435201000,
+      started: false,
+      cancelled: 1732435202000,
+      completed: false,
+      closed: false,
+      elapsed: 5,
+    },
   },
-}, closed with {expect: {violations: ["metadata_mismatch"]}, since: "9.0.002.06"}
+  closed
+  with {expect: {violations: ["metadata_mismatch"]}, since: "9.0.002.06"}
 
 format {
   name: "genesys-bus",

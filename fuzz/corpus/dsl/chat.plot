@@ -61,10 +61,34 @@ rule {
   since: "2.0",
 }
 
-scenario preamble-and-counters "Loaded twice before opening; two counted messages, one system message, minimized.": loaded, loaded, opened, {event: "message", data: {agent: "system", text: "please wait"}}, {event: "connected", after: 4500, data: {agent: "ann"}}, {event: "message", data: {agent: "ann", text: "hi"}}, minimized, {event: "message", data: {agent: "ann", text: "bye"}}, {event: "transferred", data: {agent: "bob"}} with {until: "2.0"}
-scenario rated "Version 2.0 adds a rating after the chat.": opened, {event: "connected", data: {agent: "ann"}}, ended, {event: "rated", data: {stars: 4}} with {since: "2.0"}
-scenario minimized-removed "Version 2.0 has no `minimized` event.": opened, minimized, ended, {event: "rated", data: {stars: 9}} with {expect: {violations: ["unknown_event", "rule_violation"]}, since: "2.0"}
-scenario event-after-end "A message after the interaction ended.": opened, ended, {event: "message", data: {agent: "ann"}} with {expect: {violations: ["after_end"]}, until: "2.0"}
+scenario preamble-and-counters "Loaded twice before opening; two counted messages, one system message, minimized.":
+  loaded,
+  loaded,
+  opened,
+  {event: "message", data: {agent: "system", text: "please wait"}},
+  {event: "connected", after: 4500, data: {agent: "ann"}},
+  {event: "message", data: {agent: "ann", text: "hi"}},
+  minimized,
+  {event: "message", data: {agent: "ann", text: "bye"}},
+  {event: "transferred", data: {agent: "bob"}}
+  with {until: "2.0"}
+scenario rated "Version 2.0 adds a rating after the chat.":
+  opened,
+  {event: "connected", data: {agent: "ann"}},
+  ended,
+  {event: "rated", data: {stars: 4}}
+  with {since: "2.0"}
+scenario minimized-removed "Version 2.0 has no `minimized` event.":
+  opened,
+  minimized,
+  ended,
+  {event: "rated", data: {stars: 9}}
+  with {expect: {violations: ["unknown_event", "rule_violation"]}, since: "2.0"}
+scenario event-after-end "A message after the interaction ended.":
+  opened,
+  ended,
+  {event: "message", data: {agent: "ann"}}
+  with {expect: {violations: ["after_end"]}, until: "2.0"}
 
 # One vendor, two record shapes keyed differently, joined into one interaction by key.
 format {

@@ -136,59 +136,102 @@ example paid {
   channel: "web",
 }
 
-scenario bought "View, add, check out, pay, confirmed.": {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}}, {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}}, {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}}, {
-  event: "paid",
-  after: 60000,
-  data: {
-    revenue: 39,
-    currency: "EUR",
-    method: "card",
-    products: [{price: 19.5, quantity: 2}],
-    channel: "web",
+scenario bought "View, add, check out, pay, confirmed.":
+  {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}},
+  {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}},
+  {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}},
+  {
+    event: "paid",
+    after: 60000,
+    data: {
+      revenue: 39,
+      currency: "EUR",
+      method: "card",
+      products: [{price: 19.5, quantity: 2}],
+      channel: "web",
+    },
   },
-}, approved
-scenario payment-lapsed-then-resumed "Payment left for more than 15 minutes lapses; the visitor adds again and leaves.": {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}}, {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}}, {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}}, {event: "added", after: 1200000, data: {sku: "ABC-1234", price: 19.5, quantity: 2}} with {until: "2.0"}
-scenario lapsed-cart-is-incomplete "From 2.0 a visitor who leaves with a cart did not end the interaction.": {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}}, {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}}, {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}}, {event: "added", after: 1200000, data: {sku: "ABC-1234", price: 19.5, quantity: 2}} with {since: "2.0", expect: {violations: ["incomplete"]}}
-scenario no-confirmation "A payment that is not confirmed within 30 seconds.": {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}}, {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}}, {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}}, {
-  event: "paid",
-  data: {
-    revenue: 39,
-    currency: "EUR",
-    method: "card",
-    products: [{price: 19.5, quantity: 2}],
-    channel: "web",
+  approved
+scenario payment-lapsed-then-resumed "Payment left for more than 15 minutes lapses; the visitor adds again and leaves.":
+  {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}},
+  {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}},
+  {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}},
+  {event: "added", after: 1200000, data: {sku: "ABC-1234", price: 19.5, quantity: 2}}
+  with {until: "2.0"}
+scenario lapsed-cart-is-incomplete "From 2.0 a visitor who leaves with a cart did not end the interaction.":
+  {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}},
+  {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}},
+  {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}},
+  {event: "added", after: 1200000, data: {sku: "ABC-1234", price: 19.5, quantity: 2}}
+  with {since: "2.0", expect: {violations: ["incomplete"]}}
+scenario no-confirmation "A payment that is not confirmed within 30 seconds.":
+  {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}},
+  {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}},
+  {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}},
+  {
+    event: "paid",
+    data: {
+      revenue: 39,
+      currency: "EUR",
+      method: "card",
+      products: [{price: 19.5, quantity: 2}],
+      channel: "web",
+    },
   },
-}, {event: "approved", after: 45000} with {expect: {violations: ["timeout"]}}
-scenario wrong-revenue "Revenue that is not the sum over the products, in pounds.": {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}}, {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}}, {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}}, {event: "paid", data: {revenue: 50, currency: "GBP", products: [{price: 19.5, quantity: 2}]}}, approved with {expect: {violations: ["rule_violation"]}}
-scenario retry-after-a-soft-failure "A failure under 500 keeps the interaction paying; the next one loses it.": {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}}, {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}}, {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}}, {event: "failed", data: {code: 402}}, {event: "failed", data: {code: 503}}
-scenario bad-payloads "A malformed SKU and a session that is not a UUID.": {event: "viewed", data: {session: "nope"}}, {event: "added", data: {sku: "abc", price: 1, quantity: 1}}, abandoned with {expect: {violations: ["invalid_payload", "invalid_payload"]}}
-scenario large-cart-reviewed "From 2.0 a cart of ten lines or more is reviewed before payment.": {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}}, {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}}, {
-  event: "checkout",
-  data: {
-    email: "ann@example.com",
-    items: [
-      {sku: "ABC-1234"},
-      {sku: "ABC-1234"},
-      {sku: "ABC-1234"},
-      {sku: "ABC-1234"},
-      {sku: "ABC-1234"},
-      {sku: "ABC-1234"},
-      {sku: "ABC-1234"},
-      {sku: "ABC-1234"},
-      {sku: "ABC-1234"},
-      {sku: "ABC-1234"},
-    ],
+  {event: "approved", after: 45000}
+  with {expect: {violations: ["timeout"]}}
+scenario wrong-revenue "Revenue that is not the sum over the products, in pounds.":
+  {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}},
+  {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}},
+  {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}},
+  {event: "paid", data: {revenue: 50, currency: "GBP", products: [{price: 19.5, quantity: 2}]}},
+  approved
+  with {expect: {violations: ["rule_violation"]}}
+scenario retry-after-a-soft-failure "A failure under 500 keeps the interaction paying; the next one loses it.":
+  {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}},
+  {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}},
+  {event: "checkout", data: {email: "ann@example.com", items: [{sku: "ABC-1234"}]}},
+  {event: "failed", data: {code: 402}},
+  {event: "failed", data: {code: 503}}
+scenario bad-payloads "A malformed SKU and a session that is not a UUID.":
+  {event: "viewed", data: {session: "nope"}},
+  {event: "added", data: {sku: "abc", price: 1, quantity: 1}},
+  abandoned
+  with {expect: {violations: ["invalid_payload", "invalid_payload"]}}
+scenario large-cart-reviewed "From 2.0 a cart of ten lines or more is reviewed before payment.":
+  {event: "viewed", data: {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}},
+  {event: "added", data: {sku: "ABC-1234", price: 19.5, quantity: 2}},
+  {
+    event: "checkout",
+    data: {
+      email: "ann@example.com",
+      items: [
+        {sku: "ABC-1234"},
+        {sku: "ABC-1234"},
+        {sku: "ABC-1234"},
+        {sku: "ABC-1234"},
+        {sku: "ABC-1234"},
+        {sku: "ABC-1234"},
+        {sku: "ABC-1234"},
+        {sku: "ABC-1234"},
+        {sku: "ABC-1234"},
+        {sku: "ABC-1234"},
+      ],
+    },
   },
-}, approved, {
-  event: "paid",
-  data: {
-    revenue: 39,
-    currency: "EUR",
-    method: "card",
-    products: [{price: 19.5, quantity: 2}],
-    channel: "web",
+  approved,
+  {
+    event: "paid",
+    data: {
+      revenue: 39,
+      currency: "EUR",
+      method: "card",
+      products: [{price: 19.5, quantity: 2}],
+      channel: "web",
+    },
   },
-}, approved with {since: "2.0"}
+  approved
+  with {since: "2.0"}
 
 format {
   name: "analytics-track",

@@ -83,10 +83,27 @@ rule {
   message: "the unread count grew while the Messenger was open",
 }
 
-scenario visitor-reads-a-reply "Booted for a logged-in user, shown, a reply read, hidden, shut down at logout.": {
-  event: "boot",
-  data: {app_id: "abc12345", user_id: "9876", email: "john.doe@example.com", created_at: 1234567890},
-}, {event: "onUnreadCountChange", data: {unreadCount: 1}}, onShow, {event: "onUnreadCountChange", data: {unreadCount: 0}}, {event: "onHide", after: 30000}, shutdown
-scenario anonymous-visitor-leaves "A visitor who is not logged in opens the Messenger, gives an e-mail address, leaves the page.": {event: "boot", data: {app_id: "abc12345"}}, onShow, {event: "onUserEmailSupplied", data: {email: "visitor@example.com"}}
-scenario email-supplied-twice "A second e-mail address in one session is refused by its guard.": {event: "boot", data: {app_id: "abc12345"}}, onShow, {event: "onUserEmailSupplied", data: {email: "a@example.com"}}, {event: "onUserEmailSupplied", data: {email: "b@example.com"}} with {expect: {violations: ["illegal_transition"]}}
-scenario bad-settings "Boot without an app id and with an e-mail address that is not one.": {event: "boot", data: {email: "not-an-address"}}, shutdown with {expect: {violations: ["invalid_payload"]}}
+scenario visitor-reads-a-reply "Booted for a logged-in user, shown, a reply read, hidden, shut down at logout.":
+  {
+    event: "boot",
+    data: {app_id: "abc12345", user_id: "9876", email: "john.doe@example.com", created_at: 1234567890},
+  },
+  {event: "onUnreadCountChange", data: {unreadCount: 1}},
+  onShow,
+  {event: "onUnreadCountChange", data: {unreadCount: 0}},
+  {event: "onHide", after: 30000},
+  shutdown
+scenario anonymous-visitor-leaves "A visitor who is not logged in opens the Messenger, gives an e-mail address, leaves the page.":
+  {event: "boot", data: {app_id: "abc12345"}},
+  onShow,
+  {event: "onUserEmailSupplied", data: {email: "visitor@example.com"}}
+scenario email-supplied-twice "A second e-mail address in one session is refused by its guard.":
+  {event: "boot", data: {app_id: "abc12345"}},
+  onShow,
+  {event: "onUserEmailSupplied", data: {email: "a@example.com"}},
+  {event: "onUserEmailSupplied", data: {email: "b@example.com"}}
+  with {expect: {violations: ["illegal_transition"]}}
+scenario bad-settings "Boot without an app id and with an e-mail address that is not one.":
+  {event: "boot", data: {email: "not-an-address"}},
+  shutdown
+  with {expect: {violations: ["invalid_payload"]}}

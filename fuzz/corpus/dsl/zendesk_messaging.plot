@@ -113,13 +113,43 @@ rule {
   message: "the unread count grew while the widget was open and being read",
 }
 
-scenario open-converse-close "The visitor opens the widget, begins a conversation, gets two replies, closes it.": {
-  event: "messagingOpened",
-  data: {id: "9c1b3a52-0f4e-4b8e-9d57-2c3a1d0e6f11", createdAt: 1732435200},
-}, conversationStarted, {event: "unreadMessages", data: {count: 0}}, {event: "messagingClosed", after: 60000}, {event: "unreadMessages", data: {count: 2}} with {expect: "accepted"}
-scenario proactive-clicked "A proactive message is shown and clicked; the widget opens on it.": proactiveMessageDisplayed, {event: "proactiveMessageClicked", after: 4000}, {event: "messagingOpened", after: 300}, conversationStarted
-scenario proactive-click-did-not-open "A click on a proactive message that does not open the widget within 10 s.": proactiveMessageDisplayed, proactiveMessageClicked, {event: "unreadMessages", after: 20000, data: {count: 1}}, messagingOpened with {expect: {violations: ["timeout"]}}
-scenario proactive-ignored "A proactive message left alone for 5 minutes; later the visitor opens the widget.": proactiveMessageDisplayed, {event: "messagingOpened", after: 600000}, messagingClosed
-scenario reopen-returns-to-the-conversation "Reopened after a conversation, the widget is back on it (a guard on `meta`).": messagingOpened, conversationStarted, messagingClosed, messagingOpened, messagingClosed
-scenario session-over "Closed for more than 30 minutes, the session ended; a later event is after its end.": messagingOpened, messagingClosed, {event: "messagingOpened", after: 2400000} with {expect: {violations: ["after_end"]}}
-scenario bad-uuid "An event object whose id is not a UUID.": {event: "messagingOpened", data: {id: "not-a-uuid", createdAt: 1732435200}}, messagingClosed with {expect: {violations: ["invalid_payload"]}}
+scenario open-converse-close "The visitor opens the widget, begins a conversation, gets two replies, closes it.":
+  {
+    event: "messagingOpened",
+    data: {id: "9c1b3a52-0f4e-4b8e-9d57-2c3a1d0e6f11", createdAt: 1732435200},
+  },
+  conversationStarted,
+  {event: "unreadMessages", data: {count: 0}},
+  {event: "messagingClosed", after: 60000},
+  {event: "unreadMessages", data: {count: 2}}
+  with {expect: "accepted"}
+scenario proactive-clicked "A proactive message is shown and clicked; the widget opens on it.":
+  proactiveMessageDisplayed,
+  {event: "proactiveMessageClicked", after: 4000},
+  {event: "messagingOpened", after: 300},
+  conversationStarted
+scenario proactive-click-did-not-open "A click on a proactive message that does not open the widget within 10 s.":
+  proactiveMessageDisplayed,
+  proactiveMessageClicked,
+  {event: "unreadMessages", after: 20000, data: {count: 1}},
+  messagingOpened
+  with {expect: {violations: ["timeout"]}}
+scenario proactive-ignored "A proactive message left alone for 5 minutes; later the visitor opens the widget.":
+  proactiveMessageDisplayed,
+  {event: "messagingOpened", after: 600000},
+  messagingClosed
+scenario reopen-returns-to-the-conversation "Reopened after a conversation, the widget is back on it (a guard on `meta`).":
+  messagingOpened,
+  conversationStarted,
+  messagingClosed,
+  messagingOpened,
+  messagingClosed
+scenario session-over "Closed for more than 30 minutes, the session ended; a later event is after its end.":
+  messagingOpened,
+  messagingClosed,
+  {event: "messagingOpened", after: 2400000}
+  with {expect: {violations: ["after_end"]}}
+scenario bad-uuid "An event object whose id is not a UUID.":
+  {event: "messagingOpened", data: {id: "not-a-uuid", createdAt: 1732435200}},
+  messagingClosed
+  with {expect: {violations: ["invalid_payload"]}}

@@ -31,8 +31,8 @@ pub enum Trigger {
         /// The guard as written.
         guard: Option<String>,
     },
-    /// A state's timeout, after this many milliseconds.
-    Timeout(i64),
+    /// A state's timeout, after this many milliseconds (without activity, when idle).
+    Timeout(i64, bool),
 }
 
 /// A transition of the diagram.
@@ -96,7 +96,7 @@ impl Diagram {
                 edges.push(Edge {
                     from,
                     to,
-                    trigger: Trigger::Timeout(timeout.after),
+                    trigger: Trigger::Timeout(timeout.after, timeout.idle),
                 });
             }
         }
@@ -154,7 +154,8 @@ pub fn label(trigger: &Trigger) -> String {
             Some(guard) => format!("{} [{guard}]", events.join(", ")),
             None => events.join(", "),
         },
-        Trigger::Timeout(after) => format!("after {}", duration(*after)),
+        Trigger::Timeout(after, false) => format!("after {}", duration(*after)),
+        Trigger::Timeout(after, true) => format!("after {} idle", duration(*after)),
     }
 }
 

@@ -112,6 +112,13 @@ pub fn scxml(name: &str, version: &Version) -> Scxml {
                 "    <onexit><cancel sendid=\"plotline-timeout-{index}\"/></onexit>"
             );
         }
+        // An event that keeps the state does not restart its timeout (it stays, without
+        // leaving), unless the timeout is idle (it leaves and enters again).
+        let keeps_timer = state.timeout.as_ref().is_some_and(|timeout| !timeout.idle);
+        let target = |to: StateId| match to == state_id && keeps_timer {
+            true => String::new(),
+            false => format!(" target=\"{}\"", ids[usize::from(to)]),
+        };
         for (event_index, event) in version.events.iter().enumerate() {
             let Ok(event_id) = EventId::try_from(event_index) else {
                 continue;
@@ -125,18 +132,16 @@ pub fn scxml(name: &str, version: &Version) -> Scxml {
                 Move::To(to) => {
                     let _ = writeln!(
                         text,
-                        "    <transition event=\"{descriptor}\" target=\"{}\"/>",
-                        ids[usize::from(to)]
+                        "    <transition event=\"{descriptor}\"{}/>",
+                        target(to)
                     );
                 }
                 Move::Guarded(list) => {
                     for guarded in list {
-                        let target = &ids[usize::from(guarded.target)];
+                        let target = target(guarded.target);
                         let Some(when) = &guarded.when else {
-                            let _ = writeln!(
-                                text,
-                                "    <transition event=\"{descriptor}\" target=\"{target}\"/>"
-                            );
+                            let _ =
+                                writeln!(text, "    <transition event=\"{descriptor}\"{target}/>");
                             continue;
                         };
                         let here = &state.name;
@@ -155,7 +160,7 @@ pub fn scxml(name: &str, version: &Version) -> Scxml {
                         };
                         let _ = writeln!(
                             text,
-                            "    <transition event=\"{descriptor}\" cond=\"{}\" target=\"{target}\"/>",
+                            "    <transition event=\"{descriptor}\" cond=\"{}\"{target}/>",
                             escape(cond.as_str())
                         );
                     }
