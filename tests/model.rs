@@ -545,7 +545,9 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)
         o.meta.insert("n".into(), n.map(|n| n + 1));
         o.violations += kinds.len() as u32;
         // An idle timeout counts from the latest event.
-        if m.index(&o.state).is_some_and(|i| m.idle[i] && m.timeouts[i].is_some()) {
+        if m.index(&o.state)
+            .is_some_and(|i| m.idle[i] && m.timeouts[i].is_some())
+        {
             o.entered = Some(*ts);
         }
         let shown = |value: Option<&Option<i64>>, unset: Value| match value {
