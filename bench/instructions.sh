@@ -6,7 +6,7 @@
 # usage: bench/instructions.sh [LINES] [PLOTLINE...]   (default: 200000, target/release/plotline)
 #   The lines are the first LINES of bench/compare.sh's 1M-event streams (made here if missing).
 #   Several PLOTLINE binaries (say, before and after a change) are counted on the same lines.
-#   WORK=DIR as for bench/compare.sh.
+#   WORK=DIR as for bench/compare.sh; ARGS="--reorder-window 10s" adds options to `validate`.
 set -euo pipefail
 lines=${1:-200000}
 shift || true
@@ -35,7 +35,8 @@ for stream in "$gen" "$sim"; do
   base=$(count "$floor" "$part")
   printf '| %s %s | floor | %s | %s | 1.00 |\n' "$name" "$lines" "$base" $((base / lines))
   for bin in "${binaries[@]}"; do
-    n=$(count "$bin" validate --format json -j 1 "$part")
+    # shellcheck disable=SC2086 # ARGS is a list of options
+    n=$(count "$bin" validate --format json -j 1 ${ARGS:-} "$part")
     printf '| %s %s | %s | %s | %s | %s |\n' "$name" "$lines" "$bin" "$n" $((n / lines)) \
       "$(python3 -c "print(f'{$n / $base:.2f}')")"
   done

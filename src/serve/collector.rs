@@ -47,6 +47,10 @@ pub struct Verdict {
     pub metadata: Option<Box<RawValue>>,
     /// What was wrong with it (empty: nothing).
     pub violations: Vec<Violation>,
+    /// Whether it was a duplicate delivery (an `id` its interaction already saw): counted,
+    /// not judged again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
 }
 
 /// One interaction as the collector saw it.
@@ -116,6 +120,7 @@ impl Collector {
             };
             let mut found = Vec::new();
             let blank_before = self.interpreter.summary().blank;
+            let duplicates_before = self.interpreter.summary().duplicates;
             let step = self
                 .interpreter
                 .line(place, &record, true, &mut |v| found.push(v));
@@ -144,6 +149,7 @@ impl Collector {
                 state: step.as_ref().map(|s| s.state.clone()),
                 metadata: step.and_then(|s| RawValue::from_string(s.metadata).ok()),
                 violations: found,
+                duplicate: self.interpreter.summary().duplicates > duplicates_before,
             };
             if !first_verdict {
                 out.push(b',');
@@ -334,7 +340,27 @@ fn records(body: &[u8]) -> Vec<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::records;
+    use super::{records, Collector};
+
+    #[test]
+    fn a_duplicate_delivery_is_marked_and_not_judged_again() {
+        let (files, _) = crate::config::load::load_builtin();
+        let catalog = crate::compile::compile(&files)
+            .0
+            .expect("the built-in catalog");
+        let mut collector = Collector::new(Box::leak(Box::new(catalog)));
+        let line = br#"{"id":"x","lifecycle":"callback","interaction":"a","event":"ready","ts":1}"#;
+        let verdict = |body: Vec<u8>| {
+            let answer: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
+            answer["verdicts"][0].clone()
+        };
+        let first = verdict(collector.post(line));
+        assert_eq!(first.get("duplicate"), None);
+        assert_eq!(first["state"], "ready");
+        let again = verdict(collector.post(line));
+        assert_eq!(again["duplicate"], true);
+        assert_eq!(again["violations"], serde_json::json!([]));
+    }
 
     #[test]
     fn bodies_split_into_records() {
