@@ -323,7 +323,55 @@ pub fn diff(old: &Version, new: &Version) -> Vec<Change> {
         let (_, removed) = rule_compatibility(rule);
         change("rule", removed, format!("rule `{}` removed", rule.source));
     }
+
+    // A deadline that only reports refuses more streams where it is added (forward), fewer
+    // where it is removed (backward); one that moves the interaction or sets fields changes
+    // what follows.
+    let (old_deadlines, new_deadlines) = (deadline_texts(old), deadline_texts(new));
+    for (text, reports_only) in &new_deadlines {
+        if !old_deadlines.iter().any(|(old, _)| old == text) {
+            let compatibility = match reports_only {
+                true => Compatibility::Forward,
+                false => Compatibility::Breaking,
+            };
+            change("deadline", compatibility, format!("deadline {text} added"));
+        }
+    }
+    for (text, reports_only) in &old_deadlines {
+        if !new_deadlines.iter().any(|(new, _)| new == text) {
+            let compatibility = match reports_only {
+                true => Compatibility::Backward,
+                false => Compatibility::Breaking,
+            };
+            change(
+                "deadline",
+                compatibility,
+                format!("deadline {text} removed"),
+            );
+        }
+    }
     changes
+}
+
+/// Each deadline as text, and whether it only reports.
+fn deadline_texts(version: &Version) -> Vec<(String, bool)> {
+    (version.deadlines.iter())
+        .map(|deadline| {
+            let from = (version.events.get(usize::from(deadline.from))).map_or("", |e| &e.name);
+            let mut text = format!("within {} ms of `{from}`", deadline.within);
+            if let Some(to) = deadline.to {
+                text.push_str(&format!(" to `{}`", version.state_name(to)));
+            }
+            if let Some(message) = &deadline.violation {
+                text.push_str(&format!(" reporting \"{message}\""));
+            }
+            if !deadline.set.is_empty() {
+                let fields = crate::report::plural(deadline.set.len() as u64, "field");
+                text.push_str(&format!(" setting {fields}"));
+            }
+            (text, deadline.to.is_none() && deadline.set.is_empty())
+        })
+        .collect()
 }
 
 /// The states by name, and whether each is final.

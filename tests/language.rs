@@ -424,3 +424,91 @@ fn a_text_compared_with_the_state_must_name_a_state() {
     );
     assert!(said.contains("w.yaml:22:53: warning"), "{said}");
 }
+
+#[test]
+fn a_deadline_counts_across_states_from_its_event() {
+    let from = "rules:\n";
+    let event = |key: &str, event: &str, ts: i64| {
+        format!(r#"{{"lifecycle":"w","interaction":"{key}","event":"{event}","ts":{ts}}}"#)
+    };
+    let agent = |key: &str, ts: i64| {
+        format!(
+            r#"{{"lifecycle":"w","interaction":"{key}","event":"message","ts":{ts},"data":{{"from":"agent"}}}}"#
+        )
+    };
+    let lines = [
+        // Closed in time: nothing.
+        event("a", "opened", 1000),
+        agent("a", 5000),
+        event("a", "closed", 9000),
+        // Closed late, across two states: one `timeout`, at the event that came after it.
+        event("b", "opened", 1000),
+        agent("b", 5000),
+        event("b", "closed", 12_000),
+        // Never closed: the deadline passes before the stream's end, and that is all.
+        event("c", "opened", 1000),
+        event("z", "opened", 30_000),
+        event("z", "closed", 30_001),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let reporting =
+        "deadlines:\n  - {from: opened, within: 10s, violation: not closed within 10 s}\nrules:\n";
+    let report = validate_changed(from, reporting, &lines);
+    let found: Vec<(String, String)> = (report["violations"].as_array().expect("violations"))
+        .iter()
+        .map(|v| {
+            (
+                v["interaction"].as_str().unwrap_or_default().to_owned(),
+                v["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        (
+            "b",
+            "not closed within 10 s (deadline at ts 11000, 10000 ms after `opened`)",
+        ),
+        (
+            "c",
+            "not closed within 10 s (deadline at ts 11000, 10000 ms after `opened`)",
+        ),
+    ];
+    let expected: Vec<(String, String)> = expected
+        .iter()
+        .map(|(k, m)| (k.to_string(), m.to_string()))
+        .collect();
+    assert_eq!(found, expected, "{report:#}");
+    // A deadline that moves the interaction: `b` is closed at the deadline, its late event
+    // comes after the end.
+    let moving = "deadlines:\n  - {from: opened, within: 10s, to: closed}\nrules:\n";
+    let report = validate_changed(from, moving, &lines);
+    let kinds: Vec<(&str, &str)> = (report["violations"].as_array().expect("violations"))
+        .iter()
+        .map(|v| {
+            (
+                v["interaction"].as_str().unwrap_or_default(),
+                v["kind"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, [("b", "after_end")], "{report:#}");
+    // Mistakes are located.
+    let said = check(
+        from,
+        "deadlines:\n  - {from: openned, within: 10s, violation: late}\nrules:\n",
+        2,
+    );
+    assert!(
+        said.contains("unknown event `openned`") && said.contains("did you mean `opened`?"),
+        "{said}"
+    );
+    let said = check(
+        from,
+        "deadlines:\n  - {from: opened, within: 10s}\nrules:\n",
+        2,
+    );
+    assert!(
+        said.contains("neither moves the interaction nor reports anything"),
+        "{said}"
+    );
+}

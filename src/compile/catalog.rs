@@ -121,6 +121,24 @@ pub struct Version {
     pub fields: Vec<Field>,
     /// Rules, in declared order.
     pub rules: Vec<Rule>,
+    /// Deadlines across states, in declared order; an interaction keeps each one's start
+    /// in the slot after the fields' (`fields.len() + index`).
+    pub deadlines: Vec<Deadline>,
+}
+
+/// A deadline across states, decided from event time.
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    /// The event whose first occurrence starts it.
+    pub from: EventId,
+    /// Milliseconds from then until the interaction must have ended.
+    pub within: i64,
+    /// The state it moves the interaction to.
+    pub to: Option<StateId>,
+    /// The message of the `timeout` violation it reports, if it reports one.
+    pub violation: Option<String>,
+    /// Fields it sets (evaluated with `ts` at the deadline).
+    pub set: Vec<(usize, Node)>,
 }
 
 /// What `event` does in a state.
@@ -208,6 +226,11 @@ impl Version {
                 self.events.get(usize::from(event)).map(|e| e.name.as_str())
             })
             .collect()
+    }
+
+    /// How many slots an interaction holds: a field's each, then a deadline's each.
+    pub fn slots(&self) -> usize {
+        self.fields.len() + self.deadlines.len()
     }
 
     /// The timeout of `state`, if it has one.

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::catalog::{
-    Event, EventId, Field, Guarded, Lifecycle, Payload, Scenario, State, StateId, Timeout, Version,
-    GUARDED, NO_STATE,
+    Deadline, Event, EventId, Field, Guarded, Lifecycle, Payload, Scenario, State, StateId,
+    Timeout, Version, GUARDED, NO_STATE,
 };
 use super::context::Context;
 use super::fast_check::{DataReads, FastCheck};
@@ -194,12 +194,14 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
         guarded: Vec::new(),
         fields,
         rules: Vec::new(),
+        deadlines: Vec::new(),
     };
     let field_infos = rules::field_infos(&version.fields);
     let (table, guarded) = transitions(ctx, index, &mut version, &field_infos);
     version.table = table;
     version.guarded = guarded;
     timeouts(ctx, index, &mut version, &field_infos);
+    version.deadlines = deadlines(ctx, index, &version, &field_infos);
     rules::compile(ctx, index, &mut version);
     for event in &mut version.events {
         if let Some(fast) = event.payload.as_mut().and_then(|p| p.fast.as_mut()) {
@@ -218,6 +220,86 @@ fn state(name: &str, decl: &StateDecl) -> State {
         may_end: decl.may_end,
         timeout: None,
     }
+}
+
+/// Compiles the deadlines of version `index` (after its states, events and fields).
+fn deadlines(
+    ctx: &mut Context,
+    index: usize,
+    version: &Version,
+    fields: &[FieldInfo],
+) -> Vec<Deadline> {
+    let model = &ctx.file.model;
+    let mut compiled = Vec::new();
+    for (d, decl) in model.deadlines.iter().enumerate() {
+        let path = format!("deadlines[{d}]");
+        if !ctx.active(decl.versioned(), &path, index) {
+            continue;
+        }
+        let Some(&from) = version.event_ids.get(&decl.from) else {
+            report_unknown(
+                ctx,
+                "event",
+                &decl.from,
+                &format!("{path}.from"),
+                index,
+                version.event_ids.keys().map(String::as_str),
+                |n| model.events.get(n).map(|Nullable(d)| d.versioned()),
+            );
+            continue;
+        };
+        let within = match decl.within.millis() {
+            Ok(within) if within > 0 => within,
+            Ok(_) => {
+                let message = "a deadline must be longer than 0 ms";
+                ctx.error(&format!("{path}.within"), message, None);
+                continue;
+            }
+            Err(message) => {
+                ctx.error(&format!("{path}.within"), message, None);
+                continue;
+            }
+        };
+        let names: Vec<&str> = version.states.iter().map(|s| s.name.as_str()).collect();
+        let to = match &decl.to {
+            None => None,
+            Some(target) => match names.iter().position(|name| name == target) {
+                Some(id) => StateId::try_from(id).ok(),
+                None => {
+                    report_unknown(
+                        ctx,
+                        "state",
+                        target,
+                        &format!("{path}.to"),
+                        index,
+                        names.iter().copied(),
+                        |n| model.states.get(n).map(|Nullable(d)| d.versioned()),
+                    );
+                    continue;
+                }
+            },
+        };
+        if to.is_none() && decl.violation.is_none() {
+            ctx.error(
+                &path,
+                "this deadline neither moves the interaction nor reports anything",
+                Some("give it `to: STATE`, `violation: MESSAGE`, or both".into()),
+            );
+            continue;
+        }
+        let checker = Checker::new(Vec::new(), fields);
+        let Some(set) = rules::assignments(ctx, &checker, &decl.set, (&path, &names)) else {
+            continue;
+        };
+        compiled.push(Deadline {
+            from,
+            within,
+            to,
+            violation: decl.violation.clone(),
+            set,
+        });
+    }
+    compiled
 }
 
 /// Compiles the states' timeouts into `version` (after its states and fields).

@@ -67,6 +67,9 @@ pub struct LifecycleFile {
     /// Rules, run in this order after each accepted event.
     #[serde(default)]
     pub rules: Vec<RuleDecl>,
+    /// Deadlines across states: time allowed from an event until the interaction ends.
+    #[serde(default)]
+    pub deadlines: Vec<DeadlineDecl>,
     /// Example payloads from the source documents, by name; scenarios reuse them with YAML
     /// anchors (`&start` here, `*start` in a scenario).
     #[serde(default)]
@@ -331,6 +334,7 @@ versioned!(
     TransitionDecl,
     FieldDecl,
     RuleDecl,
+    DeadlineDecl,
     ScenarioDecl
 );
 
@@ -828,6 +832,34 @@ pub struct RuleDecl {
     /// The message of a failed assertion.
     #[serde(default)]
     pub message: Option<String>,
+    /// First version that has the item.
+    #[serde(default)]
+    pub since: Option<String>,
+    /// First version that no longer has the item.
+    #[serde(default)]
+    pub until: Option<String>,
+}
+
+/// A deadline across states: from the first `from` event of an interaction, it has `within`
+/// to end (reach a final state); past that, decided from event time only, the deadline
+/// reports a `timeout` violation, moves the interaction, or both, once.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineDecl {
+    /// The event that starts the clock (its first occurrence).
+    pub from: String,
+    /// How long: `250ms`, `30s`, `5m`, `2h`, or integer milliseconds.
+    pub within: DurationDecl,
+    /// The state the interaction goes to when the deadline passes.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// The message of the `timeout` violation reported when the deadline passes.
+    #[serde(default)]
+    pub violation: Option<String>,
+    /// Metadata fields the deadline sets when it passes, as a rule's `set` (`ts` is the
+    /// deadline).
+    #[serde(default)]
+    pub set: IndexMap<String, String>,
     /// First version that has the item.
     #[serde(default)]
     pub since: Option<String>,

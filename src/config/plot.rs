@@ -72,7 +72,7 @@ pub struct PlotError {
 }
 
 /// The top-level keys, in the order a `.plot` file is written (and `fmt` writes it).
-const SECTIONS: [&str; 17] = [
+const SECTIONS: [&str; 18] = [
     "name",
     "title",
     "description",
@@ -87,13 +87,14 @@ const SECTIONS: [&str; 17] = [
     "transitions",
     "metadata",
     "rules",
+    "deadlines",
     "examples",
     "scenarios",
     "formats",
 ];
 
 /// The keywords a declaration starts with.
-pub const DECLARATION_KEYWORDS: [&str; 16] = [
+pub const DECLARATION_KEYWORDS: [&str; 17] = [
     "lifecycle",
     "title",
     "description",
@@ -107,6 +108,7 @@ pub const DECLARATION_KEYWORDS: [&str; 16] = [
     "state",
     "meta",
     "rule",
+    "deadline",
     "example",
     "scenario",
     "format",
@@ -456,11 +458,11 @@ impl Reader {
                 let name = (*name).clone();
                 self.keyed("metadata", &name, key, value)
             }
-            Rule::rule_decl | Rule::format_decl => {
-                let section = if rule == Rule::rule_decl {
-                    "rules"
-                } else {
-                    "formats"
+            Rule::rule_decl | Rule::deadline_decl | Rule::format_decl => {
+                let section = match rule {
+                    Rule::rule_decl => "rules",
+                    Rule::deadline_decl => "deadlines",
+                    _ => "formats",
                 };
                 let index = self.sequence(section).len();
                 let flow =
@@ -706,6 +708,7 @@ fn rule_words(rule: Rule) -> &'static str {
         | Rule::state_decl
         | Rule::meta_decl
         | Rule::rule_decl
+        | Rule::deadline_decl
         | Rule::example_decl
         | Rule::scenario_decl
         | Rule::format_decl
@@ -723,6 +726,7 @@ fn rule_words(rule: Rule) -> &'static str {
         | Rule::kw_state
         | Rule::kw_meta
         | Rule::kw_rule
+        | Rule::kw_deadline
         | Rule::kw_example
         | Rule::kw_scenario
         | Rule::kw_format => "a declaration",
@@ -1057,7 +1061,7 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
             );
         }
     }
-    for (section, keyword) in [("rules", "rule")] {
+    for (section, keyword) in [("rules", "rule"), ("deadlines", "deadline")] {
         if let Some(Value::Sequence(items)) = get(section) {
             gap(&mut out);
             for (i, item) in items.iter().enumerate() {

@@ -177,10 +177,12 @@ fn object<'a>(
     }
 }
 
-/// The `ts` of a line that is an event envelope: what orders it within a reorder window
-/// (any other line, a native record among them, is judged as it arrives).
+/// The `ts` of an envelope line, read without reading the line: the integer value of a
+/// `ts` field that comes before any field whose value is an object or array, every name
+/// before it plain. This orders a line within a reorder window; a line without one (a native
+/// record, a malformed line, an envelope written otherwise) is judged as it arrives.
 pub fn ts_of(line: &[u8]) -> Option<i64> {
-    parse_checking(line, &|_, _, _, _| None).ok()?.ts
+    plain::ts(line)
 }
 
 /// Reads one non-blank line.
@@ -629,6 +631,31 @@ mod tests {
             }
             let plain = parse(line.as_bytes());
             assert_eq!(format!("{read:?}"), format!("{plain:?}"), "{line}");
+        }
+    }
+
+    #[test]
+    fn the_ts_of_a_line_is_read_from_its_first_plain_fields() {
+        let cases: [(&str, Option<i64>); 9] = [
+            (
+                r#"{"lifecycle":"l","interaction":"k","event":"e","ts":17,"data":{"ts":3}}"#,
+                Some(17),
+            ),
+            (r#" { "ts" : -5 , "lifecycle" : "l" } "#, Some(-5)),
+            (
+                r#"{"id":"a","version":null,"n":1.5,"ok":true,"ts":9}"#,
+                Some(9),
+            ),
+            // After an object, escaped, not an integer, missing, not an object: none.
+            (r#"{"data":{"a":1},"ts":17}"#, None),
+            (r#"{"t\u0073":17}"#, None),
+            (r#"{"ts":1.5}"#, None),
+            (r#"{"ts":"17"}"#, None),
+            (r#"{"lifecycle":"l"}"#, None),
+            (r#"[{"ts":1}]"#, None),
+        ];
+        for (line, ts) in cases {
+            assert_eq!(super::ts_of(line.as_bytes()), ts, "{line}");
         }
     }
 

@@ -822,12 +822,18 @@ impl<'c> Interpreter<'c> {
         }
 
         let ts = envelope.ts.unwrap_or(interaction.last_ts);
-        let timed = version.timeout(interaction.state).is_some();
+        let timed = version.timeout(interaction.state).is_some() || !version.deadlines.is_empty();
         if timed {
-            let mut fired = |from, to| {
+            let mut fired = |from, to, by_timeout| {
                 if let Some(coverage) = coverage.as_mut() {
                     let trail = trail.as_deref_mut();
-                    coverage.timeout(lifecycle_id, version_index, trail, (from, to));
+                    match by_timeout {
+                        true => coverage.timeout(lifecycle_id, version_index, trail, (from, to)),
+                        false if to != from => {
+                            coverage.resynced(lifecycle_id, version_index, trail, to)
+                        }
+                        false => {}
+                    }
                 }
             };
             expire(
@@ -839,7 +845,7 @@ impl<'c> Interpreter<'c> {
             );
         }
         if timed && version.is_final(interaction.state) {
-            // A timeout ended the interaction before this event.
+            // A timeout or a deadline ended the interaction before this event.
             emit(
                 ViolationKind::AfterEnd,
                 format!(
@@ -892,7 +898,7 @@ impl<'c> Interpreter<'c> {
                     next_state: version.state_name(state_before),
                     locals: &[],
                 };
-                let chosen = choose(list, &env, &mut |index, held| {
+                let chosen = choose(list, &env, |index, held| {
                     if let Some(coverage) = coverage.as_mut() {
                         let at = (state_before, event_id, index);
                         coverage.guard(lifecycle_id, version_index, at, held);
@@ -1095,6 +1101,14 @@ impl<'c> Interpreter<'c> {
         if version.timeout(state).is_some_and(|timeout| timeout.idle) {
             interaction.entered = ts;
         }
+        // A deadline starts at the first event it counts from.
+        for (k, deadline) in version.deadlines.iter().enumerate() {
+            let slot = version.fields.len() + k;
+            let unset = interaction.meta.get(slot).is_none_or(|s| *s == Slot::Unset);
+            if deadline.from == event_id && unset {
+                assign(version, &mut interaction.meta, vec![(slot, Slot::Int(ts))]);
+            }
+        }
         let step = want_step.then(|| Step {
             lifecycle: lifecycle.name.clone(),
             version: version.name.clone(),
@@ -1240,10 +1254,7 @@ impl<'c> Interpreter<'c> {
         for (lifecycle_id, map) in open.iter().enumerate() {
             for (key, interaction) in map {
                 let version = version_of(catalog, (lifecycle_id, key, interaction));
-                let expires = version.timeout(interaction.state).is_some_and(|timeout| {
-                    interaction.entered != DISARMED
-                        && interaction.entered.saturating_add(timeout.after) < now
-                });
+                let expires = next_due(version, interaction).is_some_and(|(due, _)| due < now);
                 if expires || !(allow_incomplete || version.may_end(interaction.state)) {
                     order.push((interaction.first, lifecycle_id, &**key));
                     continue;
@@ -1272,10 +1283,18 @@ impl<'c> Interpreter<'c> {
                 &mut interaction,
                 now,
                 &mut |kind, message| timeouts.push((kind, message)),
-                &mut |from, to| {
+                &mut |from, to, by_timeout| {
                     if let Some(coverage) = coverage.as_mut() {
                         let trail = trail.as_deref_mut();
-                        coverage.timeout(lifecycle_id, version_index, trail, (from, to));
+                        match by_timeout {
+                            true => {
+                                coverage.timeout(lifecycle_id, version_index, trail, (from, to))
+                            }
+                            false if to != from => {
+                                coverage.resynced(lifecycle_id, version_index, trail, to)
+                            }
+                            false => {}
+                        }
                     }
                 },
             );
@@ -1295,7 +1314,8 @@ impl<'c> Interpreter<'c> {
             // A timeout that reported its state's wait as a violation already told what
             // never came: the interaction is not also incomplete there.
             let reported_wait = interaction.entered == DISARMED
-                && (version.timeout(interaction.state)).is_some_and(|t| t.violation.is_some());
+                && (version.timeout(interaction.state)).is_some_and(|t| t.violation.is_some())
+                || reported_deadline(version, &interaction);
             let ends_well = allow_incomplete || reported_wait || version.may_end(interaction.state);
             if ends_well && interaction.violations == 0 {
                 self.summary.valid_interactions += 1;
@@ -1363,9 +1383,9 @@ fn evaluate(set: &[(usize, Node)], env: &Env<'_>) -> Vec<(usize, Slot)> {
 #[inline]
 fn assign(version: &Version, meta: &mut ThinVec<Slot>, values: Vec<(usize, Slot)>) {
     if meta.is_empty() {
-        let fields = version.fields.len();
-        *meta = ThinVec::with_capacity(fields);
-        meta.resize(fields, Slot::Unset);
+        let slots = version.slots();
+        *meta = ThinVec::with_capacity(slots);
+        meta.resize(slots, Slot::Unset);
     }
     for (slot, value) in values {
         if let Some(target) = meta.get_mut(slot) {
@@ -1374,60 +1394,129 @@ fn assign(version: &Version, meta: &mut ThinVec<Slot>, values: Vec<(usize, Slot)
     }
 }
 
-/// Fires, in order, the timeouts of the states `interaction` is in whose deadlines lie before
-/// `now`: each reports its violation, sets its fields (with `ts` at the deadline) and moves
-/// the interaction on. Timeouts form no cycle (the compiler checks), so this ends.
+/// What comes due on an interaction: its state's timeout, or a deadline (by index).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Due {
+    Timeout,
+    Deadline(usize),
+}
+
+/// The earliest of the interaction's state timeout and pending deadlines, and when (the
+/// state's timeout first on a tie).
+fn next_due(version: &Version, interaction: &Interaction) -> Option<(i64, Due)> {
+    let timeout = version
+        .timeout(interaction.state)
+        .filter(|_| interaction.entered != DISARMED)
+        .map(|timeout| {
+            (
+                interaction.entered.saturating_add(timeout.after),
+                Due::Timeout,
+            )
+        });
+    let fields = version.fields.len();
+    let deadlines = version
+        .deadlines
+        .iter()
+        .enumerate()
+        .filter_map(|(k, deadline)| match interaction.meta.get(fields + k) {
+            Some(Slot::Int(start)) => {
+                Some((start.saturating_add(deadline.within), Due::Deadline(k)))
+            }
+            _ => None,
+        });
+    timeout
+        .into_iter()
+        .chain(deadlines)
+        .min_by_key(|(at, _)| *at)
+}
+
+/// A deadline's slot once it has passed.
+const PASSED: Slot = Slot::Bool(true);
+
+/// Fires, in time order, the state timeouts and deadlines of `interaction` that lie before
+/// `now`: each reports its violation, sets its fields (with `ts` when it came due) and moves
+/// the interaction on; `fired` hears each move (from, to, whether a state's timeout made it).
+/// Timeouts form no cycle (the compiler checks) and a deadline passes once, so this ends.
 fn expire(
     version: &Version,
     interaction: &mut Interaction,
     now: i64,
     found: &mut dyn FnMut(ViolationKind, String),
-    fired: &mut dyn FnMut(StateId, StateId),
+    fired: &mut dyn FnMut(StateId, StateId, bool),
 ) {
-    for _ in 0..version.states.len() {
-        let Some(timeout) = version.timeout(interaction.state) else {
+    for _ in 0..=version.states.len() + version.deadlines.len() {
+        let Some((due, what)) = next_due(version, interaction).filter(|(due, _)| *due < now) else {
             return;
         };
-        if interaction.entered == DISARMED {
-            return;
-        }
-        let deadline = interaction.entered.saturating_add(timeout.after);
-        if deadline >= now {
-            return;
-        }
         let from = version.state_name(interaction.state);
-        if let Some(message) = &timeout.violation {
-            found(
-                ViolationKind::Timeout,
-                format!(
-                    "{message} (state `{from}` timed out at ts {deadline}, {} ms after it was entered)",
+        let (to, violation, set, what_passed) = match what {
+            Due::Timeout => {
+                let Some(timeout) = version.timeout(interaction.state) else {
+                    return;
+                };
+                let what = format!(
+                    "state `{from}` timed out at ts {due}, {} ms after it was entered",
                     timeout.after
-                ),
-            );
+                );
+                (timeout.to, &timeout.violation, &timeout.set, what)
+            }
+            Due::Deadline(k) => {
+                let Some(deadline) = version.deadlines.get(k) else {
+                    return;
+                };
+                let event = version
+                    .events
+                    .get(usize::from(deadline.from))
+                    .map_or("", |e| e.name.as_str());
+                let what = format!(
+                    "deadline at ts {due}, {} ms after `{event}`",
+                    deadline.within
+                );
+                (deadline.to, &deadline.violation, &deadline.set, what)
+            }
+        };
+        if let Some(message) = violation {
+            found(ViolationKind::Timeout, format!("{message} ({what_passed})"));
         }
-        let to = timeout.to.unwrap_or(interaction.state);
-        if !timeout.set.is_empty() {
+        let target = to.unwrap_or(interaction.state);
+        if !set.is_empty() {
             let env = Env {
-                ts: deadline,
+                ts: due,
                 event: "",
                 data: None,
                 invalid: &[],
                 meta: &interaction.meta,
                 state: from,
-                next_state: version.state_name(to),
+                next_state: version.state_name(target),
                 locals: &[],
             };
-            let values = evaluate(&timeout.set, &env);
+            let values = evaluate(set, &env);
             assign(version, &mut interaction.meta, values);
         }
-        fired(interaction.state, to);
-        if timeout.to.is_none() {
-            interaction.entered = DISARMED;
-            return;
+        fired(interaction.state, target, what == Due::Timeout);
+        if let Due::Deadline(k) = what {
+            let slot = version.fields.len() + k;
+            assign(version, &mut interaction.meta, vec![(slot, PASSED)]);
         }
-        interaction.state = to;
-        interaction.entered = deadline;
+        match (to, what) {
+            (Some(to), _) => {
+                interaction.state = to;
+                interaction.entered = due;
+            }
+            // A timeout that stays fires once, until the interaction moves.
+            (None, Due::Timeout) => interaction.entered = DISARMED,
+            (None, Due::Deadline(_)) => {}
+        }
     }
+}
+
+/// Whether a deadline that only reports has passed on the interaction: it told what never
+/// came.
+fn reported_deadline(version: &Version, interaction: &Interaction) -> bool {
+    let fields = version.fields.len();
+    (version.deadlines.iter().enumerate()).any(|(k, deadline)| {
+        deadline.to.is_none() && interaction.meta.get(fields + k) == Some(&PASSED)
+    })
 }
 
 /// What a guarded cell decided.
@@ -1440,13 +1529,13 @@ enum Choice {
 
 /// The first guarded transition whose guard holds, or whose guard's value is unknown;
 /// `tried` hears each guard decided (its index, whether it held).
-fn choose(list: &[Guarded], env: &Env<'_>, tried: &mut dyn FnMut(usize, bool)) -> Option<Choice> {
+fn choose(list: &[Guarded], env: &Env<'_>, mut tried: impl FnMut(usize, bool)) -> Option<Choice> {
     for (index, guarded) in list.iter().enumerate() {
         let value = match &guarded.when {
             None => return Some(Choice::Held(guarded.target)),
             Some(when) => when.eval(env),
         };
-        if value == Val::Unknown {
+        if matches!(value, Val::Unknown) {
             return Some(Choice::Unknown(guarded.target));
         }
         let held = value == Val::Bool(true);
@@ -1487,7 +1576,7 @@ fn resync_target(
                 next_state: name,
                 ..*env
             };
-            match choose(list, &there, &mut |_, _| {}) {
+            match choose(list, &there, |_, _| {}) {
                 Some(Choice::Held(target) | Choice::Unknown(target)) => Some(target),
                 None => list.first().map(|guarded| guarded.target),
             }

@@ -356,7 +356,7 @@ fn aggregate<'a>(
     // element decides them, and every other aggregate unknown.
     let mut undecided = false;
     let items = list.eval(env);
-    if items == Val::Unknown {
+    if matches!(items, Val::Unknown) {
         return Val::Unknown;
     }
     for item in items.into_elements() {
@@ -373,7 +373,7 @@ fn aggregate<'a>(
                 value
             }
         };
-        if value == Val::Unknown {
+        if matches!(value, Val::Unknown) {
             match kind {
                 Aggregate::Any | Aggregate::All => {
                     undecided = true;
@@ -497,7 +497,9 @@ impl Node {
             },
             Node::Ts => Val::Int(env.ts),
             Node::Event => Val::Str(Cow::Borrowed(env.event)),
-            Node::Data(steps) if reads_invalid(steps, env.invalid) => Val::Unknown,
+            Node::Data(steps) if !env.invalid.is_empty() && reads_invalid(steps, env.invalid) => {
+                Val::Unknown
+            }
             Node::Data(steps) => match env.data {
                 Some(data) => follow(Val::from_doc(data), steps),
                 None => Val::Absent,
@@ -599,21 +601,21 @@ impl Node {
             },
             BinaryOp::Eq | BinaryOp::Ne => {
                 let (a, b) = (left.eval(env), right.eval(env));
-                if a == Val::Unknown || b == Val::Unknown {
+                if matches!(a, Val::Unknown) || matches!(b, Val::Unknown) {
                     return Val::Unknown;
                 }
                 Val::Bool(a.equals(&b) == (op == BinaryOp::Eq))
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
                 let (a, b) = (left.eval(env), right.eval(env));
-                if a == Val::Unknown || b == Val::Unknown {
+                if matches!(a, Val::Unknown) || matches!(b, Val::Unknown) {
                     return Val::Unknown;
                 }
                 Val::Bool(compare(op, &a, &b))
             }
             BinaryOp::In => {
                 let (needle, list) = (left.eval(env), right.eval(env));
-                if needle == Val::Unknown || list == Val::Unknown {
+                if matches!(needle, Val::Unknown) || matches!(list, Val::Unknown) {
                     return Val::Unknown;
                 }
                 Val::Bool(list.has_element(&needle))

@@ -7,6 +7,7 @@
 # - aggregates with element functions, number and string functions, single-quoted strings;
 # - payload keywords (bounds, lengths, pattern, format, items, uniqueness, const), bare,
 #   labelled and shared enums;
+# - a deadline across states, counted from an event;
 # - a source given by URL;
 # - shared declarations imported from another file of the catalog (commerce.yaml);
 # - version 2.0 changes a guard, a timeout, a keyword and `may_end`, for `diff`.
@@ -124,6 +125,14 @@ rule {
   message: "invoices are for orders under 1000",
 }
 rule {"on": "failed", set: {failures: "meta.failures + 1"}}
+
+# From 2.0 an order must be confirmed within an hour of checkout, whatever the states between.
+deadline {
+  from: "checkout",
+  within: "1h",
+  violation: "not confirmed within an hour of checkout",
+  since: "2.0",
+}
 
 example viewed {session: "3f1c9a2e-6b7d-4e8f-9a01-2b3c4d5e6f70"}
 example added {sku: "ABC-1234", price: 19.5, quantity: 2}

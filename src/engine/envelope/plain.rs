@@ -77,6 +77,33 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
     }
 }
 
+/// The integer `ts` of a line written plainly, found among its first fields without reading
+/// the rest (what orders a line within a reorder window); `None` when a field before it is not
+/// a plain name with a scalar value, or it is not an integer.
+pub(super) fn ts(bytes: &[u8]) -> Option<i64> {
+    let open = skip_space(bytes, 0);
+    if bytes.get(open) != Some(&b'{') {
+        return None;
+    }
+    let mut at = skip_space(bytes, open + 1);
+    loop {
+        let (name, after) = plain_string(bytes, at)?;
+        at = skip_space(bytes, after);
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_space(bytes, at + 1);
+        if name == b"ts" {
+            return integer(bytes, at).map(|(ts, _)| ts);
+        }
+        at = skip_space(bytes, scalar_end(bytes, at)?);
+        if bytes.get(at) != Some(&b',') {
+            return None;
+        }
+        at = skip_space(bytes, at + 1);
+    }
+}
+
 /// The fields read so far.
 #[derive(Default)]
 struct Fields<'a> {

@@ -82,6 +82,9 @@ pub struct SavedInteraction {
     /// Whether its state is a guess (a guard whose value was unknown chose it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unsure: bool,
+    /// Its deadlines begun, by index: when each started (`None`: it has passed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deadlines: Vec<(usize, Option<i64>)>,
 }
 
 impl Interpreter<'_> {
@@ -132,6 +135,13 @@ impl Interpreter<'_> {
                     meta,
                     unknown,
                     unsure: interaction.unsure,
+                    deadlines: (0..version.deadlines.len())
+                        .filter_map(|k| match interaction.meta.get(version.fields.len() + k) {
+                            Some(Slot::Int(start)) => Some((k, Some(*start))),
+                            Some(Slot::Bool(true)) => Some((k, None)),
+                            _ => None,
+                        })
+                        .collect(),
                 });
             }
         }
@@ -232,7 +242,7 @@ fn restore_interaction(
         .event_ids
         .get(saved.last_event.as_str())
         .ok_or_else(|| format!("{} has no event `{}`", where_(), saved.last_event))?;
-    let mut meta = vec![Slot::Unset; version.fields.len()];
+    let mut meta = vec![Slot::Unset; version.slots()];
     for (name, value) in &saved.meta {
         let slot = (version.fields.iter())
             .position(|f| &f.name == name)
@@ -248,6 +258,13 @@ fn restore_interaction(
             .position(|f| &f.name == name)
             .ok_or_else(|| format!("{} has no field `{name}`", where_()))?;
         meta[slot] = Slot::Unknown;
+    }
+    for &(k, start) in &saved.deadlines {
+        let slot = (k < version.deadlines.len())
+            .then(|| meta.get_mut(version.fields.len() + k))
+            .flatten()
+            .ok_or_else(|| format!("{} has no deadline {k}", where_()))?;
+        *slot = start.map_or(Slot::Bool(true), Slot::Int);
     }
     // An interaction holds no slots until a rule sets one.
     let meta = match meta.iter().all(|slot| *slot == Slot::Unset) {
