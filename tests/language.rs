@@ -492,6 +492,34 @@ fn a_deadline_counts_across_states_from_its_event() {
         })
         .collect();
     assert_eq!(kinds, [("b", "after_end")], "{report:#}");
+    // Drawn from every state its clock may run in, and written into the SCXML statechart.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("w.yaml"), BASE.replacen(from, moving, 1)).expect("write");
+    let graph = |format: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_plotline"))
+            .args(["graph", "w", "--format", format, "--catalog"])
+            .arg(dir.path())
+            .output()
+            .expect("run plotline");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let dot = graph("dot");
+    // waiting (s1) and chatting (s2) to closed (s3).
+    for state in ["s1", "s2"] {
+        let edge = format!("{state} -> s3 [label=\"10 s after opened\", style=dashed];");
+        assert!(dot.contains(&edge), "{dot}");
+    }
+    let scxml = graph("scxml");
+    assert!(
+        scxml.contains(
+            r#"<send id="plotline-deadline-0" event="plotline.deadline.0" delay="10000ms"/>"#
+        ),
+        "{scxml}"
+    );
+    assert!(
+        scxml.contains(r#"<transition event="plotline.deadline.0" target="closed"/>"#),
+        "{scxml}"
+    );
     // Mistakes are located.
     let said = check(
         from,

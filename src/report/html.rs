@@ -439,6 +439,8 @@ fn overlay(diagram: &Diagram, picture: &VersionPicture) -> Overlay {
                     .filter(|t| t.name == from)
                     .map(|t| t.count)
                     .sum(),
+                // Deadlines are not counted per state.
+                Trigger::Deadline(..) => 0,
             })
         })
         .collect();

@@ -23,7 +23,7 @@ pub fn dot(diagram: &Diagram) -> String {
     text.push_str(&format!("    __initial -> s{};\n", diagram.initial));
     for edge in &diagram.edges {
         let mut attributes = vec![format!("label={}", quote(&label(&edge.trigger)))];
-        if matches!(edge.trigger, Trigger::Timeout(..)) {
+        if matches!(edge.trigger, Trigger::Timeout(..) | Trigger::Deadline(..)) {
             attributes.push("style=dashed".to_owned());
         }
         text.push_str(&format!(

@@ -17,7 +17,7 @@ pub fn mermaid(diagram: &Diagram) -> String {
     text.push_str(&format!("    [*] --> {}\n", id(diagram.initial)));
     for edge in &diagram.edges {
         let mut words = escape(&label(&edge.trigger));
-        if matches!(edge.trigger, Trigger::Timeout(..)) {
+        if matches!(edge.trigger, Trigger::Timeout(..) | Trigger::Deadline(..)) {
             words = format!("⏱ {words}");
         }
         text.push_str(&format!(

@@ -33,6 +33,9 @@ pub enum Trigger {
     },
     /// A state's timeout, after this many milliseconds (without activity, when idle).
     Timeout(i64, bool),
+    /// A deadline across states that moves the interaction: this many milliseconds after
+    /// the event named.
+    Deadline(i64, String),
 }
 
 /// A transition of the diagram.
@@ -100,6 +103,24 @@ impl Diagram {
                 });
             }
         }
+        // A deadline that moves the interaction: an edge from every state its clock may be
+        // running in (reached after its event, not final) to where it goes.
+        for deadline in &version.deadlines {
+            let Some(to) = deadline.to else {
+                continue;
+            };
+            let from_event = (version.events.get(usize::from(deadline.from)))
+                .map_or(String::new(), |e| e.name.clone());
+            for state in running_states(version, deadline.from) {
+                if state != usize::from(to) {
+                    edges.push(Edge {
+                        from: state,
+                        to: usize::from(to),
+                        trigger: Trigger::Deadline(deadline.within, from_event.clone()),
+                    });
+                }
+            }
+        }
         Diagram {
             name: name.to_owned(),
             nodes,
@@ -107,6 +128,35 @@ impl Diagram {
             edges,
         }
     }
+}
+
+/// The states an interaction may be in after `event` (by any transition or timeout), final
+/// ones left out, in state order.
+fn running_states(version: &Version, event: crate::compile::catalog::EventId) -> Vec<usize> {
+    let states = version.states.len();
+    let mut reached = vec![false; states];
+    let mut queue: Vec<usize> = Vec::new();
+    for (state, on, _) in version.moves() {
+        if on == event {
+            queue.extend(version.targets(state, on).into_iter().map(usize::from));
+        }
+    }
+    while let Some(state) = queue.pop() {
+        match reached.get_mut(state) {
+            Some(seen) if !*seen => *seen = true,
+            _ => continue,
+        }
+        let Ok(id) = crate::compile::catalog::StateId::try_from(state) else {
+            continue;
+        };
+        for on in (0..version.events.len()).filter_map(|e| e.try_into().ok()) {
+            queue.extend(version.targets(id, on).into_iter().map(usize::from));
+        }
+        queue.extend(version.timeout(id).and_then(|t| t.to).map(usize::from));
+    }
+    (0..states)
+        .filter(|&s| reached[s] && !version.states[s].is_final)
+        .collect()
 }
 
 /// Adds `event` to the edge from `from` to `to` with `guard`, or a new edge.
@@ -156,6 +206,7 @@ pub fn label(trigger: &Trigger) -> String {
         },
         Trigger::Timeout(after, false) => format!("after {}", duration(*after)),
         Trigger::Timeout(after, true) => format!("after {} idle", duration(*after)),
+        Trigger::Deadline(within, event) => format!("{} after {event}", duration(*within)),
     }
 }
 

@@ -87,7 +87,30 @@ pub fn scxml(name: &str, version: &Version) -> Scxml {
         escape(name),
         ids[usize::from(version.initial)]
     );
+    if !version.deadlines.is_empty() {
+        text.push_str("  <datamodel>\n");
+        for k in 0..version.deadlines.len() {
+            let _ = writeln!(text, "    <data id=\"pl_deadline_{k}\" expr=\"false\"/>");
+        }
+        text.push_str("  </datamodel>\n");
+    }
     let _ = writeln!(text, "  <script>{}  </script>", escape(HELPERS));
+    // A deadline starts at the first of its events: a delayed `<send>` on that transition.
+    let close = |event: EventId| {
+        let starts: String = (version.deadlines.iter().enumerate())
+            .filter(|(_, deadline)| deadline.from == event)
+            .map(|(k, deadline)| {
+                format!(
+                    "<if cond=\"!pl_deadline_{k}\"><assign location=\"pl_deadline_{k}\" expr=\"true\"/><send id=\"plotline-deadline-{k}\" event=\"plotline.deadline.{k}\" delay=\"{}ms\"/></if>",
+                    deadline.within
+                )
+            })
+            .collect();
+        match starts.is_empty() {
+            true => "/>".to_owned(),
+            false => format!(">{starts}</transition>"),
+        }
+    };
     for (index, state) in version.states.iter().enumerate() {
         let Ok(state_id) = StateId::try_from(index) else {
             continue;
@@ -132,16 +155,20 @@ pub fn scxml(name: &str, version: &Version) -> Scxml {
                 Move::To(to) => {
                     let _ = writeln!(
                         text,
-                        "    <transition event=\"{descriptor}\"{}/>",
-                        target(to)
+                        "    <transition event=\"{descriptor}\"{}{}",
+                        target(to),
+                        close(event_id)
                     );
                 }
                 Move::Guarded(list) => {
                     for guarded in list {
                         let target = target(guarded.target);
                         let Some(when) = &guarded.when else {
-                            let _ =
-                                writeln!(text, "    <transition event=\"{descriptor}\"{target}/>");
+                            let _ = writeln!(
+                                text,
+                                "    <transition event=\"{descriptor}\"{target}{}",
+                                close(event_id)
+                            );
                             continue;
                         };
                         let here = &state.name;
@@ -160,8 +187,9 @@ pub fn scxml(name: &str, version: &Version) -> Scxml {
                         };
                         let _ = writeln!(
                             text,
-                            "    <transition event=\"{descriptor}\" cond=\"{}\"{target}/>",
-                            escape(cond.as_str())
+                            "    <transition event=\"{descriptor}\" cond=\"{}\"{target}{}",
+                            escape(cond.as_str()),
+                            close(event_id)
                         );
                     }
                 }
@@ -175,6 +203,15 @@ pub fn scxml(name: &str, version: &Version) -> Scxml {
             let _ = writeln!(
                 text,
                 "    <transition event=\"plotline.timeout.{index}\"{target}/>"
+            );
+        }
+        for (k, deadline) in version.deadlines.iter().enumerate() {
+            let target = (deadline.to)
+                .map(|to| format!(" target=\"{}\"", ids[usize::from(to)]))
+                .unwrap_or_default();
+            let _ = writeln!(
+                text,
+                "    <transition event=\"plotline.deadline.{k}\"{target}/>"
             );
         }
         let _ = writeln!(text, "  </state>");
