@@ -636,7 +636,10 @@ mod tests {
 
     #[test]
     fn the_ts_of_a_line_is_read_from_its_first_plain_fields() {
-        let cases: [(&str, Option<i64>); 9] = [
+        let cases: [(&str, Option<i64>); 12] = [
+            (r#"{"event":"ts","ts":4}"#, Some(4)),
+            (r#"{"event": "ts", "ts" :5}"#, Some(5)),
+            (r#"{"a":"{","ts":6}"#, None),
             (
                 r#"{"lifecycle":"l","interaction":"k","event":"e","ts":17,"data":{"ts":3}}"#,
                 Some(17),

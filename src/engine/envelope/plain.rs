@@ -77,31 +77,35 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
     }
 }
 
-/// The integer `ts` of a line written plainly, found among its first fields without reading
-/// the rest (what orders a line within a reorder window); `None` when a field before it is not
-/// a plain name with a scalar value, or it is not an integer.
+/// The integer `ts` of a line, found without reading the line: the first `"ts"` in it that
+/// follows `{`, `,` or a space and is followed by `:` (a name, not a value), when no `{` or `[`
+/// comes before it but the object's own (so it is a name of the object itself: in valid JSON
+/// those bytes can be nothing else), and an integer follows. What orders a line within a
+/// reorder window; `None` otherwise.
 pub(super) fn ts(bytes: &[u8]) -> Option<i64> {
     let open = skip_space(bytes, 0);
     if bytes.get(open) != Some(&b'{') {
         return None;
     }
-    let mut at = skip_space(bytes, open + 1);
-    loop {
-        let (name, after) = plain_string(bytes, at)?;
-        at = skip_space(bytes, after);
-        if bytes.get(at) != Some(&b':') {
+    let body = bytes.get(open + 1..)?;
+    // Built once: a searcher's set-up costs more than a short line's search.
+    static TS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"ts\""));
+    for found in TS.find_iter(body) {
+        let before = body.get(..found)?;
+        if memchr::memchr2(b'{', b'[', before).is_some() {
             return None;
         }
-        at = skip_space(bytes, at + 1);
-        if name == b"ts" {
-            return integer(bytes, at).map(|(ts, _)| ts);
+        if !before.last().is_none_or(|b| *b == b',' || is_space(*b)) {
+            continue;
         }
-        at = skip_space(bytes, scalar_end(bytes, at)?);
-        if bytes.get(at) != Some(&b',') {
-            return None;
+        let colon = skip_space(body, found + 4);
+        if body.get(colon) == Some(&b':') {
+            let at = skip_space(body, colon + 1);
+            return integer(body, at).map(|(ts, _)| ts);
         }
-        at = skip_space(bytes, at + 1);
     }
+    None
 }
 
 /// The fields read so far.

@@ -9,7 +9,7 @@
 //! whatever the number of shards.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
 use super::Position;
@@ -33,6 +33,9 @@ pub struct Reorder {
     window: i64,
     /// The greatest `ts` so far.
     watermark: Option<i64>,
+    /// Lines held that came in order (each after every other in this queue): most of them.
+    in_order: VecDeque<Held>,
+    /// Lines held that came out of order.
     held: BinaryHeap<Reverse<Held>>,
     /// Input names by index (a held line is judged with its file's name).
     names: Vec<Arc<str>>,
@@ -44,6 +47,7 @@ impl Reorder {
         Reorder {
             window,
             watermark: None,
+            in_order: VecDeque::new(),
             held: BinaryHeap::new(),
             names: Vec::new(),
         }
@@ -71,19 +75,35 @@ impl Reorder {
                 *name = Arc::from(file);
             }
         }
-        self.held.push(Reverse(Held {
+        let held = Held {
             key,
             bytes: bytes.into(),
-        }));
+        };
+        match self.in_order.back().is_none_or(|last| last.key <= key) {
+            true => self.in_order.push_back(held),
+            false => self.held.push(Reverse(held)),
+        }
     }
 
     /// The earliest held line, when it is due (or every one, with `all`).
     pub fn next_due(&mut self, all: bool) -> Option<Held> {
-        let Reverse(first) = self.held.peek()?;
-        if !all && !self.due(first.key.0) {
+        let queued = self.in_order.front().map(|held| held.key);
+        let heaped = self.held.peek().map(|Reverse(held)| held.key);
+        let from_queue = match (queued, heaped) {
+            (Some(a), Some(b)) => a <= b,
+            (queued, _) => queued.is_some(),
+        };
+        let first = match from_queue {
+            true => queued?,
+            false => heaped?,
+        };
+        if !all && !self.due(first.0) {
             return None;
         }
-        self.held.pop().map(|Reverse(held)| held)
+        match from_queue {
+            true => self.in_order.pop_front(),
+            false => self.held.pop().map(|Reverse(held)| held),
+        }
     }
 
     /// The name of input `file`.
@@ -107,7 +127,7 @@ mod tests {
     #[test]
     fn lines_come_out_in_ts_order_once_the_watermark_passes_them_by_the_window() {
         let mut reorder = Reorder::new(10);
-        for (ts, line) in [(105, 1), (100, 2), (100, 3)] {
+        for (ts, line) in [(105, 1), (100, 2), (100, 3), (107, 4), (101, 5)] {
             reorder.advance(ts);
             reorder.hold((ts, at(line)), "s", b"x");
         }
@@ -117,9 +137,15 @@ mod tests {
             .map(|held| held.key)
             .collect();
         assert_eq!(due, [(100, at(2)), (100, at(3))]);
+        reorder.advance(200);
+        let due: Vec<HeldKey> = std::iter::from_fn(|| reorder.next_due(false))
+            .map(|held| held.key)
+            .collect();
+        assert_eq!(due, [(101, at(5)), (105, at(1)), (107, at(4))]);
+        reorder.hold((150, at(6)), "s", b"x");
         assert_eq!(
             reorder.next_due(true).map(|held| held.key),
-            Some((105, at(1)))
+            Some((150, at(6)))
         );
         assert_eq!(&*reorder.name(0), "s");
     }
