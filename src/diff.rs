@@ -8,7 +8,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::compile::catalog::{Move, Rule, State, Timeout};
+use crate::compile::catalog::{Move, Rule, State, StateId, Timeout};
 use crate::compile::Version;
 
 /// How a change affects records written for one version and read under the other.
@@ -359,16 +359,8 @@ fn deadline_texts(version: &Version) -> Vec<(String, bool)> {
         .map(|deadline| {
             let from = (version.events.get(usize::from(deadline.from))).map_or("", |e| &e.name);
             let mut text = format!("within {} ms of `{from}`", deadline.within);
-            if let Some(to) = deadline.to {
-                text.push_str(&format!(" to `{}`", version.state_name(to)));
-            }
-            if let Some(message) = &deadline.violation {
-                text.push_str(&format!(" reporting \"{message}\""));
-            }
-            if !deadline.set.is_empty() {
-                let fields = crate::report::plural(deadline.set.len() as u64, "field");
-                text.push_str(&format!(" setting {fields}"));
-            }
+            let effect = (deadline.to, &deadline.violation, deadline.set.len());
+            push_effect(&mut text, version, effect);
             (text, deadline.to.is_none() && deadline.set.is_empty())
         })
         .collect()
@@ -461,17 +453,28 @@ fn timeout_text(version: &Version, state: &State) -> Option<String> {
     if timeout.idle {
         text.push_str(" idle");
     }
-    if let Some(to) = timeout.to {
+    let effect = (timeout.to, &timeout.violation, timeout.set.len());
+    push_effect(&mut text, version, effect);
+    Some(text)
+}
+
+/// What a timeout or deadline does when it comes due, written after `text`: where it moves
+/// the interaction, what it reports, how many fields it sets.
+fn push_effect(
+    text: &mut String,
+    version: &Version,
+    (to, violation, set): (Option<StateId>, &Option<String>, usize),
+) {
+    if let Some(to) = to {
         text.push_str(&format!(" to `{}`", version.state_name(to)));
     }
-    if let Some(message) = &timeout.violation {
+    if let Some(message) = violation {
         text.push_str(&format!(" reporting \"{message}\""));
     }
-    if !timeout.set.is_empty() {
-        let fields = crate::report::plural(timeout.set.len() as u64, "field");
+    if set > 0 {
+        let fields = crate::report::plural(set as u64, "field");
         text.push_str(&format!(" setting {fields}"));
     }
-    Some(text)
 }
 
 /// A timeout that only reports refuses more streams where it is added or shortened (forward),

@@ -136,11 +136,8 @@ impl<'a> Context<'a> {
         message: impl Into<String>,
         help: Option<String>,
     ) {
-        let (file, mut location) = self.place(path);
-        let shift = offset + usize::from(location.quoted);
-        location.offset += shift;
-        location.column += shift;
-        let mut diagnostic = Diagnostic::error(&file.source, location, message).with_length(length);
+        let diagnostic = self.in_expression(path, (offset, length), message);
+        let mut diagnostic = diagnostic;
         diagnostic.help = help;
         self.push(diagnostic);
     }
@@ -149,18 +146,28 @@ impl<'a> Context<'a> {
     pub fn expression_warning(
         &mut self,
         path: &str,
-        (offset, length): (usize, usize),
+        span: (usize, usize),
         message: impl Into<String>,
         help: Option<String>,
     ) {
+        let diagnostic = self.in_expression(path, span, message).warning();
+        let mut diagnostic = diagnostic;
+        diagnostic.help = help;
+        self.push(diagnostic);
+    }
+
+    /// A diagnostic at `offset` (for `length` bytes) into the expression at config `path`.
+    fn in_expression(
+        &self,
+        path: &str,
+        (offset, length): (usize, usize),
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let (file, mut location) = self.place(path);
         let shift = offset + usize::from(location.quoted);
         location.offset += shift;
         location.column += shift;
-        let diagnostic = Diagnostic::error(&file.source, location, message).with_length(length);
-        let mut diagnostic = diagnostic.warning();
-        diagnostic.help = help;
-        self.push(diagnostic);
+        Diagnostic::error(&file.source, location, message).with_length(length)
     }
 
     /// ` in version V` for messages about version `name`, when the file has several.

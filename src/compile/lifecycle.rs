@@ -248,35 +248,17 @@ fn deadlines(
             );
             continue;
         };
-        let within = match decl.within.millis() {
-            Ok(within) if within > 0 => within,
-            Ok(_) => {
-                let message = "a deadline must be longer than 0 ms";
-                ctx.error(&format!("{path}.within"), message, None);
-                continue;
-            }
-            Err(message) => {
-                ctx.error(&format!("{path}.within"), message, None);
-                continue;
-            }
+        let Some(within) =
+            positive_millis(ctx, &format!("{path}.within"), &decl.within, "deadline")
+        else {
+            continue;
         };
         let names: Vec<&str> = version.states.iter().map(|s| s.name.as_str()).collect();
         let to = match &decl.to {
             None => None,
-            Some(target) => match names.iter().position(|name| name == target) {
-                Some(id) => StateId::try_from(id).ok(),
-                None => {
-                    report_unknown(
-                        ctx,
-                        "state",
-                        target,
-                        &format!("{path}.to"),
-                        index,
-                        names.iter().copied(),
-                        |n| model.states.get(n).map(|Nullable(d)| d.versioned()),
-                    );
-                    continue;
-                }
+            Some(target) => match state_named(ctx, index, version, target, &format!("{path}.to")) {
+                Some(id) => Some(id),
+                None => continue,
             },
         };
         if to.is_none() && decl.violation.is_none() {
@@ -302,6 +284,47 @@ fn deadlines(
     compiled
 }
 
+/// A timeout's or deadline's length (`what` names it) at config `path`, in milliseconds:
+/// more than 0, or an error.
+fn positive_millis(
+    ctx: &mut Context,
+    path: &str,
+    duration: &crate::config::model::DurationDecl,
+    what: &str,
+) -> Option<i64> {
+    match duration.millis() {
+        Ok(ms) if ms > 0 => Some(ms),
+        Ok(_) => {
+            ctx.error(path, format!("a {what} must be longer than 0 ms"), None);
+            None
+        }
+        Err(message) => {
+            ctx.error(path, message, None);
+            None
+        }
+    }
+}
+
+/// The state of `version` named `target` (at config `path`), or an error naming the states.
+fn state_named(
+    ctx: &mut Context,
+    index: usize,
+    version: &Version,
+    target: &str,
+    path: &str,
+) -> Option<StateId> {
+    let found = version.states.iter().position(|s| s.name == target);
+    if let Some(id) = found.and_then(|id| StateId::try_from(id).ok()) {
+        return Some(id);
+    }
+    let model = &ctx.file.model;
+    let names: Vec<&str> = version.states.iter().map(|s| s.name.as_str()).collect();
+    report_unknown(ctx, "state", target, path, index, names.into_iter(), |n| {
+        model.states.get(n).map(|Nullable(d)| d.versioned())
+    });
+    None
+}
+
 /// Compiles the states' timeouts into `version` (after its states and fields).
 fn timeouts(ctx: &mut Context, index: usize, version: &mut Version, fields: &[FieldInfo]) {
     let model = &ctx.file.model;
@@ -314,20 +337,9 @@ fn timeouts(ctx: &mut Context, index: usize, version: &mut Version, fields: &[Fi
             continue;
         };
         let path = format!("states.{name}.timeout");
-        let after = match timeout.after.millis() {
-            Ok(after) if after > 0 => after,
-            Ok(_) => {
-                ctx.error(
-                    &format!("{path}.after"),
-                    "a timeout must be longer than 0 ms",
-                    None,
-                );
-                continue;
-            }
-            Err(message) => {
-                ctx.error(&format!("{path}.after"), message, None);
-                continue;
-            }
+        let Some(after) = positive_millis(ctx, &format!("{path}.after"), &timeout.after, "timeout")
+        else {
+            continue;
         };
         if decl.is_final {
             ctx.error(
@@ -339,8 +351,8 @@ fn timeouts(ctx: &mut Context, index: usize, version: &mut Version, fields: &[Fi
         }
         let to = match &timeout.to {
             None => None,
-            Some(target) => match version.states.iter().position(|s| s.name == *target) {
-                Some(id) if id == state => {
+            Some(target) => match state_named(ctx, index, version, target, &format!("{path}.to")) {
+                Some(id) if usize::from(id) == state => {
                     ctx.error(
                         &format!("{path}.to"),
                         format!("a timeout of `{name}` cannot go to `{name}` itself"),
@@ -348,20 +360,8 @@ fn timeouts(ctx: &mut Context, index: usize, version: &mut Version, fields: &[Fi
                     );
                     continue;
                 }
-                Some(id) => StateId::try_from(id).ok(),
-                None => {
-                    let names: Vec<&str> = version.states.iter().map(|s| s.name.as_str()).collect();
-                    report_unknown(
-                        ctx,
-                        "state",
-                        target,
-                        &format!("{path}.to"),
-                        index,
-                        names.into_iter(),
-                        |n| model.states.get(n).map(|Nullable(d)| d.versioned()),
-                    );
-                    continue;
-                }
+                Some(id) => Some(id),
+                None => continue,
             },
         };
         if to.is_none() && timeout.violation.is_none() {

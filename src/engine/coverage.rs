@@ -202,6 +202,23 @@ impl Coverage {
         }
     }
 
+    /// Time moved the interaction from `from` to `to`: a state's timeout (`by_timeout`,
+    /// counted as that state's, also when it stays) or a deadline (a state reached).
+    pub fn expired(
+        &mut self,
+        lifecycle: usize,
+        version: usize,
+        trail: Option<&mut Trail>,
+        (from, to): (StateId, StateId),
+        by_timeout: bool,
+    ) {
+        match by_timeout {
+            true => self.timeout(lifecycle, version, trail, (from, to)),
+            false if to != from => self.resynced(lifecycle, version, trail, to),
+            false => {}
+        }
+    }
+
     /// `count` violations found on an event that came in `state`.
     pub fn violated(&mut self, lifecycle: usize, version: usize, state: StateId, count: u32) {
         let counts = self.counts(lifecycle, version);

@@ -827,13 +827,7 @@ impl<'c> Interpreter<'c> {
             let mut fired = |from, to, by_timeout| {
                 if let Some(coverage) = coverage.as_mut() {
                     let trail = trail.as_deref_mut();
-                    match by_timeout {
-                        true => coverage.timeout(lifecycle_id, version_index, trail, (from, to)),
-                        false if to != from => {
-                            coverage.resynced(lifecycle_id, version_index, trail, to)
-                        }
-                        false => {}
-                    }
+                    coverage.expired(lifecycle_id, version_index, trail, (from, to), by_timeout);
                 }
             };
             expire(
@@ -884,21 +878,22 @@ impl<'c> Interpreter<'c> {
         let state_before = interaction.state;
         let mut not_checked = 0u64;
         let mut unsure_now = false;
+        // What guards (here, or where a resync takes the interaction) see of this event.
+        let at_event = || Env {
+            ts,
+            event: &envelope.event,
+            data: data.as_ref(),
+            invalid,
+            meta: &interaction.meta,
+            state: version.state_name(state_before),
+            next_state: version.state_name(state_before),
+            locals: &[],
+        };
         let next = match version.step(interaction.state, event_id) {
             Move::Illegal => Err(Vec::new()),
             Move::To(next) => Ok(next),
             Move::Guarded(list) => {
-                let env = Env {
-                    ts,
-                    event: &envelope.event,
-                    data: data.as_ref(),
-                    invalid,
-                    meta: &interaction.meta,
-                    state: version.state_name(state_before),
-                    next_state: version.state_name(state_before),
-                    locals: &[],
-                };
-                let chosen = choose(list, &env, |index, held| {
+                let chosen = choose(list, &at_event(), |index, held| {
                     if let Some(coverage) = coverage.as_mut() {
                         let at = (state_before, event_id, index);
                         coverage.guard(lifecycle_id, version_index, at, held);
@@ -930,75 +925,30 @@ impl<'c> Interpreter<'c> {
                 }
                 interaction.state = next;
             }
-            Err(failed_guards) if was_unsure => {
-                // The state was a guess: this event tells where the interaction really is.
-                let env = Env {
-                    ts,
-                    event: &envelope.event,
-                    data: data.as_ref(),
-                    invalid,
-                    meta: &interaction.meta,
-                    state: version.state_name(state_before),
-                    next_state: version.state_name(state_before),
-                    locals: &[],
-                };
-                let target = resync_target(
-                    version,
-                    (event_id, event),
-                    state_before,
-                    !failed_guards.is_empty(),
-                    &env,
-                );
-                if let Some(target) = target {
-                    if target != interaction.state {
-                        let lost = version.fields_set_between(interaction.state, event_id);
-                        let unknown = lost.into_iter().map(|slot| (slot, Slot::Unknown));
-                        assign(version, &mut interaction.meta, unknown.collect());
-                        interaction.entered = ts;
-                        if let Some(coverage) = coverage.as_mut() {
-                            let trail = trail.as_deref_mut();
-                            coverage.resynced(lifecycle_id, version_index, trail, target);
-                        }
-                    }
-                    interaction.state = target;
-                }
-            }
             Err(failed_guards) => {
-                let allowed: Vec<String> = version
-                    .allowed(interaction.state)
-                    .into_iter()
-                    .map(str::to_owned)
-                    .collect();
-                let from = version.state_name(interaction.state);
-                let mut message = if interaction.state == version.initial {
-                    format!("`{}` cannot start an interaction", envelope.event)
-                } else {
-                    format!("`{}` is not allowed in state `{from}`", envelope.event)
-                };
-                if !failed_guards.is_empty() {
-                    let guards: Vec<String> =
-                        failed_guards.iter().map(|g| format!("`{g}`")).collect();
-                    message.push_str(&format!(": no guard holds ({})", guards.join(", ")));
+                // After a guess the event tells where the interaction really is: no violation.
+                if !was_unsure {
+                    let allowed: Vec<String> = version
+                        .allowed(interaction.state)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect();
+                    let from = version.state_name(interaction.state);
+                    let mut message = if interaction.state == version.initial {
+                        format!("`{}` cannot start an interaction", envelope.event)
+                    } else {
+                        format!("`{}` is not allowed in state `{from}`", envelope.event)
+                    };
+                    if !failed_guards.is_empty() {
+                        let guards: Vec<String> =
+                            failed_guards.iter().map(|g| format!("`{g}`")).collect();
+                        message.push_str(&format!(": no guard holds ({})", guards.join(", ")));
+                    }
+                    emit(ViolationKind::IllegalTransition, message, allowed);
                 }
-                emit(ViolationKind::IllegalTransition, message, allowed);
-                let env = Env {
-                    ts,
-                    event: &envelope.event,
-                    data: data.as_ref(),
-                    invalid,
-                    meta: &interaction.meta,
-                    state: version.state_name(state_before),
-                    next_state: version.state_name(state_before),
-                    locals: &[],
-                };
                 let guards_failed = !failed_guards.is_empty();
-                let target = resync_target(
-                    version,
-                    (event_id, event),
-                    state_before,
-                    guards_failed,
-                    &env,
-                );
+                let at = (event_id, event);
+                let target = resync_target(version, at, state_before, guards_failed, &at_event());
                 if let Some(target) = target {
                     if target != interaction.state {
                         // What the events the stream lost would have set is unknown.
@@ -1286,15 +1236,8 @@ impl<'c> Interpreter<'c> {
                 &mut |from, to, by_timeout| {
                     if let Some(coverage) = coverage.as_mut() {
                         let trail = trail.as_deref_mut();
-                        match by_timeout {
-                            true => {
-                                coverage.timeout(lifecycle_id, version_index, trail, (from, to))
-                            }
-                            false if to != from => {
-                                coverage.resynced(lifecycle_id, version_index, trail, to)
-                            }
-                            false => {}
-                        }
+                        let moved = (from, to);
+                        coverage.expired(lifecycle_id, version_index, trail, moved, by_timeout);
                     }
                 },
             );

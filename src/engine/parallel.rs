@@ -230,7 +230,6 @@ fn run_shard(
     chunks: &Receiver<Arc<Sequenced>>,
     parts: &SyncSender<Part>,
 ) {
-    let reorders = interpreter.reorders();
     for sequenced in chunks {
         let chunk = &sequenced.chunk;
         let mut violations: Vec<(Order, Violation)> = Vec::new();
@@ -243,9 +242,7 @@ fn run_shard(
                 violations.push((order, violation));
             };
             // Every line of the stream moves the watermark, whichever shard judges it.
-            if reorders {
-                interpreter.advance(ts, false, &mut keyed, &mut |_, _| {});
-            }
+            interpreter.advance(ts, false, &mut keyed, &mut |_, _| {});
             if usize::from(owner) != shard {
                 continue;
             }
@@ -254,18 +251,12 @@ fn run_shard(
                 file,
                 line: number,
             };
-            let mut report = |violation| violations.push((own(number), violation));
             match overlong {
-                Some(length) => interpreter.overlong_line(place, length, &mut report),
-                None if reorders => {
-                    let mut keyed = |key: Option<HeldKey>, violation| {
-                        let order = key.map_or_else(|| own(number), |key| (number, Some(key)));
-                        violations.push((order, violation));
-                    };
-                    interpreter.offer(place, line, ts, false, &mut keyed, &mut |_, _| {});
+                Some(length) => {
+                    interpreter.overlong_line(place, length, &mut |v| keyed(None, v));
                 }
                 None => {
-                    interpreter.line(place, line, false, &mut report);
+                    interpreter.offer(place, line, ts, false, &mut keyed, &mut |_, _| {});
                 }
             }
         }
