@@ -230,6 +230,7 @@ fn run_shard(
     chunks: &Receiver<Arc<Sequenced>>,
     parts: &SyncSender<Part>,
 ) {
+    let reorders = interpreter.reorders();
     for sequenced in chunks {
         let chunk = &sequenced.chunk;
         let mut violations: Vec<(Order, Violation)> = Vec::new();
@@ -242,7 +243,9 @@ fn run_shard(
                 violations.push((order, violation));
             };
             // Every line of the stream moves the watermark, whichever shard judges it.
-            interpreter.advance(ts, false, &mut keyed, &mut |_, _| {});
+            if reorders {
+                interpreter.advance(ts, false, &mut keyed, &mut |_, _| {});
+            }
             if usize::from(owner) != shard {
                 continue;
             }
@@ -255,8 +258,11 @@ fn run_shard(
                 Some(length) => {
                     interpreter.overlong_line(place, length, &mut |v| keyed(None, v));
                 }
-                None => {
+                None if reorders => {
                     interpreter.offer(place, line, ts, false, &mut keyed, &mut |_, _| {});
+                }
+                None => {
+                    interpreter.line(place, line, false, &mut |v| keyed(None, v));
                 }
             }
         }
