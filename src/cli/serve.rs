@@ -24,6 +24,11 @@ pub struct ServeArgs {
     /// Largest body accepted by POST /events, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_body_bytes: usize,
+    /// Judge each interaction's events in `ts` order when they arrive within DURATION (`10s`)
+    /// of event time of one another; a held line's verdict comes with a later POST (under
+    /// `released`) or with POST /finish (0: each on arrival).
+    #[arg(long, value_name = "DURATION", value_parser = super::validate::duration, default_value = "0")]
+    pub reorder_window: i64,
     /// Which catalog to use.
     #[command(flatten)]
     pub catalog: CatalogArgs,
@@ -75,7 +80,7 @@ pub fn serve(args: ServeArgs) -> u8 {
             "plotline: collecting on http://{address} (POST /events; live page at http://{address}/)"
         );
         let _ = stdout.flush();
-        let router = http::router(Collector::new(catalog), args.max_body_bytes);
+        let router = http::router(Collector::new(catalog, args.reorder_window), args.max_body_bytes);
         http::run(listener, router)
             .await
             .map_err(|error| format!("the server stopped: {error}"))

@@ -283,8 +283,8 @@ pub struct Interpreter<'c> {
 /// just offered).
 pub type KeyedReport<'r> = dyn FnMut(Option<HeldKey>, Violation) + 'r;
 
-/// Hears each line judged that was an event, with what became of it.
-pub type Judged<'r> = dyn FnMut(&[u8], Option<Step>) + 'r;
+/// Hears each held line judged that was an event: its key, its text, what became of it.
+pub type Judged<'r> = dyn FnMut(HeldKey, &[u8], Option<Step>) + 'r;
 
 /// An interaction, named where it began (for reports that list every interaction).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -335,6 +335,11 @@ impl<'c> Interpreter<'c> {
     /// Whether a reorder window is set.
     pub fn reorders(&self) -> bool {
         self.reorder.is_some()
+    }
+
+    /// How many lines the reorder window held back so far (each is judged later).
+    pub fn lines_held(&self) -> u64 {
+        self.reorder.as_ref().map_or(0, Reorder::held_total)
     }
 
     /// From now on, notes which interactions change, for checkpoints that write only those
@@ -417,7 +422,7 @@ impl<'c> Interpreter<'c> {
         }
         let ts = envelope::ts_of(line);
         let mut keyed = |_: Option<HeldKey>, violation: Violation| report(violation);
-        self.offer(place, line, ts, want_step, &mut keyed, &mut |_, _| {})
+        self.offer(place, line, ts, want_step, &mut keyed, &mut |_, _, _| {})
     }
 
     /// With a reorder window: raises the watermark to `ts` (the `ts` of a line of the
@@ -495,7 +500,7 @@ impl<'c> Interpreter<'c> {
             let mut keyed = |violation| report(Some(held.key), violation);
             let step = self.judge_line(place, &held.bytes, want_step, &mut keyed);
             if self.summary.events > events {
-                judged(&held.bytes, step);
+                judged(held.key, &held.bytes, step);
             }
         }
     }
@@ -1189,7 +1194,7 @@ impl<'c> Interpreter<'c> {
         self.flush(
             false,
             &mut |key, violation| held_found.push((key, violation)),
-            &mut |_, _| {},
+            &mut |_, _, _| {},
         );
         for (key, violation) in held_found {
             let at = key.map_or_else(Position::default, |(_, at)| at);

@@ -144,7 +144,7 @@ pub fn validate_with(
                 // Lines still held are judged where the stream ends, before its timeouts.
                 let mut held = Vec::new();
                 let mut keep = |key: Option<HeldKey>, violation| held.push((key, violation));
-                interpreter.flush(false, &mut keep, &mut |_, _| {});
+                interpreter.flush(false, &mut keep, &mut |_, _, _| {});
                 // Timeouts at the end are decided by the latest timestamp of the whole
                 // stream, whichever shard saw it.
                 latest.fetch_max(
@@ -244,7 +244,7 @@ fn run_shard(
             };
             // Every line of the stream moves the watermark, whichever shard judges it.
             if reorders {
-                interpreter.advance(ts, false, &mut keyed, &mut |_, _| {});
+                interpreter.advance(ts, false, &mut keyed, &mut |_, _, _| {});
             }
             if usize::from(owner) != shard {
                 continue;
@@ -259,7 +259,7 @@ fn run_shard(
                     interpreter.overlong_line(place, length, &mut |v| keyed(None, v));
                 }
                 None if reorders => {
-                    interpreter.offer(place, line, ts, false, &mut keyed, &mut |_, _| {});
+                    interpreter.offer(place, line, ts, false, &mut keyed, &mut |_, _, _| {});
                 }
                 None => {
                     interpreter.line(place, line, false, &mut |v| keyed(None, v));

@@ -57,7 +57,7 @@ pub fn run(
                 true => {
                     let ts = envelope::ts_of(line);
                     let mut keyed = |_: Option<HeldKey>, violation| report(violation);
-                    let mut judged = |line: &[u8], step| held.judged(line, step);
+                    let mut judged = |_, line: &[u8], step| held.judged(line, step);
                     interpreter.offer(place, line, ts, want_step, &mut keyed, &mut judged)
                 }
             };
@@ -75,7 +75,7 @@ pub fn run(
     let mut held = HeldLines::new(on_event);
     let mut keyed = |_: Option<HeldKey>, violation| report(violation);
     let want_step = held.on_event.is_some();
-    interpreter.flush(want_step, &mut keyed, &mut |line, step| {
+    interpreter.flush(want_step, &mut keyed, &mut |_, line, step| {
         held.judged(line, step)
     });
     held.result

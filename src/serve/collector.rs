@@ -2,7 +2,7 @@
 //! same one `validate` runs), the violations so far, and a short log per interaction. No
 //! async code here; `http.rs` wraps it in a lock.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use crate::compile::Catalog;
 use crate::engine::coverage::Coverage;
+use crate::engine::envelope;
+use crate::engine::interpreter::{HeldKey, Step};
 use crate::engine::{Interpreter, Limits, Place, Summary, Violation};
 use crate::report::html::{Examples, InteractionRow, Page, EXAMPLES_PER_KIND, TOP_PATHS};
 use crate::report::{html, FORMAT_VERSION};
@@ -53,6 +55,53 @@ pub struct Verdict {
     pub duplicate: bool,
 }
 
+/// What a POST says of a line the reorder window held back: `{"line": N, "held": true}`;
+/// it is judged later.
+#[derive(Debug, Serialize)]
+struct HeldLine {
+    /// Its number, as [`Verdict::line`].
+    line: u64,
+    /// Always `true`.
+    held: bool,
+}
+
+impl Verdict {
+    /// The verdict on line `line` judged with this outcome, and the version that judged it
+    /// (empty when none did).
+    fn of(
+        line: u64,
+        step: Option<Step>,
+        violations: Vec<Violation>,
+        duplicate: bool,
+    ) -> (String, Verdict) {
+        let first = violations.first();
+        let (lifecycle, interaction, event) = match &step {
+            Some(step) => (
+                Some(step.lifecycle.clone()),
+                Some(step.interaction.clone()),
+                Some(step.event.clone()),
+            ),
+            None => (
+                first.and_then(|v| v.lifecycle.clone()),
+                first.and_then(|v| v.interaction.clone()),
+                first.and_then(|v| v.event.clone()),
+            ),
+        };
+        let version = step.as_ref().map_or(String::new(), |s| s.version.clone());
+        let verdict = Verdict {
+            line,
+            lifecycle,
+            interaction,
+            event,
+            state: step.as_ref().map(|s| s.state.clone()),
+            metadata: step.and_then(|s| RawValue::from_string(s.metadata).ok()),
+            violations,
+            duplicate,
+        };
+        (version, verdict)
+    }
+}
+
 /// One interaction as the collector saw it.
 #[derive(Debug, Clone, Serialize)]
 pub struct InteractionLog {
@@ -79,6 +128,8 @@ pub struct InteractionLog {
 /// The collector's state.
 pub struct Collector {
     catalog: &'static Catalog,
+    /// The reorder window, in milliseconds.
+    window: i64,
     interpreter: Interpreter<'static>,
     /// The counts of interpreters ended by `finish`.
     finished_summary: Summary,
@@ -91,11 +142,13 @@ pub struct Collector {
 }
 
 impl Collector {
-    /// A collector judging by `catalog`.
-    pub fn new(catalog: &'static Catalog) -> Collector {
+    /// A collector judging by `catalog`, each interaction's events in `ts` order when they
+    /// arrive within `window` milliseconds of event time (0: as they come).
+    pub fn new(catalog: &'static Catalog, window: i64) -> Collector {
         Collector {
             catalog,
-            interpreter: fresh(catalog),
+            window,
+            interpreter: fresh(catalog, window),
             finished_summary: Summary::default(),
             finished_coverage: Coverage::default(),
             lines: 0,
@@ -107,10 +160,12 @@ impl Collector {
 
     /// Judges a posted body: a JSON object, an array of them, or JSONL (each line an envelope
     /// or a native record). Every line is counted, as `validate` counts them; blank lines give
-    /// no verdict. Returns `{"verdicts": [...]}` as JSON text.
+    /// no verdict. Returns `{"verdicts": [...]}` as JSON text; with a reorder window a line
+    /// held back has the verdict `{"line": N, "held": true}`, and `"released"` lists the
+    /// verdicts of held lines (of this body or earlier ones) judged now.
     pub fn post(&mut self, body: &[u8]) -> Vec<u8> {
-        let mut out = b"{\"verdicts\":[".to_vec();
-        let mut first_verdict = true;
+        let mut verdicts = JsonList::default();
+        let mut released = JsonList::default();
         for record in records(body) {
             self.lines += 1;
             let place = Place {
@@ -119,49 +174,81 @@ impl Collector {
                 line: self.lines,
             };
             let mut found = Vec::new();
-            let blank_before = self.interpreter.summary().blank;
-            let duplicates_before = self.interpreter.summary().duplicates;
-            let step = self
-                .interpreter
-                .line(place, &record, true, &mut |v| found.push(v));
-            if self.interpreter.summary().blank > blank_before {
+            let mut held_found: Vec<(HeldKey, Violation)> = Vec::new();
+            let mut held_steps: Vec<(HeldKey, Option<Step>)> = Vec::new();
+            let (blank_before, duplicates_before) = {
+                let summary = self.interpreter.summary();
+                (summary.blank, summary.duplicates)
+            };
+            let held_before = self.interpreter.lines_held();
+            let ts = (self.interpreter.reorders())
+                .then(|| envelope::ts_of(&record))
+                .flatten();
+            let step = self.interpreter.offer(
+                place,
+                &record,
+                ts,
+                true,
+                &mut |key, violation| match key {
+                    Some(key) => held_found.push((key, violation)),
+                    None => found.push(violation),
+                },
+                &mut |key, _, step| held_steps.push((key, step)),
+            );
+            self.released(held_found, held_steps, &mut |verdict| {
+                released.push(verdict)
+            });
+            if self.interpreter.lines_held() > held_before {
+                verdicts.push(&HeldLine {
+                    line: self.lines,
+                    held: true,
+                });
                 continue;
             }
-            let first = found.first();
-            let (lifecycle, interaction, event) = match &step {
-                Some(step) => (
-                    Some(step.lifecycle.clone()),
-                    Some(step.interaction.clone()),
-                    Some(step.event.clone()),
-                ),
-                None => (
-                    first.and_then(|v| v.lifecycle.clone()),
-                    first.and_then(|v| v.interaction.clone()),
-                    first.and_then(|v| v.event.clone()),
-                ),
-            };
-            let version = step.as_ref().map_or(String::new(), |s| s.version.clone());
-            let verdict = Verdict {
-                line: self.lines,
-                lifecycle,
-                interaction,
-                event,
-                state: step.as_ref().map(|s| s.state.clone()),
-                metadata: step.and_then(|s| RawValue::from_string(s.metadata).ok()),
-                violations: found,
-                duplicate: self.interpreter.summary().duplicates > duplicates_before,
-            };
-            if !first_verdict {
-                out.push(b',');
+            let after = self.interpreter.summary();
+            if after.blank > blank_before {
+                continue;
             }
-            first_verdict = false;
-            // Writing into memory fails only on a value JSON cannot hold; there is none.
-            let _ = serde_json::to_writer(&mut out, &verdict);
+            let duplicate = after.duplicates > duplicates_before;
+            let (version, verdict) = Verdict::of(self.lines, step, found, duplicate);
+            verdicts.push(&verdict);
             self.keep(&verdict.violations);
             self.log(&version, verdict);
         }
-        out.extend_from_slice(b"]}");
+        let mut out = b"{\"verdicts\":".to_vec();
+        out.extend(verdicts.close());
+        if !released.is_empty() {
+            out.extend_from_slice(b",\"released\":");
+            out.extend(released.close());
+        }
+        out.push(b'}');
         out
+    }
+
+    /// Keeps and logs the verdicts of held lines judged now (each with the violations found
+    /// on it), in the order they were judged, `(ts, place)`; `each` sees each first.
+    fn released(
+        &mut self,
+        found: Vec<(HeldKey, Violation)>,
+        steps: Vec<(HeldKey, Option<Step>)>,
+        each: &mut dyn FnMut(&Verdict),
+    ) {
+        if found.is_empty() && steps.is_empty() {
+            return;
+        }
+        let mut lines: BTreeMap<HeldKey, (Option<Step>, Vec<Violation>)> = BTreeMap::new();
+        for (key, violation) in found {
+            lines.entry(key).or_default().1.push(violation);
+        }
+        for (key, step) in steps {
+            lines.entry(key).or_default().0 = step;
+        }
+        for ((_, at), (step, violations)) in lines {
+            let (version, verdict) = Verdict::of(at.line, step, violations, false);
+            each(&verdict);
+            self.keep(&verdict.violations);
+            self.log(&version, verdict);
+        }
     }
 
     /// Keeps violations for the report.
@@ -213,14 +300,26 @@ impl Collector {
     /// Ends every open interaction as the end of a stream would (`incomplete`, timeouts by
     /// the latest timestamp); what they found is returned and kept. Later events start anew.
     pub fn finish(&mut self) -> Vec<Violation> {
-        let ended = std::mem::replace(&mut self.interpreter, fresh(self.catalog));
-        let mut found = Vec::new();
+        // Lines still held are judged first, and logged like any other.
+        let mut held_found = Vec::new();
+        let mut held_steps = Vec::new();
+        self.interpreter.flush(
+            true,
+            &mut |key, violation| held_found.extend(key.map(|key| (key, violation))),
+            &mut |key, _, step| held_steps.push((key, step)),
+        );
+        let mut found: Vec<Violation> = Vec::new();
+        self.released(held_found, held_steps, &mut |verdict| {
+            found.extend_from_slice(&verdict.violations)
+        });
+        let ended = std::mem::replace(&mut self.interpreter, fresh(self.catalog, self.window));
+        let kept_before = found.len();
         let (summary, coverage) = ended.finish_covered(false, &mut |_, v| found.push(v));
         self.finished_summary.absorb(&summary);
         if let Some(coverage) = coverage {
             self.finished_coverage.absorb(coverage);
         }
-        for violation in &found {
+        for violation in &found[kept_before..] {
             let key = (
                 violation.lifecycle.clone().unwrap_or_default(),
                 violation.interaction.clone().unwrap_or_default(),
@@ -229,13 +328,13 @@ impl Collector {
                 log.violations += 1;
             }
         }
-        self.keep(&found);
+        self.keep(&found[kept_before..]);
         found
     }
 
     /// Forgets everything received.
     pub fn reset(&mut self) {
-        *self = Collector::new(self.catalog);
+        *self = Collector::new(self.catalog, self.window);
     }
 
     fn summary(&self) -> Summary {
@@ -305,10 +404,43 @@ impl Collector {
     }
 }
 
-/// An interpreter that counts coverage, for the report.
-fn fresh(catalog: &'static Catalog) -> Interpreter<'static> {
+/// A JSON array written item by item.
+#[derive(Default)]
+struct JsonList {
+    text: Vec<u8>,
+}
+
+impl JsonList {
+    fn push(&mut self, item: &impl Serialize) {
+        self.text.push(match self.text.is_empty() {
+            true => b'[',
+            false => b',',
+        });
+        // Writing into memory fails only on a value JSON cannot hold; there is none.
+        let _ = serde_json::to_writer(&mut self.text, item);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The array's text.
+    fn close(mut self) -> Vec<u8> {
+        match self.text.is_empty() {
+            true => b"[]".to_vec(),
+            false => {
+                self.text.push(b']');
+                self.text
+            }
+        }
+    }
+}
+
+/// An interpreter that counts coverage, for the report, with a reorder window.
+fn fresh(catalog: &'static Catalog, window: i64) -> Interpreter<'static> {
     let mut interpreter = Interpreter::new(catalog, Limits::default());
     interpreter.count_coverage();
+    interpreter.reorder_within(window);
     interpreter
 }
 
@@ -348,7 +480,7 @@ mod tests {
         let catalog = crate::compile::compile(&files)
             .0
             .expect("the built-in catalog");
-        let mut collector = Collector::new(Box::leak(Box::new(catalog)));
+        let mut collector = Collector::new(Box::leak(Box::new(catalog)), 0);
         let line = br#"{"id":"x","lifecycle":"callback","interaction":"a","event":"ready","ts":1}"#;
         let verdict = |body: Vec<u8>| {
             let answer: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
@@ -360,6 +492,57 @@ mod tests {
         let again = verdict(collector.post(line));
         assert_eq!(again["duplicate"], true);
         assert_eq!(again["violations"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn with_a_reorder_window_held_lines_come_back_judged_in_ts_order() {
+        let (files, _) = crate::config::load::load_builtin();
+        let catalog = crate::compile::compile(&files)
+            .0
+            .expect("the built-in catalog");
+        let mut collector = Collector::new(Box::leak(Box::new(catalog)), 10_000);
+        let line = |event: &str, interaction: &str, ts: u64| {
+            format!(
+                r#"{{"lifecycle":"callback","interaction":"{interaction}","event":"{event}","ts":{ts}}}"#
+            )
+        };
+        let post = |collector: &mut Collector, body: String| {
+            let answer = collector.post(body.as_bytes());
+            serde_json::from_slice::<serde_json::Value>(&answer).expect("JSON")
+        };
+        // Swapped in transit: `opened` comes before `ready`.
+        let answer = post(&mut collector, line("opened", "a", 2_000));
+        assert_eq!(
+            answer["verdicts"],
+            serde_json::json!([{"line": 1, "held": true}])
+        );
+        assert_eq!(answer.get("released"), None);
+        post(&mut collector, line("ready", "a", 1_000));
+        // Event time moves on past the window: both are judged, `ready` first.
+        let answer = post(&mut collector, line("ready", "b", 20_000));
+        let released = answer["released"].as_array().expect("released verdicts");
+        let judged: Vec<(u64, &str)> = released
+            .iter()
+            .map(|v| {
+                (
+                    v["line"].as_u64().unwrap_or(0),
+                    v["state"].as_str().unwrap_or(""),
+                )
+            })
+            .collect();
+        assert_eq!(judged, [(2, "ready"), (1, "opened")]);
+        assert!(released
+            .iter()
+            .all(|v| v["violations"] == serde_json::json!([])));
+        assert_eq!(collector.interaction("a")[0].event_count, 2);
+        // The end judges what is still held; only `incomplete` is left to say.
+        let found = collector.finish();
+        assert!(
+            found.iter().all(|v| v.kind.name() == "incomplete"),
+            "{found:?}"
+        );
+        assert_eq!(collector.interaction("b")[0].event_count, 1);
+        assert_eq!(collector.report()["summary"]["lines"], 3);
     }
 
     #[test]

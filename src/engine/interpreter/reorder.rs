@@ -39,6 +39,8 @@ pub struct Reorder {
     held: BinaryHeap<Reverse<Held>>,
     /// Input names by index (a held line is judged with its file's name).
     names: Vec<Arc<str>>,
+    /// Lines held back so far.
+    held_total: u64,
 }
 
 impl Reorder {
@@ -50,7 +52,13 @@ impl Reorder {
             in_order: VecDeque::new(),
             held: BinaryHeap::new(),
             names: Vec::new(),
+            held_total: 0,
         }
+    }
+
+    /// How many lines were held back so far.
+    pub fn held_total(&self) -> u64 {
+        self.held_total
     }
 
     /// The watermark is at least `ts` now.
@@ -75,6 +83,7 @@ impl Reorder {
                 *name = Arc::from(file);
             }
         }
+        self.held_total += 1;
         let held = Held {
             key,
             bytes: bytes.into(),
