@@ -79,7 +79,17 @@ fn feed(
 }
 
 fn uninterrupted(catalog: &Catalog, lines: &[Vec<u8>]) -> (Vec<Violation>, Summary) {
+    uninterrupted_within(catalog, lines, 0)
+}
+
+/// With a reorder window of `window` milliseconds.
+fn uninterrupted_within(
+    catalog: &Catalog,
+    lines: &[Vec<u8>],
+    window: i64,
+) -> (Vec<Violation>, Summary) {
     let mut interpreter = Interpreter::new(catalog, Limits::default());
+    interpreter.reorder_within(window);
     let mut found = Vec::new();
     feed(&mut interpreter, lines, 1, &mut found);
     let summary = interpreter.finish(false, &mut |v| found.push(v));
@@ -92,8 +102,19 @@ fn resumed(
     lines: &[Vec<u8>],
     k: usize,
 ) -> (Vec<Violation>, Summary, Checkpoint) {
+    resumed_within(catalog, lines, k, 0)
+}
+
+/// With a reorder window of `window` milliseconds (the lines held at the cut are saved).
+fn resumed_within(
+    catalog: &Catalog,
+    lines: &[Vec<u8>],
+    k: usize,
+    window: i64,
+) -> (Vec<Violation>, Summary, Checkpoint) {
     let mut found = Vec::new();
     let mut first = Interpreter::new(catalog, Limits::default());
+    first.reorder_within(window);
     feed(&mut first, &lines[..k], 1, &mut found);
     let saved = serde_json::to_string(&first.checkpoint()).expect("a checkpoint is JSON");
     drop(first);
@@ -134,6 +155,31 @@ fn a_restored_interpreter_decides_as_an_uninterrupted_one_at_every_cut() {
             );
         }
     }
+}
+
+#[test]
+fn lines_held_by_a_reorder_window_are_saved_and_judged_after_a_restore() {
+    let catalog = catalog(None);
+    let mut lines = stream(None, 3);
+    // Adjacent lines swapped in transit, each keeping its `ts`.
+    for pair in lines.chunks_mut(2).step_by(3) {
+        pair.reverse();
+    }
+    let window = 10_000;
+    let expected = uninterrupted_within(&catalog, &lines, window);
+    assert_ne!(
+        expected,
+        uninterrupted(&catalog, &lines),
+        "the window changes the verdict"
+    );
+    let mut held_seen = false;
+    for k in (0..=lines.len()).step_by(lines.len() / 29) {
+        let (found, summary, checkpoint) = resumed_within(&catalog, &lines, k, window);
+        held_seen |= checkpoint.reorder.is_some_and(|r| !r.held.is_empty());
+        assert_eq!(summary, expected.1, "counts after a cut at {k}");
+        assert_eq!(found, expected.0, "violations after a cut at {k}");
+    }
+    assert!(held_seen, "the cuts saved held lines");
 }
 
 #[test]

@@ -85,9 +85,22 @@ impl Server {
 
     /// A worker; `pause` (a number from 1) stops it in the middle of that checkpoint.
     fn worker(&self, id: &str, idle_exit: &str, checkpoint_every: &str, pause: &str) -> Child {
+        self.worker_with(id, idle_exit, checkpoint_every, pause, &[])
+    }
+
+    /// A worker with more arguments.
+    fn worker_with(
+        &self,
+        id: &str,
+        idle_exit: &str,
+        checkpoint_every: &str,
+        pause: &str,
+        more: &[&str],
+    ) -> Child {
         Command::new(env!("CARGO_BIN_EXE_plotline"))
             .env("PLOTLINE_PAUSE_IN_CHECKPOINT", pause)
             .args(["worker", "--nats", &self.url, "--id", id])
+            .args(more)
             .args(["--checkpoint-every", checkpoint_every])
             .args(["--idle-exit", idle_exit])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -145,13 +158,20 @@ fn stream(dir: &Path, events: &str) -> PathBuf {
 /// The report `validate` writes, and the collector's, compared: counts equal, violations
 /// equal as multisets.
 fn assert_same(found: &Value, path: &Path) {
-    let validated = plotline(&[
+    assert_same_as(found, path, &[]);
+}
+
+/// Like [`assert_same`], `validate` given `more` arguments.
+fn assert_same_as(found: &Value, path: &Path, more: &[&str]) {
+    let mut args = vec![
         "validate",
         "-j1",
         "--format",
         "json",
         path.to_str().unwrap(),
-    ]);
+    ];
+    args.extend(more);
+    let validated = plotline(&args);
     let expected: Value = serde_json::from_slice(&validated.stdout).expect("JSON");
     assert_eq!(found["summary"], expected["summary"]);
     let sorted = |report: &Value| {
@@ -373,4 +393,73 @@ fn a_full_input_stream_makes_publish_fail_loudly() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(u64::MAX);
     assert!(acknowledged < 20_000, "{said}");
+}
+
+#[test]
+fn with_a_reorder_window_workers_judge_swapped_lines_as_validate_does_across_a_kill() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Few interactions open at once, so that adjacent lines are often of one interaction.
+    let simulated = plotline(&[
+        "simulate",
+        "-n",
+        "20000",
+        "--open",
+        "5",
+        "--cut",
+        "--violations",
+        "0.01",
+        "--seed",
+        "11",
+    ]);
+    let text = String::from_utf8(simulated.stdout).expect("UTF-8");
+    // Every fifth pair of adjacent lines swapped in transit, each keeping its `ts`.
+    let mut lines: Vec<&str> = text.lines().collect();
+    for pair in lines.chunks_mut(2).step_by(5) {
+        pair.reverse();
+    }
+    let path = dir.path().join("swapped.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").expect("written");
+    let window = ["--reorder-window", "10s"];
+    let without: Value = serde_json::from_slice(
+        &plotline(&["validate", "--format", "json", path.to_str().unwrap()]).stdout,
+    )
+    .expect("JSON");
+    let with: Value = serde_json::from_slice(
+        &plotline(&[
+            "validate",
+            "--format",
+            "json",
+            "--reorder-window",
+            "10s",
+            path.to_str().unwrap(),
+        ])
+        .stdout,
+    )
+    .expect("JSON");
+    let count = |report: &Value| report["violations"].as_array().map_or(0, Vec::len);
+    assert!(count(&with) < count(&without), "the window matters here");
+    server.must(&["nats-setup", "--partitions", "3", "--state-groups", "4"]);
+    server.must(&["publish", path.to_str().unwrap()]);
+    // Stopped for good in its 4th checkpoint (lines held then are in the head written
+    // before), killed, and started again.
+    let mut first = server.worker_with("w1", "60", "1000", "4", &window);
+    let mut said_first = BufReader::new(first.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while !line.contains("paused in checkpoint") {
+        line.clear();
+        let read = said_first.read_line(&mut line).expect("it says");
+        assert!(read > 0, "the worker ended without pausing");
+    }
+    first.kill().expect("killed");
+    let _ = first.wait();
+    let again = server.worker_with("w1", "12", "1000", "0", &window);
+    let text = said(again);
+    assert!(
+        number_before(&text, " partitions taken over from a checkpoint") >= 1,
+        "{text}"
+    );
+    assert_same_as(&server.report(), &path, &window);
 }

@@ -73,6 +73,11 @@ pub struct WorkerArgs {
     /// Exit after this many seconds without an input message (default: run until stopped).
     #[arg(long, value_name = "SECONDS")]
     pub idle_exit: Option<u64>,
+    /// Judge each interaction's events in `ts` order when they arrive within DURATION (`10s`)
+    /// of event time of one another, as `validate --reorder-window` does (0: on arrival).
+    /// Held lines are part of the partition's checkpoint.
+    #[arg(long, value_name = "DURATION", value_parser = super::validate::duration, default_value = "0")]
+    pub reorder_window: i64,
     /// Serve Prometheus metrics here (port 0: any free port, said on start).
     #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:0")]
     pub metrics: std::net::SocketAddr,
@@ -199,6 +204,7 @@ pub fn worker(args: WorkerArgs) -> u8 {
     let options = WorkerOptions {
         checkpoint_every: args.checkpoint_every.max(1),
         idle_exit: args.idle_exit.map(Duration::from_secs),
+        reorder_window: args.reorder_window,
     };
     let stats = std::sync::Arc::new(nats::WorkerStats::default());
     let done = run(async {

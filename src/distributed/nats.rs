@@ -39,7 +39,7 @@ use super::state::{
 use crate::compile::Catalog;
 use crate::engine::envelope;
 use crate::engine::fnv::fnv1a;
-use crate::engine::{Interpreter, Limits, Place, Summary, Violation, ViolationKind};
+use crate::engine::{Interpreter, Limits, Place, Step, Summary, Violation, ViolationKind};
 use crate::report::FORMAT_VERSION;
 
 /// How long a lease lasts without renewal.
@@ -210,6 +210,8 @@ pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u6
         published: 0,
     };
     let mut latest: Option<i64> = None;
+    // The stream's greatest `ts` so far, as `validate --reorder-window` reads it.
+    let mut watermark: Option<i64> = None;
     for (index, input) in inputs.iter().enumerate() {
         // Lines wait in their partition's batch, in order, until it is full.
         let mut batches: Vec<Batch> = (0..partitions).map(|_| Batch::default()).collect();
@@ -218,9 +220,10 @@ pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u6
             if let Ok(event) = envelope::parse(line) {
                 latest = latest.max(event.ts);
             }
+            watermark = watermark.max(envelope::ts_of(line));
             let partition = partition_of(line, partitions);
             let batch = &mut batches[partition as usize];
-            batch.add(number, line);
+            batch.add(number, line, watermark);
             if batch.full() {
                 let subject = names.input(partition);
                 sender
@@ -263,6 +266,8 @@ pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u6
 #[derive(Default)]
 struct Batch {
     numbers: Vec<u64>,
+    /// The stream's watermark at each line (`-`: none yet).
+    watermarks: String,
     text: Vec<u8>,
 }
 
@@ -271,9 +276,14 @@ impl Batch {
     const LINES: usize = 100;
     const BYTES: usize = 64 * 1024;
 
-    fn add(&mut self, number: u64, line: &[u8]) {
+    fn add(&mut self, number: u64, line: &[u8], watermark: Option<i64>) {
         if !self.numbers.is_empty() {
             self.text.push(b'\n');
+            self.watermarks.push(' ');
+        }
+        match watermark {
+            Some(ts) => self.watermarks.push_str(&ts.to_string()),
+            None => self.watermarks.push('-'),
         }
         self.text.extend_from_slice(line);
         self.numbers.push(number);
@@ -309,6 +319,8 @@ impl Sender<'_> {
         headers.insert("Plotline-Input", index.to_string().as_str());
         headers.insert("Plotline-File", name);
         headers.insert("Plotline-Lines", numbers.join(" ").as_str());
+        headers.insert("Plotline-Watermarks", batch.watermarks.as_str());
+        batch.watermarks.clear();
         let text = std::mem::take(&mut batch.text);
         let lines = batch.numbers.len() as u64;
         batch.numbers.clear();
@@ -425,6 +437,8 @@ pub struct WorkerOptions {
     pub checkpoint_every: u64,
     /// Stop after this long without an input message (`None`: never).
     pub idle_exit: Option<Duration>,
+    /// The reorder window, in milliseconds (0: each line on arrival).
+    pub reorder_window: i64,
 }
 
 /// Runs a worker: leases free partitions, processes them, checkpoints, renews its leases,
@@ -506,7 +520,7 @@ pub async fn worker(
                 stats.lease_changes.fetch_add(1, Ordering::SeqCst);
                 idle_since = tokio::time::Instant::now();
                 let (js, names, stats) = (js.clone(), names.clone(), stats.clone());
-                let every = options.checkpoint_every;
+                let every = (options.checkpoint_every, options.reorder_window);
                 tasks.push(tokio::spawn(async move {
                     // A refused checkpoint means a newer one exists (a late write of the
                     // partition's previous owner): start again from it.
@@ -567,7 +581,7 @@ async fn run_partition(
     names: Names,
     catalog: &'static Catalog,
     (partition, groups): (u32, u32),
-    every: u64,
+    (every, window): (u64, i64),
     alive: Arc<AtomicBool>,
     stats: Arc<WorkerStats>,
 ) -> Result<(), Stop> {
@@ -578,9 +592,11 @@ async fn run_partition(
     let Resumed {
         state,
         sequence,
-        interpreter,
+        mut interpreter,
         restored,
     } = PartitionState::load(store, partition, groups, catalog).await?;
+    // Lines a checkpoint holds stay held, judged by this worker's window.
+    interpreter.reorder_within(window);
     if restored {
         stats.restored.fetch_add(1, Ordering::SeqCst);
     }
@@ -616,6 +632,7 @@ async fn run_partition(
         interpreter,
         acks: Vec::new(),
         since_checkpoint: 0,
+        reorder_window: window,
     };
     loop {
         let next = tokio::time::timeout(Duration::from_millis(500), messages.next()).await;
@@ -652,6 +669,8 @@ struct PartitionRun<'a> {
     acks: Vec<jetstream::context::PublishAckFuture>,
     /// Input lines (or end markers) since the last checkpoint.
     since_checkpoint: u64,
+    /// The reorder window, in milliseconds.
+    reorder_window: i64,
 }
 
 impl PartitionRun<'_> {
@@ -676,9 +695,23 @@ impl PartitionRun<'_> {
         };
         let mut found: Vec<Violation> = Vec::new();
         let mut lines_here = 0u64;
+        // Held lines judged now.
+        let mut released = 0u64;
         if let Some(latest) = header("Plotline-End") {
-            // The end of the input: open interactions end as at the end of a file.
-            let fresh = Interpreter::new(self.catalog, Limits::default());
+            // The end of the input: the lines still held are judged, then open interactions
+            // end as at the end of a file.
+            let mut events = Vec::new();
+            self.interpreter
+                .flush(true, &mut |_, v| found.push(v), &mut |_, line, step| {
+                    annotate(&mut events, line, step)
+                });
+            if !events.is_empty() {
+                let id = format!("{partition}:{seq}:events");
+                self.output(self.names.events(partition), &id, events)
+                    .await?;
+            }
+            let mut fresh = Interpreter::new(self.catalog, Limits::default());
+            fresh.reorder_within(self.reorder_window);
             let mut ended = std::mem::replace(&mut self.interpreter, fresh);
             self.interpreter.track_changes();
             self.state.renew();
@@ -695,6 +728,10 @@ impl PartitionRun<'_> {
                 .unwrap_or(0);
             let numbers = header("Plotline-Lines").unwrap_or_default();
             let lines = message.payload.split(|&b| b == b'\n');
+            // The stream's watermark at each line (publish reads every line's `ts`), so that
+            // held lines are judged where `validate --reorder-window` judges them.
+            let watermarks = header("Plotline-Watermarks").unwrap_or_default();
+            let mut watermarks = watermarks.split(' ').map(|w| w.parse::<i64>().ok());
             // Each event as `run` writes it, the batch's in one message.
             let mut events = Vec::new();
             for (line, number) in lines.zip(numbers.split(' ')) {
@@ -705,13 +742,23 @@ impl PartitionRun<'_> {
                 };
                 let interpreter = &mut self.interpreter;
                 let before = interpreter.summary().events;
-                let step = interpreter.line(place, line, true, &mut |v| found.push(v));
-                if interpreter.summary().events > before {
-                    match step {
-                        Some(step) => events.extend_from_slice(&step.annotate(line)),
-                        None => events.extend_from_slice(line),
+                let released_before = released;
+                let step = match interpreter.reorders() {
+                    false => interpreter.line(place, line, true, &mut |v| found.push(v)),
+                    true => {
+                        let mut report = |_, v| found.push(v);
+                        let mut judged = |_, line: &[u8], step: Option<Step>| {
+                            released += 1;
+                            annotate(&mut events, line, step);
+                        };
+                        let watermark = watermarks.next().flatten();
+                        interpreter.advance(watermark, true, &mut report, &mut judged);
+                        let ts = envelope::ts_of(line);
+                        interpreter.offer(place, line, ts, true, &mut report, &mut judged)
                     }
-                    events.push(b'\n');
+                };
+                if interpreter.summary().events > before + (released - released_before) {
+                    annotate(&mut events, line, step);
                 }
                 lines_here += 1;
             }
@@ -787,6 +834,15 @@ impl PartitionRun<'_> {
         });
         Ok(())
     }
+}
+
+/// Appends an event's line as `run` writes it (with its computed metadata block).
+fn annotate(events: &mut Vec<u8>, line: &[u8], step: Option<Step>) {
+    match step {
+        Some(step) => events.extend_from_slice(&step.annotate(line)),
+        None => events.extend_from_slice(line),
+    }
+    events.push(b'\n');
 }
 
 /// Reads the outputs into the JSON report of `validate --format json`: the counts of every

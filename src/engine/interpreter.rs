@@ -26,8 +26,8 @@ use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
 pub use checkpoint::{Checkpoint, SavedInteraction};
 use duplicates::{id_hash, SavedIds, SeenIds};
-pub use reorder::HeldKey;
 use reorder::Reorder;
+pub use reorder::{HeldKey, HeldText, SavedHeld, SavedReorder};
 
 /// Bounds on what a run holds in memory.
 #[derive(Debug, Clone, Copy)]
@@ -328,8 +328,12 @@ impl<'c> Interpreter<'c> {
 
     /// From now on, judges each interaction's events in `ts` order as long as they arrive
     /// within `window` milliseconds of event time (0: on arrival, as they come).
+    /// Lines already held stay held (and go by the new window).
     pub fn reorder_within(&mut self, window: i64) {
-        self.reorder = (window > 0).then(|| Reorder::new(window));
+        match self.reorder.as_mut() {
+            Some(reorder) if !reorder.is_empty() => reorder.set_window(window),
+            _ => self.reorder = (window > 0).then(|| Reorder::new(window)),
+        }
     }
 
     /// Whether a reorder window is set.

@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 use thin_vec::ThinVec;
 
 use super::{
-    Finished, Interaction, Interpreter, Limits, OpenMap, Position, SavedIds, SeenIds, DISARMED,
+    Finished, Interaction, Interpreter, Limits, OpenMap, Position, Reorder, SavedIds, SavedReorder,
+    SeenIds, DISARMED,
 };
 use crate::compile::Catalog;
 use crate::engine::verdict::Summary;
@@ -48,6 +49,9 @@ pub struct Checkpoint {
     /// The ordinal the next remembered id gets.
     #[serde(default)]
     pub past_ids_total: u64,
+    /// The reorder window's buffer: its window, watermark and the lines it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorder: Option<SavedReorder>,
 }
 
 /// One open interaction.
@@ -162,6 +166,7 @@ impl Interpreter<'_> {
             open_ids,
             past_ids,
             past_ids_total,
+            reorder: self.reorder.as_ref().map(Reorder::save),
         }
     }
 
@@ -211,6 +216,7 @@ impl Interpreter<'_> {
             checkpoint.past_ids_total,
         );
         interpreter.ids = SeenIds::restore(capacity, &ids);
+        interpreter.reorder = checkpoint.reorder.as_ref().map(Reorder::restore);
         Ok(interpreter)
     }
 }

@@ -12,6 +12,8 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use super::Position;
 
 /// What orders held lines: `ts`, then where the line was.
@@ -44,7 +46,8 @@ pub struct Reorder {
 }
 
 impl Reorder {
-    /// A buffer for `window` milliseconds (more than 0).
+    /// A buffer for `window` milliseconds (0 holds nothing new; what it holds goes at the
+    /// next line).
     pub fn new(window: i64) -> Reorder {
         Reorder {
             window,
@@ -59,6 +62,60 @@ impl Reorder {
     /// How many lines were held back so far.
     pub fn held_total(&self) -> u64 {
         self.held_total
+    }
+
+    /// Judges by another window from now on, keeping what it holds.
+    pub fn set_window(&mut self, window: i64) {
+        self.window = window.max(0);
+    }
+
+    /// Whether it holds anything.
+    pub fn is_empty(&self) -> bool {
+        self.in_order.is_empty() && self.held.is_empty()
+    }
+
+    /// Its state as data: the window, the watermark and the lines held, in the order they
+    /// will be judged.
+    pub fn save(&self) -> SavedReorder {
+        let mut held: Vec<&Held> = self.in_order.iter().collect();
+        held.extend(self.held.iter().map(|Reverse(held)| held));
+        held.sort_unstable_by_key(|held| held.key);
+        SavedReorder {
+            window: self.window,
+            watermark: self.watermark,
+            held: held
+                .into_iter()
+                .map(|held| SavedHeld {
+                    ts: held.key.0,
+                    file: held.key.1.file,
+                    line: held.key.1.line,
+                    name: self.name(held.key.1.file).to_string(),
+                    text: match std::str::from_utf8(&held.bytes) {
+                        Ok(text) => HeldText::Text(text.to_owned()),
+                        Err(_) => HeldText::Bytes(held.bytes.to_vec()),
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    /// The buffer `saved` describes.
+    pub fn restore(saved: &SavedReorder) -> Reorder {
+        let mut reorder = Reorder::new(saved.window);
+        reorder.watermark = saved.watermark;
+        for held in &saved.held {
+            let bytes = match &held.text {
+                HeldText::Text(text) => text.as_bytes(),
+                HeldText::Bytes(bytes) => bytes,
+            };
+            let at = Position {
+                file: held.file,
+                line: held.line,
+            };
+            reorder.hold((held.ts, at), &held.name, bytes);
+        }
+        reorder.held_total = 0;
+        reorder
     }
 
     /// The watermark is at least `ts` now.
@@ -125,6 +182,45 @@ impl Reorder {
     }
 }
 
+/// A reorder buffer as data, for checkpoints.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedReorder {
+    /// The window, in milliseconds.
+    pub window: i64,
+    /// The greatest `ts` so far.
+    pub watermark: Option<i64>,
+    /// The lines held, in the order they will be judged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<SavedHeld>,
+}
+
+/// One line held back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedHeld {
+    /// Its `ts`.
+    pub ts: i64,
+    /// Its input, by index.
+    pub file: u32,
+    /// Its line number.
+    pub line: u64,
+    /// Its input's name.
+    pub name: String,
+    /// Its text.
+    pub text: HeldText,
+}
+
+/// A held line's text: a string, or its bytes when they are no UTF-8 (judged as they came).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum HeldText {
+    /// UTF-8 text.
+    Text(String),
+    /// Anything else.
+    Bytes(Vec<u8>),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +253,35 @@ mod tests {
             Some((150, at(6)))
         );
         assert_eq!(&*reorder.name(0), "s");
+    }
+
+    #[test]
+    fn a_saved_buffer_restores_to_the_same_order_and_watermark() {
+        let mut reorder = Reorder::new(10);
+        for (ts, line, text) in [(105, 1, &b"a"[..]), (100, 2, b"b"), (103, 3, b"\xff")] {
+            reorder.advance(ts);
+            reorder.hold((ts, at(line)), "s", text);
+        }
+        let saved = reorder.save();
+        let json = serde_json::to_string(&saved).expect("JSON");
+        let back: SavedReorder = serde_json::from_str(&json).expect("read back");
+        assert_eq!(back, saved);
+        let mut restored = Reorder::restore(&back);
+        assert!(
+            restored.next_due(false).is_none(),
+            "the watermark came along"
+        );
+        let order: Vec<(HeldKey, Vec<u8>)> = std::iter::from_fn(|| restored.next_due(true))
+            .map(|held| (held.key, held.bytes.to_vec()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ((100, at(2)), b"b".to_vec()),
+                ((103, at(3)), b"\xff".to_vec()),
+                ((105, at(1)), b"a".to_vec())
+            ]
+        );
+        assert_eq!(&*restored.name(0), "s");
     }
 }
