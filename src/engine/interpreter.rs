@@ -276,7 +276,7 @@ pub struct Interpreter<'c> {
     /// What changed since last asked, when asked for (`track_changes`).
     changes: Option<Changes>,
     /// Lines held back to be judged in `ts` order, with a reorder window.
-    reorder: Option<Reorder>,
+    reorder: Option<Box<Reorder>>,
 }
 
 /// Hears each violation, with the key of the held line it was found on (`None`: the line
@@ -332,7 +332,7 @@ impl<'c> Interpreter<'c> {
     pub fn reorder_within(&mut self, window: i64) {
         match self.reorder.as_mut() {
             Some(reorder) if !reorder.is_empty() => reorder.set_window(window),
-            _ => self.reorder = (window > 0).then(|| Reorder::new(window)),
+            _ => self.reorder = (window > 0).then(|| Box::new(Reorder::new(window))),
         }
     }
 
@@ -343,7 +343,7 @@ impl<'c> Interpreter<'c> {
 
     /// How many lines the reorder window held back so far (each is judged later).
     pub fn lines_held(&self) -> u64 {
-        self.reorder.as_ref().map_or(0, Reorder::held_total)
+        self.reorder.as_ref().map_or(0, |r| r.held_total())
     }
 
     /// From now on, notes which interactions change, for checkpoints that write only those
@@ -493,11 +493,14 @@ impl<'c> Interpreter<'c> {
         report: &mut KeyedReport<'_>,
         judged: &mut Judged<'_>,
     ) {
-        while let Some(held) = self.reorder.as_mut().and_then(|r| r.next_due(all)) {
-            let name = self.reorder.as_ref().map(|r| r.name(held.key.1.file));
+        // Out of the way while its lines are judged (judging never reads it).
+        let Some(mut reorder) = self.reorder.take() else {
+            return;
+        };
+        while let Some(held) = reorder.next_due(all) {
             let place = Place {
                 file_index: usize::try_from(held.key.1.file).unwrap_or(usize::MAX),
-                file: name.as_deref().unwrap_or_default(),
+                file: reorder.name(held.key.1.file),
                 line: held.key.1.line,
             };
             let events = self.summary.events;
@@ -506,7 +509,9 @@ impl<'c> Interpreter<'c> {
             if self.summary.events > events {
                 judged(held.key, &held.bytes, step);
             }
+            reorder.recycle(held.bytes);
         }
+        self.reorder = Some(reorder);
     }
 
     /// Judges one input line now.

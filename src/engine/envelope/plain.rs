@@ -91,19 +91,24 @@ pub(super) fn ts(bytes: &[u8]) -> Option<i64> {
     // Built once: a searcher's set-up costs more than a short line's search.
     static TS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"ts\""));
-    for found in TS.find_iter(body) {
+    let mut from = 0;
+    while let Some(found) = TS.find(body.get(from..)?).map(|found| from + found) {
+        from = found + 1;
         let before = body.get(..found)?;
-        if memchr::memchr2(b'{', b'[', before).is_some() {
-            return None;
-        }
         if !before.last().is_none_or(|b| *b == b',' || is_space(*b)) {
             continue;
         }
         let colon = skip_space(body, found + 4);
-        if body.get(colon) == Some(&b':') {
-            let at = skip_space(body, colon + 1);
-            return integer(body, at).map(|(ts, _)| ts);
+        if body.get(colon) != Some(&b':') {
+            continue;
         }
+        // A bracket before it: not (or not surely) a name of the object itself, and no later
+        // one is either.
+        if memchr::memchr2(b'{', b'[', before).is_some() {
+            return None;
+        }
+        let at = skip_space(body, colon + 1);
+        return integer(body, at).map(|(ts, _)| ts);
     }
     None
 }

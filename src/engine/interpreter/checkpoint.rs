@@ -166,7 +166,7 @@ impl Interpreter<'_> {
             open_ids,
             past_ids,
             past_ids_total,
-            reorder: self.reorder.as_ref().map(Reorder::save),
+            reorder: self.reorder.as_deref().map(Reorder::save),
         }
     }
 
@@ -216,7 +216,10 @@ impl Interpreter<'_> {
             checkpoint.past_ids_total,
         );
         interpreter.ids = SeenIds::restore(capacity, &ids);
-        interpreter.reorder = checkpoint.reorder.as_ref().map(Reorder::restore);
+        interpreter.reorder = checkpoint
+            .reorder
+            .as_ref()
+            .map(|saved| Box::new(Reorder::restore(saved)));
         Ok(interpreter)
     }
 }

@@ -10,7 +10,6 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,7 +24,7 @@ pub struct Held {
     /// Its `ts` and place.
     pub key: HeldKey,
     /// Its text.
-    pub bytes: Box<[u8]>,
+    pub bytes: Vec<u8>,
 }
 
 /// The lines held back, and the watermark.
@@ -35,15 +34,25 @@ pub struct Reorder {
     window: i64,
     /// The greatest `ts` so far.
     watermark: Option<i64>,
-    /// Lines held that came in order (each after every other in this queue): most of them.
+    /// Lines held, in order: each lands here when it belongs at most [`NEAR`] places from
+    /// the end (nearly every line of a stream whose lines are roughly in `ts` order).
     in_order: VecDeque<Held>,
-    /// Lines held that came out of order.
+    /// Lines held that came further out of order.
     held: BinaryHeap<Reverse<Held>>,
     /// Input names by index (a held line is judged with its file's name).
-    names: Vec<Arc<str>>,
+    names: Vec<String>,
     /// Lines held back so far.
     held_total: u64,
+    /// Buffers of lines judged, for lines held next (no allocation per line).
+    spare: Vec<Vec<u8>>,
 }
+
+/// How far from the end of the ordered queue a line may land.
+const NEAR: usize = 64;
+
+/// Spare buffers kept at most, and the largest kept: the pool stays small.
+const SPARE_BUFFERS: usize = 4096;
+const SPARE_BYTES: usize = 4096;
 
 impl Reorder {
     /// A buffer for `window` milliseconds (0 holds nothing new; what it holds goes at the
@@ -56,6 +65,7 @@ impl Reorder {
             held: BinaryHeap::new(),
             names: Vec::new(),
             held_total: 0,
+            spare: Vec::new(),
         }
     }
 
@@ -89,7 +99,7 @@ impl Reorder {
                     ts: held.key.0,
                     file: held.key.1.file,
                     line: held.key.1.line,
-                    name: self.name(held.key.1.file).to_string(),
+                    name: self.name(held.key.1.file).to_owned(),
                     text: match std::str::from_utf8(&held.bytes) {
                         Ok(text) => HeldText::Text(text.to_owned()),
                         Err(_) => HeldText::Bytes(held.bytes.to_vec()),
@@ -133,20 +143,24 @@ impl Reorder {
     pub fn hold(&mut self, key: HeldKey, file: &str, bytes: &[u8]) {
         let index = usize::try_from(key.1.file).unwrap_or(usize::MAX);
         if self.names.len() <= index && index < u32::MAX as usize {
-            self.names.resize(index + 1, Arc::from(""));
+            self.names.resize(index + 1, String::new());
         }
         if let Some(name) = self.names.get_mut(index) {
             if name.is_empty() {
-                *name = Arc::from(file);
+                file.clone_into(name);
             }
         }
         self.held_total += 1;
-        let held = Held {
-            key,
-            bytes: bytes.into(),
-        };
-        match self.in_order.back().is_none_or(|last| last.key <= key) {
-            true => self.in_order.push_back(held),
+        let mut buffer = self.spare.pop().unwrap_or_default();
+        buffer.extend_from_slice(bytes);
+        let held = Held { key, bytes: buffer };
+        let len = self.in_order.len();
+        let mut at = len;
+        while at > 0 && len - at < NEAR && self.in_order.get(at - 1).is_some_and(|h| h.key > key) {
+            at -= 1;
+        }
+        match at == 0 || self.in_order.get(at - 1).is_some_and(|h| h.key <= key) {
+            true => self.in_order.insert(at, held),
             false => self.held.push(Reverse(held)),
         }
     }
@@ -172,13 +186,18 @@ impl Reorder {
         }
     }
 
+    /// A judged line's buffer back, for a line held later.
+    pub fn recycle(&mut self, mut buffer: Vec<u8>) {
+        if self.spare.len() < SPARE_BUFFERS && buffer.capacity() <= SPARE_BYTES {
+            buffer.clear();
+            self.spare.push(buffer);
+        }
+    }
+
     /// The name of input `file`.
-    pub fn name(&self, file: u32) -> Arc<str> {
+    pub fn name(&self, file: u32) -> &str {
         let index = usize::try_from(file).unwrap_or(usize::MAX);
-        self.names
-            .get(index)
-            .cloned()
-            .unwrap_or_else(|| Arc::from(""))
+        self.names.get(index).map_or("", |name| name)
     }
 }
 
@@ -252,7 +271,7 @@ mod tests {
             reorder.next_due(true).map(|held| held.key),
             Some((150, at(6)))
         );
-        assert_eq!(&*reorder.name(0), "s");
+        assert_eq!(reorder.name(0), "s");
     }
 
     #[test]
@@ -282,6 +301,6 @@ mod tests {
                 ((105, at(1)), b"a".to_vec())
             ]
         );
-        assert_eq!(&*restored.name(0), "s");
+        assert_eq!(restored.name(0), "s");
     }
 }
