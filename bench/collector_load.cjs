@@ -12,7 +12,7 @@ const fs = require('fs');
   const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
   const bodies = [];
   for (let i = 0; i < lines.length; i += batch) bodies.push(lines.slice(i, i + batch).join('\n'));
-  await fetch(url + '/reset', { method: 'POST' });
+  await fetch(url + '/reset', { method: 'POST', headers: { 'content-type': 'application/json' } });
   let next = 0;
   const started = process.hrtime.bigint();
   async function worker() {

@@ -1,8 +1,9 @@
 //! `plotline serve` over real HTTP on a free loopback port: verdicts per posted event (JSONL,
 //! an array, one object, native records), the JSON report equal to `validate`'s on the same
-//! lines, interaction logs, reset, the body limit, CORS, loopback only by default; and one
-//! end-to-end run in headless Chromium: a fake widget page posts its events with `fetch`
-//! while the live page follows them.
+//! lines, interaction logs, reset, the body limit, the access rules (origins, hosts, token,
+//! JSON for state changes), loopback only by default; and one end-to-end run in headless
+//! Chromium: a fake widget page on an allowed origin posts its events with `fetch` while the
+//! live page follows them, and a page on another origin can neither read nor change anything.
 
 #![cfg(feature = "serve")]
 
@@ -66,8 +67,14 @@ impl Server {
         Reply::parse(&raw)
     }
 
+    /// A POST that must succeed (`/reset` and `/finish` as JSON, as they must be sent).
     fn post(&self, path: &str, body: &[u8]) -> Value {
-        let reply = self.request("POST", path, &[], body);
+        let json = [("Content-Type", "application/json")];
+        let headers: &[(&str, &str)] = match path {
+            "/reset" | "/finish" => &json,
+            _ => &[],
+        };
+        let reply = self.request("POST", path, headers, body);
         assert_eq!(
             reply.status,
             200,
@@ -256,26 +263,108 @@ fn verdicts_carry_state_metadata_and_violations_whatever_the_body_shape() {
 }
 
 #[test]
-fn the_body_limit_cors_and_the_live_page() {
-    let server = Server::start(&["--max-body-bytes", "1000"]);
+fn the_body_limit_cors_for_origins_allowed_and_the_live_page() {
+    let server = Server::start(&[
+        "--max-body-bytes",
+        "1000",
+        "--allow-origin",
+        "http://localhost:3000",
+    ]);
     let big = vec![b' '; 5000];
     assert_eq!(server.request("POST", "/events", &[], &big).status, 413);
-    let preflight = server.request(
-        "OPTIONS",
-        "/events",
-        &[
-            ("Origin", "http://localhost:3000"),
-            ("Access-Control-Request-Method", "POST"),
-            ("Access-Control-Request-Headers", "content-type"),
-        ],
-        b"",
+    let preflight = |origin: &str| {
+        server.request(
+            "OPTIONS",
+            "/events",
+            &[
+                ("Origin", origin),
+                ("Access-Control-Request-Method", "POST"),
+                ("Access-Control-Request-Headers", "content-type"),
+            ],
+            b"",
+        )
+    };
+    let allowed = preflight("http://localhost:3000");
+    assert_eq!(allowed.status, 200);
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("http://localhost:3000")
     );
-    assert_eq!(preflight.status, 200);
-    assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(preflight("https://evil.example").status, 403);
     let page = server.get("/");
     assert_eq!(page.status, 200);
     let html = String::from_utf8(page.body).unwrap();
     assert!(html.contains("Plotline live collector") && html.contains("/updates"));
+}
+
+#[test]
+fn another_origin_another_host_or_a_form_can_neither_read_nor_change_it() {
+    let server = Server::start(&[]);
+    let line = br#"{"lifecycle":"callback","interaction":"secret-1","event":"ready","ts":1}"#;
+    server.post("/events", line);
+    let evil = [("Origin", "https://evil.example")];
+    for (method, path) in [
+        ("GET", "/report"),
+        ("GET", "/"),
+        ("GET", "/interactions/secret-1"),
+        ("POST", "/events"),
+        ("POST", "/reset"),
+        ("POST", "/finish"),
+    ] {
+        let reply = server.request(method, path, &evil, line);
+        assert_eq!(reply.status, 403, "{method} {path}");
+        assert_eq!(reply.header("access-control-allow-origin"), None);
+        let said = reply.json()["error"].as_str().unwrap_or("").to_owned();
+        assert!(
+            said.contains("--allow-origin https://evil.example"),
+            "{said}"
+        );
+    }
+    // DNS rebinding: a name that resolves here is not this collector's.
+    let mut stream = TcpStream::connect(&server.address).expect("connects");
+    stream
+        .write_all(b"GET /report HTTP/1.1\r\nHost: evil.example:80\r\nConnection: close\r\n\r\n")
+        .expect("written");
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("a reply");
+    assert_eq!(Reply::parse(&raw).status, 403);
+    // A form (no JSON content type) cannot reset it, even from its own origin.
+    let own = format!("http://{}", server.address);
+    let form = [
+        ("Origin", own.as_str()),
+        ("Content-Type", "application/x-www-form-urlencoded"),
+    ];
+    assert_eq!(server.request("POST", "/reset", &form, b"a=1").status, 415);
+    assert_eq!(server.request("POST", "/reset", &[], b"").status, 415);
+    // Nothing was lost.
+    assert_eq!(server.get("/interactions/secret-1").status, 200);
+    assert_eq!(server.get("/report").json()["summary"]["lines"], 1);
+}
+
+#[test]
+fn with_a_token_every_route_needs_it() {
+    let server = Server::start(&["--token", "s3cret"]);
+    assert_eq!(server.get("/report").status, 401);
+    assert_eq!(server.get("/").status, 401);
+    assert_eq!(server.request("POST", "/events", &[], b"{}").status, 401);
+    let bearer = [("Authorization", "Bearer s3cret")];
+    assert_eq!(server.request("GET", "/report", &bearer, b"").status, 200);
+    let page = server.get("/?token=s3cret");
+    assert_eq!(page.status, 200);
+    let html = String::from_utf8(page.body).unwrap();
+    assert!(
+        html.contains("'/updates' + location.search"),
+        "the page carries the token on"
+    );
+    assert_eq!(server.get("/updates?token=wrong").status, 401);
+}
+
+#[test]
+fn public_needs_a_token() {
+    let refused = plotline(&["serve", "--listen", "0.0.0.0:0", "--public"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("--public needs --token"), "{said}");
 }
 
 #[test]
@@ -299,12 +388,19 @@ fn a_fake_widget_in_headless_chromium_is_followed_by_the_live_page() {
     {
         return;
     }
-    let server = Server::start(&[]);
+    // The widget's page is served from an origin the collector is told to allow.
+    let widget_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let widget_origin = format!("http://127.0.0.1:{widget_port}");
+    let server = Server::start(&["--allow-origin", &widget_origin]);
     let output = succeeded(
         Command::new("node")
             .arg(root.join("live_page.cjs"))
             .arg(format!("http://{}", server.address))
             .arg(root.join("widget.html"))
+            .arg(widget_port.to_string())
             .env("PLOTLINE_CHROMIUM", browser.expect("checked"))
             .current_dir(&root),
     );
@@ -320,7 +416,15 @@ fn a_fake_widget_in_headless_chromium_is_followed_by_the_live_page() {
         seen["illegal"].as_str().unwrap().contains("widget-1"),
         "{seen}"
     );
-    // And the collector agrees.
+    // A page from another origin could read nothing, and changed nothing: its blind posts
+    // (no CORS needed to send them) were refused.
+    let tried = &seen["otherOrigin"];
+    for attempt in ["read report", "read interaction", "reset as json"] {
+        assert_eq!(tried[attempt], "blocked", "{attempt}: {seen}");
+    }
+    assert_eq!(tried["reset blind"], "opaque", "{seen}");
+    assert_eq!(server.get("/interactions/evil-1").status, 404);
+    // And the collector agrees: nothing was reset.
     let log = server.get("/interactions/widget-1").json();
     assert_eq!(log["state"], "completed");
     assert_eq!(log["event_count"], 3);

@@ -8,6 +8,7 @@ use clap::Args;
 use super::catalog::{load_or_report, CatalogArgs};
 use super::output::say;
 use super::{ERROR, OK};
+use crate::serve::access::Access;
 use crate::serve::collector::Collector;
 use crate::serve::http;
 
@@ -17,10 +18,26 @@ pub struct ServeArgs {
     /// Where to listen (port 0: any free port, printed on start).
     #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:8421")]
     pub listen: SocketAddr,
-    /// Listen on an address other machines can reach (anyone who can reach it can post
-    /// events and read every verdict).
+    /// Listen on an address other machines can reach (needs --token).
     #[arg(long)]
     pub public: bool,
+    /// Let pages from this origin (`http://localhost:3000`; `null` for `file://` pages) post
+    /// events and read verdicts; repeatable. Only the collector's own pages may by default.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    pub allow_origins: Vec<String>,
+    /// Accept requests that name the collector by this host name (IP addresses and
+    /// `localhost` always are); repeatable.
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
+    /// Require this token on every request (`Authorization: Bearer TOKEN`, or `?token=` in a
+    /// browser).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "PLOTLINE_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
     /// Largest body accepted by POST /events, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_body_bytes: usize,
@@ -40,17 +57,29 @@ pub fn serve(args: ServeArgs) -> u8 {
         if !args.public {
             say!(
                 "error: {} is not a loopback address: other machines could post events and read \
-                 every verdict; pass --public to mean it, or listen on 127.0.0.1",
+                 every verdict; pass --public (with --token) to mean it, or listen on 127.0.0.1",
                 args.listen.ip()
             );
             return ERROR;
         }
+        if args.token.as_deref().is_none_or(str::is_empty) {
+            say!(
+                "error: --public needs --token (or PLOTLINE_TOKEN): every request must then \
+                 carry it"
+            );
+            return ERROR;
+        }
         say!(
-            "warning: listening on {}: anyone who can reach it can post events and read every \
-             verdict",
+            "warning: listening on {}: anyone who can reach it and has the token can post \
+             events and read every verdict",
             args.listen
         );
     }
+    let access = Access {
+        origins: args.allow_origins.clone(),
+        hosts: args.allow_hosts.clone(),
+        token: args.token.clone().filter(|token| !token.is_empty()),
+    };
     let Some(catalog) = load_or_report(&args.catalog) else {
         return ERROR;
     };
@@ -80,7 +109,8 @@ pub fn serve(args: ServeArgs) -> u8 {
             "plotline: collecting on http://{address} (POST /events; live page at http://{address}/)"
         );
         let _ = stdout.flush();
-        let router = http::router(Collector::new(catalog, args.reorder_window), args.max_body_bytes);
+        let collector = Collector::new(catalog, args.reorder_window);
+        let router = http::router(collector, args.max_body_bytes, access);
         http::run(listener, router)
             .await
             .map_err(|error| format!("the server stopped: {error}"))

@@ -136,7 +136,7 @@ const LIVE_SCRIPT: &str = r#"<script>
   function refresh() {
     if (busy) { again = true; return; }
     busy = true;
-    fetch('/report.html', {cache: 'no-store'}).then(function (r) { return r.text(); }).then(function (html) {
+    fetch('/report.html' + location.search, {cache: 'no-store'}).then(function (r) { return r.text(); }).then(function (html) {
       var next = new DOMParser().parseFromString(html, 'text/html').getElementById('report');
       var box = document.getElementById('filter'), kept = box ? box.value : '';
       document.getElementById('report').replaceWith(next);
@@ -148,7 +148,7 @@ const LIVE_SCRIPT: &str = r#"<script>
       if (again) { again = false; refresh(); }
     });
   }
-  var source = new EventSource('/updates');
+  var source = new EventSource('/updates' + location.search);
   source.onmessage = refresh;
   source.onopen = function () { status.textContent = 'live'; };
   source.onerror = function () { status.textContent = 'reconnecting'; };

@@ -1,13 +1,15 @@
-//! The collector's HTTP face (axum on a single-threaded tokio runtime): routes, CORS, the
-//! body limit, and server-sent events that tell live pages when something changed.
+//! The collector's HTTP face (axum on a single-threaded tokio runtime): routes, the access
+//! rules of `access.rs`, CORS for the origins they allow, the body limit, and server-sent
+//! events that tell live pages when something changed.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -15,8 +17,9 @@ use axum::{Json, Router};
 use tokio::sync::watch;
 use tokio_stream::wrappers::WatchStream;
 use tokio_stream::{Stream, StreamExt};
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use super::access::{self, Access};
 use super::collector::Collector;
 
 /// What the handlers share.
@@ -40,8 +43,9 @@ impl Shared {
     }
 }
 
-/// The routes over `collector`, posted bodies up to `max_body` bytes.
-pub fn router(collector: Collector, max_body: usize) -> Router {
+/// The routes over `collector`, posted bodies up to `max_body` bytes, each request checked by
+/// `access`.
+pub fn router(collector: Collector, max_body: usize, access: Access) -> Router {
     let shared = Shared {
         collector: Arc::new(Mutex::new(collector)),
         changes: Arc::new(watch::Sender::new(0)),
@@ -58,9 +62,47 @@ pub fn router(collector: Collector, max_body: usize) -> Router {
         // Browsers ask for it; there is none.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .layer(DefaultBodyLimit::max(max_body))
-        // Local pages (any origin) may post events and read verdicts.
-        .layer(CorsLayer::permissive())
+        // Pages from the origins allowed may post events and read verdicts.
+        .layer(cors(&access))
+        .layer(middleware::from_fn_with_state(Arc::new(access), checked))
         .with_state(shared)
+}
+
+/// CORS headers for the origins `access` allows besides the collector's own.
+fn cors(access: &Access) -> CorsLayer {
+    let origins: Vec<HeaderValue> = (access.origins.iter())
+        .filter_map(|origin| HeaderValue::from_str(origin).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+}
+
+/// Applies the access rules before any route (or CORS) sees the request.
+async fn checked(State(access): State<Arc<Access>>, request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let asked = access::Request {
+        method: request.method().as_str(),
+        path: request.uri().path(),
+        query: request.uri().query(),
+        host: text(header::HOST),
+        origin: text(header::ORIGIN),
+        authorization: text(header::AUTHORIZATION),
+        content_type: text(header::CONTENT_TYPE),
+        preflight: request.method() == Method::OPTIONS
+            && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD),
+    };
+    if let Err(refusal) = access.check(&asked) {
+        let status = StatusCode::from_u16(refusal.status).unwrap_or(StatusCode::FORBIDDEN);
+        return (
+            status,
+            Json(serde_json::json!({ "error": refusal.message })),
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 /// Serves `router` on `listener` until Ctrl-C.
