@@ -43,7 +43,9 @@ fn server_binary() -> Option<PathBuf> {
 struct Server {
     child: Child,
     url: String,
-    _store: tempfile::TempDir,
+    binary: PathBuf,
+    port: u16,
+    store: tempfile::TempDir,
 }
 
 impl Server {
@@ -58,9 +60,21 @@ impl Server {
             .expect("a free port")
             .port();
         let store = tempfile::tempdir().expect("temp dir");
+        let child = Server::spawn(&binary, port, store.path());
+        Some(Server {
+            child,
+            url: format!("nats://127.0.0.1:{port}"),
+            binary,
+            port,
+            store,
+        })
+    }
+
+    /// The server process on `port` over `store`, once it accepts connections.
+    fn spawn(binary: &Path, port: u16, store: &Path) -> Child {
         let child = Command::new(binary)
             .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(store.path())
+            .arg(store)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -70,11 +84,16 @@ impl Server {
             assert!(Instant::now() < deadline, "nats-server did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Some(Server {
-            child,
-            url: format!("nats://127.0.0.1:{port}"),
-            _store: store,
-        })
+        child
+    }
+
+    /// Kills the server (no goodbye), waits `down`, and starts it again on the same port and
+    /// store.
+    fn restart(&mut self, down: Duration) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        std::thread::sleep(down);
+        self.child = Server::spawn(&self.binary, self.port, self.store.path());
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -462,4 +481,29 @@ fn with_a_reorder_window_workers_judge_swapped_lines_as_validate_does_across_a_k
         "{text}"
     );
     assert_same_as(&server.report(), &path, &window);
+}
+
+#[test]
+fn workers_go_on_by_themselves_after_the_server_restarts() {
+    let Some(mut server) = Server::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = stream(dir.path(), "60000");
+    server.must(&["nats-setup", "--partitions", "4", "--state-groups", "8"]);
+    server.must(&["publish", path.to_str().unwrap()]);
+    let worker = server.worker("w1", "20", "2000", "0");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server.report()["violations"].as_array().map_or(0, Vec::len) < 100 {
+        assert!(Instant::now() < deadline, "the worker made no progress");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server.restart(Duration::from_secs(2));
+    // No one touches the worker: it reconnects, takes its partitions again and finishes.
+    let text = said(worker);
+    assert!(
+        number_before(&text, " input lines processed") >= 60_000,
+        "{text}"
+    );
+    assert_same(&server.report(), &path);
 }

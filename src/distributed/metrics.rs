@@ -43,6 +43,11 @@ pub fn render(stats: &WorkerStats) -> String {
             &stats.lease_changes,
         ),
         (
+            "plotline_worker_errors_total",
+            "Partition runs that failed (each said on stderr and tried again from its checkpoint).",
+            &stats.errors,
+        ),
+        (
             "plotline_worker_checkpoints_total",
             "Checkpoints written.",
             &stats.checkpoints,

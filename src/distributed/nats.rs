@@ -20,6 +20,7 @@
 //!   sequence, index), so a replay republishes the same ids and the stream drops the copies.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +47,9 @@ use crate::report::FORMAT_VERSION;
 const LEASE: Duration = Duration::from_secs(6);
 /// Publishes awaiting their acknowledgement at once (back-pressure beyond it).
 const IN_FLIGHT: usize = 512;
+/// How long a failed partition run waits before it is tried again, first and at most.
+const RETRY_FIRST: Duration = Duration::from_secs(1);
+const RETRY_MOST: Duration = Duration::from_secs(30);
 
 /// The names of one deployment's streams, subjects and buckets.
 #[derive(Debug, Clone)]
@@ -383,6 +387,8 @@ pub struct WorkerStats {
     pub checkpoint_micros: AtomicU64,
     /// Per partition held: what the metrics show of it.
     pub partitions: std::sync::Mutex<BTreeMap<u32, PartitionGauges>>,
+    /// Runs of a partition that failed (and were tried again).
+    pub errors: AtomicU64,
 }
 
 /// What a worker knows of one partition it holds.
@@ -521,17 +527,35 @@ pub async fn worker(
                 idle_since = tokio::time::Instant::now();
                 let (js, names, stats) = (js.clone(), names.clone(), stats.clone());
                 let every = (options.checkpoint_every, options.reorder_window);
+                let worker_id = id.clone();
                 tasks.push(tokio::spawn(async move {
                     // A refused checkpoint means a newer one exists (a late write of the
-                    // partition's previous owner): start again from it.
+                    // partition's previous owner): start again from it. Anything else (the
+                    // server restarting, a full store, a network cut) is said at once and
+                    // tried again from the checkpoint, waiting longer each time, as long as
+                    // the lease is held.
+                    let mut wait = RETRY_FIRST;
                     loop {
-                        let (js, names, held, stats) =
+                        let (js, names, held, shared) =
                             (js.clone(), names.clone(), alive.clone(), stats.clone());
                         let at = (partition, groups);
-                        let pass = run_partition(js, names, catalog, at, every, held, stats).await;
+                        let pass = run_partition(js, names, catalog, at, every, held, shared).await;
+                        if !alive.load(Ordering::SeqCst) {
+                            break Ok::<(), String>(());
+                        }
                         match pass {
-                            Err(Fenced(_)) if alive.load(Ordering::SeqCst) => continue,
-                            Err(Fenced(message)) | Err(Failed(message)) => break Err(message),
+                            Err(Fenced(_)) => continue,
+                            Err(Failed(message)) => {
+                                stats.errors.fetch_add(1, Ordering::SeqCst);
+                                let _ = writeln!(
+                                    std::io::stderr(),
+                                    "{worker_id}: partition {partition}: {message}; trying again \
+                                     from its checkpoint in {} s",
+                                    wait.as_secs()
+                                );
+                                tokio::time::sleep(wait).await;
+                                wait = (wait * 2).min(RETRY_MOST);
+                            }
                             Ok(()) => break Ok(()),
                         }
                     }
