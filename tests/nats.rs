@@ -507,3 +507,49 @@ fn workers_go_on_by_themselves_after_the_server_restarts() {
     );
     assert_same(&server.report(), &path);
 }
+
+#[test]
+fn a_report_says_when_it_is_incomplete_and_a_stream_is_not_published_twice_by_mistake() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = stream(dir.path(), "20000");
+    server.must(&["nats-setup", "--partitions", "3"]);
+    let published = server.must(&["publish", path.to_str().unwrap()]);
+    let told = String::from_utf8_lossy(&published.stderr);
+    assert!(told.contains("published 20000 lines: all stored"), "{told}");
+    // Asked before any worker ran: not a clean report, and says why.
+    let early = server.run(&["report"]);
+    assert_eq!(early.status.code(), Some(3));
+    let told = String::from_utf8_lossy(&early.stderr);
+    assert!(
+        told.contains("report incomplete: 0 of 20000 lines"),
+        "{told}"
+    );
+    // The same lines under another name are refused.
+    let copy = dir.path().join("copy.jsonl");
+    std::fs::copy(&path, &copy).expect("copied");
+    let again = server.run(&["publish", copy.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    let told = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        told.contains("already published (20000 lines") && told.contains("--again"),
+        "{told}"
+    );
+    // `--wait` waits for a worker to judge everything.
+    let worker = server.worker("w1", "4", "5000", "0");
+    let waited = server.run(&["report", "--wait", "120"]);
+    assert_eq!(waited.status.code(), Some(1), "violations, complete");
+    let report: Value = serde_json::from_slice(&waited.stdout).expect("JSON");
+    assert_same(&report, &path);
+    said(worker);
+    // On purpose, the lines are judged once more.
+    server.must(&["publish", "--again", copy.to_str().unwrap()]);
+    let worker = server.worker("w1", "4", "5000", "0");
+    let waited = server.run(&["report", "--wait", "120"]);
+    assert_eq!(waited.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&waited.stdout).expect("JSON");
+    assert_eq!(report["summary"]["lines"], 40_000);
+    said(worker);
+}

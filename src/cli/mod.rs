@@ -115,7 +115,10 @@ pub enum Command {
     Worker(nats::WorkerArgs),
     /// The JSON report of what the workers found so far.
     #[cfg(feature = "nats")]
-    #[command(after_help = EXIT_JUDGE)]
+    #[command(
+        after_help = "Exit status: 0 no violation, 1 violations found, 2 usage, config or broker \
+                      error, 3 incomplete: lines published are not all judged yet (--wait waits)."
+    )]
     Report(nats::ReportArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     #[command(after_help = EXIT_WRITE)]
@@ -157,6 +160,8 @@ pub const OK: u8 = 0;
 pub const VIOLATIONS: u8 = 1;
 /// Exit status: usage, config or I/O error.
 pub const ERROR: u8 = 2;
+/// Exit status of `report --nats`: lines published are not all judged yet.
+pub const INCOMPLETE: u8 = 3;
 
 /// Runs the command line.
 pub fn main() -> ExitCode {

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::catalog::{load_or_report, CatalogArgs};
 use super::output::say;
-use super::{ERROR, OK, VIOLATIONS};
+use super::{ERROR, INCOMPLETE, OK, VIOLATIONS};
 use crate::distributed::nats::{self, Lines, Names, WorkerOptions};
 
 /// Where the deployment is.
@@ -52,6 +52,9 @@ pub struct SetupArgs {
 pub struct PublishArgs {
     /// JSONL files; `-` or nothing reads stdin.
     pub files: Vec<PathBuf>,
+    /// Publish lines already published (by content) once more: each is judged again.
+    #[arg(long)]
+    pub again: bool,
     /// Where.
     #[command(flatten)]
     pub broker: Broker,
@@ -96,6 +99,10 @@ pub struct ReportArgs {
     /// report.
     #[arg(long)]
     pub events: bool,
+    /// Wait until every line published is judged, at most SECONDS (default 600), before
+    /// writing the report.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, default_missing_value = "600")]
+    pub wait: Option<u64>,
 }
 
 /// Runs `future` on a single-threaded runtime; errors are said and exit 2.
@@ -178,11 +185,19 @@ pub fn publish(args: PublishArgs) -> u8 {
     }
     let done = run(async {
         let js = nats::connect(&args.broker.url).await?;
-        nats::publish(&js, &names, &inputs).await
+        nats::publish(&js, &names, &inputs, args.again).await
     });
     match done {
         Ok(published) => {
-            say!("published {published} lines");
+            let total = published.stored + published.dropped;
+            match published.dropped {
+                0 => say!("published {total} lines: all stored"),
+                dropped => say!(
+                    "published {total} lines: {} stored, {dropped} dropped by the server as \
+                     duplicates (stored by an earlier try of this publication)",
+                    published.stored
+                ),
+            }
             OK
         }
         Err(code) => code,
@@ -234,39 +249,62 @@ pub fn worker(args: WorkerArgs) -> u8 {
     done.err().unwrap_or(OK)
 }
 
-/// Runs `report --nats`: the JSON report of the outputs so far.
+/// Runs `report --nats`: the JSON report of the outputs so far, and whether it covers every
+/// line published (exit 3, and stderr says which partitions lag, when it does not).
 pub fn report(args: ReportArgs) -> u8 {
     let Ok(names) = names(&args.broker) else {
         return ERROR;
     };
     let mut events = Vec::new();
-    let wanted = args.events.then_some(&mut events);
     let done = run(async {
         let js = nats::connect(&args.broker.url).await?;
-        nats::report(&js, &names, wanted).await
-    });
-    if args.events {
-        let written = done.map(|_| std::io::stdout().write_all(&events));
-        return match written {
-            Ok(Ok(())) => OK,
-            Ok(Err(_)) => ERROR,
-            Err(code) => code,
-        };
-    }
-    match done {
-        Ok(report) => {
-            let violations = report["summary"]["violations"].as_u64().unwrap_or(0);
-            let text = serde_json::to_string_pretty(&report).unwrap_or_default();
-            let mut stdout = std::io::stdout();
-            if writeln!(stdout, "{text}").is_err() {
-                return ERROR;
+        let deadline =
+            (args.wait).map(|seconds| tokio::time::Instant::now() + Duration::from_secs(seconds));
+        loop {
+            events.clear();
+            let wanted = args.events.then_some(&mut events);
+            let (report, coverage) = nats::report(&js, &names, wanted).await?;
+            let waiting = deadline.is_some_and(|at| tokio::time::Instant::now() < at);
+            if coverage.complete() || !waiting {
+                return Ok((report, coverage));
             }
-            if violations == 0 {
-                OK
-            } else {
-                VIOLATIONS
-            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        Err(code) => code,
+    });
+    let (report, coverage) = match done {
+        Ok(done) => done,
+        Err(code) => return code,
+    };
+    let mut stdout = std::io::stdout();
+    let written = match args.events {
+        true => stdout.write_all(&events),
+        false => writeln!(
+            stdout,
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        ),
+    };
+    if written.is_err() {
+        return ERROR;
+    }
+    let lagging = coverage.lagging();
+    if !lagging.is_empty() {
+        let published: u64 = coverage.published.iter().sum();
+        let judged: u64 = coverage.judged.iter().sum();
+        let behind: Vec<String> = (lagging.iter().take(8))
+            .map(|(p, judged, published)| format!("partition {p}: {judged} of {published}"))
+            .collect();
+        say!(
+            "report incomplete: {judged} of {published} lines published are judged ({}{}); \
+             workers may still be at it (report --wait waits)",
+            behind.join(", "),
+            if lagging.len() > 8 { ", ..." } else { "" }
+        );
+        return INCOMPLETE;
+    }
+    let violations = report["summary"]["violations"].as_u64().unwrap_or(0);
+    match (args.events, violations) {
+        (true, _) | (false, 0) => OK,
+        (false, _) => VIOLATIONS,
     }
 }

@@ -32,6 +32,7 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::ledger;
 use super::partition::partition_of;
 use super::state::{
     PartitionState, Resumed,
@@ -39,7 +40,6 @@ use super::state::{
 };
 use crate::compile::Catalog;
 use crate::engine::envelope;
-use crate::engine::fnv::fnv1a;
 use crate::engine::{Interpreter, Limits, Place, Step, Summary, Violation, ViolationKind};
 use crate::report::FORMAT_VERSION;
 
@@ -203,15 +203,50 @@ pub struct Lines {
     pub lines: Vec<Vec<u8>>,
 }
 
+/// What `publish` got through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Published {
+    /// Lines the server stored.
+    pub stored: u64,
+    /// Lines it dropped as duplicates (stored by an earlier try of the same publication).
+    pub dropped: u64,
+}
+
 /// Publishes every line of `inputs` on its partition, then an end marker on each partition;
-/// at most [`IN_FLIGHT`] unacknowledged at once. Returns how many lines were published.
-pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u64, String> {
+/// at most [`IN_FLIGHT`] unacknowledged at once. Lines published before (by content, whatever
+/// their names) are refused unless `again`. The publication is recorded in the state bucket
+/// ([`ledger`]) before its first line and once it is complete, so that `report` knows what
+/// to expect.
+pub async fn publish(
+    js: &Context,
+    names: &Names,
+    inputs: &[Lines],
+    again: bool,
+) -> Result<Published, String> {
     let Layout { partitions, .. } = read_layout(js, names).await?;
-    let run = run_id(inputs);
+    let state = js
+        .get_key_value(names.state())
+        .await
+        .map_err(|error| format!("no bucket {}: {error}", names.state()))?;
+    let all: Vec<&[Vec<u8>]> = inputs.iter().map(|input| input.lines.as_slice()).collect();
+    let content = ledger::content_id(&all);
+    let key = ledger::next_key(&ledger::publications(&state).await?, &content, again)?;
+    // Message ids: the content and the how-manieth publication of it (a retry has the
+    // same ones, so the stream drops what got through before).
+    let run = key.trim_start_matches("published.").replace('.', "-");
+    let mut publication = ledger::Publication {
+        lines: ledger::lines_per_partition(&all, partitions),
+        inputs: inputs.iter().map(|input| input.name.clone()).collect(),
+        complete: false,
+    };
+    ledger::record(&state, &key, &publication).await?;
     let mut sender = Sender {
         js,
         waiting: VecDeque::new(),
-        published: 0,
+        published: Published {
+            stored: 0,
+            dropped: 0,
+        },
     };
     let mut latest: Option<i64> = None;
     // The stream's greatest `ts` so far, as `validate --reorder-window` reads it.
@@ -245,11 +280,10 @@ pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u6
         }
     }
     while let Some((lines, ack)) = sender.waiting.pop_front() {
-        ack.await
-            .map_err(|error| lost(sender.published, &error.to_string()))?;
-        sender.published += lines;
+        sender.acknowledged(lines, ack).await?;
     }
     let published = sender.published;
+    let through = published.stored + published.dropped;
     for partition in 0..partitions {
         let mut headers = HeaderMap::new();
         headers.insert("Nats-Msg-Id", format!("{run}:end:{partition}").as_str());
@@ -259,10 +293,12 @@ pub async fn publish(js: &Context, names: &Names, inputs: &[Lines]) -> Result<u6
         );
         js.publish_with_headers(names.input(partition), headers, Bytes::new())
             .await
-            .map_err(|error| lost(published, &error.to_string()))?
+            .map_err(|error| lost(through, &error.to_string()))?
             .await
-            .map_err(|error| lost(published, &error.to_string()))?;
+            .map_err(|error| lost(through, &error.to_string()))?;
     }
+    publication.complete = true;
+    ledger::record(&state, &key, &publication).await?;
     Ok(published)
 }
 
@@ -302,11 +338,28 @@ impl Batch {
 struct Sender<'a> {
     js: &'a Context,
     waiting: VecDeque<(u64, jetstream::context::PublishAckFuture)>,
-    /// Lines acknowledged.
-    published: u64,
+    /// Lines acknowledged: stored, or dropped as duplicates.
+    published: Published,
 }
 
 impl Sender<'_> {
+    /// Waits for the acknowledgement of a batch of `lines` lines.
+    async fn acknowledged(
+        &mut self,
+        lines: u64,
+        ack: jetstream::context::PublishAckFuture,
+    ) -> Result<(), String> {
+        let through = self.published.stored + self.published.dropped;
+        let ack = ack
+            .await
+            .map_err(|error| lost(through, &error.to_string()))?;
+        match ack.duplicate {
+            true => self.published.dropped += lines,
+            false => self.published.stored += lines,
+        }
+        Ok(())
+    }
+
     /// Sends `batch` (and empties it): its lines joined by line ends, their numbers in a
     /// header, its id the publication's and its first line's.
     async fn send(
@@ -328,33 +381,20 @@ impl Sender<'_> {
         let text = std::mem::take(&mut batch.text);
         let lines = batch.numbers.len() as u64;
         batch.numbers.clear();
+        let through = self.published.stored + self.published.dropped;
         let ack = self
             .js
             .publish_with_headers(subject, headers, text.into())
             .await
-            .map_err(|error| lost(self.published, &error.to_string()))?;
+            .map_err(|error| lost(through, &error.to_string()))?;
         self.waiting.push_back((lines, ack));
         if self.waiting.len() >= IN_FLIGHT {
             if let Some((lines, ack)) = self.waiting.pop_front() {
-                ack.await
-                    .map_err(|error| lost(self.published, &error.to_string()))?;
-                self.published += lines;
+                self.acknowledged(lines, ack).await?;
             }
         }
         Ok(())
     }
-}
-
-/// What tells one publication from another in message ids: a hash of the inputs' names and
-/// lines, so that publishing the same input again is dropped by the stream as a retry, and
-/// another input never is.
-fn run_id(inputs: &[Lines]) -> String {
-    let mut parts: Vec<&[u8]> = Vec::new();
-    for input in inputs {
-        parts.push(input.name.as_bytes());
-        parts.extend(input.lines.iter().map(Vec::as_slice));
-    }
-    format!("{:016x}", fnv1a(&parts))
 }
 
 /// A publish failure, with what got through.
@@ -872,12 +912,12 @@ fn annotate(events: &mut Vec<u8>, line: &[u8], step: Option<Step>) {
 /// Reads the outputs into the JSON report of `validate --format json`: the counts of every
 /// partition's end, and every violation (ordered by input and line, `incomplete` last); and,
 /// into `events` when given, every event with its computed metadata, as `run` writes them
-/// (grouped by partition).
+/// (grouped by partition). With it, how much of what was published it covers.
 pub async fn report(
     js: &Context,
     names: &Names,
     mut events: Option<&mut Vec<u8>>,
-) -> Result<Value, String> {
+) -> Result<(Value, ledger::Coverage), String> {
     let output = js
         .get_stream(names.output_stream())
         .await
@@ -891,6 +931,11 @@ pub async fn report(
         .map_err(|error| format!("cannot read {}: {error}", names.output_stream()))?;
     let mut violations: Vec<Value> = Vec::new();
     let mut summary = Summary::default();
+    let Layout { partitions, .. } = read_layout(js, names).await?;
+    let mut coverage = ledger::Coverage {
+        published: vec![0; partitions as usize],
+        judged: vec![0; partitions as usize],
+    };
     let mut pending = output.cached_info().state.messages;
     while pending > 0 {
         let Some(message) = messages.next().await else {
@@ -907,6 +952,11 @@ pub async fn report(
         let broken = |error: serde_json::Error| format!("a broken output: {error}");
         if message.subject.as_str().contains(".out.summary.") {
             let part: Summary = serde_json::from_slice(&message.payload).map_err(broken)?;
+            let partition =
+                (message.subject.as_str().rsplit('.').next()).and_then(|p| p.parse::<usize>().ok());
+            if let Some(judged) = partition.and_then(|p| coverage.judged.get_mut(p)) {
+                *judged += part.lines;
+            }
             summary.absorb(&part);
         } else {
             violations.push(serde_json::from_slice(&message.payload).map_err(broken)?);
@@ -919,34 +969,19 @@ pub async fn report(
             v["message"].as_str().unwrap_or("").to_owned(),
         )
     });
-    Ok(serde_json::json!({
+    let state = js
+        .get_key_value(names.state())
+        .await
+        .map_err(|error| format!("no bucket {}: {error}", names.state()))?;
+    for (_, publication) in ledger::publications(&state).await? {
+        for (total, lines) in coverage.published.iter_mut().zip(&publication.lines) {
+            *total += lines;
+        }
+    }
+    let report = serde_json::json!({
         "format_version": FORMAT_VERSION,
         "summary": summary,
         "violations": violations,
-    }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{run_id, Lines};
-
-    fn input(name: &str, lines: &[&str]) -> Vec<Lines> {
-        vec![Lines {
-            name: name.to_owned(),
-            lines: lines.iter().map(|l| l.as_bytes().to_vec()).collect(),
-        }]
-    }
-
-    #[test]
-    fn a_retry_has_the_ids_of_the_first_try_and_another_input_others() {
-        let first = run_id(&input("a.jsonl", &["{}", "{\"x\":1}"]));
-        assert_eq!(first, run_id(&input("a.jsonl", &["{}", "{\"x\":1}"])));
-        assert_ne!(first, run_id(&input("a.jsonl", &["{}", "{\"x\":2}"])));
-        assert_ne!(first, run_id(&input("b.jsonl", &["{}", "{\"x\":1}"])));
-        assert_ne!(
-            first,
-            run_id(&input("a.jsonl", &["{}{\"x\":1}"])),
-            "line ends count"
-        );
-    }
+    });
+    Ok((report, coverage))
 }
