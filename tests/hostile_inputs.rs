@@ -114,6 +114,37 @@ fn broken_bytes_each_get_a_clear_verdict() {
 }
 
 #[test]
+fn names_over_the_limit_are_bad_envelopes_and_never_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let long = "x".repeat(100_000);
+    let lines = [
+        START.to_owned(),
+        START.replace("ok-1", &long),
+        START.replace("\"ready\"", &format!("\"{long}\"")),
+        format!(r#"{{"lifecycle":"{long}","interaction":"a","event":"ready","ts":1}}"#),
+        START
+            .replace("ok-1", "ok-2")
+            .replace("\"ts\"", &format!("\"id\":\"{long}\",\"ts\"")),
+    ];
+    let found = report(&[
+        &stream_file(&dir, lines.join("\n").as_bytes()),
+        "--allow-incomplete",
+    ]);
+    assert_accounting(&found, 5);
+    let bad: Vec<(u64, String, String)> = violations(&found)
+        .into_iter()
+        .filter(|(_, kind, _)| kind == "bad_envelope")
+        .collect();
+    let lines_bad: Vec<u64> = bad.iter().map(|(line, _, _)| *line).collect();
+    assert_eq!(lines_bad, [2, 3, 4, 5], "{bad:?}");
+    for (_, _, message) in &bad {
+        assert!(message.contains("bytes (`xxxx") && message.contains("over the limit of 1024"));
+        assert!(message.len() < 200, "the value is not echoed whole");
+    }
+    assert_eq!(found["summary"]["interactions"], 1);
+}
+
+#[test]
 fn a_line_over_the_limit_is_malformed_and_never_held() {
     let huge = format!(
         r#"{{"lifecycle":"callback","interaction":"h","event":"ready","ts":1,"data":{{"x":"{}"}}}}"#,

@@ -185,6 +185,42 @@ pub fn ts_of(line: &[u8]) -> Option<i64> {
     plain::ts(line)
 }
 
+/// The longest lifecycle, interaction, event, version or delivery id an envelope may name, in
+/// bytes: longer ones are a bad envelope (memory kept per interaction stays bounded).
+pub const MAX_NAME_BYTES: usize = 1024;
+
+impl Envelope<'_> {
+    /// A bad envelope when a name is over [`MAX_NAME_BYTES`], naming the field (and only
+    /// the start of the value).
+    pub fn names_within_limit(&self) -> Result<(), LineError> {
+        let fields = [
+            ("lifecycle", Some(&self.lifecycle)),
+            ("interaction", Some(&self.interaction)),
+            ("event", Some(&self.event)),
+            ("version", self.version.as_ref()),
+            ("id", self.id.as_ref()),
+        ];
+        for (name, value) in fields {
+            let Some(value) = value.filter(|v| v.len() > MAX_NAME_BYTES) else {
+                continue;
+            };
+            let start: String = value.chars().take(32).collect();
+            let short = |text: &str| (text.len() <= MAX_NAME_BYTES).then(|| text.to_owned());
+            return Err(LineError::BadEnvelope {
+                message: format!(
+                    "`{name}` is {} bytes (`{start}...`), over the limit of {MAX_NAME_BYTES}",
+                    value.len()
+                ),
+                lifecycle: short(&self.lifecycle),
+                interaction: short(&self.interaction),
+                event: short(&self.event),
+                lifecycle_missing: false,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Reads one non-blank line.
 pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
     parse_text(text_of(line)?)

@@ -542,6 +542,11 @@ impl<'c> Interpreter<'c> {
                 None => native::name_formats(self.catalog, message),
             }
         }
+        if let Ok(envelope) = &parsed {
+            if let Err(too_long) = envelope.names_within_limit() {
+                parsed = Err(too_long);
+            }
+        }
         match parsed {
             Err(LineError::Malformed(message)) => {
                 self.malformed(place, message, report);
