@@ -342,6 +342,39 @@ fn another_origin_another_host_or_a_form_can_neither_read_nor_change_it() {
 }
 
 #[test]
+fn hostile_posts_meet_limits_and_the_report_comes_in_pages() {
+    let server = Server::start(&["--max-memory", "64M"]);
+    let many = "{}\n".repeat(10_001);
+    let refused = server.request("POST", "/events", &[], many.as_bytes());
+    assert_eq!(refused.status, 413);
+    assert!(refused.json()["error"]
+        .as_str()
+        .unwrap_or("")
+        .contains("over the limit of 10000"));
+    let long = "x".repeat(100_000);
+    let line =
+        format!(r#"{{"lifecycle":"callback","interaction":"{long}","event":"ready","ts":1}}"#);
+    let posted = server.post("/events", line.as_bytes());
+    let verdict = &posted["verdicts"][0];
+    assert_eq!(verdict["violations"][0]["kind"], "bad_envelope");
+    assert!(posted.to_string().len() < 1000, "the id is not echoed");
+    for i in 0..5 {
+        let body =
+            format!(r#"{{"lifecycle":"callback","interaction":"p{i}","event":"nope","ts":1}}"#);
+        server.post("/events", body.as_bytes());
+    }
+    let page = server.get("/report?after=2&limit=2");
+    assert_eq!(page.header("plotline-violations-total"), Some("6"));
+    assert_eq!(page.header("plotline-violations-forgotten"), Some("0"));
+    assert_eq!(page.header("plotline-next-after"), Some("4"));
+    let listed: Vec<String> = (page.json()["violations"].as_array().expect("violations"))
+        .iter()
+        .map(|v| v["interaction"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(listed, ["p1", "p2"]);
+}
+
+#[test]
 fn with_a_token_every_route_needs_it() {
     let server = Server::start(&["--token", "s3cret"]);
     assert_eq!(server.get("/report").status, 401);

@@ -38,6 +38,10 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub token: Option<String>,
+    /// Memory for the violations and interaction logs kept (the oldest forgotten beyond it;
+    /// counts stay exact): `256M`, `1G`, or bytes.
+    #[arg(long, value_name = "SIZE", value_parser = size, default_value = "256M")]
+    pub max_memory: usize,
     /// Largest body accepted by POST /events, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_body_bytes: usize,
@@ -49,6 +53,28 @@ pub struct ServeArgs {
     /// Which catalog to use.
     #[command(flatten)]
     pub catalog: CatalogArgs,
+}
+
+/// A size such as `256M`, `1G`, `64K` or a number of bytes.
+fn size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let shift = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        _ => return Err(format!("`{text}`: write a size such as 256M, 1G or 65536")),
+    };
+    let number: usize = digits
+        .parse()
+        .map_err(|_| format!("`{text}`: write a size such as 256M, 1G or 65536"))?;
+    number
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 /// Runs `serve` until Ctrl-C.
@@ -109,7 +135,7 @@ pub fn serve(args: ServeArgs) -> u8 {
             "plotline: collecting on http://{address} (POST /events; live page at http://{address}/)"
         );
         let _ = stdout.flush();
-        let collector = Collector::new(catalog, args.reorder_window);
+        let collector = Collector::new(catalog, args.reorder_window, args.max_memory);
         let router = http::router(collector, args.max_body_bytes, access);
         http::run(listener, router)
             .await

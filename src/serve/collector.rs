@@ -2,7 +2,7 @@
 //! same one `validate` runs), the violations so far, and a short log per interaction. No
 //! async code here; `http.rs` wraps it in a lock.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -24,6 +24,10 @@ const EVENTS_KEPT: usize = 1000;
 /// Interactions logged; beyond it the least recently active are forgotten (their counts stay
 /// in the report).
 const LOGS_KEPT: usize = 10_000;
+/// Records one POST may hold: more is refused whole.
+pub const MAX_RECORDS: usize = 10_000;
+/// The default memory budget of what the collector keeps (`--max-memory`).
+pub const MAX_MEMORY: usize = 256 << 20;
 /// Interactions listed on the live page.
 const LISTED: usize = 200;
 
@@ -123,11 +127,113 @@ pub struct InteractionLog {
     /// When it was last active, by the collector's count of lines.
     #[serde(skip)]
     touched: u64,
+    /// What its events take, roughly.
+    #[serde(skip)]
+    bytes: usize,
 }
+
+/// Roughly what a violation takes in memory.
+fn violation_bytes(violation: &Violation) -> usize {
+    let text = |t: &Option<String>| t.as_ref().map_or(0, String::len);
+    std::mem::size_of::<Violation>()
+        + violation.file.len()
+        + violation.message.len()
+        + text(&violation.lifecycle)
+        + text(&violation.interaction)
+        + text(&violation.event)
+        + violation
+            .expected
+            .iter()
+            .map(|e| e.len() + 24)
+            .sum::<usize>()
+}
+
+/// Roughly what a logged verdict takes in memory.
+fn verdict_bytes(verdict: &Verdict) -> usize {
+    let text = |t: &Option<String>| t.as_ref().map_or(0, String::len);
+    std::mem::size_of::<Verdict>()
+        + text(&verdict.lifecycle)
+        + text(&verdict.interaction)
+        + text(&verdict.event)
+        + text(&verdict.state)
+        + verdict.metadata.as_ref().map_or(0, |m| m.get().len())
+        + verdict
+            .violations
+            .iter()
+            .map(violation_bytes)
+            .sum::<usize>()
+}
+
+/// The violations kept for the report, the oldest forgotten first beyond a budget; each has
+/// an ordinal (from 1, since the start or the last reset) that forgetting does not change.
+#[derive(Default)]
+struct KeptViolations {
+    kept: VecDeque<Violation>,
+    /// Violations forgotten: the first kept has ordinal `forgotten + 1`.
+    forgotten: u64,
+    bytes: usize,
+    budget: usize,
+}
+
+impl KeptViolations {
+    fn push(&mut self, violation: Violation) {
+        self.bytes += violation_bytes(&violation);
+        self.kept.push_back(violation);
+        while self.bytes > self.budget {
+            let Some(old) = self.kept.pop_front() else {
+                break;
+            };
+            self.bytes = self.bytes.saturating_sub(violation_bytes(&old));
+            self.forgotten += 1;
+        }
+    }
+
+    /// Those with ordinals after `after`, at most `limit`.
+    fn page(&self, after: u64, limit: usize) -> impl Iterator<Item = &Violation> {
+        let skip = after.saturating_sub(self.forgotten);
+        self.kept
+            .iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(limit)
+    }
+
+    /// The ordinal of the last one (0: none yet).
+    fn last(&self) -> u64 {
+        self.forgotten + self.kept.len() as u64
+    }
+}
+
+/// A page of the report's violations: `GET /report?after=K&limit=N`.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportPage {
+    /// Violations with ordinals after this one (0: from the first kept).
+    pub after: u64,
+    /// At most this many (`usize::MAX`: all).
+    pub limit: usize,
+}
+
+/// Where a report page stands among the violations: for the response's headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageSpan {
+    /// Violations found since the start (or the last reset).
+    pub total: u64,
+    /// The oldest of them forgotten beyond the memory budget.
+    pub forgotten: u64,
+    /// The ordinal of the last violation in the page (ask `after` it for the next).
+    pub last: u64,
+}
+
+/// A POST refused whole.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Refused(pub String);
 
 /// The collector's state.
 pub struct Collector {
     catalog: &'static Catalog,
+    /// The memory budget of violations and logs, in bytes (half each).
+    budget: usize,
+    /// What the logs take, roughly.
+    log_bytes: usize,
     /// The reorder window, in milliseconds.
     window: i64,
     interpreter: Interpreter<'static>,
@@ -136,23 +242,29 @@ pub struct Collector {
     finished_coverage: Coverage,
     /// Lines posted so far.
     lines: u64,
-    violations: Vec<Violation>,
+    violations: KeptViolations,
     examples: Examples,
     logs: HashMap<(String, String), InteractionLog>,
 }
 
 impl Collector {
     /// A collector judging by `catalog`, each interaction's events in `ts` order when they
-    /// arrive within `window` milliseconds of event time (0: as they come).
-    pub fn new(catalog: &'static Catalog, window: i64) -> Collector {
+    /// arrive within `window` milliseconds of event time (0: as they come), keeping
+    /// violations and logs within about `budget` bytes.
+    pub fn new(catalog: &'static Catalog, window: i64, budget: usize) -> Collector {
         Collector {
             catalog,
+            budget,
+            log_bytes: 0,
             window,
             interpreter: fresh(catalog, window),
             finished_summary: Summary::default(),
             finished_coverage: Coverage::default(),
             lines: 0,
-            violations: Vec::new(),
+            violations: KeptViolations {
+                budget: budget / 2,
+                ..KeptViolations::default()
+            },
             examples: Examples::new(EXAMPLES_PER_KIND),
             logs: HashMap::new(),
         }
@@ -162,11 +274,20 @@ impl Collector {
     /// or a native record). Every line is counted, as `validate` counts them; blank lines give
     /// no verdict. Returns `{"verdicts": [...]}` as JSON text; with a reorder window a line
     /// held back has the verdict `{"line": N, "held": true}`, and `"released"` lists the
-    /// verdicts of held lines (of this body or earlier ones) judged now.
-    pub fn post(&mut self, body: &[u8]) -> Vec<u8> {
+    /// verdicts of held lines (of this body or earlier ones) judged now. A body of more than
+    /// [`MAX_RECORDS`] records is refused whole, nothing judged.
+    pub fn post(&mut self, body: &[u8]) -> Result<Vec<u8>, Refused> {
+        let records = records(body);
+        if records.len() > MAX_RECORDS {
+            return Err(Refused(format!(
+                "{} records in one POST, over the limit of {MAX_RECORDS}: send smaller batches \
+                 (nothing was judged)",
+                records.len()
+            )));
+        }
         let mut verdicts = JsonList::default();
         let mut released = JsonList::default();
-        for record in records(body) {
+        for record in records {
             self.lines += 1;
             let place = Place {
                 file_index: 0,
@@ -222,7 +343,7 @@ impl Collector {
             out.extend(released.close());
         }
         out.push(b'}');
-        out
+        Ok(out)
     }
 
     /// Keeps and logs the verdicts of held lines judged now (each with the violations found
@@ -259,6 +380,26 @@ impl Collector {
         }
     }
 
+    /// Forgets the least recently active eighth of the logs (their counts stay in the
+    /// report).
+    fn forget_logs(&mut self) {
+        let mut touched: Vec<u64> = self.logs.values().map(|log| log.touched).collect();
+        if touched.is_empty() {
+            return;
+        }
+        let at = touched.len() / 8;
+        let (_, &mut threshold, _) = touched.select_nth_unstable(at);
+        let mut freed = 0;
+        self.logs.retain(|_, log| {
+            let keep = log.touched > threshold;
+            if !keep {
+                freed += log.bytes;
+            }
+            keep
+        });
+        self.log_bytes = self.log_bytes.saturating_sub(freed);
+    }
+
     /// Adds a verdict to its interaction's log.
     fn log(&mut self, version: &str, verdict: Verdict) {
         let (Some(lifecycle), Some(interaction)) = (&verdict.lifecycle, &verdict.interaction)
@@ -266,12 +407,12 @@ impl Collector {
             return;
         };
         let key = (lifecycle.clone(), interaction.clone());
+        // The least recently active eighth goes at once, so that forgetting stays cheap.
         if !self.logs.contains_key(&key) && self.logs.len() >= LOGS_KEPT {
-            // The least recently active eighth goes at once, so that forgetting stays cheap.
-            let mut touched: Vec<u64> = self.logs.values().map(|log| log.touched).collect();
-            let at = touched.len() / 8;
-            let (_, &mut threshold, _) = touched.select_nth_unstable(at);
-            self.logs.retain(|_, log| log.touched > threshold);
+            self.forget_logs();
+        }
+        while self.log_bytes > self.budget / 2 && !self.logs.is_empty() {
+            self.forget_logs();
         }
         let log = self.logs.entry(key).or_insert_with(|| InteractionLog {
             lifecycle: lifecycle.clone(),
@@ -282,6 +423,7 @@ impl Collector {
             event_count: 0,
             events: Vec::new(),
             touched: 0,
+            bytes: 0,
         });
         if let Some(state) = &verdict.state {
             log.state.clone_from(state);
@@ -293,6 +435,9 @@ impl Collector {
         log.event_count += 1;
         log.touched = self.lines;
         if log.events.len() < EVENTS_KEPT {
+            let bytes = verdict_bytes(&verdict);
+            log.bytes += bytes;
+            self.log_bytes += bytes;
             log.events.push(verdict);
         }
     }
@@ -334,7 +479,7 @@ impl Collector {
 
     /// Forgets everything received.
     pub fn reset(&mut self) {
-        *self = Collector::new(self.catalog, self.window);
+        *self = Collector::new(self.catalog, self.window, self.budget);
     }
 
     fn summary(&self) -> Summary {
@@ -352,15 +497,25 @@ impl Collector {
     }
 
     /// The JSON report of everything so far, as `validate --format json --coverage` writes
-    /// it; open interactions are not `incomplete` until [`Collector::finish`].
-    pub fn report(&self) -> Value {
+    /// it; open interactions are not `incomplete` until [`Collector::finish`]. Its violations
+    /// are those kept (the oldest are forgotten beyond the memory budget; the counts stay
+    /// exact), the page asked for.
+    pub fn report(&self, page: ReportPage) -> (Value, PageSpan) {
         let coverage = self.coverage().report(self.catalog);
-        serde_json::json!({
+        let violations: Vec<&Violation> = self.violations.page(page.after, page.limit).collect();
+        let first = page.after.max(self.violations.forgotten);
+        let span = PageSpan {
+            total: self.violations.last(),
+            forgotten: self.violations.forgotten,
+            last: first + violations.len() as u64,
+        };
+        let report = serde_json::json!({
             "format_version": FORMAT_VERSION,
             "summary": self.summary(),
-            "violations": self.violations,
+            "violations": violations,
             "coverage": coverage,
-        })
+        });
+        (report, span)
     }
 
     /// The logs of interactions with this id (one per lifecycle that has it).
@@ -472,7 +627,74 @@ fn records(body: &[u8]) -> Vec<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{records, Collector};
+    use super::{records, Collector, Refused, ReportPage, MAX_RECORDS};
+
+    const ALL: ReportPage = ReportPage {
+        after: 0,
+        limit: usize::MAX,
+    };
+
+    fn builtin() -> &'static crate::compile::Catalog {
+        let (files, _) = crate::config::load::load_builtin();
+        let catalog = crate::compile::compile(&files)
+            .0
+            .expect("the built-in catalog");
+        Box::leak(Box::new(catalog))
+    }
+
+    #[test]
+    fn beyond_its_budget_the_oldest_violations_and_logs_go_and_the_counts_stay() {
+        let mut collector = Collector::new(builtin(), 0, 200_000);
+        // Each line an unknown event of its own interaction: one violation, one log each.
+        for batch in 0..20 {
+            let body: Vec<String> = (0..500)
+                .map(|i| {
+                    format!(
+                        r#"{{"lifecycle":"callback","interaction":"i{batch}-{i}","event":"nope","ts":1}}"#
+                    )
+                })
+                .collect();
+            collector.post(body.join("\n").as_bytes()).expect("judged");
+        }
+        let (report, span) = collector.report(ALL);
+        assert_eq!(report["summary"]["lines"], 10_000);
+        assert_eq!(report["summary"]["violations"], 10_000, "counts stay exact");
+        let kept = report["violations"].as_array().map_or(0, Vec::len) as u64;
+        assert!(kept > 100 && kept < 10_000, "{kept} kept");
+        assert_eq!(span.total, 10_000);
+        assert_eq!(span.forgotten + kept, 10_000);
+        // The newest are kept.
+        let last = &report["violations"][kept as usize - 1];
+        assert_eq!(last["interaction"], "i19-499");
+        assert!(collector.log_bytes <= 100_000, "{}", collector.log_bytes);
+        assert!(!collector.interaction("i19-499").is_empty());
+        assert!(
+            collector.interaction("i0-0").is_empty(),
+            "the oldest log went"
+        );
+        // Pages: after the last one forgotten, ten at a time.
+        let page = ReportPage {
+            after: span.forgotten,
+            limit: 10,
+        };
+        let (first, first_span) = collector.report(page);
+        assert_eq!(first["violations"].as_array().map_or(0, Vec::len), 10);
+        assert_eq!(first_span.last, span.forgotten + 10);
+        assert_eq!(first["violations"][0], report["violations"][0]);
+    }
+
+    #[test]
+    fn a_post_of_too_many_records_is_refused_whole() {
+        let mut collector = Collector::new(builtin(), 0, super::MAX_MEMORY);
+        let body = "{}\n".repeat(MAX_RECORDS + 1);
+        let refused = collector.post(body.as_bytes());
+        assert!(matches!(&refused, Err(Refused(m)) if m.contains("over the limit of 10000")));
+        assert_eq!(
+            collector.report(ALL).0["summary"]["lines"],
+            0,
+            "nothing judged"
+        );
+    }
 
     #[test]
     fn a_duplicate_delivery_is_marked_and_not_judged_again() {
@@ -480,16 +702,16 @@ mod tests {
         let catalog = crate::compile::compile(&files)
             .0
             .expect("the built-in catalog");
-        let mut collector = Collector::new(Box::leak(Box::new(catalog)), 0);
+        let mut collector = Collector::new(Box::leak(Box::new(catalog)), 0, super::MAX_MEMORY);
         let line = br#"{"id":"x","lifecycle":"callback","interaction":"a","event":"ready","ts":1}"#;
         let verdict = |body: Vec<u8>| {
             let answer: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
             answer["verdicts"][0].clone()
         };
-        let first = verdict(collector.post(line));
+        let first = verdict(collector.post(line).expect("judged"));
         assert_eq!(first.get("duplicate"), None);
         assert_eq!(first["state"], "ready");
-        let again = verdict(collector.post(line));
+        let again = verdict(collector.post(line).expect("judged"));
         assert_eq!(again["duplicate"], true);
         assert_eq!(again["violations"], serde_json::json!([]));
     }
@@ -500,14 +722,14 @@ mod tests {
         let catalog = crate::compile::compile(&files)
             .0
             .expect("the built-in catalog");
-        let mut collector = Collector::new(Box::leak(Box::new(catalog)), 10_000);
+        let mut collector = Collector::new(Box::leak(Box::new(catalog)), 10_000, super::MAX_MEMORY);
         let line = |event: &str, interaction: &str, ts: u64| {
             format!(
                 r#"{{"lifecycle":"callback","interaction":"{interaction}","event":"{event}","ts":{ts}}}"#
             )
         };
         let post = |collector: &mut Collector, body: String| {
-            let answer = collector.post(body.as_bytes());
+            let answer = collector.post(body.as_bytes()).expect("judged");
             serde_json::from_slice::<serde_json::Value>(&answer).expect("JSON")
         };
         // Swapped in transit: `opened` comes before `ready`.
@@ -542,7 +764,7 @@ mod tests {
             "{found:?}"
         );
         assert_eq!(collector.interaction("b")[0].event_count, 1);
-        assert_eq!(collector.report()["summary"]["lines"], 3);
+        assert_eq!(collector.report(ALL).0["summary"]["lines"], 3);
     }
 
     #[test]

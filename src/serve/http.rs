@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
@@ -20,7 +20,7 @@ use tokio_stream::{Stream, StreamExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use super::access::{self, Access};
-use super::collector::Collector;
+use super::collector::{Collector, Refused, ReportPage};
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -125,13 +125,45 @@ async fn page(State(shared): State<Shared>) -> Response {
 }
 
 async fn events(State(shared): State<Shared>, body: Bytes) -> Response {
-    let verdicts = shared.lock().post(&body);
-    shared.changed();
-    ([(header::CONTENT_TYPE, "application/json")], verdicts).into_response()
+    let posted = shared.lock().post(&body);
+    match posted {
+        Ok(verdicts) => {
+            shared.changed();
+            ([(header::CONTENT_TYPE, "application/json")], verdicts).into_response()
+        }
+        Err(Refused(message)) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Json(serde_json::json!({ "error": message })),
+        )
+            .into_response(),
+    }
 }
 
-async fn report(State(shared): State<Shared>) -> Response {
-    Json(shared.lock().report()).into_response()
+/// `GET /report[?after=K&limit=N]`: the report with a page of its violations; headers say
+/// where the page stands (`Plotline-Violations-Total`, `-Forgotten`, `Plotline-Next-After`).
+async fn report(State(shared): State<Shared>, uri: Uri) -> Response {
+    let mut page = ReportPage {
+        after: 0,
+        limit: usize::MAX,
+    };
+    for pair in uri.query().unwrap_or_default().split('&') {
+        match pair.split_once('=') {
+            Some(("after", n)) => page.after = n.parse().unwrap_or(0),
+            Some(("limit", n)) => page.limit = n.parse().unwrap_or(usize::MAX),
+            _ => {}
+        }
+    }
+    let (report, span) = shared.lock().report(page);
+    let number = |n: u64| HeaderValue::from(n);
+    (
+        [
+            ("plotline-violations-total", number(span.total)),
+            ("plotline-violations-forgotten", number(span.forgotten)),
+            ("plotline-next-after", number(span.last)),
+        ],
+        Json(report),
+    )
+        .into_response()
 }
 
 async fn interaction(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
