@@ -375,6 +375,27 @@ fn hostile_posts_meet_limits_and_the_report_comes_in_pages() {
 }
 
 #[test]
+fn a_connection_that_sends_its_head_too_slowly_or_idles_is_closed() {
+    let server = Server::start(&[]);
+    let started = std::time::Instant::now();
+    let mut half = TcpStream::connect(&server.address).expect("connects");
+    half.write_all(b"GET /report HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .expect("written");
+    let mut idle = TcpStream::connect(&server.address).expect("connects");
+    for stream in [&mut half, &mut idle] {
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .expect("a read timeout");
+        let mut rest = Vec::new();
+        let _ = stream.read_to_end(&mut rest);
+    }
+    let waited = started.elapsed().as_secs_f64();
+    assert!((9.0..20.0).contains(&waited), "closed after {waited} s");
+    // Others were served all along.
+    assert_eq!(server.get("/report").status, 200);
+}
+
+#[test]
 fn with_a_token_every_route_needs_it() {
     let server = Server::start(&["--token", "s3cret"]);
     assert_eq!(server.get("/report").status, 401);

@@ -5,6 +5,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
@@ -14,10 +15,13 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use tokio::sync::watch;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::sync::{watch, Semaphore};
 use tokio_stream::wrappers::WatchStream;
 use tokio_stream::{Stream, StreamExt};
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use super::access::{self, Access};
 use super::collector::{Collector, Refused, ReportPage};
@@ -105,13 +109,50 @@ async fn checked(State(access): State<Arc<Access>>, request: Request, next: Next
     next.run(request).await
 }
 
-/// Serves `router` on `listener` until Ctrl-C.
+/// Connections open at once; more wait to be accepted.
+pub const MAX_CONNECTIONS: usize = 512;
+/// How long a connection may take to send a request's head, or stay idle between requests.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request's body may take to arrive.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves `router` on `listener` until Ctrl-C: at most [`MAX_CONNECTIONS`] at once, each
+/// closed when it is slower than [`HEADER_TIMEOUT`] to send a request's head (or idle that
+/// long between requests) or [`BODY_TIMEOUT`] to send its body.
 pub async fn run(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let router = router.layer(RequestBodyTimeoutLayer::new(BODY_TIMEOUT));
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        let slot = tokio::select! {
+            _ = &mut stop => return Ok(()),
+            slot = slots.clone().acquire_owned() => slot,
+        };
+        let Ok(slot) = slot else {
+            return Ok(());
+        };
+        let (stream, _) = tokio::select! {
+            _ = &mut stop => return Ok(()),
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors and the like: wait a moment, go on.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let service = TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let _held = slot;
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }
 
 /// Binds `address` (on the current runtime).
