@@ -368,3 +368,50 @@ fn a_line_delivered_twice_with_its_id_is_counted_not_judged_again() {
     assert_eq!(summary["violations"], 1);
     assert_eq!(report["violations"][0]["line"], 8);
 }
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_the_old_output_and_no_temporary_file() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("report.json");
+    std::fs::write(&out, "old").expect("written");
+    for signal in ["-INT", "-TERM"] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plotline"))
+            .args(["validate", "--format", "json", "-o"])
+            .arg(&out)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("PLOTLINE_CATALOG")
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starts");
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin
+            .write_all(b"{\"lifecycle\":\"callback\",\"interaction\":\"a\",\"event\":\"ready\",\"ts\":1}\n")
+            .expect("written");
+        // The temporary file is there while the stream is read.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let temporaries = || {
+            std::fs::read_dir(dir.path())
+                .expect("listed")
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with(".plotline-"))
+                .count()
+        };
+        while temporaries() == 0 {
+            assert!(std::time::Instant::now() < deadline, "no temporary file");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let killed = std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(killed.success());
+        let output = child.wait_with_output().expect("it ends");
+        drop(stdin);
+        assert_eq!(output.status.code(), Some(130), "{signal}");
+        assert_eq!(std::fs::read_to_string(&out).expect("read"), "old");
+        assert_eq!(temporaries(), 0, "{signal}: the temporary file is gone");
+    }
+}

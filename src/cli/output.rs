@@ -38,6 +38,36 @@ impl Write for Target {
     }
 }
 
+/// The temporary files of `-o` outputs being written: removed when the process is
+/// interrupted (SIGINT, SIGTERM, SIGHUP), so that none is left behind and the old file stays.
+static TEMPORARIES: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Notes a temporary file to remove on interruption (the handler is set the first time).
+fn remove_if_interrupted(path: &Path) {
+    static HANDLER: std::sync::Once = std::sync::Once::new();
+    HANDLER.call_once(|| {
+        // Without a handler the signal's default (ending the process) still holds.
+        let _ = ctrlc::set_handler(|| {
+            let paths = TEMPORARIES.lock().map(|p| p.clone()).unwrap_or_default();
+            for path in paths {
+                let _ = std::fs::remove_file(path);
+            }
+            say!("interrupted: nothing written");
+            std::process::exit(130);
+        });
+    });
+    if let Ok(mut paths) = TEMPORARIES.lock() {
+        paths.push(path.to_owned());
+    }
+}
+
+/// Forgets a temporary file moved into place or removed.
+fn written(path: &Path) {
+    if let Ok(mut paths) = TEMPORARIES.lock() {
+        paths.retain(|p| p != path);
+    }
+}
+
 /// A buffered output.
 pub struct Output {
     inner: BufWriter<Target>,
@@ -68,6 +98,7 @@ impl Output {
                     };
                     io::Error::new(error.kind(), reason)
                 })?;
+                remove_if_interrupted(temporary.path());
                 Target::File {
                     temporary,
                     path: path.to_owned(),
@@ -103,11 +134,15 @@ impl Output {
             Target::Stdout(mut stdout) => stdout.flush(),
             Target::Device(mut file) => file.flush(),
             Target::File { temporary, path } => {
-                temporary.as_file().sync_all()?;
-                temporary
-                    .persist(&path)
-                    .map(drop)
-                    .map_err(|error| error.error)
+                let name = temporary.path().to_owned();
+                let moved = temporary.as_file().sync_all().and_then(|()| {
+                    temporary
+                        .persist(&path)
+                        .map(drop)
+                        .map_err(|error| error.error)
+                });
+                written(&name);
+                moved
             }
         }
     }

@@ -154,7 +154,10 @@ fn open_inputs(files: &[PathBuf]) -> Result<Vec<Input>, String> {
                 .map_err(|error| format!("cannot open {}: {error}", path.display()))?;
             Ok(Input {
                 name: path.display().to_string(),
-                size: file.metadata().ok().map(|metadata| metadata.len()),
+                // A regular file's length (a pipe or a device has none that holds).
+                size: (file.metadata().ok())
+                    .filter(std::fs::Metadata::is_file)
+                    .map(|metadata| metadata.len()),
                 reader: Box::new(BufReader::with_capacity(1 << 20, file)),
             })
         })

@@ -75,15 +75,16 @@ pub fn trim_line_end(line: &[u8]) -> &[u8] {
 }
 
 /// Skips a UTF-8 byte-order mark at the start of an input.
-fn skip_byte_order_mark(reader: &mut dyn BufRead) -> io::Result<()> {
+fn skip_byte_order_mark(reader: &mut dyn BufRead) -> io::Result<u64> {
     const MARK: &[u8] = b"\xEF\xBB\xBF";
     loop {
         match reader.fill_buf() {
             Ok(start) => {
                 if start.starts_with(MARK) {
                     reader.consume(MARK.len());
+                    return Ok(MARK.len() as u64);
                 }
-                return Ok(());
+                return Ok(0);
             }
             Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
             Err(error) => return Err(error),
@@ -91,10 +92,41 @@ fn skip_byte_order_mark(reader: &mut dyn BufRead) -> io::Result<()> {
     }
 }
 
+/// An input being read, and how much of it was.
+struct Reading {
+    reader: Box<dyn BufRead + Send>,
+    /// Its length when opened, when known.
+    size: Option<u64>,
+    /// Bytes consumed so far.
+    consumed: u64,
+}
+
+impl Reading {
+    fn consume(&mut self, amount: usize) {
+        self.reader.consume(amount);
+        self.consumed += amount as u64;
+    }
+
+    /// At its end: an error when it is shorter than when it was opened (truncated while
+    /// read: the lines lost would be missing from the verdict without a word).
+    fn check_end(&self) -> io::Result<()> {
+        match self.size {
+            Some(size) if self.consumed < size => Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the file shrank while it was read: it ended after {} of its {size} bytes",
+                    self.consumed
+                ),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Reads inputs, one after the other, into chunks.
 pub struct ChunkReader {
     inputs: std::vec::IntoIter<Input>,
-    current: Option<(usize, Box<dyn BufRead + Send>)>,
+    current: Option<(usize, Reading)>,
     next_index: usize,
     max_line: usize,
     /// The start of a line that did not fit in the last chunk.
@@ -153,8 +185,13 @@ impl ChunkReader {
                     return Ok(None);
                 };
                 let mut reader = input.reader;
-                skip_byte_order_mark(&mut *reader)?;
-                self.current = Some((self.next_index, reader));
+                let skipped = skip_byte_order_mark(&mut *reader)?;
+                let reading = Reading {
+                    reader,
+                    size: input.size,
+                    consumed: skipped,
+                };
+                self.current = Some((self.next_index, reading));
                 self.next_index += 1;
                 self.line = 0;
             }
@@ -184,7 +221,7 @@ impl ChunkReader {
         let mut line_start = 0;
         let mut at_end = false;
         while chunk.bytes.len() < CHUNK_BYTES || chunk.ends.is_empty() {
-            let available = match reader.fill_buf() {
+            let available = match reader.reader.fill_buf() {
                 Ok(available) => available,
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => return Err(error),
@@ -218,6 +255,7 @@ impl ChunkReader {
             reader.consume(used);
         }
         if at_end {
+            reader.check_end()?;
             if let Some(skipped) = self.skipping.take() {
                 chunk.end_overlong_line(skipped);
             } else if line_start < chunk.bytes.len() {
@@ -317,6 +355,25 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn an_input_shorter_than_when_it_was_opened_is_an_error_naming_it() {
+        let input = |size| Input {
+            name: "stream.jsonl".to_owned(),
+            size: Some(size),
+            reader: Box::new(std::io::Cursor::new(b"\xEF\xBB\xBF{}\n{}\n".to_vec())),
+        };
+        let mut whole = ChunkReader::new(vec![input(9)], 100);
+        assert!(whole.next_chunk().is_ok_and(|chunk| chunk.is_some()));
+        assert!(whole.next_chunk().is_ok_and(|chunk| chunk.is_none()));
+        let mut shrunk = ChunkReader::new(vec![input(4000)], 100);
+        let error = shrunk.next_chunk().expect_err("it shrank");
+        assert_eq!(
+            error.to_string(),
+            "reading stream.jsonl: the file shrank while it was read: it ended after 9 of its \
+             4000 bytes"
+        );
     }
 
     #[test]

@@ -15,7 +15,8 @@ use super::verdict::Violation;
 pub struct Input {
     /// The name reports use (`-` for stdin).
     pub name: String,
-    /// Its length in bytes, when known (for progress).
+    /// Its length in bytes when opened, when known (for progress; an input that ends
+    /// shorter shrank while read, an error).
     pub size: Option<u64>,
     /// The stream.
     pub reader: Box<dyn BufRead + Send>,
