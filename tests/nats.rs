@@ -553,3 +553,43 @@ fn a_report_says_when_it_is_incomplete_and_a_stream_is_not_published_twice_by_mi
     assert_eq!(report["summary"]["lines"], 40_000);
     said(worker);
 }
+
+#[test]
+fn a_worker_paused_past_the_duplicate_window_doubles_no_verdict() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = stream(dir.path(), "20000");
+    server.must(&[
+        "nats-setup",
+        "--partitions",
+        "2",
+        "--state-groups",
+        "4",
+        "--duplicate-window",
+        "1",
+    ]);
+    server.must(&["publish", path.to_str().unwrap()]);
+    // Stopped in its 3rd checkpoint: the outputs it covers are stored, its head is not.
+    let mut first = server.worker("w1", "60", "2000", "3");
+    let mut told = BufReader::new(first.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while !line.contains("paused in checkpoint") {
+        line.clear();
+        assert!(told.read_line(&mut line).expect("it says") > 0, "no pause");
+    }
+    // Past the window: the replay's copies are stored again, not dropped.
+    std::thread::sleep(Duration::from_secs(3));
+    first.kill().expect("killed");
+    let _ = first.wait();
+    let again = server.worker("w1", "12", "2000", "0");
+    let text = said(again);
+    assert_eq!(
+        number_before(&text, " replayed outputs dropped as duplicates"),
+        0,
+        "the stream kept the late copies: {text}"
+    );
+    // Yet each output counts once.
+    assert_same(&server.report(), &path);
+}

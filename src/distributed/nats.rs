@@ -118,12 +118,13 @@ struct Layout {
 
 /// Creates the streams and buckets (or checks that they are there), for `partitions`
 /// partitions, each checkpointed in `groups` groups; `max_bytes` bounds the input stream
-/// (`None`: no bound).
+/// (`None`: no bound); the streams drop copies of a message id for `duplicate_window`.
 pub async fn setup(
     js: &Context,
     names: &Names,
     (partitions, groups): (u32, u32),
     max_bytes: Option<i64>,
+    duplicate_window: Duration,
 ) -> Result<(), String> {
     if partitions == 0 || groups == 0 {
         return Err("--partitions and --state-groups must be at least 1".to_owned());
@@ -134,7 +135,7 @@ pub async fn setup(
         retention: stream::RetentionPolicy::Limits,
         discard: stream::DiscardPolicy::New,
         max_bytes: max_bytes.unwrap_or(-1),
-        duplicate_window: Duration::from_secs(600),
+        duplicate_window,
         ..Default::default()
     })
     .await
@@ -142,7 +143,7 @@ pub async fn setup(
     js.get_or_create_stream(stream::Config {
         name: names.output_stream(),
         subjects: vec![format!("{}.out.>", names.prefix)],
-        duplicate_window: Duration::from_secs(600),
+        duplicate_window,
         ..Default::default()
     })
     .await
@@ -931,6 +932,7 @@ pub async fn report(
         .map_err(|error| format!("cannot read {}: {error}", names.output_stream()))?;
     let mut violations: Vec<Value> = Vec::new();
     let mut summary = Summary::default();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let Layout { partitions, .. } = read_layout(js, names).await?;
     let mut coverage = ledger::Coverage {
         published: vec![0; partitions as usize],
@@ -943,6 +945,16 @@ pub async fn report(
         };
         let message = message.map_err(|error| format!("reading outputs: {error}"))?;
         pending = message.info().map(|info| info.pending).unwrap_or(0);
+        // Each output once, by its id, however late a copy came (past the stream's window of
+        // duplicates: a worker paused for long, a replay much later).
+        let id = (message.headers.as_ref())
+            .and_then(|headers| headers.get("Nats-Msg-Id"))
+            .map(|id| id.as_str().to_owned());
+        if let Some(id) = id {
+            if !seen.insert(id) {
+                continue;
+            }
+        }
         if message.subject.as_str().contains(".out.event.") {
             if let Some(out) = events.as_deref_mut() {
                 out.extend_from_slice(&message.payload);
