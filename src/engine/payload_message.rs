@@ -9,6 +9,11 @@ const PAYLOAD_PROBLEMS: usize = 3;
 /// Enum values listed in full up to this many.
 const ENUM_LISTED: usize = 12;
 
+/// A faulty value is repeated in a message up to this many bytes of JSON; a longer one (a
+/// long text, a long array), or any object, is said in short, so that a report never echoes
+/// a whole record.
+const VALUE_SHOWN: usize = 64;
+
 /// One sentence per fault: where a value has the wrong type, that is its one problem (its
 /// enum or bounds say nothing more); an enum's values are listed in full when short.
 pub fn problems(errors: &[jsonschema::ValidationError<'_>]) -> Vec<String> {
@@ -25,7 +30,7 @@ pub fn problems(errors: &[jsonschema::ValidationError<'_>]) -> Vec<String> {
         }
         let message = match error.kind() {
             ValidationErrorKind::Enum { options } => enum_message(error.instance(), options),
-            _ => error.to_string(),
+            _ => shortened(error.to_string(), error.instance()),
         };
         let problem = match at.is_empty() {
             true => message,
@@ -76,6 +81,38 @@ pub fn invalid_places(errors: &[jsonschema::ValidationError<'_>]) -> Vec<Vec<Str
     places
 }
 
+/// `message` with the faulty `value` it repeats shortened when it is long.
+fn shortened(message: String, value: &Value) -> String {
+    match shown(value) {
+        Some(_) => message,
+        None => message.replacen(&value.to_string(), &short(value), 1),
+    }
+}
+
+/// The value's JSON when it may be repeated whole: no object, and short.
+fn shown(value: &Value) -> Option<String> {
+    if value.is_object() {
+        return None;
+    }
+    Some(value.to_string()).filter(|text| text.len() <= VALUE_SHOWN)
+}
+
+/// A long value in short: its kind and size, and the start of a text.
+fn short(value: &Value) -> String {
+    match value {
+        Value::Object(map) => format!("an object of {} properties", map.len()),
+        Value::Array(items) => format!("an array of {} items", items.len()),
+        Value::String(text) => {
+            let start: String = text.chars().take(24).collect();
+            format!(
+                "a text of {} characters (\"{start}...\")",
+                text.chars().count()
+            )
+        }
+        other => other.to_string().chars().take(VALUE_SHOWN).collect(),
+    }
+}
+
 /// "7 is not one of 1, 2, 3, 4, 5", or the first values and how many more.
 fn enum_message(value: &Value, options: &Value) -> String {
     let options = options.as_array().map(Vec::as_slice).unwrap_or_default();
@@ -85,6 +122,7 @@ fn enum_message(value: &Value, options: &Value) -> String {
         .map(Value::to_string)
         .collect();
     let more = options.len().saturating_sub(ENUM_LISTED);
+    let value = shown(value).unwrap_or_else(|| short(value));
     match more {
         0 => format!("{value} is not one of {}", listed.join(", ")),
         _ => format!(
@@ -106,6 +144,32 @@ mod tests {
     fn places(schema: serde_json::Value, instance: serde_json::Value) -> Vec<Vec<String>> {
         let validator = jsonschema::validator_for(&schema).unwrap();
         super::invalid_places(&validator.iter_errors(&instance).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn a_long_value_is_never_echoed_whole() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "note": {"type": "string", "maxLength": 5},
+                "form": {"type": "string"},
+                "kind": {"enum": ["a", "b"]}
+            }
+        });
+        let secret = "x".repeat(200);
+        let found = problems(
+            schema,
+            json!({"note": secret, "form": {"firstname": "Ada", "phonenumber": "+15550100"}, "kind": secret}),
+        );
+        let all = found.join(" | ");
+        assert!(
+            !all.contains(&secret) && !all.contains("+15550100"),
+            "{all}"
+        );
+        assert!(all.contains("a text of 200 characters"), "{all}");
+        assert!(all.contains("an object of 2 properties"), "{all}");
+        let short = problems(json!({"type": "integer"}), json!("abc"));
+        assert!(short[0].contains("\"abc\""), "short values stay: {short:?}");
     }
 
     #[test]
