@@ -41,7 +41,7 @@ event started with {description: "The user started filling out the form."}
 event submitted with {
   description: "The user submitted the phone number request.",
   since: "9.0.002.06",
-  payload: {properties: {form: {type: "object", description: "The form parameters."}}},
+  payload: {properties: {form: {type: "object", description: "The form parameters.", pii: true}}},
 }
 event cancelled with {description: "ClickToCall was cancelled without a phone request."}
 event completed with {
@@ -92,6 +92,7 @@ meta closed: timestamp with {description: "Timestamp indicating when ClickToCall
 meta expired: timestamp with {description: "Timestamp indicating when the requested phone number expired."}
 meta form: object with {
   description: "An object containing the form parameters when the form is submitted.",
+  pii: true,
   since: "9.0.002.06",
   source: "002_9f43a31a6d7a6bd7.txt",
 }

@@ -415,3 +415,47 @@ fn an_interrupted_run_leaves_the_old_output_and_no_temporary_file() {
         assert_eq!(temporaries(), 0, "{signal}: the temporary file is gone");
     }
 }
+
+#[test]
+fn personal_values_are_masked_unless_asked_and_marked_in_schemas() {
+    let stream = concat!(
+        r#"{"lifecycle":"intercom_messenger","interaction":"a","event":"boot","ts":1,"version":"1.0","data":{"app_id":"x","email":"ada.lovelace-at-example"}}"#,
+        "\n",
+        r#"{"lifecycle":"callback","interaction":"c","event":"ready","ts":1,"version":"9.0.002.06","metadata":{"form":{"phonenumber":"+15550100"}}}"#,
+        "\n"
+    );
+    let masked = common::plotline_with_stdin(
+        &["validate", "--allow-incomplete", "--format", "json"],
+        stream.as_bytes(),
+    );
+    let text = String::from_utf8_lossy(&masked.stdout);
+    assert!(text.contains("a personal value (not shown)"), "{text}");
+    assert!(
+        text.contains("`form` differs from the computed value (personal"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("ada.lovelace") && !text.contains("+15550100"),
+        "{text}"
+    );
+    let shown = common::plotline_with_stdin(
+        &[
+            "validate",
+            "--allow-incomplete",
+            "--format",
+            "json",
+            "--show-pii",
+        ],
+        stream.as_bytes(),
+    );
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("ada.lovelace") && text.contains("+15550100"),
+        "{text}"
+    );
+    let schema = plotline(&["schema", "callback", "--version", "9.0.002.06"]);
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).expect("JSON");
+    let defs = &schema["$defs"];
+    assert_eq!(defs["submitted_data"]["properties"]["form"]["writeOnly"], true);
+    assert_eq!(defs["metadata"]["properties"]["form"]["writeOnly"], true);
+}

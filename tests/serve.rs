@@ -396,6 +396,28 @@ fn a_connection_that_sends_its_head_too_slowly_or_idles_is_closed() {
 }
 
 #[test]
+fn personal_values_are_masked_in_verdicts_and_logs_unless_asked() {
+    let lines = [
+        r#"{"lifecycle":"callback","interaction":"p","event":"ready","ts":1,"version":"9.0.002.06"}"#,
+        r#"{"lifecycle":"callback","interaction":"p","event":"opened","ts":2,"version":"9.0.002.06"}"#,
+        r#"{"lifecycle":"callback","interaction":"p","event":"started","ts":3,"version":"9.0.002.06"}"#,
+        r#"{"lifecycle":"callback","interaction":"p","event":"submitted","ts":4,"version":"9.0.002.06","data":{"form":{"firstname":"Ada","phonenumber":"+15550100"}}}"#,
+    ];
+    let body = lines.join("\n");
+    let masked = Server::start(&[]);
+    let posted = masked.post("/events", body.as_bytes()).to_string();
+    assert!(!posted.contains("+15550100"), "{posted}");
+    let log = masked.get("/interactions/p").json();
+    assert_eq!(
+        log["events"][3]["metadata"]["form"],
+        "(personal: not shown)"
+    );
+    let shown = Server::start(&["--show-pii"]);
+    let posted = shown.post("/events", body.as_bytes()).to_string();
+    assert!(posted.contains("+15550100"), "{posted}");
+}
+
+#[test]
 fn with_a_token_every_route_needs_it() {
     let server = Server::start(&["--token", "s3cret"]);
     assert_eq!(server.get("/report").status, 401);

@@ -9,7 +9,7 @@ use super::catalog::{load_or_report, CatalogArgs};
 use super::output::say;
 use super::{ERROR, OK};
 use crate::serve::access::Access;
-use crate::serve::collector::Collector;
+use crate::serve::collector::{Collector, Options};
 use crate::serve::http;
 
 /// Arguments of `serve`.
@@ -50,6 +50,10 @@ pub struct ServeArgs {
     /// `released`) or with POST /finish (0: each on arrival).
     #[arg(long, value_name = "DURATION", value_parser = super::validate::duration, default_value = "0")]
     pub reorder_window: i64,
+    /// Show the values of personal data (`pii: true`) in verdicts, logs and messages;
+    /// masked by default.
+    #[arg(long)]
+    pub show_pii: bool,
     /// Which catalog to use.
     #[command(flatten)]
     pub catalog: CatalogArgs,
@@ -135,7 +139,12 @@ pub fn serve(args: ServeArgs) -> u8 {
             "plotline: collecting on http://{address} (POST /events; live page at http://{address}/)"
         );
         let _ = stdout.flush();
-        let collector = Collector::new(catalog, args.reorder_window, args.max_memory);
+        let options = Options {
+            reorder_window: args.reorder_window,
+            budget: args.max_memory,
+            show_pii: args.show_pii,
+        };
+        let collector = Collector::new(catalog, options);
         let router = http::router(collector, args.max_body_bytes, access);
         http::run(listener, router)
             .await

@@ -109,6 +109,9 @@ pub struct LimitArgs {
     /// each reported as incomplete.
     #[arg(long, value_name = "N", default_value_t = Limits::MAX_OPEN)]
     pub max_open: usize,
+    /// Show the values of personal data (`pii: true`) in messages; masked by default.
+    #[arg(long)]
+    pub show_pii: bool,
 }
 
 impl LimitArgs {
@@ -116,6 +119,7 @@ impl LimitArgs {
         Limits {
             max_open: self.max_open,
             max_line_bytes: self.max_line_bytes,
+            show_pii: self.show_pii,
             ..Limits::default()
         }
     }

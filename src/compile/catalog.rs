@@ -494,6 +494,8 @@ pub struct Field {
     pub description: Option<String>,
     /// Whether it is for rules only (not reported).
     pub internal: bool,
+    /// Whether it holds personal data (shown masked).
+    pub pii: bool,
 }
 
 /// A compiled rule.

@@ -245,7 +245,7 @@ fn node(schema: &Value) -> Option<Node> {
     let count = |value: &Value| value.as_u64();
     for (keyword, value) in map {
         match keyword.as_str() {
-            "description" | "title" => {}
+            "description" | "title" | "writeOnly" => {}
             "type" => node.types = types_of(value)?,
             "enum" => node.consts = Some(value.as_array()?.clone()),
             "anyOf" => {

@@ -655,6 +655,7 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
                 default: decl.default.clone(),
                 description: decl.description.clone(),
                 internal: decl.internal,
+                pii: decl.pii,
             });
         }
     }

@@ -188,6 +188,10 @@ fn property_schema(ctx: &mut Context, decl: &PropertyDecl, path: &str, version: 
     if let Some(description) = &decl.description {
         map.insert("description".into(), Value::String(description.clone()));
     }
+    if decl.pii {
+        // The standard annotation nearest to it: a value sent, never given back.
+        map.insert("writeOnly".into(), Value::Bool(true));
+    }
     let values = match &decl.values {
         None => None,
         Some(EnumSpec::List(values)) => Some((values.as_slice(), format!("{path}.enum"))),

@@ -464,6 +464,10 @@ pub struct PropertyDecl {
     /// For an object: whether properties not listed are allowed (default: yes).
     #[serde(default)]
     pub additional: Option<bool>,
+    /// Personal data (a name, a phone number, an e-mail address, a form's contents): reports
+    /// show its value masked (`--show-pii` shows it); `writeOnly` in exported schemas.
+    #[serde(default)]
+    pub pii: bool,
     /// First version that has the item.
     #[serde(default)]
     pub since: Option<String>,
@@ -798,6 +802,10 @@ pub struct FieldDecl {
     /// A field computed for rules only: not in the reported block, the schema or the types.
     #[serde(default)]
     pub internal: bool,
+    /// Personal data (a form's contents, a name): reports and the collector show its value
+    /// masked (`--show-pii` shows it); `writeOnly` in exported schemas.
+    #[serde(default)]
+    pub pii: bool,
     /// First version that has the item.
     #[serde(default)]
     pub since: Option<String>,

@@ -39,6 +39,8 @@ pub struct Limits {
     pub max_open: usize,
     /// Lines longer than this many bytes are `malformed_line` and never held whole.
     pub max_line_bytes: usize,
+    /// Show the values of personal data (`pii: true`) in messages instead of masking them.
+    pub show_pii: bool,
 }
 
 impl Limits {
@@ -63,6 +65,7 @@ impl Default for Limits {
             remember_finished: 1 << 20,
             max_open: Limits::MAX_OPEN,
             max_line_bytes: Limits::MAX_LINE_BYTES,
+            show_pii: false,
         }
     }
 }
@@ -259,6 +262,8 @@ pub struct Interpreter<'c> {
     open_count: usize,
     max_open: usize,
     max_line_bytes: usize,
+    /// Whether messages show personal values (`pii: true`) instead of masking them.
+    show_pii: bool,
     finished: Finished,
     /// Delivery ids seen, so that a line delivered twice is judged once.
     ids: SeenIds,
@@ -310,6 +315,7 @@ impl<'c> Interpreter<'c> {
             open_count: 0,
             max_open: limits.max_open.max(1),
             max_line_bytes: limits.max_line_bytes,
+            show_pii: limits.show_pii,
             finished: Finished {
                 capacity: limits.remember_finished,
                 ..Finished::default()
@@ -891,7 +897,7 @@ impl<'c> Interpreter<'c> {
 
         // Guards may read the payload, so it is read first (its problems reported after the
         // transition's). Its valid parts are read as usual, its invalid ones as unknown.
-        let payload = read_payload(event, envelope, checked);
+        let payload = read_payload(event, envelope, checked, self.show_pii);
         let data = payload.data;
         let invalid = payload.invalid.as_slice();
         let state_before = interaction.state;
@@ -1048,7 +1054,10 @@ impl<'c> Interpreter<'c> {
                 (version.fields.iter().zip(interaction.meta.iter()))
                     .any(|(field, slot)| field.name == name && *slot == Slot::Unknown)
             };
-            let differences = compare(&block, reported, &unknown);
+            let personal = |name: &str| {
+                !self.show_pii && (version.fields.iter()).any(|f| f.name == name && f.pii)
+            };
+            let differences = compare(&block, reported, &unknown, &personal);
             if !differences.is_empty() {
                 emit(
                     ViolationKind::MetadataMismatch,
@@ -1656,6 +1665,7 @@ fn read_payload<'a>(
     event: &Event,
     envelope: &'a Envelope<'_>,
     checked: Option<Checked<'a>>,
+    show_pii: bool,
 ) -> PayloadRead<'a> {
     let raw = envelope.data.as_deref();
     let unreadable = |error: serde_json::Error| {
@@ -1688,7 +1698,8 @@ fn read_payload<'a>(
         return PayloadRead::valid(raw.and(Some(Doc::from(instance))));
     }
     let errors: Vec<_> = payload.validator.iter_errors(&instance).collect();
-    let problems = payload_message::problems(&errors);
+    let personal = |at: &[String]| !show_pii && payload_message::is_personal(&payload.schema, at);
+    let problems = payload_message::problems(&errors, &personal);
     let invalid = payload_message::invalid_places(&errors);
     drop(errors);
     PayloadRead {
@@ -1713,6 +1724,7 @@ fn compare(
     computed: &Map<String, Value>,
     reported: &RawValue,
     unknown: &dyn Fn(&str) -> bool,
+    personal: &dyn Fn(&str) -> bool,
 ) -> Vec<String> {
     let Ok(reported) = serde_json::from_str::<Map<String, Value>>(reported.get()) else {
         return vec!["not an object".to_owned()];
@@ -1723,7 +1735,13 @@ fn compare(
             continue;
         }
         match reported.get(name) {
+            None if personal(name) => {
+                differences.push(format!("`{name}` missing (personal: values not shown)"))
+            }
             None => differences.push(format!("`{name}` missing (computed {value})")),
+            Some(got) if !same(got, value) && personal(name) => differences.push(format!(
+                "`{name}` differs from the computed value (personal: values not shown)"
+            )),
             Some(got) if !same(got, value) => {
                 differences.push(format!("`{name}` is {got}, computed {value}"))
             }

@@ -14,9 +14,35 @@ const ENUM_LISTED: usize = 12;
 /// a whole record.
 const VALUE_SHOWN: usize = 64;
 
+/// What a personal value is called in a message.
+const PERSONAL: &str = "a personal value (not shown)";
+
+/// Whether the value at `at` (property names and indexes) of a payload with `schema` is
+/// personal data: it, or a property it is in, is `writeOnly` (`pii: true`).
+pub fn is_personal(schema: &Value, at: &[String]) -> bool {
+    let personal = |node: &Value| node.get("writeOnly") == Some(&Value::Bool(true));
+    let mut node = schema;
+    for step in at {
+        if personal(node) {
+            return true;
+        }
+        let inner = (node.get("properties").and_then(|p| p.get(step.as_str())))
+            .or_else(|| node.get("items").filter(|_| step.parse::<usize>().is_ok()));
+        match inner {
+            Some(inner) => node = inner,
+            None => return false,
+        }
+    }
+    personal(node)
+}
+
 /// One sentence per fault: where a value has the wrong type, that is its one problem (its
-/// enum or bounds say nothing more); an enum's values are listed in full when short.
-pub fn problems(errors: &[jsonschema::ValidationError<'_>]) -> Vec<String> {
+/// enum or bounds say nothing more); an enum's values are listed in full when short. A value
+/// `personal` says is personal data (by its place) is never repeated.
+pub fn problems(
+    errors: &[jsonschema::ValidationError<'_>],
+    personal: &dyn Fn(&[String]) -> bool,
+) -> Vec<String> {
     let mistyped: Vec<String> = (errors.iter())
         .filter(|error| matches!(error.kind(), ValidationErrorKind::Type { .. }))
         .map(|error| error.instance_path().to_string())
@@ -28,8 +54,19 @@ pub fn problems(errors: &[jsonschema::ValidationError<'_>]) -> Vec<String> {
         if !is_type && mistyped.contains(&at) {
             continue;
         }
+        let place: Vec<String> = error
+            .instance_path()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let hidden = personal(&place);
         let message = match error.kind() {
-            ValidationErrorKind::Enum { options } => enum_message(error.instance(), options),
+            ValidationErrorKind::Enum { options } => {
+                enum_message(error.instance(), options, hidden)
+            }
+            _ if hidden => error
+                .to_string()
+                .replacen(&error.instance().to_string(), PERSONAL, 1),
             _ => shortened(error.to_string(), error.instance()),
         };
         let problem = match at.is_empty() {
@@ -114,7 +151,7 @@ fn short(value: &Value) -> String {
 }
 
 /// "7 is not one of 1, 2, 3, 4, 5", or the first values and how many more.
-fn enum_message(value: &Value, options: &Value) -> String {
+fn enum_message(value: &Value, options: &Value, hidden: bool) -> String {
     let options = options.as_array().map(Vec::as_slice).unwrap_or_default();
     let listed: Vec<String> = options
         .iter()
@@ -122,7 +159,10 @@ fn enum_message(value: &Value, options: &Value) -> String {
         .map(Value::to_string)
         .collect();
     let more = options.len().saturating_sub(ENUM_LISTED);
-    let value = shown(value).unwrap_or_else(|| short(value));
+    let value = match hidden {
+        true => PERSONAL.to_owned(),
+        false => shown(value).unwrap_or_else(|| short(value)),
+    };
     match more {
         0 => format!("{value} is not one of {}", listed.join(", ")),
         _ => format!(
@@ -138,12 +178,49 @@ mod tests {
 
     fn problems(schema: serde_json::Value, instance: serde_json::Value) -> Vec<String> {
         let validator = jsonschema::validator_for(&schema).unwrap();
-        super::problems(&validator.iter_errors(&instance).collect::<Vec<_>>())
+        let personal = |at: &[String]| super::is_personal(&schema, at);
+        super::problems(
+            &validator.iter_errors(&instance).collect::<Vec<_>>(),
+            &personal,
+        )
     }
 
     fn places(schema: serde_json::Value, instance: serde_json::Value) -> Vec<Vec<String>> {
         let validator = jsonschema::validator_for(&schema).unwrap();
         super::invalid_places(&validator.iter_errors(&instance).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn personal_values_are_never_repeated() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "email": {"type": "string", "format": "email", "maxLength": 5, "writeOnly": true},
+                "form": {"type": "object", "writeOnly": true, "properties": {"phone": {"type": "string"}}},
+                "kind": {"enum": ["a", "b"]}
+            }
+        });
+        let found = problems(
+            schema,
+            json!({"email": "ada@lovelace", "form": {"phone": 15550100}, "kind": "c"}),
+        );
+        let all = found.join(" | ");
+        assert!(
+            !all.contains("ada@lovelace") && !all.contains("15550100"),
+            "{all}"
+        );
+        assert!(
+            all.contains("at /email: a personal value (not shown)"),
+            "{all}"
+        );
+        assert!(
+            all.contains("at /form/phone: a personal value (not shown)"),
+            "{all}"
+        );
+        assert!(
+            all.contains("\"c\" is not one of"),
+            "others are shown: {all}"
+        );
     }
 
     #[test]

@@ -108,6 +108,9 @@ fn metadata_schema(version: &Version) -> Value {
         if let (Some(description), Value::Object(map)) = (&field.description, &mut schema) {
             map.insert("description".into(), json!(description));
         }
+        if let (true, Value::Object(map)) = (field.pii, &mut schema) {
+            map.insert("writeOnly".into(), json!(true));
+        }
         properties.insert(field.name.clone(), schema);
     }
     let names: Vec<&str> = version.reported_fields().map(|f| f.name.as_str()).collect();

@@ -24,6 +24,8 @@ const EVENTS_KEPT: usize = 1000;
 /// Interactions logged; beyond it the least recently active are forgotten (their counts stay
 /// in the report).
 const LOGS_KEPT: usize = 10_000;
+/// What a personal value (`pii: true`) shows as in verdicts.
+pub const MASKED: &str = "(personal: not shown)";
 /// Records one POST may hold: more is refused whole.
 pub const MAX_RECORDS: usize = 10_000;
 /// The default memory budget of what the collector keeps (`--max-memory`).
@@ -223,6 +225,28 @@ pub struct PageSpan {
     pub last: u64,
 }
 
+/// How a collector judges and what it keeps.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Each interaction's events in `ts` order when they arrive within this many
+    /// milliseconds of event time (0: as they come).
+    pub reorder_window: i64,
+    /// Violations and logs are kept within about this many bytes (half each).
+    pub budget: usize,
+    /// Show personal values (`pii: true`) in verdicts instead of masking them.
+    pub show_pii: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            reorder_window: 0,
+            budget: MAX_MEMORY,
+            show_pii: false,
+        }
+    }
+}
+
 /// A POST refused whole.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Refused(pub String);
@@ -230,12 +254,10 @@ pub struct Refused(pub String);
 /// The collector's state.
 pub struct Collector {
     catalog: &'static Catalog,
-    /// The memory budget of violations and logs, in bytes (half each).
-    budget: usize,
+    /// How it was set up.
+    options: Options,
     /// What the logs take, roughly.
     log_bytes: usize,
-    /// The reorder window, in milliseconds.
-    window: i64,
     interpreter: Interpreter<'static>,
     /// The counts of interpreters ended by `finish`.
     finished_summary: Summary,
@@ -248,21 +270,18 @@ pub struct Collector {
 }
 
 impl Collector {
-    /// A collector judging by `catalog`, each interaction's events in `ts` order when they
-    /// arrive within `window` milliseconds of event time (0: as they come), keeping
-    /// violations and logs within about `budget` bytes.
-    pub fn new(catalog: &'static Catalog, window: i64, budget: usize) -> Collector {
+    /// A collector judging by `catalog` as `options` say.
+    pub fn new(catalog: &'static Catalog, options: Options) -> Collector {
         Collector {
             catalog,
-            budget,
+            options,
             log_bytes: 0,
-            window,
-            interpreter: fresh(catalog, window),
+            interpreter: fresh(catalog, options),
             finished_summary: Summary::default(),
             finished_coverage: Coverage::default(),
             lines: 0,
             violations: KeptViolations {
-                budget: budget / 2,
+                budget: options.budget / 2,
                 ..KeptViolations::default()
             },
             examples: Examples::new(EXAMPLES_PER_KIND),
@@ -331,7 +350,8 @@ impl Collector {
                 continue;
             }
             let duplicate = after.duplicates > duplicates_before;
-            let (version, verdict) = Verdict::of(self.lines, step, found, duplicate);
+            let (version, mut verdict) = Verdict::of(self.lines, step, found, duplicate);
+            self.mask(&version, &mut verdict);
             verdicts.push(&verdict);
             self.keep(&verdict.violations);
             self.log(&version, verdict);
@@ -365,11 +385,47 @@ impl Collector {
             lines.entry(key).or_default().0 = step;
         }
         for ((_, at), (step, violations)) in lines {
-            let (version, verdict) = Verdict::of(at.line, step, violations, false);
+            let (version, mut verdict) = Verdict::of(at.line, step, violations, false);
+            self.mask(&version, &mut verdict);
             each(&verdict);
             self.keep(&verdict.violations);
             self.log(&version, verdict);
         }
+    }
+
+    /// Masks the values of personal fields (`pii: true`) in a verdict's metadata block,
+    /// unless told to show them.
+    fn mask(&self, version: &str, verdict: &mut Verdict) {
+        if self.options.show_pii {
+            return;
+        }
+        let Some(lifecycle) = (verdict.lifecycle.as_deref())
+            .and_then(|name| self.catalog.lifecycle_id(name))
+            .and_then(|id| self.catalog.lifecycles.get(id))
+        else {
+            return;
+        };
+        let Some(version) = lifecycle.versions.iter().find(|v| v.name == version) else {
+            return;
+        };
+        if !version.fields.iter().any(|field| field.pii) {
+            return;
+        }
+        let Some(block) = verdict.metadata.as_ref() else {
+            return;
+        };
+        let Ok(mut block) = serde_json::from_str::<serde_json::Map<String, Value>>(block.get())
+        else {
+            return;
+        };
+        for field in version.fields.iter().filter(|field| field.pii) {
+            if let Some(value) = block.get_mut(&field.name) {
+                if *value != field.default && !value.is_null() {
+                    *value = Value::String(MASKED.to_owned());
+                }
+            }
+        }
+        verdict.metadata = serde_json::value::to_raw_value(&block).ok();
     }
 
     /// Keeps violations for the report.
@@ -411,7 +467,7 @@ impl Collector {
         if !self.logs.contains_key(&key) && self.logs.len() >= LOGS_KEPT {
             self.forget_logs();
         }
-        while self.log_bytes > self.budget / 2 && !self.logs.is_empty() {
+        while self.log_bytes > self.options.budget / 2 && !self.logs.is_empty() {
             self.forget_logs();
         }
         let log = self.logs.entry(key).or_insert_with(|| InteractionLog {
@@ -457,7 +513,7 @@ impl Collector {
         self.released(held_found, held_steps, &mut |verdict| {
             found.extend_from_slice(&verdict.violations)
         });
-        let ended = std::mem::replace(&mut self.interpreter, fresh(self.catalog, self.window));
+        let ended = std::mem::replace(&mut self.interpreter, fresh(self.catalog, self.options));
         let kept_before = found.len();
         let (summary, coverage) = ended.finish_covered(false, &mut |_, v| found.push(v));
         self.finished_summary.absorb(&summary);
@@ -479,7 +535,7 @@ impl Collector {
 
     /// Forgets everything received.
     pub fn reset(&mut self) {
-        *self = Collector::new(self.catalog, self.window, self.budget);
+        *self = Collector::new(self.catalog, self.options);
     }
 
     fn summary(&self) -> Summary {
@@ -591,11 +647,15 @@ impl JsonList {
     }
 }
 
-/// An interpreter that counts coverage, for the report, with a reorder window.
-fn fresh(catalog: &'static Catalog, window: i64) -> Interpreter<'static> {
-    let mut interpreter = Interpreter::new(catalog, Limits::default());
+/// An interpreter that counts coverage, for the report, set up as `options` say.
+fn fresh(catalog: &'static Catalog, options: Options) -> Interpreter<'static> {
+    let limits = Limits {
+        show_pii: options.show_pii,
+        ..Limits::default()
+    };
+    let mut interpreter = Interpreter::new(catalog, limits);
     interpreter.count_coverage();
-    interpreter.reorder_within(window);
+    interpreter.reorder_within(options.reorder_window);
     interpreter
 }
 
@@ -627,7 +687,7 @@ fn records(body: &[u8]) -> Vec<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{records, Collector, Refused, ReportPage, MAX_RECORDS};
+    use super::{records, Collector, Options, Refused, ReportPage, MAX_RECORDS};
 
     const ALL: ReportPage = ReportPage {
         after: 0,
@@ -644,7 +704,11 @@ mod tests {
 
     #[test]
     fn beyond_its_budget_the_oldest_violations_and_logs_go_and_the_counts_stay() {
-        let mut collector = Collector::new(builtin(), 0, 200_000);
+        let options = Options {
+            budget: 200_000,
+            ..Options::default()
+        };
+        let mut collector = Collector::new(builtin(), options);
         // Each line an unknown event of its own interaction: one violation, one log each.
         for batch in 0..20 {
             let body: Vec<String> = (0..500)
@@ -685,7 +749,7 @@ mod tests {
 
     #[test]
     fn a_post_of_too_many_records_is_refused_whole() {
-        let mut collector = Collector::new(builtin(), 0, super::MAX_MEMORY);
+        let mut collector = Collector::new(builtin(), Options::default());
         let body = "{}\n".repeat(MAX_RECORDS + 1);
         let refused = collector.post(body.as_bytes());
         assert!(matches!(&refused, Err(Refused(m)) if m.contains("over the limit of 10000")));
@@ -702,7 +766,7 @@ mod tests {
         let catalog = crate::compile::compile(&files)
             .0
             .expect("the built-in catalog");
-        let mut collector = Collector::new(Box::leak(Box::new(catalog)), 0, super::MAX_MEMORY);
+        let mut collector = Collector::new(Box::leak(Box::new(catalog)), Options::default());
         let line = br#"{"id":"x","lifecycle":"callback","interaction":"a","event":"ready","ts":1}"#;
         let verdict = |body: Vec<u8>| {
             let answer: serde_json::Value = serde_json::from_slice(&body).expect("JSON");
@@ -722,7 +786,13 @@ mod tests {
         let catalog = crate::compile::compile(&files)
             .0
             .expect("the built-in catalog");
-        let mut collector = Collector::new(Box::leak(Box::new(catalog)), 10_000, super::MAX_MEMORY);
+        let mut collector = Collector::new(
+            Box::leak(Box::new(catalog)),
+            Options {
+                reorder_window: 10_000,
+                ..Options::default()
+            },
+        );
         let line = |event: &str, interaction: &str, ts: u64| {
             format!(
                 r#"{{"lifecycle":"callback","interaction":"{interaction}","event":"{event}","ts":{ts}}}"#
