@@ -456,6 +456,9 @@ fn personal_values_are_masked_unless_asked_and_marked_in_schemas() {
     let schema = plotline(&["schema", "callback", "--version", "9.0.002.06"]);
     let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).expect("JSON");
     let defs = &schema["$defs"];
-    assert_eq!(defs["submitted_data"]["properties"]["form"]["writeOnly"], true);
+    assert_eq!(
+        defs["submitted_data"]["properties"]["form"]["writeOnly"],
+        true
+    );
     assert_eq!(defs["metadata"]["properties"]["form"]["writeOnly"], true);
 }
