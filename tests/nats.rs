@@ -593,3 +593,38 @@ fn a_worker_paused_past_the_duplicate_window_doubles_no_verdict() {
     // Yet each output counts once.
     assert_same(&server.report(), &path);
 }
+
+#[test]
+fn a_full_output_store_is_said_by_the_worker_and_the_report_is_incomplete() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = stream(dir.path(), "20000");
+    server.must(&[
+        "nats-setup",
+        "--partitions",
+        "2",
+        "--max-output-bytes",
+        "200000",
+    ]);
+    server.must(&["publish", path.to_str().unwrap()]);
+    let mut worker = server.worker("w1", "120", "2000", "0");
+    let mut told = BufReader::new(worker.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while !line.contains("trying again from its checkpoint") {
+        line.clear();
+        assert!(
+            told.read_line(&mut line).expect("it says") > 0,
+            "the worker went quiet"
+        );
+    }
+    assert!(line.contains("partition"), "{line}");
+    // What the workers could store is no complete verdict, and the report says so.
+    let report = server.run(&["report"]);
+    assert_eq!(report.status.code(), Some(3));
+    let said = String::from_utf8_lossy(&report.stderr);
+    assert!(said.contains("report incomplete"), "{said}");
+    worker.kill().expect("killed");
+    let _ = worker.wait();
+}

@@ -45,6 +45,10 @@ pub struct SetupArgs {
     /// Bound the input stream to this many bytes (publishers fail when it is full).
     #[arg(long, value_name = "BYTES")]
     pub max_bytes: Option<i64>,
+    /// Bound the output stream to this many bytes (workers say so and retry when it is full;
+    /// `report` says it is incomplete).
+    #[arg(long, value_name = "BYTES")]
+    pub max_output_bytes: Option<i64>,
     /// How long the streams drop a message whose id they already have (a retry's copy); a
     /// later copy is stored, and `report` still counts each output once.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
@@ -142,7 +146,7 @@ pub fn setup(args: SetupArgs) -> u8 {
             &js,
             &names,
             (args.partitions, args.state_groups),
-            args.max_bytes,
+            (args.max_bytes, args.max_output_bytes),
             Duration::from_secs(args.duplicate_window.max(1)),
         )
         .await

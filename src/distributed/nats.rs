@@ -117,13 +117,14 @@ struct Layout {
 }
 
 /// Creates the streams and buckets (or checks that they are there), for `partitions`
-/// partitions, each checkpointed in `groups` groups; `max_bytes` bounds the input stream
-/// (`None`: no bound); the streams drop copies of a message id for `duplicate_window`.
+/// partitions, each checkpointed in `groups` groups; `max_bytes` bounds the input and the
+/// output stream (`None`: no bound; a full stream refuses new messages, it never drops old
+/// ones); the streams drop copies of a message id for `duplicate_window`.
 pub async fn setup(
     js: &Context,
     names: &Names,
     (partitions, groups): (u32, u32),
-    max_bytes: Option<i64>,
+    (max_bytes, max_output_bytes): (Option<i64>, Option<i64>),
     duplicate_window: Duration,
 ) -> Result<(), String> {
     if partitions == 0 || groups == 0 {
@@ -143,6 +144,8 @@ pub async fn setup(
     js.get_or_create_stream(stream::Config {
         name: names.output_stream(),
         subjects: vec![format!("{}.out.>", names.prefix)],
+        discard: stream::DiscardPolicy::New,
+        max_bytes: max_output_bytes.unwrap_or(-1),
         duplicate_window,
         ..Default::default()
     })
