@@ -227,6 +227,18 @@ fn number_before(text: &str, after: &str) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
+/// Reads a worker's stderr (taking it) until a line contains `text`; that line.
+fn until_said(worker: &mut Child, text: &str) -> String {
+    let mut told = BufReader::new(worker.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while !line.contains(text) {
+        line.clear();
+        let read = told.read_line(&mut line).expect("it says");
+        assert!(read > 0, "the worker ended without saying `{text}`");
+    }
+    line
+}
+
 fn said(child: Child) -> String {
     let output = child.wait_with_output().expect("the worker ends");
     assert_eq!(
@@ -465,13 +477,7 @@ fn with_a_reorder_window_workers_judge_swapped_lines_as_validate_does_across_a_k
     // Stopped for good in its 4th checkpoint (lines held then are in the head written
     // before), killed, and started again.
     let mut first = server.worker_with("w1", "60", "1000", "4", &window);
-    let mut said_first = BufReader::new(first.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    while !line.contains("paused in checkpoint") {
-        line.clear();
-        let read = said_first.read_line(&mut line).expect("it says");
-        assert!(read > 0, "the worker ended without pausing");
-    }
+    until_said(&mut first, "paused in checkpoint");
     first.kill().expect("killed");
     let _ = first.wait();
     let again = server.worker_with("w1", "12", "1000", "0", &window);
@@ -573,12 +579,7 @@ fn a_worker_paused_past_the_duplicate_window_doubles_no_verdict() {
     server.must(&["publish", path.to_str().unwrap()]);
     // Stopped in its 3rd checkpoint: the outputs it covers are stored, its head is not.
     let mut first = server.worker("w1", "60", "2000", "3");
-    let mut told = BufReader::new(first.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    while !line.contains("paused in checkpoint") {
-        line.clear();
-        assert!(told.read_line(&mut line).expect("it says") > 0, "no pause");
-    }
+    until_said(&mut first, "paused in checkpoint");
     // Past the window: the replay's copies are stored again, not dropped.
     std::thread::sleep(Duration::from_secs(3));
     first.kill().expect("killed");
@@ -610,15 +611,7 @@ fn a_full_output_store_is_said_by_the_worker_and_the_report_is_incomplete() {
     ]);
     server.must(&["publish", path.to_str().unwrap()]);
     let mut worker = server.worker("w1", "120", "2000", "0");
-    let mut told = BufReader::new(worker.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    while !line.contains("trying again from its checkpoint") {
-        line.clear();
-        assert!(
-            told.read_line(&mut line).expect("it says") > 0,
-            "the worker went quiet"
-        );
-    }
+    let line = until_said(&mut worker, "trying again from its checkpoint");
     assert!(line.contains("partition"), "{line}");
     // What the workers could store is no complete verdict, and the report says so.
     let report = server.run(&["report"]);

@@ -418,6 +418,62 @@ fn personal_values_are_masked_in_verdicts_and_logs_unless_asked() {
 }
 
 #[test]
+fn a_duplicate_delivery_is_marked_and_not_judged_again() {
+    let server = Server::start(&[]);
+    let line = br#"{"id":"x","lifecycle":"callback","interaction":"a","event":"ready","ts":1}"#;
+    let first = server.post("/events", line)["verdicts"][0].clone();
+    assert_eq!(first.get("duplicate"), None);
+    assert_eq!(first["state"], "ready");
+    let again = server.post("/events", line)["verdicts"][0].clone();
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["violations"], serde_json::json!([]));
+}
+
+#[test]
+fn with_a_reorder_window_held_lines_come_back_judged_in_ts_order() {
+    let server = Server::start(&["--reorder-window", "10s"]);
+    let line = |event: &str, interaction: &str, ts: u64| {
+        format!(
+            r#"{{"lifecycle":"callback","interaction":"{interaction}","event":"{event}","ts":{ts}}}"#
+        )
+    };
+    // Swapped in transit: `opened` comes before `ready`.
+    let answer = server.post("/events", line("opened", "a", 2_000).as_bytes());
+    assert_eq!(
+        answer["verdicts"],
+        serde_json::json!([{"line": 1, "held": true}])
+    );
+    assert_eq!(answer.get("released"), None);
+    server.post("/events", line("ready", "a", 1_000).as_bytes());
+    // Event time moves on past the window: both are judged, `ready` first.
+    let answer = server.post("/events", line("ready", "b", 20_000).as_bytes());
+    let released = answer["released"].as_array().expect("released verdicts");
+    let judged: Vec<(u64, &str)> = released
+        .iter()
+        .map(|v| {
+            (
+                v["line"].as_u64().unwrap_or(0),
+                v["state"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(judged, [(2, "ready"), (1, "opened")]);
+    assert!(released
+        .iter()
+        .all(|v| v["violations"] == serde_json::json!([])));
+    assert_eq!(server.get("/interactions/a").json()["event_count"], 2);
+    // The end judges what is still held; only `incomplete` is left to say.
+    let found = server.post("/finish", b"");
+    let kinds: Vec<&str> = (found["violations"].as_array().expect("violations"))
+        .iter()
+        .map(|v| v["kind"].as_str().unwrap_or(""))
+        .collect();
+    assert!(kinds.iter().all(|k| *k == "incomplete"), "{found}");
+    assert_eq!(server.get("/interactions/b").json()["event_count"], 1);
+    assert_eq!(server.get("/report").json()["summary"]["lines"], 3);
+}
+
+#[test]
 fn with_a_token_every_route_needs_it() {
     let server = Server::start(&["--token", "s3cret"]);
     assert_eq!(server.get("/report").status, 401);

@@ -60,11 +60,18 @@ pub fn content_id(inputs: &[&[Vec<u8>]]) -> String {
     format!("{:016x}", fnv1a(&parts))
 }
 
-/// Lines per partition of `inputs` among `partitions`.
-pub fn lines_per_partition(inputs: &[&[Vec<u8>]], partitions: u32) -> Vec<u64> {
+/// The partition of each line of each input, among `partitions`.
+pub fn owners(inputs: &[&[Vec<u8>]], partitions: u32) -> Vec<Vec<u32>> {
+    (inputs.iter())
+        .map(|lines| lines.iter().map(|l| partition_of(l, partitions)).collect())
+        .collect()
+}
+
+/// Lines per partition, given each line's partition ([`owners`]).
+pub fn lines_per_partition(owners: &[Vec<u32>], partitions: u32) -> Vec<u64> {
     let mut lines = vec![0u64; partitions as usize];
-    for line in inputs.iter().flat_map(|lines| lines.iter()) {
-        if let Some(count) = lines.get_mut(partition_of(line, partitions) as usize) {
+    for partition in owners.iter().flatten() {
+        if let Some(count) = lines.get_mut(*partition as usize) {
             *count += 1;
         }
     }

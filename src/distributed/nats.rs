@@ -33,7 +33,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::ledger;
-use super::partition::partition_of;
 use super::state::{
     PartitionState, Resumed,
     Stop::{self, Failed, Fenced},
@@ -238,8 +237,10 @@ pub async fn publish(
     // Message ids: the content and the how-manieth publication of it (a retry has the
     // same ones, so the stream drops what got through before).
     let run = key.trim_start_matches("published.").replace('.', "-");
+    // Each line's partition, found once: counted for the record, then used to send.
+    let owners = ledger::owners(&all, partitions);
     let mut publication = ledger::Publication {
-        lines: ledger::lines_per_partition(&all, partitions),
+        lines: ledger::lines_per_partition(&owners, partitions),
         inputs: inputs.iter().map(|input| input.name.clone()).collect(),
         complete: false,
     };
@@ -255,16 +256,15 @@ pub async fn publish(
     let mut latest: Option<i64> = None;
     // The stream's greatest `ts` so far, as `validate --reorder-window` reads it.
     let mut watermark: Option<i64> = None;
-    for (index, input) in inputs.iter().enumerate() {
+    for ((index, input), owners) in inputs.iter().enumerate().zip(&owners) {
         // Lines wait in their partition's batch, in order, until it is full.
         let mut batches: Vec<Batch> = (0..partitions).map(|_| Batch::default()).collect();
-        for (number, line) in input.lines.iter().enumerate() {
+        for ((number, line), &partition) in input.lines.iter().enumerate().zip(owners) {
             let number = number as u64 + 1;
             if let Ok(event) = envelope::parse(line) {
                 latest = latest.max(event.ts);
             }
             watermark = watermark.max(envelope::ts_of(line));
-            let partition = partition_of(line, partitions);
             let batch = &mut batches[partition as usize];
             batch.add(number, line, watermark);
             if batch.full() {
