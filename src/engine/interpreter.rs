@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 use thin_vec::ThinVec;
 
 use super::coverage::{Coverage, Trail};
@@ -553,6 +554,10 @@ impl<'c> Interpreter<'c> {
                 parsed = Err(too_long);
             }
         }
+        if let Ok(envelope) = &mut parsed {
+            self.summary.events += 1;
+            return self.judge_event(place, envelope, want_step, report);
+        }
         match parsed {
             Err(LineError::Malformed(message)) => {
                 self.malformed(place, message, report);
@@ -575,10 +580,8 @@ impl<'c> Interpreter<'c> {
                 });
                 None
             }
-            Ok(envelope) => {
-                self.summary.events += 1;
-                self.event(place, envelope, want_step, report)
-            }
+            // Judged where it was parsed (below).
+            Ok(_) => None,
         }
     }
 
@@ -641,7 +644,18 @@ impl<'c> Interpreter<'c> {
     pub fn event(
         &mut self,
         place: Place<'_>,
-        envelope: Envelope<'_>,
+        mut envelope: Envelope<'_>,
+        want_step: bool,
+        report: &mut dyn FnMut(Violation),
+    ) -> Option<Step> {
+        self.judge_event(place, &mut envelope, want_step, report)
+    }
+
+    /// [`Interpreter::event`], on an envelope left where it was parsed (it is large).
+    fn judge_event(
+        &mut self,
+        place: Place<'_>,
+        envelope: &mut Envelope<'_>,
         want_step: bool,
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
@@ -657,9 +671,8 @@ impl<'c> Interpreter<'c> {
             }
         }
         let mut found = Vec::new();
-        let mut envelope = envelope;
         let checked = envelope.checked.take();
-        let step = self.apply(place, &envelope, checked, want_step, &mut found);
+        let step = self.apply(place, envelope, checked, want_step, &mut found);
         if let Some((interaction, id)) = delivery {
             let open = (self.catalog.lifecycle_id(&envelope.lifecycle))
                 .and_then(|lifecycle_id| self.open.get(lifecycle_id))
@@ -979,7 +992,7 @@ impl<'c> Interpreter<'c> {
                         // What the events the stream lost would have set is unknown.
                         let lost = version.fields_set_between(interaction.state, event_id);
                         let unknown = lost.into_iter().map(|slot| (slot, Slot::Unknown));
-                        assign(version, &mut interaction.meta, unknown.collect());
+                        assign(version, &mut interaction.meta, unknown);
                         interaction.entered = ts;
                         if let Some(coverage) = coverage.as_mut() {
                             let trail = trail.as_deref_mut();
@@ -1018,7 +1031,7 @@ impl<'c> Interpreter<'c> {
                         // and what it would set is unknown.
                         not_checked += u64::from(rule.assert.is_some());
                         let unknown = rule.set.iter().map(|(slot, _)| (*slot, Slot::Unknown));
-                        assign(version, &mut interaction.meta, unknown.collect());
+                        assign(version, &mut interaction.meta, unknown);
                         continue;
                     }
                     _ => continue,
@@ -1035,11 +1048,18 @@ impl<'c> Interpreter<'c> {
                     ),
                 }
             }
-            if rule.set.is_empty() {
-                continue;
+            match rule.set.as_slice() {
+                [] => {}
+                // One field: nothing reads it before it is stored.
+                [(slot, node)] => {
+                    let value = Slot::from_val(&node.eval(&env));
+                    assign(version, &mut interaction.meta, [(*slot, value)]);
+                }
+                set => {
+                    let values = evaluate(set, &env);
+                    assign(version, &mut interaction.meta, values);
+                }
             }
-            let values = evaluate(&rule.set, &env);
-            assign(version, &mut interaction.meta, values);
         }
         if not_checked > 0 {
             self.summary.not_checked += not_checked;
@@ -1084,7 +1104,7 @@ impl<'c> Interpreter<'c> {
             let slot = version.fields.len() + k;
             let unset = interaction.meta.get(slot).is_none_or(|s| *s == Slot::Unset);
             if deadline.from == event_id && unset {
-                assign(version, &mut interaction.meta, vec![(slot, Slot::Int(ts))]);
+                assign(version, &mut interaction.meta, [(slot, Slot::Int(ts))]);
             }
         }
         let step = want_step.then(|| Step {
@@ -1342,9 +1362,12 @@ fn count_end(
     );
 }
 
+/// Field values to store, by slot: on the stack for the few a rule sets.
+type FieldValues = SmallVec<[(usize, Slot); 4]>;
+
 /// The values of `set`'s expressions, all evaluated before any is stored.
 #[inline]
-fn evaluate(set: &[(usize, Node)], env: &Env<'_>) -> Vec<(usize, Slot)> {
+fn evaluate(set: &[(usize, Node)], env: &Env<'_>) -> FieldValues {
     set.iter()
         .map(|(slot, node)| (*slot, Slot::from_val(&node.eval(env))))
         .collect()
@@ -1352,7 +1375,11 @@ fn evaluate(set: &[(usize, Node)], env: &Env<'_>) -> Vec<(usize, Slot)> {
 
 /// Stores computed field values in an interaction's slots (allocated on first use).
 #[inline]
-fn assign(version: &Version, meta: &mut ThinVec<Slot>, values: Vec<(usize, Slot)>) {
+fn assign(
+    version: &Version,
+    meta: &mut ThinVec<Slot>,
+    values: impl IntoIterator<Item = (usize, Slot)>,
+) {
     if meta.is_empty() {
         let slots = version.slots();
         *meta = ThinVec::with_capacity(slots);
@@ -1467,7 +1494,7 @@ fn expire(
         fired(interaction.state, target, what == Due::Timeout);
         if let Due::Deadline(k) = what {
             let slot = version.fields.len() + k;
-            assign(version, &mut interaction.meta, vec![(slot, PASSED)]);
+            assign(version, &mut interaction.meta, [(slot, PASSED)]);
         }
         match (to, what) {
             (Some(to), _) => {
