@@ -159,3 +159,127 @@ fn jobs_do_not_change_the_report() {
         }
     }
 }
+
+#[test]
+fn quiet_interactions_end_the_same_on_every_shard_count() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args = [
+        "-n",
+        "20000",
+        "--open",
+        "500",
+        "--violations",
+        "0.02",
+        "--seed",
+        "3",
+    ];
+    let stream = simulated(&dir, "quiet.jsonl", &args);
+    // A quiet period short enough that many interactions rest past it.
+    for window in ["0", "2s"] {
+        let run = |quiet: &str, jobs: &str| {
+            let options = ["--quiet-end", quiet, "--reorder-window", window, "-j", jobs];
+            let output =
+                plotline(&[&["validate", "--format", "json"], &options[..], &[&stream]].concat());
+            assert_eq!(output.status.code(), Some(1));
+            output.stdout
+        };
+        let single = run("3s", "1");
+        for jobs in ["2", "3"] {
+            assert!(
+                run("3s", jobs) == single,
+                "report differs with -j {jobs} (window {window})"
+            );
+        }
+        // Interactions did end by quiet: their later events began others.
+        let kept: serde_json::Value = serde_json::from_slice(&run("0", "1")).expect("JSON");
+        let ended: serde_json::Value = serde_json::from_slice(&single).expect("JSON");
+        let interactions = |report: &serde_json::Value| report["summary"]["interactions"].as_u64();
+        assert!(
+            interactions(&ended) > interactions(&kept),
+            "window {window}"
+        );
+    }
+}
+
+#[test]
+fn an_interaction_resting_where_it_may_end_ends_after_the_quiet_period() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let hour = 3_600_000;
+    let line = |lifecycle: &str, key: &str, event: &str, ts: i64| {
+        format!(
+            r#"{{"lifecycle":"{lifecycle}","interaction":"{key}","event":"{event}","ts":{ts}}}"#
+        )
+    };
+    let lines = [
+        // `open` may end (nothing due there): after an hour and more of quiet it has ended.
+        line("zendesk_messaging", "z", "messagingOpened", 0),
+        // `opened` may not end: it waits however long it takes.
+        line("callback", "c", "ready", 0),
+        line("callback", "c", "opened", 1),
+        // Other traffic moves the stream's time on.
+        line("zendesk_messaging", "other", "messagingOpened", 2 * hour),
+        line("callback", "c", "started", 2 * hour + 1),
+        // `messagingClosed` now begins another interaction, which it cannot.
+        line("zendesk_messaging", "z", "messagingClosed", 2 * hour + 2),
+    ];
+    let path = dir.path().join("quiet.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write stream");
+    let path = path.display().to_string();
+    let report = |quiet: &str| json_report(&["--quiet-end", quiet, "--allow-incomplete", &path]);
+    let ended = report("1h");
+    assert_eq!(ended["summary"]["interactions"], 4, "{ended:#}");
+    assert_eq!(ended["summary"]["violations"], 1, "{ended:#}");
+    let violation = &ended["violations"][0];
+    assert_eq!(violation["line"], 6);
+    assert_eq!(violation["kind"], "illegal_transition");
+    assert_eq!(
+        violation["message"],
+        "`messagingClosed` cannot start an interaction"
+    );
+    // Not quiet long enough, or never ended by quiet: one interaction, no violation.
+    for quiet in ["3h", "0"] {
+        let kept = report(quiet);
+        assert_eq!(kept["summary"]["interactions"], 3, "--quiet-end {quiet}");
+        assert_eq!(
+            kept["summary"]["violations"], 0,
+            "--quiet-end {quiet}: {kept:#}"
+        );
+    }
+}
+
+#[test]
+fn memory_follows_the_interactions_in_progress() {
+    use plotline::engine::{Interpreter, Limits, Place};
+    let (files, errors) = plotline::config::load_builtin();
+    assert!(errors.is_empty(), "{errors:?}");
+    let catalog = plotline::compile::compile(&files)
+        .0
+        .expect("the catalog compiles");
+    let mut open_at_end = Vec::new();
+    for quiet_end in [0, 60_000] {
+        let limits = Limits {
+            quiet_end,
+            ..Limits::default()
+        };
+        let mut interpreter = Interpreter::new(&catalog, limits);
+        // A widget opened every second for ten hours, never used again.
+        for n in 0..36_000_i64 {
+            let line = format!(
+                r#"{{"lifecycle":"zendesk_messaging","interaction":"z{n}","event":"messagingOpened","ts":{}}}"#,
+                n * 1000
+            );
+            let place = Place {
+                file_index: 0,
+                file: "-",
+                line: n as u64 + 1,
+            };
+            interpreter.line(place, line.as_bytes(), false, &mut |v| panic!("{v:?}"));
+        }
+        open_at_end.push(interpreter.open_interactions());
+        let summary = interpreter.finish(false, &mut |v| panic!("{v:?}"));
+        assert_eq!(summary.valid_interactions, 36_000);
+    }
+    assert_eq!(open_at_end[0], 36_000);
+    // A minute's worth, and an eighth of it more before it is looked for.
+    assert!((60..=70).contains(&open_at_end[1]), "{open_at_end:?}");
+}

@@ -489,6 +489,9 @@ pub struct WorkerOptions {
     pub idle_exit: Option<Duration>,
     /// The reorder window, in milliseconds (0: each line on arrival).
     pub reorder_window: i64,
+    /// Interactions resting where they may end are ended after this many milliseconds of
+    /// the stream's event time without an event ([`Limits::quiet_end`]; 0: never).
+    pub quiet_end: i64,
 }
 
 /// Runs a worker: leases free partitions, processes them, checkpoints, renews its leases,
@@ -570,7 +573,11 @@ pub async fn worker(
                 stats.lease_changes.fetch_add(1, Ordering::SeqCst);
                 idle_since = tokio::time::Instant::now();
                 let (js, names, stats) = (js.clone(), names.clone(), stats.clone());
-                let every = (options.checkpoint_every, options.reorder_window);
+                let every = (
+                    options.checkpoint_every,
+                    options.reorder_window,
+                    options.quiet_end,
+                );
                 let worker_id = id.clone();
                 tasks.push(tokio::spawn(async move {
                     // A refused checkpoint means a newer one exists (a late write of the
@@ -643,13 +650,14 @@ async fn members(leases: &kv::Store) -> u32 {
 
 /// Processes one leased partition until the lease is lost: from its checkpoint on, each
 /// message through the interpreter, outputs published with derived ids, a checkpoint every
-/// `every` lines (and whenever the partition is quiet) once the outputs are acknowledged.
+/// `every` lines (and whenever the partition is quiet) once the outputs are acknowledged,
+/// judged with a reorder `window` and interactions ending after `quiet_end`.
 async fn run_partition(
     js: Context,
     names: Names,
     catalog: &'static Catalog,
     (partition, groups): (u32, u32),
-    (every, window): (u64, i64),
+    (every, window, quiet_end): (u64, i64, i64),
     alive: Arc<AtomicBool>,
     stats: Arc<WorkerStats>,
 ) -> Result<(), Stop> {
@@ -665,6 +673,7 @@ async fn run_partition(
     } = PartitionState::load(store, partition, groups, catalog).await?;
     // Lines a checkpoint holds stay held, judged by this worker's window.
     interpreter.reorder_within(window);
+    interpreter.end_quiet_after(quiet_end);
     if restored {
         stats.restored.fetch_add(1, Ordering::SeqCst);
     }
@@ -701,6 +710,7 @@ async fn run_partition(
         acks: Vec::new(),
         since_checkpoint: 0,
         reorder_window: window,
+        quiet_end,
     };
     loop {
         let next = tokio::time::timeout(Duration::from_millis(500), messages.next()).await;
@@ -739,6 +749,8 @@ struct PartitionRun<'a> {
     since_checkpoint: u64,
     /// The reorder window, in milliseconds.
     reorder_window: i64,
+    /// See [`WorkerOptions::quiet_end`].
+    quiet_end: i64,
 }
 
 impl PartitionRun<'_> {
@@ -780,6 +792,7 @@ impl PartitionRun<'_> {
             }
             let mut fresh = Interpreter::new(self.catalog, Limits::default());
             fresh.reorder_within(self.reorder_window);
+            fresh.end_quiet_after(self.quiet_end);
             let mut ended = std::mem::replace(&mut self.interpreter, fresh);
             self.interpreter.track_changes();
             self.state.renew();
@@ -797,7 +810,7 @@ impl PartitionRun<'_> {
             let numbers = header("Plotline-Lines").unwrap_or_default();
             let lines = message.payload.split(|&b| b == b'\n');
             // The stream's watermark at each line (publish reads every line's `ts`), so that
-            // held lines are judged where `validate --reorder-window` judges them.
+            // held lines are judged, and quiet interactions end, where `validate` has them.
             let watermarks = header("Plotline-Watermarks").unwrap_or_default();
             let mut watermarks = watermarks.split(' ').map(|w| w.parse::<i64>().ok());
             // Each event as `run` writes it, the batch's in one message.
@@ -811,15 +824,20 @@ impl PartitionRun<'_> {
                 let interpreter = &mut self.interpreter;
                 let before = interpreter.summary().events;
                 let released_before = released;
+                let watermark = watermarks.next().flatten();
                 let step = match interpreter.reorders() {
-                    false => interpreter.line(place, line, true, &mut |v| found.push(v)),
+                    false => {
+                        // The stream's time, for interactions that end by quiet.
+                        let mut report = |_, v| found.push(v);
+                        interpreter.advance(watermark, true, &mut report, &mut |_, _, _| {});
+                        interpreter.line(place, line, true, &mut |v| found.push(v))
+                    }
                     true => {
                         let mut report = |_, v| found.push(v);
                         let mut judged = |_, line: &[u8], step: Option<Step>| {
                             released += 1;
                             annotate(&mut events, line, step);
                         };
-                        let watermark = watermarks.next().flatten();
                         interpreter.advance(watermark, true, &mut report, &mut judged);
                         let ts = envelope::ts_of(line);
                         interpreter.offer(place, line, ts, true, &mut report, &mut judged)

@@ -45,6 +45,8 @@ pub struct Envelope<'a> {
     /// The payload as its compiled check kept it, when the reader checked it on the way
     /// ([`parse_checking`]); `data` is then `None`.
     pub checked: Option<Checked<'a>>,
+    /// Read by the plain reader ([`parse_checking`]): its `ts` is the one [`ts_of`] finds.
+    pub plain: bool,
 }
 
 /// A payload the reader checked while reading it: valid for the check it was resolved to.
@@ -72,10 +74,10 @@ pub struct Resolved {
     pub event: EventId,
 }
 
-/// Given the lifecycle, interaction, event and version read before `data`, where the
+/// Given the lifecycle, interaction, event, version and `ts` read before `data`, where the
 /// interpreter would find the event and the compiled check of its payload, if it has one.
 pub type Resolve<'r> =
-    dyn Fn(&str, &str, &str, Option<&str>) -> Option<(Resolved, PayloadSeed<'r>)> + 'r;
+    dyn Fn(&str, &str, &str, Option<&str>, i64) -> Option<(Resolved, PayloadSeed<'r>)> + 'r;
 
 /// Why a line is not an event.
 #[derive(Debug, Clone, PartialEq)]
@@ -328,6 +330,7 @@ fn from_wire(wire: Wire<'_>) -> Result<Envelope<'_>, LineError> {
                 data,
                 metadata,
                 checked: None,
+                plain: false,
             })
         }
         (lifecycle, interaction, event, _) => Err(LineError::BadEnvelope {
@@ -594,7 +597,7 @@ mod tests {
         check.keeping(&DataReads::Fields(vec!["n".to_owned()]));
         let check = Box::leak(Box::new(check));
         let calls = std::cell::Cell::new(0);
-        let resolve = |lifecycle: &str, _: &str, _: &str, _: Option<&str>| {
+        let resolve = |lifecycle: &str, _: &str, _: &str, _: Option<&str>, _: i64| {
             calls.set(calls.get() + 1);
             let resolved = Resolved {
                 check: 7,
@@ -665,6 +668,10 @@ mod tests {
             if let Ok(read) = &read {
                 assert!(read.checked.is_none(), "{line}");
             }
+            let read = read.map(|envelope| Envelope {
+                plain: false,
+                ..envelope
+            });
             let plain = parse(line.as_bytes());
             assert_eq!(format!("{read:?}"), format!("{plain:?}"), "{line}");
         }
@@ -700,7 +707,7 @@ mod tests {
 
     #[test]
     fn a_line_read_plainly_reads_as_parse_reads_it() {
-        let no_check = |_: &str, _: &str, _: &str, _: Option<&str>| None;
+        let no_check = |_: &str, _: &str, _: &str, _: Option<&str>, _: i64| None;
         // (line, whether it is read plainly); lifecycle `m` has no compiled check, so the
         // payload stays text and the two readings can be compared whole.
         let head = r#""lifecycle":"m","interaction":"k","event":"e""#;
@@ -774,7 +781,10 @@ mod tests {
             let read = text.ok().and_then(|text| plain::read(text, &no_check));
             assert_eq!(read.is_some(), *plainly, "{line}");
             let parsed = parse(line.as_bytes());
-            if let Some(read) = read {
+            if let Some(mut read) = read {
+                // What `ts_of` finds, without parsing, is the `ts` read.
+                assert_eq!(ts_of(line.as_bytes()), read.ts, "{line}");
+                read.plain = false;
                 assert_eq!(
                     format!("{:?}", Ok::<_, LineError>(read)),
                     format!("{parsed:?}"),
@@ -782,6 +792,10 @@ mod tests {
                 );
             }
             let (checked, _) = checking(line);
+            let checked = checked.map(|envelope| Envelope {
+                plain: false,
+                ..envelope
+            });
             assert_eq!(format!("{checked:?}"), format!("{parsed:?}"), "{line}");
         }
     }

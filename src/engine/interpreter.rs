@@ -42,6 +42,10 @@ pub struct Limits {
     pub max_line_bytes: usize,
     /// Show the values of personal data (`pii: true`) in messages instead of masking them.
     pub show_pii: bool,
+    /// An interaction resting in a `may_end` state with nothing due is ended (valid) once
+    /// the stream's event time is more than this many milliseconds past its last event
+    /// (0: kept until the end of the stream).
+    pub quiet_end: i64,
 }
 
 impl Limits {
@@ -49,6 +53,8 @@ impl Limits {
     pub const MAX_OPEN: usize = 2_000_000;
     /// Default `max_line_bytes`: 1 MiB.
     pub const MAX_LINE_BYTES: usize = 1 << 20;
+    /// Default `quiet_end`: one hour.
+    pub const QUIET_END: i64 = 3_600_000;
 
     /// The share of one of `shards` threads.
     pub fn per_shard(self, shards: usize) -> Limits {
@@ -67,6 +73,7 @@ impl Default for Limits {
             max_open: Limits::MAX_OPEN,
             max_line_bytes: Limits::MAX_LINE_BYTES,
             show_pii: false,
+            quiet_end: Limits::QUIET_END,
         }
     }
 }
@@ -283,6 +290,13 @@ pub struct Interpreter<'c> {
     changes: Option<Changes>,
     /// Lines held back to be judged in `ts` order, with a reorder window.
     reorder: Option<Box<Reorder>>,
+    /// See [`Limits::quiet_end`].
+    quiet_end: i64,
+    /// The stream's event time for `quiet_end`: the greatest [`envelope::ts_of`] of every
+    /// line so far (every shard's), this one's included.
+    stream_time: Option<i64>,
+    /// The stream time at which quiet interactions are looked for next.
+    next_sweep: i64,
 }
 
 /// Hears each violation, with the key of the held line it was found on (`None`: the line
@@ -330,7 +344,17 @@ impl<'c> Interpreter<'c> {
             coverage: None,
             changes: None,
             reorder: None,
+            quiet_end: limits.quiet_end.max(0),
+            stream_time: None,
+            next_sweep: i64::MIN,
         }
+    }
+
+    /// From now on, ends an interaction resting where it may end once the stream's event
+    /// time is more than `quiet_end` milliseconds past its last event ([`Limits::quiet_end`];
+    /// 0: never).
+    pub fn end_quiet_after(&mut self, quiet_end: i64) {
+        self.quiet_end = quiet_end.max(0);
     }
 
     /// From now on, judges each interaction's events in `ts` order as long as they arrive
@@ -346,6 +370,13 @@ impl<'c> Interpreter<'c> {
     /// Whether a reorder window is set.
     pub fn reorders(&self) -> bool {
         self.reorder.is_some()
+    }
+
+    /// Whether every line of the stream must reach it ([`Interpreter::advance`]) for its
+    /// verdicts to be those of one interpreter over the whole stream: with a reorder window,
+    /// or when quiet interactions end ([`Limits::quiet_end`]).
+    pub fn follows_stream_time(&self) -> bool {
+        self.reorder.is_some() || self.quiet_end > 0
     }
 
     /// How many lines the reorder window held back so far (each is judged later).
@@ -473,6 +504,7 @@ impl<'c> Interpreter<'c> {
         report: &mut KeyedReport<'_>,
         judged: &mut Judged<'_>,
     ) {
+        self.observe(ts);
         let Some(reorder) = self.reorder.as_mut() else {
             return;
         };
@@ -480,6 +512,72 @@ impl<'c> Interpreter<'c> {
             reorder.advance(ts);
         }
         self.release_held(false, want_step, report, judged);
+    }
+
+    /// The stream's event time reached `ts` (a line's [`envelope::ts_of`], of this
+    /// interpreter's lines or another's): interactions quiet for longer than `quiet_end` are
+    /// ended, looked for every eighth of it. Whether one has ended is decided again when its
+    /// next event comes, so when they are looked for changes nothing but memory.
+    fn observe(&mut self, ts: Option<i64>) {
+        let Some(ts) = ts.filter(|&ts| self.stream_time < Some(ts)) else {
+            return;
+        };
+        self.stream_time = Some(ts);
+        if self.quiet_end > 0 && ts >= self.next_sweep {
+            self.end_quiet_interactions(None);
+            self.next_sweep = ts.saturating_add((self.quiet_end / 8).max(1));
+        }
+    }
+
+    /// Whether `open` ended by quiet before the current line (see [`Limits::quiet_end`]).
+    fn is_quiet(&self, lifecycle_id: usize, key: &str, open: &Interaction) -> bool {
+        let time = self.stream_time;
+        quiet(
+            self.catalog,
+            self.quiet_end,
+            time,
+            (lifecycle_id, key, open),
+        )
+    }
+
+    /// Ends the open interactions that are quiet now: every one (`only: None`) or the one
+    /// named (its next event begins another).
+    fn end_quiet_interactions(&mut self, only: Option<(usize, &str)>) {
+        let (catalog, quiet_end, time) = (self.catalog, self.quiet_end, self.stream_time);
+        let mut ended = QuietEnded {
+            catalog,
+            ids: &mut self.ids,
+            coverage: self.coverage.as_deref_mut(),
+            changes: self.changes.as_mut(),
+            interactions: 0,
+            valid: 0,
+        };
+        for (lifecycle_id, map) in self.open.iter_mut().enumerate() {
+            let name = (catalog.lifecycles.get(lifecycle_id)).map_or("", |l| l.name.as_str());
+            let mut end = |key: &str, interaction: &Interaction| {
+                let open = (lifecycle_id, key, interaction);
+                let over = quiet(catalog, quiet_end, time, open);
+                if over {
+                    ended.end(lifecycle_id, fingerprint(name, key), interaction);
+                }
+                over
+            };
+            match only {
+                None => map.retain(|key, interaction| !end(key, interaction)),
+                Some((id, key)) if id == lifecycle_id => {
+                    if map
+                        .get(key)
+                        .is_some_and(|interaction| end(key, interaction))
+                    {
+                        map.remove(key);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        let (interactions, valid) = (ended.interactions, ended.valid);
+        self.open_count -= interactions;
+        self.summary.valid_interactions += valid;
     }
 
     /// Judges every line still held, in `ts` order: the end of the stream.
@@ -534,8 +632,8 @@ impl<'c> Interpreter<'c> {
             self.summary.blank += 1;
             return None;
         }
-        let mut parsed = envelope::parse_checking(line, &|lifecycle, key, event, version| {
-            self.payload_check(lifecycle, key, event, version)
+        let mut parsed = envelope::parse_checking(line, &|lifecycle, key, event, version, ts| {
+            self.payload_check(lifecycle, key, event, version, ts)
         });
         // An object without `lifecycle` may be a native record of the catalog's.
         if let Err(LineError::BadEnvelope {
@@ -553,6 +651,14 @@ impl<'c> Interpreter<'c> {
             if let Err(too_long) = envelope.names_within_limit() {
                 parsed = Err(too_long);
             }
+        }
+        if self.quiet_end > 0 {
+            // The plain reader's `ts` is the one a reader that does not parse finds.
+            let ts = match &parsed {
+                Ok(envelope) if envelope.plain => envelope.ts,
+                _ => envelope::ts_of(line),
+            };
+            self.observe(ts);
         }
         if let Ok(envelope) = &mut parsed {
             self.summary.events += 1;
@@ -608,20 +714,24 @@ impl<'c> Interpreter<'c> {
     }
 
     /// The compiled payload check an event of `lifecycle` for interaction `key` named `event`
-    /// (saying `version`) would be judged by, as [`Interpreter::apply`] resolves it, for the
-    /// reader to run while it reads the payload.
+    /// (saying `version`, at `ts`) would be judged by, as [`Interpreter::apply`] resolves it,
+    /// for the reader to run while it reads the payload.
     fn payload_check(
         &self,
         lifecycle: &str,
         key: &str,
         event: &str,
         version: Option<&str>,
+        ts: i64,
     ) -> Option<(Resolved, PayloadSeed<'c>)> {
         let catalog = self.catalog;
         let lifecycle_id = catalog.lifecycle_id(lifecycle)?;
         let lifecycle = catalog.lifecycles.get(lifecycle_id)?;
-        let existing =
-            (self.open.get(lifecycle_id)?.get(key)).map(|open| usize::from(open.version));
+        // The stream's time once this line is read: a quiet interaction has ended.
+        let time = self.stream_time.max(Some(ts));
+        let existing = (self.open.get(lifecycle_id)?.get(key))
+            .filter(|open| !quiet(catalog, self.quiet_end, time, (lifecycle_id, key, open)))
+            .map(|open| usize::from(open.version));
         let version_index = match existing {
             Some(index) => index,
             None => lifecycle.select(version)?,
@@ -648,6 +758,9 @@ impl<'c> Interpreter<'c> {
         want_step: bool,
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
+        if self.quiet_end > 0 {
+            self.observe(envelope.ts);
+        }
         self.judge_event(place, &mut envelope, want_step, report)
     }
 
@@ -765,8 +878,13 @@ impl<'c> Interpreter<'c> {
         let key: &str = &envelope.interaction;
         let existing = match resolved {
             Some(resolved) => resolved.existing,
-            None => (self.open[lifecycle_id].get(key)).map(|open| usize::from(open.version)),
+            None => (self.open[lifecycle_id].get(key))
+                .filter(|open| !self.is_quiet(lifecycle_id, key, open))
+                .map(|open| usize::from(open.version)),
         };
+        if existing.is_none() && self.quiet_end > 0 {
+            self.end_quiet_interactions(Some((lifecycle_id, key)));
+        }
         let version_index = existing.unwrap_or(selected);
         let version: &Version = &lifecycle.versions[version_index];
         let switched =
@@ -1621,6 +1739,42 @@ fn incomplete(catalog: &Catalog, files: &[String], open: Open<'_>, why: &str) ->
         message,
         expected,
     )
+}
+
+/// Whether an open interaction has ended by quiet at stream time `time`: it rests where it
+/// may end, nothing is due on it, and its last event lies more than `quiet_end` before.
+fn quiet(catalog: &Catalog, quiet_end: i64, time: Option<i64>, open: Open<'_>) -> bool {
+    let interaction = open.2;
+    let long = |time: i64| time.saturating_sub(interaction.last_ts) > quiet_end;
+    quiet_end > 0 && time.is_some_and(long) && {
+        let version = version_of(catalog, open);
+        version.may_end(interaction.state) && next_due(version, interaction).is_none()
+    }
+}
+
+/// Interactions ended by quiet, counted, and what else hears of their end.
+struct QuietEnded<'a> {
+    catalog: &'a Catalog,
+    ids: &'a mut SeenIds,
+    coverage: Option<&'a mut Coverage>,
+    changes: Option<&'a mut Changes>,
+    interactions: usize,
+    valid: u64,
+}
+
+impl QuietEnded<'_> {
+    /// One more ended: its ids remembered as a finished interaction's, its path covered.
+    fn end(&mut self, lifecycle_id: usize, fingerprint: u64, interaction: &Interaction) {
+        self.ids.close(fingerprint);
+        if let Some(changes) = self.changes.as_deref_mut() {
+            changes.interactions.insert(fingerprint);
+        }
+        if let Some(coverage) = self.coverage.as_deref_mut() {
+            count_end(coverage, self.catalog, lifecycle_id, interaction);
+        }
+        self.interactions += 1;
+        self.valid += u64::from(interaction.violations == 0);
+    }
 }
 
 /// The version an open interaction runs on.

@@ -151,6 +151,7 @@ fn read_record(
         data,
         metadata,
         checked: None,
+        plain: false,
     }))
 }
 

@@ -46,8 +46,8 @@ pub struct Options {
 }
 
 /// A chunk, its place in the stream, which shard owns each of its lines (empty with one
-/// shard), and each line's `ts` (with a reorder window): found once by the reader, not by
-/// every shard.
+/// shard), and each line's `ts` (with a reorder window, or more than one shard ending quiet
+/// interactions): found once by the reader, not by every shard.
 struct Sequenced {
     seq: u64,
     chunk: Chunk,
@@ -164,7 +164,8 @@ pub fn validate_with(
         drop(part_tx);
         let chunks = ChunkReader::new(inputs, options.limits.max_line_bytes);
         let owner = |line: &[u8]| owner_of(line, jobs, &hasher);
-        let timed = options.reorder_window > 0;
+        // A shard reads the `ts` of its own lines when they are judged on arrival.
+        let timed = options.reorder_window > 0 || (options.limits.quiet_end > 0 && jobs > 1);
         let reader = scope.spawn(move || read_chunks(chunks, &owner, timed, &chunk_txs));
 
         collect(jobs, &part_rx, report, progress);
@@ -231,6 +232,7 @@ fn run_shard(
     parts: &SyncSender<Part>,
 ) {
     let reorders = interpreter.reorders();
+    let timed = interpreter.follows_stream_time();
     for sequenced in chunks {
         let chunk = &sequenced.chunk;
         let mut violations: Vec<(Order, Violation)> = Vec::new();
@@ -242,8 +244,9 @@ fn run_shard(
                 let order = key.map_or_else(|| own(number), |key| (number, Some(key)));
                 violations.push((order, violation));
             };
-            // Every line of the stream moves the watermark, whichever shard judges it.
-            if reorders {
+            // Every line of the stream moves its event time, whichever shard judges it (a
+            // line judged on arrival moves it when judged).
+            if reorders || (timed && usize::from(owner) != shard) {
                 interpreter.advance(ts, false, &mut keyed, &mut |_, _, _| {});
             }
             if usize::from(owner) != shard {

@@ -107,6 +107,7 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
             data: data.as_ref().and_then(raw),
             metadata: metadata.as_ref().and_then(raw),
             checked: None,
+            plain: false,
         };
         let place = Place {
             file_index: 0,

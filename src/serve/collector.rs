@@ -231,6 +231,9 @@ pub struct Options {
     /// Each interaction's events in `ts` order when they arrive within this many
     /// milliseconds of event time (0: as they come).
     pub reorder_window: i64,
+    /// Interactions resting where they may end are ended after this many milliseconds of
+    /// event time without an event ([`Limits::quiet_end`]; 0: never).
+    pub quiet_end: i64,
     /// Violations and logs are kept within about this many bytes (half each).
     pub budget: usize,
     /// Show personal values (`pii: true`) in verdicts instead of masking them.
@@ -241,6 +244,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             reorder_window: 0,
+            quiet_end: Limits::QUIET_END,
             budget: MAX_MEMORY,
             show_pii: false,
         }
@@ -651,6 +655,7 @@ impl JsonList {
 fn fresh(catalog: &'static Catalog, options: Options) -> Interpreter<'static> {
     let limits = Limits {
         show_pii: options.show_pii,
+        quiet_end: options.quiet_end,
         ..Limits::default()
     };
     let mut interpreter = Interpreter::new(catalog, limits);

@@ -1,9 +1,9 @@
 //! An envelope written plainly, read in one pass over its bytes: the way every writer here
 //! writes one (and most others do), without the general JSON reader's work per field.
 //!
-//! Plainly means: the field names and string values have no escapes, `ts` is an integer,
-//! fields other than the envelope's have scalar values, and an object (`data`, `metadata`)
-//! is the last field. Any line that is not read this way is left to [`super::parse`], whose
+//! Plainly means: the field names and string values have no escapes, `ts` is an integer
+//! with no `{` or `[` before it (so [`super::ts_of`] finds it too), fields other than the
+//! envelope's have scalar values, and an object (`data`, `metadata`) is the last field. Any line that is not read this way is left to [`super::parse`], whose
 //! outcome counts; a line that is read this way gives exactly what `parse` gives.
 
 // Indexes here come from input: every access is checked.
@@ -34,6 +34,7 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
     let mut fields = Fields::default();
     let mut at = skip_space(bytes, open + 1);
     loop {
+        let name_at = at;
         let (name, after) = plain_string(bytes, at)?;
         at = skip_space(bytes, after);
         if bytes.get(at) != Some(&b':') {
@@ -54,6 +55,10 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
             b"id" => {
                 let (id, after) = string(text, at)?;
                 put(&mut fields.id, (Some(id), after))?
+            }
+            // A bracket before `ts` (in a string value) would hide it from `ts_of`.
+            b"ts" if memchr::memchr2(b'{', b'[', bytes.get(open + 1..name_at)?).is_some() => {
+                return None
             }
             b"ts" => put(&mut fields.ts, integer(bytes, at)?)?,
             b"data" | b"metadata" if is_null => {
@@ -152,16 +157,17 @@ impl<'a> Fields<'a> {
             // A field twice: `parse` says so.
             Last::Data(_) if self.data_null.is_some() => return None,
             Last::Metadata(_) if self.metadata_null.is_some() => return None,
-            Last::Data(text) => match resolve(&lifecycle, &interaction, &event, version.as_deref())
-            {
-                Some((resolved, seed)) => {
-                    let mut deserializer = serde_json::Deserializer::from_str(text);
-                    let kept = seed.deserialize(&mut deserializer).ok()?;
-                    deserializer.end().ok()?;
-                    checked = Some(Checked { resolved, kept });
+            Last::Data(text) => {
+                match resolve(&lifecycle, &interaction, &event, version.as_deref(), ts) {
+                    Some((resolved, seed)) => {
+                        let mut deserializer = serde_json::Deserializer::from_str(text);
+                        let kept = seed.deserialize(&mut deserializer).ok()?;
+                        deserializer.end().ok()?;
+                        checked = Some(Checked { resolved, kept });
+                    }
+                    None => data = Some(object(text)?),
                 }
-                None => data = Some(object(text)?),
-            },
+            }
             Last::Metadata(text) => metadata = Some(object(text)?),
         }
         Some(Envelope {
@@ -174,6 +180,7 @@ impl<'a> Fields<'a> {
             data,
             metadata,
             checked,
+            plain: true,
         })
     }
 }

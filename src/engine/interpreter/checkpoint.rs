@@ -52,6 +52,9 @@ pub struct Checkpoint {
     /// The reorder window's buffer: its window, watermark and the lines it holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reorder: Option<SavedReorder>,
+    /// The stream's event time, by which quiet interactions end (`Limits::quiet_end`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_time: Option<i64>,
 }
 
 /// One open interaction.
@@ -167,6 +170,7 @@ impl Interpreter<'_> {
             past_ids,
             past_ids_total,
             reorder: self.reorder.as_deref().map(Reorder::save),
+            stream_time: self.stream_time,
         }
     }
 
@@ -180,6 +184,7 @@ impl Interpreter<'_> {
         let mut interpreter = Interpreter::new(catalog, limits);
         interpreter.summary = checkpoint.summary.clone();
         interpreter.latest_ts = checkpoint.latest_ts;
+        interpreter.stream_time = checkpoint.stream_time;
         interpreter.files.clone_from(&checkpoint.files);
         let capacity = interpreter.finished.capacity;
         let total = checkpoint.finished_total;
