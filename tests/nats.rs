@@ -490,6 +490,45 @@ fn with_a_reorder_window_workers_judge_swapped_lines_as_validate_does_across_a_k
 }
 
 #[test]
+fn workers_end_quiet_interactions_where_validate_does_across_a_kill() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = stream(dir.path(), "20000");
+    // A quiet period short enough that many interactions rest past it.
+    let quiet = ["--quiet-end", "3s"];
+    let interactions = |more: &[&str]| {
+        let args = [
+            &["validate", "--format", "json"],
+            more,
+            &[path.to_str().unwrap()],
+        ]
+        .concat();
+        let report: Value = serde_json::from_slice(&plotline(&args).stdout).expect("JSON");
+        report["summary"]["interactions"].as_u64()
+    };
+    assert!(
+        interactions(&quiet) > interactions(&[]),
+        "the quiet period matters here"
+    );
+    server.must(&["nats-setup", "--partitions", "3", "--state-groups", "4"]);
+    server.must(&["publish", path.to_str().unwrap()]);
+    // Stopped for good in its 4th checkpoint, killed, and started again.
+    let mut first = server.worker_with("w1", "60", "1000", "4", &quiet);
+    until_said(&mut first, "paused in checkpoint");
+    first.kill().expect("killed");
+    let _ = first.wait();
+    let again = server.worker_with("w1", "12", "1000", "0", &quiet);
+    let text = said(again);
+    assert!(
+        number_before(&text, " partitions taken over from a checkpoint") >= 1,
+        "{text}"
+    );
+    assert_same_as(&server.report(), &path, &quiet);
+}
+
+#[test]
 fn workers_go_on_by_themselves_after_the_server_restarts() {
     let Some(mut server) = Server::start() else {
         return;
