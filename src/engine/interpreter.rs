@@ -653,9 +653,9 @@ impl<'c> Interpreter<'c> {
             }
         }
         if self.quiet_end > 0 {
-            // The plain reader's `ts` is the one a reader that does not parse finds.
+            // `ts_of` finds a plain line's `ts` or none: only a later one can move the time.
             let ts = match &parsed {
-                Ok(envelope) if envelope.plain => envelope.ts,
+                Ok(envelope) if envelope.plain && envelope.ts <= self.stream_time => None,
                 _ => envelope::ts_of(line),
             };
             self.observe(ts);
@@ -727,10 +727,18 @@ impl<'c> Interpreter<'c> {
         let catalog = self.catalog;
         let lifecycle_id = catalog.lifecycle_id(lifecycle)?;
         let lifecycle = catalog.lifecycles.get(lifecycle_id)?;
-        // The stream's time once this line is read: a quiet interaction has ended.
-        let time = self.stream_time.max(Some(ts));
-        let existing = (self.open.get(lifecycle_id)?.get(key))
-            .filter(|open| !quiet(catalog, self.quiet_end, time, (lifecycle_id, key, open)))
+        // Whether a quiet interaction has ended, by the stream's time once this line is read.
+        let open = self.open.get(lifecycle_id)?.get(key);
+        let at = |time| {
+            open.is_some_and(|open| quiet(catalog, self.quiet_end, time, (lifecycle_id, key, open)))
+        };
+        let ended = at(self.stream_time);
+        if Some(ts) > self.stream_time && at(Some(ts)) != ended {
+            // This line's `ts` decides, if `ts_of` finds it: left to `apply`, which knows.
+            return None;
+        }
+        let existing = open
+            .filter(|_| !ended)
             .map(|open| usize::from(open.version));
         let version_index = match existing {
             Some(index) => index,
@@ -744,6 +752,7 @@ impl<'c> Interpreter<'c> {
             check: check_id(fast),
             lifecycle: lifecycle_id,
             existing,
+            quiet: ended,
             version: version_index,
             event: event_id,
         };
@@ -795,8 +804,14 @@ impl<'c> Interpreter<'c> {
                 changes.interactions.insert(interaction);
             }
         }
-        for violation in self.evicted.drain(..) {
-            report(violation);
+        // Most events find nothing: no iterator is built for them.
+        if !self.evicted.is_empty() {
+            for violation in self.evicted.drain(..) {
+                report(violation);
+            }
+        }
+        if found.is_empty() {
+            return step;
         }
         for (kind, message, expected) in found {
             self.summary.count(kind);
@@ -876,13 +891,14 @@ impl<'c> Interpreter<'c> {
             return None;
         };
         let key: &str = &envelope.interaction;
-        let existing = match resolved {
-            Some(resolved) => resolved.existing,
-            None => (self.open[lifecycle_id].get(key))
-                .filter(|open| !self.is_quiet(lifecycle_id, key, open))
-                .map(|open| usize::from(open.version)),
+        let (existing, ended) = match resolved {
+            Some(resolved) => (resolved.existing, resolved.quiet),
+            None => match self.open[lifecycle_id].get(key) {
+                Some(open) if self.is_quiet(lifecycle_id, key, open) => (None, true),
+                open => (open.map(|open| usize::from(open.version)), false),
+            },
         };
-        if existing.is_none() && self.quiet_end > 0 {
+        if ended {
             self.end_quiet_interactions(Some((lifecycle_id, key)));
         }
         let version_index = existing.unwrap_or(selected);

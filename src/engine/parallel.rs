@@ -244,9 +244,9 @@ fn run_shard(
                 let order = key.map_or_else(|| own(number), |key| (number, Some(key)));
                 violations.push((order, violation));
             };
-            // Every line of the stream moves its event time, whichever shard judges it (a
-            // line judged on arrival moves it when judged).
-            if reorders || (timed && usize::from(owner) != shard) {
+            // Every line of the stream moves its event time, whichever shard judges it (its
+            // own lines move it when offered or judged).
+            if timed && usize::from(owner) != shard {
                 interpreter.advance(ts, false, &mut keyed, &mut |_, _, _| {});
             }
             if usize::from(owner) != shard {

@@ -1,9 +1,10 @@
 //! An envelope written plainly, read in one pass over its bytes: the way every writer here
 //! writes one (and most others do), without the general JSON reader's work per field.
 //!
-//! Plainly means: the field names and string values have no escapes, `ts` is an integer
-//! with no `{` or `[` before it (so [`super::ts_of`] finds it too), fields other than the
-//! envelope's have scalar values, and an object (`data`, `metadata`) is the last field. Any line that is not read this way is left to [`super::parse`], whose
+//! Plainly means: the field names and string values have no escapes, `ts` is an integer,
+//! fields other than the envelope's have scalar values, and an object (`data`, `metadata`)
+//! is the last field. [`super::ts_of`] finds the same `ts` in such a line, or none (when a
+//! string before it holds a bracket). Any line that is not read this way is left to [`super::parse`], whose
 //! outcome counts; a line that is read this way gives exactly what `parse` gives.
 
 // Indexes here come from input: every access is checked.
@@ -34,7 +35,6 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
     let mut fields = Fields::default();
     let mut at = skip_space(bytes, open + 1);
     loop {
-        let name_at = at;
         let (name, after) = plain_string(bytes, at)?;
         at = skip_space(bytes, after);
         if bytes.get(at) != Some(&b':') {
@@ -55,10 +55,6 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
             b"id" => {
                 let (id, after) = string(text, at)?;
                 put(&mut fields.id, (Some(id), after))?
-            }
-            // A bracket before `ts` (in a string value) would hide it from `ts_of`.
-            b"ts" if memchr::memchr2(b'{', b'[', bytes.get(open + 1..name_at)?).is_some() => {
-                return None
             }
             b"ts" => put(&mut fields.ts, integer(bytes, at)?)?,
             b"data" | b"metadata" if is_null => {

@@ -159,9 +159,13 @@ impl Reorder {
         while at > 0 && len - at < NEAR && self.in_order.get(at - 1).is_some_and(|h| h.key > key) {
             at -= 1;
         }
-        match at == 0 || self.in_order.get(at - 1).is_some_and(|h| h.key <= key) {
-            true => self.in_order.insert(at, held),
-            false => self.held.push(Reverse(held)),
+        if at == len {
+            // Nearly every line of a stream roughly in `ts` order.
+            self.in_order.push_back(held);
+        } else if at == 0 || self.in_order.get(at - 1).is_some_and(|h| h.key <= key) {
+            self.in_order.insert(at, held);
+        } else {
+            self.held.push(Reverse(held));
         }
     }
 
