@@ -439,7 +439,7 @@ pub fn run(args: RunArgs) -> u8 {
     let Some(mut out) = Output::open_or_say(args.output.as_deref()) else {
         return ERROR;
     };
-    let mut write_event = |line: &[u8], step: Option<Step>| -> io::Result<()> {
+    let mut write_event = |line: &[u8], step: Option<&Step>| -> io::Result<()> {
         match step {
             Some(step) => out.write_all(&step.annotate(line))?,
             None => out.write_all(line)?,
@@ -447,7 +447,7 @@ pub fn run(args: RunArgs) -> u8 {
         out.write_all(b"\n")
     };
     let mut write_event =
-        |line: &[u8], step: Option<Step>| write_event(line, step).map_err(writing_output);
+        |line: &[u8], step: Option<&Step>| write_event(line, step).map_err(writing_output);
     let quiet = style::quiet();
     let color = style::color_stderr();
     let mut report = |violation: Violation| {

@@ -834,7 +834,7 @@ impl PartitionRun<'_> {
                     }
                     true => {
                         let mut report = |_, v| found.push(v);
-                        let mut judged = |_, line: &[u8], step: Option<Step>| {
+                        let mut judged = |_, line: &[u8], step: Option<&Step>| {
                             released += 1;
                             annotate(&mut events, line, step);
                         };
@@ -844,7 +844,7 @@ impl PartitionRun<'_> {
                     }
                 };
                 if interpreter.summary().events > before + (released - released_before) {
-                    annotate(&mut events, line, step);
+                    annotate(&mut events, line, step.as_ref());
                 }
                 lines_here += 1;
             }
@@ -923,7 +923,7 @@ impl PartitionRun<'_> {
 }
 
 /// Appends an event's line as `run` writes it (with its computed metadata block).
-fn annotate(events: &mut Vec<u8>, line: &[u8], step: Option<Step>) {
+fn annotate(events: &mut Vec<u8>, line: &[u8], step: Option<&Step>) {
     match step {
         Some(step) => events.extend_from_slice(&step.annotate(line)),
         None => events.extend_from_slice(line),

@@ -158,7 +158,7 @@ impl Step {
     /// The event's line as `run` writes it: the record with the computed `metadata` block in
     /// place of any it had (the line as it was when it is no JSON object). A record without
     /// a `metadata` key keeps its own text, the block appended.
-    pub fn annotate(self, line: &[u8]) -> Vec<u8> {
+    pub fn annotate(&self, line: &[u8]) -> Vec<u8> {
         let record = line.trim_ascii();
         // Any key could be `metadata` spelled with escapes: those take the long way.
         let plain = record.len() >= 2
@@ -304,7 +304,7 @@ pub struct Interpreter<'c> {
 pub type KeyedReport<'r> = dyn FnMut(Option<HeldKey>, Violation) + 'r;
 
 /// Hears each held line judged that was an event: its key, its text, what became of it.
-pub type Judged<'r> = dyn FnMut(HeldKey, &[u8], Option<Step>) + 'r;
+pub type Judged<'r> = dyn FnMut(HeldKey, &[u8], Option<&Step>) + 'r;
 
 /// An interaction, named where it began (for reports that list every interaction).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -612,7 +612,7 @@ impl<'c> Interpreter<'c> {
             let mut keyed = |violation| report(Some(held.key), violation);
             let step = self.judge_line(place, &held.bytes, want_step, &mut keyed);
             if self.summary.events > events {
-                judged(held.key, &held.bytes, step);
+                judged(held.key, &held.bytes, step.as_ref());
             }
             reorder.recycle(held.bytes);
         }

@@ -23,7 +23,7 @@ pub struct Input {
 }
 
 /// What to do with each event line and its outcome (for `run`).
-pub type OnEvent<'a> = &'a mut dyn FnMut(&[u8], Option<Step>) -> io::Result<()>;
+pub type OnEvent<'a> = &'a mut dyn FnMut(&[u8], Option<&Step>) -> io::Result<()>;
 
 /// Runs every input through `interpreter` in order. `on_event` (when given) sees each line
 /// that is an event, with what became of it, in the order they are judged (with a reorder
@@ -58,7 +58,7 @@ pub fn run(
                 true => {
                     let ts = envelope::ts_of(line);
                     let mut keyed = |_: Option<HeldKey>, violation| report(violation);
-                    let mut judged = |_, line: &[u8], step| held.judged(line, step);
+                    let mut judged = |_, line: &[u8], step: Option<&Step>| held.judged(line, step);
                     interpreter.offer(place, line, ts, want_step, &mut keyed, &mut judged)
                 }
             };
@@ -66,7 +66,7 @@ pub fn run(
             held.result?;
             if let Some(on_event) = on_event.as_mut() {
                 if interpreter.summary().events > events_before + released {
-                    on_event(line, step)?;
+                    on_event(line, step.as_ref())?;
                 }
             }
         }
@@ -83,7 +83,7 @@ pub fn run(
 }
 
 /// `on_event` of [`run`], borrowed for a while.
-type EventSink<'o, 'a> = Option<&'o mut (dyn FnMut(&[u8], Option<Step>) -> io::Result<()> + 'a)>;
+type EventSink<'o, 'a> = Option<&'o mut (dyn FnMut(&[u8], Option<&Step>) -> io::Result<()> + 'a)>;
 
 /// Held lines judged while one line is offered: handed on in order, the first write
 /// error kept.
@@ -102,7 +102,7 @@ impl<'o, 'a> HeldLines<'o, 'a> {
         }
     }
 
-    fn judged(&mut self, line: &[u8], step: Option<Step>) {
+    fn judged(&mut self, line: &[u8], step: Option<&Step>) {
         self.count += 1;
         if let (Some(on_event), Ok(())) = (self.on_event.as_mut(), &self.result) {
             self.result = on_event(line, step);

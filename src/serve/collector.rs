@@ -337,7 +337,7 @@ impl Collector {
                     Some(key) => held_found.push((key, violation)),
                     None => found.push(violation),
                 },
-                &mut |key, _, step| held_steps.push((key, step)),
+                &mut |key, _, step| held_steps.push((key, step.cloned())),
             );
             self.released(held_found, held_steps, &mut |verdict| {
                 released.push(verdict)
@@ -511,7 +511,7 @@ impl Collector {
         self.interpreter.flush(
             true,
             &mut |key, violation| held_found.extend(key.map(|key| (key, violation))),
-            &mut |key, _, step| held_steps.push((key, step)),
+            &mut |key, _, step| held_steps.push((key, step.cloned())),
         );
         let mut found: Vec<Violation> = Vec::new();
         self.released(held_found, held_steps, &mut |verdict| {
