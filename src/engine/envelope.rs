@@ -241,6 +241,7 @@ fn parse_text(text: &str) -> Result<Envelope<'_>, LineError> {
 /// check for its fields: the payload is then read once, not skipped and read again. Anything
 /// out of the ordinary (the check fails, a field comes twice, the JSON is broken) is read
 /// again by [`parse`], so the outcome is always [`parse`]'s.
+#[inline]
 pub fn parse_checking<'a>(
     line: &'a [u8],
     resolve: &Resolve<'_>,
@@ -682,8 +683,10 @@ mod tests {
 
     #[test]
     fn the_ts_of_a_line_is_read_from_its_first_plain_fields() {
-        let cases: [(&str, Option<i64>); 12] = [
+        let cases: [(&str, Option<i64>); 14] = [
             (r#"{"event":"ts","ts":4}"#, Some(4)),
+            (r#"{"t":"t","tts":1,"ts":3,"b":"{"}"#, Some(3)),
+            (r#"{"ts":2,"data":[{"ts":1}]}"#, Some(2)),
             (r#"{"event": "ts", "ts" :5}"#, Some(5)),
             (r#"{"a":"{","ts":6}"#, None),
             (

@@ -598,6 +598,14 @@ impl<'c> Interpreter<'c> {
         report: &mut KeyedReport<'_>,
         judged: &mut Judged<'_>,
     ) {
+        if !all
+            && self
+                .reorder
+                .as_ref()
+                .is_none_or(|reorder| !reorder.any_due())
+        {
+            return;
+        }
         // Out of the way while its lines are judged (judging never reads it).
         let Some(mut reorder) = self.reorder.take() else {
             return;

@@ -21,6 +21,7 @@ use super::{is_space, plain_string, skip_space, Checked, Envelope, Resolve};
 /// payload checked with the check `resolve` gives for the fields before it; `None` when the
 /// line is not written plainly or anything in it is out of the ordinary (a field twice, a
 /// payload its check rejects, broken JSON).
+#[inline]
 pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<'a>> {
     let bytes = text.as_bytes();
     // Where the object closes: its last byte but spaces.
@@ -34,7 +35,8 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
     }
     let mut fields = Fields::default();
     let mut at = skip_space(bytes, open + 1);
-    loop {
+    // One place builds the envelope: it is built where the caller keeps it.
+    let last = loop {
         let (name, after) = plain_string(bytes, at)?;
         at = skip_space(bytes, after);
         if bytes.get(at) != Some(&b':') {
@@ -65,17 +67,18 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
                 put(seen, ((), at + 4))?
             }
             // An object, the last field: it runs to the envelope's closing brace.
-            b"data" => return fields.finish(Last::Data(text.get(at..close)?), resolve),
-            b"metadata" => return fields.finish(Last::Metadata(text.get(at..close)?), resolve),
+            b"data" => break Last::Data(text.get(at..close)?),
+            b"metadata" => break Last::Metadata(text.get(at..close)?),
             _ => scalar_end(bytes, at)?,
         };
         at = skip_space(bytes, after);
         match bytes.get(at)? {
             b',' => at = skip_space(bytes, at + 1),
-            b'}' if at == close => return fields.finish(Last::None, resolve),
+            b'}' if at == close => break Last::None,
             _ => return None,
         }
-    }
+    };
+    fields.finish(last, resolve)
 }
 
 /// The integer `ts` of a line, found without reading the line: the first `"ts"` in it that
@@ -140,6 +143,7 @@ enum Last<'a> {
 
 impl<'a> Fields<'a> {
     /// The envelope, once every field is read and `last` ends it.
+    #[inline]
     fn finish(self, last: Last<'a>, resolve: &Resolve<'_>) -> Option<Envelope<'a>> {
         let (Some(lifecycle), Some(interaction), Some(event), Some(ts)) =
             (self.lifecycle, self.interaction, self.event, self.ts)

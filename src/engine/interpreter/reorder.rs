@@ -142,11 +142,11 @@ impl Reorder {
     /// Holds a line back.
     pub fn hold(&mut self, key: HeldKey, file: &str, bytes: &[u8]) {
         let index = usize::try_from(key.1.file).unwrap_or(usize::MAX);
-        if self.names.len() <= index && index < u32::MAX as usize {
-            self.names.resize(index + 1, String::new());
-        }
-        if let Some(name) = self.names.get_mut(index) {
-            if name.is_empty() {
+        if self.names.get(index).is_none_or(String::is_empty) {
+            if self.names.len() <= index && index < u32::MAX as usize {
+                self.names.resize(index + 1, String::new());
+            }
+            if let Some(name) = self.names.get_mut(index) {
                 file.clone_into(name);
             }
         }
@@ -154,12 +154,12 @@ impl Reorder {
         let mut buffer = self.spare.pop().unwrap_or_default();
         buffer.extend_from_slice(bytes);
         let held = Held { key, bytes: buffer };
-        let len = self.in_order.len();
-        let mut at = len;
-        while at > 0 && len - at < NEAR && self.in_order.get(at - 1).is_some_and(|h| h.key > key) {
-            at -= 1;
-        }
-        if at == len {
+        // How many of the last NEAR lines held go after it.
+        let later = (self.in_order.iter().rev().take(NEAR))
+            .take_while(|h| h.key > key)
+            .count();
+        let at = self.in_order.len() - later;
+        if later == 0 {
             // Nearly every line of a stream roughly in `ts` order.
             self.in_order.push_back(held);
         } else if at == 0 || self.in_order.get(at - 1).is_some_and(|h| h.key <= key) {
@@ -169,8 +169,30 @@ impl Reorder {
         }
     }
 
+    /// Whether the earliest held line is due now.
+    pub fn any_due(&self) -> bool {
+        let queued = self.in_order.front().map(|held| held.key.0);
+        let heaped = self.held.peek().map(|Reverse(held)| held.key.0);
+        let first = match (queued, heaped) {
+            (Some(a), Some(b)) => a.min(b),
+            (one, other) => match one.or(other) {
+                Some(ts) => ts,
+                None => return false,
+            },
+        };
+        self.due(first)
+    }
+
     /// The earliest held line, when it is due (or every one, with `all`).
     pub fn next_due(&mut self, all: bool) -> Option<Held> {
+        if self.held.is_empty() {
+            // Lines roughly in `ts` order: the queue alone.
+            let first = self.in_order.front()?.key.0;
+            return match all || self.due(first) {
+                true => self.in_order.pop_front(),
+                false => None,
+            };
+        }
         let queued = self.in_order.front().map(|held| held.key);
         let heaped = self.held.peek().map(|Reverse(held)| held.key);
         let from_queue = match (queued, heaped) {
