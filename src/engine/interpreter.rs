@@ -529,7 +529,8 @@ impl<'c> Interpreter<'c> {
         }
     }
 
-    /// Whether `open` ended by quiet before the current line (see [`Limits::quiet_end`]).
+    /// Whether `open` has ended by quiet at the stream's time now, this line's `ts` included
+    /// (see [`Limits::quiet_end`]).
     fn is_quiet(&self, lifecycle_id: usize, key: &str, open: &Interaction) -> bool {
         let time = self.stream_time;
         quiet(
