@@ -529,6 +529,47 @@ fn workers_end_quiet_interactions_where_validate_does_across_a_kill() {
 }
 
 #[test]
+fn workers_mask_personal_values_unless_told_to_show_them() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let line = |event: &str, ts: u32, data: &str| {
+        format!(
+            r#"{{"lifecycle":"callback","interaction":"c","event":"{event}","ts":{ts},"version":"9.0.002.06"{data}}}"#
+        )
+    };
+    // The form (personal) is a text, not an object: an invalid payload.
+    let lines = [
+        line("ready", 1, ""),
+        line("opened", 2, ""),
+        line("started", 3, ""),
+        line("submitted", 4, r#","data":{"form":"Jane Doe 555-0100"}"#),
+    ];
+    let path = dir.path().join("personal.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").expect("written");
+    for show in [false, true] {
+        let Some(server) = Server::start() else {
+            return;
+        };
+        server.must(&["nats-setup", "--partitions", "1"]);
+        server.must(&["publish", path.to_str().unwrap()]);
+        let more: &[&str] = if show { &["--show-pii"] } else { &[] };
+        said(server.worker_with("w1", "3", "1000", "0", more));
+        let report = server.report();
+        let messages = report["violations"].to_string();
+        assert_eq!(
+            report["summary"]["by_kind"]["invalid_payload"], 1,
+            "{report:#}"
+        );
+        assert_eq!(messages.contains("555-0100"), show, "{messages}");
+        assert_eq!(
+            messages.contains("a personal value (not shown)"),
+            !show,
+            "{messages}"
+        );
+        assert_same_as(&report, &path, more);
+    }
+}
+
+#[test]
 fn workers_go_on_by_themselves_after_the_server_restarts() {
     let Some(mut server) = Server::start() else {
         return;

@@ -96,6 +96,10 @@ pub struct WorkerArgs {
     /// the end of the stream.
     #[arg(long, value_name = "DURATION", value_parser = super::validate::duration, default_value = "1h")]
     pub quiet_end: i64,
+    /// Show the values of personal data (`pii: true`) in the violations it publishes;
+    /// masked by default.
+    #[arg(long)]
+    pub show_pii: bool,
     /// Serve Prometheus metrics here (port 0: any free port, said on start).
     #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:0")]
     pub metrics: std::net::SocketAddr,
@@ -237,6 +241,7 @@ pub fn worker(args: WorkerArgs) -> u8 {
         idle_exit: args.idle_exit.map(Duration::from_secs),
         reorder_window: args.reorder_window,
         quiet_end: args.quiet_end,
+        show_pii: args.show_pii,
     };
     let stats = std::sync::Arc::new(nats::WorkerStats::default());
     let done = run(async {

@@ -481,7 +481,7 @@ impl WorkerStats {
 }
 
 /// Options of a worker.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct WorkerOptions {
     /// Checkpoint after this many input lines of a partition.
     pub checkpoint_every: u64,
@@ -492,6 +492,8 @@ pub struct WorkerOptions {
     /// Interactions resting where they may end are ended after this many milliseconds of
     /// the stream's event time without an event ([`Limits::quiet_end`]; 0: never).
     pub quiet_end: i64,
+    /// Messages show personal values (`pii: true`) instead of masking them.
+    pub show_pii: bool,
 }
 
 /// Runs a worker: leases free partitions, processes them, checkpoints, renews its leases,
@@ -573,11 +575,6 @@ pub async fn worker(
                 stats.lease_changes.fetch_add(1, Ordering::SeqCst);
                 idle_since = tokio::time::Instant::now();
                 let (js, names, stats) = (js.clone(), names.clone(), stats.clone());
-                let every = (
-                    options.checkpoint_every,
-                    options.reorder_window,
-                    options.quiet_end,
-                );
                 let worker_id = id.clone();
                 tasks.push(tokio::spawn(async move {
                     // A refused checkpoint means a newer one exists (a late write of the
@@ -590,7 +587,8 @@ pub async fn worker(
                         let (js, names, held, shared) =
                             (js.clone(), names.clone(), alive.clone(), stats.clone());
                         let at = (partition, groups);
-                        let pass = run_partition(js, names, catalog, at, every, held, shared).await;
+                        let pass =
+                            run_partition(js, names, catalog, at, options, held, shared).await;
                         if !alive.load(Ordering::SeqCst) {
                             break Ok::<(), String>(());
                         }
@@ -650,14 +648,14 @@ async fn members(leases: &kv::Store) -> u32 {
 
 /// Processes one leased partition until the lease is lost: from its checkpoint on, each
 /// message through the interpreter, outputs published with derived ids, a checkpoint every
-/// `every` lines (and whenever the partition is quiet) once the outputs are acknowledged,
-/// judged with a reorder `window` and interactions ending after `quiet_end`.
+/// `checkpoint_every` lines (and whenever the partition is quiet) once the outputs are
+/// acknowledged, judged as `options` say.
 async fn run_partition(
     js: Context,
     names: Names,
     catalog: &'static Catalog,
     (partition, groups): (u32, u32),
-    (every, window, quiet_end): (u64, i64, i64),
+    options: WorkerOptions,
     alive: Arc<AtomicBool>,
     stats: Arc<WorkerStats>,
 ) -> Result<(), Stop> {
@@ -672,8 +670,7 @@ async fn run_partition(
         restored,
     } = PartitionState::load(store, partition, groups, catalog).await?;
     // Lines a checkpoint holds stay held, judged by this worker's window.
-    interpreter.reorder_within(window);
-    interpreter.end_quiet_after(quiet_end);
+    judge_as(&mut interpreter, options);
     if restored {
         stats.restored.fetch_add(1, Ordering::SeqCst);
     }
@@ -709,8 +706,7 @@ async fn run_partition(
         interpreter,
         acks: Vec::new(),
         since_checkpoint: 0,
-        reorder_window: window,
-        quiet_end,
+        options,
     };
     loop {
         let next = tokio::time::timeout(Duration::from_millis(500), messages.next()).await;
@@ -724,7 +720,7 @@ async fn run_partition(
             Ok(Some(Err(error))) => return Err(Failed(format!("partition {partition}: {error}"))),
             Ok(Some(Ok(message))) => {
                 run.apply(&message).await?;
-                if run.since_checkpoint >= every {
+                if run.since_checkpoint >= options.checkpoint_every {
                     run.checkpoint().await?;
                 }
             }
@@ -747,10 +743,8 @@ struct PartitionRun<'a> {
     acks: Vec<jetstream::context::PublishAckFuture>,
     /// Input lines (or end markers) since the last checkpoint.
     since_checkpoint: u64,
-    /// The reorder window, in milliseconds.
-    reorder_window: i64,
-    /// See [`WorkerOptions::quiet_end`].
-    quiet_end: i64,
+    /// How it judges.
+    options: WorkerOptions,
 }
 
 impl PartitionRun<'_> {
@@ -791,8 +785,7 @@ impl PartitionRun<'_> {
                     .await?;
             }
             let mut fresh = Interpreter::new(self.catalog, Limits::default());
-            fresh.reorder_within(self.reorder_window);
-            fresh.end_quiet_after(self.quiet_end);
+            judge_as(&mut fresh, self.options);
             let mut ended = std::mem::replace(&mut self.interpreter, fresh);
             self.interpreter.track_changes();
             self.state.renew();
@@ -923,6 +916,13 @@ impl PartitionRun<'_> {
 }
 
 /// Appends an event's line as `run` writes it (with its computed metadata block).
+/// Sets `interpreter` to judge as the worker's `options` say.
+fn judge_as(interpreter: &mut Interpreter, options: WorkerOptions) {
+    interpreter.reorder_within(options.reorder_window);
+    interpreter.end_quiet_after(options.quiet_end);
+    interpreter.show_personal_values(options.show_pii);
+}
+
 fn annotate(events: &mut Vec<u8>, line: &[u8], step: Option<&Step>) {
     match step {
         Some(step) => events.extend_from_slice(&step.annotate(line)),

@@ -350,6 +350,12 @@ impl<'c> Interpreter<'c> {
         }
     }
 
+    /// From now on, messages show personal values (`pii: true`) instead of masking them, or
+    /// mask them ([`Limits::show_pii`]).
+    pub fn show_personal_values(&mut self, show: bool) {
+        self.show_pii = show;
+    }
+
     /// From now on, ends an interaction resting where it may end once the stream's event
     /// time is more than `quiet_end` milliseconds past its last event ([`Limits::quiet_end`];
     /// 0: never).
