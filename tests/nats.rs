@@ -142,6 +142,24 @@ impl Server {
         output
     }
 
+    /// A worker stopped for good in its `pause`th checkpoint (of one every `every` lines),
+    /// killed after `wait`, and a second one that takes its partitions over from their
+    /// checkpoints: what the second said.
+    fn stopped_and_taken_over(
+        &self,
+        every: &str,
+        pause: &str,
+        wait: Duration,
+        more: &[&str],
+    ) -> String {
+        let mut first = self.worker_with("w1", "60", every, pause, more);
+        until_said(&mut first, "paused in checkpoint");
+        std::thread::sleep(wait);
+        first.kill().expect("killed");
+        let _ = first.wait();
+        said(self.worker_with("w1", "12", every, "0", more))
+    }
+
     fn report(&self) -> Value {
         let output = self.run(&["report"]);
         serde_json::from_slice(&output.stdout).expect("the report is JSON")
@@ -476,12 +494,7 @@ fn with_a_reorder_window_workers_judge_swapped_lines_as_validate_does_across_a_k
     server.must(&["publish", path.to_str().unwrap()]);
     // Stopped for good in its 4th checkpoint (lines held then are in the head written
     // before), killed, and started again.
-    let mut first = server.worker_with("w1", "60", "1000", "4", &window);
-    until_said(&mut first, "paused in checkpoint");
-    first.kill().expect("killed");
-    let _ = first.wait();
-    let again = server.worker_with("w1", "12", "1000", "0", &window);
-    let text = said(again);
+    let text = server.stopped_and_taken_over("1000", "4", Duration::ZERO, &window);
     assert!(
         number_before(&text, " partitions taken over from a checkpoint") >= 1,
         "{text}"
@@ -515,12 +528,7 @@ fn workers_end_quiet_interactions_where_validate_does_across_a_kill() {
     server.must(&["nats-setup", "--partitions", "3", "--state-groups", "4"]);
     server.must(&["publish", path.to_str().unwrap()]);
     // Stopped for good in its 4th checkpoint, killed, and started again.
-    let mut first = server.worker_with("w1", "60", "1000", "4", &quiet);
-    until_said(&mut first, "paused in checkpoint");
-    first.kill().expect("killed");
-    let _ = first.wait();
-    let again = server.worker_with("w1", "12", "1000", "0", &quiet);
-    let text = said(again);
+    let text = server.stopped_and_taken_over("1000", "4", Duration::ZERO, &quiet);
     assert!(
         number_before(&text, " partitions taken over from a checkpoint") >= 1,
         "{text}"
@@ -658,14 +666,8 @@ fn a_worker_paused_past_the_duplicate_window_doubles_no_verdict() {
     ]);
     server.must(&["publish", path.to_str().unwrap()]);
     // Stopped in its 3rd checkpoint: the outputs it covers are stored, its head is not.
-    let mut first = server.worker("w1", "60", "2000", "3");
-    until_said(&mut first, "paused in checkpoint");
-    // Past the window: the replay's copies are stored again, not dropped.
-    std::thread::sleep(Duration::from_secs(3));
-    first.kill().expect("killed");
-    let _ = first.wait();
-    let again = server.worker("w1", "12", "2000", "0");
-    let text = said(again);
+    // Killed past the window: the replay's copies are stored again, not dropped.
+    let text = server.stopped_and_taken_over("2000", "3", Duration::from_secs(3), &[]);
     assert_eq!(
         number_before(&text, " replayed outputs dropped as duplicates"),
         0,

@@ -89,13 +89,9 @@ pub struct WorkerArgs {
     /// Held lines are part of the partition's checkpoint.
     #[arg(long, value_name = "DURATION", value_parser = super::validate::duration, default_value = "0")]
     pub reorder_window: i64,
-    /// End an interaction resting in a state where it may end, with no timeout or deadline
-    /// pending, once the stream's event time is more than DURATION past its last event
-    /// (as `validate --quiet-end` does: ended as valid, as at the end of the stream; a later event with its key begins
-    /// another). Memory then follows the interactions in progress. 0: keep every one until
-    /// the end of the stream.
-    #[arg(long, value_name = "DURATION", value_parser = super::validate::duration, default_value = "1h")]
-    pub quiet_end: i64,
+    /// When quiet interactions end.
+    #[command(flatten)]
+    pub quiet: super::validate::QuietEndArg,
     /// Show the values of personal data (`pii: true`) in the violations it publishes;
     /// masked by default.
     #[arg(long)]
@@ -240,7 +236,7 @@ pub fn worker(args: WorkerArgs) -> u8 {
         checkpoint_every: args.checkpoint_every.max(1),
         idle_exit: args.idle_exit.map(Duration::from_secs),
         reorder_window: args.reorder_window,
-        quiet_end: args.quiet_end,
+        quiet_end: args.quiet.quiet_end,
         show_pii: args.show_pii,
     };
     let stats = std::sync::Arc::new(nats::WorkerStats::default());

@@ -50,13 +50,9 @@ pub struct ServeArgs {
     /// `released`) or with POST /finish (0: each on arrival).
     #[arg(long, value_name = "DURATION", value_parser = super::validate::duration, default_value = "0")]
     pub reorder_window: i64,
-    /// End an interaction resting in a state where it may end, with no timeout or deadline
-    /// pending, once the stream's event time is more than DURATION past its last event
-    /// (ended as valid, as at the end of the stream; a later event with its key begins
-    /// another). Memory then follows the interactions in progress. 0: keep every one until
-    /// the end of the stream.
-    #[arg(long, value_name = "DURATION", value_parser = super::validate::duration, default_value = "1h")]
-    pub quiet_end: i64,
+    /// When quiet interactions end.
+    #[command(flatten)]
+    pub quiet: super::validate::QuietEndArg,
     /// Show the values of personal data (`pii: true`) in verdicts, logs and messages;
     /// masked by default.
     #[arg(long)]
@@ -148,7 +144,7 @@ pub fn serve(args: ServeArgs) -> u8 {
         let _ = stdout.flush();
         let options = Options {
             reorder_window: args.reorder_window,
-            quiet_end: args.quiet_end,
+            quiet_end: args.quiet.quiet_end,
             budget: args.max_memory,
             show_pii: args.show_pii,
         };

@@ -94,6 +94,18 @@ fn jobs(text: &str) -> Result<NonZeroUsize, String> {
     }
 }
 
+/// `--quiet-end`, for every command that judges a stream.
+#[derive(Debug, Args)]
+pub struct QuietEndArg {
+    /// End an interaction resting in a state where it may end, with no timeout or deadline
+    /// pending, once the stream's event time is more than DURATION past its last event
+    /// (ended as valid, as at the end of the stream; a later event with its key begins
+    /// another). Memory then follows the interactions in progress. 0: keep every one until
+    /// the end of the stream.
+    #[arg(long, value_name = "DURATION", value_parser = duration, default_value = "1h")]
+    pub quiet_end: i64,
+}
+
 /// Memory bounds of `validate` and `run`.
 #[derive(Debug, Args)]
 pub struct LimitArgs {
@@ -105,13 +117,9 @@ pub struct LimitArgs {
     /// they come). Lines are held until the stream's latest `ts` passes theirs by DURATION.
     #[arg(long, value_name = "DURATION", value_parser = duration, default_value = "0")]
     pub reorder_window: i64,
-    /// End an interaction resting in a state where it may end, with no timeout or deadline
-    /// pending, once the stream's event time is more than DURATION past its last event
-    /// (ended as valid, as at the end of the stream; a later event with its key begins
-    /// another). Memory then follows the interactions in progress. 0: keep every one until
-    /// the end of the stream.
-    #[arg(long, value_name = "DURATION", value_parser = duration, default_value = "1h")]
-    pub quiet_end: i64,
+    /// When quiet interactions end.
+    #[command(flatten)]
+    pub quiet: QuietEndArg,
     /// Interactions open at once; beyond it the least recently active eighth is evicted and
     /// each reported as incomplete.
     #[arg(long, value_name = "N", default_value_t = Limits::MAX_OPEN)]
@@ -127,7 +135,7 @@ impl LimitArgs {
             max_open: self.max_open,
             max_line_bytes: self.max_line_bytes,
             show_pii: self.show_pii,
-            quiet_end: self.quiet_end,
+            quiet_end: self.quiet.quiet_end,
             ..Limits::default()
         }
     }

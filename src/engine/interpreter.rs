@@ -559,7 +559,9 @@ impl<'c> Interpreter<'c> {
             interactions: 0,
             valid: 0,
         };
-        for (lifecycle_id, map) in self.open.iter_mut().enumerate() {
+        let only_lifecycle = only.map(|(lifecycle_id, _)| lifecycle_id);
+        let maps = self.open.iter_mut().enumerate();
+        for (lifecycle_id, map) in maps.filter(|(id, _)| only_lifecycle.is_none_or(|l| l == *id)) {
             let name = (catalog.lifecycles.get(lifecycle_id)).map_or("", |l| l.name.as_str());
             let mut end = |key: &str, interaction: &Interaction| {
                 let open = (lifecycle_id, key, interaction);
@@ -571,7 +573,7 @@ impl<'c> Interpreter<'c> {
             };
             match only {
                 None => map.retain(|key, interaction| !end(key, interaction)),
-                Some((id, key)) if id == lifecycle_id => {
+                Some((_, key)) => {
                     if map
                         .get(key)
                         .is_some_and(|interaction| end(key, interaction))
@@ -579,7 +581,6 @@ impl<'c> Interpreter<'c> {
                         map.remove(key);
                     }
                 }
-                Some(_) => {}
             }
         }
         let (interactions, valid) = (ended.interactions, ended.valid);

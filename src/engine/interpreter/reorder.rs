@@ -169,44 +169,29 @@ impl Reorder {
         }
     }
 
+    /// The earliest held line's key, and whether it heads the ordered queue (else the heap).
+    fn earliest(&self) -> Option<(HeldKey, bool)> {
+        let queued = self.in_order.front().map(|held| held.key);
+        let heaped = self.held.peek().map(|Reverse(held)| held.key);
+        match (queued, heaped) {
+            (Some(a), Some(b)) if b < a => Some((b, false)),
+            (Some(a), _) => Some((a, true)),
+            (None, b) => b.map(|b| (b, false)),
+        }
+    }
+
     /// Whether the earliest held line is due now.
     pub fn any_due(&self) -> bool {
-        let queued = self.in_order.front().map(|held| held.key.0);
-        let heaped = self.held.peek().map(|Reverse(held)| held.key.0);
-        let first = match (queued, heaped) {
-            (Some(a), Some(b)) => a.min(b),
-            (one, other) => match one.or(other) {
-                Some(ts) => ts,
-                None => return false,
-            },
-        };
-        self.due(first)
+        self.earliest().is_some_and(|(key, _)| self.due(key.0))
     }
 
     /// The earliest held line, when it is due (or every one, with `all`).
     pub fn next_due(&mut self, all: bool) -> Option<Held> {
-        if self.held.is_empty() {
-            // Lines roughly in `ts` order: the queue alone.
-            let first = self.in_order.front()?.key.0;
-            return match all || self.due(first) {
-                true => self.in_order.pop_front(),
-                false => None,
-            };
-        }
-        let queued = self.in_order.front().map(|held| held.key);
-        let heaped = self.held.peek().map(|Reverse(held)| held.key);
-        let from_queue = match (queued, heaped) {
-            (Some(a), Some(b)) => a <= b,
-            (queued, _) => queued.is_some(),
-        };
-        let first = match from_queue {
-            true => queued?,
-            false => heaped?,
-        };
-        if !all && !self.due(first.0) {
+        let (key, queued) = self.earliest()?;
+        if !all && !self.due(key.0) {
             return None;
         }
-        match from_queue {
+        match queued {
             true => self.in_order.pop_front(),
             false => self.held.pop().map(|Reverse(held)| held),
         }
