@@ -300,3 +300,137 @@ fn every_svg_diagram_is_well_formed_with_a_box_per_state_and_a_curve_per_edge() 
         assert_eq!(edges, arrows, "{lifecycle} {version}: edges\n{dot}");
     }
 }
+
+/// A lifecycle of `states` states and `transitions` transitions between random ones (loops,
+/// edges back up and parallel edges among them), long names, guards on a third: a picture
+/// no hand would draw. The same for the same `seed`.
+fn generated_lifecycle(seed: u64, states: usize, transitions: usize) -> String {
+    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+    let mut next = |below: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % below as u64) as usize
+    };
+    let state_name = |i: usize| match i {
+        0 => "idle".to_owned(),
+        i if i % 4 == 0 => format!("waiting_for_the_visitor_to_decide_{i}"),
+        i => format!("s{i}"),
+    };
+    let event_name = |i: usize| match i % 3 {
+        0 => format!("somethingRatherLongHappened{i}"),
+        _ => format!("e{i}"),
+    };
+    let events = 24;
+    let mut yaml = format!("name: generated_{seed}\nversions: [{{name: \"1\"}}]\nevents:\n");
+    for e in 0..events {
+        yaml.push_str(&format!(
+            "  {}: {{payload: {{properties: {{n: {{type: integer}}}}}}}}\n",
+            event_name(e)
+        ));
+    }
+    yaml.push_str("states:\n");
+    for s in 1..states {
+        let flag = if s + 2 >= states {
+            " {final: true}"
+        } else {
+            ""
+        };
+        yaml.push_str(&format!("  {}:{flag}\n", state_name(s)));
+    }
+    yaml.push_str("transitions:\n");
+    let mut used = std::collections::HashSet::new();
+    let mut written = 0;
+    while written < transitions {
+        // A path through every state first; then mostly forward, some back and some loops;
+        // never out of a final state.
+        let from = match written < states - 1 {
+            true => written.min(states - 3),
+            false => next(states - 2),
+        };
+        let to = match next(10) {
+            _ if written < states - 1 => written + 1,
+            0 => from,
+            1 | 2 => next(states),
+            _ => (from + 1 + next(4)).min(states - 1),
+        };
+        let event = next(events);
+        if !used.insert((from, event)) {
+            continue;
+        }
+        let guard = match next(3) {
+            0 => format!(", when: \"data.n > {} and data.n < 1000\"", next(9)),
+            _ => String::new(),
+        };
+        yaml.push_str(&format!(
+            "  - {{from: {}, on: {}, to: {}{guard}}}\n",
+            state_name(from),
+            event_name(event),
+            state_name(to)
+        ));
+        written += 1;
+    }
+    yaml
+}
+
+#[test]
+fn every_svg_diagram_is_clear_as_chromium_draws_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
+    let driver = root.join("node_modules/playwright-core");
+    let browser = chromium();
+    if !present("playwright-core (tests/clients/setup.sh)", driver.is_dir())
+        || !present("Chromium", browser.is_some())
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let catalog = dir.path().join("generated");
+    std::fs::create_dir(&catalog).expect("made");
+    let mut all = diagrams();
+    for seed in 1..=3 {
+        let yaml = generated_lifecycle(seed, 30, 80);
+        std::fs::write(catalog.join(format!("generated_{seed}.yaml")), yaml).expect("written");
+        let args = vec!["--catalog".to_owned(), catalog.display().to_string()];
+        let check = plotline(&["check", "--catalog", &args[1]]);
+        let said = String::from_utf8_lossy(&check.stderr);
+        assert_eq!(check.status.code(), Some(0), "{said}");
+        all.push((args, format!("generated_{seed}"), "1".to_owned()));
+    }
+    let mut files = Vec::new();
+    for (i, (args, lifecycle, version)) in all.iter().enumerate() {
+        let svg = graph(args, lifecycle, version, "svg");
+        let file = dir.path().join(format!("{i}-{lifecycle}.svg"));
+        std::fs::write(&file, svg).expect("written");
+        files.push(file);
+    }
+    let output = common::succeeded(
+        Command::new("node")
+            .arg(root.join("diagram_defects.cjs"))
+            .args(&files)
+            .env("PLOTLINE_CHROMIUM", browser.expect("checked above"))
+            .current_dir(&root),
+    );
+    let measured: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("the script's JSON");
+    let mut defects = Vec::new();
+    for ((_, lifecycle, version), file) in all.iter().zip(&files) {
+        let drawing = &measured[file.display().to_string()];
+        assert!(
+            drawing["states"].as_u64() > Some(0),
+            "{lifecycle}: {drawing}"
+        );
+        for defect in drawing["defects"].as_array().expect("a list") {
+            defects.push(format!("{lifecycle} {version}: {defect}"));
+        }
+        if lifecycle.starts_with("generated") {
+            assert_eq!(drawing["states"], 30, "{lifecycle}");
+            assert_eq!(drawing["edges"].as_u64().map(|n| n >= 60), Some(true));
+        }
+    }
+    assert!(
+        defects.is_empty(),
+        "{} defects:\n{}",
+        defects.len(),
+        defects.join("\n")
+    );
+}

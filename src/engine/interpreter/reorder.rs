@@ -154,15 +154,17 @@ impl Reorder {
         let mut buffer = self.spare.pop().unwrap_or_default();
         buffer.extend_from_slice(bytes);
         let held = Held { key, bytes: buffer };
-        // How many of the last NEAR lines held go after it.
+        if self.in_order.back().is_none_or(|last| last.key <= key) {
+            // Nearly every line of a stream roughly in `ts` order.
+            self.in_order.push_back(held);
+            return;
+        }
+        // How many of the last NEAR lines held go after it (at least one).
         let later = (self.in_order.iter().rev().take(NEAR))
             .take_while(|h| h.key > key)
             .count();
         let at = self.in_order.len() - later;
-        if later == 0 {
-            // Nearly every line of a stream roughly in `ts` order.
-            self.in_order.push_back(held);
-        } else if at == 0 || self.in_order.get(at - 1).is_some_and(|h| h.key <= key) {
+        if at == 0 || self.in_order.get(at - 1).is_some_and(|h| h.key <= key) {
             self.in_order.insert(at, held);
         } else {
             self.held.push(Reverse(held));

@@ -7,6 +7,7 @@ pub mod layout;
 pub mod mermaid;
 pub mod scxml;
 pub mod svg;
+pub mod text;
 
 use crate::compile::catalog::{Move, Version};
 

@@ -4,8 +4,8 @@
 
 use quick_xml::escape::escape;
 
-use super::layout::{layout, CHAR_WIDTH, NODE_HEIGHT};
-use super::{label, Diagram};
+use super::layout::{layout, NODE_HEIGHT};
+use super::{label, text, Diagram, Trigger};
 
 /// What a stream did, drawn over the diagram; empty for the bare machine.
 #[derive(Debug, Clone, Default)]
@@ -29,19 +29,15 @@ pub fn svg(diagram: &Diagram, overlay: &Overlay) -> String {
         }
     };
     let node_width = |i: usize| {
-        let chars = diagram.nodes[i]
-            .name
-            .chars()
-            .count()
-            .max(note(i).chars().count());
-        (chars as f64 * CHAR_WIDTH + 24.0).max(70.0)
+        let name = text::width(&diagram.nodes[i].name, 12.0, true);
+        (name.max(text::width(note(i), 11.0, false)) + 24.0).max(70.0)
     };
-    let edge_width = |i: usize| edge_text(i).chars().count() as f64 * CHAR_WIDTH * 0.9;
+    let edge_width = |i: usize| text::width(&edge_text(i), 11.0, false);
     let laid = layout(diagram, &node_width, &edge_width);
     let most = (overlay.taken.iter().flatten().copied().max()).unwrap_or(0);
 
     let mut out = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"0 0 {:.0} {:.0}\" width=\"{:.0}\" height=\"{:.0}\" role=\"img\" aria-label=\"{}\">\n",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"diagram\" viewBox=\"0 0 {:.0} {:.0}\" width=\"{:.0}\" height=\"{:.0}\" style=\"max-width:100%;height:auto\" role=\"img\" aria-label=\"{}\">\n",
         laid.width,
         laid.height,
         laid.width,
@@ -54,10 +50,13 @@ pub fn svg(diagram: &Diagram, overlay: &Overlay) -> String {
     );
     for (i, (edge, route)) in diagram.edges.iter().zip(&laid.edges).enumerate() {
         let taken = overlay.taken.get(i).copied().flatten();
-        let class = match taken {
-            Some(0) => "edge never",
-            _ => "edge",
-        };
+        let mut class = String::from("edge");
+        if matches!(edge.trigger, Trigger::Timeout(..) | Trigger::Deadline(..)) {
+            class.push_str(" timer");
+        }
+        if taken == Some(0) {
+            class.push_str(" never");
+        }
         // Stroke width grows with the share of the busiest edge.
         let width = match taken {
             Some(n) if most > 0 => 1.0 + 3.0 * n as f64 / most as f64,
@@ -82,6 +81,9 @@ pub fn svg(diagram: &Diagram, overlay: &Overlay) -> String {
         }
         if node.is_final {
             class.push_str(" final");
+        }
+        if node.may_end {
+            class.push_str(" may-end");
         }
         let violations = overlay.violations.get(i).copied().unwrap_or(0);
         if violations > 0 {
@@ -136,11 +138,13 @@ const STYLE: &str = "<style>\
 .diagram .state rect{fill:#eef2f7;stroke:#52606d;stroke-width:1.2}\
 .diagram .state.initial rect{stroke-width:2.4}\
 .diagram .state.final rect{fill:#e3f1e6;stroke:#2f7d46}\
+.diagram .state.may-end rect{stroke-dasharray:5 3}\
 .diagram .state.violated rect{stroke:#b42318}\
 .diagram .state .name{font-weight:600}\
 .diagram .state .note{font-size:11px;fill:#52606d}\
 .diagram .mark circle{fill:#b42318}.diagram .mark text{fill:#fff;font-weight:700}\
 .diagram .edge path{fill:none;stroke:#52606d}\
+.diagram .edge.timer path{stroke-dasharray:2 3}\
 .diagram .edge.never path{stroke:#9aa5b1;stroke-dasharray:5 4}\
 .diagram .edge.never text{fill:#7b8794}\
 .diagram .edge text{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px}\
