@@ -16,8 +16,8 @@ work=$(mktemp -d)
 server=
 trap 'if [ -n "$server" ]; then kill $server 2>/dev/null; fi; rm -rf "$work"' EXIT
 cd "$here"
-if [ -z "${PLOTLINE:-}" ]; then cargo build --release -q; fi
-plotline=${PLOTLINE:-$here/target/release/plotline}
+if [ -z "${PLOTLINE:-}" ]; then cargo build --profile dist -q; fi
+plotline=${PLOTLINE:-$here/target/dist/plotline}
 
 # start_server ARGS...: a collector on a free port; sets $server and $url
 start_server() {

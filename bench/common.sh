@@ -1,13 +1,13 @@
 # Sourced by the bench scripts: the repository (the working directory from here on), the
 # peers (copied first when read-only, since they install their dependencies in place), the
-# work directory, a release build, and the streams they measure on.
+# work directory, the fully optimised build (`dist`), and the streams they measure on.
 here=$(cd "$(dirname "$0")/.." && pwd)
 peers=${PEERS_DIR:-$here/../shared/peers}
 work=${WORK:-/tmp/plotline-bench}
 mkdir -p "$work"
 cd "$here"
-cargo build --release -q
-plotline=$here/target/release/plotline
+cargo build --profile dist -q
+plotline=$here/target/dist/plotline
 if [ ! -w "$peers" ]; then
   rm -rf "$work/peers" && cp -r "$peers" "$work/peers" && chmod -R u+w "$work/peers"
   peers=$work/peers

@@ -3,7 +3,7 @@
 # counted by valgrind's cachegrind. Unlike wall-clock time these do not move with the load of
 # a shared machine, so they show what a change saves to a fraction of a percent.
 #
-# usage: bench/instructions.sh [LINES] [PLOTLINE...]   (default: 200000, target/release/plotline)
+# usage: bench/instructions.sh [LINES] [PLOTLINE...]   (default: 200000, target/dist/plotline)
 #   The lines are the first LINES of bench/compare.sh's 1M-event streams (made here if missing).
 #   Several PLOTLINE binaries (say, before and after a change) are counted on the same lines.
 #   WORK=DIR as for bench/compare.sh; ARGS="--reorder-window 10s" adds options to `validate`.

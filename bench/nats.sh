@@ -13,8 +13,8 @@ work=$(mktemp -d)
 server=""
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 cd "$here"
-cargo build --release -q
-plotline=$here/target/release/plotline
+cargo build --profile dist -q
+plotline=$here/target/dist/plotline
 file=${1:-}
 if [ -z "$file" ]; then
   file=$work/stream.jsonl

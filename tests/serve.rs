@@ -561,3 +561,67 @@ fn a_fake_widget_in_headless_chromium_is_followed_by_the_live_page() {
     assert_eq!(log["state"], "completed");
     assert_eq!(log["event_count"], 3);
 }
+
+#[test]
+fn state_and_metadata_are_those_after_timeouts_and_after_finish() {
+    let server = Server::start(&[]);
+    let t0 = 1_732_435_200_000i64;
+    let line = |id: &str, event: &str, ts: i64| {
+        format!(
+            r#"{{"lifecycle":"zendesk_messaging","interaction":"{id}","event":"{event}","ts":{ts},"version":"1.0"}}"#
+        )
+    };
+    // z1 is prompted, then left alone: 5 minutes later it is closed, `ignored` set.
+    server.post(
+        "/events",
+        line("z1", "proactiveMessageDisplayed", t0).as_bytes(),
+    );
+    let log = server.get("/interactions/z1").json();
+    assert_eq!(log["state"], "prompted", "{log}");
+    server.post(
+        "/events",
+        line("z2", "messagingOpened", t0 + 6 * 60_000).as_bytes(),
+    );
+    let log = server.get("/interactions/z1").json();
+    assert_eq!(log["state"], "closed", "{log}");
+    assert_eq!(log["metadata"]["ignored"], t0 + 5 * 60_000, "{log}");
+    let page = String::from_utf8(server.get("/").body).expect("UTF-8");
+    assert!(
+        page.contains(r#"data-interaction="z1" data-state="closed""#),
+        "the live table too"
+    );
+    // 30 minutes closed: the end of the stream moves it on to `ended`.
+    server.post(
+        "/events",
+        line("z2", "messagingClosed", t0 + 40 * 60_000).as_bytes(),
+    );
+    server.post("/finish", b"{}");
+    let log = server.get("/interactions/z1").json();
+    assert_eq!(log["state"], "ended", "{log}");
+    // A browser gets a page: where it stands, its events, and the JSON a click away.
+    let html = [("Accept", "text/html,application/xhtml+xml")];
+    let page = server.request("GET", "/interactions/z1", &html, b"");
+    let page = String::from_utf8(page.body).expect("UTF-8");
+    assert!(page.contains("<title>Interaction z1</title>"), "{page}");
+    assert!(page.contains(r#"data-lifecycle="zendesk_messaging" data-state="ended""#));
+    assert!(page.contains("proactiveMessageDisplayed") && page.contains("<th>ignored</th>"));
+    assert!(page.contains(r#"href="/interactions/z1?format=json""#));
+    let json = server.request("GET", "/interactions/z1?format=json", &html, b"");
+    assert_eq!(json.json()["state"], "ended");
+    // Violations come before the interactions on the live page, and rows with some are marked.
+    server.post("/events", line("z3", "messagingClosed", t0 + 41 * 60_000).as_bytes());
+    server.post("/events", line("z3", "conversationStarted", t0 + 42 * 60_000).as_bytes());
+    let page = String::from_utf8(server.get("/").body).expect("UTF-8");
+    let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle}: {page}"));
+    assert!(at("id=\"violations\"") < at("id=\"interactions\""));
+    assert!(page.contains(r#"<tr class="violated" data-interaction="z3""#), "{page}");
+    assert!(!page.contains(r#"<tr class="violated" data-interaction="z2""#));
+    // A line naming no lifecycle of the catalog is no interaction of the live table.
+    server.post(
+        "/events",
+        br#"{"lifecycle":"nope","interaction":"n1","event":"x","ts":1}"#,
+    );
+    let page = String::from_utf8(server.get("/").body).expect("UTF-8");
+    assert!(!page.contains(r#"data-interaction="n1""#));
+    assert_eq!(server.get("/interactions/n1").status, 404);
+}

@@ -437,6 +437,28 @@ impl<'c> Interpreter<'c> {
         self.open_count
     }
 
+    /// Where the open interaction `key` of `lifecycle` stands now: its state and metadata
+    /// block (JSON text) once the timeouts and deadlines due before the stream's latest
+    /// timestamp have fired, as the end of the stream would fire them. `None` when it is
+    /// not open. The interpreter goes on unchanged.
+    pub fn standing(&self, lifecycle: &str, key: &str) -> Option<(String, String)> {
+        let lifecycle_id = self.catalog.lifecycle_id(lifecycle)?;
+        let open = self.open.get(lifecycle_id)?.get(key)?;
+        let version = version_of(self.catalog, (lifecycle_id, key, open));
+        let mut interaction = open.clone();
+        if let Some(now) = self.latest_ts {
+            expire(
+                version,
+                &mut interaction,
+                now,
+                &mut |_, _| {},
+                &mut |_, _, _| {},
+            );
+        }
+        let state = version.state_name(interaction.state).to_owned();
+        Some((state, version.metadata_json(&interaction.meta)))
+    }
+
     /// The counts so far.
     pub fn summary(&self) -> &Summary {
         &self.summary

@@ -90,6 +90,16 @@ pub struct Page<'a> {
     pub live: Option<&'a [InteractionRow]>,
 }
 
+/// A page of the report's look: `title` over `body` (HTML).
+pub fn document(title: &str, body: &str) -> String {
+    let title = text(title);
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{title}</h1>\n</header>\n<main>\n{body}</main>\n</body>\n</html>\n"
+    )
+}
+
 /// The whole page.
 pub fn page(page: &Page<'_>) -> String {
     let mut out = String::with_capacity(64 * 1024);
@@ -160,10 +170,10 @@ const LIVE_SCRIPT: &str = r#"<script>
 pub fn main(page: &Page<'_>) -> String {
     let mut out = String::new();
     out.push_str(&summary(page.summary));
+    out.push_str(&violations(page.summary, page.examples));
     if let Some(rows) = page.live {
         out.push_str(&interactions(rows));
     }
-    out.push_str(&violations(page.summary, page.examples));
     if page.pictures.is_empty() {
         out.push_str(
             "<section><p class=\"note\">No interaction of a known lifecycle yet.</p></section>\n",
@@ -229,14 +239,17 @@ fn interactions(rows: &[InteractionRow]) -> String {
     );
     out.push_str("<table><thead><tr><th>interaction</th><th>lifecycle</th><th>state</th><th>last event</th><th class=\"n\">events</th><th class=\"n\">violations</th></tr></thead><tbody>");
     for row in rows {
-        let class = if row.violations > 0 {
-            " class=\"warn\""
-        } else {
-            ""
+        let (class, row_class, mark) = match row.violations {
+            0 => ("", "", ""),
+            _ => (
+                " class=\"warn\"",
+                " class=\"violated\"",
+                "<span class=\"mark\" title=\"has violations\">!</span> ",
+            ),
         };
         let _ = write!(
             out,
-            "<tr data-interaction=\"{}\" data-state=\"{}\"><td><a href=\"/interactions/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\"{class}>{}</td></tr>",
+            "<tr{row_class} data-interaction=\"{}\" data-state=\"{}\"><td>{mark}<a href=\"/interactions/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\"{class}>{}</td></tr>",
             text(&row.interaction),
             text(&row.state),
             text(&percent_encode(&row.interaction)),

@@ -117,8 +117,11 @@ pub struct InteractionLog {
     pub version: String,
     /// Its id.
     pub interaction: String,
-    /// Its state now.
+    /// Its state now (after the timeouts due by the latest timestamp posted, and after
+    /// `finish`).
     pub state: String,
+    /// Its metadata block now, likewise.
+    pub metadata: Option<Box<RawValue>>,
     /// Violations found on it.
     pub violations: u64,
     /// Events it had.
@@ -466,6 +469,10 @@ impl Collector {
         else {
             return;
         };
+        // A line naming no lifecycle of the catalog has no interaction to log.
+        if self.catalog.lifecycle_id(lifecycle).is_none() {
+            return;
+        }
         let key = (lifecycle.clone(), interaction.clone());
         // The least recently active eighth goes at once, so that forgetting stays cheap.
         if !self.logs.contains_key(&key) && self.logs.len() >= LOGS_KEPT {
@@ -479,6 +486,7 @@ impl Collector {
             version: version.to_owned(),
             interaction: interaction.clone(),
             state: String::new(),
+            metadata: None,
             violations: 0,
             event_count: 0,
             events: Vec::new(),
@@ -487,6 +495,9 @@ impl Collector {
         });
         if let Some(state) = &verdict.state {
             log.state.clone_from(state);
+        }
+        if verdict.metadata.is_some() {
+            log.metadata.clone_from(&verdict.metadata);
         }
         if log.version.is_empty() {
             log.version = version.to_owned();
@@ -517,6 +528,10 @@ impl Collector {
         self.released(held_found, held_steps, &mut |verdict| {
             found.extend_from_slice(&verdict.violations)
         });
+        // Where each interaction ends: after the timeouts the end fires.
+        for log in self.logs.values_mut() {
+            stand(&self.interpreter, log);
+        }
         let ended = std::mem::replace(&mut self.interpreter, fresh(self.catalog, self.options));
         let kept_before = found.len();
         let (summary, coverage) = ended.finish_covered(false, &mut |_, v| found.push(v));
@@ -578,13 +593,22 @@ impl Collector {
         (report, span)
     }
 
-    /// The logs of interactions with this id (one per lifecycle that has it).
-    pub fn interaction(&self, id: &str) -> Vec<&InteractionLog> {
-        let mut found: Vec<&InteractionLog> = (self.logs.values())
+    /// The logs of interactions with this id (one per lifecycle that has it), each with its
+    /// state and metadata now.
+    pub fn interaction(&self, id: &str) -> Vec<InteractionLog> {
+        let mut found: Vec<InteractionLog> = (self.logs.values())
             .filter(|log| log.interaction == id)
+            .map(|log| self.now(log))
             .collect();
         found.sort_by(|a, b| a.lifecycle.cmp(&b.lifecycle));
         found
+    }
+
+    /// `log` with its state and metadata now.
+    fn now(&self, log: &InteractionLog) -> InteractionLog {
+        let mut log = log.clone();
+        stand(&self.interpreter, &mut log);
+        log
     }
 
     /// The live page: the HTML report so far, with the most recently active interactions.
@@ -597,7 +621,8 @@ impl Collector {
             .map(|log| InteractionRow {
                 lifecycle: log.lifecycle.clone(),
                 interaction: log.interaction.clone(),
-                state: log.state.clone(),
+                state: (self.interpreter.standing(&log.lifecycle, &log.interaction))
+                    .map_or_else(|| log.state.clone(), |(state, _)| state),
                 last_event: (log.events.last())
                     .and_then(|e| e.event.clone())
                     .unwrap_or_default(),
@@ -616,6 +641,14 @@ impl Collector {
             catalog: self.catalog,
             live: Some(&rows),
         })
+    }
+}
+
+/// Brings `log` to where its interaction stands in `interpreter` now, when it is open there.
+fn stand(interpreter: &Interpreter<'_>, log: &mut InteractionLog) {
+    if let Some((state, metadata)) = interpreter.standing(&log.lifecycle, &log.interaction) {
+        log.state = state;
+        log.metadata = RawValue::from_string(metadata).ok();
     }
 }
 

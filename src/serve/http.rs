@@ -25,6 +25,7 @@ use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use super::access::{self, Access};
 use super::collector::{Collector, Refused, ReportPage};
+use super::interaction_page;
 
 /// What the handlers share.
 #[derive(Clone)]
@@ -207,9 +208,26 @@ async fn report(State(shared): State<Shared>, uri: Uri) -> Response {
         .into_response()
 }
 
-async fn interaction(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
+/// An interaction as JSON, or as a page for a browser (one that accepts HTML and did not
+/// ask `?format=json`).
+async fn interaction(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
     let collector = shared.lock();
     let found = collector.interaction(&id);
+    let accepts_html = (headers.get(header::ACCEPT))
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    let wants_json = uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p == "format=json"));
+    if accepts_html && !wants_json && !found.is_empty() {
+        let json = format!("{}?format=json", uri.path());
+        return Html(interaction_page::render(&id, &found, &json)).into_response();
+    }
     match found.as_slice() {
         [] => (
             StatusCode::NOT_FOUND,
