@@ -153,14 +153,43 @@ fn the_report_shows_the_streams_own_numbers_in_headless_chromium() {
             };
             assert_eq!(state["violations"], expected, "{name}: {state}");
         }
-        let paths: u64 = section["paths"]
-            .as_array()
-            .unwrap()
+        // Paths of interactions that ended well apart from the others: the provoked one
+        // (with violations) only among the others; together at most every interaction.
+        let tables = section["paths"].as_array().expect("path tables");
+        let sum = |title: &str| -> Option<u64> {
+            let table = tables.iter().find(|t| t["title"] == title)?;
+            Some(
+                table["counts"]
+                    .as_array()?
+                    .iter()
+                    .filter_map(Value::as_u64)
+                    .sum(),
+            )
+        };
+        let valid = sum("Paths of finished, valid interactions").unwrap_or(0);
+        let others = sum("Other paths").unwrap_or(0);
+        assert!(valid > 0, "{name}: {tables:?}");
+        assert_eq!(others > 0, provoked, "{name}: {tables:?}");
+        assert!(valid + others <= had["idle"].len() as u64);
+        // The funnel never climbs.
+        let reached: Vec<u64> = funnel
             .iter()
-            .map(|p| p.as_u64().unwrap())
-            .sum();
-        assert!(paths > 0 && paths <= had["idle"].len() as u64);
+            .filter_map(|r| r["reached"].as_u64())
+            .collect();
+        assert!(
+            reached.windows(2).all(|w| w[1] <= w[0]),
+            "{name}: {reached:?}"
+        );
     }
+    // Every violation kind's bar starts at the same place.
+    let bars: Vec<f64> = (seen["bars"].as_array().expect("bars").iter())
+        .filter_map(Value::as_f64)
+        .collect();
+    assert_eq!(bars.len(), 2);
+    assert!(
+        bars.windows(2).all(|w| (w[0] - w[1]).abs() < 0.5),
+        "{bars:?}"
+    );
 
     // The filter leaves the provoked interaction's two examples.
     assert_eq!(page["filterShown"], true);

@@ -609,12 +609,24 @@ fn state_and_metadata_are_those_after_timeouts_and_after_finish() {
     let json = server.request("GET", "/interactions/z1?format=json", &html, b"");
     assert_eq!(json.json()["state"], "ended");
     // Violations come before the interactions on the live page, and rows with some are marked.
-    server.post("/events", line("z3", "messagingClosed", t0 + 41 * 60_000).as_bytes());
-    server.post("/events", line("z3", "conversationStarted", t0 + 42 * 60_000).as_bytes());
+    server.post(
+        "/events",
+        line("z3", "messagingClosed", t0 + 41 * 60_000).as_bytes(),
+    );
+    server.post(
+        "/events",
+        line("z3", "conversationStarted", t0 + 42 * 60_000).as_bytes(),
+    );
     let page = String::from_utf8(server.get("/").body).expect("UTF-8");
-    let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle}: {page}"));
+    let at = |needle: &str| {
+        page.find(needle)
+            .unwrap_or_else(|| panic!("{needle}: {page}"))
+    };
     assert!(at("id=\"violations\"") < at("id=\"interactions\""));
-    assert!(page.contains(r#"<tr class="violated" data-interaction="z3""#), "{page}");
+    assert!(
+        page.contains(r#"<tr class="violated" data-interaction="z3""#),
+        "{page}"
+    );
     assert!(!page.contains(r#"<tr class="violated" data-interaction="z2""#));
     // A line naming no lifecycle of the catalog is no interaction of the live table.
     server.post(

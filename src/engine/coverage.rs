@@ -71,6 +71,8 @@ pub const PATH_SHOWN: usize = 24;
 #[derive(Debug, Default, Clone)]
 struct PathCount {
     count: u64,
+    /// Of them, interactions that ended well: in a final or `may_end` state, no violation.
+    well: u64,
     length: u32,
     events: Vec<EventId>,
 }
@@ -261,13 +263,14 @@ impl Coverage {
     }
 
     /// An interaction ended (final state, evicted, or the end of the stream) in `last`, with
-    /// the metadata `meta`: its path, the states it reached and its durations count.
+    /// the metadata `meta`, `well` (in a final or `may_end` state, without a violation) or
+    /// not: its path, the states it reached and its durations count.
     pub fn ended(
         &mut self,
         lifecycle: usize,
         at: (usize, &Version),
         trail: &Trail,
-        last: StateId,
+        (last, well): (StateId, bool),
         meta: &[Slot],
     ) {
         let (version_index, version) = at;
@@ -278,6 +281,7 @@ impl Coverage {
             path.length = trail.length;
         }
         path.count += 1;
+        path.well += u64::from(well);
         for (word_index, word) in trail.reached_words().enumerate() {
             let mut bits = word;
             while bits != 0 {
@@ -330,6 +334,7 @@ impl Coverage {
                     entry.length = path.length;
                 }
                 entry.count += path.count;
+                entry.well += path.well;
             }
             for (slot, histogram) in theirs.durations {
                 mine.durations.entry(slot).or_default().absorb(&histogram);
@@ -453,8 +458,11 @@ pub struct VersionPicture {
     pub ended_in: Vec<u64>,
     /// By state id: violations found on events that came in it, or at the end in it.
     pub violations: Vec<u64>,
-    /// The most taken paths, most taken first (ties: fewer events first).
+    /// The paths most taken by interactions that ended well (in a final or `may_end` state,
+    /// without a violation), most taken first (ties: fewer events first).
     pub paths: Vec<PathPicture>,
+    /// Likewise, the paths of the others: unfinished, or with violations.
+    pub other_paths: Vec<PathPicture>,
     /// Distinct paths taken in all.
     pub distinct_paths: usize,
     /// Per duration field with values: its name and its histogram.
@@ -500,15 +508,28 @@ impl Coverage {
                     list.resize(version.states.len(), 0);
                     list
                 };
-                let mut paths: Vec<&PathCount> = counts.paths.values().collect();
-                paths.sort_by(|a, b| {
-                    (b.count.cmp(&a.count))
-                        .then(a.length.cmp(&b.length))
-                        .then(a.events.cmp(&b.events))
-                });
                 let name = |event: &EventId| {
                     (version.events.get(usize::from(*event)))
                         .map_or(String::new(), |e| e.name.clone())
+                };
+                // The `top` paths most taken by the interactions `count` counts of each.
+                let top_paths = |count: &dyn Fn(&PathCount) -> u64| {
+                    let mut paths: Vec<(u64, &PathCount)> = (counts.paths.values())
+                        .map(|path| (count(path), path))
+                        .filter(|(n, _)| *n > 0)
+                        .collect();
+                    paths.sort_by(|(n, a), (m, b)| {
+                        (m.cmp(n))
+                            .then(a.length.cmp(&b.length))
+                            .then(a.events.cmp(&b.events))
+                    });
+                    (paths.into_iter().take(top))
+                        .map(|(count, path)| PathPicture {
+                            events: path.events.iter().map(name).collect(),
+                            length: path.length,
+                            count,
+                        })
+                        .collect()
                 };
                 let mut durations: Vec<(String, Histogram)> = (counts.durations.iter())
                     .filter_map(|(slot, histogram)| {
@@ -524,13 +545,8 @@ impl Coverage {
                     reached: dense(&counts.reached),
                     ended_in: dense(&counts.ended_in),
                     violations: dense(&counts.violations),
-                    paths: (paths.iter().take(top))
-                        .map(|path| PathPicture {
-                            events: path.events.iter().map(name).collect(),
-                            length: path.length,
-                            count: path.count,
-                        })
-                        .collect(),
+                    paths: top_paths(&|path| path.well),
+                    other_paths: top_paths(&|path| path.count - path.well),
                     distinct_paths: counts.paths.len(),
                     durations,
                 });

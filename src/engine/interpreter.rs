@@ -1525,13 +1525,9 @@ fn count_end(
         return;
     };
     let at = (version_index, version);
-    coverage.ended(
-        lifecycle_id,
-        at,
-        trail,
-        interaction.state,
-        &interaction.meta,
-    );
+    let state = interaction.state;
+    let well = interaction.violations == 0 && (version.is_final(state) || version.may_end(state));
+    coverage.ended(lifecycle_id, at, trail, (state, well), &interaction.meta);
 }
 
 /// Field values to store, by slot: on the stack for the few a rule sets.

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use quick_xml::escape::escape;
 
 use crate::compile::Catalog;
-use crate::engine::coverage::{CoverageReport, VersionPicture};
+use crate::engine::coverage::{CoverageReport, PathPicture, VersionPicture};
 use crate::engine::histogram::{Histogram, BOUNDS};
 use crate::engine::{Summary, Violation};
 use crate::export::diagram::svg::{svg, thousands, Overlay};
@@ -297,7 +297,7 @@ fn violations(summary: &Summary, examples: &Examples) -> String {
         let kept = examples.kinds.get(kind).map_or(&[][..], Vec::as_slice);
         let _ = write!(
             out,
-            "<details data-kind=\"{kind}\" data-count=\"{count}\"><summary>{kind}<span class=\"count\">{}</span> {}</summary>",
+            "<details data-kind=\"{kind}\" data-count=\"{count}\"><summary><span class=\"kind\">{kind}</span><span class=\"count\">{}</span> {}</summary>",
             thousands(count),
             bar(count, most, "bad")
         );
@@ -360,10 +360,11 @@ fn version_section(catalog: &Catalog, picture: &VersionPicture) -> String {
     let diagram = Diagram::of(&lifecycle.name, version);
     let _ = write!(
         out,
-        "<h3>State diagram</h3><p class=\"note\">Each transition with how often it was taken; dashed: never; a red mark: violations found in that state.</p><div class=\"diagram-box\">{}</div>",
+        "<h3>State diagram</h3><p class=\"note\">Each transition with how often it was taken; dashed: never taken; dotted: a timeout or deadline; a dashed box: a state where interactions may end; a red mark: violations found in that state. A state counts every interaction that reached it, also by resync (after an illegal event an interaction moves to that event's target, which no edge counts).</p><div class=\"diagram-box\">{}</div>",
         svg(&diagram, &overlay(&diagram, picture))
     );
     out.push_str(&paths(picture));
+    out.push_str(&other_paths(picture));
     for (field, histogram) in &picture.durations {
         out.push_str(&durations(field, histogram));
     }
@@ -373,7 +374,8 @@ fn version_section(catalog: &Catalog, picture: &VersionPicture) -> String {
 }
 
 /// The main path: from the initial state, the most taken transition to a state not on the
-/// path yet, until none was taken.
+/// path yet and reached by no more interactions than the state before (so that the funnel
+/// never climbs), until there is none.
 fn main_path(picture: &VersionPicture, initial: usize) -> Vec<usize> {
     let names: Vec<&str> = picture
         .coverage
@@ -382,12 +384,14 @@ fn main_path(picture: &VersionPicture, initial: usize) -> Vec<usize> {
         .map(|s| s.name.as_str())
         .collect();
     let index = |name: &str| names.iter().position(|n| *n == name);
+    let reached = |state: usize| picture.reached.get(state).copied().unwrap_or(0);
     let mut path = vec![initial];
     while let Some(&here) = path.last() {
         let next = (picture.coverage.transitions.iter())
             .filter(|t| t.taken > 0 && index(&t.from) == Some(here))
             .filter_map(|t| Some((index(&t.to)?, t.taken)))
             .filter(|(to, _)| !path.contains(to))
+            .filter(|(to, _)| reached(*to) <= reached(here))
             .fold(BTreeMap::<usize, u64>::new(), |mut sums, (to, n)| {
                 *sums.entry(to).or_default() += n;
                 sums
@@ -406,7 +410,7 @@ fn funnel(picture: &VersionPicture, initial: usize) -> String {
     let path = main_path(picture, initial);
     let start = picture.reached.get(initial).copied().unwrap_or(0);
     let mut out = String::from(
-        "<h3>Funnel</h3><p class=\"note\">Interactions that reached each state of the main path (its most taken transitions), and how many stopped there.</p><table class=\"funnel\"><thead><tr><th>state</th><th class=\"n\">reached</th><th></th><th class=\"n\">of all</th><th class=\"n\">stopped here</th></tr></thead><tbody>",
+        "<h3>Funnel</h3><p class=\"note\">Interactions that reached each state of the main path (its most taken transitions, as long as each state was reached by no more interactions than the one before), and how many stopped there.</p><table class=\"funnel\"><thead><tr><th>state</th><th class=\"n\">reached</th><th></th><th class=\"n\">of all</th><th class=\"n\">stopped here</th></tr></thead><tbody>",
     );
     for state in path {
         let name = (picture.coverage.states.get(state)).map_or("", |s| s.name.as_str());
@@ -465,30 +469,64 @@ fn overlay(diagram: &Diagram, picture: &VersionPicture) -> Overlay {
 }
 
 fn paths(picture: &VersionPicture) -> String {
-    if picture.paths.is_empty() {
-        return String::new();
-    }
-    let total: u64 = picture.reached.iter().copied().max().unwrap_or(0);
-    let mut out = format!(
-        "<h3>Top paths</h3><p class=\"note\">The events of finished interactions, {} distinct paths in all.</p><table class=\"paths\"><thead><tr><th>path</th><th class=\"n\">interactions</th><th></th></tr></thead><tbody>",
+    let about = format!(
+        "The events of interactions that ended well (in a final or <code>may_end</code> state, without a violation); {} distinct paths in all.",
         thousands(picture.distinct_paths as u64)
     );
-    for path in &picture.paths {
-        let mut events = path.events.join(" → ");
+    path_table(
+        "Paths of finished, valid interactions",
+        &about,
+        &picture.paths,
+    )
+}
+
+fn other_paths(picture: &VersionPicture) -> String {
+    let about = "The events of interactions that did not end well: unfinished (cut by the stream's end), or with violations.";
+    path_table("Other paths", about, &picture.other_paths)
+}
+
+/// Paths shown in full up to this many events; longer ones are cut, whole in their tooltip.
+const PATH_EVENTS_SHOWN: usize = 8;
+
+/// A table of paths, each with its count and a bar (of the most taken).
+fn path_table(title: &str, about: &str, paths: &[PathPicture]) -> String {
+    if paths.is_empty() {
+        return String::new();
+    }
+    let most = paths.iter().map(|p| p.count).max().unwrap_or(0);
+    let mut out = format!(
+        "<h3>{title}</h3><p class=\"note\">{about}</p><table class=\"paths\"><thead><tr><th>path</th><th class=\"n\">interactions</th><th></th></tr></thead><tbody>"
+    );
+    for path in paths {
         let hidden = (path.length as usize).saturating_sub(path.events.len());
+        let mut whole = path.events.join(" → ");
         if hidden > 0 {
-            let _ = write!(events, " → … ({hidden} more)");
+            let _ = write!(whole, " → … ({hidden} more)");
         }
+        let shown = match path.events.len() > PATH_EVENTS_SHOWN {
+            true => format!(
+                "{} → … ({} more)",
+                path.events[..PATH_EVENTS_SHOWN].join(" → "),
+                path.length as usize - PATH_EVENTS_SHOWN
+            ),
+            false => whole.clone(),
+        };
         if path.length == 0 {
-            events = "(no event)".to_owned();
+            whole = "(no event)".to_owned();
         }
+        let shown = if path.length == 0 {
+            whole.clone()
+        } else {
+            shown
+        };
         let _ = write!(
             out,
-            "<tr data-count=\"{}\"><td class=\"path\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            "<tr data-count=\"{}\"><td class=\"path\" title=\"{}\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
             path.count,
-            text(&events),
+            text(&whole),
+            text(&shown),
             thousands(path.count),
-            bar(path.count, total, "")
+            bar(path.count, most, "")
         );
     }
     out.push_str("</tbody></table>");

@@ -1,7 +1,8 @@
 // Opens a Plotline HTML report in headless Chromium (playwright-core driving the system's
 // browser, PLOTLINE_CHROMIUM or /usr/bin/chromium) and prints, as JSON, what a reader sees:
 // console errors, the summary cards, violation groups, each lifecycle version's funnel,
-// diagram (states and edges with their counts) and paths; what the example filter leaves
+// diagram (states and edges with their counts) and paths (by table); where the violation
+// bars start; what the example filter leaves
 // visible for a text; and the same page without JavaScript. Takes a screenshot from the top
 // to the end of the first state diagram (README's picture is one).
 //
@@ -16,6 +17,8 @@ function read() {
       .map((el) => [data(el, 'name'), num(el, 'count')])),
     kinds: Object.fromEntries([...document.querySelectorAll('#violations details')]
       .map((el) => [data(el, 'kind'), num(el, 'count')])),
+    // Where each violation kind's bar starts, across the page.
+    bars: [...document.querySelectorAll('#violations summary .bar')].map((b) => b.getBoundingClientRect().left),
     versions: [...document.querySelectorAll('section.version')].map((section) => ({
       lifecycle: data(section, 'lifecycle'),
       version: data(section, 'version'),
@@ -30,7 +33,10 @@ function read() {
         from: data(g, 'from'), to: data(g, 'to'), count: num(g, 'count'),
         drawn: g.querySelector('path').getTotalLength() > 0,
       })),
-      paths: [...section.querySelectorAll('table.paths tbody tr')].map((row) => num(row, 'count')),
+      paths: [...section.querySelectorAll('table.paths')].map((table) => ({
+        title: table.previousElementSibling.previousElementSibling.textContent,
+        counts: [...table.querySelectorAll('tbody tr')].map((row) => num(row, 'count')),
+      })),
     })),
   };
 }
