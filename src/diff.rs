@@ -358,7 +358,10 @@ fn deadline_texts(version: &Version) -> Vec<(String, bool)> {
     (version.deadlines.iter())
         .map(|deadline| {
             let from = (version.events.get(usize::from(deadline.from))).map_or("", |e| &e.name);
-            let mut text = format!("within {} ms of `{from}`", deadline.within);
+            let mut text = format!(
+                "within {} of `{from}`",
+                crate::export::diagram::duration(deadline.within)
+            );
             let effect = (deadline.to, &deadline.violation, deadline.set.len());
             push_effect(&mut text, version, effect);
             (text, deadline.to.is_none() && deadline.set.is_empty())
@@ -449,7 +452,7 @@ fn moves_compatibility(was: &Moves, now: &Moves) -> Compatibility {
 /// A state's timeout as text, for comparison and messages.
 fn timeout_text(version: &Version, state: &State) -> Option<String> {
     let timeout = state.timeout.as_ref()?;
-    let mut text = format!("after {} ms", timeout.after);
+    let mut text = format!("after {}", crate::export::diagram::duration(timeout.after));
     if timeout.idle {
         text.push_str(" idle");
     }

@@ -609,10 +609,21 @@ fn a_report_says_when_it_is_incomplete_and_a_stream_is_not_published_twice_by_mi
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let path = stream(dir.path(), "20000");
-    server.must(&["nats-setup", "--partitions", "3"]);
+    let set_up = server.must(&["nats-setup", "--partitions", "3"]);
+    let told = String::from_utf8_lossy(&set_up.stderr);
+    assert!(
+        told.contains("set up `plotline`") && told.contains("3 partitions"),
+        "{told}"
+    );
+    let again = server.must(&["nats-setup", "--partitions", "3"]);
+    let told = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        told.contains("already set up as asked, nothing changed"),
+        "{told}"
+    );
     let published = server.must(&["publish", path.to_str().unwrap()]);
     let told = String::from_utf8_lossy(&published.stderr);
-    assert!(told.contains("published 20000 lines: all stored"), "{told}");
+    assert!(told.contains("sent 20000 lines: all stored"), "{told}");
     // Asked before any worker ran: not a clean report, and says why.
     let early = server.run(&["report"]);
     assert_eq!(early.status.code(), Some(3));

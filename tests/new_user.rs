@@ -399,3 +399,232 @@ fn completions_man_pages_and_exit_codes_in_help() {
         assert!(text.contains("Exit status: 0"), "{command}: {text}");
     }
 }
+
+/// `plotline ARGS` run in `dir`, without a catalog from the environment.
+fn plotline_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_plotline"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PLOTLINE_CATALOG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("plotline runs")
+}
+
+#[test]
+fn the_readme_installs_the_binary_the_tests_built() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let installs: Vec<&str> = (readme.lines())
+        .filter(|line| line.trim_start().starts_with("cargo install"))
+        .collect();
+    assert!(!installs.is_empty());
+    for line in installs {
+        assert!(
+            line.contains("--locked"),
+            "{line}: the versions of Cargo.lock"
+        );
+    }
+}
+
+#[test]
+fn check_names_its_catalog_and_warns_of_an_edited_copy_beside_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let copy = dir.path().join("lifecycles");
+    std::fs::create_dir(&copy).expect("made");
+    for entry in std::fs::read_dir("lifecycles").expect("lifecycles") {
+        let path = entry.expect("entry").path();
+        std::fs::copy(&path, copy.join(path.file_name().expect("name"))).expect("copied");
+    }
+    // An exact copy: nothing to say.
+    let same = plotline_in(dir.path(), &["check"]);
+    assert_eq!(same.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&same.stdout);
+    assert!(
+        out.starts_with("catalog: built-in (embedded in plotline"),
+        "{out}"
+    );
+    assert!(
+        !stderr_of(&same).contains("differs"),
+        "{}",
+        stderr_of(&same)
+    );
+    // Edited: `check` says it checked the embedded copy, and how to check the edited one.
+    let file = copy.join("callback.yaml");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(&file, text.replace("to: opened", "to: openedd")).expect("written");
+    let edited = plotline_in(dir.path(), &["check"]);
+    assert_eq!(
+        edited.status.code(),
+        Some(0),
+        "the embedded catalog is fine"
+    );
+    let said = stderr_of(&edited);
+    assert!(
+        said.contains("./lifecycles differs from the built-in catalog")
+            && said.contains("plotline check --catalog lifecycles"),
+        "{said}"
+    );
+    let mine = plotline_in(dir.path(), &["check", "--catalog", "lifecycles"]);
+    let said = stderr_of(&mine);
+    assert_eq!(mine.status.code(), Some(2), "{said}");
+    assert!(said.contains("did you mean `opened`?"), "{said}");
+}
+
+#[test]
+fn an_empty_stream_passes_no_coverage_bar_and_every_failing_bar_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = dir.path().join("empty.jsonl");
+    std::fs::write(&empty, "").expect("written");
+    let empty = empty.to_str().expect("UTF-8");
+    let output = plotline(&["validate", empty, "--fail-below", "80"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    assert!(stderr_of(&output).contains("no transition in the stream, under 80%"));
+    let both = plotline(&[
+        "validate",
+        "examples/callback.jsonl",
+        "--fail-below",
+        "100",
+        "--fail-below",
+        "lp_offers=50",
+    ]);
+    let said = stderr_of(&both);
+    assert_eq!(both.status.code(), Some(1), "{said}");
+    assert!(
+        said.contains("of the transitions taken, under 100%")
+            && said.contains("lp_offers: not in the stream, under 50%"),
+        "{said}"
+    );
+}
+
+#[test]
+fn simulate_cut_counts_the_interactions_it_wrote() {
+    let output = plotline(&["simulate", "-n", "200", "--cut", "--seed", "3"]);
+    assert_eq!(output.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = (String::from_utf8_lossy(&output.stdout).lines())
+        .map(|line| serde_json::from_str(line).expect("JSON"))
+        .collect();
+    assert_eq!(lines.len(), 200);
+    let ids: std::collections::BTreeSet<&str> = (lines.iter())
+        .filter_map(|line| line["interaction"].as_str())
+        .collect();
+    let said = stderr_of(&output);
+    assert!(
+        said.contains(&format!(
+            "simulated 200 lines, {} interactions (",
+            ids.len()
+        )),
+        "{said} ({} in the stream)",
+        ids.len()
+    );
+}
+
+#[test]
+fn streams_get_a_did_you_mean_for_misspelt_lifecycles_and_events() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let stream = dir.path().join("typos.jsonl");
+    std::fs::write(
+        &stream,
+        concat!(
+            r#"{"lifecycle":"callbak","interaction":"a","event":"ready","ts":1}"#,
+            "\n",
+            r#"{"lifecycle":"callback","interaction":"b","event":"redy","ts":2}"#,
+            "\n"
+        ),
+    )
+    .expect("written");
+    let output = plotline(&["validate", stream.to_str().expect("UTF-8")]);
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        out.contains("no lifecycle `callbak`; did you mean `callback`?"),
+        "{out}"
+    );
+    assert!(
+        out.contains("has no event `redy`; did you mean `ready`?"),
+        "{out}"
+    );
+}
+
+#[test]
+fn what_is_written_says_so_and_help_names_every_format() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let html = dir.path().join("r.html");
+    let html = html.to_str().expect("UTF-8");
+    let output = plotline(&[
+        "validate",
+        "examples/callback.jsonl",
+        "--format",
+        "html",
+        "-o",
+        html,
+    ]);
+    assert!(
+        stderr_of(&output).contains(&format!("wrote {html}: the HTML report")),
+        "{}",
+        stderr_of(&output)
+    );
+    let quiet = plotline(&[
+        "-q",
+        "validate",
+        "examples/callback.jsonl",
+        "--format",
+        "html",
+        "-o",
+        html,
+    ]);
+    assert!(!stderr_of(&quiet).contains("wrote"));
+    let help = plotline(&["--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    let graph = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("graph"))
+        .expect("graph");
+    assert!(graph.contains("SVG") && graph.contains("SCXML"), "{graph}");
+}
+
+#[test]
+fn typescript_has_no_literal_its_type_already_allows() {
+    let output = plotline(&["types", "zendesk_messaging"]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("opens: number;"), "{text}");
+    assert!(!text.contains("number | 0"), "{text}");
+}
+
+#[test]
+fn fmt_and_convert_write_plain_words_bare_and_diff_durations_in_units() {
+    let plot = plotline(&[
+        "convert",
+        "lifecycles/zendesk_messaging.yaml",
+        "--to",
+        "plot",
+    ]);
+    let text = String::from_utf8_lossy(&plot.stdout);
+    assert!(
+        text.contains("set: {ignored: ts}") && text.contains("after: 5m"),
+        "{text}"
+    );
+    assert!(!text.contains("\"on\""), "{text}");
+    // A timeout moved from 5 to 10 minutes reads in minutes.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    for (at, after) in [(&old, "5m"), (&new, "10m")] {
+        std::fs::create_dir(at).expect("made");
+        let yaml = std::fs::read_to_string("lifecycles/zendesk_messaging.yaml").expect("read");
+        let yaml = yaml.replace(
+            "timeout: {after: 5m,",
+            &format!("timeout: {{after: {after},"),
+        );
+        std::fs::write(at.join("zendesk_messaging.yaml"), yaml).expect("written");
+    }
+    let diff = plotline(&[
+        "diff",
+        "--catalog",
+        new.to_str().expect("UTF-8"),
+        "--against",
+        old.to_str().expect("UTF-8"),
+    ]);
+    let said = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        said.contains("after 10 min") && !said.contains("600000"),
+        "{said}"
+    );
+}

@@ -7,6 +7,8 @@ use super::output::{say, Printer};
 use super::style;
 use super::{ERROR, OK};
 use crate::compile::catalog::Scenario;
+use crate::config::load::{builtin_sources, dir_sources};
+use crate::diagnostic::SourceText;
 use crate::engine::scenario;
 use crate::report::plural;
 
@@ -29,6 +31,15 @@ pub fn check(args: CheckArgs) -> u8 {
     };
     let mut printer = Printer::default();
     let quiet = style::quiet();
+    if quiet == 0 {
+        printer.line(format!("catalog: {}", source(&args.catalog)));
+    }
+    if args.catalog.catalog.is_none() && local_copy_differs() {
+        say!(
+            "warning: ./{BESIDE} differs from the built-in catalog this binary embeds, which is \
+             the one checked here; to check those files: plotline check --catalog {BESIDE}"
+        );
+    }
     let mut failures = 0usize;
     let mut runs = 0usize;
     for lifecycle in &catalog.lifecycles {
@@ -106,6 +117,41 @@ pub fn check(args: CheckArgs) -> u8 {
         printer.line(summary);
     }
     printer.finish(if failures == 0 { OK } else { ERROR })
+}
+
+/// A `lifecycles/` directory here is most likely the user's own copy being edited.
+const BESIDE: &str = "lifecycles";
+
+/// Where the catalog checked comes from, in words.
+fn source(args: &CatalogArgs) -> String {
+    let builtin = format!(
+        "built-in (embedded in plotline {})",
+        env!("CARGO_PKG_VERSION")
+    );
+    match (&args.catalog, args.with_builtin) {
+        (None, _) => builtin,
+        (Some(dir), false) => dir.display().to_string(),
+        (Some(dir), true) => format!("{} and the {builtin}", dir.display()),
+    }
+}
+
+/// Whether a `lifecycles/` directory here holds lifecycle files other than those embedded.
+fn local_copy_differs() -> bool {
+    let dir = std::path::Path::new(BESIDE);
+    if !dir.is_dir() {
+        return false;
+    }
+    let pairs = |sources: Vec<SourceText>| -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = (sources.into_iter())
+            .map(|source| (source.name, source.text))
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    match dir_sources(dir) {
+        Ok(found) => pairs(found) != pairs(builtin_sources()),
+        Err(_) => false,
+    }
 }
 
 /// Prints `file:line:col: error: scenario `NAME` WHAT` on stderr.

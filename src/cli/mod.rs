@@ -82,7 +82,8 @@ pub enum Command {
     /// Write a realistic JSONL event stream made from the catalog (load tests, demos).
     #[command(after_help = EXIT_WRITE)]
     Simulate(simulate::SimulateArgs),
-    /// Draw a lifecycle version's state diagram (Mermaid or Graphviz DOT).
+    /// Draw a lifecycle version's state diagram: Mermaid, Graphviz DOT, SVG (laid out by
+    /// Plotline, no Graphviz needed) or SCXML.
     #[command(after_help = EXIT_WRITE)]
     Graph(graph::GraphArgs),
     /// Convert a lifecycle file between YAML and the `.plot` language.

@@ -158,7 +158,13 @@ pub fn setup(args: SetupArgs) -> u8 {
         )
         .await
     });
-    done.err().unwrap_or(OK)
+    match done {
+        Ok(what) => {
+            say!("{what} (on {})", args.broker.url);
+            OK
+        }
+        Err(code) => code,
+    }
 }
 
 /// Runs `publish`.
@@ -206,12 +212,16 @@ pub fn publish(args: PublishArgs) -> u8 {
     match done {
         Ok(published) => {
             let total = published.stored + published.dropped;
-            match published.dropped {
-                0 => say!("published {total} lines: all stored"),
-                dropped => say!(
-                    "published {total} lines: {} stored, {dropped} dropped by the server as \
-                     duplicates (stored by an earlier try of this publication)",
-                    published.stored
+            match (published.stored, published.dropped) {
+                (_, 0) => say!("sent {total} lines: all stored"),
+                (0, dropped) => say!(
+                    "sent {total} lines: none stored, all {dropped} dropped by the server as \
+                     duplicates (stored by an earlier try of this publication; --again \
+                     publishes them once more)"
+                ),
+                (stored, dropped) => say!(
+                    "sent {total} lines: {stored} stored, {dropped} dropped by the server as \
+                     duplicates (stored by an earlier try of this publication)"
                 ),
             }
             OK

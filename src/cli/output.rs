@@ -259,7 +259,21 @@ pub fn write_text(path: Option<&Path>, text: &str) -> u8 {
         .write_all(text.as_bytes())
         .and_then(|()| out.finish())
         .map_err(writing_output);
-    status_after(written, OK)
+    let code = status_after(written, OK);
+    if code == OK {
+        tell_written(path, &format!("{} bytes", text.len()));
+    }
+    code
+}
+
+/// Says on stderr that the `-o` file `path` was written and `what` it holds; nothing for
+/// stdout or a device, nor with `--quiet`.
+pub fn tell_written(path: Option<&Path>, what: &str) {
+    if let Some(path) = path.filter(|path| path.is_file()) {
+        if super::style::quiet() == 0 {
+            say!("wrote {}: {what}", path.display());
+        }
+    }
 }
 
 /// Each `(file name, text)` written into `dir` (see [`write_files`]), or without one, every

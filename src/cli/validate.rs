@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::catalog::{load_or_report, CatalogArgs};
-use super::output::{say, status_after, writing_output, Output};
+use super::output::{self, say, status_after, writing_output, Output};
 use super::progress;
 use super::style;
 use super::{ERROR, OK, VIOLATIONS};
@@ -338,6 +338,16 @@ pub fn validate(args: ValidateArgs) -> u8 {
         }
     });
     let code = finish_output(out, written.map_err(writing_output), summary);
+    if code != ERROR {
+        let what = match args.format {
+            Format::Text => "the text report",
+            Format::Json => "the JSON report",
+            Format::Sarif => "the SARIF report",
+            Format::Junit => "the JUnit report",
+            Format::Html => "the HTML report",
+        };
+        output::tell_written(args.output.as_deref(), what);
+    }
     match (code, &coverage) {
         (ERROR, _) | (_, None) => code,
         (_, Some(coverage)) => match below(coverage, &args.fail_below) {
@@ -372,28 +382,33 @@ fn coverage_bar(text: &str) -> Result<Bar, String> {
     }
 }
 
-/// The first bar the coverage is below, said in words.
+/// Every bar the coverage is below, said in words (none: it passes them all).
 fn below(coverage: &report::CoverageReport, bars: &[Bar]) -> Option<String> {
+    let mut failing = Vec::new();
     for bar in bars {
         match &bar.lifecycle {
-            None if coverage.percent < bar.percent => {
-                return Some(format!(
-                    "{}% of the transitions taken, under {}%",
-                    coverage.percent, bar.percent
+            // A stream that used no lifecycle covered nothing: it passes no bar.
+            None if coverage.transitions_declared == 0 => {
+                failing.push(format!(
+                    "no transition in the stream, under {}%",
+                    bar.percent
                 ));
             }
+            None if coverage.percent < bar.percent => failing.push(format!(
+                "{}% of the transitions taken, under {}%",
+                coverage.percent, bar.percent
+            )),
             None => {}
             Some(name) => {
                 let versions = coverage.versions.iter().filter(|v| &v.lifecycle == name);
                 let (declared, taken) = versions.fold((0, 0), |(d, t), v| {
                     (d + v.transitions_declared, t + v.transitions_taken)
                 });
-                if declared == 0 {
-                    return Some(format!("{name}: not in the stream, under {}%", bar.percent));
-                }
                 let percent = crate::engine::coverage::percent(taken, declared);
-                if percent < bar.percent {
-                    return Some(format!(
+                if declared == 0 {
+                    failing.push(format!("{name}: not in the stream, under {}%", bar.percent));
+                } else if percent < bar.percent {
+                    failing.push(format!(
                         "{name}: {percent}% of the transitions taken, under {}%",
                         bar.percent
                     ));
@@ -401,7 +416,7 @@ fn below(coverage: &report::CoverageReport, bars: &[Bar]) -> Option<String> {
             }
         }
     }
-    None
+    (!failing.is_empty()).then(|| failing.join("; "))
 }
 
 /// A violation's text line, its place dimmed and its kind in red when `color`.

@@ -782,7 +782,7 @@ fn pretty_flow(value: &Value, indent: usize) -> String {
         Value::Mapping(entries) => (entries.iter())
             .map(|(key, value)| {
                 let key = match key.as_str() {
-                    Some(key) if plain_key(key) => key.to_owned(),
+                    Some(key) if plain(key) => key.to_owned(),
                     Some(key) => quote(key),
                     None => pretty_flow(key, indent + 2),
                 };
@@ -822,7 +822,7 @@ fn write_flow(out: &mut String, value: &Value) {
                     out.push_str(", ");
                 }
                 match key.as_str() {
-                    Some(key) if plain_key(key) => out.push_str(key),
+                    Some(key) if plain(key) => out.push_str(key),
                     Some(key) => out.push_str(&quote(key)),
                     None => write_flow(out, key),
                 }
@@ -841,6 +841,7 @@ fn write_flow(out: &mut String, value: &Value) {
             }
             out.push(']');
         }
+        Value::String(text) if plain(text) => out.push_str(text),
         Value::String(text) => out.push_str(&quote(text)),
         Value::Tagged(tagged) => write_flow(out, &tagged.value),
         scalar => {
@@ -850,35 +851,16 @@ fn write_flow(out: &mut String, value: &Value) {
     }
 }
 
-/// Whether a key can be written bare in a flow mapping (and reads back as the same string).
-fn plain_key(key: &str) -> bool {
-    let mut chars = key.chars();
-    chars
+/// Whether a string can be written bare in a flow collection and reads back as the same
+/// string: a word of letters, digits, `_`, `.` and `-` (not first) that YAML does not read
+/// as anything else (`ts`, `10m` and `data.form` are bare; `true`, `5` and `1.0` are not).
+fn plain(text: &str) -> bool {
+    let mut chars = text.chars();
+    let word = chars
         .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !matches!(
-            key,
-            "true"
-                | "false"
-                | "null"
-                | "yes"
-                | "no"
-                | "on"
-                | "off"
-                | "y"
-                | "n"
-                | "True"
-                | "False"
-                | "Null"
-                | "NULL"
-                | "TRUE"
-                | "FALSE"
-                | "Yes"
-                | "No"
-                | "On"
-                | "Off"
-        )
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    word && serde_yaml::from_str::<Value>(text).ok() == Some(Value::String(text.to_owned()))
 }
 
 /// Removes `key` from a mapping value and gives it.

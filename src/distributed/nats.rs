@@ -118,14 +118,15 @@ struct Layout {
 /// Creates the streams and buckets (or checks that they are there), for `partitions`
 /// partitions, each checkpointed in `groups` groups; `max_bytes` bounds the input and the
 /// output stream (`None`: no bound; a full stream refuses new messages, it never drops old
-/// ones); the streams drop copies of a message id for `duplicate_window`.
+/// ones); the streams drop copies of a message id for `duplicate_window`. Says what it set
+/// up, or that it was there already.
 pub async fn setup(
     js: &Context,
     names: &Names,
     (partitions, groups): (u32, u32),
     (max_bytes, max_output_bytes): (Option<i64>, Option<i64>),
     duplicate_window: Duration,
-) -> Result<(), String> {
+) -> Result<String, String> {
     if partitions == 0 || groups == 0 {
         return Err("--partitions and --state-groups must be at least 1".to_owned());
     }
@@ -167,13 +168,23 @@ pub async fn setup(
         .await
         .map_err(|error| format!("cannot create bucket {}: {error}", names.state()))?;
     let layout = serde_json::to_vec(&Layout { partitions, groups }).unwrap_or_default();
+    let what = format!(
+        "streams {} and {}, buckets {} and {}; {partitions} partitions of {groups} state groups",
+        names.input_stream(),
+        names.output_stream(),
+        names.leases(),
+        names.state()
+    );
     match state.create("layout", layout.into()).await {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(format!("set up `{}`: {what}", names.prefix)),
         Err(_) => match read_layout(js, names).await? {
             Layout {
                 partitions: p,
                 groups: g,
-            } if (p, g) == (partitions, groups) => Ok(()),
+            } if (p, g) == (partitions, groups) => Ok(format!(
+                "`{}` was already set up as asked, nothing changed: {what}",
+                names.prefix
+            )),
             Layout {
                 partitions: p,
                 groups: g,

@@ -904,11 +904,12 @@ impl<'c> Interpreter<'c> {
             None => catalog.lifecycle_id(&envelope.lifecycle),
         };
         let Some(lifecycle_id) = lifecycle_id else {
-            let names = catalog.lifecycles.iter().map(|l| l.name.clone()).collect();
+            let names = catalog.lifecycles.iter().map(|l| l.name.as_str());
+            let guess = close_name(&envelope.lifecycle, names.clone());
             emit(
                 ViolationKind::UnknownLifecycle,
-                format!("no lifecycle `{}`", envelope.lifecycle),
-                names,
+                format!("no lifecycle `{}`{guess}", envelope.lifecycle),
+                names.map(str::to_owned).collect(),
             );
             return None;
         };
@@ -949,11 +950,15 @@ impl<'c> Interpreter<'c> {
             _ => version.event_ids.get(envelope.event.as_ref()).copied(),
         };
         let Some(event_id) = event_id else {
+            let names = version.events.iter().map(|e| e.name.as_str());
             emit(
                 ViolationKind::UnknownEvent,
                 format!(
-                    "lifecycle `{}` (version {}) has no event `{}`",
-                    lifecycle.name, version.name, envelope.event
+                    "lifecycle `{}` (version {}) has no event `{}`{}",
+                    lifecycle.name,
+                    version.name,
+                    envelope.event,
+                    close_name(&envelope.event, names)
                 ),
                 Vec::new(),
             );
@@ -1528,6 +1533,18 @@ fn count_end(
     let state = interaction.state;
     let well = interaction.violations == 0 && (version.is_final(state) || version.may_end(state));
     coverage.ended(lifecycle_id, at, trail, (state, well), &interaction.meta);
+}
+
+/// `; did you mean `x`?` when one of `names` is close to `name`: a likely misspelling
+/// (closer than in a config file, where the writer is at hand: a stream's names are often
+/// other events of the same family, `OFFER_HOVER` is no misspelt `OFFER_REMOVE`).
+fn close_name<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> String {
+    crate::diagnostic::did_you_mean(name, names)
+        .filter(|best| {
+            let apart = strsim::damerau_levenshtein(name, best);
+            apart <= (name.len().max(best.len()) / 4).max(1)
+        })
+        .map_or(String::new(), |best| format!("; did you mean `{best}`?"))
 }
 
 /// Field values to store, by slot: on the stack for the few a rule sets.

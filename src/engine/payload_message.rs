@@ -64,6 +64,18 @@ pub fn problems(
             ValidationErrorKind::Enum { options } => {
                 enum_message(error.instance(), options, hidden)
             }
+            ValidationErrorKind::Format { format } => {
+                let value = match hidden {
+                    true => PERSONAL.to_owned(),
+                    false => shown(error.instance()).unwrap_or_else(|| short(error.instance())),
+                };
+                // By sound: an email, an ipv4, a uuid, a uri.
+                let article = match format.starts_with(['a', 'e', 'i', 'o']) {
+                    true => "an",
+                    false => "a",
+                };
+                format!("{value} is not {article} {format}")
+            }
             _ if hidden => error
                 .to_string()
                 .replacen(&error.instance().to_string(), PERSONAL, 1),
@@ -188,6 +200,31 @@ mod tests {
     fn places(schema: serde_json::Value, instance: serde_json::Value) -> Vec<Vec<String>> {
         let validator = jsonschema::validator_for(&schema).unwrap();
         super::invalid_places(&validator.iter_errors(&instance).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_format_reads_as_english() {
+        let schema = json!({"properties": {"email": {"type": "string", "format": "email"},
+            "at": {"type": "string", "format": "date-time"}, "id": {"format": "uuid"}}});
+        let validator = (jsonschema::options().should_validate_formats(true))
+            .build(&schema)
+            .unwrap();
+        let instance = json!({"email": "ada@", "at": "noon", "id": "x"});
+        let errors: Vec<_> = validator.iter_errors(&instance).collect();
+        let found = super::problems(&errors, &|_| false).join(" | ");
+        assert!(
+            found.contains(r#"at /email: "ada@" is not an email"#),
+            "{found}"
+        );
+        assert!(
+            found.contains(r#"at /at: "noon" is not a date-time"#),
+            "{found}"
+        );
+        let hidden = super::problems(&errors, &|_| true).join(" | ");
+        assert!(
+            hidden.contains("a personal value (not shown) is not an email"),
+            "{hidden}"
+        );
     }
 
     #[test]

@@ -178,7 +178,8 @@ fn named_type(name: &str, schema: &Value, indent: &str) -> String {
     }
 }
 
-/// `A | B | C`, each alternative once, in order.
+/// `A | B | C`, each alternative once, in order, and no literal a broader alternative
+/// already allows (`number`, not `number | 0`).
 fn union(types: impl Iterator<Item = String>) -> String {
     let mut seen = Vec::new();
     for ty in types {
@@ -186,6 +187,17 @@ fn union(types: impl Iterator<Item = String>) -> String {
             seen.push(ty);
         }
     }
+    let has = |name: &str| seen.iter().any(|ty| ty == name);
+    let (numbers, strings, booleans) = (has("number"), has("string"), has("boolean"));
+    seen.retain(|ty| {
+        let literal: Option<Value> = serde_json::from_str(ty).ok();
+        !match literal {
+            Some(Value::Number(_)) => numbers,
+            Some(Value::String(_)) => strings,
+            Some(Value::Bool(_)) => booleans,
+            _ => false,
+        }
+    });
     if seen.is_empty() {
         "never".into()
     } else {
@@ -330,6 +342,16 @@ mod tests {
         let mut taken = HashSet::new();
         assert_eq!(unique(&mut taken, "A"), "A");
         assert_eq!(unique(&mut taken, "A"), "A2");
+    }
+
+    #[test]
+    fn a_literal_a_broader_alternative_allows_is_left_out() {
+        let counter = serde_json::json!({"anyOf": [{"type": "integer"}, {"const": 0}]});
+        assert_eq!(type_of(&counter, ""), "number");
+        let flag = serde_json::json!({"anyOf": [{"type": "integer"}, {"const": false}]});
+        assert_eq!(type_of(&flag, ""), "number | false");
+        let named = serde_json::json!({"anyOf": [{"const": "a"}, {"type": "string"}]});
+        assert_eq!(type_of(&named, ""), "string");
     }
 
     #[test]

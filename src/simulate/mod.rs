@@ -89,6 +89,8 @@ struct Live {
     plan: Vec<Planned>,
     next: usize,
     state: StateId,
+    /// Whether a line of it was written (only then is it counted).
+    started: bool,
 }
 
 impl Live {
@@ -107,6 +109,8 @@ struct Simulation<'a, 'c> {
     /// Lines written plus lines planned by the interactions in progress: a new interaction
     /// begins only when its whole plan fits in the budget (unless `cut`).
     committed: u64,
+    /// Interactions begun (each names its key by its number).
+    begun: u64,
     /// Alterations drawn and not made yet, per kind (in the order of `ViolationKind::ALL`).
     owed: Vec<u64>,
     /// The latest interaction to finish: where an `after_end` line goes.
@@ -125,6 +129,7 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
             ..Stats::default()
         },
         committed: 0,
+        begun: 0,
         owed: vec![0; ViolationKind::ALL.len()],
         finished: None,
     };
@@ -194,7 +199,7 @@ impl Simulation<'_, '_> {
             // Those begun and not at a state where an interaction may end.
             let open = live.iter().filter(|l| {
                 let version = self.targets[l.target].version;
-                l.next > 0 && !version.may_end(l.state)
+                l.started && !version.may_end(l.state)
             });
             self.stats.left_open += open.count() as u64;
         }
@@ -246,6 +251,10 @@ impl Simulation<'_, '_> {
         }
         out.write_all(b"\n")?;
         self.stats.lines += 1;
+        if !interaction.started {
+            interaction.started = true;
+            self.stats.interactions += 1;
+        }
         if !advance {
             return Ok(Some(ts + 1));
         }
@@ -313,13 +322,14 @@ impl Simulation<'_, '_> {
         let target = &self.targets[index];
         let plan = plan(&mut self.rng, target, budget)?;
         self.committed += plan.len() as u64;
-        self.stats.interactions += 1;
+        self.begun += 1;
         Some(Live {
             target: index,
-            key: format!("{}-{}", target.lifecycle.name, self.stats.interactions),
+            key: format!("{}-{}", target.lifecycle.name, self.begun),
             plan,
             next: 0,
             state: target.version.initial,
+            started: false,
         })
     }
 }

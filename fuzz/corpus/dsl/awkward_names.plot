@@ -5,7 +5,7 @@ lifecycle awkward_names
 version 1
 
 event "Order: Completed"
-event "a;b --> c" with {payload: {properties: {"n": {type: "integer"}, s: {type: "string"}}}}
+event "a;b --> c" with {payload: {properties: {n: {type: integer}, s: {type: string}}}}
 event "say \"hi\" #1"
 event "{x}"
 

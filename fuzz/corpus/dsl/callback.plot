@@ -6,10 +6,10 @@ lifecycle callback
 title "Genesys Widgets Callback"
 description "Every Callback interaction has a sequence of events that tracks progress and choices from the beginning of an interaction (opening Callback) to the end (closing Callback)."
 source {
-  file: "001_9277d3444434471b.txt",
+  file: 001_9277d3444434471b.txt,
   title: "Callback Metadata (wiki revision of September 26, 2018)",
 }
-source {file: "003_c2ff8333589a3bf1.txt", title: "Callback Metadata (Widgets Reference PDF)"}
+source {file: 003_c2ff8333589a3bf1.txt, title: "Callback Metadata (Widgets Reference PDF)"}
 
 version 9.0 with {description: "Genesys Widgets 9.0 before 9.0.002.06."}
 version 9.0.002.06 with {
@@ -21,17 +21,13 @@ event ready with {description: "Callback is ready."}
 event opened with {
   description: "Callback was opened.",
   payload: {
-    properties: {
-      proactive: {type: "boolean", description: "Callback was offered and accepted proactively."},
-    },
+    properties: {proactive: {type: boolean, description: "Callback was offered and accepted proactively."}},
   },
 }
 event started with {
   description: "The user started entering information into the form.",
   payload: {
-    properties: {
-      prefilled: {type: "boolean", description: "The form was prefilled with info automatically."},
-    },
+    properties: {prefilled: {type: boolean, description: "The form was prefilled with info automatically."}},
   },
 }
 event submitted with {
@@ -39,15 +35,15 @@ event submitted with {
   payload: {
     properties: {
       autoSubmitted: {
-        type: "boolean",
+        type: boolean,
         description: "The form was submitted automatically, usually after being prefilled.",
       },
       errors: {
-        type: "array",
+        type: array,
         description: "Error codes encountered after submitting the form.",
-        items: {type: "any"},
+        items: {type: any},
       },
-      form: {type: "object", description: "The form parameters.", since: "9.0.002.06"},
+      form: {type: object, description: "The form parameters.", since: 9.0.002.06},
     },
   },
 }
@@ -81,7 +77,7 @@ meta errors: array with {
 }
 meta form: object with {
   description: "An object containing the form parameters when the form is submitted.",
-  since: "9.0.002.06",
+  since: 9.0.002.06,
 }
 # The seeds list no `ready` or `submitted` timestamp for Callback; none is invented here.
 meta opened: timestamp with {description: "Timestamp indicating when Callback was opened."}
@@ -94,15 +90,15 @@ meta elapsed: duration with {
 }
 
 # One timestamp per event that the metadata block lists, set when the event is accepted.
-rule {"on": "opened", set: {opened: "ts", proactive: "data.proactive"}}
-rule {"on": "started", set: {started: "ts", prefilled: "data.prefilled"}}
-rule {"on": "submitted", set: {autoSubmitted: "data.autoSubmitted", errors: "data.errors"}}
-rule {"on": "submitted", set: {form: "data.form"}, since: "9.0.002.06"}
+rule {on: opened, set: {opened: ts, proactive: data.proactive}}
+rule {on: started, set: {started: ts, prefilled: data.prefilled}}
+rule {on: submitted, set: {autoSubmitted: data.autoSubmitted, errors: data.errors}}
+rule {on: submitted, set: {form: data.form}, since: 9.0.002.06}
 # elapsed: "from when the user started entering information to when the user cancelled or
 # completed". Without `started` (cancelled right after opening) it stays false.
-rule {"on": "cancelled", set: {cancelled: "ts", elapsed: "ts - meta.started"}}
-rule {"on": "completed", set: {completed: "ts", elapsed: "ts - meta.started"}}
-rule {"on": "closed", set: {closed: "ts"}}
+rule {on: cancelled, set: {cancelled: ts, elapsed: "ts - meta.started"}}
+rule {on: completed, set: {completed: ts, elapsed: "ts - meta.started"}}
+rule {on: closed, set: {closed: ts}}
 
 scenario changed-mind "The user opened Callback but changed their mind and closed it without entering any information.":
   ready,
@@ -119,27 +115,24 @@ scenario abandoned-form "The user started filling out the form but closed Callba
   with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt"}
 scenario submitted "The user started filling out the form and submitted it successfully.":
   ready,
-  {event: "opened", data: {proactive: true}},
-  {event: "started", after: 2500, data: {prefilled: true}},
+  {event: opened, data: {proactive: true}},
+  {event: started, after: 2500, data: {prefilled: true}},
   {
-    event: "submitted",
+    event: submitted,
     after: 30000,
-    data: {
-      autoSubmitted: false,
-      form: {firstname: "Ada", lastname: "Lovelace", phonenumber: "+15550100"},
-    },
+    data: {autoSubmitted: false, form: {firstname: Ada, lastname: Lovelace, phonenumber: "+15550100"}},
   },
   completed,
   closed
-  with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt", since: "9.0.002.06"}
+  with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt", since: 9.0.002.06}
 scenario submitted "The user started filling out the form and submitted it successfully.":
   ready,
-  {event: "opened", data: {proactive: true}},
-  {event: "started", after: 2500, data: {prefilled: true}},
-  {event: "submitted", after: 30000, data: {autoSubmitted: false}},
+  {event: opened, data: {proactive: true}},
+  {event: started, after: 2500, data: {prefilled: true}},
+  {event: submitted, after: 30000, data: {autoSubmitted: false}},
   completed,
   closed
-  with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt", until: "9.0.002.06"}
+  with {source: "001_9277d3444434471b.txt, 003_c2ff8333589a3bf1.txt", until: 9.0.002.06}
 # Not from the documents: how a lost event is reported (one violation, then back in step).
 scenario lost-submitted "The `submitted` event is lost; `completed` arrives after `started`.":
   ready,
@@ -147,10 +140,10 @@ scenario lost-submitted "The `submitted` event is lost; `completed` arrives afte
   started,
   completed,
   closed
-  with {expect: {violations: ["illegal_transition"]}}
+  with {expect: {violations: [illegal_transition]}}
 scenario reported-metadata "The widget reports its metadata block with every event, and it agrees with the computed one.":
   {
-    event: "ready",
+    event: ready,
     metadata: {
       proactive: false,
       prefilled: false,
@@ -166,7 +159,7 @@ scenario reported-metadata "The widget reports its metadata block with every eve
     },
   },
   {
-    event: "opened",
+    event: opened,
     metadata: {
       proactive: false,
       prefilled: false,
@@ -182,7 +175,7 @@ scenario reported-metadata "The widget reports its metadata block with every eve
     },
   },
   {
-    event: "cancelled",
+    event: cancelled,
     metadata: {
       proactive: false,
       prefilled: false,
@@ -198,14 +191,14 @@ scenario reported-metadata "The widget reports its metadata block with every eve
     },
   },
   closed
-  with {expect: {violations: ["metadata_mismatch"]}, since: "9.0.002.06"}
+  with {expect: {violations: [metadata_mismatch]}, since: 9.0.002.06}
 
 format {
-  name: "genesys-bus",
+  name: genesys-bus,
   description: "Genesys Widgets bus events.",
-  event: "event",
-  event_prefix: "Callback.",
+  event: event,
+  event_prefix: Callback.,
   ts: "data.metadata.{event}",
-  data: "data",
-  metadata: "data.metadata",
+  data: data,
+  metadata: data.metadata,
 }

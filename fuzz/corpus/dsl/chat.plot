@@ -13,18 +13,18 @@ description "A chat widget used to test the lifecycle format."
 version 1.0
 version 2.0 with {description: "Adds rating after the chat; drops `minimized`."}
 
-properties who {properties: {agent: {type: "string", required: true}}}
+properties who {properties: {agent: {type: string, required: true}}}
 
 event loaded
 event opened
-event message with {payload: {use: ["who"], properties: {text: {type: "string"}}}}
+event message with {payload: {use: [who], properties: {text: {type: string}}}}
 event minimized with {until: "2.0"}
-event connected with {payload: {use: ["who"]}}
+event connected with {payload: {use: [who]}}
 event ended
-event transferred with {payload: {use: ["who"]}}
+event transferred with {payload: {use: [who]}}
 event rated with {
   since: "2.0",
-  payload: {additional: false, properties: {stars: {type: "integer", required: true}}},
+  payload: {additional: false, properties: {stars: {type: integer, required: true}}},
 }
 
 state chatting
@@ -50,12 +50,12 @@ meta wait: duration with {description: "From opened to connected."}
 meta agent: string
 meta stars: integer with {since: "2.0"}
 
-rule {"on": "opened", set: {opened: "ts"}}
-rule {"on": "connected", set: {wait: "ts - meta.opened", agent: "data.agent"}}
-rule {"on": "message", when: "data.agent != \"system\"", set: {messages: "meta.messages + 1"}}
-rule {"on": "rated", set: {stars: "data.stars"}, since: "2.0"}
+rule {on: opened, set: {opened: ts}}
+rule {on: connected, set: {wait: "ts - meta.opened", agent: data.agent}}
+rule {on: message, when: "data.agent != \"system\"", set: {messages: "meta.messages + 1"}}
+rule {on: rated, set: {stars: data.stars}, since: "2.0"}
 rule {
-  "on": "rated",
+  on: rated,
   assert: "data.stars >= 1 and data.stars <= 5",
   message: "stars must be 1 to 5",
   since: "2.0",
@@ -65,53 +65,53 @@ scenario preamble-and-counters "Loaded twice before opening; two counted message
   loaded,
   loaded,
   opened,
-  {event: "message", data: {agent: "system", text: "please wait"}},
-  {event: "connected", after: 4500, data: {agent: "ann"}},
-  {event: "message", data: {agent: "ann", text: "hi"}},
+  {event: message, data: {agent: system, text: "please wait"}},
+  {event: connected, after: 4500, data: {agent: ann}},
+  {event: message, data: {agent: ann, text: hi}},
   minimized,
-  {event: "message", data: {agent: "ann", text: "bye"}},
-  {event: "transferred", data: {agent: "bob"}}
+  {event: message, data: {agent: ann, text: bye}},
+  {event: transferred, data: {agent: bob}}
   with {until: "2.0"}
 scenario rated "Version 2.0 adds a rating after the chat.":
   opened,
-  {event: "connected", data: {agent: "ann"}},
+  {event: connected, data: {agent: ann}},
   ended,
-  {event: "rated", data: {stars: 4}}
+  {event: rated, data: {stars: 4}}
   with {since: "2.0"}
 scenario minimized-removed "Version 2.0 has no `minimized` event.":
   opened,
   minimized,
   ended,
-  {event: "rated", data: {stars: 9}}
-  with {expect: {violations: ["unknown_event", "rule_violation"]}, since: "2.0"}
+  {event: rated, data: {stars: 9}}
+  with {expect: {violations: [unknown_event, rule_violation]}, since: "2.0"}
 scenario event-after-end "A message after the interaction ended.":
   opened,
   ended,
-  {event: "message", data: {agent: "ann"}}
-  with {expect: {violations: ["after_end"]}, until: "2.0"}
+  {event: message, data: {agent: ann}}
+  with {expect: {violations: [after_end]}, until: "2.0"}
 
 # One vendor, two record shapes keyed differently, joined into one interaction by key.
 format {
-  name: "window-state",
+  name: window-state,
   description: "The chat window's state (`Loaded`, `Opened`), in seconds.",
-  match: {source: "window"},
-  event: "state",
-  event_case: "snake_case",
-  interaction: ["session", "widget"],
-  ts: "at",
-  ts_format: "seconds",
+  match: {source: window},
+  event: state,
+  event_case: snake_case,
+  interaction: [session, widget],
+  ts: at,
+  ts_format: seconds,
   default_version: "2.0",
 }
 format {
-  name: "ui",
+  name: ui,
   description: "What the visitor and agents do in the window (`MESSAGE`, `CONNECTED`).",
-  match: {source: "ui"},
-  event: "action",
-  event_case: "lowercase",
-  interaction: ["ids.session", "ids.widget"],
-  ts: "at",
-  ts_format: "seconds",
-  data: "detail",
-  version: "v",
+  match: {source: ui},
+  event: action,
+  event_case: lowercase,
+  interaction: [ids.session, ids.widget],
+  ts: at,
+  ts_format: seconds,
+  data: detail,
+  version: v,
   default_version: "2.0",
 }

@@ -4,13 +4,13 @@ description "Currencies and the order line."
 
 properties line {
   properties: {
-    sku: {type: "string", required: true, pattern: "^[A-Z]{3}-[0-9]{4}$"},
-    price: {type: "number", required: true, minimum: 0, exclusiveMaximum: 100000},
+    sku: {type: string, required: true, pattern: "^[A-Z]{3}-[0-9]{4}$"},
+    price: {type: number, required: true, minimum: 0, exclusiveMaximum: 100000},
     quantity: [
-      {type: "integer", required: true, minimum: 1, maximum: 10, until: "2.0"},
-      {type: "integer", required: true, minimum: 1, maximum: 99, since: "2.0"},
+      {type: integer, required: true, minimum: 1, maximum: 10, until: "2.0"},
+      {type: integer, required: true, minimum: 1, maximum: 99, since: "2.0"},
     ],
   },
 }
 
-enum currencies ["EUR", "USD", {value: "GBP", label: "Pound sterling"}]
+enum currencies [EUR, USD, {value: GBP, label: "Pound sterling"}]

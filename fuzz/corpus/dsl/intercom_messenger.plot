@@ -21,26 +21,26 @@ event boot with {
   description: "`Intercom('boot', intercomSettings)`: the Messenger starts for this visitor.",
   payload: {
     properties: {
-      app_id: {type: "string", required: true, minLength: 1, description: "The workspace's app id."},
-      user_id: {type: "string", description: "The visitor's id in your product (logged-in users)."},
-      email: {type: "string", format: "email", description: "The visitor's e-mail address."},
-      created_at: {type: "integer", minimum: 0, description: "When the user signed up (Unix time)."},
+      app_id: {type: string, required: true, minLength: 1, description: "The workspace's app id."},
+      user_id: {type: string, description: "The visitor's id in your product (logged-in users)."},
+      email: {type: string, format: email, description: "The visitor's e-mail address."},
+      created_at: {type: integer, minimum: 0, description: "When the user signed up (Unix time)."},
     },
   },
 }
 event update with {
   description: "`Intercom('update', ...)`: new settings or a page change.",
-  payload: {properties: {email: {type: "string", format: "email"}}},
+  payload: {properties: {email: {type: string, format: email}}},
 }
 event onShow with {description: "The Messenger was shown."}
 event onHide with {description: "The Messenger was hidden."}
 event onUnreadCountChange with {
   description: "The number of unread conversations changed.",
-  payload: {properties: {unreadCount: {type: "integer", minimum: 0, required: true}}},
+  payload: {properties: {unreadCount: {type: integer, minimum: 0, required: true}}},
 }
 event onUserEmailSupplied with {
   description: "A visitor entered an e-mail address in the Messenger.",
-  payload: {properties: {email: {type: "string", format: "email"}}},
+  payload: {properties: {email: {type: string, format: email}}},
 }
 event shutdown with {description: "`Intercom('shutdown')`: the page ended the session (at logout)."}
 
@@ -64,20 +64,20 @@ meta email_supplied: boolean with {default: false, description: "A visitor suppl
 meta shown_ms: duration with {description: "Time the Messenger was open over every showing."}
 meta shown_since: timestamp with {internal: true, description: "When the current showing began."}
 
-rule {"on": "boot", set: {logged_in: "exists(data.user_id)"}}
+rule {on: boot, set: {logged_in: "exists(data.user_id)"}}
 rule {
-  "on": "onShow",
-  set: {shows: "meta.shows + 1", first_shown: "meta.first_shown ?? ts", shown_since: "ts"},
+  on: onShow,
+  set: {shows: "meta.shows + 1", first_shown: "meta.first_shown ?? ts", shown_since: ts},
 }
 rule {
-  "on": ["onHide", "shutdown"],
+  on: [onHide, shutdown],
   when: "exists(meta.shown_since)",
   set: {shown_ms: "(meta.shown_ms ?? 0) + ts - meta.shown_since", shown_since: "null"},
 }
-rule {"on": "onUnreadCountChange", set: {unread: "data.unreadCount"}}
-rule {"on": "onUserEmailSupplied", set: {email_supplied: "true"}}
+rule {on: onUnreadCountChange, set: {unread: data.unreadCount}}
+rule {on: onUserEmailSupplied, set: {email_supplied: "true"}}
 rule {
-  "on": "onUnreadCountChange",
+  on: onUnreadCountChange,
   when: "state == 'shown'",
   assert: "data.unreadCount <= meta.unread",
   message: "the unread count grew while the Messenger was open",
@@ -85,25 +85,25 @@ rule {
 
 scenario visitor-reads-a-reply "Booted for a logged-in user, shown, a reply read, hidden, shut down at logout.":
   {
-    event: "boot",
-    data: {app_id: "abc12345", user_id: "9876", email: "john.doe@example.com", created_at: 1234567890},
+    event: boot,
+    data: {app_id: abc12345, user_id: "9876", email: "john.doe@example.com", created_at: 1234567890},
   },
-  {event: "onUnreadCountChange", data: {unreadCount: 1}},
+  {event: onUnreadCountChange, data: {unreadCount: 1}},
   onShow,
-  {event: "onUnreadCountChange", data: {unreadCount: 0}},
-  {event: "onHide", after: 30000},
+  {event: onUnreadCountChange, data: {unreadCount: 0}},
+  {event: onHide, after: 30000},
   shutdown
 scenario anonymous-visitor-leaves "A visitor who is not logged in opens the Messenger, gives an e-mail address, leaves the page.":
-  {event: "boot", data: {app_id: "abc12345"}},
+  {event: boot, data: {app_id: abc12345}},
   onShow,
-  {event: "onUserEmailSupplied", data: {email: "visitor@example.com"}}
+  {event: onUserEmailSupplied, data: {email: "visitor@example.com"}}
 scenario email-supplied-twice "A second e-mail address in one session is refused by its guard.":
-  {event: "boot", data: {app_id: "abc12345"}},
+  {event: boot, data: {app_id: abc12345}},
   onShow,
-  {event: "onUserEmailSupplied", data: {email: "a@example.com"}},
-  {event: "onUserEmailSupplied", data: {email: "b@example.com"}}
-  with {expect: {violations: ["illegal_transition"]}}
+  {event: onUserEmailSupplied, data: {email: "a@example.com"}},
+  {event: onUserEmailSupplied, data: {email: "b@example.com"}}
+  with {expect: {violations: [illegal_transition]}}
 scenario bad-settings "Boot without an app id and with an e-mail address that is not one.":
-  {event: "boot", data: {email: "not-an-address"}},
+  {event: boot, data: {email: not-an-address}},
   shutdown
-  with {expect: {violations: ["invalid_payload"]}}
+  with {expect: {violations: [invalid_payload]}}

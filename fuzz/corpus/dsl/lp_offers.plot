@@ -5,7 +5,7 @@
 lifecycle lp_offers
 title "LivePerson engagement offers (LP_OFFERS)"
 description "Engagement-related events: rendering, display and interactions with an engagement. One interaction is one engagement impression (one engagement context)."
-source {file: "004_efa8ff3eb529d9a5.txt", title: "LivePerson lpTag engagement events (LP_OFFERS)"}
+source {file: 004_efa8ff3eb529d9a5.txt, title: "LivePerson lpTag engagement events (LP_OFFERS)"}
 
 version 1.0 with {description: "The events as documented."}
 initial idle
@@ -14,62 +14,62 @@ properties engagement {
   description: "Engagement properties, documented under START and shared by every event.",
   properties: {
     contexts: {
-      type: "array",
+      type: array,
       description: "The engagement and page context ID (impression ID) in the current monitored session.",
-      items: {type: "object"},
+      items: {type: object},
       required: true,
     },
-    campaignId: {type: "alphanumeric", description: "The engagement's campaign ID.", required: true},
-    engagementId: {type: "alphanumeric", description: "The engagement ID.", required: true},
-    engagementRevision: {type: "alphanumeric", description: "The engagement revision.", required: true},
+    campaignId: {type: alphanumeric, description: "The engagement's campaign ID.", required: true},
+    engagementId: {type: alphanumeric, description: "The engagement ID.", required: true},
+    engagementRevision: {type: alphanumeric, description: "The engagement revision.", required: true},
     engagementType: {
-      type: "integer",
+      type: integer,
       description: "The engagement format.",
       required: true,
       enum: [
         {value: 0, label: "Peeling corner"},
-        {value: 1, label: "Overlay"},
-        {value: 2, label: "Toaster"},
-        {value: 3, label: "Slide-out"},
-        {value: 5, label: "Embedded"},
-        {value: 6, label: "Sticky"},
+        {value: 1, label: Overlay},
+        {value: 2, label: Toaster},
+        {value: 3, label: Slide-out},
+        {value: 5, label: Embedded},
+        {value: 6, label: Sticky},
       ],
     },
     contextId: {
-      type: "alphanumeric",
+      type: alphanumeric,
       description: "The engagement context ID (engagement impression ID) in the current monitored session.",
       required: true,
     },
-    zoneId: {type: "alphanumeric", description: "Internal. The engagement zone ID."},
+    zoneId: {type: alphanumeric, description: "Internal. The engagement zone ID."},
     state: {
-      type: "integer",
+      type: integer,
       description: "The agent's state.",
       required: true,
-      enum: [{value: 1, label: "online"}, {value: 2, label: "offline"}, {value: 4, label: "busy"}],
+      enum: [{value: 1, label: online}, {value: 2, label: offline}, {value: 4, label: busy}],
     },
     confKey: {
-      type: "string",
+      type: string,
       description: "Internal. CampaignId + EngagementId + Revision.",
       required: true,
     },
-    tglName: {type: "string", description: "Internal. The engagement format description."},
-    done: {type: "boolean", description: "If the configuration has finished loading."},
-    engagementName: {type: "string", description: "The engagement name as defined in LiveEngage UI."},
+    tglName: {type: string, description: "Internal. The engagement format description."},
+    done: {type: boolean, description: "If the configuration has finished loading."},
+    engagementName: {type: string, description: "The engagement name as defined in LiveEngage UI."},
   },
 }
 
-event START with {description: "The flow to display the engagement has started.", payload: {use: ["engagement"]}}
+event START with {description: "The flow to display the engagement has started.", payload: {use: [engagement]}}
 event OFFER_DISPLAY with {
   description: "The engagement has been rendered and is going to be displayed on the page.",
-  payload: {use: ["engagement"]},
+  payload: {use: [engagement]},
 }
-event OFFER_IMPRESSION with {description: "The engagement has been displayed on the page.", payload: {use: ["engagement"]}}
-event OFFER_CLICK with {description: "The engagement has been accepted by a user.", payload: {use: ["engagement"]}}
-event OFFER_TIMEOUT with {description: "An engagement duration has timed out.", payload: {use: ["engagement"]}}
-event OFFER_DECLINED with {description: "An engagement is closed by a user.", payload: {use: ["engagement"]}}
+event OFFER_IMPRESSION with {description: "The engagement has been displayed on the page.", payload: {use: [engagement]}}
+event OFFER_CLICK with {description: "The engagement has been accepted by a user.", payload: {use: [engagement]}}
+event OFFER_TIMEOUT with {description: "An engagement duration has timed out.", payload: {use: [engagement]}}
+event OFFER_DECLINED with {description: "An engagement is closed by a user.", payload: {use: [engagement]}}
 event OFFER_REMOVE with {
   description: "An engagement is removed from the DOM (auto or user initiated).",
-  payload: {use: ["engagement"]},
+  payload: {use: [engagement]},
 }
 
 state starting with {description: "The display flow has started."}
@@ -91,14 +91,14 @@ shown -OFFER_TIMEOUT-> timed_out
 displayed, shown, accepted, declined, timed_out -OFFER_REMOVE-> removed
 
 rule {
-  name: "confKey",
-  "on": "*",
+  name: confKey,
+  on: "*",
   assert: "data.confKey == \"${data.campaignId}_${data.engagementId}_${data.engagementRevision}\"",
   message: "confKey must be campaignId_engagementId_engagementRevision",
 }
 rule {
-  name: "contextId",
-  "on": "*",
+  name: contextId,
+  on: "*",
   assert: "data.contextId in data.contexts[*].EngagementContext.id",
   message: "contextId must be the id of the EngagementContext in contexts",
 }
@@ -112,8 +112,8 @@ example START {
   contextId: "1",
   zoneId: 471288710,
   state: 2,
-  confKey: "210599710_210600710_18",
-  tglName: "slider",
+  confKey: 210599710_210600710_18,
+  tglName: slider,
   done: true,
   engagementName: "Slide-out chat button",
 }
@@ -126,15 +126,15 @@ example OFFER_DISPLAY {
   contextId: "2",
   zoneId: 471288510,
   state: 2,
-  confKey: "248955910_248956110_14",
-  tglName: "overlay",
+  confKey: 248955910_248956110_14,
+  tglName: overlay,
   done: true,
-  engagementName: "Mine",
+  engagementName: Mine,
 }
 
 scenario accepted "Flow of an engagement the user accepts: START, OFFER_DISPLAY, OFFER_IMPRESSION, OFFER_CLICK, OFFER_REMOVE (payloads: the START example).":
   {
-    event: "START",
+    event: START,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -144,14 +144,14 @@ scenario accepted "Flow of an engagement the user accepts: START, OFFER_DISPLAY,
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   },
   {
-    event: "OFFER_DISPLAY",
+    event: OFFER_DISPLAY,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -161,14 +161,14 @@ scenario accepted "Flow of an engagement the user accepts: START, OFFER_DISPLAY,
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   },
   {
-    event: "OFFER_IMPRESSION",
+    event: OFFER_IMPRESSION,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -178,14 +178,14 @@ scenario accepted "Flow of an engagement the user accepts: START, OFFER_DISPLAY,
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   },
   {
-    event: "OFFER_CLICK",
+    event: OFFER_CLICK,
     after: 8000,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
@@ -196,14 +196,14 @@ scenario accepted "Flow of an engagement the user accepts: START, OFFER_DISPLAY,
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   },
   {
-    event: "OFFER_REMOVE",
+    event: OFFER_REMOVE,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -213,16 +213,16 @@ scenario accepted "Flow of an engagement the user accepts: START, OFFER_DISPLAY,
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   }
-  with {source: "004_efa8ff3eb529d9a5.txt"}
+  with {source: 004_efa8ff3eb529d9a5.txt}
 scenario declined "Flow of an engagement the user closes: ... OFFER_IMPRESSION, OFFER_DECLINED, OFFER_REMOVE (payloads: the OFFER_DISPLAY example).":
   {
-    event: "START",
+    event: START,
     data: {
       contexts: [{EngagementContext: {id: "2"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 248955910,
@@ -232,14 +232,14 @@ scenario declined "Flow of an engagement the user closes: ... OFFER_IMPRESSION, 
       contextId: "2",
       zoneId: 471288510,
       state: 2,
-      confKey: "248955910_248956110_14",
-      tglName: "overlay",
+      confKey: 248955910_248956110_14,
+      tglName: overlay,
       done: true,
-      engagementName: "Mine",
+      engagementName: Mine,
     },
   },
   {
-    event: "OFFER_DISPLAY",
+    event: OFFER_DISPLAY,
     data: {
       contexts: [{EngagementContext: {id: "2"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 248955910,
@@ -249,14 +249,14 @@ scenario declined "Flow of an engagement the user closes: ... OFFER_IMPRESSION, 
       contextId: "2",
       zoneId: 471288510,
       state: 2,
-      confKey: "248955910_248956110_14",
-      tglName: "overlay",
+      confKey: 248955910_248956110_14,
+      tglName: overlay,
       done: true,
-      engagementName: "Mine",
+      engagementName: Mine,
     },
   },
   {
-    event: "OFFER_IMPRESSION",
+    event: OFFER_IMPRESSION,
     data: {
       contexts: [{EngagementContext: {id: "2"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 248955910,
@@ -266,14 +266,14 @@ scenario declined "Flow of an engagement the user closes: ... OFFER_IMPRESSION, 
       contextId: "2",
       zoneId: 471288510,
       state: 2,
-      confKey: "248955910_248956110_14",
-      tglName: "overlay",
+      confKey: 248955910_248956110_14,
+      tglName: overlay,
       done: true,
-      engagementName: "Mine",
+      engagementName: Mine,
     },
   },
   {
-    event: "OFFER_DECLINED",
+    event: OFFER_DECLINED,
     after: 4000,
     data: {
       contexts: [{EngagementContext: {id: "2"}}, {pageContext: {id: "1738225948"}}],
@@ -284,14 +284,14 @@ scenario declined "Flow of an engagement the user closes: ... OFFER_IMPRESSION, 
       contextId: "2",
       zoneId: 471288510,
       state: 2,
-      confKey: "248955910_248956110_14",
-      tglName: "overlay",
+      confKey: 248955910_248956110_14,
+      tglName: overlay,
       done: true,
-      engagementName: "Mine",
+      engagementName: Mine,
     },
   },
   {
-    event: "OFFER_REMOVE",
+    event: OFFER_REMOVE,
     data: {
       contexts: [{EngagementContext: {id: "2"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 248955910,
@@ -301,16 +301,16 @@ scenario declined "Flow of an engagement the user closes: ... OFFER_IMPRESSION, 
       contextId: "2",
       zoneId: 471288510,
       state: 2,
-      confKey: "248955910_248956110_14",
-      tglName: "overlay",
+      confKey: 248955910_248956110_14,
+      tglName: overlay,
       done: true,
-      engagementName: "Mine",
+      engagementName: Mine,
     },
   }
-  with {source: "004_efa8ff3eb529d9a5.txt"}
+  with {source: 004_efa8ff3eb529d9a5.txt}
 scenario timed-out "Flow of an engagement whose duration times out: ... OFFER_IMPRESSION, OFFER_TIMEOUT, OFFER_REMOVE.":
   {
-    event: "START",
+    event: START,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -320,14 +320,14 @@ scenario timed-out "Flow of an engagement whose duration times out: ... OFFER_IM
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   },
   {
-    event: "OFFER_DISPLAY",
+    event: OFFER_DISPLAY,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -337,14 +337,14 @@ scenario timed-out "Flow of an engagement whose duration times out: ... OFFER_IM
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   },
   {
-    event: "OFFER_IMPRESSION",
+    event: OFFER_IMPRESSION,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -354,14 +354,14 @@ scenario timed-out "Flow of an engagement whose duration times out: ... OFFER_IM
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   },
   {
-    event: "OFFER_TIMEOUT",
+    event: OFFER_TIMEOUT,
     after: 60000,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
@@ -372,14 +372,14 @@ scenario timed-out "Flow of an engagement whose duration times out: ... OFFER_IM
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   },
   {
-    event: "OFFER_REMOVE",
+    event: OFFER_REMOVE,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -389,16 +389,16 @@ scenario timed-out "Flow of an engagement whose duration times out: ... OFFER_IM
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   }
-  with {source: "004_efa8ff3eb529d9a5.txt"}
+  with {source: 004_efa8ff3eb529d9a5.txt}
 scenario removed-before-impression "An engagement rendered and removed from the DOM before it was displayed: START, OFFER_DISPLAY, OFFER_REMOVE.":
   {
-    event: "START",
+    event: START,
     data: {
       contexts: [{EngagementContext: {id: "2"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 248955910,
@@ -408,14 +408,14 @@ scenario removed-before-impression "An engagement rendered and removed from the 
       contextId: "2",
       zoneId: 471288510,
       state: 2,
-      confKey: "248955910_248956110_14",
-      tglName: "overlay",
+      confKey: 248955910_248956110_14,
+      tglName: overlay,
       done: true,
-      engagementName: "Mine",
+      engagementName: Mine,
     },
   },
   {
-    event: "OFFER_DISPLAY",
+    event: OFFER_DISPLAY,
     data: {
       contexts: [{EngagementContext: {id: "2"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 248955910,
@@ -425,14 +425,14 @@ scenario removed-before-impression "An engagement rendered and removed from the 
       contextId: "2",
       zoneId: 471288510,
       state: 2,
-      confKey: "248955910_248956110_14",
-      tglName: "overlay",
+      confKey: 248955910_248956110_14,
+      tglName: overlay,
       done: true,
-      engagementName: "Mine",
+      engagementName: Mine,
     },
   },
   {
-    event: "OFFER_REMOVE",
+    event: OFFER_REMOVE,
     data: {
       contexts: [{EngagementContext: {id: "2"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 248955910,
@@ -442,16 +442,16 @@ scenario removed-before-impression "An engagement rendered and removed from the 
       contextId: "2",
       zoneId: 471288510,
       state: 2,
-      confKey: "248955910_248956110_14",
-      tglName: "overlay",
+      confKey: 248955910_248956110_14,
+      tglName: overlay,
       done: true,
-      engagementName: "Mine",
+      engagementName: Mine,
     },
   }
-  with {source: "004_efa8ff3eb529d9a5.txt"}
+  with {source: 004_efa8ff3eb529d9a5.txt}
 scenario start-example-alone "The documented START example payload, alone; the engagement never displays.":
   {
-    event: "START",
+    event: START,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -461,16 +461,16 @@ scenario start-example-alone "The documented START example payload, alone; the e
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   }
-  with {source: "004_efa8ff3eb529d9a5.txt", expect: {violations: ["incomplete"]}}
+  with {source: 004_efa8ff3eb529d9a5.txt, expect: {violations: [incomplete]}}
 scenario wrong-confkey "A payload whose confKey is not campaignId_engagementId_engagementRevision.":
   {
-    event: "START",
+    event: START,
     data: {
       contexts: [{EngagementContext: {id: "1"}}],
       campaignId: 210599710,
@@ -479,11 +479,11 @@ scenario wrong-confkey "A payload whose confKey is not campaignId_engagementId_e
       engagementType: 3,
       contextId: "1",
       state: 2,
-      confKey: "210599710_210600710_17",
+      confKey: 210599710_210600710_17,
     },
   },
   {
-    event: "OFFER_DISPLAY",
+    event: OFFER_DISPLAY,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -493,14 +493,14 @@ scenario wrong-confkey "A payload whose confKey is not campaignId_engagementId_e
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   },
   {
-    event: "OFFER_REMOVE",
+    event: OFFER_REMOVE,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -510,16 +510,16 @@ scenario wrong-confkey "A payload whose confKey is not campaignId_engagementId_e
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   }
-  with {expect: {violations: ["rule_violation"]}}
+  with {expect: {violations: [rule_violation]}}
 scenario unknown-engagement-type "An engagementType outside the documented values (4 is not one) and a contextId that is not the EngagementContext's.":
   {
-    event: "START",
+    event: START,
     data: {
       contexts: [{EngagementContext: {id: "1"}}],
       campaignId: 1,
@@ -528,11 +528,11 @@ scenario unknown-engagement-type "An engagementType outside the documented value
       engagementType: 4,
       contextId: "1",
       state: 2,
-      confKey: "1_2_3",
+      confKey: 1_2_3,
     },
   },
   {
-    event: "OFFER_DISPLAY",
+    event: OFFER_DISPLAY,
     data: {
       contexts: [{EngagementContext: {id: "1"}}],
       campaignId: 1,
@@ -541,11 +541,11 @@ scenario unknown-engagement-type "An engagementType outside the documented value
       engagementType: 3,
       contextId: "9",
       state: 2,
-      confKey: "1_2_3",
+      confKey: 1_2_3,
     },
   },
   {
-    event: "OFFER_REMOVE",
+    event: OFFER_REMOVE,
     data: {
       contexts: [{EngagementContext: {id: "1"}}, {pageContext: {id: "1738225948"}}],
       campaignId: 210599710,
@@ -555,19 +555,19 @@ scenario unknown-engagement-type "An engagementType outside the documented value
       contextId: "1",
       zoneId: 471288710,
       state: 2,
-      confKey: "210599710_210600710_18",
-      tglName: "slider",
+      confKey: 210599710_210600710_18,
+      tglName: slider,
       done: true,
       engagementName: "Slide-out chat button",
     },
   }
-  with {expect: {violations: ["invalid_payload", "rule_violation"]}}
+  with {expect: {violations: [invalid_payload, rule_violation]}}
 
 format {
-  name: "lptag",
+  name: lptag,
   description: "LivePerson lpTag.events records.",
-  match: {appName: "LP_OFFERS"},
-  event: "eventName",
-  interaction: "eventData.contextId",
-  data: "eventData",
+  match: {appName: LP_OFFERS},
+  event: eventName,
+  interaction: eventData.contextId,
+  data: eventData,
 }
