@@ -468,6 +468,11 @@ fn check_names_its_catalog_and_warns_of_an_edited_copy_beside_it() {
     let said = stderr_of(&mine);
     assert_eq!(mine.status.code(), Some(2), "{said}");
     assert!(said.contains("did you mean `opened`?"), "{said}");
+    // One misspelling, one diagnostic: no unreachable states or unused events that follow
+    // from the machine missing that transition.
+    let diagnostics = said.lines().filter(|l| l.contains(": error: ") || l.contains(": warning: "));
+    assert_eq!(diagnostics.count(), 1, "{said}");
+    assert!(said.contains("catalog not sound: 1 error"), "{said}");
 }
 
 #[test]

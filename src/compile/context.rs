@@ -24,6 +24,9 @@ pub struct Context<'a> {
     pub version_names: Vec<String>,
     /// Parsed version names.
     pub version_keys: Vec<VersionKey>,
+    /// Whether a name was not found (a likely misspelling): what follows from the machine
+    /// without it (unreachable states, unused events) would only repeat that error.
+    pub unresolved_names: bool,
     diagnostics: Vec<Diagnostic>,
     seen: HashSet<(String, usize, String)>,
 }
@@ -41,6 +44,7 @@ impl<'a> Context<'a> {
             imports,
             version_names,
             version_keys,
+            unresolved_names: false,
             diagnostics: Vec::new(),
             seen: HashSet::new(),
         }

@@ -626,6 +626,7 @@ fn report_unknown<'n, 'm>(
     declared: impl Fn(&str) -> Option<crate::config::model::Versioned<'m>>,
 ) {
     let version = ctx.version_names.get(index).cloned().unwrap_or_default();
+    ctx.unresolved_names = true;
     if let Some(versioned) = declared(name) {
         let range = (versioned.since.map(|since| format!("since: {since}")))
             .or_else(|| versioned.until.map(|until| format!("until: {until}")))
