@@ -27,6 +27,7 @@ pub fn to_yaml(source: SourceText) -> Result<String, Diagnostic> {
     let (value, map, text) = read(source)?;
     let yaml =
         serde_yaml::to_string(&value).map_err(|error| Diagnostic::general(error.to_string()))?;
+    let yaml = without_nulls(yaml, &value);
     // Where each declaration stands in the YAML written, by its path.
     let written = SourceMap::build(&yaml);
     let mut used = HashSet::new();
@@ -56,6 +57,20 @@ pub fn to_yaml(source: SourceText) -> Result<String, Diagnostic> {
     let mut out = lines.join("\n");
     out.push('\n');
     Ok(out)
+}
+
+/// `yaml` with `key:` for `key: null`, as people write a declaration with nothing to say
+/// (`ready:`), when it reads back as the same `value` (else as it was).
+fn without_nulls(yaml: String, value: &Value) -> String {
+    let lines: Vec<&str> = (yaml.lines())
+        .map(|line| line.strip_suffix(" null").filter(|l| l.ends_with(':')).unwrap_or(line))
+        .collect();
+    let mut bare = lines.join("\n");
+    bare.push('\n');
+    match serde_yaml::from_str::<Value>(&bare) {
+        Ok(read) if read == *value => bare,
+        _ => yaml,
+    }
 }
 
 /// The file's YAML value (aliases expanded), its places and its text, once it is known to load.

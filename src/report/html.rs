@@ -553,6 +553,22 @@ fn about(ms: i64) -> String {
     }
 }
 
+/// Two different durations as [`about`] writes them, in a finer unit when it would write
+/// them alike (`60.0 s` and `62.0 s`, not `1.0 min` twice).
+fn apart(a: i64, b: i64) -> (String, String) {
+    let (x, y) = (about(a), about(b));
+    let size = a.unsigned_abs().max(b.unsigned_abs());
+    if x != y || size < 1000 {
+        return (x, y);
+    }
+    let finer = |ms: i64| match size {
+        0..60_000 => format!("{ms} ms"),
+        60_000..3_600_000 => format!("{:.1} s", ms as f64 / 1000.0),
+        _ => format!("{:.1} min", ms as f64 / 60_000.0),
+    };
+    (finer(a), finer(b))
+}
+
 fn durations(field: &str, histogram: &Histogram) -> String {
     let first = histogram.buckets.iter().position(|&n| n > 0).unwrap_or(0);
     let last = histogram.buckets.iter().rposition(|&n| n > 0).unwrap_or(0);
@@ -561,19 +577,23 @@ fn durations(field: &str, histogram: &Histogram) -> String {
         0 => 0,
         n => histogram.total / i64::try_from(n).unwrap_or(i64::MAX),
     };
-    let median = histogram
-        .quantile_bound(0.5)
-        .map_or(String::new(), |bound| {
-            format!(", half under {}", duration(bound))
-        });
-    let duration = about;
+    // A bucket's bound may lie past the largest value: then the largest value says more.
+    let median = match histogram.quantile_bound(0.5) {
+        Some(bound) if bound > histogram.max => format!(", half at most {}", about(histogram.max)),
+        Some(bound) => format!(", half under {}", duration(bound)),
+        None => String::new(),
+    };
+    let spread = match histogram.min == histogram.max {
+        true => format!("all {}", about(histogram.min)),
+        false => {
+            let (min, max) = apart(histogram.min, histogram.max);
+            format!("from {min} to {max}, mean {}{median}", about(mean))
+        }
+    };
     let mut out = format!(
-        "<h3>Durations: {}</h3><p class=\"note\">{} finished with a value: from {} to {}, mean {}{median}.</p><table class=\"histogram\" data-field=\"{}\" data-count=\"{}\"><tbody>",
+        "<h3>Durations: {}</h3><p class=\"note\">{} finished with a value: {spread}.</p><table class=\"histogram\" data-field=\"{}\" data-count=\"{}\"><tbody>",
         text(field),
         plural(histogram.count, "interaction"),
-        duration(histogram.min),
-        duration(histogram.max),
-        duration(mean),
         text(field),
         histogram.count
     );
@@ -674,6 +694,24 @@ mod tests {
         assert_eq!(about(13_355), "13.4 s");
         assert_eq!(about(150_000), "2.5 min");
         assert_eq!(about(-4_320_000), "-1.2 h");
+    }
+
+    #[test]
+    fn a_histogram_says_nothing_its_values_contradict() {
+        let mut same = Histogram::default();
+        for _ in 0..3 {
+            same.add(60_000);
+        }
+        let text = durations("elapsed", &same);
+        assert!(text.contains("3 interactions finished with a value: all 1.0 min."), "{text}");
+        let mut spread = Histogram::default();
+        for ms in [60_000, 61_000, 62_000] {
+            spread.add(ms);
+        }
+        let text = durations("elapsed", &spread);
+        // The median's bucket ends at 2 min, past the largest value.
+        assert!(text.contains("from 60.0 s to 62.0 s, mean 1.0 min, half at most 1.0 min"), "{text}");
+        assert!(!text.contains("half under 2 min"), "{text}");
     }
 
     #[test]
