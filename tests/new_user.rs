@@ -608,6 +608,10 @@ fn fmt_and_convert_write_plain_words_bare_and_diff_durations_in_units() {
         "{text}"
     );
     assert!(!text.contains("\"on\""), "{text}");
+    // Back to YAML, a state with nothing to say is `ready:`, as people write it.
+    let yaml = plotline(&["convert", "lifecycles/clicktocall.plot", "--to", "yaml"]);
+    let yaml = String::from_utf8_lossy(&yaml.stdout);
+    assert!(yaml.contains("\n  ready:\n") && !yaml.contains(": null"), "{yaml}");
     // A timeout moved from 5 to 10 minutes reads in minutes.
     let dir = tempfile::tempdir().expect("temp dir");
     let (old, new) = (dir.path().join("old"), dir.path().join("new"));
