@@ -637,3 +637,22 @@ fn fmt_and_convert_write_plain_words_bare_and_diff_durations_in_units() {
         "{said}"
     );
 }
+
+#[test]
+fn the_readme_example_lifecycle_checks_without_a_warning() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let section = readme
+        .split("## Writing a lifecycle")
+        .nth(1)
+        .expect("the section");
+    let yaml = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("its first YAML block");
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("chat.yaml"), yaml).expect("written");
+    let output = plotline(&["check", "--catalog", dir.path().to_str().expect("UTF-8")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(stderr_of(&output), "", "no warning");
+}
