@@ -470,7 +470,9 @@ fn check_names_its_catalog_and_warns_of_an_edited_copy_beside_it() {
     assert!(said.contains("did you mean `opened`?"), "{said}");
     // One misspelling, one diagnostic: no unreachable states or unused events that follow
     // from the machine missing that transition.
-    let diagnostics = said.lines().filter(|l| l.contains(": error: ") || l.contains(": warning: "));
+    let diagnostics = said
+        .lines()
+        .filter(|l| l.contains(": error: ") || l.contains(": warning: "));
     assert_eq!(diagnostics.count(), 1, "{said}");
     assert!(said.contains("catalog not sound: 1 error"), "{said}");
 }
@@ -611,7 +613,10 @@ fn fmt_and_convert_write_plain_words_bare_and_diff_durations_in_units() {
     // Back to YAML, a state with nothing to say is `ready:`, as people write it.
     let yaml = plotline(&["convert", "lifecycles/clicktocall.plot", "--to", "yaml"]);
     let yaml = String::from_utf8_lossy(&yaml.stdout);
-    assert!(yaml.contains("\n  ready:\n") && !yaml.contains(": null"), "{yaml}");
+    assert!(
+        yaml.contains("\n  ready:\n") && !yaml.contains(": null"),
+        "{yaml}"
+    );
     // A timeout moved from 5 to 10 minutes reads in minutes.
     let dir = tempfile::tempdir().expect("temp dir");
     let (old, new) = (dir.path().join("old"), dir.path().join("new"));

@@ -633,7 +633,23 @@ fn state_and_metadata_are_those_after_timeouts_and_after_finish() {
         "/events",
         br#"{"lifecycle":"nope","interaction":"n1","event":"x","ts":1}"#,
     );
+    server.post("/events", b"{not json\n");
     let page = String::from_utf8(server.get("/").body).expect("UTF-8");
     assert!(!page.contains(r#"data-interaction="n1""#));
     assert_eq!(server.get("/interactions/n1").status, 404);
+    // It is in the list of lines that reached no interaction, with the malformed one.
+    let unattached = page.split("id=\"unattached\"").nth(1).expect("the list");
+    assert!(unattached.contains("unknown_lifecycle") && unattached.contains("no lifecycle `nope`"));
+    assert!(unattached.contains("malformed_line"), "{unattached}");
+    // One count of interactions: the summary's is the table's.
+    let report = server.get("/report").json();
+    let interactions = report["summary"]["interactions"].as_u64().expect("a count");
+    let rows = page.matches("<tr data-interaction=").count()
+        + page
+            .matches("<tr class=\"violated\" data-interaction=")
+            .count();
+    assert_eq!(rows as u64, interactions, "{page}");
+    assert!(page.contains(&format!(
+        "{interactions} interactions, most recently active first."
+    )));
 }

@@ -63,7 +63,11 @@ pub fn to_yaml(source: SourceText) -> Result<String, Diagnostic> {
 /// (`ready:`), when it reads back as the same `value` (else as it was).
 fn without_nulls(yaml: String, value: &Value) -> String {
     let lines: Vec<&str> = (yaml.lines())
-        .map(|line| line.strip_suffix(" null").filter(|l| l.ends_with(':')).unwrap_or(line))
+        .map(|line| {
+            line.strip_suffix(" null")
+                .filter(|l| l.ends_with(':'))
+                .unwrap_or(line)
+        })
         .collect();
     let mut bare = lines.join("\n");
     bare.push('\n');

@@ -71,6 +71,25 @@ pub struct InteractionRow {
     pub violations: u64,
 }
 
+/// A line of the live page that reached no interaction (malformed, a bad envelope, an
+/// unknown lifecycle) and what was wrong with it.
+#[derive(Debug, Clone)]
+pub struct UnattachedLine {
+    /// Its number among the lines posted.
+    pub line: u64,
+    /// Its violations' kinds and messages.
+    pub problems: Vec<(String, String)>,
+}
+
+/// What the live page shows beyond the report.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    /// The most recently active interactions, most recent first.
+    pub rows: Vec<InteractionRow>,
+    /// The most recent lines that reached no interaction, most recent first.
+    pub unattached: Vec<UnattachedLine>,
+}
+
 /// What the page shows.
 pub struct Page<'a> {
     /// The inputs, named in the header.
@@ -87,7 +106,7 @@ pub struct Page<'a> {
     pub catalog: &'a Catalog,
     /// For the live page: the interactions (most recent first), shown above the rest, and
     /// the page follows the collector.
-    pub live: Option<&'a [InteractionRow]>,
+    pub live: Option<&'a Live>,
 }
 
 /// A page of the report's look: `title` over `body` (HTML).
@@ -171,8 +190,9 @@ pub fn main(page: &Page<'_>) -> String {
     let mut out = String::new();
     out.push_str(&summary(page.summary));
     out.push_str(&violations(page.summary, page.examples));
-    if let Some(rows) = page.live {
-        out.push_str(&interactions(rows));
+    if let Some(live) = page.live {
+        out.push_str(&interactions(&live.rows, page.summary.interactions));
+        out.push_str(&unattached(&live.unattached));
     }
     if page.pictures.is_empty() {
         out.push_str(
@@ -232,11 +252,20 @@ fn summary(summary: &Summary) -> String {
     out
 }
 
-fn interactions(rows: &[InteractionRow]) -> String {
-    let mut out = format!(
-        "<section id=\"interactions\"><h2>Interactions</h2><p class=\"note\">{}, most recent first.</p>",
-        plural(rows.len() as u64, "interaction")
-    );
+fn interactions(rows: &[InteractionRow], total: u64) -> String {
+    let listed = match rows.len() as u64 {
+        n if n < total => format!(
+            "The {} most recently active of {}.",
+            thousands(n),
+            plural(total, "interaction")
+        ),
+        _ => format!(
+            "{}, most recently active first.",
+            plural(total, "interaction")
+        ),
+    };
+    let mut out =
+        format!("<section id=\"interactions\"><h2>Interactions</h2><p class=\"note\">{listed}</p>");
     out.push_str("<table><thead><tr><th>interaction</th><th>lifecycle</th><th>state</th><th>last event</th><th class=\"n\">events</th><th class=\"n\">violations</th></tr></thead><tbody>");
     for row in rows {
         let (class, row_class, mark) = match row.violations {
@@ -260,6 +289,30 @@ fn interactions(rows: &[InteractionRow]) -> String {
             row.events,
             row.violations
         );
+    }
+    out.push_str("</tbody></table></section>\n");
+    out
+}
+
+/// The lines that reached no interaction, in their own list.
+fn unattached(lines: &[UnattachedLine]) -> String {
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "<section id=\"unattached\"><h2>Lines without an interaction</h2><p class=\"note\">Malformed lines, bad envelopes and unknown lifecycles, most recent first.</p><table><thead><tr><th class=\"n\">line</th><th>kind</th><th>message</th></tr></thead><tbody>",
+    );
+    for line in lines {
+        for (kind, message) in &line.problems {
+            let _ = write!(
+                out,
+                "<tr data-line=\"{}\"><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+                line.line,
+                line.line,
+                text(kind),
+                text(message)
+            );
+        }
     }
     out.push_str("</tbody></table></section>\n");
     out
@@ -703,14 +756,20 @@ mod tests {
             same.add(60_000);
         }
         let text = durations("elapsed", &same);
-        assert!(text.contains("3 interactions finished with a value: all 1.0 min."), "{text}");
+        assert!(
+            text.contains("3 interactions finished with a value: all 1.0 min."),
+            "{text}"
+        );
         let mut spread = Histogram::default();
         for ms in [60_000, 61_000, 62_000] {
             spread.add(ms);
         }
         let text = durations("elapsed", &spread);
         // The median's bucket ends at 2 min, past the largest value.
-        assert!(text.contains("from 60.0 s to 62.0 s, mean 1.0 min, half at most 1.0 min"), "{text}");
+        assert!(
+            text.contains("from 60.0 s to 62.0 s, mean 1.0 min, half at most 1.0 min"),
+            "{text}"
+        );
         assert!(!text.contains("half under 2 min"), "{text}");
     }
 

@@ -13,7 +13,9 @@ use crate::engine::coverage::Coverage;
 use crate::engine::envelope;
 use crate::engine::interpreter::{HeldKey, Step};
 use crate::engine::{Interpreter, Limits, Place, Summary, Violation};
-use crate::report::html::{Examples, InteractionRow, Page, EXAMPLES_PER_KIND, TOP_PATHS};
+use crate::report::html::{
+    Examples, InteractionRow, Live, Page, UnattachedLine, EXAMPLES_PER_KIND, TOP_PATHS,
+};
 use crate::report::{html, FORMAT_VERSION};
 
 /// The name violations give as their file.
@@ -274,6 +276,8 @@ pub struct Collector {
     violations: KeptViolations,
     examples: Examples,
     logs: HashMap<(String, String), InteractionLog>,
+    /// The latest lines that reached no interaction (at most [`LISTED`]).
+    unattached: VecDeque<UnattachedLine>,
 }
 
 impl Collector {
@@ -293,6 +297,7 @@ impl Collector {
             },
             examples: Examples::new(EXAMPLES_PER_KIND),
             logs: HashMap::new(),
+            unattached: VecDeque::new(),
         }
     }
 
@@ -463,14 +468,32 @@ impl Collector {
         self.log_bytes = self.log_bytes.saturating_sub(freed);
     }
 
+    /// Keeps a line that reached no interaction (with what was wrong with it) in its own list.
+    fn unattached(&mut self, verdict: &Verdict) {
+        if verdict.violations.is_empty() {
+            return;
+        }
+        if self.unattached.len() == LISTED {
+            self.unattached.pop_front();
+        }
+        self.unattached.push_back(UnattachedLine {
+            line: verdict.line,
+            problems: (verdict.violations.iter())
+                .map(|v| (v.kind.name().to_owned(), v.message.clone()))
+                .collect(),
+        });
+    }
+
     /// Adds a verdict to its interaction's log.
     fn log(&mut self, version: &str, verdict: Verdict) {
         let (Some(lifecycle), Some(interaction)) = (&verdict.lifecycle, &verdict.interaction)
         else {
+            self.unattached(&verdict);
             return;
         };
         // A line naming no lifecycle of the catalog has no interaction to log.
         if self.catalog.lifecycle_id(lifecycle).is_none() {
+            self.unattached(&verdict);
             return;
         }
         let key = (lifecycle.clone(), interaction.clone());
@@ -632,6 +655,10 @@ impl Collector {
             .collect();
         let report = coverage.report(self.catalog);
         let pictures = coverage.pictures(self.catalog, &report, TOP_PATHS);
+        let live = Live {
+            rows,
+            unattached: self.unattached.iter().rev().cloned().collect(),
+        };
         html::page(&Page {
             inputs: &[],
             summary: &summary,
@@ -639,7 +666,7 @@ impl Collector {
             coverage: &report,
             pictures: &pictures,
             catalog: self.catalog,
-            live: Some(&rows),
+            live: Some(&live),
         })
     }
 }
