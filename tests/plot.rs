@@ -203,7 +203,28 @@ fn fmt_is_idempotent_and_keeps_comments() {
         })
         .expect("plot again");
         assert_eq!(again, once, "{}", source.name);
-        // Each comment line just above a declaration in YAML is in the `.plot` text.
+        // Every comment line is in the `.plot` text, and back in YAML: those above nested
+        // entries, section keys and taken-apart keys included (an editor directive for YAML
+        // aside).
+        let comments = |text: &str| -> Vec<String> {
+            (text.lines().map(str::trim))
+                .filter(|l| l.starts_with('#') && !l.contains("yaml-language-server"))
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut theirs = comments(&source.text);
+        let mut ours = comments(&once);
+        let back = to_yaml(SourceText {
+            name: "x.plot".into(),
+            text: once.clone(),
+        })
+        .expect("YAML");
+        let mut yaml = comments(&back);
+        for list in [&mut theirs, &mut ours, &mut yaml] {
+            list.sort();
+        }
+        assert_eq!(ours, theirs, "{}", source.name);
+        assert_eq!(yaml, theirs, "{}", source.name);
         if source.name.ends_with("callback.yaml") {
             assert!(once.contains("# The seeds list no `ready` or `submitted` timestamp for Callback; none is invented here.\nmeta opened: timestamp"), "{once}");
         }

@@ -115,8 +115,14 @@ fn comments_above(
     let lines: Vec<&str> = text.lines().collect();
     let mut block = Vec::new();
     let mut at = location.line.saturating_sub(1);
+    let line_at = |at: usize| lines.get(at.wrapping_sub(1)).map_or("", |line| line.trim());
+    // A comment block one blank line above goes with the declaration too (nothing else could
+    // take it: it would be lost).
+    if at > 1 && line_at(at).is_empty() && line_at(at - 1).starts_with('#') {
+        at -= 1;
+    }
     while at > 0 {
-        let line = lines.get(at - 1).map_or("", |line| line.trim());
+        let line = line_at(at);
         if !line.starts_with('#') {
             break;
         }

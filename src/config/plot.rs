@@ -3,9 +3,11 @@
 //! `plotline fmt`). A declaration's other keys are a YAML flow mapping after `with`, so
 //! everything a YAML file can say, a `.plot` file can say, and nothing more.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use indexmap::IndexMap;
 use pest::iterators::Pair;
 use pest::Parser;
 use serde_yaml::{Mapping, Value};
@@ -760,38 +762,98 @@ fn quote(text: &str) -> String {
     serde_json::Value::String(text.to_owned()).to_string()
 }
 
+/// Comment lines to write, by YAML path: above declarations, and above entries nested in
+/// them (which lay their collection out over several lines).
+type Notes = RefCell<IndexMap<String, Vec<String>>>;
+
 /// A value as a YAML flow collection: keys bare where they are plain words, strings as JSON
-/// strings (which YAML reads alike), `{key: value, ...}` and `[a, b]` spaced for reading.
-fn flow_text(value: &Value) -> String {
-    pretty_flow(value, 0)
+/// strings (which YAML reads alike), `{key: value, ...}` and `[a, b]` spaced for reading; the
+/// value is at `path`, its entries' comments in `notes`.
+fn flow_text(value: &Value, path: &str, notes: &Notes) -> String {
+    pretty_flow(value, 0, path, notes)
+}
+
+/// The path of an entry of the collection at `path`: a key's, or an index's.
+fn entry_path(path: &str, key: Option<&str>, index: usize) -> String {
+    match key {
+        Some(key) => format!("{path}.{key}"),
+        None => format!("{path}[{index}]"),
+    }
+}
+
+/// Whether an entry nested in `value` (at `path`) has comments.
+fn notes_within(value: &Value, path: &str, notes: &Notes) -> bool {
+    let entries: Vec<(String, &Value)> = match value {
+        Value::Mapping(entries) => (entries.iter().enumerate())
+            .map(|(i, (key, value))| (entry_path(path, key.as_str(), i), value))
+            .collect(),
+        Value::Sequence(items) => (items.iter().enumerate())
+            .map(|(i, item)| (entry_path(path, None, i), item))
+            .collect(),
+        _ => return false,
+    };
+    (entries.into_iter())
+        .any(|(at, value)| notes.borrow().contains_key(&at) || notes_within(value, &at, notes))
+}
+
+/// Takes the comments of `path`, and then those of entries below it that no flow wrote (the
+/// entries a declaration's line says in words: `from`, `to`, a state's flags).
+fn take_notes(path: &str, notes: &Notes) -> Vec<String> {
+    let mut notes = notes.borrow_mut();
+    let mut taken = notes.shift_remove(path).unwrap_or_default();
+    let below: Vec<String> = (notes.keys())
+        .filter(|at| {
+            at.strip_prefix(path)
+                .is_some_and(|rest| rest.starts_with(['.', '[']))
+        })
+        .cloned()
+        .collect();
+    for at in below {
+        taken.extend(notes.shift_remove(&at).unwrap_or_default());
+    }
+    taken
 }
 
 /// Lines a flow collection may take on one line before it is laid out over several.
 const WIDTH: usize = 96;
 
-/// `value` on one line when it fits in [`WIDTH`], otherwise one entry per line, indented
-/// under its opening bracket (`indent` spaces deep).
-fn pretty_flow(value: &Value, indent: usize) -> String {
+/// `value` (at `path`) on one line when it fits in [`WIDTH`] and no entry in it has comments,
+/// otherwise one entry per line, indented under its opening bracket (`indent` spaces deep),
+/// each under its comments.
+fn pretty_flow(value: &Value, indent: usize, path: &str, notes: &Notes) -> String {
     let mut inline = String::new();
     write_flow(&mut inline, value);
-    if inline.len() + indent <= WIDTH {
+    if inline.len() + indent <= WIDTH && !notes_within(value, path, notes) {
         return inline;
     }
     let pad = " ".repeat(indent + 2);
+    let noted = |at: &str, entry: String| -> String {
+        let mut out = String::new();
+        let comments = notes.borrow_mut().shift_remove(at).unwrap_or_default();
+        for comment in comments {
+            let _ = write!(out, "{comment}\n{pad}");
+        }
+        out + &entry
+    };
     let entries: Vec<String> = match value {
         Value::Mapping(entries) => (entries.iter())
-            .map(|(key, value)| {
+            .enumerate()
+            .map(|(index, (key, value))| {
+                let at = entry_path(path, key.as_str(), index);
                 let key = match key.as_str() {
                     Some(key) if plain(key) => key.to_owned(),
                     Some(key) => quote(key),
-                    None => pretty_flow(key, indent + 2),
+                    None => pretty_flow(key, indent + 2, "", notes),
                 };
-                format!("{key}: {}", pretty_flow(value, indent + 2))
+                let entry = format!("{key}: {}", pretty_flow(value, indent + 2, &at, notes));
+                noted(&at, entry)
             })
             .collect(),
-        Value::Sequence(items) => items
-            .iter()
-            .map(|item| pretty_flow(item, indent + 2))
+        Value::Sequence(items) => (items.iter().enumerate())
+            .map(|(index, item)| {
+                let at = entry_path(path, None, index);
+                noted(&at, pretty_flow(item, indent + 2, &at, notes))
+            })
             .collect(),
         _ => return inline,
     };
@@ -868,12 +930,53 @@ fn take(value: &mut Value, key: &str) -> Option<Value> {
     value.as_mapping_mut()?.shift_remove(key)
 }
 
-/// ` with {...}` for what is left of a mapping, or nothing.
-fn with_rest(value: &Value) -> String {
+/// ` with {...}` for what is left of a mapping at `path`, or nothing.
+fn with_rest(value: &Value, path: &str, notes: &Notes) -> String {
     match value {
-        Value::Mapping(m) if !m.is_empty() => format!(" with {}", flow_text(value)),
+        Value::Mapping(m) if !m.is_empty() => format!(" with {}", flow_text(value, path, notes)),
         _ => String::new(),
     }
+}
+
+/// Every comment line to write, by path, asked of `comments` in the order of the file: each
+/// section, each declaration in it, and the entries nested in each (so that a declaration's
+/// comments are its own, not taken by an entry written on its line).
+fn gather_notes(root: &Mapping, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Notes {
+    fn nested(
+        value: &Value,
+        path: &str,
+        comments: &mut dyn FnMut(&str) -> Vec<String>,
+        notes: &mut IndexMap<String, Vec<String>>,
+    ) {
+        let entries: Vec<(String, &Value)> = match value {
+            Value::Mapping(entries) => (entries.iter().enumerate())
+                .map(|(i, (key, value))| (entry_path(path, key.as_str(), i), value))
+                .collect(),
+            Value::Sequence(items) => (items.iter().enumerate())
+                .map(|(i, item)| (entry_path(path, None, i), item))
+                .collect(),
+            _ => return,
+        };
+        for (at, value) in entries {
+            let found = comments(&at);
+            if !found.is_empty() {
+                notes.insert(at.clone(), found);
+            }
+            nested(value, &at, comments, notes);
+        }
+    }
+    let mut notes = IndexMap::new();
+    for (key, value) in root {
+        let Some(section) = key.as_str() else {
+            continue;
+        };
+        let found = comments(section);
+        if !found.is_empty() {
+            notes.insert(section.to_owned(), found);
+        }
+        nested(value, section, comments, &mut notes);
+    }
+    RefCell::new(notes)
 }
 
 /// A string or list of names as written after `-` or before an arrow.
@@ -898,15 +1001,24 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
     let empty = Mapping::new();
     let root = root.as_mapping().unwrap_or(&empty);
     let get = |key: &str| root.get(key);
-    let mut block = |out: &mut String, path: &str, line: String| {
-        for comment in comments(path) {
+    let notes = gather_notes(root, comments);
+    let notes = &notes;
+    // A declaration's line (its flows take their entries' comments as they are written),
+    // under the comments left for it.
+    let block = |out: &mut String, path: &str, line: String| {
+        for comment in take_notes(path, notes) {
             let _ = writeln!(out, "{comment}");
         }
         let _ = writeln!(out, "{line}");
     };
-    let gap = |out: &mut String| {
+    // A blank line before a section, and the comments above the section's key.
+    let gap = |out: &mut String, section: &str| {
         if !out.is_empty() && !out.ends_with("\n\n") {
             out.push('\n');
+        }
+        let comments = notes.borrow_mut().shift_remove(section).unwrap_or_default();
+        for comment in comments {
+            let _ = writeln!(out, "{comment}");
         }
     };
     if let Some(Value::String(n)) = get("name") {
@@ -925,6 +1037,12 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
             );
         }
     }
+    for section in ["imports", "sources"] {
+        let comments = notes.borrow_mut().shift_remove(section).unwrap_or_default();
+        for comment in comments {
+            let _ = writeln!(out, "{comment}");
+        }
+    }
     if let Some(Value::Sequence(items)) = get("imports") {
         for (i, item) in items.iter().enumerate() {
             block(
@@ -938,13 +1056,13 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
         for (i, item) in items.iter().enumerate() {
             let text = match item {
                 Value::String(s) => quote(s),
-                other => flow_text(other),
+                other => flow_text(other, &format!("sources[{i}]"), notes),
             };
             block(&mut out, &format!("sources[{i}]"), format!("source {text}"));
         }
     }
     if let Some(Value::Sequence(items)) = get("versions") {
-        gap(&mut out);
+        gap(&mut out, "versions");
         for (i, item) in items.iter().enumerate() {
             let mut rest = item.clone();
             let version = take(&mut rest, "name")
@@ -953,7 +1071,10 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
             block(
                 &mut out,
                 &format!("versions[{i}]"),
-                format!("version {version}{}", with_rest(&rest)),
+                format!(
+                    "version {version}{}",
+                    with_rest(&rest, &format!("versions[{i}]"), notes)
+                ),
             );
         }
     }
@@ -966,30 +1087,38 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
     }
     for (section, keyword) in [("property_sets", "properties"), ("enums", "enum")] {
         if let Some(Value::Mapping(items)) = get(section) {
-            gap(&mut out);
+            gap(&mut out, section);
             for (key, value) in items {
                 let key = key.as_str().unwrap_or_default();
                 block(
                     &mut out,
                     &format!("{section}.{key}"),
-                    format!("{keyword} {} {}", name(key), flow_text(value)),
+                    format!(
+                        "{keyword} {} {}",
+                        name(key),
+                        flow_text(value, &format!("{section}.{key}"), notes)
+                    ),
                 );
             }
         }
     }
     if let Some(Value::Mapping(items)) = get("events") {
-        gap(&mut out);
+        gap(&mut out, "events");
         for (key, value) in items {
             let key = key.as_str().unwrap_or_default();
             block(
                 &mut out,
                 &format!("events.{key}"),
-                format!("event {}{}", name(key), with_rest(value)),
+                format!(
+                    "event {}{}",
+                    name(key),
+                    with_rest(value, &format!("events.{key}"), notes)
+                ),
             );
         }
     }
     if let Some(Value::Mapping(items)) = get("states") {
-        gap(&mut out);
+        gap(&mut out, "states");
         for (key, value) in items {
             let key = key.as_str().unwrap_or_default();
             let mut rest = value.clone();
@@ -1005,12 +1134,12 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
                     None => {}
                 }
             }
-            line.push_str(&with_rest(&rest));
+            line.push_str(&with_rest(&rest, &format!("states.{key}"), notes));
             block(&mut out, &format!("states.{key}"), line);
         }
     }
     if let Some(Value::Sequence(items)) = get("transitions") {
-        gap(&mut out);
+        gap(&mut out, "transitions");
         for (i, item) in items.iter().enumerate() {
             let mut rest = item.clone();
             let from = take(&mut rest, "from")
@@ -1024,12 +1153,12 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
             if let Some(Value::String(when)) = take(&mut rest, "when") {
                 line.push_str(&format!(" when {when}"));
             }
-            line.push_str(&with_rest(&rest));
+            line.push_str(&with_rest(&rest, &format!("transitions[{i}]"), notes));
             block(&mut out, &format!("transitions[{i}]"), line);
         }
     }
     if let Some(Value::Mapping(items)) = get("metadata") {
-        gap(&mut out);
+        gap(&mut out, "metadata");
         for (key, value) in items {
             let key = key.as_str().unwrap_or_default();
             let mut rest = value.clone();
@@ -1039,28 +1168,37 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
             block(
                 &mut out,
                 &format!("metadata.{key}"),
-                format!("meta {}: {ty}{}", name(key), with_rest(&rest)),
+                format!(
+                    "meta {}: {ty}{}",
+                    name(key),
+                    with_rest(&rest, &format!("metadata.{key}"), notes)
+                ),
             );
         }
     }
     for (section, keyword) in [("rules", "rule"), ("deadlines", "deadline")] {
         if let Some(Value::Sequence(items)) = get(section) {
-            gap(&mut out);
+            gap(&mut out, section);
             for (i, item) in items.iter().enumerate() {
                 block(
                     &mut out,
                     &format!("{section}[{i}]"),
-                    format!("{keyword} {}", flow_text(item)),
+                    format!(
+                        "{keyword} {}",
+                        flow_text(item, &format!("{section}[{i}]"), notes)
+                    ),
                 );
             }
         }
     }
     if let Some(Value::Mapping(items)) = get("examples") {
-        gap(&mut out);
+        gap(&mut out, "examples");
         for (key, value) in items {
             let key = key.as_str().unwrap_or_default();
             let text = match value {
-                Value::Mapping(_) | Value::Sequence(_) => flow_text(value),
+                Value::Mapping(_) | Value::Sequence(_) => {
+                    flow_text(value, &format!("examples.{key}"), notes)
+                }
                 Value::String(s) => quote(s),
                 other => serde_json::to_string(&serde_json::to_value(other).unwrap_or_default())
                     .unwrap_or_default(),
@@ -1073,7 +1211,7 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
         }
     }
     if let Some(Value::Sequence(items)) = get("scenarios") {
-        gap(&mut out);
+        gap(&mut out, "scenarios");
         for (i, item) in items.iter().enumerate() {
             let mut rest = item.clone();
             let scenario = take(&mut rest, "name")
@@ -1093,41 +1231,47 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
                 Some(Value::Sequence(steps)) => steps,
                 _ => Vec::new(),
             };
-            let step_text = |step: &Value, indent: usize| match step {
+            let path = format!("scenarios[{i}]");
+            let step_text = |k: usize, step: &Value, indent: usize| match step {
                 Value::String(s) => name(s),
-                other => pretty_flow(other, indent),
+                other => pretty_flow(other, indent, &format!("{path}.events[{k}]"), notes),
             };
-            let inline: Vec<String> = steps.iter().map(|step| step_text(step, 0)).collect();
+            let inline: Vec<String> = (steps.iter().enumerate())
+                .map(|(k, step)| step_text(k, step, 0))
+                .collect();
             let mut line = format!(
                 "scenario {scenario}{description}: {}{}",
                 inline.join(", "),
-                with_rest(&rest)
+                with_rest(&rest, &path, notes)
             );
             // Too long for a line: a step per line, then the rest.
             if line.len() > WIDTH || line.contains('\n') {
                 line = format!("scenario {scenario}{description}:");
                 for (k, step) in steps.iter().enumerate() {
                     line.push_str("\n  ");
-                    line.push_str(&step_text(step, 2));
+                    line.push_str(&step_text(k, step, 2));
                     if k + 1 < steps.len() {
                         line.push(',');
                     }
                 }
                 if rest.as_mapping().is_some_and(|m| !m.is_empty()) {
                     line.push_str("\n  with ");
-                    line.push_str(&pretty_flow(&rest, 2));
+                    line.push_str(&pretty_flow(&rest, 2, &path, notes));
                 }
             }
             block(&mut out, &format!("scenarios[{i}]"), line);
         }
     }
     if let Some(Value::Sequence(items)) = get("formats") {
-        gap(&mut out);
+        gap(&mut out, "formats");
         for (i, item) in items.iter().enumerate() {
             block(
                 &mut out,
                 &format!("formats[{i}]"),
-                format!("format {}", flow_text(item)),
+                format!(
+                    "format {}",
+                    flow_text(item, &format!("formats[{i}]"), notes)
+                ),
             );
         }
     }
