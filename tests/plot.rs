@@ -499,3 +499,49 @@ fn hostile_plot_files_get_an_error_not_a_crash() {
     }
     assert!(plot_errors(&deep("[", "]", 100_000)).contains("nested deeper than 64 levels"));
 }
+
+#[test]
+fn the_readme_plot_tutorial_checks_validates_as_it_says_and_is_canonical() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let section = readme
+        .split("### A first lifecycle in `.plot`")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the tutorial");
+    let block = |fence: &str| -> String {
+        let rest = section.split(fence).nth(1).expect("a block");
+        rest.split("```").next().expect("its end").to_owned()
+    };
+    let (plot, stream) = (block("```\n"), block("```json\n"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chats = dir.path().join("chats");
+    std::fs::create_dir(&chats).expect("made");
+    let file = chats.join("support_chat.plot");
+    std::fs::write(&file, &plot).expect("written");
+    let jsonl = dir.path().join("chat.jsonl");
+    std::fs::write(&jsonl, &stream).expect("written");
+    let chats = chats.to_str().expect("UTF-8");
+    let check = plotline(&["check", "--catalog", chats]);
+    assert_eq!(check.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&check.stderr), "", "no warning");
+    assert!(String::from_utf8_lossy(&check.stdout).contains("2 scenario runs, 0 failed"));
+    let fmt = plotline(&["fmt", "--check", file.to_str().expect("UTF-8")]);
+    assert_eq!(fmt.status.code(), Some(0), "canonical layout");
+    // The output the README shows, line for line (the file name aside).
+    let said = section
+        .split("$ plotline validate --catalog chats chat.jsonl\n")
+        .nth(1);
+    let said = said
+        .and_then(|rest| rest.split("```").next())
+        .expect("the output");
+    let validate = plotline(&[
+        "validate",
+        "--catalog",
+        chats,
+        jsonl.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(validate.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&validate.stdout)
+        .replace(jsonl.to_str().expect("UTF-8"), "chat.jsonl");
+    assert_eq!(out, said);
+}
