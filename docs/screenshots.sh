@@ -14,8 +14,8 @@ server=
 trap '[ -n "$server" ] && kill "$server"; rm -rf "$work"' EXIT
 
 "$plotline" simulate -n 20000 --violations 0.01 --seed 7 > "$work/stream.jsonl"
-# Exit 1: the stream has violations, on purpose.
-"$plotline" -q validate "$work/stream.jsonl" --format html -o "$work/report.html" || [ $? -eq 1 ]
+# Exit 1: the stream has violations, on purpose. (Run beside it: the page names it as given.)
+(cd "$work" && "$plotline" -q validate stream.jsonl --format html -o report.html) || [ $? -eq 1 ]
 
 "$plotline" serve --listen 127.0.0.1:0 > "$work/serve.out" 2>/dev/null &
 server=$!

@@ -1538,13 +1538,16 @@ fn count_end(
 /// `; did you mean `x`?` when one of `names` is close to `name`: a likely misspelling
 /// (closer than in a config file, where the writer is at hand: a stream's names are often
 /// other events of the same family, `OFFER_HOVER` is no misspelt `OFFER_REMOVE`).
+/// Cheap enough for a stream full of unknown names: a name whose length alone puts it too
+/// far is not compared.
 fn close_name<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> String {
-    crate::diagnostic::did_you_mean(name, names)
-        .filter(|best| {
-            let apart = strsim::damerau_levenshtein(name, best);
-            apart <= (name.len().max(best.len()) / 4).max(1)
-        })
-        .map_or(String::new(), |best| format!("; did you mean `{best}`?"))
+    let allowed = |other: &str| (name.len().max(other.len()) / 4).max(1);
+    let best = (names.into_iter())
+        .filter(|other| name.len().abs_diff(other.len()) <= allowed(other))
+        .map(|other| (strsim::osa_distance(name, other), other))
+        .filter(|(apart, other)| *apart <= allowed(other))
+        .min_by_key(|(apart, _)| *apart);
+    best.map_or(String::new(), |(_, best)| format!("; did you mean `{best}`?"))
 }
 
 /// Field values to store, by slot: on the stack for the few a rule sets.
