@@ -1547,7 +1547,9 @@ fn close_name<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> Strin
         .map(|other| (strsim::osa_distance(name, other), other))
         .filter(|(apart, other)| *apart <= allowed(other))
         .min_by_key(|(apart, _)| *apart);
-    best.map_or(String::new(), |(_, best)| format!("; did you mean `{best}`?"))
+    best.map_or(String::new(), |(_, best)| {
+        format!("; did you mean `{best}`?")
+    })
 }
 
 /// Field values to store, by slot: on the stack for the few a rule sets.
