@@ -224,18 +224,33 @@ fn scalar_end(bytes: &[u8], at: usize) -> Option<usize> {
 fn integer(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
     let negative = bytes.get(at) == Some(&b'-');
     let start = at + usize::from(negative);
-    let mut value: i64 = 0;
-    let mut end = start;
-    while let Some(digit) = bytes.get(end).filter(|b| b.is_ascii_digit()) {
-        // A negative number is summed downwards, so that `i64::MIN` fits.
-        let digit = i64::from(digit - b'0');
-        value = value.checked_mul(10)?;
-        value = match negative {
-            true => value.checked_sub(digit)?,
-            false => value.checked_add(digit)?,
-        };
-        end += 1;
-    }
+    let digits = bytes.get(start..)?;
+    let count = digits.iter().take_while(|b| b.is_ascii_digit()).count();
+    let end = start + count;
+    let value = match digits.get(..count)? {
+        // Up to 18 digits no sum can overflow (every timestamp in milliseconds is one).
+        short if count <= 18 => {
+            let magnitude = (short.iter()).fold(0i64, |sum, b| sum * 10 + i64::from(b - b'0'));
+            if negative {
+                -magnitude
+            } else {
+                magnitude
+            }
+        }
+        long => {
+            let mut value: i64 = 0;
+            for digit in long {
+                // A negative number is summed downwards, so that `i64::MIN` fits.
+                let digit = i64::from(digit - b'0');
+                value = value.checked_mul(10)?;
+                value = match negative {
+                    true => value.checked_sub(digit)?,
+                    false => value.checked_add(digit)?,
+                };
+            }
+            value
+        }
+    };
     let leading_zero = bytes.get(start) == Some(&b'0') && end > start + 1;
     if end == start || leading_zero || matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) {
         return None;
@@ -265,4 +280,25 @@ fn number_end(bytes: &[u8], at: usize) -> Option<usize> {
         end = digits(end + 1 + sign)?;
     }
     Some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn integers_are_read_exactly_to_the_ends_of_i64() {
+        let read = |text: &str| super::integer(text.as_bytes(), 0).map(|(value, _)| value);
+        assert_eq!(read("1732435200059,"), Some(1_732_435_200_059));
+        assert_eq!(read("-42}"), Some(-42));
+        assert_eq!(read("0"), Some(0));
+        assert_eq!(read("999999999999999999"), Some(999_999_999_999_999_999));
+        assert_eq!(read("-999999999999999999"), Some(-999_999_999_999_999_999));
+        assert_eq!(read("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(read("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(read("9223372036854775808"), None, "over i64");
+        assert_eq!(read("-9223372036854775809"), None);
+        for not in ["01", "1.5", "1e3", "-", "", "x"] {
+            assert_eq!(read(not), None, "{not}");
+        }
+        assert_eq!(super::integer(b"12,", 0), Some((12, 2)));
+    }
 }
