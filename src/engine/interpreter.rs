@@ -539,7 +539,10 @@ impl<'c> Interpreter<'c> {
         if let Some(ts) = ts {
             reorder.advance(ts);
         }
-        self.release_held(false, want_step, report, judged);
+        // Checked here, where it is cheap: most lines release nothing.
+        if reorder.any_due() {
+            self.release_held(false, want_step, report, judged);
+        }
     }
 
     /// The stream's event time reached `ts` (a line's [`envelope::ts_of`], of this
