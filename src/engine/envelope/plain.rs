@@ -81,19 +81,15 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
     fields.finish(last, resolve)
 }
 
-/// The integer `ts` of a line, found without reading the line: the value of the first `ts`
-/// name of the object, when every value before it is a string or a scalar (walked over, the
-/// common case); else the first `"ts"` that follows `{`, `,` or a space and is followed by `:`
-/// (a name, not a value), when no `{` or `[` comes before it but the object's own (so it is a
-/// name of the object itself), and an integer follows. What orders a line within a reorder
-/// window; `None` otherwise.
+/// The integer `ts` of a line, found without reading the line: the first `"ts"` in it that
+/// follows `{`, `,` or a space and is followed by `:` (a name, not a value), when no `{` or `[`
+/// comes before it but the object's own (so it is a name of the object itself: in valid JSON
+/// those bytes can be nothing else), and an integer follows. What orders a line within a
+/// reorder window; `None` otherwise.
 pub(super) fn ts(bytes: &[u8]) -> Option<i64> {
     let open = skip_space(bytes, 0);
     if bytes.get(open) != Some(&b'{') {
         return None;
-    }
-    if let Some(found) = walk_to_ts(bytes, open + 1) {
-        return found;
     }
     let body = bytes.get(open + 1..)?;
     // Built once: a searcher's set-up costs more than a short line's search.
@@ -119,49 +115,6 @@ pub(super) fn ts(bytes: &[u8]) -> Option<i64> {
         return integer(body, at).map(|(ts, _)| ts);
     }
     None
-}
-
-/// Walks the object's members from `at` (just inside its `{`) over string and scalar values
-/// to its first `ts` name: `Some` of its integer value (or of `None`, not an integer); `None`
-/// when something else comes first (an object or array value, an escape, the object's end,
-/// anything not JSON), for [`ts`] to search.
-fn walk_to_ts(bytes: &[u8], mut at: usize) -> Option<Option<i64>> {
-    // The position of the quote that closes a string from `from`, without escapes in it.
-    let closing = |from: usize| -> Option<usize> {
-        let found = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
-        (bytes.get(found) == Some(&b'"')).then_some(found)
-    };
-    loop {
-        at = skip_space(bytes, at);
-        if bytes.get(at) != Some(&b'"') {
-            return None;
-        }
-        let name_end = closing(at + 1)?;
-        let name = bytes.get(at + 1..name_end)?;
-        at = skip_space(bytes, name_end + 1);
-        if bytes.get(at) != Some(&b':') {
-            return None;
-        }
-        at = skip_space(bytes, at + 1);
-        if name == b"ts" {
-            return Some(integer(bytes, at).map(|(ts, _)| ts));
-        }
-        at = match bytes.get(at)? {
-            b'"' => closing(at + 1)? + 1,
-            b'-' | b'0'..=b'9' | b't' | b'f' | b'n' => {
-                let rest = bytes.get(at..)?;
-                at + rest
-                    .iter()
-                    .position(|b| matches!(b, b',' | b'}') || is_space(*b))?
-            }
-            _ => return None,
-        };
-        at = skip_space(bytes, at);
-        if bytes.get(at) != Some(&b',') {
-            return None;
-        }
-        at += 1;
-    }
 }
 
 /// The fields read so far.
