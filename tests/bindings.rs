@@ -27,35 +27,54 @@ fn python_validates_a_stream_as_the_cli_does() {
     );
     let python = venv.join("bin/python");
     let script = root.join("tests/clients/binding.py");
+    let run = |args: &[&str]| {
+        let output = succeeded(
+            Command::new(&python)
+                .arg(&script)
+                .args(args)
+                .current_dir(root),
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
     for stream in [
         "tests/fixtures/streams/every_kind.jsonl",
         "examples/callback.jsonl",
     ] {
         let cli = plotline(&["validate", "--format", "json", stream]);
-        let binding = succeeded(
-            Command::new(&python)
-                .arg(&script)
-                .arg(stream)
-                .current_dir(root),
-        );
-        assert!(!binding.stdout.is_empty());
-        assert_eq!(
-            String::from_utf8_lossy(&binding.stdout),
-            String::from_utf8_lossy(&cli.stdout),
-            "{stream}"
-        );
+        let cli = String::from_utf8_lossy(&cli.stdout);
+        assert!(!cli.is_empty());
+        // Read by Plotline, and handed over as text: the same report.
+        assert_eq!(run(&[stream]), cli, "{stream}");
+        assert_eq!(run(&["--text", stream]), cli, "{stream} as text");
     }
-    // A catalog that does not compile is a ValueError that names the file and the place.
+    // Another catalog, from its directory: as `--catalog` gives it.
     let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("x.yaml"), "name: x\nstates: [a\n").expect("written");
-    let broken = succeeded(
-        Command::new(&python)
-            .arg(&script)
-            .arg("--broken")
-            .arg(dir.path())
-            .current_dir(root),
+    let stream = dir.path().join("chat.jsonl");
+    std::fs::write(
+        &stream,
+        concat!(
+            r#"{"lifecycle":"chat","interaction":"c1","event":"opened","ts":1,"version":"1.0"}"#,
+            "\n",
+            r#"{"lifecycle":"chat","interaction":"c1","event":"nope","ts":2,"version":"1.0"}"#,
+            "\n"
+        ),
+    )
+    .expect("written");
+    let stream = stream.to_str().expect("UTF-8");
+    let general = "tests/fixtures/general";
+    let cli = plotline(&["validate", "--format", "json", "--catalog", general, stream]);
+    let cli = String::from_utf8_lossy(&cli.stdout);
+    assert!(cli.contains("unknown_event"), "{cli}");
+    assert_eq!(run(&[stream, general]), cli);
+    assert_eq!(
+        run(&["--lifecycles"]).trim(),
+        "callback clicktocall intercom_messenger lp_offers zendesk_messaging"
     );
-    let said = String::from_utf8_lossy(&broken.stdout);
+    // A catalog that does not compile is a ValueError that names the file and the place.
+    let broken = dir.path().join("broken");
+    std::fs::create_dir(&broken).expect("made");
+    std::fs::write(broken.join("x.yaml"), "name: x\nstates: [a\n").expect("written");
+    let said = run(&["--broken", broken.to_str().expect("UTF-8")]);
     assert!(
         said.starts_with("ValueError: the catalog does not compile"),
         "{said}"

@@ -1,26 +1,72 @@
-//! Plotline for Python: `plotline.validate(text, catalog=None)` runs JSONL event lines through
-//! the one interpreter `plotline validate` runs and gives its JSON report, the same text
-//! `plotline validate --format json` writes for them. Nothing is judged here: this crate only
-//! hands text to the core and its report back.
+//! Plotline for Python: a `Catalog` (the built-in one, or a directory of lifecycle files)
+//! runs JSONL event lines through the one interpreter `plotline validate` runs and gives its
+//! JSON report, the same text `plotline validate --format json` writes for them. Nothing is
+//! judged here: this crate only hands text to the core and its report back.
 
-use std::io::Cursor;
+use std::io::{BufRead, BufReader, Cursor};
 use std::path::Path;
 
-use plotline::compile::{compile, Catalog};
+use plotline::compile::{compile, Catalog as Compiled};
 use plotline::config::{load_builtin, load_dir};
 use plotline::engine::stream::{self, Input};
-use plotline::engine::{Interpreter, Limits};
+use plotline::engine::{Interpreter, Limits, Violation};
 use plotline::report::JsonReport;
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 
-/// The catalog of the lifecycle files in `dir`, or the built-in one; a `ValueError` that says
-/// every diagnostic when it does not compile.
-fn catalog(dir: Option<&str>) -> PyResult<Catalog> {
-    let (files, mut diagnostics) = match dir {
-        Some(dir) => load_dir(Path::new(dir)),
-        None => load_builtin(),
-    };
+/// A compiled catalog of lifecycles.
+#[pyclass(frozen)]
+struct Catalog {
+    compiled: Compiled,
+}
+
+#[pymethods]
+impl Catalog {
+    /// The catalog built into Plotline.
+    #[staticmethod]
+    fn builtin() -> PyResult<Catalog> {
+        compiled(load_builtin())
+    }
+
+    /// The catalog of the lifecycle files (`*.yaml`, `*.yml`, `*.plot`) in `path`; a
+    /// `ValueError` with every diagnostic when it does not compile.
+    #[staticmethod]
+    fn from_dir(path: &str) -> PyResult<Catalog> {
+        compiled(load_dir(Path::new(path)))
+    }
+
+    /// The names of its lifecycles.
+    fn lifecycles(&self) -> Vec<String> {
+        (self.compiled.lifecycles.iter())
+            .map(|lifecycle| lifecycle.name.clone())
+            .collect()
+    }
+
+    /// The JSON report of the JSONL event lines `text` (named `name` in it), as
+    /// `plotline validate --format json` writes it.
+    #[pyo3(signature = (text, name = "-"))]
+    fn validate(&self, text: &str, name: &str) -> PyResult<String> {
+        let reader = Box::new(Cursor::new(text.as_bytes().to_vec()));
+        report(&self.compiled, name, Some(text.len() as u64), reader)
+    }
+
+    /// The JSON report of the JSONL file at `path` (read by Plotline, line by line), as
+    /// `plotline validate --format json PATH` writes it.
+    fn validate_file(&self, path: &str) -> PyResult<String> {
+        let file = std::fs::File::open(path)
+            .map_err(|e| PyOSError::new_err(format!("cannot open {path}: {e}")))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        report(&self.compiled, path, size, Box::new(BufReader::new(file)))
+    }
+}
+
+/// The catalog of loaded files, or a `ValueError` that says every error.
+fn compiled(
+    (files, mut diagnostics): (
+        Vec<plotline::config::LoadedFile>,
+        Vec<plotline::diagnostic::Diagnostic>,
+    ),
+) -> PyResult<Catalog> {
     let (catalog, found) = compile(&files);
     diagnostics.extend(found);
     let errors: Vec<String> = (diagnostics.iter())
@@ -28,7 +74,7 @@ fn catalog(dir: Option<&str>) -> PyResult<Catalog> {
         .map(ToString::to_string)
         .collect();
     match catalog {
-        Some(catalog) if errors.is_empty() => Ok(catalog),
+        Some(compiled) if errors.is_empty() => Ok(Catalog { compiled }),
         _ => Err(PyValueError::new_err(format!(
             "the catalog does not compile:\n{}",
             errors.join("\n")
@@ -36,26 +82,26 @@ fn catalog(dir: Option<&str>) -> PyResult<Catalog> {
     }
 }
 
-/// Validates JSONL event lines (`text`, named `name` in the report) against the lifecycle
-/// files of the directory `catalog` (default: the built-in catalog) and returns the JSON
-/// report, as `plotline validate --format json` writes it.
-#[pyfunction]
-#[pyo3(signature = (text, catalog = None, name = "-"))]
-fn validate(text: &str, catalog: Option<&str>, name: &str) -> PyResult<String> {
-    let catalog = self::catalog(catalog)?;
+/// Runs one input through an interpreter of `catalog` and writes the JSON report.
+fn report(
+    catalog: &Compiled,
+    name: &str,
+    size: Option<u64>,
+    reader: Box<dyn BufRead + Send>,
+) -> PyResult<String> {
     let limits = Limits::default();
-    let mut interpreter = Interpreter::new(&catalog, limits);
+    let mut interpreter = Interpreter::new(catalog, limits);
     let mut report = JsonReport::new().map_err(|e| PyOSError::new_err(e.to_string()))?;
     let mut failed = None;
-    let input = Input {
-        name: name.to_owned(),
-        size: Some(text.len() as u64),
-        reader: Box::new(Cursor::new(text.as_bytes().to_vec())),
-    };
-    let mut keep = |violation: plotline::engine::Violation| {
+    let mut keep = |violation: Violation| {
         if let Err(error) = report.push(&violation) {
             failed.get_or_insert(error);
         }
+    };
+    let input = Input {
+        name: name.to_owned(),
+        size,
+        reader,
     };
     stream::run(
         &mut interpreter,
@@ -80,6 +126,6 @@ fn validate(text: &str, catalog: Option<&str>, name: &str) -> PyResult<String> {
 #[pymodule]
 #[pyo3(name = "plotline")]
 fn python_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    module.add_function(wrap_pyfunction!(validate, module)?)?;
+    module.add_class::<Catalog>()?;
     Ok(())
 }
