@@ -160,15 +160,48 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|candidate| (strsim::damerau_levenshtein(name, candidate), candidate))
-        .filter(|(distance, candidate)| {
-            *distance <= (name.len().max(candidate.len()) / 3).max(1)
-                || candidate.eq_ignore_ascii_case(name)
+    closest(name, candidates, 3)
+}
+
+/// The closest of `candidates` to `name`: equal but for case, or at most one edit per
+/// `letters_per_edit` letters of the longer name apart (at least one edit). A candidate whose
+/// length or letters alone put it too far is not compared, so that even a stream full of
+/// unknown names pays little for it.
+pub fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    letters_per_edit: usize,
+) -> Option<&'a str> {
+    let allowed = |other: &str| (name.len().max(other.len()) / letters_per_edit).max(1);
+    (candidates.into_iter())
+        .filter(|other| {
+            other.eq_ignore_ascii_case(name)
+                || name.len().abs_diff(other.len()) <= allowed(other)
+                    && bag_distance(name, other) <= allowed(other)
         })
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
+        .map(|other| (strsim::damerau_levenshtein(name, other), other))
+        .filter(|(apart, other)| *apart <= allowed(other) || other.eq_ignore_ascii_case(name))
+        .min_by_key(|(apart, _)| *apart)
+        .map(|(_, other)| other)
+}
+
+/// A lower bound of the edit distance of two ASCII texts, in one pass each: how many bytes
+/// one has that the other lacks, the larger count (0, no bound, for other texts).
+fn bag_distance(a: &str, b: &str) -> usize {
+    if !a.is_ascii() || !b.is_ascii() {
+        return 0;
+    }
+    let mut counts = [0i32; 128];
+    for byte in a.bytes() {
+        counts[usize::from(byte)] += 1;
+    }
+    for byte in b.bytes() {
+        counts[usize::from(byte)] -= 1;
+    }
+    let (more, fewer) = counts.iter().fold((0, 0), |(more, fewer), &n| {
+        (more + n.max(0), fewer + (-n).max(0))
+    });
+    usize::try_from(more.max(fewer)).unwrap_or(usize::MAX)
 }
 
 /// "did you mean `x`?" for [`did_you_mean`], or a list of what is allowed.
@@ -189,6 +222,20 @@ pub fn suggestion<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bag_distance_bounds_the_edit_distance_from_below() {
+        assert_eq!(bag_distance("abcd_x", "abcd"), 2);
+        assert_eq!(bag_distance("abc", "cba"), 0);
+        assert_eq!(bag_distance("abc", "abd"), 1);
+        assert_eq!(bag_distance("é", "e"), 0, "no bound outside ASCII");
+        for (a, b) in [("kitten", "sitting"), ("flaw", "lawn"), ("abcd_x", "abcd")] {
+            assert!(
+                bag_distance(a, b) <= strsim::damerau_levenshtein(a, b),
+                "{a} {b}"
+            );
+        }
+    }
 
     #[test]
     fn suggests_close_names_only() {

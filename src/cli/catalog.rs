@@ -7,8 +7,7 @@ use clap::Args;
 
 use super::output::say;
 use super::style;
-use crate::compile::{compile, Catalog, Lifecycle, Version};
-use crate::config::load::{builtin_sources, dir_sources, parse_all, LIFECYCLE_EXTENSIONS};
+use crate::compile::{load_catalog, Catalog, Lifecycle, Version};
 use crate::diagnostic::{suggestion, Diagnostic};
 
 /// Where the catalog comes from.
@@ -28,34 +27,7 @@ pub struct CatalogArgs {
 /// Loads and compiles the catalog. Every diagnostic comes back; the catalog only when none
 /// is an error.
 pub fn load(args: &CatalogArgs) -> (Option<Catalog>, Vec<Diagnostic>) {
-    let mut sources = Vec::new();
-    let mut diagnostics = Vec::new();
-    if args.catalog.is_none() || args.with_builtin {
-        sources.extend(builtin_sources());
-    }
-    if let Some(dir) = &args.catalog {
-        match dir_sources(dir) {
-            Ok(found) if found.is_empty() => {
-                let patterns: Vec<String> = LIFECYCLE_EXTENSIONS
-                    .iter()
-                    .map(|e| format!("*.{e}"))
-                    .collect();
-                diagnostics.push(Diagnostic::general(format!(
-                    "no lifecycle files ({}) in {}",
-                    patterns.join(", "),
-                    dir.display()
-                )))
-            }
-            Ok(found) => sources.extend(found),
-            Err(error) => diagnostics.push(error),
-        }
-    }
-    let (files, parse_errors) = parse_all(sources);
-    diagnostics.extend(parse_errors);
-    let (catalog, found) = compile(&files);
-    diagnostics.extend(found);
-    let failed = diagnostics.iter().any(Diagnostic::is_error);
-    (catalog.filter(|_| !failed), diagnostics)
+    load_catalog(args.catalog.as_deref(), args.with_builtin)
 }
 
 /// Prints diagnostics to stderr: one line each, plus a source excerpt on a terminal; and,

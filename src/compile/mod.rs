@@ -21,9 +21,47 @@ use std::collections::HashMap;
 
 pub use catalog::{Catalog, Lifecycle, Version};
 
+use crate::config::load::{builtin_sources, dir_sources, parse_all, LIFECYCLE_EXTENSIONS};
 use crate::config::LoadedFile;
 use crate::cores::map_on_cores;
 use crate::diagnostic::Diagnostic;
+
+/// Loads and compiles a catalog: the lifecycle files of `dir` (with the built-in ones too
+/// when `with_builtin`), or the built-in catalog. Every diagnostic comes back; the catalog
+/// only when none is an error (a directory without lifecycle files is one).
+pub fn load_catalog(
+    dir: Option<&std::path::Path>,
+    with_builtin: bool,
+) -> (Option<Catalog>, Vec<Diagnostic>) {
+    let mut sources = Vec::new();
+    let mut diagnostics = Vec::new();
+    if dir.is_none() || with_builtin {
+        sources.extend(builtin_sources());
+    }
+    if let Some(dir) = dir {
+        match dir_sources(dir) {
+            Ok(found) if found.is_empty() => {
+                let patterns: Vec<String> = LIFECYCLE_EXTENSIONS
+                    .iter()
+                    .map(|e| format!("*.{e}"))
+                    .collect();
+                diagnostics.push(Diagnostic::general(format!(
+                    "no lifecycle files ({}) in {}",
+                    patterns.join(", "),
+                    dir.display()
+                )))
+            }
+            Ok(found) => sources.extend(found),
+            Err(error) => diagnostics.push(error),
+        }
+    }
+    let (files, parse_errors) = parse_all(sources);
+    diagnostics.extend(parse_errors);
+    let (catalog, found) = compile(&files);
+    diagnostics.extend(found);
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    (catalog.filter(|_| !failed), diagnostics)
+}
 
 /// Compiles `files` into a catalog. The catalog is `None` when any file has an error;
 /// warnings come back either way.

@@ -781,18 +781,22 @@ fn entry_path(path: &str, key: Option<&str>, index: usize) -> String {
     }
 }
 
-/// Whether an entry nested in `value` (at `path`) has comments.
-fn notes_within(value: &Value, path: &str, notes: &Notes) -> bool {
-    let entries: Vec<(String, &Value)> = match value {
+/// The entries of the collection `value` (at `path`), each with its path; none for a scalar.
+fn entries<'v>(value: &'v Value, path: &str) -> Vec<(String, &'v Value)> {
+    match value {
         Value::Mapping(entries) => (entries.iter().enumerate())
             .map(|(i, (key, value))| (entry_path(path, key.as_str(), i), value))
             .collect(),
         Value::Sequence(items) => (items.iter().enumerate())
             .map(|(i, item)| (entry_path(path, None, i), item))
             .collect(),
-        _ => return false,
-    };
-    (entries.into_iter())
+        _ => Vec::new(),
+    }
+}
+
+/// Whether an entry nested in `value` (at `path`) has comments.
+fn notes_within(value: &Value, path: &str, notes: &Notes) -> bool {
+    (entries(value, path).into_iter())
         .any(|(at, value)| notes.borrow().contains_key(&at) || notes_within(value, &at, notes))
 }
 
@@ -948,16 +952,7 @@ fn gather_notes(root: &Mapping, comments: &mut dyn FnMut(&str) -> Vec<String>) -
         comments: &mut dyn FnMut(&str) -> Vec<String>,
         notes: &mut IndexMap<String, Vec<String>>,
     ) {
-        let entries: Vec<(String, &Value)> = match value {
-            Value::Mapping(entries) => (entries.iter().enumerate())
-                .map(|(i, (key, value))| (entry_path(path, key.as_str(), i), value))
-                .collect(),
-            Value::Sequence(items) => (items.iter().enumerate())
-                .map(|(i, item)| (entry_path(path, None, i), item))
-                .collect(),
-            _ => return,
-        };
-        for (at, value) in entries {
+        for (at, value) in entries(value, path) {
             let found = comments(&at);
             if !found.is_empty() {
                 notes.insert(at.clone(), found);

@@ -926,7 +926,6 @@ impl PartitionRun<'_> {
     }
 }
 
-/// Appends an event's line as `run` writes it (with its computed metadata block).
 /// Sets `interpreter` to judge as the worker's `options` say.
 fn judge_as(interpreter: &mut Interpreter, options: WorkerOptions) {
     interpreter.reorder_within(options.reorder_window);
@@ -934,6 +933,7 @@ fn judge_as(interpreter: &mut Interpreter, options: WorkerOptions) {
     interpreter.show_personal_values(options.show_pii);
 }
 
+/// Appends an event's line as `run` writes it (with its computed metadata block).
 fn annotate(events: &mut Vec<u8>, line: &[u8], step: Option<&Step>) {
     match step {
         Some(step) => events.extend_from_slice(&step.annotate(line)),

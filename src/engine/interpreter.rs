@@ -631,14 +631,6 @@ impl<'c> Interpreter<'c> {
         report: &mut KeyedReport<'_>,
         judged: &mut Judged<'_>,
     ) {
-        if !all
-            && self
-                .reorder
-                .as_ref()
-                .is_none_or(|reorder| !reorder.any_due())
-        {
-            return;
-        }
         // Out of the way while its lines are judged (judging never reads it).
         let Some(mut reorder) = self.reorder.take() else {
             return;
@@ -1541,38 +1533,9 @@ fn count_end(
 /// `; did you mean `x`?` when one of `names` is close to `name`: a likely misspelling
 /// (closer than in a config file, where the writer is at hand: a stream's names are often
 /// other events of the same family, `OFFER_HOVER` is no misspelt `OFFER_REMOVE`).
-/// Cheap enough for a stream full of unknown names: a name whose length alone puts it too
-/// far is not compared.
 fn close_name<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> String {
-    let allowed = |other: &str| (name.len().max(other.len()) / 4).max(1);
-    let best = (names.into_iter())
-        .filter(|other| name.len().abs_diff(other.len()) <= allowed(other))
-        .filter(|other| bag_distance(name, other) <= allowed(other))
-        .map(|other| (strsim::osa_distance(name, other), other))
-        .filter(|(apart, other)| *apart <= allowed(other))
-        .min_by_key(|(apart, _)| *apart);
-    best.map_or(String::new(), |(_, best)| {
-        format!("; did you mean `{best}`?")
-    })
-}
-
-/// A lower bound of the edit distance of two ASCII texts, in one pass each: how many bytes
-/// one has that the other lacks, the larger count (0, no bound, for other texts).
-fn bag_distance(a: &str, b: &str) -> usize {
-    if !a.is_ascii() || !b.is_ascii() {
-        return 0;
-    }
-    let mut counts = [0i32; 128];
-    for byte in a.bytes() {
-        counts[usize::from(byte)] += 1;
-    }
-    for byte in b.bytes() {
-        counts[usize::from(byte)] -= 1;
-    }
-    let (more, fewer) = counts.iter().fold((0, 0), |(more, fewer), &n| {
-        (more + n.max(0), fewer + (-n).max(0))
-    });
-    usize::try_from(more.max(fewer)).unwrap_or(usize::MAX)
+    crate::diagnostic::closest(name, names, 4)
+        .map_or(String::new(), |best| format!("; did you mean `{best}`?"))
 }
 
 /// Field values to store, by slot: on the stack for the few a rule sets.
@@ -2041,20 +2004,6 @@ fn same(a: &Value, b: &Value) -> bool {
 
 #[cfg(test)]
 mod tests {
-
-    #[test]
-    fn the_bag_distance_bounds_the_edit_distance_from_below() {
-        assert_eq!(super::bag_distance("abcd_x", "abcd"), 2);
-        assert_eq!(super::bag_distance("abc", "cba"), 0);
-        assert_eq!(super::bag_distance("abc", "abd"), 1);
-        assert_eq!(super::bag_distance("é", "e"), 0, "no bound outside ASCII");
-        for (a, b) in [("kitten", "sitting"), ("flaw", "lawn"), ("abcd_x", "abcd")] {
-            assert!(
-                super::bag_distance(a, b) <= strsim::osa_distance(a, b),
-                "{a} {b}"
-            );
-        }
-    }
     use serde_json::{json, Map, Value};
 
     use super::Step;

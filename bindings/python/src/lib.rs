@@ -6,8 +6,7 @@
 use std::io::{BufRead, BufReader, Cursor};
 use std::path::Path;
 
-use plotline::compile::{compile, Catalog as Compiled};
-use plotline::config::{load_builtin, load_dir};
+use plotline::compile::{load_catalog, Catalog as Compiled};
 use plotline::engine::stream::{self, Input};
 use plotline::engine::{Interpreter, Limits, Violation};
 use plotline::report::JsonReport;
@@ -25,14 +24,14 @@ impl Catalog {
     /// The catalog built into Plotline.
     #[staticmethod]
     fn builtin() -> PyResult<Catalog> {
-        compiled(load_builtin())
+        compiled(None)
     }
 
     /// The catalog of the lifecycle files (`*.yaml`, `*.yml`, `*.plot`) in `path`; a
     /// `ValueError` with every diagnostic when it does not compile.
     #[staticmethod]
     fn from_dir(path: &str) -> PyResult<Catalog> {
-        compiled(load_dir(Path::new(path)))
+        compiled(Some(Path::new(path)))
     }
 
     /// The names of its lifecycles.
@@ -60,25 +59,22 @@ impl Catalog {
     }
 }
 
-/// The catalog of loaded files, or a `ValueError` that says every error.
-fn compiled(
-    (files, mut diagnostics): (
-        Vec<plotline::config::LoadedFile>,
-        Vec<plotline::diagnostic::Diagnostic>,
-    ),
-) -> PyResult<Catalog> {
-    let (catalog, found) = compile(&files);
-    diagnostics.extend(found);
-    let errors: Vec<String> = (diagnostics.iter())
-        .filter(|d| d.is_error())
-        .map(ToString::to_string)
-        .collect();
+/// The catalog of `dir` (`None`: the built-in one), as `plotline --catalog` loads it, or a
+/// `ValueError` that says every error.
+fn compiled(dir: Option<&Path>) -> PyResult<Catalog> {
+    let (catalog, diagnostics) = load_catalog(dir, false);
     match catalog {
-        Some(compiled) if errors.is_empty() => Ok(Catalog { compiled }),
-        _ => Err(PyValueError::new_err(format!(
-            "the catalog does not compile:\n{}",
-            errors.join("\n")
-        ))),
+        Some(compiled) => Ok(Catalog { compiled }),
+        None => {
+            let errors: Vec<String> = (diagnostics.iter())
+                .filter(|d| d.is_error())
+                .map(ToString::to_string)
+                .collect();
+            Err(PyValueError::new_err(format!(
+                "the catalog does not compile:\n{}",
+                errors.join("\n")
+            )))
+        }
     }
 }
 

@@ -29,7 +29,7 @@ use super::Diagram;
 /// Height of a state's box.
 pub const NODE_HEIGHT: f64 = 40.0;
 /// Height of an edge's label box (one line of 11 px text).
-pub const LABEL_HEIGHT: f64 = 18.0;
+const LABEL_HEIGHT: f64 = 18.0;
 /// Vertical distance between rows.
 const ROW_GAP: f64 = 24.0;
 /// The band under a row is at least this deep for each pixel its edges travel sideways...
@@ -47,7 +47,7 @@ const MARGIN: f64 = 12.0;
 /// Where an edge runs along its label box, from the box's left (its text starts further).
 const LABEL_LINE: f64 = 4.0;
 /// Where a label's text starts, from the box's left, when its edge runs along that side.
-pub const LABEL_TEXT: f64 = 10.0;
+const LABEL_TEXT: f64 = 10.0;
 /// Sweeps of ordering and of placing.
 const ORDER_SWEEPS: usize = 12;
 const PLACE_SWEEPS: usize = 24;
