@@ -60,7 +60,7 @@ pub fn to_yaml(source: SourceText) -> Result<String, Diagnostic> {
 }
 
 /// `yaml` with `key:` for `key: null`, as people write a declaration with nothing to say
-/// (`ready:`), when it reads back as the same `value` (else as it was).
+/// (`waiting:`), when it reads back as the same `value` (else as it was).
 fn without_nulls(yaml: String, value: &Value) -> String {
     let lines: Vec<&str> = (yaml.lines())
         .map(|line| {

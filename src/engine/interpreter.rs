@@ -1532,7 +1532,7 @@ fn count_end(
 
 /// `; did you mean `x`?` when one of `names` is close to `name`: a likely misspelling
 /// (closer than in a config file, where the writer is at hand: a stream's names are often
-/// other events of the same family, `OFFER_HOVER` is no misspelt `OFFER_REMOVE`).
+/// other events of the same family: `ITEM_HOVER` is no misspelt `ITEM_REMOVE`).
 fn close_name<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> String {
     crate::diagnostic::closest(name, names, 4)
         .map_or(String::new(), |best| format!("; did you mean `{best}`?"))
