@@ -12,12 +12,14 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod compile;
 pub mod config;
 pub mod cores;
 pub mod diagnostic;
 pub mod diff;
+pub mod embed;
 #[cfg(feature = "nats")]
 pub mod distributed;
 pub mod engine;

@@ -1,5 +1,6 @@
 //! The bindings in the hands of their real users: the Python module, built with maturin into
-//! the clients' virtual environment (`tests/clients/setup.sh`), gives the report
+//! the clients' virtual environment (`tests/clients/setup.sh`), and the npm package, built by
+//! `bindings/build.sh` and run by Node's test runner and in headless Chromium, give the report
 //! `plotline validate --format json` gives for the same lines, byte for byte.
 
 mod common;
@@ -80,4 +81,85 @@ fn python_validates_a_stream_as_the_cli_does() {
         "{said}"
     );
     assert!(said.contains("x.yaml:"), "{said}");
+}
+
+/// The streams every binding is held to: each fixture stream, the example, and a simulated
+/// stream of 20,000 lines with violations, that one with and without a reorder window; each
+/// with the CLI's report written to `dir`. The cases as JSON: stream, options, catalog
+/// directory (none: the built-in one), report file.
+fn cases_with_cli_reports(dir: &Path) -> String {
+    let simulated = dir.join("simulated.jsonl");
+    let output = plotline(&["simulate", "-n", "20000", "--violations", "0.02", "--seed", "7"]);
+    std::fs::write(&simulated, &output.stdout).expect("written");
+    let simulated = simulated.to_str().expect("UTF-8").to_owned();
+    let mut cases: Vec<(String, Vec<&str>, Option<&str>)> = Vec::new();
+    for entry in std::fs::read_dir("tests/fixtures/streams").expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let general = path.ends_with("chat_vendor.jsonl");
+        let catalog = general.then_some("tests/fixtures/general");
+        cases.push((path.to_str().expect("UTF-8").to_owned(), vec![], catalog));
+    }
+    cases.sort();
+    cases.push(("examples/callback.jsonl".to_owned(), vec![], None));
+    cases.push((simulated.clone(), vec![], None));
+    cases.push((simulated, vec!["--reorder-window", "10s"], None));
+    let mut json = Vec::new();
+    for (index, (stream, flags, catalog)) in cases.iter().enumerate() {
+        let mut args = vec!["validate", "--format", "json"];
+        args.extend(flags);
+        if let Some(catalog) = catalog {
+            args.extend(["--catalog", catalog]);
+        }
+        args.push(stream);
+        let report = plotline(&args);
+        assert!(!report.stdout.is_empty(), "{stream}");
+        let expected = dir.join(format!("report-{index}.json"));
+        std::fs::write(&expected, &report.stdout).expect("written");
+        let options = match flags.as_slice() {
+            [_, window] => serde_json::json!({ "reorderWindow": window }),
+            _ => serde_json::json!({}),
+        };
+        json.push(serde_json::json!({
+            "stream": stream, "options": options, "catalog": catalog, "expected": expected,
+        }));
+    }
+    serde_json::to_string(&json).expect("JSON")
+}
+
+/// Builds the npm package (`bindings/build.sh npm`, which installs what it needs once), or
+/// says why it cannot be built here.
+fn npm_package(root: &Path) -> Option<std::path::PathBuf> {
+    let node = Command::new("node").arg("--version").output().is_ok();
+    if !present("node", node) {
+        return None;
+    }
+    succeeded(Command::new("bindings/build.sh").arg("npm").current_dir(root));
+    Some(root.join("target/npm/plotline"))
+}
+
+#[test]
+fn the_npm_package_judges_as_the_cli_does_under_node_and_in_chromium() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let Some(package) = npm_package(root) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases = dir.path().join("cases.json");
+    std::fs::write(&cases, cases_with_cli_reports(dir.path())).expect("written");
+    let schema = dir.path().join("schema.json");
+    let cli = plotline(&["schema", "callback", "--version", "9.0.002.06"]);
+    std::fs::write(&schema, &cli.stdout).expect("written");
+    let output = succeeded(
+        Command::new("node")
+            .args(["--test", "tests/clients/wasm.test.mjs"])
+            .env("PLOTLINE_NPM", &package)
+            .env("PLOTLINE_CASES", &cases)
+            .env("PLOTLINE_SCHEMA", &schema)
+            .current_dir(root),
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("# fail 0"), "{said}");
+    assert!(!said.contains("# pass 0"), "{said}");
+    let counts: Vec<&str> = said.lines().filter(|l| l.starts_with("# ")).collect();
+    eprintln!("node --test: {}", counts.join(", "));
 }

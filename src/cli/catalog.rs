@@ -8,7 +8,7 @@ use clap::Args;
 use super::output::say;
 use super::style;
 use crate::compile::{load_catalog, Catalog, Lifecycle, Version};
-use crate::diagnostic::{suggestion, Diagnostic};
+use crate::diagnostic::Diagnostic;
 
 /// Where the catalog comes from.
 #[derive(Debug, Clone, Default, Args)]
@@ -116,31 +116,19 @@ pub fn select<'a>(
 /// The version of `lifecycle` named `wanted`; `None`, with an error and a suggestion (or the
 /// list of versions) printed, when there is none.
 pub fn find_version<'a>(lifecycle: &'a Lifecycle, wanted: &str) -> Option<&'a Version> {
-    let found = lifecycle.version_named(wanted);
-    if found.is_none() {
-        let names = lifecycle.versions.iter().map(|v| v.name.as_str());
-        let help = suggestion(wanted, names.clone())
-            .unwrap_or_else(|| format!("versions: {}", names.collect::<Vec<_>>().join(", ")));
-        say!(
-            "error: lifecycle `{}` has no version `{wanted}` ({help})",
-            lifecycle.name
-        );
-    }
-    found
+    lifecycle
+        .find_version(wanted)
+        .map_err(|message| say!("error: {message}"))
+        .ok()
 }
 
 /// The lifecycle named `name`; `None`, with an error and a suggestion printed, when there is
 /// none.
 pub fn find_lifecycle<'a>(catalog: &'a Catalog, name: &str) -> Option<&'a Lifecycle> {
-    let found = catalog.lifecycle(name);
-    if found.is_none() {
-        let help = suggestion(name, catalog.lifecycles.iter().map(|l| l.name.as_str()));
-        say!(
-            "error: no lifecycle `{name}`{}",
-            help.map(|h| format!(" ({h})")).unwrap_or_default()
-        );
-    }
-    found
+    catalog
+        .find(name)
+        .map_err(|message| say!("error: {message}"))
+        .ok()
 }
 
 /// A file name for one lifecycle version: `NAME-VERSION.EXTENSION`, with every character that

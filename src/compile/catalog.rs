@@ -11,7 +11,7 @@ use super::format::Format;
 use super::version::{select, VersionKey};
 use crate::config::model::{Expectation, FieldType, ScenarioStep};
 use crate::config::source_map::Location;
-use crate::diagnostic::SourceText;
+use crate::diagnostic::{suggestion, SourceText};
 use crate::expr::{Node, Shape, Slot};
 
 /// Dense id of a state within a lifecycle version.
@@ -60,6 +60,32 @@ impl Catalog {
         self.lifecycle_id(name)
             .and_then(|id| self.lifecycles.get(id))
     }
+
+    /// The lifecycle named `name`, or what to say when there is none (with a suggestion).
+    pub fn find(&self, name: &str) -> Result<&Lifecycle, String> {
+        self.lifecycle(name).ok_or_else(|| {
+            let help = suggestion(name, self.lifecycles.iter().map(|l| l.name.as_str()));
+            format!(
+                "no lifecycle `{name}`{}",
+                help.map(|h| format!(" ({h})")).unwrap_or_default()
+            )
+        })
+    }
+
+    /// `version` of the lifecycle named `name` (its latest when `None`), or what to say.
+    pub fn find_version(
+        &self,
+        name: &str,
+        version: Option<&str>,
+    ) -> Result<(&Lifecycle, &Version), String> {
+        let lifecycle = self.find(name)?;
+        let version = match version {
+            Some(wanted) => lifecycle.find_version(wanted)?,
+            None => (lifecycle.versions.last())
+                .ok_or_else(|| format!("lifecycle `{name}` has no version"))?,
+        };
+        Ok((lifecycle, version))
+    }
 }
 
 /// A lifecycle and all its versions.
@@ -94,6 +120,17 @@ impl Lifecycle {
     /// The version named exactly `name`.
     pub fn version_named(&self, name: &str) -> Option<&Version> {
         self.versions.iter().find(|version| version.name == name)
+    }
+
+    /// The version named exactly `wanted`, or what to say when there is none (a suggestion, or
+    /// the list of versions).
+    pub fn find_version(&self, wanted: &str) -> Result<&Version, String> {
+        self.version_named(wanted).ok_or_else(|| {
+            let names = self.versions.iter().map(|v| v.name.as_str());
+            let help = suggestion(wanted, names.clone())
+                .unwrap_or_else(|| format!("versions: {}", names.collect::<Vec<_>>().join(", ")));
+            format!("lifecycle `{}` has no version `{wanted}` ({help})", self.name)
+        })
     }
 }
 

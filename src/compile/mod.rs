@@ -24,7 +24,7 @@ pub use catalog::{Catalog, Lifecycle, Version};
 use crate::config::load::{builtin_sources, dir_sources, parse_all, LIFECYCLE_EXTENSIONS};
 use crate::config::LoadedFile;
 use crate::cores::map_on_cores;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, SourceText};
 
 /// Loads and compiles a catalog: the lifecycle files of `dir` (with the built-in ones too
 /// when `with_builtin`), or the built-in catalog. Every diagnostic comes back; the catalog
@@ -55,8 +55,17 @@ pub fn load_catalog(
             Err(error) => diagnostics.push(error),
         }
     }
-    let (files, parse_errors) = parse_all(sources);
-    diagnostics.extend(parse_errors);
+    let (catalog, found) = compile_sources(sources);
+    diagnostics.extend(found);
+    let failed = diagnostics.iter().any(Diagnostic::is_error);
+    (catalog.filter(|_| !failed), diagnostics)
+}
+
+/// Parses and compiles lifecycle files given as text (each named as diagnostics will name
+/// it; `.plot` by its name, else YAML). Every diagnostic comes back; the catalog only when
+/// none is an error.
+pub fn compile_sources(sources: Vec<SourceText>) -> (Option<Catalog>, Vec<Diagnostic>) {
+    let (files, mut diagnostics) = parse_all(sources);
     let (catalog, found) = compile(&files);
     diagnostics.extend(found);
     let failed = diagnostics.iter().any(Diagnostic::is_error);

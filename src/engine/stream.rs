@@ -46,22 +46,18 @@ pub fn run(
                 file,
                 line: number,
             };
-            if let Some(length) = overlong {
-                interpreter.overlong_line(place, length, report);
-                continue;
-            }
             let events_before = interpreter.summary().events;
             let want_step = on_event.is_some();
             let mut held = HeldLines::new(on_event.as_deref_mut());
-            let step = match interpreter.reorders() {
-                false => interpreter.line(place, line, want_step, report),
-                true => {
-                    let ts = envelope::ts_of(line);
-                    let mut keyed = |_: Option<HeldKey>, violation| report(violation);
-                    let mut judged = |_, line: &[u8], step: Option<&Step>| held.judged(line, step);
-                    interpreter.offer(place, line, ts, want_step, &mut keyed, &mut judged)
-                }
-            };
+            let mut judged = |line: &[u8], step: Option<&Step>| held.judged(line, step);
+            let step = take_line(
+                interpreter,
+                place,
+                (line, overlong),
+                want_step,
+                report,
+                &mut judged,
+            );
             let released = held.count;
             held.result?;
             if let Some(on_event) = on_event.as_mut() {
@@ -80,6 +76,32 @@ pub fn run(
         held.judged(line, step)
     });
     held.result
+}
+
+/// Hands one line of an input (`line.1`: its length, when it was over the limit and not
+/// kept) to `interpreter`, with a reorder window as well: the lines held before and judged now
+/// go to `judged` (with their step when `want_step`), and the result is this line's step when
+/// it is judged now.
+pub fn take_line(
+    interpreter: &mut Interpreter,
+    place: Place<'_>,
+    line: (&[u8], Option<u64>),
+    want_step: bool,
+    report: &mut dyn FnMut(Violation),
+    judged: &mut dyn FnMut(&[u8], Option<&Step>),
+) -> Option<Step> {
+    let (line, overlong) = line;
+    if let Some(length) = overlong {
+        interpreter.overlong_line(place, length, report);
+        return None;
+    }
+    if !interpreter.reorders() {
+        return interpreter.line(place, line, want_step, report);
+    }
+    let ts = envelope::ts_of(line);
+    let mut keyed = |_: Option<HeldKey>, violation| report(violation);
+    let mut judged = |_, line: &[u8], step: Option<&Step>| judged(line, step);
+    interpreter.offer(place, line, ts, want_step, &mut keyed, &mut judged)
 }
 
 /// `on_event` of [`run`], borrowed for a while.

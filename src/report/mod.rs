@@ -190,6 +190,14 @@ impl JsonReport {
         })
     }
 
+    /// A report kept in memory as it grows (where there is no file system).
+    pub fn in_memory() -> JsonReport {
+        JsonReport {
+            spill: spill::Spill::in_memory(),
+            text: Vec::new(),
+        }
+    }
+
     /// Adds a violation (in input order, then `incomplete` ones).
     pub fn push(&mut self, violation: &Violation) -> io::Result<()> {
         self.text.clear();

@@ -1,31 +1,51 @@
 //! The items of a report's list, spilled to a temporary file as they come, so memory does not
 //! grow with the stream: written separated, then copied whole into the report at its end.
+//! Where there are no files (a browser), they are kept in memory instead.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 
-/// A list of items on disk.
+/// A list of items on disk, or in memory.
 pub struct Spill {
-    file: BufWriter<File>,
+    store: Store,
     count: u64,
+}
+
+/// Where the items go.
+enum Store {
+    File(BufWriter<File>),
+    Memory(Vec<u8>),
 }
 
 impl Spill {
     /// An empty list; its temporary file is gone when it is dropped.
     pub fn new() -> io::Result<Spill> {
+        let file = BufWriter::with_capacity(1 << 16, tempfile::tempfile()?);
         Ok(Spill {
-            file: BufWriter::with_capacity(1 << 16, tempfile::tempfile()?),
+            store: Store::File(file),
             count: 0,
         })
     }
 
+    /// An empty list kept in memory.
+    pub fn in_memory() -> Spill {
+        Spill {
+            store: Store::Memory(Vec::new()),
+            count: 0,
+        }
+    }
+
     /// The writer for the next item, after `separator` when one came before.
     pub fn next_item(&mut self, separator: &[u8]) -> io::Result<&mut dyn Write> {
+        let out: &mut dyn Write = match &mut self.store {
+            Store::File(file) => file,
+            Store::Memory(bytes) => bytes,
+        };
         if self.count > 0 {
-            self.file.write_all(separator)?;
+            out.write_all(separator)?;
         }
         self.count += 1;
-        Ok(&mut self.file)
+        Ok(out)
     }
 
     /// Whether no item was written.
@@ -35,11 +55,13 @@ impl Spill {
 
     /// Copies every item, as written, to `out`.
     pub fn copy_to(self, out: &mut dyn Write) -> io::Result<()> {
-        let mut file = self
-            .file
-            .into_inner()
-            .map_err(io::IntoInnerError::into_error)?;
-        file.seek(SeekFrom::Start(0))?;
-        io::copy(&mut file, out).map(drop)
+        match self.store {
+            Store::File(file) => {
+                let mut file = file.into_inner().map_err(io::IntoInnerError::into_error)?;
+                file.seek(SeekFrom::Start(0))?;
+                io::copy(&mut file, out).map(drop)
+            }
+            Store::Memory(bytes) => out.write_all(&bytes),
+        }
     }
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds the bindings: the npm package `plotline` into target/npm/plotline/ (the core as
+# WebAssembly through wasm-bindgen, with index.js, inspect.js and their type declarations) and
+# the Python wheel `plotline` (abi3) into target/wheels/. Installs what it needs once per
+# machine: the wasm32-unknown-unknown target (rustup), wasm-bindgen-cli at the exact version
+# Cargo.lock holds (cargo install --locked), and maturin at the version of
+# tests/clients/requirements.txt (into tests/clients/.venv).
+#
+# usage: bindings/build.sh [npm|wheel]...   (default: both)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(npm wheel)
+# Its own target directory, so that a `cargo test` running beside it is never blocked.
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/bindings}
+
+npm_package() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown \
+    || rustup target add wasm32-unknown-unknown
+  local version
+  version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$version" ]; then
+    echo "bindings: installing wasm-bindgen-cli $version (once per machine)"
+    cargo install --locked --quiet wasm-bindgen-cli --version "$version"
+  fi
+  cargo build --quiet -p plotline-wasm --target wasm32-unknown-unknown --profile wasm
+  local out=$root/target/npm/plotline
+  rm -rf "$out"
+  mkdir -p "$out"
+  wasm-bindgen --target web --out-dir "$out" \
+    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/plotline_wasm.wasm"
+  rm -f "$out/plotline_wasm.d.ts" "$out/plotline_wasm_bg.wasm.d.ts"
+  cp bindings/wasm/js/* "$out/"
+  echo "bindings: wrote $out ($(wc -c < "$out/plotline_wasm_bg.wasm") bytes of WebAssembly, $(gzip -9 -c "$out/plotline_wasm_bg.wasm" | wc -c) gzipped)"
+}
+
+wheel() {
+  local venv=$root/tests/clients/.venv
+  local pinned
+  pinned=$(grep '^maturin==' tests/clients/requirements.txt)
+  if [ "$("$venv/bin/maturin" --version 2>/dev/null | awk '{ print "maturin==" $2 }')" != "$pinned" ]; then
+    echo "bindings: installing $pinned into $venv (once per machine)"
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$pinned"
+  fi
+  "$venv/bin/maturin" build --quiet --release -m bindings/python/Cargo.toml -o "$root/target/wheels"
+  echo "bindings: wrote $(ls "$root"/target/wheels/plotline-*.whl)"
+}
+
+for target in "${targets[@]}"; do
+  case $target in
+    npm) npm_package ;;
+    wheel) wheel ;;
+    *) echo "usage: bindings/build.sh [npm|wheel]..." >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,475 @@
+//! The library as the bindings under `bindings/` use it: catalogs from text, a validator fed
+//! event lines one at a time or many at once, and the exports of one lifecycle, each answer
+//! JSON text. Nothing here starts a thread or touches a file or the network, so it runs in
+//! `wasm32-unknown-unknown` as it does natively. The verdicts are the CLI's: the same
+//! interpreter fed the same lines the same way (`engine::stream::take_line`), and the same
+//! report, byte for byte.
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::compile::{compile_sources, load_catalog, Catalog};
+use crate::config::model::DurationDecl;
+use crate::diagnostic::{closest, Diagnostic, Severity, SourceText};
+use crate::engine::chunks::trim_line_end;
+use crate::engine::stream::take_line;
+use crate::engine::{Interpreter, Limits, Place, Step, Summary, Violation};
+use crate::export::diagram::svg::{svg, Overlay};
+use crate::export::diagram::{dot::dot, mermaid::mermaid, scxml::scxml, Diagram};
+use crate::export::{record_schema, typescript};
+use crate::report::JsonReport;
+
+/// The built-in catalog, or the diagnostics that keep it from compiling.
+pub fn builtin() -> Result<Catalog, Vec<Diagnostic>> {
+    usable(load_catalog(None, false))
+}
+
+/// The catalog of lifecycle files given as `(name, text)` (`.plot` by the name, else YAML).
+pub fn from_texts(files: Vec<(String, String)>) -> Result<Catalog, Vec<Diagnostic>> {
+    if files.is_empty() {
+        return Err(vec![Diagnostic::general("no lifecycle files given")]);
+    }
+    let sources = (files.into_iter())
+        .map(|(name, text)| SourceText { name, text })
+        .collect();
+    usable(compile_sources(sources))
+}
+
+/// The catalog, or its errors (warnings dropped: they do not keep it from working).
+fn usable(loaded: (Option<Catalog>, Vec<Diagnostic>)) -> Result<Catalog, Vec<Diagnostic>> {
+    match loaded {
+        (Some(catalog), _) => Ok(catalog),
+        (None, diagnostics) => Err(diagnostics.into_iter().filter(|d| d.is_error()).collect()),
+    }
+}
+
+/// A diagnostic as the bindings hand it on: file, line, column, message, help, and the line
+/// the CLI prints.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiagnosticView {
+    /// The file, when the problem is in one.
+    pub file: Option<String>,
+    /// 1-based line (0 when the problem has no place in the file).
+    pub line: usize,
+    /// 1-based column (0 likewise).
+    pub column: usize,
+    /// `error` or `warning`.
+    pub severity: &'static str,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub help: Option<String>,
+    /// The whole line, as `plotline check` prints it.
+    pub text: String,
+}
+
+impl From<&Diagnostic> for DiagnosticView {
+    fn from(diagnostic: &Diagnostic) -> Self {
+        DiagnosticView {
+            file: diagnostic.source.as_ref().map(|s| s.name.clone()),
+            line: diagnostic.location.line,
+            column: diagnostic.location.column,
+            severity: match diagnostic.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            message: diagnostic.message.clone(),
+            help: diagnostic.help.clone(),
+            text: diagnostic.to_string(),
+        }
+    }
+}
+
+/// The diagnostics as a JSON array.
+pub fn diagnostics_json(diagnostics: &[Diagnostic]) -> String {
+    let views: Vec<DiagnosticView> = diagnostics.iter().map(DiagnosticView::from).collect();
+    serde_json::to_string(&views).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// How a validator judges: the options `plotline validate` has for it.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// `--reorder-window`, in milliseconds.
+    pub reorder_window: i64,
+    /// `--quiet-end`, in milliseconds.
+    pub quiet_end: i64,
+    /// `--show-pii`.
+    pub show_pii: bool,
+    /// `--allow-incomplete`.
+    pub allow_incomplete: bool,
+    /// `--max-line-bytes`.
+    pub max_line_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            reorder_window: 0,
+            quiet_end: Limits::QUIET_END,
+            show_pii: false,
+            allow_incomplete: false,
+            max_line_bytes: Limits::MAX_LINE_BYTES,
+        }
+    }
+}
+
+/// The option names, each in both spellings (`reorder_window` and `reorderWindow`).
+const OPTION_NAMES: [(&str, &str); 5] = [
+    ("reorder_window", "reorderWindow"),
+    ("quiet_end", "quietEnd"),
+    ("show_pii", "showPii"),
+    ("allow_incomplete", "allowIncomplete"),
+    ("max_line_bytes", "maxLineBytes"),
+];
+
+impl Options {
+    /// The options of a JSON object: durations as text (`"10s"`) or milliseconds, flags as
+    /// booleans. An unknown name or a wrong value is an error that says so.
+    pub fn from_json(text: &str) -> Result<Options, String> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| format!("options are no JSON: {e}"))?;
+        let mut options = Options::default();
+        let Value::Object(map) = value else {
+            return match value {
+                Value::Null => Ok(options),
+                _ => Err("options must be an object".to_owned()),
+            };
+        };
+        for (key, value) in &map {
+            let name = OPTION_NAMES
+                .iter()
+                .find(|(snake, camel)| key == snake || key == camel)
+                .map(|(snake, _)| *snake);
+            match name {
+                Some("reorder_window") => options.reorder_window = duration(key, value)?,
+                Some("quiet_end") => options.quiet_end = duration(key, value)?,
+                Some("show_pii") => options.show_pii = flag(key, value)?,
+                Some("allow_incomplete") => options.allow_incomplete = flag(key, value)?,
+                Some(_) => {
+                    options.max_line_bytes = (value.as_u64())
+                        .and_then(|n| usize::try_from(n).ok())
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| format!("`{key}` must be a whole number of bytes"))?;
+                }
+                None => {
+                    let names = OPTION_NAMES.iter().flat_map(|(a, b)| [*a, *b]);
+                    let help = closest(key, names.clone(), 3)
+                        .map(|name| format!("did you mean `{name}`?"))
+                        .unwrap_or_else(|| {
+                            let camel: Vec<&str> = OPTION_NAMES.iter().map(|(_, b)| *b).collect();
+                            format!("options: {}", camel.join(", "))
+                        });
+                    return Err(format!("unknown option `{key}` ({help})"));
+                }
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// A duration option: `"10s"`, `"500ms"`, or a number of milliseconds.
+fn duration(key: &str, value: &Value) -> Result<i64, String> {
+    match value {
+        Value::String(text) => DurationDecl::Text(text.clone())
+            .millis()
+            .map_err(|e| format!("`{key}`: {e}")),
+        Value::Number(n) => (n.as_i64())
+            .filter(|&ms| ms >= 0)
+            .ok_or_else(|| format!("`{key}` must be a whole number of milliseconds, at least 0")),
+        _ => Err(format!("`{key}` must be a duration such as \"10s\"")),
+    }
+}
+
+/// A flag option.
+fn flag(key: &str, value: &Value) -> Result<bool, String> {
+    value
+        .as_bool()
+        .ok_or_else(|| format!("`{key}` must be true or false"))
+}
+
+/// What became of one event, as a binding shows it.
+#[derive(Debug, Serialize)]
+pub struct StepView {
+    /// The lifecycle.
+    pub lifecycle: String,
+    /// The version that judged it.
+    pub version: String,
+    /// The interaction.
+    pub interaction: String,
+    /// The event.
+    pub event: String,
+    /// The interaction's state after it.
+    pub state: String,
+    /// The metadata block after it.
+    pub metadata: Box<RawValue>,
+}
+
+impl From<&Step> for StepView {
+    fn from(step: &Step) -> Self {
+        // The block is a JSON object the interpreter wrote; `null` if it ever were not.
+        let metadata = RawValue::from_string(step.metadata.clone()).unwrap_or_default();
+        StepView {
+            lifecycle: step.lifecycle.clone(),
+            version: step.version.clone(),
+            interaction: step.interaction.clone(),
+            event: step.event.clone(),
+            state: step.state.clone(),
+            metadata,
+        }
+    }
+}
+
+/// The verdict on one line pushed.
+#[derive(Debug, Serialize)]
+pub struct Verdict {
+    /// Its line number in the stream pushed so far.
+    pub line: u64,
+    /// Whether it is held back by the reorder window (judged when the stream's time has
+    /// passed it by the window, or at `finish`).
+    pub held: bool,
+    /// What became of it, when it was judged now and reached an interaction.
+    pub step: Option<StepView>,
+    /// Every violation found while it was taken in: its own, and those of lines held before
+    /// and judged now, or of interactions evicted to make room (each names its line).
+    pub violations: Vec<Violation>,
+    /// Lines held before and judged now, in the order judged.
+    pub released: Vec<StepView>,
+}
+
+/// What pushing many lines, or finishing, found.
+#[derive(Debug, Serialize)]
+pub struct Found {
+    /// Lines taken in.
+    pub lines: u64,
+    /// The violations found, in the order found.
+    pub violations: Vec<Violation>,
+}
+
+/// A stream being judged, fed by the caller: one line at a time ([`Validator::push`]) or
+/// many ([`Validator::push_lines`]), then [`Validator::finish`] and the report.
+pub struct Validator<'c> {
+    interpreter: Option<Interpreter<'c>>,
+    report: JsonReport,
+    /// The finished report's text.
+    finished: Option<(Summary, String)>,
+    /// The input's name in violations and the report.
+    name: String,
+    /// Lines taken so far.
+    lines: u64,
+    options: Options,
+}
+
+impl<'c> Validator<'c> {
+    /// A validator of `catalog` judging as `options` say; violations name the input `name`.
+    pub fn new(catalog: &'c Catalog, options: Options, name: &str) -> Validator<'c> {
+        let limits = Limits {
+            max_line_bytes: options.max_line_bytes,
+            show_pii: options.show_pii,
+            quiet_end: options.quiet_end,
+            ..Limits::default()
+        };
+        let mut interpreter = Interpreter::new(catalog, limits);
+        interpreter.reorder_within(options.reorder_window);
+        Validator {
+            interpreter: Some(interpreter),
+            report: JsonReport::in_memory(),
+            finished: None,
+            name: name.to_owned(),
+            lines: 0,
+            options,
+        }
+    }
+
+    /// Judges one line (a JSON event record; a line end is allowed at its end, none inside).
+    pub fn push(&mut self, line: &[u8]) -> Result<Verdict, String> {
+        let line = trim_line_end(line);
+        if memchr::memchr(b'\n', line).is_some() {
+            return Err("push takes one line; several lines go to push_lines".to_owned());
+        }
+        let line = self.first_line(line);
+        let (name, report, max_line) = (&self.name, &mut self.report, self.options.max_line_bytes);
+        let interpreter = self.interpreter.as_mut().ok_or_else(finished)?;
+        self.lines += 1;
+        let place = Place {
+            file_index: 0,
+            file: name,
+            line: self.lines,
+        };
+        let held_before = interpreter.lines_held();
+        let mut violations = Vec::new();
+        let mut released = Vec::new();
+        let overlong = (line.len() > max_line).then_some(line.len() as u64);
+        let step = take_line(
+            interpreter,
+            place,
+            (line, overlong),
+            true,
+            &mut |violation| violations.push(violation),
+            &mut |_, step| released.extend(step.map(StepView::from)),
+        );
+        for violation in &violations {
+            report.push(violation).map_err(|e| e.to_string())?;
+        }
+        Ok(Verdict {
+            line: self.lines,
+            held: interpreter.lines_held() > held_before,
+            step: step.as_ref().map(StepView::from),
+            violations,
+            released,
+        })
+    }
+
+    /// Judges every line of `text` (JSONL; a last line without its line end is a line), as
+    /// `plotline validate` reads a file: line numbers go on from the lines pushed before.
+    pub fn push_lines(&mut self, text: &[u8]) -> Result<Found, String> {
+        let text = self.first_line(text);
+        let (name, report, max_line) = (&self.name, &mut self.report, self.options.max_line_bytes);
+        let interpreter = self.interpreter.as_mut().ok_or_else(finished)?;
+        let mut found = Found {
+            lines: 0,
+            violations: Vec::new(),
+        };
+        let mut failed = None;
+        let mut keep = |violation: Violation| {
+            if let Err(error) = report.push(&violation) {
+                failed.get_or_insert(error.to_string());
+            }
+            found.violations.push(violation);
+        };
+        for line in text.split_inclusive(|&b| b == b'\n') {
+            self.lines += 1;
+            let place = Place {
+                file_index: 0,
+                file: name,
+                line: self.lines,
+            };
+            let line = trim_line_end(line);
+            let overlong = (line.len() > max_line).then_some(line.len() as u64);
+            take_line(
+                interpreter,
+                place,
+                (line, overlong),
+                false,
+                &mut keep,
+                &mut |_, _| {},
+            );
+            found.lines += 1;
+        }
+        failed.map_or(Ok(found), Err)
+    }
+
+    /// The stream without its byte-order mark when it starts here (as files are read).
+    fn first_line<'t>(&self, text: &'t [u8]) -> &'t [u8] {
+        match self.lines {
+            0 => text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text),
+            _ => text,
+        }
+    }
+
+    /// Ends the stream: lines still held are judged, interactions left open reported (unless
+    /// `allow_incomplete`). Nothing can be pushed after it.
+    pub fn finish(&mut self) -> Result<Found, String> {
+        let mut interpreter = self.interpreter.take().ok_or_else(finished)?;
+        let mut violations = Vec::new();
+        let mut collect = |violation: Violation| violations.push(violation);
+        let mut keyed = |_, violation| collect(violation);
+        interpreter.flush(false, &mut keyed, &mut |_, _, _| {});
+        let summary = interpreter.finish(self.options.allow_incomplete, &mut collect);
+        // The violations found at the end come after those found before, as in the CLI.
+        for violation in &violations {
+            self.report.push(violation).map_err(|e| e.to_string())?;
+        }
+        let report = std::mem::replace(&mut self.report, JsonReport::in_memory());
+        let mut text = Vec::new();
+        (report.write(&mut text, &summary, None)).map_err(|e| e.to_string())?;
+        let text = String::from_utf8(text).map_err(|e| e.to_string())?;
+        self.finished = Some((summary, text));
+        Ok(Found {
+            lines: 0,
+            violations,
+        })
+    }
+
+    /// The counts so far (final once finished), as JSON.
+    pub fn summary(&self) -> String {
+        let summary = match (&self.finished, &self.interpreter) {
+            (Some((summary, _)), _) => Some(summary),
+            (None, Some(interpreter)) => Some(interpreter.summary()),
+            (None, None) => None,
+        };
+        serde_json::to_string(&summary).unwrap_or_default()
+    }
+
+    /// The JSON report, as `plotline validate --format json` writes it; only once finished.
+    pub fn report(&self) -> Result<&str, String> {
+        match &self.finished {
+            Some((_, text)) => Ok(text),
+            None => Err("the report is written by finish(): call it first".to_owned()),
+        }
+    }
+}
+
+/// The error of a validator used after `finish`.
+fn finished() -> String {
+    "this validator is finished: make another to judge another stream".to_owned()
+}
+
+/// The formats `graph` writes.
+pub const GRAPH_FORMATS: [&str; 4] = ["mermaid", "dot", "svg", "scxml"];
+
+/// JSON Schema of the event records of `lifecycle` (`version`, else its latest), pretty, as
+/// `plotline schema` writes it.
+pub fn schema(catalog: &Catalog, lifecycle: &str, version: Option<&str>) -> Result<String, String> {
+    let (lifecycle, version) = catalog.find_version(lifecycle, version)?;
+    let mut text = serde_json::to_string_pretty(&record_schema(lifecycle, version))
+        .map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// TypeScript declarations of the event records, as `plotline types` writes them.
+pub fn types(catalog: &Catalog, lifecycle: &str, version: Option<&str>) -> Result<String, String> {
+    let (lifecycle, version) = catalog.find_version(lifecycle, version)?;
+    let command = format!(
+        "plotline types {} --version {} --lang typescript",
+        lifecycle.name, version.name
+    );
+    Ok(typescript::declarations(
+        &record_schema(lifecycle, version),
+        &command,
+    ))
+}
+
+/// The diagram of a lifecycle version in `format` (one of [`GRAPH_FORMATS`]), as
+/// `plotline graph` writes it.
+pub fn graph(
+    catalog: &Catalog,
+    lifecycle: &str,
+    version: Option<&str>,
+    format: &str,
+) -> Result<String, String> {
+    let (lifecycle, version) = catalog.find_version(lifecycle, version)?;
+    let diagram = || Diagram::of(&lifecycle.name, version);
+    match format {
+        "mermaid" => Ok(mermaid(&diagram())),
+        "dot" => Ok(dot(&diagram())),
+        "svg" => Ok(svg(&diagram(), &Overlay::default())),
+        "scxml" => Ok(scxml(&lifecycle.name, version).text),
+        _ => Err(format!(
+            "no graph format `{format}` (formats: {})",
+            GRAPH_FORMATS.join(", ")
+        )),
+    }
+}
+
+/// The names of the catalog's lifecycles with their versions, oldest first, as JSON.
+pub fn lifecycles(catalog: &Catalog) -> String {
+    let list: Vec<Value> = (catalog.lifecycles.iter())
+        .map(|lifecycle| {
+            let versions: Vec<&str> = lifecycle.versions.iter().map(|v| v.name.as_str()).collect();
+            serde_json::json!({"name": lifecycle.name, "versions": versions})
+        })
+        .collect();
+    serde_json::to_string(&list).unwrap_or_default()
+}
