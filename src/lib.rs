@@ -19,9 +19,9 @@ pub mod config;
 pub mod cores;
 pub mod diagnostic;
 pub mod diff;
-pub mod embed;
 #[cfg(feature = "nats")]
 pub mod distributed;
+pub mod embed;
 pub mod engine;
 pub mod export;
 pub mod expr;

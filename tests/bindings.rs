@@ -89,7 +89,15 @@ fn python_validates_a_stream_as_the_cli_does() {
 /// directory (none: the built-in one), report file.
 fn cases_with_cli_reports(dir: &Path) -> String {
     let simulated = dir.join("simulated.jsonl");
-    let output = plotline(&["simulate", "-n", "20000", "--violations", "0.02", "--seed", "7"]);
+    let output = plotline(&[
+        "simulate",
+        "-n",
+        "20000",
+        "--violations",
+        "0.02",
+        "--seed",
+        "7",
+    ]);
     std::fs::write(&simulated, &output.stdout).expect("written");
     let simulated = simulated.to_str().expect("UTF-8").to_owned();
     let mut cases: Vec<(String, Vec<&str>, Option<&str>)> = Vec::new();
@@ -133,7 +141,11 @@ fn npm_package(root: &Path) -> Option<std::path::PathBuf> {
     if !present("node", node) {
         return None;
     }
-    succeeded(Command::new("bindings/build.sh").arg("npm").current_dir(root));
+    succeeded(
+        Command::new("bindings/build.sh")
+            .arg("npm")
+            .current_dir(root),
+    );
     Some(root.join("target/npm/plotline"))
 }
 
@@ -160,6 +172,61 @@ fn the_npm_package_judges_as_the_cli_does_under_node_and_in_chromium() {
     let said = String::from_utf8_lossy(&output.stdout);
     assert!(said.contains("# fail 0"), "{said}");
     assert!(!said.contains("# pass 0"), "{said}");
-    let counts: Vec<&str> = said.lines().filter(|l| l.starts_with("# ")).collect();
+    let counts: Vec<&str> = (said.lines())
+        .filter(|l| l.starts_with("# ") && !l.starts_with("# Subtest"))
+        .collect();
     eprintln!("node --test: {}", counts.join(", "));
+
+    // The same package in a page of headless Chromium, and the inspector in it.
+    let driver = root.join("tests/clients/node_modules/playwright-core");
+    let browser = common::chromium();
+    if !present("playwright-core (tests/clients/setup.sh)", driver.is_dir())
+        || !present("Chromium", browser.is_some())
+    {
+        return;
+    }
+    let output = succeeded(
+        Command::new("node")
+            .arg("tests/clients/wasm_page.cjs")
+            .args([&package, &cases])
+            .env("PLOTLINE_CHROMIUM", browser.expect("checked above"))
+            .current_dir(root),
+    );
+    let page: serde_json::Value = serde_json::from_slice(&output.stdout).expect("the page's JSON");
+    let listed: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cases).expect("cases")).expect("JSON");
+    let listed = listed.as_array().expect("cases");
+    assert_eq!(page["reports"].as_array().map(Vec::len), Some(listed.len()));
+    let reports = page["reports"].as_array().expect("reports");
+    let judged = listed
+        .iter()
+        .zip(reports)
+        .filter(|(_, report)| !report.is_null());
+    assert!(judged.clone().count() >= listed.len() - 1);
+    for (case, report) in judged {
+        let expected = std::fs::read_to_string(case["expected"].as_str().expect("file"));
+        assert_eq!(
+            report.as_str(),
+            Some(expected.expect("report").as_str()),
+            "{case}"
+        );
+    }
+    // Each violation a collapsed group in the console, as it happened; the overlay counts.
+    let groups: Vec<&str> = (page["console"].as_array().expect("console").iter())
+        .filter(|message| message["type"] == "startGroupCollapsed")
+        .filter_map(|message| message["text"].as_str())
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "plotline: illegal_transition in callback/c1: `completed` is not allowed in state `opened`",
+            "plotline: illegal_transition in callback/c1: `opened` is not allowed in state `completed`",
+            "plotline: incomplete in callback/c1: the stream ended with the interaction in state `opened`",
+        ]
+    );
+    assert_eq!(page["finished"]["violations"], 3);
+    assert_eq!(
+        page["overlay"],
+        "Plotline: 4 events, 3 violations (illegal_transition 2, incomplete 1)"
+    );
 }

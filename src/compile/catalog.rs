@@ -129,7 +129,10 @@ impl Lifecycle {
             let names = self.versions.iter().map(|v| v.name.as_str());
             let help = suggestion(wanted, names.clone())
                 .unwrap_or_else(|| format!("versions: {}", names.collect::<Vec<_>>().join(", ")));
-            format!("lifecycle `{}` has no version `{wanted}` ({help})", self.name)
+            format!(
+                "lifecycle `{}` has no version `{wanted}` ({help})",
+                self.name
+            )
         })
     }
 }
