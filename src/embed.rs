@@ -1,7 +1,7 @@
 //! The library as the bindings under `bindings/` use it: catalogs from text, a validator fed
 //! event lines one at a time or many at once, and the exports of one lifecycle, each answer
-//! JSON text. Nothing here starts a thread or touches a file or the network, so it runs in
-//! `wasm32-unknown-unknown` as it does natively. The verdicts are the CLI's: the same
+//! JSON text. Nothing here but [`report_of`] starts a thread or touches a file or the
+//! network, so the rest runs in `wasm32-unknown-unknown` as it does natively. The verdicts are the CLI's: the same
 //! interpreter fed the same lines the same way (`engine::stream::take_line`), and the same
 //! report, byte for byte.
 
@@ -13,7 +13,8 @@ use crate::compile::{compile_sources, load_catalog, Catalog};
 use crate::config::model::DurationDecl;
 use crate::diagnostic::{closest, Diagnostic, Severity, SourceText};
 use crate::engine::chunks::trim_line_end;
-use crate::engine::stream::take_line;
+use crate::engine::parallel;
+use crate::engine::stream::{take_line, Input};
 use crate::engine::{Interpreter, Limits, Place, Step, Summary, Violation};
 use crate::export::diagram::svg::{svg, Overlay};
 use crate::export::diagram::{dot::dot, mermaid::mermaid, scxml::scxml, Diagram};
@@ -168,6 +169,52 @@ impl Options {
     }
 }
 
+impl Options {
+    /// The interpreter's limits these options give.
+    fn limits(&self) -> Limits {
+        Limits {
+            max_line_bytes: self.max_line_bytes,
+            show_pii: self.show_pii,
+            quiet_end: self.quiet_end,
+            ..Limits::default()
+        }
+    }
+}
+
+/// The JSON report of whole inputs read by Plotline (files opened by the caller), judged on
+/// `jobs` threads as `plotline validate -j JOBS --format json` judges them: the same text.
+/// Native only: it spills the report to a temporary file and starts threads.
+pub fn report_of(
+    catalog: &Catalog,
+    inputs: Vec<Input>,
+    options: Options,
+    jobs: usize,
+) -> Result<String, String> {
+    let run = parallel::Options {
+        jobs,
+        limits: options.limits(),
+        allow_incomplete: options.allow_incomplete,
+        reorder_window: options.reorder_window,
+    };
+    let mut report = JsonReport::new()
+        .map_err(|e| format!("cannot create a temporary file for the report: {e}"))?;
+    let mut failed = None;
+    let mut keep = |violation: Violation| {
+        if let Err(error) = report.push(&violation) {
+            failed.get_or_insert(error);
+        }
+    };
+    let extras = parallel::Extras::default();
+    let done = parallel::validate_with(catalog, inputs, run, extras, &mut keep, &mut |_, _| {})
+        .map_err(|e| e.to_string())?;
+    if let Some(error) = failed {
+        return Err(error.to_string());
+    }
+    let mut text = Vec::new();
+    (report.write(&mut text, &done.summary, None)).map_err(|e| e.to_string())?;
+    String::from_utf8(text).map_err(|e| e.to_string())
+}
+
 /// A duration option: `"10s"`, `"500ms"`, or a number of milliseconds.
 fn duration(key: &str, value: &Value) -> Result<i64, String> {
     match value {
@@ -263,13 +310,7 @@ pub struct Validator<'c> {
 impl<'c> Validator<'c> {
     /// A validator of `catalog` judging as `options` say; violations name the input `name`.
     pub fn new(catalog: &'c Catalog, options: Options, name: &str) -> Validator<'c> {
-        let limits = Limits {
-            max_line_bytes: options.max_line_bytes,
-            show_pii: options.show_pii,
-            quiet_end: options.quiet_end,
-            ..Limits::default()
-        };
-        let mut interpreter = Interpreter::new(catalog, limits);
+        let mut interpreter = Interpreter::new(catalog, options.limits());
         interpreter.reorder_within(options.reorder_window);
         Validator {
             interpreter: Some(interpreter),

@@ -11,7 +11,7 @@ use std::process::Command;
 use common::{plotline, present, succeeded};
 
 #[test]
-fn python_validates_a_stream_as_the_cli_does() {
+fn the_python_package_judges_as_the_cli_does_and_type_checks() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let venv = root.join("tests/clients/.venv");
     let maturin = venv.join("bin/maturin");
@@ -26,61 +26,47 @@ fn python_validates_a_stream_as_the_cli_does() {
             .env("CARGO_TARGET_DIR", root.join("target/bindings"))
             .current_dir(root),
     );
-    let python = venv.join("bin/python");
-    let script = root.join("tests/clients/binding.py");
-    let run = |args: &[&str]| {
-        let output = succeeded(
-            Command::new(&python)
-                .arg(&script)
-                .args(args)
-                .current_dir(root),
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    };
-    for stream in [
-        "tests/fixtures/streams/every_kind.jsonl",
-        "examples/callback.jsonl",
-    ] {
-        let cli = plotline(&["validate", "--format", "json", stream]);
-        let cli = String::from_utf8_lossy(&cli.stdout);
-        assert!(!cli.is_empty());
-        // Read by Plotline, and handed over as text: the same report.
-        assert_eq!(run(&[stream]), cli, "{stream}");
-        assert_eq!(run(&["--text", stream]), cli, "{stream} as text");
-    }
-    // Another catalog, from its directory: as `--catalog` gives it.
     let dir = tempfile::tempdir().expect("temp dir");
-    let stream = dir.path().join("chat.jsonl");
-    std::fs::write(
-        &stream,
-        concat!(
-            r#"{"lifecycle":"chat","interaction":"c1","event":"opened","ts":1,"version":"1.0"}"#,
-            "\n",
-            r#"{"lifecycle":"chat","interaction":"c1","event":"nope","ts":2,"version":"1.0"}"#,
-            "\n"
-        ),
-    )
-    .expect("written");
-    let stream = stream.to_str().expect("UTF-8");
-    let general = "tests/fixtures/general";
-    let cli = plotline(&["validate", "--format", "json", "--catalog", general, stream]);
-    let cli = String::from_utf8_lossy(&cli.stdout);
-    assert!(cli.contains("unknown_event"), "{cli}");
-    assert_eq!(run(&[stream, general]), cli);
+    let cases = dir.path().join("cases.json");
+    std::fs::write(&cases, cases_with_cli_reports(dir.path())).expect("written");
+    let schema = dir.path().join("schema.json");
+    let cli = plotline(&["schema", "callback", "--version", "9.0.002.06"]);
+    std::fs::write(&schema, &cli.stdout).expect("written");
+    let output = succeeded(
+        Command::new(venv.join("bin/pytest"))
+            .args([
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "tests/clients/test_binding.py",
+            ])
+            .env("PLOTLINE_CASES", &cases)
+            .env("PLOTLINE_SCHEMA", &schema)
+            .current_dir(root),
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    eprintln!("pytest: {}", said.lines().last().unwrap_or_default());
+    assert!(said.contains(" passed"), "{said}");
+    assert!(!said.contains("failed"), "{said}");
+    // The stubs hold a typed user to the package's shapes, and the example runs.
+    succeeded(
+        Command::new(venv.join("bin/mypy"))
+            .args([
+                "--strict",
+                "--no-incremental",
+                "tests/clients/typed_example.py",
+            ])
+            .current_dir(root),
+    );
+    let ran = succeeded(
+        Command::new(venv.join("bin/python"))
+            .arg("tests/clients/typed_example.py")
+            .current_dir(root),
+    );
     assert_eq!(
-        run(&["--lifecycles"]).trim(),
-        "callback clicktocall intercom_messenger lp_offers zendesk_messaging"
+        String::from_utf8_lossy(&ran.stdout).trim(),
+        "callback clicktocall intercom_messenger lp_offers zendesk_messaging True ['incomplete'] 1"
     );
-    // A catalog that does not compile is a ValueError that names the file and the place.
-    let broken = dir.path().join("broken");
-    std::fs::create_dir(&broken).expect("made");
-    std::fs::write(broken.join("x.yaml"), "name: x\nstates: [a\n").expect("written");
-    let said = run(&["--broken", broken.to_str().expect("UTF-8")]);
-    assert!(
-        said.starts_with("ValueError: the catalog does not compile"),
-        "{said}"
-    );
-    assert!(said.contains("x.yaml:"), "{said}");
 }
 
 /// The streams every binding is held to: each fixture stream, the example, and a simulated

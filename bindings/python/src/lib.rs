@@ -1,37 +1,66 @@
-//! Plotline for Python: a `Catalog` (the built-in one, or a directory of lifecycle files)
-//! runs JSONL event lines through the one interpreter `plotline validate` runs and gives its
-//! JSON report, the same text `plotline validate --format json` writes for them. Nothing is
-//! judged here: this crate only hands text to the core and its report back.
+//! Plotline for Python: a `Catalog` (the built-in one, a directory of lifecycle files, or
+//! files given as text) judges event streams with the one interpreter `plotline validate`
+//! runs: whole files read by Plotline on several threads, or a `Validator` fed event by event.
+//! Answers are the CLI's JSON, as dicts. Nothing is judged here: this crate only hands text
+//! to `plotline::embed` and its answers back.
 
-use std::io::{BufRead, BufReader, Cursor};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
+use std::sync::Arc;
 
 use plotline::compile::{load_catalog, Catalog as Compiled};
-use plotline::engine::stream::{self, Input};
-use plotline::engine::{Interpreter, Limits, Violation};
-use plotline::report::JsonReport;
+use plotline::diagnostic::Diagnostic;
+use plotline::embed::{self, Options, Validator as Judging};
+use plotline::engine::stream::Input;
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+
+pyo3::create_exception!(
+    plotline,
+    PlotlineError,
+    PyValueError,
+    "An error of Plotline's: a bad option, an unknown lifecycle, a finished validator."
+);
+pyo3::create_exception!(
+    plotline,
+    CatalogError,
+    PlotlineError,
+    "A catalog that does not compile; `diagnostics` lists each error (file, line, column, message, help)."
+);
 
 /// A compiled catalog of lifecycles.
-#[pyclass(frozen)]
+#[pyclass(frozen, module = "plotline")]
 struct Catalog {
-    compiled: Compiled,
+    compiled: Arc<Compiled>,
 }
 
 #[pymethods]
 impl Catalog {
     /// The catalog built into Plotline.
     #[staticmethod]
-    fn builtin() -> PyResult<Catalog> {
-        compiled(None)
+    fn builtin(py: Python<'_>) -> PyResult<Catalog> {
+        catalog(py, embed::builtin())
     }
 
-    /// The catalog of the lifecycle files (`*.yaml`, `*.yml`, `*.plot`) in `path`; a
-    /// `ValueError` with every diagnostic when it does not compile.
+    /// The catalog of the lifecycle files (`*.yaml`, `*.yml`, `*.plot`) in `path`.
     #[staticmethod]
-    fn from_dir(path: &str) -> PyResult<Catalog> {
-        compiled(Some(Path::new(path)))
+    fn from_dir(py: Python<'_>, path: &str) -> PyResult<Catalog> {
+        let (compiled, diagnostics) = load_catalog(Some(Path::new(path)), false);
+        let errors = diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        catalog(py, compiled.ok_or(errors))
+    }
+
+    /// The catalog of lifecycle files given as `{name: text}` (`.plot` by the name, else YAML),
+    /// in the order of their names.
+    #[staticmethod]
+    fn from_files(py: Python<'_>, files: BTreeMap<String, String>) -> PyResult<Catalog> {
+        catalog(py, embed::from_texts(files.into_iter().collect()))
     }
 
     /// The names of its lifecycles.
@@ -41,87 +70,267 @@ impl Catalog {
             .collect()
     }
 
-    /// The JSON report of the JSONL event lines `text` (named `name` in it), as
-    /// `plotline validate --format json` writes it.
-    #[pyo3(signature = (text, name = "-"))]
-    fn validate(&self, text: &str, name: &str) -> PyResult<String> {
-        let reader = Box::new(Cursor::new(text.as_bytes().to_vec()));
-        report(&self.compiled, name, Some(text.len() as u64), reader)
+    /// The report of the JSONL file at `path`, read by Plotline on `jobs` threads (default:
+    /// every core), as `plotline validate --format json` writes it, as a dict.
+    #[pyo3(signature = (path, *, jobs = None, **options))]
+    fn validate_file<'py>(
+        &self,
+        py: Python<'py>,
+        path: &str,
+        jobs: Option<usize>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let text = self.validate_file_json(py, path, jobs, options)?;
+        loads(py, &text)
     }
 
-    /// The JSON report of the JSONL file at `path` (read by Plotline, line by line), as
-    /// `plotline validate --format json PATH` writes it.
-    fn validate_file(&self, path: &str) -> PyResult<String> {
-        let file = std::fs::File::open(path)
-            .map_err(|e| PyOSError::new_err(format!("cannot open {path}: {e}")))?;
+    /// [`Catalog::validate_file`]'s report as the exact text the CLI writes.
+    #[pyo3(signature = (path, *, jobs = None, **options))]
+    fn validate_file_json<'py>(
+        &self,
+        py: Python<'py>,
+        path: &str,
+        jobs: Option<usize>,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<String> {
+        let options = options_of(py, options)?;
+        let file =
+            File::open(path).map_err(|e| PyOSError::new_err(format!("cannot open {path}: {e}")))?;
         let size = file.metadata().ok().map(|m| m.len());
-        report(&self.compiled, path, size, Box::new(BufReader::new(file)))
+        let input = Input {
+            name: path.to_owned(),
+            size,
+            reader: Box::new(BufReader::with_capacity(1 << 16, file)),
+        };
+        let jobs = jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        let compiled = Arc::clone(&self.compiled);
+        py.detach(move || embed::report_of(&compiled, vec![input], options, jobs.max(1)))
+            .map_err(PyOSError::new_err)
+    }
+
+    /// The report of the JSONL lines `text` (named `name` in it), as a dict.
+    #[pyo3(signature = (text, name = "-", **options))]
+    fn validate<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        name: &str,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let text = self.validate_json(py, text, name, options)?;
+        loads(py, &text)
+    }
+
+    /// [`Catalog::validate`]'s report as the exact text the CLI writes.
+    #[pyo3(signature = (text, name = "-", **options))]
+    fn validate_json<'py>(
+        &self,
+        py: Python<'py>,
+        text: &str,
+        name: &str,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<String> {
+        let options = options_of(py, options)?;
+        let mut judging = Judging::new(&self.compiled, options, name);
+        judging.push_lines(text.as_bytes()).map_err(error)?;
+        judging.finish().map_err(error)?;
+        judging.report().map(str::to_owned).map_err(error)
+    }
+
+    /// A validator fed event by event; options as `plotline validate` has them
+    /// (`reorder_window="10s"`, `quiet_end`, `show_pii`, `allow_incomplete`, `max_line_bytes`).
+    #[pyo3(signature = (name = "-", **options))]
+    fn validator<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        options: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Validator> {
+        let options = options_of(py, options)?;
+        let owner = Arc::clone(&self.compiled);
+        Ok(Validator {
+            running: Running::new(owner, |catalog| Judging::new(catalog, options, name)),
+            dumps: json_function(py, "dumps")?,
+            loads: json_function(py, "loads")?,
+        })
+    }
+
+    /// JSON Schema of a lifecycle version's event records (its latest unless named).
+    #[pyo3(signature = (lifecycle, version = None))]
+    fn schema<'py>(
+        &self,
+        py: Python<'py>,
+        lifecycle: &str,
+        version: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let text = embed::schema(&self.compiled, lifecycle, version).map_err(error)?;
+        loads(py, &text)
+    }
+
+    /// TypeScript declarations of a lifecycle version's event records.
+    #[pyo3(signature = (lifecycle, version = None))]
+    fn types(&self, lifecycle: &str, version: Option<&str>) -> PyResult<String> {
+        embed::types(&self.compiled, lifecycle, version).map_err(error)
+    }
+
+    /// A lifecycle version's diagram: `mermaid`, `dot`, `svg` or `scxml`.
+    #[pyo3(signature = (lifecycle, format = "mermaid", version = None))]
+    fn graph(&self, lifecycle: &str, format: &str, version: Option<&str>) -> PyResult<String> {
+        embed::graph(&self.compiled, lifecycle, version, format).map_err(error)
     }
 }
 
-/// The catalog of `dir` (`None`: the built-in one), as `plotline --catalog` loads it, or a
-/// `ValueError` that says every error.
-fn compiled(dir: Option<&Path>) -> PyResult<Catalog> {
-    let (catalog, diagnostics) = load_catalog(dir, false);
-    match catalog {
-        Some(compiled) => Ok(Catalog { compiled }),
-        None => {
-            let errors: Vec<String> = (diagnostics.iter())
-                .filter(|d| d.is_error())
-                .map(ToString::to_string)
-                .collect();
-            Err(PyValueError::new_err(format!(
-                "the catalog does not compile:\n{}",
-                errors.join("\n")
-            )))
+/// The catalog, or a `CatalogError` carrying every diagnostic.
+fn catalog(py: Python<'_>, compiled: Result<Compiled, Vec<Diagnostic>>) -> PyResult<Catalog> {
+    let diagnostics = match compiled {
+        Ok(compiled) => {
+            return Ok(Catalog {
+                compiled: Arc::new(compiled),
+            })
         }
+        Err(diagnostics) => diagnostics,
+    };
+    let lines: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    let raised = CatalogError::new_err(format!(
+        "the catalog does not compile:\n{}",
+        lines.join("\n")
+    ));
+    let list = loads(py, &embed::diagnostics_json(&diagnostics))?;
+    raised.value(py).setattr("diagnostics", list)?;
+    Err(raised)
+}
+
+/// Keyword options as `embed::Options` reads them.
+fn options_of(py: Python<'_>, options: Option<&Bound<'_, PyDict>>) -> PyResult<Options> {
+    let Some(options) = options else {
+        return Ok(Options::default());
+    };
+    let text: String = json_function(py, "dumps")?
+        .bind(py)
+        .call1((options,))?
+        .extract()?;
+    Options::from_json(&text).map_err(PlotlineError::new_err)
+}
+
+/// A message of the core as a `PlotlineError`.
+fn error(message: String) -> PyErr {
+    PlotlineError::new_err(message)
+}
+
+/// A function of Python's `json` module.
+fn json_function(py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+    Ok(py.import("json")?.getattr(name)?.unbind())
+}
+
+/// JSON text as Python values.
+fn loads<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    json_function(py, "loads")?.bind(py).call1((text,))
+}
+
+self_cell::self_cell!(
+    /// A validator with the catalog it borrows.
+    struct Running {
+        owner: Arc<Compiled>,
+        #[not_covariant]
+        dependent: Judging,
+    }
+);
+
+/// A stream being judged, event by event or many lines at once.
+#[pyclass(unsendable, module = "plotline")]
+struct Validator {
+    running: Running,
+    /// `json.dumps` and `json.loads`, looked up once.
+    dumps: Py<PyAny>,
+    loads: Py<PyAny>,
+}
+
+#[pymethods]
+impl Validator {
+    /// Judges one event (a dict, or one line of JSON): its verdict.
+    fn push<'py>(
+        &mut self,
+        py: Python<'py>,
+        event: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let line: String = match event.cast::<PyString>() {
+            Ok(text) => text.extract()?,
+            Err(_) => self.dumps.bind(py).call1((event,))?.extract()?,
+        };
+        let verdict = (self.running)
+            .with_dependent_mut(|_, judging| judging.push(line.as_bytes()))
+            .map_err(error)?;
+        self.answer(py, &verdict)
+    }
+
+    /// Judges many lines of JSONL (`str`, or `bytes` as they came): `{lines, violations}`.
+    fn push_lines<'py>(
+        &mut self,
+        py: Python<'py>,
+        text: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let found = match text.cast::<PyBytes>() {
+            Ok(bytes) => {
+                let bytes = bytes.as_bytes();
+                (self.running).with_dependent_mut(|_, judging| judging.push_lines(bytes))
+            }
+            Err(_) => {
+                let text: String = text.extract()?;
+                (self.running).with_dependent_mut(|_, judging| judging.push_lines(text.as_bytes()))
+            }
+        };
+        self.answer(py, &found.map_err(error)?)
+    }
+
+    /// Ends the stream: `{violations}` found at its end (held lines, incomplete interactions).
+    fn finish<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let found = (self.running).with_dependent_mut(|_, judging| judging.finish());
+        self.answer(py, &found.map_err(error)?)
+    }
+
+    /// The counts so far.
+    fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let text = self.running.with_dependent(|_, judging| judging.summary());
+        self.loads.bind(py).call1((text,))
+    }
+
+    /// The report, as `plotline validate --format json` writes it (after `finish`), as a dict.
+    fn report<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let text = self.report_json()?;
+        self.loads.bind(py).call1((text,))
+    }
+
+    /// The report's exact text.
+    fn report_json(&self) -> PyResult<String> {
+        (self.running)
+            .with_dependent(|_, judging| judging.report().map(str::to_owned))
+            .map_err(error)
     }
 }
 
-/// Runs one input through an interpreter of `catalog` and writes the JSON report.
-fn report(
-    catalog: &Compiled,
-    name: &str,
-    size: Option<u64>,
-    reader: Box<dyn BufRead + Send>,
-) -> PyResult<String> {
-    let limits = Limits::default();
-    let mut interpreter = Interpreter::new(catalog, limits);
-    let mut report = JsonReport::new().map_err(|e| PyOSError::new_err(e.to_string()))?;
-    let mut failed = None;
-    let mut keep = |violation: Violation| {
-        if let Err(error) = report.push(&violation) {
-            failed.get_or_insert(error);
-        }
-    };
-    let input = Input {
-        name: name.to_owned(),
-        size,
-        reader,
-    };
-    stream::run(
-        &mut interpreter,
-        vec![input],
-        limits.max_line_bytes,
-        None,
-        &mut keep,
-    )
-    .map_err(|e| PyOSError::new_err(e.to_string()))?;
-    let summary = interpreter.finish(false, &mut keep);
-    if let Some(error) = failed {
-        return Err(PyOSError::new_err(error.to_string()));
+impl Validator {
+    /// An answer of the core as Python values.
+    fn answer<'py>(
+        &self,
+        py: Python<'py>,
+        value: &impl serde::Serialize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let text =
+            serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        self.loads.bind(py).call1((text,))
     }
-    let mut out = Vec::new();
-    report
-        .write(&mut out, &summary, None)
-        .map_err(|e| PyOSError::new_err(e.to_string()))?;
-    String::from_utf8(out).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
-/// The Python module `plotline`.
+/// The Python module `plotline._plotline` (re-exported by the package `plotline`).
 #[pymodule]
-#[pyo3(name = "plotline")]
+#[pyo3(name = "_plotline")]
 fn python_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = module.py();
     module.add_class::<Catalog>()?;
+    module.add_class::<Validator>()?;
+    module.add("PlotlineError", py.get_type::<PlotlineError>())?;
+    module.add("CatalogError", py.get_type::<CatalogError>())?;
     Ok(())
 }
