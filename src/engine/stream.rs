@@ -82,6 +82,7 @@ pub fn run(
 /// kept) to `interpreter`, with a reorder window as well: the lines held before and judged now
 /// go to `judged` (with their step when `want_step`), and the result is this line's step when
 /// it is judged now.
+#[inline]
 pub fn take_line(
     interpreter: &mut Interpreter,
     place: Place<'_>,
