@@ -347,7 +347,7 @@ impl<'c> Validator<'c> {
             (line, overlong),
             true,
             &mut |violation| violations.push(violation),
-            &mut |_, step| released.extend(step.map(StepView::from)),
+            |_, step| released.extend(step.map(StepView::from)),
         );
         for violation in &violations {
             report.push(violation).map_err(|e| e.to_string())?;
@@ -393,7 +393,7 @@ impl<'c> Validator<'c> {
                 (line, overlong),
                 false,
                 &mut keep,
-                &mut |_, _| {},
+                |_, _| {},
             );
             found.lines += 1;
         }

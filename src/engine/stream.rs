@@ -49,14 +49,14 @@ pub fn run(
             let events_before = interpreter.summary().events;
             let want_step = on_event.is_some();
             let mut held = HeldLines::new(on_event.as_deref_mut());
-            let mut judged = |line: &[u8], step: Option<&Step>| held.judged(line, step);
+            let judged = |line: &[u8], step: Option<&Step>| held.judged(line, step);
             let step = take_line(
                 interpreter,
                 place,
                 (line, overlong),
                 want_step,
                 report,
-                &mut judged,
+                judged,
             );
             let released = held.count;
             held.result?;
@@ -89,7 +89,7 @@ pub fn take_line(
     line: (&[u8], Option<u64>),
     want_step: bool,
     report: &mut dyn FnMut(Violation),
-    judged: &mut dyn FnMut(&[u8], Option<&Step>),
+    mut judged: impl FnMut(&[u8], Option<&Step>),
 ) -> Option<Step> {
     let (line, overlong) = line;
     if let Some(length) = overlong {
