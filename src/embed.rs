@@ -326,7 +326,10 @@ impl<'c> Validator<'c> {
     pub fn push(&mut self, line: &[u8]) -> Result<Verdict, String> {
         let line = trim_line_end(line);
         if memchr::memchr(b'\n', line).is_some() {
-            return Err("push takes one line; several lines go to push_lines".to_owned());
+            return Err(
+                "push takes one line; several go to push_lines (pushLines in JavaScript)"
+                    .to_owned(),
+            );
         }
         let line = self.first_line(line);
         let (name, report, max_line) = (&self.name, &mut self.report, self.options.max_line_bytes);
