@@ -57,7 +57,19 @@ PY
 py_push=$work/push_dicts.py
 cat > "$py_push" <<'PY'
 import json, sys, time, plotline
-events = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()][: int(sys.argv[2])]
+def records(path):
+    for line in open(path, encoding="utf-8", errors="replace"):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue  # the stream's malformed lines: no dict to push
+        if isinstance(record, dict):
+            yield record
+events = []
+for record in records(sys.argv[1]):
+    events.append(record)
+    if len(events) == int(sys.argv[2]):
+        break
 validator = plotline.Catalog.builtin().validator(sys.argv[1])
 start = time.perf_counter()
 for event in events:

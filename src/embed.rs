@@ -6,7 +6,6 @@
 //! report, byte for byte.
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::compile::{compile_sources, load_catalog, Catalog};
@@ -249,13 +248,13 @@ pub struct StepView {
     /// The interaction's state after it.
     pub state: String,
     /// The metadata block after it.
-    pub metadata: Box<RawValue>,
+    pub metadata: Value,
 }
 
 impl From<&Step> for StepView {
     fn from(step: &Step) -> Self {
         // The block is a JSON object the interpreter wrote; `null` if it ever were not.
-        let metadata = RawValue::from_string(step.metadata.clone()).unwrap_or_default();
+        let metadata = serde_json::from_str(&step.metadata).unwrap_or_default();
         StepView {
             lifecycle: step.lifecycle.clone(),
             version: step.version.clone(),

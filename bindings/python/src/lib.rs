@@ -152,7 +152,6 @@ impl Catalog {
         let owner = Arc::clone(&self.compiled);
         Ok(Validator {
             running: Running::new(owner, |catalog| Judging::new(catalog, options, name)),
-            dumps: json_function(py, "dumps")?,
             loads: json_function(py, "loads")?,
         })
     }
@@ -242,8 +241,7 @@ self_cell::self_cell!(
 #[pyclass(unsendable, module = "plotline")]
 struct Validator {
     running: Running,
-    /// `json.dumps` and `json.loads`, looked up once.
-    dumps: Py<PyAny>,
+    /// `json.loads`, looked up once.
     loads: Py<PyAny>,
 }
 
@@ -257,7 +255,11 @@ impl Validator {
     ) -> PyResult<Bound<'py, PyAny>> {
         let line: String = match event.cast::<PyString>() {
             Ok(text) => text.extract()?,
-            Err(_) => self.dumps.bind(py).call1((event,))?.extract()?,
+            Err(_) => {
+                let record: serde_json::Value = pythonize::depythonize(event)
+                    .map_err(|e| PlotlineError::new_err(format!("not an event record: {e}")))?;
+                record.to_string()
+            }
         };
         let verdict = (self.running)
             .with_dependent_mut(|_, judging| judging.push(line.as_bytes()))
@@ -317,9 +319,7 @@ impl Validator {
         py: Python<'py>,
         value: &impl serde::Serialize,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let text =
-            serde_json::to_string(value).map_err(|e| PyValueError::new_err(e.to_string()))?;
-        self.loads.bind(py).call1((text,))
+        pythonize::pythonize(py, value).map_err(|e| PyValueError::new_err(e.to_string()))
     }
 }
 
