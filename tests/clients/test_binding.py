@@ -69,17 +69,27 @@ def test_one_events_verdict() -> None:
     ready = validator.push(
         {"lifecycle": "callback", "interaction": "c1", "event": "ready", "ts": 1, "version": "9.0.002.06"}
     )
-    assert ready["step"] is not None
-    assert ready["step"]["state"] == "ready"
-    assert ready["step"]["metadata"]["opened"] is False
-    assert ready["violations"] == [] and ready["held"] is False and ready["line"] == 1
+    step = ready.step
+    assert step is not None and step == ready["step"]
+    assert step["state"] == "ready"
+    assert step["metadata"]["opened"] is False
+    assert ready.violations == [] and ready.held is False and ready.line == 1
+    assert ready.to_dict() == {"line": 1, "held": False, "step": step, "violations": [], "released": []}
     bad = validator.push("{not json")
     assert [v["kind"] for v in bad["violations"]] == ["malformed_line"]
+    # A dict crosses as the JSON line it stands for: the same verdict as its text.
+    record = {"lifecycle": "callback", "interaction": "c2", "event": "ready", "ts": 2.5e3,
+              "version": "9.0.002.06", "data": {"a": [1, True, None, "é\n"], "b": (2,)}}
+    as_dict = BUILTIN.validator().push(record).to_dict()
+    as_text = BUILTIN.validator().push(json.dumps(record)).to_dict()
+    assert as_dict == as_text
+    with pytest.raises(plotline.PlotlineError, match="type set"):
+        validator.push({"lifecycle": "callback", "data": {1, 2}})
     assert validator.summary()["malformed"] == 1
     with pytest.raises(plotline.PlotlineError, match="call it first"):
         validator.report()
     validator.finish()
-    assert validator.report()["summary"]["lines"] == 2
+    assert validator.report()["summary"]["lines"] == 2, "a record refused before it is read is no line"
     with pytest.raises(plotline.PlotlineError, match="finished"):
         validator.push("{}")
 

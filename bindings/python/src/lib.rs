@@ -16,7 +16,7 @@ use plotline::embed::{self, Options, Validator as Judging};
 use plotline::engine::stream::Input;
 use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 pyo3::create_exception!(
     plotline,
@@ -253,18 +253,18 @@ impl Validator {
         py: Python<'py>,
         event: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let line: String = match event.cast::<PyString>() {
-            Ok(text) => text.extract()?,
+        let line: Vec<u8> = match event.cast::<PyString>() {
+            Ok(text) => text.extract::<String>()?.into_bytes(),
             Err(_) => {
-                let record: serde_json::Value = pythonize::depythonize(event)
-                    .map_err(|e| PlotlineError::new_err(format!("not an event record: {e}")))?;
-                record.to_string()
+                let mut line = Vec::with_capacity(256);
+                write_json(event, &mut line, 0)?;
+                line
             }
         };
         let verdict = (self.running)
-            .with_dependent_mut(|_, judging| judging.push(line.as_bytes()))
+            .with_dependent_mut(|_, judging| judging.push(&line))
             .map_err(error)?;
-        self.answer(py, &verdict)
+        Py::new(py, Verdict { verdict }).map(|made| made.into_bound(py).into_any())
     }
 
     /// Judges many lines of JSONL (`str`, or `bytes` as they came): `{lines, violations}`.
@@ -319,8 +319,141 @@ impl Validator {
         py: Python<'py>,
         value: &impl serde::Serialize,
     ) -> PyResult<Bound<'py, PyAny>> {
-        pythonize::pythonize(py, value).map_err(|e| PyValueError::new_err(e.to_string()))
+        python(py, value)
     }
+}
+
+/// How deep `write_json` follows nested values (the core refuses deeper lines anyway).
+const MAX_DEPTH: usize = 128;
+
+/// Writes a Python value as JSON: dicts with string keys, lists and tuples, strings, ints,
+/// floats, booleans and `None`. Done here rather than through `json.dumps` or a serde
+/// round trip because an event crosses at every `push`: this is the cheapest way across.
+fn write_json(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> PyResult<()> {
+    if depth > MAX_DEPTH {
+        return Err(PlotlineError::new_err(
+            "the event nests deeper than 128 levels",
+        ));
+    }
+    let quoted = |text: &str, out: &mut Vec<u8>| {
+        serde_json::to_writer(out, text).map_err(|e| PlotlineError::new_err(e.to_string()))
+    };
+    if value.is_none() {
+        out.extend_from_slice(b"null");
+    } else if let Ok(flag) = value.cast::<PyBool>() {
+        out.extend_from_slice(if flag.is_true() { b"true" } else { b"false" });
+    } else if let Ok(number) = value.cast::<PyInt>() {
+        match number.extract::<i64>() {
+            Ok(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+            Err(_) => out.extend_from_slice(number.str()?.extract::<String>()?.as_bytes()),
+        }
+    } else if let Ok(number) = value.cast::<PyFloat>() {
+        let number = serde_json::Number::from_f64(number.value())
+            .ok_or_else(|| PlotlineError::new_err("NaN and infinities are not JSON"))?;
+        out.extend_from_slice(number.to_string().as_bytes());
+    } else if let Ok(text) = value.cast::<PyString>() {
+        quoted(&text.extract::<String>()?, out)?;
+    } else if let Ok(map) = value.cast::<PyDict>() {
+        out.push(b'{');
+        for (index, (key, item)) in map.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            let key = key
+                .cast::<PyString>()
+                .map_err(|_| PlotlineError::new_err("an event's keys must be strings"))?;
+            quoted(&key.extract::<String>()?, out)?;
+            out.push(b':');
+            write_json(&item, out, depth + 1)?;
+        }
+        out.push(b'}');
+    } else if value.cast::<PyList>().is_ok() || value.cast::<PyTuple>().is_ok() {
+        out.push(b'[');
+        for (index, item) in value.try_iter()?.enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            write_json(&item?, out, depth + 1)?;
+        }
+        out.push(b']');
+    } else {
+        let kind = value.get_type().name()?;
+        return Err(PlotlineError::new_err(format!(
+            "not JSON: a value of type {kind} in the event"
+        )));
+    }
+    Ok(())
+}
+
+/// The verdict on one event pushed, read by attribute or as a dict (`verdict["step"]`); each
+/// part becomes Python values only when read.
+#[pyclass(frozen, module = "plotline")]
+struct Verdict {
+    verdict: embed::Verdict,
+}
+
+#[pymethods]
+impl Verdict {
+    /// Its line number in the stream pushed so far.
+    #[getter]
+    fn line(&self) -> u64 {
+        self.verdict.line
+    }
+
+    /// Whether the reorder window holds it back.
+    #[getter]
+    fn held(&self) -> bool {
+        self.verdict.held
+    }
+
+    /// What became of it, when it was judged now and reached an interaction.
+    #[getter]
+    fn step<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        python(py, &self.verdict.step)
+    }
+
+    /// Every violation found while it was taken in.
+    #[getter]
+    fn violations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        python(py, &self.verdict.violations)
+    }
+
+    /// Events held before and judged now.
+    #[getter]
+    fn released<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        python(py, &self.verdict.released)
+    }
+
+    fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+        match key {
+            "line" => python(py, &self.verdict.line),
+            "held" => python(py, &self.verdict.held),
+            "step" => self.step(py),
+            "violations" => self.violations(py),
+            "released" => self.released(py),
+            _ => Err(pyo3::exceptions::PyKeyError::new_err(key.to_owned())),
+        }
+    }
+
+    /// The whole verdict as a dict.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        python(py, &self.verdict)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Verdict(line={}, held={}, state={:?}, violations={})",
+            self.verdict.line,
+            self.verdict.held,
+            self.verdict.step.as_ref().map(|step| step.state.as_str()),
+            self.verdict.violations.len()
+        )
+    }
+}
+
+/// A value of the core as Python values.
+fn python<'py>(py: Python<'py>, value: &impl serde::Serialize) -> PyResult<Bound<'py, PyAny>> {
+    pythonize::pythonize(py, value).map_err(|e| PyValueError::new_err(e.to_string()))
 }
 
 /// The Python module `plotline._plotline` (re-exported by the package `plotline`).
@@ -330,6 +463,7 @@ fn python_module(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
     module.add_class::<Catalog>()?;
     module.add_class::<Validator>()?;
+    module.add_class::<Verdict>()?;
     module.add("PlotlineError", py.get_type::<PlotlineError>())?;
     module.add("CatalogError", py.get_type::<CatalogError>())?;
     Ok(())

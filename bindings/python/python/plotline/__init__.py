@@ -2,6 +2,6 @@
 lifecycles, with the verdicts of the ``plotline`` command (the same interpreter, the same
 report). See ``Catalog``."""
 
-from ._plotline import Catalog, CatalogError, PlotlineError, Validator
+from ._plotline import Catalog, CatalogError, PlotlineError, Validator, Verdict
 
-__all__ = ["Catalog", "CatalogError", "PlotlineError", "Validator"]
+__all__ = ["Catalog", "CatalogError", "PlotlineError", "Validator", "Verdict"]

@@ -1,7 +1,7 @@
-"""Types of the ``plotline`` package. The ``TypedDict`` shapes (``Report``, ``Verdict``, ...)
+"""Types of the ``plotline`` package. The ``TypedDict`` shapes (``Report``, ``Step``, ...)
 exist for type checkers only: import them under ``typing.TYPE_CHECKING``."""
 
-from typing import Any, Dict, List, Literal, Mapping, Optional, TypedDict, Union
+from typing import Any, Dict, List, Literal, Mapping, Optional, TypedDict, Union, overload
 
 class Violation(TypedDict, total=False):
     file: str
@@ -38,12 +38,35 @@ class Step(TypedDict):
     state: str
     metadata: Dict[str, Any]
 
-class Verdict(TypedDict):
+class VerdictDict(TypedDict):
     line: int
     held: bool
     step: Optional[Step]
     violations: List[Violation]
     released: List[Step]
+
+class Verdict:
+    """The verdict on one event pushed; each part becomes Python values when read."""
+
+    @property
+    def line(self) -> int: ...
+    @property
+    def held(self) -> bool: ...
+    @property
+    def step(self) -> Optional[Step]: ...
+    @property
+    def violations(self) -> List[Violation]: ...
+    @property
+    def released(self) -> List[Step]: ...
+    @overload
+    def __getitem__(self, key: Literal["line"]) -> int: ...
+    @overload
+    def __getitem__(self, key: Literal["held"]) -> bool: ...
+    @overload
+    def __getitem__(self, key: Literal["step"]) -> Optional[Step]: ...
+    @overload
+    def __getitem__(self, key: Literal["violations", "released"]) -> List[Any]: ...
+    def to_dict(self) -> VerdictDict: ...
 
 class Found(TypedDict):
     lines: int
