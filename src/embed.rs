@@ -266,8 +266,9 @@ impl From<&Step> for StepView {
     }
 }
 
-/// The verdict on one line pushed.
-#[derive(Debug, Serialize)]
+/// The verdict on one line pushed. Its steps stay as the interpreter gave them until they
+/// are shown ([`StepView`]): a binding that reads only some parts pays only for those.
+#[derive(Debug)]
 pub struct Verdict {
     /// Its line number in the stream pushed so far.
     pub line: u64,
@@ -275,12 +276,46 @@ pub struct Verdict {
     /// passed it by the window, or at `finish`).
     pub held: bool,
     /// What became of it, when it was judged now and reached an interaction.
-    pub step: Option<StepView>,
+    pub step: Option<Step>,
     /// Every violation found while it was taken in: its own, and those of lines held before
     /// and judged now, or of interactions evicted to make room (each names its line).
     pub violations: Vec<Violation>,
     /// Lines held before and judged now, in the order judged.
-    pub released: Vec<StepView>,
+    pub released: Vec<Step>,
+}
+
+impl Verdict {
+    /// Its step, shown.
+    pub fn step_view(&self) -> Option<StepView> {
+        self.step.as_ref().map(StepView::from)
+    }
+
+    /// The lines judged now, shown.
+    pub fn released_view(&self) -> Vec<StepView> {
+        self.released.iter().map(StepView::from).collect()
+    }
+}
+
+impl Serialize for Verdict {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The verdict as shown: its steps as [`StepView`]s.
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            line: u64,
+            held: bool,
+            step: Option<StepView>,
+            violations: &'a [Violation],
+            released: Vec<StepView>,
+        }
+        Shown {
+            line: self.line,
+            held: self.held,
+            step: self.step_view(),
+            violations: &self.violations,
+            released: self.released_view(),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// What pushing many lines, or finishing, found.
@@ -349,7 +384,7 @@ impl<'c> Validator<'c> {
             (line, overlong),
             true,
             &mut |violation| violations.push(violation),
-            |_, step| released.extend(step.map(StepView::from)),
+            |_, step| released.extend(step.cloned()),
         );
         for violation in &violations {
             report.push(violation).map_err(|e| e.to_string())?;
@@ -357,7 +392,7 @@ impl<'c> Validator<'c> {
         Ok(Verdict {
             line: self.lines,
             held: interpreter.lines_held() > held_before,
-            step: step.as_ref().map(StepView::from),
+            step,
             violations,
             released,
         })

@@ -409,7 +409,7 @@ impl Verdict {
     /// What became of it, when it was judged now and reached an interaction.
     #[getter]
     fn step<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        python(py, &self.verdict.step)
+        python(py, &self.verdict.step_view())
     }
 
     /// Every violation found while it was taken in.
@@ -421,7 +421,7 @@ impl Verdict {
     /// Events held before and judged now.
     #[getter]
     fn released<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        python(py, &self.verdict.released)
+        python(py, &self.verdict.released_view())
     }
 
     fn __getitem__<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
