@@ -1,9 +1,9 @@
 //! The library as the bindings under `bindings/` use it: catalogs from text, a validator fed
 //! event lines one at a time or many at once, and the exports of one lifecycle, each answer
 //! JSON text. Nothing here but [`report_of`] starts a thread or touches a file or the
-//! network, so the rest runs in `wasm32-unknown-unknown` as it does natively. The verdicts are the CLI's: the same
-//! interpreter fed the same lines the same way (`engine::stream::take_line`), and the same
-//! report, byte for byte.
+//! network, so the rest runs in `wasm32-unknown-unknown` as it does natively. The verdicts
+//! are the CLI's: the same interpreter fed the same lines the same way
+//! (`engine::stream::take_line`), and the same report, byte for byte.
 
 use serde::Serialize;
 use serde_json::Value;
