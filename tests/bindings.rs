@@ -164,18 +164,14 @@ fn the_npm_package_judges_as_the_cli_does_under_node_and_in_chromium() {
     eprintln!("node --test: {}", counts.join(", "));
 
     // The same package in a page of headless Chromium, and the inspector in it.
-    let driver = root.join("tests/clients/node_modules/playwright-core");
-    let browser = common::chromium();
-    if !present("playwright-core (tests/clients/setup.sh)", driver.is_dir())
-        || !present("Chromium", browser.is_some())
-    {
+    let Some(browser) = common::playwright_chromium() else {
         return;
-    }
+    };
     let output = succeeded(
         Command::new("node")
             .arg("tests/clients/wasm_page.cjs")
             .args([&package, &cases])
-            .env("PLOTLINE_CHROMIUM", browser.expect("checked above"))
+            .env("PLOTLINE_CHROMIUM", browser)
             .current_dir(root),
     );
     let page: serde_json::Value = serde_json::from_slice(&output.stdout).expect("the page's JSON");

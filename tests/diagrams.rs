@@ -376,13 +376,9 @@ fn generated_lifecycle(seed: u64, states: usize, transitions: usize) -> String {
 #[test]
 fn every_svg_diagram_is_clear_as_chromium_draws_it() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
-    let driver = root.join("node_modules/playwright-core");
-    let browser = chromium();
-    if !present("playwright-core (tests/clients/setup.sh)", driver.is_dir())
-        || !present("Chromium", browser.is_some())
-    {
+    let Some(browser) = common::playwright_chromium() else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     let catalog = dir.path().join("generated");
     std::fs::create_dir(&catalog).expect("made");
@@ -407,7 +403,7 @@ fn every_svg_diagram_is_clear_as_chromium_draws_it() {
         Command::new("node")
             .arg(root.join("diagram_defects.cjs"))
             .args(&files)
-            .env("PLOTLINE_CHROMIUM", browser.expect("checked above"))
+            .env("PLOTLINE_CHROMIUM", browser)
             .current_dir(&root),
     );
     let measured: serde_json::Value =

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{chromium, plotline, present, succeeded};
+use common::{plotline, succeeded};
 use serde_json::Value;
 
 /// A clean simulated Callback stream, then one interaction that breaks the rules on purpose:
@@ -46,13 +46,9 @@ fn stream(dir: &Path) -> (PathBuf, Vec<Value>) {
 #[test]
 fn the_report_shows_the_streams_own_numbers_in_headless_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
-    let driver = root.join("node_modules/playwright-core");
-    let browser = chromium();
-    if !present("playwright-core (tests/clients/setup.sh)", driver.is_dir())
-        || !present("Chromium", browser.is_some())
-    {
+    let Some(browser) = common::playwright_chromium() else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().expect("temp dir");
     let (path, lines) = stream(dir.path());
     let html = dir.path().join("report.html");
@@ -70,7 +66,7 @@ fn the_report_shows_the_streams_own_numbers_in_headless_chromium() {
             .arg(&html)
             .arg(&shot)
             .arg("provoked-1")
-            .env("PLOTLINE_CHROMIUM", browser.expect("checked above"))
+            .env("PLOTLINE_CHROMIUM", browser)
             .current_dir(&root),
     );
     let page: Value = serde_json::from_slice(&output.stdout).expect("the page script's JSON");

@@ -14,7 +14,7 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use common::{chromium, plotline, present, succeeded};
+use common::{plotline, succeeded};
 use serde_json::Value;
 
 /// A collector on a free port, stopped when dropped.
@@ -513,13 +513,9 @@ fn only_loopback_unless_asked() {
 #[test]
 fn a_fake_widget_in_headless_chromium_is_followed_by_the_live_page() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
-    let browser = chromium();
-    let driver = root.join("node_modules/playwright-core").is_dir();
-    if !present("playwright-core (tests/clients/setup.sh)", driver)
-        || !present("Chromium", browser.is_some())
-    {
+    let Some(browser) = common::playwright_chromium() else {
         return;
-    }
+    };
     // The widget's page is served from an origin the collector is told to allow.
     let widget_port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -533,7 +529,7 @@ fn a_fake_widget_in_headless_chromium_is_followed_by_the_live_page() {
             .arg(format!("http://{}", server.address))
             .arg(root.join("widget.html"))
             .arg(widget_port.to_string())
-            .env("PLOTLINE_CHROMIUM", browser.expect("checked"))
+            .env("PLOTLINE_CHROMIUM", &browser)
             .current_dir(&root),
     );
     let seen: Value = serde_json::from_slice(&output.stdout).expect("the script's JSON");

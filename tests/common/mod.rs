@@ -71,3 +71,17 @@ pub fn chromium() -> Option<std::path::PathBuf> {
         .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
         .find(|candidate| candidate.is_file())
 }
+
+/// Chromium to drive with playwright-core (both from `tests/clients/setup.sh` and Debian): the
+/// browser's path, or `None` when either is missing (said, or a panic where they are required).
+pub fn playwright_chromium() -> Option<std::path::PathBuf> {
+    let clients = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients");
+    let driver = clients.join("node_modules/playwright-core").is_dir();
+    let browser = chromium();
+    if !present("playwright-core (tests/clients/setup.sh)", driver)
+        || !present("Chromium", browser.is_some())
+    {
+        return None;
+    }
+    browser
+}
