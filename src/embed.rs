@@ -1,8 +1,8 @@
 //! The library as the bindings under `bindings/` use it: catalogs from text, a validator fed
 //! event lines one at a time or many at once, and the exports of one lifecycle, each answer
-//! JSON text. Nothing here but [`report_of`] starts a thread or touches a file or the
-//! network, so the rest runs in `wasm32-unknown-unknown` as it does natively. The verdicts
-//! are the CLI's: the same interpreter fed the same lines the same way
+//! JSON text. Nothing here but [`from_dir`] and [`report_of`] starts a thread or touches a
+//! file or the network, so the rest runs in `wasm32-unknown-unknown` as it does natively.
+//! The verdicts are the CLI's: the same interpreter fed the same lines the same way
 //! (`engine::stream::take_line`), and the same report, byte for byte.
 
 use serde::Serialize;
@@ -23,6 +23,12 @@ use crate::report::JsonReport;
 /// The built-in catalog, or the diagnostics that keep it from compiling.
 pub fn builtin() -> Result<Catalog, Vec<Diagnostic>> {
     usable(load_catalog(None, false))
+}
+
+/// The catalog of the lifecycle files in `dir`, as `--catalog DIR` loads it (native only: it
+/// reads files).
+pub fn from_dir(dir: &std::path::Path) -> Result<Catalog, Vec<Diagnostic>> {
+    usable(load_catalog(Some(dir), false))
 }
 
 /// The catalog of lifecycle files given as `(name, text)` (`.plot` by the name, else YAML).
@@ -146,13 +152,13 @@ impl Options {
                 Some("quiet_end") => options.quiet_end = duration(key, value)?,
                 Some("show_pii") => options.show_pii = flag(key, value)?,
                 Some("allow_incomplete") => options.allow_incomplete = flag(key, value)?,
-                Some(_) => {
+                Some("max_line_bytes") => {
                     options.max_line_bytes = (value.as_u64())
                         .and_then(|n| usize::try_from(n).ok())
                         .filter(|&n| n > 0)
                         .ok_or_else(|| format!("`{key}` must be a whole number of bytes"))?;
                 }
-                None => {
+                _ => {
                     let names = OPTION_NAMES.iter().flat_map(|(a, b)| [*a, *b]);
                     let help = closest(key, names.clone(), 3)
                         .map(|name| format!("did you mean `{name}`?"))
@@ -366,32 +372,22 @@ impl<'c> Validator<'c> {
             );
         }
         let line = self.first_line(line);
-        let (name, report, max_line) = (&self.name, &mut self.report, self.options.max_line_bytes);
-        let interpreter = self.interpreter.as_mut().ok_or_else(finished)?;
-        self.lines += 1;
-        let place = Place {
-            file_index: 0,
-            file: name,
-            line: self.lines,
-        };
-        let held_before = interpreter.lines_held();
+        let held_before = self.interpreter.as_ref().map_or(0, Interpreter::lines_held);
         let mut violations = Vec::new();
         let mut released = Vec::new();
-        let overlong = (line.len() > max_line).then_some(line.len() as u64);
-        let step = take_line(
-            interpreter,
-            place,
-            (line, overlong),
+        let step = self.take(
+            line,
             true,
             &mut |violation| violations.push(violation),
             |_, step| released.extend(step.cloned()),
-        );
+        )?;
         for violation in &violations {
-            report.push(violation).map_err(|e| e.to_string())?;
+            self.report.push(violation).map_err(|e| e.to_string())?;
         }
+        let held_after = self.interpreter.as_ref().map_or(0, Interpreter::lines_held);
         Ok(Verdict {
             line: self.lines,
-            held: interpreter.lines_held() > held_before,
+            held: held_after > held_before,
             step,
             violations,
             released,
@@ -401,40 +397,48 @@ impl<'c> Validator<'c> {
     /// Judges every line of `text` (JSONL; a last line without its line end is a line), as
     /// `plotline validate` reads a file: line numbers go on from the lines pushed before.
     pub fn push_lines(&mut self, text: &[u8]) -> Result<Found, String> {
+        self.interpreter.as_ref().ok_or_else(finished)?;
         let text = self.first_line(text);
-        let (name, report, max_line) = (&self.name, &mut self.report, self.options.max_line_bytes);
-        let interpreter = self.interpreter.as_mut().ok_or_else(finished)?;
         let mut found = Found {
             lines: 0,
             violations: Vec::new(),
         };
-        let mut failed = None;
-        let mut keep = |violation: Violation| {
-            if let Err(error) = report.push(&violation) {
-                failed.get_or_insert(error.to_string());
-            }
-            found.violations.push(violation);
-        };
         for line in text.split_inclusive(|&b| b == b'\n') {
-            self.lines += 1;
-            let place = Place {
-                file_index: 0,
-                file: name,
-                line: self.lines,
-            };
-            let line = trim_line_end(line);
-            let overlong = (line.len() > max_line).then_some(line.len() as u64);
-            take_line(
-                interpreter,
-                place,
-                (line, overlong),
-                false,
-                &mut keep,
-                |_, _| {},
-            );
+            let mut keep = |violation| found.violations.push(violation);
+            self.take(trim_line_end(line), false, &mut keep, |_, _| {})?;
             found.lines += 1;
         }
-        failed.map_or(Ok(found), Err)
+        for violation in &found.violations {
+            self.report.push(violation).map_err(|e| e.to_string())?;
+        }
+        Ok(found)
+    }
+
+    /// Hands the next line (without its line end) to the interpreter, as `stream::run` does.
+    fn take(
+        &mut self,
+        line: &[u8],
+        want_step: bool,
+        report: &mut dyn FnMut(Violation),
+        judged: impl FnMut(&[u8], Option<&Step>),
+    ) -> Result<Option<Step>, String> {
+        let interpreter = self.interpreter.as_mut().ok_or_else(finished)?;
+        self.lines += 1;
+        let place = Place {
+            file_index: 0,
+            file: &self.name,
+            line: self.lines,
+        };
+        let max_line = self.options.max_line_bytes;
+        let overlong = (line.len() > max_line).then_some(line.len() as u64);
+        Ok(take_line(
+            interpreter,
+            place,
+            (line, overlong),
+            want_step,
+            report,
+            judged,
+        ))
     }
 
     /// The stream without its byte-order mark when it starts here (as files are read).
@@ -448,12 +452,10 @@ impl<'c> Validator<'c> {
     /// Ends the stream: lines still held are judged, interactions left open reported (unless
     /// `allow_incomplete`). Nothing can be pushed after it.
     pub fn finish(&mut self) -> Result<Found, String> {
-        let mut interpreter = self.interpreter.take().ok_or_else(finished)?;
         let mut violations = Vec::new();
-        let mut collect = |violation: Violation| violations.push(violation);
-        let mut keyed = |_, violation| collect(violation);
-        interpreter.flush(false, &mut keyed, &mut |_, _, _| {});
-        let summary = interpreter.finish(self.options.allow_incomplete, &mut collect);
+        // Lines still held are judged first, then the interactions left open.
+        let summary = (self.interpreter.take().ok_or_else(finished)?)
+            .finish(self.options.allow_incomplete, &mut |v| violations.push(v));
         // The violations found at the end come after those found before, as in the CLI.
         for violation in &violations {
             self.report.push(violation).map_err(|e| e.to_string())?;

@@ -27,11 +27,7 @@ fn the_python_package_judges_as_the_cli_does_and_type_checks() {
             .current_dir(root),
     );
     let dir = tempfile::tempdir().expect("temp dir");
-    let cases = dir.path().join("cases.json");
-    std::fs::write(&cases, cases_with_cli_reports(dir.path())).expect("written");
-    let schema = dir.path().join("schema.json");
-    let cli = plotline(&["schema", "callback", "--version", "9.0.002.06"]);
-    std::fs::write(&schema, &cli.stdout).expect("written");
+    let (cases, schema) = what_the_cli_says(dir.path());
     let output = succeeded(
         Command::new(venv.join("bin/pytest"))
             .args([
@@ -67,6 +63,17 @@ fn the_python_package_judges_as_the_cli_does_and_type_checks() {
         String::from_utf8_lossy(&ran.stdout).trim(),
         "callback clicktocall intercom_messenger lp_offers zendesk_messaging True ['incomplete'] 1"
     );
+}
+
+/// The cases file of [`cases_with_cli_reports`], and `plotline schema`'s schema of a callback
+/// version, both written to `dir`.
+fn what_the_cli_says(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let cases = dir.join("cases.json");
+    std::fs::write(&cases, cases_with_cli_reports(dir)).expect("written");
+    let schema = dir.join("schema.json");
+    let cli = plotline(&["schema", "callback", "--version", "9.0.002.06"]);
+    std::fs::write(&schema, &cli.stdout).expect("written");
+    (cases, schema)
 }
 
 /// The streams every binding is held to: each fixture stream, the example, and a simulated
@@ -142,11 +149,7 @@ fn the_npm_package_judges_as_the_cli_does_under_node_and_in_chromium() {
         return;
     };
     let dir = tempfile::tempdir().expect("temp dir");
-    let cases = dir.path().join("cases.json");
-    std::fs::write(&cases, cases_with_cli_reports(dir.path())).expect("written");
-    let schema = dir.path().join("schema.json");
-    let cli = plotline(&["schema", "callback", "--version", "9.0.002.06"]);
-    std::fs::write(&schema, &cli.stdout).expect("written");
+    let (cases, schema) = what_the_cli_says(dir.path());
     let output = succeeded(
         Command::new("node")
             .args(["--test", "tests/clients/wasm.test.mjs"])

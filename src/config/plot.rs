@@ -800,11 +800,23 @@ fn notes_within(value: &Value, path: &str, notes: &Notes) -> bool {
         .any(|(at, value)| notes.borrow().contains_key(&at) || notes_within(value, &at, notes))
 }
 
+/// Takes the comments of `path` alone.
+fn own_notes(path: &str, notes: &Notes) -> Vec<String> {
+    notes.borrow_mut().shift_remove(path).unwrap_or_default()
+}
+
+/// Writes the comments of `path` alone, a line each.
+fn write_own_notes(out: &mut String, path: &str, notes: &Notes) {
+    for comment in own_notes(path, notes) {
+        let _ = writeln!(out, "{comment}");
+    }
+}
+
 /// Takes the comments of `path`, and then those of entries below it that no flow wrote (the
 /// entries a declaration's line says in words: `from`, `to`, a state's flags).
 fn take_notes(path: &str, notes: &Notes) -> Vec<String> {
+    let mut taken = own_notes(path, notes);
     let mut notes = notes.borrow_mut();
-    let mut taken = notes.shift_remove(path).unwrap_or_default();
     let below: Vec<String> = (notes.keys())
         .filter(|at| {
             at.strip_prefix(path)
@@ -833,8 +845,7 @@ fn pretty_flow(value: &Value, indent: usize, path: &str, notes: &Notes) -> Strin
     let pad = " ".repeat(indent + 2);
     let noted = |at: &str, entry: String| -> String {
         let mut out = String::new();
-        let comments = notes.borrow_mut().shift_remove(at).unwrap_or_default();
-        for comment in comments {
+        for comment in own_notes(at, notes) {
             let _ = write!(out, "{comment}\n{pad}");
         }
         out + &entry
@@ -1011,10 +1022,7 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
         if !out.is_empty() && !out.ends_with("\n\n") {
             out.push('\n');
         }
-        let comments = notes.borrow_mut().shift_remove(section).unwrap_or_default();
-        for comment in comments {
-            let _ = writeln!(out, "{comment}");
-        }
+        write_own_notes(out, section, notes);
     };
     if let Some(Value::String(n)) = get("name") {
         block(&mut out, "name", format!("lifecycle {}", name(n)));
@@ -1033,10 +1041,7 @@ pub fn write(root: &Value, comments: &mut dyn FnMut(&str) -> Vec<String>) -> Str
         }
     }
     for section in ["imports", "sources"] {
-        let comments = notes.borrow_mut().shift_remove(section).unwrap_or_default();
-        for comment in comments {
-            let _ = writeln!(out, "{comment}");
-        }
+        write_own_notes(&mut out, section, notes);
     }
     if let Some(Value::Sequence(items)) = get("imports") {
         for (i, item) in items.iter().enumerate() {

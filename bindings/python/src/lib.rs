@@ -10,7 +10,7 @@ use std::io::BufReader;
 use std::path::Path;
 use std::sync::Arc;
 
-use plotline::compile::{load_catalog, Catalog as Compiled};
+use plotline::compile::Catalog as Compiled;
 use plotline::diagnostic::Diagnostic;
 use plotline::embed::{self, Options, Validator as Judging};
 use plotline::engine::stream::Input;
@@ -48,12 +48,7 @@ impl Catalog {
     /// The catalog of the lifecycle files (`*.yaml`, `*.yml`, `*.plot`) in `path`.
     #[staticmethod]
     fn from_dir(py: Python<'_>, path: &str) -> PyResult<Catalog> {
-        let (compiled, diagnostics) = load_catalog(Some(Path::new(path)), false);
-        let errors = diagnostics
-            .into_iter()
-            .filter(Diagnostic::is_error)
-            .collect();
-        catalog(py, compiled.ok_or(errors))
+        catalog(py, embed::from_dir(Path::new(path)))
     }
 
     /// The catalog of lifecycle files given as `{name: text}` (`.plot` by the name, else YAML),

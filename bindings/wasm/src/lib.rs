@@ -103,10 +103,7 @@ impl Validator {
     /// Judges many lines: how many, and the violations found, as JSON.
     #[wasm_bindgen(js_name = pushLines)]
     pub fn push_lines(&mut self, text: &str) -> Result<String, JsValue> {
-        let found = self
-            .running
-            .with_dependent_mut(|_, judging| judging.push_lines(text.as_bytes()))?;
-        json(&found)
+        self.push_bytes(text.as_bytes())
     }
 
     /// [`Validator::push_lines`] for bytes as they came (any bytes: a line that is no UTF-8

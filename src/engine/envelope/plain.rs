@@ -237,19 +237,11 @@ fn integer(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
                 magnitude
             }
         }
-        long => {
-            let mut value: i64 = 0;
-            for digit in long {
-                // A negative number is summed downwards, so that `i64::MIN` fits.
-                let digit = i64::from(digit - b'0');
-                value = value.checked_mul(10)?;
-                value = match negative {
-                    true => value.checked_sub(digit)?,
-                    false => value.checked_add(digit)?,
-                };
-            }
-            value
-        }
+        // Longer ones (sign included) may not fit: the standard reader says.
+        _ => std::str::from_utf8(bytes.get(at..end)?)
+            .ok()?
+            .parse()
+            .ok()?,
     };
     let leading_zero = bytes.get(start) == Some(&b'0') && end > start + 1;
     if end == start || leading_zero || matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) {

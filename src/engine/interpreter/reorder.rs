@@ -129,13 +129,11 @@ impl Reorder {
     }
 
     /// The watermark is at least `ts` now.
-    #[inline]
     pub fn advance(&mut self, ts: i64) {
         self.watermark = self.watermark.max(Some(ts));
     }
 
     /// Whether a line with this `ts` is due now: the watermark passed it by the window.
-    #[inline]
     pub fn due(&self, ts: i64) -> bool {
         self.watermark
             .is_some_and(|watermark| ts <= watermark.saturating_sub(self.window))
@@ -174,7 +172,6 @@ impl Reorder {
     }
 
     /// The earliest held line's key, and whether it heads the ordered queue (else the heap).
-    #[inline]
     fn earliest(&self) -> Option<(HeldKey, bool)> {
         let queued = self.in_order.front().map(|held| held.key);
         let heaped = self.held.peek().map(|Reverse(held)| held.key);
@@ -186,7 +183,6 @@ impl Reorder {
     }
 
     /// Whether the earliest held line is due now.
-    #[inline]
     pub fn any_due(&self) -> bool {
         self.earliest().is_some_and(|(key, _)| self.due(key.0))
     }

@@ -3,6 +3,8 @@ exist for type checkers only: import them under ``typing.TYPE_CHECKING``."""
 
 from typing import Any, Dict, List, Literal, Mapping, Optional, TypedDict, Union, overload
 
+from typing_extensions import Unpack
+
 class Violation(TypedDict, total=False):
     file: str
     line: int
@@ -91,6 +93,15 @@ class CatalogError(PlotlineError):
 
 Duration = Union[str, int]
 
+class Options(TypedDict, total=False):
+    """The options of ``plotline validate``, as keyword arguments."""
+
+    reorder_window: Duration
+    quiet_end: Duration
+    show_pii: bool
+    allow_incomplete: bool
+    max_line_bytes: int
+
 class Validator:
     """A stream being judged, event by event or many lines at once."""
 
@@ -116,54 +127,31 @@ class Catalog:
         path: str,
         *,
         jobs: Optional[int] = None,
-        reorder_window: Duration = ...,
-        quiet_end: Duration = ...,
-        show_pii: bool = ...,
-        allow_incomplete: bool = ...,
-        max_line_bytes: int = ...,
+        **options: Unpack[Options],
     ) -> Report: ...
     def validate_file_json(
         self,
         path: str,
         *,
         jobs: Optional[int] = None,
-        reorder_window: Duration = ...,
-        quiet_end: Duration = ...,
-        show_pii: bool = ...,
-        allow_incomplete: bool = ...,
-        max_line_bytes: int = ...,
+        **options: Unpack[Options],
     ) -> str: ...
     def validate(
         self,
         text: str,
         name: str = "-",
-        *,
-        reorder_window: Duration = ...,
-        quiet_end: Duration = ...,
-        show_pii: bool = ...,
-        allow_incomplete: bool = ...,
-        max_line_bytes: int = ...,
+        **options: Unpack[Options],
     ) -> Report: ...
     def validate_json(
         self,
         text: str,
         name: str = "-",
-        *,
-        reorder_window: Duration = ...,
-        quiet_end: Duration = ...,
-        show_pii: bool = ...,
-        allow_incomplete: bool = ...,
-        max_line_bytes: int = ...,
+        **options: Unpack[Options],
     ) -> str: ...
     def validator(
         self,
         name: str = "-",
-        *,
-        reorder_window: Duration = ...,
-        quiet_end: Duration = ...,
-        show_pii: bool = ...,
-        allow_incomplete: bool = ...,
-        max_line_bytes: int = ...,
+        **options: Unpack[Options],
     ) -> Validator: ...
     def schema(self, lifecycle: str, version: Optional[str] = None) -> Dict[str, Any]: ...
     def types(self, lifecycle: str, version: Optional[str] = None) -> str: ...
