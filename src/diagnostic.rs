@@ -164,7 +164,9 @@ pub fn did_you_mean<'a>(
 }
 
 /// The closest of `candidates` to `name`: equal but for case, or at most one edit per
-/// `letters_per_edit` letters of the longer name apart (at least one edit). A candidate whose
+/// `letters_per_edit` letters of the longer name apart (at least one edit; an edit inserts,
+/// deletes or replaces a letter or swaps two neighbours: the optimal string alignment
+/// distance, which needs no table of letters as Damerau-Levenshtein does). A candidate whose
 /// length or letters alone put it too far is not compared, so that even a stream full of
 /// unknown names pays little for it.
 pub fn closest<'a>(
@@ -179,7 +181,7 @@ pub fn closest<'a>(
                 || name.len().abs_diff(other.len()) <= allowed(other)
                     && bag_distance(name, other) <= allowed(other)
         })
-        .map(|other| (strsim::damerau_levenshtein(name, other), other))
+        .map(|other| (strsim::osa_distance(name, other), other))
         .filter(|(apart, other)| *apart <= allowed(other) || other.eq_ignore_ascii_case(name))
         .min_by_key(|(apart, _)| *apart)
         .map(|(_, other)| other)

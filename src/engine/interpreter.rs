@@ -1557,9 +1557,9 @@ fn assign(
     values: impl IntoIterator<Item = (usize, Slot)>,
 ) {
     if meta.is_empty() {
-        let slots = version.slots();
-        *meta = ThinVec::with_capacity(slots);
-        meta.resize(slots, Slot::Unset);
+        *meta = std::iter::repeat_with(|| Slot::Unset)
+            .take(version.slots())
+            .collect();
     }
     for (slot, value) in values {
         if let Some(target) = meta.get_mut(slot) {

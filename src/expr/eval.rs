@@ -271,17 +271,23 @@ impl<'a> Val<'a> {
 }
 
 fn follow<'a>(start: Val<'a>, steps: &[Step]) -> Val<'a> {
+    match start {
+        _ if steps.is_empty() => start,
+        Val::Json(value) => follow_doc(value, steps),
+        Val::Unknown => Val::Unknown,
+        _ => Val::Absent,
+    }
+}
+
+/// The value `steps` lead to from `value`, borrowed all the way (nothing to drop on a path
+/// that leads nowhere).
+fn follow_doc<'a>(value: &'a Doc<'a>, steps: &[Step]) -> Val<'a> {
     let Some((step, rest)) = steps.split_first() else {
-        return start;
-    };
-    let value = match start {
-        Val::Json(value) => value,
-        Val::Unknown => return Val::Unknown,
-        _ => return Val::Absent,
+        return Val::from_doc(value);
     };
     match (value, step) {
         (Doc::Object(_), Step::Field(name)) => match value.get(name) {
-            Some(inner) => follow(Val::from_doc(inner), rest),
+            Some(inner) => follow_doc(inner, rest),
             None => Val::Absent,
         },
         (Doc::Array(items), Step::Index(index)) => {
@@ -291,14 +297,14 @@ fn follow<'a>(start: Val<'a>, steps: &[Step]) -> Val<'a> {
                 Some(*index as usize)
             };
             match at.and_then(|at| items.get(at)) {
-                Some(inner) => follow(Val::from_doc(inner), rest),
+                Some(inner) => follow_doc(inner, rest),
                 None => Val::Absent,
             }
         }
         (Doc::Array(items), Step::Each) => Val::List(
             items
                 .iter()
-                .map(|item| follow(Val::from_doc(item), rest))
+                .map(|item| follow_doc(item, rest))
                 .filter(|val| *val != Val::Absent)
                 .collect(),
         ),
@@ -501,7 +507,7 @@ impl Node {
                 Val::Unknown
             }
             Node::Data(steps) => match env.data {
-                Some(data) => follow(Val::from_doc(data), steps),
+                Some(data) => follow_doc(data, steps),
                 None => Val::Absent,
             },
             Node::Meta {
@@ -511,7 +517,7 @@ impl Node {
             } => match env.meta.get(*slot).and_then(Slot::to_val) {
                 Some(value) => follow(value, steps),
                 None => match reads_as {
-                    Some(value) => follow(Val::from_doc(value), steps),
+                    Some(value) => follow_doc(value, steps),
                     None => Val::Absent,
                 },
             },

@@ -202,7 +202,8 @@ impl JsonReport {
     pub fn push(&mut self, violation: &Violation) -> io::Result<()> {
         self.text.clear();
         serde_json::to_writer_pretty(&mut self.text, violation)?;
-        write_indented(self.spill.next_item(b",\n    ")?, &self.text, b"    ")
+        let text = &self.text;
+        (self.spill).push(b",\n    ", |item| write_indented(item, text, b"    "))
     }
 
     /// Writes the report as one JSON object (with the coverage, when there is one).
@@ -239,7 +240,7 @@ impl JsonReport {
 
 /// Writes pretty JSON `text` with every line after the first indented by `indent` (JSON
 /// strings hold no raw newline, so this nests it one level deeper).
-fn write_indented(out: &mut dyn Write, text: &[u8], indent: &[u8]) -> io::Result<()> {
+fn write_indented(out: &mut (impl Write + ?Sized), text: &[u8], indent: &[u8]) -> io::Result<()> {
     let mut rest = text;
     while let Some(at) = memchr::memchr(b'\n', rest) {
         let (line, after) = rest.split_at(at + 1);

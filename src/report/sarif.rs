@@ -26,8 +26,9 @@ impl SarifReport {
 
     /// Adds a violation as a result.
     pub fn push(&mut self, violation: &Violation) -> io::Result<()> {
-        serde_json::to_writer(self.spill.next_item(b",\n")?, &result(violation))?;
-        Ok(())
+        (self.spill).push(b",\n", |item| {
+            serde_json::to_writer(item, &result(violation)).map_err(io::Error::from)
+        })
     }
 
     /// Writes the whole log: one run of Plotline with every violation kind as a rule.

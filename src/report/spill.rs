@@ -9,6 +9,8 @@ use std::io::{self, BufWriter, Seek, SeekFrom, Write};
 pub struct Spill {
     store: Store,
     count: u64,
+    /// The item being written (kept to be reused).
+    item: Vec<u8>,
 }
 
 /// Where the items go.
@@ -24,6 +26,7 @@ impl Spill {
         Ok(Spill {
             store: Store::File(file),
             count: 0,
+            item: Vec::new(),
         })
     }
 
@@ -32,20 +35,28 @@ impl Spill {
         Spill {
             store: Store::Memory(Vec::new()),
             count: 0,
+            item: Vec::new(),
         }
     }
 
-    /// The writer for the next item, after `separator` when one came before.
-    pub fn next_item(&mut self, separator: &[u8]) -> io::Result<&mut dyn Write> {
-        let out: &mut dyn Write = match &mut self.store {
-            Store::File(file) => file,
-            Store::Memory(bytes) => bytes,
-        };
+    /// Adds the item `write` writes, after `separator` when one came before. The item is
+    /// written to memory first and stored in one piece (a file takes it in one call).
+    pub fn push(
+        &mut self,
+        separator: &[u8],
+        write: impl FnOnce(&mut Vec<u8>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.item.clear();
         if self.count > 0 {
-            out.write_all(separator)?;
+            self.item.extend_from_slice(separator);
+        }
+        write(&mut self.item)?;
+        match &mut self.store {
+            Store::File(file) => file.write_all(&self.item)?,
+            Store::Memory(bytes) => bytes.extend_from_slice(&self.item),
         }
         self.count += 1;
-        Ok(out)
+        Ok(())
     }
 
     /// Whether no item was written.
