@@ -25,6 +25,7 @@ pub mod embed;
 pub mod engine;
 pub mod export;
 pub mod expr;
+pub mod infer;
 pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;

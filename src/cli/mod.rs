@@ -6,6 +6,7 @@ pub mod convert;
 pub mod diff;
 pub mod docs;
 pub mod graph;
+pub mod infer;
 pub mod list;
 #[cfg(feature = "nats")]
 pub mod nats;
@@ -86,6 +87,10 @@ pub enum Command {
     /// Plotline, no Graphviz needed) or SCXML.
     #[command(after_help = EXIT_WRITE)]
     Graph(graph::GraphArgs),
+    /// Draft lifecycle files from recorded event streams: payloads with their types, the
+    /// order of events learned by state merging (k-tails), versions.
+    #[command(after_help = EXIT_WRITE)]
+    Infer(infer::InferArgs),
     /// Convert a lifecycle file between YAML and the `.plot` language.
     #[command(after_help = EXIT_WRITE)]
     Convert(convert::ConvertArgs),
@@ -148,9 +153,11 @@ impl Command {
             Command::Worker(args) => &mut args.catalog,
             #[cfg(feature = "nats")]
             Command::NatsSetup(_) | Command::Publish(_) | Command::Report(_) => return None,
-            Command::Completions(_) | Command::Man(_) | Command::Convert(_) | Command::Fmt(_) => {
-                return None
-            }
+            Command::Completions(_)
+            | Command::Man(_)
+            | Command::Convert(_)
+            | Command::Fmt(_)
+            | Command::Infer(_) => return None,
         })
     }
 }
@@ -194,6 +201,7 @@ pub fn main() -> ExitCode {
         Command::List(args) => list::list(args),
         Command::Simulate(args) => simulate::simulate(args),
         Command::Graph(args) => graph::graph(args),
+        Command::Infer(args) => infer::infer(args),
         Command::Convert(args) => convert::convert(args),
         Command::Fmt(args) => convert::fmt(args),
         #[cfg(feature = "serve")]

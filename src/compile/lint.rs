@@ -45,11 +45,15 @@ pub fn check(ctx: &mut Context, version: &Version) {
             Some(format!("add a transition `from: {}`", version.state_name(0))),
         );
     }
-    if !version.states.iter().any(|s| s.is_final) {
+    if !version.states.iter().any(|s| s.is_final || s.may_end) {
         ctx.error(
             "states",
-            format!("no final state{label}"),
-            Some("mark the last state with `final: true`".into()),
+            format!("no state where an interaction may end{label}"),
+            Some(
+                "mark the last state with `final: true` (or `may_end: true` where later events \
+                 may still come)"
+                    .into(),
+            ),
         );
         return;
     }

@@ -40,6 +40,12 @@ pub fn to_yaml(source: SourceText) -> Result<String, Diagnostic> {
             above.push((at.line, comments));
         }
     }
+    Ok(insert_above(&yaml, above))
+}
+
+/// `yaml` with comment lines (`# ...`) inserted above the given lines (1-based), each
+/// indented as the line it stands above.
+pub fn insert_above(yaml: &str, mut above: Vec<(usize, Vec<String>)>) -> String {
     let mut lines: Vec<String> = yaml.lines().map(str::to_owned).collect();
     above.sort_by_key(|(line, _)| std::cmp::Reverse(*line));
     for (line, comments) in above {
@@ -48,15 +54,13 @@ pub fn to_yaml(source: SourceText) -> Result<String, Diagnostic> {
             .get(at)
             .map(|l| l.chars().take_while(|c| *c == ' ').collect())
             .unwrap_or_default();
-        // A list item's comment goes above its dash.
-        let indent = indent.clone();
         for comment in comments.into_iter().rev() {
             lines.insert(at, format!("{indent}{comment}"));
         }
     }
     let mut out = lines.join("\n");
     out.push('\n');
-    Ok(out)
+    out
 }
 
 /// `yaml` with `key:` for `key: null`, as people write a declaration with nothing to say

@@ -666,7 +666,7 @@ fn walk(rng: &mut SmallRng, target: &Target) -> Vec<Planned> {
     let version = target.version;
     let mut state = version.initial;
     let mut plan = Vec::new();
-    while !version.is_final(state) && plan.len() < 24 {
+    while !walk_ends(version, state) && plan.len() < 24 {
         let moves: Vec<(EventId, StateId)> = (0..version.events.len())
             .filter_map(|e| EventId::try_from(e).ok())
             .filter_map(|e| version.next(state, e).map(|next| (e, next)))
@@ -748,12 +748,24 @@ fn targets<'c>(catalog: &'c Catalog, only: &[String]) -> Vec<Target<'c>> {
     targets
 }
 
-/// Fewest events from each state to a final state.
+/// Whether a walk ends in `state`: a final state, or one where interactions may end when
+/// the version has no final state (a widget with no end event).
+fn walk_ends(version: &Version, state: StateId) -> bool {
+    let may_end = || {
+        version
+            .states
+            .get(usize::from(state))
+            .is_some_and(|s| s.may_end)
+    };
+    version.is_final(state) || (!version.states.iter().any(|s| s.is_final) && may_end())
+}
+
+/// Fewest events from each state to where a walk ends ([`walk_ends`]).
 fn distances(version: &Version) -> Vec<u32> {
     let states = version.states.len();
     let mut distance: Vec<u32> = (0..states)
         .map(|s| {
-            let final_state = StateId::try_from(s).is_ok_and(|s| version.is_final(s));
+            let final_state = StateId::try_from(s).is_ok_and(|s| walk_ends(version, s));
             if final_state {
                 0
             } else {

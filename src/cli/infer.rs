@@ -1,0 +1,162 @@
+//! `plotline infer`: draft lifecycle files from recorded event streams.
+
+use std::io::{self, BufRead, BufReader};
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::convert::Surface;
+use super::output::{say, tell_written, write_text};
+use super::validate::duration;
+use super::{ERROR, OK};
+use crate::config::convert::to_plot;
+use crate::diagnostic::SourceText;
+use crate::infer::{Draft, Options, Recorder};
+
+/// Arguments of `infer`.
+#[derive(Debug, Args)]
+pub struct InferArgs {
+    /// Recorded JSONL envelope streams (stdin when none is given).
+    pub files: Vec<PathBuf>,
+    /// Write one file per lifecycle into DIR (NAME.yaml or NAME.plot); without it, the one
+    /// lifecycle read goes to stdout.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// What to write the drafts as.
+    #[arg(long, default_value = "yaml")]
+    pub to: Surface,
+    /// Only the events of this lifecycle.
+    #[arg(long, value_name = "NAME")]
+    pub lifecycle: Option<String>,
+    /// How many events ahead tell two states apart (the k of k-tails): more keeps more
+    /// states apart, fewer generalises more.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=8))]
+    pub k: u16,
+    /// Set aside interactions that take a step fewer than N interactions took (listed, with
+    /// the reason).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub min_support: u64,
+    /// Write numeric bounds (`minimum`, `maximum`) from the values seen.
+    #[arg(long)]
+    pub bounds: bool,
+    /// An interaction the stream went on for this long after its last event has ended
+    /// (default: longer than any pause seen inside one interaction); the others may still
+    /// be open and are not taken as ends.
+    #[arg(long, value_name = "DURATION", value_parser = duration)]
+    pub ended_after: Option<i64>,
+}
+
+/// Runs `infer`.
+pub fn infer(args: InferArgs) -> u8 {
+    let mut recorder = Recorder::new(Options {
+        lifecycle: args.lifecycle.clone(),
+        k: usize::from(args.k),
+        min_support: args.min_support.max(1),
+        bounds: args.bounds,
+        ended_after: args.ended_after,
+    });
+    let read = match args.files.is_empty() {
+        true => read_into(&mut recorder, BufReader::new(io::stdin()), "-"),
+        false => (args.files.iter()).try_for_each(|path| {
+            let file = std::fs::File::open(path)
+                .map_err(|error| format!("cannot open {}: {error}", path.display()))?;
+            read_into(
+                &mut recorder,
+                BufReader::new(file),
+                &path.display().to_string(),
+            )
+        }),
+    };
+    if let Err(message) = read {
+        say!("error: {message}");
+        return ERROR;
+    }
+    let (lines, not_events) = (recorder.lines, recorder.not_events);
+    let drafts = recorder.finish();
+    say!("read {lines} lines ({not_events} not event envelopes, skipped)");
+    if drafts.is_empty() {
+        say!("error: no event envelopes to learn from");
+        return ERROR;
+    }
+    if args.output.is_none() && drafts.len() > 1 {
+        let names: Vec<&str> = drafts.iter().map(|d| d.name.as_str()).collect();
+        say!(
+            "error: the streams hold {} lifecycles ({}): write them with -o DIR, or choose one \
+             with --lifecycle NAME",
+            drafts.len(),
+            names.join(", ")
+        );
+        return ERROR;
+    }
+    for draft in &drafts {
+        if write_draft(draft, &args) != OK {
+            return ERROR;
+        }
+    }
+    OK
+}
+
+/// Reads every line of `reader` into `recorder`.
+fn read_into(recorder: &mut Recorder, mut reader: impl BufRead, name: &str) -> Result<(), String> {
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => return Ok(()),
+            Ok(_) => recorder.line(line.strip_suffix(b"\n").unwrap_or(&line)),
+            Err(error) => return Err(format!("reading {name}: {error}")),
+        }
+    }
+}
+
+/// Writes one draft where it goes, and says what it holds.
+fn write_draft(draft: &Draft, args: &InferArgs) -> u8 {
+    let extension = match args.to {
+        Surface::Yaml => "yaml",
+        Surface::Plot => "plot",
+    };
+    let text = match args.to {
+        Surface::Yaml => draft.yaml.clone(),
+        Surface::Plot => match to_plot(SourceText {
+            name: format!("{}.yaml", draft.name),
+            text: draft.yaml.clone(),
+        }) {
+            Ok(text) => text,
+            Err(diagnostic) => {
+                say!(
+                    "error: the draft of {} does not convert: {}",
+                    draft.name,
+                    diagnostic.message
+                );
+                return ERROR;
+            }
+        },
+    };
+    let path = (args.output.as_ref()).map(|dir| dir.join(format!("{}.{extension}", draft.name)));
+    if let Some(dir) = &args.output {
+        if let Err(error) = std::fs::create_dir_all(dir) {
+            say!("error: cannot create {}: {error}", dir.display());
+            return ERROR;
+        }
+    }
+    let code = write_text(path.as_deref(), &text);
+    say!(
+        "{}: {} events of {} interactions: {} states, {} transitions{}",
+        draft.name,
+        draft.events,
+        draft.interactions,
+        draft.states,
+        draft.transitions,
+        match draft.set_aside.len() {
+            0 => String::new(),
+            n => format!("; {n} interaction(s) set aside as rare:"),
+        }
+    );
+    for reason in &draft.set_aside {
+        say!("  {reason}");
+    }
+    if path.is_none() {
+        tell_written(None, "");
+    }
+    code
+}

@@ -1,0 +1,327 @@
+//! A learned lifecycle written as a lifecycle file: events with their payloads, states named
+//! after the event that enters them most often, transitions, versions with `since`/`until`
+//! where what they saw differs, and comments that say what was read and how long
+//! interactions stayed in each state.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{json, Map, Value};
+
+use super::order::Machine;
+use super::{Options, Recorded};
+use crate::compile::version::VersionKey;
+use crate::config::convert::insert_above;
+use crate::config::source_map::SourceMap;
+use crate::export::diagram::duration;
+
+/// A drafted lifecycle file.
+#[derive(Debug)]
+pub struct Draft {
+    /// The lifecycle name.
+    pub name: String,
+    /// The file, as YAML.
+    pub yaml: String,
+    /// Interactions left out of the order, each with the reason.
+    pub set_aside: Vec<String>,
+    /// Interactions and events read, states and transitions learned.
+    pub interactions: usize,
+    /// Events read.
+    pub events: u64,
+    /// States learned (the initial one aside).
+    pub states: usize,
+    /// Transitions learned.
+    pub transitions: usize,
+}
+
+/// The initial state's name in drafts (the file format's default).
+const INITIAL: &str = "idle";
+
+/// Time in a state is summarised, and a timeout suggested, from this many samples on.
+const TIMEOUT_EVIDENCE: u64 = 20;
+
+pub(super) fn write(
+    name: &str,
+    recorded: &Recorded,
+    machine: &Machine,
+    options: &Options,
+    set_aside: Vec<String>,
+) -> Draft {
+    let versions = Versions::new(&recorded.versions);
+    let event_names: Vec<&str> = recorded.events.keys().map(String::as_str).collect();
+    let state_names = state_names(machine, &event_names);
+    let mut file = Map::new();
+    file.insert("name".into(), name.into());
+    file.insert(
+        "description".into(),
+        "Drafted by `plotline infer` from recorded events: review it before it judges.".into(),
+    );
+    if !versions.sorted.is_empty() {
+        let list = (versions.sorted.iter())
+            .map(|v| json!({ "name": v }))
+            .collect();
+        file.insert("versions".into(), Value::Array(list));
+    }
+    let mut events = Map::new();
+    for (event, record) in &recorded.events {
+        let mut decl = Map::new();
+        let properties = record
+            .payload
+            .property_declarations(options.bounds, |property| {
+                let seen = record.property_versions.get(property).copied().unwrap_or(0);
+                let range = versions.range(seen & record.versions);
+                (!range.is_empty()).then_some(range)
+            });
+        if !properties.is_empty() {
+            decl.insert("payload".into(), json!({ "properties": properties }));
+        }
+        decl.extend(versions.range(record.versions));
+        // `required` is counted over every payload of the event, whatever its version.
+        let value = match decl.is_empty() {
+            true => Value::Null,
+            false => Value::Object(decl),
+        };
+        events.insert(event.clone(), value);
+    }
+    file.insert("events".into(), Value::Object(events));
+    let outgoing: HashSet<usize> = machine.transitions.iter().map(|t| t.0).collect();
+    let mut entered: HashMap<usize, u64> = HashMap::new();
+    for &(_, _, to, _, seen) in &machine.transitions {
+        *entered.entry(to).or_default() |= seen;
+    }
+    let mut states = Map::new();
+    let mut dwell_notes = Vec::new();
+    for (index, stats) in machine.states.iter().enumerate().skip(1) {
+        let Some(state) = state_names.get(index) else {
+            continue;
+        };
+        let continues = outgoing.contains(&index);
+        let mut decl = Map::new();
+        match (stats.ended > 0 || stats.stopped > 0, continues) {
+            (true, false) => decl.insert("final".into(), true.into()),
+            (true, true) if stats.ended > 0 => decl.insert("may_end".into(), true.into()),
+            _ => None,
+        };
+        // A state only some versions reach is in those versions only.
+        decl.extend(versions.range(entered.get(&index).copied().unwrap_or(0)));
+        let decl = match decl.is_empty() {
+            true => Value::Null,
+            false => Value::Object(decl),
+        };
+        states.insert(state.clone(), decl);
+        if let Some(note) = dwell_note(stats, continues) {
+            dwell_notes.push((format!("states.{state}"), note));
+        }
+    }
+    file.insert("states".into(), Value::Object(states));
+    file.insert(
+        "transitions".into(),
+        Value::Array(transitions(machine, &state_names, &event_names, &versions)),
+    );
+    let value = Value::Object(file);
+    let yaml = serde_yaml::to_string(&value).unwrap_or_default();
+    let yaml = yaml.replace(": null\n", ":\n");
+    let written = SourceMap::build(&yaml);
+    let mut above: Vec<(usize, Vec<String>)> = (dwell_notes.into_iter())
+        .filter_map(|(path, note)| written.get(&path).map(|at| (at.line, note)))
+        .collect();
+    above.push((1, header(name, recorded, &set_aside)));
+    let events_read = recorded.events.values().map(|record| record.count).sum();
+    Draft {
+        name: name.to_owned(),
+        yaml: insert_above(&yaml, above),
+        set_aside,
+        interactions: recorded.interactions.len(),
+        events: events_read,
+        states: machine.states.len().saturating_sub(1),
+        transitions: machine.transitions.len(),
+    }
+}
+
+/// The comment at the top: what was read.
+fn header(name: &str, recorded: &Recorded, set_aside: &[String]) -> Vec<String> {
+    let total: u64 = recorded.events.values().map(|record| record.count).sum();
+    let mut lines = vec![
+        "# yaml-language-server: $schema=lifecycle-file.schema.json".to_owned(),
+        format!(
+            "# Drafted by `plotline infer` from {total} events of {} interactions of `{name}`.",
+            recorded.interactions.len()
+        ),
+    ];
+    let counts: Vec<String> = (recorded.events.iter())
+        .map(|(event, record)| format!("{event} {}", record.count))
+        .collect();
+    lines.extend(wrap(&format!("Events: {}.", counts.join(", "))));
+    if !set_aside.is_empty() {
+        lines.push(format!(
+            "# {} interaction(s) set aside as rare (`plotline infer` lists them).",
+            set_aside.len()
+        ));
+    }
+    lines
+}
+
+/// Comment lines of at most 96 characters.
+fn wrap(text: &str) -> Vec<String> {
+    let mut lines = vec![String::from("#")];
+    for word in text.split(' ') {
+        if lines
+            .last()
+            .is_some_and(|line| line.len() + word.len() > 95)
+        {
+            lines.push(String::from("#"));
+        }
+        if let Some(line) = lines.last_mut() {
+            line.push(' ');
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
+/// How long interactions stayed in a state before their next event, and a timeout to
+/// consider where enough of them did (never an active one).
+fn dwell_note(stats: &super::order::StateStats, continues: bool) -> Option<Vec<String>> {
+    let dwell = &stats.dwell;
+    if !continues || dwell.count == 0 {
+        return None;
+    }
+    let bound = |fraction| {
+        dwell
+            .quantile_bound(fraction)
+            .map_or("?".to_owned(), duration)
+    };
+    let mut note = vec![format!(
+        "# Time here before the next event ({} times): half under {}, 99% under {}, longest {}.",
+        dwell.count,
+        bound(0.5),
+        bound(0.99),
+        duration(dwell.max)
+    )];
+    if dwell.count >= TIMEOUT_EVIDENCE {
+        let after = dwell.quantile_bound(0.99).unwrap_or(dwell.max).max(1000) * 2;
+        note.push(format!(
+            "# A timeout to consider: timeout: {{after: {}, violation: \"no event for {}\"}}",
+            duration(after).replace(' ', "").replace("min", "m"),
+            duration(after)
+        ));
+    }
+    Some(note)
+}
+
+/// Each state's name: the event that enters it most often, numbered when taken.
+fn state_names(machine: &Machine, events: &[&str]) -> Vec<String> {
+    let mut taken: HashSet<String> = HashSet::from([INITIAL.to_owned()]);
+    let mut names = vec![INITIAL.to_owned()];
+    for stats in machine.states.iter().skip(1) {
+        let entered = (stats.entered_by.iter())
+            .max_by_key(|(event, passes)| (**passes, std::cmp::Reverse(**event)))
+            .and_then(|(event, _)| events.get(*event as usize))
+            .copied()
+            .unwrap_or("state");
+        let mut name = entered.to_owned();
+        let mut n = 2;
+        while !taken.insert(name.clone()) {
+            name = format!("{entered}_{n}");
+            n += 1;
+        }
+        names.push(name);
+    }
+    names
+}
+
+/// A transition's event, target state and version range.
+type GroupKey = (u32, usize, Map<String, Value>);
+
+/// The transitions, those that share an event, a target and versions in one entry.
+fn transitions(
+    machine: &Machine,
+    states: &[String],
+    events: &[&str],
+    versions: &Versions,
+) -> Vec<Value> {
+    // By (event, target, versions): the states it leaves.
+    let mut grouped: Vec<(GroupKey, Vec<&str>)> = Vec::new();
+    for &(from, event, to, _, seen) in &machine.transitions {
+        let key = (event, to, versions.range(seen));
+        let from = states.get(from).map_or("?", String::as_str);
+        match grouped.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, froms)) => froms.push(from),
+            None => grouped.push((key, vec![from])),
+        }
+    }
+    (grouped.into_iter())
+        .map(|((event, to, range), froms)| {
+            let mut decl = Map::new();
+            let from = match froms.as_slice() {
+                [one] => json!(one),
+                many => json!(many),
+            };
+            decl.insert("from".into(), from);
+            decl.insert("on".into(), json!(events.get(event as usize).copied()));
+            decl.insert("to".into(), json!(states.get(to)));
+            decl.extend(range);
+            Value::Object(decl)
+        })
+        .collect()
+}
+
+/// The versions read, oldest first, when every one is a version number.
+struct Versions {
+    sorted: Vec<String>,
+    /// For each version as first seen, its place among the sorted ones.
+    place: Vec<usize>,
+}
+
+impl Versions {
+    fn new(seen: &[String]) -> Versions {
+        let keys: Option<Vec<VersionKey>> = seen.iter().map(|v| VersionKey::parse(v)).collect();
+        let Some(keys) = keys.filter(|_| seen.len() <= 64) else {
+            return Versions {
+                sorted: Vec::new(),
+                place: Vec::new(),
+            };
+        };
+        let mut order: Vec<usize> = (0..seen.len()).collect();
+        order.sort_by(|&a, &b| keys.get(a).cmp(&keys.get(b)));
+        let mut place = vec![0; seen.len()];
+        for (at, &index) in order.iter().enumerate() {
+            if let Some(slot) = place.get_mut(index) {
+                *slot = at;
+            }
+        }
+        Versions {
+            sorted: order.iter().filter_map(|&i| seen.get(i).cloned()).collect(),
+            place,
+        }
+    }
+
+    /// `since` and `until` for what the versions of `seen` (bits as first seen) had: the
+    /// newest ones from some version on, or the oldest up to one; nothing otherwise.
+    fn range(&self, seen: u64) -> Map<String, Value> {
+        let mut range = Map::new();
+        let mut had = vec![false; self.sorted.len()];
+        for (index, &at) in self.place.iter().enumerate() {
+            if seen & (1u64 << index) != 0 {
+                if let Some(slot) = had.get_mut(at) {
+                    *slot = true;
+                }
+            }
+        }
+        let first = had.iter().position(|&h| h);
+        let last = had.iter().rposition(|&h| h);
+        let (Some(first), Some(last)) = (first, last) else {
+            return range;
+        };
+        let contiguous = had.get(first..=last).is_some_and(|h| h.iter().all(|&h| h));
+        if !contiguous || (first == 0 && last + 1 == had.len()) {
+            return range;
+        }
+        if first > 0 {
+            range.insert("since".into(), self.sorted.get(first).cloned().into());
+        }
+        if last + 1 < had.len() {
+            range.insert("until".into(), self.sorted.get(last + 1).cloned().into());
+        }
+        range
+    }
+}

@@ -1,0 +1,208 @@
+//! Drafting lifecycles from recorded streams (`plotline infer`): each event's payload
+//! properties with their types ([`shape`]), and the order of events learned by state merging
+//! ([`order`]), written as lifecycle files ([`draft`]) that validate the recordings they came
+//! from.
+
+mod draft;
+pub mod order;
+pub mod shape;
+
+use std::collections::{BTreeSet, HashMap};
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::engine::envelope;
+use order::{PrefixTree, ROOT};
+use shape::{FormatChecks, Shape};
+
+pub use draft::Draft;
+
+/// How to infer.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Only this lifecycle (by the name the events carry).
+    pub lifecycle: Option<String>,
+    /// The length of the event strings that tell two states apart (k of k-tails).
+    pub k: usize,
+    /// Interactions whose sequence takes a step fewer interactions took are set aside.
+    pub min_support: u64,
+    /// Numeric bounds (`minimum`, `maximum`) from the values seen.
+    pub bounds: bool,
+    /// An interaction has ended for sure when the stream goes on this long after its last
+    /// event; `None`: longer than any pause seen between two events of one interaction.
+    pub ended_after: Option<i64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            lifecycle: None,
+            k: 2,
+            min_support: 1,
+            bounds: false,
+            ended_after: None,
+        }
+    }
+}
+
+/// Everything read of one lifecycle's events.
+#[derive(Default)]
+struct Recorded {
+    /// The events by name, in the order first seen.
+    events: IndexMap<String, EventRecord>,
+    /// The versions, in the order first seen (at most 64 tell apart).
+    versions: Vec<String>,
+    tree: PrefixTree,
+    /// Where each interaction is in the tree, and its last event's time.
+    interactions: HashMap<String, (u32, i64)>,
+    /// The longest pause between two events of one interaction.
+    longest_pause: i64,
+    /// The latest `ts` of the lifecycle's events.
+    latest: i64,
+}
+
+/// What one event's lines held.
+#[derive(Default)]
+struct EventRecord {
+    count: u64,
+    /// Its payloads (a line without one counts as an empty object).
+    payload: Shape,
+    /// Versions that sent the event, and those that sent each payload property (top level).
+    versions: u64,
+    property_versions: IndexMap<String, u64>,
+}
+
+/// Reads envelope lines and drafts a lifecycle per lifecycle name.
+pub struct Recorder {
+    options: Options,
+    formats: FormatChecks,
+    lifecycles: IndexMap<String, Recorded>,
+    /// Lines read, and those that are no event envelope (or another lifecycle's).
+    pub lines: u64,
+    /// Lines that are not envelopes (blank, malformed, bad envelopes).
+    pub not_events: u64,
+}
+
+impl Recorder {
+    /// A recorder with nothing read.
+    pub fn new(options: Options) -> Recorder {
+        Recorder {
+            options,
+            formats: FormatChecks::default(),
+            lifecycles: IndexMap::new(),
+            lines: 0,
+            not_events: 0,
+        }
+    }
+
+    /// Reads one line (an event envelope; anything else is counted and skipped).
+    pub fn line(&mut self, bytes: &[u8]) {
+        self.lines += 1;
+        let envelope = match envelope::parse(bytes) {
+            Ok(envelope) if envelope.ts.is_some() => envelope,
+            _ => {
+                self.not_events += 1;
+                return;
+            }
+        };
+        if (self.options.lifecycle.as_deref()).is_some_and(|only| only != envelope.lifecycle) {
+            return;
+        }
+        let data: Option<serde_json::Map<String, Value>> = envelope
+            .data
+            .as_deref()
+            .and_then(|raw| serde_json::from_str(raw.get()).ok());
+        let ts = envelope.ts.unwrap_or_default();
+        let recorded = (self.lifecycles)
+            .entry(envelope.lifecycle.to_string())
+            .or_default();
+        let version = envelope.version.as_deref().unwrap_or("");
+        let version_index = match recorded.versions.iter().position(|v| v == version) {
+            Some(index) => index,
+            None => {
+                recorded.versions.push(version.to_owned());
+                recorded.versions.len() - 1
+            }
+        };
+        let version_bit = 1u64.checked_shl(version_index as u32).unwrap_or(0);
+        let entry = recorded.events.entry(envelope.event.to_string());
+        let event_id = entry.index();
+        let record = entry.or_default();
+        record.count += 1;
+        record.versions |= version_bit;
+        let empty = serde_json::Map::new();
+        let payload = data.as_ref().unwrap_or(&empty);
+        record.payload.add_object(payload, &self.formats);
+        for name in payload.keys() {
+            *record.property_versions.entry(name.clone()).or_default() |= version_bit;
+        }
+        let (node, last) = (recorded.interactions)
+            .get(envelope.interaction.as_ref())
+            .copied()
+            .unwrap_or((ROOT, ts));
+        if node != ROOT {
+            let pause = ts.saturating_sub(last).max(0);
+            recorded.tree.dwell(node, pause);
+            recorded.longest_pause = recorded.longest_pause.max(pause);
+        }
+        let event = u32::try_from(event_id).unwrap_or(u32::MAX);
+        let next = recorded.tree.step(node, event, version_bit);
+        recorded
+            .interactions
+            .insert(envelope.interaction.to_string(), (next, ts.max(last)));
+        recorded.latest = recorded.latest.max(ts);
+    }
+
+    /// The drafts, one per lifecycle read, in the order first seen.
+    pub fn finish(self) -> Vec<Draft> {
+        let options = self.options;
+        (self.lifecycles.into_iter())
+            .map(|(name, recorded)| learn(name, recorded, &options))
+            .collect()
+    }
+}
+
+/// The draft of one lifecycle from what was read of it.
+fn learn(name: String, mut recorded: Recorded, options: &Options) -> Draft {
+    let ended_after = options.ended_after.unwrap_or(recorded.longest_pause);
+    // Sequences through a step fewer than `min_support` interactions took are set aside.
+    let mut set_aside = Vec::new();
+    let mut cut = BTreeSet::new();
+    let mut ends: Vec<(u32, bool)> = Vec::new();
+    let mut keys: Vec<(&String, &(u32, i64))> = recorded.interactions.iter().collect();
+    keys.sort();
+    let event_name =
+        |id: u32| (recorded.events.get_index(id as usize)).map_or("?", |(name, _)| name.as_str());
+    for (key, &(node, last)) in keys {
+        // The path from the first event on, each step with its node and interactions.
+        let mut path = recorded.tree.path(node);
+        path.reverse();
+        let rare =
+            (path.iter().enumerate()).find(|(_, &(_, _, passes))| passes < options.min_support);
+        if let Some((at, &(event, rare_node, passes))) = rare {
+            let before: Vec<&str> = (path.iter().take(at))
+                .map(|&(e, ..)| event_name(e))
+                .collect();
+            cut.insert(rare_node);
+            set_aside.push(format!(
+                "{key}: `{}` after [{}] was taken by {passes} interaction(s), below --min-support {}",
+                event_name(event),
+                before.join(", "),
+                options.min_support
+            ));
+            continue;
+        }
+        ends.push((node, recorded.latest.saturating_sub(last) > ended_after));
+    }
+    let mut stopped: HashMap<u32, u64> = HashMap::new();
+    for (node, ended) in ends {
+        match ended {
+            true => recorded.tree.end(node),
+            false => *stopped.entry(node).or_default() += 1,
+        }
+    }
+    recorded.tree.prune(&cut);
+    let machine = recorded.tree.learn(options.k.max(1), &stopped);
+    draft::write(&name, &recorded, &machine, options, set_aside)
+}
