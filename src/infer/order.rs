@@ -354,7 +354,8 @@ mod tests {
         let transitions = learn(&sequences, 2);
         assert_eq!(
             transitions,
-            vec![(0, 0, 1), (1, 1, 2), (2, 2, 3), (2, 3, 4), (3, 3, 4)]
+            // opened (2) goes to started (4) or closed (3); started goes to closed.
+            vec![(0, 0, 1), (1, 1, 2), (2, 2, 4), (2, 3, 3), (4, 3, 3)]
         );
     }
 }
