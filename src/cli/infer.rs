@@ -30,7 +30,7 @@ pub struct InferArgs {
     pub lifecycle: Option<String>,
     /// How many events ahead tell two states apart (the k of k-tails): more keeps more
     /// states apart, fewer generalises more.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=8))]
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=8))]
     pub k: u16,
     /// Set aside interactions that take a step fewer than N interactions took (listed, with
     /// the reason).

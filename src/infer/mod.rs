@@ -38,7 +38,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             lifecycle: None,
-            k: 2,
+            k: 3,
             min_support: 1,
             bounds: false,
             ended_after: None,

@@ -1,0 +1,207 @@
+//! `plotline infer` round trips: for every built-in and fixture lifecycle, a clean simulated
+//! stream is drafted into a lifecycle that checks without a warning and validates that stream
+//! with 0 violations; the order it learned is compared with the hand-written one (which event
+//! may follow which: precision and recall, printed); and on a second stream with violations
+//! injected, the draft finds the interactions that break its order, types or events.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use plotline::compile::catalog::Version;
+use plotline::compile::Catalog;
+use plotline::config::load;
+use plotline::engine::{Interpreter, Limits, Place, Violation, ViolationKind};
+use plotline::infer::{Options, Recorder};
+use plotline::simulate::{simulate, Options as SimulateOptions};
+
+fn catalog(dir: Option<&Path>) -> Catalog {
+    let (files, errors) = match dir {
+        None => load::load_builtin(),
+        Some(dir) => load::load_dir(dir),
+    };
+    assert!(errors.is_empty(), "{errors:?}");
+    let (catalog, diagnostics) = plotline::compile::compile(&files);
+    catalog.unwrap_or_else(|| panic!("{diagnostics:?}"))
+}
+
+/// A simulated stream of one lifecycle, as lines.
+fn stream(catalog: &Catalog, lifecycle: &str, violations: f64, seed: u64) -> Vec<String> {
+    let options = SimulateOptions {
+        events: 4000,
+        open: 40,
+        violations,
+        seed,
+        lifecycles: vec![lifecycle.to_owned()],
+        start_ts: 1_750_000_000_000,
+        cut: false,
+    };
+    let mut out = Vec::new();
+    simulate(catalog, &options, &mut out).expect("simulated");
+    String::from_utf8(out)
+        .expect("UTF-8")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Violations by interaction, with their kinds.
+fn judge(catalog: &Catalog, lines: &[String]) -> BTreeMap<String, BTreeSet<ViolationKind>> {
+    let mut interpreter = Interpreter::new(catalog, Limits::default());
+    let mut found: BTreeMap<String, BTreeSet<ViolationKind>> = BTreeMap::new();
+    let mut note = |violation: Violation| {
+        let key = violation.interaction.clone().unwrap_or_default();
+        found.entry(key).or_default().insert(violation.kind);
+    };
+    for (n, line) in lines.iter().enumerate() {
+        let place = Place {
+            file_index: 0,
+            file: "stream",
+            line: n as u64 + 1,
+        };
+        interpreter.line(place, line.as_bytes(), false, &mut note);
+    }
+    interpreter.finish(false, &mut note);
+    found
+}
+
+/// Which event may follow which (`^` before the first), as the machine of `version` allows:
+/// every event that enters a reachable state paired with every event that leaves it.
+fn follows(version: &Version) -> BTreeSet<(String, String)> {
+    let name = |event: usize| version.events[event].name.clone();
+    let mut entered: BTreeMap<u16, BTreeSet<String>> = BTreeMap::new();
+    entered
+        .entry(version.initial)
+        .or_default()
+        .insert("^".to_owned());
+    let mut pairs = BTreeSet::new();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (state, before) in entered.clone() {
+            for event in 0..version.events.len() {
+                let Ok(id) = u16::try_from(event) else {
+                    continue;
+                };
+                for target in version.targets(state, id) {
+                    for first in &before {
+                        pairs.insert((first.clone(), name(event)));
+                    }
+                    changed |= entered.entry(target).or_default().insert(name(event));
+                }
+            }
+        }
+    }
+    pairs
+}
+
+/// The pairs one stream shows, interaction by interaction.
+fn shown(lines: &[String]) -> BTreeSet<(String, String)> {
+    let mut last: BTreeMap<String, String> = BTreeMap::new();
+    let mut pairs = BTreeSet::new();
+    for line in lines {
+        let record: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        let key = record["interaction"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let event = record["event"].as_str().unwrap_or_default().to_owned();
+        let before = last
+            .insert(key, event.clone())
+            .unwrap_or_else(|| "^".to_owned());
+        pairs.insert((before, event));
+    }
+    pairs
+}
+
+#[test]
+fn drafts_validate_their_recordings_and_find_the_same_order() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/general");
+    let mut failures = Vec::new();
+    for catalog in [catalog(None), catalog(Some(&fixtures))] {
+        for (n, lifecycle) in catalog.lifecycles.iter().enumerate() {
+            let name = &lifecycle.name;
+            let clean = stream(&catalog, name, 0.0, 31 + n as u64);
+            let mut recorder = Recorder::new(Options::default());
+            for line in &clean {
+                recorder.line(line.as_bytes());
+            }
+            let drafts = recorder.finish();
+            assert_eq!(drafts.len(), 1, "{name}");
+            let draft = &drafts[0];
+            assert!(draft.set_aside.is_empty(), "{name}: {:?}", draft.set_aside);
+            let (inferred, diagnostics) =
+                plotline::compile::compile_sources(vec![plotline::diagnostic::SourceText {
+                    name: format!("{name}.yaml"),
+                    text: draft.yaml.clone(),
+                }]);
+            let inferred = inferred.unwrap_or_else(|| panic!("{name}: {diagnostics:?}"));
+            assert!(
+                diagnostics.is_empty(),
+                "{name}: the draft checks with {diagnostics:?}\n{}",
+                draft.yaml
+            );
+            let found = judge(&inferred, &clean);
+            if !found.is_empty() {
+                failures.push(format!("{name}: the recording gives {found:?}"));
+            }
+            // The order learned against the hand-written one, version by version.
+            let learned = &inferred.lifecycles[0];
+            for version in &lifecycle.versions {
+                let drafted = learned
+                    .find_version(&version.name)
+                    .unwrap_or(&learned.versions[0]);
+                let (truth, guess) = (follows(version), follows(drafted));
+                let right = truth.intersection(&guess).count() as f64;
+                let (precision, recall) = (right / guess.len() as f64, right / truth.len() as f64);
+                let covered = truth.is_subset(&shown(&clean));
+                eprintln!(
+                    "{name} {}: precision {precision:.2}, recall {recall:.2} ({} pairs written, \
+                     {} learned{})",
+                    version.name,
+                    truth.len(),
+                    guess.len(),
+                    if covered {
+                        ""
+                    } else {
+                        "; the stream did not take every one"
+                    }
+                );
+                if covered && (precision < 0.9 || recall < 0.9) {
+                    failures.push(format!(
+                        "{name} {}: precision {precision:.2}, recall {recall:.2}",
+                        version.name
+                    ));
+                }
+            }
+            // Injected faults the draft can know of: order, types, unknown events.
+            let faulty = stream(&catalog, name, 0.05, 71 + n as u64);
+            let knowable = [
+                ViolationKind::IllegalTransition,
+                ViolationKind::InvalidPayload,
+                ViolationKind::UnknownEvent,
+            ];
+            let truth: BTreeSet<String> = (judge(&catalog, &faulty).into_iter())
+                .filter(|(key, kinds)| {
+                    !key.is_empty() && kinds.iter().any(|k| knowable.contains(k))
+                })
+                .map(|(key, _)| key)
+                .collect();
+            let flagged = judge(&inferred, &faulty);
+            let caught = truth
+                .iter()
+                .filter(|key| flagged.contains_key(*key))
+                .count();
+            let share = caught as f64 / truth.len().max(1) as f64;
+            eprintln!(
+                "{name}: {caught} of {} interactions with an injected fault found ({share:.2})",
+                truth.len()
+            );
+            if share < 0.9 {
+                failures.push(format!(
+                    "{name}: found {share:.2} of the faulty interactions"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
