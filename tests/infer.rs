@@ -205,3 +205,67 @@ fn drafts_validate_their_recordings_and_find_the_same_order() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A small recording written by hand: a chat whose `message` repeats, an optional `rated`
+/// step, a `channel` with a few repeated values, a uuid, a property new in 2.0, and one
+/// interaction that does something once only.
+fn chat_recording() -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut ts = 1_750_000_000_000i64;
+    for n in 0..16 {
+        let version = if n < 8 { "1.0" } else { "2.0" };
+        let key = format!("c{n}");
+        let mut event = |event: &str, data: serde_json::Value| {
+            ts += 1500;
+            lines.push(
+                serde_json::json!({"lifecycle": "chat", "interaction": key, "event": event,
+                    "ts": ts, "version": version, "data": data})
+                .to_string(),
+            );
+        };
+        let channel = ["web", "app", "web"][n % 3];
+        let mut opened = serde_json::json!({"channel": channel,
+            "session": format!("4f6f7d2e-8c1b-4a53-9f60-0c2d3e4f5a{n:02}")});
+        if version == "2.0" {
+            opened["locale"] = "en".into();
+        }
+        event("opened", opened);
+        for m in 0..(n % 4) {
+            event("message", serde_json::json!({"length": 10 + m}));
+        }
+        if (n / 4) % 2 == 0 {
+            event("rated", serde_json::json!({"stars": 1 + n % 5}));
+        }
+        if n == 15 {
+            event("escalated", serde_json::json!({}));
+        }
+        event("closed", serde_json::json!({}));
+    }
+    lines
+}
+
+#[test]
+fn a_small_recording_makes_a_readable_draft() {
+    // k = 2: twelve interactions are too few for the default to tell a loop.
+    let mut recorder = Recorder::new(Options {
+        min_support: 2,
+        k: 2,
+        ..Options::default()
+    });
+    for line in chat_recording() {
+        recorder.line(line.as_bytes());
+    }
+    let drafts = recorder.finish();
+    let draft = &drafts[0];
+    // Sequences one interaction alone took: c7's fourth step and c15's fifth.
+    assert_eq!(
+        draft.set_aside,
+        [
+            "c15: `escalated` after [opened, message, message, message] was taken by 1 \
+             interaction(s), below --min-support 2",
+            "c7: `closed` after [opened, message, message, message] was taken by 1 \
+             interaction(s), below --min-support 2"
+        ]
+    );
+    insta::assert_snapshot!(draft.yaml);
+}
