@@ -6,6 +6,7 @@ pub mod convert;
 pub mod diff;
 pub mod docs;
 pub mod graph;
+pub mod import;
 pub mod infer;
 pub mod list;
 #[cfg(feature = "nats")]
@@ -87,6 +88,10 @@ pub enum Command {
     /// Plotline, no Graphviz needed) or SCXML.
     #[command(after_help = EXIT_WRITE)]
     Graph(graph::GraphArgs),
+    /// Lifecycle files from tracking plans of other tools (JSON Schema files, a Segment
+    /// tracking plan, Iglu schemas): their events' payloads, in any order.
+    #[command(after_help = EXIT_WRITE)]
+    Import(import::ImportArgs),
     /// Draft lifecycle files from recorded event streams: payloads with their types, the
     /// order of events learned by state merging (k-tails), versions.
     #[command(after_help = EXIT_WRITE)]
@@ -157,7 +162,8 @@ impl Command {
             | Command::Man(_)
             | Command::Convert(_)
             | Command::Fmt(_)
-            | Command::Infer(_) => return None,
+            | Command::Infer(_)
+            | Command::Import(_) => return None,
         })
     }
 }
@@ -202,6 +208,7 @@ pub fn main() -> ExitCode {
         Command::Simulate(args) => simulate::simulate(args),
         Command::Graph(args) => graph::graph(args),
         Command::Infer(args) => infer::infer(args),
+        Command::Import(args) => import::import_command(args),
         Command::Convert(args) => convert::convert(args),
         Command::Fmt(args) => convert::fmt(args),
         #[cfg(feature = "serve")]

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
+use super::import::versions_list;
 use super::order::Machine;
 use super::{Options, Recorded};
 use crate::compile::version::VersionKey;
@@ -55,12 +56,7 @@ pub(super) fn write(
         "description".into(),
         "Drafted by `plotline infer` from recorded events: review it before it judges.".into(),
     );
-    if !versions.sorted.is_empty() {
-        let list = (versions.sorted.iter())
-            .map(|v| json!({ "name": v }))
-            .collect();
-        file.insert("versions".into(), Value::Array(list));
-    }
+    file.insert("versions".into(), versions_list(&versions.sorted));
     let mut events = Map::new();
     for (event, record) in &recorded.events {
         let mut decl = Map::new();
@@ -88,6 +84,7 @@ pub(super) fn write(
     for &(_, _, to, _, seen) in &machine.transitions {
         *entered.entry(to).or_default() |= seen;
     }
+    let ends = ends(machine, &outgoing);
     let mut states = Map::new();
     let mut dwell_notes = Vec::new();
     for (index, stats) in machine.states.iter().enumerate().skip(1) {
@@ -96,11 +93,22 @@ pub(super) fn write(
         };
         let continues = outgoing.contains(&index);
         let mut decl = Map::new();
-        match (stats.ended > 0 || stats.stopped > 0, continues) {
-            (true, false) => decl.insert("final".into(), true.into()),
-            (true, true) if stats.ended > 0 => decl.insert("may_end".into(), true.into()),
-            _ => None,
+        match ends.get(index).copied().unwrap_or(End::No) {
+            End::Final => decl.insert("final".into(), true.into()),
+            End::Sometimes | End::Assumed => decl.insert("may_end".into(), true.into()),
+            End::No => None,
         };
+        if ends.get(index) == Some(&End::Assumed) {
+            dwell_notes.push((
+                format!("states.{state}"),
+                vec![
+                    "# Only interactions still open when the recording stopped came this way: \
+                     `may_end` so that"
+                        .to_owned(),
+                    "# they may end somewhere; review it.".to_owned(),
+                ],
+            ));
+        }
         // A state only some versions reach is in those versions only.
         decl.extend(versions.range(entered.get(&index).copied().unwrap_or(0)));
         let decl = match decl.is_empty() {
@@ -206,6 +214,58 @@ fn dwell_note(stats: &super::order::StateStats, continues: bool) -> Option<Vec<S
         ));
     }
     Some(note)
+}
+
+/// Whether interactions may end in a state.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum End {
+    No,
+    /// Interactions stopped here and nothing ever followed.
+    Final,
+    /// Interactions ended here for sure, and others went on (`may_end`).
+    Sometimes,
+    /// Interactions only stopped here at the end of the recording, and no state where they
+    /// end can be reached from here: taken as an end all the same, so that every state
+    /// leads to one (a lifecycle must).
+    Assumed,
+}
+
+/// Where interactions may end, by state.
+fn ends(machine: &Machine, outgoing: &HashSet<usize>) -> Vec<End> {
+    let mut ends: Vec<End> = (machine.states.iter().enumerate())
+        .map(|(index, stats)| {
+            match (
+                stats.ended > 0 || stats.stopped > 0,
+                outgoing.contains(&index),
+            ) {
+                _ if index == 0 => End::No,
+                (true, false) => End::Final,
+                (true, true) if stats.ended > 0 => End::Sometimes,
+                _ => End::No,
+            }
+        })
+        .collect();
+    loop {
+        // Backwards from the ends: the states that reach one.
+        let mut reaches: Vec<bool> = ends.iter().map(|end| *end != End::No).collect();
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &(from, _, to, ..) in &machine.transitions {
+                if reaches.get(to) == Some(&true) && reaches.get(from) == Some(&false) {
+                    reaches[from] = true;
+                    changed = true;
+                }
+            }
+        }
+        let stranded = (machine.states.iter().enumerate().skip(1))
+            .find(|(index, stats)| !reaches[*index] && stats.stopped > 0)
+            .map(|(index, _)| index);
+        match stranded {
+            Some(index) => ends[index] = End::Assumed,
+            None => return ends,
+        }
+    }
 }
 
 /// Each state's name: the event that enters it most often, numbered when taken.

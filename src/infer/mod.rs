@@ -4,6 +4,7 @@
 //! from.
 
 mod draft;
+pub mod import;
 pub mod order;
 pub mod shape;
 

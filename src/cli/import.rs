@@ -1,0 +1,158 @@
+//! `plotline import`: lifecycle files from tracking plans of other tools.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use super::convert::Surface;
+use super::output::{say, write_text};
+use super::{ERROR, OK};
+use crate::config::convert::to_plot;
+use crate::diagnostic::SourceText;
+use crate::infer::import::{import, PlanFile, PlanKind};
+
+/// The plans `import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum From {
+    /// JSON Schema files (draft 2020-12, 2019-09, 07, 06, 04), one event's payload each, named
+    /// after the file.
+    Jsonschema,
+    /// A Segment Protocols tracking plan, as its JSON export.
+    Segment,
+    /// Snowplow Iglu self-describing schemas (a directory is read through, as Iglu Central
+    /// lays them out): one lifecycle per vendor, SchemaVers as versions.
+    Iglu,
+}
+
+/// Arguments of `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the files are.
+    #[arg(long)]
+    pub from: From,
+    /// The plan's files (directories are read through).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Write one file per lifecycle into DIR (NAME.yaml or NAME.plot); without it, the one
+    /// lifecycle goes to stdout.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// What to write the lifecycles as.
+    #[arg(long, default_value = "yaml")]
+    pub to: Surface,
+    /// The lifecycle's name (default: `imported`; for Iglu, each vendor's name).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// Runs `import`.
+pub fn import_command(args: ImportArgs) -> u8 {
+    let mut paths = Vec::new();
+    for path in &args.files {
+        if let Err(error) = files_under(path, &mut paths) {
+            say!("error: cannot read {}: {error}", path.display());
+            return ERROR;
+        }
+    }
+    let mut files = Vec::new();
+    for path in paths {
+        let read = std::fs::read_to_string(&path).map_err(|error| error.to_string());
+        match read.and_then(|text| serde_json::from_str(&text).map_err(|error| error.to_string())) {
+            Ok(json) => files.push(PlanFile {
+                name: path.display().to_string(),
+                json,
+            }),
+            Err(error) => {
+                say!("error: {} is not JSON: {error}", path.display());
+                return ERROR;
+            }
+        }
+    }
+    let kind = match args.from {
+        From::Jsonschema => PlanKind::JsonSchema,
+        From::Segment => PlanKind::Segment,
+        From::Iglu => PlanKind::Iglu,
+    };
+    let default = if kind == PlanKind::Iglu {
+        ""
+    } else {
+        "imported"
+    };
+    let imported = match import(kind, &files, args.name.as_deref().unwrap_or(default)) {
+        Ok(imported) => imported,
+        Err(message) => {
+            say!("error: {message}");
+            return ERROR;
+        }
+    };
+    if args.output.is_none() && imported.len() > 1 {
+        let names: Vec<&str> = imported.iter().map(|i| i.name.as_str()).collect();
+        say!(
+            "error: the plan makes {} lifecycles ({}): write them with -o DIR",
+            imported.len(),
+            names.join(", ")
+        );
+        return ERROR;
+    }
+    if let Some(dir) = &args.output {
+        if let Err(error) = std::fs::create_dir_all(dir) {
+            say!("error: cannot create {}: {error}", dir.display());
+            return ERROR;
+        }
+    }
+    for lifecycle in &imported {
+        let (text, extension) = match args.to {
+            Surface::Yaml => (lifecycle.yaml.clone(), "yaml"),
+            Surface::Plot => match to_plot(SourceText {
+                name: format!("{}.yaml", lifecycle.name),
+                text: lifecycle.yaml.clone(),
+            }) {
+                Ok(text) => (text, "plot"),
+                Err(diagnostic) => {
+                    say!(
+                        "error: {} does not convert: {}",
+                        lifecycle.name,
+                        diagnostic.message
+                    );
+                    return ERROR;
+                }
+            },
+        };
+        let path =
+            (args.output.as_ref()).map(|dir| dir.join(format!("{}.{extension}", lifecycle.name)));
+        if write_text(path.as_deref(), &text) != OK {
+            return ERROR;
+        }
+        say!(
+            "{}: {} events, any order; {} keyword(s) not carried over",
+            lifecycle.name,
+            lifecycle.events,
+            lifecycle.dropped.len()
+        );
+        for dropped in &lifecycle.dropped {
+            say!("  {dropped}");
+        }
+    }
+    OK
+}
+
+/// `path`, or the files under it (sorted), added to `found`.
+fn files_under(path: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !path.is_dir() {
+        found.push(path.to_owned());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = (std::fs::read_dir(path)?)
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| {
+            !path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    entries.sort();
+    for entry in entries {
+        files_under(&entry, found)?;
+    }
+    Ok(())
+}

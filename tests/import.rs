@@ -1,0 +1,261 @@
+//! `plotline import` on tracking plans as their projects publish them (`tests/fixtures/import`:
+//! a Segment tracking plan export, Iglu Central schemas) and on the JSON-Schema-Test-Suite's
+//! schemas: each written file checks without a diagnostic, judges payloads as the plan does,
+//! and is held to a snapshot.
+
+use std::path::{Path, PathBuf};
+
+use plotline::compile::{compile_sources, Catalog};
+use plotline::diagnostic::SourceText;
+use plotline::engine::{Interpreter, Limits, Place, Violation, ViolationKind};
+use plotline::infer::import::{import, Imported, PlanFile, PlanKind};
+use serde_json::{json, Value};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import")
+}
+
+/// Every file under `dir`, sorted, as plan files.
+fn plan_files(dir: &Path) -> Vec<PlanFile> {
+    let mut paths = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(path) = pending.pop() {
+        match path.is_dir() {
+            true => pending.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path())),
+            false => paths.push(path),
+        }
+    }
+    paths.sort();
+    (paths.into_iter())
+        .map(|path| PlanFile {
+            name: path
+                .strip_prefix(fixtures())
+                .unwrap_or(&path)
+                .display()
+                .to_string(),
+            json: serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap(),
+        })
+        .collect()
+}
+
+/// The imported file compiled: it must give no diagnostic at all.
+fn compiled(imported: &Imported) -> Catalog {
+    let (catalog, diagnostics) = compile_sources(vec![SourceText {
+        name: format!("{}.yaml", imported.name),
+        text: imported.yaml.clone(),
+    }]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}\n{}", imported.yaml);
+    catalog.expect("compiled")
+}
+
+/// The kinds of violation one event of `lifecycle` with `data` (and `version`) gets.
+fn verdict(
+    catalog: &Catalog,
+    lifecycle: &str,
+    event: &str,
+    version: &str,
+    data: Value,
+) -> Vec<ViolationKind> {
+    let mut interpreter = Interpreter::new(catalog, Limits::default());
+    let line = json!({"lifecycle": lifecycle, "interaction": "i", "event": event, "ts": 1,
+        "version": version, "data": data});
+    let mut kinds = Vec::new();
+    let place = Place {
+        file_index: 0,
+        file: "plan",
+        line: 1,
+    };
+    let bytes = line.to_string();
+    interpreter.line(place, bytes.as_bytes(), false, &mut |v: Violation| {
+        kinds.push(v.kind)
+    });
+    interpreter.finish(false, &mut |v: Violation| kinds.push(v.kind));
+    kinds
+}
+
+#[test]
+fn a_segment_tracking_plan_becomes_a_catalog_of_its_events() {
+    let files = plan_files(&fixtures().join("segment"));
+    let imported = import(PlanKind::Segment, &files, "shop").expect("imported");
+    let [shop] = imported.as_slice() else {
+        panic!("one lifecycle: {imported:?}");
+    };
+    assert!(shop.dropped.is_empty(), "{:?}", shop.dropped);
+    let catalog = compiled(shop);
+    let order = json!({"order_id": "o-1", "revenue": 12.5,
+        "products": [{"sku": "s-1", "position": 3, "price": 2.5}]});
+    assert_eq!(
+        verdict(&catalog, "shop", "Order Completed", "1.0", order),
+        []
+    );
+    // `order_id` is required; a product's position is an integer.
+    let no_id = json!({"revenue": 12.5});
+    assert_eq!(
+        verdict(&catalog, "shop", "Order Completed", "1.0", no_id),
+        [ViolationKind::InvalidPayload]
+    );
+    let position = json!({"order_id": "o-1", "products": [{"position": 2.5}]});
+    assert_eq!(
+        verdict(&catalog, "shop", "Order Completed", "1.0", position),
+        [ViolationKind::InvalidPayload]
+    );
+    insta::assert_snapshot!(shop.yaml);
+}
+
+#[test]
+fn iglu_schemas_become_a_vendor_catalog_with_schemaver_versions() {
+    let files = plan_files(&fixtures().join("iglu"));
+    let imported = import(PlanKind::Iglu, &files, "").expect("imported");
+    let [snowplow] = imported.as_slice() else {
+        panic!("one lifecycle per vendor: {imported:?}");
+    };
+    assert_eq!(snowplow.name, "com_snowplowanalytics_snowplow");
+    let catalog = compiled(snowplow);
+    let name = snowplow.name.as_str();
+    // `label` is required in 1-0-0 and not in 1-0-1; `additionalProperties: false` holds.
+    assert_eq!(
+        verdict(&catalog, name, "button_click", "1.0.0", json!({})),
+        [ViolationKind::InvalidPayload]
+    );
+    assert_eq!(
+        verdict(&catalog, name, "button_click", "1.0.1", json!({})),
+        []
+    );
+    assert_eq!(
+        verdict(
+            &catalog,
+            name,
+            "button_click",
+            "1.0.1",
+            json!({"label": "OK", "colour": "red"})
+        ),
+        [ViolationKind::InvalidPayload]
+    );
+    assert_eq!(
+        verdict(
+            &catalog,
+            name,
+            "link_click",
+            "1.0.1",
+            json!({"targetUrl": "https://example.com"})
+        ),
+        []
+    );
+    assert_eq!(
+        verdict(
+            &catalog,
+            name,
+            "link_click",
+            "1.0.1",
+            json!({"targetUrl": ""})
+        ),
+        [ViolationKind::InvalidPayload]
+    );
+    assert_eq!(
+        verdict(
+            &catalog,
+            name,
+            "focus_form",
+            "1.0.0",
+            json!({"formId": "f", "elementId": "e", "nodeName": "FORM", "value": null})
+        ),
+        [ViolationKind::InvalidPayload]
+    );
+    // What the format cannot say is listed: `null` beside a type.
+    assert_eq!(snowplow.dropped.len(), 7, "{:?}", snowplow.dropped);
+    assert!(snowplow
+        .dropped
+        .iter()
+        .all(|d| d.ends_with("`type` `null` allowed: written as any type")));
+    insta::assert_snapshot!(snowplow.yaml);
+}
+
+/// The JSON-Schema-Test-Suite (draft 2020-12), when installed.
+fn suite() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/.suite/tests/draft2020-12");
+    let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
+    match (dir.is_dir(), required) {
+        (true, _) => Some(dir),
+        (false, true) => panic!("the test suite is not installed: run tests/clients/setup.sh"),
+        (false, false) => {
+            eprintln!(
+                "JSON-Schema-Test-Suite not installed (tests/clients/setup.sh): not checked here"
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn json_schema_files_judge_objects_as_the_suite_says() {
+    let Some(dir) = suite() else {
+        return;
+    };
+    // The suite's object schemas, one file (one event) per group.
+    let mut files = Vec::new();
+    let mut cases = Vec::new();
+    for name in [
+        "properties.json",
+        "required.json",
+        "additionalProperties.json",
+        "type.json",
+        "enum.json",
+        "maxLength.json",
+        "minimum.json",
+    ] {
+        let groups: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+        for (n, group) in groups.iter().enumerate() {
+            let schema = &group["schema"];
+            if schema.get("type") != Some(&json!("object")) && schema.get("properties").is_none() {
+                continue;
+            }
+            let event = format!("{}_{n}", name.trim_end_matches(".json"));
+            files.push(PlanFile {
+                name: format!("{event}.json"),
+                json: schema.clone(),
+            });
+            cases.push((
+                event,
+                group["tests"].as_array().cloned().unwrap_or_default(),
+            ));
+        }
+    }
+    let imported = import(PlanKind::JsonSchema, &files, "suite").expect("imported");
+    let catalog = compiled(&imported[0]);
+    let lossy: Vec<&str> = imported[0]
+        .dropped
+        .iter()
+        .filter_map(|d| d.split('.').next())
+        .collect();
+    let (mut checked, mut agreed) = (0, 0);
+    for (event, tests) in &cases {
+        if lossy
+            .iter()
+            .any(|l| l.split(':').next() == Some(event.as_str()))
+        {
+            continue;
+        }
+        for test in tests {
+            let data = &test["data"];
+            // Only objects can be payloads.
+            if !data.is_object() {
+                continue;
+            }
+            checked += 1;
+            let valid = verdict(&catalog, "suite", event, "1.0", data.clone()).is_empty();
+            if valid == test["valid"].as_bool().unwrap() {
+                agreed += 1;
+            } else {
+                eprintln!("{event}: {} gives valid={valid}", test["description"]);
+            }
+        }
+    }
+    eprintln!(
+        "{} suite groups imported, {checked} object tests, {agreed} agree; not carried over: {:?}",
+        files.len(),
+        imported[0].dropped
+    );
+    assert!(checked > 20, "{checked}");
+    assert_eq!(agreed, checked);
+}
