@@ -259,3 +259,83 @@ fn json_schema_files_judge_objects_as_the_suite_says() {
     assert!(checked > 20, "{checked}");
     assert_eq!(agreed, checked);
 }
+
+#[test]
+fn a_plans_payloads_and_a_recordings_order_make_one_lifecycle() {
+    use plotline::infer::{planned_payloads, Options, Recorder};
+    let files = plan_files(&fixtures().join("iglu"));
+    let plan = import(PlanKind::Iglu, &files, "").expect("imported");
+    let plan: Vec<Value> = plan
+        .iter()
+        .map(|p| serde_yaml::from_str(&p.yaml).unwrap())
+        .collect();
+    let mut recorder = Recorder::new(Options {
+        payloads: planned_payloads(&plan),
+        ..Options::default()
+    });
+    // Forms are focused, then a button clicked, then a link followed: the plan says none of it.
+    let mut lines = Vec::new();
+    for n in 0..20 {
+        let events = [
+            (
+                "focus_form",
+                json!({"formId": "f", "elementId": "e", "nodeName": "INPUT", "value": null}),
+            ),
+            ("button_click", json!({"label": "Send"})),
+            (
+                "link_click",
+                json!({"targetUrl": "https://example.com/next"}),
+            ),
+        ];
+        for (k, (event, data)) in events.into_iter().enumerate() {
+            let line = json!({"lifecycle": "site", "interaction": format!("v{n}"), "event": event,
+                "ts": 1_000 * (n * 3 + k as i64), "version": "1.0.1", "data": data});
+            lines.push(line.to_string());
+        }
+    }
+    for line in &lines {
+        recorder.line(line.as_bytes());
+    }
+    let drafts = recorder.finish();
+    let draft = &drafts[0];
+    assert!(draft.yaml.contains("additional: false"), "{}", draft.yaml);
+    let (catalog, diagnostics) = compile_sources(vec![SourceText {
+        name: "site.yaml".into(),
+        text: draft.yaml.clone(),
+    }]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}\n{}", draft.yaml);
+    let catalog = catalog.expect("compiled");
+    // The plan's payload rules hold (the recording never showed an extra property or an
+    // unknown node), and the order is the recording's.
+    let extra = json!({"formId": "f", "elementId": "e", "nodeName": "FORM", "value": "x"});
+    assert_eq!(
+        verdict(&catalog, "site", "focus_form", "1.0.1", extra)[0],
+        ViolationKind::InvalidPayload
+    );
+    let mut interpreter = Interpreter::new(&catalog, Limits::default());
+    let mut found = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        let place = Place {
+            file_index: 0,
+            file: "recording",
+            line: n as u64 + 1,
+        };
+        interpreter.line(place, line.as_bytes(), false, &mut |v: Violation| {
+            found.push(v.kind)
+        });
+    }
+    let out_of_order = json!({"lifecycle": "site", "interaction": "w", "event": "link_click",
+        "ts": 99_000, "version": "1.0.1", "data": {"targetUrl": "https://example.com"}});
+    let place = Place {
+        file_index: 0,
+        file: "recording",
+        line: 99,
+    };
+    interpreter.line(
+        place,
+        out_of_order.to_string().as_bytes(),
+        false,
+        &mut |v: Violation| found.push(v.kind),
+    );
+    assert_eq!(found, [ViolationKind::IllegalTransition]);
+}

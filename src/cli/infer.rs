@@ -1,7 +1,8 @@
 //! `plotline infer`: draft lifecycle files from recorded event streams.
 
+use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -9,9 +10,9 @@ use super::convert::Surface;
 use super::output::{say, tell_written, write_text};
 use super::validate::duration;
 use super::{ERROR, OK};
-use crate::config::convert::to_plot;
+use crate::config::convert::{to_plot, to_yaml};
 use crate::diagnostic::SourceText;
-use crate::infer::{Draft, Options, Recorder};
+use crate::infer::{planned_payloads, Draft, Options, Recorder};
 
 /// Arguments of `infer`.
 #[derive(Debug, Args)]
@@ -44,11 +45,26 @@ pub struct InferArgs {
     /// be open and are not taken as ends.
     #[arg(long, value_name = "DURATION", value_parser = duration)]
     pub ended_after: Option<i64>,
+    /// Take each event's payload from the lifecycle files in DIR (a tracking plan `plotline
+    /// import` wrote) instead of learning it: the plan's payloads, the recording's order.
+    #[arg(long, value_name = "DIR")]
+    pub payloads_from: Option<PathBuf>,
 }
 
 /// Runs `infer`.
 pub fn infer(args: InferArgs) -> u8 {
+    let payloads = match &args.payloads_from {
+        None => HashMap::new(),
+        Some(dir) => match plan_files(dir) {
+            Ok(files) => planned_payloads(&files),
+            Err(message) => {
+                say!("error: {message}");
+                return ERROR;
+            }
+        },
+    };
     let mut recorder = Recorder::new(Options {
+        payloads,
         lifecycle: args.lifecycle.clone(),
         k: usize::from(args.k),
         min_support: args.min_support.max(1),
@@ -94,6 +110,35 @@ pub fn infer(args: InferArgs) -> u8 {
         }
     }
     OK
+}
+
+/// The lifecycle files of `dir` (YAML, or `.plot` read as YAML), as JSON.
+fn plan_files(dir: &Path) -> Result<Vec<serde_json::Value>, String> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    let mut files = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let yaml = match path.extension().and_then(|e| e.to_str()) {
+            Some("yaml" | "yml") => {
+                std::fs::read_to_string(&path).map_err(|e| format!("cannot read {name}: {e}"))?
+            }
+            Some("plot") => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read {name}: {e}"))?;
+                to_yaml(SourceText {
+                    name: name.clone(),
+                    text,
+                })
+                .map_err(|d| format!("{name}: {}", d.message))?
+            }
+            _ => continue,
+        };
+        files.push(serde_yaml::from_str(&yaml).map_err(|e| format!("{name}: {e}"))?);
+    }
+    Ok(files)
 }
 
 /// Reads every line of `reader` into `recorder`.

@@ -67,7 +67,9 @@ pub(super) fn write(
                 let range = versions.range(seen & record.versions);
                 (!range.is_empty()).then_some(range)
             });
-        if !properties.is_empty() {
+        if let Some(planned) = options.payloads.get(event.as_str()) {
+            decl.insert("payload".into(), planned.clone());
+        } else if !properties.is_empty() {
             decl.insert("payload".into(), json!({ "properties": properties }));
         }
         decl.extend(versions.range(record.versions));

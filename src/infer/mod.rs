@@ -33,6 +33,41 @@ pub struct Options {
     /// An interaction has ended for sure when the stream goes on this long after its last
     /// event; `None`: longer than any pause seen between two events of one interaction.
     pub ended_after: Option<i64>,
+    /// Payload declarations to write instead of those learned, by event name (a tracking
+    /// plan's: [`planned_payloads`]).
+    pub payloads: HashMap<String, Value>,
+}
+
+/// The payload declarations of the lifecycle files `files` (a plan `plotline import` wrote,
+/// or any lifecycle files: their text, YAML), by event name: each property as its newest
+/// declaration, without the plan's versions (the recording has its own).
+pub fn planned_payloads(files: &[serde_json::Value]) -> HashMap<String, Value> {
+    let mut payloads = HashMap::new();
+    for file in files {
+        let Some(events) = file.get("events").and_then(Value::as_object) else {
+            continue;
+        };
+        for (event, decl) in events {
+            let Some(mut payload) = decl.get("payload").cloned() else {
+                continue;
+            };
+            if let Some(properties) = payload.get_mut("properties").and_then(Value::as_object_mut) {
+                for spec in properties.values_mut() {
+                    let mut newest = match spec.take() {
+                        Value::Array(mut variants) => variants.pop().unwrap_or_default(),
+                        one => one,
+                    };
+                    if let Value::Object(map) = &mut newest {
+                        map.remove("since");
+                        map.remove("until");
+                    }
+                    *spec = newest;
+                }
+            }
+            payloads.insert(event.clone(), payload);
+        }
+    }
+    payloads
 }
 
 impl Default for Options {
@@ -43,6 +78,7 @@ impl Default for Options {
             min_support: 1,
             bounds: false,
             ended_after: None,
+            payloads: HashMap::new(),
         }
     }
 }
