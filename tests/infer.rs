@@ -269,3 +269,24 @@ fn a_small_recording_makes_a_readable_draft() {
     );
     insta::assert_snapshot!(draft.yaml);
 }
+
+#[test]
+fn native_records_are_read_through_the_catalogs_formats() {
+    let builtin = catalog(None);
+    let mut recorder = Recorder::new(Options::default()).with_formats_of(&builtin);
+    let stream = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/streams/lptag.jsonl");
+    let text = std::fs::read_to_string(stream).unwrap();
+    for line in text.lines() {
+        recorder.line(line.as_bytes());
+    }
+    let (lines, skipped) = (recorder.lines, recorder.not_events);
+    let drafts = recorder.finish();
+    let names: Vec<(&str, u64)> = drafts.iter().map(|d| (d.name.as_str(), d.events)).collect();
+    // LP_OFFERS records (`lpTag.events`), read as the built-in `lptag` format reads them.
+    assert_eq!(
+        names,
+        [("lp_offers", 10)],
+        "{lines} lines, {skipped} skipped"
+    );
+    assert_eq!((lines, skipped), (12, 2));
+}

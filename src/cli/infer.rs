@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
+use super::catalog::{load_or_report, CatalogArgs};
 use super::convert::Surface;
 use super::output::{say, tell_written, write_text};
 use super::validate::duration;
@@ -49,6 +50,9 @@ pub struct InferArgs {
     /// import` wrote) instead of learning it: the plan's payloads, the recording's order.
     #[arg(long, value_name = "DIR")]
     pub payloads_from: Option<PathBuf>,
+    /// The catalog whose `formats:` read lines that are native records, not envelopes.
+    #[command(flatten)]
+    pub catalog: CatalogArgs,
 }
 
 /// Runs `infer`.
@@ -63,6 +67,9 @@ pub fn infer(args: InferArgs) -> u8 {
             }
         },
     };
+    let Some(catalog) = load_or_report(&args.catalog) else {
+        return ERROR;
+    };
     let mut recorder = Recorder::new(Options {
         payloads,
         lifecycle: args.lifecycle.clone(),
@@ -70,7 +77,8 @@ pub fn infer(args: InferArgs) -> u8 {
         min_support: args.min_support.max(1),
         bounds: args.bounds,
         ended_after: args.ended_after,
-    });
+    })
+    .with_formats_of(&catalog);
     let read = match args.files.is_empty() {
         true => read_into(&mut recorder, BufReader::new(io::stdin()), "-"),
         false => (args.files.iter()).try_for_each(|path| {

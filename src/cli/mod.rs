@@ -152,6 +152,7 @@ impl Command {
             Command::List(args) => &mut args.catalog,
             Command::Simulate(args) => &mut args.catalog,
             Command::Graph(args) => &mut args.catalog,
+            Command::Infer(args) => &mut args.catalog,
             #[cfg(feature = "serve")]
             Command::Serve(args) => &mut args.catalog,
             #[cfg(feature = "nats")]
@@ -162,7 +163,6 @@ impl Command {
             | Command::Man(_)
             | Command::Convert(_)
             | Command::Fmt(_)
-            | Command::Infer(_)
             | Command::Import(_) => return None,
         })
     }

@@ -13,7 +13,9 @@ use std::collections::{BTreeSet, HashMap};
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::engine::envelope;
+use crate::compile::Catalog;
+use crate::engine::envelope::{self, LineError};
+use crate::engine::native;
 use order::{PrefixTree, ROOT};
 use shape::{FormatChecks, Shape};
 
@@ -110,9 +112,12 @@ struct EventRecord {
     property_versions: IndexMap<String, u64>,
 }
 
-/// Reads envelope lines and drafts a lifecycle per lifecycle name.
-pub struct Recorder {
+/// Reads envelope lines (and native records of a catalog's formats) and drafts a lifecycle
+/// per lifecycle name.
+pub struct Recorder<'c> {
     options: Options,
+    /// Whose `formats:` read native records (lines that are no envelope).
+    formats_of: Option<&'c Catalog>,
     formats: FormatChecks,
     lifecycles: IndexMap<String, Recorded>,
     /// Lines read, and those that are no event envelope (or another lifecycle's).
@@ -121,11 +126,12 @@ pub struct Recorder {
     pub not_events: u64,
 }
 
-impl Recorder {
+impl<'c> Recorder<'c> {
     /// A recorder with nothing read.
-    pub fn new(options: Options) -> Recorder {
+    pub fn new(options: Options) -> Recorder<'c> {
         Recorder {
             options,
+            formats_of: None,
             formats: FormatChecks::default(),
             lifecycles: IndexMap::new(),
             lines: 0,
@@ -133,15 +139,29 @@ impl Recorder {
         }
     }
 
-    /// Reads one line (an event envelope; anything else is counted and skipped).
+    /// Reads lines that are no envelope as native records of `catalog`'s formats.
+    pub fn with_formats_of(mut self, catalog: &'c Catalog) -> Recorder<'c> {
+        self.formats_of = Some(catalog);
+        self
+    }
+
+    /// Reads one line (an event envelope or a native record; anything else is counted and
+    /// skipped).
     pub fn line(&mut self, bytes: &[u8]) {
         self.lines += 1;
-        let envelope = match envelope::parse(bytes) {
-            Ok(envelope) if envelope.ts.is_some() => envelope,
-            _ => {
-                self.not_events += 1;
-                return;
-            }
+        let parsed = match (envelope::parse(bytes), self.formats_of) {
+            (
+                Err(LineError::BadEnvelope {
+                    lifecycle_missing: true,
+                    ..
+                }),
+                Some(catalog),
+            ) => native::read(catalog, bytes).and_then(Result::ok),
+            (parsed, _) => parsed.ok(),
+        };
+        let Some(envelope) = parsed else {
+            self.not_events += 1;
+            return;
         };
         if (self.options.lifecycle.as_deref()).is_some_and(|only| only != envelope.lifecycle) {
             return;
@@ -150,10 +170,11 @@ impl Recorder {
             .data
             .as_deref()
             .and_then(|raw| serde_json::from_str(raw.get()).ok());
-        let ts = envelope.ts.unwrap_or_default();
         let recorded = (self.lifecycles)
             .entry(envelope.lifecycle.to_string())
             .or_default();
+        // A native record without a time takes the latest one read.
+        let ts = envelope.ts.unwrap_or(recorded.latest);
         let version = envelope.version.as_deref().unwrap_or("");
         let version_index = match recorded.versions.iter().position(|v| v == version) {
             Some(index) => index,
