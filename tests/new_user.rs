@@ -391,6 +391,8 @@ fn completions_man_pages_and_exit_codes_in_help() {
         "types",
         "list",
         "simulate",
+        "infer",
+        "import",
         "completions",
         "man",
     ] {

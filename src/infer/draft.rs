@@ -7,12 +7,11 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::{json, Map, Value};
 
-use super::import::versions_list;
+use super::import::{versions_list, yaml_of};
 use super::order::Machine;
 use super::{Options, Recorded};
 use crate::compile::version::VersionKey;
 use crate::config::convert::insert_above;
-use crate::config::source_map::SourceMap;
 use crate::export::diagram::duration;
 
 /// A drafted lifecycle file.
@@ -24,7 +23,7 @@ pub struct Draft {
     pub yaml: String,
     /// Interactions left out of the order, each with the reason.
     pub set_aside: Vec<String>,
-    /// Interactions and events read, states and transitions learned.
+    /// Interactions read.
     pub interactions: usize,
     /// Events read.
     pub events: u64,
@@ -40,6 +39,7 @@ const INITIAL: &str = "idle";
 /// Time in a state is summarised, and a timeout suggested, from this many samples on.
 const TIMEOUT_EVIDENCE: u64 = 20;
 
+/// The lifecycle file of `machine`, learned from `recorded`.
 pub(super) fn write(
     name: &str,
     recorded: &Recorded,
@@ -128,9 +128,7 @@ pub(super) fn write(
         Value::Array(transitions(machine, &state_names, &event_names, &versions)),
     );
     let value = Value::Object(file);
-    let yaml = serde_yaml::to_string(&value).unwrap_or_default();
-    let yaml = yaml.replace(": null\n", ":\n");
-    let written = SourceMap::build(&yaml);
+    let (yaml, written) = yaml_of(&value);
     let mut above: Vec<(usize, Vec<String>)> = (dwell_notes.into_iter())
         .filter_map(|(path, note)| written.get(&path).map(|at| (at.line, note)))
         .collect();

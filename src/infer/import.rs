@@ -326,10 +326,7 @@ fn write(lifecycle: &str, mut events: Vec<EventSchema>, kind: PlanKind) -> Impor
     let mut seen = std::collections::HashSet::new();
     dropped.retain(|line| seen.insert(line.clone()));
     notes.retain(|note| seen.insert(format!("{note:?}")));
-    let yaml = serde_yaml::to_string(&Value::Object(file))
-        .unwrap_or_default()
-        .replace(": null\n", ":\n");
-    let written = SourceMap::build(&yaml);
+    let (yaml, written) = yaml_of(&Value::Object(file));
     let mut above: Vec<(usize, Vec<String>)> = Vec::new();
     for (path, note) in notes {
         let line = written.get(&path).map_or(1, |at| at.line);
@@ -370,6 +367,14 @@ pub fn versions_list(versions: &[String]) -> Value {
         [] => json!([{ "name": "1.0" }]),
         versions => versions.iter().map(|v| json!({ "name": v })).collect(),
     }
+}
+
+/// A lifecycle file's YAML (`key:` for a declaration with nothing to say, as people write
+/// it) and where each of its paths stands, for comments above them.
+pub fn yaml_of(file: &Value) -> (String, SourceMap) {
+    let yaml = (serde_yaml::to_string(file).unwrap_or_default()).replace(": null\n", ":\n");
+    let written = SourceMap::build(&yaml);
+    (yaml, written)
 }
 
 /// The last declaration of a property (the property itself, or its last variant).

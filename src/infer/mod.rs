@@ -40,9 +40,22 @@ pub struct Options {
     pub payloads: HashMap<String, Value>,
 }
 
-/// The payload declarations of the lifecycle files `files` (a plan `plotline import` wrote,
-/// or any lifecycle files: their text, YAML), by event name: each property as its newest
-/// declaration, without the plan's versions (the recording has its own).
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            lifecycle: None,
+            k: 3,
+            min_support: 1,
+            bounds: false,
+            ended_after: None,
+            payloads: HashMap::new(),
+        }
+    }
+}
+
+/// The payload declarations of lifecycle files (as JSON: a plan `plotline import` wrote, say),
+/// by event name: each property as its newest declaration, without the plan's versions (the
+/// recording has its own).
 pub fn planned_payloads(files: &[serde_json::Value]) -> HashMap<String, Value> {
     let mut payloads = HashMap::new();
     for file in files {
@@ -70,19 +83,6 @@ pub fn planned_payloads(files: &[serde_json::Value]) -> HashMap<String, Value> {
         }
     }
     payloads
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            lifecycle: None,
-            k: 3,
-            min_support: 1,
-            bounds: false,
-            ended_after: None,
-            payloads: HashMap::new(),
-        }
-    }
 }
 
 /// Everything read of one lifecycle's events.
@@ -120,7 +120,7 @@ pub struct Recorder<'c> {
     formats_of: Option<&'c Catalog>,
     formats: FormatChecks,
     lifecycles: IndexMap<String, Recorded>,
-    /// Lines read, and those that are no event envelope (or another lifecycle's).
+    /// Lines read.
     pub lines: u64,
     /// Lines that are not envelopes (blank, malformed, bad envelopes).
     pub not_events: u64,
