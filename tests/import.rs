@@ -258,6 +258,7 @@ fn json_schema_files_judge_objects_as_the_suite_says() {
     );
     assert!(checked > 20, "{checked}");
     assert_eq!(agreed, checked);
+    insta::assert_snapshot!(imported[0].yaml);
 }
 
 #[test]

@@ -57,18 +57,39 @@ pub(super) fn write(
         "Drafted by `plotline infer` from recorded events: review it before it judges.".into(),
     );
     file.insert("versions".into(), versions_list(&versions.sorted));
+    let learned: Vec<Map<String, Value>> = (recorded.events.iter())
+        .map(
+            |(event, record)| match options.payloads.contains_key(event.as_str()) {
+                true => Map::new(),
+                false => record
+                    .payload
+                    .property_declarations(options.bounds, |property| {
+                        let seen = record.property_versions.get(property).copied().unwrap_or(0);
+                        let range = versions.range(seen & record.versions);
+                        (!range.is_empty()).then_some(range)
+                    }),
+            },
+        )
+        .collect();
+    let (sets, uses) = property_sets(&learned);
+    if !sets.is_empty() {
+        file.insert("property_sets".into(), Value::Object(sets));
+    }
     let mut events = Map::new();
-    for (event, record) in &recorded.events {
+    for (((event, record), properties), uses) in recorded.events.iter().zip(learned).zip(uses) {
         let mut decl = Map::new();
-        let properties = record
-            .payload
-            .property_declarations(options.bounds, |property| {
-                let seen = record.property_versions.get(property).copied().unwrap_or(0);
-                let range = versions.range(seen & record.versions);
-                (!range.is_empty()).then_some(range)
-            });
         if let Some(planned) = options.payloads.get(event.as_str()) {
             decl.insert("payload".into(), planned.clone());
+        } else if !uses.is_empty() {
+            let own: Map<String, Value> = (properties.into_iter())
+                .filter(|(name, _)| !uses.iter().any(|(_, names)| names.contains(name)))
+                .collect();
+            let used: Vec<&String> = uses.iter().map(|(set, _)| set).collect();
+            let mut payload = json!({ "use": used });
+            if !own.is_empty() {
+                payload["properties"] = Value::Object(own);
+            }
+            decl.insert("payload".into(), payload);
         } else if !properties.is_empty() {
             decl.insert("payload".into(), json!({ "properties": properties }));
         }
@@ -214,6 +235,54 @@ fn dwell_note(stats: &super::order::StateStats, continues: bool) -> Option<Vec<S
         ));
     }
     Some(note)
+}
+
+/// A property set's name and the properties it holds.
+type SetUse = (String, Vec<String>);
+
+/// Property sets for the properties several events declare alike (same name, same
+/// declaration): properties shared by the same events form one set, when at least two events
+/// share at least two of them. The sets (`common`, `common_2`, ... largest first), and per
+/// event the sets it uses.
+fn property_sets(events: &[Map<String, Value>]) -> (Map<String, Value>, Vec<Vec<SetUse>>) {
+    // Each distinct declaration (name and text) and the events that declare it.
+    let mut sharing: Vec<((&String, &Value), Vec<usize>)> = Vec::new();
+    for (index, properties) in events.iter().enumerate() {
+        for property in properties {
+            match sharing.iter_mut().find(|(p, _)| *p == property) {
+                Some((_, users)) => users.push(index),
+                None => sharing.push((property, vec![index])),
+            }
+        }
+    }
+    let mut groups: Vec<(Vec<usize>, Vec<(&String, &Value)>)> = Vec::new();
+    for (property, users) in sharing.into_iter().filter(|(_, users)| users.len() >= 2) {
+        match groups.iter_mut().find(|(u, _)| *u == users) {
+            Some((_, properties)) => properties.push(property),
+            None => groups.push((users, vec![property])),
+        }
+    }
+    groups.retain(|(_, properties)| properties.len() >= 2);
+    groups.sort_by_key(|(users, properties)| std::cmp::Reverse(users.len() * properties.len()));
+    let mut sets = Map::new();
+    let mut uses: Vec<Vec<SetUse>> = vec![Vec::new(); events.len()];
+    for (n, (users, properties)) in groups.into_iter().enumerate() {
+        let name = match n {
+            0 => "common".to_owned(),
+            n => format!("common_{}", n + 1),
+        };
+        let names: Vec<String> = properties.iter().map(|(name, _)| (*name).clone()).collect();
+        let declared: Map<String, Value> = (properties.into_iter())
+            .map(|(name, decl)| (name.clone(), decl.clone()))
+            .collect();
+        sets.insert(name.clone(), json!({ "properties": declared }));
+        for user in users {
+            if let Some(used) = uses.get_mut(user) {
+                used.push((name.clone(), names.clone()));
+            }
+        }
+    }
+    (sets, uses)
 }
 
 /// Whether interactions may end in a state.
