@@ -237,6 +237,9 @@ fn dwell_note(stats: &super::order::StateStats, continues: bool) -> Option<Vec<S
     Some(note)
 }
 
+/// A property's name and declaration.
+type Declared<'a> = (&'a String, &'a Value);
+
 /// A property set's name and the properties it holds.
 type SetUse = (String, Vec<String>);
 
@@ -246,7 +249,7 @@ type SetUse = (String, Vec<String>);
 /// event the sets it uses.
 fn property_sets(events: &[Map<String, Value>]) -> (Map<String, Value>, Vec<Vec<SetUse>>) {
     // Each distinct declaration (name and text) and the events that declare it.
-    let mut sharing: Vec<((&String, &Value), Vec<usize>)> = Vec::new();
+    let mut sharing: Vec<(Declared, Vec<usize>)> = Vec::new();
     for (index, properties) in events.iter().enumerate() {
         for property in properties {
             match sharing.iter_mut().find(|(p, _)| *p == property) {
@@ -255,7 +258,8 @@ fn property_sets(events: &[Map<String, Value>]) -> (Map<String, Value>, Vec<Vec<
             }
         }
     }
-    let mut groups: Vec<(Vec<usize>, Vec<(&String, &Value)>)> = Vec::new();
+    // By the events that share them: the properties.
+    let mut groups: Vec<(Vec<usize>, Vec<Declared>)> = Vec::new();
     for (property, users) in sharing.into_iter().filter(|(_, users)| users.len() >= 2) {
         match groups.iter_mut().find(|(u, _)| *u == users) {
             Some((_, properties)) => properties.push(property),
