@@ -561,3 +561,27 @@ pub fn lifecycles(catalog: &Catalog) -> String {
         .collect();
     serde_json::to_string(&list).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_are_cut_into_lines_at_line_ends_only() {
+        let catalog = builtin().expect("the built-in catalog");
+        let count = |pieces: &[&str]| {
+            let mut validator = Validator::new(&catalog, Options::default(), "-");
+            let lines: u64 = (pieces.iter())
+                .map(|piece| validator.push_lines(piece.as_bytes()).expect("taken").lines)
+                .sum();
+            validator.finish().expect("finished");
+            let summary: serde_json::Value = serde_json::from_str(&validator.summary()).unwrap();
+            (lines, summary["lines"].as_u64())
+        };
+        // A last line without its end is a line; a blank line is one too; nothing is none.
+        assert_eq!(count(&["a\nb\n"]), (2, Some(2)));
+        assert_eq!(count(&["a\nb"]), (2, Some(2)));
+        assert_eq!(count(&["\n", "\r\n", ""]), (2, Some(2)));
+        assert_eq!(count(&[""]), (0, Some(0)));
+    }
+}
