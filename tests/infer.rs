@@ -290,3 +290,50 @@ fn native_records_are_read_through_the_catalogs_formats() {
     );
     assert_eq!((lines, skipped), (12, 2));
 }
+
+#[test]
+fn a_key_quiet_for_longer_than_quiet_end_begins_another_interaction() {
+    // Visitor v comes back two hours later with the same key: as `validate` (--quiet-end 1h)
+    // sees it, two visits, not one that goes on after `closed`.
+    let line = |n: i64, event: &str, ts: i64| {
+        serde_json::json!({"lifecycle": "visit", "interaction": format!("v{n}"), "event": event, "ts": ts})
+            .to_string()
+    };
+    let mut lines = Vec::new();
+    for n in 0..10 {
+        lines.push(line(n, "opened", n * 1000));
+        lines.push(line(n, "closed", n * 1000 + 500));
+    }
+    lines.push(line(0, "opened", 2 * 3_600_000));
+    lines.push(line(0, "closed", 2 * 3_600_000 + 500));
+    let draft = |quiet_end: i64| {
+        let mut recorder = Recorder::new(Options {
+            quiet_end,
+            ..Options::default()
+        });
+        for line in &lines {
+            recorder.line(line.as_bytes());
+        }
+        recorder.finish().remove(0)
+    };
+    let split = draft(3_600_000);
+    assert_eq!(
+        (split.interactions, split.transitions),
+        (11, 2),
+        "{}",
+        split.yaml
+    );
+    // Kept as one, `opened` would follow `closed`.
+    let joined = draft(0);
+    assert_eq!(joined.interactions, 10);
+    assert!(
+        joined.yaml.contains("- from: closed\n  on: opened\n"),
+        "{}",
+        joined.yaml
+    );
+    assert!(
+        !split.yaml.contains("on: opened\n  to: closed"),
+        "{}",
+        split.yaml
+    );
+}

@@ -50,6 +50,10 @@ pub struct InferArgs {
     /// import` wrote) instead of learning it: the plan's payloads, the recording's order.
     #[arg(long, value_name = "DIR")]
     pub payloads_from: Option<PathBuf>,
+    /// An interaction quiet for longer than this (event time) has ended, and a later event
+    /// with its key begins another: what `validate --quiet-end` decides (0: never).
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration)]
+    pub quiet_end: i64,
     /// The catalog whose `formats:` read lines that are native records, not envelopes.
     #[command(flatten)]
     pub catalog: CatalogArgs,
@@ -77,6 +81,7 @@ pub fn infer(args: InferArgs) -> u8 {
         min_support: args.min_support.max(1),
         bounds: args.bounds,
         ended_after: args.ended_after,
+        quiet_end: args.quiet_end,
     })
     .with_formats_of(&catalog);
     let read = match args.files.is_empty() {

@@ -159,7 +159,7 @@ pub(super) fn write(
         name: name.to_owned(),
         yaml: insert_above(&yaml, above),
         set_aside,
-        interactions: recorded.interactions.len(),
+        interactions: recorded.begun,
         events: events_read,
         states: machine.states.len().saturating_sub(1),
         transitions: machine.transitions.len(),
@@ -173,7 +173,7 @@ fn header(name: &str, recorded: &Recorded, set_aside: &[String]) -> Vec<String> 
         "# yaml-language-server: $schema=lifecycle-file.schema.json".to_owned(),
         format!(
             "# Drafted by `plotline infer` from {total} events of {} interactions of `{name}`.",
-            recorded.interactions.len()
+            recorded.begun
         ),
     ];
     let counts: Vec<String> = (recorded.events.iter())

@@ -38,6 +38,9 @@ pub struct Options {
     /// Payload declarations to write instead of those learned, by event name (a tracking
     /// plan's: [`planned_payloads`]).
     pub payloads: HashMap<String, Value>,
+    /// An interaction quiet for longer than this (ms of event time) has ended, and a later
+    /// event with its key begins another, as `validate --quiet-end` decides (0: never).
+    pub quiet_end: i64,
 }
 
 impl Default for Options {
@@ -49,6 +52,7 @@ impl Default for Options {
             bounds: false,
             ended_after: None,
             payloads: HashMap::new(),
+            quiet_end: 3_600_000,
         }
     }
 }
@@ -99,6 +103,13 @@ struct Recorded {
     longest_pause: i64,
     /// The latest `ts` of the lifecycle's events.
     latest: i64,
+    /// Interactions ended by quiet, kept by key only when rare ones are set aside
+    /// (`--min-support` over 1: whether one is rare is known at the end).
+    quiet: Vec<(String, u32)>,
+    /// When to look for quiet interactions next.
+    next_sweep: i64,
+    /// Interactions begun.
+    begun: usize,
 }
 
 /// What one event's lines held.
@@ -110,6 +121,31 @@ struct EventRecord {
     /// Versions that sent the event, and those that sent each payload property (top level).
     versions: u64,
     property_versions: IndexMap<String, u64>,
+}
+
+impl Recorded {
+    /// An interaction ended by quiet at `node`: an end for sure (kept by key when rare ones
+    /// may be set aside).
+    fn quietly_ended(&mut self, key: String, node: u32, keep: bool) {
+        match keep {
+            true => self.quiet.push((key, node)),
+            false => self.tree.end(node),
+        }
+    }
+
+    /// Ends the interactions quiet for longer than `quiet_end` by the latest time: memory
+    /// holds the interactions of the last `quiet_end`, not all those read.
+    fn end_quiet(&mut self, quiet_end: i64, keep: bool) {
+        let latest = self.latest;
+        let quiet: Vec<(String, u32)> = (self.interactions.iter())
+            .filter(|(_, &(_, last))| latest.saturating_sub(last) > quiet_end)
+            .map(|(key, &(node, _))| (key.clone(), node))
+            .collect();
+        for (key, node) in quiet {
+            self.interactions.remove(&key);
+            self.quietly_ended(key, node, keep);
+        }
+    }
 }
 
 /// Reads envelope lines (and native records of a catalog's formats) and drafts a lifecycle
@@ -195,21 +231,33 @@ impl<'c> Recorder<'c> {
         for name in payload.keys() {
             *record.property_versions.entry(name.clone()).or_default() |= version_bit;
         }
-        let (node, last) = (recorded.interactions)
+        let quiet_end = self.options.quiet_end;
+        let keep_quiet = self.options.min_support > 1;
+        let (mut node, mut last) = (recorded.interactions)
             .get(envelope.interaction.as_ref())
             .copied()
             .unwrap_or((ROOT, ts));
+        if node != ROOT && quiet_end > 0 && ts.saturating_sub(last) > quiet_end {
+            // Ended by quiet: this event begins another interaction.
+            recorded.quietly_ended(envelope.interaction.to_string(), node, keep_quiet);
+            (node, last) = (ROOT, ts);
+        }
         if node != ROOT {
             let pause = ts.saturating_sub(last).max(0);
             recorded.tree.dwell(node, pause);
             recorded.longest_pause = recorded.longest_pause.max(pause);
         }
+        recorded.begun += usize::from(node == ROOT);
         let event = u32::try_from(event_id).unwrap_or(u32::MAX);
         let next = recorded.tree.step(node, event, version_bit);
         recorded
             .interactions
             .insert(envelope.interaction.to_string(), (next, ts.max(last)));
         recorded.latest = recorded.latest.max(ts);
+        if quiet_end > 0 && recorded.latest >= recorded.next_sweep {
+            recorded.end_quiet(quiet_end, keep_quiet);
+            recorded.next_sweep = recorded.latest.saturating_add((quiet_end / 8).max(1));
+        }
     }
 
     /// The drafts, one per lifecycle read, in the order first seen.
@@ -228,11 +276,21 @@ fn learn(name: String, mut recorded: Recorded, options: &Options) -> Draft {
     let mut set_aside = Vec::new();
     let mut cut = BTreeSet::new();
     let mut ends: Vec<(u32, bool)> = Vec::new();
-    let mut keys: Vec<(&String, &(u32, i64))> = recorded.interactions.iter().collect();
+    // Every interaction kept by key: those ended by quiet, and those the stream ended.
+    let mut keys: Vec<(&String, u32, bool)> = (recorded.quiet.iter())
+        .map(|(key, node)| (key, *node, true))
+        .collect();
+    keys.extend((recorded.interactions.iter()).map(|(key, &(node, last))| {
+        (
+            key,
+            node,
+            recorded.latest.saturating_sub(last) > ended_after,
+        )
+    }));
     keys.sort();
     let event_name =
         |id: u32| (recorded.events.get_index(id as usize)).map_or("?", |(name, _)| name.as_str());
-    for (key, &(node, last)) in keys {
+    for (key, node, ended) in keys {
         // The path from the first event on, each step with its node and interactions.
         let mut path = recorded.tree.path(node);
         path.reverse();
@@ -251,7 +309,7 @@ fn learn(name: String, mut recorded: Recorded, options: &Options) -> Draft {
             ));
             continue;
         }
-        ends.push((node, recorded.latest.saturating_sub(last) > ended_after));
+        ends.push((node, ended));
     }
     let mut stopped: HashMap<u32, u64> = HashMap::new();
     for (node, ended) in ends {
