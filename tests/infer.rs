@@ -113,11 +113,98 @@ fn shown(lines: &[String]) -> BTreeSet<(String, String)> {
     pairs
 }
 
+/// The type each hand-written payload property has (its variants' types), by event and
+/// property, with those of the property sets it uses.
+fn written_types(
+    files: &[load::LoadedFile],
+    lifecycle: &str,
+) -> BTreeMap<(String, String), BTreeSet<String>> {
+    let mut types = BTreeMap::new();
+    let sets: BTreeMap<&String, &plotline::config::model::PayloadDecl> = files
+        .iter()
+        .flat_map(|f| f.model.property_sets.iter())
+        .collect();
+    for file in files.iter().filter(|f| f.model.name == lifecycle) {
+        for (event, decl) in &file.model.events {
+            let Some(payload) = decl.0.payload.as_ref() else {
+                continue;
+            };
+            let used = payload.uses.iter().filter_map(|set| sets.get(set).copied());
+            for properties in std::iter::once(payload).chain(used).map(|p| &p.properties) {
+                for (property, spec) in properties {
+                    let names = spec
+                        .variants()
+                        .iter()
+                        .map(|v| format!("{:?}", v.ty).to_lowercase());
+                    types
+                        .entry((event.clone(), property.clone()))
+                        .or_insert_with(BTreeSet::new)
+                        .extend(names);
+                }
+            }
+        }
+    }
+    types
+}
+
+/// How the draft's payload types compare with the hand-written ones: equal, narrower (an
+/// integer where a number was written: only integers occurred), and the mismatches.
+fn compare_types(
+    files: &[load::LoadedFile],
+    lifecycle: &str,
+    yaml: &str,
+) -> (usize, usize, Vec<String>) {
+    let written = written_types(files, lifecycle);
+    let draft: serde_json::Value = serde_yaml::from_str(yaml).expect("the draft's YAML");
+    let (mut same, mut narrower, mut wrong) = (0, 0, Vec::new());
+    let Some(events) = draft["events"].as_object() else {
+        return (same, narrower, wrong);
+    };
+    for (event, decl) in events {
+        let payload = &decl["payload"];
+        let mut properties: Vec<(&String, &serde_json::Value)> = Vec::new();
+        if let Some(own) = payload["properties"].as_object() {
+            properties.extend(own);
+        }
+        for set in payload["use"].as_array().into_iter().flatten() {
+            let set = set.as_str().unwrap_or_default();
+            if let Some(shared) = draft["property_sets"][set]["properties"].as_object() {
+                properties.extend(shared);
+            }
+        }
+        for (property, decl) in properties {
+            let Some(types) = written.get(&(event.clone(), property.clone())) else {
+                continue;
+            };
+            let learned = decl["type"].as_str().unwrap_or_default();
+            let within = |written: &str| match written {
+                "any" => true,
+                "number" => learned == "integer",
+                "alphanumeric" => ["string", "integer", "number"].contains(&learned),
+                _ => false,
+            };
+            if types.contains(learned) {
+                same += 1;
+            } else if types.iter().any(|t| within(t)) {
+                narrower += 1;
+            } else {
+                wrong.push(format!(
+                    "{lifecycle} {event}.{property}: learned {learned}, written {types:?}"
+                ));
+            }
+        }
+    }
+    (same, narrower, wrong)
+}
+
 #[test]
 fn drafts_validate_their_recordings_and_find_the_same_order() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/general");
     let mut failures = Vec::new();
-    for catalog in [catalog(None), catalog(Some(&fixtures))] {
+    for (catalog, files) in [
+        (catalog(None), load::load_builtin().0),
+        (catalog(Some(&fixtures)), load::load_dir(&fixtures).0),
+    ] {
         for (n, lifecycle) in catalog.lifecycles.iter().enumerate() {
             let name = &lifecycle.name;
             let clean = stream(&catalog, name, 0.0, 31 + n as u64);
@@ -144,6 +231,10 @@ fn drafts_validate_their_recordings_and_find_the_same_order() {
             if !found.is_empty() {
                 failures.push(format!("{name}: the recording gives {found:?}"));
             }
+            // Payload types against the hand-written ones, on every property that occurred.
+            let (same, narrower, wrong) = compare_types(&files, name, &draft.yaml);
+            eprintln!("{name}: payload types {same} equal, {narrower} narrower (only part of the type occurred)");
+            failures.extend(wrong);
             // The order learned against the hand-written one, version by version.
             let learned = &inferred.lifecycles[0];
             for version in &lifecycle.versions {
