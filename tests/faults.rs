@@ -4,11 +4,13 @@
 //! (`invalid_payload`, or a rule's where the schema accepts the value), a line delivered twice (with an `id`) none, two events swapped in
 //! transit none within `--reorder-window`, and an untouched interaction none.
 
+mod common;
+
+use common::compiled_catalog as catalog;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use plotline::compile::Catalog;
-use plotline::config::load;
 use plotline::engine::{Interpreter, Limits, Place, Summary, Violation};
 use plotline::simulate::{simulate, Options};
 use rand::rngs::SmallRng;
@@ -37,16 +39,6 @@ const FAULTS: [Fault; 4] = [
 
 /// The reorder window the faulted streams are judged with.
 const WINDOW: i64 = 10_000;
-
-fn catalog(dir: Option<&Path>) -> Catalog {
-    let (files, errors) = match dir {
-        None => load::load_builtin(),
-        Some(dir) => load::load_dir(dir),
-    };
-    assert!(errors.is_empty(), "{errors:?}");
-    let (catalog, diagnostics) = plotline::compile::compile(&files);
-    catalog.unwrap_or_else(|| panic!("{diagnostics:?}"))
-}
 
 /// A clean simulated stream of `lifecycle`, as records.
 fn clean_stream(catalog: &Catalog, lifecycle: &str, seed: u64) -> Vec<Value> {

@@ -3,6 +3,8 @@
 //! schemas: each written file checks without a diagnostic, judges payloads as the plan does,
 //! and is held to a snapshot.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use plotline::compile::{compile_sources, Catalog};
@@ -170,25 +172,9 @@ fn iglu_schemas_become_a_vendor_catalog_with_schemaver_versions() {
     insta::assert_snapshot!(snowplow.yaml);
 }
 
-/// The JSON-Schema-Test-Suite (draft 2020-12), when installed.
-fn suite() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/.suite/tests/draft2020-12");
-    let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
-    match (dir.is_dir(), required) {
-        (true, _) => Some(dir),
-        (false, true) => panic!("the test suite is not installed: run tests/clients/setup.sh"),
-        (false, false) => {
-            eprintln!(
-                "JSON-Schema-Test-Suite not installed (tests/clients/setup.sh): not checked here"
-            );
-            None
-        }
-    }
-}
-
 #[test]
 fn json_schema_files_judge_objects_as_the_suite_says() {
-    let Some(dir) = suite() else {
+    let Some(dir) = common::json_schema_suite() else {
         return;
     };
     // The suite's object schemas, one file (one event) per group.

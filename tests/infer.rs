@@ -4,6 +4,9 @@
 //! may follow which: precision and recall, printed); and on a second stream with violations
 //! injected, the draft finds the interactions that break its order, types or events.
 
+mod common;
+
+use common::compiled_catalog as catalog;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -13,16 +16,6 @@ use plotline::config::load;
 use plotline::engine::{Interpreter, Limits, Place, Violation, ViolationKind};
 use plotline::infer::{Options, Recorder};
 use plotline::simulate::{simulate, Options as SimulateOptions};
-
-fn catalog(dir: Option<&Path>) -> Catalog {
-    let (files, errors) = match dir {
-        None => load::load_builtin(),
-        Some(dir) => load::load_dir(dir),
-    };
-    assert!(errors.is_empty(), "{errors:?}");
-    let (catalog, diagnostics) = plotline::compile::compile(&files);
-    catalog.unwrap_or_else(|| panic!("{diagnostics:?}"))
-}
 
 /// A simulated stream of one lifecycle, as lines.
 fn stream(catalog: &Catalog, lifecycle: &str, violations: f64, seed: u64) -> Vec<String> {

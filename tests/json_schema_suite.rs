@@ -11,7 +11,7 @@
 //! The suite comes with python-jsonschema's source distribution, which
 //! `tests/clients/setup.sh` unpacks into `tests/clients/.suite`.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use plotline::compile::{compile, Catalog};
 use plotline::config::load;
@@ -51,21 +51,6 @@ const PATHS: [(&str, &str); 3] = [
     ("r", "fast check keeping what rules read"),
     ("j", "jsonschema validator"),
 ];
-
-fn suite() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/.suite/tests/draft2020-12");
-    let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
-    match (dir.is_dir(), required) {
-        (true, _) => Some(dir),
-        (false, true) => panic!("the test suite is not installed: run tests/clients/setup.sh"),
-        (false, false) => {
-            eprintln!(
-                "JSON-Schema-Test-Suite not installed (tests/clients/setup.sh): not checked here"
-            );
-            None
-        }
-    }
-}
 
 /// The property declaration a top-level suite schema is, and the JSON kind its data must
 /// have to be judged: a schema with `properties`, `required` or `additionalProperties` but no
@@ -226,7 +211,7 @@ fn valid(catalog: &Catalog, event: &str, data: &Value) -> bool {
 
 #[test]
 fn payload_keywords_agree_with_the_official_suite() {
-    let Some(dir) = suite() else {
+    let Some(dir) = common::json_schema_suite() else {
         return;
     };
     let mut disagreements = Vec::new();

@@ -116,3 +116,58 @@ pub fn fmt(args: FmtArgs) -> u8 {
         OK
     })
 }
+
+/// Where `infer` and `import` write the lifecycle files they make.
+#[derive(Debug, Args)]
+pub struct LifecycleOutput {
+    /// Write one file per lifecycle into DIR (NAME.yaml or NAME.plot); without it, the one
+    /// lifecycle goes to stdout.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// What to write the lifecycles as.
+    #[arg(long, default_value = "yaml")]
+    pub to: Surface,
+}
+
+impl LifecycleOutput {
+    /// Whether lifecycles `names` can be written: one, or any number into the directory
+    /// (made here); says why not, with `choose` as another way out.
+    pub fn ready(&self, names: &[&str], choose: &str) -> bool {
+        let Some(dir) = &self.output else {
+            if names.len() > 1 {
+                say!(
+                    "error: {} lifecycles ({}): write them with -o DIR{choose}",
+                    names.len(),
+                    names.join(", ")
+                );
+            }
+            return names.len() <= 1;
+        };
+        match std::fs::create_dir_all(dir) {
+            Ok(()) => true,
+            Err(error) => {
+                say!("error: cannot create {}: {error}", dir.display());
+                false
+            }
+        }
+    }
+
+    /// Writes lifecycle `name` (its file as YAML) in the language and place asked for.
+    pub fn write(&self, name: &str, yaml: &str) -> u8 {
+        let (text, extension) = match self.to {
+            Surface::Yaml => (yaml.to_owned(), "yaml"),
+            Surface::Plot => match to_plot(SourceText {
+                name: format!("{name}.yaml"),
+                text: yaml.to_owned(),
+            }) {
+                Ok(text) => (text, "plot"),
+                Err(diagnostic) => {
+                    say!("error: {name} does not convert: {}", diagnostic.message);
+                    return ERROR;
+                }
+            },
+        };
+        let path = (self.output.as_ref()).map(|dir| dir.join(format!("{name}.{extension}")));
+        write_text(path.as_deref(), &text)
+    }
+}

@@ -4,11 +4,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::convert::Surface;
-use super::output::{say, write_text};
+use super::convert::LifecycleOutput;
+use super::output::say;
 use super::{ERROR, OK};
-use crate::config::convert::to_plot;
-use crate::diagnostic::SourceText;
 use crate::infer::import::{import, PlanFile, PlanKind};
 
 /// The plans `import` reads.
@@ -33,13 +31,9 @@ pub struct ImportArgs {
     /// The plan's files (directories are read through).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Write one file per lifecycle into DIR (NAME.yaml or NAME.plot); without it, the one
-    /// lifecycle goes to stdout.
-    #[arg(long, short = 'o', value_name = "DIR")]
-    pub output: Option<PathBuf>,
-    /// What to write the lifecycles as.
-    #[arg(long, default_value = "yaml")]
-    pub to: Surface,
+    /// Where the lifecycles go.
+    #[command(flatten)]
+    pub output: LifecycleOutput,
     /// The lifecycle's name (default: `imported`; for Iglu, each vendor's name).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
@@ -85,42 +79,12 @@ pub fn import_command(args: ImportArgs) -> u8 {
             return ERROR;
         }
     };
-    if args.output.is_none() && imported.len() > 1 {
-        let names: Vec<&str> = imported.iter().map(|i| i.name.as_str()).collect();
-        say!(
-            "error: the plan makes {} lifecycles ({}): write them with -o DIR",
-            imported.len(),
-            names.join(", ")
-        );
+    let names: Vec<&str> = imported.iter().map(|i| i.name.as_str()).collect();
+    if !args.output.ready(&names, "") {
         return ERROR;
     }
-    if let Some(dir) = &args.output {
-        if let Err(error) = std::fs::create_dir_all(dir) {
-            say!("error: cannot create {}: {error}", dir.display());
-            return ERROR;
-        }
-    }
     for lifecycle in &imported {
-        let (text, extension) = match args.to {
-            Surface::Yaml => (lifecycle.yaml.clone(), "yaml"),
-            Surface::Plot => match to_plot(SourceText {
-                name: format!("{}.yaml", lifecycle.name),
-                text: lifecycle.yaml.clone(),
-            }) {
-                Ok(text) => (text, "plot"),
-                Err(diagnostic) => {
-                    say!(
-                        "error: {} does not convert: {}",
-                        lifecycle.name,
-                        diagnostic.message
-                    );
-                    return ERROR;
-                }
-            },
-        };
-        let path =
-            (args.output.as_ref()).map(|dir| dir.join(format!("{}.{extension}", lifecycle.name)));
-        if write_text(path.as_deref(), &text) != OK {
+        if args.output.write(&lifecycle.name, &lifecycle.yaml) != OK {
             return ERROR;
         }
         say!(

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::catalog::{load_or_report, CatalogArgs};
-use super::convert::Surface;
-use super::output::{say, tell_written, write_text};
+use super::convert::LifecycleOutput;
+use super::output::say;
 use super::validate::duration;
 use super::{ERROR, OK};
-use crate::config::convert::{to_plot, to_yaml};
-use crate::diagnostic::SourceText;
+use crate::config::convert::to_yaml;
+use crate::config::load;
 use crate::infer::{planned_payloads, Draft, Options, Recorder};
 
 /// Arguments of `infer`.
@@ -20,13 +20,9 @@ use crate::infer::{planned_payloads, Draft, Options, Recorder};
 pub struct InferArgs {
     /// Recorded JSONL envelope streams (stdin when none is given).
     pub files: Vec<PathBuf>,
-    /// Write one file per lifecycle into DIR (NAME.yaml or NAME.plot); without it, the one
-    /// lifecycle read goes to stdout.
-    #[arg(long, short = 'o', value_name = "DIR")]
-    pub output: Option<PathBuf>,
-    /// What to write the drafts as.
-    #[arg(long, default_value = "yaml")]
-    pub to: Surface,
+    /// Where the drafts go.
+    #[command(flatten)]
+    pub output: LifecycleOutput,
     /// Only the events of this lifecycle.
     #[arg(long, value_name = "NAME")]
     pub lifecycle: Option<String>,
@@ -107,18 +103,15 @@ pub fn infer(args: InferArgs) -> u8 {
         say!("error: no event envelopes to learn from");
         return ERROR;
     }
-    if args.output.is_none() && drafts.len() > 1 {
-        let names: Vec<&str> = drafts.iter().map(|d| d.name.as_str()).collect();
-        say!(
-            "error: the streams hold {} lifecycles ({}): write them with -o DIR, or choose one \
-             with --lifecycle NAME",
-            drafts.len(),
-            names.join(", ")
-        );
+    let names: Vec<&str> = drafts.iter().map(|d| d.name.as_str()).collect();
+    if !args
+        .output
+        .ready(&names, ", or choose one with --lifecycle NAME")
+    {
         return ERROR;
     }
     for draft in &drafts {
-        if write_draft(draft, &args) != OK {
+        if write_draft(draft, &args.output) != OK {
             return ERROR;
         }
     }
@@ -127,27 +120,13 @@ pub fn infer(args: InferArgs) -> u8 {
 
 /// The lifecycle files of `dir` (YAML, or `.plot` read as YAML), as JSON.
 fn plan_files(dir: &Path) -> Result<Vec<serde_json::Value>, String> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
+    let sources = load::dir_sources(dir).map_err(|diagnostic| diagnostic.message)?;
     let mut files = Vec::new();
-    for path in paths {
-        let name = path.display().to_string();
-        let yaml = match path.extension().and_then(|e| e.to_str()) {
-            Some("yaml" | "yml") => {
-                std::fs::read_to_string(&path).map_err(|e| format!("cannot read {name}: {e}"))?
-            }
-            Some("plot") => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("cannot read {name}: {e}"))?;
-                to_yaml(SourceText {
-                    name: name.clone(),
-                    text,
-                })
-                .map_err(|d| format!("{name}: {}", d.message))?
-            }
-            _ => continue,
+    for source in sources {
+        let name = source.name.clone();
+        let yaml = match load::is_plot(&name) {
+            true => to_yaml(source).map_err(|d| format!("{name}: {}", d.message))?,
+            false => source.text,
         };
         files.push(serde_yaml::from_str(&yaml).map_err(|e| format!("{name}: {e}"))?);
     }
@@ -168,36 +147,8 @@ fn read_into(recorder: &mut Recorder, mut reader: impl BufRead, name: &str) -> R
 }
 
 /// Writes one draft where it goes, and says what it holds.
-fn write_draft(draft: &Draft, args: &InferArgs) -> u8 {
-    let extension = match args.to {
-        Surface::Yaml => "yaml",
-        Surface::Plot => "plot",
-    };
-    let text = match args.to {
-        Surface::Yaml => draft.yaml.clone(),
-        Surface::Plot => match to_plot(SourceText {
-            name: format!("{}.yaml", draft.name),
-            text: draft.yaml.clone(),
-        }) {
-            Ok(text) => text,
-            Err(diagnostic) => {
-                say!(
-                    "error: the draft of {} does not convert: {}",
-                    draft.name,
-                    diagnostic.message
-                );
-                return ERROR;
-            }
-        },
-    };
-    let path = (args.output.as_ref()).map(|dir| dir.join(format!("{}.{extension}", draft.name)));
-    if let Some(dir) = &args.output {
-        if let Err(error) = std::fs::create_dir_all(dir) {
-            say!("error: cannot create {}: {error}", dir.display());
-            return ERROR;
-        }
-    }
-    let code = write_text(path.as_deref(), &text);
+fn write_draft(draft: &Draft, output: &LifecycleOutput) -> u8 {
+    let code = output.write(&draft.name, &draft.yaml);
     say!(
         "{}: {} events of {} interactions: {} states, {} transitions{}",
         draft.name,
@@ -212,9 +163,6 @@ fn write_draft(draft: &Draft, args: &InferArgs) -> u8 {
     );
     for reason in &draft.set_aside {
         say!("  {reason}");
-    }
-    if path.is_none() {
-        tell_written(None, "");
     }
     code
 }

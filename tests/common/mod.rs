@@ -85,3 +85,33 @@ pub fn playwright_chromium() -> Option<std::path::PathBuf> {
     }
     browser
 }
+
+/// The JSON-Schema-Test-Suite's draft 2020-12 directory, which `tests/clients/setup.sh`
+/// unpacks: `None` (said on stderr) when it is missing and not required.
+pub fn json_schema_suite() -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/clients/.suite/tests/draft2020-12");
+    let required = std::env::var("PLOTLINE_CLIENTS").as_deref() == Ok("require");
+    match (dir.is_dir(), required) {
+        (true, _) => Some(dir),
+        (false, true) => panic!("the test suite is not installed: run tests/clients/setup.sh"),
+        (false, false) => {
+            eprintln!(
+                "JSON-Schema-Test-Suite not installed (tests/clients/setup.sh): not checked here"
+            );
+            None
+        }
+    }
+}
+
+/// The built-in catalog (`None`) or a directory's, compiled; panics on any error.
+pub fn compiled_catalog(dir: Option<&std::path::Path>) -> plotline::compile::Catalog {
+    use plotline::config::load;
+    let (files, errors) = match dir {
+        None => load::load_builtin(),
+        Some(dir) => load::load_dir(dir),
+    };
+    assert!(errors.is_empty(), "{errors:?}");
+    let (catalog, diagnostics) = plotline::compile::compile(&files);
+    catalog.unwrap_or_else(|| panic!("{diagnostics:?}"))
+}
