@@ -1,6 +1,6 @@
 #!/bin/bash
 # The bindings against the CLI, in one run on the same files: the npm package's WebAssembly
-# size (gzipped), Node `pushLines` against `plotline validate -j 1`, Python `validate_file`
+# sizes (gzipped; the build pages load, and the one Node loads), Node `pushLines` against `plotline validate -j 1`, Python `validate_file`
 # (jobs=1) against the same, and Python `push(dict)` in events per second. Each time is the
 # fastest of REPEAT runs (default 3); every report is checked equal to the CLI's first.
 #
@@ -83,16 +83,20 @@ cmp -s "$cli_report" "$work/node-report.json" || { echo "bench: Node's report di
 cmp -s "$cli_report" "$work/python-report.json" || { echo "bench: Python's report differs from the CLI's" >&2; exit 1; }
 
 wasm=target/npm/plotline/plotline_wasm_bg.wasm
+node_wasm=target/npm/plotline/plotline_wasm_node.wasm
 cli=$(fastest "$plotline" validate -j 1 --format json "$stream")
 node=$(fastest node "$node_script" "$here/target/npm/plotline/index.js" "$stream")
 python=$(fastest "$venv/bin/python" "$py_file" "$stream")
 pushes=$(for _ in $(seq "$repeat"); do "$venv/bin/python" "$py_push" "$stream" 200000; done | sort -n | tail -1)
-python3 - "$lines" "$cli" "$node" "$python" "$pushes" "$(wc -c < "$wasm")" "$(gzip -9 -c "$wasm" | wc -c)" <<'PY'
+python3 - "$lines" "$cli" "$node" "$python" "$pushes" \
+  "$(wc -c < "$wasm")" "$(gzip -9 -c "$wasm" | wc -c)" \
+  "$(wc -c < "$node_wasm")" "$(gzip -9 -c "$node_wasm" | wc -c)" <<'PY'
 import sys
-lines, cli, node, python, pushes, raw, gz = sys.argv[1:]
+lines, cli, node, python, pushes, raw, gz, node_raw, node_gz = sys.argv[1:]
 lines, cli, node, python = int(lines), float(cli), float(node), float(python)
 print(f"| measure | value | against the CLI -j 1 |\n|---|---|---|")
-print(f"| .wasm (built-in catalog) | {int(raw):,} B, {int(gz):,} B gzipped ({int(gz) / 2**20:.2f} MiB) | |")
+for name, raw, gz in ((".wasm for pages", raw, gz), (".wasm for Node", node_raw, node_gz)):
+    print(f"| {name} (built-in catalog) | {int(raw):,} B, {int(gz):,} B gzipped ({int(gz) / 2**20:.2f} MiB) | |")
 print(f"| CLI validate -j 1 | {cli:.2f} s, {lines / cli / 1e6:.2f} M lines/s | 1.00x |")
 print(f"| Node pushLines | {node:.2f} s, {lines / node / 1e6:.2f} M lines/s | {cli / node:.2f}x |")
 print(f"| Python validate_file(jobs=1) | {python:.2f} s | {cli / python:.2f}x ({(python / cli - 1) * 100:+.1f}% time) |")

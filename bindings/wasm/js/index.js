@@ -1,15 +1,16 @@
 // Plotline for JavaScript (browsers and Node 18+): the engine of the `plotline` command,
-// compiled to WebAssembly, with the same verdicts byte for byte. This module loads the
-// `.wasm` beside it (from the file system under Node, by `fetch` in a page) and turns the
-// engine's JSON answers into objects, and its errors into `PlotlineError`s.
+// compiled to WebAssembly, with the same verdicts byte for byte. This module loads a `.wasm`
+// beside it (under Node the build optimised for speed, from the file system; in a page the
+// one optimised for size, by `fetch`) and turns the engine's JSON answers into objects, and
+// its errors into `PlotlineError`s.
 import init, { initSync, Catalog as Compiled } from "./plotline_wasm.js";
 
-const wasm = new URL("./plotline_wasm_bg.wasm", import.meta.url);
-if (typeof process !== "undefined" && process.versions?.node && wasm.protocol === "file:") {
+const fast = new URL("./plotline_wasm_node.wasm", import.meta.url);
+if (typeof process !== "undefined" && process.versions?.node && fast.protocol === "file:") {
   const { readFileSync } = await import("node:fs");
-  initSync({ module: readFileSync(wasm) });
+  initSync({ module: readFileSync(fast) });
 } else {
-  await init({ module_or_path: wasm });
+  await init({ module_or_path: new URL("./plotline_wasm_bg.wasm", import.meta.url) });
 }
 
 /** An error of Plotline's: a broken catalog (with its `diagnostics`), a bad option or name. */
