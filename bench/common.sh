@@ -21,3 +21,10 @@ make_streams() {
   [ -s "$sim" ] || "$plotline" simulate -n "$1" --open "$2" --cut --violations 0.01 --seed 7 \
     > "$sim" 2>/dev/null
 }
+
+# simd_floor: builds bench/simd-floor (the parse-only floor with a SIMD reader, AVX2 on
+# x86-64) and sets $simd_floor to it.
+simd_floor() {
+  (cd "$here/bench/simd-floor" && cargo build --release -q --target-dir "$work/simd-floor")
+  simd_floor=$work/simd-floor/release/simd-floor
+}

@@ -1,6 +1,6 @@
 #!/bin/bash
-# Whole-process benchmark: Plotline against the peers of ../shared/peers on the same streams,
-# in one run. Prints events/s, peak RSS and ratios, checks that Plotline's by_kind counts equal
+# Whole-process benchmark: Plotline against the peers of ../shared/peers and the SIMD floor
+# of bench/simd-floor on the same streams, in one run. Prints events/s, peak RSS and ratios, checks that Plotline's by_kind counts equal
 # the peers', and measures memory per open interaction.
 #
 # usage: bench/compare.sh [EVENTS...]        (default: 1000000)
@@ -15,6 +15,7 @@ open=${OPEN:-10000}
 memory=${MEMORY:-1000000}
 sizes=("${@:-1000000}")
 "$peers/setup.sh" >/dev/null 2>&1 || { echo "bench: $peers/setup.sh failed" >&2; exit 1; }
+simd_floor
 
 results=$work/results.jsonl
 : > "$results"
@@ -52,6 +53,7 @@ two_at_once='"$0" validate --format json -j 1 "$1" >/dev/null & "$0" validate --
 for n in "${sizes[@]}"; do
   make_streams "$n" "$open"
   run "rust-floor (parse only)" gen-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$gen"
+  run "simd-floor (parse only)" gen-$n "$n" "$simd_floor" "$gen"
   run "plain JS + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen" --plain
   if [ "${PEERS:-all}" = all ]; then
     run "XState + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen"
@@ -61,6 +63,7 @@ for n in "${sizes[@]}"; do
   run "plotline -j2" gen-$n "$n" "$plotline" validate --format json -j 2 "$gen"
   run "plotline -j1, two at once" gen-$n $((2 * n)) bash -c "$two_at_once" "$plotline" "$gen"
   run "rust-floor (parse only)" sim-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$sim"
+  run "simd-floor (parse only)" sim-$n "$n" "$simd_floor" "$sim"
   run "plotline -j1" sim-$n "$n" "$plotline" validate --format json -j 1 "$sim"
   run "plotline -j2" sim-$n "$n" "$plotline" validate --format json -j 2 "$sim"
   run "plotline -j1, two at once" sim-$n $((2 * n)) bash -c "$two_at_once" "$plotline" "$sim"
@@ -99,13 +102,15 @@ for stream in streams:
         continue
     rate = {r["name"]: r["events"] / max(r["wall"], 1e-9) for r in group}
     floor = rate.get("rust-floor (parse only)")
+    simd = rate.get("simd-floor (parse only)")
     single = rate.get("plotline -j1")
-    print("| run | events/s | peak RSS MiB | x floor | plotline -j1 / it | plotline -j2 / it |")
-    print("|---|---|---|---|---|---|")
+    print("| run | events/s | peak RSS MiB | x floor | x SIMD floor | plotline -j1 / it | plotline -j2 / it |")
+    print("|---|---|---|---|---|---|---|")
     for r in group:
         mine = rate[r["name"]]
         cells = [f"{mine/1e6:.3f} M", f"{r['rss_kb']/1024:.0f}",
                  f"{mine/floor:.2f}" if floor else "-",
+                 f"{mine/simd:.2f}" if simd else "-",
                  f"{single/mine:.1f}" if single else "-",
                  f"{rate.get('plotline -j2', 0)/mine:.1f}"]
         print(f"| {r['name']} | " + " | ".join(cells) + " |")
