@@ -92,7 +92,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         kept = end - at;
     }
     let secs = start.elapsed().as_secs_f64();
-    let Tally { lines, blank, events, malformed, data_bytes, open, .. } = tally;
+    let Tally {
+        lines,
+        blank,
+        events,
+        malformed,
+        data_bytes,
+        open,
+        ..
+    } = tally;
     println!(
         "{{\"peer\":\"simd-floor\",\"summary\":{{\"lines\":{lines},\"blank\":{blank},\"events\":{events},\"malformed\":{malformed},\"interactions\":{}}},\"payload_bytes\":{data_bytes},\"seconds\":{secs:.3},\"events_per_s\":{}}}",
         open.len(),
