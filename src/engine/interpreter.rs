@@ -138,7 +138,7 @@ type Found = (ViolationKind, String, Vec<String>);
 const DISARMED: i64 = i64::MAX;
 
 /// What became of one event, for `run`, scenario traces and `serve`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Step {
     /// The lifecycle.
     pub lifecycle: String,
@@ -151,7 +151,7 @@ pub struct Step {
     /// The interaction's state after the event.
     pub state: String,
     /// The metadata block after the event, as JSON text (an object).
-    pub metadata: String,
+    pub metadata: Box<RawValue>,
 }
 
 impl Step {
@@ -168,17 +168,17 @@ impl Step {
             && memchr::memmem::find(record, b"\\u").is_none();
         if plain {
             let open = &record[..record.len() - 1];
-            let mut out = Vec::with_capacity(record.len() + self.metadata.len() + 13);
+            let mut out = Vec::with_capacity(record.len() + self.metadata.get().len() + 13);
             out.extend_from_slice(open);
             if !open[1..].trim_ascii().is_empty() {
                 out.push(b',');
             }
             out.extend_from_slice(b"\"metadata\":");
-            out.extend_from_slice(self.metadata.as_bytes());
+            out.extend_from_slice(self.metadata.get().as_bytes());
             out.push(b'}');
             return out;
         }
-        let block = serde_json::from_str::<Value>(&self.metadata);
+        let block = serde_json::from_str::<Value>(self.metadata.get());
         match (serde_json::from_slice::<Map<String, Value>>(line), block) {
             (Ok(mut record), Ok(block)) => {
                 record.insert("metadata".into(), block);
@@ -441,7 +441,7 @@ impl<'c> Interpreter<'c> {
     /// block (JSON text) once the timeouts and deadlines due before the stream's latest
     /// timestamp have fired, as the end of the stream would fire them. `None` when it is
     /// not open. The interpreter goes on unchanged.
-    pub fn standing(&self, lifecycle: &str, key: &str) -> Option<(String, String)> {
+    pub fn standing(&self, lifecycle: &str, key: &str) -> Option<(String, Box<RawValue>)> {
         let lifecycle_id = self.catalog.lifecycle_id(lifecycle)?;
         let open = self.open.get(lifecycle_id)?.get(key)?;
         let version = version_of(self.catalog, (lifecycle_id, key, open));
@@ -2009,7 +2009,8 @@ mod tests {
     use super::Step;
 
     fn step() -> Step {
-        let metadata = json!({"opened": 5, "form": {"a": "b"}, "closed": false}).to_string();
+        let block = json!({"opened": 5, "form": {"a": "b"}, "closed": false});
+        let metadata = serde_json::value::to_raw_value(&block).expect("JSON");
         Step {
             lifecycle: String::new(),
             version: String::new(),
@@ -2039,7 +2040,7 @@ mod tests {
         for line in lines {
             let annotated = step().annotate(line);
             let mut expected: Map<String, Value> = serde_json::from_slice(line).expect("JSON");
-            let block = serde_json::from_str(&step().metadata).expect("JSON");
+            let block = serde_json::from_str(step().metadata.get()).expect("JSON");
             expected.insert("metadata".into(), block);
             let found: Map<String, Value> = serde_json::from_slice(&annotated).expect("JSON");
             assert_eq!(found, expected, "{}", String::from_utf8_lossy(line));

@@ -82,27 +82,35 @@ impl Verdict {
         violations: Vec<Violation>,
         duplicate: bool,
     ) -> (String, Verdict) {
-        let first = violations.first();
-        let (lifecycle, interaction, event) = match &step {
+        // The step's own texts move into the verdict.
+        let (version, lifecycle, interaction, event, state, metadata) = match step {
             Some(step) => (
-                Some(step.lifecycle.clone()),
-                Some(step.interaction.clone()),
-                Some(step.event.clone()),
+                step.version,
+                Some(step.lifecycle),
+                Some(step.interaction),
+                Some(step.event),
+                Some(step.state),
+                Some(step.metadata),
             ),
-            None => (
-                first.and_then(|v| v.lifecycle.clone()),
-                first.and_then(|v| v.interaction.clone()),
-                first.and_then(|v| v.event.clone()),
-            ),
+            None => {
+                let first = violations.first();
+                (
+                    String::new(),
+                    first.and_then(|v| v.lifecycle.clone()),
+                    first.and_then(|v| v.interaction.clone()),
+                    first.and_then(|v| v.event.clone()),
+                    None,
+                    None,
+                )
+            }
         };
-        let version = step.as_ref().map_or(String::new(), |s| s.version.clone());
         let verdict = Verdict {
             line,
             lifecycle,
             interaction,
             event,
-            state: step.as_ref().map(|s| s.state.clone()),
-            metadata: step.and_then(|s| RawValue::from_string(s.metadata).ok()),
+            state,
+            metadata,
             violations,
             duplicate,
         };
@@ -423,21 +431,12 @@ impl Collector {
         if !version.fields.iter().any(|field| field.pii) {
             return;
         }
-        let Some(block) = verdict.metadata.as_ref() else {
+        let Some(block) = verdict.metadata.as_deref() else {
             return;
         };
-        let Ok(mut block) = serde_json::from_str::<serde_json::Map<String, Value>>(block.get())
-        else {
-            return;
-        };
-        for field in version.fields.iter().filter(|field| field.pii) {
-            if let Some(value) = block.get_mut(&field.name) {
-                if *value != field.default && !value.is_null() {
-                    *value = Value::String(MASKED.to_owned());
-                }
-            }
+        if let Some(masked) = super::mask::masked(block, &version.fields, MASKED) {
+            verdict.metadata = Some(masked);
         }
-        verdict.metadata = serde_json::value::to_raw_value(&block).ok();
     }
 
     /// Keeps violations for the report.
@@ -675,7 +674,7 @@ impl Collector {
 fn stand(interpreter: &Interpreter<'_>, log: &mut InteractionLog) {
     if let Some((state, metadata)) = interpreter.standing(&log.lifecycle, &log.interaction) {
         log.state = state;
-        log.metadata = RawValue::from_string(metadata).ok();
+        log.metadata = Some(metadata);
     }
 }
 
