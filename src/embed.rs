@@ -260,7 +260,7 @@ pub struct StepView {
 impl From<&Step> for StepView {
     fn from(step: &Step) -> Self {
         // The block is a JSON object the interpreter wrote; `null` if it ever were not.
-        let metadata = serde_json::from_str(step.metadata.get()).unwrap_or_default();
+        let metadata = serde_json::from_str(&step.metadata).unwrap_or_default();
         StepView {
             lifecycle: step.lifecycle.clone(),
             version: step.version.clone(),

@@ -659,7 +659,7 @@ fn interpret(catalog: &Catalog, lines: &[String]) -> (Vec<Verdict>, Vec<Violatio
         });
         out.push((
             kinds,
-            step.map(|step| serde_json::from_str(step.metadata.get()).expect("JSON")),
+            step.map(|step| serde_json::from_str(&step.metadata).expect("JSON")),
         ));
     }
     let mut end = Vec::new();

@@ -462,9 +462,15 @@ pub fn run(args: RunArgs) -> u8 {
     let Some(mut out) = Output::open_or_say(args.output.as_deref()) else {
         return ERROR;
     };
+    // Each annotated line is made in one reused buffer.
+    let mut annotated = Vec::new();
     let mut write_event = |line: &[u8], step: Option<&Step>| -> io::Result<()> {
         match step {
-            Some(step) => out.write_all(&step.annotate(line))?,
+            Some(step) => {
+                annotated.clear();
+                step.annotate(line, &mut annotated);
+                out.write_all(&annotated)?;
+            }
             None => out.write_all(line)?,
         }
         out.write_all(b"\n")

@@ -4,8 +4,6 @@
 
 use std::sync::Arc;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::fast_check::{DataReads, FastCheck};
@@ -437,37 +435,32 @@ impl Version {
 
     /// [`Version::metadata_block`] written straight as JSON text (an object), without
     /// building it.
-    pub fn metadata_json(&self, slots: &[Slot]) -> Box<RawValue> {
-        let block = Block {
-            version: self,
-            slots,
-        };
-        // Written by serde_json, it needs no check that it is JSON; writing into memory fails
-        // only on a value JSON cannot hold, and there is none (`null` if there ever were).
-        serde_json::value::to_raw_value(&block).unwrap_or_default()
-    }
-}
-
-/// A version's metadata block over slot values, as [`Version::metadata_json`] writes it.
-struct Block<'a> {
-    version: &'a Version,
-    slots: &'a [Slot],
-}
-
-impl Serialize for Block<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        for (field, slot) in self.version.reported_slots(self.slots) {
-            let name = &field.name;
+    pub fn metadata_json(&self, slots: &[Slot]) -> String {
+        let mut out = Vec::with_capacity(24 * self.fields.len() + 2);
+        out.push(b'{');
+        for (n, (field, slot)) in self.reported_slots(slots).enumerate() {
+            if n > 0 {
+                out.push(b',');
+            }
+            // Names and defaults were written as JSON once, when the catalog was compiled.
+            out.extend_from_slice(field.written_key.as_bytes());
             match slot {
-                Some(Slot::Bool(b)) => map.serialize_entry(name, b)?,
-                Some(Slot::Int(n)) => map.serialize_entry(name, n)?,
-                Some(Slot::Json(doc)) => map.serialize_entry(name, &doc.to_value())?,
-                Some(Slot::Unknown) => map.serialize_entry(name, &Value::Null)?,
-                Some(Slot::Unset) | None => map.serialize_entry(name, &field.default)?,
+                Some(Slot::Bool(true)) => out.extend_from_slice(b"true"),
+                Some(Slot::Bool(false)) => out.extend_from_slice(b"false"),
+                Some(Slot::Int(n)) => {
+                    out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes())
+                }
+                Some(Slot::Json(doc)) => {
+                    // Writing into memory fails only on a value JSON cannot hold; there is none.
+                    let _ = serde_json::to_writer(&mut out, &doc.to_value());
+                }
+                Some(Slot::Unknown) => out.extend_from_slice(b"null"),
+                Some(Slot::Unset) | None => out.extend_from_slice(field.written_default.as_bytes()),
             }
         }
-        map.end()
+        out.push(b'}');
+        // serde_json writes UTF-8 only.
+        String::from_utf8(out).unwrap_or_else(|_| "{}".to_owned())
     }
 }
 
@@ -542,6 +535,10 @@ pub struct Field {
     pub ty: FieldType,
     /// Its value before a rule sets it.
     pub default: Value,
+    /// Its name as a metadata block writes it, as a JSON key with its colon (`"name":`).
+    pub written_key: String,
+    /// Its default as JSON text.
+    pub written_default: String,
     /// What it means.
     pub description: Option<String>,
     /// Whether it is for rules only (not reported).

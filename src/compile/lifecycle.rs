@@ -650,10 +650,15 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
     for (name, decl) in &model.metadata {
         let path = format!("metadata.{name}");
         if ctx.active(decl.versioned(), &path, index) {
+            // Strings and values always have a JSON text: the fallbacks are never taken.
+            let key = serde_json::to_string(name).unwrap_or_else(|_| format!("{name:?}"));
             fields.push(Field {
                 name: name.clone(),
                 ty: decl.ty,
                 default: decl.default.clone(),
+                written_key: format!("{key}:"),
+                written_default: serde_json::to_string(&decl.default)
+                    .unwrap_or_else(|_| "null".to_owned()),
                 description: decl.description.clone(),
                 internal: decl.internal,
                 pii: decl.pii,

@@ -936,7 +936,7 @@ fn judge_as(interpreter: &mut Interpreter, options: WorkerOptions) {
 /// Appends an event's line as `run` writes it (with its computed metadata block).
 fn annotate(events: &mut Vec<u8>, line: &[u8], step: Option<&Step>) {
     match step {
-        Some(step) => events.extend_from_slice(&step.annotate(line)),
+        Some(step) => step.annotate(line, events),
         None => events.extend_from_slice(line),
     }
     events.push(b'\n');

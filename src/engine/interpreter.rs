@@ -6,7 +6,9 @@
 //! `after_end`. Memory therefore grows with the open interactions, not with the stream.
 
 use std::collections::VecDeque;
+use std::sync::LazyLock;
 
+use memchr::memmem;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use smallvec::SmallVec;
@@ -137,8 +139,16 @@ type Found = (ViolationKind, String, Vec<String>);
 /// `Interaction::entered` of a state whose timeout has fired.
 const DISARMED: i64 = i64::MAX;
 
+/// The key `"metadata"` as a record spells it plainly (a searcher built once: building one
+/// costs more than searching a line).
+static METADATA_KEY: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"\"metadata\""));
+/// The start of a `\u` escape.
+static UNICODE_ESCAPE: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(b"\\u"));
+
 /// What became of one event, for `run`, scenario traces and `serve`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// The lifecycle.
     pub lifecycle: String,
@@ -151,40 +161,44 @@ pub struct Step {
     /// The interaction's state after the event.
     pub state: String,
     /// The metadata block after the event, as JSON text (an object).
-    pub metadata: Box<RawValue>,
+    pub metadata: String,
 }
 
 impl Step {
-    /// The event's line as `run` writes it: the record with the computed `metadata` block in
-    /// place of any it had (the line as it was when it is no JSON object). A record without
-    /// a `metadata` key keeps its own text, the block appended.
-    pub fn annotate(&self, line: &[u8]) -> Vec<u8> {
+    /// Appends the event's line as `run` writes it to `out`: the record with the computed
+    /// `metadata` block in place of any it had (the line as it was when it is no JSON
+    /// object). A record without a `metadata` key keeps its own text, the block appended.
+    pub fn annotate(&self, line: &[u8], out: &mut Vec<u8>) {
         let record = line.trim_ascii();
         // Any key could be `metadata` spelled with escapes: those take the long way.
         let plain = record.len() >= 2
             && record.first() == Some(&b'{')
             && record.last() == Some(&b'}')
-            && memchr::memmem::find(record, b"\"metadata\"").is_none()
-            && memchr::memmem::find(record, b"\\u").is_none();
+            && METADATA_KEY.find(record).is_none()
+            && UNICODE_ESCAPE.find(record).is_none();
         if plain {
             let open = &record[..record.len() - 1];
-            let mut out = Vec::with_capacity(record.len() + self.metadata.get().len() + 13);
+            out.reserve(record.len() + self.metadata.len() + 13);
             out.extend_from_slice(open);
             if !open[1..].trim_ascii().is_empty() {
                 out.push(b',');
             }
             out.extend_from_slice(b"\"metadata\":");
-            out.extend_from_slice(self.metadata.get().as_bytes());
+            out.extend_from_slice(self.metadata.as_bytes());
             out.push(b'}');
-            return out;
+            return;
         }
-        let block = serde_json::from_str::<Value>(self.metadata.get());
+        let block = serde_json::from_str::<Value>(&self.metadata);
         match (serde_json::from_slice::<Map<String, Value>>(line), block) {
             (Ok(mut record), Ok(block)) => {
                 record.insert("metadata".into(), block);
-                serde_json::to_vec(&record).unwrap_or_else(|_| line.to_vec())
+                let before = out.len();
+                if serde_json::to_writer(&mut *out, &record).is_err() {
+                    out.truncate(before);
+                    out.extend_from_slice(line);
+                }
             }
-            _ => line.to_vec(),
+            _ => out.extend_from_slice(line),
         }
     }
 }
@@ -441,7 +455,7 @@ impl<'c> Interpreter<'c> {
     /// block (JSON text) once the timeouts and deadlines due before the stream's latest
     /// timestamp have fired, as the end of the stream would fire them. `None` when it is
     /// not open. The interpreter goes on unchanged.
-    pub fn standing(&self, lifecycle: &str, key: &str) -> Option<(String, Box<RawValue>)> {
+    pub fn standing(&self, lifecycle: &str, key: &str) -> Option<(String, String)> {
         let lifecycle_id = self.catalog.lifecycle_id(lifecycle)?;
         let open = self.open.get(lifecycle_id)?.get(key)?;
         let version = version_of(self.catalog, (lifecycle_id, key, open));
@@ -2009,8 +2023,7 @@ mod tests {
     use super::Step;
 
     fn step() -> Step {
-        let block = json!({"opened": 5, "form": {"a": "b"}, "closed": false});
-        let metadata = serde_json::value::to_raw_value(&block).expect("JSON");
+        let metadata = json!({"opened": 5, "form": {"a": "b"}, "closed": false}).to_string();
         Step {
             lifecycle: String::new(),
             version: String::new(),
@@ -2038,9 +2051,10 @@ mod tests {
             br#"{}"#,
         ];
         for line in lines {
-            let annotated = step().annotate(line);
+            let mut annotated = Vec::new();
+            step().annotate(line, &mut annotated);
             let mut expected: Map<String, Value> = serde_json::from_slice(line).expect("JSON");
-            let block = serde_json::from_str(step().metadata.get()).expect("JSON");
+            let block = serde_json::from_str(&step().metadata).expect("JSON");
             expected.insert("metadata".into(), block);
             let found: Map<String, Value> = serde_json::from_slice(&annotated).expect("JSON");
             assert_eq!(found, expected, "{}", String::from_utf8_lossy(line));
@@ -2052,7 +2066,10 @@ mod tests {
             assert_eq!(count(&annotated), count(line) + 1 - plain_own);
         }
         // A record without a block keeps its own text (`1.0` stays `1.0`).
-        let kept = step().annotate(lines[0]);
-        assert!(kept.starts_with(br#"{"lifecycle":"w","event":"e","data":{"x":1.0},"metadata":{"#));
+        let mut kept = b"kept: ".to_vec();
+        step().annotate(lines[0], &mut kept);
+        // Appended to what was there.
+        assert!(kept
+            .starts_with(br#"kept: {"lifecycle":"w","event":"e","data":{"x":1.0},"metadata":{"#));
     }
 }

@@ -123,7 +123,7 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
                 .as_ref()
                 .map_or_else(|| "(not applied)".to_owned(), |o| o.state.clone()),
             violations: found[before..].iter().map(describe).collect(),
-            metadata: (outcome.and_then(|o| serde_json::from_str(o.metadata.get()).ok()))
+            metadata: (outcome.and_then(|o| serde_json::from_str(&o.metadata).ok()))
                 .unwrap_or_default(),
         });
     }

@@ -90,7 +90,7 @@ impl Verdict {
                 Some(step.interaction),
                 Some(step.event),
                 Some(step.state),
-                Some(step.metadata),
+                RawValue::from_string(step.metadata).ok(),
             ),
             None => {
                 let first = violations.first();
@@ -674,7 +674,7 @@ impl Collector {
 fn stand(interpreter: &Interpreter<'_>, log: &mut InteractionLog) {
     if let Some((state, metadata)) = interpreter.standing(&log.lifecycle, &log.interaction) {
         log.state = state;
-        log.metadata = Some(metadata);
+        log.metadata = RawValue::from_string(metadata).ok();
     }
 }
 
