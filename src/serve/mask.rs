@@ -80,3 +80,51 @@ impl Serialize for Masked<'_> {
         map.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::value::RawValue;
+    use serde_json::{json, Value};
+
+    use super::masked;
+    use crate::compile::catalog::Field;
+    use crate::config::model::FieldType;
+
+    fn field(name: &str, default: Value, pii: bool) -> Field {
+        Field {
+            name: name.to_owned(),
+            ty: FieldType::String,
+            written_key: format!("\"{name}\":"),
+            written_default: default.to_string(),
+            default,
+            description: None,
+            internal: false,
+            pii,
+        }
+    }
+
+    fn block(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).expect("JSON")
+    }
+
+    #[test]
+    fn only_set_personal_values_are_hidden_and_the_rest_keeps_its_text_and_order() {
+        let fields = [
+            field("form", json!(false), true),
+            field("phone", json!(null), true),
+            field("opened", json!(false), false),
+        ];
+        let shown = block(r#"{"opened":1.50,"form":{"name":"Ada"},"phone":"+1 555"}"#);
+        let hidden = masked(&shown, &fields, "(hidden)").expect("masked");
+        assert_eq!(
+            hidden.get(),
+            r#"{"opened":1.50,"form":"(hidden)","phone":"(hidden)"}"#
+        );
+        // At their defaults, or `null`, they say nothing personal: nothing to mask.
+        let unset = block(r#"{"opened":1,"form":false,"phone":null}"#);
+        assert!(masked(&unset, &fields, "(hidden)").is_none());
+        // No personal field set at all, or no object: left as it is.
+        assert!(masked(&block(r#"{"opened":2}"#), &fields, "(hidden)").is_none());
+        assert!(masked(&block("[1]"), &fields, "(hidden)").is_none());
+    }
+}
