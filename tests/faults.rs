@@ -12,7 +12,6 @@ use std::path::Path;
 
 use plotline::compile::Catalog;
 use plotline::engine::{Interpreter, Limits, Place, Summary, Violation};
-use plotline::simulate::{simulate, Options};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
@@ -42,26 +41,16 @@ const WINDOW: i64 = 10_000;
 
 /// A clean simulated stream of `lifecycle`, as records.
 fn clean_stream(catalog: &Catalog, lifecycle: &str, seed: u64) -> Vec<Value> {
-    let options = Options {
-        events: 3000,
-        open: 40,
-        violations: 0.0,
-        seed,
-        lifecycles: vec![lifecycle.to_owned()],
-        start_ts: 1_750_000_000_000,
-        cut: false,
-    };
-    let mut out = Vec::new();
-    simulate(catalog, &options, &mut out).expect("simulated");
-    let text = String::from_utf8(out).expect("UTF-8");
     // Every line carries a delivery id, as at-least-once pipelines give them.
-    (text.lines().enumerate())
-        .map(|(n, line)| {
-            let mut record: Value = serde_json::from_str(line).expect("a JSON record");
-            record["id"] = Value::from(format!("m-{n}"));
-            record
-        })
-        .collect()
+    (common::simulated_lines(catalog, lifecycle, 3000, 0.0, seed)
+        .iter()
+        .enumerate())
+    .map(|(n, line)| {
+        let mut record: Value = serde_json::from_str(line).expect("a JSON record");
+        record["id"] = Value::from(format!("m-{n}"));
+        record
+    })
+    .collect()
 }
 
 /// The interaction a record belongs to.

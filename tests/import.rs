@@ -40,6 +40,14 @@ fn plan_files(dir: &Path) -> Vec<PlanFile> {
         .collect()
 }
 
+/// The one lifecycle the plan under `fixtures/DIR` imports as (named NAME).
+fn one_lifecycle(kind: PlanKind, dir: &str, name: &str) -> Imported {
+    let files = plan_files(&fixtures().join(dir));
+    let mut imported = import(kind, &files, name).expect("imported");
+    assert_eq!(imported.len(), 1, "one lifecycle: {imported:?}");
+    imported.remove(0)
+}
+
 /// The imported file compiled: it must give no diagnostic at all.
 fn compiled(imported: &Imported) -> Catalog {
     let (catalog, diagnostics) = compile_sources(vec![SourceText {
@@ -77,11 +85,7 @@ fn verdict(
 
 #[test]
 fn a_segment_tracking_plan_becomes_a_catalog_of_its_events() {
-    let files = plan_files(&fixtures().join("segment"));
-    let imported = import(PlanKind::Segment, &files, "shop").expect("imported");
-    let [shop] = imported.as_slice() else {
-        panic!("one lifecycle: {imported:?}");
-    };
+    let shop = &one_lifecycle(PlanKind::Segment, "segment", "shop");
     assert!(shop.dropped.is_empty(), "{:?}", shop.dropped);
     let catalog = compiled(shop);
     let order = json!({"order_id": "o-1", "revenue": 12.5,
@@ -106,11 +110,7 @@ fn a_segment_tracking_plan_becomes_a_catalog_of_its_events() {
 
 #[test]
 fn iglu_schemas_become_a_vendor_catalog_with_schemaver_versions() {
-    let files = plan_files(&fixtures().join("iglu"));
-    let imported = import(PlanKind::Iglu, &files, "").expect("imported");
-    let [snowplow] = imported.as_slice() else {
-        panic!("one lifecycle per vendor: {imported:?}");
-    };
+    let snowplow = &one_lifecycle(PlanKind::Iglu, "iglu", "");
     assert_eq!(snowplow.name, "com_snowplowanalytics_snowplow");
     let catalog = compiled(snowplow);
     let name = snowplow.name.as_str();

@@ -15,26 +15,10 @@ use plotline::compile::Catalog;
 use plotline::config::load;
 use plotline::engine::{Interpreter, Limits, Place, Violation, ViolationKind};
 use plotline::infer::{Options, Recorder};
-use plotline::simulate::{simulate, Options as SimulateOptions};
 
-/// A simulated stream of one lifecycle, as lines.
+/// A simulated stream of one lifecycle (4,000 events), as lines.
 fn stream(catalog: &Catalog, lifecycle: &str, violations: f64, seed: u64) -> Vec<String> {
-    let options = SimulateOptions {
-        events: 4000,
-        open: 40,
-        violations,
-        seed,
-        lifecycles: vec![lifecycle.to_owned()],
-        start_ts: 1_750_000_000_000,
-        cut: false,
-    };
-    let mut out = Vec::new();
-    simulate(catalog, &options, &mut out).expect("simulated");
-    String::from_utf8(out)
-        .expect("UTF-8")
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    common::simulated_lines(catalog, lifecycle, 4000, violations, seed)
 }
 
 /// Violations by interaction, with their kinds.

@@ -2,32 +2,19 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use super::convert::LifecycleOutput;
 use super::output::say;
 use super::{ERROR, OK};
 use crate::infer::import::{import, PlanFile, PlanKind};
 
-/// The plans `import` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum From {
-    /// JSON Schema files (draft 2020-12, 2019-09, 07, 06, 04), one event's payload each, named
-    /// after the file.
-    Jsonschema,
-    /// A Segment Protocols tracking plan, as its JSON export.
-    Segment,
-    /// Snowplow Iglu self-describing schemas (a directory is read through, as Iglu Central
-    /// lays them out): one lifecycle per vendor, SchemaVers as versions.
-    Iglu,
-}
-
 /// Arguments of `import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// What the files are.
     #[arg(long)]
-    pub from: From,
+    pub from: PlanKind,
     /// The plan's files (directories are read through).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -50,8 +37,14 @@ pub fn import_command(args: ImportArgs) -> u8 {
     }
     let mut files = Vec::new();
     for path in paths {
-        let read = std::fs::read_to_string(&path).map_err(|error| error.to_string());
-        match read.and_then(|text| serde_json::from_str(&text).map_err(|error| error.to_string())) {
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(error) => {
+                say!("error: cannot read {}: {error}", path.display());
+                return ERROR;
+            }
+        };
+        match serde_json::from_str(&text) {
             Ok(json) => files.push(PlanFile {
                 name: path.display().to_string(),
                 json,
@@ -62,11 +55,7 @@ pub fn import_command(args: ImportArgs) -> u8 {
             }
         }
     }
-    let kind = match args.from {
-        From::Jsonschema => PlanKind::JsonSchema,
-        From::Segment => PlanKind::Segment,
-        From::Iglu => PlanKind::Iglu,
-    };
+    let kind = args.from;
     let default = if kind == PlanKind::Iglu {
         ""
     } else {

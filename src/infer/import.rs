@@ -12,14 +12,19 @@ use crate::compile::version::VersionKey;
 use crate::config::convert::insert_above;
 use crate::config::source_map::SourceMap;
 
-/// Where a plan comes from.
+/// Where a plan comes from (`import --from`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum PlanKind {
-    /// JSON Schema files, one event's payload each (named after the file).
+    /// JSON Schema files (draft 2020-12, 2019-09, 07, 06, 04), one event's payload each, named
+    /// after the file.
+    #[cfg_attr(feature = "cli", value(name = "jsonschema"))]
     JsonSchema,
-    /// A Segment Protocols tracking plan export (`events`, or `rules.events`).
+    /// A Segment Protocols tracking plan, as its JSON export (`events`, or `rules.events`).
     Segment,
-    /// Iglu self-describing schemas (`self`: vendor, name, format, version).
+    /// Snowplow Iglu self-describing schemas (`self`: vendor, name, format, version; a
+    /// directory is read through, as Iglu Central lays them out): one lifecycle per vendor,
+    /// SchemaVers as versions.
     Iglu,
 }
 
@@ -163,127 +168,25 @@ fn events_of(
 
 /// The lifecycle file of one plan's events.
 fn write(lifecycle: &str, mut events: Vec<EventSchema>, kind: PlanKind) -> Imported {
+    let key = |version: Option<&str>| VersionKey::parse(version.unwrap_or(""));
     let mut versions: Vec<String> = events.iter().filter_map(|e| e.version.clone()).collect();
-    versions.sort_by(|a, b| VersionKey::parse(a).cmp(&VersionKey::parse(b)));
+    versions.sort_by_key(|a| key(Some(a)));
     versions.dedup();
     events.sort_by(|a, b| {
-        (a.event.cmp(&b.event)).then_with(|| {
-            VersionKey::parse(a.version.as_deref().unwrap_or(""))
-                .cmp(&VersionKey::parse(b.version.as_deref().unwrap_or("")))
-        })
+        (a.event.cmp(&b.event))
+            .then_with(|| key(a.version.as_deref()).cmp(&key(b.version.as_deref())))
     });
     let mut dropped = Vec::new();
     let mut notes: Vec<(String, Vec<String>)> = Vec::new();
     let mut declared = Map::new();
-    let mut names: Vec<String> = Vec::new();
-    for event in &events {
-        if !names.contains(&event.event) {
-            names.push(event.event.clone());
-        }
-    }
-    for name in &names {
-        let versions_of: Vec<&EventSchema> = events.iter().filter(|e| &e.event == name).collect();
-        let mut decl = Map::new();
-        let mut properties = Map::new();
-        let mut additional = None;
-        for (index, schema) in versions_of.iter().enumerate() {
-            let mut lost = Vec::new();
-            let payload = payload(&schema.schema, "", &mut lost);
-            if index == 0 {
-                if let Some(description) = schema.schema.get("description").and_then(Value::as_str)
-                {
-                    decl.insert("description".into(), description.into());
-                }
-                additional = payload.1;
-            }
-            // Each property from the version that has it on, until the next version of the
-            // event that lacks it or says it otherwise.
-            let since = schema.version.clone().filter(|_| index > 0);
-            let until = versions_of
-                .get(index + 1)
-                .and_then(|next| next.version.clone());
-            for (property, mut spec) in payload.0 {
-                let same = properties.get(&property).and_then(|known: &Value| {
-                    let last = known.as_array().and_then(|v| v.last()).unwrap_or(known);
-                    let mut without = last.clone();
-                    if let Value::Object(map) = &mut without {
-                        map.remove("since");
-                        map.remove("until");
-                    }
-                    (without == spec).then_some(())
-                });
-                if same.is_some() {
-                    // Still the same: the earlier variant goes on.
-                    if let Some(variant) = last_variant(properties.get_mut(&property)) {
-                        variant.remove("until");
-                        if let Some(until) = &until {
-                            variant.insert("until".into(), until.clone().into());
-                        }
-                    }
-                    continue;
-                }
-                if let Value::Object(map) = &mut spec {
-                    if let Some(since) = &since {
-                        map.insert("since".into(), since.clone().into());
-                    }
-                    if let Some(until) = &until {
-                        map.insert("until".into(), until.clone().into());
-                    }
-                }
-                // In its place: a new variant beside the earlier ones.
-                match properties.get_mut(&property) {
-                    None => {
-                        properties.insert(property, spec);
-                    }
-                    Some(Value::Array(variants)) => variants.push(spec),
-                    Some(one) => {
-                        let first = one.take();
-                        *one = Value::Array(vec![first, spec]);
-                    }
-                }
-            }
-            for (path, keyword, why) in lost {
-                let place = format!("{name}{}", path);
-                dropped.push(format!("{place}: `{keyword}` {why}"));
-                // Above the payload's property it is in (or the event).
-                let top = path
-                    .trim_start_matches('.')
-                    .split(['.', '['])
-                    .next()
-                    .unwrap_or("");
-                let at = match top {
-                    "" => format!("events.{name}"),
-                    property => format!("events.{name}.payload.properties.{property}"),
-                };
-                notes.push((
-                    at,
-                    vec![format!(
-                        "# Not carried over: `{keyword}` at {place} ({why})."
-                    )],
-                ));
-            }
-        }
-        let mut payload = Map::new();
-        if !properties.is_empty() {
-            payload.insert("properties".into(), Value::Object(properties));
-        }
-        if let Some(additional) = additional {
-            payload.insert("additional".into(), additional.into());
-        }
-        if !payload.is_empty() {
-            decl.insert("payload".into(), Value::Object(payload));
-        }
-        let first = versions_of.first().and_then(|e| e.version.clone());
-        if let Some(first) = first.filter(|v| versions.first() != Some(v)) {
-            decl.insert("since".into(), first.into());
-        }
-        declared.insert(
-            name.clone(),
-            match decl.is_empty() {
-                true => Value::Null,
-                false => Value::Object(decl),
-            },
-        );
+    // Each event from its first version (`None`: the plan's first), in name order.
+    let mut since: Vec<(&str, Option<String>)> = Vec::new();
+    for one in events.chunk_by(|a, b| a.event == b.event) {
+        let name = one[0].event.as_str();
+        let first = (one[0].version.clone()).filter(|v| versions.first() != Some(v));
+        let decl = declare(name, one, first.clone(), &mut dropped, &mut notes);
+        declared.insert(name.to_owned(), decl);
+        since.push((name, first));
     }
     let mut file = Map::new();
     file.insert("name".into(), lifecycle.into());
@@ -298,15 +201,158 @@ fn write(lifecycle: &str, mut events: Vec<EventSchema>, kind: PlanKind) -> Impor
     file.insert("versions".into(), versions_list(&versions));
     file.insert("events".into(), Value::Object(declared));
     file.insert("states".into(), json!({ "active": { "may_end": true } }));
-    // Any order: every event starts an interaction and may follow any other, each from the
-    // version that has it.
-    let mut by_since: Vec<(Option<String>, Vec<&String>)> = Vec::new();
-    for name in &names {
-        let first = (events.iter().find(|e| &e.event == name)).and_then(|e| e.version.clone());
-        let since = first.filter(|v| versions.first() != Some(v));
-        match by_since.iter_mut().find(|(s, _)| *s == since) {
+    file.insert("transitions".into(), any_order(&since));
+    // Each once, though several versions of an event lose the same.
+    let mut seen = std::collections::HashSet::new();
+    dropped.retain(|line| seen.insert(line.clone()));
+    notes.retain(|note| seen.insert(format!("{note:?}")));
+    let header = format!(
+        "# Imported by `plotline import` from a {}: {} event{}{}.",
+        kind.describe(),
+        since.len(),
+        if since.len() == 1 { "" } else { "s" },
+        match dropped.len() {
+            0 => String::new(),
+            n => format!("; {n} keyword(s) not carried over (marked below)"),
+        }
+    );
+    Imported {
+        name: lifecycle.to_owned(),
+        yaml: commented(&Value::Object(file), header, notes),
+        dropped,
+        events: since.len(),
+    }
+}
+
+/// One event's declaration from its schemas (one per version, oldest first), from version
+/// `since` on; what could not be carried over goes to `dropped` and, as comments to put
+/// above their path, to `notes`.
+fn declare(
+    name: &str,
+    schemas: &[EventSchema],
+    since: Option<String>,
+    dropped: &mut Vec<String>,
+    notes: &mut Vec<(String, Vec<String>)>,
+) -> Value {
+    let mut decl = Map::new();
+    let mut properties = Map::new();
+    let mut additional = None;
+    for (index, schema) in schemas.iter().enumerate() {
+        let mut lost = Vec::new();
+        let (payload, open) = payload(&schema.schema, "", &mut lost);
+        if index == 0 {
+            if let Some(description) = schema.schema.get("description").and_then(Value::as_str) {
+                decl.insert("description".into(), description.into());
+            }
+            additional = open;
+        }
+        // Each property from the version that has it on, until the next version of the
+        // event that lacks it or says it otherwise.
+        let from = schema.version.clone().filter(|_| index > 0);
+        let until = (schemas.get(index + 1)).and_then(|next| next.version.clone());
+        for (property, spec) in payload {
+            add_variant(
+                &mut properties,
+                property,
+                spec,
+                from.as_deref(),
+                until.as_deref(),
+            );
+        }
+        for (path, keyword, why) in lost {
+            let place = format!("{name}{path}");
+            dropped.push(format!("{place}: `{keyword}` {why}"));
+            // Above the payload's property it is in (or the event).
+            let top = (path.trim_start_matches('.').split(['.', '[']).next()).unwrap_or("");
+            let at = match top {
+                "" => format!("events.{name}"),
+                property => format!("events.{name}.payload.properties.{property}"),
+            };
+            let note = format!("# Not carried over: `{keyword}` at {place} ({why}).");
+            notes.push((at, vec![note]));
+        }
+    }
+    let mut payload = Map::new();
+    if !properties.is_empty() {
+        payload.insert("properties".into(), Value::Object(properties));
+    }
+    if let Some(additional) = additional {
+        payload.insert("additional".into(), additional.into());
+    }
+    if !payload.is_empty() {
+        decl.insert("payload".into(), Value::Object(payload));
+    }
+    if let Some(since) = since {
+        decl.insert("since".into(), since.into());
+    }
+    match decl.is_empty() {
+        true => Value::Null,
+        false => Value::Object(decl),
+    }
+}
+
+/// Adds a version's declaration of `property` (valid `from` a version `until` another): the
+/// earlier variant goes on when it says the same, a new variant stands beside it otherwise.
+fn add_variant(
+    properties: &mut Map<String, Value>,
+    property: String,
+    mut spec: Value,
+    from: Option<&str>,
+    until: Option<&str>,
+) {
+    let last = properties.get_mut(&property).and_then(|known| match known {
+        Value::Array(variants) => variants.last_mut(),
+        one => Some(one),
+    });
+    if let Some(last) = last {
+        let mut without = last.clone();
+        strip_range(&mut without);
+        if without == spec {
+            if let Value::Object(last) = last {
+                last.remove("until");
+                if let Some(until) = until {
+                    last.insert("until".into(), until.into());
+                }
+            }
+            return;
+        }
+    }
+    if let Value::Object(map) = &mut spec {
+        if let Some(from) = from {
+            map.insert("since".into(), from.into());
+        }
+        if let Some(until) = until {
+            map.insert("until".into(), until.into());
+        }
+    }
+    match properties.get_mut(&property) {
+        None => {
+            properties.insert(property, spec);
+        }
+        Some(Value::Array(variants)) => variants.push(spec),
+        Some(one) => {
+            let first = one.take();
+            *one = Value::Array(vec![first, spec]);
+        }
+    }
+}
+
+/// A declaration without the versions it holds for (`since`, `until`).
+pub fn strip_range(decl: &mut Value) {
+    if let Value::Object(map) = decl {
+        map.remove("since");
+        map.remove("until");
+    }
+}
+
+/// Transitions that let the events come in any order: every event starts an interaction
+/// and may follow any other, each from the version that has it.
+fn any_order(since: &[(&str, Option<String>)]) -> Value {
+    let mut by_since: Vec<(&Option<String>, Vec<&str>)> = Vec::new();
+    for (name, first) in since {
+        match by_since.iter_mut().find(|(s, _)| *s == first) {
             Some((_, list)) => list.push(name),
-            None => by_since.push((since, vec![name])),
+            None => by_since.push((first, vec![name])),
         }
     }
     let mut transitions = Vec::new();
@@ -315,18 +361,19 @@ fn write(lifecycle: &str, mut events: Vec<EventSchema>, kind: PlanKind) -> Impor
             json!({ "from": "idle", "on": list, "to": "active" }),
             json!({ "from": "active", "on": list }),
         ] {
-            if let (Some(since), Value::Object(map)) = (&since, &mut transition) {
+            if let (Some(since), Value::Object(map)) = (since, &mut transition) {
                 map.insert("since".into(), since.clone().into());
             }
             transitions.push(transition);
         }
     }
-    file.insert("transitions".into(), Value::Array(transitions));
-    // Each once, though several versions of an event lose the same.
-    let mut seen = std::collections::HashSet::new();
-    dropped.retain(|line| seen.insert(line.clone()));
-    notes.retain(|note| seen.insert(format!("{note:?}")));
-    let (yaml, written) = yaml_of(&Value::Object(file));
+    Value::Array(transitions)
+}
+
+/// The file as YAML under the schema line and `header`, each of `notes` above the line of
+/// its path (the file's first line when the path is not written).
+fn commented(file: &Value, header: String, notes: Vec<(String, Vec<String>)>) -> String {
+    let (yaml, written) = yaml_of(file);
     let mut above: Vec<(usize, Vec<String>)> = Vec::new();
     for (path, note) in notes {
         let line = written.get(&path).map_or(1, |at| at.line);
@@ -335,30 +382,15 @@ fn write(lifecycle: &str, mut events: Vec<EventSchema>, kind: PlanKind) -> Impor
             None => above.push((line, note)),
         }
     }
-    let mut header = vec![
+    let mut top = vec![
         "# yaml-language-server: $schema=lifecycle-file.schema.json".to_owned(),
-        format!(
-            "# Imported by `plotline import` from a {}: {} event{}{}.",
-            kind.describe(),
-            names.len(),
-            if names.len() == 1 { "" } else { "s" },
-            match dropped.len() {
-                0 => String::new(),
-                n => format!("; {n} keyword(s) not carried over (marked below)"),
-            }
-        ),
+        header,
     ];
-    if let Some((1, lines)) = above.iter().find(|(line, _)| *line == 1) {
-        header.extend(lines.clone());
+    if let Some(index) = above.iter().position(|(line, _)| *line == 1) {
+        top.extend(above.remove(index).1);
     }
-    above.retain(|(line, _)| *line != 1);
-    above.push((1, header));
-    Imported {
-        name: lifecycle.to_owned(),
-        yaml: insert_above(&yaml, above),
-        dropped,
-        events: names.len(),
-    }
+    above.push((1, top));
+    insert_above(&yaml, above)
 }
 
 /// The `versions` list of a file: the versions given, or one (a lifecycle has at least one).
@@ -375,15 +407,6 @@ pub fn yaml_of(file: &Value) -> (String, SourceMap) {
     let yaml = (serde_yaml::to_string(file).unwrap_or_default()).replace(": null\n", ":\n");
     let written = SourceMap::build(&yaml);
     (yaml, written)
-}
-
-/// The last declaration of a property (the property itself, or its last variant).
-fn last_variant(spec: Option<&mut Value>) -> Option<&mut Map<String, Value>> {
-    match spec? {
-        Value::Array(variants) => variants.last_mut()?.as_object_mut(),
-        Value::Object(map) => Some(map),
-        _ => None,
-    }
 }
 
 impl PlanKind {

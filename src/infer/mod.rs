@@ -76,10 +76,7 @@ pub fn planned_payloads(files: &[serde_json::Value]) -> HashMap<String, Value> {
                         Value::Array(mut variants) => variants.pop().unwrap_or_default(),
                         one => one,
                     };
-                    if let Value::Object(map) = &mut newest {
-                        map.remove("since");
-                        map.remove("until");
-                    }
+                    import::strip_range(&mut newest);
                     *spec = newest;
                 }
             }

@@ -115,3 +115,27 @@ pub fn compiled_catalog(dir: Option<&std::path::Path>) -> plotline::compile::Cat
     let (catalog, diagnostics) = plotline::compile::compile(&files);
     catalog.unwrap_or_else(|| panic!("{diagnostics:?}"))
 }
+
+/// A simulated stream of `events` lines of one lifecycle (40 interactions open at a time,
+/// `violations` of them faulty), as lines.
+pub fn simulated_lines(
+    catalog: &plotline::compile::Catalog,
+    lifecycle: &str,
+    events: u64,
+    violations: f64,
+    seed: u64,
+) -> Vec<String> {
+    let options = plotline::simulate::Options {
+        events,
+        open: 40,
+        violations,
+        seed,
+        lifecycles: vec![lifecycle.to_owned()],
+        start_ts: 1_750_000_000_000,
+        cut: false,
+    };
+    let mut out = Vec::new();
+    plotline::simulate::simulate(catalog, &options, &mut out).expect("simulated");
+    let text = String::from_utf8(out).expect("UTF-8");
+    text.lines().map(str::to_owned).collect()
+}
