@@ -6,16 +6,15 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use include_dir::{include_dir, Dir};
-
 use super::model::LifecycleFile;
 use super::plain_errors;
 use super::source_map::{Location, SourceMap};
 use crate::cores::map_on_cores;
 use crate::diagnostic::{Diagnostic, SourceText};
 
-/// The built-in catalog, `lifecycles/` at build time.
-static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/lifecycles");
+/// The built-in catalog: the lifecycle files of `lifecycles/` at build time, by name (written
+/// by `build.rs`).
+static BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
 
 /// A parsed lifecycle file with what is needed to report on it.
 #[derive(Debug, Clone)]
@@ -52,21 +51,12 @@ pub fn is_plot(name: &str) -> bool {
 
 /// The built-in catalog's files, sorted by name.
 pub fn builtin_sources() -> Vec<SourceText> {
-    let mut files: Vec<SourceText> = BUILTIN
-        .files()
-        .filter_map(|file| {
-            let name = file.path().to_str()?;
-            if !is_lifecycle_file(name) {
-                return None;
-            }
-            Some(SourceText {
-                name: format!("lifecycles/{name}"),
-                text: file.contents_utf8()?.to_owned(),
-            })
+    (BUILTIN.iter())
+        .map(|(name, text)| SourceText {
+            name: format!("lifecycles/{name}"),
+            text: (*text).to_owned(),
         })
-        .collect();
-    files.sort_by(|a, b| a.name.cmp(&b.name));
-    files
+        .collect()
 }
 
 /// Every `*.yaml`/`*.yml` file of `dir`, sorted by name.
@@ -255,5 +245,24 @@ pub fn load_dir(dir: &Path) -> (Vec<LoadedFile>, Vec<Diagnostic>) {
     match dir_sources(dir) {
         Ok(sources) => parse_all(sources),
         Err(error) => (Vec::new(), vec![error]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_catalog_is_every_lifecycle_file_of_the_directory_and_nothing_else() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lifecycles");
+        let on_disk: Vec<(String, String)> = (dir_sources(&dir).unwrap().into_iter())
+            .map(|file| (file.name.rsplit('/').next().unwrap().to_owned(), file.text))
+            .collect();
+        let embedded: Vec<(String, String)> = (BUILTIN.iter())
+            .map(|(name, text)| ((*name).to_owned(), (*text).to_owned()))
+            .collect();
+        assert_eq!(embedded, on_disk);
+        assert!(std::fs::exists(dir.join("lifecycle-file.schema.json")).unwrap());
+        assert!(!embedded.iter().any(|(name, _)| name.ends_with(".json")));
     }
 }
