@@ -38,6 +38,7 @@ use super::state::{
     Stop::{self, Failed, Fenced},
 };
 use crate::compile::Catalog;
+use crate::engine::chunks::split_lines;
 use crate::engine::envelope;
 use crate::engine::{Interpreter, Limits, Place, Step, Summary, Violation, ViolationKind};
 use crate::report::FORMAT_VERSION;
@@ -812,14 +813,15 @@ impl PartitionRun<'_> {
                 .and_then(|i| i.parse().ok())
                 .unwrap_or(0);
             let numbers = header("Plotline-Lines").unwrap_or_default();
-            let lines = message.payload.split(|&b| b == b'\n');
+            let lines = split_lines(&message.payload);
             // The stream's watermark at each line (publish reads every line's `ts`), so that
             // held lines are judged, and quiet interactions end, where `validate` has them.
             let watermarks = header("Plotline-Watermarks").unwrap_or_default();
-            let mut watermarks = watermarks.split(' ').map(|w| w.parse::<i64>().ok());
-            // Each event as `run` writes it, the batch's in one message.
-            let mut events = Vec::new();
-            for (line, number) in lines.zip(numbers.split(' ')) {
+            let mut watermarks = words(&watermarks).map(|w| w.parse::<i64>().ok());
+            // Each event as `run` writes it, the batch's in one message (room made once:
+            // with its metadata block, an event takes less than twice its line).
+            let mut events = Vec::with_capacity(2 * message.payload.len());
+            for (line, number) in lines.zip(words(&numbers)) {
                 let place = Place {
                     file_index,
                     file: &file,
@@ -931,6 +933,13 @@ fn judge_as(interpreter: &mut Interpreter, options: WorkerOptions) {
     interpreter.reorder_within(options.reorder_window);
     interpreter.end_quiet_after(options.quiet_end);
     interpreter.show_personal_values(options.show_pii);
+}
+
+/// The words of a header's value written one space apart (`Plotline-Lines`,
+/// `Plotline-Watermarks`), split byte by byte: they are short, and a `char` search costs more
+/// per word than the split itself.
+fn words(value: &str) -> impl Iterator<Item = &str> {
+    (value.as_bytes().split(|&b| b == b' ')).map(|word| std::str::from_utf8(word).unwrap_or(""))
 }
 
 /// Appends an event's line as `run` writes it (with its computed metadata block).
