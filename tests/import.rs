@@ -326,3 +326,19 @@ fn a_plans_payloads_and_a_recordings_order_make_one_lifecycle() {
     );
     assert_eq!(found, [ViolationKind::IllegalTransition]);
 }
+
+#[test]
+fn a_plan_file_past_the_size_bound_is_refused_by_name_unread() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("plan.json");
+    // Sparse: no disk taken. Read whole, it would only fail later, as "not JSON".
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len((64 << 20) + 1).expect("set length");
+    let output = common::plotline(&["import", "--from", "segment", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("plan.json is larger than 67108864 bytes"),
+        "{said}"
+    );
+}

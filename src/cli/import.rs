@@ -1,5 +1,6 @@
 //! `plotline import`: lifecycle files from tracking plans of other tools.
 
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -26,6 +27,27 @@ pub struct ImportArgs {
     pub name: Option<String>,
 }
 
+/// The largest plan file read: a tracking plan of thousands of events is a few megabytes;
+/// this bounds memory whatever a path turns out to be.
+const MAX_PLAN_BYTES: u64 = 64 << 20;
+
+/// A plan file's text, at most [`MAX_PLAN_BYTES`] of it.
+fn read_plan(path: &Path) -> Result<String, String> {
+    let cannot = |error: std::io::Error| format!("cannot read {}: {error}", path.display());
+    let mut text = String::new();
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    (file.take(MAX_PLAN_BYTES + 1))
+        .read_to_string(&mut text)
+        .map_err(cannot)?;
+    match text.len() as u64 > MAX_PLAN_BYTES {
+        true => Err(format!(
+            "{} is larger than {MAX_PLAN_BYTES} bytes, the most a plan file may have",
+            path.display()
+        )),
+        false => Ok(text),
+    }
+}
+
 /// Runs `import`.
 pub fn import_command(args: ImportArgs) -> u8 {
     let mut paths = Vec::new();
@@ -37,10 +59,10 @@ pub fn import_command(args: ImportArgs) -> u8 {
     }
     let mut files = Vec::new();
     for path in paths {
-        let text = match std::fs::read_to_string(&path) {
+        let text = match read_plan(&path) {
             Ok(text) => text,
-            Err(error) => {
-                say!("error: cannot read {}: {error}", path.display());
+            Err(message) => {
+                say!("error: {message}");
                 return ERROR;
             }
         };
