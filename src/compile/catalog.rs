@@ -452,7 +452,7 @@ impl Version {
                 }
                 Some(Slot::Json(doc)) => {
                     // Writing into memory fails only on a value JSON cannot hold; there is none.
-                    let _ = serde_json::to_writer(&mut out, &doc.to_value());
+                    let _ = serde_json::to_writer(&mut out, doc);
                 }
                 Some(Slot::Unknown) => out.extend_from_slice(b"null"),
                 Some(Slot::Unset) | None => out.extend_from_slice(field.written_default.as_bytes()),

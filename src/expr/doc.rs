@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Number, Value};
 
 /// A JSON value borrowing from the text it was read from.
@@ -83,6 +84,22 @@ impl Doc<'_> {
                 }
                 Doc::Object(owned)
             }
+        }
+    }
+}
+
+/// Written member by member, in text order, without building a `Value`: the same text as
+/// [`Doc::to_value`] gives for any doc without a repeated key (every doc made by
+/// [`Doc::to_static`] or from a `Value`; a repeated key read as written is written twice).
+impl Serialize for Doc<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Doc::Null => serializer.serialize_unit(),
+            Doc::Bool(b) => serializer.serialize_bool(*b),
+            Doc::Number(n) => n.serialize(serializer),
+            Doc::Str(s) => serializer.serialize_str(s),
+            Doc::Array(items) => serializer.collect_seq(items),
+            Doc::Object(members) => serializer.collect_map(members.iter().map(|(k, v)| (k, v))),
         }
     }
 }
@@ -226,5 +243,22 @@ mod tests {
             panic!("a string");
         };
         assert!(matches!(borrowed, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn writes_what_its_value_writes() {
+        let text = r#"{"a": [1, -2, 3.5, 18446744073709551615], "b\n": "x\u00e9\"", "c": {"d": null},
+                       "e": true, "f": [], "g": {}, "a": "last"}"#;
+        let doc: Doc = serde_json::from_str(text).expect("valid JSON");
+        let owned = doc.to_static();
+        let written = serde_json::to_string(&owned).expect("written");
+        assert_eq!(
+            written,
+            serde_json::to_string(&doc.to_value()).expect("written")
+        );
+        assert_eq!(
+            serde_json::from_str::<Value>(&written).expect("JSON"),
+            doc.to_value()
+        );
     }
 }
