@@ -248,11 +248,15 @@ type SetUse = (String, Vec<String>);
 /// share at least two of them. The sets (`common`, `common_2`, ... largest first), and per
 /// event the sets it uses.
 fn property_sets(events: &[Map<String, Value>]) -> (Map<String, Value>, Vec<Vec<SetUse>>) {
-    // Each distinct declaration (name and text) and the events that declare it.
+    // Each distinct declaration (name and value) and the events that declare it, in order of
+    // first appearance; found through a hash of it, so plans of thousands of properties take
+    // no quadratic time.
     let mut sharing: Vec<(Declared, Vec<usize>)> = Vec::new();
+    let mut found: HashMap<Declared, usize> = HashMap::new();
     for (index, properties) in events.iter().enumerate() {
         for property in properties {
-            match sharing.iter_mut().find(|(p, _)| *p == property) {
+            let at = *found.entry(property).or_insert(sharing.len());
+            match sharing.get_mut(at) {
                 Some((_, users)) => users.push(index),
                 None => sharing.push((property, vec![index])),
             }
@@ -260,8 +264,10 @@ fn property_sets(events: &[Map<String, Value>]) -> (Map<String, Value>, Vec<Vec<
     }
     // By the events that share them: the properties.
     let mut groups: Vec<(Vec<usize>, Vec<Declared>)> = Vec::new();
+    let mut found: HashMap<Vec<usize>, usize> = HashMap::new();
     for (property, users) in sharing.into_iter().filter(|(_, users)| users.len() >= 2) {
-        match groups.iter_mut().find(|(u, _)| *u == users) {
+        let at = *found.entry(users.clone()).or_insert(groups.len());
+        match groups.get_mut(at) {
             Some((_, properties)) => properties.push(property),
             None => groups.push((users, vec![property])),
         }
