@@ -19,9 +19,8 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/bindings}
 # formatting in their small variants (`optimize_for_size`), and a panic as a bare trap with
 # no message or source location built (`immediate-abort`, `location-detail=none`; a panic in
 # a page printed nothing before either). These are unstable options of the stable compiler,
-# enabled for this build only
-# (`RUSTC_BOOTSTRAP`); together they save 12% of the gzipped module. The standard library's
-# source comes from rustup (`rust-src`, once per machine).
+# enabled for this build only (`RUSTC_BOOTSTRAP`); together they save 12% of the gzipped
+# module. The standard library's source comes from rustup (`rust-src`, once per machine).
 page_build() {
   rustup component list --installed | grep -q '^rust-src' \
     || rustup component add rust-src || return 1
