@@ -1,7 +1,8 @@
 #!/bin/bash
 # The bindings against the CLI, in one run on the same files: the npm package's WebAssembly
-# sizes (gzipped; the build pages load, and the one Node loads), Node `pushLines` against `plotline validate -j 1`, Python `validate_file`
-# (jobs=1) against the same, and Python `push(dict)` in events per second. Each time is the
+# sizes (gzipped; the build pages load, and the one Node loads), Node `pushLines` against
+# `plotline validate -j 1`, Python `validate_file` (jobs=1) against the same, and Python
+# `push(dict)` in events per second. Each time is the
 # fastest of REPEAT runs (default 3); every report is checked equal to the CLI's first.
 #
 # usage: bench/bindings.sh [LINES]   (default 1000000: the simulated stream of bench/compare.sh)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Whole-process benchmark: Plotline against the peers of ../shared/peers and the SIMD floor
-# of bench/simd-floor on the same streams, in one run. Prints events/s, peak RSS and ratios, checks that Plotline's by_kind counts equal
-# the peers', and measures memory per open interaction.
+# of bench/simd-floor on the same streams, in one run. Prints events/s, peak RSS and ratios,
+# checks that Plotline's by_kind counts equal the peers', and measures memory per open
+# interaction.
 #
 # usage: bench/compare.sh [EVENTS...]        (default: 1000000)
 #   PEERS=all|fast   fast skips XState and Python (minutes on 10M events)

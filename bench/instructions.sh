@@ -35,6 +35,9 @@ count() {
   awk '/I *refs/ { gsub(",", "", $NF); print $NF }' <<< "$out"
 }
 
+# ratio A B: A / B to two decimals
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+
 printf '| lines | run | instructions | per line | x floor | x SIMD floor |\n|---|---|---|---|---|---|\n'
 for stream in "$gen" "$sim"; do
   name=$(basename "$stream" .jsonl | sed 's/-1000000$//')
@@ -42,7 +45,6 @@ for stream in "$gen" "$sim"; do
   head -n "$lines" "$stream" > "$part"
   base=$(count "$floor" "$part")
   simd=$(count "$simd_floor" "$part")
-  ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
   printf '| %s %s | floor | %s | %s | 1.00 | %s |\n' "$name" "$lines" "$base" $((base / lines)) \
     "$(ratio "$base" "$simd")"
   printf '| %s %s | SIMD floor | %s | %s | %s | 1.00 |\n' "$name" "$lines" "$simd" \

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::compile::{compile_sources, load_catalog, Catalog};
 use crate::config::model::DurationDecl;
 use crate::diagnostic::{closest, Diagnostic, Severity, SourceText};
-use crate::engine::chunks::trim_line_end;
+use crate::engine::chunks::{jsonl_lines, trim_line_end};
 use crate::engine::parallel;
 use crate::engine::stream::{take_line, Input};
 use crate::engine::{Interpreter, Limits, Place, Step, Summary, Violation};
@@ -403,17 +403,9 @@ impl<'c> Validator<'c> {
             lines: 0,
             violations: Vec::new(),
         };
-        // Line ends found a word at a time (a byte-by-byte split costs more than judging a
-        // line in WebAssembly built for size).
-        let mut start = 0;
-        let ends = memchr::memchr_iter(b'\n', text).map(|end| end + 1);
-        for end in ends.chain(std::iter::once(text.len())) {
-            let Some(line) = text.get(start..end).filter(|line| !line.is_empty()) else {
-                continue;
-            };
-            start = end;
+        for line in jsonl_lines(text) {
             let mut keep = |violation| found.violations.push(violation);
-            self.take(trim_line_end(line), false, &mut keep, |_, _| {})?;
+            self.take(line, false, &mut keep, |_, _| {})?;
             found.lines += 1;
         }
         for violation in &found.violations {

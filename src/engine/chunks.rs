@@ -324,6 +324,15 @@ pub fn split_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     })
 }
 
+/// The lines of JSONL text held whole in memory (a POST's body, a piece a binding is handed),
+/// as a file of that text is read: split at `\n` (a final line end starts no line), each
+/// without its `\r`.
+pub fn jsonl_lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    let lines = (!text.is_empty()).then(|| split_lines(body));
+    (lines.into_iter().flatten()).map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +344,19 @@ mod tests {
             let want: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
             assert_eq!(split_lines(bytes).collect::<Vec<_>>(), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn jsonl_lines_are_the_lines_a_file_of_the_text_has() {
+        let lines = |text: &str| -> Vec<String> {
+            (jsonl_lines(text.as_bytes()).map(|line| String::from_utf8_lossy(line).into_owned()))
+                .collect()
+        };
+        assert!(lines("").is_empty());
+        assert_eq!(lines("\n"), [""]);
+        assert_eq!(lines("a"), ["a"]);
+        assert_eq!(lines("a\r\n\nb\r"), ["a", "", "b"]);
+        assert_eq!(lines("a\n\n"), ["a", ""]);
     }
 
     fn read(inputs: &[&[u8]], max_line: usize) -> Vec<(usize, u64, String, Option<u64>)> {

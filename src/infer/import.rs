@@ -205,7 +205,8 @@ fn write(lifecycle: &str, mut events: Vec<EventSchema>, kind: PlanKind) -> Impor
     // Each once, though several versions of an event lose the same.
     let mut seen = std::collections::HashSet::new();
     dropped.retain(|line| seen.insert(line.clone()));
-    notes.retain(|note| seen.insert(format!("{note:?}")));
+    let mut seen = std::collections::HashSet::new();
+    notes.retain(|note| seen.insert(note.clone()));
     let header = format!(
         "# Imported by `plotline import` from a {}: {} event{}{}.",
         kind.describe(),

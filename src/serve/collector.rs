@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::compile::Catalog;
-use crate::engine::chunks::split_lines;
+use crate::engine::chunks::jsonl_lines;
 use crate::engine::coverage::Coverage;
 use crate::engine::envelope;
 use crate::engine::interpreter::{HeldKey, Step};
@@ -740,13 +740,7 @@ fn records(body: &[u8]) -> Vec<Vec<u8>> {
             vec![trimmed.to_vec()]
         }
         None => Vec::new(),
-        _ => {
-            // A final line end does not start another line.
-            let body = body.strip_suffix(b"\n").unwrap_or(body);
-            split_lines(body)
-                .map(|line| line.strip_suffix(b"\r").unwrap_or(line).to_vec())
-                .collect()
-        }
+        _ => jsonl_lines(body).map(<[u8]>::to_vec).collect(),
     }
 }
 
