@@ -110,21 +110,21 @@ mod tests {
     #[test]
     fn only_set_personal_values_are_hidden_and_the_rest_keeps_its_text_and_order() {
         let fields = [
-            field("form", json!(false), true),
+            field("contact", json!(false), true),
             field("phone", json!(null), true),
-            field("opened", json!(false), false),
+            field("count", json!(false), false),
         ];
-        let shown = block(r#"{"opened":1.50,"form":{"name":"Ada"},"phone":"+1 555"}"#);
+        let shown = block(r#"{"count":1.50,"contact":{"name":"Ada"},"phone":"+1 555"}"#);
         let hidden = masked(&shown, &fields, "(hidden)").expect("masked");
         assert_eq!(
             hidden.get(),
-            r#"{"opened":1.50,"form":"(hidden)","phone":"(hidden)"}"#
+            r#"{"count":1.50,"contact":"(hidden)","phone":"(hidden)"}"#
         );
         // At their defaults, or `null`, they say nothing personal: nothing to mask.
-        let unset = block(r#"{"opened":1,"form":false,"phone":null}"#);
+        let unset = block(r#"{"count":1,"contact":false,"phone":null}"#);
         assert!(masked(&unset, &fields, "(hidden)").is_none());
         // No personal field set at all, or no object: left as it is.
-        assert!(masked(&block(r#"{"opened":2}"#), &fields, "(hidden)").is_none());
+        assert!(masked(&block(r#"{"count":2}"#), &fields, "(hidden)").is_none());
         assert!(masked(&block("[1]"), &fields, "(hidden)").is_none());
     }
 }
