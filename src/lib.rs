@@ -26,6 +26,7 @@ pub mod engine;
 pub mod export;
 pub mod expr;
 pub mod infer;
+pub mod plain_json;
 pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -5,6 +5,7 @@
 use std::io::Cursor;
 use std::sync::OnceLock;
 
+use plotline::compile::fast_check::{FastCheck, Outcome};
 use plotline::compile::Catalog;
 use plotline::config::load;
 use plotline::diagnostic::SourceText;
@@ -109,13 +110,41 @@ fn builtin() -> &'static Catalog {
     })
 }
 
+/// The compiled payload checks of the built-in catalog, each keeping what its rules read.
+fn payload_checks() -> Vec<&'static FastCheck> {
+    let catalog = builtin();
+    let versions = catalog
+        .lifecycles
+        .iter()
+        .flat_map(|lifecycle| &lifecycle.versions);
+    let events = versions.flat_map(|version| &version.events);
+    events
+        .filter_map(|event| event.payload.as_ref()?.fast.as_ref())
+        .collect()
+}
+
 /// Bytes as a stream: each line read the same by both envelope readers (`ts_of` finding the
 /// plain one's `ts` or none), every line counted once, and the same summary on 1 and 3
 /// threads.
 pub fn stream(data: &[u8]) {
     // A line read plainly (in one pass) reads as the general reader reads it.
     let no_check = |_: &str, _: &str, _: &str, _: Option<&str>, _: i64| None;
+    let checks = payload_checks();
     for line in data.split(|b| *b == b'\n') {
+        // The walk over a payload's bytes answers as the deserializer does, or leaves it to it.
+        if let Ok(text) = std::str::from_utf8(line) {
+            let payload = text
+                .find("\"data\":")
+                .and_then(|at| text.get(at + 7..text.rfind('}')?));
+            for text in std::iter::once(text).chain(payload) {
+                for check in &checks {
+                    let walked = check.check(text);
+                    if walked != Outcome::Ask {
+                        assert_eq!(walked, check.check_by_deserializer(text), "{text}");
+                    }
+                }
+            }
+        }
         if !line.iter().all(u8::is_ascii_whitespace) {
             let read = envelope::parse_checking(line, &no_check).map(|mut read| {
                 // What `ts_of` finds, without parsing, is the `ts` the plain reader read (or

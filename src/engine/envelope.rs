@@ -18,6 +18,7 @@ use crate::compile::catalog::EventId;
 use crate::compile::fast_check::FastCheck;
 use crate::compile::fast_check::PayloadSeed;
 use crate::expr::doc::Doc;
+use crate::plain_json::{plain_string, skip_space};
 
 mod plain;
 
@@ -449,60 +450,6 @@ fn compact_key(line: &[u8]) -> Option<LineKey<'_>> {
     Some((Cow::Borrowed(lifecycle), Cow::Borrowed(interaction)))
 }
 
-/// Whether `byte` is JSON's white space.
-fn is_space(byte: u8) -> bool {
-    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
-}
-
-/// The position of the first byte from `at` on that is not white space.
-fn skip_space(line: &[u8], mut at: usize) -> usize {
-    while line.get(at).is_some_and(|b| is_space(*b)) {
-        at += 1;
-    }
-    at
-}
-
-/// A string without escapes (or control characters, which JSON does not allow in one) at
-/// `at`: its bytes and the position after its closing quote.
-fn plain_string(line: &[u8], at: usize) -> Option<(&[u8], usize)> {
-    if line.get(at) != Some(&b'"') {
-        return None;
-    }
-    let rest = line.get(at + 1..)?;
-    let end = string_stop(rest)?;
-    let text = rest.get(..end)?;
-    (rest.get(end) == Some(&b'"')).then_some((text, at + 1 + end + 1))
-}
-
-/// Where the first `"`, `\` or control character of `bytes` is: where a string without
-/// escapes stops. Names are short: eight bytes at a time in a word finds it sooner than a
-/// vector search, which pays only on long texts.
-fn string_stop(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of `word` below `limit` (at most 128), and maybe of bytes
-    // after the first such one (never before it).
-    let below = |word: u64, limit: u8| word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGH;
-    // The same for each byte equal to `byte`.
-    let matching = |word: u64, byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
-    let words = bytes.chunks_exact(8);
-    let tail = words.remainder();
-    for (index, word) in words.enumerate() {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let word = u64::from_le_bytes(eight);
-        let found = matching(word, b'"') | matching(word, b'\\') | below(word, 0x20);
-        if found != 0 {
-            return Some(index * 8 + (found.trailing_zeros() / 8) as usize);
-        }
-    }
-    let at = bytes.len() - tail.len();
-    (tail
-        .iter()
-        .position(|&b| matches!(b, b'"' | b'\\') || b < 0x20))
-    .map(|found| at + found)
-}
-
 /// The deepest nesting of arrays and objects a line may have, anywhere in it (the line's own
 /// object is the first level): the limit of the JSON parser that reads payloads, applied to
 /// every part of the line so that what is accepted does not depend on what is read.
@@ -857,27 +804,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!((ok.interaction.as_ref(), ok.ts), ("bA", Some(7)));
-    }
-
-    #[test]
-    fn string_stop_finds_the_first() {
-        let is_stop = |b: &u8| matches!(b, b'"' | b'\\') || *b < 0x20;
-        for length in 0..40 {
-            for at in 0..=length {
-                for (stop, other) in [(b'"', b'\\'), (b'\\', 0x1f), (0x1f, b'"'), (0, b'"')] {
-                    // Bytes that differ from the stops by one bit or carry, then a stop at
-                    // `at` (none when `at == length`), then another stop.
-                    let filler = [b'!', b'#', b'[', b']', b' ', 0x7f, 0x80, 0xa2, 0xdc];
-                    let mut bytes: Vec<u8> = filler.iter().copied().cycle().take(length).collect();
-                    if let Some(byte) = bytes.get_mut(at) {
-                        *byte = stop;
-                    }
-                    bytes.push(other);
-                    let expected = bytes.iter().position(is_stop);
-                    assert_eq!(string_stop(&bytes), expected, "{length} {at} {stop}");
-                }
-            }
-        }
     }
 
     #[test]

@@ -12,10 +12,10 @@
 
 use std::borrow::Cow;
 
-use serde::de::DeserializeSeed;
 use serde_json::value::RawValue;
 
-use super::{is_space, plain_string, skip_space, Checked, Envelope, Resolve};
+use super::{Checked, Envelope, Resolve};
+use crate::plain_json::{integer, is_space, number_end, plain_string, skip_space};
 
 /// The envelope of `text` (a JSON object's text, valid UTF-8 and not nested too deep), its
 /// payload checked with the check `resolve` gives for the fields before it; `None` when the
@@ -160,9 +160,7 @@ impl<'a> Fields<'a> {
             Last::Data(text) => {
                 match resolve(&lifecycle, &interaction, &event, version.as_deref(), ts) {
                     Some((resolved, seed)) => {
-                        let mut deserializer = serde_json::Deserializer::from_str(text);
-                        let kept = seed.deserialize(&mut deserializer).ok()?;
-                        deserializer.end().ok()?;
+                        let kept = seed.read(text)?;
                         checked = Some(Checked { resolved, kept });
                     }
                     None => data = Some(object(text)?),
@@ -216,128 +214,5 @@ fn scalar_end(bytes: &[u8], at: usize) -> Option<usize> {
         b'f' if rest.starts_with(b"false") => Some(at + 5),
         b'n' if rest.starts_with(b"null") => Some(at + 4),
         _ => number_end(bytes, at),
-    }
-}
-
-/// The JSON number at `at` when it is an integer that fits an `i64` (anything else is left
-/// to `parse`, which says what is wrong with it), and the position after it.
-fn integer(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
-    let negative = bytes.get(at) == Some(&b'-');
-    let start = at + usize::from(negative);
-    let (count, short) = digits(bytes, start);
-    let end = start + count;
-    let value = match short {
-        Some(magnitude) if negative => -magnitude,
-        Some(magnitude) => magnitude,
-        // Longer ones (sign included) may not fit: the standard reader says.
-        None => std::str::from_utf8(bytes.get(at..end)?)
-            .ok()?
-            .parse()
-            .ok()?,
-    };
-    let leading_zero = bytes.get(start) == Some(&b'0') && end > start + 1;
-    if end == start || leading_zero || matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) {
-        return None;
-    }
-    Some((value, end))
-}
-
-/// How many ASCII digits come from `at` on, and their value when there are at most 18 (no
-/// sum of so few can overflow: every timestamp in milliseconds is one). Eight digits at a
-/// time, in a word, while eight follow.
-fn digits(bytes: &[u8], at: usize) -> (usize, Option<i64>) {
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    let mut value = 0i64;
-    let mut end = at;
-    // A whole word only while the digits so far and its eight stay within 18.
-    while end - at <= 10 {
-        let Some(word) = bytes.get(end..end + 8) else {
-            break;
-        };
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let word = u64::from_le_bytes(eight);
-        // Every byte 0x30..=0x39: its high nibble 3, and still 3 with 6 added.
-        let all_digits = word & HIGH_NIBBLES == ZEROS
-            && word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES == ZEROS;
-        if !all_digits {
-            break;
-        }
-        value = value * 100_000_000 + eight_digits_value(word - ZEROS);
-        end += 8;
-    }
-    while let Some(digit) = bytes.get(end).filter(|b| b.is_ascii_digit()) {
-        if end - at < 18 {
-            value = value * 10 + i64::from(digit - b'0');
-        }
-        end += 1;
-    }
-    let count = end - at;
-    (count, (count <= 18).then_some(value))
-}
-
-/// The number eight digit values (0 to 9, one per byte, the first digit in the lowest byte)
-/// make: pairs, then fours, then the eight, each step one multiplication.
-fn eight_digits_value(word: u64) -> i64 {
-    let pairs = (word.wrapping_mul(10) + (word >> 8)) & 0x00FF_00FF_00FF_00FF;
-    let fours = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
-    let eight = fours.wrapping_mul(10_000) + (fours >> 32);
-    (eight & 0xFFFF_FFFF) as i64
-}
-
-/// The position after the JSON number at `at`: `-`, an integer part without leading zeros,
-/// then maybe a fraction and an exponent.
-fn number_end(bytes: &[u8], at: usize) -> Option<usize> {
-    let digits = |from: usize| {
-        let count = bytes.get(from..).map_or(0, |rest| {
-            rest.iter().take_while(|b| b.is_ascii_digit()).count()
-        });
-        (count > 0).then_some(from + count)
-    };
-    let start = at + usize::from(bytes.get(at) == Some(&b'-'));
-    let mut end = digits(start)?;
-    if bytes.get(start) == Some(&b'0') && end > start + 1 {
-        return None;
-    }
-    if bytes.get(end) == Some(&b'.') {
-        end = digits(end + 1)?;
-    }
-    if matches!(bytes.get(end), Some(b'e' | b'E')) {
-        let sign = usize::from(matches!(bytes.get(end + 1), Some(b'+' | b'-')));
-        end = digits(end + 1 + sign)?;
-    }
-    Some(end)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn integers_are_read_exactly_to_the_ends_of_i64() {
-        let read = |text: &str| super::integer(text.as_bytes(), 0).map(|(value, _)| value);
-        assert_eq!(read("1732435200059,"), Some(1_732_435_200_059));
-        assert_eq!(read("-42}"), Some(-42));
-        assert_eq!(read("0"), Some(0));
-        assert_eq!(read("999999999999999999"), Some(999_999_999_999_999_999));
-        assert_eq!(read("-999999999999999999"), Some(-999_999_999_999_999_999));
-        assert_eq!(read("9223372036854775807"), Some(i64::MAX));
-        assert_eq!(read("-9223372036854775808"), Some(i64::MIN));
-        assert_eq!(read("9223372036854775808"), None, "over i64");
-        assert_eq!(read("-9223372036854775809"), None);
-        for not in ["01", "1.5", "1e3", "-", "", "x"] {
-            assert_eq!(read(not), None, "{not}");
-        }
-        assert_eq!(super::integer(b"12,", 0), Some((12, 2)));
-        assert_eq!(read("1732435200059}"), Some(1_732_435_200_059));
-        assert_eq!(read("12345678"), Some(12_345_678));
-        assert_eq!(read("1234567890123456,"), Some(1_234_567_890_123_456));
-        assert_eq!(read("12345678901234567"), Some(12_345_678_901_234_567));
-        assert_eq!(read("98765432:"), Some(98_765_432));
-        assert_eq!(read("9876543/"), Some(9_876_543));
-        assert_eq!(read("1234567a"), Some(1_234_567));
-        assert_eq!(read("12345678901234567890123"), None, "over i64");
-        for (text, value) in [("00000000", None), ("1234567.5", None), ("-0", Some(0))] {
-            assert_eq!(read(text), value, "{text}");
-        }
     }
 }

@@ -1,0 +1,427 @@
+//! The fast check run straight over a payload's bytes, for payloads written plainly (strings
+//! without escapes, integers that fit in 18 digits): one pass, no deserializer between the
+//! text and the schema. It answers only when it is sure, and then exactly what the
+//! deserializer answers; anything else (escapes, fractions, a fault) gives `None`, and the
+//! deserializer reads the payload again and has the last word.
+
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
+use std::borrow::Cow;
+
+use serde_json::{Number, Value};
+
+use super::{bit, Keep, Kept, Node, ARRAY, BOOLEAN, INTEGER, NULL, OBJECT};
+use crate::expr::doc::Doc;
+use crate::plain_json::{integer, number_end, plain_string, skip_space};
+
+/// Deeper than this the walk gives up (the deserializer has its own limit).
+const MAX_DEPTH: usize = 100;
+
+/// The properties `keep` names of the object `text` holds (white space around it allowed),
+/// checked against `root`; `None` when the walk is not sure.
+pub(super) fn payload<'a>(root: &Node, keep: &Keep, text: &'a str) -> Option<Kept<'a>> {
+    let mut walk = Walk {
+        text,
+        bytes: text.as_bytes(),
+        at: skip_space(text.as_bytes(), 0),
+        depth: 0,
+    };
+    let kept = walk.object(root, Some(keep))?;
+    (skip_space(walk.bytes, walk.at) == walk.bytes.len()).then_some(kept)
+}
+
+/// A position in the payload's text.
+struct Walk<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+    depth: usize,
+}
+
+impl<'a> Walk<'a> {
+    fn space(&mut self) {
+        self.at = skip_space(self.bytes, self.at);
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.at).copied()
+    }
+
+    /// `word` (`true`, `false`, `null`) at the position, stepped over.
+    fn word(&mut self, word: &[u8]) -> Option<()> {
+        self.bytes.get(self.at..)?.starts_with(word).then(|| {
+            self.at += word.len();
+        })
+    }
+
+    /// A string without escapes, stepped over.
+    fn string(&mut self) -> Option<&'a str> {
+        let (inner, after) = plain_string(self.bytes, self.at)?;
+        // Between two quotes of valid UTF-8 text.
+        let text = self.text.get(self.at + 1..self.at + 1 + inner.len())?;
+        self.at = after;
+        Some(text)
+    }
+
+    /// An integer that fits an `i64`, as the deserializer hands it on (not `-0`, which it
+    /// reads as a float), stepped over.
+    fn integer(&mut self) -> Option<Number> {
+        let (value, after) = integer(self.bytes, self.at)?;
+        if value == 0 && self.peek() == Some(b'-') {
+            return None;
+        }
+        self.at = after;
+        Some(Number::from(value))
+    }
+
+    /// An object's key and the colon after it, stepped over to the value.
+    fn key(&mut self) -> Option<&'a str> {
+        let key = self.string()?;
+        self.space();
+        if self.peek()? != b':' {
+            return None;
+        }
+        self.at += 1;
+        self.space();
+        Some(key)
+    }
+
+    /// Steps into an array or object.
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        self.at += 1;
+        self.space();
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// After a member or item: `true` when another follows, `false` at `close`.
+    fn next(&mut self, close: u8) -> Option<bool> {
+        self.space();
+        let more = match self.peek()? {
+            b',' => true,
+            byte if byte == close => {
+                self.depth -= 1;
+                false
+            }
+            _ => return None,
+        };
+        self.at += 1;
+        self.space();
+        Some(more)
+    }
+
+    /// Whether an array or object closes at once (empty), stepped over if so.
+    fn closes(&mut self, close: u8) -> bool {
+        let empty = self.peek() == Some(close);
+        if empty {
+            self.at += 1;
+            self.depth -= 1;
+        }
+        empty
+    }
+
+    /// An object checked against `node`, keeping the properties `keep` names.
+    fn object(&mut self, node: &Node, keep: Option<&Keep>) -> Option<Kept<'a>> {
+        if self.peek()? != b'{' {
+            return None;
+        }
+        self.enter()?;
+        let mut kept = Vec::with_capacity(keep.map_or(0, |keep| keep.count));
+        let (mut seen, mut guess) = (0u64, 0);
+        let mut more = !self.closes(b'}');
+        while more {
+            let key = self.key()?;
+            let found = node.property_after(key, guess);
+            if let Some((at, _)) = found {
+                if seen & bit(at) != 0 {
+                    return None;
+                }
+                seen |= bit(at);
+                guess = at + 1;
+            }
+            let wanted = keep.is_some_and(|keep| match found {
+                Some((at, _)) => keep.properties & bit(at) != 0,
+                None => keep.all_others || keep.others.iter().any(|name| name == key),
+            });
+            match (found, wanted) {
+                (None, _) if !node.additional => return None,
+                (Some((_, inner)), true) => {
+                    let value = self.doc()?;
+                    if !inner.accepts(&value) {
+                        return None;
+                    }
+                    kept.push((Cow::Borrowed(key), value));
+                }
+                (None, true) => {
+                    let value = self.doc()?;
+                    kept.push((Cow::Borrowed(key), value));
+                }
+                (Some((_, inner)), false) => self.checked(inner)?,
+                (None, false) => self.skip()?,
+            }
+            more = self.next(b'}')?;
+        }
+        (seen & node.required == node.required).then_some(kept)
+    }
+
+    /// A value checked against `node`, not kept.
+    fn checked(&mut self, node: &Node) -> Option<()> {
+        let fits = match self.peek()? {
+            b'n' => {
+                self.word(b"null")?;
+                node.scalar_fits(NULL, || Value::Null)
+            }
+            b't' => {
+                self.word(b"true")?;
+                node.scalar_fits(BOOLEAN, || Value::Bool(true))
+            }
+            b'f' => {
+                self.word(b"false")?;
+                node.scalar_fits(BOOLEAN, || Value::Bool(false))
+            }
+            b'"' => node.string_fits(self.string()?),
+            b'[' => {
+                if node.types & ARRAY == 0 || node.consts.is_some() {
+                    return None;
+                }
+                self.enter()?;
+                let mut count = 0usize;
+                let mut more = !self.closes(b']');
+                while more {
+                    match &node.items {
+                        Some(items) => self.checked(items)?,
+                        None => self.skip()?,
+                    }
+                    count += 1;
+                    more = self.next(b']')?;
+                }
+                node.items_count.holds(count)
+            }
+            b'{' => {
+                if node.types & OBJECT == 0 || node.consts.is_some() {
+                    return None;
+                }
+                self.object(node, None)?;
+                true
+            }
+            _ => {
+                let value = self.integer()?;
+                node.scalar_fits(INTEGER, || Value::Number(value.clone()))
+                    && node.number_fits(&value)
+            }
+        };
+        fits.then_some(())
+    }
+
+    /// A value kept for rules.
+    fn doc(&mut self) -> Option<Doc<'a>> {
+        Some(match self.peek()? {
+            b'n' => self.word(b"null").map(|()| Doc::Null)?,
+            b't' => self.word(b"true").map(|()| Doc::Bool(true))?,
+            b'f' => self.word(b"false").map(|()| Doc::Bool(false))?,
+            b'"' => Doc::Str(Cow::Borrowed(self.string()?)),
+            b'[' => {
+                self.enter()?;
+                let mut items = Vec::new();
+                let mut more = !self.closes(b']');
+                while more {
+                    items.push(self.doc()?);
+                    more = self.next(b']')?;
+                }
+                Doc::Array(items)
+            }
+            b'{' => {
+                self.enter()?;
+                let mut members = Vec::new();
+                let mut more = !self.closes(b'}');
+                while more {
+                    let key = self.key()?;
+                    members.push((Cow::Borrowed(key), self.doc()?));
+                    more = self.next(b'}')?;
+                }
+                Doc::Object(members)
+            }
+            _ => Doc::Number(self.integer()?),
+        })
+    }
+
+    /// Any value, its syntax checked.
+    fn skip(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'n' => self.word(b"null"),
+            b't' => self.word(b"true"),
+            b'f' => self.word(b"false"),
+            b'"' => self.string().map(|_| ()),
+            b'[' => {
+                self.enter()?;
+                let mut more = !self.closes(b']');
+                while more {
+                    self.skip()?;
+                    more = self.next(b']')?;
+                }
+                Some(())
+            }
+            b'{' => {
+                self.enter()?;
+                let mut more = !self.closes(b'}');
+                while more {
+                    self.key()?;
+                    self.skip()?;
+                    more = self.next(b'}')?;
+                }
+                Some(())
+            }
+            _ => {
+                self.at = number_end(self.bytes, self.at)?;
+                Some(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::{DataReads, FastCheck, Outcome};
+    use super::*;
+
+    /// What the deserializer makes of `text`, the authority the walk is held to.
+    fn deserialized<'a>(check: &FastCheck, text: &'a str) -> Option<Kept<'a>> {
+        match check.check_by_deserializer(text) {
+            Outcome::Valid(Doc::Object(kept)) => Some(kept),
+            _ => None,
+        }
+    }
+
+    fn check(reads: &DataReads) -> FastCheck {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "minLength": 1, "maxLength": 8},
+                "n": {"type": "integer", "minimum": -5, "maximum": 1000, "multipleOf": 5},
+                "x": {"type": "number"},
+                "kind": {"enum": ["a", "b", 3, null]},
+                "flag": {"type": "boolean"},
+                "code": {"type": "string", "pattern": "^[0-9]+$"},
+                "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
+                "inner": {
+                    "type": "object",
+                    "properties": {"k": {"anyOf": [{"const": "p"}, {"const": 2}]}},
+                    "required": ["k"],
+                    "additionalProperties": false
+                },
+                "nothing": {"type": "null"},
+                "any": {}
+            },
+            "required": ["id"]
+        });
+        let mut check = FastCheck::compile(&schema).expect("in the subset");
+        check.keeping(reads);
+        check
+    }
+
+    const PAYLOADS: &[&str] = &[
+        r#"{"id":"a1"}"#,
+        r#" { "id" : "a1" , "n" : 10 } "#,
+        "{\"id\":\"a1\",\n\t\"n\":-5}\r\n",
+        r#"{"id":"a1","n":7}"#,
+        r#"{"id":"a1","n":1005}"#,
+        r#"{"id":"a1","n":-0}"#,
+        r#"{"id":"a1","n":10.0}"#,
+        r#"{"id":"a1","n":1e1}"#,
+        r#"{"id":"a1","n":01}"#,
+        r#"{"id":"a1","n":-}"#,
+        r#"{"id":"a1","x":1.5,"n":0}"#,
+        r#"{"id":"a1","x":12345678901234567890}"#,
+        r#"{"id":"a1","x":-9223372036854775808}"#,
+        r#"{"id":"a1","x":9223372036854775807}"#,
+        r#"{"id":"a1","kind":"a","flag":true}"#,
+        r#"{"id":"a1","kind":"c"}"#,
+        r#"{"id":"a1","kind":3}"#,
+        r#"{"id":"a1","kind":3.0}"#,
+        r#"{"id":"a1","kind":null,"flag":false}"#,
+        r#"{"id":"a1","flag":"true"}"#,
+        r#"{"id":"a1","code":"0123"}"#,
+        r#"{"id":"a1","code":"12a"}"#,
+        r#"{"id":"a1","tags":[]}"#,
+        r#"{"id":"a1","tags":[ "x" , "y" ]}"#,
+        r#"{"id":"a1","tags":["x","y","z","w"]}"#,
+        r#"{"id":"a1","tags":["x",1]}"#,
+        r#"{"id":"a1","tags":["x",]}"#,
+        r#"{"id":"a1","inner":{"k":"p"}}"#,
+        r#"{"id":"a1","inner":{"k":2}}"#,
+        r#"{"id":"a1","inner":{"k":"q"}}"#,
+        r#"{"id":"a1","inner":{}}"#,
+        r#"{"id":"a1","inner":{"k":"p","z":1}}"#,
+        r#"{"id":"a1","nothing":null,"any":[1,{"a":[true,false,null,"s",-1.5e-3]},{}]}"#,
+        r#"{"id":"a1","other":{"deep":[[[]]],"s":"t"},"more":-12}"#,
+        r#"{"id":"a\"1"}"#,
+        r#"{"id":"a\u00e91"}"#,
+        r#"{"i\u0064":"a1"}"#,
+        r#"{"id":"a1","other":"x\\y"}"#,
+        r#"{"id":"héllo"}"#,
+        r#"{"id":"123456789"}"#,
+        r#"{"id":""}"#,
+        r#"{"id":"a1","id":"b2"}"#,
+        r#"{"n":5}"#,
+        r#"{}"#,
+        r#"{"id":"a1",}"#,
+        r#"{"id":"a1"} x"#,
+        r#"{"id":"a1"}}"#,
+        r#"{"id" "a1"}"#,
+        r#"{"id":"a1","flag":tru}"#,
+        r#"{"id":"a1","flag":truex}"#,
+        r#"["id"]"#,
+        r#""id""#,
+        "{\"id\":\"a\u{1}1\"}",
+        r#"{"id":"a1","any":[1 2]}"#,
+        r#"{"id":"a1","any":{"a":1,,"b":2}}"#,
+    ];
+
+    #[test]
+    fn the_walk_answers_as_the_deserializer_or_not_at_all() {
+        let reads = [
+            DataReads::Nothing,
+            DataReads::Fields(vec!["id".into(), "any".into(), "other".into()]),
+            DataReads::Fields(vec!["tags".into(), "inner".into(), "n".into()]),
+            DataReads::Everything,
+        ];
+        let mut answered = 0;
+        for reads in &reads {
+            let check = check(reads);
+            for payload in PAYLOADS {
+                // Every prefix too: broken texts the walk must leave alone.
+                for end in (0..=payload.len()).filter(|end| payload.is_char_boundary(*end)) {
+                    let text = &payload[..end];
+                    let walked = payload_of(&check, text);
+                    if walked.is_some() {
+                        answered += 1;
+                        assert_eq!(walked, deserialized(&check, text), "{reads:?} {text}");
+                    }
+                }
+            }
+        }
+        // The plain ones are answered: every valid payload without escapes or fractions.
+        for reads in &reads {
+            let check = check(reads);
+            for text in [
+                r#"{"id":"a1","n":10,"kind":"a","tags":["x"],"inner":{"k":2},"other":[{}]}"#,
+                r#" {"id":"héllo" ,"code":"7","nothing":null,"any":{"a":[true,-3]}} "#,
+            ] {
+                assert!(deserialized(&check, text).is_some(), "{text}");
+                assert_eq!(
+                    payload_of(&check, text),
+                    deserialized(&check, text),
+                    "{text}"
+                );
+            }
+        }
+        assert!(answered >= 4 * 20, "{answered}");
+    }
+
+    fn payload_of<'a>(check: &FastCheck, text: &'a str) -> Option<Kept<'a>> {
+        payload(&check.root, &check.keep, text)
+    }
+}

@@ -1,0 +1,206 @@
+//! JSON written plainly, read straight from its bytes: white space, strings without escapes,
+//! integers and the extent of numbers. What the envelope reader and the payload walk share;
+//! anything less plain is theirs to leave to the general JSON reader.
+
+// Indexes here come from input: every access is checked.
+#![deny(clippy::indexing_slicing)]
+
+/// Whether `byte` is JSON's white space.
+pub fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The position of the first byte from `at` on that is not white space.
+pub fn skip_space(line: &[u8], mut at: usize) -> usize {
+    while line.get(at).is_some_and(|b| is_space(*b)) {
+        at += 1;
+    }
+    at
+}
+
+/// A string without escapes (or control characters, which JSON does not allow in one) at
+/// `at`: its bytes and the position after its closing quote.
+pub fn plain_string(line: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    if line.get(at) != Some(&b'"') {
+        return None;
+    }
+    let rest = line.get(at + 1..)?;
+    let end = string_stop(rest)?;
+    let text = rest.get(..end)?;
+    (rest.get(end) == Some(&b'"')).then_some((text, at + 1 + end + 1))
+}
+
+/// Where the first `"`, `\` or control character of `bytes` is: where a string without
+/// escapes stops. Names are short: eight bytes at a time in a word finds it sooner than a
+/// vector search, which pays only on long texts.
+pub fn string_stop(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `word` below `limit` (at most 128), and maybe of bytes
+    // after the first such one (never before it).
+    let below = |word: u64, limit: u8| word.wrapping_sub(ONES * u64::from(limit)) & !word & HIGH;
+    // The same for each byte equal to `byte`.
+    let matching = |word: u64, byte: u8| below(word ^ (ONES * u64::from(byte)), 1);
+    let words = bytes.chunks_exact(8);
+    let tail = words.remainder();
+    for (index, word) in words.enumerate() {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let word = u64::from_le_bytes(eight);
+        let found = matching(word, b'"') | matching(word, b'\\') | below(word, 0x20);
+        if found != 0 {
+            return Some(index * 8 + (found.trailing_zeros() / 8) as usize);
+        }
+    }
+    let at = bytes.len() - tail.len();
+    (tail
+        .iter()
+        .position(|&b| matches!(b, b'"' | b'\\') || b < 0x20))
+    .map(|found| at + found)
+}
+
+/// The JSON number at `at` when it is an integer that fits an `i64` (anything else is left
+/// to `parse`, which says what is wrong with it), and the position after it.
+pub fn integer(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
+    let negative = bytes.get(at) == Some(&b'-');
+    let start = at + usize::from(negative);
+    let (count, short) = digits(bytes, start);
+    let end = start + count;
+    let value = match short {
+        Some(magnitude) if negative => -magnitude,
+        Some(magnitude) => magnitude,
+        // Longer ones (sign included) may not fit: the standard reader says.
+        None => std::str::from_utf8(bytes.get(at..end)?)
+            .ok()?
+            .parse()
+            .ok()?,
+    };
+    let leading_zero = bytes.get(start) == Some(&b'0') && end > start + 1;
+    if end == start || leading_zero || matches!(bytes.get(end), Some(b'.' | b'e' | b'E')) {
+        return None;
+    }
+    Some((value, end))
+}
+
+/// How many ASCII digits come from `at` on, and their value when there are at most 18 (no
+/// sum of so few can overflow: every timestamp in milliseconds is one). Eight digits at a
+/// time, in a word, while eight follow.
+fn digits(bytes: &[u8], at: usize) -> (usize, Option<i64>) {
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    let mut value = 0i64;
+    let mut end = at;
+    // A whole word only while the digits so far and its eight stay within 18.
+    while end - at <= 10 {
+        let Some(word) = bytes.get(end..end + 8) else {
+            break;
+        };
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(word);
+        let word = u64::from_le_bytes(eight);
+        // Every byte 0x30..=0x39: its high nibble 3, and still 3 with 6 added.
+        let all_digits = word & HIGH_NIBBLES == ZEROS
+            && word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES == ZEROS;
+        if !all_digits {
+            break;
+        }
+        value = value * 100_000_000 + eight_digits_value(word - ZEROS);
+        end += 8;
+    }
+    while let Some(digit) = bytes.get(end).filter(|b| b.is_ascii_digit()) {
+        if end - at < 18 {
+            value = value * 10 + i64::from(digit - b'0');
+        }
+        end += 1;
+    }
+    let count = end - at;
+    (count, (count <= 18).then_some(value))
+}
+
+/// The number eight digit values (0 to 9, one per byte, the first digit in the lowest byte)
+/// make: pairs, then fours, then the eight, each step one multiplication.
+fn eight_digits_value(word: u64) -> i64 {
+    let pairs = (word.wrapping_mul(10) + (word >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let fours = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+    let eight = fours.wrapping_mul(10_000) + (fours >> 32);
+    (eight & 0xFFFF_FFFF) as i64
+}
+
+/// The position after the JSON number at `at`: `-`, an integer part without leading zeros,
+/// then maybe a fraction and an exponent.
+pub fn number_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let digits = |from: usize| {
+        let count = bytes.get(from..).map_or(0, |rest| {
+            rest.iter().take_while(|b| b.is_ascii_digit()).count()
+        });
+        (count > 0).then_some(from + count)
+    };
+    let start = at + usize::from(bytes.get(at) == Some(&b'-'));
+    let mut end = digits(start)?;
+    if bytes.get(start) == Some(&b'0') && end > start + 1 {
+        return None;
+    }
+    if bytes.get(end) == Some(&b'.') {
+        end = digits(end + 1)?;
+    }
+    if matches!(bytes.get(end), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(bytes.get(end + 1), Some(b'+' | b'-')));
+        end = digits(end + 1 + sign)?;
+    }
+    Some(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_stop_finds_the_first() {
+        let is_stop = |b: &u8| matches!(b, b'"' | b'\\') || *b < 0x20;
+        for length in 0..40 {
+            for at in 0..=length {
+                for (stop, other) in [(b'"', b'\\'), (b'\\', 0x1f), (0x1f, b'"'), (0, b'"')] {
+                    // Bytes that differ from the stops by one bit or carry, then a stop at
+                    // `at` (none when `at == length`), then another stop.
+                    let filler = [b'!', b'#', b'[', b']', b' ', 0x7f, 0x80, 0xa2, 0xdc];
+                    let mut bytes: Vec<u8> = filler.iter().copied().cycle().take(length).collect();
+                    if let Some(byte) = bytes.get_mut(at) {
+                        *byte = stop;
+                    }
+                    bytes.push(other);
+                    let expected = bytes.iter().position(is_stop);
+                    assert_eq!(string_stop(&bytes), expected, "{length} {at} {stop}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn integers_are_read_exactly_to_the_ends_of_i64() {
+        let read = |text: &str| integer(text.as_bytes(), 0).map(|(value, _)| value);
+        assert_eq!(read("1732435200059,"), Some(1_732_435_200_059));
+        assert_eq!(read("-42}"), Some(-42));
+        assert_eq!(read("0"), Some(0));
+        assert_eq!(read("999999999999999999"), Some(999_999_999_999_999_999));
+        assert_eq!(read("-999999999999999999"), Some(-999_999_999_999_999_999));
+        assert_eq!(read("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(read("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(read("9223372036854775808"), None, "over i64");
+        assert_eq!(read("-9223372036854775809"), None);
+        for not in ["01", "1.5", "1e3", "-", "", "x"] {
+            assert_eq!(read(not), None, "{not}");
+        }
+        assert_eq!(integer(b"12,", 0), Some((12, 2)));
+        assert_eq!(read("1732435200059}"), Some(1_732_435_200_059));
+        assert_eq!(read("12345678"), Some(12_345_678));
+        assert_eq!(read("1234567890123456,"), Some(1_234_567_890_123_456));
+        assert_eq!(read("12345678901234567"), Some(12_345_678_901_234_567));
+        assert_eq!(read("98765432:"), Some(98_765_432));
+        assert_eq!(read("9876543/"), Some(9_876_543));
+        assert_eq!(read("1234567a"), Some(1_234_567));
+        assert_eq!(read("12345678901234567890123"), None, "over i64");
+        for (text, value) in [("00000000", None), ("1234567.5", None), ("-0", Some(0))] {
+            assert_eq!(read(text), value, "{text}");
+        }
+    }
+}
