@@ -5,6 +5,7 @@
 # worker says how long it was busy; events/s is the file's lines over the longest of those.
 #
 # usage: bench/nats.sh [FILE] [WORKERS]   (default: 500,000 simulated events, 1 worker)
+#   JOBS=N gives each worker N threads (`worker -j N`; default: one per core).
 # The server: PLOTLINE_NATS_SERVER, tests/clients/.venv/bin/nats-server, or nats-server on PATH.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -35,12 +36,13 @@ end=$(date +%s.%N)
 echo "publish: $(echo "$lines / ($end - $start)" | bc) lines/s"
 pids=()
 for i in $(seq "$workers"); do
-  "$plotline" worker --nats "$url" --id "w$i" --idle-exit 2 2> "$work/w$i.log" &
+  ${TIME_WORKER:+/usr/bin/time -f "worker cpu: %U user %S sys %e wall" -a -o "$work/time.log"} "$plotline" worker --nats "$url" --id "w$i" --idle-exit 2 ${JOBS:+-j "$JOBS"} 2> "$work/w$i.log" &
   pids+=($!)
 done
 wait "${pids[@]}"
+[ -n "${TIME_WORKER:-}" ] && cat "$work/time.log"
 busy=$(cat "$work"/w*.log | grep -o 'processed in [0-9.]*' | awk '{ if ($3 > m) m = $3 } END { print m }')
-echo "$workers worker(s): $(echo "$lines / $busy" | bc) events/s (busy $busy s)"
+echo "$workers worker(s), ${JOBS:-one per core} thread(s) each: $(echo "$lines / $busy" | bc) events/s (busy $busy s)"
 for jobs in 1 2; do
   start=$(date +%s.%N)
   "$plotline" validate -j "$jobs" -q "$file" > /dev/null || true

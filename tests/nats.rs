@@ -277,9 +277,10 @@ fn three_workers_on_twelve_partitions_report_what_validate_reports() {
     let path = stream(dir.path(), "200000");
     server.must(&["nats-setup", "--partitions", "12"]);
     server.must(&["publish", path.to_str().unwrap()]);
-    let workers: Vec<Child> = ["w1", "w2", "w3"]
+    // One thread, two, and one per core: each judges as `validate` does.
+    let workers: Vec<Child> = [("w1", &["-j", "1"][..]), ("w2", &["-j", "2"]), ("w3", &[])]
         .into_iter()
-        .map(|id| server.worker(id, "4", "300", "0"))
+        .map(|(id, jobs)| server.worker_with(id, "4", "300", "0", jobs))
         .collect();
     let mut processed = 0u64;
     for worker in workers {

@@ -99,6 +99,10 @@ pub struct WorkerArgs {
     /// Serve Prometheus metrics here (port 0: any free port, said on start).
     #[arg(long, value_name = "ADDRESS:PORT", default_value = "127.0.0.1:0")]
     pub metrics: std::net::SocketAddr,
+    /// Threads that judge the partitions this worker holds, each partition on one at a
+    /// time (default: one per core).
+    #[arg(long, short = 'j', value_parser = super::validate::jobs)]
+    pub jobs: Option<std::num::NonZeroUsize>,
     /// Which catalog to use.
     #[command(flatten)]
     pub catalog: CatalogArgs,
@@ -122,13 +126,26 @@ pub struct ReportArgs {
 
 /// Runs `future` on a single-threaded runtime; errors are said and exit 2.
 fn run<T>(future: impl std::future::Future<Output = Result<T, String>>) -> Result<T, u8> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|error| {
-            say!("error: cannot start the runtime: {error}");
-            ERROR
-        })?;
+    run_on(1, future)
+}
+
+/// Runs `future` on a runtime of `threads` threads (the one calling it when 1); errors are
+/// said and exit 2.
+fn run_on<T>(
+    threads: usize,
+    future: impl std::future::Future<Output = Result<T, String>>,
+) -> Result<T, u8> {
+    let mut builder = match threads {
+        1 => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    if threads > 1 {
+        builder.worker_threads(threads);
+    }
+    let runtime = builder.enable_all().build().map_err(|error| {
+        say!("error: cannot start the runtime: {error}");
+        ERROR
+    })?;
     runtime.block_on(future).map_err(|message| {
         say!("error: {message}");
         ERROR
@@ -250,7 +267,10 @@ pub fn worker(args: WorkerArgs) -> u8 {
         show_pii: args.show_pii,
     };
     let stats = std::sync::Arc::new(nats::WorkerStats::default());
-    let done = run(async {
+    let threads = args
+        .jobs
+        .map_or_else(super::validate::default_jobs, std::num::NonZeroUsize::get);
+    let done = run_on(threads, async {
         let listener = tokio::net::TcpListener::bind(args.metrics)
             .await
             .map_err(|error| format!("cannot serve metrics on {}: {error}", args.metrics))?;

@@ -87,7 +87,7 @@ pub fn duration(text: &str) -> Result<i64, String> {
 }
 
 /// A thread count: a whole number, at least 1.
-fn jobs(text: &str) -> Result<NonZeroUsize, String> {
+pub fn jobs(text: &str) -> Result<NonZeroUsize, String> {
     match text.parse::<usize>() {
         Ok(n) => NonZeroUsize::new(n).ok_or_else(|| "must be at least 1".to_owned()),
         Err(_) => Err("must be a whole number, at least 1".to_owned()),
@@ -447,7 +447,7 @@ fn finish_output(out: Output, written: io::Result<()>, summary: &Summary) -> u8 
 }
 
 /// Every core, or one when that is unknown.
-fn default_jobs() -> usize {
+pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
 }
 
