@@ -262,11 +262,11 @@ impl From<&Step> for StepView {
         // The block is a JSON object the interpreter wrote; `null` if it ever were not.
         let metadata = serde_json::from_str(&step.metadata).unwrap_or_default();
         StepView {
-            lifecycle: step.lifecycle.clone(),
-            version: step.version.clone(),
-            interaction: step.interaction.clone(),
-            event: step.event.clone(),
-            state: step.state.clone(),
+            lifecycle: step.lifecycle.to_string(),
+            version: step.version.to_string(),
+            interaction: step.interaction.to_string(),
+            event: step.event.to_string(),
+            state: step.state.to_string(),
             metadata,
         }
     }

@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::sync::LazyLock;
 
+use compact_str::CompactString;
 use memchr::memmem;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -147,19 +148,20 @@ static METADATA_KEY: LazyLock<memmem::Finder<'static>> =
 static UNICODE_ESCAPE: LazyLock<memmem::Finder<'static>> =
     LazyLock::new(|| memmem::Finder::new(b"\\u"));
 
-/// What became of one event, for `run`, scenario traces and `serve`.
+/// What became of one event, for `run`, scenario traces and `serve`. Its names are short
+/// strings kept inline (no allocation for names of up to 24 bytes): one is made per event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// The lifecycle.
-    pub lifecycle: String,
+    pub lifecycle: CompactString,
     /// The lifecycle version that judged it.
-    pub version: String,
+    pub version: CompactString,
     /// The interaction.
-    pub interaction: String,
+    pub interaction: CompactString,
     /// The event.
-    pub event: String,
+    pub event: CompactString,
     /// The interaction's state after the event.
-    pub state: String,
+    pub state: CompactString,
     /// The metadata block after the event, as JSON text (an object).
     pub metadata: String,
 }
@@ -273,7 +275,7 @@ pub struct Changes {
 }
 
 /// Open interactions of one lifecycle, by interaction key.
-type OpenMap = hashbrown::HashMap<compact_str::CompactString, Interaction>;
+type OpenMap = hashbrown::HashMap<CompactString, Interaction>;
 
 /// Runs events through a catalog.
 pub struct Interpreter<'c> {
@@ -1294,11 +1296,11 @@ impl<'c> Interpreter<'c> {
             }
         }
         let step = want_step.then(|| Step {
-            lifecycle: lifecycle.name.clone(),
-            version: version.name.clone(),
-            interaction: key.to_owned(),
-            event: envelope.event.to_string(),
-            state: version.state_name(state).to_owned(),
+            lifecycle: CompactString::from(lifecycle.name.as_str()),
+            version: CompactString::from(version.name.as_str()),
+            interaction: CompactString::from(key),
+            event: CompactString::from(envelope.event.as_ref()),
+            state: CompactString::from(version.state_name(state)),
             metadata: version.metadata_json(&interaction.meta),
         });
         if version.is_final(state) {
@@ -2020,16 +2022,16 @@ fn same(a: &Value, b: &Value) -> bool {
 mod tests {
     use serde_json::{json, Map, Value};
 
-    use super::Step;
+    use super::{CompactString, Step};
 
     fn step() -> Step {
         let metadata = json!({"opened": 5, "form": {"a": "b"}, "closed": false}).to_string();
         Step {
-            lifecycle: String::new(),
-            version: String::new(),
-            interaction: String::new(),
-            event: String::new(),
-            state: String::new(),
+            lifecycle: CompactString::default(),
+            version: CompactString::default(),
+            interaction: CompactString::default(),
+            event: CompactString::default(),
+            state: CompactString::default(),
             metadata,
         }
     }

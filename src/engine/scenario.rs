@@ -121,7 +121,7 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
             ts,
             state: outcome
                 .as_ref()
-                .map_or_else(|| "(not applied)".to_owned(), |o| o.state.clone()),
+                .map_or_else(|| "(not applied)".to_owned(), |o| o.state.to_string()),
             violations: found[before..].iter().map(describe).collect(),
             metadata: (outcome.and_then(|o| serde_json::from_str(&o.metadata).ok()))
                 .unwrap_or_default(),

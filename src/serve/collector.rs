@@ -83,14 +83,14 @@ impl Verdict {
         violations: Vec<Violation>,
         duplicate: bool,
     ) -> (String, Verdict) {
-        // The step's own texts move into the verdict.
+        // The step's own texts move into the verdict (its names made strings).
         let (version, lifecycle, interaction, event, state, metadata) = match step {
             Some(step) => (
-                step.version,
-                Some(step.lifecycle),
-                Some(step.interaction),
-                Some(step.event),
-                Some(step.state),
+                step.version.into_string(),
+                Some(step.lifecycle.into_string()),
+                Some(step.interaction.into_string()),
+                Some(step.event.into_string()),
+                Some(step.state.into_string()),
                 RawValue::from_string(step.metadata).ok(),
             ),
             None => {
