@@ -817,15 +817,15 @@ impl PartitionRun<'_> {
             // The stream's watermark at each line (publish reads every line's `ts`), so that
             // held lines are judged, and quiet interactions end, where `validate` has them.
             let watermarks = header("Plotline-Watermarks").unwrap_or_default();
-            let mut watermarks = words(&watermarks).map(|w| w.parse::<i64>().ok());
+            let mut watermarks = numbers_in(&watermarks);
             // Each event as `run` writes it, the batch's in one message (room made once:
             // with its metadata block, an event takes less than twice its line).
             let mut events = Vec::with_capacity(2 * message.payload.len());
-            for (line, number) in lines.zip(words(&numbers)) {
+            for (line, number) in lines.zip(numbers_in(&numbers)) {
                 let place = Place {
                     file_index,
                     file: &file,
-                    line: number.parse().unwrap_or(0),
+                    line: number.and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
                 };
                 let interpreter = &mut self.interpreter;
                 let before = interpreter.summary().events;
@@ -935,11 +935,17 @@ fn judge_as(interpreter: &mut Interpreter, options: WorkerOptions) {
     interpreter.show_personal_values(options.show_pii);
 }
 
-/// The words of a header's value written one space apart (`Plotline-Lines`,
-/// `Plotline-Watermarks`), split byte by byte: they are short, and a `char` search costs more
-/// per word than the split itself.
-fn words(value: &str) -> impl Iterator<Item = &str> {
-    (value.as_bytes().split(|&b| b == b' ')).map(|word| std::str::from_utf8(word).unwrap_or(""))
+/// The numbers of a header's value written one space apart (`Plotline-Lines`,
+/// `Plotline-Watermarks`), each `None` where a word is not one. Read from the bytes: they are
+/// short, and a `char` search and a UTF-8 check cost more per word than reading it.
+fn numbers_in(value: &str) -> impl Iterator<Item = Option<i64>> + '_ {
+    value.as_bytes().split(|&b| b == b' ').map(|word| {
+        match crate::plain_json::integer(word, 0) {
+            Some((number, end)) if end == word.len() => Some(number),
+            // Written otherwise (`+1`, `007`): as the standard parser reads it.
+            _ => std::str::from_utf8(word).ok()?.parse().ok(),
+        }
+    })
 }
 
 /// Appends an event's line as `run` writes it (with its computed metadata block).
