@@ -1,5 +1,5 @@
 //! The fast check run straight over a payload's bytes, for payloads written plainly (strings
-//! without escapes, integers that fit in 18 digits): one pass, no deserializer between the
+//! without escapes, integers that fit an `i64`): one pass, no deserializer between the
 //! text and the schema. It answers only when it is sure, and then exactly what the
 //! deserializer answers; anything else (escapes, fractions, a fault) gives `None`, and the
 //! deserializer reads the payload again and has the last word.
