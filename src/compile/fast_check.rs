@@ -147,6 +147,16 @@ struct Keep {
     count: usize,
 }
 
+impl Keep {
+    /// Whether the member `key` is kept: the schema's property `found` when it names one.
+    fn wants(&self, found: Option<usize>, key: &str) -> bool {
+        match found {
+            Some(at) => self.properties & bit(at) != 0,
+            None => self.all_others || self.others.iter().any(|name| name == key),
+        }
+    }
+}
+
 impl FastCheck {
     /// Compiles `schema`, keeping nothing; `None` when it uses anything outside the subset.
     pub fn compile(schema: &Value) -> Option<FastCheck> {
@@ -558,10 +568,7 @@ fn object<'de, A: MapAccess<'de>>(
             }
             seen |= bit(at);
         }
-        let wanted = keep.is_some_and(|keep| match found {
-            Some((at, _)) => keep.properties & bit(at) != 0,
-            None => keep.all_others || keep.others.iter().any(|name| *name == key),
-        });
+        let wanted = keep.is_some_and(|keep| keep.wants(found.map(|(at, _)| at), &key));
         match (found, wanted) {
             (None, _) if !node.additional => return Err(de::Error::custom("")),
             (Some((_, inner)), true) => {

@@ -140,10 +140,7 @@ impl<'a> Walk<'a> {
                 seen |= bit(at);
                 guess = at + 1;
             }
-            let wanted = keep.is_some_and(|keep| match found {
-                Some((at, _)) => keep.properties & bit(at) != 0,
-                None => keep.all_others || keep.others.iter().any(|name| name == key),
-            });
+            let wanted = keep.is_some_and(|keep| keep.wants(found.map(|(at, _)| at), key));
             match (found, wanted) {
                 (None, _) if !node.additional => return None,
                 (Some((_, inner)), true) => {
