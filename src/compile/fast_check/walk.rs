@@ -18,6 +18,9 @@ use crate::plain_json::{integer, number_end, plain_string, skip_space};
 /// Deeper than this the walk gives up (the deserializer has its own limit).
 const MAX_DEPTH: usize = 100;
 
+/// The room a kept array or object is made with.
+const SMALL: usize = 4;
+
 /// The properties `keep` names of the object `text` holds (white space around it allowed),
 /// checked against `root`; `None` when the walk is not sure.
 pub(super) fn payload<'a>(root: &Node, keep: &Keep, text: &'a str) -> Option<Kept<'a>> {
@@ -220,7 +223,8 @@ impl<'a> Walk<'a> {
             b'"' => Doc::Str(Cow::Borrowed(self.string()?)),
             b'[' => {
                 self.enter()?;
-                let mut items = Vec::new();
+                // Room for a few at once: most kept arrays and objects are small.
+                let mut items = Vec::with_capacity(SMALL);
                 let mut more = !self.closes(b']');
                 while more {
                     items.push(self.doc()?);
@@ -230,7 +234,7 @@ impl<'a> Walk<'a> {
             }
             b'{' => {
                 self.enter()?;
-                let mut members = Vec::new();
+                let mut members = Vec::with_capacity(SMALL);
                 let mut more = !self.closes(b'}');
                 while more {
                     let key = self.key()?;
