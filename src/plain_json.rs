@@ -59,6 +59,26 @@ pub fn string_stop(bytes: &[u8]) -> Option<usize> {
     .map(|found| at + found)
 }
 
+/// [`plain_string`] in valid UTF-8 text: the string's text and the position after it.
+pub fn plain_str(text: &str, at: usize) -> Option<(&str, usize)> {
+    let (bytes, after) = plain_string(text.as_bytes(), at)?;
+    // The string's bytes lie between two quotes of valid UTF-8 text.
+    Some((text.get(at + 1..at + 1 + bytes.len())?, after))
+}
+
+/// The position after the string without escapes, number, `true`, `false` or `null` at
+/// `at`.
+pub fn scalar_end(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = bytes.get(at..)?;
+    match rest.first()? {
+        b'"' => plain_string(bytes, at).map(|(_, after)| after),
+        b't' if rest.starts_with(b"true") => Some(at + 4),
+        b'f' if rest.starts_with(b"false") => Some(at + 5),
+        b'n' if rest.starts_with(b"null") => Some(at + 4),
+        _ => number_end(bytes, at),
+    }
+}
+
 /// The JSON number at `at` when it is an integer that fits an `i64` (anything else is left
 /// to `parse`, which says what is wrong with it), and the position after it.
 pub fn integer(bytes: &[u8], at: usize) -> Option<(i64, usize)> {

@@ -137,11 +137,12 @@ fn run_on<T>(
 ) -> Result<T, u8> {
     let mut builder = match threads {
         1 => tokio::runtime::Builder::new_current_thread(),
-        _ => tokio::runtime::Builder::new_multi_thread(),
+        _ => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(threads);
+            builder
+        }
     };
-    if threads > 1 {
-        builder.worker_threads(threads);
-    }
     let runtime = builder.enable_all().build().map_err(|error| {
         say!("error: cannot start the runtime: {error}");
         ERROR

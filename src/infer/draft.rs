@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::import::{versions_list, yaml_of};
@@ -249,30 +250,22 @@ type SetUse = (String, Vec<String>);
 /// event the sets it uses.
 fn property_sets(events: &[Map<String, Value>]) -> (Map<String, Value>, Vec<Vec<SetUse>>) {
     // Each distinct declaration (name and value) and the events that declare it, in order of
-    // first appearance; found through a hash of it, so plans of thousands of properties take
-    // no quadratic time.
-    let mut sharing: Vec<(Declared, Vec<usize>)> = Vec::new();
-    let mut found: HashMap<Declared, usize> = HashMap::new();
+    // first appearance, found through a hash of it: plans of thousands of properties take no
+    // quadratic time.
+    let mut sharing: IndexMap<Declared, Vec<usize>> = IndexMap::new();
     for (index, properties) in events.iter().enumerate() {
         for property in properties {
-            let at = *found.entry(property).or_insert(sharing.len());
-            match sharing.get_mut(at) {
-                Some((_, users)) => users.push(index),
-                None => sharing.push((property, vec![index])),
-            }
+            sharing.entry(property).or_default().push(index);
         }
     }
     // By the events that share them: the properties.
-    let mut groups: Vec<(Vec<usize>, Vec<Declared>)> = Vec::new();
-    let mut found: HashMap<Vec<usize>, usize> = HashMap::new();
+    let mut groups: IndexMap<Vec<usize>, Vec<Declared>> = IndexMap::new();
     for (property, users) in sharing.into_iter().filter(|(_, users)| users.len() >= 2) {
-        let at = *found.entry(users.clone()).or_insert(groups.len());
-        match groups.get_mut(at) {
-            Some((_, properties)) => properties.push(property),
-            None => groups.push((users, vec![property])),
-        }
+        groups.entry(users).or_default().push(property);
     }
-    groups.retain(|(_, properties)| properties.len() >= 2);
+    let mut groups: Vec<(Vec<usize>, Vec<Declared>)> = (groups.into_iter())
+        .filter(|(_, properties)| properties.len() >= 2)
+        .collect();
     groups.sort_by_key(|(users, properties)| std::cmp::Reverse(users.len() * properties.len()));
     let mut sets = Map::new();
     let mut uses: Vec<Vec<SetUse>> = vec![Vec::new(); events.len()];

@@ -13,7 +13,7 @@ use serde_json::{Number, Value};
 
 use super::{bit, Keep, Kept, Node, ARRAY, BOOLEAN, INTEGER, NULL, OBJECT};
 use crate::expr::doc::Doc;
-use crate::plain_json::{integer, number_end, plain_string, skip_space};
+use crate::plain_json::{integer, plain_str, scalar_end, skip_space};
 
 /// Deeper than this the walk gives up (the deserializer has its own limit).
 const MAX_DEPTH: usize = 100;
@@ -60,9 +60,7 @@ impl<'a> Walk<'a> {
 
     /// A string without escapes, stepped over.
     fn string(&mut self) -> Option<&'a str> {
-        let (inner, after) = plain_string(self.bytes, self.at)?;
-        // Between two quotes of valid UTF-8 text.
-        let text = self.text.get(self.at + 1..self.at + 1 + inner.len())?;
+        let (text, after) = plain_str(self.text, self.at)?;
         self.at = after;
         Some(text)
     }
@@ -78,50 +76,51 @@ impl<'a> Walk<'a> {
         Some(Number::from(value))
     }
 
-    /// An object's key and the colon after it, stepped over to the value.
-    fn key(&mut self) -> Option<&'a str> {
-        let key = self.string()?;
-        self.space();
-        if self.peek()? != b':' {
-            return None;
-        }
-        self.at += 1;
-        self.space();
-        Some(key)
-    }
-
-    /// Steps into an array or object.
-    fn enter(&mut self) -> Option<()> {
+    /// The array (`close` `]`) or object (`}`) at the position, each of its items or members
+    /// handed to `each`, stepped over.
+    fn each_in(&mut self, close: u8, mut each: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.depth += 1;
         self.at += 1;
         self.space();
-        (self.depth <= MAX_DEPTH).then_some(())
-    }
-
-    /// After a member or item: `true` when another follows, `false` at `close`.
-    fn next(&mut self, close: u8) -> Option<bool> {
-        self.space();
-        let more = match self.peek()? {
-            b',' => true,
-            byte if byte == close => {
-                self.depth -= 1;
-                false
-            }
-            _ => return None,
-        };
-        self.at += 1;
-        self.space();
-        Some(more)
-    }
-
-    /// Whether an array or object closes at once (empty), stepped over if so.
-    fn closes(&mut self, close: u8) -> bool {
-        let empty = self.peek() == Some(close);
-        if empty {
-            self.at += 1;
-            self.depth -= 1;
+        if self.depth > MAX_DEPTH {
+            return None;
         }
-        empty
+        let mut more = self.peek() != Some(close);
+        if !more {
+            self.at += 1;
+        }
+        while more {
+            each(self)?;
+            self.space();
+            more = match self.peek()? {
+                b',' => true,
+                byte if byte == close => false,
+                _ => return None,
+            };
+            self.at += 1;
+            self.space();
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// The items of the array at the position, each handed to `each`.
+    fn items(&mut self, each: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.each_in(b']', each)
+    }
+
+    /// The members of the object at the position, each value handed to `each` with its key.
+    fn members(&mut self, mut each: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.each_in(b'}', |walk| {
+            let key = walk.string()?;
+            walk.space();
+            if walk.peek()? != b':' {
+                return None;
+            }
+            walk.at += 1;
+            walk.space();
+            each(walk, key)
+        })
     }
 
     /// An object checked against `node`, keeping the properties `keep` names.
@@ -129,12 +128,9 @@ impl<'a> Walk<'a> {
         if self.peek()? != b'{' {
             return None;
         }
-        self.enter()?;
         let mut kept = Vec::with_capacity(keep.map_or(0, |keep| keep.count));
         let (mut seen, mut guess) = (0u64, 0);
-        let mut more = !self.closes(b'}');
-        while more {
-            let key = self.key()?;
+        self.members(|walk, key| {
             let found = node.property_after(key, guess);
             if let Some((at, _)) = found {
                 if seen & bit(at) != 0 {
@@ -145,23 +141,21 @@ impl<'a> Walk<'a> {
             }
             let wanted = keep.is_some_and(|keep| keep.wants(found.map(|(at, _)| at), key));
             match (found, wanted) {
-                (None, _) if !node.additional => return None,
+                (None, _) if !node.additional => None,
                 (Some((_, inner)), true) => {
-                    let value = self.doc()?;
-                    if !inner.accepts(&value) {
-                        return None;
-                    }
-                    kept.push((Cow::Borrowed(key), value));
+                    let value = walk.doc()?;
+                    inner
+                        .accepts(&value)
+                        .then(|| kept.push((Cow::Borrowed(key), value)))
                 }
                 (None, true) => {
-                    let value = self.doc()?;
-                    kept.push((Cow::Borrowed(key), value));
+                    kept.push((Cow::Borrowed(key), walk.doc()?));
+                    Some(())
                 }
-                (Some((_, inner)), false) => self.checked(inner)?,
-                (None, false) => self.skip()?,
+                (Some((_, inner)), false) => walk.checked(inner),
+                (None, false) => walk.skip(),
             }
-            more = self.next(b'}')?;
-        }
+        })?;
         (seen & node.required == node.required).then_some(kept)
     }
 
@@ -185,17 +179,14 @@ impl<'a> Walk<'a> {
                 if node.types & ARRAY == 0 || node.consts.is_some() {
                     return None;
                 }
-                self.enter()?;
                 let mut count = 0usize;
-                let mut more = !self.closes(b']');
-                while more {
-                    match &node.items {
-                        Some(items) => self.checked(items)?,
-                        None => self.skip()?,
-                    }
+                self.items(|walk| {
                     count += 1;
-                    more = self.next(b']')?;
-                }
+                    match &node.items {
+                        Some(items) => walk.checked(items),
+                        None => walk.skip(),
+                    }
+                })?;
                 node.items_count.holds(count)
             }
             b'{' => {
@@ -222,25 +213,20 @@ impl<'a> Walk<'a> {
             b'f' => self.word(b"false").map(|()| Doc::Bool(false))?,
             b'"' => Doc::Str(Cow::Borrowed(self.string()?)),
             b'[' => {
-                self.enter()?;
                 // Room for a few at once: most kept arrays and objects are small.
                 let mut items = Vec::with_capacity(SMALL);
-                let mut more = !self.closes(b']');
-                while more {
-                    items.push(self.doc()?);
-                    more = self.next(b']')?;
-                }
+                self.items(|walk| {
+                    items.push(walk.doc()?);
+                    Some(())
+                })?;
                 Doc::Array(items)
             }
             b'{' => {
-                self.enter()?;
                 let mut members = Vec::with_capacity(SMALL);
-                let mut more = !self.closes(b'}');
-                while more {
-                    let key = self.key()?;
-                    members.push((Cow::Borrowed(key), self.doc()?));
-                    more = self.next(b'}')?;
-                }
+                self.members(|walk, key| {
+                    members.push((Cow::Borrowed(key), walk.doc()?));
+                    Some(())
+                })?;
                 Doc::Object(members)
             }
             _ => Doc::Number(self.integer()?),
@@ -250,31 +236,10 @@ impl<'a> Walk<'a> {
     /// Any value, its syntax checked.
     fn skip(&mut self) -> Option<()> {
         match self.peek()? {
-            b'n' => self.word(b"null"),
-            b't' => self.word(b"true"),
-            b'f' => self.word(b"false"),
-            b'"' => self.string().map(|_| ()),
-            b'[' => {
-                self.enter()?;
-                let mut more = !self.closes(b']');
-                while more {
-                    self.skip()?;
-                    more = self.next(b']')?;
-                }
-                Some(())
-            }
-            b'{' => {
-                self.enter()?;
-                let mut more = !self.closes(b'}');
-                while more {
-                    self.key()?;
-                    self.skip()?;
-                    more = self.next(b'}')?;
-                }
-                Some(())
-            }
+            b'[' => self.items(Self::skip),
+            b'{' => self.members(|walk, _| walk.skip()),
             _ => {
-                self.at = number_end(self.bytes, self.at)?;
+                self.at = scalar_end(self.bytes, self.at)?;
                 Some(())
             }
         }

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 use super::{Checked, Envelope, Resolve};
-use crate::plain_json::{integer, is_space, number_end, plain_string, skip_space};
+use crate::plain_json::{integer, is_space, plain_str, plain_string, scalar_end, skip_space};
 
 /// The envelope of `text` (a JSON object's text, valid UTF-8 and not nested too deep), its
 /// payload checked with the check `resolve` gives for the fields before it; `None` when the
@@ -193,26 +193,11 @@ fn put<T>(slot: &mut Option<T>, (value, after): (T, usize)) -> Option<usize> {
 
 /// A string without escapes at `at`, and the position after it.
 fn string(text: &str, at: usize) -> Option<(Cow<'_, str>, usize)> {
-    let (bytes, after) = plain_string(text.as_bytes(), at)?;
-    // The string's bytes lie between two quotes of valid UTF-8 text.
-    let inner = text.get(at + 1..at + 1 + bytes.len())?;
-    Some((Cow::Borrowed(inner), after))
+    plain_str(text, at).map(|(inner, after)| (Cow::Borrowed(inner), after))
 }
 
 /// An object's text as the payload or metadata (`None` if it is not one object).
 fn object(text: &str) -> Option<Cow<'_, RawValue>> {
     let raw: &RawValue = serde_json::from_str(text).ok()?;
     raw.get().starts_with('{').then_some(Cow::Borrowed(raw))
-}
-
-/// The position after the string, number, `true`, `false` or `null` at `at`.
-fn scalar_end(bytes: &[u8], at: usize) -> Option<usize> {
-    let rest = bytes.get(at..)?;
-    match rest.first()? {
-        b'"' => plain_string(bytes, at).map(|(_, after)| after),
-        b't' if rest.starts_with(b"true") => Some(at + 4),
-        b'f' if rest.starts_with(b"false") => Some(at + 5),
-        b'n' if rest.starts_with(b"null") => Some(at + 4),
-        _ => number_end(bytes, at),
-    }
 }
