@@ -436,31 +436,30 @@ impl Version {
     /// [`Version::metadata_block`] written straight as JSON text (an object), without
     /// building it.
     pub fn metadata_json(&self, slots: &[Slot]) -> String {
-        let mut out = Vec::with_capacity(24 * self.fields.len() + 2);
-        out.push(b'{');
+        // Text throughout, so that the block needs no UTF-8 check when it is done.
+        let mut out = String::with_capacity(24 * self.fields.len() + 2);
+        out.push('{');
         for (n, (field, slot)) in self.reported_slots(slots).enumerate() {
             if n > 0 {
-                out.push(b',');
+                out.push(',');
             }
             // Names and defaults were written as JSON once, when the catalog was compiled.
-            out.extend_from_slice(field.written_key.as_bytes());
+            out.push_str(&field.written_key);
             match slot {
-                Some(Slot::Bool(true)) => out.extend_from_slice(b"true"),
-                Some(Slot::Bool(false)) => out.extend_from_slice(b"false"),
-                Some(Slot::Int(n)) => {
-                    out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes())
-                }
-                Some(Slot::Json(doc)) => {
-                    // Writing into memory fails only on a value JSON cannot hold; there is none.
-                    let _ = serde_json::to_writer(&mut out, doc);
-                }
-                Some(Slot::Unknown) => out.extend_from_slice(b"null"),
-                Some(Slot::Unset) | None => out.extend_from_slice(field.written_default.as_bytes()),
+                Some(Slot::Bool(true)) => out.push_str("true"),
+                Some(Slot::Bool(false)) => out.push_str("false"),
+                Some(Slot::Int(n)) => out.push_str(itoa::Buffer::new().format(*n)),
+                // Writing into memory fails only on a value JSON cannot hold; there is none.
+                Some(Slot::Json(doc)) => match serde_json::to_string(doc) {
+                    Ok(text) => out.push_str(&text),
+                    Err(_) => out.push_str("null"),
+                },
+                Some(Slot::Unknown) => out.push_str("null"),
+                Some(Slot::Unset) | None => out.push_str(&field.written_default),
             }
         }
-        out.push(b'}');
-        // serde_json writes UTF-8 only.
-        String::from_utf8(out).unwrap_or_else(|_| "{}".to_owned())
+        out.push('}');
+        out
     }
 }
 
