@@ -257,6 +257,20 @@ fn until_said(worker: &mut Child, text: &str) -> String {
     line
 }
 
+/// What a worker said, once it ended by itself within `limit` (killed, and failing the
+/// test, when it did not).
+fn said_within(mut child: Child, limit: Duration) -> String {
+    let began = Instant::now();
+    while child.try_wait().expect("waited").is_none() {
+        if began.elapsed() > limit {
+            let _ = child.kill();
+            panic!("the worker was still there after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    said(child)
+}
+
 fn said(child: Child) -> String {
     let output = child.wait_with_output().expect("the worker ends");
     assert_eq!(
@@ -313,6 +327,38 @@ fn three_workers_on_twelve_partitions_report_what_validate_reports() {
     let (mine, theirs) = (sorted(&events.stdout), sorted(&ran.stdout));
     assert_eq!(mine.len(), theirs.len());
     assert!(mine == theirs, "the event records differ from run's");
+}
+
+#[test]
+fn a_stream_of_mostly_violations_never_stalls_a_worker() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    // Every violation is an output whose acknowledgement the worker awaits before its next
+    // checkpoint; with one checkpoint for the whole stream, about 12,000 of them come before
+    // it: more than a connection's default permits for publishes awaiting theirs (5,000).
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("faulty.jsonl");
+    let output = plotline(&[
+        "simulate",
+        "-n",
+        "20000",
+        "--open",
+        "500",
+        "--violations",
+        "0.6",
+        "--seed",
+        "5",
+    ]);
+    std::fs::write(&path, output.stdout).expect("written");
+    server.must(&["nats-setup", "--partitions", "12"]);
+    server.must(&["publish", path.to_str().unwrap()]);
+    let worker = server.worker_with("w1", "2", "1000000", "0", &["-j", "1"]);
+    let text = said_within(worker, Duration::from_secs(60));
+    assert_eq!(number_before(&text, " input lines processed"), 20_000);
+    let report = server.report();
+    assert!(report["summary"]["violations"].as_u64() > Some(10_000));
+    assert_same(&report, &path);
 }
 
 /// Where the first worker is killed.

@@ -47,6 +47,15 @@ use crate::report::FORMAT_VERSION;
 const LEASE: Duration = Duration::from_secs(6);
 /// Publishes awaiting their acknowledgement at once (back-pressure beyond it).
 const IN_FLIGHT: usize = 512;
+/// A partition's outputs awaiting their acknowledgement at most: beyond it, the oldest is
+/// awaited before the next is sent. Every publish holds one of the connection's permits
+/// until its acknowledgement is awaited, so a worker's permits are sized from this and the
+/// partition count ([`worker_context`]): partitions that each hold their share can never
+/// wait on one another.
+const PENDING_OUTPUTS: usize = 256;
+/// Input messages a partition's reader fetches ahead at most: what a worker keeps in memory
+/// of its input is this many per partition held (each at most 64 kB and a line).
+const FETCH_AHEAD: i64 = 32;
 /// How long a failed partition run waits before it is tried again, first and at most.
 const RETRY_FIRST: Duration = Duration::from_secs(1);
 const RETRY_MOST: Duration = Duration::from_secs(30);
@@ -519,6 +528,7 @@ pub async fn worker(
     stats: Arc<WorkerStats>,
 ) -> Result<(), String> {
     let Layout { partitions, groups } = read_layout(&js, &names).await?;
+    let js = worker_context(&js, (partitions, groups));
     let leases = js
         .get_key_value(names.leases())
         .await
@@ -647,6 +657,17 @@ pub async fn worker(
     Ok(())
 }
 
+/// `js`'s connection with a permit for everything a worker may await at once: each
+/// partition's pending outputs ([`PENDING_OUTPUTS`]) or, once they are acknowledged, its
+/// checkpoint's writes (a head and `groups` groups); and the leases beside them.
+fn worker_context(js: &Context, (partitions, groups): (u32, u32)) -> Context {
+    let per_partition = PENDING_OUTPUTS.max(groups as usize + 1);
+    let permits = (partitions as usize + 1).saturating_mul(per_partition);
+    jetstream::context::ContextBuilder::new()
+        .max_ack_inflight(permits)
+        .build(js.client())
+}
+
 /// How many workers say they are there.
 async fn members(leases: &kv::Store) -> u32 {
     let Ok(keys) = leases.keys().await else {
@@ -700,6 +721,7 @@ async fn run_partition(
         .create_consumer(consumer::pull::OrderedConfig {
             filter_subject: names.input(partition),
             deliver_policy,
+            max_batch: FETCH_AHEAD,
             ..Default::default()
         })
         .await
@@ -716,7 +738,7 @@ async fn run_partition(
         state,
         sequence,
         interpreter,
-        acks: Vec::new(),
+        acks: VecDeque::new(),
         since_checkpoint: 0,
         options,
     };
@@ -752,7 +774,8 @@ struct PartitionRun<'a> {
     /// The last input message applied.
     sequence: u64,
     interpreter: Interpreter<'static>,
-    acks: Vec<jetstream::context::PublishAckFuture>,
+    /// Outputs sent and not yet acknowledged, oldest first (at most [`PENDING_OUTPUTS`]).
+    acks: VecDeque<jetstream::context::PublishAckFuture>,
     /// Input lines (or end markers) since the last checkpoint.
     since_checkpoint: u64,
     /// How it judges.
@@ -885,15 +908,33 @@ impl PartitionRun<'_> {
     }
 
     /// Publishes an output under the message id `id` (so that a replay's copy is dropped);
-    /// its acknowledgement is awaited before the next checkpoint.
+    /// its acknowledgement is awaited before the next checkpoint, or sooner when
+    /// [`PENDING_OUTPUTS`] are pending.
     async fn output(&mut self, subject: String, id: &str, body: Vec<u8>) -> Result<(), Stop> {
+        self.settle(PENDING_OUTPUTS - 1).await?;
         let mut headers = HeaderMap::new();
         headers.insert("Nats-Msg-Id", id);
         let ack = (self.js)
             .publish_with_headers(subject, headers, body.into())
             .await
             .map_err(|error| Failed(format!("publishing {id}: {error}")))?;
-        self.acks.push(ack);
+        self.acks.push_back(ack);
+        Ok(())
+    }
+
+    /// Awaits the oldest outputs' acknowledgements until at most `pending` are left.
+    async fn settle(&mut self, pending: usize) -> Result<(), Stop> {
+        while self.acks.len() > pending {
+            let Some(ack) = self.acks.pop_front() else {
+                break;
+            };
+            let ack = ack
+                .await
+                .map_err(|error| format!("an output was not stored: {error}"))?;
+            if ack.duplicate {
+                self.stats.duplicates.fetch_add(1, Ordering::SeqCst);
+            }
+        }
         Ok(())
     }
 
@@ -905,14 +946,7 @@ impl PartitionRun<'_> {
             return Ok(());
         }
         let started = std::time::Instant::now();
-        for ack in self.acks.drain(..) {
-            let ack = ack
-                .await
-                .map_err(|error| format!("an output was not stored: {error}"))?;
-            if ack.duplicate {
-                self.stats.duplicates.fetch_add(1, Ordering::SeqCst);
-            }
-        }
+        self.settle(0).await?;
         self.state
             .save(self.sequence, &mut self.interpreter)
             .await?;
