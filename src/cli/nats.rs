@@ -79,7 +79,7 @@ pub struct WorkerArgs {
     pub id: Option<String>,
     /// Checkpoint a partition after this many input lines (and whenever it is quiet); a
     /// worker that takes the partition over replays at most this many.
-    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    #[arg(long, value_name = "N", default_value_t = 50_000)]
     pub checkpoint_every: u64,
     /// Exit after this many seconds without an input message (default: run until stopped).
     #[arg(long, value_name = "SECONDS")]
