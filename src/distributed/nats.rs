@@ -12,12 +12,13 @@
 //!   each partition's checkpoint in `<prefix>_state` (`state.rs`), written after the
 //!   partition's outputs are acknowledged. A message delivered again at or below the
 //!   sequence already applied is skipped.
-//! - Output: stream `<PREFIX>_out`: `<prefix>.out.violation.<p>` (violation objects),
-//!   `<prefix>.out.bad.<p>` (those of lines that are no event: `malformed_line`,
+//! - Output: stream `<PREFIX>_out`: `<prefix>.out.violation.<p>` (an input message's
+//!   violations, one JSON object a line, up to [`VIOLATIONS_BYTES`] a message),
+//!   `<prefix>.out.bad.<p>` (the same for lines that are no event: `malformed_line`,
 //!   `bad_envelope`), `<prefix>.out.event.<p>` (each input message's events with their
 //!   computed metadata, as `run` writes them), `<prefix>.out.summary.<p>` (a partition's
 //!   counts at an end marker), each with a message id derived from (partition, input
-//!   sequence, index), so a replay republishes the same ids and the stream drops the copies.
+//!   sequence, part), so a replay republishes the same ids and the stream drops the copies.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::Write as _;
@@ -53,6 +54,9 @@ const IN_FLIGHT: usize = 512;
 /// partition count ([`worker_context`]): partitions that each hold their share can never
 /// wait on one another.
 const PENDING_OUTPUTS: usize = 256;
+/// An output message of violations holds lines up to this many bytes (and one more line): far
+/// below a server's message size.
+const VIOLATIONS_BYTES: usize = 256 * 1024;
 /// Input messages a partition's reader fetches ahead at most: what a worker keeps in memory
 /// of its input is this many per partition held (each at most 64 kB and a line).
 const FETCH_AHEAD: i64 = 32;
@@ -883,17 +887,21 @@ impl PartitionRun<'_> {
                     .await?;
             }
         }
-        for (index, violation) in found.iter().enumerate() {
-            let body = serde_json::to_vec(violation).unwrap_or_default();
-            // Lines that are no event are accounted apart; they never hold a partition up.
-            let subject = match violation.kind {
-                ViolationKind::MalformedLine | ViolationKind::BadEnvelope => {
-                    self.names.bad_lines(partition)
-                }
-                _ => self.names.violations(partition),
-            };
-            let id = format!("{partition}:{seq}:{index}");
-            self.output(subject, &id, body).await?;
+        // Lines that are no event are accounted apart; they never hold a partition up.
+        let (bad, judged): (Vec<_>, Vec<_>) = found.iter().partition(|violation| {
+            matches!(
+                violation.kind,
+                ViolationKind::MalformedLine | ViolationKind::BadEnvelope
+            )
+        });
+        for (kind, subject, list) in [
+            ("v", self.names.violations(partition), judged),
+            ("b", self.names.bad_lines(partition), bad),
+        ] {
+            for (part, body) in json_lines(&list, VIOLATIONS_BYTES).enumerate() {
+                let id = format!("{partition}:{seq}:{kind}{part}");
+                self.output(subject.clone(), &id, body).await?;
+            }
         }
         self.sequence = seq;
         self.since_checkpoint += lines_here.max(1);
@@ -982,6 +990,24 @@ fn numbers_in(value: &str) -> impl Iterator<Item = Option<i64>> + '_ {
     })
 }
 
+/// `items` as JSON lines, in bodies that end once they hold `limit` bytes.
+fn json_lines<T: Serialize>(items: &[T], limit: usize) -> impl Iterator<Item = Vec<u8>> + '_ {
+    let mut items = items.iter().peekable();
+    std::iter::from_fn(move || {
+        items.peek()?;
+        let mut body = Vec::new();
+        while body.len() < limit {
+            let Some(item) = items.next() else {
+                break;
+            };
+            // Writing into memory fails only on a value JSON cannot hold; there is none.
+            let _ = serde_json::to_writer(&mut body, item);
+            body.push(b'\n');
+        }
+        Some(body)
+    })
+}
+
 /// Appends an event's line as `run` writes it (with its computed metadata block).
 fn annotate(events: &mut Vec<u8>, line: &[u8], step: Option<&Step>) {
     match step {
@@ -1052,7 +1078,12 @@ pub async fn report(
             }
             summary.absorb(&part);
         } else {
-            violations.push(serde_json::from_slice(&message.payload).map_err(broken)?);
+            // One violation a line (a single object, as earlier workers wrote, is one line).
+            for line in split_lines(&message.payload) {
+                if !line.trim_ascii().is_empty() {
+                    violations.push(serde_json::from_slice(line).map_err(broken)?);
+                }
+            }
         }
     }
     violations.sort_by_key(|v| {
