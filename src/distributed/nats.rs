@@ -1109,3 +1109,27 @@ pub async fn report(
     });
     Ok((report, coverage))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_split_where_a_body_reaches_its_limit_and_lose_nothing() {
+        let items: Vec<u32> = (0..25).collect();
+        // "0\n" .. "9\n" are 2 bytes, "10\n" .. "24\n" 3: a body ends once it holds 10.
+        let bodies: Vec<Vec<u8>> = json_lines(&items, 10).collect();
+        let texts: Vec<String> = bodies
+            .iter()
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .collect();
+        assert_eq!(texts[0], "0\n1\n2\n3\n4\n");
+        assert_eq!(texts[2], "10\n11\n12\n13\n");
+        assert!(bodies.iter().all(|b| b.len() < 10 + 3));
+        let back: Vec<u32> = (texts.concat().lines())
+            .map(|l| l.parse().expect("a number"))
+            .collect();
+        assert_eq!(back, items);
+        assert_eq!(json_lines::<u32>(&[], 10).count(), 0);
+    }
+}
