@@ -612,7 +612,7 @@ pub async fn worker(
                     loop {
                         let (js, names, held, shared) =
                             (js.clone(), names.clone(), alive.clone(), stats.clone());
-                        let at = (partition, groups);
+                        let at = (partition, groups, partition_limits(partitions));
                         let pass =
                             run_partition(js, names, catalog, at, options, held, shared).await;
                         if !alive.load(Ordering::SeqCst) {
@@ -672,6 +672,14 @@ fn worker_context(js: &Context, (partitions, groups): (u32, u32)) -> Context {
         .build(js.client())
 }
 
+/// What a partition's interpreter may hold: `validate`'s bounds (open and finished
+/// interactions) shared over the partitions, as `validate -j N` shares them over its threads:
+/// a worker holding every partition holds what one `validate` would, and a partition's
+/// checkpoint (its remembered finished interactions with the rest) grows no larger than its share.
+fn partition_limits(partitions: u32) -> Limits {
+    Limits::default().per_shard(partitions.max(1) as usize)
+}
+
 /// How many workers say they are there.
 async fn members(leases: &kv::Store) -> u32 {
     let Ok(keys) = leases.keys().await else {
@@ -691,7 +699,7 @@ async fn run_partition(
     js: Context,
     names: Names,
     catalog: &'static Catalog,
-    (partition, groups): (u32, u32),
+    (partition, groups, limits): (u32, u32, Limits),
     options: WorkerOptions,
     alive: Arc<AtomicBool>,
     stats: Arc<WorkerStats>,
@@ -705,7 +713,7 @@ async fn run_partition(
         sequence,
         mut interpreter,
         restored,
-    } = PartitionState::load(store, partition, groups, catalog).await?;
+    } = PartitionState::load(store, (partition, groups), catalog, limits).await?;
     // Lines a checkpoint holds stay held, judged by this worker's window.
     judge_as(&mut interpreter, options);
     if restored {
@@ -738,6 +746,7 @@ async fn run_partition(
         names: &names,
         catalog,
         partition,
+        limits,
         stats: &stats,
         state,
         sequence,
@@ -773,6 +782,8 @@ struct PartitionRun<'a> {
     names: &'a Names,
     catalog: &'static Catalog,
     partition: u32,
+    /// What its interpreter may hold.
+    limits: Limits,
     stats: &'a WorkerStats,
     state: PartitionState,
     /// The last input message applied.
@@ -823,7 +834,7 @@ impl PartitionRun<'_> {
                 self.output(self.names.events(partition), &id, events)
                     .await?;
             }
-            let mut fresh = Interpreter::new(self.catalog, Limits::default());
+            let mut fresh = Interpreter::new(self.catalog, self.limits);
             judge_as(&mut fresh, self.options);
             let mut ended = std::mem::replace(&mut self.interpreter, fresh);
             self.interpreter.track_changes();
@@ -1113,6 +1124,19 @@ pub async fn report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn partitions_share_what_one_interpreter_may_hold() {
+        let whole = Limits::default();
+        for partitions in [1, 12, 1000] {
+            let share = partition_limits(partitions);
+            let n = partitions as usize;
+            assert!(share.remember_finished * n >= whole.remember_finished);
+            assert!(share.remember_finished * n < whole.remember_finished + n);
+            assert!(share.max_open * n < whole.max_open + n);
+        }
+        assert_eq!(partition_limits(0).max_open, whole.max_open);
+    }
 
     #[test]
     fn json_lines_split_where_a_body_reaches_its_limit_and_lose_nothing() {

@@ -100,12 +100,12 @@ static WRITTEN: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 
 impl PartitionState {
     /// Reads partition `partition`'s checkpoint (`groups` groups) and restores it over
-    /// `catalog`; a partition never checkpointed starts empty.
+    /// `catalog` with `limits`; a partition never checkpointed starts empty.
     pub async fn load<'c>(
         store: kv::Store,
-        partition: u32,
-        groups: u32,
+        (partition, groups): (u32, u32),
         catalog: &'c Catalog,
+        limits: Limits,
     ) -> Result<Resumed<'c>, String> {
         let head_key = format!("p{partition}");
         let slot_keys: Vec<String> = (0..groups)
@@ -138,7 +138,7 @@ impl PartitionState {
             pause_at,
         };
         let Some(head) = head.filter(|entry| entry.operation == kv::Operation::Put) else {
-            let mut interpreter = Interpreter::new(catalog, Limits::default());
+            let mut interpreter = Interpreter::new(catalog, limits);
             interpreter.track_changes();
             return Ok(Resumed {
                 state,
@@ -176,7 +176,7 @@ impl PartitionState {
             checkpoint.open_ids.extend(part.open_ids);
             checkpoint.past_ids.extend(part.past_ids);
         }
-        let mut interpreter = Interpreter::restore(catalog, Limits::default(), &checkpoint)
+        let mut interpreter = Interpreter::restore(catalog, limits, &checkpoint)
             .map_err(|error| format!("checkpoint {head_key}: {error}"))?;
         interpreter.track_changes();
         Ok(Resumed {
