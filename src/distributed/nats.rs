@@ -675,7 +675,8 @@ fn worker_context(js: &Context, (partitions, groups): (u32, u32)) -> Context {
 /// What a partition's interpreter may hold: `validate`'s bounds (open and finished
 /// interactions) shared over the partitions, as `validate -j N` shares them over its threads:
 /// a worker holding every partition holds what one `validate` would, and a partition's
-/// checkpoint (its remembered finished interactions with the rest) grows no larger than its share.
+/// checkpoint (its remembered finished interactions with the rest) grows no larger than its
+/// share.
 fn partition_limits(partitions: u32) -> Limits {
     Limits::default().per_shard(partitions.max(1) as usize)
 }
