@@ -3,6 +3,7 @@
 # loopback port and a temporary store, `nats-setup` (12 partitions), `publish`, then WORKERS
 # workers that exit when idle; beside them `validate -j1` and `-j2` on the same file. Each
 # worker says how long it was busy; events/s is the file's lines over the longest of those.
+# The server's CPU time while the workers ran is printed beside it (it shares the machine).
 #
 # usage: bench/nats.sh [FILE] [WORKERS]   (default: 500,000 simulated events, 1 worker)
 #   JOBS=N gives each worker N threads (`worker -j N`; default: one per core).
@@ -34,12 +35,20 @@ start=$(date +%s.%N)
 "$plotline" publish --nats "$url" "$file" 2> /dev/null
 end=$(date +%s.%N)
 echo "publish: $(echo "$lines / ($end - $start)" | bc) lines/s"
+# The server's user and system time so far, in clock ticks (Linux; empty elsewhere).
+server_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat" 2>/dev/null || true; }
+ticks_before=$(server_ticks)
 pids=()
 for i in $(seq "$workers"); do
   ${TIME_WORKER:+/usr/bin/time -f "worker cpu: %U user %S sys %e wall" -a -o "$work/time.log"} "$plotline" worker --nats "$url" --id "w$i" --idle-exit 2 ${JOBS:+-j "$JOBS"} 2> "$work/w$i.log" &
   pids+=($!)
 done
 wait "${pids[@]}"
+ticks_after=$(server_ticks)
+if [ -n "$ticks_before" ] && [ -n "$ticks_after" ]; then
+  awk -v a="$ticks_before" -v b="$ticks_after" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "server cpu while the workers ran: %.2f s\n", (b - a) / hz }'
+fi
 [ -n "${TIME_WORKER:-}" ] && cat "$work/time.log"
 busy=$(cat "$work"/w*.log | grep -o 'processed in [0-9.]*' | awk '{ if ($3 > m) m = $3 } END { print m }')
 echo "$workers worker(s), ${JOBS:-one per core} thread(s) each: $(echo "$lines / $busy" | bc) events/s (busy $busy s)"
