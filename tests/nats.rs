@@ -175,6 +175,11 @@ impl Drop for Server {
 
 /// A simulated stream with every violation kind, cut mid-flight.
 fn stream(dir: &Path, events: &str) -> PathBuf {
+    simulated(dir, events, "0.01")
+}
+
+/// A simulated stream cut mid-flight, with `violations` of its lines faulty.
+fn simulated(dir: &Path, events: &str, violations: &str) -> PathBuf {
     let path = dir.join("stream.jsonl");
     let output = plotline(&[
         "simulate",
@@ -184,7 +189,7 @@ fn stream(dir: &Path, events: &str) -> PathBuf {
         "2000",
         "--cut",
         "--violations",
-        "0.01",
+        violations,
         "--seed",
         "11",
     ]);
@@ -338,19 +343,7 @@ fn a_stream_of_mostly_violations_never_stalls_a_worker() {
     // checkpoint; with one checkpoint for the whole stream, about 12,000 of them come before
     // it: more than a connection's default permits for publishes awaiting theirs (5,000).
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("faulty.jsonl");
-    let output = plotline(&[
-        "simulate",
-        "-n",
-        "20000",
-        "--open",
-        "500",
-        "--violations",
-        "0.6",
-        "--seed",
-        "5",
-    ]);
-    std::fs::write(&path, output.stdout).expect("written");
+    let path = simulated(dir.path(), "20000", "0.6");
     server.must(&["nats-setup", "--partitions", "12"]);
     server.must(&["publish", path.to_str().unwrap()]);
     let worker = server.worker_with("w1", "2", "1000000", "0", &["-j", "1"]);

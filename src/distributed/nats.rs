@@ -39,7 +39,7 @@ use super::state::{
     Stop::{self, Failed, Fenced},
 };
 use crate::compile::Catalog;
-use crate::engine::chunks::split_lines;
+use crate::engine::chunks::{jsonl_lines, split_lines};
 use crate::engine::envelope;
 use crate::engine::{Interpreter, Limits, Place, Step, Summary, Violation, ViolationKind};
 use crate::report::FORMAT_VERSION;
@@ -533,6 +533,7 @@ pub async fn worker(
 ) -> Result<(), String> {
     let Layout { partitions, groups } = read_layout(&js, &names).await?;
     let js = worker_context(&js, (partitions, groups));
+    let limits = partition_limits(partitions);
     let leases = js
         .get_key_value(names.leases())
         .await
@@ -612,7 +613,7 @@ pub async fn worker(
                     loop {
                         let (js, names, held, shared) =
                             (js.clone(), names.clone(), alive.clone(), stats.clone());
-                        let at = (partition, groups, partition_limits(partitions));
+                        let at = (partition, groups, limits);
                         let pass =
                             run_partition(js, names, catalog, at, options, held, shared).await;
                         if !alive.load(Ordering::SeqCst) {
@@ -1091,10 +1092,8 @@ pub async fn report(
             summary.absorb(&part);
         } else {
             // One violation a line (a single object, as earlier workers wrote, is one line).
-            for line in split_lines(&message.payload) {
-                if !line.trim_ascii().is_empty() {
-                    violations.push(serde_json::from_slice(line).map_err(broken)?);
-                }
+            for line in jsonl_lines(&message.payload) {
+                violations.push(serde_json::from_slice(line).map_err(broken)?);
             }
         }
     }
