@@ -229,6 +229,38 @@ mod tests {
     }
 
     #[test]
+    fn digits_are_counted_and_summed_as_one_by_one() {
+        // The reference: one digit at a time.
+        let reference = |bytes: &[u8]| {
+            let count = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            let text = std::str::from_utf8(bytes.get(..count).unwrap_or_default());
+            let text = text.unwrap_or_default();
+            (
+                count,
+                (count <= 18).then(|| text.parse::<i64>().unwrap_or(0)),
+            )
+        };
+        // Bytes just outside the digits, one that carries when 6 is added, white space.
+        let after = b"/:.,}\xfa\xff\x00 ";
+        for count in 0..=24 {
+            for &stop in after {
+                for trailing in [&b""[..], b"7", b"12345678", b"\xff9"] {
+                    let mut bytes: Vec<u8> =
+                        b"9081726354".iter().copied().cycle().take(count).collect();
+                    bytes.push(stop);
+                    bytes.extend_from_slice(trailing);
+                    for at in [0, 1] {
+                        let mut shifted = vec![b'x'; at];
+                        shifted.extend_from_slice(&bytes);
+                        let expected = reference(&bytes);
+                        assert_eq!(digits(&shifted, at), expected, "{bytes:?} at {at}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn integers_are_read_exactly_to_the_ends_of_i64() {
         let read = |text: &str| integer(text.as_bytes(), 0).map(|(value, _)| value);
         assert_eq!(read("1732435200059,"), Some(1_732_435_200_059));
