@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-rate}
 work=$(mktemp -d)
 server=
-trap 'if [ -n "$server" ]; then kill $server 2>/dev/null; fi; rm -rf "$work"' EXIT
+trap 'if [ -n "$server" ]; then kill $server 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 cd "$here"
 if [ -z "${PLOTLINE:-}" ]; then cargo build --profile dist -q; fi
 plotline=${PLOTLINE:-$here/target/dist/plotline}

@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 workers=${2:-1}
 work=$(mktemp -d)
 server=""
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$here"
 cargo build --profile dist -q
 plotline=$here/target/dist/plotline
