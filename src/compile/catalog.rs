@@ -159,6 +159,9 @@ pub struct Version {
     pub guarded: Vec<Vec<Guarded>>,
     /// Metadata fields by slot.
     pub fields: Vec<Field>,
+    /// Room for its metadata block as [`Version::metadata_json`] writes it: every reported
+    /// field's key and its default or an integer, whichever is longer.
+    pub metadata_room: usize,
     /// Rules, in declared order.
     pub rules: Vec<Rule>,
     /// Deadlines across states, in declared order; an interaction keeps each one's start
@@ -437,7 +440,7 @@ impl Version {
     /// building it.
     pub fn metadata_json(&self, slots: &[Slot]) -> String {
         // Text throughout, so that the block needs no UTF-8 check when it is done.
-        let mut out = String::with_capacity(24 * self.fields.len() + 2);
+        let mut out = String::with_capacity(self.metadata_room);
         out.push('{');
         for (n, (field, slot)) in self.reported_slots(slots).enumerate() {
             if n > 0 {

@@ -183,6 +183,11 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
         states.truncate(usize::from(GUARDED) - 1);
     }
     let fields = fields(ctx, index);
+    // `,` or `{` before each, `}` after; an integer takes at most 20 bytes.
+    let metadata_room = (fields.iter().filter(|field| !field.internal))
+        .map(|field| 1 + field.written_key.len() + field.written_default.len().max(20))
+        .sum::<usize>()
+        + 1;
     let mut version = Version {
         name,
         description,
@@ -193,6 +198,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
         table: Vec::new(),
         guarded: Vec::new(),
         fields,
+        metadata_room,
         rules: Vec::new(),
         deadlines: Vec::new(),
     };
