@@ -160,7 +160,7 @@ pub struct Version {
     /// Metadata fields by slot.
     pub fields: Vec<Field>,
     /// Room for its metadata block as [`Version::metadata_json`] writes it: every reported
-    /// field's key and its default or an integer, whichever is longer.
+    /// field unset, or its key and an integer, whichever is longer.
     pub metadata_room: usize,
     /// Rules, in declared order.
     pub rules: Vec<Rule>,
@@ -447,18 +447,22 @@ impl Version {
                 out.push(',');
             }
             // Names and defaults were written as JSON once, when the catalog was compiled.
+            // `reported_slots` gives an unset slot as `None`.
+            let Some(slot) = slot else {
+                out.push_str(&field.written_unset);
+                continue;
+            };
             out.push_str(&field.written_key);
             match slot {
-                Some(Slot::Bool(true)) => out.push_str("true"),
-                Some(Slot::Bool(false)) => out.push_str("false"),
-                Some(Slot::Int(n)) => out.push_str(itoa::Buffer::new().format(*n)),
+                Slot::Bool(true) => out.push_str("true"),
+                Slot::Bool(false) => out.push_str("false"),
+                Slot::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
                 // Writing into memory fails only on a value JSON cannot hold; there is none.
-                Some(Slot::Json(doc)) => match serde_json::to_string(doc) {
+                Slot::Json(doc) => match serde_json::to_string(doc) {
                     Ok(text) => out.push_str(&text),
                     Err(_) => out.push_str("null"),
                 },
-                Some(Slot::Unknown) => out.push_str("null"),
-                Some(Slot::Unset) | None => out.push_str(&field.written_default),
+                Slot::Unknown | Slot::Unset => out.push_str("null"),
             }
         }
         out.push('}');
@@ -539,8 +543,8 @@ pub struct Field {
     pub default: Value,
     /// Its name as a metadata block writes it, as a JSON key with its colon (`"name":`).
     pub written_key: String,
-    /// Its default as JSON text.
-    pub written_default: String,
+    /// Its key and default as a metadata block writes them when it is unset (`"name":false`).
+    pub written_unset: String,
     /// What it means.
     pub description: Option<String>,
     /// Whether it is for rules only (not reported).

@@ -185,7 +185,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
     let fields = fields(ctx, index);
     // `,` or `{` before each, `}` after; an integer takes at most 20 bytes.
     let metadata_room = (fields.iter().filter(|field| !field.internal))
-        .map(|field| 1 + field.written_key.len() + field.written_default.len().max(20))
+        .map(|field| 1 + field.written_unset.len().max(field.written_key.len() + 20))
         .sum::<usize>()
         + 1;
     let mut version = Version {
@@ -663,8 +663,10 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
                 ty: decl.ty,
                 default: decl.default.clone(),
                 written_key: format!("{key}:"),
-                written_default: serde_json::to_string(&decl.default)
-                    .unwrap_or_else(|_| "null".to_owned()),
+                written_unset: format!(
+                    "{key}:{}",
+                    serde_json::to_string(&decl.default).unwrap_or_else(|_| "null".to_owned())
+                ),
                 description: decl.description.clone(),
                 internal: decl.internal,
                 pii: decl.pii,

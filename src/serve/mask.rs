@@ -95,7 +95,7 @@ mod tests {
             name: name.to_owned(),
             ty: FieldType::String,
             written_key: format!("\"{name}\":"),
-            written_default: default.to_string(),
+            written_unset: format!("\"{name}\":{default}"),
             default,
             description: None,
             internal: false,
