@@ -339,13 +339,20 @@ fn a_stream_of_mostly_violations_never_stalls_a_worker() {
     let Some(server) = Server::start() else {
         return;
     };
-    // Every violation is an output whose acknowledgement the worker awaits before its next
-    // checkpoint; with one checkpoint for the whole stream, about 12,000 of them come before
-    // it: more than a connection's default permits for publishes awaiting theirs (5,000).
+    // Every output is a publish whose acknowledgement the worker awaits before its next
+    // checkpoint at the latest. One line a message makes each line's events one output and
+    // its violations another; with one checkpoint for the whole stream, about 32,000 come
+    // before it: far more than a connection's default permits for publishes awaiting theirs
+    // (5,000).
     let dir = tempfile::tempdir().expect("temp dir");
     let path = simulated(dir.path(), "20000", "0.6");
     server.must(&["nats-setup", "--partitions", "12"]);
-    server.must(&["publish", path.to_str().unwrap()]);
+    let published = Command::new(env!("CARGO_BIN_EXE_plotline"))
+        .env("PLOTLINE_PUBLISH_BATCH_LINES", "1")
+        .args(["publish", path.to_str().unwrap(), "--nats", &server.url])
+        .output()
+        .expect("publish runs");
+    assert!(published.status.success(), "{published:?}");
     let worker = server.worker_with("w1", "2", "1000000", "0", &["-j", "1"]);
     let text = said_within(worker, Duration::from_secs(60));
     assert_eq!(number_before(&text, " input lines processed"), 20_000);

@@ -278,6 +278,7 @@ pub async fn publish(
             dropped: 0,
         },
     };
+    let batch_lines = Batch::lines();
     let mut latest: Option<i64> = None;
     // The stream's greatest `ts` so far, as `validate --reorder-window` reads it.
     let mut watermark: Option<i64> = None;
@@ -292,7 +293,7 @@ pub async fn publish(
             watermark = watermark.max(envelope::ts_of(line));
             let batch = &mut batches[partition as usize];
             batch.add(number, line, watermark);
-            if batch.full() {
+            if batch.full(batch_lines) {
                 let subject = names.input(partition);
                 sender
                     .send(subject, &run, (index, &input.name), batch)
@@ -358,8 +359,17 @@ impl Batch {
         self.numbers.push(number);
     }
 
-    fn full(&self) -> bool {
-        self.numbers.len() >= Batch::LINES || self.text.len() >= Batch::BYTES
+    /// [`Batch::LINES`], or fewer for the tests that need many messages from a short stream
+    /// (`PLOTLINE_PUBLISH_BATCH_LINES=N`).
+    fn lines() -> usize {
+        std::env::var("PLOTLINE_PUBLISH_BATCH_LINES")
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .map_or(Batch::LINES, |n: usize| n.clamp(1, Batch::LINES))
+    }
+
+    fn full(&self, lines: usize) -> bool {
+        self.numbers.len() >= lines || self.text.len() >= Batch::BYTES
     }
 }
 
