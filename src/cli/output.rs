@@ -42,30 +42,46 @@ impl Write for Target {
 /// interrupted (SIGINT, SIGTERM, SIGHUP), so that none is left behind and the old file stays.
 static TEMPORARIES: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
 
-/// Notes a temporary file to remove on interruption (the handler is set the first time).
-fn remove_if_interrupted(path: &Path) {
+/// Creates a temporary file with `builder` in `dir`, noted for removal on interruption
+/// before the handler can look: the list stays locked from the file's creation until it
+/// is noted, so a signal in between waits for it and removes it.
+fn temporary_in(builder: &tempfile::Builder, dir: &Path) -> io::Result<NamedTempFile> {
     static HANDLER: std::sync::Once = std::sync::Once::new();
     HANDLER.call_once(|| {
         // Without a handler the signal's default (ending the process) still holds.
         let _ = ctrlc::set_handler(|| {
-            let paths = TEMPORARIES.lock().map(|p| p.clone()).unwrap_or_default();
-            for path in paths {
+            // Held until the process ends, so that no file is created after the removal.
+            let paths = TEMPORARIES.lock().unwrap_or_else(|p| p.into_inner());
+            for path in paths.iter() {
                 let _ = std::fs::remove_file(path);
             }
-            say!("interrupted: nothing written");
+            match paths.is_empty() {
+                true => say!("interrupted"),
+                false => say!("interrupted: nothing written"),
+            }
             std::process::exit(130);
         });
     });
-    if let Ok(mut paths) = TEMPORARIES.lock() {
-        paths.push(path.to_owned());
-    }
+    let mut paths = TEMPORARIES.lock().unwrap_or_else(|p| p.into_inner());
+    let temporary = builder.tempfile_in(dir)?;
+    paths.push(temporary.path().to_owned());
+    Ok(temporary)
 }
 
-/// Forgets a temporary file moved into place or removed.
-fn written(path: &Path) {
-    if let Ok(mut paths) = TEMPORARIES.lock() {
-        paths.retain(|p| p != path);
-    }
+/// Writes a temporary file to disk, moves it into place and forgets it, as one step for
+/// the handler. On error the temporary file is removed.
+fn persist(temporary: NamedTempFile, path: &Path) -> io::Result<()> {
+    let synced = temporary.as_file().sync_all();
+    let mut paths = TEMPORARIES.lock().unwrap_or_else(|p| p.into_inner());
+    let name = temporary.path().to_owned();
+    let moved = synced.and_then(|()| {
+        temporary
+            .persist(path)
+            .map(drop)
+            .map_err(|error| error.error)
+    });
+    paths.retain(|p| *p != name);
+    moved
 }
 
 /// A buffered output.
@@ -91,14 +107,13 @@ impl Output {
                 #[cfg(unix)]
                 builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
                 // The temporary name is ours: an error names the directory the user gave.
-                let temporary = builder.tempfile_in(dir).map_err(|error| {
+                let temporary = temporary_in(&builder, dir).map_err(|error| {
                     let reason = match dir.is_dir() {
                         false => format!("no directory {}", dir.display()),
                         true => io::Error::from(error.kind()).to_string(),
                     };
                     io::Error::new(error.kind(), reason)
                 })?;
-                remove_if_interrupted(temporary.path());
                 Target::File {
                     temporary,
                     path: path.to_owned(),
@@ -133,17 +148,7 @@ impl Output {
         match target {
             Target::Stdout(mut stdout) => stdout.flush(),
             Target::Device(mut file) => file.flush(),
-            Target::File { temporary, path } => {
-                let name = temporary.path().to_owned();
-                let moved = temporary.as_file().sync_all().and_then(|()| {
-                    temporary
-                        .persist(&path)
-                        .map(drop)
-                        .map_err(|error| error.error)
-                });
-                written(&name);
-                moved
-            }
+            Target::File { temporary, path } => persist(temporary, &path),
         }
     }
 }
