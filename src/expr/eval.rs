@@ -256,6 +256,21 @@ impl<'a> Val<'a> {
         }
     }
 
+    /// What is left of `text` after this value as [`Val::write_to`] writes it, if `text`
+    /// starts with it.
+    fn written_before<'t>(&self, text: &'t str) -> Option<&'t str> {
+        match self {
+            Val::Absent | Val::Unknown => Some(text),
+            Val::Str(s) => text.strip_prefix(&**s),
+            Val::Int(n) => text.strip_prefix(itoa::Buffer::new().format(*n)),
+            _ => {
+                let mut written = String::new();
+                self.write_to(&mut written);
+                text.strip_prefix(written.as_str())
+            }
+        }
+    }
+
     fn write_to(&self, out: &mut String) {
         match self {
             Val::Absent | Val::Unknown => {}
@@ -290,17 +305,10 @@ fn follow_doc<'a>(value: &'a Doc<'a>, steps: &[Step]) -> Val<'a> {
             Some(inner) => follow_doc(inner, rest),
             None => Val::Absent,
         },
-        (Doc::Array(items), Step::Index(index)) => {
-            let at = if *index < 0 {
-                items.len().checked_sub(index.unsigned_abs() as usize)
-            } else {
-                Some(*index as usize)
-            };
-            match at.and_then(|at| items.get(at)) {
-                Some(inner) => follow_doc(inner, rest),
-                None => Val::Absent,
-            }
-        }
+        (Doc::Array(items), Step::Index(index)) => match item_at(items, *index) {
+            Some(inner) => follow_doc(inner, rest),
+            None => Val::Absent,
+        },
         (Doc::Array(items), Step::Each) => Val::List(
             items
                 .iter()
@@ -310,6 +318,52 @@ fn follow_doc<'a>(value: &'a Doc<'a>, steps: &[Step]) -> Val<'a> {
         ),
         _ => Val::Absent,
     }
+}
+
+/// `follow_doc(value, steps).has_element(needle)`, without building the list a `[*]` makes.
+fn has_element_at(value: &Doc<'_>, steps: &[Step], needle: &Val<'_>) -> bool {
+    let Some((step, rest)) = steps.split_first() else {
+        return Val::from_doc(value).has_element(needle);
+    };
+    match (value, step) {
+        (Doc::Object(_), Step::Field(name)) => value
+            .get(name)
+            .is_some_and(|inner| has_element_at(inner, rest, needle)),
+        (Doc::Array(items), Step::Index(index)) => {
+            item_at(items, *index).is_some_and(|inner| has_element_at(inner, rest, needle))
+        }
+        (Doc::Array(items), Step::Each) => items.iter().any(|item| {
+            let value = follow_doc(item, rest);
+            value != Val::Absent && value.equals(needle)
+        }),
+        _ => false,
+    }
+}
+
+/// The item at `index` (negative: from the end).
+fn item_at<'d, 'a>(items: &'d [Doc<'a>], index: i64) -> Option<&'d Doc<'a>> {
+    let at = if index < 0 {
+        items.len().checked_sub(index.unsigned_abs() as usize)
+    } else {
+        Some(index as usize)
+    };
+    at.and_then(|at| items.get(at))
+}
+
+/// Whether the string `parts` make is `text`, compared part by part without building it;
+/// `None` when a part is unknown (which decides, whatever the parts before it gave).
+fn interpolation_is(parts: &[InterpPart], text: &str, env: &Env<'_>) -> Option<bool> {
+    let mut rest = Some(text);
+    for part in parts {
+        rest = match part {
+            InterpPart::Text(written) => rest.and_then(|rest| rest.strip_prefix(&**written)),
+            InterpPart::Expr(node) => match node.eval(env) {
+                Val::Unknown => return None,
+                value => rest.and_then(|rest| value.written_before(rest)),
+            },
+        };
+    }
+    Some(rest == Some(""))
 }
 
 fn arithmetic<'a>(op: BinaryOp, left: Val<'a>, right: Val<'a>) -> Val<'a> {
@@ -606,6 +660,19 @@ impl Node {
                 _ => Val::Absent,
             },
             BinaryOp::Eq | BinaryOp::Ne => {
+                // A string against an interpolation: compared as the parts come.
+                if let Node::Interpolation(parts) = right {
+                    let a = left.eval(env);
+                    if let Val::Str(text) = &a {
+                        return interpolation_is(parts, text, env)
+                            .map_or(Val::Unknown, |same| Val::Bool(same == (op == BinaryOp::Eq)));
+                    }
+                    let b = right.eval(env);
+                    if matches!(a, Val::Unknown) || matches!(b, Val::Unknown) {
+                        return Val::Unknown;
+                    }
+                    return Val::Bool(a.equals(&b) == (op == BinaryOp::Eq));
+                }
                 let (a, b) = (left.eval(env), right.eval(env));
                 if matches!(a, Val::Unknown) || matches!(b, Val::Unknown) {
                     return Val::Unknown;
@@ -620,6 +687,15 @@ impl Node {
                 Val::Bool(compare(op, &a, &b))
             }
             BinaryOp::In => {
+                // A payload path through `[*]`: its elements looked at where they are.
+                if let (Node::Data(steps), Some(data)) = (right, env.data) {
+                    if env.invalid.is_empty() || !reads_invalid(steps, env.invalid) {
+                        return match left.eval(env) {
+                            Val::Unknown => Val::Unknown,
+                            needle => Val::Bool(has_element_at(data, steps, &needle)),
+                        };
+                    }
+                }
                 let (needle, list) = (left.eval(env), right.eval(env));
                 if matches!(needle, Val::Unknown) || matches!(list, Val::Unknown) {
                     return Val::Unknown;
@@ -745,6 +821,118 @@ mod tests {
             assert_eq!(eval(text, &data, &[]), Some(expected), "{text}");
         }
         assert_eq!(eval("min(data.tags[*].x)", &data, &[]), None);
+    }
+
+    /// What `texts` evaluate to on `data`, with the payload's places `invalid` unknown, handed
+    /// to `judge`; `None` when one does not type-check.
+    fn eval_all(
+        texts: &[&str],
+        data: &Value,
+        invalid: &[Vec<String>],
+        judge: impl FnOnce(&[Val<'_>]) -> String,
+    ) -> Option<String> {
+        let data = Doc::from(data.clone());
+        let checker = Checker::new(vec![], &[]);
+        let mut nodes = Vec::new();
+        for text in texts {
+            nodes.push(checker.check(&crate::expr::parse(text).ok()?).ok()?.0);
+        }
+        let env = Env {
+            ts: 1,
+            event: "e",
+            data: Some(&data),
+            invalid,
+            meta: &[],
+            state: "s",
+            next_state: "s",
+            locals: &[],
+        };
+        let values: Vec<Val<'_>> = nodes.iter().map(|node| node.eval(&env)).collect();
+        Some(judge(&values))
+    }
+
+    #[test]
+    fn membership_and_interpolated_equality_decide_as_the_values_built_whole() {
+        let data = serde_json::json!({
+            "x": "2", "n": 2, "f": 1.5, "a": 1, "b": "x", "s": "1_x",
+            "c": [{"id": "1"}, {"id": "2"}, {}, {"id": 2}],
+            "m": [[1, 2], [3], []], "o": {"k": [1, "2"]}, "l": [1, 2]
+        });
+        let unknown: [&[Vec<String>]; 3] = [
+            &[],
+            &[vec!["c".into(), "1".into()]],
+            &[vec!["b".into()], vec!["x".into()]],
+        ];
+        let mut compared = 0;
+        // `needle in path` looks where the elements are, as `has_element` on the list built.
+        let needles = ["data.x", "data.n", "\"3\"", "2", "data.zz", "[3]", "data.b"];
+        let paths = [
+            "data.c[*].id",
+            "data.c",
+            "data.c[1].id",
+            "data.c[-1]",
+            "data.m[*]",
+            "data.m[*][*]",
+            "data.o.k",
+            "data.zz[*].id",
+            "data.c[*]",
+            "data.l",
+        ];
+        for invalid in unknown {
+            for needle in needles {
+                for path in paths {
+                    let text = format!("{needle} in {path}");
+                    let fast = eval_all(&[&text], &data, invalid, |v| {
+                        v.first().map(|v| format!("{v:?}")).unwrap_or_default()
+                    });
+                    let whole = eval_all(&[needle, path], &data, invalid, |v| match v {
+                        [Val::Unknown, _] | [_, Val::Unknown] => "Unknown".to_owned(),
+                        [needle, list] => format!("{:?}", Val::Bool(list.has_element(needle))),
+                        _ => String::new(),
+                    });
+                    if let (Some(fast), Some(whole)) = (&fast, &whole) {
+                        compared += 1;
+                        assert_eq!(fast, whole, "{needle} in {path}, {invalid:?}");
+                    }
+                }
+            }
+            // A string against an interpolation is compared part by part; written the other
+            // way round, the interpolation is built whole first.
+            let templates = [
+                "${data.a}_${data.b}",
+                "${data.a}_",
+                "_${data.zz}",
+                "${data.f}${data.n}",
+                "${data.l}",
+            ];
+            let texts = [
+                "data.s",
+                "\"1_\"",
+                "\"1_xy\"",
+                "\"\"",
+                "\"_\"",
+                "\"1.52\"",
+                "\"[1,2]\"",
+                "data.n",
+            ];
+            for template in templates {
+                for text in texts {
+                    for op in ["==", "!="] {
+                        let fast = format!("{text} {op} \"{template}\"");
+                        let whole = format!("\"{template}\" {op} {text}");
+                        let show =
+                            |v: &[Val<'_>]| v.first().map(|v| format!("{v:?}")).unwrap_or_default();
+                        let fast = eval_all(&[&fast], &data, invalid, show);
+                        let whole = eval_all(&[&whole], &data, invalid, show);
+                        if let (Some(fast), Some(whole)) = (&fast, &whole) {
+                            compared += 1;
+                            assert_eq!(fast, whole, "{text} {op} {template}, {invalid:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(compared > 300, "{compared} compared");
     }
 
     #[test]
