@@ -159,6 +159,8 @@ pub struct Version {
     pub guarded: Vec<Vec<Guarded>>,
     /// Metadata fields by slot.
     pub fields: Vec<Field>,
+    /// Its metadata block with every reported field unset, and where each field is in it.
+    pub unset_block: UnsetBlock,
     /// Room for its metadata block as [`Version::metadata_json`] writes it: every reported
     /// field unset, or its key and an integer, whichever is longer.
     pub metadata_room: usize,
@@ -437,21 +439,21 @@ impl Version {
     }
 
     /// [`Version::metadata_block`] written straight as JSON text (an object), without
-    /// building it.
+    /// building it: the runs of unset fields between set ones are copied, commas and all,
+    /// from [`Version::unset_block`].
     pub fn metadata_json(&self, slots: &[Slot]) -> String {
+        let block = &self.unset_block;
         // Text throughout, so that the block needs no UTF-8 check when it is done.
         let mut out = String::with_capacity(self.metadata_room);
-        out.push('{');
-        for (n, (field, slot)) in self.reported_slots(slots).enumerate() {
-            if n > 0 {
-                out.push(',');
-            }
-            // Names and defaults were written as JSON once, when the catalog was compiled.
-            // `reported_slots` gives an unset slot as `None`.
-            let Some(slot) = slot else {
-                out.push_str(&field.written_unset);
+        let mut copied = 0;
+        // A slot past the fields (a deadline's) has no span; an internal field's is empty.
+        for ((slot, span), field) in slots.iter().zip(&block.spans).zip(&self.fields) {
+            if *slot == Slot::Unset || span.is_empty() {
                 continue;
-            };
+            }
+            out.push_str(block.text.get(copied..span.start).unwrap_or_default());
+            copied = span.end;
+            // Names were written as JSON once, when the catalog was compiled.
             out.push_str(&field.written_key);
             match slot {
                 Slot::Bool(true) => out.push_str("true"),
@@ -465,8 +467,46 @@ impl Version {
                 Slot::Unknown | Slot::Unset => out.push_str("null"),
             }
         }
-        out.push('}');
+        out.push_str(block.text.get(copied..).unwrap_or_default());
         out
+    }
+}
+
+/// A version's metadata block with every reported field at its default
+/// (`{"a":false,"b":null}`), and where each field's `"key":default` is in it.
+#[derive(Debug, Clone, Default)]
+pub struct UnsetBlock {
+    /// The block's text.
+    pub text: String,
+    /// Each field's place in `text`, by slot (empty for an internal field).
+    pub spans: Vec<std::ops::Range<usize>>,
+}
+
+impl UnsetBlock {
+    /// The block of `fields`, each unset.
+    pub fn of(fields: &[Field]) -> UnsetBlock {
+        let mut block = UnsetBlock {
+            text: String::from("{"),
+            spans: Vec::with_capacity(fields.len()),
+        };
+        for field in fields {
+            let at = block.text.len();
+            if field.internal {
+                block.spans.push(at..at);
+                continue;
+            }
+            if at > 1 {
+                block.text.push(',');
+            }
+            let start = block.text.len();
+            block.text.push_str(&field.written_key);
+            // Values always have a JSON text: the fallback is never taken.
+            let default = serde_json::to_string(&field.default);
+            block.text.push_str(default.as_deref().unwrap_or("null"));
+            block.spans.push(start..block.text.len());
+        }
+        block.text.push('}');
+        block
     }
 }
 
@@ -543,8 +583,6 @@ pub struct Field {
     pub default: Value,
     /// Its name as a metadata block writes it, as a JSON key with its colon (`"name":`).
     pub written_key: String,
-    /// Its key and default as a metadata block writes them when it is unset (`"name":false`).
-    pub written_unset: String,
     /// What it means.
     pub description: Option<String>,
     /// Whether it is for rules only (not reported).
@@ -591,4 +629,54 @@ pub struct Scenario {
     pub file: Arc<SourceText>,
     /// Where.
     pub location: Location,
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::expr::{Doc, Slot};
+
+    /// Slots for `fields` (and two deadlines after them), field `n` set when `set(n)`.
+    fn slots(fields: usize, set: impl Fn(usize) -> bool) -> Vec<Slot> {
+        (0..fields + 2)
+            .map(|n| match (set(n), n % 4) {
+                (false, _) => Slot::Unset,
+                (true, 0) => Slot::Int(-1_733_000_000_123),
+                (true, 1) => Slot::Bool(n % 3 == 0),
+                (true, 2) => Slot::Json(Box::new(Doc::Str("a \"b\"".into()))),
+                (true, _) => Slot::Unknown,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_block_written_from_its_unset_text_is_the_block_built_as_a_map() {
+        let (files, _) = crate::config::load::load_builtin();
+        let catalog = crate::compile::compile(&files)
+            .0
+            .expect("the built-in catalog");
+        let mut internal = 0;
+        for version in catalog.lifecycles.iter().flat_map(|l| &l.versions) {
+            let count = version.fields.len();
+            internal += version.fields.iter().filter(|f| f.internal).count();
+            let patterns: [&dyn Fn(usize) -> bool; 6] = [
+                &|_| false,
+                &|_| true,
+                &|n| n % 2 == 0,
+                &|n| n % 2 == 1,
+                &|n| n == 0 || n + 1 == count,
+                &|n| n >= count,
+            ];
+            for set in patterns {
+                let slots = slots(count, set);
+                let built = serde_json::to_string(&version.metadata_block(&slots));
+                let written = version.metadata_json(&slots);
+                assert_eq!(written, built.expect("JSON"), "{}", version.name);
+                // Fewer slots than fields: the rest are unset.
+                let short = slots.get(..count / 2).unwrap_or_default();
+                let built = serde_json::to_string(&version.metadata_block(short));
+                assert_eq!(version.metadata_json(short), built.expect("JSON"));
+            }
+        }
+        assert!(internal > 0, "some field is internal");
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::catalog::{
     Deadline, Event, EventId, Field, Guarded, Lifecycle, Payload, Scenario, State, StateId,
-    Timeout, Version, GUARDED, NO_STATE,
+    Timeout, UnsetBlock, Version, GUARDED, NO_STATE,
 };
 use super::context::Context;
 use super::fast_check::{DataReads, FastCheck};
@@ -183,11 +183,14 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
         states.truncate(usize::from(GUARDED) - 1);
     }
     let fields = fields(ctx, index);
-    // `,` or `{` before each, `}` after; an integer takes at most 20 bytes.
-    let metadata_room = (fields.iter().filter(|field| !field.internal))
-        .map(|field| 1 + field.written_unset.len().max(field.written_key.len() + 20))
+    let unset_block = UnsetBlock::of(&fields);
+    // Room for the block with each reported field unset, or its key and an integer (at most
+    // 20 bytes), whichever is longer.
+    let metadata_room = (fields.iter().zip(&unset_block.spans))
+        .filter(|(_, span)| !span.is_empty())
+        .map(|(field, span)| (field.written_key.len() + 20).saturating_sub(span.len()))
         .sum::<usize>()
-        + 1;
+        + unset_block.text.len();
     let mut version = Version {
         name,
         description,
@@ -198,6 +201,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
         table: Vec::new(),
         guarded: Vec::new(),
         fields,
+        unset_block,
         metadata_room,
         rules: Vec::new(),
         deadlines: Vec::new(),
@@ -656,17 +660,13 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
     for (name, decl) in &model.metadata {
         let path = format!("metadata.{name}");
         if ctx.active(decl.versioned(), &path, index) {
-            // Strings and values always have a JSON text: the fallbacks are never taken.
+            // A string always has a JSON text: the fallback is never taken.
             let key = serde_json::to_string(name).unwrap_or_else(|_| format!("{name:?}"));
             fields.push(Field {
                 name: name.clone(),
                 ty: decl.ty,
                 default: decl.default.clone(),
                 written_key: format!("{key}:"),
-                written_unset: format!(
-                    "{key}:{}",
-                    serde_json::to_string(&decl.default).unwrap_or_else(|_| "null".to_owned())
-                ),
                 description: decl.description.clone(),
                 internal: decl.internal,
                 pii: decl.pii,

@@ -95,7 +95,6 @@ mod tests {
             name: name.to_owned(),
             ty: FieldType::String,
             written_key: format!("\"{name}\":"),
-            written_unset: format!("\"{name}\":{default}"),
             default,
             description: None,
             internal: false,
