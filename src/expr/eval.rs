@@ -660,20 +660,13 @@ impl Node {
                 _ => Val::Absent,
             },
             BinaryOp::Eq | BinaryOp::Ne => {
-                // A string against an interpolation: compared as the parts come.
-                if let Node::Interpolation(parts) = right {
-                    let a = left.eval(env);
-                    if let Val::Str(text) = &a {
-                        return interpolation_is(parts, text, env)
-                            .map_or(Val::Unknown, |same| Val::Bool(same == (op == BinaryOp::Eq)));
-                    }
-                    let b = right.eval(env);
-                    if matches!(a, Val::Unknown) || matches!(b, Val::Unknown) {
-                        return Val::Unknown;
-                    }
-                    return Val::Bool(a.equals(&b) == (op == BinaryOp::Eq));
+                let a = left.eval(env);
+                // A string against an interpolation: compared as the parts come, not built.
+                if let (Val::Str(text), Node::Interpolation(parts)) = (&a, right) {
+                    return interpolation_is(parts, text, env)
+                        .map_or(Val::Unknown, |same| Val::Bool(same == (op == BinaryOp::Eq)));
                 }
-                let (a, b) = (left.eval(env), right.eval(env));
+                let b = right.eval(env);
                 if matches!(a, Val::Unknown) || matches!(b, Val::Unknown) {
                     return Val::Unknown;
                 }
