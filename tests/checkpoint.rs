@@ -237,7 +237,7 @@ fn a_checkpoint_saved_in_parts_only_changed_ones_rewritten_restores_the_whole() 
 
     let mut found = Vec::new();
     let mut first = Interpreter::new(&catalog, limits);
-    first.track_changes();
+    first.track_changes(GROUPS as usize);
     let mut parts: Vec<Part> = (0..GROUPS).map(|g| part(&first, GROUPS, g)).collect();
     let mut rewritten = 0;
     let (mut from, step) = (0, lines.len() / 40);
@@ -251,9 +251,7 @@ fn a_checkpoint_saved_in_parts_only_changed_ones_rewritten_restores_the_whole() 
         from += step;
         let changes = first.take_changes();
         let changed: Vec<u64> = (0..GROUPS)
-            .filter(|g| {
-                changes.everything || changes.interactions.iter().any(|fp| fp % GROUPS == *g)
-            })
+            .filter(|g| changes.changed(*g as usize))
             .collect();
         for group in changed {
             parts[group as usize] = part(&first, GROUPS, group);

@@ -849,7 +849,7 @@ impl PartitionRun<'_> {
             let mut fresh = Interpreter::new(self.catalog, self.limits);
             judge_as(&mut fresh, self.options);
             let mut ended = std::mem::replace(&mut self.interpreter, fresh);
-            self.interpreter.track_changes();
+            self.interpreter.track_changes(self.state.groups());
             self.state.renew();
             ended.end_at(latest.parse().ok());
             let summary = ended.finish(false, &mut |v| found.push(v));

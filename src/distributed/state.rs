@@ -139,7 +139,7 @@ impl PartitionState {
         };
         let Some(head) = head.filter(|entry| entry.operation == kv::Operation::Put) else {
             let mut interpreter = Interpreter::new(catalog, limits);
-            interpreter.track_changes();
+            interpreter.track_changes(groups as usize);
             return Ok(Resumed {
                 state,
                 sequence: 0,
@@ -178,13 +178,18 @@ impl PartitionState {
         }
         let mut interpreter = Interpreter::restore(catalog, limits, &checkpoint)
             .map_err(|error| format!("checkpoint {head_key}: {error}"))?;
-        interpreter.track_changes();
+        interpreter.track_changes(groups as usize);
         Ok(Resumed {
             state,
             sequence: saved.sequence,
             interpreter,
             restored: true,
         })
+    }
+
+    /// How many groups its interactions are kept in.
+    pub fn groups(&self) -> usize {
+        self.slots.len()
     }
 
     /// From the next checkpoint on, the interpreter is a new one: every group is written.
@@ -203,10 +208,9 @@ impl PartitionState {
         let groups = self.slots.len() as u64;
         let group_of = |fp: u64| (fp % groups) as usize;
         let changes = interpreter.take_changes();
-        let mut changed = vec![self.everything || changes.everything; self.slots.len()];
-        for fp in changes.interactions {
-            changed[group_of(fp)] = true;
-        }
+        let changed: Vec<bool> = (0..self.slots.len())
+            .map(|group| self.everything || changes.changed(group))
+            .collect();
         let mut parts: Vec<Group> = (0..self.slots.len()).map(|_| Group::default()).collect();
         // The changed groups' interactions go to their groups; the rest is the head's.
         let mut saved = interpreter.checkpoint_where(&|fp| changed[group_of(fp)]);

@@ -265,14 +265,38 @@ pub fn fingerprint(lifecycle: &str, interaction: &str) -> u64 {
     (hash ^ (hash >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (hash >> 32)
 }
 
-/// What changed since it was last asked ([`Interpreter::track_changes`]): the interactions an
-/// event reached (by [`fingerprint`]), or everything (after an eviction).
-#[derive(Debug, Default)]
+/// What changed since it was last asked ([`Interpreter::track_changes`]): the groups of the
+/// interactions events reached (an interaction's group is its [`fingerprint`] modulo the
+/// number of groups), or everything (after an eviction).
+#[derive(Debug, Clone, Default)]
 pub struct Changes {
-    /// Fingerprints of the interactions events reached (begun, changed, ended).
-    pub interactions: hashbrown::HashSet<u64>,
-    /// Interactions beyond those changed too.
+    /// Whether an event reached (began, changed, ended) an interaction of each group.
+    groups: Vec<bool>,
+    /// Interactions beyond those reached changed too.
     pub everything: bool,
+}
+
+impl Changes {
+    /// Nothing changed yet, in `groups` groups (at least one).
+    fn new(groups: usize) -> Changes {
+        Changes {
+            groups: vec![false; groups.max(1)],
+            everything: false,
+        }
+    }
+
+    /// The interaction of `fingerprint` changed.
+    fn note(&mut self, fingerprint: u64) {
+        let group = fingerprint % self.groups.len().max(1) as u64;
+        if let Some(changed) = self.groups.get_mut(group as usize) {
+            *changed = true;
+        }
+    }
+
+    /// Whether an interaction of `group` changed (or everything did).
+    pub fn changed(&self, group: usize) -> bool {
+        self.everything || self.groups.get(group).copied().unwrap_or(false)
+    }
 }
 
 /// Open interactions of one lifecycle, by interaction key.
@@ -407,17 +431,17 @@ impl<'c> Interpreter<'c> {
         self.reorder.as_ref().map_or(0, |r| r.held_total())
     }
 
-    /// From now on, notes which interactions change, for checkpoints that write only those
-    /// ([`Interpreter::take_changes`]).
-    pub fn track_changes(&mut self) {
-        self.changes.get_or_insert_with(Changes::default);
+    /// From now on, notes which of `groups` groups of interactions change, for checkpoints
+    /// that write only those ([`Interpreter::take_changes`]).
+    pub fn track_changes(&mut self, groups: usize) {
+        self.changes.get_or_insert_with(|| Changes::new(groups));
     }
 
     /// What changed since [`Interpreter::track_changes`] or the last call (nothing when not
     /// tracking).
     pub fn take_changes(&mut self) -> Changes {
         match self.changes.as_mut() {
-            Some(changes) => std::mem::take(changes),
+            Some(changes) => std::mem::replace(changes, Changes::new(changes.groups.len())),
             None => Changes::default(),
         }
     }
@@ -851,7 +875,7 @@ impl<'c> Interpreter<'c> {
                 .is_some_and(|map| map.contains_key(&*envelope.interaction));
             self.ids.insert(interaction, id, open);
             if let Some(changes) = self.changes.as_mut() {
-                changes.interactions.insert(interaction);
+                changes.note(interaction);
             }
         }
         // Most events find nothing: no iterator is built for them.
@@ -927,7 +951,7 @@ impl<'c> Interpreter<'c> {
         };
         let lifecycle = &catalog.lifecycles[lifecycle_id];
         if let Some(changes) = self.changes.as_mut() {
-            (changes.interactions).insert(fingerprint(&lifecycle.name, &envelope.interaction));
+            changes.note(fingerprint(&lifecycle.name, &envelope.interaction));
         }
         let Some(selected) = lifecycle.select(envelope.version.as_deref()) else {
             emit(
@@ -1842,7 +1866,7 @@ impl QuietEnded<'_> {
     fn end(&mut self, lifecycle_id: usize, fingerprint: u64, interaction: &Interaction) {
         self.ids.close(fingerprint);
         if let Some(changes) = self.changes.as_deref_mut() {
-            changes.interactions.insert(fingerprint);
+            changes.note(fingerprint);
         }
         if let Some(coverage) = self.coverage.as_deref_mut() {
             count_end(coverage, self.catalog, lifecycle_id, interaction);
