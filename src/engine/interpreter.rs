@@ -268,7 +268,7 @@ pub fn fingerprint(lifecycle: &str, interaction: &str) -> u64 {
 /// What changed since it was last asked ([`Interpreter::track_changes`]): the groups of the
 /// interactions events reached (an interaction's group is its [`fingerprint`] modulo the
 /// number of groups), or everything (after an eviction).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Changes {
     /// Whether an event reached (began, changed, ended) an interaction of each group.
     groups: Vec<bool>,
