@@ -159,11 +159,9 @@ pub struct Version {
     pub guarded: Vec<Vec<Guarded>>,
     /// Metadata fields by slot.
     pub fields: Vec<Field>,
-    /// Its metadata block with every reported field unset, and where each field is in it.
+    /// Its metadata block with every reported field unset, where each field is in it, and
+    /// the room a block can need.
     pub unset_block: UnsetBlock,
-    /// Room for its metadata block as [`Version::metadata_json`] writes it: every reported
-    /// field unset, or its key and an integer, whichever is longer.
-    pub metadata_room: usize,
     /// Rules, in declared order.
     pub rules: Vec<Rule>,
     /// Deadlines across states, in declared order; an interaction keeps each one's start
@@ -444,7 +442,7 @@ impl Version {
     pub fn metadata_json(&self, slots: &[Slot]) -> String {
         let block = &self.unset_block;
         // Text throughout, so that the block needs no UTF-8 check when it is done.
-        let mut out = String::with_capacity(self.metadata_room);
+        let mut out = String::with_capacity(block.room);
         let mut copied = 0;
         // A slot past the fields (a deadline's) has no span; an internal field's is empty.
         for ((slot, span), field) in slots.iter().zip(&block.spans).zip(&self.fields) {
@@ -474,12 +472,15 @@ impl Version {
 
 /// A version's metadata block with every reported field at its default
 /// (`{"a":false,"b":null}`), and where each field's `"key":default` is in it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub struct UnsetBlock {
     /// The block's text.
     pub text: String,
     /// Each field's place in `text`, by slot (empty for an internal field).
     pub spans: Vec<std::ops::Range<usize>>,
+    /// Room for a block as [`Version::metadata_json`] writes it: each reported field unset,
+    /// or its key and an integer (at most 20 bytes), whichever is longer.
+    pub room: usize,
 }
 
 impl UnsetBlock {
@@ -488,7 +489,9 @@ impl UnsetBlock {
         let mut block = UnsetBlock {
             text: String::from("{"),
             spans: Vec::with_capacity(fields.len()),
+            room: 0,
         };
+        let mut beyond = 0;
         for field in fields {
             let at = block.text.len();
             if field.internal {
@@ -504,8 +507,10 @@ impl UnsetBlock {
             let default = serde_json::to_string(&field.default);
             block.text.push_str(default.as_deref().unwrap_or("null"));
             block.spans.push(start..block.text.len());
+            beyond += (field.written_key.len() + 20).saturating_sub(block.text.len() - start);
         }
         block.text.push('}');
+        block.room = block.text.len() + beyond;
         block
     }
 }

@@ -184,13 +184,6 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
     }
     let fields = fields(ctx, index);
     let unset_block = UnsetBlock::of(&fields);
-    // Room for the block with each reported field unset, or its key and an integer (at most
-    // 20 bytes), whichever is longer.
-    let metadata_room = (fields.iter().zip(&unset_block.spans))
-        .filter(|(_, span)| !span.is_empty())
-        .map(|(field, span)| (field.written_key.len() + 20).saturating_sub(span.len()))
-        .sum::<usize>()
-        + unset_block.text.len();
     let mut version = Version {
         name,
         description,
@@ -202,7 +195,6 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
         guarded: Vec::new(),
         fields,
         unset_block,
-        metadata_room,
         rules: Vec::new(),
         deadlines: Vec::new(),
     };

@@ -273,7 +273,7 @@ pub struct Changes {
     /// Whether an event reached (began, changed, ended) an interaction of each group.
     groups: Vec<bool>,
     /// Interactions beyond those reached changed too.
-    pub everything: bool,
+    everything: bool,
 }
 
 impl Changes {
