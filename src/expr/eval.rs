@@ -301,14 +301,6 @@ fn follow_doc<'a>(value: &'a Doc<'a>, steps: &[Step]) -> Val<'a> {
         return Val::from_doc(value);
     };
     match (value, step) {
-        (Doc::Object(_), Step::Field(name)) => match value.get(name) {
-            Some(inner) => follow_doc(inner, rest),
-            None => Val::Absent,
-        },
-        (Doc::Array(items), Step::Index(index)) => match item_at(items, *index) {
-            Some(inner) => follow_doc(inner, rest),
-            None => Val::Absent,
-        },
         (Doc::Array(items), Step::Each) => Val::List(
             items
                 .iter()
@@ -316,7 +308,10 @@ fn follow_doc<'a>(value: &'a Doc<'a>, steps: &[Step]) -> Val<'a> {
                 .filter(|val| *val != Val::Absent)
                 .collect(),
         ),
-        _ => Val::Absent,
+        _ => match child(value, step) {
+            Some(inner) => follow_doc(inner, rest),
+            None => Val::Absent,
+        },
     }
 }
 
@@ -326,28 +321,29 @@ fn has_element_at(value: &Doc<'_>, steps: &[Step], needle: &Val<'_>) -> bool {
         return Val::from_doc(value).has_element(needle);
     };
     match (value, step) {
-        (Doc::Object(_), Step::Field(name)) => value
-            .get(name)
-            .is_some_and(|inner| has_element_at(inner, rest, needle)),
-        (Doc::Array(items), Step::Index(index)) => {
-            item_at(items, *index).is_some_and(|inner| has_element_at(inner, rest, needle))
-        }
         (Doc::Array(items), Step::Each) => items.iter().any(|item| {
             let value = follow_doc(item, rest);
             value != Val::Absent && value.equals(needle)
         }),
-        _ => false,
+        _ => child(value, step).is_some_and(|inner| has_element_at(inner, rest, needle)),
     }
 }
 
-/// The item at `index` (negative: from the end).
-fn item_at<'d, 'a>(items: &'d [Doc<'a>], index: i64) -> Option<&'d Doc<'a>> {
-    let at = if index < 0 {
-        items.len().checked_sub(index.unsigned_abs() as usize)
-    } else {
-        Some(index as usize)
-    };
-    at.and_then(|at| items.get(at))
+/// The member (`.name`) or item (`[n]`, negative from the end) one step names; `None` for
+/// `[*]` and for a step the value does not have.
+fn child<'d, 'a>(value: &'d Doc<'a>, step: &Step) -> Option<&'d Doc<'a>> {
+    match (value, step) {
+        (Doc::Object(_), Step::Field(name)) => value.get(name),
+        (Doc::Array(items), Step::Index(index)) => {
+            let at = if *index < 0 {
+                items.len().checked_sub(index.unsigned_abs() as usize)
+            } else {
+                Some(*index as usize)
+            };
+            at.and_then(|at| items.get(at))
+        }
+        _ => None,
+    }
 }
 
 /// Whether the string `parts` make is `text`, compared part by part without building it;
