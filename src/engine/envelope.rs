@@ -456,8 +456,12 @@ fn compact_key(line: &[u8]) -> Option<LineKey<'_>> {
 pub const MAX_DEPTH: usize = 128;
 
 /// Whether the JSON text `line` nests arrays and objects more than `limit` deep (brackets in
-/// strings do not count). A line with no more than `limit` opening brackets is never scanned.
+/// strings do not count). A line with no more than `limit` opening brackets is never scanned,
+/// nor is one of no more than `limit` bytes counted.
 fn nested_deeper_than(line: &[u8], limit: usize) -> bool {
+    if line.len() <= limit {
+        return false;
+    }
     // `{` and `[` are the only bytes that `| 0x20` maps to `{`. Counted in chunks whose count
     // fits a byte, this compiles to vector code: cheaper on short lines than a search per
     // bracket.
