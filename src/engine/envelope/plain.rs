@@ -23,19 +23,78 @@ use crate::plain_json::{integer, is_space, plain_str, plain_string, scalar_end, 
 /// payload its check rejects, broken JSON).
 #[inline]
 pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<'a>> {
+    let (fields, last) = fields_of(text)?;
+    fields.finish(last, resolve)
+}
+
+/// The fields of `text` and the object that closes it: read by [`compact`] when it is written
+/// that way, else field by field ([`general`]).
+#[inline]
+fn fields_of(text: &str) -> Option<(Fields<'_>, Last<'_>)> {
     let bytes = text.as_bytes();
     // Where the object closes: its last byte but spaces.
     let close = bytes.iter().rposition(|b| !is_space(*b))?;
     if bytes.get(close) != Some(&b'}') {
         return None;
     }
+    compact(text, close).or_else(|| general(text, close))
+}
+
+/// The fields of an envelope written compactly in the order writers use:
+/// `{"lifecycle":…,"interaction":…,"event":…,"ts":…`, then `"version"` and `"id"` when
+/// present (strings), then `"data"` or `"metadata"` when present (an object, the last field),
+/// no white space but after the closing brace (at `close`). The names are matched where they
+/// must be, not read; any other layout gives `None` (and [`general`] reads it), so what this
+/// gives is what [`general`] gives.
+#[inline]
+fn compact(text: &str, close: usize) -> Option<(Fields<'_>, Last<'_>)> {
+    let bytes = text.as_bytes();
+    let at = after(bytes, 0, b"{\"lifecycle\":")?;
+    let (lifecycle, at) = string(text, at)?;
+    let (interaction, at) = string(text, after(bytes, at, b",\"interaction\":")?)?;
+    let (event, at) = string(text, after(bytes, at, b",\"event\":")?)?;
+    let (ts, mut at) = integer(bytes, after(bytes, at, b",\"ts\":")?)?;
+    let mut fields = Fields {
+        lifecycle: Some(lifecycle),
+        interaction: Some(interaction),
+        event: Some(event),
+        ts: Some(ts),
+        ..Fields::default()
+    };
+    if let Some(start) = after(bytes, at, b",\"version\":\"") {
+        let (version, next) = string(text, start - 1)?;
+        (fields.version, at) = (Some(Some(version)), next);
+    }
+    if let Some(start) = after(bytes, at, b",\"id\":\"") {
+        let (id, next) = string(text, start - 1)?;
+        (fields.id, at) = (Some(Some(id)), next);
+    }
+    let last = if at == close {
+        Last::None
+    } else if let Some(start) = after(bytes, at, b",\"data\":{") {
+        Last::Data(text.get(start - 1..close)?)
+    } else {
+        Last::Metadata(text.get(after(bytes, at, b",\"metadata\":{")? - 1..close)?)
+    };
+    Some((fields, last))
+}
+
+/// The position after `written` when the bytes at `at` are `written`.
+#[inline]
+fn after(bytes: &[u8], at: usize, written: &[u8]) -> Option<usize> {
+    (bytes.get(at..)?.starts_with(written)).then_some(at + written.len())
+}
+
+/// The fields of an envelope written plainly, in any order and spacing, read one by one;
+/// `close` is where the object closes.
+fn general(text: &str, close: usize) -> Option<(Fields<'_>, Last<'_>)> {
+    let bytes = text.as_bytes();
     let open = skip_space(bytes, 0);
     if bytes.get(open) != Some(&b'{') {
         return None;
     }
     let mut fields = Fields::default();
     let mut at = skip_space(bytes, open + 1);
-    // One place builds the envelope: it is built where the caller keeps it.
     let last = loop {
         let (name, after) = plain_string(bytes, at)?;
         at = skip_space(bytes, after);
@@ -78,7 +137,7 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
             _ => return None,
         }
     };
-    fields.finish(last, resolve)
+    Some((fields, last))
 }
 
 /// The integer `ts` of a line, found without reading the line: the first `"ts"` in it that
@@ -118,7 +177,7 @@ pub(super) fn ts(bytes: &[u8]) -> Option<i64> {
 }
 
 /// The fields read so far.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq)]
 struct Fields<'a> {
     lifecycle: Option<Cow<'a, str>>,
     interaction: Option<Cow<'a, str>>,
@@ -135,6 +194,7 @@ struct Fields<'a> {
 }
 
 /// The object that closes the envelope, as written.
+#[derive(Debug, PartialEq)]
 enum Last<'a> {
     None,
     Data(&'a str),
@@ -200,4 +260,88 @@ fn string(text: &str, at: usize) -> Option<(Cow<'_, str>, usize)> {
 fn object(text: &str) -> Option<Cow<'_, RawValue>> {
     let raw: &RawValue = serde_json::from_str(text).ok()?;
     raw.get().starts_with('{').then_some(Cow::Borrowed(raw))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `fields_of` with `compact` or `general` alone.
+    fn read_by(
+        reader: for<'t> fn(&'t str, usize) -> Option<(Fields<'t>, Last<'t>)>,
+        text: &str,
+    ) -> Option<(Fields<'_>, Last<'_>)> {
+        let close = text.as_bytes().iter().rposition(|b| !is_space(*b))?;
+        (text.as_bytes().get(close) == Some(&b'}'))
+            .then(|| reader(text, close))
+            .flatten()
+    }
+
+    #[test]
+    fn a_compact_envelope_reads_as_the_general_reader_reads_it() {
+        let head = r#"{"lifecycle":"m","interaction":"k-1","event":"e","ts":1732435200000"#;
+        let compact_lines: Vec<String> = [
+            "}",
+            r#","version":"9.0.002.06"}"#,
+            r#","version":"1","id":"d-7"}"#,
+            r#","id":"d-7"}"#,
+            r#","version":"9.0","data":{"a":[1,{"b":"c"}],"d":"é"}}"#,
+            r#","id":"x","data":{}}"#,
+            r#","metadata":{"ready":1}}  "#,
+            r#","version":"9.0","metadata":{}}"#,
+            r#","data":{"a":1}} "#,
+        ]
+        .iter()
+        .map(|tail| format!("{head}{tail}"))
+        .collect();
+        let mut lines = compact_lines.clone();
+        // Near misses: every layout the compact reader must leave to the general one, and
+        // broken lines, made by editing the compact ones byte by byte.
+        for line in &compact_lines {
+            for at in (0..=line.len()).filter(|at| line.is_char_boundary(*at)) {
+                let (before, rest) = line.split_at(at);
+                lines.push(format!("{before} {rest}"));
+                lines.push(format!(
+                    "{before}{}",
+                    rest.chars().skip(1).collect::<String>()
+                ));
+                for inserted in [
+                    r#","version":null"#,
+                    r#","id":"y""#,
+                    r#","x":1"#,
+                    r#""ts":2,"#,
+                ] {
+                    lines.push(format!("{before}{inserted}{rest}"));
+                }
+            }
+        }
+        lines.extend(
+            [
+                r#"{"lifecycle":"m","interaction":"k","event":"e","ts":1,"version":null}"#,
+                r#"{"lifecycle":"m","interaction":"k","event":"e","ts":1,"data":null}"#,
+                r#"{"lifecycle":"m","interaction":"k","event":"e","ts":1,"data":[1]}"#,
+                r#"{"lifecycle":"m","interaction":"k","event":"e","ts":1.5}"#,
+                r#"{"lifecycle":"m","interaction":"k\u0031","event":"e","ts":1}"#,
+                r#"{"lifecycle":"m","interaction":"k","event":"e","ts":1,"version":"a\"b"}"#,
+                r#"{"lifecycle":"m","interaction":"k","event":"e","ts":1,"version":"2","version":"3"}"#,
+                r#"{"interaction":"k","lifecycle":"m","event":"e","ts":1}"#,
+                r#"{"lifecycle":"m","interaction":"k","event":"e","ts":1,"data":{"a":1},"metadata":{}}"#,
+            ]
+            .map(str::to_owned),
+        );
+        let mut answered = 0;
+        for line in &lines {
+            let compact = read_by(compact, line);
+            if compact.is_some() {
+                answered += 1;
+                assert_eq!(compact, read_by(general, line), "{line}");
+            }
+        }
+        // The lines written compactly are read so, and so are some of the edited ones (a
+        // field inserted where the compact order has it, a trailing space).
+        for line in &compact_lines {
+            assert!(read_by(compact, line).is_some(), "{line}");
+        }
+        assert!(answered > compact_lines.len() * 3, "{answered}");
+    }
 }
