@@ -71,6 +71,9 @@ struct Node {
     types: u8,
     consts: Option<Vec<Value>>,
     properties: Vec<(String, Node)>,
+    /// `"name":` for each of `properties` whose name needs no escape: how a plain writer
+    /// writes its key, matched where it is expected without reading the key.
+    written_keys: Vec<Option<Box<[u8]>>>,
     /// Bit `i` set: `properties[i]` is required.
     required: u64,
     additional: bool,
@@ -244,6 +247,7 @@ fn node(schema: &Value) -> Option<Node> {
         types: ANY,
         consts: None,
         properties: Vec::new(),
+        written_keys: Vec::new(),
         required: 0,
         additional: true,
         items: None,
@@ -302,6 +306,9 @@ fn node(schema: &Value) -> Option<Node> {
     if node.properties.len() > 64 {
         return None;
     }
+    node.written_keys = (node.properties.iter())
+        .map(|(name, _)| written_key(name))
+        .collect();
     if let Some(required) = map.get("required") {
         for name in required.as_array()? {
             let at = node
@@ -320,6 +327,13 @@ fn node(schema: &Value) -> Option<Node> {
         node.items = Some(Box::new(self::node(items)?));
     }
     Some(node)
+}
+
+/// `"name":`, the key of a property named `name` as a plain writer writes it; `None` when the
+/// name holds a byte a JSON string must escape.
+fn written_key(name: &str) -> Option<Box<[u8]>> {
+    let plain = !name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+    plain.then(|| format!("\"{name}\":").into_bytes().into_boxed_slice())
 }
 
 /// Numbers and strings compare as JSON Schema compares them (`1 == 1.0`).

@@ -112,15 +112,69 @@ impl<'a> Walk<'a> {
     /// The members of the object at the position, each value handed to `each` with its key.
     fn members(&mut self, mut each: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
         self.each_in(b'}', |walk| {
-            let key = walk.string()?;
-            walk.space();
-            if walk.peek()? != b':' {
-                return None;
-            }
-            walk.at += 1;
-            walk.space();
+            let key = walk.key()?;
             each(walk, key)
         })
+    }
+
+    /// A member's key and its colon, stepped over with the white space around them.
+    fn key(&mut self) -> Option<&'a str> {
+        let key = self.string()?;
+        self.space();
+        if self.peek()? != b':' {
+            return None;
+        }
+        self.at += 1;
+        self.space();
+        Some(key)
+    }
+
+    /// The members of the object at the position checked as properties of `node`: each value
+    /// handed to `each` with its key and the property it is (`None`: none of `node`'s). A key
+    /// written twice, or a required property missing, gives `None`. The key of the property
+    /// after the last one found, when written plainly where it is expected, is matched
+    /// without being read.
+    fn properties<'n>(
+        &mut self,
+        node: &'n Node,
+        mut each: impl FnMut(&mut Self, &'a str, Option<(usize, &'n Node)>) -> Option<()>,
+    ) -> Option<()> {
+        let (mut seen, mut guess) = (0u64, 0);
+        self.each_in(b'}', |walk| {
+            let (key, found) = match walk.written_key(node, guess) {
+                Some(key) => (
+                    key,
+                    node.properties.get(guess).map(|(_, inner)| (guess, inner)),
+                ),
+                None => {
+                    let key = walk.key()?;
+                    (key, node.property_after(key, guess))
+                }
+            };
+            if let Some((at, _)) = found {
+                if seen & bit(at) != 0 {
+                    return None;
+                }
+                seen |= bit(at);
+                guess = at + 1;
+            }
+            each(walk, key, found)
+        })?;
+        (seen & node.required == node.required).then_some(())
+    }
+
+    /// The key of `node`'s property `at` when it is written at the position as a plain
+    /// writer writes it (`"name":`), stepped over with the white space after it.
+    fn written_key(&mut self, node: &Node, at: usize) -> Option<&'a str> {
+        let written = node.written_keys.get(at)?.as_deref()?;
+        if !self.bytes.get(self.at..)?.starts_with(written) {
+            return None;
+        }
+        // Between the quotes: the name, valid UTF-8 as the text around it is.
+        let key = self.text.get(self.at + 1..self.at + written.len() - 2)?;
+        self.at += written.len();
+        self.space();
+        Some(key)
     }
 
     /// An object checked against `node`, keeping the properties `keep` names.
@@ -129,16 +183,7 @@ impl<'a> Walk<'a> {
             return None;
         }
         let mut kept = Vec::with_capacity(keep.map_or(0, |keep| keep.count));
-        let (mut seen, mut guess) = (0u64, 0);
-        self.members(|walk, key| {
-            let found = node.property_after(key, guess);
-            if let Some((at, _)) = found {
-                if seen & bit(at) != 0 {
-                    return None;
-                }
-                seen |= bit(at);
-                guess = at + 1;
-            }
+        self.properties(node, |walk, key, found| {
             let wanted = keep.is_some_and(|keep| keep.wants(found.map(|(at, _)| at), key));
             match (found, wanted) {
                 (None, _) if !node.additional => None,
@@ -154,7 +199,7 @@ impl<'a> Walk<'a> {
                 (None, false) => walk.skip(),
             }
         })?;
-        (seen & node.required == node.required).then_some(kept)
+        Some(kept)
     }
 
     /// A value checked against `node`, not kept.
@@ -229,25 +274,16 @@ impl<'a> Walk<'a> {
                     return None;
                 }
                 let mut members = Vec::with_capacity(SMALL);
-                let (mut seen, mut guess) = (0u64, 0);
-                self.members(|walk, key| {
-                    let value = match node.property_after(key, guess) {
-                        Some((at, inner)) => {
-                            // A repeated key is for the deserializer to judge.
-                            if seen & bit(at) != 0 {
-                                return None;
-                            }
-                            seen |= bit(at);
-                            guess = at + 1;
-                            walk.kept(inner)?
-                        }
+                self.properties(node, |walk, key, found| {
+                    let value = match found {
+                        Some((_, inner)) => walk.kept(inner)?,
                         None if !node.additional => return None,
                         None => walk.doc()?,
                     };
                     members.push((Cow::Borrowed(key), value));
                     Some(())
                 })?;
-                (seen & node.required == node.required).then_some(Doc::Object(members))
+                Some(Doc::Object(members))
             }
             _ => {
                 let value = self.doc()?;
@@ -344,6 +380,7 @@ mod tests {
                         }
                     }
                 },
+                "q\"uote": {"type": "integer"},
                 "nothing": {"type": "null"},
                 "any": {}
             },
@@ -399,6 +436,8 @@ mod tests {
         r#"{"id":"a1","nested":[{"e":[1]},{"e":{"b":2}}]}"#,
         r#"{"id":"a1","nested":[{"e":[2]}]}"#,
         r#"{"id":"a1","nested":[{"e":{"b":2,"c":3}}]}"#,
+        r#"{"id":"a1","q\"uote":1}"#,
+        r#"{"id":"a1","q":1}"#,
         r#"{"id":"a\"1"}"#,
         r#"{"id":"a\u00e91"}"#,
         r#"{"i\u0064":"a1"}"#,
