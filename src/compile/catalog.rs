@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::fast_check::{DataReads, FastCheck};
 use super::format::Format;
+use super::names::NameMap;
 use super::version::{select, VersionKey};
 use crate::config::model::{Expectation, FieldType, ScenarioStep};
 use crate::config::source_map::Location;
@@ -29,7 +30,7 @@ pub const GUARDED: StateId = 0x8000;
 pub struct Catalog {
     /// The lifecycles, in load order.
     pub lifecycles: Vec<Lifecycle>,
-    index: hashbrown::HashMap<String, usize>,
+    index: NameMap<usize>,
 }
 
 impl Catalog {
@@ -147,7 +148,7 @@ pub struct Version {
     /// Events by id.
     pub events: Vec<Event>,
     /// Event ids by name: the one string lookup per event.
-    pub event_ids: hashbrown::HashMap<String, EventId>,
+    pub event_ids: NameMap<EventId>,
     /// States by id.
     pub states: Vec<State>,
     /// The state before the first event.

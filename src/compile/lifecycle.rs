@@ -9,6 +9,7 @@ use super::catalog::{
 };
 use super::context::Context;
 use super::fast_check::{DataReads, FastCheck};
+use super::names::NameMap;
 use super::version::VersionKey;
 use super::{format, lint, payload, rules};
 use crate::config::model::{Nullable, StateDecl};
@@ -116,7 +117,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
 
     // Events.
     let mut events = Vec::new();
-    let mut event_ids = hashbrown::HashMap::default();
+    let mut event_ids = NameMap::default();
     for (event_name, Nullable(decl)) in &model.events {
         let path = format!("events.{event_name}");
         if !ctx.active(decl.versioned(), &path, index) {

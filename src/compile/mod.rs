@@ -13,6 +13,7 @@ pub mod format;
 mod imports;
 pub mod lifecycle;
 mod lint;
+pub mod names;
 pub mod payload;
 pub mod rules;
 pub mod version;
