@@ -27,10 +27,8 @@ impl<V> NameMap<V> {
     #[inline]
     pub fn get(&self, name: &str) -> Option<&V> {
         let at = match &self.by_hash {
-            None => self
-                .entries
-                .iter()
-                .position(|(known, _)| known.len() == name.len() && known == name)?,
+            // String equality compares the lengths first: most names are told apart there.
+            None => self.entries.iter().position(|(known, _)| known == name)?,
             Some(by_hash) => *by_hash.get(name)?,
         };
         self.entries.get(at).map(|(_, value)| value)

@@ -23,7 +23,7 @@ use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 
 use crate::compile::Catalog;
-use crate::engine::interpreter::{fingerprint, Checkpoint, SavedInteraction};
+use crate::engine::interpreter::{checkpoint_group, fingerprint, Checkpoint, SavedInteraction};
 use crate::engine::{Interpreter, Limits};
 
 /// Why a partition's run stopped early.
@@ -205,13 +205,13 @@ impl PartitionState {
         sequence: u64,
         interpreter: &mut Interpreter<'_>,
     ) -> Result<(), Stop> {
-        let groups = self.slots.len() as u64;
-        let group_of = |fp: u64| (fp % groups) as usize;
+        let groups = self.slots.len();
+        let group_of = |fp: u64| checkpoint_group(fp, groups);
         let changes = interpreter.take_changes();
-        let changed: Vec<bool> = (0..self.slots.len())
+        let changed: Vec<bool> = (0..groups)
             .map(|group| self.everything || changes.changed(group))
             .collect();
-        let mut parts: Vec<Group> = (0..self.slots.len()).map(|_| Group::default()).collect();
+        let mut parts: Vec<Group> = (0..groups).map(|_| Group::default()).collect();
         // The changed groups' interactions go to their groups; the rest is the head's.
         let mut saved = interpreter.checkpoint_where(&|fp| changed[group_of(fp)]);
         for open in std::mem::take(&mut saved.open) {

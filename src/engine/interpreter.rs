@@ -265,9 +265,14 @@ pub fn fingerprint(lifecycle: &str, interaction: &str) -> u64 {
     (hash ^ (hash >> 29)).wrapping_mul(0xbf58_476d_1ce4_e5b9) ^ (hash >> 32)
 }
 
+/// The checkpoint group, of `groups`, of the interaction whose [`fingerprint`] is
+/// `fingerprint`.
+pub fn checkpoint_group(fingerprint: u64, groups: usize) -> usize {
+    (fingerprint % groups.max(1) as u64) as usize
+}
+
 /// What changed since it was last asked ([`Interpreter::track_changes`]): the groups of the
-/// interactions events reached (an interaction's group is its [`fingerprint`] modulo the
-/// number of groups), or everything (after an eviction).
+/// interactions events reached ([`checkpoint_group`]), or everything (after an eviction).
 #[derive(Debug, Default)]
 pub struct Changes {
     /// Whether an event reached (began, changed, ended) an interaction of each group.
@@ -287,8 +292,8 @@ impl Changes {
 
     /// The interaction of `fingerprint` changed.
     fn note(&mut self, fingerprint: u64) {
-        let group = fingerprint % self.groups.len().max(1) as u64;
-        if let Some(changed) = self.groups.get_mut(group as usize) {
+        let group = checkpoint_group(fingerprint, self.groups.len());
+        if let Some(changed) = self.groups.get_mut(group) {
             *changed = true;
         }
     }

@@ -530,6 +530,11 @@ fn compare(op: BinaryOp, left: &Val<'_>, right: &Val<'_>) -> bool {
 
 /// Whether a payload path reads at, above or below one of the places the payload failed
 /// its schema (`[*]` and negative indexes match any element).
+/// Whether the payload path `steps` reads a place of the payload the stream cannot tell.
+fn reads_unknown(steps: &[Step], env: &Env<'_>) -> bool {
+    !env.invalid.is_empty() && reads_invalid(steps, env.invalid)
+}
+
 fn reads_invalid(steps: &[Step], invalid: &[Vec<String>]) -> bool {
     invalid.iter().any(|place| {
         steps.iter().zip(place).all(|(step, segment)| match step {
@@ -553,9 +558,7 @@ impl Node {
             },
             Node::Ts => Val::Int(env.ts),
             Node::Event => Val::Str(Cow::Borrowed(env.event)),
-            Node::Data(steps) if !env.invalid.is_empty() && reads_invalid(steps, env.invalid) => {
-                Val::Unknown
-            }
+            Node::Data(steps) if reads_unknown(steps, env) => Val::Unknown,
             Node::Data(steps) => match env.data {
                 Some(data) => follow_doc(data, steps),
                 None => Val::Absent,
@@ -678,7 +681,7 @@ impl Node {
             BinaryOp::In => {
                 // A payload path through `[*]`: its elements looked at where they are.
                 if let (Node::Data(steps), Some(data)) = (right, env.data) {
-                    if env.invalid.is_empty() || !reads_invalid(steps, env.invalid) {
+                    if !reads_unknown(steps, env) {
                         return match left.eval(env) {
                             Val::Unknown => Val::Unknown,
                             needle => Val::Bool(has_element_at(data, steps, &needle)),

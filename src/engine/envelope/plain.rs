@@ -61,12 +61,12 @@ fn compact(text: &str, close: usize) -> Option<(Fields<'_>, Last<'_>)> {
         ts: Some(ts),
         ..Fields::default()
     };
-    if let Some(start) = after(bytes, at, b",\"version\":\"") {
-        let (version, next) = string(text, start - 1)?;
+    if let Some(start) = after(bytes, at, b",\"version\":") {
+        let (version, next) = string(text, start)?;
         (fields.version, at) = (Some(Some(version)), next);
     }
-    if let Some(start) = after(bytes, at, b",\"id\":\"") {
-        let (id, next) = string(text, start - 1)?;
+    if let Some(start) = after(bytes, at, b",\"id\":") {
+        let (id, next) = string(text, start)?;
         (fields.id, at) = (Some(Some(id)), next);
     }
     let last = if at == close {
@@ -177,7 +177,8 @@ pub(super) fn ts(bytes: &[u8]) -> Option<i64> {
 }
 
 /// The fields read so far.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Default)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct Fields<'a> {
     lifecycle: Option<Cow<'a, str>>,
     interaction: Option<Cow<'a, str>>,
@@ -194,7 +195,7 @@ struct Fields<'a> {
 }
 
 /// The object that closes the envelope, as written.
-#[derive(Debug, PartialEq)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 enum Last<'a> {
     None,
     Data(&'a str),
@@ -287,7 +288,7 @@ mod tests {
             r#","id":"d-7"}"#,
             r#","version":"9.0","data":{"a":[1,{"b":"c"}],"d":"é"}}"#,
             r#","id":"x","data":{}}"#,
-            r#","metadata":{"ready":1}}  "#,
+            r#","metadata":{"k":1}}  "#,
             r#","version":"9.0","metadata":{}}"#,
             r#","data":{"a":1}} "#,
         ]
