@@ -438,22 +438,30 @@ impl Version {
     }
 
     /// [`Version::metadata_block`] written straight as JSON text (an object), without
-    /// building it: the runs of unset fields between set ones are copied, commas and all,
-    /// from [`Version::unset_block`].
+    /// building it ([`Version::write_metadata`]).
     pub fn metadata_json(&self, slots: &[Slot]) -> String {
+        let mut out = String::new();
+        self.write_metadata(slots, &mut out);
+        out
+    }
+
+    /// Appends [`Version::metadata_block`] to `out` as JSON text (an object): the runs of
+    /// unset fields between set ones are copied, commas and all, from
+    /// [`Version::unset_block`], each with the key of the set field after it (an unset
+    /// field's text begins with its key).
+    pub fn write_metadata(&self, slots: &[Slot], out: &mut String) {
         let block = &self.unset_block;
         // Text throughout, so that the block needs no UTF-8 check when it is done.
-        let mut out = String::with_capacity(block.room);
+        out.reserve(block.room);
         let mut copied = 0;
         // A slot past the fields (a deadline's) has no span; an internal field's is empty.
         for ((slot, span), field) in slots.iter().zip(&block.spans).zip(&self.fields) {
             if *slot == Slot::Unset || span.is_empty() {
                 continue;
             }
-            out.push_str(block.text.get(copied..span.start).unwrap_or_default());
+            let key_end = span.start + field.written_key.len();
+            out.push_str(block.text.get(copied..key_end).unwrap_or_default());
             copied = span.end;
-            // Names were written as JSON once, when the catalog was compiled.
-            out.push_str(&field.written_key);
             match slot {
                 Slot::Bool(true) => out.push_str("true"),
                 Slot::Bool(false) => out.push_str("false"),
@@ -467,7 +475,6 @@ impl Version {
             }
         }
         out.push_str(block.text.get(copied..).unwrap_or_default());
-        out
     }
 }
 

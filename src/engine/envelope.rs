@@ -48,6 +48,10 @@ pub struct Envelope<'a> {
     pub checked: Option<Checked<'a>>,
     /// Read by the plain reader ([`parse_checking`]): [`ts_of`] finds its `ts` or none.
     pub plain: bool,
+    /// Read by the plain reader, which found no `metadata` key (and every key written
+    /// without escapes): the line's own text takes a metadata block appended as it is
+    /// ([`Step::annotate`](crate::engine::Step::annotate)).
+    pub appendable: bool,
 }
 
 /// A payload the reader checked while reading it: valid for the check it was resolved to.
@@ -345,6 +349,7 @@ fn from_wire(wire: Wire<'_>) -> Result<Envelope<'_>, LineError> {
                 metadata,
                 checked: None,
                 plain: false,
+                appendable: false,
             })
         }
         (lifecycle, interaction, event, _) => Err(LineError::BadEnvelope {
@@ -635,6 +640,7 @@ mod tests {
             }
             let read = read.map(|envelope| Envelope {
                 plain: false,
+                appendable: false,
                 ..envelope
             });
             let plain = parse(line.as_bytes());
@@ -687,6 +693,7 @@ mod tests {
             (r#"{HEAD,"ts":9223372036854775807,"metadata":{"a":1}}"#, true),
             (r#"{HEAD,"ts":1,"data":null,"metadata":{"a":1}}"#, true),
             (r#"{HEAD,"ts":1,"data":{}}"#, true),
+            (r#"{HEAD,"ts":1,"data":{"metadata":{"a":"\u0041"}}}"#, true),
             (r#"{HEAD,"ts":1,"id":"m-1","data":{}}"#, true),
             (r#"{"id":null,HEAD,"ts":1}"#, true),
             (r#"{HEAD,"ts":1,"id":7}"#, false),
@@ -752,7 +759,15 @@ mod tests {
                 // What `ts_of` finds, without parsing, is the `ts` read (or nothing).
                 let found = ts_of(line.as_bytes());
                 assert!(found.is_none() || found == read.ts, "{line}");
+                // No `metadata` key, as a JSON reader finds the keys.
+                let keys = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(line);
+                assert_eq!(
+                    read.appendable,
+                    !keys.expect("an object").contains_key("metadata"),
+                    "{line}"
+                );
                 read.plain = false;
+                read.appendable = false;
                 assert_eq!(
                     format!("{:?}", Ok::<_, LineError>(read)),
                     format!("{parsed:?}"),
@@ -762,6 +777,7 @@ mod tests {
             let (checked, _) = checking(line);
             let checked = checked.map(|envelope| Envelope {
                 plain: false,
+                appendable: false,
                 ..envelope
             });
             assert_eq!(format!("{checked:?}"), format!("{parsed:?}"), "{line}");

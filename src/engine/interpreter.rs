@@ -164,6 +164,8 @@ pub struct Step {
     pub state: CompactString,
     /// The metadata block after the event, as JSON text (an object).
     pub metadata: String,
+    /// Whether the line's own text takes the block appended ([`Envelope::appendable`]).
+    pub appendable: bool,
 }
 
 impl Step {
@@ -172,13 +174,16 @@ impl Step {
     /// object). A record without a `metadata` key keeps its own text, the block appended.
     pub fn annotate(&self, line: &[u8], out: &mut Vec<u8>) {
         let record = line.trim_ascii();
-        // Any key could be `metadata` spelled with escapes: those take the long way.
+        // Unless the reader found its keys, any key could be `metadata`, or be spelled with
+        // escapes: those take the long way.
         let plain = record.len() >= 2
             && record.first() == Some(&b'{')
             && record.last() == Some(&b'}')
-            && METADATA_KEY.find(record).is_none()
-            // A backslash is rare: one byte's search first.
-            && (memchr::memchr(b'\\', record).is_none() || UNICODE_ESCAPE.find(record).is_none());
+            && (self.appendable
+                || METADATA_KEY.find(record).is_none()
+                    // A backslash is rare: one byte's search first.
+                    && (memchr::memchr(b'\\', record).is_none()
+                        || UNICODE_ESCAPE.find(record).is_none()));
         if plain {
             let open = &record[..record.len() - 1];
             out.reserve(record.len() + self.metadata.len() + 13);
@@ -343,6 +348,9 @@ pub struct Interpreter<'c> {
     stream_time: Option<i64>,
     /// The stream time at which quiet interactions are looked for next.
     next_sweep: i64,
+    /// A step's metadata text given back ([`Interpreter::recycle`]), emptied: where the next
+    /// step's block is written.
+    spare_block: String,
 }
 
 /// Hears each violation, with the key of the held line it was found on (`None`: the line
@@ -393,7 +401,17 @@ impl<'c> Interpreter<'c> {
             quiet_end: limits.quiet_end.max(0),
             stream_time: None,
             next_sweep: i64::MIN,
+            spare_block: String::new(),
         }
+    }
+
+    /// Takes back a step its caller is done with: the next step's metadata block is written
+    /// into its text's room, so that a stream's steps are not allocated one by one.
+    #[inline]
+    pub fn recycle(&mut self, step: Step) {
+        let mut text = step.metadata;
+        text.clear();
+        self.spare_block = text;
     }
 
     /// From now on, messages show personal values (`pii: true`) instead of masking them, or
@@ -692,6 +710,9 @@ impl<'c> Interpreter<'c> {
             let step = self.judge_line(place, &held.bytes, want_step, &mut keyed);
             if self.summary.events > events {
                 judged(held.key, &held.bytes, step.as_ref());
+                if let Some(step) = step {
+                    self.recycle(step);
+                }
             }
             reorder.recycle(held.bytes);
         }
@@ -1325,13 +1346,18 @@ impl<'c> Interpreter<'c> {
                 assign(version, &mut interaction.meta, [(slot, Slot::Int(ts))]);
             }
         }
-        let step = want_step.then(|| Step {
-            lifecycle: CompactString::from(lifecycle.name.as_str()),
-            version: CompactString::from(version.name.as_str()),
-            interaction: CompactString::from(key),
-            event: CompactString::from(envelope.event.as_ref()),
-            state: CompactString::from(version.state_name(state)),
-            metadata: version.metadata_json(&interaction.meta),
+        let step = want_step.then(|| {
+            let mut metadata = std::mem::take(&mut self.spare_block);
+            version.write_metadata(&interaction.meta, &mut metadata);
+            Step {
+                lifecycle: CompactString::from(lifecycle.name.as_str()),
+                version: CompactString::from(version.name.as_str()),
+                interaction: CompactString::from(key),
+                event: CompactString::from(envelope.event.as_ref()),
+                state: CompactString::from(version.state_name(state)),
+                metadata,
+                appendable: envelope.appendable,
+            }
         });
         if version.is_final(state) {
             self.release(lifecycle_id, key);
@@ -2063,6 +2089,7 @@ mod tests {
             event: CompactString::default(),
             state: CompactString::default(),
             metadata,
+            appendable: false,
         }
     }
 
@@ -2082,11 +2109,27 @@ mod tests {
             br#"{"data":{"metadata":true},"lifecycle":"w"}"#,
             br#"{}"#,
         ];
-        for line in lines {
+        // As the reader marks a line that has no `metadata` key.
+        let appendable = |line: &[u8]| {
+            serde_json::from_slice::<Map<String, Value>>(line)
+                .is_ok_and(|record| !record.contains_key("metadata"))
+        };
+        let steps = lines.iter().flat_map(|line| {
+            [false, appendable(line)].map(|appendable| {
+                (
+                    line,
+                    Step {
+                        appendable,
+                        ..step()
+                    },
+                )
+            })
+        });
+        for (line, step) in steps {
             let mut annotated = Vec::new();
-            step().annotate(line, &mut annotated);
+            step.annotate(line, &mut annotated);
             let mut expected: Map<String, Value> = serde_json::from_slice(line).expect("JSON");
-            let block = serde_json::from_str(&step().metadata).expect("JSON");
+            let block = serde_json::from_str(&step.metadata).expect("JSON");
             expected.insert("metadata".into(), block);
             let found: Map<String, Value> = serde_json::from_slice(&annotated).expect("JSON");
             assert_eq!(found, expected, "{}", String::from_utf8_lossy(line));
@@ -2103,5 +2146,13 @@ mod tests {
         // Appended to what was there.
         assert!(kept
             .starts_with(br#"kept: {"lifecycle":"w","event":"e","data":{"x":1.0},"metadata":{"#));
+        // One the reader found no `metadata` key in keeps its text, whatever its payload holds.
+        let mut kept = Vec::new();
+        let step = Step {
+            appendable: true,
+            ..step()
+        };
+        step.annotate(lines[4], &mut kept);
+        assert!(kept.starts_with(br#"{"data":{"metadata":true},"lifecycle":"w","metadata":{"#));
     }
 }

@@ -152,6 +152,7 @@ fn read_record(
         metadata,
         checked: None,
         plain: false,
+        appendable: false,
     }))
 }
 

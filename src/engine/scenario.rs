@@ -108,6 +108,7 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
             metadata: metadata.as_ref().and_then(raw),
             checked: None,
             plain: false,
+            appendable: false,
         };
         let place = Place {
             file_index: 0,

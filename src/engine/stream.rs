@@ -65,6 +65,9 @@ pub fn run(
                     on_event(line, step.as_ref())?;
                 }
             }
+            if let Some(step) = step {
+                interpreter.recycle(step);
+            }
         }
         chunks.recycle(chunk.bytes);
     }

@@ -212,6 +212,7 @@ impl<'a> Fields<'a> {
             return None;
         };
         let version = self.version.flatten();
+        let appendable = self.metadata_null.is_none() && !matches!(last, Last::Metadata(_));
         let (mut data, mut metadata, mut checked) = (None, None, None);
         match last {
             Last::None => {}
@@ -240,6 +241,7 @@ impl<'a> Fields<'a> {
             metadata,
             checked,
             plain: true,
+            appendable,
         })
     }
 }
