@@ -7,6 +7,8 @@
 #
 # usage: bench/nats.sh [FILE] [WORKERS]   (default: 500,000 simulated events, 1 worker)
 #   JOBS=N gives each worker N threads (`worker -j N`; default: one per core).
+#   EVENTS=1 sets the deployment up with `--events` (the workers publish every event with
+#   its metadata, as `run` writes them), and times `run` on the file beside `validate`.
 # The server: PLOTLINE_NATS_SERVER, tests/clients/.venv/bin/nats-server, or nats-server on PATH.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +32,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$nats_server" -js -a 127.0.0.1 -p "$port" -sd "$work/store" > /dev/null 2>&1 &
 server=$!
 url=nats://127.0.0.1:$port
-for _ in $(seq 50); do "$plotline" nats-setup --nats "$url" 2>/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do "$plotline" nats-setup --nats "$url" ${EVENTS:+--events} 2>/dev/null && break; sleep 0.1; done
 start=$(date +%s.%N)
 "$plotline" publish --nats "$url" "$file" 2> /dev/null
 end=$(date +%s.%N)
@@ -58,3 +60,9 @@ for jobs in 1 2; do
   end=$(date +%s.%N)
   echo "validate -j$jobs: $(echo "$lines / ($end - $start)" | bc) events/s"
 done
+if [ -n "${EVENTS:-}" ]; then
+  start=$(date +%s.%N)
+  "$plotline" run -q "$file" > /dev/null || true
+  end=$(date +%s.%N)
+  echo "run: $(echo "$lines / ($end - $start)" | bc) events/s"
+fi

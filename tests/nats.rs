@@ -294,7 +294,7 @@ fn three_workers_on_twelve_partitions_report_what_validate_reports() {
     };
     let dir = tempfile::tempdir().expect("temp dir");
     let path = stream(dir.path(), "200000");
-    server.must(&["nats-setup", "--partitions", "12"]);
+    server.must(&["nats-setup", "--partitions", "12", "--events"]);
     server.must(&["publish", path.to_str().unwrap()]);
     // One thread, two, and one per core: each judges as `validate` does.
     let workers: Vec<Child> = [("w1", &["-j", "1"][..]), ("w2", &["-j", "2"]), ("w3", &[])]
@@ -346,7 +346,7 @@ fn a_stream_of_mostly_violations_never_stalls_a_worker() {
     // (5,000).
     let dir = tempfile::tempdir().expect("temp dir");
     let path = simulated(dir.path(), "20000", "0.6");
-    server.must(&["nats-setup", "--partitions", "12"]);
+    server.must(&["nats-setup", "--partitions", "12", "--events"]);
     let published = Command::new(env!("CARGO_BIN_EXE_plotline"))
         .env("PLOTLINE_PUBLISH_BATCH_LINES", "1")
         .args(["publish", path.to_str().unwrap(), "--nats", &server.url])
@@ -696,6 +696,20 @@ fn a_report_says_when_it_is_incomplete_and_a_stream_is_not_published_twice_by_mi
     let report: Value = serde_json::from_slice(&waited.stdout).expect("JSON");
     assert_same(&report, &path);
     said(worker);
+    // Set up without `--events`: the workers kept none, and `report --events` says so
+    // rather than write an empty list; the layout is not changed by asking again.
+    let no_events = server.run(&["report", "--events"]);
+    assert_eq!(no_events.status.code(), Some(2));
+    assert!(no_events.stdout.is_empty());
+    let told = String::from_utf8_lossy(&no_events.stderr);
+    assert!(
+        told.contains("keeps no events") && told.contains("nats-setup --events"),
+        "{told}"
+    );
+    let other = server.run(&["nats-setup", "--partitions", "3", "--events"]);
+    assert_eq!(other.status.code(), Some(2));
+    let told = String::from_utf8_lossy(&other.stderr);
+    assert!(told.contains("no events kept, not 3 partitions"), "{told}");
     // On purpose, the lines are judged once more.
     server.must(&["publish", "--again", copy.to_str().unwrap()]);
     let worker = server.worker("w1", "4", "5000", "0");
@@ -748,6 +762,8 @@ fn a_full_output_store_is_said_by_the_worker_and_the_report_is_incomplete() {
         "2",
         "--max-output-bytes",
         "200000",
+        // Every event kept: the outputs outgrow the stream.
+        "--events",
     ]);
     server.must(&["publish", path.to_str().unwrap()]);
     let mut worker = server.worker("w1", "120", "2000", "0");

@@ -53,6 +53,11 @@ pub struct SetupArgs {
     /// later copy is stored, and `report` still counts each output once.
     #[arg(long, value_name = "SECONDS", default_value_t = 600)]
     pub duplicate_window: u64,
+    /// Keep every event with its computed metadata in the output stream, for `report
+    /// --events` (as `run` writes them: about twice the input's bytes, which the server
+    /// stores and the workers send). Without it workers publish the verdicts only.
+    #[arg(long)]
+    pub events: bool,
 }
 
 /// Arguments of `publish`.
@@ -115,7 +120,7 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub broker: Broker,
     /// Write the events with their computed metadata (as `run` writes them) instead of the
-    /// report.
+    /// report: a deployment set up with `nats-setup --events` keeps them.
     #[arg(long)]
     pub events: bool,
     /// Wait until every line published is judged, at most SECONDS (default 600), before
@@ -170,7 +175,11 @@ pub fn setup(args: SetupArgs) -> u8 {
         nats::setup(
             &js,
             &names,
-            (args.partitions, args.state_groups),
+            nats::Layout {
+                partitions: args.partitions,
+                groups: args.state_groups,
+                events: args.events,
+            },
             (args.max_bytes, args.max_output_bytes),
             Duration::from_secs(args.duplicate_window.max(1)),
         )

@@ -121,26 +121,39 @@ pub async fn connect(url: &str) -> Result<Context, String> {
     Ok(jetstream::new(client))
 }
 
-/// What `nats-setup` writes beside the streams: the partition count everyone uses, and the
-/// groups a partition's checkpoint is kept in.
-#[derive(Debug, Serialize, Deserialize)]
-struct Layout {
-    partitions: u32,
-    groups: u32,
+/// What `nats-setup` writes beside the streams: the partition count everyone uses, the
+/// groups a partition's checkpoint is kept in, and whether workers keep the events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layout {
+    /// Partitions of the input.
+    pub partitions: u32,
+    /// Groups of a partition's checkpoint.
+    pub groups: u32,
+    /// Workers publish every event with its computed metadata, for `report --events` (a
+    /// layout written before this was asked kept them).
+    #[serde(default = "kept")]
+    pub events: bool,
 }
 
-/// Creates the streams and buckets (or checks that they are there), for `partitions`
-/// partitions, each checkpointed in `groups` groups; `max_bytes` bounds the input and the
-/// output stream (`None`: no bound; a full stream refuses new messages, it never drops old
-/// ones); the streams drop copies of a message id for `duplicate_window`. Says what it set
-/// up, or that it was there already.
+/// What a layout that does not say keeps: the events, as every deployment once did.
+fn kept() -> bool {
+    true
+}
+
+/// Creates the streams and buckets (or checks that they are there), as `layout` says;
+/// `max_bytes` bounds the input and the output stream (`None`: no bound; a full stream
+/// refuses new messages, it never drops old ones); the streams drop copies of a message id
+/// for `duplicate_window`. Says what it set up, or that it was there already.
 pub async fn setup(
     js: &Context,
     names: &Names,
-    (partitions, groups): (u32, u32),
+    layout: Layout,
     (max_bytes, max_output_bytes): (Option<i64>, Option<i64>),
     duplicate_window: Duration,
 ) -> Result<String, String> {
+    let Layout {
+        partitions, groups, ..
+    } = layout;
     if partitions == 0 || groups == 0 {
         return Err("--partitions and --state-groups must be at least 1".to_owned());
     }
@@ -181,32 +194,45 @@ pub async fn setup(
         })
         .await
         .map_err(|error| format!("cannot create bucket {}: {error}", names.state()))?;
-    let layout = serde_json::to_vec(&Layout { partitions, groups }).unwrap_or_default();
     let what = format!(
-        "streams {} and {}, buckets {} and {}; {partitions} partitions of {groups} state groups",
+        "streams {} and {}, buckets {} and {}; {}",
         names.input_stream(),
         names.output_stream(),
         names.leases(),
-        names.state()
+        names.state(),
+        layout.described()
     );
-    match state.create("layout", layout.into()).await {
+    let written = serde_json::to_vec(&layout).unwrap_or_default();
+    match state.create("layout", written.into()).await {
         Ok(_) => Ok(format!("set up `{}`: {what}", names.prefix)),
         Err(_) => match read_layout(js, names).await? {
-            Layout {
-                partitions: p,
-                groups: g,
-            } if (p, g) == (partitions, groups) => Ok(format!(
+            there if there == layout => Ok(format!(
                 "`{}` was already set up as asked, nothing changed: {what}",
                 names.prefix
             )),
-            Layout {
-                partitions: p,
-                groups: g,
-            } => Err(format!(
-                "the deployment `{}` has {p} partitions of {g} state groups, not {partitions} of {groups}",
-                names.prefix
+            there => Err(format!(
+                "the deployment `{}` has {}, not {}",
+                names.prefix,
+                there.described(),
+                layout.described()
             )),
         },
+    }
+}
+
+impl Layout {
+    /// In words, as `nats-setup` says it.
+    fn described(&self) -> String {
+        let Layout {
+            partitions,
+            groups,
+            events,
+        } = self;
+        let kept = match events {
+            true => "events kept",
+            false => "no events kept",
+        };
+        format!("{partitions} partitions of {groups} state groups, {kept}")
     }
 }
 
@@ -556,7 +582,10 @@ pub async fn worker(
     options: WorkerOptions,
     stats: Arc<WorkerStats>,
 ) -> Result<(), String> {
-    let Layout { partitions, groups } = read_layout(&js, &names).await?;
+    let layout = read_layout(&js, &names).await?;
+    let Layout {
+        partitions, groups, ..
+    } = layout;
     let js = worker_context(&js, (partitions, groups));
     let limits = partition_limits(partitions);
     let leases = js
@@ -638,7 +667,7 @@ pub async fn worker(
                     loop {
                         let (js, names, held, shared) =
                             (js.clone(), names.clone(), alive.clone(), stats.clone());
-                        let at = (partition, groups, limits);
+                        let at = (partition, layout, limits);
                         let pass =
                             run_partition(js, names, catalog, at, options, held, shared).await;
                         if !alive.load(Ordering::SeqCst) {
@@ -726,7 +755,7 @@ async fn run_partition(
     js: Context,
     names: Names,
     catalog: &'static Catalog,
-    (partition, groups, limits): (u32, u32, Limits),
+    (partition, layout, limits): (u32, Layout, Limits),
     options: WorkerOptions,
     alive: Arc<AtomicBool>,
     stats: Arc<WorkerStats>,
@@ -740,7 +769,7 @@ async fn run_partition(
         sequence,
         mut interpreter,
         restored,
-    } = PartitionState::load(store, (partition, groups), catalog, limits).await?;
+    } = PartitionState::load(store, (partition, layout.groups), catalog, limits).await?;
     // Lines a checkpoint holds stay held, judged by this worker's window.
     judge_as(&mut interpreter, options);
     if restored {
@@ -781,6 +810,7 @@ async fn run_partition(
         acks: VecDeque::new(),
         since_checkpoint: 0,
         options,
+        keep_events: layout.events,
     };
     loop {
         let next = tokio::time::timeout(Duration::from_millis(500), messages.next()).await;
@@ -822,6 +852,8 @@ struct PartitionRun<'a> {
     since_checkpoint: u64,
     /// How it judges.
     options: WorkerOptions,
+    /// Whether it publishes every event with its computed metadata ([`Layout::events`]).
+    keep_events: bool,
 }
 
 impl PartitionRun<'_> {
@@ -845,6 +877,7 @@ impl PartitionRun<'_> {
                 .map(|value| value.as_str().to_owned())
         };
         let mut found: Vec<Violation> = Vec::new();
+        let keep = self.keep_events;
         let mut lines_here = 0u64;
         // Held lines judged now.
         let mut released = 0u64;
@@ -853,8 +886,10 @@ impl PartitionRun<'_> {
             // end as at the end of a file.
             let mut events = Vec::new();
             self.interpreter
-                .flush(true, &mut |_, v| found.push(v), &mut |_, line, step| {
-                    annotate(&mut events, line, step)
+                .flush(keep, &mut |_, v| found.push(v), &mut |_, line, step| {
+                    if keep {
+                        annotate(&mut events, line, step);
+                    }
                 });
             if !events.is_empty() {
                 let id = format!("{partition}:{seq}:events");
@@ -885,7 +920,7 @@ impl PartitionRun<'_> {
             let mut watermarks = numbers_in(&watermarks);
             // Each event as `run` writes it, the batch's in one message (room made once:
             // with its metadata block, an event takes less than twice its line).
-            let mut events = Vec::with_capacity(2 * message.payload.len());
+            let mut events = Vec::with_capacity(if keep { 2 * message.payload.len() } else { 0 });
             for (line, number) in lines.zip(numbers_in(&numbers)) {
                 let place = Place {
                     file_index,
@@ -900,21 +935,25 @@ impl PartitionRun<'_> {
                     false => {
                         // The stream's time, for interactions that end by quiet.
                         let mut report = |_, v| found.push(v);
-                        interpreter.advance(watermark, true, &mut report, &mut |_, _, _| {});
-                        interpreter.line(place, line, true, &mut |v| found.push(v))
+                        interpreter.advance(watermark, keep, &mut report, &mut |_, _, _| {});
+                        interpreter.line(place, line, keep, &mut |v| found.push(v))
                     }
                     true => {
                         let mut report = |_, v| found.push(v);
                         let mut judged = |_, line: &[u8], step: Option<&Step>| {
                             released += 1;
-                            annotate(&mut events, line, step);
+                            if keep {
+                                annotate(&mut events, line, step);
+                            }
                         };
-                        interpreter.advance(watermark, true, &mut report, &mut judged);
+                        interpreter.advance(watermark, keep, &mut report, &mut judged);
                         let ts = envelope::ts_of(line);
-                        interpreter.offer(place, line, ts, true, &mut report, &mut judged)
+                        interpreter.offer(place, line, ts, keep, &mut report, &mut judged)
                     }
                 };
-                if interpreter.summary().events > before + (released - released_before) {
+                let judged_now =
+                    interpreter.summary().events > before + (released - released_before);
+                if keep && judged_now {
                     annotate(&mut events, line, step.as_ref());
                 }
                 if let Some(step) = step {
@@ -1062,7 +1101,8 @@ fn annotate(events: &mut Vec<u8>, line: &[u8], step: Option<&Step>) {
 /// Reads the outputs into the JSON report of `validate --format json`: the counts of every
 /// partition's end, and every violation (ordered by input and line, `incomplete` last); and,
 /// into `events` when given, every event with its computed metadata, as `run` writes them
-/// (grouped by partition). With it, how much of what was published it covers.
+/// (grouped by partition; an error when the deployment keeps no events). With it, how much
+/// of what was published it covers.
 pub async fn report(
     js: &Context,
     names: &Names,
@@ -1082,7 +1122,18 @@ pub async fn report(
     let mut violations: Vec<Value> = Vec::new();
     let mut summary = Summary::default();
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let Layout { partitions, .. } = read_layout(js, names).await?;
+    let Layout {
+        partitions,
+        events: kept,
+        ..
+    } = read_layout(js, names).await?;
+    if events.is_some() && !kept {
+        return Err(format!(
+            "the deployment `{}` keeps no events (it was set up without `nats-setup --events`): \
+             its report is there, without `--events`",
+            names.prefix
+        ));
+    }
     let mut coverage = ledger::Coverage {
         published: vec![0; partitions as usize],
         judged: vec![0; partitions as usize],
