@@ -42,7 +42,7 @@ server_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat" 2>/dev/null || t
 ticks_before=$(server_ticks)
 pids=()
 for i in $(seq "$workers"); do
-  ${TIME_WORKER:+/usr/bin/time -f "worker cpu: %U user %S sys %e wall" -a -o "$work/time.log"} "$plotline" worker --nats "$url" --id "w$i" --idle-exit 2 ${JOBS:+-j "$JOBS"} 2> "$work/w$i.log" &
+  ${TIME_WORKER:+/usr/bin/time -f "worker cpu: %U user %S sys %e wall, %M kB max RSS" -a -o "$work/time.log"} "$plotline" worker --nats "$url" --id "w$i" --idle-exit 2 ${JOBS:+-j "$JOBS"} 2> "$work/w$i.log" &
   pids+=($!)
 done
 wait "${pids[@]}"
@@ -62,7 +62,7 @@ for jobs in 1 2; do
 done
 if [ -n "${EVENTS:-}" ]; then
   start=$(date +%s.%N)
-  "$plotline" run -q "$file" > /dev/null || true
+  "$plotline" run -q "$file" > /dev/null 2>&1 || true
   end=$(date +%s.%N)
   echo "run: $(echo "$lines / ($end - $start)" | bc) events/s"
 fi
