@@ -152,8 +152,14 @@ pub fn stream(data: &[u8]) {
                 if read.plain {
                     let found = envelope::ts_of(line);
                     assert!(found.is_none() || found == read.ts);
+                    // It found a `metadata` key where a JSON reader finds one.
+                    let keys =
+                        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line);
+                    let none = keys.is_ok_and(|keys| !keys.contains_key("metadata"));
+                    assert_eq!(read.appendable, none);
                 }
                 read.plain = false;
+                read.appendable = false;
                 read
             });
             assert_eq!(format!("{read:?}"), format!("{:?}", envelope::parse(line)),);
