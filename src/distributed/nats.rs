@@ -13,10 +13,11 @@
 //!   partition's outputs are acknowledged. A message delivered again at or below the
 //!   sequence already applied is skipped.
 //! - Output: stream `<PREFIX>_out`: `<prefix>.out.violation.<p>` (an input message's
-//!   violations, one JSON object a line, up to [`VIOLATIONS_BYTES`] a message),
+//!   violations, one JSON object a line, up to [`OUTPUT_BYTES`] a message),
 //!   `<prefix>.out.bad.<p>` (the same for lines that are no event: `malformed_line`,
-//!   `bad_envelope`), `<prefix>.out.event.<p>` (each input message's events with their
-//!   computed metadata, as `run` writes them), `<prefix>.out.summary.<p>` (a partition's
+//!   `bad_envelope`), `<prefix>.out.event.<p>` (when the layout keeps them, each input
+//!   message's events with their computed metadata, as `run` writes them, up to
+//!   [`OUTPUT_BYTES`] a message), `<prefix>.out.summary.<p>` (a partition's
 //!   counts at an end marker), each with a message id derived from (partition, input
 //!   sequence, part), so a replay republishes the same ids and the stream drops the copies.
 
@@ -54,9 +55,9 @@ const IN_FLIGHT: usize = 512;
 /// partition count ([`worker_context`]): partitions that each hold their share can never
 /// wait on one another.
 const PENDING_OUTPUTS: usize = 256;
-/// An output message of violations holds lines up to this many bytes (and one more line): far
-/// below a server's message size.
-const VIOLATIONS_BYTES: usize = 256 * 1024;
+/// An output message of violations or events holds lines up to this many bytes (and one more
+/// line): far below a server's message size.
+const OUTPUT_BYTES: usize = 256 * 1024;
 /// Input messages a partition's reader fetches ahead at most: what a worker keeps in memory
 /// of its input is this many per partition held (each at most [`Batch::BYTES`], or one line).
 const FETCH_AHEAD: i64 = 12;
@@ -891,11 +892,7 @@ impl PartitionRun<'_> {
                         annotate(&mut events, line, step);
                     }
                 });
-            if !events.is_empty() {
-                let id = format!("{partition}:{seq}:events");
-                self.output(self.names.events(partition), &id, events)
-                    .await?;
-            }
+            self.output_events(seq, events).await?;
             let mut fresh = Interpreter::new(self.catalog, self.limits);
             judge_as(&mut fresh, self.options);
             let mut ended = std::mem::replace(&mut self.interpreter, fresh);
@@ -961,11 +958,7 @@ impl PartitionRun<'_> {
                 }
                 lines_here += 1;
             }
-            if !events.is_empty() {
-                let id = format!("{partition}:{seq}:events");
-                self.output(self.names.events(partition), &id, events)
-                    .await?;
-            }
+            self.output_events(seq, events).await?;
         }
         // Lines that are no event are accounted apart; they never hold a partition up.
         let (bad, judged): (Vec<_>, Vec<_>) = found.iter().partition(|violation| {
@@ -978,7 +971,7 @@ impl PartitionRun<'_> {
             ("v", self.names.violations(partition), judged),
             ("b", self.names.bad_lines(partition), bad),
         ] {
-            for (part, body) in json_lines(&list, VIOLATIONS_BYTES).enumerate() {
+            for (part, body) in json_lines(&list, OUTPUT_BYTES).enumerate() {
                 let id = format!("{partition}:{seq}:{kind}{part}");
                 self.output(subject.clone(), &id, body).await?;
             }
@@ -992,6 +985,29 @@ impl PartitionRun<'_> {
             g.pending = info.pending;
             g.open = open;
         });
+        Ok(())
+    }
+
+    /// Publishes the events (lines) input message `seq` gave, in parts of up to
+    /// [`OUTPUT_BYTES`] (and one more line), each under an id of its own: `p:seq:events`,
+    /// then `p:seq:events1`, ...
+    async fn output_events(&mut self, seq: u64, events: Vec<u8>) -> Result<(), Stop> {
+        let partition = self.partition;
+        let parts: Vec<std::ops::Range<usize>> = parts_at_lines(&events, OUTPUT_BYTES).collect();
+        if let [whole] = parts.as_slice() {
+            if whole.len() == events.len() {
+                let id = format!("{partition}:{seq}:events");
+                return self.output(self.names.events(partition), &id, events).await;
+            }
+        }
+        for (part, range) in parts.into_iter().enumerate() {
+            let id = match part {
+                0 => format!("{partition}:{seq}:events"),
+                n => format!("{partition}:{seq}:events{n}"),
+            };
+            let body = events.get(range).unwrap_or_default().to_vec();
+            self.output(self.names.events(partition), &id, body).await?;
+        }
         Ok(())
     }
 
@@ -1068,6 +1084,21 @@ fn numbers_in(value: &str) -> impl Iterator<Item = Option<i64>> + '_ {
         }
         // Written otherwise (`-1`, `+1`, longer): as the standard parser reads it.
         std::str::from_utf8(word).ok()?.parse().ok()
+    })
+}
+
+/// Where `lines` (each ending in a line end) split in parts that end once they hold `limit`
+/// bytes (the last part: whatever is left).
+fn parts_at_lines(lines: &[u8], limit: usize) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let rest = lines.get(start..).filter(|rest| !rest.is_empty())?;
+        let end = (rest.get(limit.max(1) - 1..))
+            .and_then(|tail| memchr::memchr(b'\n', tail))
+            .map_or(rest.len(), |at| limit.max(1) + at);
+        let part = start..start + end;
+        start += end;
+        Some(part)
     })
 }
 
@@ -1262,6 +1293,27 @@ mod tests {
         let expected: Vec<Option<i64>> = words.iter().map(|w| w.parse().ok()).collect();
         assert_eq!(read, expected);
         assert_eq!(read[3], Some(1_732_435_200_000));
+    }
+
+    #[test]
+    fn events_split_where_a_part_reaches_its_limit_and_lose_nothing() {
+        let lines = b"ab\ncdef\ng\nhij\n";
+        let parts = |limit| -> Vec<&[u8]> {
+            parts_at_lines(lines, limit)
+                .map(|range| &lines[range])
+                .collect()
+        };
+        // A part ends at the first line end once it holds the limit.
+        assert_eq!(parts(4), [&b"ab\ncdef\n"[..], b"g\nhij\n"]);
+        assert_eq!(parts(3), [&b"ab\n"[..], b"cdef\n", b"g\nhij\n"]);
+        assert_eq!(parts(1), [&b"ab\n"[..], b"cdef\n", b"g\n", b"hij\n"]);
+        assert_eq!(parts(100), [&lines[..]]);
+        assert_eq!(parts(0), parts(1));
+        for limit in 0..20 {
+            assert_eq!(parts(limit).concat(), lines);
+            assert!(parts(limit).iter().all(|part| part.ends_with(b"\n")));
+        }
+        assert_eq!(parts_at_lines(b"", 4).count(), 0);
     }
 
     #[test]
