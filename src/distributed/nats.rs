@@ -915,8 +915,8 @@ impl PartitionRun<'_> {
             // held lines are judged, and quiet interactions end, where `validate` has them.
             let watermarks = header("Plotline-Watermarks").unwrap_or_default();
             let mut watermarks = numbers_in(&watermarks);
-            // Each event as `run` writes it, the batch's in one message (room made once:
-            // with its metadata block, an event takes less than twice its line).
+            // Each event as `run` writes it, when the layout keeps them (room made once: with
+            // its metadata block, an event takes less than twice its line).
             let mut events = Vec::with_capacity(if keep { 2 * message.payload.len() } else { 0 });
             for (line, number) in lines.zip(numbers_in(&numbers)) {
                 let place = Place {
@@ -993,20 +993,21 @@ impl PartitionRun<'_> {
     /// then `p:seq:events1`, ...
     async fn output_events(&mut self, seq: u64, events: Vec<u8>) -> Result<(), Stop> {
         let partition = self.partition;
+        let id = |part: usize| match part {
+            0 => format!("{partition}:{seq}:events"),
+            n => format!("{partition}:{seq}:events{n}"),
+        };
         let parts: Vec<std::ops::Range<usize>> = parts_at_lines(&events, OUTPUT_BYTES).collect();
-        if let [whole] = parts.as_slice() {
-            if whole.len() == events.len() {
-                let id = format!("{partition}:{seq}:events");
-                return self.output(self.names.events(partition), &id, events).await;
-            }
+        if parts.len() == 1 {
+            // One part: the whole, sent as it is.
+            return self
+                .output(self.names.events(partition), &id(0), events)
+                .await;
         }
         for (part, range) in parts.into_iter().enumerate() {
-            let id = match part {
-                0 => format!("{partition}:{seq}:events"),
-                n => format!("{partition}:{seq}:events{n}"),
-            };
             let body = events.get(range).unwrap_or_default().to_vec();
-            self.output(self.names.events(partition), &id, body).await?;
+            self.output(self.names.events(partition), &id(part), body)
+                .await?;
         }
         Ok(())
     }
@@ -1293,6 +1294,23 @@ mod tests {
         let expected: Vec<Option<i64>> = words.iter().map(|w| w.parse().ok()).collect();
         assert_eq!(read, expected);
         assert_eq!(read[3], Some(1_732_435_200_000));
+    }
+
+    #[test]
+    fn a_layout_written_before_events_were_a_choice_keeps_them() {
+        let old: Layout = serde_json::from_str(r#"{"partitions":12,"groups":64}"#).expect("JSON");
+        assert!(old.events);
+        let chosen = Layout {
+            partitions: 3,
+            groups: 4,
+            events: false,
+        };
+        let written = serde_json::to_string(&chosen).expect("JSON");
+        assert_eq!(serde_json::from_str::<Layout>(&written).ok(), Some(chosen));
+        assert_eq!(
+            chosen.described(),
+            "3 partitions of 4 state groups, no events kept"
+        );
     }
 
     #[test]
