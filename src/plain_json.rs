@@ -20,6 +20,13 @@ pub fn skip_space(line: &[u8], mut at: usize) -> usize {
     at
 }
 
+/// The position after `written` when the bytes at `at` are `written`: a name (with its
+/// quotes, colon and the comma before it) matched where a compact writer puts it.
+#[inline]
+pub fn after(bytes: &[u8], at: usize, written: &[u8]) -> Option<usize> {
+    (bytes.get(at..)?.starts_with(written)).then_some(at + written.len())
+}
+
 /// A string without escapes (or control characters, which JSON does not allow in one) at
 /// `at`: its bytes and the position after its closing quote.
 #[inline]

@@ -26,12 +26,18 @@ impl<V> NameMap<V> {
     /// The value of `name`.
     #[inline]
     pub fn get(&self, name: &str) -> Option<&V> {
-        let at = match &self.by_hash {
-            // String equality compares the lengths first: most names are told apart there.
-            None => self.entries.iter().position(|(known, _)| known == name)?,
-            Some(by_hash) => *by_hash.get(name)?,
-        };
+        let at = self.position(name)?;
         self.entries.get(at).map(|(_, value)| value)
+    }
+
+    /// Where `name` is in `entries`.
+    #[inline]
+    fn position(&self, name: &str) -> Option<usize> {
+        match &self.by_hash {
+            // String equality compares the lengths first: most names are told apart there.
+            None => self.entries.iter().position(|(known, _)| known == name),
+            Some(by_hash) => by_hash.get(name).copied(),
+        }
     }
 
     /// Whether `name` has a value.
@@ -46,11 +52,7 @@ impl<V> NameMap<V> {
 
     /// Gives `name` the value `value`; the value it had before, if any.
     pub fn insert(&mut self, name: String, value: V) -> Option<V> {
-        let known = match &self.by_hash {
-            None => self.entries.iter().position(|(known, _)| *known == name),
-            Some(by_hash) => by_hash.get(&name).copied(),
-        };
-        if let Some(at) = known {
+        if let Some(at) = self.position(&name) {
             return self
                 .entries
                 .get_mut(at)

@@ -18,7 +18,7 @@ use crate::compile::catalog::EventId;
 use crate::compile::fast_check::FastCheck;
 use crate::compile::fast_check::PayloadSeed;
 use crate::expr::doc::Doc;
-use crate::plain_json::{plain_string, skip_space};
+use crate::plain_json::{after, plain_string, skip_space};
 
 mod plain;
 
@@ -442,16 +442,8 @@ const INTERACTION_KEY: &[u8] = b"\"interaction\"";
 /// The key of a line that starts the way writers usually write one, compact and in the
 /// documented order: `{"lifecycle":"…","interaction":"…"` (plain strings). `None` otherwise.
 fn compact_key(line: &[u8]) -> Option<LineKey<'_>> {
-    // Where the value of `key` starts when `key` and a colon are at `at`, after `before`.
-    let value_at = |before: u8, at: usize, key: &[u8]| {
-        let colon = at + key.len();
-        let written = line.get(at.checked_sub(1)?) == Some(&before)
-            && line.get(at..)?.starts_with(key)
-            && line.get(colon) == Some(&b':');
-        written.then_some(colon + 1)
-    };
-    let (lifecycle, after) = plain_string(line, value_at(b'{', 1, LIFECYCLE_KEY)?)?;
-    let (interaction, _) = plain_string(line, value_at(b',', after + 1, INTERACTION_KEY)?)?;
+    let (lifecycle, at) = plain_string(line, after(line, 0, b"{\"lifecycle\":")?)?;
+    let (interaction, _) = plain_string(line, after(line, at, b",\"interaction\":")?)?;
     Some((Cow::Borrowed(lifecycle), Cow::Borrowed(interaction)))
 }
 

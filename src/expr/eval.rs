@@ -528,13 +528,13 @@ fn compare(op: BinaryOp, left: &Val<'_>, right: &Val<'_>) -> bool {
     })
 }
 
-/// Whether a payload path reads at, above or below one of the places the payload failed
-/// its schema (`[*]` and negative indexes match any element).
 /// Whether the payload path `steps` reads a place of the payload the stream cannot tell.
 fn reads_unknown(steps: &[Step], env: &Env<'_>) -> bool {
     !env.invalid.is_empty() && reads_invalid(steps, env.invalid)
 }
 
+/// Whether a payload path reads at, above or below one of the places the payload failed
+/// its schema (`[*]` and negative indexes match any element).
 fn reads_invalid(steps: &[Step], invalid: &[Vec<String>]) -> bool {
     invalid.iter().any(|place| {
         steps.iter().zip(place).all(|(step, segment)| match step {

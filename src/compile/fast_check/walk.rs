@@ -21,6 +21,14 @@ const MAX_DEPTH: usize = 100;
 /// The room a kept array or object is made with.
 const SMALL: usize = 4;
 
+/// Every member of an object kept: one a rule reads whole.
+const EVERYTHING: Keep = Keep {
+    properties: u64::MAX,
+    others: Vec::new(),
+    all_others: true,
+    count: SMALL,
+};
+
 /// The properties `keep` names of the object `text` holds (white space around it allowed),
 /// checked against `root`; `None` when the walk is not sure.
 pub(super) fn payload<'a>(root: &Node, keep: &Keep, text: &'a str) -> Option<Kept<'a>> {
@@ -273,17 +281,7 @@ impl<'a> Walk<'a> {
                 if node.types & OBJECT == 0 {
                     return None;
                 }
-                let mut members = Vec::with_capacity(SMALL);
-                self.properties(node, |walk, key, found| {
-                    let value = match found {
-                        Some((_, inner)) => walk.kept(inner)?,
-                        None if !node.additional => return None,
-                        None => walk.doc()?,
-                    };
-                    members.push((Cow::Borrowed(key), value));
-                    Some(())
-                })?;
-                Some(Doc::Object(members))
+                self.object(node, Some(&EVERYTHING)).map(Doc::Object)
             }
             _ => {
                 let value = self.doc()?;

@@ -15,7 +15,9 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 
 use super::{Checked, Envelope, Resolve};
-use crate::plain_json::{integer, is_space, plain_str, plain_string, scalar_end, skip_space};
+use crate::plain_json::{
+    after, integer, is_space, plain_str, plain_string, scalar_end, skip_space,
+};
 
 /// The envelope of `text` (a JSON object's text, valid UTF-8 and not nested too deep), its
 /// payload checked with the check `resolve` gives for the fields before it; `None` when the
@@ -31,13 +33,16 @@ pub(super) fn read<'a>(text: &'a str, resolve: &Resolve<'_>) -> Option<Envelope<
 /// that way, else field by field ([`general`]).
 #[inline]
 fn fields_of(text: &str) -> Option<(Fields<'_>, Last<'_>)> {
-    let bytes = text.as_bytes();
-    // Where the object closes: its last byte but spaces.
-    let close = bytes.iter().rposition(|b| !is_space(*b))?;
-    if bytes.get(close) != Some(&b'}') {
-        return None;
-    }
+    let close = closing_brace(text)?;
     compact(text, close).or_else(|| general(text, close))
+}
+
+/// Where the object `text` closes: its last byte but spaces, when that is `}`.
+#[inline]
+fn closing_brace(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let close = bytes.iter().rposition(|b| !is_space(*b))?;
+    (bytes.get(close) == Some(&b'}')).then_some(close)
 }
 
 /// The fields of an envelope written compactly in the order writers use:
@@ -77,12 +82,6 @@ fn compact(text: &str, close: usize) -> Option<(Fields<'_>, Last<'_>)> {
         Last::Metadata(text.get(after(bytes, at, b",\"metadata\":{")? - 1..close)?)
     };
     Some((fields, last))
-}
-
-/// The position after `written` when the bytes at `at` are `written`.
-#[inline]
-fn after(bytes: &[u8], at: usize, written: &[u8]) -> Option<usize> {
-    (bytes.get(at..)?.starts_with(written)).then_some(at + written.len())
 }
 
 /// The fields of an envelope written plainly, in any order and spacing, read one by one;
@@ -274,10 +273,7 @@ mod tests {
         reader: for<'t> fn(&'t str, usize) -> Option<(Fields<'t>, Last<'t>)>,
         text: &str,
     ) -> Option<(Fields<'_>, Last<'_>)> {
-        let close = text.as_bytes().iter().rposition(|b| !is_space(*b))?;
-        (text.as_bytes().get(close) == Some(&b'}'))
-            .then(|| reader(text, close))
-            .flatten()
+        reader(text, closing_brace(text)?)
     }
 
     #[test]
