@@ -19,12 +19,15 @@ use super::coverage::{Coverage, Trail};
 
 mod checkpoint;
 mod duplicates;
+mod messages;
 mod reorder;
 use super::envelope::{self, Checked, Envelope, LineError, Resolved};
 use super::native;
 use super::payload_message;
 use super::verdict::{Summary, Violation, ViolationKind};
-use crate::compile::catalog::{Event, EventId, Guarded, Move, StateId, Version};
+use crate::compile::catalog::{
+    Event, EventId, Guarded, Lifecycle, Move, Payload, StateId, Version,
+};
 use crate::compile::fast_check::{DataReads, FastCheck, Outcome, PayloadSeed};
 use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
@@ -638,6 +641,7 @@ impl<'c> Interpreter<'c> {
 
     /// Ends the open interactions that are quiet now: every one (`only: None`) or the one
     /// named (its next event begins another).
+    #[inline(never)]
     fn end_quiet_interactions(&mut self, only: Option<(usize, &str)>) {
         let (catalog, quiet_end, time) = (self.catalog, self.quiet_end, self.stream_time);
         let mut ended = QuietEnded {
@@ -952,9 +956,6 @@ impl<'c> Interpreter<'c> {
         want_step: bool,
         found: &mut Vec<Found>,
     ) -> Option<Step> {
-        let mut emit = |kind: ViolationKind, message: String, expected: Vec<String>| {
-            found.push((kind, message, expected));
-        };
         let catalog = self.catalog;
         // The stream's time is that of every event in it, whatever becomes of the event.
         self.latest_ts = self.latest_ts.max(envelope.ts);
@@ -966,13 +967,7 @@ impl<'c> Interpreter<'c> {
             None => catalog.lifecycle_id(&envelope.lifecycle),
         };
         let Some(lifecycle_id) = lifecycle_id else {
-            let names = catalog.lifecycles.iter().map(|l| l.name.as_str());
-            let guess = close_name(&envelope.lifecycle, names.clone());
-            emit(
-                ViolationKind::UnknownLifecycle,
-                format!("no lifecycle `{}`{guess}", envelope.lifecycle),
-                names.map(str::to_owned).collect(),
-            );
+            found.push(messages::unknown_lifecycle(catalog, &envelope.lifecycle));
             return None;
         };
         let lifecycle = &catalog.lifecycles[lifecycle_id];
@@ -980,15 +975,10 @@ impl<'c> Interpreter<'c> {
             changes.note(fingerprint(&lifecycle.name, &envelope.interaction));
         }
         let Some(selected) = lifecycle.select(envelope.version.as_deref()) else {
-            emit(
-                ViolationKind::UnknownLifecycle,
-                format!(
-                    "lifecycle `{}` has no version `{}`",
-                    lifecycle.name,
-                    envelope.version.as_deref().unwrap_or("")
-                ),
-                lifecycle.versions.iter().map(|v| v.name.clone()).collect(),
-            );
+            found.push(messages::unknown_version(
+                lifecycle,
+                envelope.version.as_deref(),
+            ));
             return None;
         };
         let key: &str = &envelope.interaction;
@@ -1012,18 +1002,7 @@ impl<'c> Interpreter<'c> {
             _ => version.event_ids.get(envelope.event.as_ref()).copied(),
         };
         let Some(event_id) = event_id else {
-            let names = version.events.iter().map(|e| e.name.as_str());
-            emit(
-                ViolationKind::UnknownEvent,
-                format!(
-                    "lifecycle `{}` (version {}) has no event `{}`{}",
-                    lifecycle.name,
-                    version.name,
-                    envelope.event,
-                    close_name(&envelope.event, names)
-                ),
-                Vec::new(),
-            );
+            found.push(messages::unknown_event(lifecycle, version, &envelope.event));
             if let Some(open) = self.open[lifecycle_id].get_mut(key) {
                 open.violations += 1;
             }
@@ -1032,11 +1011,7 @@ impl<'c> Interpreter<'c> {
         let event = &version.events[usize::from(event_id)];
 
         if existing.is_none() && self.finished.contains(&lifecycle.name, key) {
-            emit(
-                ViolationKind::AfterEnd,
-                "the interaction already reached a final state".to_owned(),
-                Vec::new(),
-            );
+            found.push(messages::after_end());
             return None;
         }
 
@@ -1080,22 +1055,15 @@ impl<'c> Interpreter<'c> {
             coverage.event(lifecycle_id, version_index, trail.as_deref_mut(), event_id);
         }
         let mut violations = 0u32;
-        let mut emit = |kind, message, expected| {
+        let mut emit = |(kind, message, expected): Found| {
             violations += 1;
-            emit(kind, message, expected);
+            found.push((kind, message, expected));
         };
 
         if switched {
-            emit(
-                ViolationKind::VersionMismatch,
-                format!(
-                    "this event says version `{}` (lifecycle version {}), but the interaction started on version {} and is judged by it",
-                    envelope.version.as_deref().unwrap_or(""),
-                    lifecycle.versions[selected].name,
-                    version.name
-                ),
-                Vec::new(),
-            );
+            let said = envelope.version.as_deref();
+            let selected = &lifecycle.versions[selected].name;
+            emit(messages::version_mismatch(said, selected, &version.name));
         }
 
         let ts = envelope.ts.unwrap_or(interaction.last_ts);
@@ -1111,20 +1079,13 @@ impl<'c> Interpreter<'c> {
                 version,
                 interaction,
                 ts,
-                &mut |kind, message| emit(kind, message, Vec::new()),
+                &mut |kind, message| emit((kind, message, Vec::new())),
                 &mut fired,
             );
         }
         if timed && version.is_final(interaction.state) {
             // A timeout or a deadline ended the interaction before this event.
-            emit(
-                ViolationKind::AfterEnd,
-                format!(
-                    "the interaction already reached final state `{}` by a timeout",
-                    version.state_name(interaction.state)
-                ),
-                Vec::new(),
-            );
+            emit(messages::after_end_by_timeout(version, interaction.state));
             interaction.violations += violations;
             interaction.trail = trail;
             if let Some(coverage) = coverage.as_mut() {
@@ -1136,14 +1097,7 @@ impl<'c> Interpreter<'c> {
             return None;
         }
         if ts < interaction.last_ts {
-            emit(
-                ViolationKind::TimeRegression,
-                format!(
-                    "ts {ts} is {} ms before the interaction's previous event",
-                    interaction.last_ts.saturating_sub(ts)
-                ),
-                Vec::new(),
-            );
+            emit(messages::time_regression(ts, interaction.last_ts));
         }
         interaction.last_ts = ts;
 
@@ -1205,23 +1159,14 @@ impl<'c> Interpreter<'c> {
             Err(failed_guards) => {
                 // After a guess the event tells where the interaction really is: no violation.
                 if !was_unsure {
-                    let allowed: Vec<String> = version
-                        .allowed(interaction.state)
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect();
-                    let from = version.state_name(interaction.state);
-                    let mut message = if interaction.state == version.initial {
-                        format!("`{}` cannot start an interaction", envelope.event)
-                    } else {
-                        format!("`{}` is not allowed in state `{from}`", envelope.event)
-                    };
-                    if !failed_guards.is_empty() {
-                        let guards: Vec<String> =
-                            failed_guards.iter().map(|g| format!("`{g}`")).collect();
-                        message.push_str(&format!(": no guard holds ({})", guards.join(", ")));
-                    }
-                    emit(ViolationKind::IllegalTransition, message, allowed);
+                    let state = interaction.state;
+                    let event = &envelope.event;
+                    emit(messages::illegal_transition(
+                        version,
+                        state,
+                        event,
+                        &failed_guards,
+                    ));
                 }
                 let guards_failed = !failed_guards.is_empty();
                 let at = (event_id, event);
@@ -1243,7 +1188,7 @@ impl<'c> Interpreter<'c> {
             }
         }
         if let Some(problem) = payload.problem {
-            emit(ViolationKind::InvalidPayload, problem, Vec::new());
+            emit((ViolationKind::InvalidPayload, problem, Vec::new()));
         }
 
         let (state_name, next_state_name) = (
@@ -1280,11 +1225,11 @@ impl<'c> Interpreter<'c> {
                 match assert.eval(&env) {
                     Val::Bool(true) => {}
                     Val::Unknown => not_checked += 1,
-                    _ => emit(
+                    _ => emit((
                         ViolationKind::RuleViolation,
                         rule.message.clone(),
                         Vec::new(),
-                    ),
+                    )),
                 }
             }
             match rule.set.as_slice() {
@@ -1308,21 +1253,9 @@ impl<'c> Interpreter<'c> {
         }
 
         if let Some(reported) = &envelope.metadata {
-            let block = version.metadata_block(&interaction.meta);
-            let unknown = |name: &str| {
-                (version.fields.iter().zip(interaction.meta.iter()))
-                    .any(|(field, slot)| field.name == name && *slot == Slot::Unknown)
-            };
-            let personal = |name: &str| {
-                !self.show_pii && (version.fields.iter()).any(|f| f.name == name && f.pii)
-            };
-            let differences = compare(&block, reported, &unknown, &personal);
-            if !differences.is_empty() {
-                emit(
-                    ViolationKind::MetadataMismatch,
-                    format!("reported metadata differs: {}", differences.join("; ")),
-                    Vec::new(),
-                );
+            let meta = &interaction.meta;
+            if let Some(mismatch) = metadata_mismatch(version, meta, reported, self.show_pii) {
+                emit(mismatch);
             }
         }
 
@@ -1347,17 +1280,14 @@ impl<'c> Interpreter<'c> {
             }
         }
         let step = want_step.then(|| {
-            let mut metadata = std::mem::take(&mut self.spare_block);
-            version.write_metadata(&interaction.meta, &mut metadata);
-            Step {
-                lifecycle: CompactString::from(lifecycle.name.as_str()),
-                version: CompactString::from(version.name.as_str()),
-                interaction: CompactString::from(key),
-                event: CompactString::from(envelope.event.as_ref()),
-                state: CompactString::from(version.state_name(state)),
-                metadata,
-                appendable: envelope.appendable,
-            }
+            let spare = std::mem::take(&mut self.spare_block);
+            step_of(
+                spare,
+                (lifecycle, version),
+                &interaction.meta,
+                envelope,
+                state,
+            )
         });
         if version.is_final(state) {
             self.release(lifecycle_id, key);
@@ -1395,6 +1325,8 @@ impl<'c> Interpreter<'c> {
 
     /// Makes room: the least recently active eighth of the open interactions is evicted,
     /// each reported as `incomplete`, least recently active first.
+    #[cold]
+    #[inline(never)]
     fn evict(&mut self) {
         let mut lasts: Vec<u64> = self
             .open
@@ -1602,14 +1534,6 @@ fn count_end(
     coverage.ended(lifecycle_id, at, trail, (state, well), &interaction.meta);
 }
 
-/// `; did you mean `x`?` when one of `names` is close to `name`: a likely misspelling
-/// (closer than in a config file, where the writer is at hand: a stream's names are often
-/// other events of the same family: `ITEM_HOVER` is no misspelt `ITEM_REMOVE`).
-fn close_name<'a>(name: &str, names: impl IntoIterator<Item = &'a str>) -> String {
-    crate::diagnostic::closest(name, names, 4)
-        .map_or(String::new(), |best| format!("; did you mean `{best}`?"))
-}
-
 /// Field values to store, by slot: on the stack for the few a rule sets.
 type FieldValues = SmallVec<[(usize, Slot); 4]>;
 
@@ -1771,6 +1695,28 @@ enum Choice {
     Held(StateId),
     /// This guard's value was unknown before any held: a guess.
     Unknown(StateId),
+}
+
+/// The step an event of `lifecycle`'s `version` took: its state, its metadata block (written
+/// into `spare`) and its names. Out of line: `validate` asks for none.
+#[inline(never)]
+fn step_of(
+    mut spare: String,
+    (lifecycle, version): (&Lifecycle, &Version),
+    meta: &[Slot],
+    envelope: &Envelope<'_>,
+    state: StateId,
+) -> Step {
+    version.write_metadata(meta, &mut spare);
+    Step {
+        lifecycle: CompactString::from(lifecycle.name.as_str()),
+        version: CompactString::from(version.name.as_str()),
+        interaction: CompactString::from(envelope.interaction.as_ref()),
+        event: CompactString::from(envelope.event.as_ref()),
+        state: CompactString::from(version.state_name(state)),
+        metadata: spare,
+        appendable: envelope.appendable,
+    }
 }
 
 /// The first guarded transition whose guard holds, or whose guard's value is unknown;
@@ -2001,9 +1947,24 @@ fn read_payload<'a>(
             return PayloadRead::valid(raw.and(Some(kept)));
         }
     }
+    judged_by_schema(payload, envelope, show_pii)
+}
+
+/// An event's payload read and judged by its JSON Schema validator: what the compiled check
+/// left to it (faults, escapes, fractions). Out of line: the common payload never gets here.
+#[inline(never)]
+fn judged_by_schema<'a>(
+    payload: &Payload,
+    envelope: &'a Envelope<'_>,
+    show_pii: bool,
+) -> PayloadRead<'a> {
+    let raw = envelope.data.as_deref();
+    let text = raw.map_or("{}", RawValue::get);
     let instance: Value = match serde_json::from_str(text) {
         Ok(instance) => instance,
-        Err(error) => return unreadable(error),
+        Err(error) => {
+            return PayloadRead::unreadable(format!("payload of `{}`: {error}", envelope.event))
+        }
     };
     if payload.validator.is_valid(&instance) {
         return PayloadRead::valid(raw.and(Some(Doc::from(instance))));
@@ -2027,6 +1988,32 @@ fn read_payload<'a>(
 /// What tells one compiled payload check from another: its address.
 fn check_id(check: &FastCheck) -> usize {
     std::ptr::from_ref(check) as usize
+}
+
+/// The metadata block a line reported against the one computed for its event (`meta`):
+/// a violation when they differ. Out of line: only lines that carry a block get here.
+#[inline(never)]
+fn metadata_mismatch(
+    version: &Version,
+    meta: &[Slot],
+    reported: &RawValue,
+    show_pii: bool,
+) -> Option<Found> {
+    let block = version.metadata_block(meta);
+    let unknown = |name: &str| {
+        (version.fields.iter().zip(meta.iter()))
+            .any(|(field, slot)| field.name == name && *slot == Slot::Unknown)
+    };
+    let personal =
+        |name: &str| !show_pii && (version.fields.iter()).any(|f| f.name == name && f.pii);
+    let differences = compare(&block, reported, &unknown, &personal);
+    (!differences.is_empty()).then(|| {
+        (
+            ViolationKind::MetadataMismatch,
+            format!("reported metadata differs: {}", differences.join("; ")),
+            Vec::new(),
+        )
+    })
 }
 
 /// The differences between the computed block and a reported one; a field whose value is
