@@ -1,13 +1,15 @@
 # Sourced by the bench scripts: the repository (the working directory from here on), the
 # peers (copied first when read-only, since they install their dependencies in place), the
-# work directory, the fully optimised build (`dist`), and the streams they measure on.
+# work directory, the fully optimised build (`dist`; PLOTLINE=BINARY measures another, such
+# as bench/pgo.sh's), and the streams they measure on.
 here=$(cd "$(dirname "$0")/.." && pwd)
 peers=${PEERS_DIR:-$here/../shared/peers}
 work=${WORK:-/tmp/plotline-bench}
 mkdir -p "$work"
+[ -z "${PLOTLINE:-}" ] || PLOTLINE=$(realpath "$PLOTLINE")
 cd "$here"
-cargo build --profile dist -q
-plotline=$here/target/dist/plotline
+[ -n "${PLOTLINE:-}" ] || cargo build --profile dist -q
+plotline=${PLOTLINE:-$here/target/dist/plotline}
 if [ ! -w "$peers" ]; then
   rm -rf "$work/peers" && cp -r "$peers" "$work/peers" && chmod -R u+w "$work/peers"
   peers=$work/peers

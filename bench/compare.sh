@@ -10,7 +10,9 @@
 #   MEMORY=N,...     open-but-never-finished interactions for the memory runs (default 1000000)
 #   WORK=DIR         where streams are written (default /tmp/plotline-bench)
 #   REPEAT=N         runs per command, the fastest counts (default 1; shared machines are noisy)
+#   PGO=BINARY       also runs a profile-guided build (bench/pgo.sh makes one) at -j 1 and -j 2
 set -euo pipefail
+[ -z "${PGO:-}" ] || pgo=$(realpath "$PGO")
 source "$(dirname "$0")/common.sh"
 open=${OPEN:-10000}
 memory=${MEMORY:-1000000}
@@ -62,11 +64,19 @@ for n in "${sizes[@]}"; do
   fi
   run "plotline -j1" gen-$n "$n" "$plotline" validate --format json -j 1 "$gen"
   run "plotline -j2" gen-$n "$n" "$plotline" validate --format json -j 2 "$gen"
+  if [ -n "${PGO:-}" ]; then
+    run "plotline -j1 (PGO)" gen-$n "$n" "$pgo" validate --format json -j 1 "$gen"
+    run "plotline -j2 (PGO)" gen-$n "$n" "$pgo" validate --format json -j 2 "$gen"
+  fi
   run "plotline -j1, two at once" gen-$n $((2 * n)) bash -c "$two_at_once" "$plotline" "$gen"
   run "rust-floor (parse only)" sim-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$sim"
   run "simd-floor (parse only)" sim-$n "$n" "$simd_floor" "$sim"
   run "plotline -j1" sim-$n "$n" "$plotline" validate --format json -j 1 "$sim"
   run "plotline -j2" sim-$n "$n" "$plotline" validate --format json -j 2 "$sim"
+  if [ -n "${PGO:-}" ]; then
+    run "plotline -j1 (PGO)" sim-$n "$n" "$pgo" validate --format json -j 1 "$sim"
+    run "plotline -j2 (PGO)" sim-$n "$n" "$pgo" validate --format json -j 2 "$sim"
+  fi
   run "plotline -j1, two at once" sim-$n $((2 * n)) bash -c "$two_at_once" "$plotline" "$sim"
 done
 
