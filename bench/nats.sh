@@ -10,15 +10,17 @@
 #   EVENTS=1 sets the deployment up with `--events` (the workers publish every event with
 #   its metadata, as `run` writes them), and times `run` on the file beside `validate`.
 # The server: PLOTLINE_NATS_SERVER, tests/clients/.venv/bin/nats-server, or nats-server on PATH.
+# PLOTLINE=BINARY measures another build (bench/pgo.sh's, say).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 workers=${2:-1}
 work=$(mktemp -d)
 server=""
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
+[ -z "${PLOTLINE:-}" ] || PLOTLINE=$(realpath "$PLOTLINE")
 cd "$here"
-cargo build --profile dist -q
-plotline=$here/target/dist/plotline
+[ -n "${PLOTLINE:-}" ] || cargo build --profile dist -q
+plotline=${PLOTLINE:-$here/target/dist/plotline}
 file=${1:-}
 if [ -z "$file" ]; then
   file=$work/stream.jsonl

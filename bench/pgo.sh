@@ -73,6 +73,8 @@ fi
 
 "$profdata" merge -o "$here/target/pgo.profdata" "$profiles"
 echo "pgo: the optimised build" >&2
+# Cargo knows the flags, not the profile's contents: everything is built again with it.
+rm -rf "$here/target/pgo"
 CARGO_TARGET_DIR=$here/target/pgo RUSTFLAGS="-Cprofile-use=$here/target/pgo.profdata" \
   cargo build --profile dist -q
 echo "$here/target/pgo/dist/plotline"
