@@ -1055,9 +1055,9 @@ impl<'c> Interpreter<'c> {
             coverage.event(lifecycle_id, version_index, trail.as_deref_mut(), event_id);
         }
         let mut violations = 0u32;
-        let mut emit = |(kind, message, expected): Found| {
+        let mut emit = |violation: Found| {
             violations += 1;
-            found.push((kind, message, expected));
+            found.push(violation);
         };
 
         if switched {
@@ -1905,11 +1905,12 @@ impl<'a> PayloadRead<'a> {
         }
     }
 
-    /// A payload that is not even JSON the rules can read: wholly unknown.
-    fn unreadable(problem: String) -> Self {
+    /// The payload of `event`, which is not even JSON the rules can read (`error`): wholly
+    /// unknown.
+    fn unreadable(event: &str, error: &serde_json::Error) -> Self {
         PayloadRead {
             data: None,
-            problem: Some(problem),
+            problem: Some(format!("payload of `{event}`: {error}")),
             invalid: vec![Vec::new()],
         }
     }
@@ -1925,16 +1926,13 @@ fn read_payload<'a>(
     show_pii: bool,
 ) -> PayloadRead<'a> {
     let raw = envelope.data.as_deref();
-    let unreadable = |error: serde_json::Error| {
-        PayloadRead::unreadable(format!("payload of `{}`: {error}", envelope.event))
-    };
     let Some(payload) = &event.payload else {
         if !event.data_reads.any() {
             return PayloadRead::valid(None);
         }
         return match raw.map(|raw| serde_json::from_str(raw.get())).transpose() {
             Ok(data) => PayloadRead::valid(data),
-            Err(error) => unreadable(error),
+            Err(error) => PayloadRead::unreadable(&envelope.event, &error),
         };
     };
     let text = raw.map_or("{}", RawValue::get);
@@ -1962,9 +1960,7 @@ fn judged_by_schema<'a>(
     let text = raw.map_or("{}", RawValue::get);
     let instance: Value = match serde_json::from_str(text) {
         Ok(instance) => instance,
-        Err(error) => {
-            return PayloadRead::unreadable(format!("payload of `{}`: {error}", envelope.event))
-        }
+        Err(error) => return PayloadRead::unreadable(&envelope.event, &error),
     };
     if payload.validator.is_valid(&instance) {
         return PayloadRead::valid(raw.and(Some(Doc::from(instance))));

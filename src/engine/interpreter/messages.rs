@@ -1,7 +1,6 @@
-//! The violations an event can meet, each written by a function of its own that is never
-//! inlined: most events meet none, and the code that words them stays out of the way of the
-//! code every event runs (the interpreter's step would otherwise not fit the instruction
-//! cache).
+//! The violations an event can meet, each worded by a function of its own that is never
+//! inlined: most events meet none, and the code that words them stays out of the code every
+//! event runs.
 
 use super::Found;
 use crate::compile::catalog::{Lifecycle, StateId, Version};
