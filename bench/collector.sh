@@ -15,17 +15,12 @@ mode=${1:-rate}
 work=$(mktemp -d)
 server=
 trap 'if [ -n "$server" ]; then kill $server 2>/dev/null || true; fi; rm -rf "$work"' EXIT
+source "$here/bench/binaries.sh"
+plotline=$(measured_build)
 cd "$here"
-if [ -z "${PLOTLINE:-}" ]; then cargo build --profile dist -q; fi
-plotline=${PLOTLINE:-$here/target/dist/plotline}
 
 # start_server ARGS...: a collector on a free port; sets $server and $url
-start_server() {
-  "$plotline" serve --listen 127.0.0.1:0 "$@" > "$work/serve.out" &
-  server=$!
-  for _ in $(seq 50); do grep -q http "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-  url=$(grep -o 'http://[0-9.:]*' "$work/serve.out" | head -1)
-}
+start_server() { start_collector "$plotline" "$@"; }
 rss_mib() { awk -v f="$1" '$1 == f":" { printf "%.0f", $2 / 1024 }' "/proc/$server/status"; }
 
 case $mode in

@@ -6,10 +6,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 peers=${PEERS_DIR:-$here/../shared/peers}
 work=${WORK:-/tmp/plotline-bench}
 mkdir -p "$work"
-[ -z "${PLOTLINE:-}" ] || PLOTLINE=$(realpath "$PLOTLINE")
+source "$here/bench/binaries.sh"
+plotline=$(measured_build)
 cd "$here"
-[ -n "${PLOTLINE:-}" ] || cargo build --profile dist -q
-plotline=${PLOTLINE:-$here/target/dist/plotline}
 if [ ! -w "$peers" ]; then
   rm -rf "$work/peers" && cp -r "$peers" "$work/peers" && chmod -R u+w "$work/peers"
   peers=$work/peers

@@ -17,24 +17,16 @@ workers=${2:-1}
 work=$(mktemp -d)
 server=""
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
-[ -z "${PLOTLINE:-}" ] || PLOTLINE=$(realpath "$PLOTLINE")
+source "$here/bench/binaries.sh"
+plotline=$(measured_build)
 cd "$here"
-[ -n "${PLOTLINE:-}" ] || cargo build --profile dist -q
-plotline=${PLOTLINE:-$here/target/dist/plotline}
 file=${1:-}
 if [ -z "$file" ]; then
   file=$work/stream.jsonl
   "$plotline" simulate -n 500000 --open 5000 --violations 0.01 --seed 3 > "$file" 2> /dev/null
 fi
 lines=$(wc -l < "$file")
-nats_server=${PLOTLINE_NATS_SERVER:-$here/tests/clients/.venv/bin/nats-server}
-[ -x "$nats_server" ] || nats_server=$(command -v nats-server) \
-  || { echo "no nats-server (tests/clients/setup.sh installs one)" >&2; exit 2; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$nats_server" -js -a 127.0.0.1 -p "$port" -sd "$work/store" > /dev/null 2>&1 &
-server=$!
-url=nats://127.0.0.1:$port
-for _ in $(seq 50); do "$plotline" nats-setup --nats "$url" ${EVENTS:+--events} 2>/dev/null && break; sleep 0.1; done
+start_nats "$plotline" ${EVENTS:+--events} || exit 2
 start=$(date +%s.%N)
 "$plotline" publish --nats "$url" "$file" 2> /dev/null
 end=$(date +%s.%N)

@@ -12,6 +12,7 @@
 # The other bench scripts measure it with PLOTLINE=target/pgo/dist/plotline.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+source "$here/bench/binaries.sh"
 cd "$here"
 work=$(mktemp -d)
 server=""
@@ -41,10 +42,7 @@ done
 "$train" run "$work/a.jsonl" > /dev/null 2>&1 || true
 
 # The collector: 100-line posts of the second stream, then its report.
-"$train" serve --listen 127.0.0.1:0 > "$work/serve.out" 2>/dev/null &
-server=$!
-for _ in $(seq 50); do grep -q http "$work/serve.out" 2>/dev/null && break; sleep 0.1; done
-url=$(grep -o 'http://[0-9.:]*' "$work/serve.out" | head -1)
+start_collector "$train"
 split -l 100 "$work/b.jsonl" "$work/post-"
 for post in "$work"/post-*; do
   curl -sf "$url/events" -H 'Content-Type: application/x-ndjson' --data-binary "@$post" > /dev/null
@@ -54,17 +52,11 @@ kill -INT $server && wait $server || true
 server=""
 
 # A worker, when a nats-server is at hand.
-nats_server=${PLOTLINE_NATS_SERVER:-$here/tests/clients/.venv/bin/nats-server}
-[ -x "$nats_server" ] || nats_server=$(command -v nats-server || true)
-if [ -n "$nats_server" ]; then
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  "$nats_server" -js -a 127.0.0.1 -p "$port" -sd "$work/store" > /dev/null 2>&1 &
-  server=$!
-  nats=nats://127.0.0.1:$port
-  for _ in $(seq 50); do "$train" nats-setup --nats "$nats" 2>/dev/null && break; sleep 0.1; done
-  "$train" publish --nats "$nats" "$work/a.jsonl" 2> /dev/null
-  "$train" worker --nats "$nats" --id train --idle-exit 2 2> /dev/null
-  "$train" report --nats "$nats" > /dev/null 2>&1 || true
+if [ -n "$(nats_server)" ]; then
+  start_nats "$train"
+  "$train" publish --nats "$url" "$work/a.jsonl" 2> /dev/null
+  "$train" worker --nats "$url" --id train --idle-exit 2 2> /dev/null
+  "$train" report --nats "$url" > /dev/null 2>&1 || true
   kill $server; wait $server 2>/dev/null || true
   server=""
 else

@@ -49,7 +49,7 @@ fn steps_written_in_recycled_room_are_the_steps_written_afresh() {
             reused += usize::from(room == Some(step.metadata.as_ptr()));
             room = Some(step.metadata.as_ptr());
             let capacity = step.metadata.capacity();
-            recycling.recycle(step);
+            recycling.recycle(Some(step));
             decoys.push(String::with_capacity(capacity));
         }
     }

@@ -953,9 +953,7 @@ impl PartitionRun<'_> {
                 if keep && judged_now {
                     annotate(&mut events, line, step.as_ref());
                 }
-                if let Some(step) = step {
-                    interpreter.recycle(step);
-                }
+                interpreter.recycle(step);
                 lines_here += 1;
             }
             self.output_events(seq, events).await?;
@@ -971,10 +969,8 @@ impl PartitionRun<'_> {
             ("v", self.names.violations(partition), judged),
             ("b", self.names.bad_lines(partition), bad),
         ] {
-            for (part, body) in json_lines(&list, OUTPUT_BYTES).enumerate() {
-                let id = format!("{partition}:{seq}:{kind}{part}");
-                self.output(subject.clone(), &id, body).await?;
-            }
+            let id = |part: usize| format!("{partition}:{seq}:{kind}{part}");
+            self.output_lines(subject, id, json_lines(&list)).await?;
         }
         self.sequence = seq;
         self.since_checkpoint += lines_here.max(1);
@@ -988,26 +984,35 @@ impl PartitionRun<'_> {
         Ok(())
     }
 
-    /// Publishes the events (lines) input message `seq` gave, in parts of up to
-    /// [`OUTPUT_BYTES`] (and one more line), each under an id of its own: `p:seq:events`,
-    /// then `p:seq:events1`, ...
+    /// Publishes the events (lines) input message `seq` gave, each part under an id of its
+    /// own: `p:seq:events`, then `p:seq:events1`, ...
     async fn output_events(&mut self, seq: u64, events: Vec<u8>) -> Result<(), Stop> {
         let partition = self.partition;
         let id = |part: usize| match part {
             0 => format!("{partition}:{seq}:events"),
             n => format!("{partition}:{seq}:events{n}"),
         };
-        let parts: Vec<std::ops::Range<usize>> = parts_at_lines(&events, OUTPUT_BYTES).collect();
+        self.output_lines(self.names.events(partition), id, events)
+            .await
+    }
+
+    /// Publishes `lines` (each ending in a line end) on `subject` in parts of up to
+    /// [`OUTPUT_BYTES`] and one more line, part `n` under the message id `id(n)`; nothing
+    /// when there are none.
+    async fn output_lines(
+        &mut self,
+        subject: String,
+        id: impl Fn(usize) -> String,
+        lines: Vec<u8>,
+    ) -> Result<(), Stop> {
+        let parts: Vec<std::ops::Range<usize>> = parts_at_lines(&lines, OUTPUT_BYTES).collect();
         if parts.len() == 1 {
             // One part: the whole, sent as it is.
-            return self
-                .output(self.names.events(partition), &id(0), events)
-                .await;
+            return self.output(subject, &id(0), lines).await;
         }
         for (part, range) in parts.into_iter().enumerate() {
-            let body = events.get(range).unwrap_or_default().to_vec();
-            self.output(self.names.events(partition), &id(part), body)
-                .await?;
+            let body = lines.get(range).unwrap_or_default().to_vec();
+            self.output(subject.clone(), &id(part), body).await?;
         }
         Ok(())
     }
@@ -1103,22 +1108,15 @@ fn parts_at_lines(lines: &[u8], limit: usize) -> impl Iterator<Item = std::ops::
     })
 }
 
-/// `items` as JSON lines, in bodies that end once they hold `limit` bytes.
-fn json_lines<T: Serialize>(items: &[T], limit: usize) -> impl Iterator<Item = Vec<u8>> + '_ {
-    let mut items = items.iter().peekable();
-    std::iter::from_fn(move || {
-        items.peek()?;
-        let mut body = Vec::new();
-        while body.len() < limit {
-            let Some(item) = items.next() else {
-                break;
-            };
-            // Writing into memory fails only on a value JSON cannot hold; there is none.
-            let _ = serde_json::to_writer(&mut body, item);
-            body.push(b'\n');
-        }
-        Some(body)
-    })
+/// `items` as JSON lines.
+fn json_lines<T: Serialize>(items: &[T]) -> Vec<u8> {
+    let mut lines = Vec::new();
+    for item in items {
+        // Writing into memory fails only on a value JSON cannot hold; there is none.
+        let _ = serde_json::to_writer(&mut lines, item);
+        lines.push(b'\n');
+    }
+    lines
 }
 
 /// Appends an event's line as `run` writes it (with its computed metadata block).
@@ -1338,7 +1336,8 @@ mod tests {
     fn json_lines_split_where_a_body_reaches_its_limit_and_lose_nothing() {
         let items: Vec<u32> = (0..25).collect();
         // "0\n" .. "9\n" are 2 bytes, "10\n" .. "24\n" 3: a body ends once it holds 10.
-        let bodies: Vec<Vec<u8>> = json_lines(&items, 10).collect();
+        let lines = json_lines(&items);
+        let bodies: Vec<&[u8]> = parts_at_lines(&lines, 10).map(|r| &lines[r]).collect();
         let texts: Vec<String> = bodies
             .iter()
             .map(|b| String::from_utf8_lossy(b).into_owned())
@@ -1350,6 +1349,6 @@ mod tests {
             .map(|l| l.parse().expect("a number"))
             .collect();
         assert_eq!(back, items);
-        assert_eq!(json_lines::<u32>(&[], 10).count(), 0);
+        assert_eq!(parts_at_lines(&json_lines::<u32>(&[]), 10).count(), 0);
     }
 }

@@ -408,13 +408,16 @@ impl<'c> Interpreter<'c> {
         }
     }
 
-    /// Takes back a step its caller is done with: the next step's metadata block is written
-    /// into its text's room, so that a stream's steps are not allocated one by one.
+    /// Takes back a step its caller is done with (if the event made one): the next step's
+    /// metadata block is written into its text's room, so that a stream's steps are not
+    /// allocated one by one.
     #[inline]
-    pub fn recycle(&mut self, step: Step) {
-        let mut text = step.metadata;
-        text.clear();
-        self.spare_block = text;
+    pub fn recycle(&mut self, step: Option<Step>) {
+        if let Some(step) = step {
+            let mut text = step.metadata;
+            text.clear();
+            self.spare_block = text;
+        }
     }
 
     /// From now on, messages show personal values (`pii: true`) instead of masking them, or
@@ -714,9 +717,7 @@ impl<'c> Interpreter<'c> {
             let step = self.judge_line(place, &held.bytes, want_step, &mut keyed);
             if self.summary.events > events {
                 judged(held.key, &held.bytes, step.as_ref());
-                if let Some(step) = step {
-                    self.recycle(step);
-                }
+                self.recycle(step);
             }
             reorder.recycle(held.bytes);
         }

@@ -65,9 +65,7 @@ pub fn run(
                     on_event(line, step.as_ref())?;
                 }
             }
-            if let Some(step) = step {
-                interpreter.recycle(step);
-            }
+            interpreter.recycle(step);
         }
         chunks.recycle(chunk.bytes);
     }
