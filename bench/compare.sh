@@ -53,6 +53,18 @@ PY
 # work with no coordination at all, the yardstick of `-j 2`.
 two_at_once='"$0" validate --format json -j 1 "$1" >/dev/null & "$0" validate --format json -j 1 "$1"; wait'
 
+# plotline_runs STREAM EVENTS FILE: Plotline on one and two threads (and the PGO build's, with
+# PGO=), then two single-thread runs at once.
+plotline_runs() {
+  run "plotline -j1" "$1" "$2" "$plotline" validate --format json -j 1 "$3"
+  run "plotline -j2" "$1" "$2" "$plotline" validate --format json -j 2 "$3"
+  if [ -n "${PGO:-}" ]; then
+    run "plotline -j1 (PGO)" "$1" "$2" "$pgo" validate --format json -j 1 "$3"
+    run "plotline -j2 (PGO)" "$1" "$2" "$pgo" validate --format json -j 2 "$3"
+  fi
+  run "plotline -j1, two at once" "$1" $((2 * $2)) bash -c "$two_at_once" "$plotline" "$3"
+}
+
 for n in "${sizes[@]}"; do
   make_streams "$n" "$open"
   run "rust-floor (parse only)" gen-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$gen"
@@ -62,22 +74,10 @@ for n in "${sizes[@]}"; do
     run "XState + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen"
     PYTHONPATH="$peers/py/site" run "Python jsonschema" gen-$n "$n" python3 "$peers/py/validate.py" "$gen"
   fi
-  run "plotline -j1" gen-$n "$n" "$plotline" validate --format json -j 1 "$gen"
-  run "plotline -j2" gen-$n "$n" "$plotline" validate --format json -j 2 "$gen"
-  if [ -n "${PGO:-}" ]; then
-    run "plotline -j1 (PGO)" gen-$n "$n" "$pgo" validate --format json -j 1 "$gen"
-    run "plotline -j2 (PGO)" gen-$n "$n" "$pgo" validate --format json -j 2 "$gen"
-  fi
-  run "plotline -j1, two at once" gen-$n $((2 * n)) bash -c "$two_at_once" "$plotline" "$gen"
+  plotline_runs gen-$n "$n" "$gen"
   run "rust-floor (parse only)" sim-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$sim"
   run "simd-floor (parse only)" sim-$n "$n" "$simd_floor" "$sim"
-  run "plotline -j1" sim-$n "$n" "$plotline" validate --format json -j 1 "$sim"
-  run "plotline -j2" sim-$n "$n" "$plotline" validate --format json -j 2 "$sim"
-  if [ -n "${PGO:-}" ]; then
-    run "plotline -j1 (PGO)" sim-$n "$n" "$pgo" validate --format json -j 1 "$sim"
-    run "plotline -j2 (PGO)" sim-$n "$n" "$pgo" validate --format json -j 2 "$sim"
-  fi
-  run "plotline -j1, two at once" sim-$n $((2 * n)) bash -c "$two_at_once" "$plotline" "$sim"
+  plotline_runs sim-$n "$n" "$sim"
 done
 
 # Memory: K interactions that start and never finish.

@@ -1911,7 +1911,7 @@ impl<'a> PayloadRead<'a> {
     fn unreadable(event: &str, error: &serde_json::Error) -> Self {
         PayloadRead {
             data: None,
-            problem: Some(format!("payload of `{event}`: {error}")),
+            problem: Some(payload_problem(event, error)),
             invalid: vec![Vec::new()],
         }
     }
@@ -1946,25 +1946,25 @@ fn read_payload<'a>(
             return PayloadRead::valid(raw.and(Some(kept)));
         }
     }
-    judged_by_schema(payload, envelope, show_pii)
+    judged_by_schema(payload, &envelope.event, (raw.is_some(), text), show_pii)
 }
 
-/// An event's payload read and judged by its JSON Schema validator: what the compiled check
-/// left to it (faults, escapes, fractions). Out of line: the common payload never gets here.
+/// The payload of `event` (`text`; `present` when the line had one) read and judged by its
+/// JSON Schema validator: what the compiled check left to it (faults, escapes, fractions).
+/// Out of line: the common payload never gets here.
 #[inline(never)]
 fn judged_by_schema<'a>(
     payload: &Payload,
-    envelope: &'a Envelope<'_>,
+    event: &str,
+    (present, text): (bool, &str),
     show_pii: bool,
 ) -> PayloadRead<'a> {
-    let raw = envelope.data.as_deref();
-    let text = raw.map_or("{}", RawValue::get);
     let instance: Value = match serde_json::from_str(text) {
         Ok(instance) => instance,
-        Err(error) => return PayloadRead::unreadable(&envelope.event, &error),
+        Err(error) => return PayloadRead::unreadable(event, &error),
     };
     if payload.validator.is_valid(&instance) {
-        return PayloadRead::valid(raw.and(Some(Doc::from(instance))));
+        return PayloadRead::valid(present.then(|| Doc::from(instance)));
     }
     let errors: Vec<_> = payload.validator.iter_errors(&instance).collect();
     let personal = |at: &[String]| !show_pii && payload_message::is_personal(&payload.schema, at);
@@ -1972,14 +1972,15 @@ fn judged_by_schema<'a>(
     let invalid = payload_message::invalid_places(&errors);
     drop(errors);
     PayloadRead {
-        data: raw.and(Some(Doc::from(instance))),
-        problem: Some(format!(
-            "payload of `{}`: {}",
-            envelope.event,
-            problems.join("; ")
-        )),
+        data: present.then(|| Doc::from(instance)),
+        problem: Some(payload_problem(event, problems.join("; "))),
         invalid,
     }
+}
+
+/// What is wrong with the payload of `event`, as an `invalid_payload` violation says it.
+fn payload_problem(event: &str, problem: impl std::fmt::Display) -> String {
+    format!("payload of `{event}`: {problem}")
 }
 
 /// What tells one compiled payload check from another: its address.
