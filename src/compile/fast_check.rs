@@ -69,15 +69,27 @@ const ANY: u8 = 127;
 #[derive(Debug, Clone)]
 struct Node {
     types: u8,
-    consts: Option<Vec<Value>>,
+    additional: bool,
+    /// Bit `i` set: `properties[i]` is required.
+    required: u64,
+    consts: Option<Box<[Value]>>,
     properties: Vec<(String, Node)>,
     /// `"name":` for each of `properties` whose name needs no escape: how a plain writer
     /// writes its key, matched where it is expected without reading the key.
     written_keys: Vec<Option<Box<[u8]>>>,
-    /// Bit `i` set: `properties[i]` is required.
-    required: u64,
-    additional: bool,
     items: Option<Box<Node>>,
+    /// Bounds, lengths and counts, when the schema sets any: few do, so they are kept out
+    /// of the node, which a walk reads a property at a time (a property with its node spans
+    /// two cache lines, not five).
+    limits: Option<Box<Limits>>,
+    /// `pattern` and `format`, judged by the same validator the payload has (so the two
+    /// cannot disagree).
+    text: Option<Arc<jsonschema::Validator>>,
+}
+
+/// A node's numeric limits.
+#[derive(Debug, Clone, Copy, Default)]
+struct Limits {
     /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`.
     bounds: [Option<f64>; 4],
     /// An integral `multipleOf`.
@@ -86,9 +98,6 @@ struct Node {
     text_length: Count,
     /// `minItems` and `maxItems` of arrays.
     items_count: Count,
-    /// `pattern` and `format`, judged by the same validator the payload has (so the two
-    /// cannot disagree).
-    text: Option<Arc<jsonschema::Validator>>,
 }
 
 /// A least and a most count, either or both unbounded.
@@ -106,6 +115,42 @@ impl Count {
     fn holds(self, count: usize) -> bool {
         let count = count as u64;
         self.least.is_none_or(|least| count >= least) && self.most.is_none_or(|most| count <= most)
+    }
+}
+
+impl Limits {
+    /// Whether any limit is set.
+    fn is_set(&self) -> bool {
+        self.bounds.iter().any(Option::is_some)
+            || self.multiple_of.is_some()
+            || self.text_length.is_bounded()
+            || self.items_count.is_bounded()
+    }
+
+    /// Whether a number is within the bounds and a multiple as required.
+    fn number_fits(&self, n: &serde_json::Number) -> bool {
+        let [minimum, maximum, above, below] = self.bounds;
+        if self.bounds.iter().any(Option::is_some) {
+            let Some(x) = n.as_f64().filter(|x| x.abs() < EXACT_FLOAT) else {
+                return false;
+            };
+            let holds = minimum.is_none_or(|m| x >= m)
+                && maximum.is_none_or(|m| x <= m)
+                && above.is_none_or(|m| x > m)
+                && below.is_none_or(|m| x < m);
+            if !holds {
+                return false;
+            }
+        }
+        match self.multiple_of {
+            None => true,
+            Some(m) => match (n.as_i64(), n.as_u64()) {
+                (Some(v), _) => v.unsigned_abs() % m == 0,
+                (None, Some(v)) => v % m == 0,
+                // A float: the validator judges it.
+                _ => false,
+            },
+        }
     }
 }
 
@@ -251,26 +296,24 @@ fn node(schema: &Value) -> Option<Node> {
         required: 0,
         additional: true,
         items: None,
-        bounds: [None; 4],
-        multiple_of: None,
-        text_length: Count::default(),
-        items_count: Count::default(),
+        limits: None,
         text: None,
     };
+    let mut limits = Limits::default();
     let bound = |value: &Value| value.as_f64().filter(|x| x.abs() < EXACT_FLOAT);
     let count = |value: &Value| value.as_u64();
     for (keyword, value) in map {
         match keyword.as_str() {
             "description" | "title" | "writeOnly" => {}
             "type" => node.types = types_of(value)?,
-            "enum" => node.consts = Some(value.as_array()?.clone()),
+            "enum" => node.consts = Some(value.as_array()?.clone().into()),
             "anyOf" => {
                 let consts = value.as_array()?.iter().map(|option| {
                     let option = option.as_object()?;
                     let only_const = option.keys().all(|k| k == "const" || k == "title");
                     only_const.then(|| option.get("const").cloned())?
                 });
-                node.consts = Some(consts.collect::<Option<Vec<Value>>>()?);
+                node.consts = Some(consts.collect::<Option<Box<[Value]>>>()?);
             }
             "properties" => {
                 for (name, inner) in value.as_object()? {
@@ -278,16 +321,16 @@ fn node(schema: &Value) -> Option<Node> {
                 }
             }
             "required" | "additionalProperties" | "items" => {}
-            "minimum" => node.bounds[0] = Some(bound(value)?),
-            "maximum" => node.bounds[1] = Some(bound(value)?),
-            "exclusiveMinimum" => node.bounds[2] = Some(bound(value)?),
-            "exclusiveMaximum" => node.bounds[3] = Some(bound(value)?),
-            "multipleOf" => node.multiple_of = Some(count(value).filter(|m| *m > 0)?),
-            "minLength" => node.text_length.least = Some(count(value)?),
-            "maxLength" => node.text_length.most = Some(count(value)?),
-            "minItems" => node.items_count.least = Some(count(value)?),
-            "maxItems" => node.items_count.most = Some(count(value)?),
-            "const" => node.consts = Some(vec![value.clone()]),
+            "minimum" => limits.bounds[0] = Some(bound(value)?),
+            "maximum" => limits.bounds[1] = Some(bound(value)?),
+            "exclusiveMinimum" => limits.bounds[2] = Some(bound(value)?),
+            "exclusiveMaximum" => limits.bounds[3] = Some(bound(value)?),
+            "multipleOf" => limits.multiple_of = Some(count(value).filter(|m| *m > 0)?),
+            "minLength" => limits.text_length.least = Some(count(value)?),
+            "maxLength" => limits.text_length.most = Some(count(value)?),
+            "minItems" => limits.items_count.least = Some(count(value)?),
+            "maxItems" => limits.items_count.most = Some(count(value)?),
+            "const" => node.consts = Some(Box::new([value.clone()])),
             "pattern" | "format" => {
                 if node.text.is_none() {
                     let mut text = serde_json::Map::new();
@@ -305,6 +348,9 @@ fn node(schema: &Value) -> Option<Node> {
     }
     if node.properties.len() > 64 {
         return None;
+    }
+    if limits.is_set() {
+        node.limits = Some(Box::new(limits));
     }
     node.written_keys = (node.properties.iter())
         .map(|(name, _)| written_key(name))
@@ -382,7 +428,7 @@ impl Node {
         let fits = match value {
             Doc::Number(n) => self.number_fits(n),
             Doc::Str(text) => self.text_fits(text),
-            Doc::Array(items) => self.items_count.holds(items.len()),
+            Doc::Array(items) => self.items_count_holds(items.len()),
             _ => true,
         };
         if !fits {
@@ -433,38 +479,29 @@ impl Node {
             .map(|(at, (_, node))| (at, node))
     }
 
+    /// Whether an array of `count` items has as many as required.
+    fn items_count_holds(&self, count: usize) -> bool {
+        self.limits
+            .as_ref()
+            .is_none_or(|limits| limits.items_count.holds(count))
+    }
+
     /// Whether a number is within the bounds and a multiple as required.
     #[inline]
     fn number_fits(&self, n: &serde_json::Number) -> bool {
-        let [minimum, maximum, above, below] = self.bounds;
-        if self.bounds.iter().any(Option::is_some) {
-            let Some(x) = n.as_f64().filter(|x| x.abs() < EXACT_FLOAT) else {
-                return false;
-            };
-            let holds = minimum.is_none_or(|m| x >= m)
-                && maximum.is_none_or(|m| x <= m)
-                && above.is_none_or(|m| x > m)
-                && below.is_none_or(|m| x < m);
-            if !holds {
-                return false;
-            }
-        }
-        match self.multiple_of {
-            None => true,
-            Some(m) => match (n.as_i64(), n.as_u64()) {
-                (Some(v), _) => v.unsigned_abs() % m == 0,
-                (None, Some(v)) => v % m == 0,
-                // A float: the validator judges it.
-                _ => false,
-            },
-        }
+        self.limits
+            .as_ref()
+            .is_none_or(|limits| limits.number_fits(n))
     }
 
     /// Whether a string has the length, pattern and format required.
     #[inline]
     fn text_fits(&self, text: &str) -> bool {
-        if self.text_length.is_bounded() && !self.text_length.holds(text.chars().count()) {
-            return false;
+        if let Some(limits) = &self.limits {
+            let length = limits.text_length;
+            if length.is_bounded() && !length.holds(text.chars().count()) {
+                return false;
+            }
         }
         self.text
             .as_ref()
@@ -673,7 +710,7 @@ impl<'de> Visitor<'de> for &Node {
                 }
             }
         }
-        fits(self.items_count.holds(count))
+        fits(self.items_count_holds(count))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {

@@ -238,7 +238,7 @@ impl<'a> Walk<'a> {
                         None => walk.skip(),
                     }
                 })?;
-                node.items_count.holds(count)
+                node.items_count_holds(count)
             }
             b'{' => {
                 if node.types & OBJECT == 0 || node.consts.is_some() {
@@ -273,8 +273,7 @@ impl<'a> Walk<'a> {
                     });
                     Some(())
                 })?;
-                node.items_count
-                    .holds(items.len())
+                node.items_count_holds(items.len())
                     .then_some(Doc::Array(items))
             }
             b'{' if node.consts.is_none() => {
