@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use crate::expr::doc::{Doc, KeySeed};
 
+mod formats;
 mod walk;
 
 /// Which top-level payload properties the rules of an event read.
@@ -85,6 +86,9 @@ struct Node {
     /// `pattern` and `format`, judged by the same validator the payload has (so the two
     /// cannot disagree).
     text: Option<Arc<jsonschema::Validator>>,
+    /// `text` is `format: email` alone: an address [`formats::surely_email`] accepts needs
+    /// no call to it.
+    email_only: bool,
 }
 
 /// A node's numeric limits.
@@ -298,6 +302,7 @@ fn node(schema: &Value) -> Option<Node> {
         items: None,
         limits: None,
         text: None,
+        email_only: false,
     };
     let mut limits = Limits::default();
     let bound = |value: &Value| value.as_f64().filter(|x| x.abs() < EXACT_FLOAT);
@@ -341,6 +346,8 @@ fn node(schema: &Value) -> Option<Node> {
                     }
                     let validator = super::payload::validator(&Value::Object(text)).ok()?;
                     node.text = Some(Arc::new(validator));
+                    node.email_only = !map.contains_key("pattern")
+                        && map.get("format").and_then(Value::as_str) == Some("email");
                 }
             }
             _ => return None,
@@ -503,9 +510,10 @@ impl Node {
                 return false;
             }
         }
-        self.text
-            .as_ref()
-            .is_none_or(|validator| validator.is_valid(&Value::String(text.to_owned())))
+        self.text.as_ref().is_none_or(|validator| {
+            (self.email_only && formats::surely_email(text))
+                || validator.is_valid(&Value::String(text.to_owned()))
+        })
     }
 
     /// Whether a scalar of type `bits` whose value is `value()` is one the node allows (its
