@@ -5,13 +5,15 @@
 use std::io::Cursor;
 use std::sync::OnceLock;
 
-use plotline::compile::fast_check::{FastCheck, Outcome};
+use plotline::compile::catalog::Payload;
+use plotline::compile::fast_check::Outcome;
 use plotline::compile::Catalog;
 use plotline::config::load;
 use plotline::diagnostic::SourceText;
 use plotline::engine::stream::{self, Input};
 use plotline::engine::{envelope, parallel, Interpreter, Limits};
 use plotline::expr::{Checker, Shape, Ty};
+use serde_json::value::RawValue;
 
 /// A lifecycle file: loading and compiling either succeed or give diagnostics.
 pub fn config(data: &[u8]) {
@@ -110,17 +112,15 @@ fn builtin() -> &'static Catalog {
     })
 }
 
-/// The compiled payload checks of the built-in catalog, each keeping what its rules read.
-fn payload_checks() -> Vec<&'static FastCheck> {
+/// The compiled payloads of the built-in catalog (each fast check keeping what its rules read).
+fn payloads() -> Vec<&'static Payload> {
     let catalog = builtin();
     let versions = catalog
         .lifecycles
         .iter()
         .flat_map(|lifecycle| &lifecycle.versions);
     let events = versions.flat_map(|version| &version.events);
-    events
-        .filter_map(|event| event.payload.as_ref()?.fast.as_ref())
-        .collect()
+    events.filter_map(|event| event.payload.as_ref()).collect()
 }
 
 /// Bytes as a stream: each line read the same by both envelope readers (`ts_of` finding the
@@ -129,18 +129,22 @@ fn payload_checks() -> Vec<&'static FastCheck> {
 pub fn stream(data: &[u8]) {
     // A line read plainly (in one pass) reads as the general reader reads it.
     let no_check = |_: &str, _: &str, _: &str, _: Option<&str>, _: i64| None;
-    let checks = payload_checks();
+    let payloads = payloads();
     for line in data.split(|b| *b == b'\n') {
-        // The walk over a payload's bytes answers as the deserializer does, or leaves it to it.
+        // The walk over a payload's bytes answers as the deserializer does, or leaves it to it;
+        // what they pass, the payload's validator accepts.
         if let Ok(text) = std::str::from_utf8(line) {
             let payload = text
                 .find("\"data\":")
                 .and_then(|at| text.get(at + 7..text.rfind('}')?));
             for text in std::iter::once(text).chain(payload) {
-                for check in &checks {
+                for payload in &payloads {
+                    let Some(check) = &payload.fast else { continue };
                     let walked = check.check(text);
                     if walked != Outcome::Ask {
                         assert_eq!(walked, check.check_by_deserializer(text), "{text}");
+                        let instance = serde_json::from_str(text).expect("valid JSON");
+                        assert!(payload.validator.is_valid(&instance), "{text}");
                     }
                 }
             }
@@ -152,9 +156,10 @@ pub fn stream(data: &[u8]) {
                 if read.plain {
                     let found = envelope::ts_of(line);
                     assert!(found.is_none() || found == read.ts);
-                    // It found a `metadata` key where a JSON reader finds one.
-                    let keys =
-                        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line);
+                    // It found a `metadata` key where a JSON reader finds one (values left
+                    // raw: a number out of a double's range is still a value here).
+                    type Keys = std::collections::BTreeMap<String, Box<RawValue>>;
+                    let keys = serde_json::from_slice::<Keys>(line);
                     let none = keys.is_ok_and(|keys| !keys.contains_key("metadata"));
                     assert_eq!(read.appendable, none);
                 }

@@ -13,7 +13,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::expr::doc::{Doc, KeySeed};
@@ -642,13 +642,65 @@ fn object<'de, A: MapAccess<'de>>(
                 kept.push((key, value));
             }
             (Some((_, inner)), false) => map.next_value_seed(inner)?,
-            (None, false) => map.next_value::<IgnoredAny>().map(|_| ())?,
+            (None, false) => map.next_value::<Readable>().map(|_| ())?,
         }
     }
     if seen & node.required != node.required {
         return Err(de::Error::custom(""));
     }
     Ok(kept)
+}
+
+/// Any value, read through as the validator's reader reads it and dropped. Skipped unread
+/// (`IgnoredAny`), a number out of a double's range would pass here and fail there.
+struct Readable;
+
+impl<'de> Deserialize<'de> for Readable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Readable)
+    }
+}
+
+impl<'de> Visitor<'de> for Readable {
+    type Value = Readable;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Readable, E> {
+        Ok(Readable)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Readable, E> {
+        Ok(Readable)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Readable, E> {
+        Ok(Readable)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Readable, E> {
+        Ok(Readable)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Readable, E> {
+        Ok(Readable)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Readable, E> {
+        Ok(Readable)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Readable, A::Error> {
+        while seq.next_element::<Readable>()?.is_some() {}
+        Ok(Readable)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Readable, A::Error> {
+        while map.next_entry::<Readable, Readable>()?.is_some() {}
+        Ok(Readable)
+    }
 }
 
 impl<'de> DeserializeSeed<'de> for &Node {
@@ -713,7 +765,7 @@ impl<'de> Visitor<'de> for &Node {
                 }
             }
             None => {
-                while seq.next_element::<IgnoredAny>()?.is_some() {
+                while seq.next_element::<Readable>()?.is_some() {
                     count += 1;
                 }
             }
