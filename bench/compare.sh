@@ -34,7 +34,7 @@ run() {
     end=$EPOCHREALTIME
     w=$(awk -v start="$start" -v end="$end" 'BEGIN { printf "%.6f", end - start }')
     r=$(tail -n 1 "$timing")
-    if [ -z "$wall" ] || python3 -c "import sys; sys.exit(not $w < $wall)"; then wall=$w; fi
+    if [ -z "$wall" ] || awk -v w="$w" -v wall="$wall" 'BEGIN { exit !(w < wall) }'; then wall=$w; fi
     [ "$r" -gt "$rss" ] && rss=$r
   done
   python3 - "$name" "$stream" "$events" "$wall" "$rss" "$out" >> "$results" <<'PY'

@@ -344,10 +344,10 @@ fn node(schema: &Value) -> Option<Node> {
                             text.insert(keyword.to_owned(), value.clone());
                         }
                     }
+                    node.email_only = text.len() == 1
+                        && text.get("format").and_then(Value::as_str) == Some("email");
                     let validator = super::payload::validator(&Value::Object(text)).ok()?;
                     node.text = Some(Arc::new(validator));
-                    node.email_only = !map.contains_key("pattern")
-                        && map.get("format").and_then(Value::as_str) == Some("email");
                 }
             }
             _ => return None,

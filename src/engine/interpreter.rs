@@ -1946,20 +1946,21 @@ fn read_payload<'a>(
             return PayloadRead::valid(raw.and(Some(kept)));
         }
     }
-    judged_by_schema(payload, &envelope.event, (raw.is_some(), text), show_pii)
+    judged_by_schema(payload, &envelope.event, raw.map(RawValue::get), show_pii)
 }
 
-/// The payload of `event` (`text`; `present` when the line had one) read and judged by its
-/// JSON Schema validator: what the compiled check left to it (faults, escapes, fractions).
-/// Out of line: the common payload never gets here.
+/// The payload of `event` (`raw`, as the line has it; none: `{}`) read and judged by its JSON
+/// Schema validator: what the compiled check left to it (faults, escapes, fractions). Out of
+/// line: the common payload never gets here.
 #[inline(never)]
 fn judged_by_schema<'a>(
     payload: &Payload,
     event: &str,
-    (present, text): (bool, &str),
+    raw: Option<&str>,
     show_pii: bool,
 ) -> PayloadRead<'a> {
-    let instance: Value = match serde_json::from_str(text) {
+    let present = raw.is_some();
+    let instance: Value = match serde_json::from_str(raw.unwrap_or("{}")) {
         Ok(instance) => instance,
         Err(error) => return PayloadRead::unreadable(event, &error),
     };

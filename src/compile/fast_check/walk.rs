@@ -331,13 +331,11 @@ impl<'a> Walk<'a> {
     }
 }
 
-/// Whether the validator's reader reads the scalar `written`: a number with a fraction or an
-/// exponent, or too long for a 64-bit integer, only when it is within a double's range (as
-/// that reader decides it).
+/// Whether the validator's reader reads the scalar `written`: a number that is not an `i64`
+/// only when it is within a double's range (as that reader decides it).
 fn readable(written: &[u8]) -> bool {
     let number = matches!(written.first(), Some(b'-' | b'0'..=b'9'));
-    let plain_integer = written.len() <= 20 && !written.iter().any(|b| b".eE".contains(b));
-    !number || plain_integer || serde_json::from_slice::<f64>(written).is_ok()
+    !number || integer(written, 0).is_some() || serde_json::from_slice::<f64>(written).is_ok()
 }
 
 #[cfg(test)]
