@@ -30,4 +30,5 @@ pub mod plain_json;
 pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod short_eq;
 pub mod simulate;

@@ -17,6 +17,7 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 use serde_json::Value;
 
 use crate::expr::doc::{Doc, KeySeed};
+use crate::short_eq;
 
 mod formats;
 mod walk;
@@ -406,7 +407,7 @@ fn same_doc(a: &Value, b: &Doc<'_>) -> bool {
         (Value::Null, Doc::Null) => true,
         (Value::Bool(x), Doc::Bool(y)) => x == y,
         (Value::Number(_), Doc::Number(y)) => same(a, &Value::Number(y.clone())),
-        (Value::String(x), Doc::Str(y)) => x == y,
+        (Value::String(x), Doc::Str(y)) => short_eq::same_str(x, y),
         (Value::Array(_) | Value::Object(_), Doc::Array(_) | Doc::Object(_)) => *a == b.to_value(),
         _ => false,
     }
@@ -475,14 +476,14 @@ impl Node {
     /// in the schema's order, so the one after the last found is usually the next.
     fn property_after(&self, name: &str, guess: usize) -> Option<(usize, &Node)> {
         if let Some((property, node)) = self.properties.get(guess) {
-            if property == name {
+            if short_eq::same_str(property, name) {
                 return Some((guess, node));
             }
         }
         self.properties
             .iter()
             .enumerate()
-            .find(|(_, (property, _))| property == name)
+            .find(|(_, (property, _))| short_eq::same_str(property, name))
             .map(|(at, (_, node))| (at, node))
     }
 
@@ -529,10 +530,11 @@ impl Node {
     /// Whether a string is one the node allows, all told.
     fn string_fits(&self, text: &str) -> bool {
         self.types & STRING != 0
-            && self
-                .consts
-                .as_ref()
-                .is_none_or(|consts| consts.iter().any(|c| c.as_str() == Some(text)))
+            && self.consts.as_ref().is_none_or(|consts| {
+                consts
+                    .iter()
+                    .any(|c| c.as_str().is_some_and(|c| short_eq::same_str(c, text)))
+            })
             && self.text_fits(text)
     }
 }

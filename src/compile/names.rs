@@ -2,6 +2,8 @@
 //! are found by comparing lengths, then bytes, which costs less than hashing a short name;
 //! many are found by hash.
 
+use crate::short_eq;
+
 /// Up to this many names are looked for one by one.
 const FEW: usize = 16;
 
@@ -35,7 +37,7 @@ impl<V> NameMap<V> {
     fn position(&self, name: &str) -> Option<usize> {
         match &self.by_hash {
             // String equality compares the lengths first: most names are told apart there.
-            None => self.entries.iter().position(|(known, _)| known == name),
+            None => (self.entries.iter()).position(|(known, _)| short_eq::same_str(known, name)),
             Some(by_hash) => by_hash.get(name).copied(),
         }
     }

@@ -31,6 +31,7 @@ use crate::compile::catalog::{
 use crate::compile::fast_check::{DataReads, FastCheck, Outcome, PayloadSeed};
 use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
+use crate::short_eq;
 pub use checkpoint::{Checkpoint, SavedInteraction};
 use duplicates::{id_hash, SavedIds, SeenIds};
 use reorder::Reorder;
@@ -314,6 +315,24 @@ impl Changes {
 
 /// Open interactions of one lifecycle, by interaction key.
 type OpenMap = hashbrown::HashMap<CompactString, Interaction>;
+
+/// An interaction key looked up in an [`OpenMap`] on every event: hashed as the key is,
+/// compared without a library call.
+#[derive(Hash)]
+struct Key<'a>(&'a str);
+
+impl hashbrown::Equivalent<CompactString> for Key<'_> {
+    #[inline]
+    fn equivalent(&self, key: &CompactString) -> bool {
+        short_eq::same_str(self.0, key)
+    }
+}
+
+impl From<&Key<'_>> for CompactString {
+    fn from(key: &Key<'_>) -> Self {
+        CompactString::from(key.0)
+    }
+}
 
 /// Runs events through a catalog.
 pub struct Interpreter<'c> {
@@ -833,7 +852,7 @@ impl<'c> Interpreter<'c> {
         let lifecycle_id = catalog.lifecycle_id(lifecycle)?;
         let lifecycle = catalog.lifecycles.get(lifecycle_id)?;
         // Whether a quiet interaction has ended, by the stream's time once this line is read.
-        let open = self.open.get(lifecycle_id)?.get(key);
+        let open = self.open.get(lifecycle_id)?.get(&Key(key));
         let at = |time| {
             open.is_some_and(|open| quiet(catalog, self.quiet_end, time, (lifecycle_id, key, open)))
         };
@@ -985,7 +1004,7 @@ impl<'c> Interpreter<'c> {
         let key: &str = &envelope.interaction;
         let (existing, ended) = match resolved {
             Some(resolved) => (resolved.existing, resolved.quiet),
-            None => match self.open[lifecycle_id].get(key) {
+            None => match self.open[lifecycle_id].get(&Key(key)) {
                 Some(open) if self.is_quiet(lifecycle_id, key, open) => (None, true),
                 open => (open.map(|open| usize::from(open.version)), false),
             },
@@ -1004,7 +1023,7 @@ impl<'c> Interpreter<'c> {
         };
         let Some(event_id) = event_id else {
             found.push(messages::unknown_event(lifecycle, version, &envelope.event));
-            if let Some(open) = self.open[lifecycle_id].get_mut(key) {
+            if let Some(open) = self.open[lifecycle_id].get_mut(&Key(key)) {
                 open.violations += 1;
             }
             return None;
@@ -1022,7 +1041,7 @@ impl<'c> Interpreter<'c> {
         let open = &mut self.open[lifecycle_id];
         let begun = &mut self.begun;
         let coverage = &mut self.coverage;
-        let interaction = open.entry_ref(key).or_insert_with(|| {
+        let interaction = open.entry_ref(&Key(key)).or_insert_with(|| {
             let trail = (coverage.as_mut())
                 .map(|coverage| coverage.begin(lifecycle_id, version_index, version));
             if let Some(begun) = begun {

@@ -11,6 +11,8 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Seq
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Number, Value};
 
+use crate::short_eq;
+
 /// A JSON value borrowing from the text it was read from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Doc<'a> {
@@ -35,7 +37,7 @@ impl<'a> Doc<'a> {
             Doc::Object(members) => members
                 .iter()
                 .rev()
-                .find(|(key, _)| key == name)
+                .find(|(key, _)| short_eq::same_str(key, name))
                 .map(|(_, value)| value),
             _ => None,
         }

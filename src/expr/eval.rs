@@ -14,6 +14,7 @@ use serde_json::Value;
 use super::ast::{BinaryOp, Step};
 use super::doc::Doc;
 use super::slot::Slot;
+use crate::short_eq;
 
 /// A constant.
 #[derive(Debug, Clone, PartialEq)]
@@ -242,7 +243,7 @@ impl<'a> Val<'a> {
             (Val::Int(_) | Val::Float(_), Val::Int(_) | Val::Float(_)) => {
                 self.as_f64() == other.as_f64()
             }
-            (Val::Str(a), Val::Str(b)) => a == b,
+            (Val::Str(a), Val::Str(b)) => short_eq::same_str(a, b),
             (Val::Bool(a), Val::Bool(b)) => a == b,
             (Val::Null, Val::Null) | (Val::Absent, Val::Absent) => true,
             (Val::Json(Doc::Object(_)), Val::Json(Doc::Object(_))) => {
@@ -261,8 +262,8 @@ impl<'a> Val<'a> {
     fn written_before<'t>(&self, text: &'t str) -> Option<&'t str> {
         match self {
             Val::Absent | Val::Unknown => Some(text),
-            Val::Str(s) => text.strip_prefix(&**s),
-            Val::Int(n) => text.strip_prefix(itoa::Buffer::new().format(*n)),
+            Val::Str(s) => short_eq::strip_prefix(text, s),
+            Val::Int(n) => short_eq::strip_prefix(text, itoa::Buffer::new().format(*n)),
             _ => {
                 let mut written = String::new();
                 self.write_to(&mut written);
@@ -352,7 +353,9 @@ fn interpolation_is(parts: &[InterpPart], text: &str, env: &Env<'_>) -> Option<b
     let mut rest = Some(text);
     for part in parts {
         rest = match part {
-            InterpPart::Text(written) => rest.and_then(|rest| rest.strip_prefix(&**written)),
+            InterpPart::Text(written) => {
+                rest.and_then(|rest| short_eq::strip_prefix(rest, written))
+            }
             InterpPart::Expr(node) => match node.eval(env) {
                 Val::Unknown => return None,
                 value => rest.and_then(|rest| value.written_before(rest)),

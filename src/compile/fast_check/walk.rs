@@ -14,6 +14,7 @@ use serde_json::{Number, Value};
 use super::{bit, Keep, Kept, Node, ARRAY, BOOLEAN, INTEGER, NULL, OBJECT};
 use crate::expr::doc::Doc;
 use crate::plain_json::{integer, plain_str, scalar_end, skip_space};
+use crate::short_eq;
 
 /// Deeper than this the walk gives up (the deserializer has its own limit).
 const MAX_DEPTH: usize = 100;
@@ -175,7 +176,7 @@ impl<'a> Walk<'a> {
     /// writer writes it (`"name":`), stepped over with the white space after it.
     fn written_key(&mut self, node: &Node, at: usize) -> Option<&'a str> {
         let written = node.written_keys.get(at)?.as_deref()?;
-        if !self.bytes.get(self.at..)?.starts_with(written) {
+        if !short_eq::starts_with(self.bytes.get(self.at..)?, written) {
             return None;
         }
         // Between the quotes: the name, valid UTF-8 as the text around it is.

@@ -1,0 +1,95 @@
+//! Equality of short byte strings (names, keys, enum values, ids) in a few inline word
+//! compares. `==` on slices calls the C library's `memcmp`, whose call, dispatch and vector
+//! set-up cost more than the compare itself for the few bytes an event's names hold; every
+//! event line compares about ten such strings.
+
+/// Whether `a` and `b` hold the same bytes.
+#[inline]
+pub fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && same_length(a, b)
+}
+
+/// [`same`] for strings.
+#[inline]
+pub fn same_str(a: &str, b: &str) -> bool {
+    same(a.as_bytes(), b.as_bytes())
+}
+
+/// What is left of `text` after `prefix`, if `text` starts with it.
+#[inline]
+pub fn strip_prefix<'t>(text: &'t str, prefix: &str) -> Option<&'t str> {
+    let head = text.as_bytes().get(..prefix.len())?;
+    // Equal bytes end where `prefix` ends: on a character boundary of `text`.
+    same_length(head, prefix.as_bytes()).then(|| text.get(prefix.len()..))?
+}
+
+/// Whether `bytes` starts with `prefix`.
+#[inline]
+pub fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
+    bytes
+        .get(..prefix.len())
+        .is_some_and(|head| same_length(head, prefix))
+}
+
+/// Whether two slices of one length hold the same bytes: up to 64 bytes a word at a time,
+/// the last word read back from the end (overlapping the one before); longer ones by `==`.
+#[inline]
+fn same_length(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    match n {
+        0 => true,
+        1..=3 => {
+            // The first, middle and last bytes cover every byte of up to three.
+            let at = |s: &[u8], i: usize| s.get(i).copied();
+            at(a, 0) == at(b, 0) && at(a, n / 2) == at(b, n / 2) && at(a, n - 1) == at(b, n - 1)
+        }
+        4..=7 => {
+            let word =
+                |s: &[u8], i: usize| s.get(i..i + 4).and_then(|w| w.first_chunk::<4>().copied());
+            word(a, 0) == word(b, 0) && word(a, n - 4) == word(b, n - 4)
+        }
+        8..=64 => {
+            let word =
+                |s: &[u8], i: usize| s.get(i..i + 8).and_then(|w| w.first_chunk::<8>().copied());
+            let mut at = 0;
+            while at + 8 < n {
+                if word(a, at) != word(b, at) {
+                    return false;
+                }
+                at += 8;
+            }
+            word(a, n - 8) == word(b, n - 8)
+        }
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn agrees_with_slice_equality_at_every_length_and_position() {
+        for n in 0..80usize {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(same(&a, &a.clone()), "length {n}");
+            for flip in 0..n {
+                let mut b = a.clone();
+                b[flip] ^= 0x20;
+                assert!(!same(&a, &b), "length {n}, byte {flip} differs");
+                assert_eq!(starts_with(&b, &a), a == b);
+            }
+            assert!(!same(&a, &a[..n.saturating_sub(1)]) || n == 0);
+        }
+    }
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(strip_prefix("submitted", "sub"), Some("mitted"));
+        assert_eq!(strip_prefix("sub", "submitted"), None);
+        assert_eq!(strip_prefix("é-x", "é"), Some("-x"));
+        assert_eq!(strip_prefix("abc", ""), Some("abc"));
+        assert!(starts_with(b"\"name\":1", b"\"name\":"));
+        assert!(!starts_with(b"\"nam", b"\"name\":"));
+    }
+}
