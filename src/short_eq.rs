@@ -3,6 +3,18 @@
 //! set-up cost more than the compare itself for the few bytes an event's names hold; every
 //! event line compares about ten such strings.
 
+/// A name looked up in a hash map of owned strings (`String`, `CompactString`): hashed as the
+/// string it stands for is, compared by [`same`].
+#[derive(Hash)]
+pub struct Key<'a>(pub &'a str);
+
+impl<K: AsRef<str>> hashbrown::Equivalent<K> for Key<'_> {
+    #[inline]
+    fn equivalent(&self, key: &K) -> bool {
+        same_str(self.0, key.as_ref())
+    }
+}
+
 /// Whether `a` and `b` hold the same bytes.
 #[inline]
 pub fn same(a: &[u8], b: &[u8]) -> bool {
@@ -81,6 +93,24 @@ mod tests {
             }
             assert!(!same(&a, &a[..n.saturating_sub(1)]) || n == 0);
         }
+    }
+
+    #[test]
+    fn keys_find_what_their_strings_find() {
+        let names = ["ready", "a-name-longer-than-sixteen-bytes"];
+        let owned: hashbrown::HashMap<String, usize> = (names.iter().enumerate())
+            .map(|(at, name)| (name.to_string(), at))
+            .collect();
+        let compact: hashbrown::HashMap<compact_str::CompactString, usize> =
+            (names.iter().enumerate())
+                .map(|(at, name)| ((*name).into(), at))
+                .collect();
+        for (at, name) in names.iter().enumerate() {
+            assert_eq!(owned.get(&Key(name)), Some(&at));
+            assert_eq!(compact.get(&Key(name)), Some(&at));
+        }
+        assert_eq!(owned.get(&Key("read")), None);
+        assert_eq!(compact.get(&Key("readY")), None);
     }
 
     #[test]

@@ -38,7 +38,7 @@ impl<V> NameMap<V> {
         match &self.by_hash {
             // String equality compares the lengths first: most names are told apart there.
             None => (self.entries.iter()).position(|(known, _)| short_eq::same_str(known, name)),
-            Some(by_hash) => by_hash.get(name).copied(),
+            Some(by_hash) => by_hash.get(&short_eq::Key(name)).copied(),
         }
     }
 

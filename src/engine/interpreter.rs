@@ -31,7 +31,7 @@ use crate::compile::catalog::{
 use crate::compile::fast_check::{DataReads, FastCheck, Outcome, PayloadSeed};
 use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
-use crate::short_eq;
+use crate::short_eq::Key;
 pub use checkpoint::{Checkpoint, SavedInteraction};
 use duplicates::{id_hash, SavedIds, SeenIds};
 use reorder::Reorder;
@@ -316,18 +316,7 @@ impl Changes {
 /// Open interactions of one lifecycle, by interaction key.
 type OpenMap = hashbrown::HashMap<CompactString, Interaction>;
 
-/// An interaction key looked up in an [`OpenMap`] on every event: hashed as the key is,
-/// compared without a library call.
-#[derive(Hash)]
-struct Key<'a>(&'a str);
-
-impl hashbrown::Equivalent<CompactString> for Key<'_> {
-    #[inline]
-    fn equivalent(&self, key: &CompactString) -> bool {
-        short_eq::same_str(self.0, key)
-    }
-}
-
+/// The key of an interaction that [`OpenMap::entry_ref`] opens.
 impl From<&Key<'_>> for CompactString {
     fn from(key: &Key<'_>) -> Self {
         CompactString::from(key.0)
