@@ -89,9 +89,29 @@ mod tests {
                 let mut b = a.clone();
                 b[flip] ^= 0x20;
                 assert!(!same(&a, &b), "length {n}, byte {flip} differs");
-                assert_eq!(starts_with(&b, &a), a == b);
+                assert!(!starts_with(&[b.as_slice(), b"xyz"].concat(), &a));
             }
             assert!(!same(&a, &a[..n.saturating_sub(1)]) || n == 0);
+            assert!(starts_with(&[a.as_slice(), b"xyz"].concat(), &a));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_standard_library(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..100),
+            flips in proptest::collection::vec((0usize..100, 1u8..=255), 0..3),
+            cut in 0usize..110,
+        ) {
+            let mut b = a.clone();
+            for (at, bits) in flips {
+                if let Some(byte) = b.get_mut(at) {
+                    *byte ^= bits;
+                }
+            }
+            proptest::prop_assert_eq!(same(&a, &b), a == b);
+            let prefix = b.get(..cut.min(b.len())).unwrap_or_default();
+            proptest::prop_assert_eq!(starts_with(&a, prefix), a.starts_with(prefix));
         }
     }
 
