@@ -7,6 +7,8 @@
 
 use wide::u8x16;
 
+use crate::short_eq;
+
 /// Whether `byte` is JSON's white space.
 pub fn is_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
@@ -24,7 +26,7 @@ pub fn skip_space(line: &[u8], mut at: usize) -> usize {
 /// quotes, colon and the comma before it) matched where a compact writer puts it.
 #[inline]
 pub fn after(bytes: &[u8], at: usize, written: &[u8]) -> Option<usize> {
-    (bytes.get(at..)?.starts_with(written)).then_some(at + written.len())
+    short_eq::starts_with(bytes.get(at..)?, written).then_some(at + written.len())
 }
 
 /// A string without escapes (or control characters, which JSON does not allow in one) at

@@ -13,8 +13,7 @@ use serde_json::{Number, Value};
 
 use super::{bit, Keep, Kept, Node, ARRAY, BOOLEAN, INTEGER, NULL, OBJECT};
 use crate::expr::doc::Doc;
-use crate::plain_json::{integer, plain_str, scalar_end, skip_space};
-use crate::short_eq;
+use crate::plain_json::{after, integer, plain_str, scalar_end, skip_space};
 
 /// Deeper than this the walk gives up (the deserializer has its own limit).
 const MAX_DEPTH: usize = 100;
@@ -62,9 +61,8 @@ impl<'a> Walk<'a> {
 
     /// `word` (`true`, `false`, `null`) at the position, stepped over.
     fn word(&mut self, word: &[u8]) -> Option<()> {
-        self.bytes.get(self.at..)?.starts_with(word).then(|| {
-            self.at += word.len();
-        })
+        self.at = after(self.bytes, self.at, word)?;
+        Some(())
     }
 
     /// A string without escapes, stepped over.
@@ -176,12 +174,10 @@ impl<'a> Walk<'a> {
     /// writer writes it (`"name":`), stepped over with the white space after it.
     fn written_key(&mut self, node: &Node, at: usize) -> Option<&'a str> {
         let written = node.written_keys.get(at)?.as_deref()?;
-        if !short_eq::starts_with(self.bytes.get(self.at..)?, written) {
-            return None;
-        }
+        let end = after(self.bytes, self.at, written)?;
         // Between the quotes: the name, valid UTF-8 as the text around it is.
-        let key = self.text.get(self.at + 1..self.at + written.len() - 2)?;
-        self.at += written.len();
+        let key = self.text.get(self.at + 1..end - 2)?;
+        self.at = end;
         self.space();
         Some(key)
     }
