@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 skip() { echo "fuzz: skipped: $*"; exit 0; }
-command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked --quiet ||
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --version 0.13.2 --locked --quiet ||
   skip "cargo-fuzz cannot be installed here"
 export RUSTC_BOOTSTRAP=1
 log=$(mktemp)
