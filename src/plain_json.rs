@@ -29,6 +29,13 @@ pub fn after(bytes: &[u8], at: usize, written: &[u8]) -> Option<usize> {
     short_eq::starts_with(bytes.get(at..)?, written).then_some(at + written.len())
 }
 
+/// [`after`] for bytes known when compiling (a name of the envelope, `true`): compared inline
+/// in a word or two, without [`short_eq`]'s dispatch on the length.
+#[inline(always)]
+pub fn after_fixed<const N: usize>(bytes: &[u8], at: usize, written: &[u8; N]) -> Option<usize> {
+    (bytes.get(at..)?.first_chunk::<N>()? == written).then_some(at + N)
+}
+
 /// A string without escapes (or control characters, which JSON does not allow in one) at
 /// `at`: its bytes and the position after its closing quote.
 #[inline]
@@ -215,6 +222,23 @@ pub fn number_end(bytes: &[u8], at: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn after_fixed_is_after() {
+        let text = br#"{"a":null,"ab":true,"abc":nul"#;
+        for at in 0..=text.len() + 1 {
+            for cut in [0, 1, 5, text.len()] {
+                let bytes = text.get(..text.len() - cut).unwrap_or_default();
+                assert_eq!(after_fixed(bytes, at, b"null"), after(bytes, at, b"null"));
+                assert_eq!(
+                    after_fixed(bytes, at, b",\"ab\":"),
+                    after(bytes, at, b",\"ab\":")
+                );
+                assert_eq!(after_fixed(bytes, at, b""), after(bytes, at, b""));
+            }
+        }
+        assert_eq!(after_fixed(text, 5, b"null"), Some(9));
+    }
 
     #[test]
     fn string_stop_finds_the_first() {

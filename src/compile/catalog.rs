@@ -14,6 +14,7 @@ use crate::config::model::{Expectation, FieldType, ScenarioStep};
 use crate::config::source_map::Location;
 use crate::diagnostic::{suggestion, SourceText};
 use crate::expr::{Node, Shape, Slot};
+use crate::short_eq;
 
 /// Dense id of a state within a lifecycle version.
 pub type StateId = u16;
@@ -114,7 +115,9 @@ impl Lifecycle {
     /// The version for a widget version (see [`select`]); `None` for an unparsable one.
     pub fn select(&self, version: Option<&str>) -> Option<usize> {
         // Version names increase strictly, so an exact name is its own selection.
-        let exact = version.and_then(|name| self.versions.iter().position(|v| v.name == name));
+        let exact = version.and_then(|name| {
+            (self.versions.iter()).position(|v| short_eq::same_str(&v.name, name))
+        });
         exact.or_else(|| select(&self.keys, version))
     }
 

@@ -18,7 +18,7 @@ use crate::compile::catalog::EventId;
 use crate::compile::fast_check::FastCheck;
 use crate::compile::fast_check::PayloadSeed;
 use crate::expr::doc::Doc;
-use crate::plain_json::{after, plain_string, skip_space};
+use crate::plain_json::{after_fixed, plain_string, skip_space};
 
 mod plain;
 
@@ -442,8 +442,8 @@ const INTERACTION_KEY: &[u8] = b"\"interaction\"";
 /// The key of a line that starts the way writers usually write one, compact and in the
 /// documented order: `{"lifecycle":"…","interaction":"…"` (plain strings). `None` otherwise.
 fn compact_key(line: &[u8]) -> Option<LineKey<'_>> {
-    let (lifecycle, at) = plain_string(line, after(line, 0, b"{\"lifecycle\":")?)?;
-    let (interaction, _) = plain_string(line, after(line, at, b",\"interaction\":")?)?;
+    let (lifecycle, at) = plain_string(line, after_fixed(line, 0, b"{\"lifecycle\":")?)?;
+    let (interaction, _) = plain_string(line, after_fixed(line, at, b",\"interaction\":")?)?;
     Some((Cow::Borrowed(lifecycle), Cow::Borrowed(interaction)))
 }
 

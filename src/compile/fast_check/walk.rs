@@ -13,7 +13,7 @@ use serde_json::{Number, Value};
 
 use super::{bit, Keep, Kept, Node, ARRAY, BOOLEAN, INTEGER, NULL, OBJECT};
 use crate::expr::doc::Doc;
-use crate::plain_json::{after, integer, plain_str, scalar_end, skip_space};
+use crate::plain_json::{after, after_fixed, integer, plain_str, scalar_end, skip_space};
 
 /// Deeper than this the walk gives up (the deserializer has its own limit).
 const MAX_DEPTH: usize = 100;
@@ -60,8 +60,8 @@ impl<'a> Walk<'a> {
     }
 
     /// `word` (`true`, `false`, `null`) at the position, stepped over.
-    fn word(&mut self, word: &[u8]) -> Option<()> {
-        self.at = after(self.bytes, self.at, word)?;
+    fn word<const N: usize>(&mut self, word: &[u8; N]) -> Option<()> {
+        self.at = after_fixed(self.bytes, self.at, word)?;
         Some(())
     }
 

@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 
 use super::{Checked, Envelope, Resolve};
 use crate::plain_json::{
-    after, integer, is_space, plain_str, plain_string, scalar_end, skip_space,
+    after_fixed, integer, is_space, plain_str, plain_string, scalar_end, skip_space,
 };
 
 /// The envelope of `text` (a JSON object's text, valid UTF-8 and not nested too deep), its
@@ -54,11 +54,11 @@ fn closing_brace(text: &str) -> Option<usize> {
 #[inline]
 fn compact(text: &str, close: usize) -> Option<(Fields<'_>, Last<'_>)> {
     let bytes = text.as_bytes();
-    let at = after(bytes, 0, b"{\"lifecycle\":")?;
+    let at = after_fixed(bytes, 0, b"{\"lifecycle\":")?;
     let (lifecycle, at) = string(text, at)?;
-    let (interaction, at) = string(text, after(bytes, at, b",\"interaction\":")?)?;
-    let (event, at) = string(text, after(bytes, at, b",\"event\":")?)?;
-    let (ts, mut at) = integer(bytes, after(bytes, at, b",\"ts\":")?)?;
+    let (interaction, at) = string(text, after_fixed(bytes, at, b",\"interaction\":")?)?;
+    let (event, at) = string(text, after_fixed(bytes, at, b",\"event\":")?)?;
+    let (ts, mut at) = integer(bytes, after_fixed(bytes, at, b",\"ts\":")?)?;
     let mut fields = Fields {
         lifecycle: Some(lifecycle),
         interaction: Some(interaction),
@@ -66,20 +66,20 @@ fn compact(text: &str, close: usize) -> Option<(Fields<'_>, Last<'_>)> {
         ts: Some(ts),
         ..Fields::default()
     };
-    if let Some(start) = after(bytes, at, b",\"version\":") {
+    if let Some(start) = after_fixed(bytes, at, b",\"version\":") {
         let (version, next) = string(text, start)?;
         (fields.version, at) = (Some(Some(version)), next);
     }
-    if let Some(start) = after(bytes, at, b",\"id\":") {
+    if let Some(start) = after_fixed(bytes, at, b",\"id\":") {
         let (id, next) = string(text, start)?;
         (fields.id, at) = (Some(Some(id)), next);
     }
     let last = if at == close {
         Last::None
-    } else if let Some(start) = after(bytes, at, b",\"data\":{") {
+    } else if let Some(start) = after_fixed(bytes, at, b",\"data\":{") {
         Last::Data(text.get(start - 1..close)?)
     } else {
-        Last::Metadata(text.get(after(bytes, at, b",\"metadata\":{")? - 1..close)?)
+        Last::Metadata(text.get(after_fixed(bytes, at, b",\"metadata\":{")? - 1..close)?)
     };
     Some((fields, last))
 }
