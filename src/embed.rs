@@ -434,7 +434,7 @@ impl<'c> Validator<'c> {
         Ok(take_line(
             interpreter,
             place,
-            (line, overlong),
+            (line.into(), overlong),
             want_step,
             report,
             judged,

@@ -15,6 +15,37 @@ use super::stream::Input;
 /// Bytes per chunk (more when one line is longer).
 const CHUNK_BYTES: usize = 1 << 20;
 
+/// One input line, without its line end: its bytes, and its text when they are known to be
+/// valid UTF-8 already (then no one checks them again).
+#[derive(Debug, Clone, Copy)]
+pub struct Line<'a> {
+    /// The line's bytes.
+    pub bytes: &'a [u8],
+    /// The same bytes as text, when they were checked (with their whole chunk).
+    pub text: Option<&'a str>,
+}
+
+impl<'a> From<&'a [u8]> for Line<'a> {
+    fn from(bytes: &'a [u8]) -> Self {
+        Line { bytes, text: None }
+    }
+}
+
+impl<'a> From<&'a Vec<u8>> for Line<'a> {
+    fn from(bytes: &'a Vec<u8>) -> Self {
+        bytes.as_slice().into()
+    }
+}
+
+impl<'a> From<&'a str> for Line<'a> {
+    fn from(text: &'a str) -> Self {
+        Line {
+            bytes: text.as_bytes(),
+            text: Some(text),
+        }
+    }
+}
+
 /// Whole lines of one input.
 #[derive(Debug, Default)]
 pub struct Chunk {
@@ -22,8 +53,12 @@ pub struct Chunk {
     pub file_index: usize,
     /// The line number before the chunk's first line.
     pub first_line: u64,
-    /// The lines, each with its line end (the last line of an input may lack one).
-    pub bytes: Vec<u8>,
+    /// The lines, each with its line end (the last line of an input may lack one), while
+    /// they are read, and after when they are not valid UTF-8.
+    bytes: Vec<u8>,
+    /// The same lines once read, when they are valid UTF-8 (checked once for the chunk, on the
+    /// thread that reads it, instead of line by line on the threads that judge).
+    text: String,
     /// Where each line ends in `bytes` (after its line end): found once while reading, so
     /// that no one splits the chunk again.
     ends: Vec<usize>,
@@ -42,17 +77,41 @@ impl Chunk {
 
     /// The chunk's lines, numbered from 1 within its input, each without its line end and
     /// with its length when it was over the limit.
-    pub fn lines(&self) -> impl Iterator<Item = (u64, &[u8], Option<u64>)> {
+    pub fn lines(&self) -> impl Iterator<Item = (u64, Line<'_>, Option<u64>)> {
+        let text = (!self.text.is_empty()).then_some(self.text.as_str());
+        let bytes = text.map_or(self.bytes.as_slice(), str::as_bytes);
         let mut start = 0;
         let mut overlong = self.overlong.iter().peekable();
         (0u64..).zip(&self.ends).map(move |(index, &end)| {
-            let line = self.bytes.get(start..end).unwrap_or_default();
+            let line = Line {
+                bytes: trim_line_end(bytes.get(start..end).unwrap_or_default()),
+                // Between line ends: on character boundaries.
+                text: text
+                    .and_then(|text| text.get(start..end))
+                    .map(trim_text_line_end),
+            };
             start = end;
             let too_long = overlong
                 .next_if(|(at, _)| *at == index)
                 .map(|(_, length)| *length);
-            (self.first_line + index + 1, trim_line_end(line), too_long)
+            (self.first_line + index + 1, line, too_long)
         })
+    }
+
+    /// Keeps the lines read as text when they are valid UTF-8.
+    fn seal(&mut self) {
+        match String::from_utf8(std::mem::take(&mut self.bytes)) {
+            Ok(text) => self.text = text,
+            Err(error) => self.bytes = error.into_bytes(),
+        }
+    }
+
+    /// The buffer that held the lines, for [`ChunkReader::recycle`].
+    pub fn into_buffer(self) -> Vec<u8> {
+        match self.text.is_empty() {
+            true => self.bytes,
+            false => self.text.into_bytes(),
+        }
     }
 
     /// Ends the line being read with `tail`.
@@ -72,6 +131,12 @@ impl Chunk {
 pub fn trim_line_end(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// [`trim_line_end`] of text.
+fn trim_text_line_end(line: &str) -> &str {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    line.strip_suffix('\r').unwrap_or(line)
 }
 
 /// Skips a UTF-8 byte-order mark at the start of an input.
@@ -200,7 +265,7 @@ impl ChunkReader {
                 self.line += chunk.line_count();
                 return Ok(Some(chunk));
             }
-            self.recycle(chunk.bytes);
+            self.recycle(chunk.into_buffer());
         }
     }
 
@@ -267,6 +332,7 @@ impl ChunkReader {
             self.carry.extend_from_slice(rest);
             chunk.bytes.truncate(line_start);
         }
+        chunk.seal();
         Ok(chunk)
     }
 }
@@ -375,10 +441,11 @@ mod tests {
         let mut out = Vec::new();
         while let Some(chunk) = reader.next_chunk().expect("in-memory input") {
             for (number, line, overlong) in chunk.lines() {
-                let text = String::from_utf8_lossy(line).into_owned();
+                let text = String::from_utf8_lossy(line.bytes).into_owned();
+                assert!(line.text.is_none_or(|checked| checked == text));
                 out.push((chunk.file_index, number, text, overlong));
             }
-            reader.recycle(chunk.bytes);
+            reader.recycle(chunk.into_buffer());
         }
         out
     }
@@ -463,13 +530,44 @@ mod tests {
             while let Some(chunk) = reader.next_chunk().expect("in-memory input") {
                 bytes += chunk.input_bytes;
                 for (number, line, overlong) in chunk.lines() {
-                    let text = String::from_utf8_lossy(line).into_owned();
+                    let text = String::from_utf8_lossy(line.bytes).into_owned();
+                    assert_eq!(line.text, Some(text.as_str()));
                     got.push((number, text, overlong));
                 }
-                reader.recycle(chunk.bytes);
+                reader.recycle(chunk.into_buffer());
             }
             assert_eq!(got, expected(&input, max_line), "max_line {max_line}");
             assert_eq!(bytes, input.len() as u64);
+        }
+    }
+
+    #[test]
+    fn the_lines_of_a_chunk_of_valid_utf8_come_as_text_and_of_any_other_as_bytes() {
+        let cases: [(&[u8], bool); 3] = [
+            (b"{\"a\":\"\xC3\xA9\"}\r\n\n{}", true),
+            (b"{}\n\xC3{}\n{}\n", false),
+            (b"\xEF\xBB\xBF{}\n", true),
+        ];
+        for (input, valid) in cases {
+            let whole = Input {
+                name: String::new(),
+                size: None,
+                reader: Box::new(io::Cursor::new(input.to_vec())),
+            };
+            let mut reader = ChunkReader::new(vec![whole], 100);
+            let chunk = reader.next_chunk().expect("in memory").expect("a chunk");
+            let body = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+            let want = expected(body, 100);
+            let lines: Vec<Line<'_>> = chunk.lines().map(|(_, line, _)| line).collect();
+            assert_eq!(lines.len(), want.len());
+            for (line, (_, text, _)) in lines.iter().zip(&want) {
+                assert_eq!(String::from_utf8_lossy(line.bytes), *text);
+                match valid {
+                    true => assert_eq!(line.text.map(str::as_bytes), Some(line.bytes)),
+                    false => assert_eq!(line.text, None),
+                }
+            }
+            assert_eq!(chunk.into_buffer().len(), body.len());
         }
     }
 

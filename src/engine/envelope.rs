@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::chunks::Line;
 use crate::compile::catalog::EventId;
 #[cfg(doc)]
 use crate::compile::fast_check::FastCheck;
@@ -242,7 +243,7 @@ impl Envelope<'_> {
 
 /// Reads one non-blank line.
 pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
-    parse_text(text_of(line)?)
+    parse_text(text_of(line.into())?)
 }
 
 /// [`parse`], once the line is known to be an object's text.
@@ -258,10 +259,10 @@ fn parse_text(text: &str) -> Result<Envelope<'_>, LineError> {
 /// again by [`parse`], so the outcome is always [`parse`]'s.
 #[inline]
 pub fn parse_checking<'a>(
-    line: &'a [u8],
+    line: impl Into<Line<'a>>,
     resolve: &Resolve<'_>,
 ) -> Result<Envelope<'a>, LineError> {
-    let text = text_of(line)?;
+    let text = text_of(line.into())?;
     match plain::read(text, resolve) {
         Some(envelope) => Ok(envelope),
         None => parse_text(text),
@@ -270,19 +271,22 @@ pub fn parse_checking<'a>(
 
 /// The line as text, once it is known to be a JSON object's, valid UTF-8 and not nested too
 /// deep.
-fn text_of(line: &[u8]) -> Result<&str, LineError> {
+fn text_of(line: Line<'_>) -> Result<&str, LineError> {
+    let Line { bytes: line, text } = line;
     // serde would read a JSON array into the struct field by field: only objects are events.
     if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(LineError::Malformed("not a JSON object".to_owned()));
     }
-    // Checked once here (by the vector check; the standard one finds where it fails), the
-    // text's strings need no further UTF-8 checks.
-    let line = simdutf8::basic::from_utf8(line).map_err(|_| {
-        let valid = std::str::from_utf8(line)
-            .err()
-            .map_or(0, |error| error.valid_up_to());
-        LineError::Malformed(format!("not JSON: invalid UTF-8 at byte {}", valid + 1))
-    })?;
+    // Checked once here (by the vector check; the standard one finds where it fails) unless
+    // it was with its chunk, the text's strings need no further UTF-8 checks.
+    let line = text
+        .map_or_else(|| simdutf8::basic::from_utf8(line), Ok)
+        .map_err(|_| {
+            let valid = std::str::from_utf8(line)
+                .err()
+                .map_or(0, |error| error.valid_up_to());
+            LineError::Malformed(format!("not JSON: invalid UTF-8 at byte {}", valid + 1))
+        })?;
     if nested_deeper_than(line.as_bytes(), MAX_DEPTH) {
         return Err(LineError::Malformed(format!(
             "JSON nested deeper than {MAX_DEPTH} levels"
@@ -743,7 +747,12 @@ mod tests {
         )
         .collect();
         for (line, plainly) in &cases {
-            let text = text_of(line.as_bytes());
+            let text = text_of(line.as_bytes().into());
+            // Text its chunk checked reads as the same bytes checked here.
+            assert_eq!(
+                text.as_ref().ok(),
+                text_of(line.as_str().into()).as_ref().ok()
+            );
             let read = text.ok().and_then(|text| plain::read(text, &no_check));
             assert_eq!(read.is_some(), *plainly, "{line}");
             let parsed = parse(line.as_bytes());

@@ -21,6 +21,7 @@ mod checkpoint;
 mod duplicates;
 mod messages;
 mod reorder;
+use super::chunks::Line;
 use super::envelope::{self, Checked, Envelope, LineError, Resolved};
 use super::native;
 use super::payload_message;
@@ -558,17 +559,18 @@ impl<'c> Interpreter<'c> {
     /// result tells what became of the event when it reached an interaction. With a reorder
     /// window the line may be held back, and lines held before judged now: the result is
     /// then that of this line when it is judged now.
-    pub fn line(
+    pub fn line<'l>(
         &mut self,
         place: Place<'_>,
-        line: &[u8],
+        line: impl Into<Line<'l>>,
         want_step: bool,
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
+        let line = line.into();
         if self.reorder.is_none() {
             return self.judge_line(place, line, want_step, report);
         }
-        let ts = envelope::ts_of(line);
+        let ts = envelope::ts_of(line.bytes);
         let mut keyed = |_: Option<HeldKey>, violation: Violation| report(violation);
         self.offer(place, line, ts, want_step, &mut keyed, &mut |_, _, _| {})
     }
@@ -578,22 +580,23 @@ impl<'c> Interpreter<'c> {
     /// is held back (a line without `ts` is judged at once). `judged` hears the held lines
     /// judged; the result is this line's step when it is judged now. Without a window it is
     /// [`Interpreter::line`].
-    pub fn offer(
+    pub fn offer<'l>(
         &mut self,
         place: Place<'_>,
-        line: &[u8],
+        line: impl Into<Line<'l>>,
         ts: Option<i64>,
         want_step: bool,
         report: &mut KeyedReport<'_>,
         judged: &mut Judged<'_>,
     ) -> Option<Step> {
+        let line = line.into();
         self.advance(ts, want_step, report, judged);
         let hold = match (self.reorder.as_mut(), ts) {
             (Some(reorder), Some(ts)) if !reorder.due(ts) => Some(reorder),
             _ => None,
         };
         if let Some(reorder) = hold {
-            reorder.hold((ts.unwrap_or(0), place.position()), place.file, line);
+            reorder.hold((ts.unwrap_or(0), place.position()), place.file, line.bytes);
             return None;
         }
         self.judge_line(place, line, want_step, &mut |violation| {
@@ -722,7 +725,7 @@ impl<'c> Interpreter<'c> {
             };
             let events = self.summary.events;
             let mut keyed = |violation| report(Some(held.key), violation);
-            let step = self.judge_line(place, &held.bytes, want_step, &mut keyed);
+            let step = self.judge_line(place, held.bytes.as_slice().into(), want_step, &mut keyed);
             if self.summary.events > events {
                 judged(held.key, &held.bytes, step.as_ref());
                 self.recycle(step);
@@ -736,18 +739,20 @@ impl<'c> Interpreter<'c> {
     fn judge_line(
         &mut self,
         place: Place<'_>,
-        line: &[u8],
+        line: Line<'_>,
         want_step: bool,
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
+        let (checked, line) = (line, line.bytes);
         self.summary.lines += 1;
         if line.iter().all(u8::is_ascii_whitespace) {
             self.summary.blank += 1;
             return None;
         }
-        let mut parsed = envelope::parse_checking(line, &|lifecycle, key, event, version, ts| {
-            self.payload_check(lifecycle, key, event, version, ts)
-        });
+        let mut parsed =
+            envelope::parse_checking(checked, &|lifecycle, key, event, version, ts| {
+                self.payload_check(lifecycle, key, event, version, ts)
+            });
         // An object without `lifecycle` may be a native record of the catalog's.
         if let Err(LineError::BadEnvelope {
             lifecycle_missing: true,

@@ -344,14 +344,16 @@ fn read_chunks(
             _ => (chunk.lines())
                 .map(|(_, line, overlong)| match overlong {
                     Some(_) => 0,
-                    None => owner(line),
+                    None => owner(line.bytes),
                 })
                 .collect(),
         };
         let times = match timed {
             false => Vec::new(),
             true => (chunk.lines())
-                .map(|(_, line, overlong)| overlong.map_or_else(|| envelope::ts_of(line), |_| None))
+                .map(|(_, line, overlong)| {
+                    overlong.map_or_else(|| envelope::ts_of(line.bytes), |_| None)
+                })
                 .collect(),
         };
         let chunk = Arc::new(Sequenced {
@@ -372,7 +374,7 @@ fn read_chunks(
             .is_some_and(|oldest| Arc::strong_count(oldest) == 1)
         {
             if let Some(done) = in_flight.pop_front().and_then(Arc::into_inner) {
-                reader.recycle(done.chunk.bytes);
+                reader.recycle(done.chunk.into_buffer());
             }
         }
         if in_flight.len() > IN_FLIGHT + 2 {

@@ -6,7 +6,7 @@
 
 use std::io::{self, BufRead};
 
-use super::chunks::ChunkReader;
+use super::chunks::{ChunkReader, Line};
 use super::envelope;
 use super::interpreter::{HeldKey, Interpreter, Place, Step};
 use super::verdict::Violation;
@@ -62,12 +62,12 @@ pub fn run(
             held.result?;
             if let Some(on_event) = on_event.as_mut() {
                 if interpreter.summary().events > events_before + released {
-                    on_event(line, step.as_ref())?;
+                    on_event(line.bytes, step.as_ref())?;
                 }
             }
             interpreter.recycle(step);
         }
-        chunks.recycle(chunk.bytes);
+        chunks.recycle(chunk.into_buffer());
     }
     // The end of the input: the lines still held are judged.
     let mut held = HeldLines::new(on_event);
@@ -87,7 +87,7 @@ pub fn run(
 pub fn take_line(
     interpreter: &mut Interpreter,
     place: Place<'_>,
-    line: (&[u8], Option<u64>),
+    line: (Line<'_>, Option<u64>),
     want_step: bool,
     report: &mut dyn FnMut(Violation),
     mut judged: impl FnMut(&[u8], Option<&Step>),
@@ -100,7 +100,7 @@ pub fn take_line(
     if !interpreter.reorders() {
         return interpreter.line(place, line, want_step, report);
     }
-    let ts = envelope::ts_of(line);
+    let ts = envelope::ts_of(line.bytes);
     let mut keyed = |_: Option<HeldKey>, violation| report(violation);
     let mut judged = |_, line: &[u8], step: Option<&Step>| judged(line, step);
     interpreter.offer(place, line, ts, want_step, &mut keyed, &mut judged)

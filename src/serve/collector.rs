@@ -347,7 +347,7 @@ impl Collector {
                 .flatten();
             let step = self.interpreter.offer(
                 place,
-                &record,
+                record.as_slice(),
                 ts,
                 true,
                 &mut |key, violation| match key {
