@@ -916,7 +916,7 @@ impl<'c> Interpreter<'c> {
         if let Some((interaction, id)) = delivery {
             let open = (self.catalog.lifecycle_id(&envelope.lifecycle))
                 .and_then(|lifecycle_id| self.open.get(lifecycle_id))
-                .is_some_and(|map| map.contains_key(&*envelope.interaction));
+                .is_some_and(|map| map.contains_key(&Key(&envelope.interaction)));
             self.ids.insert(interaction, id, open);
             if let Some(changes) = self.changes.as_mut() {
                 changes.note(interaction);
@@ -1317,7 +1317,7 @@ impl<'c> Interpreter<'c> {
         if let Some(done) = self
             .open
             .get_mut(lifecycle_id)
-            .and_then(|map| map.remove(key))
+            .and_then(|map| map.remove(&Key(key)))
         {
             if let Some(coverage) = self.coverage.as_mut() {
                 count_end(coverage, self.catalog, lifecycle_id, &done);
