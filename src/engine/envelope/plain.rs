@@ -179,14 +179,14 @@ pub(super) fn ts(bytes: &[u8]) -> Option<i64> {
 #[derive(Default)]
 #[cfg_attr(test, derive(Debug, PartialEq))]
 struct Fields<'a> {
-    lifecycle: Option<Cow<'a, str>>,
-    interaction: Option<Cow<'a, str>>,
-    event: Option<Cow<'a, str>>,
+    lifecycle: Option<&'a str>,
+    interaction: Option<&'a str>,
+    event: Option<&'a str>,
     ts: Option<i64>,
     /// `Some(None)` for `null`.
-    version: Option<Option<Cow<'a, str>>>,
+    version: Option<Option<&'a str>>,
     /// `Some(None)` for `null`.
-    id: Option<Option<Cow<'a, str>>>,
+    id: Option<Option<&'a str>>,
     /// `data: null` was read (the same as no `data`, but a second `data` is a field twice).
     data_null: Option<()>,
     /// `metadata: null` was read.
@@ -218,24 +218,22 @@ impl<'a> Fields<'a> {
             // A field twice: `parse` says so.
             Last::Data(_) if self.data_null.is_some() => return None,
             Last::Metadata(_) if self.metadata_null.is_some() => return None,
-            Last::Data(text) => {
-                match resolve(&lifecycle, &interaction, &event, version.as_deref(), ts) {
-                    Some((resolved, seed)) => {
-                        let kept = seed.read(text)?;
-                        checked = Some(Checked { resolved, kept });
-                    }
-                    None => data = Some(object(text)?),
+            Last::Data(text) => match resolve(lifecycle, interaction, event, version, ts) {
+                Some((resolved, seed)) => {
+                    let kept = seed.read(text)?;
+                    checked = Some(Checked { resolved, kept });
                 }
-            }
+                None => data = Some(object(text)?),
+            },
             Last::Metadata(text) => metadata = Some(object(text)?),
         }
         Some(Envelope {
-            lifecycle,
-            interaction,
-            event,
+            lifecycle: Cow::Borrowed(lifecycle),
+            interaction: Cow::Borrowed(interaction),
+            event: Cow::Borrowed(event),
             ts: Some(ts),
-            version,
-            id: self.id.flatten(),
+            version: version.map(Cow::Borrowed),
+            id: self.id.flatten().map(Cow::Borrowed),
             data,
             metadata,
             checked,
@@ -254,8 +252,9 @@ fn put<T>(slot: &mut Option<T>, (value, after): (T, usize)) -> Option<usize> {
 }
 
 /// A string without escapes at `at`, and the position after it.
-fn string(text: &str, at: usize) -> Option<(Cow<'_, str>, usize)> {
-    plain_str(text, at).map(|(inner, after)| (Cow::Borrowed(inner), after))
+#[inline]
+fn string(text: &str, at: usize) -> Option<(&str, usize)> {
+    plain_str(text, at)
 }
 
 /// An object's text as the payload or metadata (`None` if it is not one object).
