@@ -10,13 +10,15 @@
 
 use std::io::{self, BufRead};
 
+use super::envelope;
 use super::stream::Input;
 
 /// Bytes per chunk (more when one line is longer).
 const CHUNK_BYTES: usize = 1 << 20;
 
 /// One input line, without its line end: its bytes, and its text when they are known to be
-/// valid UTF-8 already (then no one checks them again).
+/// valid UTF-8 and nested no deeper than an event may be ([`envelope::MAX_DEPTH`]) already
+/// (then no one checks them again).
 #[derive(Debug, Clone, Copy)]
 pub struct Line<'a> {
     /// The line's bytes.
@@ -56,8 +58,9 @@ pub struct Chunk {
     /// The lines, each with its line end (the last line of an input may lack one), while
     /// they are read, and after when they are not valid UTF-8.
     bytes: Vec<u8>,
-    /// The same lines once read, when they are valid UTF-8 (checked once for the chunk, on the
-    /// thread that reads it, instead of line by line on the threads that judge).
+    /// The same lines once read, when they are valid UTF-8 and none nests deeper than an
+    /// event may (checked once for the chunk, on the thread that reads it, instead of line by
+    /// line on the threads that judge).
     text: String,
     /// Where each line ends in `bytes` (after its line end): found once while reading, so
     /// that no one splits the chunk again.
@@ -98,8 +101,17 @@ impl Chunk {
         })
     }
 
-    /// Keeps the lines read as text when they are valid UTF-8.
+    /// Keeps the lines read as text when they are valid UTF-8 and surely not nested too deep.
     fn seal(&mut self) {
+        let mut start = 0;
+        let shallow = self.ends.iter().all(|&end| {
+            let line = self.bytes.get(start..end).unwrap_or_default();
+            start = end;
+            envelope::surely_within_depth(line, envelope::MAX_DEPTH)
+        });
+        if !shallow {
+            return;
+        }
         match String::from_utf8(std::mem::take(&mut self.bytes)) {
             Ok(text) => self.text = text,
             Err(error) => self.bytes = error.into_bytes(),
@@ -542,11 +554,21 @@ mod tests {
     }
 
     #[test]
-    fn the_lines_of_a_chunk_of_valid_utf8_come_as_text_and_of_any_other_as_bytes() {
-        let cases: [(&[u8], bool); 3] = [
+    fn the_lines_of_a_chunk_of_valid_utf8_not_nested_too_deep_come_as_text_and_of_any_other_as_bytes(
+    ) {
+        // Brackets enough to nest deeper than an event may (in a string or not: only a line
+        // with fewer is surely not too deep).
+        let deep = format!("{{\"a\":\"{}\"}}\n{{}}", "[".repeat(envelope::MAX_DEPTH));
+        let shallow = format!(
+            "{{\"a\":\"{}\"}}\n{{}}",
+            "[".repeat(envelope::MAX_DEPTH - 1)
+        );
+        let cases: [(&[u8], bool); 5] = [
             (b"{\"a\":\"\xC3\xA9\"}\r\n\n{}", true),
             (b"{}\n\xC3{}\n{}\n", false),
             (b"\xEF\xBB\xBF{}\n", true),
+            (deep.as_bytes(), false),
+            (shallow.as_bytes(), true),
         ];
         for (input, valid) in cases {
             let whole = Input {
@@ -554,10 +576,10 @@ mod tests {
                 size: None,
                 reader: Box::new(io::Cursor::new(input.to_vec())),
             };
-            let mut reader = ChunkReader::new(vec![whole], 100);
+            let mut reader = ChunkReader::new(vec![whole], 1000);
             let chunk = reader.next_chunk().expect("in memory").expect("a chunk");
             let body = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-            let want = expected(body, 100);
+            let want = expected(body, 1000);
             let lines: Vec<Line<'_>> = chunk.lines().map(|(_, line, _)| line).collect();
             assert_eq!(lines.len(), want.len());
             for (line, (_, text, _)) in lines.iter().zip(&want) {

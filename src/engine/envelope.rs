@@ -277,16 +277,17 @@ fn text_of(line: Line<'_>) -> Result<&str, LineError> {
     if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(LineError::Malformed("not a JSON object".to_owned()));
     }
-    // Checked once here (by the vector check; the standard one finds where it fails) unless
-    // it was with its chunk, the text's strings need no further UTF-8 checks.
-    let line = text
-        .map_or_else(|| simdutf8::basic::from_utf8(line), Ok)
-        .map_err(|_| {
-            let valid = std::str::from_utf8(line)
-                .err()
-                .map_or(0, |error| error.valid_up_to());
-            LineError::Malformed(format!("not JSON: invalid UTF-8 at byte {}", valid + 1))
-        })?;
+    // Checked with its chunk (UTF-8 and depth both), or here (by the vector check; the
+    // standard one finds where it fails): the text's strings need no further UTF-8 checks.
+    if let Some(text) = text {
+        return Ok(text);
+    }
+    let line = simdutf8::basic::from_utf8(line).map_err(|_| {
+        let valid = std::str::from_utf8(line)
+            .err()
+            .map_or(0, |error| error.valid_up_to());
+        LineError::Malformed(format!("not JSON: invalid UTF-8 at byte {}", valid + 1))
+    })?;
     if nested_deeper_than(line.as_bytes(), MAX_DEPTH) {
         return Err(LineError::Malformed(format!(
             "JSON nested deeper than {MAX_DEPTH} levels"
@@ -456,12 +457,11 @@ fn compact_key(line: &[u8]) -> Option<LineKey<'_>> {
 /// every part of the line so that what is accepted does not depend on what is read.
 pub const MAX_DEPTH: usize = 128;
 
-/// Whether the JSON text `line` nests arrays and objects more than `limit` deep (brackets in
-/// strings do not count). A line with no more than `limit` opening brackets is never scanned,
-/// nor is one of no more than `limit` bytes counted.
-fn nested_deeper_than(line: &[u8], limit: usize) -> bool {
+/// Whether `line` surely nests arrays and objects no more than `limit` deep: it has no more
+/// than `limit` bytes, or no more than `limit` opening brackets.
+pub(crate) fn surely_within_depth(line: &[u8], limit: usize) -> bool {
     if line.len() <= limit {
-        return false;
+        return true;
     }
     // `{` and `[` are the only bytes that `| 0x20` maps to `{`. Counted in chunks whose count
     // fits a byte, this compiles to vector code: cheaper on short lines than a search per
@@ -473,7 +473,13 @@ fn nested_deeper_than(line: &[u8], limit: usize) -> bool {
             usize::from(in_chunk)
         })
         .sum();
-    if opening <= limit {
+    opening <= limit
+}
+
+/// Whether the JSON text `line` nests arrays and objects more than `limit` deep (brackets in
+/// strings do not count). A line [`surely_within_depth`] is not scanned.
+fn nested_deeper_than(line: &[u8], limit: usize) -> bool {
+    if surely_within_depth(line, limit) {
         return false;
     }
     let (mut depth, mut at) = (0usize, 0usize);
