@@ -86,12 +86,11 @@ impl Chunk {
         let mut start = 0;
         let mut overlong = self.overlong.iter().peekable();
         (0u64..).zip(&self.ends).map(move |(index, &end)| {
+            let line = trim_line_end(bytes.get(start..end).unwrap_or_default());
             let line = Line {
-                bytes: trim_line_end(bytes.get(start..end).unwrap_or_default()),
-                // Between line ends: on character boundaries.
-                text: text
-                    .and_then(|text| text.get(start..end))
-                    .map(trim_text_line_end),
+                bytes: line,
+                // Between line ends (less `\r\n` or `\n`): on character boundaries.
+                text: text.and_then(|text| text.get(start..start + line.len())),
             };
             start = end;
             let too_long = overlong
@@ -143,12 +142,6 @@ impl Chunk {
 pub fn trim_line_end(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
-}
-
-/// [`trim_line_end`] of text.
-fn trim_text_line_end(line: &str) -> &str {
-    let line = line.strip_suffix('\n').unwrap_or(line);
-    line.strip_suffix('\r').unwrap_or(line)
 }
 
 /// Skips a UTF-8 byte-order mark at the start of an input.

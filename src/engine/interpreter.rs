@@ -988,7 +988,12 @@ impl<'c> Interpreter<'c> {
         if let Some(changes) = self.changes.as_mut() {
             changes.note(fingerprint(&lifecycle.name, &envelope.interaction));
         }
-        let Some(selected) = lifecycle.select(envelope.version.as_deref()) else {
+        let selected = match resolved {
+            // The reader selected it: no open interaction kept its own.
+            Some(resolved) if resolved.existing.is_none() => Some(resolved.version),
+            _ => lifecycle.select(envelope.version.as_deref()),
+        };
+        let Some(selected) = selected else {
             found.push(messages::unknown_version(
                 lifecycle,
                 envelope.version.as_deref(),
