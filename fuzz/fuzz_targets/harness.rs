@@ -11,7 +11,7 @@ use plotline::compile::Catalog;
 use plotline::config::load;
 use plotline::diagnostic::SourceText;
 use plotline::engine::stream::{self, Input};
-use plotline::engine::{envelope, parallel, Interpreter, Limits};
+use plotline::engine::{chunks, envelope, parallel, Interpreter, Limits, Place};
 use plotline::expr::{Checker, Shape, Ty};
 use serde_json::value::RawValue;
 
@@ -189,6 +189,28 @@ pub fn stream(data: &[u8]) {
         single.lines,
         single.blank + single.events + single.malformed
     );
+    // Handed over line by line as bytes (each line checked alone), the stream is judged as
+    // in chunks (checked whole, their lines handed on as text).
+    let mut by_line = Interpreter::new(catalog, limits);
+    let body = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    let text = body.strip_suffix(b"\n").unwrap_or(body);
+    let pieces = (!body.is_empty()).then(|| chunks::split_lines(text));
+    for (number, piece) in (1..).zip(pieces.into_iter().flatten()) {
+        let place = Place {
+            file_index: 0,
+            file: "-",
+            line: number,
+        };
+        // Over the limit as a file's line is: its `\r` counted.
+        match piece.len() > 4096 {
+            true => by_line.overlong_line(place, piece.len() as u64, &mut |_| {}),
+            false => {
+                let line = piece.strip_suffix(b"\r").unwrap_or(piece);
+                drop(by_line.line(place, line, false, &mut |_| {}));
+            }
+        }
+    }
+    assert_eq!(single, by_line.finish(false, &mut |_| {}));
     let options = parallel::Options {
         jobs: 1,
         limits,
