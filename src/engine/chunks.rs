@@ -24,7 +24,7 @@ pub struct Line<'a> {
     /// The line's bytes.
     pub bytes: &'a [u8],
     /// The same bytes as text, when they were checked (with their whole chunk).
-    pub text: Option<&'a str>,
+    pub(crate) text: Option<&'a str>,
 }
 
 impl<'a> From<&'a [u8]> for Line<'a> {
@@ -40,10 +40,13 @@ impl<'a> From<&'a Vec<u8>> for Line<'a> {
 }
 
 impl<'a> From<&'a str> for Line<'a> {
+    /// Text is valid UTF-8; its depth is checked here, as a chunk's lines are.
     fn from(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let shallow = envelope::surely_within_depth(bytes, envelope::MAX_DEPTH);
         Line {
-            bytes: text.as_bytes(),
-            text: Some(text),
+            bytes,
+            text: shallow.then_some(text),
         }
     }
 }

@@ -804,6 +804,13 @@ mod tests {
                 panic!("too deep");
             };
             assert_eq!(message, "JSON nested deeper than 128 levels");
+            // Handed over as text, it is checked all the same.
+            let no_check = |_: &str, _: &str, _: &str, _: Option<&str>, _: i64| None;
+            let Err(LineError::Malformed(message)) = parse_checking(line.as_str(), &no_check)
+            else {
+                panic!("too deep as text");
+            };
+            assert_eq!(message, "JSON nested deeper than 128 levels");
         }
         // Brackets inside strings (escaped quotes too) are text, not nesting.
         let text = format!(r#""\"{}""#, "[{".repeat(200));
