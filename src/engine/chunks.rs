@@ -59,7 +59,7 @@ pub struct Chunk {
     /// The line number before the chunk's first line.
     pub first_line: u64,
     /// The lines, each with its line end (the last line of an input may lack one), while
-    /// they are read, and after when they are not valid UTF-8.
+    /// they are read, and after unless they are kept as `text`.
     bytes: Vec<u8>,
     /// The same lines once read, when they are valid UTF-8 and none nests deeper than an
     /// event may (checked once for the chunk, on the thread that reads it, instead of line by
@@ -86,31 +86,27 @@ impl Chunk {
     pub fn lines(&self) -> impl Iterator<Item = (u64, Line<'_>, Option<u64>)> {
         let text = (!self.text.is_empty()).then_some(self.text.as_str());
         let bytes = text.map_or(self.bytes.as_slice(), str::as_bytes);
-        let mut start = 0;
         let mut overlong = self.overlong.iter().peekable();
-        (0u64..).zip(&self.ends).map(move |(index, &end)| {
-            let line = trim_line_end(bytes.get(start..end).unwrap_or_default());
-            let line = Line {
-                bytes: line,
-                // Between line ends (less `\r\n` or `\n`): on character boundaries.
-                text: text.and_then(|text| text.get(start..start + line.len())),
-            };
-            start = end;
-            let too_long = overlong
-                .next_if(|(at, _)| *at == index)
-                .map(|(_, length)| *length);
-            (self.first_line + index + 1, line, too_long)
-        })
+        (0u64..)
+            .zip(held_lines(&self.ends, bytes))
+            .map(move |(index, (start, line))| {
+                let line = trim_line_end(line);
+                let line = Line {
+                    bytes: line,
+                    // Between line ends (less `\r\n` or `\n`): on character boundaries.
+                    text: text.and_then(|text| text.get(start..start + line.len())),
+                };
+                let too_long = overlong
+                    .next_if(|(at, _)| *at == index)
+                    .map(|(_, length)| *length);
+                (self.first_line + index + 1, line, too_long)
+            })
     }
 
     /// Keeps the lines read as text when they are valid UTF-8 and surely not nested too deep.
     fn seal(&mut self) {
-        let mut start = 0;
-        let shallow = self.ends.iter().all(|&end| {
-            let line = self.bytes.get(start..end).unwrap_or_default();
-            start = end;
-            envelope::surely_within_depth(line, envelope::MAX_DEPTH)
-        });
+        let shallow = held_lines(&self.ends, &self.bytes)
+            .all(|(_, line)| envelope::surely_within_depth(line, envelope::MAX_DEPTH));
         if !shallow {
             return;
         }
@@ -139,6 +135,17 @@ impl Chunk {
         self.overlong.push((self.line_count(), length));
         self.end_line(b"\n");
     }
+}
+
+/// Each line of a chunk's `held` bytes that end at `ends`: where it starts, and its bytes with
+/// its line end.
+fn held_lines<'h>(ends: &'h [usize], held: &'h [u8]) -> impl Iterator<Item = (usize, &'h [u8])> {
+    let mut start = 0;
+    ends.iter().map(move |&end| {
+        let line = (start, held.get(start..end).unwrap_or_default());
+        start = end;
+        line
+    })
 }
 
 /// The line without its `\n` or `\r\n`.

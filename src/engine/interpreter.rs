@@ -739,20 +739,19 @@ impl<'c> Interpreter<'c> {
     fn judge_line(
         &mut self,
         place: Place<'_>,
-        line: Line<'_>,
+        input: Line<'_>,
         want_step: bool,
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
-        let (checked, line) = (line, line.bytes);
+        let line = input.bytes;
         self.summary.lines += 1;
         if line.iter().all(u8::is_ascii_whitespace) {
             self.summary.blank += 1;
             return None;
         }
-        let mut parsed =
-            envelope::parse_checking(checked, &|lifecycle, key, event, version, ts| {
-                self.payload_check(lifecycle, key, event, version, ts)
-            });
+        let mut parsed = envelope::parse_checking(input, &|lifecycle, key, event, version, ts| {
+            self.payload_check(lifecycle, key, event, version, ts)
+        });
         // An object without `lifecycle` may be a native record of the catalog's.
         if let Err(LineError::BadEnvelope {
             lifecycle_missing: true,

@@ -347,7 +347,7 @@ impl Collector {
                 .flatten();
             let step = self.interpreter.offer(
                 place,
-                record.as_slice(),
+                &record,
                 ts,
                 true,
                 &mut |key, violation| match key {

@@ -537,7 +537,7 @@ fn shows_only(
             line: index as u64 + 1,
         };
         let final_line = index + 1 == lines.len();
-        interpreter.line(place, text.as_slice(), false, &mut |violation| {
+        interpreter.line(place, &text, false, &mut |violation| {
             if final_line {
                 last.push(violation.kind);
             }
@@ -590,7 +590,7 @@ fn runs_clean(target: &Target, plan: &[Planned]) -> bool {
             file: "plan",
             line: line as u64 + 1,
         };
-        interpreter.line(place, text.as_slice(), false, &mut |_| violations += 1);
+        interpreter.line(place, &text, false, &mut |_| violations += 1);
     }
     interpreter.end_at(Some(ts.saturating_add(LONG_AFTER)));
     interpreter.finish(false, &mut |_| violations += 1);

@@ -55,9 +55,9 @@ fn closing_brace(text: &str) -> Option<usize> {
 fn compact(text: &str, close: usize) -> Option<(Fields<'_>, Last<'_>)> {
     let bytes = text.as_bytes();
     let at = after_fixed(bytes, 0, b"{\"lifecycle\":")?;
-    let (lifecycle, at) = string(text, at)?;
-    let (interaction, at) = string(text, after_fixed(bytes, at, b",\"interaction\":")?)?;
-    let (event, at) = string(text, after_fixed(bytes, at, b",\"event\":")?)?;
+    let (lifecycle, at) = plain_str(text, at)?;
+    let (interaction, at) = plain_str(text, after_fixed(bytes, at, b",\"interaction\":")?)?;
+    let (event, at) = plain_str(text, after_fixed(bytes, at, b",\"event\":")?)?;
     let (ts, mut at) = integer(bytes, after_fixed(bytes, at, b",\"ts\":")?)?;
     let mut fields = Fields {
         lifecycle: Some(lifecycle),
@@ -67,11 +67,11 @@ fn compact(text: &str, close: usize) -> Option<(Fields<'_>, Last<'_>)> {
         ..Fields::default()
     };
     if let Some(start) = after_fixed(bytes, at, b",\"version\":") {
-        let (version, next) = string(text, start)?;
+        let (version, next) = plain_str(text, start)?;
         (fields.version, at) = (Some(Some(version)), next);
     }
     if let Some(start) = after_fixed(bytes, at, b",\"id\":") {
-        let (id, next) = string(text, start)?;
+        let (id, next) = plain_str(text, start)?;
         (fields.id, at) = (Some(Some(id)), next);
     }
     let last = if at == close {
@@ -103,17 +103,17 @@ fn general(text: &str, close: usize) -> Option<(Fields<'_>, Last<'_>)> {
         at = skip_space(bytes, at + 1);
         let is_null = bytes.get(at..)?.starts_with(b"null");
         let after = match name {
-            b"lifecycle" => put(&mut fields.lifecycle, string(text, at)?)?,
-            b"interaction" => put(&mut fields.interaction, string(text, at)?)?,
-            b"event" => put(&mut fields.event, string(text, at)?)?,
+            b"lifecycle" => put(&mut fields.lifecycle, plain_str(text, at)?)?,
+            b"interaction" => put(&mut fields.interaction, plain_str(text, at)?)?,
+            b"event" => put(&mut fields.event, plain_str(text, at)?)?,
             b"version" if is_null => put(&mut fields.version, (None, at + 4))?,
             b"version" => {
-                let (version, after) = string(text, at)?;
+                let (version, after) = plain_str(text, at)?;
                 put(&mut fields.version, (Some(version), after))?
             }
             b"id" if is_null => put(&mut fields.id, (None, at + 4))?,
             b"id" => {
-                let (id, after) = string(text, at)?;
+                let (id, after) = plain_str(text, at)?;
                 put(&mut fields.id, (Some(id), after))?
             }
             b"ts" => put(&mut fields.ts, integer(bytes, at)?)?,
@@ -249,12 +249,6 @@ fn put<T>(slot: &mut Option<T>, (value, after): (T, usize)) -> Option<usize> {
         Some(_) => None,
         None => Some(after),
     }
-}
-
-/// A string without escapes at `at`, and the position after it.
-#[inline]
-fn string(text: &str, at: usize) -> Option<(&str, usize)> {
-    plain_str(text, at)
 }
 
 /// An object's text as the payload or metadata (`None` if it is not one object).
