@@ -15,7 +15,8 @@ if [[ ${1:-} =~ ^[0-9]+$ ]]; then rounds=$1; shift; fi
 command -v perf >/dev/null || { echo "bench: perf is required (Debian: linux-perf)" >&2; exit 2; }
 binaries=()
 for binary in "$@"; do binaries+=("$(realpath "$binary")"); done
-source "$(dirname "$0")/common.sh"
+# The streams are made by the first build given: nothing is compiled while measuring.
+PLOTLINE=${binaries[0]} source "$(dirname "$0")/common.sh"
 make_streams 1000000 10000
 data=$(mktemp)
 trap 'rm -f "$data"' EXIT
