@@ -27,6 +27,7 @@ pub mod export;
 pub mod expr;
 pub mod infer;
 pub mod plain_json;
+pub mod prefetch;
 pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;

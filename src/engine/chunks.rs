@@ -12,9 +12,19 @@ use std::io::{self, BufRead};
 
 use super::envelope;
 use super::stream::Input;
+use crate::prefetch;
 
 /// Bytes per chunk (more when one line is longer).
 const CHUNK_BYTES: usize = 1 << 20;
+
+/// How far ahead of the line handed out its chunk's bytes are asked for: a few lines.
+const PREFETCH_DISTANCE: usize = 1024;
+
+/// Bytes of a cache line, the unit of [`prefetch::soon`].
+const CACHE_LINE: usize = 64;
+
+/// How far ahead of the line handed out line ends are asked for (two cache lines of them).
+const ENDS_AHEAD: usize = 16;
 
 /// One input line, without its line end: its bytes, and its text when they are known to be
 /// valid UTF-8 and nested no deeper than an event may be ([`envelope::MAX_DEPTH`]) already
@@ -90,6 +100,13 @@ impl Chunk {
         (0u64..)
             .zip(held_lines(&self.ends, bytes))
             .map(move |(index, (start, line))| {
+                // Lines ahead, and where they end, asked for before they are read.
+                ask_ahead(bytes, start + PREFETCH_DISTANCE, line.len());
+                if let Some(end) = (usize::try_from(index).ok())
+                    .and_then(|index| self.ends.get(index + ENDS_AHEAD))
+                {
+                    prefetch::soon(end);
+                }
                 let line = trim_line_end(line);
                 let line = Line {
                     bytes: line,
@@ -146,6 +163,18 @@ fn held_lines<'h>(ends: &'h [usize], held: &'h [u8]) -> impl Iterator<Item = (us
         start = end;
         line
     })
+}
+
+/// Asks for `length` bytes of `held` from `at` ahead of their first read, a cache line at a
+/// time. The chunk was filled on another core; read in order, its lines are then at hand
+/// when judged (a hint: bytes past the end are not asked for).
+#[inline]
+fn ask_ahead(held: &[u8], at: usize, length: usize) {
+    for at in (at..at + length).step_by(CACHE_LINE) {
+        if let Some(byte) = held.get(at) {
+            prefetch::soon(byte);
+        }
+    }
 }
 
 /// The line without its `\n` or `\r\n`.
