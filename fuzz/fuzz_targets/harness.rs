@@ -182,8 +182,14 @@ pub fn stream(data: &[u8]) {
         ..Limits::default()
     };
     let mut interpreter = Interpreter::new(catalog, limits);
-    stream::run(&mut interpreter, vec![input()], 4096, None, &mut |_| {})
-        .expect("reading memory cannot fail");
+    stream::run(
+        &mut interpreter,
+        vec![input()],
+        limits.max_line_bytes,
+        None,
+        &mut |_| {},
+    )
+    .expect("reading memory cannot fail");
     let single = interpreter.finish(false, &mut |_| {});
     assert_eq!(
         single.lines,
@@ -202,7 +208,7 @@ pub fn stream(data: &[u8]) {
             line: number,
         };
         // Over the limit as a file's line is: its `\r` counted.
-        match piece.len() > 4096 {
+        match piece.len() > limits.max_line_bytes {
             true => by_line.overlong_line(place, piece.len() as u64, &mut |_| {}),
             false => {
                 let line = piece.strip_suffix(b"\r").unwrap_or(piece);
@@ -224,8 +230,14 @@ pub fn stream(data: &[u8]) {
     // sharded driver finds what the stream driver finds.
     let mut reordering = Interpreter::new(catalog, limits);
     reordering.reorder_within(5000);
-    stream::run(&mut reordering, vec![input()], 4096, None, &mut |_| {})
-        .expect("reading memory cannot fail");
+    stream::run(
+        &mut reordering,
+        vec![input()],
+        limits.max_line_bytes,
+        None,
+        &mut |_| {},
+    )
+    .expect("reading memory cannot fail");
     let reordered = reordering.finish(false, &mut |_| {});
     assert_eq!(reordered.lines, single.lines);
     assert_eq!(
