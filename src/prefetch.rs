@@ -2,6 +2,9 @@
 //! hint takes a reference, never faults and changes nothing but timing; on targets without
 //! one it is nothing.
 
+/// Bytes of a cache line, the unit [`soon`] asks for.
+pub const CACHE_LINE: usize = 64;
+
 /// Asks the processor to bring the cache line holding `value` close, ahead of its first read.
 #[inline(always)]
 pub fn soon<T>(value: &T) {

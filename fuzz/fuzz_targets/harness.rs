@@ -181,15 +181,19 @@ pub fn stream(data: &[u8]) {
         max_open: 64,
         ..Limits::default()
     };
+    // The whole input through the stream driver, as `run` reads a file.
+    let read_all = |interpreter: &mut Interpreter| {
+        stream::run(
+            interpreter,
+            vec![input()],
+            limits.max_line_bytes,
+            None,
+            &mut |_| {},
+        )
+        .expect("reading memory cannot fail")
+    };
     let mut interpreter = Interpreter::new(catalog, limits);
-    stream::run(
-        &mut interpreter,
-        vec![input()],
-        limits.max_line_bytes,
-        None,
-        &mut |_| {},
-    )
-    .expect("reading memory cannot fail");
+    read_all(&mut interpreter);
     let single = interpreter.finish(false, &mut |_| {});
     assert_eq!(
         single.lines,
@@ -230,14 +234,7 @@ pub fn stream(data: &[u8]) {
     // sharded driver finds what the stream driver finds.
     let mut reordering = Interpreter::new(catalog, limits);
     reordering.reorder_within(5000);
-    stream::run(
-        &mut reordering,
-        vec![input()],
-        limits.max_line_bytes,
-        None,
-        &mut |_| {},
-    )
-    .expect("reading memory cannot fail");
+    read_all(&mut reordering);
     let reordered = reordering.finish(false, &mut |_| {});
     assert_eq!(reordered.lines, single.lines);
     assert_eq!(

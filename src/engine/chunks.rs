@@ -12,16 +12,13 @@ use std::io::{self, BufRead};
 
 use super::envelope;
 use super::stream::Input;
-use crate::prefetch;
+use crate::prefetch::{self, CACHE_LINE};
 
 /// Bytes per chunk (more when one line is longer).
 const CHUNK_BYTES: usize = 1 << 20;
 
 /// How far ahead of the line handed out its chunk's bytes are asked for: a few lines.
 const PREFETCH_DISTANCE: usize = 1024;
-
-/// Bytes of a cache line, the unit of [`prefetch::soon`].
-const CACHE_LINE: usize = 64;
 
 /// How far ahead of the line handed out line ends are asked for (two cache lines of them).
 const ENDS_AHEAD: usize = 16;
