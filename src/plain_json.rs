@@ -152,11 +152,73 @@ pub fn integer(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
 }
 
 /// How many ASCII digits come from `at` on, and their value when there are at most 18 (no
-/// sum of so few can overflow: every timestamp in milliseconds is one). Eight digits at a
-/// time, in a word, while eight follow.
+/// sum of so few can overflow: every timestamp in milliseconds is one). Up to sixteen digits
+/// are found and summed in two words at once; longer numbers, and the last bytes of a line,
+/// eight digits at a time while eight follow, then one by one.
+#[inline]
 fn digits(bytes: &[u8], at: usize) -> (usize, Option<i64>) {
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    if let Some(sixteen) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>) {
+        let (low, high) = sixteen.split_at(8);
+        let word = |half: &[u8]| {
+            let mut eight = [0u8; 8];
+            eight.copy_from_slice(half);
+            u64::from_le_bytes(eight)
+        };
+        let (low, high) = (word(low), word(high));
+        let (low_stops, high_stops) = (not_digits(low), not_digits(high));
+        if low_stops != 0 {
+            let count = (low_stops.trailing_zeros() / 8) as usize;
+            return (count, Some(leading_digits_value(low, count)));
+        }
+        if high_stops != 0 {
+            let count = (high_stops.trailing_zeros() / 8) as usize;
+            let scale = POWERS_OF_TEN.get(count).copied().unwrap_or_default();
+            let value = eight_digits_value(low - ZEROS) * scale + leading_digits_value(high, count);
+            return (8 + count, Some(value));
+        }
+    }
+    digits_in_words(bytes, at)
+}
+
+/// Every byte `'0'`.
+const ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// `10^n` for `n` up to eight.
+const POWERS_OF_TEN: [i64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The bytes of `word` that are not ASCII digits, each as a nonzero byte (a byte above the
+/// first such one may be marked wrongly: only the first counts).
+fn not_digits(word: u64) -> u64 {
     const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    // A digit's high nibble is 3, and still 3 with 6 added. Adding 6 carries into the next
+    // byte only from a byte of 0xFA or more, which is not a digit.
+    ((word & HIGH_NIBBLES) ^ ZEROS)
+        | (word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES ^ ZEROS)
+}
+
+/// The number the first `count` bytes of `word` (digits, the first in the lowest byte; fewer
+/// than eight) write.
+fn leading_digits_value(word: u64, count: usize) -> i64 {
+    if count == 0 {
+        return 0;
+    }
+    // The digits moved to the top of the word, zeros below them: the same number. Bytes
+    // above the digits (subtracting from which may borrow upward only) are shifted out.
+    eight_digits_value(word.wrapping_sub(ZEROS) << (8 * (8 - count)))
+}
+
+/// [`digits`] eight at a time while eight follow, then one by one.
+fn digits_in_words(bytes: &[u8], at: usize) -> (usize, Option<i64>) {
     let mut value = 0i64;
     let mut end = at;
     // A whole word only while the digits so far and its eight stay within 18.
@@ -167,10 +229,7 @@ fn digits(bytes: &[u8], at: usize) -> (usize, Option<i64>) {
         let mut eight = [0u8; 8];
         eight.copy_from_slice(word);
         let word = u64::from_le_bytes(eight);
-        // Every byte 0x30..=0x39: its high nibble 3, and still 3 with 6 added.
-        let all_digits = word & HIGH_NIBBLES == ZEROS
-            && word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES == ZEROS;
-        if !all_digits {
+        if not_digits(word) != 0 {
             break;
         }
         value = value * 100_000_000 + eight_digits_value(word - ZEROS);
@@ -277,7 +336,8 @@ mod tests {
         let after = b"/:.,}\xfa\xff\x00 ";
         for count in 0..=24 {
             for &stop in after {
-                for trailing in [&b""[..], b"7", b"12345678", b"\xff9"] {
+                // Enough after the stop (or not) for sixteen bytes to be read at once.
+                for trailing in [&b""[..], b"7", b"12345678", b"\xff9", b"0123456789012345"] {
                     let mut bytes: Vec<u8> =
                         b"9081726354".iter().copied().cycle().take(count).collect();
                     bytes.push(stop);
