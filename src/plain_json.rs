@@ -153,31 +153,35 @@ pub fn integer(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
 
 /// How many ASCII digits come from `at` on, and their value when there are at most 18 (no
 /// sum of so few can overflow: every timestamp in milliseconds is one). Up to sixteen digits
-/// are found and summed in two words at once; longer numbers, and the last bytes of a line,
-/// eight digits at a time while eight follow, then one by one.
+/// are found and summed a word at a time, without a loop; longer numbers, and numbers in the
+/// last bytes of a line, eight digits at a time while eight follow, then one by one.
 #[inline]
 fn digits(bytes: &[u8], at: usize) -> (usize, Option<i64>) {
-    if let Some(sixteen) = bytes.get(at..).and_then(<[u8]>::first_chunk::<16>) {
-        let (low, high) = sixteen.split_at(8);
-        let word = |half: &[u8]| {
-            let mut eight = [0u8; 8];
-            eight.copy_from_slice(half);
-            u64::from_le_bytes(eight)
-        };
-        let (low, high) = (word(low), word(high));
-        let (low_stops, high_stops) = (not_digits(low), not_digits(high));
+    if let Some(low) = word_at(bytes, at) {
+        let low_stops = not_digits(low);
         if low_stops != 0 {
             let count = (low_stops.trailing_zeros() / 8) as usize;
             return (count, Some(leading_digits_value(low, count)));
         }
-        if high_stops != 0 {
-            let count = (high_stops.trailing_zeros() / 8) as usize;
-            let scale = POWERS_OF_TEN.get(count).copied().unwrap_or_default();
-            let value = eight_digits_value(low - ZEROS) * scale + leading_digits_value(high, count);
-            return (8 + count, Some(value));
+        if let Some(high) = word_at(bytes, at + 8) {
+            let high_stops = not_digits(high);
+            if high_stops != 0 {
+                let count = (high_stops.trailing_zeros() / 8) as usize;
+                let scale = POWERS_OF_TEN.get(count).copied().unwrap_or_default();
+                let value =
+                    eight_digits_value(low - ZEROS) * scale + leading_digits_value(high, count);
+                return (8 + count, Some(value));
+            }
         }
     }
     digits_in_words(bytes, at)
+}
+
+/// The eight bytes at `at` as a word, the first in its lowest byte.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let eight = bytes.get(at..)?.first_chunk::<8>()?;
+    Some(u64::from_le_bytes(*eight))
 }
 
 /// Every byte `'0'`.
@@ -223,12 +227,9 @@ fn digits_in_words(bytes: &[u8], at: usize) -> (usize, Option<i64>) {
     let mut end = at;
     // A whole word only while the digits so far and its eight stay within 18.
     while end - at <= 10 {
-        let Some(word) = bytes.get(end..end + 8) else {
+        let Some(word) = word_at(bytes, end) else {
             break;
         };
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(word);
-        let word = u64::from_le_bytes(eight);
         if not_digits(word) != 0 {
             break;
         }
