@@ -207,7 +207,7 @@ fn not_digits(word: u64) -> u64 {
     // A digit's high nibble is 3, and still 3 with 6 added. Adding 6 carries into the next
     // byte only from a byte of 0xFA or more, which is not a digit.
     ((word & HIGH_NIBBLES) ^ ZEROS)
-        | (word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES ^ ZEROS)
+        | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES) ^ ZEROS)
 }
 
 /// The number the first `count` bytes of `word` (digits, the first in the lowest byte; fewer
