@@ -29,3 +29,22 @@ simd_floor() {
   (cd "$here/bench/simd-floor" && cargo build --release -q --target-dir "$work/simd-floor")
   simd_floor=$work/simd-floor/release/simd-floor
 }
+
+# samples BINARY STREAM: the judging thread's samples (`perf`, cpu-clock at 5 kHz) in one run
+# of `validate -j 1`, after one unsampled run to warm the page cache. The judging thread is
+# the one with the most samples.
+samples() {
+  command -v perf >/dev/null || { echo "bench: perf is required (Debian: linux-perf)" >&2; exit 2; }
+  local data
+  data=$(mktemp)
+  "$1" validate --format json -j 1 "$2" > /dev/null 2>&1 || true
+  perf record -q -e cpu-clock -F 5000 -o "$data" "$1" validate --format json -j 1 "$2" \
+    > /dev/null 2>&1 || true
+  perf script -i "$data" -F tid 2>/dev/null | sort | uniq -c | sort -rn | awk 'NR == 1 { print $1 }'
+  rm -f "$data"
+}
+
+# median NUMBER...: the median of the numbers given (the lower of the middle two)
+median() {
+  tr ' ' '\n' <<< "$*" | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}

@@ -12,22 +12,11 @@ set -euo pipefail
 rounds=8
 if [[ ${1:-} =~ ^[0-9]+$ ]]; then rounds=$1; shift; fi
 [ $# -gt 0 ] || { echo "usage: bench/judging.sh [ROUNDS] PLOTLINE..." >&2; exit 2; }
-command -v perf >/dev/null || { echo "bench: perf is required (Debian: linux-perf)" >&2; exit 2; }
 binaries=()
 for binary in "$@"; do binaries+=("$(realpath "$binary")"); done
 # The streams are made by the first build given: nothing is compiled while measuring.
 PLOTLINE=${binaries[0]} source "$(dirname "$0")/common.sh"
 make_streams 1000000 10000
-data=$(mktemp)
-trap 'rm -f "$data"' EXIT
-
-# samples BINARY STREAM: the judging thread's samples in one run
-samples() {
-  "$1" validate --format json -j 1 "$2" > /dev/null 2>&1 || true
-  perf record -q -e cpu-clock -F 5000 -o "$data" "$1" validate --format json -j 1 "$2" \
-    > /dev/null 2>&1 || true
-  perf script -i "$data" -F tid 2>/dev/null | sort | uniq -c | sort -rn | awk 'NR == 1 { print $1 }'
-}
 
 for stream in "$gen" "$sim"; do
   declare -A taken=()
@@ -40,7 +29,7 @@ for stream in "$gen" "$sim"; do
   first=""
   for binary in "${binaries[@]}"; do
     sorted=$(tr ' ' '\n' <<< "${taken[$binary]}" | grep . | sort -n | tr '\n' ' ')
-    median=$(tr ' ' '\n' <<< "$sorted" | grep . | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+    median=$(median "$sorted")
     [ -n "$first" ] || first=$median
     change=$(python3 -c "print(f'{($median - $first) / $first * 100:+.1f}%')")
     echo "  $binary: median $median ($change against the first) of $sorted"
