@@ -1,9 +1,13 @@
 //! The compiled payload check against the `jsonschema` crate, record for record: on every
 //! payload of a simulated stream and on mutations of each (every property removed, set to each
 //! JSON type, and an extra property added), a payload the fast check passes must be valid for
-//! `jsonschema`, and every payload `jsonschema` accepts must pass the fast check.
+//! `jsonschema`, and every payload `jsonschema` accepts must pass the fast check. And a payload
+//! is judged by the version its interaction is on, whichever check the reader ran on it.
+
+mod common;
 
 use plotline::compile::fast_check::{DataReads, Outcome};
+use plotline::engine::{Interpreter, Limits, Place, Violation};
 use plotline::simulate::{self, Options};
 use serde_json::{json, Map, Value};
 
@@ -106,4 +110,80 @@ fn fast_check_agrees_with_jsonschema() {
         "{valid} of {records} valid"
     );
     println!("{records} records, {valid} valid, all verdicts agree");
+}
+
+/// A widget whose `message` carries `n`, an integer in version 1.0 and a string from 2.0 on.
+const TWO_VERSIONS: &str = r#"name: w
+description: A test widget.
+versions: [{name: "1.0"}, {name: "2.0"}]
+events:
+  opened:
+  message:
+    payload:
+      properties:
+        n:
+          - {type: integer, required: true, until: "2.0"}
+          - {type: string, required: true, since: "2.0"}
+  closed:
+states:
+  open:
+  closed: {final: true}
+transitions:
+  - {from: idle, on: opened, to: open}
+  - {from: open, on: message}
+  - {from: open, on: closed, to: closed}
+"#;
+
+/// The reader checks a payload as it reads it, by the version its line names; an interaction
+/// open on another version is judged by its own, and so is its payload.
+#[test]
+fn a_payload_is_judged_by_the_version_its_interaction_is_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("w.yaml"), TWO_VERSIONS).expect("write");
+    let catalog = common::compiled_catalog(Some(dir.path()));
+    let line = |key: &str, event: &str, version: &str, data: &str| {
+        let data = match data {
+            "" => String::new(),
+            data => format!(r#","data":{data}"#),
+        };
+        format!(
+            r#"{{"lifecycle":"w","interaction":"{key}","event":"{event}","ts":1000,"version":"{version}"{data}}}"#
+        )
+    };
+    let lines = [
+        line("a", "opened", "1.0", ""),
+        // Begun on 1.0: an integer is valid whatever version the line names.
+        line("a", "message", "2.0", r#"{"n":7}"#),
+        line("a", "message", "2.0", r#"{"n":"7"}"#),
+        line("a", "message", "1.0", r#"{"n":7}"#),
+        line("b", "opened", "2.0", ""),
+        // Begun on 2.0: a string is.
+        line("b", "message", "1.0", r#"{"n":"7"}"#),
+        line("b", "message", "1.0", r#"{"n":7}"#),
+        line("b", "message", "2.0", r#"{"n":"7"}"#),
+    ];
+    let mut interpreter = Interpreter::new(&catalog, Limits::default());
+    let mut found: Vec<(u64, String)> = Vec::new();
+    for (n, text) in lines.iter().enumerate() {
+        let place = Place {
+            file_index: 0,
+            file: "two-versions",
+            line: n as u64 + 1,
+        };
+        let mut note =
+            |violation: Violation| found.push((place.line, violation.kind.name().into()));
+        interpreter.line(place, text.as_bytes(), false, &mut note);
+    }
+    let found: Vec<(u64, &str)> = found.iter().map(|(n, kind)| (*n, kind.as_str())).collect();
+    assert_eq!(
+        found,
+        [
+            (2, "version_mismatch"),
+            (3, "version_mismatch"),
+            (3, "invalid_payload"),
+            (6, "version_mismatch"),
+            (7, "version_mismatch"),
+            (7, "invalid_payload"),
+        ]
+    );
 }
