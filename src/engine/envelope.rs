@@ -76,8 +76,7 @@ pub struct Resolved {
     pub existing: Option<usize>,
     /// The interaction was open but had ended by quiet (its event begins another).
     pub quiet: bool,
-    /// The version the line names (or the lifecycle's default), whose check ran: the one that
-    /// judges the event unless the interaction is open on another.
+    /// The version that judges the event.
     pub version: usize,
     /// The event's id in that version.
     pub event: EventId,

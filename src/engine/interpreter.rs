@@ -831,12 +831,8 @@ impl<'c> Interpreter<'c> {
     }
 
     /// The compiled payload check an event of `lifecycle` for interaction `key` named `event`
-    /// (saying `version`, at `ts`) would be judged by, for the reader to run while it reads
-    /// the payload: the check of the version the line names (or the lifecycle's default), as
-    /// [`Interpreter::apply`] resolves it for a new interaction or one on that version. An
-    /// open interaction on another version has its payload checked again, with its own
-    /// version's check, by [`read_payload`]; choosing without waiting for the interaction's
-    /// entry lets the payload be read while the entry is fetched.
+    /// (saying `version`, at `ts`) would be judged by, as [`Interpreter::apply`] resolves it,
+    /// for the reader to run while it reads the payload.
     fn payload_check(
         &self,
         lifecycle: &str,
@@ -861,7 +857,10 @@ impl<'c> Interpreter<'c> {
         let existing = open
             .filter(|_| !ended)
             .map(|open| usize::from(open.version));
-        let version_index = lifecycle.select(version)?;
+        let version_index = match existing {
+            Some(index) => index,
+            None => lifecycle.select(version)?,
+        };
         let version = lifecycle.versions.get(version_index)?;
         let event_id = *version.event_ids.get(event)?;
         let event = version.events.get(usize::from(event_id))?;
@@ -989,9 +988,9 @@ impl<'c> Interpreter<'c> {
             changes.note(fingerprint(&lifecycle.name, &envelope.interaction));
         }
         let selected = match resolved {
-            // The reader selected it.
-            Some(resolved) => Some(resolved.version),
-            None => lifecycle.select(envelope.version.as_deref()),
+            // The reader selected it: no open interaction kept its own.
+            Some(resolved) if resolved.existing.is_none() => Some(resolved.version),
+            _ => lifecycle.select(envelope.version.as_deref()),
         };
         let Some(selected) = selected else {
             found.push(messages::unknown_version(
