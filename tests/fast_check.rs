@@ -134,8 +134,8 @@ transitions:
   - {from: open, on: closed, to: closed}
 "#;
 
-/// The reader checks a payload as it reads it, by the version its line names; an interaction
-/// open on another version is judged by its own, and so is its payload.
+/// An interaction open on one version, sent lines that name another, is judged by its own
+/// version, and so is its payload, whichever check the reader ran on it as it read the line.
 #[test]
 fn a_payload_is_judged_by_the_version_its_interaction_is_on() {
     let dir = tempfile::tempdir().expect("temp dir");
