@@ -48,3 +48,8 @@ samples() {
 median() {
   tr ' ' '\n' <<< "$*" | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
+
+# change FROM TO: TO against FROM, in percent with its sign (`+1.2%`)
+change() {
+  python3 -c "print(f'{($2 - $1) / $1 * 100:+.1f}%')"
+}

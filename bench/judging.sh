@@ -31,7 +31,7 @@ for stream in "$gen" "$sim"; do
     sorted=$(tr ' ' '\n' <<< "${taken[$binary]}" | grep . | sort -n | tr '\n' ' ')
     median=$(median "$sorted")
     [ -n "$first" ] || first=$median
-    change=$(python3 -c "print(f'{($median - $first) / $first * 100:+.1f}%')")
+    change=$(change "$first" "$median")
     echo "  $binary: median $median ($change against the first) of $sorted"
   done
   unset taken

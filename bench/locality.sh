@@ -30,7 +30,7 @@ PY
     by_interaction="$by_interaction $(samples "$plotline" "$sorted")"
   done
   a=$(median "$as_written") b=$(median "$by_interaction")
-  change=$(python3 -c "print(f'{($b - $a) / $a * 100:+.1f}%')")
+  change=$(change "$a" "$b")
   echo "$(basename "$stream") (judging thread's samples at 5 kHz, $rounds rounds)"
   echo "  as written: median $a of$as_written"
   echo "  sorted by interaction: median $b ($change) of$by_interaction"

@@ -7,7 +7,8 @@
 mod common;
 
 use plotline::compile::fast_check::{DataReads, Outcome};
-use plotline::engine::{Interpreter, Limits, Place, Violation};
+use plotline::engine::stream::{self, Input};
+use plotline::engine::{Interpreter, Limits, Violation};
 use plotline::simulate::{self, Options};
 use serde_json::{json, Map, Value};
 
@@ -162,19 +163,25 @@ fn a_payload_is_judged_by_the_version_its_interaction_is_on() {
         line("b", "message", "1.0", r#"{"n":7}"#),
         line("b", "message", "2.0", r#"{"n":"7"}"#),
     ];
-    let mut interpreter = Interpreter::new(&catalog, Limits::default());
-    let mut found: Vec<(u64, String)> = Vec::new();
-    for (n, text) in lines.iter().enumerate() {
-        let place = Place {
-            file_index: 0,
-            file: "two-versions",
-            line: n as u64 + 1,
-        };
-        let mut note =
-            |violation: Violation| found.push((place.line, violation.kind.name().into()));
-        interpreter.line(place, text.as_bytes(), false, &mut note);
-    }
-    let found: Vec<(u64, &str)> = found.iter().map(|(n, kind)| (*n, kind.as_str())).collect();
+    let input = Input {
+        name: "two-versions".into(),
+        size: None,
+        reader: Box::new(std::io::Cursor::new(lines.join("\n").into_bytes())),
+    };
+    let limits = Limits::default();
+    let mut interpreter = Interpreter::new(&catalog, limits);
+    let mut found = Vec::new();
+    let mut note = |violation: Violation| {
+        found.push((violation.line, violation.kind.name()));
+    };
+    stream::run(
+        &mut interpreter,
+        vec![input],
+        limits.max_line_bytes,
+        None,
+        &mut note,
+    )
+    .expect("reading memory cannot fail");
     assert_eq!(
         found,
         [
