@@ -5,7 +5,7 @@
 //! [`compile::Catalog`]) -> [`engine`] (catalog and events to verdicts) -> [`report`].
 //! [`expr`] is the rule language used by `compile`. See `ARCHITECTURE.md`.
 
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![warn(clippy::print_stderr)]
 #![cfg_attr(
     not(test),

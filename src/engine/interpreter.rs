@@ -32,6 +32,7 @@ use crate::compile::catalog::{
 use crate::compile::fast_check::{DataReads, FastCheck, Outcome, PayloadSeed};
 use crate::compile::Catalog;
 use crate::expr::{Doc, Env, Node, Slot, Val};
+use crate::prefetch;
 use crate::short_eq::Key;
 pub use checkpoint::{Checkpoint, SavedInteraction};
 use duplicates::{id_hash, SavedIds, SeenIds};
@@ -846,6 +847,12 @@ impl<'c> Interpreter<'c> {
         let lifecycle = catalog.lifecycles.get(lifecycle_id)?;
         // Whether a quiet interaction has ended, by the stream's time once this line is read.
         let open = self.open.get(lifecycle_id)?.get(&Key(key));
+        if let Some(open) = open {
+            // Its metadata block is read once the payload is: asked for now (from the length
+            // before its first slot), it has come by then. Through a reference it would be
+            // waited for here.
+            prefetch::soon_at(open.meta.as_ptr().wrapping_sub(1));
+        }
         let at = |time| {
             open.is_some_and(|open| quiet(catalog, self.quiet_end, time, (lifecycle_id, key, open)))
         };
