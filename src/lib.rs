@@ -5,6 +5,7 @@
 //! [`compile::Catalog`]) -> [`engine`] (catalog and events to verdicts) -> [`report`].
 //! [`expr`] is the rule language used by `compile`. See `ARCHITECTURE.md`.
 
+// One `unsafe` block, allowed where it is: the prefetch hint at an address (`prefetch.rs`).
 #![deny(unsafe_code)]
 #![warn(clippy::print_stderr)]
 #![cfg_attr(

@@ -848,10 +848,11 @@ impl<'c> Interpreter<'c> {
         // Whether a quiet interaction has ended, by the stream's time once this line is read.
         let open = self.open.get(lifecycle_id)?.get(&Key(key));
         if let Some(open) = open {
-            // Its metadata block is read once the payload is: asked for now (from the length
-            // before its first slot), it has come by then. Through a reference it would be
-            // waited for here.
-            prefetch::soon_at(open.meta.as_ptr().wrapping_sub(1));
+            // Its metadata block is read once the payload is: asked for now, it has come by
+            // then. The block starts with its length and capacity, in front of its first
+            // slot; a reference to the block would read them, and wait for it here.
+            let block = open.meta.as_ptr().cast::<u8>();
+            prefetch::soon_at(block.wrapping_sub(2 * size_of::<usize>()));
         }
         let at = |time| {
             open.is_some_and(|open| quiet(catalog, self.quiet_end, time, (lifecycle_id, key, open)))
