@@ -158,15 +158,11 @@ pub fn integer(bytes: &[u8], at: usize) -> Option<(i64, usize)> {
 #[inline]
 fn digits(bytes: &[u8], at: usize) -> (usize, Option<i64>) {
     if let Some(low) = word_at(bytes, at) {
-        let low_stops = not_digits(low);
-        if low_stops != 0 {
-            let count = (low_stops.trailing_zeros() / 8) as usize;
+        if let Some(count) = digits_before_stop(low) {
             return (count, Some(leading_digits_value(low, count)));
         }
         if let Some(high) = word_at(bytes, at + 8) {
-            let high_stops = not_digits(high);
-            if high_stops != 0 {
-                let count = (high_stops.trailing_zeros() / 8) as usize;
+            if let Some(count) = digits_before_stop(high) {
                 let scale = POWERS_OF_TEN.get(count).copied().unwrap_or_default();
                 let value =
                     eight_digits_value(low - ZEROS) * scale + leading_digits_value(high, count);
@@ -187,18 +183,15 @@ fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
 /// Every byte `'0'`.
 const ZEROS: u64 = 0x3030_3030_3030_3030;
 
-/// `10^n` for `n` up to eight.
-const POWERS_OF_TEN: [i64; 9] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-];
+/// `10^n` for `n` below eight (how many digits may follow a word of eight).
+const POWERS_OF_TEN: [i64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/// How many digits `word` starts with, when fewer than eight.
+#[inline]
+fn digits_before_stop(word: u64) -> Option<usize> {
+    let stops = not_digits(word);
+    (stops != 0).then_some((stops.trailing_zeros() / 8) as usize)
+}
 
 /// The bytes of `word` that are not ASCII digits, each as a nonzero byte (a byte above the
 /// first such one may be marked wrongly: only the first counts).

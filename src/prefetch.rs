@@ -1,6 +1,8 @@
 //! A hint that memory is about to be read, so that its first read does not wait for it. The
 //! hint never faults and changes nothing but timing; on targets without one it is nothing.
-//! [`soon_at`] holds the crate's only `unsafe` block: the hint's intrinsic takes a pointer.
+//! `soon_at`, under both, holds the crate's only `unsafe` block: the intrinsic takes a pointer.
+
+use thin_vec::ThinVec;
 
 /// Bytes of a cache line, the unit [`soon`] asks for.
 pub const CACHE_LINE: usize = 64;
@@ -11,11 +13,19 @@ pub fn soon<T>(value: &T) {
     soon_at(value);
 }
 
-/// [`soon`] for an address that need not be valid: memory a reference would have to read to
-/// reach (a block behind a thin pointer, whose length lives in the block). Nothing is read.
+/// Asks for the block that holds `items`, from its header (the length and capacity, in front
+/// of the first item) on. Through a reference, the block would be reached by reading that
+/// header: the wait the hint is there to avoid.
+#[inline(always)]
+pub fn soon_block<T>(items: &ThinVec<T>) {
+    let first = items.as_ptr().cast::<u8>();
+    soon_at(first.wrapping_sub(2 * size_of::<usize>()));
+}
+
+/// [`soon`] at an address that need not be valid. Nothing is read.
 #[inline(always)]
 #[allow(unsafe_code)]
-pub fn soon_at<T>(address: *const T) {
+fn soon_at<T>(address: *const T) {
     // SAFETY: a prefetch reads nothing into the program and never faults, whatever the
     // address (an invalid one is ignored); it needs SSE, which every x86-64 processor has.
     #[cfg(target_arch = "x86_64")]

@@ -849,10 +849,8 @@ impl<'c> Interpreter<'c> {
         let open = self.open.get(lifecycle_id)?.get(&Key(key));
         if let Some(open) = open {
             // Its metadata block is read once the payload is: asked for now, it has come by
-            // then. The block starts with its length and capacity, in front of its first
-            // slot; a reference to the block would read them, and wait for it here.
-            let block = open.meta.as_ptr().cast::<u8>();
-            prefetch::soon_at(block.wrapping_sub(2 * size_of::<usize>()));
+            // then.
+            prefetch::soon_block(&open.meta);
         }
         let at = |time| {
             open.is_some_and(|open| quiet(catalog, self.quiet_end, time, (lifecycle_id, key, open)))
