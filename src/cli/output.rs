@@ -218,7 +218,7 @@ macro_rules! say {
 }
 pub(crate) use say;
 
-/// Writes `message` and a newline to stderr, ignoring any error (see [`say`]).
+/// Writes `message` and a newline to stderr, ignoring any error (see `say!`).
 pub fn say_line(message: std::fmt::Arguments) {
     let _ = writeln!(io::stderr().lock(), "{message}");
 }
@@ -281,7 +281,7 @@ pub fn tell_written(path: Option<&Path>, what: &str) {
     }
 }
 
-/// Each `(file name, text)` written into `dir` (see [`write_files`]), or without one, every
+/// Each `(file name, text)` written into `dir` (see `write_files`), or without one, every
 /// text printed in turn.
 pub fn emit(dir: Option<&Path>, files: impl IntoIterator<Item = (String, String)>) -> u8 {
     if let Some(dir) = dir {

@@ -253,7 +253,7 @@ fn parse_text(text: &str) -> Result<Envelope<'_>, LineError> {
 }
 
 /// Reads one non-blank line like [`parse`], checking its payload on the way when the line is
-/// written plainly ([`plain`]: the way writers write envelopes) and `resolve` has a compiled
+/// written plainly (`envelope/plain.rs`: the way writers write envelopes) and `resolve` has a compiled
 /// check for its fields: the payload is then read once, not skipped and read again. Anything
 /// out of the ordinary (the check fails, a field comes twice, the JSON is broken) is read
 /// again by [`parse`], so the outcome is always [`parse`]'s.

@@ -1,6 +1,6 @@
 //! Drafting lifecycles from recorded streams (`plotline infer`): each event's payload
 //! properties with their types ([`shape`]), and the order of events learned by state merging
-//! ([`order`]), written as lifecycle files ([`draft`]) that validate the recordings they came
+//! ([`order`]), written as lifecycle files (`draft.rs`) that validate the recordings they came
 //! from.
 
 mod draft;
