@@ -9,7 +9,8 @@
 #   OPEN=N           concurrent interactions in the generated streams (default 10000)
 #   MEMORY=N,...     open-but-never-finished interactions for the memory runs (default 1000000)
 #   WORK=DIR         where streams are written (default /tmp/plotline-bench)
-#   REPEAT=N         runs per command, the fastest counts (default 1; shared machines are noisy)
+#   REPEAT=N         rounds, each running every command of a stream once in turn; a command's
+#                    fastest run counts (default 1; shared machines are noisy)
 #   PGO=BINARY       also runs a profile-guided build (bench/pgo.sh makes one) at -j 1 and -j 2
 set -euo pipefail
 [ -z "${PGO:-}" ] || pgo=$(realpath "$PGO")
@@ -22,22 +23,39 @@ simd_floor
 
 results=$work/results.jsonl
 : > "$results"
-# run NAME STREAM EVENTS COMMAND... : the fastest of $REPEAT timed runs, appended to $results
-# (wall time to the microsecond, from bash's clock: time(1) rounds to 10 ms, which made the
-# ratios of short runs 0.00)
+# run NAME STREAM EVENTS COMMAND... : queues a command; measure_queued times them.
+queued=()
 run() {
   local name=$1 stream=$2 events=$3; shift 3
-  local out=$work/out.json timing=$work/time.txt wall="" rss=0 start end w r
-  for _ in $(seq "${REPEAT:-1}"); do
-    start=$EPOCHREALTIME
-    /usr/bin/time -f '%M' -o "$timing" "$@" > "$out" 2>/dev/null || true
-    end=$EPOCHREALTIME
-    w=$(awk -v start="$start" -v end="$end" 'BEGIN { printf "%.6f", end - start }')
-    r=$(tail -n 1 "$timing")
-    if [ -z "$wall" ] || awk -v w="$w" -v wall="$wall" 'BEGIN { exit !(w < wall) }'; then wall=$w; fi
-    [ "$r" -gt "$rss" ] && rss=$r
+  queued+=("$(printf '%q ' "$name" "$stream" "$events" "$@")")
+}
+
+# measure_queued: $REPEAT rounds, each running every queued command once in turn, so that every
+# command's runs spread over the same minutes as the others' (a machine that is slower for a
+# minute slows them all alike, not the one whose runs fell in it); the fastest run of each is
+# appended to $results (wall time to the microsecond, from bash's clock: time(1) rounds to
+# 10 ms, which made the ratios of short runs 0.00), with its peak RSS and its by_kind counts.
+measure_queued() {
+  local -a walls=() rsss=()
+  local timing=$work/time.txt round i start end w r
+  for round in $(seq "${REPEAT:-1}"); do
+    for i in "${!queued[@]}"; do
+      eval "set -- ${queued[$i]}"
+      shift 3
+      start=$EPOCHREALTIME
+      /usr/bin/time -f '%M' -o "$timing" "$@" > "$work/out-$i.json" 2>/dev/null || true
+      end=$EPOCHREALTIME
+      w=$(awk -v start="$start" -v end="$end" 'BEGIN { printf "%.6f", end - start }')
+      r=$(tail -n 1 "$timing")
+      if [ "$round" -eq 1 ] || awk -v w="$w" -v best="${walls[$i]}" 'BEGIN { exit !(w < best) }'; then
+        walls[i]=$w
+      fi
+      [ "$r" -gt "${rsss[$i]:-0}" ] && rsss[i]=$r
+    done
   done
-  python3 - "$name" "$stream" "$events" "$wall" "$rss" "$out" >> "$results" <<'PY'
+  for i in "${!queued[@]}"; do
+    eval "set -- ${queued[$i]}"
+    python3 - "$1" "$2" "$3" "${walls[$i]}" "${rsss[$i]}" "$work/out-$i.json" >> "$results" <<'PY'
 import json, sys
 name, stream, events, wall, rss, out = sys.argv[1:]
 text = open(out).read()
@@ -52,6 +70,8 @@ except Exception:
 print(json.dumps({"name": name, "stream": stream, "events": int(events), "wall": float(wall),
                   "rss_kb": int(rss), "by_kind": by_kind}))
 PY
+  done
+  queued=()
 }
 
 # Two independent single-thread runs at once: what this machine gives two cores' worth of
@@ -77,12 +97,14 @@ for n in "${sizes[@]}"; do
   run "plain JS + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen" --plain
   if [ "${PEERS:-all}" = all ]; then
     run "XState + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen"
-    PYTHONPATH="$peers/py/site" run "Python jsonschema" gen-$n "$n" python3 "$peers/py/validate.py" "$gen"
+    run "Python jsonschema" gen-$n "$n" env PYTHONPATH="$peers/py/site" python3 "$peers/py/validate.py" "$gen"
   fi
   plotline_runs gen-$n "$n" "$gen"
+  measure_queued
   run "rust-floor (parse only)" sim-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$sim"
   run "simd-floor (parse only)" sim-$n "$n" "$simd_floor" "$sim"
   plotline_runs sim-$n "$n" "$sim"
+  measure_queued
 done
 
 # Memory: K interactions that start and never finish.
@@ -96,6 +118,7 @@ for i in range(int(sys.argv[1])):
 PY
   run "plotline -j1 --allow-incomplete" open-$k "$k" "$plotline" validate --format json -j 1 --allow-incomplete --max-open "$k" "$stream"
 done
+measure_queued
 
 python3 - "$results" <<'PY'
 import json, sys
