@@ -23,18 +23,19 @@ simd_floor
 
 results=$work/results.jsonl
 : > "$results"
-# run NAME STREAM EVENTS COMMAND... : queues a command; measure_queued times them.
+# queue NAME STREAM EVENTS COMMAND... : a command for measure_queued to time.
 queued=()
-run() {
+queue() {
   local name=$1 stream=$2 events=$3; shift 3
   queued+=("$(printf '%q ' "$name" "$stream" "$events" "$@")")
 }
 
 # measure_queued: $REPEAT rounds, each running every queued command once in turn, so that every
 # command's runs spread over the same minutes as the others' (a machine that is slower for a
-# minute slows them all alike, not the one whose runs fell in it); the fastest run of each is
-# appended to $results (wall time to the microsecond, from bash's clock: time(1) rounds to
-# 10 ms, which made the ratios of short runs 0.00), with its peak RSS and its by_kind counts.
+# minute slows them all alike, not the one whose runs fell in it). Appended to $results for
+# each: its fastest run (wall time to the microsecond, from bash's clock: time(1) rounds to
+# 10 ms, which made the ratios of short runs 0.00), the largest peak RSS of its runs, and the
+# by_kind counts of its last (every run writes the same report).
 measure_queued() {
   local -a walls=() rsss=()
   local timing=$work/time.txt round i start end w r
@@ -81,28 +82,28 @@ two_at_once='"$0" validate --format json -j 1 "$1" >/dev/null & "$0" validate --
 # plotline_runs STREAM EVENTS FILE: Plotline on one and two threads (and the PGO build's, with
 # PGO=), then two single-thread runs at once.
 plotline_runs() {
-  run "plotline -j1" "$1" "$2" "$plotline" validate --format json -j 1 "$3"
-  run "plotline -j2" "$1" "$2" "$plotline" validate --format json -j 2 "$3"
+  queue "plotline -j1" "$1" "$2" "$plotline" validate --format json -j 1 "$3"
+  queue "plotline -j2" "$1" "$2" "$plotline" validate --format json -j 2 "$3"
   if [ -n "${PGO:-}" ]; then
-    run "plotline -j1 (PGO)" "$1" "$2" "$pgo" validate --format json -j 1 "$3"
-    run "plotline -j2 (PGO)" "$1" "$2" "$pgo" validate --format json -j 2 "$3"
+    queue "plotline -j1 (PGO)" "$1" "$2" "$pgo" validate --format json -j 1 "$3"
+    queue "plotline -j2 (PGO)" "$1" "$2" "$pgo" validate --format json -j 2 "$3"
   fi
-  run "plotline -j1, two at once" "$1" $((2 * $2)) bash -c "$two_at_once" "$plotline" "$3"
+  queue "plotline -j1, two at once" "$1" $((2 * $2)) bash -c "$two_at_once" "$plotline" "$3"
 }
 
 for n in "${sizes[@]}"; do
   make_streams "$n" "$open"
-  run "rust-floor (parse only)" gen-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$gen"
-  run "simd-floor (parse only)" gen-$n "$n" "$simd_floor" "$gen"
-  run "plain JS + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen" --plain
+  queue "rust-floor (parse only)" gen-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$gen"
+  queue "simd-floor (parse only)" gen-$n "$n" "$simd_floor" "$gen"
+  queue "plain JS + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen" --plain
   if [ "${PEERS:-all}" = all ]; then
-    run "XState + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen"
-    run "Python jsonschema" gen-$n "$n" env PYTHONPATH="$peers/py/site" python3 "$peers/py/validate.py" "$gen"
+    queue "XState + ajv" gen-$n "$n" node "$peers/node/validate.mjs" "$gen"
+    queue "Python jsonschema" gen-$n "$n" env PYTHONPATH="$peers/py/site" python3 "$peers/py/validate.py" "$gen"
   fi
   plotline_runs gen-$n "$n" "$gen"
   measure_queued
-  run "rust-floor (parse only)" sim-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$sim"
-  run "simd-floor (parse only)" sim-$n "$n" "$simd_floor" "$sim"
+  queue "rust-floor (parse only)" sim-$n "$n" "$peers/rust-floor/target/release/rust-floor" "$sim"
+  queue "simd-floor (parse only)" sim-$n "$n" "$simd_floor" "$sim"
   plotline_runs sim-$n "$n" "$sim"
   measure_queued
 done
@@ -116,7 +117,7 @@ import sys
 for i in range(int(sys.argv[1])):
     print('{"lifecycle":"callback","interaction":"open-%d","event":"ready","ts":%d,"version":"9.0.002.06"}' % (i, 1732435200000 + i))
 PY
-  run "plotline -j1 --allow-incomplete" open-$k "$k" "$plotline" validate --format json -j 1 --allow-incomplete --max-open "$k" "$stream"
+  queue "plotline -j1 --allow-incomplete" open-$k "$k" "$plotline" validate --format json -j 1 --allow-incomplete --max-open "$k" "$stream"
 done
 measure_queued
 

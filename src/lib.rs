@@ -5,7 +5,8 @@
 //! [`compile::Catalog`]) -> [`engine`] (catalog and events to verdicts) -> [`report`].
 //! [`expr`] is the rule language used by `compile`. See `ARCHITECTURE.md`.
 
-// One `unsafe` block, allowed where it is: the prefetch hint at an address (`prefetch.rs`).
+// One `unsafe` block, allowed where it is: the prefetch hint at an address (`prefetch.rs`; its
+// test reads back the header the hint addresses).
 #![deny(unsafe_code)]
 #![warn(clippy::print_stderr)]
 #![cfg_attr(

@@ -13,11 +13,11 @@
 //!   partition's outputs are acknowledged. A message delivered again at or below the
 //!   sequence already applied is skipped.
 //! - Output: stream `<PREFIX>_out`: `<prefix>.out.violation.<p>` (an input message's
-//!   violations, one JSON object a line, up to 256 KiB (`OUTPUT_BYTES`) a message),
+//!   violations, one JSON object a line, up to `OUTPUT_BYTES` a message),
 //!   `<prefix>.out.bad.<p>` (the same for lines that are no event: `malformed_line`,
 //!   `bad_envelope`), `<prefix>.out.event.<p>` (when the layout keeps them, each input
 //!   message's events with their computed metadata, as `run` writes them, up to
-//!   256 KiB (`OUTPUT_BYTES`) a message), `<prefix>.out.summary.<p>` (a partition's
+//!   `OUTPUT_BYTES` a message), `<prefix>.out.summary.<p>` (a partition's
 //!   counts at an end marker), each with a message id derived from (partition, input
 //!   sequence, part), so a replay republishes the same ids and the stream drops the copies.
 
@@ -268,7 +268,7 @@ pub struct Published {
 }
 
 /// Publishes every line of `inputs` on its partition, then an end marker on each partition;
-/// at most 512 (`IN_FLIGHT`) unacknowledged at once. Lines published before (by content, whatever
+/// at most `IN_FLIGHT` unacknowledged at once. Lines published before (by content, whatever
 /// their names) are refused unless `again`. The publication is recorded in the state bucket
 /// ([`ledger`]) before its first line and once it is complete, so that `report` knows what
 /// to expect.

@@ -253,10 +253,10 @@ fn parse_text(text: &str) -> Result<Envelope<'_>, LineError> {
 }
 
 /// Reads one non-blank line like [`parse`], checking its payload on the way when the line is
-/// written plainly (`envelope/plain.rs`: the way writers write envelopes) and `resolve` has a compiled
-/// check for its fields: the payload is then read once, not skipped and read again. Anything
-/// out of the ordinary (the check fails, a field comes twice, the JSON is broken) is read
-/// again by [`parse`], so the outcome is always [`parse`]'s.
+/// written plainly (`envelope/plain.rs`: the way writers write envelopes) and `resolve` has a
+/// compiled check for its fields: the payload is then read once, not skipped and read again.
+/// Anything out of the ordinary (the check fails, a field comes twice, the JSON is broken) is
+/// read again by [`parse`], so the outcome is always [`parse`]'s.
 #[inline]
 pub fn parse_checking<'a>(
     line: impl Into<Line<'a>>,

@@ -845,13 +845,13 @@ impl<'c> Interpreter<'c> {
         let catalog = self.catalog;
         let lifecycle_id = catalog.lifecycle_id(lifecycle)?;
         let lifecycle = catalog.lifecycles.get(lifecycle_id)?;
-        // Whether a quiet interaction has ended, by the stream's time once this line is read.
         let open = self.open.get(lifecycle_id)?.get(&Key(key));
         if let Some(open) = open {
             // Its metadata block is read once the payload is: asked for now, it has come by
             // then.
             prefetch::soon_block(&open.meta);
         }
+        // Whether a quiet interaction has ended, by the stream's time once this line is read.
         let at = |time| {
             open.is_some_and(|open| quiet(catalog, self.quiet_end, time, (lifecycle_id, key, open)))
         };

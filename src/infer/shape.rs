@@ -15,7 +15,7 @@ pub const ENUM_REPEATS: u64 = 3;
 /// The string formats checked, in the order they are preferred when several fit every value.
 const FORMATS: [&str; 4] = ["uuid", "date-time", "email", "uri"];
 
-/// The checks of the formats of `FORMATS` (uuid, date-time, email, uri), built once.
+/// The checks of the formats `FORMATS` names, built once.
 pub struct FormatChecks(Vec<jsonschema::Validator>);
 
 impl Default for FormatChecks {

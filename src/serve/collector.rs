@@ -137,7 +137,7 @@ pub struct InteractionLog {
     pub violations: u64,
     /// Events it had.
     pub event_count: u64,
-    /// Its events in order (the first 1,000: `EVENTS_KEPT`), each with the state and metadata after
+    /// Its events in order (the first `EVENTS_KEPT`), each with the state and metadata after
     /// it and what was wrong with it.
     pub events: Vec<Verdict>,
     /// When it was last active, by the collector's count of lines.
