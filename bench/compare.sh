@@ -71,6 +71,7 @@ except Exception:
 print(json.dumps({"name": name, "stream": stream, "events": int(events), "wall": float(wall),
                   "rss_kb": int(rss), "by_kind": by_kind}))
 PY
+    rm -f "$work/out-$i.json"
   done
   queued=()
 }
