@@ -45,36 +45,51 @@ pub fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
 
 /// Whether two slices of one length hold the same bytes: up to 64 bytes a word at a time,
 /// the last word read back from the end (overlapping the one before); longer ones by `==`.
+/// Up to 16 bytes (most names) the two words are compared together, without a branch
+/// between them that the processor could guess wrong.
 #[inline]
 fn same_length(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
+    // Cut to `a`'s length, `b` is known to be as long: no read below is checked again.
+    let Some(b) = b.get(..n) else {
+        return false;
+    };
     match n {
         0 => true,
         1..=3 => {
             // The first, middle and last bytes cover every byte of up to three.
-            let at = |s: &[u8], i: usize| s.get(i).copied();
-            at(a, 0) == at(b, 0) && at(a, n / 2) == at(b, n / 2) && at(a, n - 1) == at(b, n - 1)
+            let differ = |i: usize| a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0);
+            differ(0) | differ(n / 2) | differ(n - 1) == 0
         }
-        4..=7 => same_word::<4>(a, b, 0) && same_word::<4>(a, b, n - 4),
-        8..=64 => {
+        4..=7 => differ_word::<4>(a, b, 0) | differ_word::<4>(a, b, n - 4) == 0,
+        8..=16 => differ_word::<8>(a, b, 0) | differ_word::<8>(a, b, n - 8) == 0,
+        17..=64 => {
             let mut at = 0;
             while at + 8 < n {
-                if !same_word::<8>(a, b, at) {
+                if differ_word::<8>(a, b, at) != 0 {
                     return false;
                 }
                 at += 8;
             }
-            same_word::<8>(a, b, n - 8)
+            differ_word::<8>(a, b, n - 8) == 0
         }
         _ => a == b,
     }
 }
 
-/// Whether the `N` bytes of `a` and `b` at `at` are the same, read as one word each.
+/// The bits in which the `N` bytes of `a` and `b` at `at` differ, each read as one word (`N`
+/// is 4 or 8); a word past the end of either reads as zero.
 #[inline]
-fn same_word<const N: usize>(a: &[u8], b: &[u8], at: usize) -> bool {
-    let word = |s: &[u8]| s.get(at..).and_then(<[u8]>::first_chunk::<N>).copied();
-    word(a) == word(b)
+fn differ_word<const N: usize>(a: &[u8], b: &[u8], at: usize) -> u64 {
+    let word = |s: &[u8]| {
+        let bytes = s.get(at..).and_then(<[u8]>::first_chunk::<N>);
+        let mut wide = [0u8; 8];
+        if let (Some(bytes), Some(low)) = (bytes, wide.get_mut(..N)) {
+            low.copy_from_slice(bytes);
+        }
+        u64::from_ne_bytes(wide)
+    };
+    word(a) ^ word(b)
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub enum Doc<'a> {
 
 impl<'a> Doc<'a> {
     /// The member `name` of an object.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<&Doc<'a>> {
         match self {
             Doc::Object(members) => members

@@ -66,6 +66,7 @@ impl<'a> Walk<'a> {
     }
 
     /// A string without escapes, stepped over.
+    #[inline]
     fn string(&mut self) -> Option<&'a str> {
         let (text, after) = plain_str(self.text, self.at)?;
         self.at = after;
@@ -183,6 +184,7 @@ impl<'a> Walk<'a> {
     }
 
     /// An object checked against `node`, keeping the properties `keep` names.
+    #[inline]
     fn object(&mut self, node: &Node, keep: Option<&Keep>) -> Option<Kept<'a>> {
         if self.peek()? != b'{' {
             return None;
