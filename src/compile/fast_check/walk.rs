@@ -184,7 +184,6 @@ impl<'a> Walk<'a> {
     }
 
     /// An object checked against `node`, keeping the properties `keep` names.
-    #[inline]
     fn object(&mut self, node: &Node, keep: Option<&Keep>) -> Option<Kept<'a>> {
         if self.peek()? != b'{' {
             return None;
