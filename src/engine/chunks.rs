@@ -17,6 +17,10 @@ use crate::prefetch::{self, CACHE_LINE};
 /// Bytes per chunk (more when one line is longer).
 const CHUNK_BYTES: usize = 1 << 20;
 
+/// Room a new buffer is made with beyond [`CHUNK_BYTES`], for the line that crosses it. Made
+/// empty, a buffer grew by doubling, copied each time into memory touched for the first time.
+const LINE_ROOM: usize = 64 << 10;
+
 /// How far ahead of the line handed out its chunk's bytes are asked for: a few lines.
 const PREFETCH_DISTANCE: usize = 1024;
 
@@ -312,7 +316,8 @@ impl ChunkReader {
 
     /// Reads whole lines of the current input, closing it at its end.
     fn fill(&mut self) -> io::Result<Chunk> {
-        let mut bytes = self.spare.pop().unwrap_or_default();
+        let mut bytes =
+            (self.spare.pop()).unwrap_or_else(|| Vec::with_capacity(CHUNK_BYTES + LINE_ROOM));
         bytes.append(&mut self.carry);
         let mut chunk = Chunk {
             file_index: 0,

@@ -5,6 +5,7 @@
 //! leaving only a 64-bit fingerprint in a bounded set so that a late event is still told as
 //! `after_end`. Memory therefore grows with the open interactions, not with the stream.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::sync::LazyLock;
 
@@ -778,7 +779,7 @@ impl<'c> Interpreter<'c> {
             };
             self.observe(ts);
         }
-        if let Ok(envelope) = &mut parsed {
+        if let Ok(envelope) = &parsed {
             self.summary.events += 1;
             return self.judge_event(place, envelope, want_step, report);
         }
@@ -886,21 +887,21 @@ impl<'c> Interpreter<'c> {
     pub fn event(
         &mut self,
         place: Place<'_>,
-        mut envelope: Envelope<'_>,
+        envelope: Envelope<'_>,
         want_step: bool,
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
         if self.quiet_end > 0 {
             self.observe(envelope.ts);
         }
-        self.judge_event(place, &mut envelope, want_step, report)
+        self.judge_event(place, &envelope, want_step, report)
     }
 
     /// [`Interpreter::event`], on an envelope left where it was parsed (it is large).
     fn judge_event(
         &mut self,
         place: Place<'_>,
-        envelope: &mut Envelope<'_>,
+        envelope: &Envelope<'_>,
         want_step: bool,
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
@@ -916,7 +917,7 @@ impl<'c> Interpreter<'c> {
             }
         }
         let mut found = Vec::new();
-        let checked = envelope.checked.take();
+        let checked = envelope.checked.as_ref();
         let step = self.apply(place, envelope, checked, want_step, &mut found);
         if let Some((interaction, id)) = delivery {
             let open = (self.catalog.lifecycle_id(&envelope.lifecycle))
@@ -971,7 +972,7 @@ impl<'c> Interpreter<'c> {
         &mut self,
         place: Place<'_>,
         envelope: &Envelope<'_>,
-        checked: Option<Checked<'_>>,
+        checked: Option<&Checked<'_>>,
         want_step: bool,
         found: &mut Vec<Found>,
     ) -> Option<Step> {
@@ -980,7 +981,7 @@ impl<'c> Interpreter<'c> {
         self.latest_ts = self.latest_ts.max(envelope.ts);
 
         // What the reader resolved when it checked the payload need not be looked up again.
-        let resolved = checked.as_ref().map(|checked| checked.resolved);
+        let resolved = checked.map(|checked| checked.resolved);
         let lifecycle_id = match resolved {
             Some(resolved) => Some(resolved.lifecycle),
             None => catalog.lifecycle_id(&envelope.lifecycle),
@@ -1128,7 +1129,7 @@ impl<'c> Interpreter<'c> {
         // Guards may read the payload, so it is read first (its problems reported after the
         // transition's). Its valid parts are read as usual, its invalid ones as unknown.
         let payload = read_payload(event, envelope, checked, self.show_pii);
-        let data = payload.data;
+        let data = payload.data.as_deref();
         let invalid = payload.invalid.as_slice();
         let state_before = interaction.state;
         let mut not_checked = 0u64;
@@ -1137,7 +1138,7 @@ impl<'c> Interpreter<'c> {
         let at_event = || Env {
             ts,
             event: &envelope.event,
-            data: data.as_ref(),
+            data,
             invalid,
             meta: &interaction.meta,
             state: version.state_name(state_before),
@@ -1224,7 +1225,7 @@ impl<'c> Interpreter<'c> {
             let env = Env {
                 ts,
                 event: &envelope.event,
-                data: data.as_ref(),
+                data,
                 invalid,
                 meta: &interaction.meta,
                 state: state_name,
@@ -1913,7 +1914,7 @@ fn at_last_event(
 /// What an event's payload gives its rules and guards.
 struct PayloadRead<'a> {
     /// The payload, as far as they read it (the whole payload when it is invalid).
-    data: Option<Doc<'a>>,
+    data: Option<Cow<'a, Doc<'a>>>,
     /// What is wrong with it, when it fails its schema.
     problem: Option<String>,
     /// Where it fails its schema (reads there are unknown).
@@ -1923,7 +1924,7 @@ struct PayloadRead<'a> {
 impl<'a> PayloadRead<'a> {
     fn valid(data: Option<Doc<'a>>) -> Self {
         PayloadRead {
-            data,
+            data: data.map(Cow::Owned),
             problem: None,
             invalid: Vec::new(),
         }
@@ -1946,7 +1947,7 @@ impl<'a> PayloadRead<'a> {
 fn read_payload<'a>(
     event: &Event,
     envelope: &'a Envelope<'_>,
-    checked: Option<Checked<'a>>,
+    checked: Option<&'a Checked<'a>>,
     show_pii: bool,
 ) -> PayloadRead<'a> {
     let raw = envelope.data.as_deref();
@@ -1963,7 +1964,12 @@ fn read_payload<'a>(
     if let (Some(fast), false) = (&payload.fast, event.data_reads == DataReads::Everything) {
         // Checked by the reader with this very check: valid.
         if let Some(checked) = checked.filter(|checked| checked.resolved.check == check_id(fast)) {
-            return PayloadRead::valid(Some(checked.kept));
+            // Read where the reader left it: moved, a kept value is copied word by word
+            // just after it was written, and the copy waits for the writes.
+            return PayloadRead {
+                data: Some(Cow::Borrowed(&checked.kept)),
+                ..PayloadRead::valid(None)
+            };
         }
         if let Outcome::Valid(kept) = fast.check(text) {
             return PayloadRead::valid(raw.and(Some(kept)));
@@ -1996,7 +2002,7 @@ fn judged_by_schema<'a>(
     let invalid = payload_message::invalid_places(&errors);
     drop(errors);
     PayloadRead {
-        data: present.then(|| Doc::from(instance)),
+        data: present.then(|| Cow::Owned(Doc::from(instance))),
         problem: Some(payload_problem(event, problems.join("; "))),
         invalid,
     }
