@@ -17,8 +17,8 @@ use crate::prefetch::{self, CACHE_LINE};
 /// Bytes per chunk (more when one line is longer).
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// Room a new buffer is made with beyond [`CHUNK_BYTES`], for the line that crosses it. Made
-/// empty, a buffer grew by doubling, copied each time into memory touched for the first time.
+/// Room a new buffer is made with beyond [`CHUNK_BYTES`], for the line that crosses it. A buffer
+/// made empty would grow by doubling, copied each time into memory touched for the first time.
 const LINE_ROOM: usize = 64 << 10;
 
 /// How far ahead of the line handed out its chunk's bytes are asked for: a few lines.

@@ -1913,7 +1913,8 @@ fn at_last_event(
 
 /// What an event's payload gives its rules and guards.
 struct PayloadRead<'a> {
-    /// The payload, as far as they read it (the whole payload when it is invalid).
+    /// The payload, as far as they read it (the whole payload when it is invalid): borrowed
+    /// from the envelope when the reader checked it, read here otherwise.
     data: Option<Cow<'a, Doc<'a>>>,
     /// What is wrong with it, when it fails its schema.
     problem: Option<String>,
