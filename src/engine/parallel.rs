@@ -179,13 +179,13 @@ pub fn validate_with(
         let mut begun = Vec::new();
         let mut coverage: Option<Coverage> = None;
         for shard in shards {
-            let (part, mut flushed, mut left, mut listed, covered) = shard
+            let (part, flushed, left, listed, covered) = shard
                 .join()
                 .map_err(|_| io::Error::other("a shard failed"))?;
             summary.absorb(&part);
-            held.append(&mut flushed);
-            open.append(&mut left);
-            begun.append(&mut listed);
+            gather(&mut held, flushed);
+            gather(&mut open, left);
+            gather(&mut begun, listed);
             if let Some(covered) = covered {
                 coverage
                     .get_or_insert_with(Coverage::default)
@@ -209,6 +209,15 @@ pub fn validate_with(
             coverage,
         })
     })
+}
+
+/// Adds a shard's list to `all`: the first one is taken whole, not copied.
+fn gather<T>(all: &mut Vec<T>, mut shard: Vec<T>) {
+    if all.is_empty() {
+        *all = shard;
+    } else {
+        all.append(&mut shard);
+    }
 }
 
 /// The shard that processes `line` (blank, overlong and keyless lines go to shard 0).

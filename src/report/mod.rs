@@ -102,25 +102,41 @@ pub fn report_schema() -> serde_json::Value {
 
 /// One line for a violation: `file:line: interaction X (lifecycle) event E: kind: message`.
 pub fn text_line(violation: &Violation) -> String {
-    let mut line = format!("{}:{}: ", violation.file, violation.line);
+    // Written into one string: a report can hold a line for most of a stream's interactions.
+    let mut line = String::with_capacity(160);
+    line.push_str(&violation.file);
+    line.push(':');
+    line.push_str(itoa::Buffer::new().format(violation.line));
+    line.push_str(": ");
     if let Some(interaction) = &violation.interaction {
-        line.push_str(&format!("interaction {interaction}"));
+        line.push_str("interaction ");
+        line.push_str(interaction);
         if let Some(lifecycle) = &violation.lifecycle {
-            line.push_str(&format!(" ({lifecycle})"));
+            line.push_str(" (");
+            line.push_str(lifecycle);
+            line.push(')');
         }
         line.push(' ');
     } else if let Some(lifecycle) = &violation.lifecycle {
-        line.push_str(&format!("lifecycle {lifecycle} "));
+        line.push_str("lifecycle ");
+        line.push_str(lifecycle);
+        line.push(' ');
     }
     if let Some(event) = &violation.event {
-        line.push_str(&format!("event {event}: "));
+        line.push_str("event ");
+        line.push_str(event);
+        line.push_str(": ");
     }
-    line.push_str(&format!("{}: {}", violation.kind.name(), violation.message));
-    if !violation.expected.is_empty() {
-        line.push_str(&format!(
-            "; expected one of: {}",
-            violation.expected.join(", ")
-        ));
+    line.push_str(violation.kind.name());
+    line.push_str(": ");
+    line.push_str(&violation.message);
+    for (index, expected) in violation.expected.iter().enumerate() {
+        line.push_str(if index == 0 {
+            "; expected one of: "
+        } else {
+            ", "
+        });
+        line.push_str(expected);
     }
     line
 }
@@ -261,6 +277,56 @@ mod tests {
         let report =
             serde_json::json!({"format_version": 1, "summary": summary, "violations": violations});
         serde_json::to_string_pretty(&report).unwrap() + "\n"
+    }
+
+    /// Every part a text line may have, each in its place, and only those the violation has.
+    #[test]
+    fn a_text_line_has_the_parts_its_violation_has() {
+        let full = Violation {
+            file: "s.jsonl".into(),
+            line: 12,
+            interaction: Some("cb-2".into()),
+            lifecycle: Some("chat".into()),
+            event: Some("completed".into()),
+            kind: ViolationKind::IllegalTransition,
+            message: "`completed` is not allowed".into(),
+            expected: vec!["started".into(), "cancelled".into()],
+        };
+        assert_eq!(
+            text_line(&full),
+            "s.jsonl:12: interaction cb-2 (chat) event completed: illegal_transition: \
+             `completed` is not allowed; expected one of: started, cancelled"
+        );
+        let no_interaction = Violation {
+            interaction: None,
+            event: None,
+            expected: vec!["one".into()],
+            ..full.clone()
+        };
+        assert_eq!(
+            text_line(&no_interaction),
+            "s.jsonl:12: lifecycle chat illegal_transition: `completed` is not allowed; \
+             expected one of: one"
+        );
+        let bare = Violation {
+            interaction: Some("cb-2".into()),
+            lifecycle: None,
+            expected: Vec::new(),
+            ..no_interaction.clone()
+        };
+        assert_eq!(
+            text_line(&bare),
+            "s.jsonl:12: interaction cb-2 illegal_transition: `completed` is not allowed"
+        );
+        let nothing_known = Violation {
+            interaction: None,
+            lifecycle: None,
+            ..bare
+        };
+        assert_eq!(
+            text_line(&nothing_known),
+            "s.jsonl:12: illegal_transition: `completed` is not allowed"
+        );
     }
 
     #[test]
