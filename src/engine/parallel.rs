@@ -211,7 +211,7 @@ pub fn validate_with(
     })
 }
 
-/// Adds a shard's list to `all`: the first one is taken whole, not copied.
+/// Adds a shard's list to `all`, taking it whole (not copied) while `all` is empty.
 fn gather<T>(all: &mut Vec<T>, mut shard: Vec<T>) {
     if all.is_empty() {
         *all = shard;

@@ -102,8 +102,9 @@ pub fn report_schema() -> serde_json::Value {
 
 /// One line for a violation: `file:line: interaction X (lifecycle) event E: kind: message`.
 pub fn text_line(violation: &Violation) -> String {
-    // Written into one string: a report can hold a line for most of a stream's interactions.
-    let mut line = String::with_capacity(160);
+    // Written into one string, with room for a line of the usual length made at once: a
+    // report can hold a line for most of a stream's interactions.
+    let mut line = String::with_capacity(192);
     line.push_str(&violation.file);
     line.push(':');
     line.push_str(itoa::Buffer::new().format(violation.line));
