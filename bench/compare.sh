@@ -11,6 +11,8 @@
 #   WORK=DIR         where streams are written (default /tmp/plotline-bench)
 #   REPEAT=N         rounds, each running every command of a stream once in turn; a command's
 #                    fastest run counts (default 1; shared machines are noisy)
+#   ORDER=rotate     each round starts one command later than the round before, so that no
+#                    command always follows the same one (default: the same order every round)
 #   PGO=BINARY       also runs a profile-guided build (bench/pgo.sh makes one) at -j 1 and -j 2
 set -euo pipefail
 [ -z "${PGO:-}" ] || pgo=$(realpath "$PGO")
@@ -38,9 +40,13 @@ queue() {
 # by_kind counts of its last (every run writes the same report).
 measure_queued() {
   local -a walls=() rsss=()
-  local timing=$work/time.txt round i start end w r
+  local timing=$work/time.txt round i k start end w r n=${#queued[@]}
   for round in $(seq "${REPEAT:-1}"); do
-    for i in "${!queued[@]}"; do
+    for k in $(seq 0 $((n - 1))); do
+      # A run can leave the next one memory it has just freed: rotated, each command follows
+      # a different one each round.
+      i=$k
+      if [ "${ORDER:-}" = rotate ]; then i=$(((k + round - 1) % n)); fi
       eval "set -- ${queued[$i]}"
       shift 3
       start=$EPOCHREALTIME
