@@ -421,22 +421,17 @@ fn below(coverage: &report::CoverageReport, bars: &[Bar]) -> Option<String> {
 
 /// A violation's text line, its place dimmed and its kind in red when `color`.
 fn colored_line(violation: &Violation, color: bool) -> String {
-    let line = report::text_line(violation);
     if !color {
-        return line;
+        return report::text_line(violation);
     }
-    let place = format!("{}:{}:", violation.file, violation.line);
-    let kind = format!(" {}: ", violation.kind.name());
-    let kind_painted = format!(
-        " {}: ",
-        style::paint(violation.kind.name(), style::BAD, true)
-    );
-    let rest = line.strip_prefix(&place).unwrap_or(&line);
-    format!(
-        "{}{}",
-        style::paint(&place, style::PLACE, true),
-        rest.replacen(&kind, &kind_painted, 1)
-    )
+    let (place, bad) = (style::PLACE, style::BAD);
+    let (place_on, place_off) = (format!("{place}"), format!("{place:#}"));
+    let (bad_on, bad_off) = (format!("{bad}"), format!("{bad:#}"));
+    let marks = report::Marks {
+        place: (&place_on, &place_off),
+        kind: (&bad_on, &bad_off),
+    };
+    report::marked_text_line(violation, marks)
 }
 
 /// Ends the output: a closed pipe is fine (the reader stopped reading); any other write

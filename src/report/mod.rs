@@ -102,13 +102,31 @@ pub fn report_schema() -> serde_json::Value {
 
 /// One line for a violation: `file:line: interaction X (lifecycle) event E: kind: message`.
 pub fn text_line(violation: &Violation) -> String {
+    marked_text_line(violation, Marks::default())
+}
+
+/// What a text line writes around two of its parts (terminal colours, say): the text before
+/// and after each.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Marks<'a> {
+    /// Around `file:line:`.
+    pub place: (&'a str, &'a str),
+    /// Around the kind's name.
+    pub kind: (&'a str, &'a str),
+}
+
+/// [`text_line`], its place and kind marked with `marks`.
+pub fn marked_text_line(violation: &Violation, marks: Marks<'_>) -> String {
     // Written into one string, with room for a line of the usual length made at once: a
     // report can hold a line for most of a stream's interactions.
     let mut line = String::with_capacity(192);
+    line.push_str(marks.place.0);
     line.push_str(&violation.file);
     line.push(':');
     line.push_str(itoa::Buffer::new().format(violation.line));
-    line.push_str(": ");
+    line.push(':');
+    line.push_str(marks.place.1);
+    line.push(' ');
     if let Some(interaction) = &violation.interaction {
         line.push_str("interaction ");
         line.push_str(interaction);
@@ -128,16 +146,16 @@ pub fn text_line(violation: &Violation) -> String {
         line.push_str(event);
         line.push_str(": ");
     }
+    line.push_str(marks.kind.0);
     line.push_str(violation.kind.name());
+    line.push_str(marks.kind.1);
     line.push_str(": ");
     line.push_str(&violation.message);
-    for (index, expected) in violation.expected.iter().enumerate() {
-        line.push_str(if index == 0 {
-            "; expected one of: "
-        } else {
-            ", "
-        });
+    let mut before = "; expected one of: ";
+    for expected in &violation.expected {
+        line.push_str(before);
         line.push_str(expected);
+        before = ", ";
     }
     line
 }
@@ -327,6 +345,34 @@ mod tests {
         assert_eq!(
             text_line(&nothing_known),
             "s.jsonl:12: illegal_transition: `completed` is not allowed"
+        );
+    }
+
+    /// Marks go around the place and the kind's name where they are written, even when an
+    /// interaction's name holds the kind's text too.
+    #[test]
+    fn marks_go_around_the_place_and_the_kind_only() {
+        let violation = Violation {
+            file: "s.jsonl".into(),
+            line: 3,
+            interaction: Some("x illegal_transition: y".into()),
+            lifecycle: None,
+            event: None,
+            kind: ViolationKind::IllegalTransition,
+            message: "no".into(),
+            expected: Vec::new(),
+        };
+        let marks = Marks {
+            place: ("<", ">"),
+            kind: ("[", "]"),
+        };
+        assert_eq!(
+            marked_text_line(&violation, marks),
+            "<s.jsonl:3:> interaction x illegal_transition: y [illegal_transition]: no"
+        );
+        assert_eq!(
+            marked_text_line(&violation, Marks::default()),
+            text_line(&violation)
         );
     }
 
