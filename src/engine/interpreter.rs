@@ -1755,7 +1755,7 @@ fn choose(list: &[Guarded], env: &Env<'_>, mut tried: impl FnMut(usize, bool)) -
         if matches!(value, Val::Unknown) {
             return Some(Choice::Unknown(guarded.target));
         }
-        let held = value == Val::Bool(true);
+        let held = matches!(value, Val::Bool(true));
         tried(index, held);
         if held {
             return Some(Choice::Held(guarded.target));

@@ -306,7 +306,7 @@ fn follow_doc<'a>(value: &'a Doc<'a>, steps: &[Step]) -> Val<'a> {
             items
                 .iter()
                 .map(|item| follow_doc(item, rest))
-                .filter(|val| *val != Val::Absent)
+                .filter(|val| !matches!(val, Val::Absent))
                 .collect(),
         ),
         _ => match child(value, step) {
@@ -324,7 +324,7 @@ fn has_element_at(value: &Doc<'_>, steps: &[Step], needle: &Val<'_>) -> bool {
     match (value, step) {
         (Doc::Array(items), Step::Each) => items.iter().any(|item| {
             let value = follow_doc(item, rest);
-            value != Val::Absent && value.equals(needle)
+            !matches!(value, Val::Absent) && value.equals(needle)
         }),
         _ => child(value, step).is_some_and(|inner| has_element_at(inner, rest, needle)),
     }
@@ -332,6 +332,7 @@ fn has_element_at(value: &Doc<'_>, steps: &[Step], needle: &Val<'_>) -> bool {
 
 /// The member (`.name`) or item (`[n]`, negative from the end) one step names; `None` for
 /// `[*]` and for a step the value does not have.
+#[inline]
 fn child<'d, 'a>(value: &'d Doc<'a>, step: &Step) -> Option<&'d Doc<'a>> {
     match (value, step) {
         (Doc::Object(_), Step::Field(name)) => value.get(name),
@@ -532,6 +533,7 @@ fn compare(op: BinaryOp, left: &Val<'_>, right: &Val<'_>) -> bool {
 }
 
 /// Whether the payload path `steps` reads a place of the payload the stream cannot tell.
+#[inline]
 fn reads_unknown(steps: &[Step], env: &Env<'_>) -> bool {
     !env.invalid.is_empty() && reads_invalid(steps, env.invalid)
 }
@@ -618,7 +620,7 @@ impl Node {
             },
             Node::Exists(x) => match x.eval(env) {
                 Val::Unknown => Val::Unknown,
-                value => Val::Bool(value != Val::Absent),
+                value => Val::Bool(!matches!(value, Val::Absent)),
             },
             Node::State => Val::Str(Cow::Borrowed(env.state)),
             Node::NextState => Val::Str(Cow::Borrowed(env.next_state)),
