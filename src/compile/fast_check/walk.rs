@@ -245,11 +245,7 @@ impl<'a> Walk<'a> {
                 self.object(node, None)?;
                 true
             }
-            _ => {
-                let value = self.integer()?;
-                node.scalar_fits(INTEGER, || Value::Number(value.clone()))
-                    && node.number_fits(&value)
-            }
+            _ => integer_fits(node, &self.integer()?),
         };
         fits.then_some(())
     }
@@ -279,6 +275,16 @@ impl<'a> Walk<'a> {
                     return None;
                 }
                 self.object(node, Some(&EVERYTHING)).map(Doc::Object)
+            }
+            // Scalars are judged as `checked` judges them, without asking what was read.
+            b'"' => {
+                let text = self.string()?;
+                node.string_fits(text)
+                    .then_some(Doc::Str(Cow::Borrowed(text)))
+            }
+            b'-' | b'0'..=b'9' => {
+                let value = self.integer()?;
+                integer_fits(node, &value).then_some(Doc::Number(value))
             }
             _ => {
                 let value = self.doc()?;
@@ -327,6 +333,11 @@ impl<'a> Walk<'a> {
             }
         }
     }
+}
+
+/// Whether an integer the walk read is one `node` allows, all told.
+fn integer_fits(node: &Node, value: &Number) -> bool {
+    node.scalar_fits(INTEGER, || Value::Number(value.clone())) && node.number_fits(value)
 }
 
 /// Whether the validator's reader reads the scalar `written`: a number that is not an `i64`
