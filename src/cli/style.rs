@@ -88,3 +88,9 @@ pub fn paint(text: &str, style: Style, on: bool) -> String {
         text.to_owned()
     }
 }
+
+/// The text that starts `style` and the text that ends it, for a writer that puts them
+/// around parts of its output itself ([`paint`] with the text left out).
+pub fn codes(style: Style) -> (String, String) {
+    (format!("{style}"), format!("{style:#}"))
+}

@@ -424,12 +424,10 @@ fn colored_line(violation: &Violation, color: bool) -> String {
     if !color {
         return report::text_line(violation);
     }
-    let (place, bad) = (style::PLACE, style::BAD);
-    let (place_on, place_off) = (format!("{place}"), format!("{place:#}"));
-    let (bad_on, bad_off) = (format!("{bad}"), format!("{bad:#}"));
+    let (place, bad) = (style::codes(style::PLACE), style::codes(style::BAD));
     let marks = report::Marks {
-        place: (&place_on, &place_off),
-        kind: (&bad_on, &bad_off),
+        place: (&place.0, &place.1),
+        kind: (&bad.0, &bad.1),
     };
     report::marked_text_line(violation, marks)
 }

@@ -298,10 +298,9 @@ mod tests {
         serde_json::to_string_pretty(&report).unwrap() + "\n"
     }
 
-    /// Every part a text line may have, each in its place, and only those the violation has.
-    #[test]
-    fn a_text_line_has_the_parts_its_violation_has() {
-        let full = Violation {
+    /// A violation with every part a text line may show.
+    fn full() -> Violation {
+        Violation {
             file: "s.jsonl".into(),
             line: 12,
             interaction: Some("cb-2".into()),
@@ -310,7 +309,13 @@ mod tests {
             kind: ViolationKind::IllegalTransition,
             message: "`completed` is not allowed".into(),
             expected: vec!["started".into(), "cancelled".into()],
-        };
+        }
+    }
+
+    /// Every part a text line may have, each in its place, and only those the violation has.
+    #[test]
+    fn a_text_line_has_the_parts_its_violation_has() {
+        let full = full();
         assert_eq!(
             text_line(&full),
             "s.jsonl:12: interaction cb-2 (chat) event completed: illegal_transition: \
@@ -353,14 +358,11 @@ mod tests {
     #[test]
     fn marks_go_around_the_place_and_the_kind_only() {
         let violation = Violation {
-            file: "s.jsonl".into(),
-            line: 3,
             interaction: Some("x illegal_transition: y".into()),
             lifecycle: None,
             event: None,
-            kind: ViolationKind::IllegalTransition,
-            message: "no".into(),
             expected: Vec::new(),
+            ..full()
         };
         let marks = Marks {
             place: ("<", ">"),
@@ -368,7 +370,8 @@ mod tests {
         };
         assert_eq!(
             marked_text_line(&violation, marks),
-            "<s.jsonl:3:> interaction x illegal_transition: y [illegal_transition]: no"
+            "<s.jsonl:12:> interaction x illegal_transition: y [illegal_transition]: \
+             `completed` is not allowed"
         );
         assert_eq!(
             marked_text_line(&violation, Marks::default()),
