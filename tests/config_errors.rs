@@ -197,3 +197,81 @@ fn broken_format_paths() {
     let outcome = check_broken("    data: data\n", "    data: data.{event}\n");
     assert_reports(&outcome, "`{event}` may only be used in `ts`", "");
 }
+
+/// The lines of `check`'s report that are diagnostics (errors and warnings).
+fn diagnostics(outcome: &Outcome) -> Vec<&str> {
+    (outcome.stderr.lines())
+        .filter(|line| line.contains(": error: ") || line.contains(": warning: "))
+        .collect()
+}
+
+#[test]
+fn one_mistake_is_one_diagnostic() {
+    // A misspelt field in a rule: the field the rule meant is not reported unset as well,
+    // in either version.
+    let outcome = check_broken("set: {closed: ts}", "set: {closd: ts}");
+    assert_reports(
+        &outcome,
+        "unknown metadata field `closd`",
+        "did you mean `closed`?",
+    );
+    assert_eq!(diagnostics(&outcome).len(), 1, "{}", outcome.stderr);
+    // The same for a misspelt read in a rule that sets two fields.
+    let outcome = check_broken(
+        "elapsed: ts - meta.started}}\n  - {on: completed",
+        "elapsed: ts - meta.startd}}\n  - {on: completed",
+    );
+    assert_reports(
+        &outcome,
+        "unknown metadata field `startd`",
+        "did you mean `started`?",
+    );
+    assert_eq!(diagnostics(&outcome).len(), 1, "{}", outcome.stderr);
+    // A scenario's misspelt event is unknown in every version the scenario runs in: one error,
+    // which names no version.
+    let outcome = check_broken(
+        "events: [ready, opened, cancelled, closed]",
+        "events: [ready, opend, cancelled, closed]",
+    );
+    assert_reports(&outcome, "unknown event `opend`", "did you mean `opened`?");
+    assert_eq!(
+        diagnostics(&outcome),
+        [diagnostics(&outcome)[0]],
+        "{}",
+        outcome.stderr
+    );
+    assert!(!outcome.stderr.contains("in version"), "{}", outcome.stderr);
+}
+
+#[test]
+fn a_finding_in_every_version_is_reported_once_and_names_the_versions_otherwise() {
+    // Unreachable in both versions: once, without a version.
+    let outcome = check_broken(
+        "  closed: {final: true}\n",
+        "  closed: {final: true}\n  limbo:\n",
+    );
+    assert_eq!(outcome.code, Some(0), "{}", outcome.stderr);
+    let unreachable = diagnostics(&outcome);
+    assert_eq!(unreachable.len(), 1, "{}", outcome.stderr);
+    let limbo = format!(
+        "callback.yaml:{}:3: warning: state `limbo` is unreachable (help:",
+        outcome.line + 1
+    );
+    assert!(unreachable[0].contains(&limbo), "{}", unreachable[0]);
+    // Set by no rule in the older version only: that version is named.
+    let outcome = check_broken(
+        "  - {on: closed, set: {closed: ts}}",
+        "  - {on: closed, set: {closed: ts}, since: \"9.0.002.06\"}",
+    );
+    assert_eq!(outcome.code, Some(0), "{}", outcome.stderr);
+    let unset = diagnostics(&outcome);
+    assert_eq!(unset.len(), 1, "{}", outcome.stderr);
+    assert!(
+        unset[0].ends_with(
+            "warning: no rule sets metadata field `closed` in version 9.0: it always holds its \
+             default (help: add a rule with `set`, or remove the field)"
+        ),
+        "{}",
+        unset[0]
+    );
+}

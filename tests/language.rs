@@ -154,6 +154,20 @@ fn unused_fields_and_rules_on_absent_events_are_warnings() {
         "no rule sets metadata field `never`",
         "21:3: warning",
     );
+    // Unset in both versions: said once, naming neither.
+    let unset: Vec<&str> = (stderr.lines())
+        .filter(|line| line.contains("no rule sets"))
+        .collect();
+    assert_eq!(unset.len(), 1, "{stderr}");
+    assert!(unset[0].contains("`never`: it always holds"), "{stderr}");
+    // A field that only a deadline sets is set.
+    let stderr = check(
+        "  messages: {type: integer, default: 0}\nrules:\n",
+        "  messages: {type: integer, default: 0}\n  late: {type: timestamp}\n\
+         deadlines:\n  - {from: opened, within: 10s, violation: late, set: {late: ts}}\nrules:\n",
+        0,
+    );
+    assert!(!stderr.contains("no rule sets"), "{stderr}");
     let stderr = check(
         "  - {on: message, set",
         "  - {on: rated, set: {messages: \"'1'\"}}\n  - {on: message, set",

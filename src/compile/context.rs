@@ -29,6 +29,23 @@ pub struct Context<'a> {
     pub unresolved_names: bool,
     diagnostics: Vec<Diagnostic>,
     seen: HashSet<(String, usize, String)>,
+    /// Errors raised so far, each time it was raised (those the deduplication dropped too).
+    errors_raised: usize,
+    /// Lint findings with the versions (by index) each holds in, in the order first found.
+    findings: Vec<(Finding, Vec<usize>)>,
+}
+
+/// What lint found in one version: reported once for every version it holds in.
+#[derive(Debug, PartialEq)]
+pub struct Finding {
+    /// An error rather than a warning.
+    pub error: bool,
+    /// The config path it is about.
+    pub path: String,
+    /// The message before and after the place where it names the versions it holds in.
+    pub message: (String, String),
+    /// What to do about it.
+    pub help: Option<String>,
 }
 
 impl<'a> Context<'a> {
@@ -47,11 +64,14 @@ impl<'a> Context<'a> {
             unresolved_names: false,
             diagnostics: Vec::new(),
             seen: HashSet::new(),
+            errors_raised: 0,
+            findings: Vec::new(),
         }
     }
 
     /// Records `diagnostic` unless the same one is already recorded.
     pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.errors_raised += usize::from(diagnostic.is_error());
         let file = diagnostic
             .source
             .as_ref()
@@ -174,12 +194,51 @@ impl<'a> Context<'a> {
         Diagnostic::error(&file.source, location, message).with_length(length)
     }
 
-    /// ` in version V` for messages about version `name`, when the file has several.
-    pub fn version_label(&self, name: &str) -> String {
-        if self.version_names.len() > 1 {
-            format!(" in version {name}")
-        } else {
-            String::new()
+    /// How many errors were raised so far, counting each time one was raised: compiling a
+    /// version raised errors of its own when this grew, even those an earlier version had
+    /// raised already (shown once).
+    pub fn errors_raised(&self) -> usize {
+        self.errors_raised
+    }
+
+    /// Records that `finding` holds in version `index`.
+    pub fn finding(&mut self, index: usize, finding: Finding) {
+        match self
+            .findings
+            .iter_mut()
+            .find(|(known, _)| *known == finding)
+        {
+            Some((_, versions)) => versions.push(index),
+            None => self.findings.push((finding, vec![index])),
+        }
+    }
+
+    /// Reports each finding once, naming the versions it holds in unless it holds in all.
+    pub fn report_findings(&mut self) {
+        for (finding, versions) in std::mem::take(&mut self.findings) {
+            let label = self.versions_label(&versions);
+            let (before, after) = &finding.message;
+            let message = format!("{before}{label}{after}");
+            match finding.error {
+                true => self.error(&finding.path, message, finding.help),
+                false => self.warning(&finding.path, message, finding.help),
+            }
+        }
+    }
+
+    /// ` in version V` or ` in versions V and W` for messages about some of the file's
+    /// versions; nothing when they are all of them.
+    fn versions_label(&self, versions: &[usize]) -> String {
+        if versions.len() >= self.version_names.len() {
+            return String::new();
+        }
+        let names: Vec<&str> = (versions.iter())
+            .filter_map(|&index| self.version_names.get(index).map(String::as_str))
+            .collect();
+        match names.split_last() {
+            Some((last, [])) => format!(" in version {last}"),
+            Some((last, others)) => format!(" in versions {} and {last}", others.join(", ")),
+            None => String::new(),
         }
     }
 

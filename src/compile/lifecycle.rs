@@ -36,6 +36,7 @@ pub fn compile_file<'a>(
     let versions: Vec<Version> = (0..names.len())
         .map(|index| compile_version(&mut ctx, index))
         .collect();
+    ctx.report_findings();
     let scenarios = scenarios(&mut ctx, &versions);
     let formats = format::compile_formats(&mut ctx, &model.formats, &versions);
     let diagnostics = ctx.into_diagnostics();
@@ -108,6 +109,7 @@ fn version_errors(file: &LoadedFile) -> Vec<Diagnostic> {
 }
 
 fn compile_version(ctx: &mut Context, index: usize) -> Version {
+    let errors_before = ctx.errors_raised();
     let model = &ctx.file.model;
     let name = ctx.version_names.get(index).cloned().unwrap_or_default();
     let description = model
@@ -211,7 +213,8 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
             fast.keeping(&event.data_reads);
         }
     }
-    lint::check(ctx, &version);
+    let compiled_whole = ctx.errors_raised() == errors_before;
+    lint::check(ctx, index, &version, compiled_whole);
     version
 }
 
@@ -689,16 +692,15 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
                 );
             }
         }
-        for &v in &applies {
-            for (i, step) in decl.events.iter().map(|step| step.event()).enumerate() {
-                if !versions[v].event_ids.contains_key(step) && !model.events.contains_key(step) {
-                    let help = suggestion(step, versions[v].event_ids.keys().map(String::as_str));
-                    ctx.error(
-                        &format!("{path}.events[{i}]"),
-                        format!("unknown event `{step}` in version {}", versions[v].name),
-                        help,
-                    );
-                }
+        // An event the file does not declare is unknown in every version: said once.
+        for (i, step) in decl.events.iter().map(|step| step.event()).enumerate() {
+            if !applies.is_empty() && !model.events.contains_key(step) {
+                let help = suggestion(step, model.events.keys().map(String::as_str));
+                ctx.error(
+                    &format!("{path}.events[{i}]"),
+                    format!("unknown event `{step}`"),
+                    help,
+                );
             }
         }
         scenarios.push(Scenario {

@@ -1,19 +1,31 @@
 //! Soundness checks on a compiled version: a start, a final state, every state reachable and
-//! able to finish, every event used, every field set.
+//! able to finish, every event used, every field set. Each is a [`Finding`] about the version,
+//! reported once for all the versions it holds in.
 
 use std::collections::VecDeque;
 
 use super::catalog::{StateId, Version};
-use super::context::Context;
+use super::context::{Context, Finding};
 use crate::expr::Node;
 
-/// Reports what is unsound in `version` against the config of `ctx`; nothing while a name
-/// is unresolved (the machine lacks what the misspelt name meant: its flaws would be echoes
-/// of that one error).
-pub fn check(ctx: &mut Context, version: &Version) {
+/// Records what is unsound in `version` (the file's version `index`) against the config of
+/// `ctx`; nothing while a name is unresolved (the machine lacks what the misspelt name meant:
+/// its flaws would be echoes of that one error). Whether every field is set is asked only when
+/// `sets_known`: when the version compiled without an error (a rule, timeout or deadline that
+/// did not compile may have set what would be reported unset).
+pub fn check(ctx: &mut Context, index: usize, version: &Version, sets_known: bool) {
     if ctx.unresolved_names {
         return;
     }
+    let mut found = |error: bool, path: &str, message: (String, &str), help: Option<&str>| {
+        let finding = Finding {
+            error,
+            path: path.to_owned(),
+            message: (message.0, message.1.to_owned()),
+            help: help.map(str::to_owned),
+        };
+        ctx.finding(index, finding);
+    };
     let n = version.states.len();
     let successors = |state: usize| -> Vec<usize> {
         (0..version.events.len())
@@ -35,24 +47,40 @@ pub fn check(ctx: &mut Context, version: &Version) {
             )
             .collect()
     };
-    let label = ctx.version_label(&version.name);
-    unset_fields(ctx, version, &label);
+    if sets_known {
+        for field in unset_fields(version) {
+            found(
+                false,
+                &format!("metadata.{field}"),
+                (
+                    format!("no rule sets metadata field `{field}`"),
+                    ": it always holds its default",
+                ),
+                Some("add a rule with `set`, or remove the field"),
+            );
+        }
+    }
 
     if successors(0).iter().all(|&s| s == 0) {
-        ctx.error(
+        let initial = version.state_name(0);
+        found(
+            true,
             "transitions",
-            format!("no transition leaves the initial state `{}`{label}: nothing can start an interaction", version.state_name(0)),
-            Some(format!("add a transition `from: {}`", version.state_name(0))),
+            (
+                format!("no transition leaves the initial state `{initial}`"),
+                ": nothing can start an interaction",
+            ),
+            Some(&format!("add a transition `from: {initial}`")),
         );
     }
     if !version.states.iter().any(|s| s.is_final || s.may_end) {
-        ctx.error(
+        found(
+            true,
             "states",
-            format!("no state where an interaction may end{label}"),
+            ("no state where an interaction may end".into(), ""),
             Some(
                 "mark the last state with `final: true` (or `may_end: true` where later events \
-                 may still come)"
-                    .into(),
+                 may still come)",
             ),
         );
         return;
@@ -89,24 +117,30 @@ pub fn check(ctx: &mut Context, version: &Version) {
     for (state, info) in version.states.iter().enumerate().skip(1) {
         let path = format!("states.{}", info.name);
         if !reached[state] {
-            ctx.warning(
+            found(
+                false,
                 &path,
-                format!("state `{}` is unreachable{label}", info.name),
-                Some("add a transition into it, or remove it".into()),
+                (format!("state `{}` is unreachable", info.name), ""),
+                Some("add a transition into it, or remove it"),
             );
         } else if !finishes[state] {
-            ctx.error(
+            found(
+                true,
                 &path,
-                format!("state `{}` cannot reach a final state{label}", info.name),
-                Some("add a transition out of it toward a final state".into()),
+                (
+                    format!("state `{}` cannot reach a final state", info.name),
+                    "",
+                ),
+                Some("add a transition out of it toward a final state"),
             );
         }
         if info.is_final && successors(state).iter().any(|&next| next != state) {
-            ctx.warning(
+            found(
+                false,
                 &path,
-                format!(
-                    "final state `{}` has transitions out of it{label}; they never run",
-                    info.name
+                (
+                    format!("final state `{}` has transitions out of it", info.name),
+                    "; they never run",
                 ),
                 None,
             );
@@ -120,37 +154,33 @@ pub fn check(ctx: &mut Context, version: &Version) {
             !version.targets(state, event).is_empty()
         });
         if !used {
-            ctx.warning(
+            found(
+                false,
                 &format!("events.{}", info.name),
-                format!(
-                    "event `{}` appears in no transition{label}, so it is always illegal",
-                    info.name
+                (
+                    format!("event `{}` appears in no transition", info.name),
+                    ", so it is always illegal",
                 ),
-                Some("add a transition for it".into()),
+                Some("add a transition for it"),
             );
         }
     }
 }
 
-/// Warns of metadata fields that neither a rule nor a timeout sets: they always hold their
+/// The metadata fields that no rule, timeout or deadline sets: they always hold their
 /// default.
-fn unset_fields(ctx: &mut Context, version: &Version, label: &str) {
-    for (slot, field) in version.fields.iter().enumerate() {
-        let sets = |set: &[(usize, Node)]| set.iter().any(|(s, _)| *s == slot);
-        let set_by_rule = version.rules.iter().any(|rule| sets(&rule.set));
-        let set_by_timeout = version
-            .states
-            .iter()
-            .any(|state| state.timeout.as_ref().is_some_and(|t| sets(&t.set)));
-        if !set_by_rule && !set_by_timeout {
-            ctx.warning(
-                &format!("metadata.{}", field.name),
-                format!(
-                    "no rule sets metadata field `{}`{label}: it always holds its default",
-                    field.name
-                ),
-                Some("add a rule with `set`, or remove the field".into()),
-            );
-        }
-    }
+fn unset_fields(version: &Version) -> impl Iterator<Item = &str> {
+    let sets = |set: &[(usize, Node)], slot: usize| set.iter().any(|(s, _)| *s == slot);
+    version
+        .fields
+        .iter()
+        .enumerate()
+        .filter(move |&(slot, _)| {
+            let by_rule = version.rules.iter().any(|rule| sets(&rule.set, slot));
+            let by_timeout = (version.states.iter())
+                .any(|state| state.timeout.as_ref().is_some_and(|t| sets(&t.set, slot)));
+            let by_deadline = (version.deadlines.iter()).any(|deadline| sets(&deadline.set, slot));
+            !by_rule && !by_timeout && !by_deadline
+        })
+        .map(|(_, field)| field.name.as_str())
 }
