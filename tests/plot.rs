@@ -323,6 +323,24 @@ fn plot_errors_are_located_and_worded() {
             "w.plot:8:1: error: expected an expression, found the end of the file",
             "",
         ),
+        // A misspelt keyword reads as a transition without an arrow: it is named as what
+        // it is, at the word, over the comment and blank lines after it.
+        (
+            format!("titel \"W\"\n{head}"),
+            "w.plot:1:1: error: unknown keyword `titel`",
+            "(help: did you mean `title`?)",
+        ),
+        (
+            format!("{head}state halted finl\n# why\n\nidle -go-> going\n"),
+            "w.plot:7:14: error: unknown keyword `finl`",
+            "(help: did you mean `final`?)",
+        ),
+        // A word near no keyword keeps the parser's words.
+        (
+            format!("{head}going\nidle -go-> going\n"),
+            "w.plot:8:1: error: expected `,` or an arrow `-event->`, found `idle`",
+            "",
+        ),
     ];
     for (text, place, words) in cases {
         let said = plot_errors(&text);

@@ -165,8 +165,13 @@ fn parse_plot(source: Arc<SourceText>) -> Result<LoadedFile, Diagnostic> {
 pub fn parse_plot_value(
     source: Arc<SourceText>,
 ) -> Result<(LoadedFile, serde_yaml::Value), Diagnostic> {
-    let (value, map) = super::plot::read(&source.text)
-        .map_err(|error| Diagnostic::error(&source, error.location, error.message))?;
+    let (value, map) = super::plot::read(&source.text).map_err(|error| {
+        let diagnostic = Diagnostic::error(&source, error.location, error.message);
+        match error.help {
+            Some(help) => diagnostic.with_help(help),
+            None => diagnostic,
+        }
+    })?;
     match serde_yaml::from_value::<LifecycleFile>(value.clone()) {
         Ok(model) => Ok((LoadedFile { map, source, model }, value)),
         Err(error) => {

@@ -71,6 +71,8 @@ pub struct PlotError {
     pub message: String,
     /// Where.
     pub location: Location,
+    /// What to do about it, when that is known.
+    pub help: Option<String>,
 }
 
 /// The top-level keys, in the order a `.plot` file is written (and `fmt` writes it).
@@ -131,6 +133,7 @@ pub fn read(text: &str) -> Result<(Value, SourceMap), PlotError> {
         return Err(PlotError {
             message: format!("brackets nested deeper than {MAX_NESTING} levels"),
             location: at,
+            help: None,
         });
     }
     let mut pairs =
@@ -181,6 +184,7 @@ impl Reader {
         PlotError {
             message,
             location: self.at(pair),
+            help: None,
         }
     }
 
@@ -648,6 +652,9 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> PlotError {
     };
     let message = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            if let Some(misspelt) = misspelt_keyword(text, offset, positives) {
+                return misspelt;
+            }
             let mut wanted: Vec<&str> = (positives.iter())
                 .map(|rule| rule_words(*rule))
                 .filter(|words| !words.is_empty())
@@ -678,7 +685,48 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> PlotError {
             offset,
             quoted: false,
         },
+        help: None,
     }
+}
+
+/// A word taken for the start of a transition that has no arrow after it, when it is spelled
+/// nearly as a keyword (`titel "..."`, `state closed finl`): the keyword misspelt, located
+/// at the word. `offset` is where the parser wanted the arrow.
+fn misspelt_keyword(text: &str, offset: usize, positives: &[Rule]) -> Option<PlotError> {
+    let wanted_arrow = positives.contains(&Rule::arrow);
+    let found_arrow = text.get(offset..)?.trim_start().starts_with('-');
+    if !wanted_arrow || found_arrow {
+        return None;
+    }
+    // The last word before the place, over blank and comment lines.
+    let before = text.get(..offset)?;
+    let mut end = before.len();
+    for line in before.split_inclusive('\n').rev() {
+        let code = line.trim();
+        if !code.is_empty() && !code.starts_with('#') {
+            break;
+        }
+        end -= line.len();
+    }
+    let before = before.get(..end)?.trim_end();
+    let start = (before.char_indices().rev())
+        .take_while(|(_, c)| c.is_ascii_alphanumeric() || *c == '_')
+        .last()
+        .map_or(before.len(), |(at, _)| at);
+    let word = before.get(start..).filter(|word| !word.is_empty())?;
+    let keywords = DECLARATION_KEYWORDS.iter().chain(&["final", "may_end"]);
+    let keyword = crate::diagnostic::did_you_mean(word, keywords.copied())?;
+    let line_start = before.get(..start)?.rfind('\n').map_or(0, |at| at + 1);
+    Some(PlotError {
+        message: format!("unknown keyword `{word}`"),
+        location: Location {
+            line: before.get(..start)?.matches('\n').count() + 1,
+            column: before.get(line_start..start)?.chars().count() + 1,
+            offset: start,
+            quoted: false,
+        },
+        help: Some(format!("did you mean `{keyword}`?")),
+    })
 }
 
 /// What a grammar rule is called in messages.
