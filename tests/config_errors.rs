@@ -234,13 +234,31 @@ fn one_mistake_is_one_diagnostic() {
         "events: [ready, opend, cancelled, closed]",
     );
     assert_reports(&outcome, "unknown event `opend`", "did you mean `opened`?");
-    assert_eq!(
-        diagnostics(&outcome),
-        [diagnostics(&outcome)[0]],
-        "{}",
-        outcome.stderr
-    );
+    assert_eq!(diagnostics(&outcome).len(), 1, "{}", outcome.stderr);
     assert!(!outcome.stderr.contains("in version"), "{}", outcome.stderr);
+    // A misspelt declaration makes every use unknown: one error, at the first use, whose
+    // help points at the declaration as well.
+    let outcome = check_broken(
+        "  opened:\n    description: Callback was opened.",
+        "  opend:\n    description: Callback was opened.",
+    );
+    let said = diagnostics(&outcome);
+    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    let file = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("lifecycles/callback.yaml"),
+    )
+    .unwrap();
+    let first_use = 1
+        + (file.lines())
+            .position(|line| line.contains("{from: ready, on: opened"))
+            .unwrap();
+    let expected = format!(
+        "callback.yaml:{first_use}:23: error: unknown event `opened`, used 8 times (the first \
+         here) (help: did you mean `opend`? If `opend` (line {}) is the misspelling, rename it \
+         there)",
+        outcome.line
+    );
+    assert!(said[0].ends_with(&expected), "{}", said[0]);
 }
 
 #[test]

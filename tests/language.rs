@@ -313,6 +313,23 @@ fn import_mistakes_are_located_in_their_files() {
         "8:20: error",
     );
     assert!(line.contains("common.yaml:8:20"), "{line}");
+    // A set misspelt where the imported file declares it, and used twice: one error, whose
+    // help names the file and line of that declaration.
+    let uses_twice =
+        importing("common.yaml").replacen("  opened:\n", "  opened: {payload: {use: [talk]}}\n", 1);
+    let misspelt = SHARED.replace("  talk:", "  tlak:");
+    let stderr = check_files(&[("w.yaml", &uses_twice), ("common.yaml", &misspelt)], 2);
+    assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+    let line = assert_line(
+        &stderr,
+        "unknown property set `talk`, used 2 times (the first here)",
+        "6:28: error",
+    );
+    assert!(
+        line.contains("did you mean `tlak`? If `tlak` (")
+            && line.contains("common.yaml line 3) is the misspelling, rename it there"),
+        "{line}"
+    );
     // A cycle is named whole.
     let a = format!("imports: [b.yaml]\n{SHARED}");
     let b = "imports: [a.yaml]\ndescription: B.\n";

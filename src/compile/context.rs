@@ -12,7 +12,7 @@ use super::version::{Range, VersionKey};
 use crate::config::model::{EnumValue, PayloadDecl, Versioned};
 use crate::config::source_map::Location;
 use crate::config::LoadedFile;
-use crate::diagnostic::{suggestion, Diagnostic};
+use crate::diagnostic::{did_you_mean, suggestion, Diagnostic};
 
 /// Compilation state for one file.
 pub struct Context<'a> {
@@ -33,6 +33,48 @@ pub struct Context<'a> {
     errors_raised: usize,
     /// Lint findings with the versions (by index) each holds in, in the order first found.
     findings: Vec<(Finding, Vec<usize>)>,
+    /// Names used but not declared, in the order first found.
+    unknown_names: Vec<UnknownName>,
+}
+
+/// The kinds of declared names a file uses by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// An event (`events`).
+    Event,
+    /// A state (`states`).
+    State,
+    /// A metadata field (`metadata`).
+    MetadataField,
+    /// A property set (`property_sets`, here or in an imported file).
+    PropertySet,
+    /// A list of values (`enums`, here or in an imported file).
+    Enum,
+}
+
+impl NameKind {
+    /// What messages call it.
+    pub fn word(self) -> &'static str {
+        match self {
+            NameKind::Event => "event",
+            NameKind::State => "state",
+            NameKind::MetadataField => "metadata field",
+            NameKind::PropertySet => "property set",
+            NameKind::Enum => "enum",
+        }
+    }
+}
+
+/// A name used at some places that nothing of its kind declares.
+struct UnknownName {
+    kind: NameKind,
+    name: String,
+    /// Where it is used, first use first.
+    paths: Vec<String>,
+    /// The declared name nearest to it, if one is near.
+    near: Option<String>,
+    /// What the first use was told.
+    help: Option<String>,
 }
 
 /// What lint found in one version: reported once for every version it holds in.
@@ -66,6 +108,7 @@ impl<'a> Context<'a> {
             seen: HashSet::new(),
             errors_raised: 0,
             findings: Vec::new(),
+            unknown_names: Vec::new(),
         }
     }
 
@@ -240,6 +283,82 @@ impl<'a> Context<'a> {
             Some((last, others)) => format!(" in versions {} and {last}", others.join(", ")),
             None => String::new(),
         }
+    }
+
+    /// Records that `name`, used at config `path`, is no declared name of its kind
+    /// (`declared`): an error, reported by [`Context::report_unknown_names`].
+    pub fn unknown_name<'n>(
+        &mut self,
+        kind: NameKind,
+        name: &str,
+        path: &str,
+        declared: impl Iterator<Item = &'n str> + Clone,
+    ) {
+        self.errors_raised += 1;
+        let known = (self.unknown_names.iter_mut())
+            .find(|unknown| unknown.kind == kind && unknown.name == name);
+        match known {
+            Some(unknown) if unknown.paths.iter().any(|seen| seen == path) => {}
+            Some(unknown) => unknown.paths.push(path.to_owned()),
+            None => self.unknown_names.push(UnknownName {
+                kind,
+                name: name.to_owned(),
+                paths: vec![path.to_owned()],
+                near: did_you_mean(name, declared.clone()).map(str::to_owned),
+                help: suggestion(name, declared),
+            }),
+        }
+    }
+
+    /// Reports each unknown name once, at its first use. A name used at several places may
+    /// be right where the declaration is misspelt: the help then points at the declaration of
+    /// the nearest name too.
+    pub fn report_unknown_names(&mut self) {
+        for unknown in std::mem::take(&mut self.unknown_names) {
+            let Some(first) = unknown.paths.first() else {
+                continue;
+            };
+            let (kind, name, uses) = (unknown.kind.word(), &unknown.name, unknown.paths.len());
+            if uses == 1 {
+                self.error(first, format!("unknown {kind} `{name}`"), unknown.help);
+                continue;
+            }
+            let declared = (unknown.near.as_deref())
+                .and_then(|near| Some((near, self.declaration(unknown.kind, near)?)));
+            let help = match declared {
+                Some((near, at)) => Some(format!(
+                    "did you mean `{near}`? If `{near}` ({at}) is the misspelling, rename it there"
+                )),
+                None => unknown.help,
+            };
+            let message = format!("unknown {kind} `{name}`, used {uses} times (the first here)");
+            self.error(first, message, help);
+        }
+    }
+
+    /// Where the declaration of `name` is, in words (`line 26`, `common.yaml line 3`).
+    fn declaration(&self, kind: NameKind, name: &str) -> Option<String> {
+        let model = &self.file.model;
+        let path = match kind {
+            NameKind::Event => model
+                .events
+                .contains_key(name)
+                .then(|| format!("events.{name}"))?,
+            NameKind::State => model
+                .states
+                .contains_key(name)
+                .then(|| format!("states.{name}"))?,
+            NameKind::MetadataField => {
+                (model.metadata.contains_key(name)).then(|| format!("metadata.{name}"))?
+            }
+            NameKind::PropertySet => self.property_set(name)?.1,
+            NameKind::Enum => self.enum_list(name)?.1,
+        };
+        let (file, location) = self.place(&path);
+        Some(match std::ptr::eq(file, self.file) {
+            true => format!("line {}", location.line),
+            false => format!("{} line {}", file.source.name, location.line),
+        })
     }
 
     /// The diagnostics found.

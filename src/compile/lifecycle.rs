@@ -7,14 +7,14 @@ use super::catalog::{
     Deadline, Event, EventId, Field, Guarded, Lifecycle, Payload, Scenario, State, StateId,
     Timeout, UnsetBlock, Version, GUARDED, NO_STATE,
 };
-use super::context::Context;
+use super::context::{Context, NameKind};
 use super::fast_check::{DataReads, FastCheck};
 use super::names::NameMap;
 use super::version::VersionKey;
 use super::{format, lint, payload, rules};
 use crate::config::model::{Nullable, StateDecl};
 use crate::config::LoadedFile;
-use crate::diagnostic::{suggestion, Diagnostic};
+use crate::diagnostic::Diagnostic;
 use crate::expr::types::FieldInfo;
 use crate::expr::{Checker, Node};
 
@@ -39,6 +39,7 @@ pub fn compile_file<'a>(
     ctx.report_findings();
     let scenarios = scenarios(&mut ctx, &versions);
     let formats = format::compile_formats(&mut ctx, &model.formats, &versions);
+    ctx.report_unknown_names();
     let diagnostics = ctx.into_diagnostics();
     let lifecycle = (!diagnostics.iter().any(Diagnostic::is_error)).then(|| Lifecycle {
         name: model.name.clone(),
@@ -245,7 +246,7 @@ fn deadlines(
         let Some(&from) = version.event_ids.get(&decl.from) else {
             report_unknown(
                 ctx,
-                "event",
+                NameKind::Event,
                 &decl.from,
                 &format!("{path}.from"),
                 index,
@@ -325,9 +326,15 @@ fn state_named(
     }
     let model = &ctx.file.model;
     let names: Vec<&str> = version.states.iter().map(|s| s.name.as_str()).collect();
-    report_unknown(ctx, "state", target, path, index, names.into_iter(), |n| {
-        model.states.get(n).map(|Nullable(d)| d.versioned())
-    });
+    report_unknown(
+        ctx,
+        NameKind::State,
+        target,
+        path,
+        index,
+        names.into_iter(),
+        |n| model.states.get(n).map(|Nullable(d)| d.versioned()),
+    );
     None
 }
 
@@ -469,7 +476,7 @@ fn transitions(
             if found.is_none() {
                 report_unknown(
                     ctx,
-                    "state",
+                    NameKind::State,
                     name,
                     at,
                     index,
@@ -500,7 +507,7 @@ fn transitions(
             let Some(&event) = version.event_ids.get(event_name) else {
                 report_unknown(
                     ctx,
-                    "event",
+                    NameKind::Event,
                     event_name,
                     &format!("{path}.on[{i}]"),
                     index,
@@ -624,7 +631,7 @@ fn transitions(
 /// Reports an unknown name, saying when it exists but not in this version.
 fn report_unknown<'n, 'm>(
     ctx: &mut Context,
-    what: &str,
+    kind: NameKind,
     name: &str,
     path: &str,
     index: usize,
@@ -632,6 +639,7 @@ fn report_unknown<'n, 'm>(
     declared: impl Fn(&str) -> Option<crate::config::model::Versioned<'m>>,
 ) {
     let version = ctx.version_names.get(index).cloned().unwrap_or_default();
+    let what = kind.word();
     ctx.unresolved_names = true;
     if let Some(versioned) = declared(name) {
         let range = (versioned.since.map(|since| format!("since: {since}")))
@@ -645,8 +653,7 @@ fn report_unknown<'n, 'm>(
             )),
         );
     } else {
-        let help = suggestion(name, known);
-        ctx.error(path, format!("unknown {what} `{name}`"), help);
+        ctx.unknown_name(kind, name, path, known);
     }
 }
 
@@ -695,11 +702,12 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
         // An event the file does not declare is unknown in every version: said once.
         for (i, step) in decl.events.iter().map(|step| step.event()).enumerate() {
             if !applies.is_empty() && !model.events.contains_key(step) {
-                let help = suggestion(step, model.events.keys().map(String::as_str));
-                ctx.error(
+                let declared = model.events.keys().map(String::as_str);
+                ctx.unknown_name(
+                    NameKind::Event,
+                    step,
                     &format!("{path}.events[{i}]"),
-                    format!("unknown event `{step}`"),
-                    help,
+                    declared,
                 );
             }
         }

@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
-use super::context::Context;
+use super::context::{Context, NameKind};
 use crate::config::model::{EnumSpec, PayloadDecl, PropertyDecl, PropertySpec, PropertyType};
 use crate::expr::{Shape, Ty};
 
@@ -61,8 +61,7 @@ fn collect<'a>(
         match ctx.property_set(name) {
             None => {
                 let names = ctx.shared_names(|file| file.model.property_sets.keys());
-                let help = crate::diagnostic::suggestion(name, names);
-                ctx.error(&use_path, format!("unknown property set `{name}`"), help);
+                ctx.unknown_name(NameKind::PropertySet, name, &use_path, names.into_iter());
             }
             Some(_) if stack.contains(name) => {
                 ctx.error(
@@ -199,11 +198,11 @@ fn property_schema(ctx: &mut Context, decl: &PropertyDecl, path: &str, version: 
             Some(found) => Some(found),
             None => {
                 let names = ctx.shared_names(|file| file.model.enums.keys());
-                let help = crate::diagnostic::suggestion(name, names);
-                ctx.error(
+                ctx.unknown_name(
+                    NameKind::Enum,
+                    name,
                     &format!("{path}.enum"),
-                    format!("unknown enum `{name}`"),
-                    help,
+                    names.into_iter(),
                 );
                 None
             }

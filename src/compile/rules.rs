@@ -2,7 +2,7 @@
 //! nodes over metadata slots.
 
 use super::catalog::{Field, Rule, Version};
-use super::context::Context;
+use super::context::{Context, NameKind};
 use super::fast_check::DataReads;
 use crate::config::model::{FieldType, RuleDecl};
 use crate::diagnostic::suggestion;
@@ -200,8 +200,8 @@ pub fn assignments(
                 // A field of another version only: not set in this one.
             }
             None => {
-                let help = suggestion(field_name, checker.fields.iter().map(|f| f.name.as_str()));
-                ctx.error(&at, format!("unknown metadata field `{field_name}`"), help);
+                let declared = checker.fields.iter().map(|f| f.name.as_str());
+                ctx.unknown_name(NameKind::MetadataField, field_name, &at, declared);
                 failed = true;
             }
         }
@@ -257,12 +257,8 @@ fn rule_events(ctx: &mut Context, decl: &RuleDecl, path: &str, version: &Version
         } else if let Some(&id) = version.event_ids.get(name) {
             events.push(usize::from(id));
         } else if !ctx.file.model.events.contains_key(name) {
-            let help = suggestion(name, version.event_ids.keys().map(String::as_str));
-            ctx.error(
-                &format!("{path}.on[{i}]"),
-                format!("unknown event `{name}`"),
-                help,
-            );
+            let declared = version.event_ids.keys().map(String::as_str);
+            ctx.unknown_name(NameKind::Event, name, &format!("{path}.on[{i}]"), declared);
         } else {
             let version_name = &version.name;
             ctx.warning(
