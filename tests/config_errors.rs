@@ -259,6 +259,22 @@ fn one_mistake_is_one_diagnostic() {
         outcome.line
     );
     assert!(said[0].ends_with(&expected), "{}", said[0]);
+    // The same for a metadata field, set by a rule and read by two expressions: the error is
+    // at the use the file has first, the rule that sets it.
+    let outcome = check_broken("  started: {type: timestamp", "  startd: {type: timestamp");
+    let said = diagnostics(&outcome);
+    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    let first_use = 1
+        + (file.lines())
+            .position(|line| line.contains("{on: started, set: {started: ts"))
+            .unwrap();
+    let expected = format!(
+        "callback.yaml:{first_use}:34: error: unknown metadata field `started`, used 3 times (the \
+         first here) (help: did you mean `startd`? If `startd` (line {}) is the misspelling, \
+         rename it there)",
+        outcome.line
+    );
+    assert!(said[0].ends_with(&expected), "{}", said[0]);
 }
 
 #[test]

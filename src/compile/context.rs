@@ -69,12 +69,19 @@ impl NameKind {
 struct UnknownName {
     kind: NameKind,
     name: String,
-    /// Where it is used, first use first.
-    paths: Vec<String>,
+    /// Where it is used, in the order found.
+    uses: Vec<NameUse>,
     /// The declared name nearest to it, if one is near.
     near: Option<String>,
     /// What the first use was told.
     help: Option<String>,
+}
+
+/// One place a name is used: the config value at `path`, or a span of the expression there.
+#[derive(PartialEq)]
+struct NameUse {
+    path: String,
+    span: Option<(usize, usize)>,
 }
 
 /// What lint found in one version: reported once for every version it holds in.
@@ -294,45 +301,89 @@ impl<'a> Context<'a> {
         path: &str,
         declared: impl Iterator<Item = &'n str> + Clone,
     ) {
+        let used = NameUse {
+            path: path.to_owned(),
+            span: None,
+        };
+        self.record_unknown(kind, name, used, declared);
+    }
+
+    /// [`Context::unknown_name`] for a name used at `span` of the expression at `path`.
+    pub fn unknown_name_in_expression<'n>(
+        &mut self,
+        (kind, name): (NameKind, &str),
+        path: &str,
+        span: (usize, usize),
+        declared: impl Iterator<Item = &'n str> + Clone,
+    ) {
+        let used = NameUse {
+            path: path.to_owned(),
+            span: Some(span),
+        };
+        self.record_unknown(kind, name, used, declared);
+    }
+
+    fn record_unknown<'n>(
+        &mut self,
+        kind: NameKind,
+        name: &str,
+        used: NameUse,
+        declared: impl Iterator<Item = &'n str> + Clone,
+    ) {
         self.errors_raised += 1;
         let known = (self.unknown_names.iter_mut())
             .find(|unknown| unknown.kind == kind && unknown.name == name);
         match known {
-            Some(unknown) if unknown.paths.iter().any(|seen| seen == path) => {}
-            Some(unknown) => unknown.paths.push(path.to_owned()),
+            Some(unknown) if unknown.uses.contains(&used) => {}
+            Some(unknown) => unknown.uses.push(used),
             None => self.unknown_names.push(UnknownName {
                 kind,
                 name: name.to_owned(),
-                paths: vec![path.to_owned()],
+                uses: vec![used],
                 near: did_you_mean(name, declared.clone()).map(str::to_owned),
                 help: suggestion(name, declared),
             }),
         }
     }
 
-    /// Reports each unknown name once, at its first use. A name used at several places may
-    /// be right where the declaration is misspelt: the help then points at the declaration of
-    /// the nearest name too.
+    /// Reports each unknown name once, at its first use in the file. A name used at several
+    /// places may be right where the declaration is misspelt: the help then points at the
+    /// declaration of the nearest name too.
     pub fn report_unknown_names(&mut self) {
         for unknown in std::mem::take(&mut self.unknown_names) {
-            let Some(first) = unknown.paths.first() else {
+            let first = (unknown.uses.iter()).min_by_key(|used| {
+                let (file, location) = self.place(&used.path);
+                let inside = used.span.map_or(0, |(start, _)| start);
+                (!std::ptr::eq(file, self.file), location.offset + inside)
+            });
+            let Some(first) = first else {
                 continue;
             };
-            let (kind, name, uses) = (unknown.kind.word(), &unknown.name, unknown.paths.len());
-            if uses == 1 {
-                self.error(first, format!("unknown {kind} `{name}`"), unknown.help);
-                continue;
+            let (kind, name, uses) = (unknown.kind.word(), &unknown.name, unknown.uses.len());
+            let (message, help) = match uses {
+                1 => (format!("unknown {kind} `{name}`"), unknown.help.clone()),
+                _ => {
+                    let declared = (unknown.near.as_deref())
+                        .and_then(|near| Some((near, self.declaration(unknown.kind, near)?)));
+                    let help = match declared {
+                        Some((near, at)) => Some(format!(
+                            "did you mean `{near}`? If `{near}` ({at}) is the misspelling, rename \
+                             it there"
+                        )),
+                        None => unknown.help.clone(),
+                    };
+                    let message =
+                        format!("unknown {kind} `{name}`, used {uses} times (the first here)");
+                    (message, help)
+                }
+            };
+            match first.span {
+                Some((start, end)) => {
+                    let length = end.saturating_sub(start);
+                    self.expression_error(&first.path, start, length, message, help);
+                }
+                None => self.error(&first.path, message, help),
             }
-            let declared = (unknown.near.as_deref())
-                .and_then(|near| Some((near, self.declaration(unknown.kind, near)?)));
-            let help = match declared {
-                Some((near, at)) => Some(format!(
-                    "did you mean `{near}`? If `{near}` ({at}) is the misspelling, rename it there"
-                )),
-                None => unknown.help,
-            };
-            let message = format!("unknown {kind} `{name}`, used {uses} times (the first here)");
-            self.error(first, message, help);
         }
     }
 

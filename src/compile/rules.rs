@@ -101,13 +101,20 @@ pub fn expression(
             Some(node)
         }
         Err(error) => {
-            ctx.expression_error(
-                at,
-                error.span.0,
-                error.span.1.saturating_sub(error.span.0),
-                error.message,
-                error.help,
-            );
+            match &error.unknown_field {
+                Some(name) => {
+                    let declared = checker.fields.iter().map(|f| f.name.as_str());
+                    let field = (NameKind::MetadataField, name.as_str());
+                    ctx.unknown_name_in_expression(field, at, error.span, declared);
+                }
+                None => ctx.expression_error(
+                    at,
+                    error.span.0,
+                    error.span.1.saturating_sub(error.span.0),
+                    error.message,
+                    error.help,
+                ),
+            }
             None
         }
     }

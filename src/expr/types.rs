@@ -122,6 +122,8 @@ pub struct TypeError {
     pub span: Span,
     /// How to fix it.
     pub help: Option<String>,
+    /// The metadata field named, when the error is that no field has that name.
+    pub unknown_field: Option<String>,
 }
 
 fn error(span: Span, message: impl Into<String>) -> TypeError {
@@ -129,6 +131,7 @@ fn error(span: Span, message: impl Into<String>) -> TypeError {
         message: message.into(),
         span,
         help: None,
+        unknown_field: None,
     }
 }
 
@@ -669,6 +672,7 @@ impl<'a> Checker<'a> {
         let Some(field) = self.fields.iter().find(|field| &field.name == name) else {
             return Err(TypeError {
                 help: suggestion(name, self.fields.iter().map(|f| f.name.as_str())),
+                unknown_field: Some(name.clone()),
                 ..error(span, format!("unknown metadata field `{name}`"))
             });
         };
