@@ -29,8 +29,13 @@ fn check_broken(from: &str, to: &str) -> Outcome {
     } else {
         line
     };
+    check_text(&broken, line)
+}
+
+/// `check` on a catalog holding `text` as `callback.yaml`; `line` is the mutated line.
+fn check_text(text: &str, line: usize) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("callback.yaml"), broken).unwrap();
+    std::fs::write(dir.path().join("callback.yaml"), text).unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_plotline"))
         .args(["check", "--catalog"])
         .arg(dir.path())
@@ -307,5 +312,40 @@ fn a_finding_in_every_version_is_reported_once_and_names_the_versions_otherwise(
         ),
         "{}",
         unset[0]
+    );
+}
+
+#[test]
+fn diagnostics_come_in_the_order_of_the_file() {
+    // Three mistakes, found in another order (the scenario's and the state's are gathered by
+    // name and said at the end of compiling).
+    let mut text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("lifecycles/callback.yaml"),
+    )
+    .unwrap();
+    for (from, to) in [
+        (
+            "events: [ready, opened, cancelled, closed]",
+            "events: [ready, opend, cancelled, closed]",
+        ),
+        (
+            "prefilled: data.prefilled}",
+            "prefilled: data.prefilled + 1}",
+        ),
+        ("to: submitted}", "to: submited}"),
+    ] {
+        assert!(text.contains(from), "{from}");
+        text = text.replacen(from, to, 1);
+    }
+    let outcome = check_text(&text, 0);
+    let lines: Vec<usize> = diagnostics(&outcome)
+        .iter()
+        .filter_map(|line| line.split(':').nth(1)?.parse().ok())
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", outcome.stderr);
+    assert!(
+        lines.windows(2).all(|pair| pair[0] < pair[1]),
+        "{}",
+        outcome.stderr
     );
 }

@@ -7,6 +7,7 @@
 //! shared declaration points into the file that declares it.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use super::version::{Range, VersionKey};
 use crate::config::model::{EnumValue, PayloadDecl, Versioned};
@@ -412,9 +413,20 @@ impl<'a> Context<'a> {
         })
     }
 
-    /// The diagnostics found.
+    /// The diagnostics found, in the order of the places they are about: the file's own
+    /// first, then those in imported files (each in the order found).
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
-        self.diagnostics
+        let mut diagnostics = self.diagnostics;
+        let own = &self.file.source;
+        diagnostics.sort_by_key(|diagnostic| {
+            let elsewhere =
+                !(diagnostic.source.as_ref()).is_some_and(|source| Arc::ptr_eq(source, own));
+            (
+                elsewhere,
+                (!elsewhere).then_some(diagnostic.location.offset),
+            )
+        });
+        diagnostics
     }
 
     fn version_index(&mut self, name: &str, path: &str) -> Option<usize> {
