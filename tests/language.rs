@@ -254,6 +254,16 @@ fn payload_keywords_are_checked() {
         "6:82",
         "`pattern` is not a regular expression this engine accepts",
     );
+    // Each is the one error: the keyword is left out of the schema, which still compiles,
+    // and the guard that reads `from` reads it as declared.
+    for keyword in ["minimum: 3", "pattern: '(?<=a)b'", "multipleOf: 0"] {
+        let stderr = check(
+            "{from: {type: string, required: true}",
+            &format!("{{from: {{type: string, required: true, {keyword}}}"),
+            2,
+        );
+        assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+    }
 }
 
 /// `BASE` taking its `message` payload from an imported file.

@@ -127,6 +127,7 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
             continue;
         }
         let payload = decl.payload.as_ref().and_then(|payload| {
+            let errors_before = ctx.errors_raised();
             let resolved = payload::resolve(ctx, payload, &format!("{path}.payload"), index);
             match payload::validator(&resolved.schema) {
                 Ok(validator) => Some(Payload {
@@ -135,6 +136,9 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
                     shape: resolved.shape,
                     validator,
                 }),
+                // A declaration of the payload was wrong, and said so where it is written:
+                // the schema made of it failing as well is that error again.
+                Err(_) if ctx.errors_raised() > errors_before => None,
                 Err(error) => {
                     ctx.error(
                         &path,

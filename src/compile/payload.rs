@@ -271,6 +271,8 @@ fn keywords(ctx: &mut Context, decl: &PropertyDecl, path: &str, map: &mut Map<St
         PropertyType::String | PropertyType::Alphanumeric | PropertyType::Any
     );
     let listed = matches!(ty, PropertyType::Array | PropertyType::Any);
+    // A keyword found wrong is reported here and left out of the schema, which then still
+    // compiles: the events that use it are checked without it, and report nothing more.
     let mut put = |ctx: &mut Context, name: &str, fits: bool, kind: &str, value: Value| {
         if !fits {
             ctx.error(
@@ -278,6 +280,7 @@ fn keywords(ctx: &mut Context, decl: &PropertyDecl, path: &str, map: &mut Map<St
                 format!("`{name}` applies to {kind}, and this property is {ty:?}"),
                 Some(format!("remove `{name}`, or change the property's type")),
             );
+            return;
         }
         map.insert(name.to_owned(), value);
     };
@@ -296,6 +299,7 @@ fn keywords(ctx: &mut Context, decl: &PropertyDecl, path: &str, map: &mut Map<St
                     "`multipleOf` must be greater than 0",
                     None,
                 );
+                continue;
             }
             put(ctx, name, numeric, "numbers", Value::Number(number.clone()));
         }
@@ -338,22 +342,24 @@ fn keywords(ctx: &mut Context, decl: &PropertyDecl, path: &str, map: &mut Map<St
         }
     }
     if let Some(pattern) = &decl.pattern {
-        if let Err(error) = regex::RegexBuilder::new(pattern)
+        match regex::RegexBuilder::new(pattern)
             .size_limit(PATTERN_SIZE_LIMIT)
             .build()
         {
-            let message = error.to_string();
-            let last = message.lines().last().unwrap_or("invalid").trim();
-            let first = last.trim_start_matches("error:").trim();
-            ctx.error(&format!("{path}.pattern"), format!("`pattern` is not a regular expression this engine accepts: {first}"), Some("write it in the syntax of the regex crate (no look-around or back-references), under 1 MiB compiled".into()));
+            Ok(_) => put(
+                ctx,
+                "pattern",
+                textual,
+                "strings",
+                Value::String(pattern.clone()),
+            ),
+            Err(error) => {
+                let message = error.to_string();
+                let last = message.lines().last().unwrap_or("invalid").trim();
+                let first = last.trim_start_matches("error:").trim();
+                ctx.error(&format!("{path}.pattern"), format!("`pattern` is not a regular expression this engine accepts: {first}"), Some("write it in the syntax of the regex crate (no look-around or back-references), under 1 MiB compiled".into()));
+            }
         }
-        put(
-            ctx,
-            "pattern",
-            textual,
-            "strings",
-            Value::String(pattern.clone()),
-        );
     }
     if let Some(format) = decl.format {
         put(
