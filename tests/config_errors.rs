@@ -349,3 +349,36 @@ fn diagnostics_come_in_the_order_of_the_file() {
         outcome.stderr
     );
 }
+
+#[test]
+fn a_scenario_payload_key_near_a_declared_property_is_taken_for_a_misspelling() {
+    let outcome = check_broken(
+        "data: {autoSubmitted: false}}",
+        "data: {autoSubmited: false}}",
+    );
+    assert_eq!(outcome.code, Some(0), "{}", outcome.stderr);
+    let said = diagnostics(&outcome);
+    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    assert!(
+        said[0].contains(&format!("callback.yaml:{}:", outcome.line))
+            && said[0].ends_with(
+                "warning: `autoSubmited` is no property of the payload of `submitted`: it is \
+                 taken as an extra one (help: did you mean `autoSubmitted`?)"
+            ),
+        "{}",
+        said[0]
+    );
+    // A key far from every declared one may well be meant: payloads carry more than they
+    // declare.
+    let outcome = check_broken(
+        "data: {autoSubmitted: false}}",
+        "data: {autoSubmitted: false, channel: web}}",
+    );
+    assert_eq!(outcome.code, Some(0), "{}", outcome.stderr);
+    assert_eq!(
+        diagnostics(&outcome),
+        Vec::<&str>::new(),
+        "{}",
+        outcome.stderr
+    );
+}

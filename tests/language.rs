@@ -581,3 +581,18 @@ fn a_deadline_counts_across_states_from_its_event() {
         "{said}"
     );
 }
+
+#[test]
+fn scenario_payload_keys_are_checked_inside_arrays_and_objects() {
+    let scenario =
+        "scenarios:\n  - {name: s, description: d, events: [opened, {event: message, data: {from: agent, \
+                    items: [{price: 1}, {prise: 2}]}}, closed]}\n";
+    let stderr = check("rules:\n", &format!("{scenario}rules:\n"), 0);
+    let line = assert_line(
+        &stderr,
+        "`prise` is no property of the payload of `message`: it is taken as an extra one",
+        "22:113: warning",
+    );
+    assert!(line.contains("(help: did you mean `price`?)"), "{line}");
+    assert_eq!(stderr.matches("warning:").count(), 2, "{stderr}");
+}

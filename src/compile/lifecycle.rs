@@ -12,7 +12,7 @@ use super::fast_check::{DataReads, FastCheck};
 use super::names::NameMap;
 use super::version::VersionKey;
 use super::{format, lint, payload, rules};
-use crate::config::model::{Nullable, StateDecl};
+use crate::config::model::{Nullable, ScenarioEvent, ScenarioStep, StateDecl};
 use crate::config::LoadedFile;
 use crate::diagnostic::Diagnostic;
 use crate::expr::types::FieldInfo;
@@ -713,6 +713,25 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
                     &format!("{path}.events[{i}]"),
                     declared,
                 );
+            }
+        }
+        for (i, step) in decl.events.iter().enumerate() {
+            let ScenarioStep::Full(ScenarioEvent {
+                event,
+                data: Some(data),
+                ..
+            }) = step
+            else {
+                continue;
+            };
+            for &v in &applies {
+                let version = &versions[v];
+                let payload = (version.event_ids.get(event))
+                    .and_then(|&id| version.events.get(usize::from(id))?.payload.as_ref());
+                if let Some(payload) = payload {
+                    let at = format!("{path}.events[{i}].data");
+                    lint::payload_keys(ctx, (event, &payload.shape), data, &at);
+                }
             }
         }
         scenarios.push(Scenario {

@@ -4,8 +4,12 @@
 
 use std::collections::VecDeque;
 
+use serde_json::Value;
+
 use super::catalog::{StateId, Version};
 use super::context::{Context, Finding};
+use crate::diagnostic::did_you_mean;
+use crate::expr::types::Shape;
 use crate::expr::Node;
 
 /// Records what is unsound in `version` (the file's version `index`) against the config of
@@ -183,4 +187,40 @@ fn unset_fields(version: &Version) -> impl Iterator<Item = &str> {
             !by_rule && !by_timeout && !by_deadline
         })
         .map(|(_, field)| field.name.as_str())
+}
+
+/// Warns of each key of a scenario step's payload `data` (at config path `at`) that the
+/// payload of `event` (its `shape`) does not declare but that is spelled nearly as a property
+/// it does: accepted as an extra property, it is most likely that property misspelt. Keys far
+/// from every declared name are left alone, as payloads may carry more than they declare.
+pub fn payload_keys(ctx: &mut Context, (event, shape): (&str, &Shape), data: &Value, at: &str) {
+    match (shape, data) {
+        (Shape::Object(properties), Value::Object(members)) if !properties.is_empty() => {
+            for (key, value) in members {
+                let path = format!("{at}.{key}");
+                match properties.get(key) {
+                    Some((inner, _)) => payload_keys(ctx, (event, inner), value, &path),
+                    None => {
+                        let declared = properties.keys().map(String::as_str);
+                        if let Some(near) = did_you_mean(key, declared) {
+                            ctx.warning(
+                                &path,
+                                format!(
+                                    "`{key}` is no property of the payload of `{event}`: it is \
+                                     taken as an extra one"
+                                ),
+                                Some(format!("did you mean `{near}`?")),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        (Shape::Array(inner), Value::Array(items)) => {
+            for (index, item) in items.iter().enumerate() {
+                payload_keys(ctx, (event, inner), item, &format!("{at}[{index}]"));
+            }
+        }
+        _ => {}
+    }
 }

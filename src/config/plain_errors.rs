@@ -109,7 +109,11 @@ fn plain_message(message: &str, line: &str) -> (String, Option<String>) {
         return (format!("expected {}", type_name(name.trim())), None);
     }
     let message = name_types(message);
-    let hint = if message.contains("cannot start any token") && line.contains('\t') {
+    let missing =
+        (message.split_once("missing field `")).and_then(|(_, rest)| Some(rest.split_once('`')?.0));
+    let hint = if let Some(field) = missing {
+        Some(format!("add `{field}: ...`"))
+    } else if message.contains("cannot start any token") && line.contains('\t') {
         Some("YAML does not allow tabs for indentation: indent with spaces".to_owned())
     } else if message.contains("did not find expected key")
         || message.contains("did not find expected '-' indicator")
@@ -275,6 +279,9 @@ mod tests {
         assert!(hint.is_some_and(|hint| hint.contains("indentation")));
         let (_, hint) = plain("did not find expected ',' or '}'", "  - {when: a ? b : c}");
         assert!(hint.is_some_and(|hint| hint.contains("quote the expression")));
+        // A key left out, in a flow mapping or not: the hint says to add it.
+        let (_, hint) = plain("scenarios[0]: missing field `description`", "  - {name: s}");
+        assert_eq!(hint.as_deref(), Some("add `description: ...`"));
         // serde_yaml's path stays in front; no hint where none is likely.
         let serde = "events.a.minLength: invalid type: integer `-1`, expected u64 at line 3";
         assert_eq!(
