@@ -382,3 +382,85 @@ fn a_scenario_payload_key_near_a_declared_property_is_taken_for_a_misspelling() 
         outcome.stderr
     );
 }
+
+/// `check` on a copy of the catalog `tests/fixtures/general` with `from` replaced by `to` in
+/// its `file`.
+fn check_fixture(file: &str, from: &str, to: &str) -> Outcome {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/general");
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let entry = entry.unwrap();
+        let mut text = std::fs::read_to_string(entry.path()).unwrap();
+        if entry.file_name() == file {
+            assert!(text.contains(from), "mutation target `{from}` not found");
+            text = text.replacen(from, to, 1);
+        }
+        std::fs::write(dir.path().join(entry.file_name()), text).unwrap();
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_plotline"))
+        .args(["check", "--catalog"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    Outcome {
+        code: output.status.code(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        line: 0,
+    }
+}
+
+#[test]
+fn what_only_repeats_an_error_is_not_said_again() {
+    // An import misspelt: the property sets and enums it would have brought are not reported
+    // unknown as well.
+    let outcome = check_fixture(
+        "checkout.yaml",
+        "imports: [commerce.yaml]",
+        "imports: [commrce.yaml]",
+    );
+    assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
+    let said = diagnostics(&outcome);
+    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    assert!(
+        said[0].contains("no file `commrce.yaml` in this catalog to import"),
+        "{}",
+        said[0]
+    );
+    // A payload property misspelt where it is declared: its four reads are one error.
+    let outcome = check_fixture(
+        "checkout.yaml",
+        "  revenue: {type: number",
+        "  revnue: {type: number",
+    );
+    let said = diagnostics(&outcome);
+    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    assert!(
+        said[0].contains(
+            "error: unknown property `revenue` (payload of `paid`), used 4 times (the first \
+             here) (help: did you mean `revnue`?)"
+        ),
+        "{}",
+        said[0]
+    );
+    // An event misspelt where it is declared: transitions, rules and the format that maps a
+    // name to it are uses of one unknown name, and its rules are not checked against no
+    // event at all.
+    let outcome = check_fixture("checkout.yaml", "  paid:\n", "  pad:\n");
+    let said = diagnostics(&outcome);
+    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    assert!(
+        said[0].contains("error: unknown event `paid`, used 9 times (the first here)"),
+        "{}",
+        said[0]
+    );
+    // A state misspelt where it is declared: the guards comparing `state` with the right name
+    // are uses too, not warnings of their own.
+    let outcome = check_fixture("checkout.yaml", "  paying:\n", "  payng:\n");
+    let said = diagnostics(&outcome);
+    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    assert!(
+        said[0].contains("error: unknown state `paying`, used"),
+        "{}",
+        said[0]
+    );
+}

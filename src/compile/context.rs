@@ -13,7 +13,12 @@ use super::version::{Range, VersionKey};
 use crate::config::model::{EnumValue, PayloadDecl, Versioned};
 use crate::config::source_map::Location;
 use crate::config::LoadedFile;
-use crate::diagnostic::{did_you_mean, suggestion, Diagnostic};
+use crate::diagnostic::{suggestion, Diagnostic};
+
+mod unknown_names;
+
+use unknown_names::UnknownName;
+pub use unknown_names::{NameKind, Told};
 
 /// Compilation state for one file.
 pub struct Context<'a> {
@@ -21,13 +26,13 @@ pub struct Context<'a> {
     pub file: &'a LoadedFile,
     /// The files it imports, directly or not, in the order their declarations are searched.
     pub imports: Vec<&'a LoadedFile>,
+    /// Whether every file it imports was found: a property set or enum it does not know may
+    /// be in one that was not (an error said already).
+    imports_whole: bool,
     /// Version names, oldest first.
     pub version_names: Vec<String>,
     /// Parsed version names.
     pub version_keys: Vec<VersionKey>,
-    /// Whether a name was not found (a likely misspelling): what follows from the machine
-    /// without it (unreachable states, unused events) would only repeat that error.
-    pub unresolved_names: bool,
     diagnostics: Vec<Diagnostic>,
     seen: HashSet<(String, usize, String)>,
     /// Errors raised so far, each time it was raised (those the deduplication dropped too).
@@ -36,53 +41,6 @@ pub struct Context<'a> {
     findings: Vec<(Finding, Vec<usize>)>,
     /// Names used but not declared, in the order first found.
     unknown_names: Vec<UnknownName>,
-}
-
-/// The kinds of declared names a file uses by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NameKind {
-    /// An event (`events`).
-    Event,
-    /// A state (`states`).
-    State,
-    /// A metadata field (`metadata`).
-    MetadataField,
-    /// A property set (`property_sets`, here or in an imported file).
-    PropertySet,
-    /// A list of values (`enums`, here or in an imported file).
-    Enum,
-}
-
-impl NameKind {
-    /// What messages call it.
-    pub fn word(self) -> &'static str {
-        match self {
-            NameKind::Event => "event",
-            NameKind::State => "state",
-            NameKind::MetadataField => "metadata field",
-            NameKind::PropertySet => "property set",
-            NameKind::Enum => "enum",
-        }
-    }
-}
-
-/// A name used at some places that nothing of its kind declares.
-struct UnknownName {
-    kind: NameKind,
-    name: String,
-    /// Where it is used, in the order found.
-    uses: Vec<NameUse>,
-    /// The declared name nearest to it, if one is near.
-    near: Option<String>,
-    /// What the first use was told.
-    help: Option<String>,
-}
-
-/// One place a name is used: the config value at `path`, or a span of the expression there.
-#[derive(PartialEq)]
-struct NameUse {
-    path: String,
-    span: Option<(usize, usize)>,
 }
 
 /// What lint found in one version: reported once for every version it holds in.
@@ -102,16 +60,16 @@ impl<'a> Context<'a> {
     /// A context for `file` whose versions are already validated.
     pub fn new(
         file: &'a LoadedFile,
-        imports: Vec<&'a LoadedFile>,
+        (imports, imports_whole): (Vec<&'a LoadedFile>, bool),
         version_names: Vec<String>,
         version_keys: Vec<VersionKey>,
     ) -> Self {
         Context {
             file,
             imports,
+            imports_whole,
             version_names,
             version_keys,
-            unresolved_names: false,
             diagnostics: Vec::new(),
             seen: HashSet::new(),
             errors_raised: 0,
@@ -291,126 +249,6 @@ impl<'a> Context<'a> {
             Some((last, others)) => format!(" in versions {} and {last}", others.join(", ")),
             None => String::new(),
         }
-    }
-
-    /// Records that `name`, used at config `path`, is no declared name of its kind
-    /// (`declared`): an error, reported by [`Context::report_unknown_names`].
-    pub fn unknown_name<'n>(
-        &mut self,
-        kind: NameKind,
-        name: &str,
-        path: &str,
-        declared: impl Iterator<Item = &'n str> + Clone,
-    ) {
-        let used = NameUse {
-            path: path.to_owned(),
-            span: None,
-        };
-        self.record_unknown(kind, name, used, declared);
-    }
-
-    /// [`Context::unknown_name`] for a name used at `span` of the expression at `path`.
-    pub fn unknown_name_in_expression<'n>(
-        &mut self,
-        (kind, name): (NameKind, &str),
-        path: &str,
-        span: (usize, usize),
-        declared: impl Iterator<Item = &'n str> + Clone,
-    ) {
-        let used = NameUse {
-            path: path.to_owned(),
-            span: Some(span),
-        };
-        self.record_unknown(kind, name, used, declared);
-    }
-
-    fn record_unknown<'n>(
-        &mut self,
-        kind: NameKind,
-        name: &str,
-        used: NameUse,
-        declared: impl Iterator<Item = &'n str> + Clone,
-    ) {
-        self.errors_raised += 1;
-        let known = (self.unknown_names.iter_mut())
-            .find(|unknown| unknown.kind == kind && unknown.name == name);
-        match known {
-            Some(unknown) if unknown.uses.contains(&used) => {}
-            Some(unknown) => unknown.uses.push(used),
-            None => self.unknown_names.push(UnknownName {
-                kind,
-                name: name.to_owned(),
-                uses: vec![used],
-                near: did_you_mean(name, declared.clone()).map(str::to_owned),
-                help: suggestion(name, declared),
-            }),
-        }
-    }
-
-    /// Reports each unknown name once, at its first use in the file. A name used at several
-    /// places may be right where the declaration is misspelt: the help then points at the
-    /// declaration of the nearest name too.
-    pub fn report_unknown_names(&mut self) {
-        for unknown in std::mem::take(&mut self.unknown_names) {
-            let first = (unknown.uses.iter()).min_by_key(|used| {
-                let (file, location) = self.place(&used.path);
-                let inside = used.span.map_or(0, |(start, _)| start);
-                (!std::ptr::eq(file, self.file), location.offset + inside)
-            });
-            let Some(first) = first else {
-                continue;
-            };
-            let (kind, name, uses) = (unknown.kind.word(), &unknown.name, unknown.uses.len());
-            let (message, help) = match uses {
-                1 => (format!("unknown {kind} `{name}`"), unknown.help.clone()),
-                _ => {
-                    let declared = (unknown.near.as_deref())
-                        .and_then(|near| Some((near, self.declaration(unknown.kind, near)?)));
-                    let help = match declared {
-                        Some((near, at)) => Some(format!(
-                            "did you mean `{near}`? If `{near}` ({at}) is the misspelling, rename \
-                             it there"
-                        )),
-                        None => unknown.help.clone(),
-                    };
-                    let message =
-                        format!("unknown {kind} `{name}`, used {uses} times (the first here)");
-                    (message, help)
-                }
-            };
-            match first.span {
-                Some((start, end)) => {
-                    let length = end.saturating_sub(start);
-                    self.expression_error(&first.path, start, length, message, help);
-                }
-                None => self.error(&first.path, message, help),
-            }
-        }
-    }
-
-    /// Where the declaration of `name` is, in words (`line 26`, `common.yaml line 3`).
-    fn declaration(&self, kind: NameKind, name: &str) -> Option<String> {
-        let model = &self.file.model;
-        let path = match kind {
-            NameKind::Event => model
-                .events
-                .contains_key(name)
-                .then(|| format!("events.{name}"))?,
-            NameKind::State => model
-                .states
-                .contains_key(name)
-                .then(|| format!("states.{name}"))?,
-            NameKind::MetadataField => {
-                (model.metadata.contains_key(name)).then(|| format!("metadata.{name}"))?
-            }
-            NameKind::PropertySet => self.property_set(name)?.1,
-            NameKind::Enum => self.enum_list(name)?.1,
-        };
-        let (file, location) = self.place(&path);
-        Some(match std::ptr::eq(file, self.file) {
-            true => format!("line {}", location.line),
-            false => format!("{} line {}", file.source.name, location.line),
-        })
     }
 
     /// The diagnostics found, in the order of the places they are about: the file's own

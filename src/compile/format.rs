@@ -6,9 +6,8 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::catalog::Version;
-use super::context::Context;
+use super::context::{Context, NameKind};
 use crate::config::model::{EventCase, FormatDecl, TsFormat};
-use crate::diagnostic::suggestion;
 
 /// What a timestamp path writes for the event name.
 pub const EVENT_PLACEHOLDER: &str = "{event}";
@@ -146,11 +145,11 @@ pub fn compile_formats(
                 let names = versions
                     .iter()
                     .flat_map(|v| v.events.iter().map(|e| e.name.as_str()));
-                let help = suggestion(mapped, names);
-                let message = format!(
+                let said = format!(
                     "`{native}` is mapped to `{mapped}`, which is no event of the lifecycle"
                 );
-                ctx.error(&format!("{at}.event_names.{native}"), message, help);
+                let path = format!("{at}.event_names.{native}");
+                ctx.unknown_name_said(NameKind::Event, mapped, &path, names, Some(said));
                 failed = true;
             }
         }

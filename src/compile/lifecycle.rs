@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use indexmap::IndexMap;
+
 use super::catalog::{
     Deadline, Event, EventId, Field, Guarded, Lifecycle, Payload, Scenario, State, StateId,
     Timeout, UnsetBlock, Version, GUARDED, NO_STATE,
@@ -21,18 +23,18 @@ use crate::expr::{Checker, Node};
 /// The `from` name meaning "every state that is neither initial nor final".
 pub const ANY_OPEN_STATE: &str = "*";
 
-/// Compiles one file, with the files it imports. Returns the lifecycle (when it has no error)
-/// and all diagnostics.
+/// Compiles one file, with the files it imports (and whether every import was found).
+/// Returns the lifecycle (when it has no error) and all diagnostics.
 pub fn compile_file<'a>(
     file: &'a LoadedFile,
-    imports: Vec<&'a LoadedFile>,
+    (imports, imports_whole): (Vec<&'a LoadedFile>, bool),
 ) -> (Option<Lifecycle>, Vec<Diagnostic>) {
     let model = &file.model;
     let Some((names, keys)) = versions(file) else {
         let (_, diagnostics) = (None::<()>, version_errors(file));
         return (None, diagnostics);
     };
-    let mut ctx = Context::new(file, imports, names.clone(), keys.clone());
+    let mut ctx = Context::new(file, (imports, imports_whole), names.clone(), keys.clone());
     let versions: Vec<Version> = (0..names.len())
         .map(|index| compile_version(&mut ctx, index))
         .collect();
@@ -218,8 +220,9 @@ fn compile_version(ctx: &mut Context, index: usize) -> Version {
             fast.keeping(&event.data_reads);
         }
     }
-    let compiled_whole = ctx.errors_raised() == errors_before;
-    lint::check(ctx, index, &version, compiled_whole);
+    if ctx.errors_raised() == errors_before {
+        lint::check(ctx, index, &version);
+    }
     version
 }
 
@@ -644,7 +647,6 @@ fn report_unknown<'n, 'm>(
 ) {
     let version = ctx.version_names.get(index).cloned().unwrap_or_default();
     let what = kind.word();
-    ctx.unresolved_names = true;
     if let Some(versioned) = declared(name) {
         let range = (versioned.since.map(|since| format!("since: {since}")))
             .or_else(|| versioned.until.map(|until| format!("until: {until}")))
@@ -686,6 +688,8 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
 fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
     let model = &ctx.file.model;
     let mut scenarios = Vec::new();
+    // Scenario payload keys near a declared property, by event and key.
+    let mut near_keys: IndexMap<(&str, String), Vec<lint::NearKey>> = IndexMap::new();
     let mut names: HashMap<(&str, usize), usize> = HashMap::new();
     for (s, decl) in model.scenarios.iter().enumerate() {
         let path = format!("scenarios[{s}]");
@@ -729,8 +733,16 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
                 let payload = (version.event_ids.get(event))
                     .and_then(|&id| version.events.get(usize::from(id))?.payload.as_ref());
                 if let Some(payload) = payload {
+                    let mut found = Vec::new();
                     let at = format!("{path}.events[{i}].data");
-                    lint::payload_keys(ctx, (event, &payload.shape), data, &at);
+                    lint::near_keys(&payload.shape, data, &at, &mut found);
+                    for near in found {
+                        let steps = near_keys.entry((event.as_str(), near.key.clone()));
+                        let steps = steps.or_default();
+                        if !steps.iter().any(|seen| seen.path == near.path) {
+                            steps.push(near);
+                        }
+                    }
                 }
             }
         }
@@ -744,6 +756,27 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
             file: ctx.file.source.clone(),
             location: ctx.file.locate(&path),
         });
+    }
+    // Said once for each key, and only of a file without errors: a property misspelt where it
+    // is declared makes the right key look wrong, and has its own error.
+    if ctx.errors_raised() == 0 {
+        for ((event, key), steps) in near_keys {
+            let Some(first) = steps.first() else {
+                continue;
+            };
+            let more = match steps.len() {
+                1 => String::new(),
+                n => format!(" (in {n} scenario steps, the first here)"),
+            };
+            ctx.warning(
+                &first.path,
+                format!(
+                    "`{key}` is no property of the payload of `{event}`: it is taken as an extra \
+                     one{more}"
+                ),
+                Some(format!("did you mean `{}`?", first.near)),
+            );
+        }
     }
     scenarios
 }

@@ -13,14 +13,10 @@ use crate::expr::types::Shape;
 use crate::expr::Node;
 
 /// Records what is unsound in `version` (the file's version `index`) against the config of
-/// `ctx`; nothing while a name is unresolved (the machine lacks what the misspelt name meant:
-/// its flaws would be echoes of that one error). Whether every field is set is asked only when
-/// `sets_known`: when the version compiled without an error (a rule, timeout or deadline that
-/// did not compile may have set what would be reported unset).
-pub fn check(ctx: &mut Context, index: usize, version: &Version, sets_known: bool) {
-    if ctx.unresolved_names {
-        return;
-    }
+/// `ctx`. Only for a version that compiled without an error: one that did not lacks what the
+/// wrong part meant (a transition on a misspelt state, a rule that sets a field), and its
+/// flaws would be echoes of that one error.
+pub fn check(ctx: &mut Context, index: usize, version: &Version) {
     let mut found = |error: bool, path: &str, message: (String, &str), help: Option<&str>| {
         let finding = Finding {
             error,
@@ -51,18 +47,16 @@ pub fn check(ctx: &mut Context, index: usize, version: &Version, sets_known: boo
             )
             .collect()
     };
-    if sets_known {
-        for field in unset_fields(version) {
-            found(
-                false,
-                &format!("metadata.{field}"),
-                (
-                    format!("no rule sets metadata field `{field}`"),
-                    ": it always holds its default",
-                ),
-                Some("add a rule with `set`, or remove the field"),
-            );
-        }
+    for field in unset_fields(version) {
+        found(
+            false,
+            &format!("metadata.{field}"),
+            (
+                format!("no rule sets metadata field `{field}`"),
+                ": it always holds its default",
+            ),
+            Some("add a rule with `set`, or remove the field"),
+        );
     }
 
     if successors(0).iter().all(|&s| s == 0) {
@@ -189,28 +183,36 @@ fn unset_fields(version: &Version) -> impl Iterator<Item = &str> {
         .map(|(_, field)| field.name.as_str())
 }
 
-/// Warns of each key of a scenario step's payload `data` (at config path `at`) that the
-/// payload of `event` (its `shape`) does not declare but that is spelled nearly as a property
-/// it does: accepted as an extra property, it is most likely that property misspelt. Keys far
-/// from every declared name are left alone, as payloads may carry more than they declare.
-pub fn payload_keys(ctx: &mut Context, (event, shape): (&str, &Shape), data: &Value, at: &str) {
+/// A key of a scenario step's payload that its event's payload does not declare, spelled
+/// nearly as a property it does.
+pub struct NearKey {
+    /// The config path of its value.
+    pub path: String,
+    /// The key.
+    pub key: String,
+    /// The declared property it is near.
+    pub near: String,
+}
+
+/// Each key of a scenario step's payload `data` (at config path `at`) that the payload
+/// `shape` does not declare but that is spelled nearly as a property it does: accepted as an
+/// extra property, it is most likely that property misspelt. Keys far from every declared
+/// name are left alone, as payloads may carry more than they declare.
+pub fn near_keys(shape: &Shape, data: &Value, at: &str, found: &mut Vec<NearKey>) {
     match (shape, data) {
         (Shape::Object(properties), Value::Object(members)) if !properties.is_empty() => {
             for (key, value) in members {
                 let path = format!("{at}.{key}");
                 match properties.get(key) {
-                    Some((inner, _)) => payload_keys(ctx, (event, inner), value, &path),
+                    Some((inner, _)) => near_keys(inner, value, &path, found),
                     None => {
                         let declared = properties.keys().map(String::as_str);
                         if let Some(near) = did_you_mean(key, declared) {
-                            ctx.warning(
-                                &path,
-                                format!(
-                                    "`{key}` is no property of the payload of `{event}`: it is \
-                                     taken as an extra one"
-                                ),
-                                Some(format!("did you mean `{near}`?")),
-                            );
+                            found.push(NearKey {
+                                path,
+                                key: key.clone(),
+                                near: near.to_owned(),
+                            });
                         }
                     }
                 }
@@ -218,7 +220,7 @@ pub fn payload_keys(ctx: &mut Context, (event, shape): (&str, &Shape), data: &Va
         }
         (Shape::Array(inner), Value::Array(items)) => {
             for (index, item) in items.iter().enumerate() {
-                payload_keys(ctx, (event, inner), item, &format!("{at}[{index}]"));
+                near_keys(inner, item, &format!("{at}[{index}]"), found);
             }
         }
         _ => {}

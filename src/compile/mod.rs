@@ -98,8 +98,10 @@ pub fn compile(files: &[LoadedFile]) -> (Option<Catalog>, Vec<Diagnostic>) {
             prepared.push((diagnostics, None));
             continue;
         }
+        let before = diagnostics.len();
         let imported = imports::resolve(file, files, &mut diagnostics);
-        prepared.push((diagnostics, Some((file, imported))));
+        let imports_whole = !diagnostics[before..].iter().any(Diagnostic::is_error);
+        prepared.push((diagnostics, Some((file, (imported, imports_whole)))));
     }
     // Lifecycles compile independently of each other: on every core.
     let compiled = map_on_cores(prepared, |(mut diagnostics, job)| {

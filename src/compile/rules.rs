@@ -2,12 +2,11 @@
 //! nodes over metadata slots.
 
 use super::catalog::{Field, Rule, Version};
-use super::context::{Context, NameKind};
+use super::context::{Context, NameKind, Told};
 use super::fast_check::DataReads;
 use crate::config::model::{FieldType, RuleDecl};
-use crate::diagnostic::suggestion;
 use crate::expr::ast::{BinaryOp, Expr, ExprKind, Part};
-use crate::expr::types::FieldInfo;
+use crate::expr::types::{FieldInfo, Unknown};
 use crate::expr::{parse, Checker, Node, Ty};
 
 /// The `on` name meaning every event.
@@ -101,11 +100,20 @@ pub fn expression(
             Some(node)
         }
         Err(error) => {
-            match &error.unknown_field {
-                Some(name) => {
+            match &error.unknown {
+                Some(Unknown::MetadataField(name)) => {
                     let declared = checker.fields.iter().map(|f| f.name.as_str());
-                    let field = (NameKind::MetadataField, name.as_str());
-                    ctx.unknown_name_in_expression(field, at, error.span, declared);
+                    let field = (NameKind::MetadataField, name.as_str(), "");
+                    ctx.unknown_name_in_expression(
+                        field,
+                        (at, error.span),
+                        Told::Declared(declared),
+                    );
+                }
+                Some(Unknown::Property(name, within)) => {
+                    let property = (NameKind::Property, name.as_str(), within.as_str());
+                    let told: Told<'_, std::iter::Empty<&str>> = Told::Help(error.help);
+                    ctx.unknown_name_in_expression(property, (at, error.span), told);
                 }
                 None => ctx.expression_error(
                     at,
@@ -126,12 +134,9 @@ fn warn_of_unknown_states(ctx: &mut Context, at: &str, expr: &Expr, states: &[&s
     let mut compared = Vec::new();
     texts_compared_with_state(expr, &mut compared);
     for (span, name) in compared {
-        if states.contains(&name.as_str()) {
-            continue;
+        if !states.contains(&name.as_str()) {
+            ctx.unknown_state_compared(&name, (at, span), states.iter().copied());
         }
-        let help = suggestion(&name, states.iter().copied());
-        let message = format!("unknown state `{name}`: this comparison never holds");
-        ctx.expression_warning(at, (span.0, span.1 - span.0), message, help);
     }
 }
 
@@ -225,7 +230,9 @@ pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
         if !ctx.active(decl.versioned(), &path, index) {
             continue;
         }
-        let events = rule_events(ctx, decl, &path, version);
+        let Some(events) = rule_events(ctx, decl, &path, version) else {
+            continue;
+        };
         if let Some(rule) = compile_rule(ctx, decl, &path, r, version, &events, &fields) {
             let rule_index = version.rules.len();
             version.rules.push(rule);
@@ -256,8 +263,17 @@ pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
     }
 }
 
-fn rule_events(ctx: &mut Context, decl: &RuleDecl, path: &str, version: &Version) -> Vec<usize> {
+/// The events of `version` a rule runs on; `None` when it names one the file does not
+/// declare (reported): checked against the events left, its expressions would report what
+/// only that misspelling causes.
+fn rule_events(
+    ctx: &mut Context,
+    decl: &RuleDecl,
+    path: &str,
+    version: &Version,
+) -> Option<Vec<usize>> {
     let mut events = Vec::new();
+    let mut unknown = false;
     for (i, name) in decl.on.names().iter().enumerate() {
         if name == EVERY_EVENT {
             events.extend(0..version.events.len());
@@ -266,6 +282,7 @@ fn rule_events(ctx: &mut Context, decl: &RuleDecl, path: &str, version: &Version
         } else if !ctx.file.model.events.contains_key(name) {
             let declared = version.event_ids.keys().map(String::as_str);
             ctx.unknown_name(NameKind::Event, name, &format!("{path}.on[{i}]"), declared);
+            unknown = true;
         } else {
             let version_name = &version.name;
             ctx.warning(
@@ -277,7 +294,7 @@ fn rule_events(ctx: &mut Context, decl: &RuleDecl, path: &str, version: &Version
     }
     events.sort_unstable();
     events.dedup();
-    events
+    (!unknown).then_some(events)
 }
 
 fn compile_rule(

@@ -122,8 +122,29 @@ pub struct TypeError {
     pub span: Span,
     /// How to fix it.
     pub help: Option<String>,
-    /// The metadata field named, when the error is that no field has that name.
-    pub unknown_field: Option<String>,
+    /// The name the error is that nothing declares, when it is.
+    pub unknown: Option<Unknown>,
+}
+
+/// A name an expression uses that nothing declares.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unknown {
+    /// A metadata field.
+    MetadataField(String),
+    /// A property, with where it was looked for as the message says it after the name
+    /// (` (payload of `paid`)`, ` (element `i`)`).
+    Property(String, String),
+}
+
+impl TypeError {
+    /// Says where the walk that failed looked (` (payload of `paid`)`), after the message and
+    /// after the unknown property's name.
+    fn within(&mut self, place: &str) {
+        self.message.push_str(place);
+        if let Some(Unknown::Property(_, within)) = &mut self.unknown {
+            within.push_str(place);
+        }
+    }
 }
 
 fn error(span: Span, message: impl Into<String>) -> TypeError {
@@ -131,7 +152,7 @@ fn error(span: Span, message: impl Into<String>) -> TypeError {
         message: message.into(),
         span,
         help: None,
-        unknown_field: None,
+        unknown: None,
     }
 }
 
@@ -607,7 +628,7 @@ impl<'a> Checker<'a> {
                 .map_or(&Shape::Any, |(_, shape)| shape);
             let ty = walk(shape, steps, true).map_err(|mut problem| {
                 problem.span = span;
-                problem.message = format!("{} (element `{root}`)", problem.message);
+                problem.within(&format!(" (element `{root}`)"));
                 problem
             })?;
             return Ok((Node::Local(depth, steps.to_vec()), ty));
@@ -672,7 +693,7 @@ impl<'a> Checker<'a> {
         let Some(field) = self.fields.iter().find(|field| &field.name == name) else {
             return Err(TypeError {
                 help: suggestion(name, self.fields.iter().map(|f| f.name.as_str())),
-                unknown_field: Some(name.clone()),
+                unknown: Some(Unknown::MetadataField(name.clone())),
                 ..error(span, format!("unknown metadata field `{name}`"))
             });
         };
@@ -720,7 +741,7 @@ impl<'a> Checker<'a> {
                 None => Ty::ANY,
                 Some(shape) => walk(shape, steps, true).map_err(|mut problem| {
                     problem.span = span;
-                    problem.message = format!("{} (payload of `{event}`)", problem.message);
+                    problem.within(&format!(" (payload of `{event}`)"));
                     problem
                 })?,
             };
@@ -800,6 +821,7 @@ fn walk(shape: &Shape, steps: &[Step], present: bool) -> Result<Ty, TypeError> {
             Some((inner, required)) => walk(inner, rest, present && *required),
             None => Err(TypeError {
                 help: suggestion(name, props.keys().map(String::as_str)),
+                unknown: Some(Unknown::Property(name.clone(), String::new())),
                 ..error((0, 0), format!("unknown property `{name}`"))
             }),
         },

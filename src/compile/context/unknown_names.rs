@@ -1,0 +1,251 @@
+//! Names used but declared nowhere: gathered while a file compiles, then said once each, at
+//! the use the file has first. A name used at several places may be right where its
+//! declaration is misspelt, so the help then points at the nearest declaration too.
+
+use super::Context;
+use crate::diagnostic::{did_you_mean, suggestion};
+
+/// The kinds of declared names a file uses by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// An event (`events`).
+    Event,
+    /// A state (`states`).
+    State,
+    /// A metadata field (`metadata`).
+    MetadataField,
+    /// A property set (`property_sets`, here or in an imported file).
+    PropertySet,
+    /// A list of values (`enums`, here or in an imported file).
+    Enum,
+    /// A property of a payload, or of an element of one.
+    Property,
+}
+
+impl NameKind {
+    /// What messages call it.
+    pub fn word(self) -> &'static str {
+        match self {
+            NameKind::Event => "event",
+            NameKind::State => "state",
+            NameKind::MetadataField => "metadata field",
+            NameKind::PropertySet => "property set",
+            NameKind::Enum => "enum",
+            NameKind::Property => "property",
+        }
+    }
+}
+
+/// A name used at some places that nothing of its kind declares.
+pub(super) struct UnknownName {
+    kind: NameKind,
+    name: String,
+    /// Where it was looked for, as messages say after the name (` (payload of `paid`)`).
+    within: String,
+    /// Where it is used, in the order found.
+    uses: Vec<NameUse>,
+    /// The declared name nearest to it, if one is near.
+    near: Option<String>,
+    /// What the first use was told.
+    help: Option<String>,
+}
+
+/// One place a name is used: the config value at `path`, or a span of the expression there.
+#[derive(PartialEq)]
+struct NameUse {
+    path: String,
+    span: Option<(usize, usize)>,
+    /// Only compared with (`state == 'x'`): the comparison never holds, a warning.
+    compared: bool,
+    /// What this use says when it is the only one, if not `unknown KIND `NAME``.
+    said: Option<String>,
+}
+
+/// What is told of an unknown name: the declared names it was looked for among, or the help
+/// already worked out.
+pub enum Told<'n, I: Iterator<Item = &'n str> + Clone> {
+    /// The declared names of its kind.
+    Declared(I),
+    /// The help, where the names are not at hand.
+    Help(Option<String>),
+}
+
+impl Context<'_> {
+    /// Records that `name`, used at config `path`, is no declared name of its kind
+    /// (`declared`): an error, reported by [`Context::report_unknown_names`] (not at all for a
+    /// property set or enum while an import is missing: it may be declared there).
+    pub fn unknown_name<'n>(
+        &mut self,
+        kind: NameKind,
+        name: &str,
+        path: &str,
+        declared: impl Iterator<Item = &'n str> + Clone,
+    ) {
+        self.unknown_name_said(kind, name, path, declared, None);
+    }
+
+    /// [`Context::unknown_name`], with what the use says when it is the only one.
+    pub fn unknown_name_said<'n>(
+        &mut self,
+        kind: NameKind,
+        name: &str,
+        path: &str,
+        declared: impl Iterator<Item = &'n str> + Clone,
+        said: Option<String>,
+    ) {
+        let used = NameUse {
+            path: path.to_owned(),
+            span: None,
+            compared: false,
+            said,
+        };
+        self.record_unknown((kind, name, ""), used, Told::Declared(declared));
+    }
+
+    /// [`Context::unknown_name`] for a name used at `span` of the expression at `path`,
+    /// looked for `within` something (said after the name, as ` (payload of `paid`)`).
+    pub fn unknown_name_in_expression<'n>(
+        &mut self,
+        (kind, name, within): (NameKind, &str, &str),
+        (path, span): (&str, (usize, usize)),
+        told: Told<'n, impl Iterator<Item = &'n str> + Clone>,
+    ) {
+        let used = NameUse {
+            path: path.to_owned(),
+            span: Some(span),
+            compared: false,
+            said: None,
+        };
+        self.record_unknown((kind, name, within), used, told);
+    }
+
+    /// [`Context::unknown_name_in_expression`] for a text the expression compares with the
+    /// state: a warning (the comparison never holds) unless the name is also used elsewhere.
+    pub fn unknown_state_compared<'n>(
+        &mut self,
+        name: &str,
+        (path, span): (&str, (usize, usize)),
+        declared: impl Iterator<Item = &'n str> + Clone,
+    ) {
+        let used = NameUse {
+            path: path.to_owned(),
+            span: Some(span),
+            compared: true,
+            said: None,
+        };
+        let told = Told::Declared(declared);
+        self.record_unknown((NameKind::State, name, ""), used, told);
+    }
+
+    fn record_unknown<'n>(
+        &mut self,
+        (kind, name, within): (NameKind, &str, &str),
+        used: NameUse,
+        told: Told<'n, impl Iterator<Item = &'n str> + Clone>,
+    ) {
+        self.errors_raised += usize::from(!used.compared);
+        let shared = matches!(kind, NameKind::PropertySet | NameKind::Enum);
+        if shared && !self.imports_whole {
+            return;
+        }
+        let known = (self.unknown_names.iter_mut()).find(|unknown| {
+            unknown.kind == kind && unknown.name == name && unknown.within == within
+        });
+        match known {
+            Some(unknown) if unknown.uses.contains(&used) => {}
+            Some(unknown) => unknown.uses.push(used),
+            None => {
+                let (near, help) = match told {
+                    Told::Declared(declared) => (
+                        did_you_mean(name, declared.clone()).map(str::to_owned),
+                        suggestion(name, declared),
+                    ),
+                    Told::Help(help) => (None, help),
+                };
+                self.unknown_names.push(UnknownName {
+                    kind,
+                    name: name.to_owned(),
+                    within: within.to_owned(),
+                    uses: vec![used],
+                    near,
+                    help,
+                });
+            }
+        }
+    }
+
+    /// Reports each unknown name once, at its first use in the file: a warning when every use
+    /// only compares the state with it, else an error counting the uses.
+    pub fn report_unknown_names(&mut self) {
+        for unknown in std::mem::take(&mut self.unknown_names) {
+            let first = (unknown.uses.iter()).min_by_key(|used| {
+                let (file, location) = self.place(&used.path);
+                let inside = used.span.map_or(0, |(start, _)| start);
+                (!std::ptr::eq(file, self.file), location.offset + inside)
+            });
+            let Some(first) = first else {
+                continue;
+            };
+            let (kind, name, uses) = (unknown.kind.word(), &unknown.name, unknown.uses.len());
+            let unknown_here = format!("unknown {kind} `{name}`{}", unknown.within);
+            if unknown.uses.iter().all(|used| used.compared) {
+                let message = match uses {
+                    1 => format!("{unknown_here}: this comparison never holds"),
+                    _ => format!(
+                        "{unknown_here}: the {uses} comparisons with it never hold (the first \
+                         here)"
+                    ),
+                };
+                let (start, end) = first.span.unwrap_or_default();
+                let span = (start, end.saturating_sub(start));
+                self.expression_warning(&first.path, span, message, unknown.help);
+                continue;
+            }
+            let (message, help) = match uses {
+                1 => (
+                    first.said.clone().unwrap_or(unknown_here),
+                    unknown.help.clone(),
+                ),
+                _ => {
+                    let declared = (unknown.near.as_deref())
+                        .and_then(|near| Some((near, self.declaration(unknown.kind, near)?)));
+                    let help = match declared {
+                        Some((near, at)) => Some(format!(
+                            "did you mean `{near}`? If `{near}` ({at}) is the misspelling, rename \
+                             it there"
+                        )),
+                        None => unknown.help.clone(),
+                    };
+                    let message = format!("{unknown_here}, used {uses} times (the first here)");
+                    (message, help)
+                }
+            };
+            match first.span {
+                Some((start, end)) => {
+                    let length = end.saturating_sub(start);
+                    self.expression_error(&first.path, start, length, message, help);
+                }
+                None => self.error(&first.path, message, help),
+            }
+        }
+    }
+
+    /// Where the declaration of `name` is, in words (`line 26`, `common.yaml line 3`).
+    fn declaration(&self, kind: NameKind, name: &str) -> Option<String> {
+        let model = &self.file.model;
+        let declared = |known: bool, section: &str| known.then(|| format!("{section}.{name}"));
+        let path = match kind {
+            NameKind::Event => declared(model.events.contains_key(name), "events")?,
+            NameKind::State => declared(model.states.contains_key(name), "states")?,
+            NameKind::MetadataField => declared(model.metadata.contains_key(name), "metadata")?,
+            NameKind::PropertySet => self.property_set(name)?.1,
+            NameKind::Enum => self.enum_list(name)?.1,
+            NameKind::Property => return None,
+        };
+        let (file, location) = self.place(&path);
+        Some(match std::ptr::eq(file, self.file) {
+            true => format!("line {}", location.line),
+            false => format!("{} line {}", file.source.name, location.line),
+        })
+    }
+}
