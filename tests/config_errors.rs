@@ -386,10 +386,23 @@ fn a_scenario_payload_key_near_a_declared_property_is_taken_for_a_misspelling() 
 /// `check` on a copy of the catalog `tests/fixtures/general` with `from` replaced by `to` in
 /// its `file`.
 fn check_fixture(file: &str, from: &str, to: &str) -> Outcome {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/general");
+    check_copy("tests/fixtures/general", file, from, to)
+}
+
+/// `check` on a copy of the catalog directory `catalog` (of the repository) with `from`
+/// replaced by `to` in its `file`.
+fn check_copy(catalog: &str, file: &str, from: &str, to: &str) -> Outcome {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join(catalog);
     let dir = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(&fixtures).unwrap() {
         let entry = entry.unwrap();
+        if entry
+            .path()
+            .extension()
+            .is_none_or(|ext| ext != "yaml" && ext != "plot")
+        {
+            continue;
+        }
         let mut text = std::fs::read_to_string(entry.path()).unwrap();
         if entry.file_name() == file {
             assert!(text.contains(from), "mutation target `{from}` not found");
@@ -462,5 +475,27 @@ fn what_only_repeats_an_error_is_not_said_again() {
         said[0].contains("error: unknown state `paying`, used"),
         "{}",
         said[0]
+    );
+}
+
+#[test]
+fn a_misspelt_key_of_shared_example_data_is_one_warning() {
+    // The documented START payload, reused by the steps of several events.
+    let outcome = check_copy(
+        "lifecycles",
+        "lp_offers.yaml",
+        "    engagementId: 210600710",
+        "    engageentId: 210600710",
+    );
+    let warnings: Vec<&str> = (diagnostics(&outcome).into_iter())
+        .filter(|line| line.contains("warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", outcome.stderr);
+    assert!(
+        warnings[0]
+            .contains("warning: `engageentId` is no property of the payload of `START` (nor of ")
+            && warnings[0].contains("(help: did you mean `engagementId`?)"),
+        "{}",
+        warnings[0]
     );
 }

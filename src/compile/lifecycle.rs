@@ -688,8 +688,8 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
 fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
     let model = &ctx.file.model;
     let mut scenarios = Vec::new();
-    // Scenario payload keys near a declared property, by event and key.
-    let mut near_keys: IndexMap<(&str, String), Vec<lint::NearKey>> = IndexMap::new();
+    // Scenario payload keys near a declared property, by key and property, with their events.
+    let mut near_keys: IndexMap<(String, String), Vec<(&str, lint::NearKey)>> = IndexMap::new();
     let mut names: HashMap<(&str, usize), usize> = HashMap::new();
     for (s, decl) in model.scenarios.iter().enumerate() {
         let path = format!("scenarios[{s}]");
@@ -737,10 +737,10 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
                     let at = format!("{path}.events[{i}].data");
                     lint::near_keys(&payload.shape, data, &at, &mut found);
                     for near in found {
-                        let steps = near_keys.entry((event.as_str(), near.key.clone()));
+                        let steps = near_keys.entry((near.key.clone(), near.near.clone()));
                         let steps = steps.or_default();
-                        if !steps.iter().any(|seen| seen.path == near.path) {
-                            steps.push(near);
+                        if !steps.iter().any(|(_, seen)| seen.path == near.path) {
+                            steps.push((event.as_str(), near));
                         }
                     }
                 }
@@ -760,9 +760,20 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
     // Said once for each key, and only of a file without errors: a property misspelt where it
     // is declared makes the right key look wrong, and has its own error.
     if ctx.errors_raised() == 0 {
-        for ((event, key), steps) in near_keys {
-            let Some(first) = steps.first() else {
+        for ((key, near), steps) in near_keys {
+            let Some((event, first)) = steps.first() else {
                 continue;
+            };
+            let mut events: Vec<&str> = Vec::new();
+            for (event, _) in &steps {
+                if !events.contains(event) {
+                    events.push(event);
+                }
+            }
+            let others = match events.len() {
+                1 => String::new(),
+                2 => " (nor of 1 other event)".to_owned(),
+                n => format!(" (nor of {} other events)", n - 1),
             };
             let more = match steps.len() {
                 1 => String::new(),
@@ -771,10 +782,10 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
             ctx.warning(
                 &first.path,
                 format!(
-                    "`{key}` is no property of the payload of `{event}`: it is taken as an extra \
-                     one{more}"
+                    "`{key}` is no property of the payload of `{event}`{others}: it is taken as \
+                     an extra one{more}"
                 ),
-                Some(format!("did you mean `{}`?", first.near)),
+                Some(format!("did you mean `{near}`?")),
             );
         }
     }
