@@ -17,8 +17,8 @@ use crate::diagnostic::{suggestion, Diagnostic};
 
 mod unknown_names;
 
+pub use unknown_names::NameKind;
 use unknown_names::UnknownName;
-pub use unknown_names::{NameKind, Told};
 
 /// Compilation state for one file.
 pub struct Context<'a> {

@@ -3,8 +3,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use indexmap::IndexMap;
-
 use super::catalog::{
     Deadline, Event, EventId, Field, Guarded, Lifecycle, Payload, Scenario, State, StateId,
     Timeout, UnsetBlock, Version, GUARDED, NO_STATE,
@@ -688,8 +686,7 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
 fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
     let model = &ctx.file.model;
     let mut scenarios = Vec::new();
-    // Scenario payload keys near a declared property, by key and property, with their events.
-    let mut near_keys: IndexMap<(String, String), Vec<(&str, lint::NearKey)>> = IndexMap::new();
+    let mut near_keys = lint::NearKeys::default();
     let mut names: HashMap<(&str, usize), usize> = HashMap::new();
     for (s, decl) in model.scenarios.iter().enumerate() {
         let path = format!("scenarios[{s}]");
@@ -733,16 +730,8 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
                 let payload = (version.event_ids.get(event))
                     .and_then(|&id| version.events.get(usize::from(id))?.payload.as_ref());
                 if let Some(payload) = payload {
-                    let mut found = Vec::new();
                     let at = format!("{path}.events[{i}].data");
-                    lint::near_keys(&payload.shape, data, &at, &mut found);
-                    for near in found {
-                        let steps = near_keys.entry((near.key.clone(), near.near.clone()));
-                        let steps = steps.or_default();
-                        if !steps.iter().any(|(_, seen)| seen.path == near.path) {
-                            steps.push((event.as_str(), near));
-                        }
-                    }
+                    near_keys.look(event, &payload.shape, data, &at);
                 }
             }
         }
@@ -759,35 +748,10 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
     }
     // Said once for each key, and only of a file without errors: a property misspelt where it
     // is declared makes the right key look wrong, and has its own error.
+    // Only of a file without errors: a property misspelt where it is declared makes the right
+    // key look wrong, and has its own error.
     if ctx.errors_raised() == 0 {
-        for ((key, near), steps) in near_keys {
-            let Some((event, first)) = steps.first() else {
-                continue;
-            };
-            let mut events: Vec<&str> = Vec::new();
-            for (event, _) in &steps {
-                if !events.contains(event) {
-                    events.push(event);
-                }
-            }
-            let others = match events.len() {
-                1 => String::new(),
-                2 => " (nor of 1 other event)".to_owned(),
-                n => format!(" (nor of {} other events)", n - 1),
-            };
-            let more = match steps.len() {
-                1 => String::new(),
-                n => format!(" (in {n} scenario steps, the first here)"),
-            };
-            ctx.warning(
-                &first.path,
-                format!(
-                    "`{key}` is no property of the payload of `{event}`{others}: it is taken as \
-                     an extra one{more}"
-                ),
-                Some(format!("did you mean `{near}`?")),
-            );
-        }
+        near_keys.report(ctx);
     }
     scenarios
 }

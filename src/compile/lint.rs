@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 
+use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::catalog::{StateId, Version};
@@ -183,46 +184,78 @@ fn unset_fields(version: &Version) -> impl Iterator<Item = &str> {
         .map(|(_, field)| field.name.as_str())
 }
 
-/// A key of a scenario step's payload that its event's payload does not declare, spelled
-/// nearly as a property it does.
-pub struct NearKey {
-    /// The config path of its value.
-    pub path: String,
-    /// The key.
-    pub key: String,
-    /// The declared property it is near.
-    pub near: String,
+/// The keys of scenario steps' payloads that their event's payload does not declare but that
+/// are spelled nearly as a property it does: accepted as extra properties, they are most
+/// likely those properties misspelt. Keys far from every declared name are left alone, as
+/// payloads may carry more than they declare. Gathered over a file's scenarios, then said once
+/// for each key (a shared example is one mistake, however many steps send it).
+#[derive(Default)]
+pub struct NearKeys<'e> {
+    /// By key and the property it is near: the events and config paths it is sent with.
+    found: IndexMap<(String, String), Vec<(&'e str, String)>>,
 }
 
-/// Each key of a scenario step's payload `data` (at config path `at`) that the payload
-/// `shape` does not declare but that is spelled nearly as a property it does: accepted as an
-/// extra property, it is most likely that property misspelt. Keys far from every declared
-/// name are left alone, as payloads may carry more than they declare.
-pub fn near_keys(shape: &Shape, data: &Value, at: &str, found: &mut Vec<NearKey>) {
-    match (shape, data) {
-        (Shape::Object(properties), Value::Object(members)) if !properties.is_empty() => {
-            for (key, value) in members {
-                let path = format!("{at}.{key}");
-                match properties.get(key) {
-                    Some((inner, _)) => near_keys(inner, value, &path, found),
-                    None => {
-                        let declared = properties.keys().map(String::as_str);
-                        if let Some(near) = did_you_mean(key, declared) {
-                            found.push(NearKey {
-                                path,
-                                key: key.clone(),
-                                near: near.to_owned(),
-                            });
+impl<'e> NearKeys<'e> {
+    /// Looks through `data`, a step's payload for `event` (at config path `at`), against the
+    /// payload's `shape`.
+    pub fn look(&mut self, event: &'e str, shape: &Shape, data: &Value, at: &str) {
+        match (shape, data) {
+            (Shape::Object(properties), Value::Object(members)) if !properties.is_empty() => {
+                for (key, value) in members {
+                    let path = format!("{at}.{key}");
+                    match properties.get(key) {
+                        Some((inner, _)) => self.look(event, inner, value, &path),
+                        None => {
+                            let declared = properties.keys().map(String::as_str);
+                            if let Some(near) = did_you_mean(key, declared) {
+                                let sent = self.found.entry((key.clone(), near.to_owned()));
+                                let sent = sent.or_default();
+                                if !sent.iter().any(|(_, seen)| *seen == path) {
+                                    sent.push((event, path));
+                                }
+                            }
                         }
                     }
                 }
             }
-        }
-        (Shape::Array(inner), Value::Array(items)) => {
-            for (index, item) in items.iter().enumerate() {
-                near_keys(inner, item, &format!("{at}[{index}]"), found);
+            (Shape::Array(inner), Value::Array(items)) => {
+                for (index, item) in items.iter().enumerate() {
+                    self.look(event, inner, item, &format!("{at}[{index}]"));
+                }
             }
+            _ => {}
         }
-        _ => {}
+    }
+
+    /// Warns once of each key, at the first step that sends it.
+    pub fn report(self, ctx: &mut Context) {
+        for ((key, near), sent) in self.found {
+            let Some((event, first)) = sent.first() else {
+                continue;
+            };
+            let mut events: Vec<&str> = Vec::new();
+            for (event, _) in &sent {
+                if !events.contains(event) {
+                    events.push(event);
+                }
+            }
+            let others = match events.len() {
+                1 => String::new(),
+                2 => " (nor of 1 other event)".to_owned(),
+                n => format!(" (nor of {} other events)", n - 1),
+            };
+            let more = match sent.len() {
+                1 => String::new(),
+                n => format!(" (in {n} scenario steps, the first here)"),
+            };
+            ctx.warning(
+                first,
+                format!(
+                    "`{key}` is no property of the payload of `{event}`{others}: it is taken as \
+                     an extra one{more}"
+                ),
+                Some(format!("did you mean `{near}`?")),
+            );
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! nodes over metadata slots.
 
 use super::catalog::{Field, Rule, Version};
-use super::context::{Context, NameKind, Told};
+use super::context::{Context, NameKind};
 use super::fast_check::DataReads;
 use crate::config::model::{FieldType, RuleDecl};
 use crate::expr::ast::{BinaryOp, Expr, ExprKind, Part};
@@ -104,16 +104,11 @@ pub fn expression(
                 Some(Unknown::MetadataField(name)) => {
                     let declared = checker.fields.iter().map(|f| f.name.as_str());
                     let field = (NameKind::MetadataField, name.as_str(), "");
-                    ctx.unknown_name_in_expression(
-                        field,
-                        (at, error.span),
-                        Told::Declared(declared),
-                    );
+                    ctx.unknown_name_in_expression(field, (at, error.span), declared);
                 }
                 Some(Unknown::Property(name, within)) => {
                     let property = (NameKind::Property, name.as_str(), within.as_str());
-                    let told: Told<'_, std::iter::Empty<&str>> = Told::Help(error.help);
-                    ctx.unknown_name_in_expression(property, (at, error.span), told);
+                    ctx.unknown_name_helped(property, (at, error.span), error.help);
                 }
                 None => ctx.expression_error(
                     at,

@@ -61,15 +61,6 @@ struct NameUse {
     said: Option<String>,
 }
 
-/// What is told of an unknown name: the declared names it was looked for among, or the help
-/// already worked out.
-pub enum Told<'n, I: Iterator<Item = &'n str> + Clone> {
-    /// The declared names of its kind.
-    Declared(I),
-    /// The help, where the names are not at hand.
-    Help(Option<String>),
-}
-
 impl Context<'_> {
     /// Records that `name`, used at config `path`, is no declared name of its kind
     /// (`declared`): an error, reported by [`Context::report_unknown_names`] (not at all for a
@@ -99,7 +90,7 @@ impl Context<'_> {
             compared: false,
             said,
         };
-        self.record_unknown((kind, name, ""), used, Told::Declared(declared));
+        self.record_unknown((kind, name, ""), used, || near_and_help(name, declared));
     }
 
     /// [`Context::unknown_name`] for a name used at `span` of the expression at `path`,
@@ -108,7 +99,7 @@ impl Context<'_> {
         &mut self,
         (kind, name, within): (NameKind, &str, &str),
         (path, span): (&str, (usize, usize)),
-        told: Told<'n, impl Iterator<Item = &'n str> + Clone>,
+        declared: impl Iterator<Item = &'n str> + Clone,
     ) {
         let used = NameUse {
             path: path.to_owned(),
@@ -116,7 +107,24 @@ impl Context<'_> {
             compared: false,
             said: None,
         };
-        self.record_unknown((kind, name, within), used, told);
+        self.record_unknown((kind, name, within), used, || near_and_help(name, declared));
+    }
+
+    /// [`Context::unknown_name_in_expression`] with the help already worked out, where the
+    /// declared names are not at hand.
+    pub fn unknown_name_helped(
+        &mut self,
+        (kind, name, within): (NameKind, &str, &str),
+        (path, span): (&str, (usize, usize)),
+        help: Option<String>,
+    ) {
+        let used = NameUse {
+            path: path.to_owned(),
+            span: Some(span),
+            compared: false,
+            said: None,
+        };
+        self.record_unknown((kind, name, within), used, || (None, help));
     }
 
     /// [`Context::unknown_name_in_expression`] for a text the expression compares with the
@@ -133,15 +141,17 @@ impl Context<'_> {
             compared: true,
             said: None,
         };
-        let told = Told::Declared(declared);
+        let told = || near_and_help(name, declared);
         self.record_unknown((NameKind::State, name, ""), used, told);
     }
 
-    fn record_unknown<'n>(
+    /// Records a use of an unknown name; `told` gives the nearest declared name and the help
+    /// for its first use.
+    fn record_unknown(
         &mut self,
         (kind, name, within): (NameKind, &str, &str),
         used: NameUse,
-        told: Told<'n, impl Iterator<Item = &'n str> + Clone>,
+        told: impl FnOnce() -> (Option<String>, Option<String>),
     ) {
         self.errors_raised += usize::from(!used.compared);
         let shared = matches!(kind, NameKind::PropertySet | NameKind::Enum);
@@ -155,13 +165,7 @@ impl Context<'_> {
             Some(unknown) if unknown.uses.contains(&used) => {}
             Some(unknown) => unknown.uses.push(used),
             None => {
-                let (near, help) = match told {
-                    Told::Declared(declared) => (
-                        did_you_mean(name, declared.clone()).map(str::to_owned),
-                        suggestion(name, declared),
-                    ),
-                    Told::Help(help) => (None, help),
-                };
+                let (near, help) = told();
                 self.unknown_names.push(UnknownName {
                     kind,
                     name: name.to_owned(),
@@ -248,4 +252,13 @@ impl Context<'_> {
             false => format!("{} line {}", file.source.name, location.line),
         })
     }
+}
+
+/// The declared name nearest to `name`, if one is near, and the help for it.
+fn near_and_help<'n>(
+    name: &str,
+    declared: impl Iterator<Item = &'n str> + Clone,
+) -> (Option<String>, Option<String>) {
+    let near = did_you_mean(name, declared.clone()).map(str::to_owned);
+    (near, suggestion(name, declared))
 }
