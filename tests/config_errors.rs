@@ -210,6 +210,14 @@ fn diagnostics(outcome: &Outcome) -> Vec<&str> {
         .collect()
 }
 
+/// The one diagnostic of `check`'s report (there must be exactly one).
+fn only_diagnostic(outcome: &Outcome) -> &str {
+    match diagnostics(outcome)[..] {
+        [only] => only,
+        _ => panic!("not exactly one diagnostic:\n{}", outcome.stderr),
+    }
+}
+
 #[test]
 fn one_mistake_is_one_diagnostic() {
     // A misspelt field in a rule: the field the rule meant is not reported unset as well,
@@ -220,7 +228,7 @@ fn one_mistake_is_one_diagnostic() {
         "unknown metadata field `closd`",
         "did you mean `closed`?",
     );
-    assert_eq!(diagnostics(&outcome).len(), 1, "{}", outcome.stderr);
+    only_diagnostic(&outcome);
     // The same for a misspelt read in a rule that sets two fields.
     let outcome = check_broken(
         "elapsed: ts - meta.started}}\n  - {on: completed",
@@ -231,7 +239,7 @@ fn one_mistake_is_one_diagnostic() {
         "unknown metadata field `startd`",
         "did you mean `started`?",
     );
-    assert_eq!(diagnostics(&outcome).len(), 1, "{}", outcome.stderr);
+    only_diagnostic(&outcome);
     // A scenario's misspelt event is unknown in every version the scenario runs in: one error,
     // which names no version.
     let outcome = check_broken(
@@ -239,7 +247,7 @@ fn one_mistake_is_one_diagnostic() {
         "events: [ready, opend, cancelled, closed]",
     );
     assert_reports(&outcome, "unknown event `opend`", "did you mean `opened`?");
-    assert_eq!(diagnostics(&outcome).len(), 1, "{}", outcome.stderr);
+    only_diagnostic(&outcome);
     assert!(!outcome.stderr.contains("in version"), "{}", outcome.stderr);
     // A misspelt declaration makes every use unknown: one error, at the first use, whose
     // help points at the declaration as well.
@@ -247,8 +255,7 @@ fn one_mistake_is_one_diagnostic() {
         "  opened:\n    description: Callback was opened.",
         "  opend:\n    description: Callback was opened.",
     );
-    let said = diagnostics(&outcome);
-    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    let said = only_diagnostic(&outcome);
     let file = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("lifecycles/callback.yaml"),
     )
@@ -263,12 +270,11 @@ fn one_mistake_is_one_diagnostic() {
          there)",
         outcome.line
     );
-    assert!(said[0].ends_with(&expected), "{}", said[0]);
+    assert!(said.ends_with(&expected), "{}", said);
     // The same for a metadata field, set by a rule and read by two expressions: the error is
     // at the use the file has first, the rule that sets it.
     let outcome = check_broken("  started: {type: timestamp", "  startd: {type: timestamp");
-    let said = diagnostics(&outcome);
-    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    let said = only_diagnostic(&outcome);
     let first_use = 1
         + (file.lines())
             .position(|line| line.contains("{on: started, set: {started: ts"))
@@ -279,7 +285,7 @@ fn one_mistake_is_one_diagnostic() {
          rename it there)",
         outcome.line
     );
-    assert!(said[0].ends_with(&expected), "{}", said[0]);
+    assert!(said.ends_with(&expected), "{}", said);
 }
 
 #[test]
@@ -290,28 +296,26 @@ fn a_finding_in_every_version_is_reported_once_and_names_the_versions_otherwise(
         "  closed: {final: true}\n  limbo:\n",
     );
     assert_eq!(outcome.code, Some(0), "{}", outcome.stderr);
-    let unreachable = diagnostics(&outcome);
-    assert_eq!(unreachable.len(), 1, "{}", outcome.stderr);
+    let unreachable = only_diagnostic(&outcome);
     let limbo = format!(
         "callback.yaml:{}:3: warning: state `limbo` is unreachable (help:",
         outcome.line + 1
     );
-    assert!(unreachable[0].contains(&limbo), "{}", unreachable[0]);
+    assert!(unreachable.contains(&limbo), "{}", unreachable);
     // Set by no rule in the older version only: that version is named.
     let outcome = check_broken(
         "  - {on: closed, set: {closed: ts}}",
         "  - {on: closed, set: {closed: ts}, since: \"9.0.002.06\"}",
     );
     assert_eq!(outcome.code, Some(0), "{}", outcome.stderr);
-    let unset = diagnostics(&outcome);
-    assert_eq!(unset.len(), 1, "{}", outcome.stderr);
+    let unset = only_diagnostic(&outcome);
     assert!(
-        unset[0].ends_with(
+        unset.ends_with(
             "warning: no rule sets metadata field `closed` in version 9.0: it always holds its \
              default (help: add a rule with `set`, or remove the field)"
         ),
         "{}",
-        unset[0]
+        unset
     );
 }
 
@@ -357,16 +361,15 @@ fn a_scenario_payload_key_near_a_declared_property_is_taken_for_a_misspelling() 
         "data: {autoSubmited: false}}",
     );
     assert_eq!(outcome.code, Some(0), "{}", outcome.stderr);
-    let said = diagnostics(&outcome);
-    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    let said = only_diagnostic(&outcome);
     assert!(
-        said[0].contains(&format!("callback.yaml:{}:", outcome.line))
-            && said[0].ends_with(
+        said.contains(&format!("callback.yaml:{}:", outcome.line))
+            && said.ends_with(
                 "warning: `autoSubmited` is no property of the payload of `submitted`: it is \
                  taken as an extra one (help: did you mean `autoSubmitted`?)"
             ),
         "{}",
-        said[0]
+        said
     );
     // A key far from every declared one may well be meant: payloads carry more than they
     // declare.
@@ -432,12 +435,11 @@ fn what_only_repeats_an_error_is_not_said_again() {
         "imports: [commrce.yaml]",
     );
     assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
-    let said = diagnostics(&outcome);
-    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    let said = only_diagnostic(&outcome);
     assert!(
-        said[0].contains("no file `commrce.yaml` in this catalog to import"),
+        said.contains("no file `commrce.yaml` in this catalog to import"),
         "{}",
-        said[0]
+        said
     );
     // A payload property misspelt where it is declared: its four reads are one error.
     let outcome = check_fixture(
@@ -445,36 +447,33 @@ fn what_only_repeats_an_error_is_not_said_again() {
         "  revenue: {type: number",
         "  revnue: {type: number",
     );
-    let said = diagnostics(&outcome);
-    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    let said = only_diagnostic(&outcome);
     assert!(
-        said[0].contains(
+        said.contains(
             "error: unknown property `revenue` (payload of `paid`), used 4 times (the first \
              here) (help: did you mean `revnue`?)"
         ),
         "{}",
-        said[0]
+        said
     );
     // An event misspelt where it is declared: transitions, rules and the format that maps a
     // name to it are uses of one unknown name, and its rules are not checked against no
     // event at all.
     let outcome = check_fixture("checkout.yaml", "  paid:\n", "  pad:\n");
-    let said = diagnostics(&outcome);
-    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    let said = only_diagnostic(&outcome);
     assert!(
-        said[0].contains("error: unknown event `paid`, used 9 times (the first here)"),
+        said.contains("error: unknown event `paid`, used 9 times (the first here)"),
         "{}",
-        said[0]
+        said
     );
     // A state misspelt where it is declared: the guards comparing `state` with the right name
     // are uses too, not warnings of their own.
     let outcome = check_fixture("checkout.yaml", "  paying:\n", "  payng:\n");
-    let said = diagnostics(&outcome);
-    assert_eq!(said.len(), 1, "{}", outcome.stderr);
+    let said = only_diagnostic(&outcome);
     assert!(
-        said[0].contains("error: unknown state `paying`, used"),
+        said.contains("error: unknown state `paying`, used"),
         "{}",
-        said[0]
+        said
     );
 }
 

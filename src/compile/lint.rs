@@ -4,7 +4,7 @@
 
 use std::collections::VecDeque;
 
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use serde_json::Value;
 
 use super::catalog::{StateId, Version};
@@ -233,12 +233,7 @@ impl<'e> NearKeys<'e> {
             let Some((event, first)) = sent.first() else {
                 continue;
             };
-            let mut events: Vec<&str> = Vec::new();
-            for (event, _) in &sent {
-                if !events.contains(event) {
-                    events.push(event);
-                }
-            }
+            let events: IndexSet<&str> = sent.iter().map(|(event, _)| *event).collect();
             let others = match events.len() {
                 1 => String::new(),
                 2 => " (nor of 1 other event)".to_owned(),

@@ -716,12 +716,12 @@ fn misspelt_keyword(text: &str, offset: usize, positives: &[Rule]) -> Option<Plo
     let word = before.get(start..).filter(|word| !word.is_empty())?;
     let keywords = DECLARATION_KEYWORDS.iter().chain(&["final", "may_end"]);
     let keyword = crate::diagnostic::did_you_mean(word, keywords.copied())?;
-    let line_start = before.get(..start)?.rfind('\n').map_or(0, |at| at + 1);
+    let (line, column) = pest::Position::new(text, start)?.line_col();
     Some(PlotError {
         message: format!("unknown keyword `{word}`"),
         location: Location {
-            line: before.get(..start)?.matches('\n').count() + 1,
-            column: before.get(line_start..start)?.chars().count() + 1,
+            line,
+            column,
             offset: start,
             quoted: false,
         },

@@ -61,6 +61,19 @@ struct NameUse {
     said: Option<String>,
 }
 
+impl NameUse {
+    /// A use at `span` of the expression at config `path` (or, without a span, the value
+    /// there).
+    fn at(path: &str, span: Option<(usize, usize)>) -> NameUse {
+        NameUse {
+            path: path.to_owned(),
+            span,
+            compared: false,
+            said: None,
+        }
+    }
+}
+
 impl Context<'_> {
     /// Records that `name`, used at config `path`, is no declared name of its kind
     /// (`declared`): an error, reported by [`Context::report_unknown_names`] (not at all for a
@@ -85,10 +98,8 @@ impl Context<'_> {
         said: Option<String>,
     ) {
         let used = NameUse {
-            path: path.to_owned(),
-            span: None,
-            compared: false,
             said,
+            ..NameUse::at(path, None)
         };
         self.record_unknown((kind, name, ""), used, || near_and_help(name, declared));
     }
@@ -101,12 +112,7 @@ impl Context<'_> {
         (path, span): (&str, (usize, usize)),
         declared: impl Iterator<Item = &'n str> + Clone,
     ) {
-        let used = NameUse {
-            path: path.to_owned(),
-            span: Some(span),
-            compared: false,
-            said: None,
-        };
+        let used = NameUse::at(path, Some(span));
         self.record_unknown((kind, name, within), used, || near_and_help(name, declared));
     }
 
@@ -118,12 +124,7 @@ impl Context<'_> {
         (path, span): (&str, (usize, usize)),
         help: Option<String>,
     ) {
-        let used = NameUse {
-            path: path.to_owned(),
-            span: Some(span),
-            compared: false,
-            said: None,
-        };
+        let used = NameUse::at(path, Some(span));
         self.record_unknown((kind, name, within), used, || (None, help));
     }
 
@@ -136,10 +137,8 @@ impl Context<'_> {
         declared: impl Iterator<Item = &'n str> + Clone,
     ) {
         let used = NameUse {
-            path: path.to_owned(),
-            span: Some(span),
             compared: true,
-            said: None,
+            ..NameUse::at(path, Some(span))
         };
         let told = || near_and_help(name, declared);
         self.record_unknown((NameKind::State, name, ""), used, told);
