@@ -118,7 +118,53 @@ fn a_list_compared_with_a_scalar_is_an_error() {
         "when: \"data.from == 'agent'\"",
         "when: \"data.items[*].price == 3\"",
         "15:55",
-        "`==` compares a list with integer: it is never true",
+        "`==` compares a list with an integer: it is never true",
+    );
+}
+
+#[test]
+fn a_comparison_of_kinds_that_never_compare_is_an_error_naming_the_quoting() {
+    // A number quoted, or text left unquoted: the comparison never decides by the values.
+    for (written, message, help) in [
+        (
+            "data.from == 3",
+            "`==` compares a string with an integer: it is never true",
+            "to compare with the text, quote it: '3'",
+        ),
+        (
+            "data.from != 3",
+            "`!=` compares a string with an integer: it is always true",
+            "to compare with the text, quote it: '3'",
+        ),
+        (
+            "meta.messages == '2'",
+            "`==` compares an integer with a string: it is never true",
+            "to compare with the number, leave out the quotes: `2`",
+        ),
+        (
+            "data.from > 3",
+            "`>` compares a string with an integer: it is never true",
+            "to compare with the text, quote it: '3'",
+        ),
+        (
+            "data.items[0].price == null",
+            "`==` compares a number with null: it is never true",
+            "a missing property or an unset field is absent, not null: test it with `exists(...)`",
+        ),
+    ] {
+        let stderr = check(
+            "when: \"data.from == 'agent'\"",
+            &format!("when: \"{written}\""),
+            2,
+        );
+        let line = assert_line(&stderr, message, "15:55: error");
+        assert!(line.ends_with(&format!("(help: {help})")), "{line}");
+    }
+    // Numbers of either kind compare, and what may be absent on both sides may be equal.
+    check(
+        "when: \"data.from == 'agent'\"",
+        "when: \"data.items[0].price == 3 and data.items[0].price != meta.messages\"",
+        0,
     );
 }
 
@@ -173,7 +219,7 @@ fn unused_fields_and_rules_on_absent_events_are_warnings() {
         "  - {on: rated, set: {messages: \"'1'\"}}\n  - {on: message, set",
         2,
     );
-    let holds = "this field holds integer, but the expression gives string";
+    let holds = "this field holds an integer, but the expression gives a string";
     assert_line(&stderr, holds, "22:34: error");
     let absent = "the rule runs on `rated`, which is not in version 1.0";
     assert_line(&stderr, absent, "22:10: warning");

@@ -91,7 +91,11 @@ pub fn expression(
                         at,
                         expr.span.0,
                         expr.span.1 - expr.span.0,
-                        format!("this field holds {target}, but the expression gives {ty}"),
+                        format!(
+                            "this field holds {}, but the expression gives {}",
+                            target,
+                            ty.present()
+                        ),
                         None,
                     );
                     return None;

@@ -58,32 +58,60 @@ impl Ty {
     pub fn meets(self, other: Ty) -> bool {
         self.0 & other.0 != 0
     }
+    /// Whether a value of `self` may equal one of `other`: a number any number, anything
+    /// else a value of its own kind (absent equals absent).
+    pub fn may_equal(self, other: Ty) -> bool {
+        let numbers_as_one = |ty: Ty| match ty.meets(Ty::NUM) {
+            true => ty.or(Ty::NUM),
+            false => ty,
+        };
+        numbers_as_one(self).meets(numbers_as_one(other))
+    }
+    /// Whether `<`, `<=`, `>` or `>=` may hold between values of `self` and `other`: two
+    /// numbers or two strings.
+    pub fn may_order(self, other: Ty) -> bool {
+        (self.meets(Ty::NUM) && other.meets(Ty::NUM))
+            || (self.meets(Ty::STR) && other.meets(Ty::STR))
+    }
+    /// The kinds besides absent, when there are any: what a message names (absent is rarely
+    /// the point).
+    pub fn present(self) -> Ty {
+        match self.without(Ty::ABSENT) {
+            Ty::NONE => self,
+            present => present,
+        }
+    }
 }
 
+/// The kinds as a sentence says them: "a string", "a number" (an integer or a float), "an
+/// integer or absent".
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if *self == Ty::ANY {
-            return f.write_str("any");
+            return f.write_str("anything");
         }
         let names = [
-            (Ty::ABSENT, "absent"),
+            (Ty::BOOL, "a boolean"),
+            (Ty::NUM, "a number"),
+            (Ty::INT, "an integer"),
+            (Ty::FLOAT, "a float"),
+            (Ty::STR, "a string"),
+            (Ty::ARR, "an array"),
+            (Ty::OBJ, "an object"),
             (Ty::NULL, "null"),
-            (Ty::BOOL, "boolean"),
-            (Ty::INT, "integer"),
-            (Ty::FLOAT, "float"),
-            (Ty::STR, "string"),
-            (Ty::ARR, "array"),
-            (Ty::OBJ, "object"),
+            (Ty::ABSENT, "absent"),
         ];
-        let parts: Vec<&str> = names
-            .iter()
-            .filter(|(ty, _)| ty.within(*self) && *self != Ty::NONE)
-            .map(|(_, name)| *name)
-            .collect();
-        if parts.is_empty() {
-            f.write_str("nothing")
-        } else {
-            f.write_str(&parts.join(" or "))
+        let mut said = Ty::NONE;
+        let mut parts = Vec::new();
+        for (ty, name) in names {
+            if ty.within(*self) && !ty.within(said) {
+                said = said.or(ty);
+                parts.push(name);
+            }
+        }
+        match parts.is_empty() {
+            true => f.write_str("nothing"),
+            false => f.write_str(&parts.join(" or ")),
         }
     }
 }
@@ -153,6 +181,53 @@ fn error(span: Span, message: impl Into<String>) -> TypeError {
         span,
         help: None,
         unknown: None,
+    }
+}
+
+/// A comparison of two kinds of value that never decides by the values: `outcome` is what
+/// it always is. The help names the quoting that likely caused it, when one side is a literal.
+fn mismatch(op: BinaryOp, left: (&Expr, Ty), right: (&Expr, Ty), outcome: &str) -> TypeError {
+    let help = [(left.0, right.1), (right.0, left.1)]
+        .into_iter()
+        .find_map(|(literal, other)| literal_help(literal, other))
+        .unwrap_or_else(|| {
+            "the two sides are never of kinds that compare: check how each is declared".into()
+        });
+    TypeError {
+        help: Some(help),
+        ..error(
+            (left.0.span.0, right.0.span.1),
+            format!(
+                "`{}` compares {} with {}: it is {outcome}",
+                op.symbol(),
+                left.1.present(),
+                right.1.present()
+            ),
+        )
+    }
+}
+
+/// The fix when `literal` is a number written as text against numbers, a number against
+/// strings, or `null` against what may be absent.
+fn literal_help(literal: &Expr, other: Ty) -> Option<String> {
+    match &literal.kind {
+        ExprKind::Interpolation(parts) if other.meets(Ty::NUM) => match parts.as_slice() {
+            [Part::Text(text)] if text.parse::<f64>().is_ok() => Some(format!(
+                "to compare with the number, leave out the quotes: `{text}`"
+            )),
+            _ => None,
+        },
+        ExprKind::Literal(Literal::Null) if other.meets(Ty::ABSENT) => Some(
+            "a missing property or an unset field is absent, not null: test it with `exists(...)`"
+                .into(),
+        ),
+        ExprKind::Literal(Literal::Int(n)) if other.meets(Ty::STR) => {
+            Some(format!("to compare with the text, quote it: '{n}'"))
+        }
+        ExprKind::Literal(Literal::Float(x)) if other.meets(Ty::STR) => {
+            Some(format!("to compare with the text, quote it: '{x}'"))
+        }
+        _ => None,
     }
 }
 
@@ -299,10 +374,24 @@ impl<'a> Checker<'a> {
         if ty.within(allowed) || ty == Ty::ANY {
             return Ok(());
         }
-        let mut problem = error(span, format!("{what} needs {allowed}, but this is {ty}"));
+        // What `allowed` takes besides absent is what the message names; absent is only
+        // news when it is the fault.
+        let wanted = allowed.present();
+        let fitting = match Ty::ABSENT.within(allowed) {
+            true => ty.without(Ty::ABSENT),
+            false => ty,
+        };
+        let message = match fitting.meets(allowed) {
+            true => format!(
+                "{what} needs {wanted}, but this may be {}",
+                ty.without(allowed)
+            ),
+            false => format!("{what} needs {wanted}, but this is {fitting}"),
+        };
+        let mut problem = error(span, message);
         if Ty::ABSENT.within(ty) && !Ty::ABSENT.within(allowed) {
             problem.help = Some(
-                "this value may be absent (a missing property or an unset field): give a fallback with `??`, e.g. `x ?? false`"
+                "a missing property or an unset field is absent: give a fallback with `??`, e.g. `x ?? false`"
                     .into(),
             );
         }
@@ -318,7 +407,10 @@ impl<'a> Checker<'a> {
                     let (node, ty) = self.check(expr)?;
                     let scalar = Ty::BOOL.or(Ty::NUM).or(Ty::STR).or(Ty::NULL).or(Ty::ABSENT);
                     if !ty.meets(scalar) {
-                        return Err(error(expr.span, format!("cannot interpolate {ty}")));
+                        return Err(error(
+                            expr.span,
+                            format!("cannot interpolate {}", ty.present()),
+                        ));
                     }
                     InterpPart::Expr(node)
                 }
@@ -353,6 +445,10 @@ impl<'a> Checker<'a> {
                 Ty::BOOL
             }
             BinaryOp::Eq | BinaryOp::Ne => {
+                let outcome = match op {
+                    BinaryOp::Eq => "never true",
+                    _ => "always true",
+                };
                 let scalar = Ty::NULL.or(Ty::BOOL).or(Ty::NUM).or(Ty::STR);
                 let list_only = |ty: Ty| ty.without(Ty::ABSENT) == Ty::ARR;
                 let scalar_only = |ty: Ty| ty.within(scalar.or(Ty::ABSENT)) && ty.meets(scalar);
@@ -362,9 +458,16 @@ impl<'a> Checker<'a> {
                         help: Some("to test membership write `x in list`; to compare the elements, `any(list, e => e == x)`".into()),
                         ..error(
                             (left.span.0, right.span.1),
-                            format!("`{}` compares a list with {other}: it is never true", op.symbol()),
+                            format!(
+                                "`{}` compares a list with {}: it is {outcome}",
+                                op.symbol(),
+                                other.present()
+                            ),
                         )
                     });
+                }
+                if !lt.may_equal(rt) {
+                    return Err(mismatch(op, (left, lt), (right, rt), outcome));
                 }
                 Ty::BOOL
             }
@@ -372,6 +475,9 @@ impl<'a> Checker<'a> {
                 let comparable = Ty::NUM.or(Ty::STR).or(Ty::ABSENT);
                 self.expect(lt, comparable, left.span, &what)?;
                 self.expect(rt, comparable, right.span, &what)?;
+                if !lt.may_order(rt) {
+                    return Err(mismatch(op, (left, lt), (right, rt), "never true"));
+                }
                 Ty::BOOL
             }
             BinaryOp::In => {
@@ -706,7 +812,10 @@ impl<'a> Checker<'a> {
             if !ty.meets(Ty::OBJ.or(Ty::ARR)) {
                 return Err(error(
                     span,
-                    format!("metadata field `{name}` is {ty}: it has no properties"),
+                    format!(
+                        "metadata field `{name}` is {}: it has no properties",
+                        ty.present()
+                    ),
                 ));
             }
             ty = if rest.contains(&Step::Each) {
@@ -914,13 +1023,44 @@ mod tests {
         assert_eq!(e.message, "unknown property `idd` (element `i`)");
         assert_eq!(e.help.as_deref(), Some("did you mean `id`?"));
         let e = check("sum(data.items, i => i.id)").unwrap_err();
-        assert_eq!(
-            e.message,
-            "`sum` needs absent or integer or float, but this is string"
-        );
+        assert_eq!(e.message, "`sum` needs a number, but this is a string");
         assert!(check("any(data.items)").is_err());
         assert!(check("len(i => 1)").is_err());
         assert_eq!(check("next_state == state").unwrap(), Ty::BOOL);
+    }
+
+    #[test]
+    fn kinds_are_said_as_a_sentence_says_them() {
+        assert_eq!(Ty::NUM.to_string(), "a number");
+        assert_eq!(Ty::INT.or(Ty::ABSENT).to_string(), "an integer or absent");
+        assert_eq!(
+            Ty::STR.or(Ty::FLOAT).or(Ty::NULL).to_string(),
+            "a float or a string or null"
+        );
+        assert_eq!(Ty::ANY.to_string(), "anything");
+        assert_eq!(Ty::NONE.to_string(), "nothing");
+    }
+
+    #[test]
+    fn comparisons_that_never_decide_by_the_values_are_errors() {
+        assert!(Ty::INT.may_equal(Ty::FLOAT.or(Ty::ABSENT)));
+        assert!(Ty::ABSENT.may_equal(Ty::STR.or(Ty::ABSENT)));
+        assert!(!Ty::STR.may_equal(Ty::NUM.or(Ty::NULL)));
+        assert!(Ty::ANY.may_equal(Ty::BOOL));
+        assert!(!Ty::STR.may_order(Ty::INT.or(Ty::ABSENT)));
+        assert!(!Ty::ABSENT.may_order(Ty::ABSENT));
+        let e = check("data.orderKey == 5").unwrap_err();
+        assert_eq!(
+            e.message,
+            "`==` compares a string with an integer: it is never true"
+        );
+        // A string or an integer: either may be what the other side is.
+        assert!(check("data.orderId == 5 or data.orderId == '5'").is_ok());
+        let e = check("data.gift != 'yes'").unwrap_err();
+        assert_eq!(
+            e.message,
+            "`!=` compares a boolean with a string: it is always true"
+        );
     }
 
     #[test]
@@ -928,7 +1068,7 @@ mod tests {
         let e = check("data.items[*].id == 'x'").unwrap_err();
         assert_eq!(
             e.message,
-            "`==` compares a list with string: it is never true"
+            "`==` compares a list with a string: it is never true"
         );
         assert!(e.help.unwrap().contains("in list"));
         assert!(check("'x' in data.items[*].id").is_ok());
