@@ -456,6 +456,22 @@ fn what_only_repeats_an_error_is_not_said_again() {
         "{}",
         said
     );
+    // A property misspelt in a property set two payloads share: the rules reading it on
+    // either event are one error, which names both payloads.
+    let outcome = check_fixture(
+        "chat.yaml",
+        "      agent: {type: string, required: true}",
+        "      agnt: {type: string, required: true}",
+    );
+    let said = only_diagnostic(&outcome);
+    assert!(
+        said.contains(
+            "error: unknown property `agent` (payloads of `connected` and `message`), used 2 \
+             times (the first here) (help: did you mean `agnt`?)"
+        ),
+        "{}",
+        said
+    );
     // An event misspelt where it is declared: transitions, rules and the format that maps a
     // name to it are uses of one unknown name, and its rules are not checked against no
     // event at all.

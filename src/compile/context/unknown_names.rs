@@ -40,8 +40,10 @@ impl NameKind {
 pub(super) struct UnknownName {
     kind: NameKind,
     name: String,
-    /// Where it was looked for, as messages say after the name (` (payload of `paid`)`).
-    within: String,
+    /// Where it was looked for, as messages say after the name (` (payload of `paid`)`):
+    /// several payloads when the name is unknown in each (a misspelling in a property set
+    /// they share is one mistake).
+    within: Vec<String>,
     /// Where it is used, in the order found.
     uses: Vec<NameUse>,
     /// The declared name nearest to it, if one is near.
@@ -158,17 +160,25 @@ impl Context<'_> {
             return;
         }
         let known = (self.unknown_names.iter_mut()).find(|unknown| {
-            unknown.kind == kind && unknown.name == name && unknown.within == within
+            let same_place = unknown.within.iter().any(|place| place == within)
+                || (payload_named(within).is_some()
+                    && unknown.within.iter().all(|place| payload_named(place).is_some()));
+            unknown.kind == kind && unknown.name == name && same_place
         });
         match known {
             Some(unknown) if unknown.uses.contains(&used) => {}
-            Some(unknown) => unknown.uses.push(used),
+            Some(unknown) => {
+                if !unknown.within.iter().any(|place| place == within) {
+                    unknown.within.push(within.to_owned());
+                }
+                unknown.uses.push(used);
+            }
             None => {
                 let (near, help) = told();
                 self.unknown_names.push(UnknownName {
                     kind,
                     name: name.to_owned(),
-                    within: within.to_owned(),
+                    within: vec![within.to_owned()],
                     uses: vec![used],
                     near,
                     help,
@@ -190,7 +200,8 @@ impl Context<'_> {
                 continue;
             };
             let (kind, name, uses) = (unknown.kind.word(), &unknown.name, unknown.uses.len());
-            let unknown_here = format!("unknown {kind} `{name}`{}", unknown.within);
+            let within = places(&unknown.within);
+            let unknown_here = format!("unknown {kind} `{name}`{within}");
             if unknown.uses.iter().all(|used| used.compared) {
                 let message = match uses {
                     1 => format!("{unknown_here}: this comparison never holds"),
@@ -250,6 +261,23 @@ impl Context<'_> {
             true => format!("line {}", location.line),
             false => format!("{} line {}", file.source.name, location.line),
         })
+    }
+}
+
+/// The event of a place written ` (payload of `paid`)`: `` `paid` ``.
+fn payload_named(place: &str) -> Option<&str> {
+    place.strip_prefix(" (payload of ")?.strip_suffix(')')
+}
+
+/// The places an unknown name was looked for, as the message says them after the name: one
+/// as it is, several payloads together (` (payloads of `a`, `b` and `c`)`).
+fn places(within: &[String]) -> String {
+    let events: Option<Vec<&str>> = within.iter().map(|place| payload_named(place)).collect();
+    match events.as_deref() {
+        Some([others @ .., last]) if !others.is_empty() => {
+            format!(" (payloads of {} and {last})", others.join(", "))
+        }
+        _ => within.concat(),
     }
 }
 
