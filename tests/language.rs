@@ -340,6 +340,38 @@ fn imports_share_property_sets_and_enums() {
 }
 
 #[test]
+fn a_literal_compared_with_an_enum_property_is_one_of_its_values() {
+    // The guard's value misspelt, against the enum the imported file shares.
+    let misspelt =
+        importing("common.yaml").replacen("data.from == 'agent'", "data.from == 'agnet'", 1);
+    let stderr = check_files(&[("w.yaml", &misspelt), ("common.yaml", SHARED)], 2);
+    let line = assert_line(
+        &stderr,
+        "`==` compares `data.from` with \"agnet\", which is not one of its values (\"agent\", \
+         \"visitor\"): it is never true",
+        "16:68: error",
+    );
+    assert!(line.ends_with("(help: did you mean `agent`?)"), "{line}");
+    // In a list for `in`, each item is held to the values.
+    let listed = importing("common.yaml").replacen(
+        "data.from == 'agent'",
+        "data.from in ['visitor', 'bot']",
+        1,
+    );
+    let stderr = check_files(&[("w.yaml", &listed), ("common.yaml", SHARED)], 2);
+    let line = assert_line(
+        &stderr,
+        "the list holds \"bot\", which is not one of the values of `data.from` (\"agent\", \
+         \"visitor\"): it never matches",
+        "16:80: error",
+    );
+    assert!(
+        line.ends_with("(help: expected one of `agent`, `visitor`)"),
+        "{line}"
+    );
+}
+
+#[test]
 fn import_mistakes_are_located_in_their_files() {
     let stderr = check_files(
         &[
@@ -510,6 +542,23 @@ fn a_text_compared_with_the_state_must_name_a_state() {
         "{said}"
     );
     assert!(said.contains("w.yaml:22:53: warning"), "{said}");
+}
+
+#[test]
+fn a_text_compared_with_the_event_must_name_an_event_of_the_file() {
+    // `rated` is an event of version 2.0 only: a rule on every event may mean it.
+    let said = check(
+        "  - {on: message, set: {messages: meta.messages + 1}}",
+        "  - {on: \"*\", when: \"event in ['mesage', 'rated'] or event == 'mesage'\", set: {messages: meta.messages + 1}}",
+        0,
+    );
+    let line = assert_line(
+        &said,
+        "unknown event `mesage`: the 2 comparisons with it never hold (the first here)",
+        "22:32: warning",
+    );
+    assert!(line.ends_with("(help: did you mean `message`?)"), "{line}");
+    assert_eq!(said.matches("unknown event").count(), 1, "{said}");
 }
 
 #[test]

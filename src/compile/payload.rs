@@ -5,7 +5,9 @@ use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 
 use super::context::{Context, NameKind};
-use crate::config::model::{EnumSpec, PayloadDecl, PropertyDecl, PropertySpec, PropertyType};
+use crate::config::model::{
+    EnumSpec, EnumValue, PayloadDecl, PropertyDecl, PropertySpec, PropertyType,
+};
 use crate::expr::{Shape, Ty};
 
 /// A resolved payload: its schema and its shape.
@@ -398,6 +400,11 @@ fn matches_type(value: &Value, ty: PropertyType) -> bool {
     }
 }
 
+/// The values of an enum, without their labels.
+fn enum_values(values: &[EnumValue]) -> Vec<Value> {
+    values.iter().map(|value| value.value.clone()).collect()
+}
+
 /// The kinds of a property type.
 pub fn kinds(ty: PropertyType) -> Ty {
     match ty {
@@ -432,6 +439,24 @@ fn shape_of(decl: &PropertyDecl, version: usize, ctx: &Context) -> Shape {
                 .map_or(Shape::Any, |items| shape_of(items, version, ctx)),
         )),
         PropertyType::Any => Shape::Any,
-        other => Shape::Scalar(kinds(other)),
+        other => {
+            // The values rules may compare it with: one constant, or the listed ones (an
+            // empty or unknown list has its own error). A declaration for some versions only
+            // lists none: a rule may be meant for the versions where another one holds.
+            let versioned = decl.since.is_some() || decl.until.is_some();
+            let listed = match (&decl.constant, &decl.values) {
+                _ if versioned => Vec::new(),
+                (Some(constant), _) => vec![constant.clone()],
+                (None, Some(EnumSpec::List(values))) => enum_values(values),
+                (None, Some(EnumSpec::Named(name))) => ctx
+                    .enum_list(name)
+                    .map_or_else(Vec::new, |(values, _)| enum_values(values)),
+                (None, None) => Vec::new(),
+            };
+            match listed.is_empty() {
+                true => Shape::Scalar(kinds(other)),
+                false => Shape::Values(kinds(other), listed),
+            }
+        }
     }
 }

@@ -56,7 +56,8 @@ pub fn field_infos(fields: &[Field]) -> Vec<FieldInfo> {
 
 /// Parses and checks the expression `text` at config path `at`: a condition when `target` is
 /// `None`, else a value for a field holding `target`. Errors are reported; `None` then.
-/// Texts compared with `state` that name none of `states` are warned of.
+/// Texts compared with `state` that name none of `states`, or with `event` that name no event
+/// of the file, are warned of.
 pub fn expression(
     ctx: &mut Context,
     checker: &Checker,
@@ -83,7 +84,7 @@ pub fn expression(
     };
     match checked {
         Ok((node, ty)) => {
-            warn_of_unknown_states(ctx, at, &expr, states);
+            warn_of_unknown_names(ctx, at, &expr, states);
             if let Some(target) = target {
                 let value_ty = ty.without(Ty::ABSENT.or(Ty::NULL));
                 if !value_ty.within(target) && ty != Ty::ANY {
@@ -128,22 +129,36 @@ pub fn expression(
 }
 
 /// Warns of each text compared with `state` or `next_state` (`==`, `!=`, `in [...]`) that
-/// names no state of the version (`states`): such a comparison never holds as written.
-fn warn_of_unknown_states(ctx: &mut Context, at: &str, expr: &Expr, states: &[&str]) {
+/// names no state of the version (`states`), and with `event` that names no event of the
+/// file: such a comparison never holds as written.
+fn warn_of_unknown_names(ctx: &mut Context, at: &str, expr: &Expr, states: &[&str]) {
     let mut compared = Vec::new();
-    texts_compared_with_state(expr, &mut compared);
+    texts_compared_with(expr, &["state", "next_state"], &mut compared);
     for (span, name) in compared {
         if !states.contains(&name.as_str()) {
-            ctx.unknown_state_compared(&name, (at, span), states.iter().copied());
+            let states = states.iter().copied();
+            ctx.unknown_name_compared((NameKind::State, &name), (at, span), states);
         }
+    }
+    // An event any version of the file declares: a rule may be meant for several versions.
+    let mut compared = Vec::new();
+    texts_compared_with(expr, &["event"], &mut compared);
+    let events = &ctx.file.model.events;
+    let unknown: Vec<_> = (compared.into_iter())
+        .filter(|(_, name)| !events.contains_key(name))
+        .collect();
+    for (span, name) in unknown {
+        let events = ctx.file.model.events.keys().map(String::as_str);
+        ctx.unknown_name_compared((NameKind::Event, &name), (at, span), events);
     }
 }
 
-/// The plain texts (with their spans) that `expr` compares with `state` or `next_state`.
-fn texts_compared_with_state(expr: &Expr, found: &mut Vec<((usize, usize), String)>) {
-    let is_state = |e: &Expr| {
+/// The plain texts (with their spans) that `expr` compares with one of the names `roots`
+/// (`state`, `event`).
+fn texts_compared_with(expr: &Expr, roots: &[&str], found: &mut Vec<((usize, usize), String)>) {
+    let is_root = |e: &Expr| {
         matches!(&e.kind, ExprKind::Path(path)
-            if path.steps.is_empty() && (path.root == "state" || path.root == "next_state"))
+            if path.steps.is_empty() && roots.contains(&path.root.as_str()))
     };
     let text = |e: &Expr| match &e.kind {
         ExprKind::Interpolation(parts) => match parts.as_slice() {
@@ -156,12 +171,12 @@ fn texts_compared_with_state(expr: &Expr, found: &mut Vec<((usize, usize), Strin
     match &expr.kind {
         ExprKind::Binary(BinaryOp::Eq | BinaryOp::Ne, left, right) => {
             for (a, b) in [(left, right), (right, left)] {
-                if is_state(a) {
+                if is_root(a) {
                     found.extend(text(b));
                 }
             }
         }
-        ExprKind::Binary(BinaryOp::In, left, right) if is_state(left) => {
+        ExprKind::Binary(BinaryOp::In, left, right) if is_root(left) => {
             if let ExprKind::List(items) = &right.kind {
                 found.extend(items.iter().filter_map(text));
             }
@@ -170,19 +185,19 @@ fn texts_compared_with_state(expr: &Expr, found: &mut Vec<((usize, usize), Strin
     }
     match &expr.kind {
         ExprKind::Binary(_, left, right) => {
-            texts_compared_with_state(left, found);
-            texts_compared_with_state(right, found);
+            texts_compared_with(left, roots, found);
+            texts_compared_with(right, roots, found);
         }
         ExprKind::Unary(_, inner) | ExprKind::Lambda(_, inner) => {
-            texts_compared_with_state(inner, found)
+            texts_compared_with(inner, roots, found)
         }
         ExprKind::List(items) | ExprKind::Call(_, items) => items
             .iter()
-            .for_each(|item| texts_compared_with_state(item, found)),
+            .for_each(|item| texts_compared_with(item, roots, found)),
         ExprKind::Interpolation(parts) => {
             for part in parts {
                 if let Part::Expr(inner) = part {
-                    texts_compared_with_state(inner, found);
+                    texts_compared_with(inner, roots, found);
                 }
             }
         }

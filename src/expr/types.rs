@@ -8,6 +8,7 @@
 use std::fmt;
 
 use indexmap::IndexMap;
+use serde_json::Value;
 
 use super::ast::{BinaryOp, Expr, ExprKind, Literal, Part, Span, Step, UnaryOp};
 use super::doc::Doc;
@@ -123,6 +124,8 @@ pub enum Shape {
     Any,
     /// A scalar of these kinds.
     Scalar(Ty),
+    /// A scalar of these kinds that is one of these values (an `enum`, or a `const`).
+    Values(Ty, Vec<Value>),
     /// An array of elements of this shape.
     Array(Box<Shape>),
     /// An object with declared properties (`required` flag each). No properties: free-form.
@@ -133,7 +136,7 @@ impl Shape {
     fn ty(&self) -> Ty {
         match self {
             Shape::Any => Ty::ANY,
-            Shape::Scalar(ty) => *ty,
+            Shape::Scalar(ty) | Shape::Values(ty, _) => *ty,
             Shape::Array(_) => Ty::ARR,
             Shape::Object(_) => Ty::OBJ,
         }
@@ -228,6 +231,30 @@ fn literal_help(literal: &Expr, other: Ty) -> Option<String> {
             Some(format!("to compare with the text, quote it: '{x}'"))
         }
         _ => None,
+    }
+}
+
+/// The value a literal writes (a text without `${...}` is a string), if it is one.
+fn literal_value(expr: &Expr) -> Option<Value> {
+    Some(match &expr.kind {
+        ExprKind::Literal(Literal::Null) => Value::Null,
+        ExprKind::Literal(Literal::Bool(b)) => Value::Bool(*b),
+        ExprKind::Literal(Literal::Int(n)) => Value::from(*n),
+        ExprKind::Literal(Literal::Float(x)) => Value::from(*x),
+        ExprKind::Interpolation(parts) => match parts.as_slice() {
+            [] => Value::String(String::new()),
+            [Part::Text(text)] => Value::String(text.clone()),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// Whether two JSON values are equal as rules compare them (numbers by value: `3` is `3.0`).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
     }
 }
 
@@ -469,6 +496,15 @@ impl<'a> Checker<'a> {
                 if !lt.may_equal(rt) {
                     return Err(mismatch(op, (left, lt), (right, rt), outcome));
                 }
+                for (path, literal) in [(left, right), (right, left)] {
+                    self.expect_a_value(path, literal, |read, value, values| {
+                        format!(
+                            "`{}` compares `{read}` with {value}, which is not one of its values \
+                             ({values}): it is {outcome}",
+                            op.symbol()
+                        )
+                    })?;
+                }
                 Ty::BOOL
             }
             BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => {
@@ -482,6 +518,16 @@ impl<'a> Checker<'a> {
             }
             BinaryOp::In => {
                 self.expect(rt, Ty::ARR.or(Ty::ABSENT), right.span, &what)?;
+                if let ExprKind::List(items) = &right.kind {
+                    for item in items {
+                        self.expect_a_value(left, item, |read, value, values| {
+                            format!(
+                                "the list holds {value}, which is not one of the values of \
+                                 `{read}` ({values}): it never matches"
+                            )
+                        })?;
+                    }
+                }
                 Ty::BOOL
             }
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => {
@@ -697,6 +743,43 @@ impl<'a> Checker<'a> {
 
     /// The payload shape an expression has, as far as it is known (for an aggregate's
     /// elements).
+    /// When `path` reads a property with listed values (`enum`, `const`) and `literal` is a
+    /// literal, that the literal is one of them: else an error at the literal, which `say`
+    /// words from the path read, the literal's value and the values listed.
+    fn expect_a_value(
+        &self,
+        path: &Expr,
+        literal: &Expr,
+        say: impl FnOnce(&str, &Value, &str) -> String,
+    ) -> Result<(), TypeError> {
+        let (Shape::Values(_, values), Some(value)) = (self.shape_of(path), literal_value(literal))
+        else {
+            return Ok(());
+        };
+        if values.iter().any(|allowed| same_value(allowed, &value)) {
+            return Ok(());
+        }
+        let ExprKind::Path(read) = &path.kind else {
+            return Ok(());
+        };
+        // A long list is shown in part: the first few and how many in all.
+        const SHOWN: usize = 8;
+        let mut shown: Vec<String> = values.iter().take(SHOWN).map(Value::to_string).collect();
+        if values.len() > SHOWN {
+            shown.push(format!("... {} in all", values.len()));
+        }
+        let texts = values.iter().filter_map(Value::as_str);
+        let help = match &value {
+            Value::String(text) => suggestion(text, texts),
+            _ => None,
+        };
+        let read = format!("{}{}", read.root, steps_text(&read.steps));
+        Err(TypeError {
+            help,
+            ..error(literal.span, say(&read, &value, &shown.join(", ")))
+        })
+    }
+
     fn shape_of(&self, expr: &Expr) -> Shape {
         let ExprKind::Path(path) = &expr.kind else {
             return Shape::Any;
@@ -965,6 +1048,11 @@ mod tests {
             (Shape::Scalar(Ty::INT.or(Ty::STR)), true),
         );
         props.insert("gift".to_owned(), (Shape::Scalar(Ty::BOOL), false));
+        let status = vec![Value::from("open"), Value::from("paid"), Value::from(3)];
+        props.insert(
+            "status".to_owned(),
+            (Shape::Values(Ty::STR.or(Ty::INT), status), true),
+        );
         props.insert(
             "items".to_owned(),
             (Shape::Array(Box::new(Shape::Object(items))), true),
@@ -1061,6 +1149,29 @@ mod tests {
             e.message,
             "`!=` compares a boolean with a string: it is always true"
         );
+    }
+
+    #[test]
+    fn a_literal_compared_with_listed_values_is_one_of_them() {
+        assert!(check("data.status == 'paid' or 3.0 == data.status").is_ok());
+        assert!(check("data.status in ['open', 3]").is_ok());
+        let e = check("data.status != 'piad'").unwrap_err();
+        assert_eq!(
+            e.message,
+            "`!=` compares `data.status` with \"piad\", which is not one of its values \
+             (\"open\", \"paid\", 3): it is always true"
+        );
+        assert_eq!(e.help.as_deref(), Some("did you mean `paid`?"));
+        assert_eq!(e.span, (15, 21));
+        let e = check("data.status in ['open', 4]").unwrap_err();
+        assert_eq!(
+            e.message,
+            "the list holds 4, which is not one of the values of `data.status` (\"open\", \
+             \"paid\", 3): it never matches"
+        );
+        assert_eq!(e.span, (24, 25));
+        // Text built from parts is not a literal: nothing to hold it to.
+        assert!(check("data.status == '${data.orderKey}'").is_ok());
     }
 
     #[test]

@@ -57,7 +57,8 @@ pub(super) struct UnknownName {
 struct NameUse {
     path: String,
     span: Option<(usize, usize)>,
-    /// Only compared with (`state == 'x'`): the comparison never holds, a warning.
+    /// Only compared with (`state == 'x'`, `event == 'x'`): the comparison never holds, a
+    /// warning.
     compared: bool,
     /// What this use says when it is the only one, if not `unknown KIND `NAME``.
     said: Option<String>,
@@ -131,10 +132,11 @@ impl Context<'_> {
     }
 
     /// [`Context::unknown_name_in_expression`] for a text the expression compares with the
-    /// state: a warning (the comparison never holds) unless the name is also used elsewhere.
-    pub fn unknown_state_compared<'n>(
+    /// state or the event: a warning (the comparison never holds) unless the name is also
+    /// used elsewhere.
+    pub fn unknown_name_compared<'n>(
         &mut self,
-        name: &str,
+        (kind, name): (NameKind, &str),
         (path, span): (&str, (usize, usize)),
         declared: impl Iterator<Item = &'n str> + Clone,
     ) {
@@ -143,7 +145,7 @@ impl Context<'_> {
             ..NameUse::at(path, Some(span))
         };
         let told = || near_and_help(name, declared);
-        self.record_unknown((NameKind::State, name, ""), used, told);
+        self.record_unknown((kind, name, ""), used, told);
     }
 
     /// Records a use of an unknown name; `told` gives the nearest declared name and the help
@@ -162,7 +164,10 @@ impl Context<'_> {
         let known = (self.unknown_names.iter_mut()).find(|unknown| {
             let same_place = unknown.within.iter().any(|place| place == within)
                 || (payload_named(within).is_some()
-                    && unknown.within.iter().all(|place| payload_named(place).is_some()));
+                    && unknown
+                        .within
+                        .iter()
+                        .all(|place| payload_named(place).is_some()));
             unknown.kind == kind && unknown.name == name && same_place
         });
         match known {
@@ -188,7 +193,7 @@ impl Context<'_> {
     }
 
     /// Reports each unknown name once, at its first use in the file: a warning when every use
-    /// only compares the state with it, else an error counting the uses.
+    /// only compares the state or the event with it, else an error counting the uses.
     pub fn report_unknown_names(&mut self) {
         for unknown in std::mem::take(&mut self.unknown_names) {
             let first = (unknown.uses.iter()).min_by_key(|used| {
