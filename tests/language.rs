@@ -369,6 +369,15 @@ fn a_literal_compared_with_an_enum_property_is_one_of_its_values() {
         line.ends_with("(help: expected one of `agent`, `visitor`)"),
         "{line}"
     );
+    // Values listed by version: a rule may be meant for the versions that list the value.
+    let by_version = BASE
+        .replacen(
+            "from: {type: string, required: true}",
+            "from: [{type: string, required: true, enum: [agent], until: \"2.0\"}, {type: string, required: true, enum: [agent, bot], since: \"2.0\"}]",
+            1,
+        )
+        .replacen("data.from == 'agent'", "data.from == 'bot'", 1);
+    check_files(&[("w.yaml", &by_version)], 0);
 }
 
 #[test]
