@@ -196,6 +196,23 @@ fn scenario_the_lifecycle_does_not_accept() {
 }
 
 #[test]
+fn scenario_expecting_a_misspelt_violation_kind() {
+    let outcome = check_broken(
+        "expect: {violations: [illegal_transition]}",
+        "expect: {violations: [ilegal_transition, timout]}",
+    );
+    assert_fails_with(
+        &outcome,
+        "scenario `lost-submitted` expects an unknown violation kind `ilegal_transition` (help: \
+         did you mean `illegal_transition`?)",
+    );
+    assert_fails_with(
+        &outcome,
+        "expects an unknown violation kind `timout` (help: did you mean `timeout`?)",
+    );
+}
+
+#[test]
 fn broken_format_paths() {
     let outcome = check_broken("    ts: data.metadata.{event}", "    ts: data..metadata");
     assert_reports(&outcome, "`data..metadata` is not a dotted path", "");

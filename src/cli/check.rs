@@ -8,8 +8,9 @@ use super::style;
 use super::{ERROR, OK};
 use crate::compile::catalog::Scenario;
 use crate::config::load::{builtin_sources, dir_sources};
-use crate::diagnostic::SourceText;
+use crate::diagnostic::{suggestion, SourceText};
 use crate::engine::scenario;
+use crate::engine::verdict::ViolationKind;
 use crate::report::plural;
 
 /// Arguments of `check`.
@@ -62,17 +63,16 @@ pub fn check(args: CheckArgs) -> u8 {
             let unknown = scenario::unknown_kinds(scenario);
             if !unknown.is_empty() {
                 failures += 1;
-                scenario_error(
-                    scenario,
-                    &format!(
-                        "expects {}: {}",
-                        match unknown.len() {
-                            1 => "an unknown violation kind",
-                            _ => "unknown violation kinds",
-                        },
-                        unknown.join(", ")
-                    ),
-                );
+                let kinds = ViolationKind::ALL.map(ViolationKind::name);
+                for name in unknown {
+                    let help = suggestion(name, kinds)
+                        .map(|help| format!(" (help: {help})"))
+                        .unwrap_or_default();
+                    scenario_error(
+                        scenario,
+                        &format!("expects an unknown violation kind `{name}`{help}"),
+                    );
+                }
                 continue;
             }
             for &version in &scenario.versions {
