@@ -384,6 +384,17 @@ fn a_plot_catalog_loads_beside_yaml_and_converts_from_the_command_line() {
     let yaml = plotline(&["convert", out, "--to", "yaml"]);
     let yaml = String::from_utf8_lossy(&yaml.stdout);
     assert!(yaml.contains("\nname: callback\n") && yaml.starts_with("# Genesys Widgets Callback"));
+    // Without `--to`: the other surface, or the one the output's extension names.
+    let back = plotline(&["convert", out]);
+    assert_eq!(String::from_utf8_lossy(&back.stdout), yaml);
+    let plot = std::fs::read_to_string(out).expect("the converted file");
+    let again = plotline(&["convert", "lifecycles/callback.yaml"]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout), plot);
+    let same = dir.path().join("same.plot");
+    let same = same.to_str().expect("UTF-8");
+    let rewritten = plotline(&["convert", out, "-o", same]);
+    assert_eq!(rewritten.status.code(), Some(0));
+    assert_eq!(std::fs::read_to_string(same).expect("written"), plot);
 }
 
 #[test]

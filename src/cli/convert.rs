@@ -26,9 +26,10 @@ pub enum Surface {
 pub struct ConvertArgs {
     /// The lifecycle file (`.yaml`, `.yml` or `.plot`).
     pub file: PathBuf,
-    /// What to write it as.
+    /// What to write it as (default: the surface `-o` names by its extension, else the one
+    /// FILE is not written in).
     #[arg(long)]
-    pub to: Surface,
+    pub to: Option<Surface>,
     /// Write to OUT (complete or not at all) instead of stdout.
     #[arg(long, short = 'o', value_name = "OUT")]
     pub output: Option<PathBuf>,
@@ -64,7 +65,7 @@ pub fn convert(args: ConvertArgs) -> u8 {
     let Some(source) = source(&args.file) else {
         return ERROR;
     };
-    let converted = match args.to {
+    let converted = match args.to.unwrap_or_else(|| surface_by_default(&args)) {
         Surface::Plot => to_plot(source),
         Surface::Yaml => to_yaml(source),
     };
@@ -75,6 +76,21 @@ pub fn convert(args: ConvertArgs) -> u8 {
             ERROR
         }
     }
+}
+
+/// The surface `convert` writes without `--to`: the one the output file's extension names,
+/// else the other one than the input's.
+fn surface_by_default(args: &ConvertArgs) -> Surface {
+    let named = |path: &Path| match path.extension()?.to_str()? {
+        "plot" => Some(Surface::Plot),
+        "yaml" | "yml" => Some(Surface::Yaml),
+        _ => None,
+    };
+    let other = match named(&args.file) {
+        Some(Surface::Plot) => Surface::Yaml,
+        _ => Surface::Plot,
+    };
+    args.output.as_deref().and_then(named).unwrap_or(other)
 }
 
 /// Runs `fmt`.
