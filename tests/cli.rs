@@ -369,6 +369,34 @@ fn a_line_delivered_twice_with_its_id_is_counted_not_judged_again() {
     assert_eq!(report["violations"][0]["line"], 8);
 }
 
+#[test]
+fn the_name_of_the_output_file_chooses_the_format_when_none_is_given() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let written = |name: &str, args: &[&str]| {
+        let path = dir.path().join(name);
+        let path = path.to_str().expect("UTF-8");
+        let output = plotline(&[args, &["-o", path]].concat());
+        assert!(matches!(output.status.code(), Some(0 | 1)), "{output:?}");
+        std::fs::read_to_string(path).expect("written")
+    };
+    let validate = ["validate", EVERY_KIND];
+    assert!(written("report.JSON", &validate).contains("\"by_kind\""));
+    assert!(written("report.sarif.json", &validate).contains("\"version\":\"2.1.0\""));
+    assert!(written("report.sarif", &validate).contains("\"version\":\"2.1.0\""));
+    assert!(written("report.xml", &validate).starts_with("<?xml"));
+    assert!(written("report.html", &validate).starts_with("<!doctype html>"));
+    assert!(written("report.log", &validate).contains(" lines: "));
+    // `--format` has the last word.
+    let text = written("report.json", &["validate", "--format", "text", EVERY_KIND]);
+    assert!(text.contains(" lines: ") && !text.contains("\"by_kind\""));
+    let graph = ["graph", "callback"];
+    assert!(written("callback.svg", &graph).starts_with("<svg"));
+    assert!(written("callback.dot", &graph).starts_with("digraph"));
+    assert!(written("callback.gv", &graph).starts_with("digraph"));
+    assert!(written("callback.scxml", &graph).contains("<scxml"));
+    assert!(written("callback.mmd", &graph).starts_with("stateDiagram-v2"));
+}
+
 #[cfg(unix)]
 #[test]
 fn an_interrupted_run_leaves_the_old_output_and_no_temporary_file() {

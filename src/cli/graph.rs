@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::catalog::{find_lifecycle, find_version, load_or_report, CatalogArgs};
-use super::output::{say, write_text};
+use super::output::{format_of_output, say, write_text};
 use super::ERROR;
 use crate::export::diagram::svg::{svg, Overlay};
 use crate::export::diagram::{dot::dot, mermaid::mermaid, scxml::scxml, Diagram};
@@ -31,9 +31,10 @@ pub struct GraphArgs {
     /// The lifecycle version (default: the newest).
     #[arg(long)]
     pub version: Option<String>,
-    /// The diagram format (SCXML: the machine as an executable statechart).
-    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
-    pub format: GraphFormat,
+    /// The diagram format (SCXML: the machine as an executable statechart; default: the one
+    /// the name of `-o`'s file ends with, `.svg`, `.dot` or `.gv`, `.scxml`; else Mermaid).
+    #[arg(long, value_enum)]
+    pub format: Option<GraphFormat>,
     /// Write the diagram to FILE (complete or not at all) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -58,7 +59,16 @@ pub fn graph(args: GraphArgs) -> u8 {
         return ERROR;
     };
     let diagram = Diagram::of(&lifecycle.name, version);
-    let text = match args.format {
+    let named = [
+        (".svg", GraphFormat::Svg),
+        (".dot", GraphFormat::Dot),
+        (".gv", GraphFormat::Dot),
+        (".scxml", GraphFormat::Scxml),
+    ];
+    let format = (args.format)
+        .or_else(|| format_of_output(args.output.as_deref(), &named))
+        .unwrap_or(GraphFormat::Mermaid);
+    let text = match format {
         GraphFormat::Mermaid => mermaid(&diagram),
         GraphFormat::Dot => dot(&diagram),
         GraphFormat::Svg => svg(&diagram, &Overlay::default()),

@@ -254,6 +254,15 @@ impl Output {
     }
 }
 
+/// The first of `formats` whose file name ending (`.sarif.json`) ends the name of the file
+/// `-o` names, in any case: the format the commands that write several choose when none is
+/// given.
+pub fn format_of_output<F: Copy>(path: Option<&Path>, formats: &[(&str, F)]) -> Option<F> {
+    let name = path?.file_name()?.to_str()?.to_lowercase();
+    let (_, format) = formats.iter().find(|(ending, _)| name.ends_with(ending))?;
+    Some(*format)
+}
+
 /// Writes `text` to the `-o` file (whole or not at all) or stdout. The exit status: [`OK`],
 /// or [`ERROR`] after saying why.
 pub fn write_text(path: Option<&Path>, text: &str) -> u8 {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use super::catalog::{load_or_report, CatalogArgs};
-use super::output::{self, say, status_after, writing_output, Output};
+use super::output::{self, format_of_output, say, status_after, writing_output, Output};
 use super::progress;
 use super::style;
 use super::{ERROR, OK, VIOLATIONS};
@@ -49,9 +49,10 @@ enum Sink {
 pub struct ValidateArgs {
     /// JSONL files to validate; `-` or nothing reads stdin.
     pub files: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: Format,
+    /// Output format (default: the one the name of `-o`'s file ends with, `.json`,
+    /// `.sarif`, `.sarif.json`, `.xml` for JUnit, `.html`; else text).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
     /// Do not report interactions left open at the end of the stream.
     #[arg(long)]
     pub allow_incomplete: bool,
@@ -221,6 +222,23 @@ fn exit_for(summary: &Summary) -> u8 {
     }
 }
 
+impl ValidateArgs {
+    /// The report's format: `--format`, else the one `-o`'s file name ends with, else text.
+    fn report_format(&self) -> Format {
+        let named = [
+            (".sarif.json", Format::Sarif),
+            (".sarif", Format::Sarif),
+            (".json", Format::Json),
+            (".xml", Format::Junit),
+            (".html", Format::Html),
+            (".htm", Format::Html),
+        ];
+        (self.format)
+            .or_else(|| format_of_output(self.output.as_deref(), &named))
+            .unwrap_or(Format::Text)
+    }
+}
+
 /// Runs `validate`.
 pub fn validate(args: ValidateArgs) -> u8 {
     let Some((catalog, inputs)) = prepare(&args.catalog, &args.files) else {
@@ -236,11 +254,12 @@ pub fn validate(args: ValidateArgs) -> u8 {
         return ERROR;
     };
     let quiet = style::quiet();
-    let show_progress = args.format == Format::Text && !args.no_progress && quiet == 0;
+    let format = args.report_format();
+    let show_progress = format == Format::Text && !args.no_progress && quiet == 0;
     let color = out.is_terminal_or_forced();
     let bar = progress::Bar::new(show_progress, &inputs);
     let to_terminal = out.is_terminal();
-    let sink = match args.format {
+    let sink = match format {
         Format::Text => Ok(Sink::Text),
         Format::Json => report::JsonReport::new().map(Sink::Json),
         Format::Sarif => report::sarif::SarifReport::new().map(Sink::Sarif),
@@ -286,8 +305,8 @@ pub fn validate(args: ValidateArgs) -> u8 {
         };
     };
     let extras = parallel::Extras {
-        list: args.format == Format::Junit,
-        coverage: args.coverage || !args.fail_below.is_empty() || args.format == Format::Html,
+        list: format == Format::Junit,
+        coverage: args.coverage || !args.fail_below.is_empty() || format == Format::Html,
     };
     let result = parallel::validate_with(
         &catalog,
@@ -339,7 +358,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
     });
     let code = finish_output(out, written.map_err(writing_output), summary);
     if code != ERROR {
-        let what = match args.format {
+        let what = match format {
             Format::Text => "the text report",
             Format::Json => "the JSON report",
             Format::Sarif => "the SARIF report",
