@@ -93,8 +93,7 @@ pub fn expression(
                         expr.span.0,
                         expr.span.1 - expr.span.0,
                         format!(
-                            "this field holds {}, but the expression gives {}",
-                            target,
+                            "this field holds {target}, but the expression gives {}",
                             ty.present()
                         ),
                         None,
@@ -144,12 +143,11 @@ fn warn_of_unknown_names(ctx: &mut Context, at: &str, expr: &Expr, states: &[&st
     let mut compared = Vec::new();
     texts_compared_with(expr, &["event"], &mut compared);
     let events = &ctx.file.model.events;
-    let unknown: Vec<_> = (compared.into_iter())
-        .filter(|(_, name)| !events.contains_key(name))
-        .collect();
-    for (span, name) in unknown {
-        let events = ctx.file.model.events.keys().map(String::as_str);
-        ctx.unknown_name_compared((NameKind::Event, &name), (at, span), events);
+    for (span, name) in compared {
+        if !events.contains_key(&name) {
+            let declared = events.keys().map(String::as_str);
+            ctx.unknown_name_compared((NameKind::Event, &name), (at, span), declared);
+        }
     }
 }
 

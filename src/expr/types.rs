@@ -178,6 +178,17 @@ impl TypeError {
     }
 }
 
+/// Where a payload path was looked for, as messages say it after a name: ` (payload of
+/// `paid`)`.
+fn in_payload_of(event: &str) -> String {
+    format!(" (payload of `{event}`)")
+}
+
+/// The event of a place [`in_payload_of`] wrote (`paid`), if it is one.
+pub fn payload_event(place: &str) -> Option<&str> {
+    place.strip_prefix(" (payload of `")?.strip_suffix("`)")
+}
+
 fn error(span: Span, message: impl Into<String>) -> TypeError {
     TypeError {
         message: message.into(),
@@ -741,8 +752,6 @@ impl<'a> Checker<'a> {
         Ok((Node::Apply(function, nodes), ty))
     }
 
-    /// The payload shape an expression has, as far as it is known (for an aggregate's
-    /// elements).
     /// When `path` reads a property with listed values (`enum`, `const`) and `literal` is a
     /// literal, that the literal is one of them: else an error at the literal, which `say`
     /// words from the path read, the literal's value and the values listed.
@@ -780,6 +789,8 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// The payload shape an expression has, as far as it is known (for an aggregate's
+    /// elements, and the values a property lists).
     fn shape_of(&self, expr: &Expr) -> Shape {
         let ExprKind::Path(path) = &expr.kind else {
             return Shape::Any;
@@ -933,7 +944,7 @@ impl<'a> Checker<'a> {
                 None => Ty::ANY,
                 Some(shape) => walk(shape, steps, true).map_err(|mut problem| {
                     problem.span = span;
-                    problem.within(&format!(" (payload of `{event}`)"));
+                    problem.within(&in_payload_of(event));
                     problem
                 })?,
             };

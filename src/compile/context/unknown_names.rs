@@ -4,6 +4,7 @@
 
 use super::Context;
 use crate::diagnostic::{did_you_mean, suggestion};
+use crate::expr::types::payload_event;
 
 /// The kinds of declared names a file uses by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,11 +164,11 @@ impl Context<'_> {
         }
         let known = (self.unknown_names.iter_mut()).find(|unknown| {
             let same_place = unknown.within.iter().any(|place| place == within)
-                || (payload_named(within).is_some()
+                || (payload_event(within).is_some()
                     && unknown
                         .within
                         .iter()
-                        .all(|place| payload_named(place).is_some()));
+                        .all(|place| payload_event(place).is_some()));
             unknown.kind == kind && unknown.name == name && same_place
         });
         match known {
@@ -269,18 +270,14 @@ impl Context<'_> {
     }
 }
 
-/// The event of a place written ` (payload of `paid`)`: `` `paid` ``.
-fn payload_named(place: &str) -> Option<&str> {
-    place.strip_prefix(" (payload of ")?.strip_suffix(')')
-}
-
 /// The places an unknown name was looked for, as the message says them after the name: one
 /// as it is, several payloads together (` (payloads of `a`, `b` and `c`)`).
 fn places(within: &[String]) -> String {
-    let events: Option<Vec<&str>> = within.iter().map(|place| payload_named(place)).collect();
+    let events: Option<Vec<&str>> = within.iter().map(|place| payload_event(place)).collect();
     match events.as_deref() {
         Some([others @ .., last]) if !others.is_empty() => {
-            format!(" (payloads of {} and {last})", others.join(", "))
+            let others: Vec<String> = others.iter().map(|event| format!("`{event}`")).collect();
+            format!(" (payloads of {} and `{last}`)", others.join(", "))
         }
         _ => within.concat(),
     }
