@@ -184,7 +184,7 @@ fn in_payload_of(event: &str) -> String {
     format!(" (payload of `{event}`)")
 }
 
-/// The event of a place [`in_payload_of`] wrote (`paid`), if it is one.
+/// The event of a place written as a payload's (` (payload of `paid`)`: `paid`), if it is one.
 pub fn payload_event(place: &str) -> Option<&str> {
     place.strip_prefix(" (payload of `")?.strip_suffix("`)")
 }
