@@ -554,6 +554,40 @@ fn a_text_compared_with_the_state_must_name_a_state() {
 }
 
 #[test]
+fn a_property_of_later_versions_read_in_every_version_is_no_misspelling() {
+    let later = BASE
+        .replacen(
+            "from: {type: string, required: true}",
+            "from: {type: string, required: true}, mood: {type: string, since: \"2.0\"}",
+            1,
+        )
+        .replacen(
+            "  - {on: message, set: {messages: meta.messages + 1}}",
+            "  - {on: message, set: {messages: meta.messages + 1}}\n  - {on: message, assert: \"data.mood != 'angry'\"}",
+            1,
+        );
+    let stderr = check_files(&[("w.yaml", &later)], 2);
+    let line = assert_line(
+        &stderr,
+        "property `mood` (payload of `message`) is declared with `since: 2.0`, and this runs on \
+         versions without it",
+        "23:28: error",
+    );
+    assert!(
+        line.ends_with("(help: give the rule or transition the same version range (since: 2.0))"),
+        "{line}"
+    );
+    assert!(!stderr.contains("unknown property"), "{stderr}");
+    // With the rule's range the same, it is sound.
+    let scoped = later.replacen(
+        "assert: \"data.mood != 'angry'\"}",
+        "assert: \"data.mood != 'angry'\", since: \"2.0\"}",
+        1,
+    );
+    check_files(&[("w.yaml", &scoped)], 0);
+}
+
+#[test]
 fn a_text_compared_with_the_event_must_name_an_event_of_the_file() {
     // `rated` is an event of version 2.0 only: a rule on every event may mean it.
     let said = check(

@@ -646,9 +646,7 @@ fn report_unknown<'n, 'm>(
     let version = ctx.version_names.get(index).cloned().unwrap_or_default();
     let what = kind.word();
     if let Some(versioned) = declared(name) {
-        let range = (versioned.since.map(|since| format!("since: {since}")))
-            .or_else(|| versioned.until.map(|until| format!("until: {until}")))
-            .unwrap_or_default();
+        let range = versioned.written();
         ctx.error(
             path,
             format!("{what} `{name}` is not in version {version}"),

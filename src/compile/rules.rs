@@ -6,7 +6,7 @@ use super::context::{Context, NameKind};
 use super::fast_check::DataReads;
 use crate::config::model::{FieldType, RuleDecl};
 use crate::expr::ast::{BinaryOp, Expr, ExprKind, Part};
-use crate::expr::types::{FieldInfo, Unknown};
+use crate::expr::types::{payload_event, FieldInfo, Unknown};
 use crate::expr::{parse, Checker, Node, Ty};
 
 /// The `on` name meaning every event.
@@ -111,8 +111,26 @@ pub fn expression(
                     ctx.unknown_name_in_expression(field, (at, error.span), declared);
                 }
                 Some(Unknown::Property(name, within)) => {
-                    let property = (NameKind::Property, name.as_str(), within.as_str());
-                    ctx.unknown_name_helped(property, (at, error.span), error.help);
+                    let elsewhere = payload_event(within)
+                        .and_then(|event| versions_declaring(ctx, event, name));
+                    match elsewhere {
+                        Some(ranges) => ctx.expression_error(
+                            at,
+                            error.span.0,
+                            error.span.1.saturating_sub(error.span.0),
+                            format!(
+                                "property `{name}`{within} is declared with `{ranges}`, and this \
+                                 runs on versions without it"
+                            ),
+                            Some(format!(
+                                "give the rule or transition the same version range ({ranges})"
+                            )),
+                        ),
+                        None => {
+                            let property = (NameKind::Property, name.as_str(), within.as_str());
+                            ctx.unknown_name_helped(property, (at, error.span), error.help);
+                        }
+                    }
                 }
                 None => ctx.expression_error(
                     at,
@@ -125,6 +143,20 @@ pub fn expression(
             None
         }
     }
+}
+
+/// The version ranges (`since: 2.0`) in which the payload of `event` declares a property
+/// `name` of its own, when it declares one only in some versions: a read of it that is
+/// unknown in one version is then no misspelling.
+fn versions_declaring(ctx: &Context, event: &str, name: &str) -> Option<String> {
+    let payload = ctx.file.model.events.get(event)?.0.payload.as_ref()?;
+    let spec = (payload.properties.get(name)).or_else(|| {
+        (payload.uses.iter()).find_map(|set| ctx.property_set(set)?.0.properties.get(name))
+    })?;
+    let ranges: Vec<String> = (spec.variants().iter())
+        .map(|decl| decl.versioned().written())
+        .collect();
+    (!ranges.iter().any(String::is_empty)).then(|| ranges.join("; "))
 }
 
 /// Warns of each text compared with `state` or `next_state` (`==`, `!=`, `in [...]`) that

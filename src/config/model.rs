@@ -312,6 +312,18 @@ pub struct Versioned<'a> {
     pub until: Option<&'a str>,
 }
 
+impl Versioned<'_> {
+    /// The range as a file writes it (`since: 2.0`, `until: 3.0`, or both), or nothing for
+    /// every version.
+    pub fn written(&self) -> String {
+        let keys = [("since", self.since), ("until", self.until)];
+        let written: Vec<String> = (keys.into_iter())
+            .filter_map(|(key, version)| Some(format!("{key}: {}", version?)))
+            .collect();
+        written.join(", ")
+    }
+}
+
 /// `versioned()` for declarations with `since` and `until` keys.
 macro_rules! versioned {
     ($($declaration:ty),*) => {$(
