@@ -588,6 +588,44 @@ fn a_property_of_later_versions_read_in_every_version_is_no_misspelling() {
 }
 
 #[test]
+fn a_metadata_field_of_later_versions_and_an_unset_field_tested_against_false() {
+    let later = BASE
+        .replacen(
+            "  messages: {type: integer, default: 0}",
+            "  messages: {type: integer, default: 0}\n  rated_at: {type: timestamp, since: \"2.0\"}",
+            1,
+        )
+        .replacen(
+            "  - {on: message, set: {messages: meta.messages + 1}}",
+            "  - {on: message, set: {messages: meta.messages + 1}}\n  - {on: closed, assert: \"meta.rated_at == false\"}",
+            1,
+        );
+    let stderr = check_files(&[("w.yaml", &later)], 2);
+    // Version 1.0 has no such field.
+    let line = assert_line(
+        &stderr,
+        "metadata field `rated_at` is declared with `since: 2.0`, and this runs on versions \
+         without it",
+        "24:27: error",
+    );
+    assert!(line.contains("give the rule or transition the same version range (since: 2.0)"));
+    // In 2.0 an unset field reads as absent, never as `false`.
+    let line = assert_line(
+        &stderr,
+        "`==` compares an integer with a boolean: it is never true",
+        "24:27: error",
+    );
+    assert!(
+        line.ends_with(
+            "(help: an unset field (written `false` in the metadata block) or a missing property \
+             is absent in an expression: test it with `exists(...)`)"
+        ),
+        "{line}"
+    );
+    assert!(!stderr.contains("unknown metadata field"), "{stderr}");
+}
+
+#[test]
 fn a_text_compared_with_the_event_must_name_an_event_of_the_file() {
     // `rated` is an event of version 2.0 only: a rule on every event may mean it.
     let said = check(

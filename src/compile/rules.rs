@@ -106,26 +106,27 @@ pub fn expression(
         Err(error) => {
             match &error.unknown {
                 Some(Unknown::MetadataField(name)) => {
-                    let declared = checker.fields.iter().map(|f| f.name.as_str());
-                    let field = (NameKind::MetadataField, name.as_str(), "");
-                    ctx.unknown_name_in_expression(field, (at, error.span), declared);
+                    let elsewhere = ctx.file.model.metadata.get(name.as_str());
+                    match elsewhere.map(|decl| decl.versioned().written()) {
+                        Some(range) if !range.is_empty() => {
+                            let what = format!("metadata field `{name}`");
+                            not_in_every_version(ctx, (at, error.span), &what, &range);
+                        }
+                        _ => {
+                            let declared = checker.fields.iter().map(|f| f.name.as_str());
+                            let field = (NameKind::MetadataField, name.as_str(), "");
+                            ctx.unknown_name_in_expression(field, (at, error.span), declared);
+                        }
+                    }
                 }
                 Some(Unknown::Property(name, within)) => {
                     let elsewhere = payload_event(within)
                         .and_then(|event| versions_declaring(ctx, event, name));
                     match elsewhere {
-                        Some(ranges) => ctx.expression_error(
-                            at,
-                            error.span.0,
-                            error.span.1.saturating_sub(error.span.0),
-                            format!(
-                                "property `{name}`{within} is declared with `{ranges}`, and this \
-                                 runs on versions without it"
-                            ),
-                            Some(format!(
-                                "give the rule or transition the same version range ({ranges})"
-                            )),
-                        ),
+                        Some(ranges) => {
+                            let what = format!("property `{name}`{within}");
+                            not_in_every_version(ctx, (at, error.span), &what, &ranges);
+                        }
                         None => {
                             let property = (NameKind::Property, name.as_str(), within.as_str());
                             ctx.unknown_name_helped(property, (at, error.span), error.help);
@@ -143,6 +144,25 @@ pub fn expression(
             None
         }
     }
+}
+
+/// Reports that `what`, which an expression at `at` reads, is declared only in the versions
+/// `ranges` says, while the expression runs in others too.
+fn not_in_every_version(
+    ctx: &mut Context,
+    (at, span): (&str, (usize, usize)),
+    what: &str,
+    ranges: &str,
+) {
+    ctx.expression_error(
+        at,
+        span.0,
+        span.1.saturating_sub(span.0),
+        format!("{what} is declared with `{ranges}`, and this runs on versions without it"),
+        Some(format!(
+            "give the rule or transition the same version range ({ranges})"
+        )),
+    );
 }
 
 /// The version ranges (`since: 2.0`) in which the payload of `event` declares a property

@@ -222,7 +222,7 @@ fn mismatch(op: BinaryOp, left: (&Expr, Ty), right: (&Expr, Ty), outcome: &str) 
 }
 
 /// The fix when `literal` is a number written as text against numbers, a number against
-/// strings, or `null` against what may be absent.
+/// strings, or `null` or `false` against what may be absent.
 fn literal_help(literal: &Expr, other: Ty) -> Option<String> {
     match &literal.kind {
         ExprKind::Interpolation(parts) if other.meets(Ty::NUM) => match parts.as_slice() {
@@ -233,6 +233,11 @@ fn literal_help(literal: &Expr, other: Ty) -> Option<String> {
         },
         ExprKind::Literal(Literal::Null) if other.meets(Ty::ABSENT) => Some(
             "a missing property or an unset field is absent, not null: test it with `exists(...)`"
+                .into(),
+        ),
+        ExprKind::Literal(Literal::Bool(false)) if other.meets(Ty::ABSENT) => Some(
+            "an unset field (written `false` in the metadata block) or a missing property is \
+             absent in an expression: test it with `exists(...)`"
                 .into(),
         ),
         ExprKind::Literal(Literal::Int(n)) if other.meets(Ty::STR) => {
