@@ -626,6 +626,22 @@ fn a_metadata_field_of_later_versions_and_an_unset_field_tested_against_false() 
 }
 
 #[test]
+fn a_guard_comparing_the_state_with_one_its_transition_is_not_from() {
+    let said = check(
+        "when: \"data.from == 'agent'\"",
+        "when: \"data.from == 'agent' and state != 'chatting' and state == 'waiting'\"",
+        0,
+    );
+    let line = assert_line(
+        &said,
+        "`state` is never `chatting` in this guard: its transition is from `waiting`",
+        "15:89: warning",
+    );
+    assert!(!line.contains("help"), "{line}");
+    assert_eq!(said.matches("in this guard").count(), 1, "{said}");
+}
+
+#[test]
 fn a_text_compared_with_the_event_must_name_an_event_of_the_file() {
     // `rated` is an event of version 2.0 only: a rule on every event may mean it.
     let said = check(

@@ -529,7 +529,11 @@ fn transitions(
                     let mut checker = Checker::new(vec![(event_name.as_str(), payload)], fields);
                     checker.next_state = false;
                     let at = format!("{path}.when");
-                    match rules::expression(ctx, &checker, text, &at, (None, &state_names)) {
+                    let from: Vec<&str> = (sources.iter())
+                        .filter_map(|&id| Some(states.get(usize::from(id))?.name.as_str()))
+                        .collect();
+                    let held = (None, state_names.as_slice(), Some(from.as_slice()));
+                    match rules::expression(ctx, &checker, text, &at, held) {
                         Some(node) => {
                             rules::collect_reads(&node, &mut guard_reads[e]);
                             Some((node, text.clone()))

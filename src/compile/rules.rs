@@ -56,14 +56,15 @@ pub fn field_infos(fields: &[Field]) -> Vec<FieldInfo> {
 
 /// Parses and checks the expression `text` at config path `at`: a condition when `target` is
 /// `None`, else a value for a field holding `target`. Errors are reported; `None` then.
-/// Texts compared with `state` that name none of `states`, or with `event` that name no event
-/// of the file, are warned of.
+/// Texts compared with `state` that name none of `states`, or none of `from` (a guard's
+/// transition's states) when given, or with `event` that name no event of the file, are
+/// warned of.
 pub fn expression(
     ctx: &mut Context,
     checker: &Checker,
     text: &str,
     at: &str,
-    (target, states): (Option<Ty>, &[&str]),
+    (target, states, from): (Option<Ty>, &[&str], Option<&[&str]>),
 ) -> Option<Node> {
     let expr = match parse(text) {
         Ok(expr) => expr,
@@ -85,6 +86,9 @@ pub fn expression(
     match checked {
         Ok((node, ty)) => {
             warn_of_unknown_names(ctx, at, &expr, states);
+            if let Some(from) = from {
+                warn_of_states_not_here(ctx, at, &expr, (states, from));
+            }
             if let Some(target) = target {
                 let value_ty = ty.without(Ty::ABSENT.or(Ty::NULL));
                 if !value_ty.within(target) && ty != Ty::ANY {
@@ -203,6 +207,32 @@ fn warn_of_unknown_names(ctx: &mut Context, at: &str, expr: &Expr, states: &[&st
     }
 }
 
+/// Warns of each state of the version (`states`) that a guard compares `state` with while
+/// its transition is from none of it (`from`): such a comparison never holds there.
+fn warn_of_states_not_here(
+    ctx: &mut Context,
+    at: &str,
+    expr: &Expr,
+    (states, from): (&[&str], &[&str]),
+) {
+    let mut compared = Vec::new();
+    texts_compared_with(expr, &["state"], &mut compared);
+    for ((start, end), name) in compared {
+        if states.contains(&name.as_str()) && !from.contains(&name.as_str()) {
+            let sources: Vec<String> = from.iter().map(|state| format!("`{state}`")).collect();
+            ctx.expression_warning(
+                at,
+                (start, end.saturating_sub(start)),
+                format!(
+                    "`state` is never `{name}` in this guard: its transition is from {}",
+                    sources.join(", ")
+                ),
+                None,
+            );
+        }
+    }
+}
+
 /// The plain texts (with their spans) that `expr` compares with one of the names `roots`
 /// (`state`, `event`).
 fn texts_compared_with(expr: &Expr, roots: &[&str], found: &mut Vec<((usize, usize), String)>) {
@@ -268,10 +298,12 @@ pub fn assignments(
     for (field_name, text) in set {
         let at = format!("{path}.set.{field_name}");
         match checker.fields.iter().find(|f| &f.name == field_name) {
-            Some(field) => match expression(ctx, checker, text, &at, (Some(field.ty), states)) {
-                Some(node) => nodes.push((field.slot, node)),
-                None => failed = true,
-            },
+            Some(field) => {
+                match expression(ctx, checker, text, &at, (Some(field.ty), states, None)) {
+                    Some(node) => nodes.push((field.slot, node)),
+                    None => failed = true,
+                }
+            }
             None if ctx.file.model.metadata.contains_key(field_name) => {
                 // A field of another version only: not set in this one.
             }
@@ -388,7 +420,7 @@ fn compile_rule(
     let mut condition = |ctx: &mut Context, text: &Option<String>, at: &str| {
         let text = text.as_ref()?;
         let at = format!("{path}.{at}");
-        let node = expression(ctx, &checker, text, &at, (None, &states));
+        let node = expression(ctx, &checker, text, &at, (None, &states, None));
         failed |= node.is_none();
         node
     };
