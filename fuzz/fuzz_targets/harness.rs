@@ -82,6 +82,14 @@ pub fn expr(data: &[u8]) {
             "items".to_owned(),
             (Shape::Array(Box::new(Shape::Any)), false),
         ),
+        // Listed values: literals compared with it are held to them.
+        (
+            "kind".to_owned(),
+            (
+                Shape::Values(Ty::STR.or(Ty::INT), vec!["a".into(), 3.into()]),
+                false,
+            ),
+        ),
     ]));
     let fields = [
         plotline::expr::types::FieldInfo {
