@@ -235,6 +235,12 @@ fn only_diagnostic(outcome: &Outcome) -> &str {
     }
 }
 
+/// `check` reported exactly one diagnostic, and it says `says`.
+fn assert_only_diagnostic(outcome: &Outcome, says: &str) {
+    let said = only_diagnostic(outcome);
+    assert!(said.contains(says), "{said}");
+}
+
 #[test]
 fn one_mistake_is_one_diagnostic() {
     // A misspelt field in a rule: the field the rule meant is not reported unset as well,
@@ -313,12 +319,11 @@ fn a_finding_in_every_version_is_reported_once_and_names_the_versions_otherwise(
         "  closed: {final: true}\n  limbo:\n",
     );
     assert_eq!(outcome.code, Some(0), "{}", outcome.stderr);
-    let unreachable = only_diagnostic(&outcome);
     let limbo = format!(
         "callback.yaml:{}:3: warning: state `limbo` is unreachable (help:",
         outcome.line + 1
     );
-    assert!(unreachable.contains(&limbo), "{}", unreachable);
+    assert_only_diagnostic(&outcome, &limbo);
     // Set by no rule in the older version only: that version is named.
     let outcome = check_broken(
         "  - {on: closed, set: {closed: ts}}",
@@ -452,26 +457,17 @@ fn what_only_repeats_an_error_is_not_said_again() {
         "imports: [commrce.yaml]",
     );
     assert_eq!(outcome.code, Some(2), "{}", outcome.stderr);
-    let said = only_diagnostic(&outcome);
-    assert!(
-        said.contains("no file `commrce.yaml` in this catalog to import"),
-        "{}",
-        said
-    );
+    assert_only_diagnostic(&outcome, "no file `commrce.yaml` in this catalog to import");
     // A payload property misspelt where it is declared: its four reads are one error.
     let outcome = check_fixture(
         "checkout.yaml",
         "  revenue: {type: number",
         "  revnue: {type: number",
     );
-    let said = only_diagnostic(&outcome);
-    assert!(
-        said.contains(
-            "error: unknown property `revenue` (payload of `paid`), used 4 times (the first \
-             here) (help: did you mean `revnue`?)"
-        ),
-        "{}",
-        said
+    assert_only_diagnostic(
+        &outcome,
+        "error: unknown property `revenue` (payload of `paid`), used 4 times (the first \
+         here) (help: did you mean `revnue`?)",
     );
     // A property misspelt in a property set two payloads share: the rules reading it on
     // either event are one error, which names both payloads.
@@ -480,34 +476,23 @@ fn what_only_repeats_an_error_is_not_said_again() {
         "      agent: {type: string, required: true}",
         "      agnt: {type: string, required: true}",
     );
-    let said = only_diagnostic(&outcome);
-    assert!(
-        said.contains(
-            "error: unknown property `agent` (payloads of `connected` and `message`), used 2 \
-             times (the first here) (help: did you mean `agnt`?)"
-        ),
-        "{}",
-        said
+    assert_only_diagnostic(
+        &outcome,
+        "error: unknown property `agent` (payloads of `connected` and `message`), used 2 \
+         times (the first here) (help: did you mean `agnt`?)",
     );
     // An event misspelt where it is declared: transitions, rules and the format that maps a
     // name to it are uses of one unknown name, and its rules are not checked against no
     // event at all.
     let outcome = check_fixture("checkout.yaml", "  paid:\n", "  pad:\n");
-    let said = only_diagnostic(&outcome);
-    assert!(
-        said.contains("error: unknown event `paid`, used 9 times (the first here)"),
-        "{}",
-        said
+    assert_only_diagnostic(
+        &outcome,
+        "error: unknown event `paid`, used 9 times (the first here)",
     );
     // A state misspelt where it is declared: the guards comparing `state` with the right name
     // are uses too, not warnings of their own.
     let outcome = check_fixture("checkout.yaml", "  paying:\n", "  payng:\n");
-    let said = only_diagnostic(&outcome);
-    assert!(
-        said.contains("error: unknown state `paying`, used"),
-        "{}",
-        said
-    );
+    assert_only_diagnostic(&outcome, "error: unknown state `paying`, used");
 }
 
 #[test]

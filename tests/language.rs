@@ -553,19 +553,24 @@ fn a_text_compared_with_the_state_must_name_a_state() {
     assert!(said.contains("w.yaml:22:53: warning"), "{said}");
 }
 
+/// `BASE` with a declaration added right after the text `after` (`(after, added)`), and
+/// `rule` after its one rule.
+fn base_with((after, added): (&str, &str), rule: &str) -> String {
+    const RULE: &str = "  - {on: message, set: {messages: meta.messages + 1}}";
+    assert!(BASE.contains(after), "`{after}` not in the base file");
+    BASE.replacen(after, &format!("{after}{added}"), 1)
+        .replacen(RULE, &format!("{RULE}\n{rule}"), 1)
+}
+
 #[test]
 fn a_property_of_later_versions_read_in_every_version_is_no_misspelling() {
-    let later = BASE
-        .replacen(
+    let later = base_with(
+        (
             "from: {type: string, required: true}",
-            "from: {type: string, required: true}, mood: {type: string, since: \"2.0\"}",
-            1,
-        )
-        .replacen(
-            "  - {on: message, set: {messages: meta.messages + 1}}",
-            "  - {on: message, set: {messages: meta.messages + 1}}\n  - {on: message, assert: \"data.mood != 'angry'\"}",
-            1,
-        );
+            ", mood: {type: string, since: \"2.0\"}",
+        ),
+        "  - {on: message, assert: \"data.mood != 'angry'\"}",
+    );
     let stderr = check_files(&[("w.yaml", &later)], 2);
     let line = assert_line(
         &stderr,
@@ -589,17 +594,13 @@ fn a_property_of_later_versions_read_in_every_version_is_no_misspelling() {
 
 #[test]
 fn a_metadata_field_of_later_versions_and_an_unset_field_tested_against_false() {
-    let later = BASE
-        .replacen(
+    let later = base_with(
+        (
             "  messages: {type: integer, default: 0}",
-            "  messages: {type: integer, default: 0}\n  rated_at: {type: timestamp, since: \"2.0\"}",
-            1,
-        )
-        .replacen(
-            "  - {on: message, set: {messages: meta.messages + 1}}",
-            "  - {on: message, set: {messages: meta.messages + 1}}\n  - {on: closed, assert: \"meta.rated_at == false\"}",
-            1,
-        );
+            "\n  rated_at: {type: timestamp, since: \"2.0\"}",
+        ),
+        "  - {on: closed, assert: \"meta.rated_at == false\"}",
+    );
     let stderr = check_files(&[("w.yaml", &later)], 2);
     // Version 1.0 has no such field.
     let line = assert_line(

@@ -508,6 +508,10 @@ fn transitions(
                 sources.push(id);
             }
         }
+        // The states a guard of this transition may see, for every event it is on.
+        let from: Vec<&str> = (sources.iter())
+            .filter_map(|&id| Some(states.get(usize::from(id))?.name.as_str()))
+            .collect();
         for (i, event_name) in decl.on.names().iter().enumerate() {
             let Some(&event) = version.event_ids.get(event_name) else {
                 report_unknown(
@@ -529,9 +533,6 @@ fn transitions(
                     let mut checker = Checker::new(vec![(event_name.as_str(), payload)], fields);
                     checker.next_state = false;
                     let at = format!("{path}.when");
-                    let from: Vec<&str> = (sources.iter())
-                        .filter_map(|&id| Some(states.get(usize::from(id))?.name.as_str()))
-                        .collect();
                     let held = (None, state_names.as_slice(), Some(from.as_slice()));
                     match rules::expression(ctx, &checker, text, &at, held) {
                         Some(node) => {

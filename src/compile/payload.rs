@@ -193,22 +193,14 @@ fn property_schema(ctx: &mut Context, decl: &PropertyDecl, path: &str, version: 
         // The standard annotation nearest to it: a value sent, never given back.
         map.insert("writeOnly".into(), Value::Bool(true));
     }
-    let values = match &decl.values {
-        None => None,
-        Some(EnumSpec::List(values)) => Some((values.as_slice(), format!("{path}.enum"))),
-        Some(EnumSpec::Named(name)) => match ctx.enum_list(name) {
-            Some(found) => Some(found),
-            None => {
-                let names = ctx.shared_names(|file| file.model.enums.keys());
-                ctx.unknown_name(
-                    NameKind::Enum,
-                    name,
-                    &format!("{path}.enum"),
-                    names.into_iter(),
-                );
-                None
-            }
-        },
+    let values = match listed_values(ctx, decl, path) {
+        Ok(values) => values,
+        Err(name) => {
+            let names = ctx.shared_names(|file| file.model.enums.keys());
+            let at = format!("{path}.enum");
+            ctx.unknown_name(NameKind::Enum, name, &at, names.into_iter());
+            None
+        }
     };
     if let Some((values, at)) = values {
         if values.is_empty() {
@@ -400,6 +392,21 @@ fn matches_type(value: &Value, ty: PropertyType) -> bool {
     }
 }
 
+/// The values `decl` lists (`enum`, its own or a shared list by name) and the config path of
+/// the list, if it lists any; the name of a shared list that none of the files declares is
+/// the error.
+fn listed_values<'d>(
+    ctx: &Context<'d>,
+    decl: &'d PropertyDecl,
+    path: &str,
+) -> Result<Option<(&'d [EnumValue], String)>, &'d str> {
+    match &decl.values {
+        None => Ok(None),
+        Some(EnumSpec::List(values)) => Ok(Some((values.as_slice(), format!("{path}.enum")))),
+        Some(EnumSpec::Named(name)) => ctx.enum_list(name).map(Some).ok_or(name.as_str()),
+    }
+}
+
 /// The values of an enum, without their labels.
 fn enum_values(values: &[EnumValue]) -> Vec<Value> {
     values.iter().map(|value| value.value.clone()).collect()
@@ -444,14 +451,13 @@ fn shape_of(decl: &PropertyDecl, version: usize, ctx: &Context) -> Shape {
             // empty or unknown list has its own error). A declaration for some versions only
             // lists none: a rule may be meant for the versions where another one holds.
             let versioned = decl.since.is_some() || decl.until.is_some();
-            let listed = match (&decl.constant, &decl.values) {
+            let listed = match &decl.constant {
                 _ if versioned => Vec::new(),
-                (Some(constant), _) => vec![constant.clone()],
-                (None, Some(EnumSpec::List(values))) => enum_values(values),
-                (None, Some(EnumSpec::Named(name))) => ctx
-                    .enum_list(name)
-                    .map_or_else(Vec::new, |(values, _)| enum_values(values)),
-                (None, None) => Vec::new(),
+                Some(constant) => vec![constant.clone()],
+                None => match listed_values(ctx, decl, "") {
+                    Ok(Some((values, _))) => enum_values(values),
+                    Ok(None) | Err(_) => Vec::new(),
+                },
             };
             match listed.is_empty() {
                 true => Shape::Scalar(kinds(other)),
