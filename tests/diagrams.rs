@@ -155,7 +155,6 @@ fn the_readme_shows_the_current_callback_diagram() {
 
 #[test]
 fn scion_runs_every_exported_statechart_through_the_documented_scenarios_as_plotline_does() {
-    use plotline::config::model::ScenarioStep;
     use plotline::engine::scenario;
     use plotline::export::diagram::scxml::{scxml, state_id};
 
@@ -209,10 +208,7 @@ fn scion_runs_every_exported_statechart_through_the_documented_scenarios_as_plot
                         .iter()
                         .zip(&documented.steps)
                         .map(|(step, written)| {
-                            let data = match written {
-                                ScenarioStep::Full(full) => full.data.clone().unwrap_or_default(),
-                                ScenarioStep::Name(_) => serde_json::Value::Null,
-                            };
+                            let data = written.data.clone().unwrap_or_default();
                             serde_json::json!({"name": step.event, "data": data, "ts": step.ts})
                         })
                         .collect();

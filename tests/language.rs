@@ -287,6 +287,40 @@ fn timeouts_are_checked() {
 }
 
 #[test]
+fn scenario_gaps_are_written_as_timeouts_are() {
+    // `waiting` times out after 5 minutes: the scenario's gap says whether `closed` comes
+    // before it.
+    let with_gap = |gap: &str, code: i32| {
+        let timeout = "  waiting: {timeout: {after: 5m, to: closed, violation: nobody wrote}}\n";
+        let base = BASE.replacen("  waiting:\n", timeout, 1);
+        let scenario = format!(
+            "scenarios:\n  - name: s\n    description: d\n    events: [opened, {{event: closed, after: {gap}}}]\n"
+        );
+        check_files(&[("w.yaml", &format!("{base}{scenario}"))], code)
+    };
+    for before in ["4m", "299s", "299999"] {
+        // Exit status 0: both versions' runs as expected.
+        with_gap(before, 0);
+    }
+    let said = with_gap("6m", 2);
+    assert!(
+        said.contains("expected [], found [timeout, after_end]"),
+        "{said}"
+    );
+    // A negative gap sets the clock back.
+    let said = with_gap("-1s", 2);
+    assert!(
+        said.contains("expected [], found [time_regression]"),
+        "{said}"
+    );
+    assert_line(
+        &with_gap("5 mins", 2),
+        "unknown unit `mins` in duration `5 mins` (ms, s, m, h or d)",
+        "26:45: error",
+    );
+}
+
+#[test]
 fn payload_keywords_are_checked() {
     assert_error(
         "{from: {type: string, required: true}",

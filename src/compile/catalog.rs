@@ -10,7 +10,7 @@ use super::fast_check::{DataReads, FastCheck};
 use super::format::Format;
 use super::names::NameMap;
 use super::version::{select, VersionKey};
-use crate::config::model::{Expectation, FieldType, ScenarioStep};
+use crate::config::model::{Expectation, FieldType};
 use crate::config::source_map::Location;
 use crate::diagnostic::{suggestion, SourceText};
 use crate::expr::{Node, Shape, Slot};
@@ -636,7 +636,7 @@ pub struct Scenario {
     /// The source document.
     pub source: Option<String>,
     /// Its events.
-    pub steps: Vec<ScenarioStep>,
+    pub steps: Vec<Step>,
     /// The expected outcome.
     pub expect: Expectation,
     /// The versions (indices) it applies to.
@@ -645,6 +645,19 @@ pub struct Scenario {
     pub file: Arc<SourceText>,
     /// Where.
     pub location: Location,
+}
+
+/// One event of a scenario, as it is run.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The event's name.
+    pub event: String,
+    /// Milliseconds since the event before it, when written.
+    pub after: Option<i64>,
+    /// The payload.
+    pub data: Option<serde_json::Value>,
+    /// The metadata block as the widget reports it.
+    pub metadata: Option<serde_json::Value>,
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::catalog::{
-    Deadline, Event, EventId, Field, Guarded, Lifecycle, Payload, Scenario, State, StateId,
+    Deadline, Event, EventId, Field, Guarded, Lifecycle, Payload, Scenario, State, StateId, Step,
     Timeout, UnsetBlock, Version, GUARDED, NO_STATE,
 };
 use super::context::{Context, NameKind};
@@ -686,6 +686,30 @@ fn fields(ctx: &mut Context, index: usize) -> Vec<Field> {
     fields
 }
 
+/// A scenario's step at config path `at`, as it is run (a gap that is no duration reported).
+fn scenario_step(ctx: &mut Context, at: &str, step: &ScenarioStep) -> Step {
+    match step {
+        ScenarioStep::Name(name) => Step {
+            event: name.clone(),
+            after: None,
+            data: None,
+            metadata: None,
+        },
+        ScenarioStep::Full(full) => Step {
+            event: full.event.clone(),
+            after: (full.after.as_ref()).and_then(|gap| match gap.millis() {
+                Ok(ms) => Some(ms),
+                Err(message) => {
+                    ctx.error(&format!("{at}.after"), message, None);
+                    None
+                }
+            }),
+            data: full.data.clone(),
+            metadata: full.metadata.clone(),
+        },
+    }
+}
+
 fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
     let model = &ctx.file.model;
     let mut scenarios = Vec::new();
@@ -738,11 +762,14 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
                 }
             }
         }
+        let steps = (decl.events.iter().enumerate())
+            .map(|(i, step)| scenario_step(ctx, &format!("{path}.events[{i}]"), step))
+            .collect();
         scenarios.push(Scenario {
             name: decl.name.clone(),
             description: decl.description.clone(),
             source: decl.source.clone(),
-            steps: decl.events.clone(),
+            steps,
             expect: decl.expect.clone(),
             versions: applies,
             file: ctx.file.source.clone(),

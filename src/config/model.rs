@@ -697,34 +697,65 @@ pub enum DurationDecl {
 impl DurationDecl {
     /// The duration in milliseconds, or what is wrong with it.
     pub fn millis(&self) -> Result<i64, String> {
-        let text = match self {
+        match self {
             DurationDecl::Millis(ms) => {
-                return i64::try_from(*ms).map_err(|_| format!("{ms} ms is too long"))
+                i64::try_from(*ms).map_err(|_| format!("{ms} ms is too long"))
             }
-            DurationDecl::Text(text) => text.trim(),
-        };
-        let split = text
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len());
-        let (number, unit) = text.split_at(split);
-        let scale = match unit.trim() {
-            "" | "ms" => 1,
-            "s" => 1_000,
-            "m" => 60_000,
-            "h" => 3_600_000,
-            "d" => 86_400_000,
-            other => {
-                return Err(format!(
-                    "unknown unit `{other}` in duration `{text}` (ms, s, m, h or d)"
-                ))
-            }
-        };
-        number
-            .parse::<i64>()
-            .ok()
-            .and_then(|n| n.checked_mul(scale))
-            .ok_or_else(|| format!("`{text}` is not a duration such as `250ms`, `30s`, `5m`"))
+            DurationDecl::Text(text) => text_millis(text),
+        }
     }
+}
+
+/// The time from one scenario event to the next: integer milliseconds or a duration (`250ms`,
+/// `20s`); a negative one (`-5s`) sets the clock back, for a scenario of events out of time
+/// order.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum GapDecl {
+    /// Milliseconds.
+    Millis(i64),
+    /// A number and a unit.
+    Text(String),
+}
+
+impl GapDecl {
+    /// The gap in milliseconds, or what is wrong with it.
+    pub fn millis(&self) -> Result<i64, String> {
+        match self {
+            GapDecl::Millis(ms) => Ok(*ms),
+            GapDecl::Text(text) => match text.trim().strip_prefix('-') {
+                Some(back) => text_millis(back).map(|ms| -ms),
+                None => text_millis(text),
+            },
+        }
+    }
+}
+
+/// A duration written as a number and a unit (`250ms`, `30s`, `5m`, `2h`, `1d`; a number
+/// alone is milliseconds), in milliseconds.
+fn text_millis(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let scale = match unit.trim() {
+        "" | "ms" => 1,
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in duration `{text}` (ms, s, m, h or d)"
+            ))
+        }
+    };
+    number
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("`{text}` is not a duration such as `250ms`, `30s`, `5m`"))
 }
 
 /// One name or a list of names.
@@ -928,9 +959,10 @@ pub enum ScenarioStep {
 pub struct ScenarioEvent {
     /// The event name.
     pub event: String,
-    /// Milliseconds since the previous event (default 1000).
+    /// The time since the previous event (default 1000 ms): milliseconds, or a duration
+    /// such as `20s`.
     #[serde(default)]
-    pub after: Option<i64>,
+    pub after: Option<GapDecl>,
     /// The payload.
     #[serde(default)]
     pub data: Option<serde_json::Value>,

@@ -11,9 +11,9 @@ use hashbrown::HashMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::compile::catalog::{EventId, Move, StateId, Version};
+use crate::compile::catalog::{EventId, Move, StateId, Step, Version};
 use crate::compile::Catalog;
-use crate::config::model::{FieldType, ScenarioStep};
+use crate::config::model::FieldType;
 use crate::expr::slot::Slot;
 
 use super::histogram::Histogram;
@@ -605,14 +605,10 @@ fn extend(hash: u64, event: EventId) -> u64 {
 }
 
 /// The path of a scenario's events on `version` (`None` when one is not an event of it).
-fn scenario_path(version: &Version, steps: &[ScenarioStep]) -> Option<(u64, u32)> {
+fn scenario_path(version: &Version, steps: &[Step]) -> Option<(u64, u32)> {
     let mut hash = PATH_SEED;
     for step in steps {
-        let name = match step {
-            ScenarioStep::Name(name) => name.as_str(),
-            ScenarioStep::Full(full) => full.event.as_str(),
-        };
-        hash = extend(hash, *version.event_ids.get(name)?);
+        hash = extend(hash, *version.event_ids.get(&step.event)?);
     }
     Some((hash, u32::try_from(steps.len()).ok()?))
 }

@@ -13,7 +13,6 @@ use super::interpreter::{Interpreter, Limits, Place};
 use super::verdict::{Violation, ViolationKind};
 use crate::compile::catalog::Scenario;
 use crate::compile::{Catalog, Lifecycle};
-use crate::config::model::ScenarioStep;
 
 /// The timestamp of a scenario's first event: 2024-11-24T08:00:00Z.
 pub const START_TS: i64 = 1_732_435_200_000;
@@ -85,17 +84,9 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
     let mut steps = Vec::new();
     let mut ts = START_TS;
     for (i, step) in scenario.steps.iter().enumerate() {
-        let (event, data, metadata, after) = match step {
-            ScenarioStep::Name(name) => (name.as_str(), None, None, None),
-            ScenarioStep::Full(full) => (
-                full.event.as_str(),
-                full.data.clone(),
-                full.metadata.clone(),
-                full.after,
-            ),
-        };
+        let event = step.event.as_str();
         if i > 0 {
-            ts = ts.saturating_add(after.unwrap_or(DEFAULT_GAP));
+            ts = ts.saturating_add(step.after.unwrap_or(DEFAULT_GAP));
         }
         let envelope = Envelope {
             lifecycle: Cow::Borrowed(&lifecycle.name),
@@ -104,8 +95,8 @@ pub fn run(catalog: &Catalog, lifecycle: &Lifecycle, scenario: &Scenario, versio
             ts: Some(ts),
             version: Some(Cow::Borrowed(version_name)),
             id: None,
-            data: data.as_ref().and_then(raw),
-            metadata: metadata.as_ref().and_then(raw),
+            data: step.data.as_ref().and_then(raw),
+            metadata: step.metadata.as_ref().and_then(raw),
             checked: None,
             plain: false,
             appendable: false,

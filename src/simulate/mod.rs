@@ -21,7 +21,6 @@ use serde_json::{Map, Value};
 
 use crate::compile::catalog::{EventId, StateId, Version, NO_STATE};
 use crate::compile::{Catalog, Lifecycle};
-use crate::config::model::ScenarioStep;
 use crate::engine::interpreter::{Interpreter, Limits, Place};
 use crate::engine::ViolationKind;
 
@@ -719,18 +718,16 @@ fn targets<'c>(catalog: &'c Catalog, only: &[String]) -> Vec<Target<'c>> {
                     .steps
                     .iter()
                     .map(|step| {
-                        let (name, data, gap) = match step {
-                            ScenarioStep::Name(name) => (name.as_str(), None, None),
-                            ScenarioStep::Full(full) => {
-                                (full.event.as_str(), full.data.clone(), full.after)
-                            }
-                        };
-                        let event = *version.event_ids.get(name)?;
-                        let data = data.filter(|data| !data.is_null());
+                        let event = *version.event_ids.get(&step.event)?;
+                        let data = step.data.clone().filter(|data| !data.is_null());
                         if let Some(data) = &data {
                             examples[usize::from(event)].push(data.clone());
                         }
-                        Some(Planned { event, data, gap })
+                        Some(Planned {
+                            event,
+                            data,
+                            gap: step.after,
+                        })
                     })
                     .collect();
                 scenarios.extend(steps);
