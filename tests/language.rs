@@ -226,6 +226,33 @@ fn unused_fields_and_rules_on_absent_events_are_warnings() {
 }
 
 #[test]
+fn a_rule_repeating_another_on_the_same_event_is_a_warning() {
+    // A copied counter counts twice, a copied assertion reports each fault twice.
+    let rules = "  - {on: message, set: {messages: meta.messages + 1}}\n";
+    let stderr = check(
+        rules,
+        "  - {on: message, set: {messages: meta.messages + 1}, assert: \"meta.messages < 100\"}\n  \
+         - {on: [closed, message], set: {messages: \" meta.messages + 1\"}}\n  \
+         - {on: \"*\", assert: \"meta.messages < 100\", message: too many}\n",
+        0,
+    );
+    let counted = "rules[0] sets `messages` to this too, on `message`: it is set twice there";
+    assert_line(&stderr, counted, "23:45: warning");
+    let reported = "rules[0] asserts this too, on `message`: each fault there would be reported twice";
+    assert_line(&stderr, reported, "24:23: warning");
+    assert_eq!(stderr.lines().count(), 3, "{stderr}");
+    // Under another condition, or on events of their own, they are no repeat.
+    for other in [
+        "  - {on: message, set: {messages: meta.messages + 1}}\n  - {on: message, when: \"data.from == 'agent'\", set: {messages: meta.messages + 1}}\n",
+        "  - {on: message, set: {messages: meta.messages + 1}}\n  - {on: closed, set: {messages: meta.messages + 1}}\n",
+        "  - {on: message, set: {messages: meta.messages + 1}}\n  - {on: message, set: {messages: meta.messages + 2}}\n",
+    ] {
+        let stderr = check(rules, other, 0);
+        assert!(!stderr.contains("too, on"), "{stderr}");
+    }
+}
+
+#[test]
 fn a_bare_word_gets_a_hint_to_quote_it() {
     let stderr = check(
         "  - {on: message, set: {messages: meta.messages + 1}}",

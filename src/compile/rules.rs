@@ -321,6 +321,7 @@ pub fn assignments(
 pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
     let file = ctx.file;
     let fields = field_infos(&version.fields);
+    let mut compiled: Vec<(usize, &RuleDecl, Vec<usize>)> = Vec::new();
     for (r, decl) in file.model.rules.iter().enumerate() {
         let path = format!("rules[{r}]");
         if !ctx.active(decl.versioned(), &path, index) {
@@ -329,6 +330,16 @@ pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
         let Some(events) = rule_events(ctx, decl, &path, version) else {
             continue;
         };
+        for (earlier, earlier_decl, earlier_events) in &compiled {
+            let shared: Vec<&str> = (events.iter())
+                .filter(|event| earlier_events.contains(event))
+                .filter_map(|&event| Some(version.events.get(event)?.name.as_str()))
+                .collect();
+            if !shared.is_empty() {
+                warn_of_repeat(ctx, (&path, decl), (*earlier, earlier_decl), &shared);
+            }
+        }
+        compiled.push((r, decl, events.clone()));
         if let Some(rule) = compile_rule(ctx, decl, &path, r, version, &events, &fields) {
             let rule_index = version.rules.len();
             version.rules.push(rule);
@@ -357,6 +368,51 @@ pub fn compile(ctx: &mut Context, index: usize, version: &mut Version) {
             );
         }
     }
+}
+
+/// Warns when the rule `decl` (at `path`) repeats what rule `earlier` does on the events both
+/// run on (`shared`), under the same condition (written alike): the same assertion, whose
+/// every fault would be reported twice, or the same field set to the same expression.
+fn warn_of_repeat(
+    ctx: &mut Context,
+    (path, decl): (&str, &RuleDecl),
+    (earlier, earlier_decl): (usize, &RuleDecl),
+    shared: &[&str],
+) {
+    if written(&decl.when) != written(&earlier_decl.when) {
+        return;
+    }
+    let on = match shared {
+        [one] => format!("`{one}`"),
+        [first, rest @ ..] => format!("`{first}` and {} more", rest.len()),
+        [] => return,
+    };
+    if decl.assert.is_some() && written(&decl.assert) == written(&earlier_decl.assert) {
+        ctx.warning(
+            &format!("{path}.assert"),
+            format!(
+                "rules[{earlier}] asserts this too, on {on}: each fault there would be reported twice"
+            ),
+            Some("remove one of the two assertions".into()),
+        );
+    }
+    for (field, value) in &decl.set {
+        let same = (earlier_decl.set.get(field)).is_some_and(|was| was.trim() == value.trim());
+        if same {
+            ctx.warning(
+                &format!("{path}.set.{field}"),
+                format!(
+                    "rules[{earlier}] sets `{field}` to this too, on {on}: it is set twice there"
+                ),
+                Some("remove one of the two".into()),
+            );
+        }
+    }
+}
+
+/// An optional expression's text, without the white space around it.
+fn written(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim)
 }
 
 /// The events of `version` a rule runs on; `None` when it names one the file does not
