@@ -238,7 +238,8 @@ fn a_rule_repeating_another_on_the_same_event_is_a_warning() {
     );
     let counted = "rules[0] sets `messages` to this too, on `message`: it is set twice there";
     assert_line(&stderr, counted, "23:45: warning");
-    let reported = "rules[0] asserts this too, on `message`: each fault there would be reported twice";
+    let reported =
+        "rules[0] asserts this too, on `message`: each fault there would be reported twice";
     assert_line(&stderr, reported, "24:23: warning");
     assert_eq!(stderr.lines().count(), 3, "{stderr}");
     // Under another condition, or on events of their own, they are no repeat.

@@ -308,10 +308,22 @@ fn plot_errors_are_located_and_worded() {
             "w.plot:7:10: error: expected `,` or `->`, found `going`",
             "found `going`",
         ),
+        // A value the model refuses inside a `with` flow: at its place (a misspelt key: at its
+        // value), named by its path.
         (
             format!("{head}event run with {{payload: {{properties: {{n: {{type: integr}}}}}}}}\n"),
-            "w.plot:7",
-            "unknown value `integr` (help: did you mean `integer`?)",
+            "w.plot:7:50: error: events.run.payload.properties.n.type: unknown value `integr`",
+            "(help: did you mean `integer`?)",
+        ),
+        (
+            format!("{head}event run with {{\n  payload: {{properties: {{\n    n: {{tpye: integer}},\n  }}}},\n}}\n"),
+            "w.plot:9:15: error: events.run.payload.properties.n: unknown key `tpye`",
+            "(help: did you mean `type`?)",
+        ),
+        (
+            format!("{head}state halted with {{final: yes}}\n"),
+            "w.plot:7:27: error: states.halted.final: expected a boolean, found string \"yes\"",
+            "",
         ),
         (
             format!("{head}state going\n"),
@@ -334,6 +346,17 @@ fn plot_errors_are_located_and_worded() {
             format!("{head}state halted finl\n# why\n\nidle -go-> going\n"),
             "w.plot:7:14: error: unknown keyword `finl`",
             "(help: did you mean `final`?)",
+        ),
+        // An arrow without its event.
+        (
+            format!("{head}going -> stopped\n"),
+            "w.plot:7:8: error: expected a name, found `>`",
+            "(help: an arrow names its event between one dash and `->`: `a -go-> b`)",
+        ),
+        (
+            format!("{head}going --stop--> stopped\n"),
+            "w.plot:7:8: error: expected a name, found `-stop-->`",
+            "(help: an arrow names its event between one dash and `->`: `a -go-> b`)",
         ),
         // A word near no keyword keeps the parser's words.
         (

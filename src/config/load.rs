@@ -175,10 +175,17 @@ pub fn parse_plot_value(
     match serde_yaml::from_value::<LifecycleFile>(value.clone()) {
         Ok(model) => Ok((LoadedFile { map, source, model }, value)),
         Err(error) => {
+            // Read from the YAML text the value stands for, the error names the path it is at.
+            let error = (serde_yaml::to_string(&value).ok())
+                .and_then(|text| serde_yaml::from_str::<LifecycleFile>(&text).err())
+                .unwrap_or(error);
             let (message, help) = plain_errors::plain(&error.to_string(), "");
-            let (path, message) = match failing_declaration(&value) {
-                Some(path) => (path.clone(), format!("{path}: {message}")),
-                None => (String::new(), message),
+            let (path, message) = match plain_errors::path_of(&message) {
+                Some(path) => (unknown_key_path(path, &message), message),
+                None => match failing_declaration(&value) {
+                    Some(path) => (path.clone(), format!("{path}: {message}")),
+                    None => (String::new(), message),
+                },
             };
             let diagnostic = Diagnostic::error(&source, map.locate(&path), message);
             Err(match help {
@@ -186,6 +193,16 @@ pub fn parse_plot_value(
                 None => diagnostic,
             })
         }
+    }
+}
+
+/// Where an error at `path` is: the key itself when the error is that the key is unknown.
+fn unknown_key_path(path: &str, message: &str) -> String {
+    let key =
+        (message.split_once("unknown key `")).and_then(|(_, rest)| Some(rest.split_once('`')?.0));
+    match key {
+        Some(key) => format!("{path}.{key}"),
+        None => path.to_owned(),
     }
 }
 

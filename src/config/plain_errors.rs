@@ -83,15 +83,19 @@ const TYPE_NAMES: &[(&str, &str)] = &[
 /// hint.
 pub fn plain(message: &str, line: &str) -> (String, Option<String>) {
     let message = message.split(" at line ").next().unwrap_or(message);
-    // serde_yaml puts the path first: `events.a: invalid type: ...`.
-    let (path, message) = match message.split_once(": ") {
-        Some((path, rest)) if !path.contains(' ') && !path.is_empty() => {
-            (format!("{path}: "), rest)
-        }
-        _ => (String::new(), message),
+    let (path, message) = match path_of(message) {
+        Some(path) => (format!("{path}: "), &message[path.len() + 2..]),
+        None => (String::new(), message),
     };
     let (message, hint) = plain_message(message, line);
     (format!("{path}{message}"), hint)
+}
+
+/// The path a deserializer's message starts with (`events.a` of `events.a: invalid type:
+/// ...`), when it has one.
+pub fn path_of(message: &str) -> Option<&str> {
+    let (path, _) = message.split_once(": ")?;
+    (!path.contains(' ') && !path.is_empty()).then_some(path)
 }
 
 fn plain_message(message: &str, line: &str) -> (String, Option<String>) {

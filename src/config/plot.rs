@@ -677,6 +677,13 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> PlotError {
         }
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
     };
+    // `a -> b` or `a --go--> b`: an arrow without its event, or with a dash too many.
+    let in_arrow = text
+        .get(..offset)
+        .is_some_and(|before| before.ends_with('-'))
+        && text
+            .get(offset..)
+            .is_some_and(|rest| rest.starts_with(['>', '-']));
     PlotError {
         message,
         location: Location {
@@ -685,7 +692,8 @@ fn syntax_error(text: &str, error: &pest::error::Error<Rule>) -> PlotError {
             offset,
             quoted: false,
         },
-        help: None,
+        help: in_arrow
+            .then(|| "an arrow names its event between one dash and `->`: `a -go-> b`".to_owned()),
     }
 }
 
