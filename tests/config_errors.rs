@@ -213,6 +213,39 @@ fn scenario_expecting_a_misspelt_violation_kind() {
 }
 
 #[test]
+fn a_misspelt_key_in_a_scenario_step_or_expectation_is_named_at_its_place() {
+    // Before: "scenarios[2].events: expected an event name, or `{event: NAME, ...}`", at
+    // `events:`, for any mistake in any step.
+    let outcome = check_broken(
+        "      - {event: opened, data: {proactive: true}}\n      - {event: started, after: 2500, data: {prefilled: true}}\n      - {event: submitted, after: 30000, data: {autoSubmitted: false, form",
+        "      - {event: opened, data: {proactive: true}}\n      - {event: started, after: 2500, dat: {prefilled: true}}\n      - {event: submitted, after: 30000, data: {autoSubmitted: false, form",
+    );
+    let said = only_diagnostic(&outcome);
+    assert!(
+        said.contains(&format!("callback.yaml:{}:39: error: scenarios[2].events[2]: unknown key `dat` (help: did you mean `data`?)", outcome.line + 1)),
+        "{said}"
+    );
+    let outcome = check_broken(
+        "expect: {violations: [illegal_transition]}",
+        "expect: {violation: [illegal_transition]}",
+    );
+    assert_reports(
+        &outcome,
+        "scenarios[4].expect: unknown key `violation`",
+        "did you mean `violations`?",
+    );
+    let outcome = check_broken(
+        "expect: {violations: [illegal_transition]}",
+        "expect: acepted",
+    );
+    assert_reports(
+        &outcome,
+        "scenarios[4].expect: expected `accepted`, or `{violations: [KIND, ...]}`, found string \"acepted\"",
+        "",
+    );
+}
+
+#[test]
 fn broken_format_paths() {
     let outcome = check_broken("    ts: data.metadata.{event}", "    ts: data..metadata");
     assert_reports(&outcome, "`data..metadata` is not a dotted path", "");

@@ -944,13 +944,58 @@ pub struct ScenarioDecl {
 }
 
 /// One event of a scenario: its name, or a full step.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum ScenarioStep {
     /// Just the event name; the timestamp advances by one second.
     Name(String),
     /// An event with a payload and timing.
     Full(ScenarioEvent),
+}
+
+impl<'de> Deserialize<'de> for ScenarioStep {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let expecting = "an event name, or `{event: NAME, data: {...}, after: 20s}`";
+        Ok(match text_or_map(deserializer, expecting, |_| true)? {
+            TextOrMap::Text(name) => ScenarioStep::Name(name),
+            TextOrMap::Map(full) => ScenarioStep::Full(full),
+        })
+    }
+}
+
+/// A value written as a text or as a map.
+enum TextOrMap<M> {
+    Text(String),
+    Map(M),
+}
+
+/// Reads a text that `text_fits` as it is and a map as an `M`: an error inside the map keeps
+/// its place and its message (an untagged enum would replace both with "no variant matched").
+fn text_or_map<'de, D: Deserializer<'de>, M: Deserialize<'de>>(
+    deserializer: D,
+    expecting: &'static str,
+    text_fits: fn(&str) -> bool,
+) -> Result<TextOrMap<M>, D::Error> {
+    struct Shape<M>(&'static str, fn(&str) -> bool, std::marker::PhantomData<M>);
+    impl<'de, M: Deserialize<'de>> serde::de::Visitor<'de> for Shape<M> {
+        type Value = TextOrMap<M>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TextOrMap<M>, E> {
+            match (self.1)(text) {
+                true => Ok(TextOrMap::Text(text.to_owned())),
+                false => Err(E::invalid_value(serde::de::Unexpected::Str(text), &self)),
+            }
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TextOrMap<M>, A::Error> {
+            M::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(TextOrMap::Map)
+        }
+    }
+    deserializer.deserialize_any(Shape(expecting, text_fits, std::marker::PhantomData))
 }
 
 /// A scenario event with payload and timing.
@@ -982,7 +1027,7 @@ impl ScenarioStep {
 }
 
 /// What a scenario is expected to produce.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, JsonSchema)]
 #[serde(untagged)]
 pub enum Expectation {
     /// `accepted`: no violation, and the interaction ends in a final state.
@@ -998,8 +1043,26 @@ pub enum Expectation {
     },
 }
 
+impl<'de> Deserialize<'de> for Expectation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// The map form, its keys checked.
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Kinds {
+            violations: Vec<String>,
+        }
+        let expecting = "`accepted`, or `{violations: [KIND, ...]}`";
+        Ok(
+            match text_or_map::<D, Kinds>(deserializer, expecting, |word| word == "accepted")? {
+                TextOrMap::Text(_) => Expectation::Accepted(AcceptedWord::Accepted),
+                TextOrMap::Map(Kinds { violations }) => Expectation::Violations { violations },
+            },
+        )
+    }
+}
+
 /// The word `accepted`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AcceptedWord {
     /// The scenario is accepted.

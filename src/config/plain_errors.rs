@@ -37,20 +37,8 @@ const TYPE_NAMES: &[(&str, &str)] = &[
     ),
     ("ScenarioDecl", "a scenario (`{name: ..., events: [...]}`)"),
     (
-        "ScenarioStep",
-        "an event name, or `{event: NAME, data: {...}, after: 20s}`",
-    ),
-    (
-        "ScenarioEvent",
-        "a step (`{event: NAME, data: {...}, after: 20s}`)",
-    ),
-    (
         "GapDecl",
         "the time since the event before: milliseconds, or text such as `20s`",
-    ),
-    (
-        "Expectation",
-        "`{violations: [KIND, ...]}`, or `{accepted: true}`",
     ),
     (
         "FormatDecl",
