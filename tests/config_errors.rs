@@ -246,6 +246,30 @@ fn a_misspelt_key_in_a_scenario_step_or_expectation_is_named_at_its_place() {
 }
 
 #[test]
+fn a_wrong_name_list_is_named_at_its_field() {
+    // Before: "transitions[1]: expected a name, or a list of names", whichever of `from`,
+    // `on` and `to` it was.
+    let outcome = check_broken(
+        "{from: ready, on: opened, to: opened}",
+        "{from: ready, on: [opened, [closed]], to: opened}",
+    );
+    assert_reports(
+        &outcome,
+        "transitions[1].on[1]: expected a string, found sequence",
+        "",
+    );
+    let outcome = check_broken(
+        "{from: ready, on: opened, to: opened}",
+        "{from: {ready: 1}, on: opened, to: opened}",
+    );
+    assert_reports(
+        &outcome,
+        "transitions[1].from: expected a name, or a list of names, found map",
+        "",
+    );
+}
+
+#[test]
 fn broken_format_paths() {
     let outcome = check_broken("    ts: data.metadata.{event}", "    ts: data..metadata");
     assert_reports(&outcome, "`data..metadata` is not a dotted path", "");

@@ -759,13 +759,25 @@ fn text_millis(text: &str) -> Result<i64, String> {
 }
 
 /// One name or a list of names.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum OneOrMany {
     /// A single name.
     One(String),
     /// Several names.
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let expecting = "a name, or a list of names";
+        Ok(
+            match text_or(deserializer, expecting, |_| true, Compound::List)? {
+                Written::Text(name) => OneOrMany::One(name),
+                Written::Compound(names) => OneOrMany::Many(names),
+            },
+        )
+    }
 }
 
 impl OneOrMany {
@@ -956,46 +968,78 @@ pub enum ScenarioStep {
 impl<'de> Deserialize<'de> for ScenarioStep {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let expecting = "an event name, or `{event: NAME, data: {...}, after: 20s}`";
-        Ok(match text_or_map(deserializer, expecting, |_| true)? {
-            TextOrMap::Text(name) => ScenarioStep::Name(name),
-            TextOrMap::Map(full) => ScenarioStep::Full(full),
-        })
+        Ok(
+            match text_or(deserializer, expecting, |_| true, Compound::Map)? {
+                Written::Text(name) => ScenarioStep::Name(name),
+                Written::Compound(full) => ScenarioStep::Full(full),
+            },
+        )
     }
 }
 
-/// A value written as a text or as a map.
-enum TextOrMap<M> {
+/// A value written as a text, or as a map or a list.
+enum Written<C> {
     Text(String),
-    Map(M),
+    Compound(C),
 }
 
-/// Reads a text that `text_fits` as it is and a map as an `M`: an error inside the map keeps
-/// its place and its message (an untagged enum would replace both with "no variant matched").
-fn text_or_map<'de, D: Deserializer<'de>, M: Deserialize<'de>>(
+/// Which compound form a value may take besides a text.
+#[derive(Clone, Copy, PartialEq)]
+enum Compound {
+    Map,
+    List,
+}
+
+/// Reads a text that `text_fits` as it is, and a map or a list (as `compound` says) as a `C`:
+/// an error inside the map or list keeps its place and its message (an untagged enum would
+/// replace both with "no variant matched").
+fn text_or<'de, D: Deserializer<'de>, C: Deserialize<'de>>(
     deserializer: D,
     expecting: &'static str,
     text_fits: fn(&str) -> bool,
-) -> Result<TextOrMap<M>, D::Error> {
-    struct Shape<M>(&'static str, fn(&str) -> bool, std::marker::PhantomData<M>);
-    impl<'de, M: Deserialize<'de>> serde::de::Visitor<'de> for Shape<M> {
-        type Value = TextOrMap<M>;
+    compound: Compound,
+) -> Result<Written<C>, D::Error> {
+    use serde::de::{value, Error, Unexpected};
+    struct Shape<C> {
+        expecting: &'static str,
+        text_fits: fn(&str) -> bool,
+        compound: Compound,
+        read: std::marker::PhantomData<C>,
+    }
+    impl<'de, C: Deserialize<'de>> serde::de::Visitor<'de> for Shape<C> {
+        type Value = Written<C>;
 
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str(self.0)
+            f.write_str(self.expecting)
         }
 
-        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TextOrMap<M>, E> {
-            match (self.1)(text) {
-                true => Ok(TextOrMap::Text(text.to_owned())),
-                false => Err(E::invalid_value(serde::de::Unexpected::Str(text), &self)),
+        fn visit_str<E: Error>(self, text: &str) -> Result<Written<C>, E> {
+            match (self.text_fits)(text) {
+                true => Ok(Written::Text(text.to_owned())),
+                false => Err(E::invalid_value(Unexpected::Str(text), &self)),
             }
         }
 
-        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TextOrMap<M>, A::Error> {
-            M::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(TextOrMap::Map)
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Written<C>, A::Error> {
+            if self.compound != Compound::Map {
+                return Err(A::Error::invalid_type(Unexpected::Map, &self));
+            }
+            C::deserialize(value::MapAccessDeserializer::new(map)).map(Written::Compound)
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Written<C>, A::Error> {
+            if self.compound != Compound::List {
+                return Err(A::Error::invalid_type(Unexpected::Seq, &self));
+            }
+            C::deserialize(value::SeqAccessDeserializer::new(seq)).map(Written::Compound)
         }
     }
-    deserializer.deserialize_any(Shape(expecting, text_fits, std::marker::PhantomData))
+    deserializer.deserialize_any(Shape {
+        expecting,
+        text_fits,
+        compound,
+        read: std::marker::PhantomData,
+    })
 }
 
 /// A scenario event with payload and timing.
@@ -1052,10 +1096,11 @@ impl<'de> Deserialize<'de> for Expectation {
             violations: Vec<String>,
         }
         let expecting = "`accepted`, or `{violations: [KIND, ...]}`";
+        let accepted = |word: &str| word == "accepted";
         Ok(
-            match text_or_map::<D, Kinds>(deserializer, expecting, |word| word == "accepted")? {
-                TextOrMap::Text(_) => Expectation::Accepted(AcceptedWord::Accepted),
-                TextOrMap::Map(Kinds { violations }) => Expectation::Violations { violations },
+            match text_or::<D, Kinds>(deserializer, expecting, accepted, Compound::Map)? {
+                Written::Text(_) => Expectation::Accepted(AcceptedWord::Accepted),
+                Written::Compound(Kinds { violations }) => Expectation::Violations { violations },
             },
         )
     }

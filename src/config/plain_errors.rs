@@ -64,7 +64,6 @@ const TYPE_NAMES: &[(&str, &str)] = &[
         "PropertySpec",
         "a property, or a list of its variants by version",
     ),
-    ("OneOrMany", "a name, or a list of names"),
 ];
 
 /// A serde or YAML parser message, and the line of the file it points at, as a message and a
