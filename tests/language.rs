@@ -591,7 +591,8 @@ fn enums_of_arrays_and_integral_floats_mean_what_json_schema_says() {
     );
     let said = check(from, "from: {type: string, enum: [{value: a, labl: A}]}", 2);
     assert!(
-        said.contains("w.yaml:6:") && said.contains("a list of values"),
+        said.contains("w.yaml:6:")
+            && said.contains("enum: unknown key `labl` (help: did you mean `label`?)"),
         "{said}"
     );
 }

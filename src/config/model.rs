@@ -142,13 +142,25 @@ pub struct FormatDecl {
 }
 
 /// One path, or several whose values are joined.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum KeyPaths {
     /// One path.
     One(String),
     /// Several paths, joined with `:` in this order.
     Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for KeyPaths {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let expecting = "a path, or a list of paths";
+        Ok(
+            match text_or(deserializer, expecting, |_| true, Compound::List)? {
+                Written::Text(path) => KeyPaths::One(path),
+                Written::Compound(paths) => KeyPaths::Many(paths),
+            },
+        )
+    }
 }
 
 impl KeyPaths {
@@ -518,13 +530,25 @@ impl StringFormat {
 }
 
 /// A property's allowed values: listed, or named from the file's (or an import's) `enums`.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum EnumSpec {
     /// The values.
     List(Vec<EnumValue>),
     /// The name of a shared list.
     Named(String),
+}
+
+impl<'de> Deserialize<'de> for EnumSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let expecting = "a list of values, or the name of a shared enum";
+        Ok(
+            match text_or(deserializer, expecting, |_| true, Compound::List)? {
+                Written::Text(name) => EnumSpec::Named(name),
+                Written::Compound(values) => EnumSpec::List(values),
+            },
+        )
+    }
 }
 
 /// A payload property: one declaration, or its variants by version (each with `since` and

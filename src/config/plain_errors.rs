@@ -44,13 +44,11 @@ const TYPE_NAMES: &[(&str, &str)] = &[
         "FormatDecl",
         "a record format (`{name: ..., event: PATH, ...}`)",
     ),
-    ("KeyPaths", "a path, or a list of paths"),
     ("VersionDecl", "a version (`{name: \"1.0\"}`)"),
     (
         "SourceDoc",
         "a source (a file name, or `{file: ..., note: ...}`)",
     ),
-    ("EnumSpec", "a list of values, or the name of a shared enum"),
     (
         "EnumValue",
         "an enum value, or `{value: V, description: ...}`",
@@ -231,10 +229,13 @@ mod tests {
             "expected a timeout (`{after: 5m, to: STATE}`), found integer `5`"
         );
         let (message, _) = plain(
-            "data did not match any variant of untagged enum KeyPaths",
+            "data did not match any variant of untagged enum DurationDecl",
             "",
         );
-        assert_eq!(message, "expected a path, or a list of paths");
+        assert_eq!(
+            message,
+            "expected a duration: milliseconds, or text such as `30s`, `5m`, `1h`"
+        );
         assert_eq!(type_name("NewThingDecl"), "a new thing");
         assert_eq!(type_name("EventLog"), "an event log");
         assert_eq!(
