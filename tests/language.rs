@@ -653,6 +653,33 @@ fn a_property_of_later_versions_read_in_every_version_is_no_misspelling() {
         1,
     );
     check_files(&[("w.yaml", &scoped)], 0);
+    // A nested property too, inside an array's items: found through the property it is in.
+    let nested = base_with(
+        (
+            "properties: {price: {type: number}",
+            ", tax: {type: number, since: \"2.0\"}",
+        ),
+        "  - {on: message, assert: \"data.items[0].tax != 1\"}",
+    );
+    let stderr = check_files(&[("w.yaml", &nested)], 2);
+    assert_line(
+        &stderr,
+        "property `tax` (payload of `message`) is declared with `since: 2.0`",
+        "23:28: error",
+    );
+    assert!(!stderr.contains("unknown property"), "{stderr}");
+    // A misspelt nested property is still one.
+    let misspelt = base_with(
+        ("properties: {price: {type: number}", ""),
+        "  - {on: message, assert: \"data.items[0].prise != 1\"}",
+    );
+    let stderr = check_files(&[("w.yaml", &misspelt)], 2);
+    assert!(
+        stderr.contains(
+            "unknown property `prise` (payload of `message`) (help: did you mean `price`?)"
+        ),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use super::catalog::{Field, Rule, Version};
 use super::context::{Context, NameKind};
 use super::fast_check::DataReads;
-use crate::config::model::{FieldType, RuleDecl};
+use crate::config::model::{FieldType, PropertyDecl, RuleDecl};
 use crate::expr::ast::{BinaryOp, Expr, ExprKind, Part};
 use crate::expr::types::{payload_event, FieldInfo, Unknown};
 use crate::expr::{parse, Checker, Node, Ty};
@@ -108,7 +108,7 @@ pub fn expression(
             Some(node)
         }
         Err(error) => {
-            match &error.unknown {
+            match error.unknown.as_deref() {
                 Some(Unknown::MetadataField(name)) => {
                     let elsewhere = ctx.file.model.metadata.get(name.as_str());
                     match elsewhere.map(|decl| decl.versioned().written()) {
@@ -123,9 +123,9 @@ pub fn expression(
                         }
                     }
                 }
-                Some(Unknown::Property(name, within)) => {
+                Some(Unknown::Property { name, within, path }) => {
                     let elsewhere = payload_event(within)
-                        .and_then(|event| versions_declaring(ctx, event, name));
+                        .and_then(|event| versions_declaring(ctx, event, path));
                     match elsewhere {
                         Some(ranges) => {
                             let what = format!("property `{name}`{within}");
@@ -169,18 +169,48 @@ fn not_in_every_version(
     );
 }
 
-/// The version ranges (`since: 2.0`) in which the payload of `event` declares a property
-/// `name` of its own, when it declares one only in some versions: a read of it that is
-/// unknown in one version is then no misspelling.
-fn versions_declaring(ctx: &Context, event: &str, name: &str) -> Option<String> {
+/// The version range of `decl` as written, or the one it is within (`outer`) when it has none.
+fn ranged(decl: &PropertyDecl, outer: &str) -> String {
+    let own = decl.versioned().written();
+    if own.is_empty() {
+        outer.to_owned()
+    } else {
+        own
+    }
+}
+
+/// The version ranges (`since: 2.0`) in which the payload of `event` declares the property at
+/// `path` (names from the payload down, `None` for an array's items), when it declares it
+/// only in some versions: a read of it that is unknown in one version is then no
+/// misspelling. A property declared in every version of the one it is in has that one's
+/// range.
+fn versions_declaring(ctx: &Context, event: &str, path: &[Option<String>]) -> Option<String> {
     let payload = ctx.file.model.events.get(event)?.0.payload.as_ref()?;
-    let spec = (payload.properties.get(name)).or_else(|| {
-        (payload.uses.iter()).find_map(|set| ctx.property_set(set)?.0.properties.get(name))
+    let (Some(first), rest) = path.split_first()? else {
+        return None;
+    };
+    let spec = (payload.properties.get(first)).or_else(|| {
+        (payload.uses.iter()).find_map(|set| ctx.property_set(set)?.0.properties.get(first))
     })?;
-    let ranges: Vec<String> = (spec.variants().iter())
-        .map(|decl| decl.versioned().written())
+    let mut found: Vec<(String, &PropertyDecl)> = (spec.variants().iter())
+        .map(|decl| (ranged(decl, ""), decl))
         .collect();
-    (!ranges.iter().any(String::is_empty)).then(|| ranges.join("; "))
+    for step in rest {
+        found = (found.iter())
+            .flat_map(|(range, decl)| {
+                let inner: Vec<&PropertyDecl> = match step {
+                    Some(name) => (decl.properties.get(name))
+                        .map_or(Vec::new(), |spec| spec.variants().iter().collect()),
+                    None => decl.items.as_deref().into_iter().collect(),
+                };
+                inner
+                    .into_iter()
+                    .map(move |decl| (ranged(decl, range), decl))
+            })
+            .collect();
+    }
+    let ranges: Vec<String> = found.into_iter().map(|(range, _)| range).collect();
+    (!ranges.is_empty() && !ranges.iter().any(String::is_empty)).then(|| ranges.join("; "))
 }
 
 /// Warns of each text compared with `state` or `next_state` (`==`, `!=`, `in [...]`) that

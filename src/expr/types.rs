@@ -154,7 +154,7 @@ pub struct TypeError {
     /// How to fix it.
     pub help: Option<String>,
     /// The name the error is that nothing declares, when it is.
-    pub unknown: Option<Unknown>,
+    pub unknown: Option<Box<Unknown>>,
 }
 
 /// A name an expression uses that nothing declares.
@@ -162,9 +162,17 @@ pub struct TypeError {
 pub enum Unknown {
     /// A metadata field.
     MetadataField(String),
-    /// A property, with where it was looked for as the message says it after the name
-    /// (` (payload of `paid`)`, ` (element `i`)`).
-    Property(String, String),
+    /// A property.
+    Property {
+        /// Its name.
+        name: String,
+        /// Where it was looked for, as the message says it after the name (` (payload of
+        /// `paid`)`, ` (element `i`)`).
+        within: String,
+        /// The way to it from there: the properties it is in (`None`: an array's items), then
+        /// its name.
+        path: Vec<Option<String>>,
+    },
 }
 
 impl TypeError {
@@ -172,9 +180,18 @@ impl TypeError {
     /// after the unknown property's name.
     fn within(&mut self, place: &str) {
         self.message.push_str(place);
-        if let Some(Unknown::Property(_, within)) = &mut self.unknown {
+        if let Some(Unknown::Property { within, .. }) = self.unknown.as_deref_mut() {
             within.push_str(place);
         }
+    }
+
+    /// Says that the walk that failed went through `step` (a property's name, `None` for an
+    /// array's items) to where it failed.
+    fn through(mut self, step: Option<&str>) -> TypeError {
+        if let Some(Unknown::Property { path, .. }) = self.unknown.as_deref_mut() {
+            path.insert(0, step.map(str::to_owned));
+        }
+        self
     }
 }
 
@@ -898,7 +915,7 @@ impl<'a> Checker<'a> {
         let Some(field) = self.fields.iter().find(|field| &field.name == name) else {
             return Err(TypeError {
                 help: suggestion(name, self.fields.iter().map(|f| f.name.as_str())),
-                unknown: Some(Unknown::MetadataField(name.clone())),
+                unknown: Some(Box::new(Unknown::MetadataField(name.clone()))),
                 ..error(span, format!("unknown metadata field `{name}`"))
             });
         };
@@ -1026,15 +1043,24 @@ fn walk(shape: &Shape, steps: &[Step], present: bool) -> Result<Ty, TypeError> {
             })
         }
         (Shape::Object(props), Step::Field(name)) => match props.get(name) {
-            Some((inner, required)) => walk(inner, rest, present && *required),
+            Some((inner, required)) => walk(inner, rest, present && *required)
+                .map_err(|problem| problem.through(Some(name))),
             None => Err(TypeError {
                 help: suggestion(name, props.keys().map(String::as_str)),
-                unknown: Some(Unknown::Property(name.clone(), String::new())),
+                unknown: Some(Box::new(Unknown::Property {
+                    name: name.clone(),
+                    within: String::new(),
+                    path: vec![Some(name.clone())],
+                })),
                 ..error((0, 0), format!("unknown property `{name}`"))
             }),
         },
-        (Shape::Array(items), Step::Index(_)) => walk(items, rest, false),
-        (Shape::Array(items), Step::Each) => walk(items, rest, false).map(|_| Ty::ARR),
+        (Shape::Array(items), Step::Index(_)) => {
+            walk(items, rest, false).map_err(|problem| problem.through(None))
+        }
+        (Shape::Array(items), Step::Each) => walk(items, rest, false)
+            .map(|_| Ty::ARR)
+            .map_err(|problem| problem.through(None)),
         (other, step) => Err(error(
             (0, 0),
             format!(
