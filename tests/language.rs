@@ -874,7 +874,7 @@ fn scenario_payload_keys_are_checked_inside_arrays_and_objects() {
     let line = assert_line(
         &stderr,
         "`prise` is no property of the payload of `message`: it is taken as an extra one",
-        "22:113: warning",
+        "22:106: warning",
     );
     assert!(line.contains("(help: did you mean `price`?)"), "{line}");
     assert_eq!(stderr.matches("warning:").count(), 2, "{stderr}");

@@ -308,8 +308,8 @@ fn plot_errors_are_located_and_worded() {
             "w.plot:7:10: error: expected `,` or `->`, found `going`",
             "found `going`",
         ),
-        // A value the model refuses inside a `with` flow: at its place (a misspelt key: at its
-        // value), named by its path.
+        // A value the model refuses inside a `with` flow: at its place (a misspelt key: at
+        // the key), named by its path.
         (
             format!("{head}event run with {{payload: {{properties: {{n: {{type: integr}}}}}}}}\n"),
             "w.plot:7:50: error: events.run.payload.properties.n.type: unknown value `integr`",
@@ -317,7 +317,7 @@ fn plot_errors_are_located_and_worded() {
         ),
         (
             format!("{head}event run with {{\n  payload: {{properties: {{\n    n: {{tpye: integer}},\n  }}}},\n}}\n"),
-            "w.plot:9:15: error: events.run.payload.properties.n: unknown key `tpye`",
+            "w.plot:9:9: error: events.run.payload.properties.n: unknown key `tpye`",
             "(help: did you mean `type`?)",
         ),
         (

@@ -93,13 +93,18 @@ impl<'a> Context<'a> {
 
     /// The file and place of the value at config `path`.
     fn place(&self, path: &str) -> (&'a LoadedFile, Location) {
+        let (file, path) = self.file_of(path);
+        (file, file.locate(path))
+    }
+
+    /// The file config `path` is in (`@N:` names an import) and the path within it.
+    fn file_of<'p>(&self, path: &'p str) -> (&'a LoadedFile, &'p str) {
         let imported = path.strip_prefix('@').and_then(|rest| {
             let (index, rest) = rest.split_once(':')?;
             let file = self.imports.get(index.parse::<usize>().ok()?)?;
             Some((*file, rest))
         });
-        let (file, path) = imported.unwrap_or((self.file, path));
-        (file, file.locate(path))
+        imported.unwrap_or((self.file, path))
     }
 
     /// An error at the value at config `path`.
@@ -113,6 +118,15 @@ impl<'a> Context<'a> {
     /// A warning at the value at config `path`.
     pub fn warning(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
         let (file, location) = self.place(path);
+        let mut diagnostic = Diagnostic::error(&file.source, location, message).warning();
+        diagnostic.help = help;
+        self.push(diagnostic);
+    }
+
+    /// A warning at the key of the value at config `path`.
+    pub fn key_warning(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
+        let (file, path) = self.file_of(path);
+        let location = file.map.locate_key(path);
         let mut diagnostic = Diagnostic::error(&file.source, location, message).warning();
         diagnostic.help = help;
         self.push(diagnostic);

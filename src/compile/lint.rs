@@ -243,7 +243,7 @@ impl<'e> NearKeys<'e> {
                 1 => String::new(),
                 n => format!(" (in {n} scenario steps, the first here)"),
             };
-            ctx.warning(
+            ctx.key_warning(
                 first,
                 format!(
                     "`{key}` is no property of the payload of `{event}`{others}: it is taken as \

@@ -180,14 +180,17 @@ pub fn parse_plot_value(
                 .and_then(|text| serde_yaml::from_str::<LifecycleFile>(&text).err())
                 .unwrap_or(error);
             let (message, help) = plain_errors::plain(&error.to_string(), "");
-            let (path, message) = match plain_errors::path_of(&message) {
-                Some(path) => (unknown_key_path(path, &message), message),
+            let (location, message) = match plain_errors::path_of(&message) {
+                Some(path) => match unknown_key(&message) {
+                    Some(key) => (map.locate_key(&format!("{path}.{key}")), message),
+                    None => (map.locate(path), message),
+                },
                 None => match failing_declaration(&value) {
-                    Some(path) => (path.clone(), format!("{path}: {message}")),
-                    None => (String::new(), message),
+                    Some(path) => (map.locate(&path), format!("{path}: {message}")),
+                    None => (map.locate(""), message),
                 },
             };
-            let diagnostic = Diagnostic::error(&source, map.locate(&path), message);
+            let diagnostic = Diagnostic::error(&source, location, message);
             Err(match help {
                 Some(help) => diagnostic.with_help(help),
                 None => diagnostic,
@@ -196,14 +199,10 @@ pub fn parse_plot_value(
     }
 }
 
-/// Where an error at `path` is: the key itself when the error is that the key is unknown.
-fn unknown_key_path(path: &str, message: &str) -> String {
-    let key =
-        (message.split_once("unknown key `")).and_then(|(_, rest)| Some(rest.split_once('`')?.0));
-    match key {
-        Some(key) => format!("{path}.{key}"),
-        None => path.to_owned(),
-    }
+/// The key an error says is unknown, when it says so.
+fn unknown_key(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once("unknown key `")?;
+    Some(rest.split_once('`')?.0)
 }
 
 /// The path of the first declaration (`events.go`, `transitions[2]`) the model refuses on its

@@ -143,6 +143,7 @@ pub fn read(text: &str) -> Result<(Value, SourceMap), PlotError> {
         maps: HashMap::new(),
         lists: HashMap::new(),
         positions: HashMap::new(),
+        keys: HashMap::new(),
     };
     let file = pairs.next().map(Pair::into_inner);
     for pair in file.into_iter().flatten() {
@@ -157,7 +158,7 @@ pub fn read(text: &str) -> Result<(Value, SourceMap), PlotError> {
             root.insert(Value::from(section), value);
         }
     }
-    let map = SourceMap::from_positions(reader.positions, Vec::new());
+    let map = SourceMap::from_positions(reader.positions, reader.keys);
     Ok((Value::Mapping(root), map))
 }
 
@@ -167,6 +168,8 @@ struct Reader {
     maps: HashMap<&'static str, Mapping>,
     lists: HashMap<&'static str, Vec<Value>>,
     positions: HashMap<String, Location>,
+    /// Where the keys inside flow mappings are.
+    keys: HashMap<String, Location>,
 }
 
 impl Reader {
@@ -209,23 +212,27 @@ impl Reader {
         }
         let inner = SourceMap::build(text);
         let start = self.at(pair);
+        // A place in the flow's text, as a place in the file's; a path in it, as in the file.
+        let shifted = |location: &Location| Location {
+            line: start.line + location.line - 1,
+            column: if location.line == 1 {
+                start.column + location.column - 1
+            } else {
+                location.column
+            },
+            offset: start.offset + location.offset,
+            quoted: location.quoted,
+        };
+        let full = |inner_path: &str| match inner_path {
+            "" => path.to_owned(),
+            p if p.starts_with('[') => format!("{path}{p}"),
+            p => format!("{path}.{p}"),
+        };
         for (inner_path, location) in inner.positions() {
-            let shifted = Location {
-                line: start.line + location.line - 1,
-                column: if location.line == 1 {
-                    start.column + location.column - 1
-                } else {
-                    location.column
-                },
-                offset: start.offset + location.offset,
-                quoted: location.quoted,
-            };
-            let full = match inner_path.as_str() {
-                "" => path.to_owned(),
-                p if p.starts_with('[') => format!("{path}{p}"),
-                p => format!("{path}.{p}"),
-            };
-            self.positions.entry(full).or_insert(shifted);
+            (self.positions.entry(full(inner_path))).or_insert(shifted(location));
+        }
+        for (inner_path, location) in inner.keys() {
+            (self.keys.entry(full(inner_path))).or_insert(shifted(location));
         }
         if let Some(duplicate) = inner.duplicates().first() {
             return Err(self.error(

@@ -25,10 +25,11 @@ pub struct Location {
     pub quoted: bool,
 }
 
-/// Positions of the values of one YAML file, by path.
+/// Positions of the values of one YAML file, by path, and of the keys written before them.
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     positions: HashMap<String, Location>,
+    keys: HashMap<String, Location>,
     duplicates: Vec<Duplicate>,
 }
 
@@ -51,6 +52,7 @@ impl SourceMap {
             text,
             stack: Vec::new(),
             positions: HashMap::new(),
+            keys: HashMap::new(),
             duplicates: Vec::new(),
         };
         let mut parser = Parser::new_from_str(text);
@@ -58,18 +60,20 @@ impl SourceMap {
         let _ = parser.load(&mut builder, false);
         SourceMap {
             positions: builder.positions,
+            keys: builder.keys,
             duplicates: builder.duplicates,
         }
     }
 
-    /// A map of the given positions and keys written twice (for files not read as YAML).
+    /// A map of the given positions of values and of keys (for files not read as YAML).
     pub fn from_positions(
         positions: HashMap<String, Location>,
-        duplicates: Vec<Duplicate>,
+        keys: HashMap<String, Location>,
     ) -> SourceMap {
         SourceMap {
             positions,
-            duplicates,
+            keys,
+            duplicates: Vec::new(),
         }
     }
 
@@ -81,6 +85,20 @@ impl SourceMap {
     /// Every indexed path and its location.
     pub fn positions(&self) -> impl Iterator<Item = (&String, &Location)> {
         self.positions.iter()
+    }
+
+    /// Every path written as a key of a mapping, and where its key is.
+    pub fn keys(&self) -> impl Iterator<Item = (&String, &Location)> {
+        self.keys.iter()
+    }
+
+    /// Where the key of the value at `path` is written, or the value's place when it has no
+    /// key (an item of a list) or is not indexed (its nearest indexed ancestor's).
+    pub fn locate_key(&self, path: &str) -> Location {
+        self.keys
+            .get(path)
+            .copied()
+            .unwrap_or_else(|| self.locate(path))
     }
 
     /// The keys written twice in one mapping, in file order.
@@ -120,6 +138,7 @@ struct Builder<'t> {
     line_starts: Vec<usize>,
     stack: Vec<Frame>,
     positions: HashMap<String, Location>,
+    keys: HashMap<String, Location>,
     duplicates: Vec<Duplicate>,
 }
 
@@ -178,6 +197,9 @@ impl Builder<'_> {
                                 again: location,
                             });
                         }
+                    }
+                    if scalar_key.is_some() {
+                        self.keys.insert(child.clone(), location);
                     }
                     self.positions.insert(child, location);
                     if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
