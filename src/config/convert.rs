@@ -32,7 +32,8 @@ pub fn to_yaml(source: SourceText) -> Result<String, Diagnostic> {
     let written = SourceMap::build(&yaml);
     let mut used = HashSet::new();
     let mut above: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut paths: Vec<(&String, Location)> = map.positions().map(|(p, l)| (p, *l)).collect();
+    let mut paths: Vec<(&String, Location)> =
+        map.places().map(|(p, place)| (p, place.value)).collect();
     paths.sort_by_key(|(path, location)| (location.offset, path.len()));
     for (path, _) in paths {
         let comments = comments_above(&text, &map, path, &mut used);

@@ -228,11 +228,12 @@ impl Reader {
             p if p.starts_with('[') => format!("{path}{p}"),
             p => format!("{path}.{p}"),
         };
-        for (inner_path, location) in inner.positions() {
-            (self.positions.entry(full(inner_path))).or_insert(shifted(location));
-        }
-        for (inner_path, location) in inner.keys() {
-            (self.keys.entry(full(inner_path))).or_insert(shifted(location));
+        for (inner_path, place) in inner.places() {
+            let path = full(inner_path);
+            if let Some(key) = &place.key {
+                self.keys.entry(path.clone()).or_insert(shifted(key));
+            }
+            self.positions.entry(path).or_insert(shifted(&place.value));
         }
         if let Some(duplicate) = inner.duplicates().first() {
             return Err(self.error(

@@ -28,9 +28,17 @@ pub struct Location {
 /// Positions of the values of one YAML file, by path, and of the keys written before them.
 #[derive(Debug, Default, Clone)]
 pub struct SourceMap {
-    positions: HashMap<String, Location>,
-    keys: HashMap<String, Location>,
+    positions: HashMap<String, Place>,
     duplicates: Vec<Duplicate>,
+}
+
+/// Where a value is, and the key it is written after (none for an item of a list).
+#[derive(Debug, Clone, Copy)]
+pub struct Place {
+    /// The value's place.
+    pub value: Location,
+    /// Its key's place.
+    pub key: Option<Location>,
 }
 
 /// A key written twice in one mapping.
@@ -52,7 +60,6 @@ impl SourceMap {
             text,
             stack: Vec::new(),
             positions: HashMap::new(),
-            keys: HashMap::new(),
             duplicates: Vec::new(),
         };
         let mut parser = Parser::new_from_str(text);
@@ -60,7 +67,6 @@ impl SourceMap {
         let _ = parser.load(&mut builder, false);
         SourceMap {
             positions: builder.positions,
-            keys: builder.keys,
             duplicates: builder.duplicates,
         }
     }
@@ -68,36 +74,35 @@ impl SourceMap {
     /// A map of the given positions of values and of keys (for files not read as YAML).
     pub fn from_positions(
         positions: HashMap<String, Location>,
-        keys: HashMap<String, Location>,
+        mut keys: HashMap<String, Location>,
     ) -> SourceMap {
+        let positions = (positions.into_iter())
+            .map(|(path, value)| {
+                let key = keys.remove(&path);
+                (path, Place { value, key })
+            })
+            .collect();
         SourceMap {
             positions,
-            keys,
             duplicates: Vec::new(),
         }
     }
 
     /// The location of the value at exactly `path`, if it is indexed.
     pub fn get(&self, path: &str) -> Option<Location> {
-        self.positions.get(path).copied()
+        self.positions.get(path).map(|place| place.value)
     }
 
-    /// Every indexed path and its location.
-    pub fn positions(&self) -> impl Iterator<Item = (&String, &Location)> {
+    /// Every indexed path and its place.
+    pub fn places(&self) -> impl Iterator<Item = (&String, &Place)> {
         self.positions.iter()
-    }
-
-    /// Every path written as a key of a mapping, and where its key is.
-    pub fn keys(&self) -> impl Iterator<Item = (&String, &Location)> {
-        self.keys.iter()
     }
 
     /// Where the key of the value at `path` is written, or the value's place when it has no
     /// key (an item of a list) or is not indexed (its nearest indexed ancestor's).
     pub fn locate_key(&self, path: &str) -> Location {
-        self.keys
-            .get(path)
-            .copied()
+        (self.positions.get(path))
+            .and_then(|place| place.key)
             .unwrap_or_else(|| self.locate(path))
     }
 
@@ -110,8 +115,8 @@ impl SourceMap {
     pub fn locate(&self, path: &str) -> Location {
         let mut path = path;
         loop {
-            if let Some(location) = self.positions.get(path) {
-                return *location;
+            if let Some(place) = self.positions.get(path) {
+                return place.value;
             }
             match path.rfind(['.', '[']) {
                 Some(cut) => path = &path[..cut],
@@ -137,8 +142,7 @@ struct Builder<'t> {
     text: &'t str,
     line_starts: Vec<usize>,
     stack: Vec<Frame>,
-    positions: HashMap<String, Location>,
-    keys: HashMap<String, Location>,
+    positions: HashMap<String, Place>,
     duplicates: Vec<Duplicate>,
 }
 
@@ -198,10 +202,12 @@ impl Builder<'_> {
                             });
                         }
                     }
-                    if scalar_key.is_some() {
-                        self.keys.insert(child.clone(), location);
-                    }
-                    self.positions.insert(child, location);
+                    let written = scalar_key.map(|_| location);
+                    let place = Place {
+                        value: location,
+                        key: written,
+                    };
+                    self.positions.insert(child, place);
                     if let Some(Frame::Map { key: slot, .. }) = self.stack.last_mut() {
                         *slot = Some(key);
                     }
@@ -223,7 +229,16 @@ impl MarkedEventReceiver for Builder<'_> {
                             TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
                         );
                         let location = self.location(mark, quoted);
-                        self.positions.insert(path, location);
+                        match self.positions.get_mut(&path) {
+                            Some(place) => place.value = location,
+                            None => {
+                                let place = Place {
+                                    value: location,
+                                    key: None,
+                                };
+                                self.positions.insert(path, place);
+                            }
+                        }
                     }
                 }
             }
@@ -234,7 +249,11 @@ impl MarkedEventReceiver for Builder<'_> {
                 let path = self.next_node(None, mark).unwrap_or_default();
                 if !self.positions.contains_key(&path) {
                     let location = self.location(mark, false);
-                    self.positions.insert(path.clone(), location);
+                    let place = Place {
+                        value: location,
+                        key: None,
+                    };
+                    self.positions.insert(path.clone(), place);
                 }
                 self.stack
                     .push(if matches!(event, Event::MappingStart(..)) {
@@ -271,6 +290,11 @@ mod tests {
         assert_eq!(&text[from.offset..from.offset + 5], "ready");
         let second = map.locate("transitions[0].on[1]");
         assert_eq!((second.line, second.column, second.quoted), (7, 18, true));
+        // A value's key is found too; an item of a list has none but its own place.
+        let key = map.locate_key("transitions[0].from");
+        assert_eq!((key.line, key.column), (6, 5));
+        let item = map.locate_key("transitions[0].on[1]");
+        assert_eq!((item.line, item.column), (7, 18));
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(map.locate("transitions[0].on[1].x").line, 7);
         assert!(map.duplicates().is_empty());
