@@ -731,16 +731,15 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
                 );
             }
         }
+        let steps: Vec<Step> = (decl.events.iter().enumerate())
+            .map(|(i, step)| scenario_step(ctx, &format!("{path}.events[{i}]"), step))
+            .collect();
         // An event the file does not declare is unknown in every version: said once.
-        for (i, step) in decl.events.iter().map(|step| step.event()).enumerate() {
-            if !applies.is_empty() && !model.events.contains_key(step) {
+        for (i, step) in steps.iter().enumerate() {
+            if !applies.is_empty() && !model.events.contains_key(&step.event) {
                 let declared = model.events.keys().map(String::as_str);
-                ctx.unknown_name(
-                    NameKind::Event,
-                    step,
-                    &format!("{path}.events[{i}]"),
-                    declared,
-                );
+                let at = format!("{path}.events[{i}]");
+                ctx.unknown_name(NameKind::Event, &step.event, &at, declared);
             }
         }
         for (i, step) in decl.events.iter().enumerate() {
@@ -762,9 +761,6 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
                 }
             }
         }
-        let steps = (decl.events.iter().enumerate())
-            .map(|(i, step)| scenario_step(ctx, &format!("{path}.events[{i}]"), step))
-            .collect();
         scenarios.push(Scenario {
             name: decl.name.clone(),
             description: decl.description.clone(),
@@ -778,8 +774,6 @@ fn scenarios(ctx: &mut Context, versions: &[Version]) -> Vec<Scenario> {
     }
     // Said once for each key, and only of a file without errors: a property misspelt where it
     // is declared makes the right key look wrong, and has its own error.
-    // Only of a file without errors: a property misspelt where it is declared makes the right
-    // key look wrong, and has its own error.
     if ctx.errors_raised() == 0 {
         near_keys.report(ctx);
     }

@@ -151,18 +151,6 @@ pub enum KeyPaths {
     Many(Vec<String>),
 }
 
-impl<'de> Deserialize<'de> for KeyPaths {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let expecting = "a path, or a list of paths";
-        Ok(
-            match text_or(deserializer, expecting, |_| true, Compound::List)? {
-                Written::Text(path) => KeyPaths::One(path),
-                Written::Compound(paths) => KeyPaths::Many(paths),
-            },
-        )
-    }
-}
-
 impl KeyPaths {
     /// The paths as written.
     pub fn paths(&self) -> &[String] {
@@ -539,18 +527,6 @@ pub enum EnumSpec {
     Named(String),
 }
 
-impl<'de> Deserialize<'de> for EnumSpec {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let expecting = "a list of values, or the name of a shared enum";
-        Ok(
-            match text_or(deserializer, expecting, |_| true, Compound::List)? {
-                Written::Text(name) => EnumSpec::Named(name),
-                Written::Compound(values) => EnumSpec::List(values),
-            },
-        )
-    }
-}
-
 /// A payload property: one declaration, or its variants by version (each with `since` and
 /// `until`), where its type, required-ness or values change between versions.
 #[derive(Debug, Clone, JsonSchema)]
@@ -792,18 +768,6 @@ pub enum OneOrMany {
     Many(Vec<String>),
 }
 
-impl<'de> Deserialize<'de> for OneOrMany {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let expecting = "a name, or a list of names";
-        Ok(
-            match text_or(deserializer, expecting, |_| true, Compound::List)? {
-                Written::Text(name) => OneOrMany::One(name),
-                Written::Compound(names) => OneOrMany::Many(names),
-            },
-        )
-    }
-}
-
 impl OneOrMany {
     /// The names, in order.
     pub fn names(&self) -> &[String] {
@@ -989,17 +953,27 @@ pub enum ScenarioStep {
     Full(ScenarioEvent),
 }
 
-impl<'de> Deserialize<'de> for ScenarioStep {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let expecting = "an event name, or `{event: NAME, data: {...}, after: 20s}`";
-        Ok(
-            match text_or(deserializer, expecting, |_| true, Compound::Map)? {
-                Written::Text(name) => ScenarioStep::Name(name),
-                Written::Compound(full) => ScenarioStep::Full(full),
-            },
-        )
-    }
+/// `Deserialize` for enums of a text variant and a map or list variant, each read by its shape
+/// ([`text_or`]): `Type { TextVariant, CompoundVariant: Map or List, "what is expected" }`.
+macro_rules! read_by_shape {
+    ($($kind:ident { $text:ident, $compound:ident: $form:ident, $expecting:literal }),* $(,)?) => {$(
+        impl<'de> Deserialize<'de> for $kind {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Ok(match text_or(deserializer, $expecting, |_| true, Compound::$form)? {
+                    Written::Text(text) => $kind::$text(text),
+                    Written::Compound(compound) => $kind::$compound(compound),
+                })
+            }
+        }
+    )*};
 }
+
+read_by_shape!(
+    KeyPaths { One, Many: List, "a path, or a list of paths" },
+    EnumSpec { Named, List: List, "a list of values, or the name of a shared enum" },
+    OneOrMany { One, Many: List, "a name, or a list of names" },
+    ScenarioStep { Name, Full: Map, "an event name, or `{event: NAME, data: {...}, after: 20s}`" },
+);
 
 /// A value written as a text, or as a map or a list.
 enum Written<C> {
@@ -1082,16 +1056,6 @@ pub struct ScenarioEvent {
     /// The metadata block as the widget reports it, compared with the computed one.
     #[serde(default)]
     pub metadata: Option<serde_json::Value>,
-}
-
-impl ScenarioStep {
-    /// The event name of this step.
-    pub fn event(&self) -> &str {
-        match self {
-            ScenarioStep::Name(name) => name,
-            ScenarioStep::Full(full) => &full.event,
-        }
-    }
 }
 
 /// What a scenario is expected to produce.

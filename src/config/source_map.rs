@@ -41,6 +41,13 @@ pub struct Place {
     pub key: Option<Location>,
 }
 
+impl Place {
+    /// A value at `value` written without a key.
+    fn unkeyed(value: Location) -> Place {
+        Place { value, key: None }
+    }
+}
+
 /// A key written twice in one mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Duplicate {
@@ -229,16 +236,9 @@ impl MarkedEventReceiver for Builder<'_> {
                             TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted
                         );
                         let location = self.location(mark, quoted);
-                        match self.positions.get_mut(&path) {
-                            Some(place) => place.value = location,
-                            None => {
-                                let place = Place {
-                                    value: location,
-                                    key: None,
-                                };
-                                self.positions.insert(path, place);
-                            }
-                        }
+                        (self.positions.entry(path))
+                            .and_modify(|place| place.value = location)
+                            .or_insert(Place::unkeyed(location));
                     }
                 }
             }
@@ -249,11 +249,8 @@ impl MarkedEventReceiver for Builder<'_> {
                 let path = self.next_node(None, mark).unwrap_or_default();
                 if !self.positions.contains_key(&path) {
                     let location = self.location(mark, false);
-                    let place = Place {
-                        value: location,
-                        key: None,
-                    };
-                    self.positions.insert(path.clone(), place);
+                    self.positions
+                        .insert(path.clone(), Place::unkeyed(location));
                 }
                 self.stack
                     .push(if matches!(event, Event::MappingStart(..)) {
