@@ -145,6 +145,41 @@ fn names_over_the_limit_are_bad_envelopes_and_never_kept() {
 }
 
 #[test]
+fn an_empty_interaction_is_a_bad_envelope_and_begins_none() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let empty = START.replace("ok-1", "");
+    let lines = [START, &empty, &empty.replace("ready", "opened")];
+    let found = report(&[
+        &stream_file(&dir, lines.join("\n").as_bytes()),
+        "--allow-incomplete",
+    ]);
+    assert_accounting(&found, 3);
+    let bad = violations(&found);
+    let expected = "`interaction` is empty: it names no interaction";
+    assert_eq!(
+        bad,
+        [2, 3].map(|line| (line, "bad_envelope".to_owned(), expected.to_owned())),
+    );
+    assert_eq!(found["summary"]["interactions"], 1);
+}
+
+#[test]
+fn a_utf16_stream_is_named_so_on_every_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = [START, &START.replace("ok-1", "ok-2")].join("\n");
+    // Written by a Windows tool: a byte-order mark, then each character in two bytes.
+    let bytes: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let found = report(&[&stream_file(&dir, &bytes)]);
+    assert_accounting(&found, 2);
+    let messages: Vec<String> = violations(&found).into_iter().map(|v| v.2).collect();
+    let utf16 = "not JSON: the text looks UTF-16 encoded (a JSONL stream is UTF-8)";
+    assert_eq!(messages, [utf16, utf16]);
+}
+
+#[test]
 fn a_line_over_the_limit_is_malformed_and_never_held() {
     let huge = format!(
         r#"{{"lifecycle":"callback","interaction":"h","event":"ready","ts":1,"data":{{"x":"{}"}}}}"#,

@@ -200,18 +200,32 @@ pub fn ts_of(line: &[u8]) -> Option<i64> {
 pub const MAX_NAME_BYTES: usize = 1024;
 
 impl Envelope<'_> {
-    /// A bad envelope when a name is over [`MAX_NAME_BYTES`], naming the field (and only
-    /// the start of the value).
-    pub fn names_within_limit(&self) -> Result<(), LineError> {
+    /// A bad envelope when the interaction is empty (it would group every such line of the
+    /// lifecycle into one interaction) or a name is over [`MAX_NAME_BYTES`], naming the field
+    /// (and only the start of the value).
+    pub fn names_usable(&self) -> Result<(), LineError> {
         let short = |name: &str| name.len() <= MAX_NAME_BYTES;
         let optional = |name: &Option<Cow<'_, str>>| name.as_deref().is_none_or(short);
-        if short(&self.lifecycle)
-            && short(&self.interaction)
+        if (1..=MAX_NAME_BYTES).contains(&self.interaction.len())
+            && short(&self.lifecycle)
             && short(&self.event)
             && optional(&self.version)
             && optional(&self.id)
         {
             return Ok(());
+        }
+        let short = |text: &str| (text.len() <= MAX_NAME_BYTES).then(|| text.to_owned());
+        let bad = |message| LineError::BadEnvelope {
+            message,
+            lifecycle: short(&self.lifecycle),
+            interaction: short(&self.interaction),
+            event: short(&self.event),
+            lifecycle_missing: false,
+        };
+        if self.interaction.is_empty() {
+            return Err(bad(
+                "`interaction` is empty: it names no interaction".to_owned()
+            ));
         }
         let fields = [
             ("lifecycle", Some(&self.lifecycle)),
@@ -225,17 +239,10 @@ impl Envelope<'_> {
                 continue;
             };
             let start: String = value.chars().take(32).collect();
-            let short = |text: &str| (text.len() <= MAX_NAME_BYTES).then(|| text.to_owned());
-            return Err(LineError::BadEnvelope {
-                message: format!(
-                    "`{name}` is {} bytes (`{start}...`), over the limit of {MAX_NAME_BYTES}",
-                    value.len()
-                ),
-                lifecycle: short(&self.lifecycle),
-                interaction: short(&self.interaction),
-                event: short(&self.event),
-                lifecycle_missing: false,
-            });
+            return Err(bad(format!(
+                "`{name}` is {} bytes (`{start}...`), over the limit of {MAX_NAME_BYTES}",
+                value.len()
+            )));
         }
         Ok(())
     }
@@ -248,7 +255,7 @@ pub fn parse(line: &[u8]) -> Result<Envelope<'_>, LineError> {
 
 /// [`parse`], once the line is known to be an object's text.
 fn parse_text(text: &str) -> Result<Envelope<'_>, LineError> {
-    let wire: Wire = serde_json::from_str(text).map_err(|error| wire_error(&error))?;
+    let wire: Wire = serde_json::from_str(text).map_err(|error| wire_error(text, &error))?;
     from_wire(wire)
 }
 
@@ -275,7 +282,7 @@ fn text_of(line: Line<'_>) -> Result<&str, LineError> {
     let Line { bytes: line, text } = line;
     // serde would read a JSON array into the struct field by field: only objects are events.
     if line.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        return Err(LineError::Malformed("not a JSON object".to_owned()));
+        return Err(LineError::Malformed(not_an_object(line)));
     }
     // Checked with its chunk (UTF-8 and depth both), or here (by the vector check; the
     // standard one finds where it fails): the text's strings need no further UTF-8 checks.
@@ -296,8 +303,40 @@ fn text_of(line: Line<'_>) -> Result<&str, LineError> {
     Ok(line)
 }
 
-/// What a line that serde could not read as a [`Wire`] is.
-fn wire_error(error: &serde_json::Error) -> LineError {
+/// What a line that does not start as a JSON object is.
+#[cold]
+fn not_an_object(line: &[u8]) -> String {
+    if looks_utf16(line) {
+        return UTF16.to_owned();
+    }
+    match std::str::from_utf8(line) {
+        Err(error) => format!(
+            "not JSON: invalid UTF-8 at byte {}",
+            error.valid_up_to() + 1
+        ),
+        Ok(_) => "not a JSON object".to_owned(),
+    }
+}
+
+/// Every line of a UTF-16 file is malformed, and saying so names the fix, where "not a JSON
+/// object" or a syntax error at column 2 would hide it.
+const UTF16: &str = "not JSON: the text looks UTF-16 encoded (a JSONL stream is UTF-8)";
+
+/// Whether a line has UTF-16's byte-order mark, or begins as ASCII written in UTF-16 does: a
+/// zero byte beside every other byte (never in JSON text, where a control character must be
+/// escaped; a line of zero bytes alone, as a crash leaves in a log file, is not UTF-16).
+fn looks_utf16(line: &[u8]) -> bool {
+    let head = line.get(..64).unwrap_or(line);
+    let zero_at = |parity| head.iter().skip(parity).step_by(2).all(|byte| *byte == 0);
+    let none_at = |parity| head.iter().skip(parity).step_by(2).all(|byte| *byte != 0);
+    line.starts_with(&[0xFF, 0xFE])
+        || line.starts_with(&[0xFE, 0xFF])
+        || (head.len() >= 4 && (zero_at(0) && none_at(1) || zero_at(1) && none_at(0)))
+}
+
+/// What a line (`text`) that serde could not read as a [`Wire`] is.
+#[cold]
+fn wire_error(text: &str, error: &serde_json::Error) -> LineError {
     if error.is_data() {
         // The only data error an object can give here: a repeated envelope field.
         let message = error.to_string();
@@ -309,6 +348,8 @@ fn wire_error(error: &serde_json::Error) -> LineError {
             event: None,
             lifecycle_missing: false,
         }
+    } else if looks_utf16(text.as_bytes()) {
+        LineError::Malformed(UTF16.to_owned())
     } else {
         LineError::Malformed(format!("not JSON: {error}"))
     }
@@ -838,6 +879,30 @@ mod tests {
         )
         .unwrap();
         assert_eq!((ok.interaction.as_ref(), ok.ts), ("bA", Some(7)));
+    }
+
+    #[test]
+    fn a_line_that_is_no_utf8_text_says_what_it_is() {
+        let malformed = |line: &[u8]| match parse(line) {
+            Err(LineError::Malformed(message)) => message,
+            other => panic!("{other:?}"),
+        };
+        let event = r#"{"lifecycle":"a","interaction":"b","event":"c","ts":1}"#;
+        let utf16: Vec<u8> = event.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let with_mark = [&[0xFF, 0xFE][..], &utf16].concat();
+        // A UTF-16 file cut at its line feeds: the zero byte after each starts the next line.
+        let next_line = [&[0][..], &utf16].concat();
+        for line in [&utf16, &with_mark, &next_line] {
+            assert_eq!(malformed(line), UTF16, "{line:?}");
+        }
+        assert_eq!(malformed(b"\0\0\0\0\0\0"), "not a JSON object");
+        assert_eq!(malformed(b"\xe9t\xe9"), "not JSON: invalid UTF-8 at byte 1");
+        assert_eq!(malformed(b"ok \xff"), "not JSON: invalid UTF-8 at byte 4");
+        assert_eq!(malformed(b"[1]"), "not a JSON object");
+        assert_eq!(
+            malformed(b"{\"lifecycle\":\xff}"),
+            "not JSON: invalid UTF-8 at byte 14"
+        );
     }
 
     #[test]

@@ -767,8 +767,8 @@ impl<'c> Interpreter<'c> {
             }
         }
         if let Ok(envelope) = &parsed {
-            if let Err(too_long) = envelope.names_within_limit() {
-                parsed = Err(too_long);
+            if let Err(unusable) = envelope.names_usable() {
+                parsed = Err(unusable);
             }
         }
         if self.quiet_end > 0 {
