@@ -114,7 +114,9 @@ fn config_errors_speak_plainly_and_once() {
     let cases = [
         ("events: {a: 5}", "events.a: expected an event (a map such as `{payload: {...}}`, or nothing), found integer `5`"),
         ("states: {s: {timeout: 5}}", "states.s.timeout: expected a timeout (`{after: 5m, to: STATE}`), found integer `5`"),
-        ("states: {s: {timeout: {after: [1]}}}", "expected a duration: milliseconds, or text such as `30s`, `5m`, `1h`"),
+        ("states: {s: {timeout: {after: [1]}}}", "states.s.timeout.after: expected a duration: milliseconds, or text such as `30s`, `5m`, `1h`, found sequence"),
+        ("states: {s: {timeout: {after: -5}}}", "states.s.timeout.after: expected a duration: milliseconds, or text such as `30s`, `5m`, `1h`, found integer `-5`"),
+        ("scenarios:\n  - {name: n, description: d, events: [{event: a, after: 1.5}]}", "scenarios[0].events[0].after: expected the time since the event before: milliseconds, or text such as `20s`, found floating point `1.5`"),
         ("transitions: [3]", "transitions[0]: expected a transition (`{from: STATE, on: EVENT, to: STATE}`), found integer `3`"),
         ("metadata: {m: 5}", "metadata.m: expected a metadata field (`{type: timestamp}`), found integer `5`"),
         ("events: {a: {payload: {properties: {s: {type: string, minLength: -1}}}}}", "expected a whole number, 0 or more, found integer `-1`"),

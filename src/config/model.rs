@@ -685,7 +685,7 @@ pub struct TimeoutDecl {
 }
 
 /// A duration: integer milliseconds, or a number with a unit (`250ms`, `30s`, `5m`, `2h`).
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum DurationDecl {
     /// Milliseconds.
@@ -709,7 +709,7 @@ impl DurationDecl {
 /// The time from one scenario event to the next: integer milliseconds or a duration (`250ms`,
 /// `20s`); a negative one (`-5s`) sets the clock back, for a scenario of events out of time
 /// order.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum GapDecl {
     /// Milliseconds.
@@ -729,6 +729,47 @@ impl GapDecl {
             },
         }
     }
+}
+
+/// `Deserialize` for durations written as integer milliseconds (of the type given) or as a
+/// text, read by their shape: anything else is an error at the value, in the visitor's words
+/// (an untagged enum would say "no variant matched" at the map that holds it).
+macro_rules! millis_or_text {
+    ($($kind:ident($number:ty), $expecting:literal;)*) => {$(
+        impl<'de> Deserialize<'de> for $kind {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use serde::de::{Error, Unexpected};
+                struct Shape;
+                impl serde::de::Visitor<'_> for Shape {
+                    type Value = $kind;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+
+                    fn visit_u64<E: Error>(self, ms: u64) -> Result<$kind, E> {
+                        let wrong = || E::invalid_value(Unexpected::Unsigned(ms), &self);
+                        <$number>::try_from(ms).map($kind::Millis).map_err(|_| wrong())
+                    }
+
+                    fn visit_i64<E: Error>(self, ms: i64) -> Result<$kind, E> {
+                        let wrong = || E::invalid_value(Unexpected::Signed(ms), &self);
+                        <$number>::try_from(ms).map($kind::Millis).map_err(|_| wrong())
+                    }
+
+                    fn visit_str<E: Error>(self, text: &str) -> Result<$kind, E> {
+                        Ok($kind::Text(text.to_owned()))
+                    }
+                }
+                deserializer.deserialize_any(Shape)
+            }
+        }
+    )*};
+}
+
+millis_or_text! {
+    DurationDecl(u64), "a duration: milliseconds, or text such as `30s`, `5m`, `1h`";
+    GapDecl(i64), "the time since the event before: milliseconds, or text such as `20s`";
 }
 
 /// A duration written as a number and a unit (`250ms`, `30s`, `5m`, `2h`, `1d`; a number

@@ -23,10 +23,6 @@ const TYPE_NAMES: &[(&str, &str)] = &[
     ),
     ("TimeoutDecl", "a timeout (`{after: 5m, to: STATE}`)"),
     (
-        "DurationDecl",
-        "a duration: milliseconds, or text such as `30s`, `5m`, `1h`",
-    ),
-    (
         "TransitionDecl",
         "a transition (`{from: STATE, on: EVENT, to: STATE}`)",
     ),
@@ -36,10 +32,6 @@ const TYPE_NAMES: &[(&str, &str)] = &[
         "a rule (`{on: EVENT, set: {...}}` or `{on: EVENT, assert: ...}`)",
     ),
     ("ScenarioDecl", "a scenario (`{name: ..., events: [...]}`)"),
-    (
-        "GapDecl",
-        "the time since the event before: milliseconds, or text such as `20s`",
-    ),
     (
         "FormatDecl",
         "a record format (`{name: ..., event: PATH, ...}`)",
@@ -229,12 +221,12 @@ mod tests {
             "expected a timeout (`{after: 5m, to: STATE}`), found integer `5`"
         );
         let (message, _) = plain(
-            "data did not match any variant of untagged enum DurationDecl",
+            "data did not match any variant of untagged enum EnumValueForm",
             "",
         );
         assert_eq!(
             message,
-            "expected a duration: milliseconds, or text such as `30s`, `5m`, `1h`"
+            "expected an enum value, or `{value: V, description: ...}`"
         );
         assert_eq!(type_name("NewThingDecl"), "a new thing");
         assert_eq!(type_name("EventLog"), "an event log");
