@@ -301,6 +301,12 @@ fn timeouts_are_checked() {
         "unknown unit `minutes` in duration `5 minutes` (ms, s, m, h or d)",
     );
     assert_error(
+        "  waiting:\n",
+        "  waiting: {timeout: {after: soon, to: closed}}\n",
+        "10:30",
+        "`soon` is not a duration such as `250ms`, `30s`, `5m`",
+    );
+    assert_error(
         "  waiting:\n  chatting:\n",
         "  waiting: {timeout: {after: 5m, to: chatting}}\n  chatting: {timeout: {after: 1h, to: waiting}}\n",
         "10:13",

@@ -780,6 +780,10 @@ fn text_millis(text: &str) -> Result<i64, String> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
+    let not_a_duration = || format!("`{text}` is not a duration such as `250ms`, `30s`, `5m`");
+    if number.is_empty() {
+        return Err(not_a_duration());
+    }
     let scale = match unit.trim() {
         "" | "ms" => 1,
         "s" => 1_000,
@@ -796,7 +800,7 @@ fn text_millis(text: &str) -> Result<i64, String> {
         .parse::<i64>()
         .ok()
         .and_then(|n| n.checked_mul(scale))
-        .ok_or_else(|| format!("`{text}` is not a duration such as `250ms`, `30s`, `5m`"))
+        .ok_or_else(not_a_duration)
 }
 
 /// One name or a list of names.
