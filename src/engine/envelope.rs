@@ -214,12 +214,12 @@ impl Envelope<'_> {
         {
             return Ok(());
         }
-        let short = |text: &str| (text.len() <= MAX_NAME_BYTES).then(|| text.to_owned());
+        let kept = |text: &str| short(text).then(|| text.to_owned());
         let bad = |message| LineError::BadEnvelope {
             message,
-            lifecycle: short(&self.lifecycle),
-            interaction: short(&self.interaction),
-            event: short(&self.event),
+            lifecycle: kept(&self.lifecycle),
+            interaction: kept(&self.interaction),
+            event: kept(&self.event),
             lifecycle_missing: false,
         };
         if self.interaction.is_empty() {
@@ -289,12 +289,8 @@ fn text_of(line: Line<'_>) -> Result<&str, LineError> {
     if let Some(text) = text {
         return Ok(text);
     }
-    let line = simdutf8::basic::from_utf8(line).map_err(|_| {
-        let valid = std::str::from_utf8(line)
-            .err()
-            .map_or(0, |error| error.valid_up_to());
-        LineError::Malformed(format!("not JSON: invalid UTF-8 at byte {}", valid + 1))
-    })?;
+    let line =
+        simdutf8::basic::from_utf8(line).map_err(|_| LineError::Malformed(invalid_utf8(line)))?;
     if nested_deeper_than(line.as_bytes(), MAX_DEPTH) {
         return Err(LineError::Malformed(format!(
             "JSON nested deeper than {MAX_DEPTH} levels"
@@ -310,12 +306,18 @@ fn not_an_object(line: &[u8]) -> String {
         return UTF16.to_owned();
     }
     match std::str::from_utf8(line) {
-        Err(error) => format!(
-            "not JSON: invalid UTF-8 at byte {}",
-            error.valid_up_to() + 1
-        ),
+        Err(_) => invalid_utf8(line),
         Ok(_) => "not a JSON object".to_owned(),
     }
+}
+
+/// Where a line that is not UTF-8 stops being it.
+#[cold]
+fn invalid_utf8(line: &[u8]) -> String {
+    let valid = std::str::from_utf8(line)
+        .err()
+        .map_or(0, |error| error.valid_up_to());
+    format!("not JSON: invalid UTF-8 at byte {}", valid + 1)
 }
 
 /// Every line of a UTF-16 file is malformed, and saying so names the fix, where "not a JSON
