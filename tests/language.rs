@@ -739,6 +739,63 @@ fn a_guard_comparing_the_state_with_one_its_transition_is_not_from() {
 }
 
 #[test]
+fn a_rule_comparing_the_state_with_one_its_events_never_leave_or_reach() {
+    let said = check(
+        "  - {on: message, set: {messages: meta.messages + 1}}",
+        "  - {on: message, when: \"state == 'closed' or next_state in ['waiting', 'closed']\", set: {messages: meta.messages + 1}}\n  - {on: \"*\", assert: \"next_state != 'idle' and state != 'closed'\"}",
+        0,
+    );
+    let from = "where this rule's events are legal: their transitions are from";
+    assert_line(
+        &said,
+        &format!("`state` is never `closed` {from} `waiting`, `chatting`"),
+        "22:35: warning",
+    );
+    let to = "where this rule's events are legal: their transitions go to";
+    assert_line(
+        &said,
+        &format!("`next_state` is never `closed` {to} `chatting`, `waiting`"),
+        "22:73: warning",
+    );
+    // On every event: `idle` is left, never reached; `closed` is final, never left.
+    assert_line(
+        &said,
+        &format!("`next_state` is never `idle` {to} `waiting`, `chatting`, `closed`"),
+        "23:38: warning",
+    );
+    assert_line(
+        &said,
+        &format!("`state` is never `closed` {from} `idle`, `waiting`, `chatting`"),
+        "23:58: warning",
+    );
+    // `waiting` is where a message may leave the interaction (the guard's fallback).
+    assert_eq!(said.matches("is never").count(), 4, "{said}");
+
+    // A rule of every version, on an event that leads to `chatting` in version 2.0 only:
+    // it holds there, and is not warned of.
+    let said = check(
+        "  - {on: message, set: {messages: meta.messages + 1}}",
+        "  - {on: opened, when: \"next_state == 'chatting'\", set: {messages: 1}}",
+        0,
+    );
+    assert!(said.contains("is never `chatting`"), "{said}");
+    let file = BASE
+        .replacen(
+            "  - {on: message, set: {messages: meta.messages + 1}}",
+            "  - {on: opened, when: \"next_state == 'chatting'\", set: {messages: 1}}",
+            1,
+        )
+        .replacen(
+            "  - {from: idle, on: opened, to: waiting}",
+            "  - {from: idle, on: opened, to: waiting}\n  - {from: waiting, on: opened, to: chatting, since: \"2.0\"}",
+            1,
+        );
+    assert!(file.contains("next_state == 'chatting'") && file.contains("to: chatting, since"));
+    let said = check_files(&[("w.yaml", &file)], 0);
+    assert!(!said.contains("is never"), "{said}");
+}
+
+#[test]
 fn a_text_compared_with_the_event_must_name_an_event_of_the_file() {
     // `rated` is an event of version 2.0 only: a rule on every event may mean it.
     let said = check(

@@ -282,7 +282,7 @@ fn deadlines(
             continue;
         }
         let checker = Checker::new(Vec::new(), fields);
-        let Some(set) = rules::assignments(ctx, &checker, &decl.set, (&path, &names)) else {
+        let Some(set) = rules::assignments(ctx, &checker, &decl.set, (&path, &names, None)) else {
             continue;
         };
         compiled.push(Deadline {
@@ -393,7 +393,8 @@ fn timeouts(ctx: &mut Context, index: usize, version: &mut Version, fields: &[Fi
         let checker = Checker::new(Vec::new(), fields);
         let names: Vec<String> = version.states.iter().map(|s| s.name.clone()).collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let Some(set) = rules::assignments(ctx, &checker, &timeout.set, (&path, &names)) else {
+        let Some(set) = rules::assignments(ctx, &checker, &timeout.set, (&path, &names, None))
+        else {
             continue;
         };
         version.states[state].timeout = Some(Timeout {
@@ -509,9 +510,11 @@ fn transitions(
             }
         }
         // The states a guard of this transition may see, for every event it is on.
-        let from: Vec<&str> = (sources.iter())
-            .filter_map(|&id| Some(states.get(usize::from(id))?.name.as_str()))
-            .collect();
+        let around = rules::Around::guard(
+            (sources.iter())
+                .filter_map(|&id| Some(states.get(usize::from(id))?.name.as_str()))
+                .collect(),
+        );
         for (i, event_name) in decl.on.names().iter().enumerate() {
             let Some(&event) = version.event_ids.get(event_name) else {
                 report_unknown(
@@ -533,7 +536,7 @@ fn transitions(
                     let mut checker = Checker::new(vec![(event_name.as_str(), payload)], fields);
                     checker.next_state = false;
                     let at = format!("{path}.when");
-                    let held = (None, state_names.as_slice(), Some(from.as_slice()));
+                    let held = (None, state_names.as_slice(), Some(&around));
                     match rules::expression(ctx, &checker, text, &at, held) {
                         Some(node) => {
                             rules::collect_reads(&node, &mut guard_reads[e]);

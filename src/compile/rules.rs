@@ -4,7 +4,8 @@
 use super::catalog::{Field, Rule, Version};
 use super::context::{Context, NameKind};
 use super::fast_check::DataReads;
-use crate::config::model::{FieldType, PropertyDecl, RuleDecl};
+use super::lifecycle::ANY_OPEN_STATE;
+use crate::config::model::{FieldType, LifecycleFile, PropertyDecl, RuleDecl};
 use crate::expr::ast::{BinaryOp, Expr, ExprKind, Part};
 use crate::expr::types::{payload_event, FieldInfo, Unknown};
 use crate::expr::{parse, Checker, Node, Ty};
@@ -56,15 +57,15 @@ pub fn field_infos(fields: &[Field]) -> Vec<FieldInfo> {
 
 /// Parses and checks the expression `text` at config path `at`: a condition when `target` is
 /// `None`, else a value for a field holding `target`. Errors are reported; `None` then.
-/// Texts compared with `state` that name none of `states`, or none of `from` (a guard's
-/// transition's states) when given, or with `event` that name no event of the file, are
-/// warned of.
+/// Texts compared with `state` that name none of `states`, or none of those `around` says
+/// it can be when given (and likewise `next_state`), or with `event` that name no event of
+/// the file, are warned of.
 pub fn expression(
     ctx: &mut Context,
     checker: &Checker,
     text: &str,
     at: &str,
-    (target, states, from): (Option<Ty>, &[&str], Option<&[&str]>),
+    (target, states, around): (Option<Ty>, &[&str], Option<&Around>),
 ) -> Option<Node> {
     let expr = match parse(text) {
         Ok(expr) => expr,
@@ -86,8 +87,8 @@ pub fn expression(
     match checked {
         Ok((node, ty)) => {
             warn_of_unknown_names(ctx, at, &expr, states);
-            if let Some(from) = from {
-                warn_of_states_not_here(ctx, at, &expr, (states, from));
+            if let Some(around) = around {
+                warn_of_states_not_here(ctx, at, &expr, states, around);
             }
             if let Some(target) = target {
                 let value_ty = ty.without(Ty::ABSENT.or(Ty::NULL));
@@ -237,28 +238,99 @@ fn warn_of_unknown_names(ctx: &mut Context, at: &str, expr: &Expr, states: &[&st
     }
 }
 
-/// Warns of each state of the version (`states`) that a guard compares `state` with while
-/// its transition is from none of it (`from`): such a comparison never holds there.
+/// The states `state` and `next_state` can be when an expression runs on an event that is
+/// legal where the interaction is (`None`: any): comparing either with another state never
+/// holds there.
+pub struct Around<'s> {
+    /// The states `state` can be: a guard's transition's sources, or the sources of the
+    /// transitions on a rule's events.
+    pub before: Option<Vec<&'s str>>,
+    /// The states `next_state` can be: the targets of those transitions (not known in a
+    /// guard).
+    pub after: Option<Vec<&'s str>>,
+    /// Whether the expression is a guard (else a rule's).
+    pub guard: bool,
+}
+
+impl<'s> Around<'s> {
+    /// Around the guard of a transition from `from`.
+    pub fn guard(from: Vec<&'s str>) -> Around<'s> {
+        Around {
+            before: Some(from),
+            after: None,
+            guard: true,
+        }
+    }
+
+    /// Around a rule on the events `on` (by name, `*` for all), in any version of `model`:
+    /// the states the transitions on them are from and lead to, as written (a rule of
+    /// several versions is warned of only where it never holds in any).
+    pub fn rule(model: &'s LifecycleFile, on: &[String]) -> Around<'s> {
+        let every = on.iter().any(|name| name == EVERY_EVENT);
+        let (mut before, mut after) = (Some(Vec::new()), Some(Vec::new()));
+        let add = |states: &mut Option<Vec<&'s str>>, name: &'s str| match states {
+            _ if name == ANY_OPEN_STATE => *states = None,
+            Some(list) if !list.contains(&name) => list.push(name),
+            _ => {}
+        };
+        let transitions = (model.transitions.iter())
+            .filter(|decl| every || decl.on.names().iter().any(|event| on.contains(event)));
+        for decl in transitions {
+            for from in decl.from.names() {
+                add(&mut before, from);
+                add(&mut after, decl.to.as_deref().unwrap_or(from));
+            }
+        }
+        Around {
+            before,
+            after,
+            guard: false,
+        }
+    }
+}
+
+/// Warns of each state of the version (`states`) that `state` or `next_state` is compared
+/// with while `around` says it cannot be that state there: such a comparison never holds
+/// (in a rule: only on an event that is itself illegal).
 fn warn_of_states_not_here(
     ctx: &mut Context,
     at: &str,
     expr: &Expr,
-    (states, from): (&[&str], &[&str]),
+    states: &[&str],
+    around: &Around,
 ) {
-    let mut compared = Vec::new();
-    texts_compared_with(expr, &["state"], &mut compared);
-    for ((start, end), name) in compared {
-        if states.contains(&name.as_str()) && !from.contains(&name.as_str()) {
-            let sources: Vec<String> = from.iter().map(|state| format!("`{state}`")).collect();
-            ctx.expression_warning(
-                at,
-                (start, end.saturating_sub(start)),
-                format!(
-                    "`state` is never `{name}` in this guard: its transition is from {}",
-                    sources.join(", ")
-                ),
-                None,
-            );
+    let (here, transitions, are) = match around.guard {
+        true => ("in this guard", "its transition", "is"),
+        false => (
+            "where this rule's events are legal",
+            "their transitions",
+            "are",
+        ),
+    };
+    let roots = [
+        ("state", &around.before, format!("{are} from")),
+        ("next_state", &around.after, "go to".to_owned()),
+    ];
+    for (root, can_be, linked) in roots {
+        // Any state, or none to compare with: an event no transition takes (the lint says so).
+        let Some(can_be) = can_be.as_ref().filter(|states| !states.is_empty()) else {
+            continue;
+        };
+        let mut compared = Vec::new();
+        texts_compared_with(expr, &[root], &mut compared);
+        for ((start, end), name) in compared {
+            if states.contains(&name.as_str()) && !can_be.contains(&name.as_str()) {
+                let listed: Vec<String> = can_be.iter().map(|state| format!("`{state}`")).collect();
+                ctx.expression_warning(
+                    at,
+                    (start, end.saturating_sub(start)),
+                    format!(
+                        "`{root}` is never `{name}` {here}: {transitions} {linked} {}",
+                        listed.join(", ")
+                    ),
+                    None,
+                );
+            }
         }
     }
 }
@@ -321,7 +393,7 @@ pub fn assignments(
     ctx: &mut Context,
     checker: &Checker,
     set: &indexmap::IndexMap<String, String>,
-    (path, states): (&str, &[&str]),
+    (path, states, around): (&str, &[&str], Option<&Around>),
 ) -> Option<Vec<(usize, Node)>> {
     let mut nodes = Vec::new();
     let mut failed = false;
@@ -329,7 +401,7 @@ pub fn assignments(
         let at = format!("{path}.set.{field_name}");
         match checker.fields.iter().find(|f| &f.name == field_name) {
             Some(field) => {
-                match expression(ctx, checker, text, &at, (Some(field.ty), states, None)) {
+                match expression(ctx, checker, text, &at, (Some(field.ty), states, around)) {
                     Some(node) => nodes.push((field.slot, node)),
                     None => failed = true,
                 }
@@ -503,16 +575,17 @@ fn compile_rule(
     );
     let mut failed = false;
     let states: Vec<&str> = version.states.iter().map(|s| s.name.as_str()).collect();
+    let around = Around::rule(&ctx.file.model, decl.on.names());
     let mut condition = |ctx: &mut Context, text: &Option<String>, at: &str| {
         let text = text.as_ref()?;
         let at = format!("{path}.{at}");
-        let node = expression(ctx, &checker, text, &at, (None, &states, None));
+        let node = expression(ctx, &checker, text, &at, (None, &states, Some(&around)));
         failed |= node.is_none();
         node
     };
     let when = condition(ctx, &decl.when, "when");
     let assert = condition(ctx, &decl.assert, "assert");
-    let set = assignments(ctx, &checker, &decl.set, (path, &states));
+    let set = assignments(ctx, &checker, &decl.set, (path, &states, Some(&around)));
     if decl.set.is_empty() && decl.assert.is_none() {
         ctx.warning(
             path,
