@@ -180,6 +180,29 @@ fn a_utf16_stream_is_named_so_on_every_line() {
 }
 
 #[test]
+fn events_written_as_a_pretty_printed_array_say_so_on_every_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let events: Vec<Value> = [START, &START.replace("ok-1", "ok-2")]
+        .iter()
+        .map(|line| serde_json::from_str(line).expect("an event"))
+        .collect();
+    let text = serde_json::to_string_pretty(&events).expect("JSON");
+    let lines = text.lines().count() as u64;
+    let found = report(&[&stream_file(&dir, text.as_bytes())]);
+    assert_accounting(&found, lines);
+    assert_eq!(found["summary"]["malformed"], lines);
+    let messages: Vec<String> = violations(&found).into_iter().map(|v| v.2).collect();
+    assert_eq!(messages.len() as u64, lines);
+    for message in &messages {
+        assert!(
+            message.ends_with("(events are read one JSON object per line)"),
+            "{message}"
+        );
+    }
+    assert!(messages[0].starts_with("not a JSON object but an array"));
+}
+
+#[test]
 fn a_line_over_the_limit_is_malformed_and_never_held() {
     let huge = format!(
         r#"{{"lifecycle":"callback","interaction":"h","event":"ready","ts":1,"data":{{"x":"{}"}}}}"#,

@@ -305,11 +305,31 @@ fn not_an_object(line: &[u8]) -> String {
     if looks_utf16(line) {
         return UTF16.to_owned();
     }
-    match std::str::from_utf8(line) {
-        Err(_) => invalid_utf8(line),
-        Ok(_) => "not a JSON object".to_owned(),
+    let Ok(text) = std::str::from_utf8(line) else {
+        return invalid_utf8(line);
+    };
+    let text = text.trim_start();
+    // A member's key and its colon: a line of an object written over several lines.
+    let member = || {
+        text.get(1..)
+            .and_then(|rest| rest.split_once('"'))
+            .is_some_and(|(_, after)| after.trim_start().starts_with(':'))
+    };
+    match text.as_bytes().first() {
+        Some(b'[') => format!("not a JSON object but an array{ONE_PER_LINE}"),
+        Some(b']' | b'}') => {
+            format!("not a JSON object: the end of one written over several lines{ONE_PER_LINE}")
+        }
+        Some(b'"') if member() => {
+            format!("not a JSON object: a member of one written over several lines{ONE_PER_LINE}")
+        }
+        _ => "not a JSON object".to_owned(),
     }
 }
+
+/// What a stream written as JSON of another shape (an array, objects over several lines)
+/// is told, with the line that shows it.
+const ONE_PER_LINE: &str = " (events are read one JSON object per line)";
 
 /// Where a line that is not UTF-8 stops being it.
 #[cold]
@@ -352,9 +372,26 @@ fn wire_error(text: &str, error: &serde_json::Error) -> LineError {
         }
     } else if looks_utf16(text.as_bytes()) {
         LineError::Malformed(UTF16.to_owned())
+    } else if error.is_eof() {
+        // Cut short, or the first line of an object written over several.
+        LineError::Malformed(format!(
+            "not JSON: {error}: the line ends before its object does{ONE_PER_LINE}"
+        ))
+    } else if item_of_an_array(text) {
+        LineError::Malformed(format!(
+            "not JSON: a comma after the object, as between the items of an array{ONE_PER_LINE}"
+        ))
     } else {
         LineError::Malformed(format!("not JSON: {error}"))
     }
+}
+
+/// Whether `text` is a JSON object and a comma after it, as an array written an item a line
+/// has its items.
+fn item_of_an_array(text: &str) -> bool {
+    text.trim_end()
+        .strip_suffix(',')
+        .is_some_and(|object| serde_json::from_str::<serde::de::IgnoredAny>(object).is_ok())
 }
 
 /// The envelope of what was read, its fields checked.
@@ -900,10 +937,46 @@ mod tests {
         assert_eq!(malformed(b"\0\0\0\0\0\0"), "not a JSON object");
         assert_eq!(malformed(b"\xe9t\xe9"), "not JSON: invalid UTF-8 at byte 1");
         assert_eq!(malformed(b"ok \xff"), "not JSON: invalid UTF-8 at byte 4");
-        assert_eq!(malformed(b"[1]"), "not a JSON object");
+        assert_eq!(malformed(b"42"), "not a JSON object");
+        assert_eq!(malformed(br#""a text""#), "not a JSON object");
         assert_eq!(
             malformed(b"{\"lifecycle\":\xff}"),
             "not JSON: invalid UTF-8 at byte 14"
+        );
+    }
+
+    #[test]
+    fn json_of_another_shape_is_told_to_write_an_object_a_line() {
+        let malformed = |line: &str| match parse(line.as_bytes()) {
+            Err(LineError::Malformed(message)) => message,
+            other => panic!("{other:?}"),
+        };
+        let event = r#"{"lifecycle":"a","interaction":"b","event":"c","ts":1}"#;
+        let said = |what: &str| format!("{what} (events are read one JSON object per line)");
+        let array = said("not a JSON object but an array");
+        assert_eq!(malformed(&format!("[{event}, {event}]")), array);
+        assert_eq!(malformed("  ["), array);
+        let item = said("not JSON: a comma after the object, as between the items of an array");
+        assert_eq!(malformed(&format!("  {event} , ")), item);
+        // Over several lines: the start, a member, the end.
+        assert_eq!(
+            malformed("{"),
+            said("not JSON: EOF while parsing an object at line 1 column 1: the line ends before its object does")
+        );
+        let member = said("not a JSON object: a member of one written over several lines");
+        assert_eq!(malformed(r#"  "lifecycle": "a","#), member);
+        assert_eq!(malformed(r#""ts" :1"#), member);
+        let end = said("not a JSON object: the end of one written over several lines");
+        assert_eq!(malformed("  },"), end);
+        assert_eq!(malformed("]"), end);
+        // Other broken objects are said as the reader says them.
+        assert_eq!(
+            malformed(&format!("{event},x")),
+            "not JSON: trailing characters at line 1 column 55"
+        );
+        assert_eq!(
+            malformed(&format!("{event},,")),
+            "not JSON: trailing characters at line 1 column 55"
         );
     }
 
