@@ -181,7 +181,7 @@ pub fn parse_plot_value(
                 .unwrap_or(error);
             let (message, help) = plain_errors::plain(&error.to_string(), "");
             let (location, message) = match plain_errors::path_of(&message) {
-                Some(path) => match unknown_key(&message) {
+                Some(path) => match plain_errors::unknown_key(&message) {
                     Some(key) => (map.locate_key(&format!("{path}.{key}")), message),
                     None => (map.locate(path), message),
                 },
@@ -197,12 +197,6 @@ pub fn parse_plot_value(
             })
         }
     }
-}
-
-/// The key an error says is unknown, when it says so.
-fn unknown_key(message: &str) -> Option<&str> {
-    let (_, rest) = message.split_once("unknown key `")?;
-    Some(rest.split_once('`')?.0)
 }
 
 /// The path of the first declaration (`events.go`, `transitions[2]`) the model refuses on its

@@ -136,6 +136,12 @@ fn unknown_name(message: &str) -> Option<(String, Option<String>)> {
     Some((format!("unknown {what} `{name}`"), hint))
 }
 
+/// The key a message in plain words says is unknown (as [`unknown_name`] writes it).
+pub fn unknown_key(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once("unknown key `")?;
+    Some(rest.split_once('`')?.0)
+}
+
 const QUOTE_HINT: &str = "inside `{...}` a `,` `:` `*` `?` `[` `{` or `#` ends or changes a \
                           plain value: quote the expression (`when: \"max(a, b) > 1\"`)";
 
@@ -239,6 +245,9 @@ mod tests {
     #[test]
     fn unknown_keys_are_listed_once_with_a_suggestion() {
         let serde = "unknown field `tyo`, expected one of `from`, `on`, `to`";
+        // What is written in plain words is read back from them.
+        let (said, _) = plain(&format!("transitions[0]: {serde}"), "");
+        assert_eq!(unknown_key(&said), Some("tyo"));
         assert_eq!(
             plain(serde, ""),
             (
