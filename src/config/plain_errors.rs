@@ -136,7 +136,7 @@ fn unknown_name(message: &str) -> Option<(String, Option<String>)> {
     Some((format!("unknown {what} `{name}`"), hint))
 }
 
-/// The key a message in plain words says is unknown (as [`unknown_name`] writes it).
+/// The key a message in plain words says is unknown (as `unknown_name` writes it).
 pub fn unknown_key(message: &str) -> Option<&str> {
     let (_, rest) = message.split_once("unknown key `")?;
     Some(rest.split_once('`')?.0)
