@@ -1,8 +1,9 @@
-//! Fault injection: clean simulated streams of every built-in and fixture lifecycle, one
-//! realistic fault injected per chosen interaction, the rest untouched. A verdict is a claim:
-//! one lost event costs at most one violation, one bad payload field exactly one
-//! (`invalid_payload`, or a rule's where the schema accepts the value), a line delivered twice (with an `id`) none, two events swapped in
-//! transit none within `--reorder-window`, and an untouched interaction none.
+//! Fault injection: clean simulated streams of every built-in and fixture lifecycle (those of
+//! `fixtures/general` and `fixtures/faults`), one realistic fault injected per chosen
+//! interaction, the rest untouched. A verdict is a claim: one lost event costs at most one
+//! violation, one bad payload field exactly one (`invalid_payload`, or a rule's where the
+//! schema accepts the value), a line delivered twice (with an `id`) none, two events swapped
+//! in transit none within `--reorder-window`, and an untouched interaction none.
 
 mod common;
 
@@ -238,8 +239,12 @@ fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) 
 
 #[test]
 fn one_fault_costs_at_most_one_violation_and_untouched_interactions_none() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/general");
-    let catalogs = [catalog(None), catalog(Some(&fixtures))];
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let catalogs = [
+        catalog(None),
+        catalog(Some(&fixtures.join("general"))),
+        catalog(Some(&fixtures.join("faults"))),
+    ];
     let mut tally = Tally::new();
     let mut wrong = Vec::new();
     for catalog in &catalogs {
@@ -268,4 +273,37 @@ fn one_fault_costs_at_most_one_violation_and_untouched_interactions_none() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+/// A state's timeout that only reports, fallen due before an event that shows the stream
+/// lost the events leaving that state, is not claimed: they may have come in time.
+#[test]
+fn a_wait_that_lost_events_may_have_ended_is_not_claimed() {
+    let catalog = catalog(None);
+    let line = |interaction: &str, event: &str, ts: i64| {
+        serde_json::json!({"lifecycle": "zendesk_messaging", "interaction": interaction,
+                           "event": event, "ts": ts})
+    };
+    let stream = [
+        line("lost", "proactiveMessageDisplayed", 1_000),
+        line("lost", "proactiveMessageClicked", 5_000),
+        // `messagingOpened` lost: the widget may have opened within its 10 s, or not.
+        line("lost", "messagingClosed", 65_000),
+        line("late", "proactiveMessageDisplayed", 1_000),
+        line("late", "proactiveMessageClicked", 5_000),
+        // Opened 30 s after the click: the wait did run out.
+        line("late", "messagingOpened", 35_000),
+        line("late", "messagingClosed", 65_000),
+    ];
+    let (found, summary) = judge(&catalog, &stream, 0);
+    let kinds = |interaction: &str| -> Vec<String> {
+        let key = format!("\"zendesk_messaging\"/\"{interaction}\"");
+        (found.get(&key).into_iter().flatten())
+            .map(|what| what.split(':').next().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(kinds("lost"), ["illegal_transition"], "{found:?}");
+    assert_eq!(kinds("late"), ["timeout"], "{found:?}");
+    assert_eq!(summary.violations, 2);
+    assert_eq!(summary.not_checked, 1);
 }

@@ -283,3 +283,65 @@ fn memory_follows_the_interactions_in_progress() {
     // A minute's worth, and an eighth of it more before it is looked for.
     assert!((60..=70).contains(&open_at_end[1]), "{open_at_end:?}");
 }
+
+#[test]
+fn a_widget_whose_order_hangs_on_guards_and_timeouts_simulates_clean() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/faults");
+    let args = ["--catalog", fixtures, "-n", "3000", "--open", "100"];
+    let stream = simulated(&dir, "calls.jsonl", &args);
+    let text = std::fs::read_to_string(&stream).expect("the stream");
+    // `accepted` is allowed only under a guard; a plan resting in `ringing` (left only by
+    // its timeout, which a stream that ends soon never reaches) is not kept.
+    assert!(text.contains(r#""event":"accepted""#));
+    let report = json_report(&["--catalog", fixtures, &stream]);
+    let summary = &report["summary"];
+    assert!(summary["events"].as_u64().unwrap_or(0) > 2900, "{summary}");
+    assert_eq!(summary["violations"], 0, "{:#}", report["violations"][0]);
+}
+
+#[test]
+fn a_lifecycle_no_clean_plan_is_found_for_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lifecycle = r#"name: parked
+description: Its only ending rests where a deadline still runs, so no plan runs clean.
+versions: [{name: "1.0"}]
+events: {begun: , done: }
+states: {working: {}, resting: {may_end: true}, over: {final: true}}
+transitions:
+  - {from: idle, on: begun, to: working}
+  - {from: working, on: done, to: resting}
+deadlines:
+  - {from: begun, within: 1h, violation: not over within an hour}
+scenarios:
+  - {name: rests, description: Begun and done., events: [begun, done]}
+"#;
+    std::fs::write(dir.path().join("parked.yaml"), lifecycle).expect("write");
+    let catalog = dir.path().display().to_string();
+    let alone = plotline(&["simulate", "--catalog", &catalog, "-n", "100"]);
+    let said = String::from_utf8_lossy(&alone.stderr);
+    assert_eq!(alone.status.code(), Some(2), "{said}");
+    assert!(alone.stdout.is_empty());
+    assert!(
+        said.contains("warning: `parked` 1.0: no interaction made")
+            && said.contains("the last: timeout: not over within an hour"),
+        "{said}"
+    );
+    // Beside lifecycles that can be simulated, the stream is made of theirs, as long as asked.
+    let args = [
+        "simulate",
+        "--catalog",
+        &catalog,
+        "--with-builtin",
+        "-n",
+        "2000",
+    ];
+    let mixed = plotline(&args);
+    let said = String::from_utf8_lossy(&mixed.stderr);
+    assert_eq!(mixed.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("warning: `parked` 1.0: no interaction made"),
+        "{said}"
+    );
+    assert!(said.contains("simulated 19"), "{said}");
+}

@@ -77,10 +77,20 @@ pub fn simulate(args: SimulateArgs) -> u8 {
     });
     match result {
         Ok(stats) => {
+            for (lifecycle, version, why) in &stats.unplanned {
+                say!(
+                    "warning: `{lifecycle}` {version}: no interaction made, as every plan tried \
+                     (random walks, the documented scenarios) gave a violation when run alone; \
+                     the last: {why}"
+                );
+            }
             if super::style::quiet() < 2 {
                 say!("{}", summary(&stats));
             }
-            OK
+            match stats.lines == 0 && !stats.unplanned.is_empty() {
+                true => ERROR,
+                false => OK,
+            }
         }
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => OK,
         Err(error) => {

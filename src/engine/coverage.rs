@@ -104,7 +104,7 @@ struct Counts {
     violations: Vec<u64>,
     /// By field slot: the values of duration fields when interactions ended.
     durations: HashMap<usize, Histogram>,
-    /// Assertions and guards not checked because their value was unknown.
+    /// Assertions, guards and timeouts' waits not checked because their value was unknown.
     not_checked: u64,
 }
 
@@ -227,7 +227,7 @@ impl Coverage {
         add_at(&mut counts.violations, usize::from(state), u64::from(count));
     }
 
-    /// `count` assertions or guards whose value was unknown, so not checked.
+    /// `count` assertions, guards or timeouts' waits whose value was unknown, so not checked.
     pub fn not_checked(&mut self, lifecycle: usize, version: usize, count: u64) {
         self.counts(lifecycle, version).not_checked += count;
     }
@@ -688,7 +688,8 @@ pub struct VersionCoverage {
     /// Every state with a timeout, with how often it fired.
     pub timeouts: Vec<Count>,
     /// Assertions and guards not checked because their value was unknown (read from an
-    /// invalid part of a payload, or from a field an event the stream lost would have set).
+    /// invalid part of a payload, or from a field an event the stream lost would have set),
+    /// and timeouts' waits the stream cannot tell (the events it lost may have ended them).
     pub not_checked: u64,
 }
 

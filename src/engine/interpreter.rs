@@ -532,7 +532,7 @@ impl<'c> Interpreter<'c> {
                 version,
                 &mut interaction,
                 now,
-                &mut |_, _| {},
+                &mut |_, _, _| {},
                 &mut |_, _, _| {},
             );
         }
@@ -1079,19 +1079,18 @@ impl<'c> Interpreter<'c> {
         if let Some(coverage) = coverage.as_mut() {
             coverage.event(lifecycle_id, version_index, trail.as_deref_mut(), event_id);
         }
-        let mut violations = 0u32;
-        let mut emit = |violation: Found| {
-            violations += 1;
-            found.push(violation);
-        };
+        let first_found = found.len();
 
         if switched {
             let said = envelope.version.as_deref();
             let selected = &lifecycle.versions[selected].name;
-            emit(messages::version_mismatch(said, selected, &version.name));
+            found.push(messages::version_mismatch(said, selected, &version.name));
         }
 
         let ts = envelope.ts.unwrap_or(interaction.last_ts);
+        // Where in `found` the state's timeouts that only report, fired by this event, are.
+        let mut waits: SmallVec<[usize; 2]> = SmallVec::new();
+        let state_on_arrival = interaction.state;
         let timed = version.timeout(interaction.state).is_some() || !version.deadlines.is_empty();
         if timed {
             let mut fired = |from, to, by_timeout| {
@@ -1104,13 +1103,19 @@ impl<'c> Interpreter<'c> {
                 version,
                 interaction,
                 ts,
-                &mut |kind, message| emit((kind, message, Vec::new())),
+                &mut |kind, message, waited| {
+                    if waited {
+                        waits.push(found.len());
+                    }
+                    found.push((kind, message, Vec::new()));
+                },
                 &mut fired,
             );
         }
         if timed && version.is_final(interaction.state) {
             // A timeout or a deadline ended the interaction before this event.
-            emit(messages::after_end_by_timeout(version, interaction.state));
+            found.push(messages::after_end_by_timeout(version, interaction.state));
+            let violations = (found.len() - first_found) as u32;
             interaction.violations += violations;
             interaction.trail = trail;
             if let Some(coverage) = coverage.as_mut() {
@@ -1122,7 +1127,7 @@ impl<'c> Interpreter<'c> {
             return None;
         }
         if ts < interaction.last_ts {
-            emit(messages::time_regression(ts, interaction.last_ts));
+            found.push(messages::time_regression(ts, interaction.last_ts));
         }
         interaction.last_ts = ts;
 
@@ -1186,7 +1191,7 @@ impl<'c> Interpreter<'c> {
                 if !was_unsure {
                     let state = interaction.state;
                     let event = &envelope.event;
-                    emit(messages::illegal_transition(
+                    found.push(messages::illegal_transition(
                         version,
                         state,
                         event,
@@ -1207,13 +1212,21 @@ impl<'c> Interpreter<'c> {
                             let trail = trail.as_deref_mut();
                             coverage.resynced(lifecycle_id, version_index, trail, target);
                         }
+                        // The lost events left the state at a time the stream cannot tell:
+                        // whether its wait ran out before they came is unknown.
+                        if state_before == state_on_arrival {
+                            for &at in waits.iter().rev() {
+                                found.remove(at);
+                            }
+                            not_checked += waits.len() as u64;
+                        }
                     }
                     interaction.state = target;
                 }
             }
         }
         if let Some(problem) = payload.problem {
-            emit((ViolationKind::InvalidPayload, problem, Vec::new()));
+            found.push((ViolationKind::InvalidPayload, problem, Vec::new()));
         }
 
         let (state_name, next_state_name) = (
@@ -1250,7 +1263,7 @@ impl<'c> Interpreter<'c> {
                 match assert.eval(&env) {
                     Val::Bool(true) => {}
                     Val::Unknown => not_checked += 1,
-                    _ => emit((
+                    _ => found.push((
                         ViolationKind::RuleViolation,
                         rule.message.clone(),
                         Vec::new(),
@@ -1280,10 +1293,11 @@ impl<'c> Interpreter<'c> {
         if let Some(reported) = &envelope.metadata {
             let meta = &interaction.meta;
             if let Some(mismatch) = metadata_mismatch(version, meta, reported, self.show_pii) {
-                emit(mismatch);
+                found.push(mismatch);
             }
         }
 
+        let violations = (found.len() - first_found) as u32;
         interaction.violations += violations;
         interaction.trail = trail;
         if violations > 0 {
@@ -1481,7 +1495,7 @@ impl<'c> Interpreter<'c> {
                 version,
                 &mut interaction,
                 now,
-                &mut |kind, message| timeouts.push((kind, message)),
+                &mut |kind, message, _| timeouts.push((kind, message)),
                 &mut |from, to, by_timeout| {
                     if let Some(coverage) = coverage.as_mut() {
                         let trail = trail.as_deref_mut();
@@ -1629,14 +1643,16 @@ fn next_due(version: &Version, interaction: &Interaction) -> Option<(i64, Due)> 
 const PASSED: Slot = Slot::Bool(true);
 
 /// Fires, in time order, the state timeouts and deadlines of `interaction` that lie before
-/// `now`: each reports its violation, sets its fields (with `ts` when it came due) and moves
-/// the interaction on; `fired` hears each move (from, to, whether a state's timeout made it).
-/// Timeouts form no cycle (the compiler checks) and a deadline passes once, so this ends.
+/// `now`: each reports its violation (`found` hears whether it is a state's timeout that
+/// only reports, the interaction staying), sets its fields (with `ts` when it came due) and
+/// moves the interaction on; `fired` hears each move (from, to, whether a state's timeout
+/// made it). Timeouts form no cycle (the compiler checks) and a deadline passes once, so
+/// this ends.
 fn expire(
     version: &Version,
     interaction: &mut Interaction,
     now: i64,
-    found: &mut dyn FnMut(ViolationKind, String),
+    found: &mut dyn FnMut(ViolationKind, String, bool),
     fired: &mut dyn FnMut(StateId, StateId, bool),
 ) {
     for _ in 0..=version.states.len() + version.deadlines.len() {
@@ -1670,8 +1686,16 @@ fn expire(
                 (deadline.to, &deadline.violation, &deadline.set, what)
             }
         };
-        if let Some(message) = violation {
-            found(ViolationKind::Timeout, format!("{message} ({what_passed})"));
+        // A deadline that only reports, passing while the state's own timeout has already
+        // reported this wait, tells of the same absence: it is said once.
+        let said_already = what != Due::Timeout && to.is_none() && interaction.entered == DISARMED;
+        if let Some(message) = violation.as_ref().filter(|_| !said_already) {
+            let waited = what == Due::Timeout && to.is_none();
+            found(
+                ViolationKind::Timeout,
+                format!("{message} ({what_passed})"),
+                waited,
+            );
         }
         let target = to.unwrap_or(interaction.state);
         if !set.is_empty() {

@@ -163,7 +163,8 @@ pub struct Summary {
     /// Violations of every kind.
     pub violations: u64,
     /// Assertions and guards not checked because their value was unknown (read from an
-    /// invalid part of a payload, or from a field an event the stream lost would have set).
+    /// invalid part of a payload, or from a field an event the stream lost would have set),
+    /// and timeouts' waits the stream cannot tell (the events it lost may have ended them).
     #[serde(default)]
     pub not_checked: u64,
     /// Violations by kind.

@@ -192,7 +192,7 @@ pub fn text_summary(summary: &Summary) -> String {
     }
     if summary.not_checked > 0 {
         text.push_str(&format!(
-            "; {} not checked (assertions and guards on unknown values)",
+            "; {} not checked (assertions, guards and timeouts on unknown values)",
             summary.not_checked
         ));
     }

@@ -19,10 +19,10 @@ use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value};
 
-use crate::compile::catalog::{EventId, StateId, Version, NO_STATE};
+use crate::compile::catalog::{EventId, Move, StateId, Version};
 use crate::compile::{Catalog, Lifecycle};
 use crate::engine::interpreter::{Interpreter, Limits, Place};
-use crate::engine::ViolationKind;
+use crate::engine::{Violation, ViolationKind};
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -59,6 +59,10 @@ pub struct Stats {
     /// Alterations drawn but never made, because no line of the stream fitted the kind (a
     /// catalog without timeouts has no line to delay past one).
     pub not_made: Vec<(ViolationKind, u64)>,
+    /// Lifecycle versions of which no interaction was made, because every plan tried (random
+    /// walks and the documented scenarios) gave a violation when run alone: lifecycle,
+    /// version and the first violation of the last plan tried.
+    pub unplanned: Vec<(String, String, String)>,
 }
 
 /// One lifecycle version to simulate, prepared.
@@ -79,6 +83,8 @@ struct Planned {
     event: EventId,
     data: Option<Value>,
     gap: Option<i64>,
+    /// The interaction's state after it, as running the plan alone found it.
+    after: StateId,
 }
 
 /// An interaction in progress.
@@ -114,6 +120,8 @@ struct Simulation<'a, 'c> {
     owed: Vec<u64>,
     /// The latest interaction to finish: where an `after_end` line goes.
     finished: Option<(usize, String, EventId)>,
+    /// Per target, why no plan of it runs clean, once that was found: it is not drawn again.
+    unplannable: Vec<Option<String>>,
 }
 
 /// Writes a simulated stream of `options.events` lines to `out`.
@@ -131,12 +139,19 @@ pub fn simulate(catalog: &Catalog, options: &Options, out: &mut dyn Write) -> io
         begun: 0,
         owed: vec![0; ViolationKind::ALL.len()],
         finished: None,
+        unplannable: vec![None; targets.len()],
     };
     if !targets.is_empty() && options.events > 0 {
         sim.run(out)?;
     }
     let kinds = ViolationKind::ALL.iter().copied();
     sim.stats.not_made = kinds.zip(sim.owed.iter().copied()).collect();
+    for (target, why) in targets.iter().zip(sim.unplannable) {
+        if let Some(why) = why {
+            let (lifecycle, version) = (&target.lifecycle.name, &target.version.name);
+            (sim.stats.unplanned).push((lifecycle.clone(), version.clone(), why));
+        }
+    }
     // Interactions abandoned on purpose are left open too.
     let abandoned = sim
         .stats
@@ -257,10 +272,7 @@ impl Simulation<'_, '_> {
         if !advance {
             return Ok(Some(ts + 1));
         }
-        let event = planned.event;
-        if let Some(next) = target.version.next(interaction.state, event) {
-            interaction.state = next;
-        }
+        interaction.state = planned.after;
         interaction.next += 1;
         // A step's gap is the time since the step before it (as in scenarios).
         let gap = interaction
@@ -317,9 +329,19 @@ impl Simulation<'_, '_> {
         if budget == 0 {
             return None;
         }
-        let index = self.rng.random_range(0..self.targets.len());
+        // A lifecycle version of which no plan runs clean is left out, and another drawn.
+        let (index, plan) = loop {
+            let plannable: Vec<usize> = (0..self.targets.len())
+                .filter(|&index| self.unplannable[index].is_none())
+                .collect();
+            let &index = plannable.choose(&mut self.rng)?;
+            match plan(&mut self.rng, &self.targets[index], budget) {
+                Ok(plan) => break (index, plan),
+                Err(Unplanned::TooLong) => return None,
+                Err(Unplanned::Violation(why)) => self.unplannable[index] = Some(why),
+            }
+        };
         let target = &self.targets[index];
-        let plan = plan(&mut self.rng, target, budget)?;
         self.committed += plan.len() as u64;
         self.begun += 1;
         Some(Live {
@@ -383,7 +405,7 @@ fn alter(
         ViolationKind::IllegalTransition => {
             let illegal: Vec<EventId> = (0..version.events.len())
                 .filter_map(|e| EventId::try_from(e).ok())
-                .filter(|e| version.next(live.state, *e).is_none())
+                .filter(|e| version.step(live.state, *e) == Move::Illegal)
                 .collect();
             let event = illegal.choose(rng)?;
             let name = version.events[usize::from(*event)].name.clone();
@@ -572,28 +594,48 @@ fn record(
 /// Plans tried for an interaction before it falls back to a documented scenario.
 const PLAN_ATTEMPTS: usize = 8;
 
-/// Whether `plan` gives no violation when run alone, ends the interaction, and stays clean
-/// even if the stream ends long after it (so that no timeout that reports is left pending).
-fn runs_clean(target: &Target, plan: &[Planned]) -> bool {
+/// Why no plan was made.
+enum Unplanned {
+    /// A plan tried was longer than the lines left.
+    TooLong,
+    /// Every plan tried gave a violation when run alone: the last one's first.
+    Violation(String),
+}
+
+/// Runs `plan` alone and sets the state after each step, when it gives no violation, ends
+/// where an interaction may end, and stays clean whenever the stream ends: right after its
+/// last event (not in a state that only a timeout leaves) or long after it (no timeout that
+/// reports left pending). Otherwise the first violation, as a line of the text report says it.
+fn run_alone(target: &Target, plan: &mut [Planned]) -> Result<(), String> {
+    fn note(first: &mut Option<String>, what: String) {
+        first.get_or_insert(what);
+    }
+    let said = |violation: Violation| format!("{}: {}", violation.kind.name(), violation.message);
     let mut interpreter = Interpreter::new(target.catalog, Limits::default());
-    let mut violations = 0usize;
+    let mut first: Option<String> = None;
+    let version = target.version;
     let mut ts = 0i64;
-    for (line, step) in plan.iter().enumerate() {
+    for (line, step) in plan.iter_mut().enumerate() {
         ts += step.gap.unwrap_or(1000);
         let record = record(target, "plan", step.event, ts, &step.data);
-        let Ok(text) = serde_json::to_vec(&record) else {
-            return false;
-        };
+        let text = serde_json::to_vec(&record).map_err(|error| error.to_string())?;
         let place = Place {
             file_index: 0,
             file: "plan",
             line: line as u64 + 1,
         };
-        interpreter.line(place, &text, false, &mut |_| violations += 1);
+        let judged = interpreter.line(place, &text, true, &mut |v| note(&mut first, said(v)));
+        let state = judged.and_then(|judged| version.state_id(&judged.state));
+        step.after = state.unwrap_or(version.initial);
+    }
+    if let Some(last) = plan.last().filter(|last| !version.may_end(last.after)) {
+        let state = version.state_name(last.after);
+        let what = format!("incomplete: it rests in state `{state}` if the stream ends then");
+        note(&mut first, what);
     }
     interpreter.end_at(Some(ts.saturating_add(LONG_AFTER)));
-    interpreter.finish(false, &mut |_| violations += 1);
-    violations == 0
+    interpreter.finish(false, &mut |v| note(&mut first, said(v)));
+    first.map_or(Ok(()), Err)
 }
 
 /// How long after its last event a plan is checked for timeouts (a month).
@@ -601,9 +643,26 @@ const LONG_AFTER: i64 = 31 * 24 * 3_600_000;
 
 /// A plan for a new interaction of `target`, at most `budget` lines long, that runs clean
 /// and ends the interaction (guards, asserts, payload keywords, timeouts): a few are tried,
-/// then each documented scenario as written; `None` when none fits.
-fn plan(rng: &mut SmallRng, target: &Target, budget: u64) -> Option<Vec<Planned>> {
-    let fits = |plan: &[Planned]| !plan.is_empty() && plan.len() as u64 <= budget;
+/// then each documented scenario as written.
+fn plan(rng: &mut SmallRng, target: &Target, budget: u64) -> Result<Vec<Planned>, Unplanned> {
+    let mut too_long = false;
+    let mut why = String::from("no event begins an interaction");
+    let mut try_plan = |mut plan: Vec<Planned>| {
+        if plan.is_empty() {
+            return None;
+        }
+        if plan.len() as u64 > budget {
+            too_long = true;
+            return None;
+        }
+        match run_alone(target, &mut plan) {
+            Ok(()) => Some(plan),
+            Err(violation) => {
+                why = violation;
+                None
+            }
+        }
+    };
     for _ in 0..PLAN_ATTEMPTS {
         let plan = match target.scenarios.choose(rng) {
             Some(scenario) if rng.random_bool(0.5) => replay(rng, target, scenario, true),
@@ -615,13 +674,19 @@ fn plan(rng: &mut SmallRng, target: &Target, budget: u64) -> Option<Vec<Planned>
                 plan
             }
         };
-        if fits(&plan) && runs_clean(target, &plan) {
-            return Some(plan);
+        if let Some(plan) = try_plan(plan) {
+            return Ok(plan);
         }
     }
-    (target.scenarios.iter())
-        .map(|scenario| replay(rng, target, scenario, false))
-        .find(|plan| fits(plan) && runs_clean(target, plan))
+    for scenario in &target.scenarios {
+        if let Some(plan) = try_plan(replay(rng, target, scenario, false)) {
+            return Ok(plan);
+        }
+    }
+    match too_long {
+        true => Err(Unplanned::TooLong),
+        false => Err(Unplanned::Violation(why)),
+    }
 }
 
 /// A documented scenario as a plan, its payloads varied (or as written), every gap set.
@@ -643,6 +708,7 @@ fn replay(rng: &mut SmallRng, target: &Target, scenario: &[Planned], varied: boo
                     1000
                 }
             })),
+            after: step.after,
         })
         .collect()
 }
@@ -666,9 +732,13 @@ fn walk(rng: &mut SmallRng, target: &Target) -> Vec<Planned> {
     let mut state = version.initial;
     let mut plan = Vec::new();
     while !walk_ends(version, state) && plan.len() < 24 {
+        // Events that need no guard: a guarded one is left to the documented scenarios.
         let moves: Vec<(EventId, StateId)> = (0..version.events.len())
             .filter_map(|e| EventId::try_from(e).ok())
-            .filter_map(|e| version.next(state, e).map(|next| (e, next)))
+            .filter_map(|e| match version.step(state, e) {
+                Move::To(next) => Some((e, next)),
+                _ => None,
+            })
             .collect();
         let here = target.distance[usize::from(state)];
         let closer: Vec<(EventId, StateId)> = moves
@@ -694,6 +764,7 @@ fn walk(rng: &mut SmallRng, target: &Target) -> Vec<Planned> {
             event,
             data,
             gap: None,
+            after: next,
         });
         state = next;
     }
@@ -727,6 +798,8 @@ fn targets<'c>(catalog: &'c Catalog, only: &[String]) -> Vec<Target<'c>> {
                             event,
                             data,
                             gap: step.after,
+                            // Set when the plan is run.
+                            after: version.initial,
                         })
                     })
                     .collect();
@@ -776,7 +849,7 @@ fn distances(version: &Version) -> Vec<u32> {
                 let (Ok(s), Ok(e)) = (StateId::try_from(state), EventId::try_from(event)) else {
                     continue;
                 };
-                let Some(next) = version.next(s, e).filter(|n| *n != NO_STATE) else {
+                let Move::To(next) = version.step(s, e) else {
                     continue;
                 };
                 let through = distance[usize::from(next)].saturating_add(1);
