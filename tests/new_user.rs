@@ -665,3 +665,41 @@ fn the_readme_example_lifecycle_checks_without_a_warning() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
     assert_eq!(stderr_of(&output), "", "no warning");
 }
+
+/// A widget that sends seconds where `ts` is milliseconds is judged with every wait a
+/// thousand times too long: the run says so, once, whichever command and shard count.
+#[test]
+fn timestamps_in_seconds_are_warned_of() {
+    let line = |event: &str, ts: i64| {
+        format!(
+            r#"{{"lifecycle":"zendesk_messaging","interaction":"z-1","event":"{event}","ts":{ts}}}"#
+        )
+    };
+    let seconds = [
+        line("proactiveMessageDisplayed", 1_732_435_200),
+        line("proactiveMessageClicked", 1_732_435_205),
+        // A minute to open: a `timeout` in milliseconds, 60 ms read as such.
+        line("messagingOpened", 1_732_435_265),
+    ]
+    .join("\n");
+    let warning = "warning: the stream's latest `ts` is 1732435265, which as milliseconds (what \
+                   `ts` is) falls on 1970-01-21: if these are seconds";
+    for args in [&["validate"][..], &["validate", "-j", "2"], &["run"]] {
+        let output = common::plotline_with_stdin(args, seconds.as_bytes());
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(said.matches(warning).count(), 1, "{args:?}: {said}");
+        let quiet = common::plotline_with_stdin(&[args, &["-qq"]].concat(), seconds.as_bytes());
+        assert!(quiet.stderr.is_empty(), "{args:?} -qq");
+    }
+    // Milliseconds, and the small relative times of tests and documents, are not.
+    let millis = seconds.replace("17324352", "17324352000");
+    let relative = [
+        line("proactiveMessageDisplayed", 1_000),
+        line("proactiveMessageClicked", 5_000),
+    ];
+    for stream in [millis, relative.join("\n")] {
+        let output = common::plotline_with_stdin(&["validate"], stream.as_bytes());
+        let said = String::from_utf8_lossy(&output.stderr);
+        assert!(!said.contains("warning"), "{said}");
+    }
+}

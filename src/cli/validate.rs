@@ -325,6 +325,7 @@ pub fn validate(args: ValidateArgs) -> u8 {
         }
     };
     let summary = &done.summary;
+    warn_of_seconds(done.latest_ts);
     let coverage = done.coverage.as_ref().map(|c| c.report(&catalog));
     let shown = coverage.as_ref().filter(|_| args.coverage);
     let written = write_error.map_or(Ok(()), Err).and_then(|()| match sink {
@@ -439,6 +440,27 @@ fn below(coverage: &report::CoverageReport, bars: &[Bar]) -> Option<String> {
 }
 
 /// A violation's text line, its place dimmed and its kind in red when `color`.
+/// Where a stream's latest `ts` says its timestamps are seconds since the epoch: as
+/// milliseconds, the whole stream would fall between 1970-01-12 and 1973-03-03.
+const SECONDS_LIKE: std::ops::Range<i64> = 1_000_000_000..100_000_000_000;
+
+/// Warns when the stream's timestamps look like seconds: read as the milliseconds `ts` is,
+/// every timeout and deadline would be judged a thousand times too long, silently.
+fn warn_of_seconds(latest_ts: Option<i64>) {
+    let seconds_like = latest_ts.filter(|ts| SECONDS_LIKE.contains(ts));
+    let Some(latest) = seconds_like.filter(|_| style::quiet() < 2) else {
+        return;
+    };
+    let day = jiff::Timestamp::from_millisecond(latest)
+        .map(|at| at.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    say!(
+        "warning: the stream's latest `ts` is {latest}, which as milliseconds (what `ts` is) \
+         falls on {day}: if these are seconds, every timeout and deadline was judged a thousand \
+         times too long (multiply them by 1000; a native format takes `ts_format: seconds`)"
+    );
+}
+
 fn colored_line(violation: &Violation, color: bool) -> String {
     if !color {
         return report::text_line(violation);
@@ -503,6 +525,7 @@ pub fn run(args: RunArgs) -> u8 {
         Some(&mut write_event),
         &mut report,
     );
+    warn_of_seconds(interpreter.latest_ts());
     let summary = interpreter.finish(args.allow_incomplete, &mut report);
     let code = finish_output(out, result, &summary);
     if code != ERROR && quiet < 2 {

@@ -104,6 +104,8 @@ pub struct Outcome {
     pub interactions: Vec<Begun>,
     /// The coverage, every shard's added up (with `Extras::coverage`).
     pub coverage: Option<Coverage>,
+    /// The latest `ts` of the stream, whichever shard read it.
+    pub latest_ts: Option<i64>,
 }
 
 /// [`validate`], gathering the `extras` asked for.
@@ -203,10 +205,12 @@ pub fn validate_with(
         for (_, violation) in open {
             report(violation);
         }
+        let latest = latest.load(Ordering::SeqCst);
         Ok(Outcome {
             summary,
             interactions: begun,
             coverage,
+            latest_ts: (latest != i64::MIN).then_some(latest),
         })
     })
 }
