@@ -307,3 +307,57 @@ fn a_wait_that_lost_events_may_have_ended_is_not_claimed() {
     assert_eq!(summary.violations, 2);
     assert_eq!(summary.not_checked, 1);
 }
+
+/// A line of an open interaction that cannot be judged (its envelope broken, or its event a
+/// name the catalog does not know) explains why the next event does not fit: one violation.
+#[test]
+fn a_line_that_cannot_be_judged_explains_the_next_event() {
+    let catalog = catalog(None);
+    let line = |interaction: &str, event: Option<&str>, ts: i64| {
+        let mut record = serde_json::json!({"lifecycle": "zendesk_messaging",
+                                            "interaction": interaction, "ts": ts});
+        if let Some(event) = event {
+            record["event"] = event.into();
+        }
+        record
+    };
+    let mut stream = Vec::new();
+    for (interaction, opened) in [
+        ("no-event", None),
+        ("misspelt", Some("messagingOpend")),
+        ("in-time", Some("messagingOpened")),
+    ] {
+        stream.push(line(interaction, Some("proactiveMessageDisplayed"), 1_000));
+        stream.push(line(interaction, Some("proactiveMessageClicked"), 2_000));
+        stream.push(line(interaction, opened, 3_000));
+        stream.push(line(interaction, Some("messagingClosed"), 9_000));
+    }
+    // The next event fits: an unknown event does not excuse a later fault.
+    stream.push(line(
+        "misspelt-once",
+        Some("proactiveMessageDisplayed"),
+        1_000,
+    ));
+    stream.push(line("misspelt-once", Some("messagingOpend"), 2_000));
+    stream.push(line(
+        "misspelt-once",
+        Some("proactiveMessageClicked"),
+        3_000,
+    ));
+    stream.push(line("misspelt-once", Some("conversationStarted"), 4_000));
+    let (found, _) = judge(&catalog, &stream, 0);
+    let kinds = |interaction: &str| -> Vec<String> {
+        let key = format!("\"zendesk_messaging\"/\"{interaction}\"");
+        (found.get(&key).into_iter().flatten())
+            .map(|what| what.split(':').next().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(kinds("no-event"), ["bad_envelope"], "{found:?}");
+    assert_eq!(kinds("misspelt"), ["unknown_event"], "{found:?}");
+    assert!(kinds("in-time").is_empty(), "{found:?}");
+    assert_eq!(
+        kinds("misspelt-once"),
+        ["unknown_event", "illegal_transition"],
+        "{found:?}"
+    );
+}

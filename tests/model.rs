@@ -477,6 +477,8 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)
         if !m.events.contains(event) {
             if let Some(o) = open.get_mut(&key) {
                 o.violations += 1;
+                // Maybe a step under another name: the next event may not fit without it.
+                o.unsure = true;
             }
             out.push((vec!["unknown_event".to_owned()], None));
             continue;

@@ -797,6 +797,9 @@ impl<'c> Interpreter<'c> {
             }) => {
                 self.summary.events += 1;
                 self.summary.count(ViolationKind::BadEnvelope);
+                if let (Some(lifecycle), Some(key)) = (&lifecycle, &interaction) {
+                    self.lost_a_line(lifecycle, key);
+                }
                 report(Violation {
                     lifecycle,
                     interaction,
@@ -807,6 +810,17 @@ impl<'c> Interpreter<'c> {
             }
             // Judged where it was parsed (below).
             Ok(_) => None,
+        }
+    }
+
+    /// An open interaction of `lifecycle` named `key` had a line that could not be judged:
+    /// where its next event does not fit, that line explains it (no second violation).
+    #[cold]
+    fn lost_a_line(&mut self, lifecycle: &str, key: &str) {
+        let open = self.catalog.lifecycle_id(lifecycle);
+        let open = open.and_then(|id| self.open.get_mut(id)?.get_mut(&Key(key)));
+        if let Some(open) = open {
+            open.unsure = true;
         }
     }
 
@@ -1030,6 +1044,9 @@ impl<'c> Interpreter<'c> {
             found.push(messages::unknown_event(lifecycle, version, &envelope.event));
             if let Some(open) = self.open[lifecycle_id].get_mut(&Key(key)) {
                 open.violations += 1;
+                // It may have been a step of the interaction under a name the catalog does
+                // not know: the next event may not fit without it.
+                open.unsure = true;
             }
             return None;
         };
