@@ -361,3 +361,34 @@ fn a_line_that_cannot_be_judged_explains_the_next_event() {
         "{found:?}"
     );
 }
+
+/// An event where it is not allowed is taken as a sign that events were lost, and the
+/// interaction moves on past them; when the next event fits where it was before instead,
+/// the first was a stray, and the interaction goes on from there: one violation, not three.
+#[test]
+fn a_stray_event_costs_one_violation() {
+    let catalog = catalog(None);
+    let line = |interaction: &str, event: &str, ts: i64| {
+        serde_json::json!({"lifecycle": "zendesk_messaging", "interaction": interaction,
+                           "event": event, "ts": ts})
+    };
+    let mut stream = Vec::new();
+    let stray: &[&str] = &["messagingOpened", "conversationStarted", "messagingClosed"];
+    // The event after the stray fits neither place: a second fault, reported.
+    let two_faults: &[&str] = &["proactiveMessageClicked", "messagingClosed"];
+    for (interaction, after) in [("stray", stray), ("two-faults", two_faults)] {
+        stream.push(line(interaction, "proactiveMessageDisplayed", 1_000));
+        stream.push(line(interaction, "proactiveMessageClicked", 2_000));
+        stream.push(line(interaction, "conversationStarted", 2_500));
+        for (n, event) in after.iter().enumerate() {
+            stream.push(line(interaction, event, 3_000 + 1_000 * n as i64));
+        }
+    }
+    let (found, _) = judge(&catalog, &stream, 0);
+    let count = |interaction: &str| {
+        let key = format!("\"zendesk_messaging\"/\"{interaction}\"");
+        found.get(&key).map_or(0, Vec::len)
+    };
+    assert_eq!(count("stray"), 1, "{found:?}");
+    assert_eq!(count("two-faults"), 2, "{found:?}");
+}

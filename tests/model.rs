@@ -245,6 +245,15 @@ impl Machine {
             .map_or(Decision::Illegal(false), |t| Decision::To(step(t), false))
     }
 
+    /// Where `event` leads from `state` when no guard decides it.
+    fn unguarded(&self, state: &str, event: &str) -> Option<String> {
+        let guarded = (self.guarded.iter()).any(|(from, on, _)| from == state && on == event);
+        match self.decide(state, event, Some(0)) {
+            Decision::To(next, _) if !guarded => Some(next),
+            _ => None,
+        }
+    }
+
     /// Every state `event` may lead to from `state`, under any guard.
     fn targets(&self, state: &str, event: &str) -> Vec<String> {
         let mut targets: Vec<String> = (self.guarded.iter())
@@ -460,6 +469,8 @@ struct Open {
     violations: u32,
     /// Whether a guard whose value was unknown chose its state.
     unsure: bool,
+    /// The state its latest event resynchronized it from.
+    jumped_from: Option<String>,
 }
 
 /// The naive reference: what each line should produce (kinds, and the metadata block when
@@ -518,30 +529,44 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)
         let n = o.meta.get("n").copied().unwrap_or(Some(0));
         let decision = m.decide(&o.state, event, n);
         let was_unsure = std::mem::replace(&mut o.unsure, decision_is_unsure(&decision));
-        match decision {
-            Decision::To(next, unsure) => {
-                not_checked += u64::from(unsure);
-                if next != o.state {
-                    o.entered = Some(*ts);
-                }
-                o.state = next;
+        let jumped_from = o.jumped_from.take();
+        // Not allowed here but (unguarded) where the event before jumped from: a stray.
+        let back = match &decision {
+            Decision::Illegal(_) => jumped_from.and_then(|from| m.unguarded(&from, event)),
+            Decision::To(..) => None,
+        };
+        if let Some(back) = back {
+            if back != o.state {
+                o.entered = Some(*ts);
             }
-            Decision::Illegal(guards_failed) => {
-                // After a guess, the event tells where the interaction is: no violation.
-                if !was_unsure {
-                    kinds.push("illegal_transition".to_owned());
-                }
-                if let Some(next) = m.resync_target(&o.state, event, guards_failed, n) {
+            o.state = back;
+        } else {
+            match decision {
+                Decision::To(next, unsure) => {
+                    not_checked += u64::from(unsure);
                     if next != o.state {
-                        for field in m.lost_fields(&o.state, event) {
-                            o.meta.insert(field, None);
-                        }
                         o.entered = Some(*ts);
-                        // The lost events may have left the state before its wait ran out.
-                        kinds.drain(..waits);
-                        not_checked += waits as u64;
                     }
                     o.state = next;
+                }
+                Decision::Illegal(guards_failed) => {
+                    // After a guess, the event tells where the interaction is: no violation.
+                    if !was_unsure {
+                        kinds.push("illegal_transition".to_owned());
+                    }
+                    if let Some(next) = m.resync_target(&o.state, event, guards_failed, n) {
+                        if next != o.state {
+                            for field in m.lost_fields(&o.state, event) {
+                                o.meta.insert(field, None);
+                            }
+                            o.entered = Some(*ts);
+                            // The lost events may have left the state before its wait ran out.
+                            kinds.drain(..waits);
+                            not_checked += waits as u64;
+                            o.jumped_from = Some(o.state.clone());
+                        }
+                        o.state = next;
+                    }
                 }
             }
         }

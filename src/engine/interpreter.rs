@@ -28,7 +28,7 @@ use super::native;
 use super::payload_message;
 use super::verdict::{Summary, Violation, ViolationKind};
 use crate::compile::catalog::{
-    Event, EventId, Guarded, Lifecycle, Move, Payload, StateId, Version,
+    Event, EventId, Guarded, Lifecycle, Move, Payload, StateId, Version, NO_STATE,
 };
 use crate::compile::fast_check::{DataReads, FastCheck, Outcome, PayloadSeed};
 use crate::compile::Catalog;
@@ -137,6 +137,10 @@ struct Interaction {
     /// Whether its state is a guess: a guard whose value was unknown chose it, so the next
     /// event, if it is not allowed there, resynchronizes without a violation.
     unsure: bool,
+    /// The state its latest event resynchronized it from, or `NO_STATE`: if the next event
+    /// is not allowed where that event took it but is (unguarded) where it was, that event
+    /// was a stray, not a sign of lost ones, and the interaction goes on from there.
+    jumped_from: StateId,
     /// Its part in the coverage, when it is counted.
     trail: Option<Box<Trail>>,
 }
@@ -821,6 +825,9 @@ impl<'c> Interpreter<'c> {
         let open = open.and_then(|id| self.open.get_mut(id)?.get_mut(&Key(key)));
         if let Some(open) = open {
             open.unsure = true;
+            if let Some(changes) = self.changes.as_mut() {
+                changes.note(fingerprint(lifecycle, key));
+            }
         }
     }
 
@@ -1086,6 +1093,7 @@ impl<'c> Interpreter<'c> {
                 state: version.initial,
                 last_event: event_id,
                 unsure: false,
+                jumped_from: NO_STATE,
                 trail,
             }
         });
@@ -1191,7 +1199,29 @@ impl<'c> Interpreter<'c> {
             }
         };
         let was_unsure = std::mem::replace(&mut interaction.unsure, unsure_now);
-        match next {
+        let jumped_from = std::mem::replace(&mut interaction.jumped_from, NO_STATE);
+        // Not allowed where the event before resynchronized to, but where it was: that event
+        // was a stray, and this one goes on from there, as if it had not come.
+        let back = match next.is_err() && jumped_from != NO_STATE {
+            true => match version.step(jumped_from, event_id) {
+                Move::To(back) => Some(back),
+                _ => None,
+            },
+            false => None,
+        };
+        if let Some(back) = back {
+            if let Some(coverage) = coverage.as_mut() {
+                let step = (jumped_from, event_id, back);
+                let at = (version_index, version);
+                coverage.moved(lifecycle_id, at, trail.as_deref_mut(), step);
+            }
+            if back != interaction.state {
+                interaction.entered = ts;
+            }
+            interaction.state = back;
+        }
+        match next.map_err(|failed| (failed, back)) {
+            Err((_, Some(_))) => {}
             Ok(next) => {
                 if let Some(coverage) = coverage.as_mut() {
                     let step = (state_before, event_id, next);
@@ -1203,7 +1233,7 @@ impl<'c> Interpreter<'c> {
                 }
                 interaction.state = next;
             }
-            Err(failed_guards) => {
+            Err((failed_guards, None)) => {
                 // After a guess the event tells where the interaction really is: no violation.
                 if !was_unsure {
                     let state = interaction.state;
@@ -1237,6 +1267,7 @@ impl<'c> Interpreter<'c> {
                             }
                             not_checked += waits.len() as u64;
                         }
+                        interaction.jumped_from = interaction.state;
                     }
                     interaction.state = target;
                 }

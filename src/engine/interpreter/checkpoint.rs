@@ -16,6 +16,7 @@ use super::{
     Finished, Interaction, Interpreter, Limits, OpenMap, Position, Reorder, SavedIds, SavedReorder,
     SeenIds, DISARMED,
 };
+use crate::compile::catalog::NO_STATE;
 use crate::compile::Catalog;
 use crate::engine::verdict::Summary;
 use crate::expr::doc::Doc;
@@ -89,6 +90,9 @@ pub struct SavedInteraction {
     /// Whether its state is a guess (a guard whose value was unknown chose it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unsure: bool,
+    /// The state its latest event resynchronized it from (that event may have been a stray).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jumped_from: Option<String>,
     /// Its deadlines begun, by index: when each started (`None`: it has passed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deadlines: Vec<(usize, Option<i64>)>,
@@ -142,6 +146,8 @@ impl Interpreter<'_> {
                     meta,
                     unknown,
                     unsure: interaction.unsure,
+                    jumped_from: (interaction.jumped_from != NO_STATE)
+                        .then(|| version.state_name(interaction.jumped_from).to_owned()),
                     deadlines: (0..version.deadlines.len())
                         .filter_map(|k| match interaction.meta.get(version.fields.len() + k) {
                             Some(Slot::Int(start)) => Some((k, Some(*start))),
@@ -252,6 +258,12 @@ fn restore_interaction(
         .position(|s| s.name == saved.state)
         .and_then(|s| u16::try_from(s).ok())
         .ok_or_else(|| format!("{} has no state `{}`", where_(), saved.state))?;
+    let jumped_from = match &saved.jumped_from {
+        Some(name) => version
+            .state_id(name)
+            .ok_or_else(|| format!("{} has no state `{name}`", where_()))?,
+        None => NO_STATE,
+    };
     let last_event = *version
         .event_ids
         .get(saved.last_event.as_str())
@@ -299,6 +311,7 @@ fn restore_interaction(
             state,
             last_event,
             unsure: saved.unsure,
+            jumped_from,
             trail: None,
         },
     ))
