@@ -439,7 +439,6 @@ fn below(coverage: &report::CoverageReport, bars: &[Bar]) -> Option<String> {
     (!failing.is_empty()).then(|| failing.join("; "))
 }
 
-/// A violation's text line, its place dimmed and its kind in red when `color`.
 /// Where a stream's latest `ts` says its timestamps are seconds since the epoch: as
 /// milliseconds, the whole stream would fall between 1970-01-12 and 1973-03-03.
 const SECONDS_LIKE: std::ops::Range<i64> = 1_000_000_000..100_000_000_000;
@@ -461,6 +460,7 @@ fn warn_of_seconds(latest_ts: Option<i64>) {
     );
 }
 
+/// A violation's text line, its place dimmed and its kind in red when `color`.
 fn colored_line(violation: &Violation, color: bool) -> String {
     if !color {
         return report::text_line(violation);
