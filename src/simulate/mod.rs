@@ -187,7 +187,11 @@ impl Simulation<'_, '_> {
                 break;
             };
             if interaction.next >= interaction.plan.len() {
-                if let Some(last) = interaction.plan.last() {
+                // Only an interaction that reached a final state has ended: one that rests
+                // where it may end still takes events.
+                let version = self.targets[interaction.target].version;
+                let last = interaction.plan.last();
+                if let Some(last) = last.filter(|last| version.is_final(last.after)) {
                     self.finished = Some((interaction.target, interaction.key.clone(), last.event));
                 }
                 // The slot goes idle once no new plan fits in what is left of the budget.
@@ -407,10 +411,14 @@ fn alter(
                 .filter_map(|e| EventId::try_from(e).ok())
                 .filter(|e| version.step(live.state, *e) == Move::Illegal)
                 .collect();
-            let event = illegal.choose(rng)?;
-            let name = version.events[usize::from(*event)].name.clone();
+            let &event = illegal.choose(rng)?;
+            let name = version.events[usize::from(event)].name.clone();
             record.insert("event".into(), Value::String(name));
-            record.remove("data");
+            // A payload the event accepts: the line shows the one violation it is made for.
+            match data_for(rng, target, event) {
+                Some(data) => record.insert("data".into(), data),
+                None => record.remove("data"),
+            };
             Some(Alteration::Extra)
         }
         ViolationKind::AfterEnd => {
@@ -754,21 +762,26 @@ fn walk(rng: &mut SmallRng, target: &Target) -> Vec<Planned> {
         let Some(&(event, next)) = pool.choose(rng) else {
             break;
         };
-        let decl = &version.events[usize::from(event)];
-        let examples = &target.examples[usize::from(event)];
-        let data = match &decl.payload {
-            Some(schema) => Some(payload::payload(rng, schema, examples, &decl.data_reads)),
-            None => examples.choose(rng).cloned(),
-        };
         plan.push(Planned {
             event,
-            data,
+            data: data_for(rng, target, event),
             gap: None,
             after: next,
         });
         state = next;
     }
     plan
+}
+
+/// A payload for `event`: made from its schema and documented examples, or one of the
+/// examples when it declares none.
+fn data_for(rng: &mut SmallRng, target: &Target, event: EventId) -> Option<Value> {
+    let decl = &target.version.events[usize::from(event)];
+    let examples = &target.examples[usize::from(event)];
+    match &decl.payload {
+        Some(schema) => Some(payload::payload(rng, schema, examples, &decl.data_reads)),
+        None => examples.choose(rng).cloned(),
+    }
 }
 
 /// Prepares every (selected) lifecycle version.
