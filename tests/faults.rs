@@ -275,15 +275,30 @@ fn one_fault_costs_at_most_one_violation_and_untouched_interactions_none() {
     );
 }
 
+/// A line of the built-in zendesk_messaging lifecycle (without `event` when `None`).
+fn zendesk(interaction: &str, event: Option<&str>, ts: i64) -> Value {
+    let mut record = serde_json::json!({"lifecycle": "zendesk_messaging",
+                                        "interaction": interaction, "ts": ts});
+    if let Some(event) = event {
+        record["event"] = event.into();
+    }
+    record
+}
+
+/// The kinds of the violations found on a zendesk_messaging interaction, in order.
+fn kinds_on(found: &BTreeMap<String, Vec<String>>, interaction: &str) -> Vec<String> {
+    let key = format!("\"zendesk_messaging\"/\"{interaction}\"");
+    (found.get(&key).into_iter().flatten())
+        .map(|what| what.split(':').next().unwrap_or("").to_owned())
+        .collect()
+}
+
 /// A state's timeout that only reports, fallen due before an event that shows the stream
 /// lost the events leaving that state, is not claimed: they may have come in time.
 #[test]
 fn a_wait_that_lost_events_may_have_ended_is_not_claimed() {
     let catalog = catalog(None);
-    let line = |interaction: &str, event: &str, ts: i64| {
-        serde_json::json!({"lifecycle": "zendesk_messaging", "interaction": interaction,
-                           "event": event, "ts": ts})
-    };
+    let line = |interaction: &str, event: &str, ts: i64| zendesk(interaction, Some(event), ts);
     let stream = [
         line("lost", "proactiveMessageDisplayed", 1_000),
         line("lost", "proactiveMessageClicked", 5_000),
@@ -296,12 +311,7 @@ fn a_wait_that_lost_events_may_have_ended_is_not_claimed() {
         line("late", "messagingClosed", 65_000),
     ];
     let (found, summary) = judge(&catalog, &stream, 0);
-    let kinds = |interaction: &str| -> Vec<String> {
-        let key = format!("\"zendesk_messaging\"/\"{interaction}\"");
-        (found.get(&key).into_iter().flatten())
-            .map(|what| what.split(':').next().unwrap_or("").to_owned())
-            .collect()
-    };
+    let kinds = |interaction: &str| kinds_on(&found, interaction);
     assert_eq!(kinds("lost"), ["illegal_transition"], "{found:?}");
     assert_eq!(kinds("late"), ["timeout"], "{found:?}");
     assert_eq!(summary.violations, 2);
@@ -313,14 +323,7 @@ fn a_wait_that_lost_events_may_have_ended_is_not_claimed() {
 #[test]
 fn a_line_that_cannot_be_judged_explains_the_next_event() {
     let catalog = catalog(None);
-    let line = |interaction: &str, event: Option<&str>, ts: i64| {
-        let mut record = serde_json::json!({"lifecycle": "zendesk_messaging",
-                                            "interaction": interaction, "ts": ts});
-        if let Some(event) = event {
-            record["event"] = event.into();
-        }
-        record
-    };
+    let line = zendesk;
     let mut stream = Vec::new();
     for (interaction, opened) in [
         ("no-event", None),
@@ -346,12 +349,7 @@ fn a_line_that_cannot_be_judged_explains_the_next_event() {
     ));
     stream.push(line("misspelt-once", Some("conversationStarted"), 4_000));
     let (found, _) = judge(&catalog, &stream, 0);
-    let kinds = |interaction: &str| -> Vec<String> {
-        let key = format!("\"zendesk_messaging\"/\"{interaction}\"");
-        (found.get(&key).into_iter().flatten())
-            .map(|what| what.split(':').next().unwrap_or("").to_owned())
-            .collect()
-    };
+    let kinds = |interaction: &str| kinds_on(&found, interaction);
     assert_eq!(kinds("no-event"), ["bad_envelope"], "{found:?}");
     assert_eq!(kinds("misspelt"), ["unknown_event"], "{found:?}");
     assert!(kinds("in-time").is_empty(), "{found:?}");
@@ -368,10 +366,7 @@ fn a_line_that_cannot_be_judged_explains_the_next_event() {
 #[test]
 fn a_stray_event_costs_one_violation() {
     let catalog = catalog(None);
-    let line = |interaction: &str, event: &str, ts: i64| {
-        serde_json::json!({"lifecycle": "zendesk_messaging", "interaction": interaction,
-                           "event": event, "ts": ts})
-    };
+    let line = |interaction: &str, event: &str, ts: i64| zendesk(interaction, Some(event), ts);
     let mut stream = Vec::new();
     let stray: &[&str] = &["messagingOpened", "conversationStarted", "messagingClosed"];
     // The event after the stray fits neither place: a second fault, reported.
@@ -385,10 +380,7 @@ fn a_stray_event_costs_one_violation() {
         }
     }
     let (found, _) = judge(&catalog, &stream, 0);
-    let count = |interaction: &str| {
-        let key = format!("\"zendesk_messaging\"/\"{interaction}\"");
-        found.get(&key).map_or(0, Vec::len)
-    };
+    let count = |interaction: &str| kinds_on(&found, interaction).len();
     assert_eq!(count("stray"), 1, "{found:?}");
     assert_eq!(count("two-faults"), 2, "{found:?}");
 }

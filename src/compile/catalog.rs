@@ -254,6 +254,14 @@ impl Version {
         })
     }
 
+    /// The state after `event` in `state` when that needs no guard.
+    pub fn next(&self, state: StateId, event: EventId) -> Option<StateId> {
+        match self.step(state, event) {
+            Move::To(next) => Some(next),
+            _ => None,
+        }
+    }
+
     /// The state named `name`.
     pub fn state_id(&self, name: &str) -> Option<StateId> {
         let at = self.states.iter().position(|state| state.name == name)?;

@@ -325,8 +325,7 @@ fn state_named(
     target: &str,
     path: &str,
 ) -> Option<StateId> {
-    let found = version.states.iter().position(|s| s.name == target);
-    if let Some(id) = found.and_then(|id| StateId::try_from(id).ok()) {
+    if let Some(id) = version.state_id(target) {
         return Some(id);
     }
     let model = &ctx.file.model;

@@ -1200,31 +1200,21 @@ impl<'c> Interpreter<'c> {
         };
         let was_unsure = std::mem::replace(&mut interaction.unsure, unsure_now);
         let jumped_from = std::mem::replace(&mut interaction.jumped_from, NO_STATE);
-        // Not allowed where the event before resynchronized to, but where it was: that event
-        // was a stray, and this one goes on from there, as if it had not come.
-        let back = match next.is_err() && jumped_from != NO_STATE {
-            true => match version.step(jumped_from, event_id) {
-                Move::To(back) => Some(back),
-                _ => None,
-            },
-            false => None,
+        // The step taken (from, to). Not allowed where the event before resynchronized to,
+        // but where it was: that event was a stray, and this one goes on from there.
+        let next = match next {
+            Ok(next) => Ok((state_before, next)),
+            Err(failed) => {
+                match (jumped_from != NO_STATE).then(|| version.next(jumped_from, event_id)) {
+                    Some(Some(back)) => Ok((jumped_from, back)),
+                    _ => Err(failed),
+                }
+            }
         };
-        if let Some(back) = back {
-            if let Some(coverage) = coverage.as_mut() {
-                let step = (jumped_from, event_id, back);
-                let at = (version_index, version);
-                coverage.moved(lifecycle_id, at, trail.as_deref_mut(), step);
-            }
-            if back != interaction.state {
-                interaction.entered = ts;
-            }
-            interaction.state = back;
-        }
-        match next.map_err(|failed| (failed, back)) {
-            Err((_, Some(_))) => {}
-            Ok(next) => {
+        match next {
+            Ok((from, next)) => {
                 if let Some(coverage) = coverage.as_mut() {
-                    let step = (state_before, event_id, next);
+                    let step = (from, event_id, next);
                     let at = (version_index, version);
                     coverage.moved(lifecycle_id, at, trail.as_deref_mut(), step);
                 }
@@ -1233,7 +1223,7 @@ impl<'c> Interpreter<'c> {
                 }
                 interaction.state = next;
             }
-            Err((failed_guards, None)) => {
+            Err(failed_guards) => {
                 // After a guess the event tells where the interaction really is: no violation.
                 if !was_unsure {
                     let state = interaction.state;

@@ -743,10 +743,7 @@ fn walk(rng: &mut SmallRng, target: &Target) -> Vec<Planned> {
         // Events that need no guard: a guarded one is left to the documented scenarios.
         let moves: Vec<(EventId, StateId)> = (0..version.events.len())
             .filter_map(|e| EventId::try_from(e).ok())
-            .filter_map(|e| match version.step(state, e) {
-                Move::To(next) => Some((e, next)),
-                _ => None,
-            })
+            .filter_map(|e| version.next(state, e).map(|next| (e, next)))
             .collect();
         let here = target.distance[usize::from(state)];
         let closer: Vec<(EventId, StateId)> = moves
@@ -862,7 +859,7 @@ fn distances(version: &Version) -> Vec<u32> {
                 let (Ok(s), Ok(e)) = (StateId::try_from(state), EventId::try_from(event)) else {
                     continue;
                 };
-                let Move::To(next) = version.step(s, e) else {
+                let Some(next) = version.next(s, e) else {
                     continue;
                 };
                 let through = distance[usize::from(next)].saturating_add(1);

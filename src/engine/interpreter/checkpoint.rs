@@ -254,9 +254,8 @@ fn restore_interaction(
         })?;
     let version = &lifecycle.versions[version_index];
     let where_ = || format!("lifecycle `{}` version {}", lifecycle.name, version.name);
-    let state = (version.states.iter())
-        .position(|s| s.name == saved.state)
-        .and_then(|s| u16::try_from(s).ok())
+    let state = version
+        .state_id(&saved.state)
         .ok_or_else(|| format!("{} has no state `{}`", where_(), saved.state))?;
     let jumped_from = match &saved.jumped_from {
         Some(name) => version
