@@ -165,6 +165,14 @@ fn lines_held_by_a_reorder_window_are_saved_and_judged_after_a_restore() {
     for pair in lines.chunks_mut(2).step_by(3) {
         pair.reverse();
     }
+    // Some cut short before their `ts`: judged on arrival, while lines of their interaction
+    // that came before them may still be held.
+    for line in lines.iter_mut().step_by(37) {
+        let event = line.windows(8).position(|w| w == b"\"event\":");
+        if let Some(at) = event {
+            line.truncate(at);
+        }
+    }
     let window = 10_000;
     let expected = uninterrupted_within(&catalog, &lines, window);
     assert_ne!(
@@ -172,14 +180,17 @@ fn lines_held_by_a_reorder_window_are_saved_and_judged_after_a_restore() {
         uninterrupted(&catalog, &lines),
         "the window changes the verdict"
     );
-    let mut held_seen = false;
+    let (mut held_seen, mut lost_seen) = (false, false);
     for k in (0..=lines.len()).step_by(lines.len() / 29) {
         let (found, summary, checkpoint) = resumed_within(&catalog, &lines, k, window);
+        lost_seen |=
+            !checkpoint.lost_lines.is_empty() && checkpoint.open.iter().any(|open| open.lost_after);
         held_seen |= checkpoint.reorder.is_some_and(|r| !r.held.is_empty());
         assert_eq!(summary, expected.1, "counts after a cut at {k}");
         assert_eq!(found, expected.0, "violations after a cut at {k}");
     }
     assert!(held_seen, "the cuts saved held lines");
+    assert!(lost_seen, "the cuts saved lines lost after held ones");
 }
 
 #[test]
@@ -200,12 +211,14 @@ fn a_checkpoint_for_another_catalog_is_refused_by_name() {
 }
 
 /// One group's part of a checkpoint, as a worker stores it apart.
-/// Open interactions, finished ones, delivery ids of open ones, remembered delivery ids.
+/// Open interactions, finished ones, delivery ids of open ones, remembered delivery ids,
+/// interactions not begun that lost a line.
 type Part = (
     Vec<SavedInteraction>,
     Vec<[u64; 2]>,
     Vec<[u64; 2]>,
     Vec<[u64; 3]>,
+    Vec<[u64; 2]>,
 );
 
 /// The part of `interpreter`'s state in group `group` of `groups`.
@@ -216,6 +229,7 @@ fn part(interpreter: &Interpreter<'_>, groups: u64, group: u64) -> Part {
         checkpoint.finished,
         checkpoint.open_ids,
         checkpoint.past_ids,
+        checkpoint.lost_lines,
     )
 }
 
@@ -265,11 +279,13 @@ fn a_checkpoint_saved_in_parts_only_changed_ones_rewritten_restores_the_whole() 
     let mut merged = first.checkpoint_where(&|_| false);
     assert!(merged.open.is_empty() && merged.finished.is_empty());
     assert!(merged.open_ids.is_empty() && merged.past_ids.is_empty());
-    for (open, finished, open_ids, past_ids) in parts {
+    assert!(merged.lost_lines.is_empty());
+    for (open, finished, open_ids, past_ids, lost_lines) in parts {
         merged.open.extend(open);
         merged.finished.extend(finished);
         merged.open_ids.extend(open_ids);
         merged.past_ids.extend(past_ids);
+        merged.lost_lines.extend(lost_lines);
     }
     let whole_now = first.checkpoint();
     drop(first);

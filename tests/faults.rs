@@ -2,8 +2,10 @@
 //! `fixtures/general` and `fixtures/faults`), one realistic fault injected per chosen
 //! interaction, the rest untouched. A verdict is a claim: one lost event costs at most one
 //! violation, one bad payload field exactly one (`invalid_payload`, or a rule's where the
-//! schema accepts the value), a line delivered twice (with an `id`) none, two events swapped
-//! in transit none within `--reorder-window`, and an untouched interaction none.
+//! schema accepts the value), a line cut short in transit (its interaction still readable)
+//! one `malformed_line` and nothing on its interaction, a line delivered twice (with an `id`)
+//! none, two events swapped in transit none within `--reorder-window`, and an untouched
+//! interaction none.
 
 mod common;
 
@@ -24,15 +26,18 @@ enum Fault {
     Lost,
     /// One payload property of one event gets a value of another type.
     BadField,
+    /// One line is cut short somewhere after its lifecycle and interaction.
+    Truncated,
     /// One line is delivered again, with its `id`, a little later.
     Duplicate,
     /// Two events of the interaction, under 5 s apart, arrive in each other's place.
     Swapped,
 }
 
-const FAULTS: [Fault; 4] = [
+const FAULTS: [Fault; 5] = [
     Fault::Lost,
     Fault::BadField,
+    Fault::Truncated,
     Fault::Duplicate,
     Fault::Swapped,
 ];
@@ -63,7 +68,7 @@ fn key(record: &Value) -> String {
 /// a reorder window of `window` ms.
 fn judge(
     catalog: &Catalog,
-    records: &[Value],
+    lines: &[Vec<u8>],
     window: i64,
 ) -> (BTreeMap<String, Vec<String>>, Summary) {
     let mut interpreter = Interpreter::new(catalog, Limits::default());
@@ -77,17 +82,33 @@ fn judge(
         let what = format!("{}: {}", violation.kind.name(), violation.message);
         found.entry(key).or_default().push(what);
     };
-    for (n, record) in records.iter().enumerate() {
+    for (n, line) in lines.iter().enumerate() {
         let place = Place {
             file_index: 0,
             file: "faults",
             line: n as u64 + 1,
         };
-        let line = serde_json::to_vec(record).expect("JSON");
-        interpreter.line(place, &line, false, &mut note);
+        interpreter.line(place, line, false, &mut note);
     }
     let summary = interpreter.finish(false, &mut note);
     (found, summary)
+}
+
+/// A record's line.
+fn text(record: &Value) -> Vec<u8> {
+    serde_json::to_vec(record).expect("JSON")
+}
+
+/// A record's line cut short somewhere after its `interaction`, as a line lost in part in
+/// transit.
+fn cut_short(record: &Value, rng: &mut SmallRng) -> Vec<u8> {
+    let mut line = text(record);
+    let name = serde_json::to_string(&record["interaction"]).expect("JSON");
+    let after_key = (line.windows(name.len()))
+        .position(|window| window == name.as_bytes())
+        .map_or(line.len() - 1, |at| at + name.len());
+    line.truncate(rng.random_range(after_key..line.len()));
+    line
 }
 
 /// Gives a payload property another type; `false` when the event has no property to spoil.
@@ -117,7 +138,8 @@ type Tally = BTreeMap<Fault, (u64, u64, usize, u64)>;
 fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) -> Vec<String> {
     let mut rng = SmallRng::seed_from_u64(seed);
     let clean = clean_stream(catalog, lifecycle, seed);
-    let (found, summary) = judge(catalog, &clean, 0);
+    let clean_lines: Vec<Vec<u8>> = clean.iter().map(text).collect();
+    let (found, summary) = judge(catalog, &clean_lines, 0);
     assert_eq!(
         summary.violations, 0,
         "{lifecycle}: the clean stream: {found:?}"
@@ -131,6 +153,8 @@ fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) 
     let mut faulted: BTreeMap<String, Fault> = BTreeMap::new();
     // Lines delivered again: (after which line, the copy).
     let mut again: Vec<(usize, Value)> = Vec::new();
+    // Lines cut short: which, and what is left of it.
+    let mut cut: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
     for (i, (interaction, lines)) in lines_of.iter().enumerate() {
         if i % 3 != 0 {
             continue;
@@ -154,6 +178,13 @@ fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) 
                     None => false,
                 }
             }
+            Fault::Truncated => match &records[at] {
+                Some(record) => {
+                    cut.insert(at, cut_short(record, &mut rng));
+                    true
+                }
+                None => false,
+            },
             Fault::Duplicate => {
                 let later = (at + rng.random_range(0..20)).min(records.len() - 1);
                 again.extend(records[at].clone().map(|copy| (later, copy)));
@@ -181,13 +212,17 @@ fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) 
         }
     }
     let duplicates = again.len() as u64;
-    let mut stream: Vec<Value> = Vec::new();
+    let truncated = cut.len();
+    let mut stream: Vec<Vec<u8>> = Vec::new();
     again.sort_by_key(|(after, _)| *after);
     let mut again = again.into_iter().peekable();
     for (n, record) in records.into_iter().enumerate() {
-        stream.extend(record);
+        match cut.remove(&n) {
+            Some(left) => stream.push(left),
+            None => stream.extend(record.as_ref().map(text)),
+        }
         while let Some((_, copy)) = again.next_if(|(after, _)| *after == n) {
-            stream.push(copy);
+            stream.push(text(&copy));
         }
     }
     let (unordered, _) = judge(catalog, &stream, 0);
@@ -202,12 +237,22 @@ fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) 
         "{lifecycle}: duplicates counted"
     );
     assert_eq!(
-        summary.events,
-        stream.len() as u64,
+        (summary.events + summary.malformed, summary.malformed),
+        (stream.len() as u64, truncated as u64),
         "{lifecycle}: every line counted once"
     );
     let mut wrong = Vec::new();
     for (interaction, violations) in &found {
+        if interaction.is_empty() {
+            // The lines cut short, each said once, as lines of no interaction.
+            let malformed = (violations.iter())
+                .filter(|v| v.starts_with("malformed_line"))
+                .count();
+            if malformed != truncated || violations.len() != truncated {
+                wrong.push(format!("{truncated} lines cut short: {violations:?}"));
+            }
+            continue;
+        }
         let Some(fault) = faulted.get(interaction) else {
             wrong.push(format!("untouched {interaction}: {violations:?}"));
             continue;
@@ -217,7 +262,7 @@ fn run_faults(catalog: &Catalog, lifecycle: &str, seed: u64, tally: &mut Tally) 
         entry.2 = entry.2.max(violations.len());
         let right = match fault {
             Fault::Lost => violations.len() <= 1,
-            Fault::Duplicate | Fault::Swapped => violations.is_empty(),
+            Fault::Truncated | Fault::Duplicate | Fault::Swapped => violations.is_empty(),
             // Exactly one: `invalid_payload` where the schema rejects the value, else a rule
             // that reads it (a value the schema and the rules accept is no fault at all).
             Fault::BadField => {
@@ -310,6 +355,7 @@ fn a_wait_that_lost_events_may_have_ended_is_not_claimed() {
         line("late", "messagingOpened", 35_000),
         line("late", "messagingClosed", 65_000),
     ];
+    let stream: Vec<Vec<u8>> = stream.iter().map(text).collect();
     let (found, summary) = judge(&catalog, &stream, 0);
     let kinds = |interaction: &str| kinds_on(&found, interaction);
     assert_eq!(kinds("lost"), ["illegal_transition"], "{found:?}");
@@ -318,46 +364,74 @@ fn a_wait_that_lost_events_may_have_ended_is_not_claimed() {
     assert_eq!(summary.not_checked, 1);
 }
 
-/// A line of an open interaction that cannot be judged (its envelope broken, or its event a
-/// name the catalog does not know) explains why the next event does not fit: one violation.
+/// A line of an interaction that cannot be judged (its envelope broken, its event a name the
+/// catalog does not know, or the line cut short after its interaction) explains why the next
+/// event does not fit, also when it was the interaction's first line, and why the
+/// interaction rests where it cannot end when it was its last: one violation.
 #[test]
 fn a_line_that_cannot_be_judged_explains_the_next_event() {
     let catalog = catalog(None);
-    let line = zendesk;
+    let line =
+        |interaction: &str, event: Option<&str>, ts: i64| text(&zendesk(interaction, event, ts));
+    let cut = |line: Vec<u8>| line[..line.len() - 8].to_vec();
     let mut stream = Vec::new();
-    for (interaction, opened) in [
-        ("no-event", None),
-        ("misspelt", Some("messagingOpend")),
-        ("in-time", Some("messagingOpened")),
-    ] {
-        stream.push(line(interaction, Some("proactiveMessageDisplayed"), 1_000));
-        stream.push(line(interaction, Some("proactiveMessageClicked"), 2_000));
-        stream.push(line(interaction, opened, 3_000));
-        stream.push(line(interaction, Some("messagingClosed"), 9_000));
+    let events = [
+        "proactiveMessageDisplayed",
+        "proactiveMessageClicked",
+        "messagingOpened",
+        "messagingClosed",
+    ];
+    for lost in 0..events.len() {
+        for (how, spoil) in [
+            ("no-event", None),
+            ("misspelt", Some("messagingOpend")),
+            ("cut", Some(events[lost])),
+        ] {
+            let interaction = format!("{how}-{lost}");
+            for (n, event) in events.iter().enumerate() {
+                let ts = 1_000 * (n as i64 + 1);
+                stream.push(match n == lost {
+                    true if how == "cut" => cut(line(&interaction, spoil, ts)),
+                    true => line(&interaction, spoil, ts),
+                    false => line(&interaction, Some(event), ts),
+                });
+            }
+        }
     }
     // The next event fits: an unknown event does not excuse a later fault.
-    stream.push(line(
-        "misspelt-once",
-        Some("proactiveMessageDisplayed"),
-        1_000,
-    ));
-    stream.push(line("misspelt-once", Some("messagingOpend"), 2_000));
-    stream.push(line(
-        "misspelt-once",
-        Some("proactiveMessageClicked"),
-        3_000,
-    ));
-    stream.push(line("misspelt-once", Some("conversationStarted"), 4_000));
-    let (found, _) = judge(&catalog, &stream, 0);
-    let kinds = |interaction: &str| kinds_on(&found, interaction);
-    assert_eq!(kinds("no-event"), ["bad_envelope"], "{found:?}");
-    assert_eq!(kinds("misspelt"), ["unknown_event"], "{found:?}");
-    assert!(kinds("in-time").is_empty(), "{found:?}");
-    assert_eq!(
-        kinds("misspelt-once"),
-        ["unknown_event", "illegal_transition"],
-        "{found:?}"
-    );
+    let once = [
+        "proactiveMessageDisplayed",
+        "messagingOpend",
+        "proactiveMessageClicked",
+    ];
+    for (n, event) in once.into_iter().chain(["conversationStarted"]).enumerate() {
+        stream.push(line("misspelt-once", Some(event), 1_000 * (n as i64 + 1)));
+    }
+    for window in [0, WINDOW] {
+        let (found, summary) = judge(&catalog, &stream, window);
+        let kinds = |interaction: &str| kinds_on(&found, interaction);
+        for lost in 0..events.len() {
+            let what = (lost, window, &found);
+            assert_eq!(
+                kinds(&format!("no-event-{lost}")),
+                ["bad_envelope"],
+                "{what:?}"
+            );
+            assert_eq!(
+                kinds(&format!("misspelt-{lost}")),
+                ["unknown_event"],
+                "{what:?}"
+            );
+            assert!(kinds(&format!("cut-{lost}")).is_empty(), "{what:?}");
+        }
+        assert_eq!(
+            kinds("misspelt-once"),
+            ["unknown_event", "illegal_transition"],
+            "{found:?}"
+        );
+        assert_eq!(summary.malformed, 4, "{found:?}");
+        assert_eq!(summary.violations, 4 * 3 + 2, "{found:?}");
+    }
 }
 
 /// An event where it is not allowed is taken as a sign that events were lost, and the
@@ -379,6 +453,7 @@ fn a_stray_event_costs_one_violation() {
             stream.push(line(interaction, event, 3_000 + 1_000 * n as i64));
         }
     }
+    let stream: Vec<Vec<u8>> = stream.iter().map(text).collect();
     let (found, _) = judge(&catalog, &stream, 0);
     let count = |interaction: &str| kinds_on(&found, interaction).len();
     assert_eq!(count("stray"), 1, "{found:?}");

@@ -64,6 +64,9 @@ struct Group {
     /// Delivery ids remembered, as [`Checkpoint::past_ids`] has them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     past_ids: Vec<[u64; 3]>,
+    /// Interactions not begun that lost a line, as [`Checkpoint::lost_lines`] has them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    lost_lines: Vec<[u64; 2]>,
 }
 
 /// A partition's checkpoint as its holder knows it: where each part is, at which revision.
@@ -175,6 +178,7 @@ impl PartitionState {
             checkpoint.finished.extend(part.finished);
             checkpoint.open_ids.extend(part.open_ids);
             checkpoint.past_ids.extend(part.past_ids);
+            checkpoint.lost_lines.extend(part.lost_lines);
         }
         let mut interpreter = Interpreter::restore(catalog, limits, &checkpoint)
             .map_err(|error| format!("checkpoint {head_key}: {error}"))?;
@@ -227,6 +231,9 @@ impl PartitionState {
         }
         for id in std::mem::take(&mut saved.past_ids) {
             parts[group_of(id[1])].past_ids.push(id);
+        }
+        for lost in std::mem::take(&mut saved.lost_lines) {
+            parts[group_of(lost[1])].lost_lines.push(lost);
         }
         let mut writes = Vec::new();
         for (group, part) in parts.iter().enumerate() {

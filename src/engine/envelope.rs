@@ -732,7 +732,7 @@ mod tests {
 
     #[test]
     fn the_ts_of_a_line_is_read_from_its_first_plain_fields() {
-        let cases: [(&str, Option<i64>); 14] = [
+        let cases: [(&str, Option<i64>); 17] = [
             (r#"{"event":"ts","ts":4}"#, Some(4)),
             (r#"{"t":"t","tts":1,"ts":3,"b":"{"}"#, Some(3)),
             (r#"{"ts":2,"data":[{"ts":1}]}"#, Some(2)),
@@ -754,6 +754,10 @@ mod tests {
             (r#"{"ts":"17"}"#, None),
             (r#"{"lifecycle":"l"}"#, None),
             (r#"[{"ts":1}]"#, None),
+            // Cut short: within its digits, or right after them.
+            (r#"{"lifecycle":"l","ts":1732"#, None),
+            (r#"{"lifecycle":"l","ts":1732 "#, None),
+            (r#"{"lifecycle":"l","ts":1732 ,"e"#, Some(1732)),
         ];
         for (line, ts) in cases {
             assert_eq!(super::ts_of(line.as_bytes()), ts, "{line}");

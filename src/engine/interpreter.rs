@@ -134,13 +134,18 @@ struct Interaction {
     version: u16,
     state: StateId,
     last_event: EventId,
-    /// Whether its state is a guess: a guard whose value was unknown chose it, so the next
-    /// event, if it is not allowed there, resynchronizes without a violation.
+    /// Whether its state is a guess: a guard whose value was unknown chose it, or a line no
+    /// one could judge may have been a step, so the next event that does not keep the state,
+    /// if it is not allowed there, resynchronizes without a violation.
     unsure: bool,
     /// The state its latest event resynchronized it from, or `NO_STATE`: if the next event
     /// is not allowed where that event took it but is (unguarded) where it was, that event
     /// was a stray, not a sign of lost ones, and the interaction goes on from there.
     jumped_from: StateId,
+    /// Whether a line of it that no one could judge came after an event judged later (a
+    /// reorder window's): the line explains the first of its events that came after it
+    /// ([`LostLines`]).
+    lost_after: bool,
     /// Its part in the coverage, when it is counted.
     trail: Option<Box<Trail>>,
 }
@@ -273,6 +278,46 @@ impl Finished {
     }
 }
 
+/// Lines no one could judge (malformed, a bad envelope, an unknown event) that may have been
+/// a step of their interaction: by its fingerprint, where the latest one was (packed). Such a
+/// line explains the interaction's next event judged (if that event does not fit, it
+/// resynchronizes quietly), or its resting where it cannot end. An open interaction is marked
+/// unsure at once; this holds the others: those not begun yet (at 0), and, for a line without
+/// `ts` that a reorder window judged on arrival, those whose events that came before it may
+/// still be judged after it (each marked `lost_after`): it explains the first that came after.
+#[derive(Debug, Default)]
+struct LostLines {
+    at: hashbrown::HashMap<u64, u64>,
+    /// At most this many (more are not remembered).
+    capacity: usize,
+}
+
+impl LostLines {
+    /// Remembers one at `at`; `false` when there is no room.
+    fn note(&mut self, fingerprint: u64, at: u64) -> bool {
+        if self.at.len() >= self.capacity && !self.at.contains_key(&fingerprint) {
+            return false;
+        }
+        self.at.insert(fingerprint, at);
+        true
+    }
+
+    /// For the interaction's event at `at`: `Some(true)` when a line of it was lost before
+    /// (forgotten now: it explains this event), `Some(false)` when one was lost after (it
+    /// came later, judged earlier), `None` when none was.
+    fn before(&mut self, fingerprint: u64, at: u64) -> Option<bool> {
+        let lost = *self.at.get(&fingerprint)?;
+        if lost < at {
+            self.at.remove(&fingerprint);
+        }
+        Some(lost < at)
+    }
+}
+
+/// Lines lost of interactions not judged since are remembered up to a 64th as many as
+/// finished interactions (16,384 by default).
+const LOST_LINES_SHARE: usize = 64;
+
 /// An interaction's fingerprint: FNV-1a over the lifecycle's name and the key, then mixed;
 /// the same in every process and version (finished interactions are remembered by it, and
 /// checkpoints group interactions by it).
@@ -342,6 +387,9 @@ pub struct Interpreter<'c> {
     /// Whether messages show personal values (`pii: true`) instead of masking them.
     show_pii: bool,
     finished: Finished,
+    /// Lines no one could judge (malformed, a bad envelope, an unknown event), of
+    /// interactions not judged since (see [`LostLines`]).
+    lost_lines: LostLines,
     /// Delivery ids seen, so that a line delivered twice is judged once.
     ids: SeenIds,
     /// Interactions evicted while processing the current event, to report before it.
@@ -359,6 +407,9 @@ pub struct Interpreter<'c> {
     changes: Option<Changes>,
     /// Lines held back to be judged in `ts` order, with a reorder window.
     reorder: Option<Box<Reorder>>,
+    /// Whether the line being judged came without `ts` while a reorder window holds lines:
+    /// events of its interaction that came before it may be judged after it.
+    unordered_line: bool,
     /// See [`Limits::quiet_end`].
     quiet_end: i64,
     /// The stream's event time for `quiet_end`: the greatest [`envelope::ts_of`] of every
@@ -407,6 +458,10 @@ impl<'c> Interpreter<'c> {
                 capacity: limits.remember_finished,
                 ..Finished::default()
             },
+            lost_lines: LostLines {
+                capacity: limits.remember_finished / LOST_LINES_SHARE,
+                ..LostLines::default()
+            },
             ids: SeenIds::new(limits.remember_finished),
             evicted: Vec::new(),
             files: Vec::new(),
@@ -416,6 +471,7 @@ impl<'c> Interpreter<'c> {
             coverage: None,
             changes: None,
             reorder: None,
+            unordered_line: false,
             quiet_end: limits.quiet_end.max(0),
             stream_time: None,
             next_sweep: i64::MIN,
@@ -605,9 +661,14 @@ impl<'c> Interpreter<'c> {
             reorder.hold((ts.unwrap_or(0), place.position()), place.file, line.bytes);
             return None;
         }
-        self.judge_line(place, line, want_step, &mut |violation| {
+        // Without `ts` while lines are held, its place among its interaction's events is only
+        // where it came.
+        self.unordered_line = ts.is_none() && self.reorder.is_some();
+        let step = self.judge_line(place, line, want_step, &mut |violation| {
             report(None, violation)
-        })
+        });
+        self.unordered_line = false;
+        step
     }
 
     /// With a reorder window: raises the watermark to `ts` (the `ts` of a line some other
@@ -789,6 +850,7 @@ impl<'c> Interpreter<'c> {
         }
         match parsed {
             Err(LineError::Malformed(message)) => {
+                self.lost_a_malformed_line(line, place.position());
                 self.malformed(place, message, report);
                 None
             }
@@ -802,7 +864,7 @@ impl<'c> Interpreter<'c> {
                 self.summary.events += 1;
                 self.summary.count(ViolationKind::BadEnvelope);
                 if let (Some(lifecycle), Some(key)) = (&lifecycle, &interaction) {
-                    self.lost_a_line(lifecycle, key);
+                    self.lost_a_line(lifecycle, key, place.position());
                 }
                 report(Violation {
                     lifecycle,
@@ -817,17 +879,42 @@ impl<'c> Interpreter<'c> {
         }
     }
 
-    /// An open interaction of `lifecycle` named `key` had a line that could not be judged:
-    /// where its next event does not fit, that line explains it (no second violation).
+    /// The interaction of `lifecycle` named `key` had a line at `at` that could not be
+    /// judged: where its next event does not fit, that line explains it (no second
+    /// violation), as it explains its resting where it cannot end ([`LostLines`]).
     #[cold]
-    fn lost_a_line(&mut self, lifecycle: &str, key: &str) {
-        let open = self.catalog.lifecycle_id(lifecycle);
-        let open = open.and_then(|id| self.open.get_mut(id)?.get_mut(&Key(key)));
-        if let Some(open) = open {
-            open.unsure = true;
-            if let Some(changes) = self.changes.as_mut() {
-                changes.note(fingerprint(lifecycle, key));
+    fn lost_a_line(&mut self, lifecycle: &str, key: &str, at: Position) {
+        let Some(id) = self.catalog.lifecycle_id(lifecycle) else {
+            return;
+        };
+        let fingerprint = fingerprint(lifecycle, key);
+        // Judged in order, it explains the next event judged, wherever that came.
+        let at = if self.unordered_line { at.pack() } else { 0 };
+        match self.open.get_mut(id).and_then(|map| map.get_mut(&Key(key))) {
+            Some(open) if at == 0 => open.unsure = true,
+            Some(open) => open.lost_after |= self.lost_lines.note(fingerprint, at),
+            // After its end: an `after_end` line, not a step.
+            None if self.finished.contains(lifecycle, key) => return,
+            None => {
+                self.lost_lines.note(fingerprint, at);
             }
+        }
+        if let Some(changes) = self.changes.as_mut() {
+            changes.note(fingerprint);
+        }
+    }
+
+    /// A malformed line whose lifecycle and interaction can still be read (a line cut short
+    /// after them) is a line of that interaction no one could judge.
+    #[cold]
+    fn lost_a_malformed_line(&mut self, line: &[u8], at: Position) {
+        let Some((lifecycle, key)) = envelope::key_of(line) else {
+            return;
+        };
+        if let (Ok(lifecycle), Ok(key)) =
+            (std::str::from_utf8(&lifecycle), std::str::from_utf8(&key))
+        {
+            self.lost_a_line(lifecycle, key, at);
         }
     }
 
@@ -1051,10 +1138,10 @@ impl<'c> Interpreter<'c> {
             found.push(messages::unknown_event(lifecycle, version, &envelope.event));
             if let Some(open) = self.open[lifecycle_id].get_mut(&Key(key)) {
                 open.violations += 1;
-                // It may have been a step of the interaction under a name the catalog does
-                // not know: the next event may not fit without it.
-                open.unsure = true;
             }
+            // It may have been a step of the interaction under a name the catalog does not
+            // know: the next event may not fit without it.
+            self.lost_a_line(&lifecycle.name, key, place.position());
             return None;
         };
         let event = &version.events[usize::from(event_id)];
@@ -1094,9 +1181,18 @@ impl<'c> Interpreter<'c> {
                 last_event: event_id,
                 unsure: false,
                 jumped_from: NO_STATE,
+                lost_after: false,
                 trail,
             }
         });
+        if (existing.is_none() || interaction.lost_after) && !self.lost_lines.at.is_empty() {
+            let at = place.position().pack();
+            let lost = self
+                .lost_lines
+                .before(fingerprint(&lifecycle.name, key), at);
+            interaction.unsure |= lost == Some(true);
+            interaction.lost_after = lost == Some(false);
+        }
         interaction.last = place.position().pack();
         interaction.last_event = event_id;
         // Out of the interaction while it changes, so that callbacks can reach it.
@@ -1213,6 +1309,8 @@ impl<'c> Interpreter<'c> {
         };
         match next {
             Ok((from, next)) => {
+                // An event that keeps the state does not show where the interaction is.
+                interaction.unsure |= was_unsure && from == state_before && next == state_before;
                 if let Some(coverage) = coverage.as_mut() {
                     let step = (from, event_id, next);
                     let at = (version_index, version);
@@ -1377,11 +1475,13 @@ impl<'c> Interpreter<'c> {
     /// `after_end`.
     #[inline]
     fn release(&mut self, lifecycle_id: usize, key: &str) {
+        let mut lost_after = false;
         if let Some(done) = self
             .open
             .get_mut(lifecycle_id)
             .and_then(|map| map.remove(&Key(key)))
         {
+            lost_after = done.lost_after;
             if let Some(coverage) = self.coverage.as_mut() {
                 count_end(coverage, self.catalog, lifecycle_id, &done);
             }
@@ -1398,6 +1498,10 @@ impl<'c> Interpreter<'c> {
         let interaction = fingerprint(name, key);
         self.finished.insert(interaction);
         self.ids.close(interaction);
+        if lost_after {
+            // Its lost line came after the event that ended it: no step of it.
+            self.lost_lines.at.remove(&interaction);
+        }
     }
 
     /// Makes room: the least recently active eighth of the open interactions is evicted,
@@ -1564,7 +1668,14 @@ impl<'c> Interpreter<'c> {
             if ends_well && interaction.violations == 0 {
                 self.summary.valid_interactions += 1;
             }
-            if !ends_well {
+            // Where it rests is a guess (a guard on unknown values chose it, or a line no one
+            // could judge may have been its last step): whether it ended is not claimed.
+            if !ends_well && (interaction.unsure || interaction.lost_after) {
+                self.summary.not_checked += 1;
+                if let Some(coverage) = self.coverage.as_mut() {
+                    coverage.not_checked(lifecycle_id, version_index, 1);
+                }
+            } else if !ends_well {
                 found_here += 1;
                 self.summary.count(ViolationKind::Incomplete);
                 let violation = incomplete(

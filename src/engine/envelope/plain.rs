@@ -142,8 +142,9 @@ fn general(text: &str, close: usize) -> Option<(Fields<'_>, Last<'_>)> {
 /// The integer `ts` of a line, found without reading the line: the first `"ts"` in it that
 /// follows `{`, `,` or a space and is followed by `:` (a name, not a value), when no `{` or `[`
 /// comes before it but the object's own (so it is a name of the object itself: in valid JSON
-/// those bytes can be nothing else), and an integer follows. What orders a line within a
-/// reorder window; `None` otherwise.
+/// those bytes can be nothing else), and an integer follows, then `,` or `}` (a line cut short
+/// within its digits has neither). What orders a line within a reorder window; `None`
+/// otherwise.
 pub(super) fn ts(bytes: &[u8]) -> Option<i64> {
     let open = skip_space(bytes, 0);
     if bytes.get(open) != Some(&b'{') {
@@ -170,7 +171,9 @@ pub(super) fn ts(bytes: &[u8]) -> Option<i64> {
             return None;
         }
         let at = skip_space(body, colon + 1);
-        return integer(body, at).map(|(ts, _)| ts);
+        // Followed by what follows a value: in a line cut short, digits may be missing.
+        let (ts, after) = integer(body, at)?;
+        return matches!(body.get(skip_space(body, after)), Some(b',' | b'}')).then_some(ts);
     }
     None
 }

@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 use thin_vec::ThinVec;
 
 use super::{
-    Finished, Interaction, Interpreter, Limits, OpenMap, Position, Reorder, SavedIds, SavedReorder,
-    SeenIds, DISARMED,
+    Finished, Interaction, Interpreter, Limits, LostLines, OpenMap, Position, Reorder, SavedIds,
+    SavedReorder, SeenIds, DISARMED,
 };
 use crate::compile::catalog::NO_STATE;
 use crate::compile::Catalog;
@@ -38,6 +38,10 @@ pub struct Checkpoint {
     /// The ordinal the next finished interaction gets (those below `finished_total` minus the
     /// memory's capacity are forgotten).
     pub finished_total: u64,
+    /// Lines no one could judge, of interactions not judged since, each as the interaction's
+    /// fingerprint and where the line was (packed): `[fingerprint, position]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lost_lines: Vec<[u64; 2]>,
     /// The open interactions, in the order they began.
     pub open: Vec<SavedInteraction>,
     /// The delivery ids of open interactions seen: `[interaction fingerprint, id hash]`.
@@ -93,6 +97,9 @@ pub struct SavedInteraction {
     /// The state its latest event resynchronized it from (that event may have been a stray).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jumped_from: Option<String>,
+    /// Whether a line of it no one could judge came after an event not judged yet.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lost_after: bool,
     /// Its deadlines begun, by index: when each started (`None`: it has passed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deadlines: Vec<(usize, Option<i64>)>,
@@ -148,6 +155,7 @@ impl Interpreter<'_> {
                     unsure: interaction.unsure,
                     jumped_from: (interaction.jumped_from != NO_STATE)
                         .then(|| version.state_name(interaction.jumped_from).to_owned()),
+                    lost_after: interaction.lost_after,
                     deadlines: (0..version.deadlines.len())
                         .filter_map(|k| match interaction.meta.get(version.fields.len() + k) {
                             Some(Slot::Int(start)) => Some((k, Some(*start))),
@@ -171,6 +179,14 @@ impl Interpreter<'_> {
                 .map(|(fingerprint, ordinal)| [ordinal, *fingerprint])
                 .collect(),
             finished_total: finished.inserted,
+            lost_lines: {
+                let lost = self.lost_lines.at.iter();
+                let mut lost: Vec<[u64; 2]> = (lost.filter(|(fingerprint, _)| keep(**fingerprint)))
+                    .map(|(fingerprint, at)| [*fingerprint, *at])
+                    .collect();
+                lost.sort_unstable();
+                lost
+            },
             open,
             open_ids,
             past_ids,
@@ -210,6 +226,12 @@ impl Interpreter<'_> {
             inserted: total,
             order,
             capacity,
+        };
+        interpreter.lost_lines = LostLines {
+            at: (checkpoint.lost_lines.iter())
+                .map(|[fingerprint, at]| (*fingerprint, *at))
+                .collect(),
+            ..interpreter.lost_lines
         };
         for saved in &checkpoint.open {
             let (lifecycle_id, interaction) = restore_interaction(catalog, saved)?;
@@ -311,6 +333,7 @@ fn restore_interaction(
             last_event,
             unsure: saved.unsure,
             jumped_from,
+            lost_after: saved.lost_after,
             trail: None,
         },
     ))
