@@ -13,7 +13,7 @@ use std::path::Path;
 use common::plotline;
 use plotline::compile::{compile, Catalog};
 use plotline::config::{load_builtin, load_dir};
-use plotline::engine::interpreter::{Checkpoint, SavedInteraction};
+use plotline::engine::interpreter::{Checkpoint, SavedInteraction, SavedLostLine};
 use plotline::engine::{Interpreter, Limits, Place, Summary, Violation};
 use proptest::prelude::*;
 
@@ -218,7 +218,7 @@ type Part = (
     Vec<[u64; 2]>,
     Vec<[u64; 2]>,
     Vec<[u64; 3]>,
-    Vec<[u64; 2]>,
+    Vec<SavedLostLine>,
 );
 
 /// The part of `interpreter`'s state in group `group` of `groups`.

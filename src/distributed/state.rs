@@ -23,7 +23,9 @@ use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 
 use crate::compile::Catalog;
-use crate::engine::interpreter::{checkpoint_group, fingerprint, Checkpoint, SavedInteraction};
+use crate::engine::interpreter::{
+    checkpoint_group, fingerprint, Checkpoint, SavedInteraction, SavedLostLine,
+};
 use crate::engine::{Interpreter, Limits};
 
 /// Why a partition's run stopped early.
@@ -66,7 +68,7 @@ struct Group {
     past_ids: Vec<[u64; 3]>,
     /// Interactions not begun that lost a line, as [`Checkpoint::lost_lines`] has them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    lost_lines: Vec<[u64; 2]>,
+    lost_lines: Vec<SavedLostLine>,
 }
 
 /// A partition's checkpoint as its holder knows it: where each part is, at which revision.
@@ -233,7 +235,9 @@ impl PartitionState {
             parts[group_of(id[1])].past_ids.push(id);
         }
         for lost in std::mem::take(&mut saved.lost_lines) {
-            parts[group_of(lost[1])].lost_lines.push(lost);
+            parts[group_of(fingerprint(&lost.lifecycle, &lost.interaction))]
+                .lost_lines
+                .push(lost);
         }
         let mut writes = Vec::new();
         for (group, part) in parts.iter().enumerate() {

@@ -20,6 +20,7 @@ use super::coverage::{Coverage, Trail};
 
 mod checkpoint;
 mod duplicates;
+mod lost_lines;
 mod messages;
 mod reorder;
 use super::chunks::Line;
@@ -37,6 +38,8 @@ use crate::prefetch;
 use crate::short_eq::Key;
 pub use checkpoint::{Checkpoint, SavedInteraction};
 use duplicates::{id_hash, SavedIds, SeenIds};
+use lost_lines::LostLines;
+pub use lost_lines::SavedLostLine;
 use reorder::Reorder;
 pub use reorder::{HeldKey, HeldText, SavedHeld, SavedReorder};
 
@@ -278,42 +281,6 @@ impl Finished {
     }
 }
 
-/// Lines no one could judge (malformed, a bad envelope, an unknown event) that may have been
-/// a step of their interaction: by its fingerprint, where the latest one was (packed). Such a
-/// line explains the interaction's next event judged (if that event does not fit, it
-/// resynchronizes quietly), or its resting where it cannot end. An open interaction is marked
-/// unsure at once; this holds the others: those not begun yet (at 0), and, for a line without
-/// `ts` that a reorder window judged on arrival, those whose events that came before it may
-/// still be judged after it (each marked `lost_after`): it explains the first that came after.
-#[derive(Debug, Default)]
-struct LostLines {
-    at: hashbrown::HashMap<u64, u64>,
-    /// At most this many (more are not remembered).
-    capacity: usize,
-}
-
-impl LostLines {
-    /// Remembers one at `at`; `false` when there is no room.
-    fn note(&mut self, fingerprint: u64, at: u64) -> bool {
-        if self.at.len() >= self.capacity && !self.at.contains_key(&fingerprint) {
-            return false;
-        }
-        self.at.insert(fingerprint, at);
-        true
-    }
-
-    /// For the interaction's event at `at`: `Some(true)` when a line of it was lost before
-    /// (forgotten now: it explains this event), `Some(false)` when one was lost after (it
-    /// came later, judged earlier), `None` when none was.
-    fn before(&mut self, fingerprint: u64, at: u64) -> Option<bool> {
-        let lost = *self.at.get(&fingerprint)?;
-        if lost < at {
-            self.at.remove(&fingerprint);
-        }
-        Some(lost < at)
-    }
-}
-
 /// Lines lost of interactions not judged since are remembered up to a 64th as many as
 /// finished interactions (16,384 by default).
 const LOST_LINES_SHARE: usize = 64;
@@ -458,10 +425,10 @@ impl<'c> Interpreter<'c> {
                 capacity: limits.remember_finished,
                 ..Finished::default()
             },
-            lost_lines: LostLines {
-                capacity: limits.remember_finished / LOST_LINES_SHARE,
-                ..LostLines::default()
-            },
+            lost_lines: LostLines::new(
+                catalog.lifecycles.len(),
+                limits.remember_finished / LOST_LINES_SHARE,
+            ),
             ids: SeenIds::new(limits.remember_finished),
             evicted: Vec::new(),
             files: Vec::new(),
@@ -887,20 +854,19 @@ impl<'c> Interpreter<'c> {
         let Some(id) = self.catalog.lifecycle_id(lifecycle) else {
             return;
         };
-        let fingerprint = fingerprint(lifecycle, key);
         // Judged in order, it explains the next event judged, wherever that came.
         let at = if self.unordered_line { at.pack() } else { 0 };
         match self.open.get_mut(id).and_then(|map| map.get_mut(&Key(key))) {
             Some(open) if at == 0 => open.unsure = true,
-            Some(open) => open.lost_after |= self.lost_lines.note(fingerprint, at),
+            Some(open) => open.lost_after |= self.lost_lines.note(id, key, at),
             // After its end: an `after_end` line, not a step.
             None if self.finished.contains(lifecycle, key) => return,
             None => {
-                self.lost_lines.note(fingerprint, at);
+                self.lost_lines.note(id, key, at);
             }
         }
         if let Some(changes) = self.changes.as_mut() {
-            changes.note(fingerprint);
+            changes.note(fingerprint(lifecycle, key));
         }
     }
 
@@ -1185,11 +1151,8 @@ impl<'c> Interpreter<'c> {
                 trail,
             }
         });
-        if (existing.is_none() || interaction.lost_after) && !self.lost_lines.at.is_empty() {
-            let at = place.position().pack();
-            let lost = self
-                .lost_lines
-                .before(fingerprint(&lifecycle.name, key), at);
+        if existing.is_none() || interaction.lost_after {
+            let lost = (self.lost_lines).before(lifecycle_id, key, place.position().pack());
             interaction.unsure |= lost == Some(true);
             interaction.lost_after = lost == Some(false);
         }
@@ -1500,7 +1463,7 @@ impl<'c> Interpreter<'c> {
         self.ids.close(interaction);
         if lost_after {
             // Its lost line came after the event that ended it: no step of it.
-            self.lost_lines.at.remove(&interaction);
+            self.lost_lines.forget(lifecycle_id, key);
         }
     }
 

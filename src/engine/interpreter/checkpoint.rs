@@ -13,8 +13,8 @@ use serde_json::{Map, Value};
 use thin_vec::ThinVec;
 
 use super::{
-    Finished, Interaction, Interpreter, Limits, LostLines, OpenMap, Position, Reorder, SavedIds,
-    SavedReorder, SeenIds, DISARMED,
+    Finished, Interaction, Interpreter, Limits, OpenMap, Position, Reorder, SavedIds,
+    SavedLostLine, SavedReorder, SeenIds, DISARMED,
 };
 use crate::compile::catalog::NO_STATE;
 use crate::compile::Catalog;
@@ -38,10 +38,9 @@ pub struct Checkpoint {
     /// The ordinal the next finished interaction gets (those below `finished_total` minus the
     /// memory's capacity are forgotten).
     pub finished_total: u64,
-    /// Lines no one could judge, of interactions not judged since, each as the interaction's
-    /// fingerprint and where the line was (packed): `[fingerprint, position]`.
+    /// Lines no one could judge, of interactions not judged since.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub lost_lines: Vec<[u64; 2]>,
+    pub lost_lines: Vec<SavedLostLine>,
     /// The open interactions, in the order they began.
     pub open: Vec<SavedInteraction>,
     /// The delivery ids of open interactions seen: `[interaction fingerprint, id hash]`.
@@ -168,6 +167,9 @@ impl Interpreter<'_> {
         }
         open.sort_by_key(|saved| saved.first);
         let (open_ids, past_ids, past_ids_total) = self.ids.save(keep);
+        let names: Vec<&str> = (self.catalog.lifecycles.iter())
+            .map(|lifecycle| lifecycle.name.as_str())
+            .collect();
         let finished = &self.finished;
         let oldest = finished.inserted - finished.order.len() as u64;
         Checkpoint {
@@ -179,14 +181,9 @@ impl Interpreter<'_> {
                 .map(|(fingerprint, ordinal)| [ordinal, *fingerprint])
                 .collect(),
             finished_total: finished.inserted,
-            lost_lines: {
-                let lost = self.lost_lines.at.iter();
-                let mut lost: Vec<[u64; 2]> = (lost.filter(|(fingerprint, _)| keep(**fingerprint)))
-                    .map(|(fingerprint, at)| [*fingerprint, *at])
-                    .collect();
-                lost.sort_unstable();
-                lost
-            },
+            lost_lines: self.lost_lines.save(&names, &|lifecycle, key| {
+                keep(super::fingerprint(lifecycle, key))
+            }),
             open,
             open_ids,
             past_ids,
@@ -227,12 +224,12 @@ impl Interpreter<'_> {
             order,
             capacity,
         };
-        interpreter.lost_lines = LostLines {
-            at: (checkpoint.lost_lines.iter())
-                .map(|[fingerprint, at]| (*fingerprint, *at))
-                .collect(),
-            ..interpreter.lost_lines
-        };
+        for lost in &checkpoint.lost_lines {
+            let lifecycle_id = catalog
+                .lifecycle_id(&lost.lifecycle)
+                .ok_or_else(|| format!("no lifecycle `{}`", lost.lifecycle))?;
+            (interpreter.lost_lines).note(lifecycle_id, &lost.interaction, lost.at);
+        }
         for saved in &checkpoint.open {
             let (lifecycle_id, interaction) = restore_interaction(catalog, saved)?;
             let map: &mut OpenMap = &mut interpreter.open[lifecycle_id];
