@@ -66,7 +66,7 @@ struct Group {
     /// Delivery ids remembered, as [`Checkpoint::past_ids`] has them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     past_ids: Vec<[u64; 3]>,
-    /// Interactions not begun that lost a line, as [`Checkpoint::lost_lines`] has them.
+    /// Lines lost of interactions not judged since, as [`Checkpoint::lost_lines`] has them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     lost_lines: Vec<SavedLostLine>,
 }

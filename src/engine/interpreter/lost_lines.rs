@@ -28,8 +28,7 @@ pub(super) struct LostLines {
     capacity: usize,
 }
 
-/// A line lost, saved by name: its lifecycle, its interaction, where it was (input, line;
-/// `(0, 0)`: judged in order, it explains the next event judged).
+/// A line lost, saved by name: its lifecycle, its interaction, where it was.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedLostLine {
@@ -37,7 +36,8 @@ pub struct SavedLostLine {
     pub lifecycle: String,
     /// The interaction.
     pub interaction: String,
-    /// Where the line was, packed as positions are.
+    /// Where the line was, packed as positions are (0: judged in order, it explains the next
+    /// event judged).
     pub at: u64,
 }
 
