@@ -281,10 +281,6 @@ impl Finished {
     }
 }
 
-/// Lines lost of interactions not judged since are remembered up to a 64th as many as
-/// finished interactions (16,384 by default).
-const LOST_LINES_SHARE: usize = 64;
-
 /// An interaction's fingerprint: FNV-1a over the lifecycle's name and the key, then mixed;
 /// the same in every process and version (finished interactions are remembered by it, and
 /// checkpoints group interactions by it).
@@ -425,10 +421,7 @@ impl<'c> Interpreter<'c> {
                 capacity: limits.remember_finished,
                 ..Finished::default()
             },
-            lost_lines: LostLines::new(
-                catalog.lifecycles.len(),
-                limits.remember_finished / LOST_LINES_SHARE,
-            ),
+            lost_lines: LostLines::new(catalog.lifecycles.len(), limits.remember_finished),
             ids: SeenIds::new(limits.remember_finished),
             evicted: Vec::new(),
             files: Vec::new(),
@@ -846,12 +839,21 @@ impl<'c> Interpreter<'c> {
         }
     }
 
-    /// The interaction of `lifecycle` named `key` had a line at `at` that could not be
+    /// The interaction of the lifecycle named `lifecycle` named `key` had a line at `at` that
+    /// could not be judged ([`Interpreter::lost_a_line_of`]).
+    #[cold]
+    fn lost_a_line(&mut self, lifecycle: &str, key: &str, at: Position) {
+        if let Some(id) = self.catalog.lifecycle_id(lifecycle) {
+            self.lost_a_line_of(id, key, at);
+        }
+    }
+
+    /// The interaction of lifecycle `id` named `key` had a line at `at` that could not be
     /// judged: where its next event does not fit, that line explains it (no second
     /// violation), as it explains its resting where it cannot end ([`LostLines`]).
     #[cold]
-    fn lost_a_line(&mut self, lifecycle: &str, key: &str, at: Position) {
-        let Some(id) = self.catalog.lifecycle_id(lifecycle) else {
+    fn lost_a_line_of(&mut self, id: usize, key: &str, at: Position) {
+        let Some(lifecycle) = self.catalog.lifecycles.get(id) else {
             return;
         };
         // Judged in order, it explains the next event judged, wherever that came.
@@ -860,13 +862,13 @@ impl<'c> Interpreter<'c> {
             Some(open) if at == 0 => open.unsure = true,
             Some(open) => open.lost_after |= self.lost_lines.note(id, key, at),
             // After its end: an `after_end` line, not a step.
-            None if self.finished.contains(lifecycle, key) => return,
+            None if self.finished.contains(&lifecycle.name, key) => return,
             None => {
                 self.lost_lines.note(id, key, at);
             }
         }
         if let Some(changes) = self.changes.as_mut() {
-            changes.note(fingerprint(lifecycle, key));
+            changes.note(fingerprint(&lifecycle.name, key));
         }
     }
 
@@ -1107,7 +1109,7 @@ impl<'c> Interpreter<'c> {
             }
             // It may have been a step of the interaction under a name the catalog does not
             // know: the next event may not fit without it.
-            self.lost_a_line(&lifecycle.name, key, place.position());
+            self.lost_a_line_of(lifecycle_id, key, place.position());
             return None;
         };
         let event = &version.events[usize::from(event_id)];
@@ -1633,12 +1635,14 @@ impl<'c> Interpreter<'c> {
             }
             // Where it rests is a guess (a guard on unknown values chose it, or a line no one
             // could judge may have been its last step): whether it ended is not claimed.
-            if !ends_well && (interaction.unsure || interaction.lost_after) {
+            let guessed = interaction.unsure || interaction.lost_after;
+            if !ends_well && guessed {
                 self.summary.not_checked += 1;
                 if let Some(coverage) = self.coverage.as_mut() {
                     coverage.not_checked(lifecycle_id, version_index, 1);
                 }
-            } else if !ends_well {
+            }
+            if !ends_well && !guessed {
                 found_here += 1;
                 self.summary.count(ViolationKind::Incomplete);
                 let violation = incomplete(

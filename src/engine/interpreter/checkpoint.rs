@@ -90,7 +90,8 @@ pub struct SavedInteraction {
     /// The fields whose value the stream could not tell (unknown), by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unknown: Vec<String>,
-    /// Whether its state is a guess (a guard whose value was unknown chose it).
+    /// Whether its state is a guess (a guard whose value was unknown chose it, or a line no
+    /// one could judge may have been a step).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unsure: bool,
     /// The state its latest event resynchronized it from (that event may have been a stray).
@@ -225,9 +226,7 @@ impl Interpreter<'_> {
             capacity,
         };
         for lost in &checkpoint.lost_lines {
-            let lifecycle_id = catalog
-                .lifecycle_id(&lost.lifecycle)
-                .ok_or_else(|| format!("no lifecycle `{}`", lost.lifecycle))?;
+            let lifecycle_id = lifecycle_named(catalog, &lost.lifecycle)?;
             (interpreter.lost_lines).note(lifecycle_id, &lost.interaction, lost.at);
         }
         for saved in &checkpoint.open {
@@ -254,14 +253,19 @@ impl Interpreter<'_> {
     }
 }
 
+/// The id of the lifecycle a checkpoint names, or the error that `catalog` has none.
+fn lifecycle_named(catalog: &Catalog, name: &str) -> Result<usize, String> {
+    catalog
+        .lifecycle_id(name)
+        .ok_or_else(|| format!("no lifecycle `{name}`"))
+}
+
 /// One saved interaction, checked against `catalog`.
 fn restore_interaction(
     catalog: &Catalog,
     saved: &SavedInteraction,
 ) -> Result<(usize, Interaction), String> {
-    let lifecycle_id = catalog
-        .lifecycle_id(&saved.lifecycle)
-        .ok_or_else(|| format!("no lifecycle `{}`", saved.lifecycle))?;
+    let lifecycle_id = lifecycle_named(catalog, &saved.lifecycle)?;
     let lifecycle = &catalog.lifecycles[lifecycle_id];
     let version_index = (lifecycle.versions.iter())
         .position(|v| v.name == saved.version)

@@ -16,6 +16,9 @@ use crate::short_eq::Key;
 /// Counters by a few bytes of the key: most keys are ruled out without being hashed.
 const NEAR_SLOTS: usize = 4096;
 
+/// Remembered up to a 64th as many as finished interactions are (16,384 by default).
+const SHARE_OF_FINISHED: usize = 64;
+
 /// The lines lost, by lifecycle and interaction.
 #[derive(Debug)]
 pub(super) struct LostLines {
@@ -55,13 +58,14 @@ fn near(key: &str) -> usize {
 }
 
 impl LostLines {
-    /// Room for `capacity` of `lifecycles` lifecycles.
-    pub(super) fn new(lifecycles: usize, capacity: usize) -> LostLines {
+    /// Room for lines of `lifecycles` lifecycles, in proportion to the `finished`
+    /// interactions remembered.
+    pub(super) fn new(lifecycles: usize, finished: usize) -> LostLines {
         LostLines {
             at: (0..lifecycles).map(|_| hashbrown::HashMap::new()).collect(),
             near: vec![0; NEAR_SLOTS].into_boxed_slice(),
             len: 0,
-            capacity,
+            capacity: finished / SHARE_OF_FINISHED,
         }
     }
 
@@ -143,7 +147,7 @@ mod tests {
 
     #[test]
     fn a_line_lost_explains_the_first_event_after_it_once() {
-        let mut lost = LostLines::new(2, 2);
+        let mut lost = LostLines::new(2, 2 * SHARE_OF_FINISHED);
         assert_eq!(lost.before(0, "a", 5), None);
         assert!(lost.note(0, "a", 10));
         assert!(lost.note(1, "a", 0));
