@@ -459,3 +459,90 @@ fn a_stray_event_costs_one_violation() {
     assert_eq!(count("stray"), 1, "{found:?}");
     assert_eq!(count("two-faults"), 2, "{found:?}");
 }
+
+/// Every third interaction of `lifecycle`'s clean stream with its clock an hour fast: on every
+/// line of it (`whole`), or on one line of it. Violations by interaction, with and without
+/// a reorder window, and the interactions shifted.
+fn shifted_clocks(
+    catalog: &Catalog,
+    lifecycle: &str,
+    seed: u64,
+    whole: bool,
+) -> (Vec<BTreeMap<String, Vec<String>>>, Vec<String>) {
+    const HOUR: i64 = 3_600_000;
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut records = clean_stream(catalog, lifecycle, seed);
+    let mut lines_of: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (n, record) in records.iter().enumerate() {
+        lines_of.entry(key(record)).or_default().push(n);
+    }
+    let mut shifted = Vec::new();
+    for (i, (interaction, lines)) in lines_of.iter().enumerate() {
+        if i % 3 != 0 {
+            continue;
+        }
+        let chosen = match whole {
+            true => lines.clone(),
+            false => vec![lines[rng.random_range(0..lines.len())]],
+        };
+        for n in chosen {
+            let ts = records[n]["ts"].as_i64().expect("ts");
+            records[n]["ts"] = Value::from(ts + HOUR);
+        }
+        shifted.push(interaction.clone());
+    }
+    let lines: Vec<Vec<u8>> = records.iter().map(text).collect();
+    let found = [0, WINDOW].map(|window| judge(catalog, &lines, window).0);
+    (found.into(), shifted)
+}
+
+#[test]
+fn clocks_an_hour_fast_cost_the_other_interactions_nothing() {
+    // The stream's time (what ends quiet interactions, an hour by default) is not the
+    // greatest `ts`: a third of the visitors an hour ahead do not end everyone else's
+    // interactions early.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let catalogs = [
+        catalog(None),
+        catalog(Some(&fixtures.join("general"))),
+        catalog(Some(&fixtures.join("faults"))),
+    ];
+    let mut wrong = Vec::new();
+    let (mut lines_shifted, mut on_them) = (0, 0);
+    for catalog in &catalogs {
+        for (n, lifecycle) in catalog.lifecycles.iter().enumerate() {
+            let name = &lifecycle.name;
+            // A visitor's clock: every line of the interaction, which stays consistent.
+            let (found, _) = shifted_clocks(catalog, name, 31 + n as u64, true);
+            for (window, found) in [0, WINDOW].iter().zip(&found) {
+                if !found.is_empty() {
+                    wrong.push(format!(
+                        "{name}, visitors' clocks, window {window}: {found:?}"
+                    ));
+                }
+            }
+            // One line stamped an hour late: its interaction may pay for it, no other may.
+            let (found, shifted) = shifted_clocks(catalog, name, 31 + n as u64, false);
+            lines_shifted += shifted.len();
+            for (window, found) in [0, WINDOW].iter().zip(&found) {
+                for (interaction, violations) in found {
+                    match shifted.contains(interaction) {
+                        true => on_them += violations.len(),
+                        false => wrong.push(format!(
+                            "{name}, one line, window {window}: untouched {interaction}: \
+                             {violations:?}"
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("one line an hour fast: {lines_shifted} lines, {on_them} violations on their interactions (two windows)");
+    assert!(lines_shifted > 100, "{lines_shifted}");
+    assert!(
+        wrong.is_empty(),
+        "{} wrong verdicts:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}

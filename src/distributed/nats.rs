@@ -42,6 +42,7 @@ use super::state::{
 use crate::compile::Catalog;
 use crate::engine::chunks::{jsonl_lines, split_lines};
 use crate::engine::envelope;
+use crate::engine::stream_clock::StreamClock;
 use crate::engine::{Interpreter, Limits, Place, Step, Summary, Violation, ViolationKind};
 use crate::report::FORMAT_VERSION;
 
@@ -309,6 +310,8 @@ pub async fn publish(
     let mut latest: Option<i64> = None;
     // The stream's greatest `ts` so far, as `validate --reorder-window` reads it.
     let mut watermark: Option<i64> = None;
+    // The stream's time, as `validate --quiet-end` counts it.
+    let mut clock = StreamClock::default();
     for ((index, input), owners) in inputs.iter().enumerate().zip(&owners) {
         // Lines wait in their partition's batch, in order, until it is full.
         let mut batches: Vec<Batch> = (0..partitions).map(|_| Batch::default()).collect();
@@ -317,7 +320,9 @@ pub async fn publish(
             if let Ok(event) = envelope::parse(line) {
                 latest = latest.max(event.ts);
             }
-            watermark = watermark.max(envelope::ts_of(line));
+            let ts = envelope::ts_of(line);
+            watermark = watermark.max(ts);
+            clock.count(ts);
             let batch = &mut batches[partition as usize];
             if batch.would_overflow(line) {
                 let subject = names.input(partition);
@@ -325,7 +330,7 @@ pub async fn publish(
                     .send(subject, &run, (index, &input.name), batch)
                     .await?;
             }
-            batch.add(number, line, watermark);
+            batch.add(number, line, (watermark, clock.time()));
             if batch.full(batch_lines) {
                 let subject = names.input(partition);
                 sender
@@ -371,6 +376,8 @@ struct Batch {
     numbers: Vec<u64>,
     /// The stream's watermark at each line (`-`: none yet).
     watermarks: String,
+    /// The stream's time at each line ([`StreamClock`]; `-`: none yet).
+    times: String,
     text: Vec<u8>,
 }
 
@@ -382,14 +389,19 @@ impl Batch {
     const LINES: usize = 500;
     const BYTES: usize = 192 * 1024;
 
-    fn add(&mut self, number: u64, line: &[u8], watermark: Option<i64>) {
+    /// One more line, with the stream's watermark and time at it.
+    fn add(&mut self, number: u64, line: &[u8], (watermark, time): (Option<i64>, Option<i64>)) {
         if !self.numbers.is_empty() {
             self.text.push(b'\n');
-            self.watermarks.push(' ');
         }
-        match watermark {
-            Some(ts) => self.watermarks.push_str(&ts.to_string()),
-            None => self.watermarks.push('-'),
+        for (text, ts) in [(&mut self.watermarks, watermark), (&mut self.times, time)] {
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            match ts {
+                Some(ts) => text.push_str(&ts.to_string()),
+                None => text.push('-'),
+            }
         }
         self.text.extend_from_slice(line);
         self.numbers.push(number);
@@ -458,7 +470,9 @@ impl Sender<'_> {
         headers.insert("Plotline-File", name);
         headers.insert("Plotline-Lines", numbers.join(" ").as_str());
         headers.insert("Plotline-Watermarks", batch.watermarks.as_str());
+        headers.insert("Plotline-Stream-Times", batch.times.as_str());
         batch.watermarks.clear();
+        batch.times.clear();
         let text = std::mem::take(&mut batch.text);
         let lines = batch.numbers.len() as u64;
         batch.numbers.clear();
@@ -911,10 +925,13 @@ impl PartitionRun<'_> {
                 .unwrap_or(0);
             let numbers = header("Plotline-Lines").unwrap_or_default();
             let lines = split_lines(&message.payload);
-            // The stream's watermark at each line (publish reads every line's `ts`), so that
-            // held lines are judged, and quiet interactions end, where `validate` has them.
+            // The stream's watermark and time at each line (publish reads every line's `ts`),
+            // so that held lines are judged, and quiet interactions end, where `validate` has
+            // them.
             let watermarks = header("Plotline-Watermarks").unwrap_or_default();
             let mut watermarks = numbers_in(&watermarks);
+            let times = header("Plotline-Stream-Times").unwrap_or_default();
+            let mut times = numbers_in(&times);
             // Each event as `run` writes it, when the layout keeps them (room made once: with
             // its metadata block, an event takes less than twice its line).
             let mut events = Vec::with_capacity(if keep { 2 * message.payload.len() } else { 0 });
@@ -928,6 +945,7 @@ impl PartitionRun<'_> {
                 let before = interpreter.summary().events;
                 let released_before = released;
                 let watermark = watermarks.next().flatten();
+                interpreter.follow_stream_time(times.next().flatten());
                 let step = match interpreter.reorders() {
                     false => {
                         // The stream's time, for interactions that end by quiet.
@@ -1080,7 +1098,7 @@ fn judge_as(interpreter: &mut Interpreter, options: WorkerOptions) {
 }
 
 /// The numbers of a header's value written one space apart (`Plotline-Lines`,
-/// `Plotline-Watermarks`), each `None` where a word is not one. A word of up to 18 digits
+/// `Plotline-Watermarks`, `Plotline-Stream-Times`), each `None` where a word is not one. A word of up to 18 digits
 /// (no such sum overflows) is summed where it stands: two per line, they were a worker's
 /// costliest reading after the lines themselves.
 fn numbers_in(value: &str) -> impl Iterator<Item = Option<i64>> + '_ {
@@ -1254,10 +1272,10 @@ mod tests {
         let mut batch = Batch::default();
         // An empty batch takes any line; one past the bytes is sent alone.
         assert!(!batch.would_overflow(&long));
-        batch.add(1, &long, None);
+        batch.add(1, &long, (None, None));
         assert!(batch.full(Batch::LINES));
         let mut batch = Batch::default();
-        batch.add(1, &short, Some(5));
+        batch.add(1, &short, (Some(5), Some(5)));
         assert!(!batch.full(Batch::LINES));
         // A second line of 100 kB would take it past 192 kB: the batch goes first.
         assert!(batch.would_overflow(&short));
@@ -1265,7 +1283,7 @@ mod tests {
         assert!(batch.would_overflow(&short[..Batch::BYTES - short.len()]));
         // Lines count too.
         let mut batch = Batch::default();
-        (1..=Batch::LINES as u64).for_each(|n| batch.add(n, b"{}", None));
+        (1..=Batch::LINES as u64).for_each(|n| batch.add(n, b"{}", (None, None)));
         assert!(batch.full(Batch::LINES) && !batch.full(Batch::LINES + 1));
     }
 

@@ -27,6 +27,7 @@ use super::chunks::Line;
 use super::envelope::{self, Checked, Envelope, LineError, Resolved};
 use super::native;
 use super::payload_message;
+use super::stream_clock::StreamClock;
 use super::verdict::{Summary, Violation, ViolationKind};
 use crate::compile::catalog::{
     Event, EventId, Guarded, Lifecycle, Move, Payload, StateId, Version, NO_STATE,
@@ -56,8 +57,9 @@ pub struct Limits {
     /// Show the values of personal data (`pii: true`) in messages instead of masking them.
     pub show_pii: bool,
     /// An interaction resting in a `may_end` state with nothing due is ended (valid) once
-    /// the stream's event time is more than this many milliseconds past its last event
-    /// (0: kept until the end of the stream).
+    /// the stream's event time ([`crate::engine::stream_clock`]), or its next event's `ts`
+    /// when later, is more than this many milliseconds past its last event (0: kept until
+    /// the end of the stream).
     pub quiet_end: i64,
 }
 
@@ -375,9 +377,9 @@ pub struct Interpreter<'c> {
     unordered_line: bool,
     /// See [`Limits::quiet_end`].
     quiet_end: i64,
-    /// The stream's event time for `quiet_end`: the greatest [`envelope::ts_of`] of every
-    /// line so far (every shard's), this one's included.
-    stream_time: Option<i64>,
+    /// The stream's event time for `quiet_end`, counted from the [`envelope::ts_of`] of every
+    /// line so far (every shard's) so that a few wrong clocks cannot move it.
+    clock: StreamClock,
     /// The stream time at which quiet interactions are looked for next.
     next_sweep: i64,
     /// A step's metadata text given back ([`Interpreter::recycle`]), emptied: where the next
@@ -433,7 +435,7 @@ impl<'c> Interpreter<'c> {
             reorder: None,
             unordered_line: false,
             quiet_end: limits.quiet_end.max(0),
-            stream_time: None,
+            clock: StreamClock::default(),
             next_sweep: i64::MIN,
             spare_block: String::new(),
         }
@@ -590,7 +592,7 @@ impl<'c> Interpreter<'c> {
     ) -> Option<Step> {
         let line = line.into();
         if self.reorder.is_none() {
-            return self.judge_line(place, line, want_step, report);
+            return self.judge_line(place, line, true, want_step, report);
         }
         let ts = envelope::ts_of(line.bytes);
         let mut keyed = |_: Option<HeldKey>, violation: Violation| report(violation);
@@ -612,6 +614,9 @@ impl<'c> Interpreter<'c> {
         judged: &mut Judged<'_>,
     ) -> Option<Step> {
         let line = line.into();
+        if self.reorder.is_none() {
+            return self.judge_line(place, line, true, want_step, &mut |v| report(None, v));
+        }
         self.advance(ts, want_step, report, judged);
         let hold = match (self.reorder.as_mut(), ts) {
             (Some(reorder), Some(ts)) if !reorder.due(ts) => Some(reorder),
@@ -623,8 +628,8 @@ impl<'c> Interpreter<'c> {
         }
         // Without `ts` while lines are held, its place among its interaction's events is only
         // where it came.
-        self.unordered_line = ts.is_none() && self.reorder.is_some();
-        let step = self.judge_line(place, line, want_step, &mut |violation| {
+        self.unordered_line = ts.is_none();
+        let step = self.judge_line(place, line, false, want_step, &mut |violation| {
             report(None, violation)
         });
         self.unordered_line = false;
@@ -653,25 +658,56 @@ impl<'c> Interpreter<'c> {
         }
     }
 
-    /// The stream's event time reached `ts` (a line's [`envelope::ts_of`], of this
-    /// interpreter's lines or another's): interactions quiet for longer than `quiet_end` are
-    /// ended, looked for every eighth of it. Whether one has ended is decided again when its
-    /// next event comes, so when they are looked for changes nothing but memory.
+    /// One more line of the stream (this interpreter's or another's), with its `ts` if
+    /// [`envelope::ts_of`] finds one: the stream's event time counts it
+    /// ([`StreamClock`]). When the time moves, interactions quiet for longer than
+    /// `quiet_end` are ended, looked for every eighth of it. Whether one has ended is decided
+    /// again when its next event comes, so when they are looked for changes nothing but
+    /// memory.
     fn observe(&mut self, ts: Option<i64>) {
-        let Some(ts) = ts.filter(|&ts| self.stream_time < Some(ts)) else {
-            return;
-        };
-        self.stream_time = Some(ts);
-        if self.quiet_end > 0 && ts >= self.next_sweep {
-            self.end_quiet_interactions(None);
-            self.next_sweep = ts.saturating_add((self.quiet_end / 8).max(1));
+        if self.clock.count(ts) {
+            self.sweep_quiet();
         }
     }
 
-    /// Whether `open` has ended by quiet at the stream's time now, this line's `ts` included
-    /// (see [`Limits::quiet_end`]).
-    fn is_quiet(&self, lifecycle_id: usize, key: &str, open: &Interaction) -> bool {
-        let time = self.stream_time;
+    /// The stream's event time ([`StreamClock`]) is `time` from now on, as the reader of the
+    /// whole stream counted it (a worker's publisher, which counts every partition's lines):
+    /// this interpreter no longer counts the lines it sees.
+    pub fn follow_stream_time(&mut self, time: Option<i64>) {
+        let before = self.clock.time();
+        self.clock.follow(time);
+        if self.clock.time() > before {
+            self.sweep_quiet();
+        }
+    }
+
+    /// Ends the quiet interactions, when it is time to look for them again.
+    fn sweep_quiet(&mut self) {
+        let Some(time) = self.clock.time() else {
+            return;
+        };
+        if self.quiet_end > 0 && time >= self.next_sweep {
+            self.end_quiet_interactions(None, Some(time));
+            self.next_sweep = time.saturating_add((self.quiet_end / 8).max(1));
+        }
+    }
+
+    /// The time by which an interaction whose event has `ts` is judged quiet: the stream's,
+    /// or the event's own when it is later.
+    fn quiet_time(&self, ts: Option<i64>) -> Option<i64> {
+        self.clock.time().max(ts)
+    }
+
+    /// Whether `open` has ended by quiet when its event with `ts` comes (see
+    /// [`Limits::quiet_end`]).
+    fn is_quiet(
+        &self,
+        lifecycle_id: usize,
+        key: &str,
+        open: &Interaction,
+        ts: Option<i64>,
+    ) -> bool {
+        let time = self.quiet_time(ts);
         quiet(
             self.catalog,
             self.quiet_end,
@@ -680,11 +716,11 @@ impl<'c> Interpreter<'c> {
         )
     }
 
-    /// Ends the open interactions that are quiet now: every one (`only: None`) or the one
-    /// named (its next event begins another).
+    /// Ends the open interactions that are quiet at `time`: every one (`only: None`) or the
+    /// one named (its next event begins another).
     #[inline(never)]
-    fn end_quiet_interactions(&mut self, only: Option<(usize, &str)>) {
-        let (catalog, quiet_end, time) = (self.catalog, self.quiet_end, self.stream_time);
+    fn end_quiet_interactions(&mut self, only: Option<(usize, &str)>, time: Option<i64>) {
+        let (catalog, quiet_end) = (self.catalog, self.quiet_end);
         let mut ended = QuietEnded {
             catalog,
             ids: &mut self.ids,
@@ -752,7 +788,8 @@ impl<'c> Interpreter<'c> {
             };
             let events = self.summary.events;
             let mut keyed = |violation| report(Some(held.key), violation);
-            let step = self.judge_line(place, held.bytes.as_slice().into(), want_step, &mut keyed);
+            let bytes = held.bytes.as_slice().into();
+            let step = self.judge_line(place, bytes, false, want_step, &mut keyed);
             if self.summary.events > events {
                 judged(held.key, &held.bytes, step.as_ref());
                 self.recycle(step);
@@ -762,11 +799,13 @@ impl<'c> Interpreter<'c> {
         self.reorder = Some(reorder);
     }
 
-    /// Judges one input line now.
+    /// Judges one input line now; `arrived`: it has just come, and the stream's time has not
+    /// counted it yet (a line offered within a reorder window was counted when offered).
     fn judge_line(
         &mut self,
         place: Place<'_>,
         input: Line<'_>,
+        arrived: bool,
         want_step: bool,
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
@@ -776,8 +815,10 @@ impl<'c> Interpreter<'c> {
             self.summary.blank += 1;
             return None;
         }
+        // Counted once read, when it has just come (see below).
+        let counted_after = arrived && self.quiet_end > 0;
         let mut parsed = envelope::parse_checking(input, &|lifecycle, key, event, version, ts| {
-            self.payload_check(lifecycle, key, event, version, ts)
+            self.payload_check(lifecycle, key, event, version, ts, counted_after)
         });
         // An object without `lifecycle` may be a native record of the catalog's.
         if let Err(LineError::BadEnvelope {
@@ -796,10 +837,10 @@ impl<'c> Interpreter<'c> {
                 parsed = Err(unusable);
             }
         }
-        if self.quiet_end > 0 {
-            // `ts_of` finds a plain line's `ts` or none: only a later one can move the time.
+        if counted_after {
+            // `ts_of` finds a plain line's `ts`: read already.
             let ts = match &parsed {
-                Ok(envelope) if envelope.plain && envelope.ts <= self.stream_time => None,
+                Ok(envelope) if envelope.plain => envelope.ts,
                 _ => envelope::ts_of(line),
             };
             self.observe(ts);
@@ -918,6 +959,7 @@ impl<'c> Interpreter<'c> {
         event: &str,
         version: Option<&str>,
         ts: i64,
+        counted_after: bool,
     ) -> Option<(Resolved, PayloadSeed<'c>)> {
         let catalog = self.catalog;
         let lifecycle_id = catalog.lifecycle_id(lifecycle)?;
@@ -928,15 +970,16 @@ impl<'c> Interpreter<'c> {
             // then.
             prefetch::soon_block(&open.meta);
         }
-        // Whether a quiet interaction has ended, by the stream's time once this line is read.
+        // Whether a quiet interaction has ended, by the stream's time once this line is
+        // counted (`counted_after`: the line is counted after this) and its own `ts`.
         let at = |time| {
             open.is_some_and(|open| quiet(catalog, self.quiet_end, time, (lifecycle_id, key, open)))
         };
-        let ended = at(self.stream_time);
-        if Some(ts) > self.stream_time && at(Some(ts)) != ended {
-            // This line's `ts` decides, if `ts_of` finds it: left to `apply`, which knows.
-            return None;
-        }
+        let time = match counted_after {
+            true => self.clock.time_after(Some(ts)),
+            false => self.clock.time(),
+        };
+        let ended = at(time.max(Some(ts)));
         let existing = open
             .filter(|_| !ended)
             .map(|open| usize::from(open.version));
@@ -1086,12 +1129,13 @@ impl<'c> Interpreter<'c> {
         let (existing, ended) = match resolved {
             Some(resolved) => (resolved.existing, resolved.quiet),
             None => match self.open[lifecycle_id].get(&Key(key)) {
-                Some(open) if self.is_quiet(lifecycle_id, key, open) => (None, true),
+                Some(open) if self.is_quiet(lifecycle_id, key, open, envelope.ts) => (None, true),
                 open => (open.map(|open| usize::from(open.version)), false),
             },
         };
         if ended {
-            self.end_quiet_interactions(Some((lifecycle_id, key)));
+            let time = self.quiet_time(envelope.ts);
+            self.end_quiet_interactions(Some((lifecycle_id, key)), time);
         }
         let version_index = existing.unwrap_or(selected);
         let version: &Version = &lifecycle.versions[version_index];

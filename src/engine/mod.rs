@@ -20,6 +20,7 @@ pub mod parallel;
 pub mod payload_message;
 pub mod scenario;
 pub mod stream;
+pub mod stream_clock;
 pub mod verdict;
 
 pub use interpreter::{Interpreter, Limits, Place, Step};

@@ -16,6 +16,7 @@ use serde_json::Value;
 use crate::compile::Catalog;
 use crate::engine::envelope::{self, LineError};
 use crate::engine::native;
+use crate::engine::stream_clock::StreamClock;
 use order::{PrefixTree, ROOT};
 use shape::{FormatChecks, Shape};
 
@@ -100,6 +101,9 @@ struct Recorded {
     longest_pause: i64,
     /// The latest `ts` of the lifecycle's events.
     latest: i64,
+    /// The lifecycle's event time, as `validate` counts a stream's (a few wrong clocks do
+    /// not move it): what quiet interactions are looked for by.
+    clock: StreamClock,
     /// Interactions ended by quiet, kept by key only when rare ones are set aside
     /// (`--min-support` over 1: whether one is rare is known at the end).
     quiet: Vec<(String, u32)>,
@@ -130,12 +134,11 @@ impl Recorded {
         }
     }
 
-    /// Ends the interactions quiet for longer than `quiet_end` by the latest time: memory
-    /// holds the interactions of the last `quiet_end`, not all those read.
-    fn end_quiet(&mut self, quiet_end: i64, keep: bool) {
-        let latest = self.latest;
+    /// Ends the interactions quiet for longer than `quiet_end` at `time`: memory holds the
+    /// interactions of the last `quiet_end`, not all those read.
+    fn end_quiet(&mut self, quiet_end: i64, time: i64, keep: bool) {
         let quiet: Vec<(String, u32)> = (self.interactions.iter())
-            .filter(|(_, &(_, last))| latest.saturating_sub(last) > quiet_end)
+            .filter(|(_, &(_, last))| time.saturating_sub(last) > quiet_end)
             .map(|(key, &(node, _))| (key.clone(), node))
             .collect();
         for (key, node) in quiet {
@@ -251,9 +254,11 @@ impl<'c> Recorder<'c> {
             .interactions
             .insert(envelope.interaction.to_string(), (next, ts.max(last)));
         recorded.latest = recorded.latest.max(ts);
-        if quiet_end > 0 && recorded.latest >= recorded.next_sweep {
-            recorded.end_quiet(quiet_end, keep_quiet);
-            recorded.next_sweep = recorded.latest.saturating_add((quiet_end / 8).max(1));
+        let moved = recorded.clock.count(Some(ts));
+        let time = recorded.clock.time().filter(|_| moved && quiet_end > 0);
+        if let Some(time) = time.filter(|&time| time >= recorded.next_sweep) {
+            recorded.end_quiet(quiet_end, time, keep_quiet);
+            recorded.next_sweep = time.saturating_add((quiet_end / 8).max(1));
         }
     }
 

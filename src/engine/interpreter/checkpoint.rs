@@ -14,10 +14,11 @@ use thin_vec::ThinVec;
 
 use super::{
     Finished, Interaction, Interpreter, Limits, OpenMap, Position, Reorder, SavedIds,
-    SavedLostLine, SavedReorder, SeenIds, DISARMED,
+    SavedLostLine, SavedReorder, SeenIds, StreamClock, DISARMED,
 };
 use crate::compile::catalog::NO_STATE;
 use crate::compile::Catalog;
+use crate::engine::stream_clock::SavedClock;
 use crate::engine::verdict::Summary;
 use crate::expr::doc::Doc;
 use crate::expr::slot::Slot;
@@ -56,9 +57,10 @@ pub struct Checkpoint {
     /// The reorder window's buffer: its window, watermark and the lines it holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reorder: Option<SavedReorder>,
-    /// The stream's event time, by which quiet interactions end (`Limits::quiet_end`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stream_time: Option<i64>,
+    /// The stream's event time, by which quiet interactions end (`Limits::quiet_end`), and
+    /// what it counts it from.
+    #[serde(default)]
+    pub stream_time: SavedClock,
 }
 
 /// One open interaction.
@@ -190,7 +192,7 @@ impl Interpreter<'_> {
             past_ids,
             past_ids_total,
             reorder: self.reorder.as_deref().map(Reorder::save),
-            stream_time: self.stream_time,
+            stream_time: self.clock.save(),
         }
     }
 
@@ -204,7 +206,7 @@ impl Interpreter<'_> {
         let mut interpreter = Interpreter::new(catalog, limits);
         interpreter.summary = checkpoint.summary.clone();
         interpreter.latest_ts = checkpoint.latest_ts;
-        interpreter.stream_time = checkpoint.stream_time;
+        interpreter.clock = StreamClock::restore(&checkpoint.stream_time);
         interpreter.files.clone_from(&checkpoint.files);
         let capacity = interpreter.finished.capacity;
         let total = checkpoint.finished_total;
