@@ -481,6 +481,8 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)
     let mut open: BTreeMap<String, Open> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     let mut finished: HashSet<String> = HashSet::new();
+    // Interactions a timeout ended at an event: when it fell due.
+    let mut ended_by_timeout: HashMap<String, i64> = HashMap::new();
     // Interactions not begun that had an unknown event: they begin unsure.
     let mut lost: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
@@ -503,6 +505,12 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)
             continue;
         }
         if !open.contains_key(&key) && finished.contains(&key) {
+            // Stamped before the timeout that ended it fell due: not claimed.
+            if ended_by_timeout.get(&key).is_some_and(|due| ts < due) {
+                not_checked += 1;
+                out.push((Vec::new(), None));
+                continue;
+            }
             out.push((vec!["after_end".to_owned()], None));
             continue;
         }
@@ -526,6 +534,7 @@ fn reference(m: &Machine, lines: &[Line]) -> (Vec<Verdict>, Vec<(String, String)
         };
         if o.state == "end" {
             kinds.push("after_end".to_owned());
+            ended_by_timeout.insert(key.clone(), o.entered.unwrap_or(i64::MIN));
             open.remove(&key);
             finished.insert(key);
             out.push((kinds, None));

@@ -69,6 +69,9 @@ struct Group {
     /// Lines lost of interactions not judged since, as [`Checkpoint::lost_lines`] has them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     lost_lines: Vec<SavedLostLine>,
+    /// Interactions a timeout ended at an event, as [`Checkpoint::ended_by_timeout`] has them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    ended_by_timeout: Vec<(u64, i64)>,
 }
 
 /// A partition's checkpoint as its holder knows it: where each part is, at which revision.
@@ -181,6 +184,7 @@ impl PartitionState {
             checkpoint.open_ids.extend(part.open_ids);
             checkpoint.past_ids.extend(part.past_ids);
             checkpoint.lost_lines.extend(part.lost_lines);
+            checkpoint.ended_by_timeout.extend(part.ended_by_timeout);
         }
         let mut interpreter = Interpreter::restore(catalog, limits, &checkpoint)
             .map_err(|error| format!("checkpoint {head_key}: {error}"))?;
@@ -233,6 +237,9 @@ impl PartitionState {
         }
         for id in std::mem::take(&mut saved.past_ids) {
             parts[group_of(id[1])].past_ids.push(id);
+        }
+        for ended in std::mem::take(&mut saved.ended_by_timeout) {
+            parts[group_of(ended.0)].ended_by_timeout.push(ended);
         }
         for lost in std::mem::take(&mut saved.lost_lines) {
             parts[group_of(fingerprint(&lost.lifecycle, &lost.interaction))]

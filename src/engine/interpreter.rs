@@ -20,6 +20,7 @@ use super::coverage::{Coverage, Trail};
 
 mod checkpoint;
 mod duplicates;
+mod ended_by_timeout;
 mod lost_lines;
 mod messages;
 mod reorder;
@@ -39,6 +40,7 @@ use crate::prefetch;
 use crate::short_eq::Key;
 pub use checkpoint::{Checkpoint, SavedInteraction};
 use duplicates::{id_hash, SavedIds, SeenIds};
+use ended_by_timeout::EndedByTimeout;
 use lost_lines::LostLines;
 pub use lost_lines::SavedLostLine;
 use reorder::Reorder;
@@ -355,6 +357,8 @@ pub struct Interpreter<'c> {
     /// Lines no one could judge (malformed, a bad envelope, an unknown event), of
     /// interactions not judged since (see [`LostLines`]).
     lost_lines: LostLines,
+    /// Interactions a timeout ended at an event, with when it fell due.
+    ended_by_timeout: EndedByTimeout,
     /// Delivery ids seen, so that a line delivered twice is judged once.
     ids: SeenIds,
     /// Interactions evicted while processing the current event, to report before it.
@@ -424,6 +428,7 @@ impl<'c> Interpreter<'c> {
                 ..Finished::default()
             },
             lost_lines: LostLines::new(catalog.lifecycles.len(), limits.remember_finished),
+            ended_by_timeout: EndedByTimeout::new(limits.remember_finished),
             ids: SeenIds::new(limits.remember_finished),
             evicted: Vec::new(),
             files: Vec::new(),
@@ -1159,6 +1164,13 @@ impl<'c> Interpreter<'c> {
         let event = &version.events[usize::from(event_id)];
 
         if existing.is_none() && self.finished.contains(&lifecycle.name, key) {
+            let ended = fingerprint(&lifecycle.name, key);
+            if self.ended_by_timeout.stamped_before_end(ended, envelope.ts) {
+                // By its clock the interaction had not ended: the line whose time ended it
+                // may have been stamped late. Not claimed either way.
+                self.summary.not_checked += 1;
+                return None;
+            }
             found.push(messages::after_end());
             return None;
         }
@@ -1252,7 +1264,12 @@ impl<'c> Interpreter<'c> {
                 let state = interaction.state;
                 coverage.violated(lifecycle_id, version_index, state, violations);
             }
+            // When it ended: what it fell due at (a later event stamped before is not
+            // claimed after the end).
+            let ended_at = interaction.entered;
             self.release(lifecycle_id, key);
+            let ended = fingerprint(&lifecycle.name, key);
+            self.ended_by_timeout.note(ended, ended_at);
             self.note_file(&place);
             return None;
         }

@@ -164,8 +164,10 @@ pub struct Summary {
     pub violations: u64,
     /// Assertions and guards not checked because their value was unknown (read from an
     /// invalid part of a payload, or from a field an event the stream lost would have set),
-    /// timeouts' waits the stream cannot tell (the events it lost may have ended them), and
-    /// interactions the stream left where a guess put them (whether they ended is unknown).
+    /// timeouts' waits the stream cannot tell (the events it lost may have ended them),
+    /// interactions the stream left where a guess put them (whether they ended is unknown),
+    /// and events stamped before the timeout that ended their interaction fell due (by their
+    /// clock it had not ended).
     #[serde(default)]
     pub not_checked: u64,
     /// Violations by kind.

@@ -42,6 +42,10 @@ pub struct Checkpoint {
     /// Lines no one could judge, of interactions not judged since.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lost_lines: Vec<SavedLostLine>,
+    /// Interactions a timeout ended at an event, oldest first: `[fingerprint, when it fell
+    /// due]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ended_by_timeout: Vec<(u64, i64)>,
     /// The open interactions, in the order they began.
     pub open: Vec<SavedInteraction>,
     /// The delivery ids of open interactions seen: `[interaction fingerprint, id hash]`.
@@ -187,6 +191,7 @@ impl Interpreter<'_> {
             lost_lines: self.lost_lines.save(&names, &|lifecycle, key| {
                 keep(super::fingerprint(lifecycle, key))
             }),
+            ended_by_timeout: self.ended_by_timeout.save(keep),
             open,
             open_ids,
             past_ids,
@@ -231,6 +236,7 @@ impl Interpreter<'_> {
             let lifecycle_id = lifecycle_named(catalog, &lost.lifecycle)?;
             (interpreter.lost_lines).note(lifecycle_id, &lost.interaction, lost.at);
         }
+        (interpreter.ended_by_timeout).restore(&checkpoint.ended_by_timeout);
         for saved in &checkpoint.open {
             let (lifecycle_id, interaction) = restore_interaction(catalog, saved)?;
             let map: &mut OpenMap = &mut interpreter.open[lifecycle_id];
