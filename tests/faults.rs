@@ -397,6 +397,34 @@ fn events_stamped_before_a_timeout_that_ended_their_interaction_fell_due_are_not
     assert_eq!(summary.not_checked, 2);
 }
 
+/// A line stamped an hour early goes back behind its interaction's time and the stream's: it
+/// is the one stamped wrong, so the interaction keeps its time and the 10 s wait after the
+/// click is not measured from an hour before (which would claim a `timeout` too). Only the
+/// time regression is claimed. Without the stream's time (too few lines to read it) the
+/// interaction goes back to the line's time, as when the line before it was stamped late.
+#[test]
+fn a_line_stamped_an_hour_early_costs_its_time_regression_only() {
+    let catalog = catalog(None);
+    let hour = 3_600_000;
+    let line = |interaction: &str, event: &str, ts: i64| zendesk(interaction, Some(event), ts);
+    let judged = |others: i64| {
+        // Other traffic: widgets opened every 100 ms.
+        let mut stream: Vec<Value> = (0..others)
+            .map(|n| line(&format!("other-{n}"), "messagingOpened", n * 100))
+            .collect();
+        let t = others * 100;
+        stream.extend([
+            line("early", "proactiveMessageDisplayed", t),
+            line("early", "proactiveMessageClicked", t + 2_000 - hour),
+            line("early", "messagingOpened", t + 5_000),
+        ]);
+        let stream: Vec<Vec<u8>> = stream.iter().map(text).collect();
+        kinds_on(&judge(&catalog, &stream, 0).0, "early")
+    };
+    assert_eq!(judged(100), ["time_regression"]);
+    assert_eq!(judged(10), ["time_regression", "timeout"]);
+}
+
 /// A line of an interaction that cannot be judged (its envelope broken, its event a name the
 /// catalog does not know, or the line cut short after its interaction) explains why the next
 /// event does not fit, also when it was the interaction's first line, and why the

@@ -1178,6 +1178,7 @@ impl<'c> Interpreter<'c> {
         if existing.is_none() && self.open_count >= self.max_open {
             self.evict();
         }
+        let stream_time = self.clock.time();
         let open = &mut self.open[lifecycle_id];
         let begun = &mut self.begun;
         let coverage = &mut self.coverage;
@@ -1273,10 +1274,19 @@ impl<'c> Interpreter<'c> {
             self.note_file(&place);
             return None;
         }
+        // Where the interaction's time goes: to this event's `ts`. But a line that goes back
+        // behind its interaction's time and the stream's both is the one stamped wrong (an
+        // hour early, say): the interaction keeps its time, and its waits are not measured
+        // from an hour before. (Behind its interaction's only, the line before it was the one
+        // stamped late, and the interaction goes back to this one's.)
+        let mut now = ts;
         if ts < interaction.last_ts {
             found.push(messages::time_regression(ts, interaction.last_ts));
+            if stream_time.is_some_and(|time| ts < time) {
+                now = interaction.last_ts;
+            }
         }
-        interaction.last_ts = ts;
+        interaction.last_ts = now;
 
         // Guards may read the payload, so it is read first (its problems reported after the
         // transition's). Its valid parts are read as usual, its invalid ones as unknown.
@@ -1343,7 +1353,7 @@ impl<'c> Interpreter<'c> {
                     coverage.moved(lifecycle_id, at, trail.as_deref_mut(), step);
                 }
                 if next != interaction.state {
-                    interaction.entered = ts;
+                    interaction.entered = now;
                 }
                 interaction.state = next;
             }
@@ -1368,7 +1378,7 @@ impl<'c> Interpreter<'c> {
                         let lost = version.fields_set_between(interaction.state, event_id);
                         let unknown = lost.into_iter().map(|slot| (slot, Slot::Unknown));
                         assign(version, &mut interaction.meta, unknown);
-                        interaction.entered = ts;
+                        interaction.entered = now;
                         if let Some(coverage) = coverage.as_mut() {
                             let trail = trail.as_deref_mut();
                             coverage.resynced(lifecycle_id, version_index, trail, target);
@@ -1470,14 +1480,14 @@ impl<'c> Interpreter<'c> {
         let state = interaction.state;
         // An idle timeout counts from the latest event, whatever it did.
         if version.timeout(state).is_some_and(|timeout| timeout.idle) {
-            interaction.entered = ts;
+            interaction.entered = now;
         }
         // A deadline starts at the first event it counts from.
         for (k, deadline) in version.deadlines.iter().enumerate() {
             let slot = version.fields.len() + k;
             let unset = interaction.meta.get(slot).is_none_or(|s| *s == Slot::Unset);
             if deadline.from == event_id && unset {
-                assign(version, &mut interaction.meta, [(slot, Slot::Int(ts))]);
+                assign(version, &mut interaction.meta, [(slot, Slot::Int(now))]);
             }
         }
         let step = want_step.then(|| {
