@@ -379,6 +379,9 @@ pub struct Interpreter<'c> {
     /// Whether the line being judged came without `ts` while a reorder window holds lines:
     /// events of its interaction that came before it may be judged after it.
     unordered_line: bool,
+    /// Whether the line being judged was offered within a reorder window: the stream's time
+    /// counted it then.
+    counted_when_offered: bool,
     /// See [`Limits::quiet_end`].
     quiet_end: i64,
     /// The stream's event time for `quiet_end`, counted from the [`envelope::ts_of`] of every
@@ -439,6 +442,7 @@ impl<'c> Interpreter<'c> {
             changes: None,
             reorder: None,
             unordered_line: false,
+            counted_when_offered: false,
             quiet_end: limits.quiet_end.max(0),
             clock: StreamClock::default(),
             next_sweep: i64::MIN,
@@ -597,7 +601,7 @@ impl<'c> Interpreter<'c> {
     ) -> Option<Step> {
         let line = line.into();
         if self.reorder.is_none() {
-            return self.judge_line(place, line, true, want_step, report);
+            return self.judge_line(place, line, want_step, report);
         }
         let ts = envelope::ts_of(line.bytes);
         let mut keyed = |_: Option<HeldKey>, violation: Violation| report(violation);
@@ -620,7 +624,7 @@ impl<'c> Interpreter<'c> {
     ) -> Option<Step> {
         let line = line.into();
         if self.reorder.is_none() {
-            return self.judge_line(place, line, true, want_step, &mut |v| report(None, v));
+            return self.judge_line(place, line, want_step, &mut |v| report(None, v));
         }
         self.advance(ts, want_step, report, judged);
         let hold = match (self.reorder.as_mut(), ts) {
@@ -634,9 +638,11 @@ impl<'c> Interpreter<'c> {
         // Without `ts` while lines are held, its place among its interaction's events is only
         // where it came.
         self.unordered_line = ts.is_none();
-        let step = self.judge_line(place, line, false, want_step, &mut |violation| {
+        self.counted_when_offered = true;
+        let step = self.judge_line(place, line, want_step, &mut |violation| {
             report(None, violation)
         });
+        self.counted_when_offered = false;
         self.unordered_line = false;
         step
     }
@@ -669,6 +675,7 @@ impl<'c> Interpreter<'c> {
     /// `quiet_end` are ended, looked for every eighth of it. Whether one has ended is decided
     /// again when its next event comes, so when they are looked for changes nothing but
     /// memory.
+    #[inline]
     fn observe(&mut self, ts: Option<i64>) {
         if self.clock.count(ts) {
             self.sweep_quiet();
@@ -794,7 +801,9 @@ impl<'c> Interpreter<'c> {
             let events = self.summary.events;
             let mut keyed = |violation| report(Some(held.key), violation);
             let bytes = held.bytes.as_slice().into();
-            let step = self.judge_line(place, bytes, false, want_step, &mut keyed);
+            self.counted_when_offered = true;
+            let step = self.judge_line(place, bytes, want_step, &mut keyed);
+            self.counted_when_offered = false;
             if self.summary.events > events {
                 judged(held.key, &held.bytes, step.as_ref());
                 self.recycle(step);
@@ -804,13 +813,12 @@ impl<'c> Interpreter<'c> {
         self.reorder = Some(reorder);
     }
 
-    /// Judges one input line now; `arrived`: it has just come, and the stream's time has not
-    /// counted it yet (a line offered within a reorder window was counted when offered).
+    /// Judges one input line now (the stream's time counts it, unless it was counted when
+    /// offered within a reorder window: `counted_when_offered`).
     fn judge_line(
         &mut self,
         place: Place<'_>,
         input: Line<'_>,
-        arrived: bool,
         want_step: bool,
         report: &mut dyn FnMut(Violation),
     ) -> Option<Step> {
@@ -821,7 +829,7 @@ impl<'c> Interpreter<'c> {
             return None;
         }
         // Counted once read, when it has just come (see below).
-        let counted_after = arrived && self.quiet_end > 0;
+        let counted_after = !self.counted_when_offered && self.quiet_end > 0;
         let mut parsed = envelope::parse_checking(input, &|lifecycle, key, event, version, ts| {
             self.payload_check(lifecycle, key, event, version, ts, counted_after)
         });
@@ -1091,7 +1099,9 @@ impl<'c> Interpreter<'c> {
         }
     }
 
-    /// Applies one event to its interaction, collecting violations into `found`.
+    /// Applies one event to its interaction, collecting violations into `found`. Inlined into
+    /// its one caller, the path of every event.
+    #[inline(always)]
     fn apply(
         &mut self,
         place: Place<'_>,

@@ -80,16 +80,14 @@ impl StreamClock {
         };
         // A stream roughly in `ts` order keeps most lines after a block's first ones out at
         // the first comparison.
-        let [.., greatest] = self.lowest;
-        if ts < greatest {
+        if ts < self.lowest[LOWEST - 1] {
             self.keep(ts);
         }
         self.counted += 1;
         if self.counted < BLOCK {
             return false;
         }
-        let [.., greatest] = self.lowest;
-        let time = self.time.max(Some(greatest));
+        let time = self.time.max(Some(self.lowest[LOWEST - 1]));
         let moved = self.time < time;
         *self = StreamClock {
             time,
