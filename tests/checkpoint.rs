@@ -311,3 +311,30 @@ proptest! {
         prop_assert_eq!(found, expected.0);
     }
 }
+
+/// The stream's time is saved as older workers saved it (`stream_time`, a number), with the
+/// block being counted beside it: a checkpoint written before the time was counted in blocks
+/// restores, and one written now restores to the same time.
+#[test]
+fn the_streams_time_is_saved_where_older_checkpoints_have_it() {
+    let catalog = catalog(None);
+    let lines = stream(None, 5);
+    let mut interpreter = Interpreter::new(&catalog, Limits::default());
+    feed(&mut interpreter, &lines[..1000], 0, &mut Vec::new());
+    let checkpoint = interpreter.checkpoint();
+    let saved = serde_json::to_value(&checkpoint).expect("JSON");
+    assert!(saved["stream_time"].is_i64(), "{}", saved["stream_time"]);
+    let mut older = saved.clone();
+    let fields = older.as_object_mut().expect("an object");
+    fields.remove("stream_counted");
+    fields.remove("stream_lowest");
+    for saved in [saved, older] {
+        let checkpoint: Checkpoint = serde_json::from_value(saved).expect("a checkpoint");
+        let restored =
+            Interpreter::restore(&catalog, Limits::default(), &checkpoint).expect("restored");
+        assert_eq!(
+            restored.checkpoint().stream_time,
+            interpreter.checkpoint().stream_time
+        );
+    }
+}

@@ -17,8 +17,6 @@
 //! Every shard of `--jobs` and `publish` read every line of the stream in its order, so
 //! they agree on the time at every line.
 
-use serde::{Deserialize, Serialize};
-
 /// Lines per block.
 pub const BLOCK: usize = 32;
 
@@ -26,17 +24,13 @@ pub const BLOCK: usize = 32;
 const LOWEST: usize = BLOCK / 4;
 
 /// A [`StreamClock`] as data, for checkpoints.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SavedClock {
     /// The stream's time (`None`: no block full yet).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<i64>,
     /// Lines counted of the block being filled.
-    #[serde(default)]
     pub counted: usize,
     /// The lowest `ts` of those, in increasing order (at most a quarter of a block).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lowest: Vec<i64>,
 }
 

@@ -61,10 +61,20 @@ pub struct Checkpoint {
     /// The reorder window's buffer: its window, watermark and the lines it holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reorder: Option<SavedReorder>,
-    /// The stream's event time, by which quiet interactions end (`Limits::quiet_end`), and
-    /// what it counts it from.
-    #[serde(default)]
-    pub stream_time: SavedClock,
+    /// The stream's event time, by which quiet interactions end (`Limits::quiet_end`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream_time: Option<i64>,
+    /// Lines the stream's time has counted of the block it is filling.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stream_counted: usize,
+    /// The lowest `ts` of those, in increasing order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stream_lowest: Vec<i64>,
+}
+
+/// Whether a count is 0 (left out of a checkpoint).
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// One open interaction.
@@ -179,6 +189,7 @@ impl Interpreter<'_> {
             .collect();
         let finished = &self.finished;
         let oldest = finished.inserted - finished.order.len() as u64;
+        let clock = self.clock.save();
         Checkpoint {
             summary: self.summary.clone(),
             latest_ts: self.latest_ts,
@@ -197,7 +208,9 @@ impl Interpreter<'_> {
             past_ids,
             past_ids_total,
             reorder: self.reorder.as_deref().map(Reorder::save),
-            stream_time: self.clock.save(),
+            stream_time: clock.time,
+            stream_counted: clock.counted,
+            stream_lowest: clock.lowest,
         }
     }
 
@@ -211,7 +224,11 @@ impl Interpreter<'_> {
         let mut interpreter = Interpreter::new(catalog, limits);
         interpreter.summary = checkpoint.summary.clone();
         interpreter.latest_ts = checkpoint.latest_ts;
-        interpreter.clock = StreamClock::restore(&checkpoint.stream_time);
+        interpreter.clock = StreamClock::restore(&SavedClock {
+            time: checkpoint.stream_time,
+            counted: checkpoint.stream_counted,
+            lowest: checkpoint.stream_lowest.clone(),
+        });
         interpreter.files.clone_from(&checkpoint.files);
         let capacity = interpreter.finished.capacity;
         let total = checkpoint.finished_total;
