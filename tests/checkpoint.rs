@@ -61,6 +61,13 @@ fn stream(dir: Option<&str>, seed: u64) -> Vec<Vec<u8>> {
     lines
 }
 
+/// An interpreter with default limits fed `lines`, its violations dropped.
+fn fed<'c>(catalog: &'c Catalog, lines: &[Vec<u8>]) -> Interpreter<'c> {
+    let mut interpreter = Interpreter::new(catalog, Limits::default());
+    feed(&mut interpreter, lines, 1, &mut Vec::new());
+    interpreter
+}
+
 /// Feeds `lines` (numbered from `from`) to `interpreter`.
 fn feed(
     interpreter: &mut Interpreter<'_>,
@@ -197,9 +204,7 @@ fn lines_held_by_a_reorder_window_are_saved_and_judged_after_a_restore() {
 fn a_checkpoint_for_another_catalog_is_refused_by_name() {
     let builtin = catalog(None);
     let lines = stream(None, 3);
-    let mut interpreter = Interpreter::new(&builtin, Limits::default());
-    feed(&mut interpreter, &lines[..400], 1, &mut Vec::new());
-    let checkpoint = interpreter.checkpoint();
+    let checkpoint = fed(&builtin, &lines[..400]).checkpoint();
     let other = catalog(Some("tests/fixtures/general"));
     let refused = Interpreter::restore(&other, Limits::default(), &checkpoint).err();
     assert!(
@@ -319,8 +324,7 @@ proptest! {
 fn the_streams_time_is_saved_where_older_checkpoints_have_it() {
     let catalog = catalog(None);
     let lines = stream(None, 5);
-    let mut interpreter = Interpreter::new(&catalog, Limits::default());
-    feed(&mut interpreter, &lines[..1000], 0, &mut Vec::new());
+    let interpreter = fed(&catalog, &lines[..1000]);
     let checkpoint = interpreter.checkpoint();
     let saved = serde_json::to_value(&checkpoint).expect("JSON");
     assert!(saved["stream_time"].is_i64(), "{}", saved["stream_time"]);

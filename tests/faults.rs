@@ -94,6 +94,12 @@ fn judge(
     (found, summary)
 }
 
+/// [`judge`] on records, as they come, without a reorder window.
+fn judge_records(catalog: &Catalog, records: &[Value]) -> (BTreeMap<String, Vec<String>>, Summary) {
+    let lines: Vec<Vec<u8>> = records.iter().map(text).collect();
+    judge(catalog, &lines, 0)
+}
+
 /// A record's line.
 fn text(record: &Value) -> Vec<u8> {
     serde_json::to_vec(record).expect("JSON")
@@ -355,8 +361,7 @@ fn a_wait_that_lost_events_may_have_ended_is_not_claimed() {
         line("late", "messagingOpened", 35_000),
         line("late", "messagingClosed", 65_000),
     ];
-    let stream: Vec<Vec<u8>> = stream.iter().map(text).collect();
-    let (found, summary) = judge(&catalog, &stream, 0);
+    let (found, summary) = judge_records(&catalog, &stream);
     let kinds = |interaction: &str| kinds_on(&found, interaction);
     assert_eq!(kinds("lost"), ["illegal_transition"], "{found:?}");
     assert_eq!(kinds("late"), ["timeout"], "{found:?}");
@@ -386,8 +391,7 @@ fn events_stamped_before_a_timeout_that_ended_their_interaction_fell_due_are_not
         line("real", "messagingOpened", 40 * minute),
         line("real", "messagingClosed", 41 * minute),
     ];
-    let stream: Vec<Vec<u8>> = stream.iter().map(text).collect();
-    let (found, summary) = judge(&catalog, &stream, 0);
+    let (found, summary) = judge_records(&catalog, &stream);
     assert_eq!(kinds_on(&found, "skewed"), ["after_end"], "{found:?}");
     assert_eq!(
         kinds_on(&found, "real"),
@@ -418,8 +422,7 @@ fn a_line_stamped_an_hour_early_costs_its_time_regression_only() {
             line("early", "proactiveMessageClicked", t + 2_000 - hour),
             line("early", "messagingOpened", t + 5_000),
         ]);
-        let stream: Vec<Vec<u8>> = stream.iter().map(text).collect();
-        kinds_on(&judge(&catalog, &stream, 0).0, "early")
+        kinds_on(&judge_records(&catalog, &stream).0, "early")
     };
     assert_eq!(judged(100), ["time_regression"]);
     assert_eq!(judged(10), ["time_regression", "timeout"]);
@@ -514,8 +517,7 @@ fn a_stray_event_costs_one_violation() {
             stream.push(line(interaction, event, 3_000 + 1_000 * n as i64));
         }
     }
-    let stream: Vec<Vec<u8>> = stream.iter().map(text).collect();
-    let (found, _) = judge(&catalog, &stream, 0);
+    let (found, _) = judge_records(&catalog, &stream);
     let count = |interaction: &str| kinds_on(&found, interaction).len();
     assert_eq!(count("stray"), 1, "{found:?}");
     assert_eq!(count("two-faults"), 2, "{found:?}");

@@ -399,7 +399,7 @@ impl Batch {
                 text.push(' ');
             }
             match ts {
-                Some(ts) => text.push_str(&ts.to_string()),
+                Some(ts) => text.push_str(itoa::Buffer::new().format(ts)),
                 None => text.push('-'),
             }
         }
@@ -1098,9 +1098,9 @@ fn judge_as(interpreter: &mut Interpreter, options: WorkerOptions) {
 }
 
 /// The numbers of a header's value written one space apart (`Plotline-Lines`,
-/// `Plotline-Watermarks`, `Plotline-Stream-Times`), each `None` where a word is not one. A word of up to 18 digits
-/// (no such sum overflows) is summed where it stands: two per line, they were a worker's
-/// costliest reading after the lines themselves.
+/// `Plotline-Watermarks`, `Plotline-Stream-Times`), each `None` where a word is not one. A
+/// word of up to 18 digits (no such sum overflows) is summed where it stands: read for every
+/// line, they were a worker's costliest reading after the lines themselves.
 fn numbers_in(value: &str) -> impl Iterator<Item = Option<i64>> + '_ {
     value.as_bytes().split(|&b| b == b' ').map(|word| {
         if !word.is_empty() && word.len() <= 18 && word.iter().all(u8::is_ascii_digit) {

@@ -280,8 +280,11 @@ impl Finished {
         }
     }
 
-    fn contains(&self, lifecycle: &str, interaction: &str) -> bool {
-        !self.set.is_empty() && self.set.contains(&fingerprint(lifecycle, interaction))
+    /// The fingerprint of the interaction, when it is remembered as finished.
+    fn find(&self, lifecycle: &str, interaction: &str) -> Option<u64> {
+        (!self.set.is_empty())
+            .then(|| fingerprint(lifecycle, interaction))
+            .filter(|fingerprint| self.set.contains(fingerprint))
     }
 }
 
@@ -916,7 +919,7 @@ impl<'c> Interpreter<'c> {
             Some(open) if at == 0 => open.unsure = true,
             Some(open) => open.lost_after |= self.lost_lines.note(id, key, at),
             // After its end: an `after_end` line, not a step.
-            None if self.finished.contains(&lifecycle.name, key) => return,
+            None if self.finished.find(&lifecycle.name, key).is_some() => return,
             None => {
                 self.lost_lines.note(id, key, at);
             }
@@ -1173,8 +1176,10 @@ impl<'c> Interpreter<'c> {
         };
         let event = &version.events[usize::from(event_id)];
 
-        if existing.is_none() && self.finished.contains(&lifecycle.name, key) {
-            let ended = fingerprint(&lifecycle.name, key);
+        let finished = existing
+            .is_none()
+            .then(|| self.finished.find(&lifecycle.name, key));
+        if let Some(ended) = finished.flatten() {
             if self.ended_by_timeout.stamped_before_end(ended, envelope.ts) {
                 // By its clock the interaction had not ended: the line whose time ended it
                 // may have been stamped late. Not claimed either way.
@@ -1278,8 +1283,7 @@ impl<'c> Interpreter<'c> {
             // When it ended: what it fell due at (a later event stamped before is not
             // claimed after the end).
             let ended_at = interaction.entered;
-            self.release(lifecycle_id, key);
-            let ended = fingerprint(&lifecycle.name, key);
+            let ended = self.release(lifecycle_id, key);
             self.ended_by_timeout.note(ended, ended_at);
             self.note_file(&place);
             return None;
@@ -1518,9 +1522,9 @@ impl<'c> Interpreter<'c> {
     }
 
     /// Ends an interaction that reached a final state: counted, released, and remembered for
-    /// `after_end`.
+    /// `after_end`; its fingerprint.
     #[inline]
-    fn release(&mut self, lifecycle_id: usize, key: &str) {
+    fn release(&mut self, lifecycle_id: usize, key: &str) -> u64 {
         let mut lost_after = false;
         if let Some(done) = self
             .open
@@ -1548,6 +1552,7 @@ impl<'c> Interpreter<'c> {
             // Its lost line came after the event that ended it: no step of it.
             self.lost_lines.forget(lifecycle_id, key);
         }
+        interaction
     }
 
     /// Makes room: the least recently active eighth of the open interactions is evicted,
