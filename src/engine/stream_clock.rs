@@ -145,7 +145,6 @@ impl StreamClock {
         let mut lowest = saved.lowest.clone();
         lowest.sort_unstable();
         lowest.truncate(clock.counted.min(LOWEST));
-        clock.counted = clock.counted.max(lowest.len());
         if let Some(slots) = clock.lowest.get_mut(..lowest.len()) {
             slots.copy_from_slice(&lowest);
         }
