@@ -19,7 +19,7 @@ use crate::compile::catalog::EventId;
 use crate::compile::fast_check::FastCheck;
 use crate::compile::fast_check::PayloadSeed;
 use crate::expr::doc::Doc;
-use crate::plain_json::{after_fixed, plain_string, skip_space};
+use crate::plain_json::{after_fixed, plain_str, plain_string, skip_space};
 
 mod plain;
 
@@ -530,6 +530,16 @@ fn compact_key(line: &[u8]) -> Option<LineKey<'_>> {
     let (lifecycle, at) = plain_string(line, after_fixed(line, 0, b"{\"lifecycle\":")?)?;
     let (interaction, _) = plain_string(line, after_fixed(line, at, b",\"interaction\":")?)?;
     Some((Cow::Borrowed(lifecycle), Cow::Borrowed(interaction)))
+}
+
+/// [`compact_key`] of a line of valid UTF-8 text, as text: the cheapest look at a line's
+/// key, for hints that may miss.
+#[inline]
+pub(crate) fn compact_key_text(text: &str) -> Option<(&str, &str)> {
+    let line = text.as_bytes();
+    let (lifecycle, at) = plain_str(text, after_fixed(line, 0, b"{\"lifecycle\":")?)?;
+    let (interaction, _) = plain_str(text, after_fixed(line, at, b",\"interaction\":")?)?;
+    Some((lifecycle, interaction))
 }
 
 /// The deepest nesting of arrays and objects a line may have, anywhere in it (the line's own

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::hash::BuildHasher;
 use std::sync::LazyLock;
 
 use compact_str::CompactString;
@@ -589,6 +590,29 @@ impl<'c> Interpreter<'c> {
             }
         }
         Some(coverage)
+    }
+
+    /// A hint that `line` comes next: the open interaction it names, when it is text written
+    /// compactly in the documented order, is asked for from memory now, so that judging it
+    /// does not wait for it. Changes nothing but timing; a line it cannot read is ignored.
+    #[inline]
+    pub fn expect(&self, line: Line<'_>) {
+        if let Some((key, interaction)) = self.likely_entry(line) {
+            prefetch::soon(key);
+            prefetch::soon(interaction);
+        }
+    }
+
+    /// Where the open interaction `line` names lies, found without reading it: the first
+    /// entry whose hash matches in the few bits kept beside the entries. That is the
+    /// interaction itself but for a rare collision, or when it is not open (then any entry,
+    /// or none).
+    #[inline]
+    fn likely_entry(&self, line: Line<'_>) -> Option<(&CompactString, &Interaction)> {
+        let (lifecycle, key) = line.text.and_then(envelope::compact_key_text)?;
+        let map = self.open.get(self.catalog.lifecycle_id(lifecycle)?)?;
+        let hash = map.hasher().hash_one(Key(key));
+        map.raw_entry().from_hash(hash, |_| true)
     }
 
     /// Processes one input line (without its line end). Violations go to `report`; the
@@ -2320,7 +2344,7 @@ fn same(a: &Value, b: &Value) -> bool {
 mod tests {
     use serde_json::{json, Map, Value};
 
-    use super::{CompactString, Step};
+    use super::{envelope, CompactString, Interpreter, Key, Limits, Line, Place, Step};
 
     fn step() -> Step {
         let metadata = json!({"opened": 5, "form": {"a": "b"}, "closed": false}).to_string();
@@ -2332,6 +2356,66 @@ mod tests {
             state: CompactString::default(),
             metadata,
             appendable: false,
+        }
+    }
+
+    #[test]
+    fn the_entry_a_line_is_expected_at_is_its_open_interactions() {
+        let (files, _) = crate::config::load::load_builtin();
+        let catalog = crate::compile::compile(&files)
+            .0
+            .expect("the built-in catalog");
+        let options = crate::simulate::Options {
+            events: 4_000,
+            open: 500,
+            violations: 0.0,
+            seed: 3,
+            lifecycles: Vec::new(),
+            start_ts: 1_700_000_000_000,
+            cut: true,
+        };
+        let mut stream = Vec::new();
+        crate::simulate::simulate(&catalog, &options, &mut stream).expect("simulated");
+        let text = String::from_utf8(stream).expect("UTF-8");
+        let mut interpreter = Interpreter::new(&catalog, Limits::default());
+        let (mut open, mut found) = (0, 0);
+        for (number, line) in (1..).zip(text.lines()) {
+            let line = Line {
+                bytes: line.as_bytes(),
+                text: Some(line),
+            };
+            let named = envelope::compact_key_text(line.text.unwrap_or_default());
+            let entry = interpreter.likely_entry(line);
+            if let Some((lifecycle, key)) = named {
+                let id = catalog.lifecycle_id(lifecycle).expect("a known lifecycle");
+                if interpreter.open[id].contains_key(&Key(key)) {
+                    open += 1;
+                    found += usize::from(entry.is_some_and(|(at, _)| at == key));
+                }
+            }
+            let place = Place {
+                file_index: 0,
+                file: "-",
+                line: number,
+            };
+            interpreter.line(place, line, false, &mut |_| {});
+        }
+        // Every line but the first of its interaction, but for a rare collision.
+        assert!(open > 2_000, "{open}");
+        assert!(found * 100 >= open * 95, "{found} of {open}");
+        // Lines it cannot read, or that name nothing open, are no trouble.
+        for text in [
+            "",
+            "{",
+            r#"{"lifecycle":"#,
+            r#"{"lifecycle":"nowhere","interaction":"x"}"#,
+        ] {
+            let line = Line {
+                bytes: text.as_bytes(),
+                text: Some(text),
+            };
+            assert!(interpreter.likely_entry(line).is_none(), "{text}");
+            interpreter.expect(line);
         }
     }
 

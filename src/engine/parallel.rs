@@ -250,8 +250,15 @@ fn run_shard(
         let chunk = &sequenced.chunk;
         let mut violations: Vec<(Order, Violation)> = Vec::new();
         let file = names.get(chunk.file_index).map_or("-", String::as_str);
-        for (index, (number, line, overlong)) in chunk.lines().enumerate() {
+        let mut lines = chunk.lines().enumerate().peekable();
+        while let Some((index, (number, line, overlong))) = lines.next() {
             let owner = sequenced.owners.get(index).copied().unwrap_or(0);
+            if let Some((_, (_, next, None))) = lines.peek() {
+                let next_owner = sequenced.owners.get(index + 1).copied().unwrap_or(0);
+                if usize::from(next_owner) == shard {
+                    interpreter.expect(*next);
+                }
+            }
             let ts = sequenced.times.get(index).copied().flatten();
             let mut keyed = |key: Option<HeldKey>, violation| {
                 let order = key.map_or_else(|| own(number), |key| (number, Some(key)));
