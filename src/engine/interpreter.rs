@@ -346,6 +346,23 @@ impl From<&Key<'_>> for CompactString {
     }
 }
 
+/// The lifecycle of a line's interaction and the hash of its key ([`key_hint`]).
+pub type KeyHint = (u32, u64);
+
+/// The [`KeyHint`] of `line`, its keys hashed with `keys`, when it is text written compactly
+/// in the documented order and names a lifecycle of `catalog`: read cheaply, ahead of the
+/// thread that judges it.
+#[inline]
+pub fn key_hint(
+    catalog: &Catalog,
+    keys: &hashbrown::DefaultHashBuilder,
+    line: Line<'_>,
+) -> Option<KeyHint> {
+    let (lifecycle, key) = line.text.and_then(envelope::compact_key_text)?;
+    let lifecycle_id = u32::try_from(catalog.lifecycle_id(lifecycle)?).ok()?;
+    Some((lifecycle_id, keys.hash_one(Key(key))))
+}
+
 /// Runs events through a catalog.
 pub struct Interpreter<'c> {
     catalog: &'c Catalog,
@@ -592,26 +609,37 @@ impl<'c> Interpreter<'c> {
         Some(coverage)
     }
 
-    /// A hint that `line` comes next: the open interaction it names, when it is text written
-    /// compactly in the documented order, is asked for from memory now, so that judging it
-    /// does not wait for it. Changes nothing but timing; a line it cannot read is ignored.
+    /// Hashes the keys of open interactions with `keys` (before any line is judged: the
+    /// interactions open are kept), so that a reader on another thread can find where a
+    /// line's interaction lies ([`key_hint`]) for [`Interpreter::expect`].
+    pub fn hash_keys_with(&mut self, keys: &hashbrown::DefaultHashBuilder) {
+        for map in &mut self.open {
+            let mut rehashed = OpenMap::with_capacity_and_hasher(map.len(), keys.clone());
+            rehashed.extend(map.drain());
+            *map = rehashed;
+        }
+    }
+
+    /// A hint that the next line names the interaction of [`key_hint`] `hint`: its entry,
+    /// when it is open, is asked for from memory now, so that judging the line does not
+    /// wait for it. Changes nothing but timing.
     #[inline]
-    pub fn expect(&self, line: Line<'_>) {
-        if let Some((key, interaction)) = self.likely_entry(line) {
+    pub fn expect(&self, hint: KeyHint) {
+        if let Some((key, interaction)) = self.likely_entry(hint) {
             prefetch::soon(key);
             prefetch::soon(interaction);
         }
     }
 
-    /// Where the open interaction `line` names lies, found without reading it: the first
-    /// entry whose hash matches in the few bits kept beside the entries. That is the
-    /// interaction itself but for a rare collision, or when it is not open (then any entry,
-    /// or none).
+    /// Where the interaction of `hint` lies, found without reading any entry: the first
+    /// whose hash matches in the few bits kept beside the entries. That is the interaction
+    /// itself but for a rare collision, or when it is not open (then any entry, or none).
     #[inline]
-    fn likely_entry(&self, line: Line<'_>) -> Option<(&CompactString, &Interaction)> {
-        let (lifecycle, key) = line.text.and_then(envelope::compact_key_text)?;
-        let map = self.open.get(self.catalog.lifecycle_id(lifecycle)?)?;
-        let hash = map.hasher().hash_one(Key(key));
+    fn likely_entry(
+        &self,
+        (lifecycle_id, hash): KeyHint,
+    ) -> Option<(&CompactString, &Interaction)> {
+        let map = self.open.get(lifecycle_id as usize)?;
         map.raw_entry().from_hash(hash, |_| true)
     }
 
@@ -2344,7 +2372,7 @@ fn same(a: &Value, b: &Value) -> bool {
 mod tests {
     use serde_json::{json, Map, Value};
 
-    use super::{envelope, CompactString, Interpreter, Key, Limits, Line, Place, Step};
+    use super::{envelope, key_hint, CompactString, Interpreter, Key, Limits, Line, Place, Step};
 
     fn step() -> Step {
         let metadata = json!({"opened": 5, "form": {"a": "b"}, "closed": false}).to_string();
@@ -2377,21 +2405,27 @@ mod tests {
         let mut stream = Vec::new();
         crate::simulate::simulate(&catalog, &options, &mut stream).expect("simulated");
         let text = String::from_utf8(stream).expect("UTF-8");
+        let keys = hashbrown::DefaultHashBuilder::default();
         let mut interpreter = Interpreter::new(&catalog, Limits::default());
         let (mut open, mut found) = (0, 0);
         for (number, line) in (1..).zip(text.lines()) {
+            if number == 1_000 {
+                // Rehashed with interactions open: they are found all the same.
+                interpreter.hash_keys_with(&keys);
+            }
             let line = Line {
                 bytes: line.as_bytes(),
                 text: Some(line),
             };
-            let named = envelope::compact_key_text(line.text.unwrap_or_default());
-            let entry = interpreter.likely_entry(line);
-            if let Some((lifecycle, key)) = named {
-                let id = catalog.lifecycle_id(lifecycle).expect("a known lifecycle");
-                if interpreter.open[id].contains_key(&Key(key)) {
-                    open += 1;
-                    found += usize::from(entry.is_some_and(|(at, _)| at == key));
-                }
+            let (lifecycle, key) = envelope::compact_key_text(line.text.unwrap_or_default())
+                .expect("written compactly");
+            let id = catalog.lifecycle_id(lifecycle).expect("a known lifecycle");
+            if number >= 1_000 && interpreter.open[id].contains_key(&Key(key)) {
+                open += 1;
+                let hint = key_hint(&catalog, &keys, line).expect("a hint");
+                let entry = interpreter.likely_entry(hint);
+                found += usize::from(entry.is_some_and(|(at, _)| at == key));
+                interpreter.expect(hint);
             }
             let place = Place {
                 file_index: 0,
@@ -2401,9 +2435,10 @@ mod tests {
             interpreter.line(place, line, false, &mut |_| {});
         }
         // Every line but the first of its interaction, but for a rare collision.
-        assert!(open > 2_000, "{open}");
+        assert!(open > 1_500, "{open}");
         assert!(found * 100 >= open * 95, "{found} of {open}");
-        // Lines it cannot read, or that name nothing open, are no trouble.
+        // Lines it cannot read, or that name no lifecycle, have none; a lifecycle out of range
+        // names no entry.
         for text in [
             "",
             "{",
@@ -2414,9 +2449,9 @@ mod tests {
                 bytes: text.as_bytes(),
                 text: Some(text),
             };
-            assert!(interpreter.likely_entry(line).is_none(), "{text}");
-            interpreter.expect(line);
+            assert_eq!(key_hint(&catalog, &keys, line), None, "{text}");
         }
+        assert!(interpreter.likely_entry((u32::MAX, 0)).is_none());
     }
 
     #[test]

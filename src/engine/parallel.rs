@@ -20,10 +20,10 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use super::chunks::{Chunk, ChunkReader};
+use super::chunks::{Chunk, ChunkReader, Line};
 use super::coverage::Coverage;
 use super::envelope;
-use super::interpreter::{Begun, HeldKey, Interpreter, Limits, Place, Position};
+use super::interpreter::{key_hint, Begun, HeldKey, Interpreter, KeyHint, Limits, Place, Position};
 use super::stream::Input;
 use super::verdict::{Summary, Violation};
 use crate::compile::Catalog;
@@ -46,13 +46,15 @@ pub struct Options {
 }
 
 /// A chunk, its place in the stream, which shard owns each of its lines (empty with one
-/// shard), and each line's `ts` (with a reorder window, or more than one shard ending quiet
-/// interactions): found once by the reader, not by every shard.
+/// shard), each line's `ts` (with a reorder window, or more than one shard ending quiet
+/// interactions) and where its interaction lies in its shard's memory ([`key_hint`]): found
+/// once by the reader, not by every shard.
 struct Sequenced {
     seq: u64,
     chunk: Chunk,
     owners: Vec<u16>,
     times: Vec<Option<i64>>,
+    hints: Vec<Option<KeyHint>>,
 }
 
 /// Where a violation goes in the report: the line at which it was found, then (for a held
@@ -132,9 +134,10 @@ pub fn validate_with(
             chunk_txs.push(chunk_tx);
             let part_tx = part_tx.clone();
             let names = &names;
-            let (latest, ended) = (&latest, &ended);
+            let (latest, ended, hasher) = (&latest, &ended, &hasher);
             shards.push(scope.spawn(move || {
                 let mut interpreter = Interpreter::new(catalog, limits);
+                interpreter.hash_keys_with(hasher);
                 interpreter.reorder_within(options.reorder_window);
                 if extras.list {
                     interpreter.list_interactions();
@@ -165,10 +168,12 @@ pub fn validate_with(
         }
         drop(part_tx);
         let chunks = ChunkReader::new(inputs, options.limits.max_line_bytes);
-        let owner = |line: &[u8]| owner_of(line, jobs, &hasher);
+        let hasher = &hasher;
+        let owner = |line: &[u8]| owner_of(line, jobs, hasher);
+        let hint = |line: Line<'_>| key_hint(catalog, hasher, line);
         // A shard reads the `ts` of its own lines when they are judged on arrival.
         let timed = options.reorder_window > 0 || (options.limits.quiet_end > 0 && jobs > 1);
-        let reader = scope.spawn(move || read_chunks(chunks, &owner, timed, &chunk_txs));
+        let reader = scope.spawn(move || read_chunks(chunks, &owner, &hint, timed, &chunk_txs));
 
         collect(jobs, &part_rx, report, progress);
         let read = reader
@@ -250,13 +255,13 @@ fn run_shard(
         let chunk = &sequenced.chunk;
         let mut violations: Vec<(Order, Violation)> = Vec::new();
         let file = names.get(chunk.file_index).map_or("-", String::as_str);
-        let mut lines = chunk.lines().enumerate().peekable();
-        while let Some((index, (number, line, overlong))) = lines.next() {
+        for (index, (number, line, overlong)) in chunk.lines().enumerate() {
             let owner = sequenced.owners.get(index).copied().unwrap_or(0);
-            if let Some((_, (_, next, None))) = lines.peek() {
-                let next_owner = sequenced.owners.get(index + 1).copied().unwrap_or(0);
+            // The next line's interaction asked for while this one is judged.
+            let next_owner = sequenced.owners.get(index + 1).copied().unwrap_or(0);
+            if let Some(Some(hint)) = sequenced.hints.get(index + 1) {
                 if usize::from(next_owner) == shard {
-                    interpreter.expect(*next);
+                    interpreter.expect(*hint);
                 }
             }
             let ts = sequenced.times.get(index).copied().flatten();
@@ -347,12 +352,13 @@ fn collect(
     }
 }
 
-/// Reads every input into chunks, finds the owner of each line (with more than one shard),
-/// and hands each chunk to every shard. A chunk's buffer is reused once no shard holds it
-/// any more.
+/// Reads every input into chunks, finds the owner of each line (with more than one shard)
+/// and its hint, and hands each chunk to every shard. A chunk's buffer is reused once no
+/// shard holds it any more.
 fn read_chunks(
     mut reader: ChunkReader,
     owner: &dyn Fn(&[u8]) -> u16,
+    hint: &dyn Fn(Line<'_>) -> Option<KeyHint>,
     timed: bool,
     shards: &[SyncSender<Arc<Sequenced>>],
 ) -> io::Result<()> {
@@ -376,11 +382,15 @@ fn read_chunks(
                 })
                 .collect(),
         };
+        let hints = (chunk.lines())
+            .map(|(_, line, overlong)| overlong.map_or_else(|| hint(line), |_| None))
+            .collect();
         let chunk = Arc::new(Sequenced {
             seq,
             chunk,
             owners,
             times,
+            hints,
         });
         seq += 1;
         for shard in shards {

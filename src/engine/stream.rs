@@ -40,11 +40,7 @@ pub fn run(
     let mut chunks = ChunkReader::new(inputs, max_line_bytes);
     while let Some(chunk) = chunks.next_chunk()? {
         let file = names.get(chunk.file_index).map_or("-", String::as_str);
-        let mut lines = chunk.lines().peekable();
-        while let Some((number, line, overlong)) = lines.next() {
-            if let Some((_, next, None)) = lines.peek() {
-                interpreter.expect(*next);
-            }
+        for (number, line, overlong) in chunk.lines() {
             let place = Place {
                 file_index: chunk.file_index,
                 file,
@@ -71,7 +67,6 @@ pub fn run(
             }
             interpreter.recycle(step);
         }
-        drop(lines);
         chunks.recycle(chunk.into_buffer());
     }
     // The end of the input: the lines still held are judged.
