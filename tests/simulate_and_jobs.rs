@@ -281,8 +281,8 @@ fn memory_follows_the_interactions_in_progress() {
     }
     assert_eq!(open_at_end[0], 36_000);
     // A minute's worth, an eighth of it more before it is looked for, and the lines the
-    // stream's time trails by (it counts blocks of them): up to two blocks, one a second.
-    let trail = 2 * plotline::engine::stream_clock::BLOCK;
+    // stream's time trails by (the median of recent blocks of them), one a second.
+    let trail = plotline::engine::stream_clock::TRAIL;
     assert!(
         (60..=70 + trail).contains(&open_at_end[1]),
         "{open_at_end:?}"

@@ -61,8 +61,9 @@ pub struct Limits {
     pub show_pii: bool,
     /// An interaction resting in a `may_end` state with nothing due is ended (valid) once
     /// the stream's event time ([`crate::engine::stream_clock`]), or its next event's `ts`
-    /// when later, is more than this many milliseconds past its last event (0: kept until
-    /// the end of the stream).
+    /// when later, is more than this many milliseconds past its last event (its `ts`, or the
+    /// stream's time when it was judged if that was later; 0: kept until the end of the
+    /// stream).
     pub quiet_end: i64,
 }
 
@@ -128,6 +129,10 @@ impl Position {
 #[derive(Debug, Clone)]
 struct Interaction {
     last_ts: i64,
+    /// How far the stream's time was past `last_ts` when its latest event was judged, in
+    /// milliseconds (0 when behind it; at most about 49 days): quiet is measured from the
+    /// later of the two, so a visitor whose clock runs slow is not quiet at once.
+    arrived_after: u32,
     /// When it entered its state (timeouts count from here); `DISARMED` once the state's
     /// timeout has fired without leaving it.
     entered: i64,
@@ -138,7 +143,8 @@ struct Interaction {
     /// Metadata slots; empty (no allocation) until a rule sets one. Its length lives with
     /// the slots, so an open interaction holds one pointer for them.
     meta: ThinVec<Slot>,
-    violations: u32,
+    /// Violations found on it (whether any is what counts: it stops at `u16::MAX`).
+    violations: u16,
     version: u16,
     state: StateId,
     last_event: EventId,
@@ -156,6 +162,27 @@ struct Interaction {
     lost_after: bool,
     /// Its part in the coverage, when it is counted.
     trail: Option<Box<Trail>>,
+}
+
+impl Interaction {
+    /// `count` more violations found on it.
+    fn add_violations(&mut self, count: u32) {
+        let count = u16::try_from(count).unwrap_or(u16::MAX);
+        self.violations = self.violations.saturating_add(count);
+    }
+
+    /// Its latest event's time is `ts`, judged when the stream's time was `stream_time`.
+    fn stamp(&mut self, ts: i64, stream_time: Option<i64>) {
+        self.last_ts = ts;
+        let after = stream_time.map_or(0, |time| time.saturating_sub(ts));
+        self.arrived_after = u32::try_from(after.max(0)).unwrap_or(u32::MAX);
+    }
+
+    /// Where its quiet is measured from: its latest event's time, or the stream's then when
+    /// that was later.
+    fn quiet_since(&self) -> i64 {
+        self.last_ts.saturating_add(i64::from(self.arrived_after))
+    }
 }
 
 /// A violation found for the event being processed: kind, message, expected.
@@ -1219,7 +1246,7 @@ impl<'c> Interpreter<'c> {
         let Some(event_id) = event_id else {
             found.push(messages::unknown_event(lifecycle, version, &envelope.event));
             if let Some(open) = self.open[lifecycle_id].get_mut(&Key(key)) {
-                open.violations += 1;
+                open.add_violations(1);
             }
             // It may have been a step of the interaction under a name the catalog does not
             // know: the next event may not fit without it.
@@ -1263,6 +1290,7 @@ impl<'c> Interpreter<'c> {
             self.open_count += 1;
             Interaction {
                 last_ts: envelope.ts.unwrap_or(0),
+                arrived_after: 0,
                 entered: envelope.ts.unwrap_or(0),
                 first: place.position().pack(),
                 last: place.position().pack(),
@@ -1326,7 +1354,7 @@ impl<'c> Interpreter<'c> {
             // A timeout or a deadline ended the interaction before this event.
             found.push(messages::after_end_by_timeout(version, interaction.state));
             let violations = (found.len() - first_found) as u32;
-            interaction.violations += violations;
+            interaction.add_violations(violations);
             interaction.trail = trail;
             if let Some(coverage) = coverage.as_mut() {
                 let state = interaction.state;
@@ -1352,7 +1380,7 @@ impl<'c> Interpreter<'c> {
                 now = interaction.last_ts;
             }
         }
-        interaction.last_ts = now;
+        interaction.stamp(now, self.clock.time_or_first_guess());
 
         // Guards may read the payload, so it is read first (its problems reported after the
         // transition's). Its valid parts are read as usual, its invalid ones as unknown.
@@ -1536,7 +1564,7 @@ impl<'c> Interpreter<'c> {
         }
 
         let violations = (found.len() - first_found) as u32;
-        interaction.violations += violations;
+        interaction.add_violations(violations);
         interaction.trail = trail;
         if violations > 0 {
             if let Some(coverage) = coverage.as_mut() {
@@ -1754,7 +1782,7 @@ impl<'c> Interpreter<'c> {
             let mut found_here = 0;
             for (kind, message) in timeouts {
                 self.summary.count(kind);
-                interaction.violations += 1;
+                interaction.add_violations(1);
                 found_here += 1;
                 let open = (lifecycle_id, key, &interaction);
                 report(
@@ -2124,7 +2152,7 @@ fn incomplete(catalog: &Catalog, files: &[String], open: Open<'_>, why: &str) ->
 /// may end, nothing is due on it, and its last event lies more than `quiet_end` before.
 fn quiet(catalog: &Catalog, quiet_end: i64, time: Option<i64>, open: Open<'_>) -> bool {
     let interaction = open.2;
-    let long = |time: i64| time.saturating_sub(interaction.last_ts) > quiet_end;
+    let long = |time: i64| time.saturating_sub(interaction.quiet_since()) > quiet_end;
     quiet_end > 0 && time.is_some_and(long) && {
         let version = version_of(catalog, open);
         version.may_end(interaction.state) && next_due(version, interaction).is_none()

@@ -1,14 +1,15 @@
-//! The stream's event time, read from its lines' `ts` so that a few lines whose clock is
-//! wrong cannot move it: what ends quiet interactions (`--quiet-end`).
+//! The stream's event time, read from its lines' `ts` so that lines whose clock is wrong,
+//! fast or slow, cannot move it: what ends quiet interactions (`--quiet-end`).
 //!
-//! The lines' `ts` are taken in blocks of [`BLOCK`], in the order of the stream; each full
-//! block gives the `ts` a quarter of its lines are below, and the time is the greatest of
-//! those. A block moves the time past where most of the stream stands only when more than
-//! three quarters of its lines do: one visitor's clock an hour fast, a line stamped wrong,
-//! even a third of the visitors' clocks an hour fast leave the time where the rest of the
-//! stream has it, while the greatest `ts` would have ended every quiet interaction an hour
-//! early. A clock running slow can only hold one block back. The time trails the stream by
-//! one or two blocks of lines.
+//! The lines' `ts` are taken in blocks of [`BLOCK`], in the order of the stream. Each full
+//! block gives its median `ts`; the time is the greatest median of the last [`RECENT`]
+//! blocks' medians so far (none before that many blocks are full). It moves past where most of the stream stands only when more than
+//! half the lines of most of the recent blocks do: one visitor's clock an hour fast, a line
+//! stamped wrong, even a third of the visitors' clocks an hour fast or an hour slow leave it
+//! where the rest of the stream has it. (The greatest `ts` would have ended every quiet
+//! interaction an hour early; a low rank of each block, robust to fast clocks, is held back
+//! by many slow ones, and then leaps forward.) The time trails the stream by about
+//! `RECENT / 2 + 1` blocks of lines.
 //!
 //! A line's own interaction still goes by the line's own `ts` (whether it ended by quiet
 //! before it): at the moment it comes, a line an hour fast cannot be told from the first line
@@ -18,30 +19,37 @@
 //! they agree on the time at every line.
 
 /// Lines per block.
-pub const BLOCK: usize = 32;
+pub const BLOCK: usize = 64;
 
-/// How many of a block's lowest `ts` are kept: the greatest of them is what the block gives.
-const LOWEST: usize = BLOCK / 4;
+/// How many blocks' medians the time is the median of.
+pub const RECENT: usize = 9;
+
+/// Lines the time trails the stream by, at most about: the recent blocks' older half and
+/// the block being filled.
+pub const TRAIL: usize = (RECENT / 2 + 2) * BLOCK;
 
 /// A [`StreamClock`] as data, for checkpoints.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SavedClock {
     /// The stream's time (`None`: no block full yet).
     pub time: Option<i64>,
-    /// Lines counted of the block being filled.
-    pub counted: usize,
-    /// The lowest `ts` of those, in increasing order (at most a quarter of a block).
-    pub lowest: Vec<i64>,
+    /// The `ts` of the lines counted of the block being filled, in the order counted.
+    pub block: Vec<i64>,
+    /// The medians of the last full blocks, oldest first.
+    pub recent: Vec<i64>,
 }
 
-/// The stream's time and the block being filled.
+/// The stream's time, the block being filled and the recent blocks' medians.
 #[derive(Debug, Clone)]
 pub struct StreamClock {
-    /// The lowest `ts` of the block being filled, in increasing order (`i64::MAX` where
-    /// fewer were counted).
-    lowest: [i64; LOWEST],
-    /// Lines counted of the block being filled.
+    /// The `ts` of the block being filled; `counted` of them.
+    block: [i64; BLOCK],
     counted: usize,
+    /// The medians of the last full blocks, in a ring: `recent_count` of them, the next one
+    /// written at `recent_next`.
+    recent: [i64; RECENT],
+    recent_count: usize,
+    recent_next: usize,
     time: Option<i64>,
     /// The time is given from outside ([`StreamClock::follow`]), not counted here.
     given: bool,
@@ -50,19 +58,45 @@ pub struct StreamClock {
 impl Default for StreamClock {
     fn default() -> Self {
         StreamClock {
-            lowest: [i64::MAX; LOWEST],
+            block: [0; BLOCK],
             counted: 0,
+            recent: [0; RECENT],
+            recent_count: 0,
+            recent_next: 0,
             time: None,
             given: false,
         }
     }
 }
 
+/// The lower median of `values` (reordered), `None` when there are none.
+fn lower_median(values: &mut [i64]) -> Option<i64> {
+    let middle = values.len().checked_sub(1)? / 2;
+    values.select_nth_unstable(middle);
+    values.get(middle).copied()
+}
+
 impl StreamClock {
-    /// The stream's time now (`None` before a block is full).
+    /// The stream's time now (`None` before [`RECENT`] blocks are full).
     #[inline]
     pub fn time(&self) -> Option<i64> {
         self.time
+    }
+
+    /// The stream's time, or before it is known the median of the full blocks' medians, or
+    /// before a block is full the median `ts` of the lines counted so far: where a line's
+    /// arrival is placed. A guess that runs ahead at the start only makes an interaction's
+    /// quiet end later, never earlier.
+    pub fn time_or_first_guess(&self) -> Option<i64> {
+        let guess = || {
+            let mut medians = self.recent;
+            let medians = medians.get_mut(..self.recent_count).unwrap_or_default();
+            lower_median(medians).or_else(|| {
+                let mut first = self.block.get(..self.counted).unwrap_or_default().to_vec();
+                lower_median(&mut first)
+            })
+        };
+        self.time.or_else(guess)
     }
 
     /// One line of the stream read, with its `ts` if it has one (a line without is not
@@ -72,33 +106,39 @@ impl StreamClock {
         let Some(ts) = ts.filter(|_| !self.given) else {
             return false;
         };
-        // A stream roughly in `ts` order keeps most lines after a block's first ones out at
-        // the first comparison.
-        if ts < self.lowest[LOWEST - 1] {
-            self.keep(ts);
+        if let Some(slot) = self.block.get_mut(self.counted) {
+            *slot = ts;
         }
         self.counted += 1;
         if self.counted < BLOCK {
             return false;
         }
-        let time = self.time.max(Some(self.lowest[LOWEST - 1]));
-        let moved = self.time < time;
-        *self = StreamClock {
-            time,
-            ..StreamClock::default()
-        };
-        moved
+        self.close_block()
     }
 
-    /// `ts` among the lowest kept, the greatest dropped: each place takes what sorting `ts`
-    /// in would put there, without a branch (a line of an unordered stream goes anywhere).
-    #[inline]
-    fn keep(&mut self, ts: i64) {
-        let old = self.lowest;
-        self.lowest[0] = old[0].min(ts);
-        for at in 1..LOWEST {
-            self.lowest[at] = old[at].min(old[at - 1].max(ts));
+    /// The block is full: its median joins the recent ones, and the time is their median if
+    /// that is later. Whether the time moved.
+    #[cold]
+    #[inline(never)]
+    fn close_block(&mut self) -> bool {
+        self.counted = 0;
+        let Some(median) = lower_median(&mut self.block) else {
+            return false;
+        };
+        if let Some(slot) = self.recent.get_mut(self.recent_next) {
+            *slot = median;
         }
+        self.recent_next = (self.recent_next + 1) % RECENT;
+        self.recent_count = (self.recent_count + 1).min(RECENT);
+        // Until as many blocks as it takes the median of are full, no time.
+        if self.recent_count < RECENT {
+            return false;
+        }
+        let mut recent = self.recent;
+        let time = lower_median(&mut recent);
+        let moved = self.time < time;
+        self.time = self.time.max(time);
+        moved
     }
 
     /// What the time will be once a line with `ts` is counted (before it is: a decision
@@ -106,10 +146,10 @@ impl StreamClock {
     #[inline]
     pub fn time_after(&self, ts: Option<i64>) -> Option<i64> {
         match ts {
-            Some(ts) if !self.given && self.counted + 1 == BLOCK => {
-                // The block's lowest quarter's greatest, with `ts` among them.
-                let [.., second, greatest] = self.lowest;
-                self.time.max(Some(greatest.min(ts.max(second))))
+            Some(_) if !self.given && self.counted + 1 == BLOCK => {
+                let mut after = self.clone();
+                after.count(ts);
+                after.time
             }
             _ => self.time,
         }
@@ -124,29 +164,39 @@ impl StreamClock {
 
     /// Its state as data.
     pub fn save(&self) -> SavedClock {
-        let kept = self
-            .lowest
-            .get(..self.counted.min(LOWEST))
-            .unwrap_or_default();
+        let block = self.block.get(..self.counted).unwrap_or_default();
+        // Oldest first: from the one to be overwritten next, when the ring is full.
+        let start = match self.recent_count < RECENT {
+            true => 0,
+            false => self.recent_next,
+        };
+        let recent = (0..self.recent_count)
+            .filter_map(|n| self.recent.get((start + n) % RECENT).copied())
+            .collect();
         SavedClock {
             time: self.time,
-            counted: self.counted,
-            lowest: kept.to_vec(),
+            block: block.to_vec(),
+            recent,
         }
     }
 
-    /// Back from [`StreamClock::save`]'s data (what does not fit a clock's is cut to size).
+    /// Back from [`StreamClock::save`]'s data (what does not fit a clock's is cut to size:
+    /// the first lines of the block, the latest medians).
     pub fn restore(saved: &SavedClock) -> StreamClock {
         let mut clock = StreamClock {
             time: saved.time,
-            counted: saved.counted.min(BLOCK - 1),
             ..StreamClock::default()
         };
-        let mut lowest = saved.lowest.clone();
-        lowest.sort_unstable();
-        lowest.truncate(clock.counted.min(LOWEST));
-        if let Some(slots) = clock.lowest.get_mut(..lowest.len()) {
-            slots.copy_from_slice(&lowest);
+        for &ts in saved.block.iter().take(BLOCK - 1) {
+            clock.count(Some(ts));
+        }
+        let latest = saved.recent.len().saturating_sub(RECENT);
+        for &median in saved.recent.get(latest..).unwrap_or_default() {
+            if let Some(slot) = clock.recent.get_mut(clock.recent_next) {
+                *slot = median;
+            }
+            clock.recent_next = (clock.recent_next + 1) % RECENT;
+            clock.recent_count += 1;
         }
         clock
     }
@@ -155,6 +205,8 @@ impl StreamClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const HOUR: i64 = 3_600_000;
 
     fn clock_over(ts: &[i64]) -> StreamClock {
         let mut clock = StreamClock::default();
@@ -171,81 +223,94 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_full_block_gives_the_ts_a_quarter_of_its_lines_are_below() {
-        let clock = clock_over(&shuffled_block(10));
-        assert_eq!(clock.time(), Some(10 + LOWEST as i64 - 1));
-        // Not full: the time stays.
-        assert_eq!(clock_over(&shuffled_block(10)[1..]).time(), None);
+    /// `blocks` blocks of a stream at 100 ms a line, the lines `off(n)` shifted by `shift`.
+    fn stream(blocks: usize, shift: i64, off: &dyn Fn(usize) -> bool) -> Vec<i64> {
+        (0..blocks * BLOCK)
+            .map(|n| n as i64 * 100 + if off(n) { shift } else { 0 })
+            .collect()
     }
 
     #[test]
-    fn lines_far_ahead_move_the_time_only_when_most_of_a_block_is() {
-        let hour = 3_600_000;
-        let block = |fast: &dyn Fn(usize) -> bool| -> Vec<i64> {
-            (0..BLOCK)
-                .map(|n| n as i64 * 100 + if fast(n) { hour } else { 0 })
+    fn a_full_block_gives_its_median_and_the_time_the_recent_blocks_median() {
+        let blocks = |firsts: &[i64]| -> Vec<i64> {
+            firsts
+                .iter()
+                .flat_map(|&first| shuffled_block(first))
                 .collect()
         };
-        // Every third line an hour fast; then three quarters of a block.
-        let mut clock = clock_over(&block(&|n| n % 3 == 0));
-        for ts in block(&|n| n < 3 * BLOCK / 4) {
-            clock.count(Some(ts));
+        let firsts: Vec<i64> = (0..RECENT as i64).map(|n| (n * 5) % 9 * 1000).collect();
+        let clock = clock_over(&blocks(&firsts));
+        assert_eq!(clock.time(), Some(4 * 1000 + BLOCK as i64 / 2 - 1));
+        // Not full: none yet.
+        assert_eq!(clock_over(&blocks(&firsts)[1..]).time(), None);
+        // The next block moves it only as far as the recent median.
+        let clock = clock_over(&blocks(&[firsts, vec![99_000]].concat()));
+        assert_eq!(clock.time(), Some(5 * 1000 + BLOCK as i64 / 2 - 1));
+    }
+
+    #[test]
+    fn before_a_block_is_full_the_first_guess_is_the_median_so_far() {
+        assert_eq!(StreamClock::default().time_or_first_guess(), None);
+        assert_eq!(clock_over(&[5, 1, 9]).time_or_first_guess(), Some(5));
+        let clock = clock_over(&shuffled_block(10));
+        assert_eq!(clock.time_or_first_guess(), Some(10 + BLOCK as i64 / 2 - 1));
+        let clock = clock_over(&[0; RECENT * BLOCK]);
+        assert_eq!(clock.time_or_first_guess(), clock.time());
+        assert_eq!(clock.time(), Some(0));
+    }
+
+    #[test]
+    fn a_third_of_the_lines_an_hour_off_either_way_do_not_move_the_time() {
+        for shift in [HOUR, -HOUR] {
+            // Every third line, however they fall into blocks.
+            let ts = stream(40, shift, &|n| n % 3 == 0);
+            let mut clock = StreamClock::default();
+            for (n, &ts) in ts.iter().enumerate() {
+                clock.count(Some(ts));
+                let now = n as i64 * 100;
+                if let Some(time) = clock.time() {
+                    assert!(time <= now, "{shift}: {time} at line {n}");
+                    assert!(
+                        now - time <= (TRAIL as i64) * 100,
+                        "{shift}: {time} at line {n}"
+                    );
+                }
+            }
         }
-        assert!(clock.time() < Some(hour), "{clock:?}");
-        // More than three quarters of a block fast: that block moves it.
-        for ts in block(&|n| n % 8 != 0) {
-            clock.count(Some(ts));
-        }
-        assert!(clock.time() >= Some(hour), "{clock:?}");
+    }
+
+    #[test]
+    fn most_lines_of_most_recent_blocks_move_the_time() {
+        // Two blocks in three with most lines an hour fast: the time goes with them.
+        let ts = stream(3 * RECENT, HOUR, &|n| {
+            !(n / BLOCK).is_multiple_of(3) && !n.is_multiple_of(8)
+        });
+        assert!(
+            clock_over(&ts).time() > Some(HOUR),
+            "{:?}",
+            clock_over(&ts).time()
+        );
+        // One block in three: it stays.
+        let ts = stream(3 * RECENT, HOUR, &|n| (n / BLOCK).is_multiple_of(3));
+        assert!(clock_over(&ts).time() < Some(HOUR));
     }
 
     #[test]
     fn a_line_without_ts_is_not_counted_and_a_slow_block_holds_the_time() {
-        let mut clock = clock_over(&[100; BLOCK]);
+        let mut clock = clock_over(&[100; RECENT * BLOCK]);
         for _ in 0..BLOCK {
             clock.count(None);
         }
         let saved = clock.save();
-        assert_eq!((saved.time, saved.counted), (Some(100), 0));
-        let clock = clock_over(&[[100; BLOCK], [5; BLOCK]].concat());
+        assert_eq!((saved.time, saved.block.len()), (Some(100), 0));
+        let clock = clock_over(&[[100; RECENT * BLOCK], [5; RECENT * BLOCK]].concat());
         assert_eq!(clock.time(), Some(100));
     }
 
     #[test]
-    fn each_block_gives_what_sorting_it_gives_and_the_time_is_known_a_line_ahead() {
-        // Blocks of `ts` in every kind of order (a simple generator: no dependency).
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |spread: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % spread) as i64
-        };
-        let mut clock = StreamClock::default();
-        let mut expected = None;
-        for round in 0..500_i64 {
-            let spread = [3, 50, 1 << 40][round as usize % 3];
-            let block: Vec<i64> = (0..BLOCK as i64)
-                .map(|n| round * 1000 + if round % 4 == 0 { n } else { next(spread) })
-                .collect();
-            let mut sorted = block.clone();
-            sorted.sort_unstable();
-            expected = expected.max(Some(sorted[LOWEST - 1]));
-            let (last, before) = block.split_last().expect("a block");
-            for &ts in before {
-                assert!(!clock.count(Some(ts)));
-            }
-            let after = clock.time_after(Some(*last));
-            clock.count(Some(*last));
-            assert_eq!(clock.time(), expected, "round {round}");
-            assert_eq!(after, expected, "round {round}");
-        }
-    }
-
-    #[test]
     fn the_time_a_line_brings_is_known_before_it_is_counted() {
-        let mut clock = clock_over(&shuffled_block(100)[2..]);
+        let first = vec![100; (RECENT - 1) * BLOCK];
+        let mut clock = clock_over(&[first, shuffled_block(100)[2..].to_vec()].concat());
         assert_eq!(clock.time_after(Some(1)), None);
         clock.count(Some(1));
         let after = clock.time_after(Some(2));
@@ -258,13 +323,22 @@ mod tests {
 
     #[test]
     fn saved_and_restored_it_counts_on_alike() {
-        let mut whole = clock_over(&[shuffled_block(5), shuffled_block(50)[..9].to_vec()].concat());
-        let mut restored = StreamClock::restore(&whole.save());
-        assert_eq!(restored.save(), whole.save());
-        for ts in shuffled_block(100) {
-            assert_eq!(restored.count(Some(ts)), whole.count(Some(ts)));
+        // Within the first blocks, and once the ring of medians has wrapped.
+        for blocks in [1, RECENT - 1, RECENT + 3] {
+            let first: Vec<i64> = (0..blocks as i64)
+                .flat_map(|b| shuffled_block(b * 90))
+                .collect();
+            let ts = [first, shuffled_block(50)[..9].to_vec()].concat();
+            let mut whole = clock_over(&ts);
+            let mut restored = StreamClock::restore(&whole.save());
+            assert_eq!(restored.save(), whole.save());
+            for block in 0..RECENT as i64 {
+                for ts in shuffled_block(block * 1000) {
+                    assert_eq!(restored.count(Some(ts)), whole.count(Some(ts)));
+                }
+            }
+            assert_eq!(restored.time(), whole.time());
         }
-        assert_eq!(restored.time(), whole.time());
     }
 
     #[test]

@@ -64,17 +64,25 @@ pub struct Checkpoint {
     /// The stream's event time, by which quiet interactions end (`Limits::quiet_end`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream_time: Option<i64>,
-    /// Lines the stream's time has counted of the block it is filling.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub stream_counted: usize,
-    /// The lowest `ts` of those, in increasing order.
+    /// The `ts` of the lines the stream's time has counted of the block it is filling, in
+    /// the order counted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stream_block: Vec<i64>,
+    /// The medians of the stream's last full blocks, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stream_recent: Vec<i64>,
+    /// What older checkpoints kept of the block being filled, when the time was counted
+    /// another way: read and set aside (that block is counted again from its start).
+    #[serde(default, skip_serializing)]
+    pub stream_counted: usize,
+    /// Likewise set aside.
+    #[serde(default, skip_serializing)]
     pub stream_lowest: Vec<i64>,
 }
 
 /// Whether a count is 0 (left out of a checkpoint).
-fn is_zero(count: &usize) -> bool {
-    *count == 0
+fn is_zero<N: Copy + Default + PartialEq>(count: &N) -> bool {
+    *count == N::default()
 }
 
 /// One open interaction.
@@ -93,6 +101,10 @@ pub struct SavedInteraction {
     pub last_event: String,
     /// The timestamp of its latest event.
     pub last_ts: i64,
+    /// How far the stream's time was past `last_ts` when that event was judged, in
+    /// milliseconds: its quiet is measured from the later of the two.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub arrived_after: u32,
     /// When it entered its state; `None` once the state's timeout fired without leaving it.
     pub entered: Option<i64>,
     /// Where it began: input index and line.
@@ -162,10 +174,11 @@ impl Interpreter<'_> {
                     state: version.state_name(interaction.state).to_owned(),
                     last_event: event.map_or(String::new(), |e| e.name.clone()),
                     last_ts: interaction.last_ts,
+                    arrived_after: interaction.arrived_after,
                     entered: (interaction.entered != DISARMED).then_some(interaction.entered),
                     first: at(interaction.first),
                     last: at(interaction.last),
-                    violations: interaction.violations,
+                    violations: u32::from(interaction.violations),
                     meta,
                     unknown,
                     unsure: interaction.unsure,
@@ -209,8 +222,10 @@ impl Interpreter<'_> {
             past_ids_total,
             reorder: self.reorder.as_deref().map(Reorder::save),
             stream_time: clock.time,
-            stream_counted: clock.counted,
-            stream_lowest: clock.lowest,
+            stream_block: clock.block,
+            stream_recent: clock.recent,
+            stream_counted: 0,
+            stream_lowest: Vec::new(),
         }
     }
 
@@ -226,8 +241,8 @@ impl Interpreter<'_> {
         interpreter.latest_ts = checkpoint.latest_ts;
         interpreter.clock = StreamClock::restore(&SavedClock {
             time: checkpoint.stream_time,
-            counted: checkpoint.stream_counted,
-            lowest: checkpoint.stream_lowest.clone(),
+            block: checkpoint.stream_block.clone(),
+            recent: checkpoint.stream_recent.clone(),
         });
         interpreter.files.clone_from(&checkpoint.files);
         let capacity = interpreter.finished.capacity;
@@ -349,11 +364,12 @@ fn restore_interaction(
         lifecycle_id,
         Interaction {
             last_ts: saved.last_ts,
+            arrived_after: saved.arrived_after,
             entered: saved.entered.unwrap_or(DISARMED),
             first: pack(saved.first),
             last: pack(saved.last),
             meta,
-            violations: saved.violations,
+            violations: u16::try_from(saved.violations).unwrap_or(u16::MAX),
             version: u16::try_from(version_index).unwrap_or(u16::MAX),
             state,
             last_event,
