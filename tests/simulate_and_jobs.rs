@@ -210,27 +210,49 @@ fn an_interaction_resting_where_it_may_end_ends_after_the_quiet_period() {
             r#"{{"lifecycle":"{lifecycle}","interaction":"{key}","event":"{event}","ts":{ts}}}"#
         )
     };
-    let lines = [
-        // `open` may end (nothing due there): after an hour and more of quiet it has ended.
-        line("zendesk_messaging", "z", "messagingOpened", 0),
-        // `opened` may not end: it waits however long it takes.
-        line("callback", "c", "ready", 0),
-        line("callback", "c", "opened", 1),
-        // Other traffic moves the stream's time on.
-        line("zendesk_messaging", "other", "messagingOpened", 2 * hour),
-        line("callback", "c", "started", 2 * hour + 1),
-        // `messagingClosed` now begins another interaction, which it cannot.
-        line("zendesk_messaging", "z", "messagingClosed", 2 * hour + 2),
-    ];
+    // Other traffic moves the stream's time on: a widget opened every 10 s for two hours.
+    let others = 720;
+    let traffic = |from: usize| {
+        (from..others).map(move |n| {
+            let key = format!("other-{n}");
+            line(
+                "zendesk_messaging",
+                &key,
+                "messagingOpened",
+                n as i64 * 10_000,
+            )
+        })
+    };
+    let stream = |traffic: Vec<String>| -> String {
+        let lines = [
+            // `open` may end (nothing due there): after an hour and more of quiet it has ended.
+            vec![line("zendesk_messaging", "z", "messagingOpened", 0)],
+            // `opened` may not end: it waits however long it takes.
+            vec![
+                line("callback", "c", "ready", 0),
+                line("callback", "c", "opened", 1),
+            ],
+            traffic,
+            vec![line("callback", "c", "started", 2 * hour + 1)],
+            // `messagingClosed` now begins another interaction, which it cannot.
+            vec![line(
+                "zendesk_messaging",
+                "z",
+                "messagingClosed",
+                2 * hour + 2,
+            )],
+        ];
+        lines.concat().join("\n") + "\n"
+    };
     let path = dir.path().join("quiet.jsonl");
-    std::fs::write(&path, lines.join("\n") + "\n").expect("write stream");
+    std::fs::write(&path, stream(traffic(0).collect())).expect("write stream");
     let path = path.display().to_string();
     let report = |quiet: &str| json_report(&["--quiet-end", quiet, "--allow-incomplete", &path]);
     let ended = report("1h");
-    assert_eq!(ended["summary"]["interactions"], 4, "{ended:#}");
+    assert_eq!(ended["summary"]["interactions"], 3 + others, "{ended:#}");
     assert_eq!(ended["summary"]["violations"], 1, "{ended:#}");
     let violation = &ended["violations"][0];
-    assert_eq!(violation["line"], 6);
+    assert_eq!(violation["line"], 5 + others);
     assert_eq!(violation["kind"], "illegal_transition");
     assert_eq!(
         violation["message"],
@@ -239,12 +261,32 @@ fn an_interaction_resting_where_it_may_end_ends_after_the_quiet_period() {
     // Not quiet long enough, or never ended by quiet: one interaction, no violation.
     for quiet in ["3h", "0"] {
         let kept = report(quiet);
-        assert_eq!(kept["summary"]["interactions"], 3, "--quiet-end {quiet}");
+        assert_eq!(
+            kept["summary"]["interactions"],
+            2 + others,
+            "--quiet-end {quiet}"
+        );
         assert_eq!(
             kept["summary"]["violations"], 0,
             "--quiet-end {quiet}: {kept:#}"
         );
     }
+    // Too little traffic to read the stream's time from, only the event's own `ts` says two
+    // hours passed: as a line stamped two hours late would. `messagingClosed` cannot begin
+    // an interaction and goes on from where `z` rests, so it does.
+    std::fs::write(&path, stream(traffic(others - 1).collect())).expect("write stream");
+    let alone = report("1h");
+    assert_eq!(alone["summary"]["interactions"], 3, "{alone:#}");
+    assert_eq!(alone["summary"]["violations"], 0, "{alone:#}");
+    // An event that can begin one begins another interaction, as the `ts` says.
+    let lines = [
+        line("zendesk_messaging", "z", "messagingOpened", 0),
+        line("zendesk_messaging", "z", "messagingOpened", 2 * hour),
+    ];
+    std::fs::write(&path, lines.join("\n") + "\n").expect("write stream");
+    let again = report("1h");
+    assert_eq!(again["summary"]["interactions"], 2, "{again:#}");
+    assert_eq!(again["summary"]["violations"], 0, "{again:#}");
 }
 
 #[test]

@@ -792,22 +792,11 @@ impl<'c> Interpreter<'c> {
         self.clock.time().max(ts)
     }
 
-    /// Whether `open` has ended by quiet when its event with `ts` comes (see
-    /// [`Limits::quiet_end`]).
-    fn is_quiet(
-        &self,
-        lifecycle_id: usize,
-        key: &str,
-        open: &Interaction,
-        ts: Option<i64>,
-    ) -> bool {
-        let time = self.quiet_time(ts);
-        quiet(
-            self.catalog,
-            self.quiet_end,
-            time,
-            (lifecycle_id, key, open),
-        )
+    /// Whether `open` has ended by quiet when its event `event` with `ts` comes (see
+    /// [`Limits::quiet_end`] and [`ended_by_quiet`]).
+    fn is_quiet(&self, open: Open<'_>, event: &str, ts: Option<i64>) -> bool {
+        let at = (self.clock.time(), ts);
+        ended_by_quiet(self.catalog, self.quiet_end, at, open, event)
     }
 
     /// Ends the open interactions that are quiet at `time`: every one (`only: None`) or the
@@ -1067,14 +1056,14 @@ impl<'c> Interpreter<'c> {
         }
         // Whether a quiet interaction has ended, by the stream's time once this line is
         // counted (`counted_after`: the line is counted after this) and its own `ts`.
-        let at = |time| {
-            open.is_some_and(|open| quiet(catalog, self.quiet_end, time, (lifecycle_id, key, open)))
-        };
         let time = match counted_after {
             true => self.clock.time_after(Some(ts)),
             false => self.clock.time(),
         };
-        let ended = at(time.max(Some(ts)));
+        let ended = open.is_some_and(|open| {
+            let open = (lifecycle_id, key, open);
+            ended_by_quiet(catalog, self.quiet_end, (time, Some(ts)), open, event)
+        });
         let existing = open
             .filter(|_| !ended)
             .map(|open| usize::from(open.version));
@@ -1226,7 +1215,11 @@ impl<'c> Interpreter<'c> {
         let (existing, ended) = match resolved {
             Some(resolved) => (resolved.existing, resolved.quiet),
             None => match self.open[lifecycle_id].get(&Key(key)) {
-                Some(open) if self.is_quiet(lifecycle_id, key, open, envelope.ts) => (None, true),
+                Some(open)
+                    if self.is_quiet((lifecycle_id, key, open), &envelope.event, envelope.ts) =>
+                {
+                    (None, true)
+                }
                 open => (open.map(|open| usize::from(open.version)), false),
             },
         };
@@ -2157,6 +2150,33 @@ fn quiet(catalog: &Catalog, quiet_end: i64, time: Option<i64>, open: Open<'_>) -
         let version = version_of(catalog, open);
         version.may_end(interaction.state) && next_due(version, interaction).is_none()
     }
+}
+
+/// Whether `open` has ended by quiet when its event `event` comes, `(time, ts)` the stream's
+/// time and the event's: by the stream's time, or by the event's own `ts` when that is later,
+/// unless the event could not begin an interaction but goes on from where the open one
+/// rests. Its `ts` alone cannot tell the first line after an hour's quiet from a line stamped
+/// an hour late; a line that only fits where its interaction stands is taken as the latter.
+fn ended_by_quiet(
+    catalog: &Catalog,
+    quiet_end: i64,
+    (time, ts): (Option<i64>, Option<i64>),
+    open: Open<'_>,
+    event: &str,
+) -> bool {
+    if quiet(catalog, quiet_end, time, open) {
+        return true;
+    }
+    if !quiet(catalog, quiet_end, time.max(ts), open) {
+        return false;
+    }
+    let version = version_of(catalog, open);
+    let Some(&event) = version.event_ids.get(event) else {
+        return true;
+    };
+    let goes_on = version.step(open.2.state, event) != Move::Illegal;
+    let begins = version.step(version.initial, event) != Move::Illegal;
+    begins || !goes_on
 }
 
 /// Interactions ended by quiet, counted, and what else hears of their end.

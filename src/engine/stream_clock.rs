@@ -11,9 +11,10 @@
 //! by many slow ones, and then leaps forward.) The time trails the stream by about
 //! `RECENT / 2 + 1` blocks of lines.
 //!
-//! A line's own interaction still goes by the line's own `ts` (whether it ended by quiet
-//! before it): at the moment it comes, a line an hour fast cannot be told from the first line
-//! after an hour without traffic.
+//! A line's own `ts` also decides whether its interaction ended by quiet before it, when it
+//! is later (at the moment it comes, a line an hour fast cannot be told from the first line
+//! after an hour without traffic), unless the line's event could only go on from where the
+//! interaction rests.
 //!
 //! Every shard of `--jobs` and `publish` read every line of the stream in its order, so
 //! they agree on the time at every line.
