@@ -93,8 +93,8 @@ impl StreamClock {
             let mut medians = self.recent;
             let medians = medians.get_mut(..self.recent_count).unwrap_or_default();
             lower_median(medians).or_else(|| {
-                let mut first = self.block.get(..self.counted).unwrap_or_default().to_vec();
-                lower_median(&mut first)
+                let mut first = self.block;
+                lower_median(first.get_mut(..self.counted).unwrap_or_default())
             })
         };
         self.time.or_else(guess)
