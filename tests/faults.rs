@@ -336,6 +336,11 @@ fn zendesk(interaction: &str, event: Option<&str>, ts: i64) -> Value {
     record
 }
 
+/// A zendesk record of `interaction` with `event`, stamped `ts`.
+fn zendesk_event(interaction: &str, event: &str, ts: i64) -> Value {
+    zendesk(interaction, Some(event), ts)
+}
+
 /// The kinds of the violations found on a zendesk_messaging interaction, in order.
 fn kinds_on(found: &BTreeMap<String, Vec<String>>, interaction: &str) -> Vec<String> {
     let key = format!("\"zendesk_messaging\"/\"{interaction}\"");
@@ -349,7 +354,7 @@ fn kinds_on(found: &BTreeMap<String, Vec<String>>, interaction: &str) -> Vec<Str
 #[test]
 fn a_wait_that_lost_events_may_have_ended_is_not_claimed() {
     let catalog = catalog(None);
-    let line = |interaction: &str, event: &str, ts: i64| zendesk(interaction, Some(event), ts);
+    let line = zendesk_event;
     let stream = [
         line("lost", "proactiveMessageDisplayed", 1_000),
         line("lost", "proactiveMessageClicked", 5_000),
@@ -377,7 +382,7 @@ fn a_wait_that_lost_events_may_have_ended_is_not_claimed() {
 fn events_stamped_before_a_timeout_that_ended_their_interaction_fell_due_are_not_claimed() {
     let catalog = catalog(None);
     let minute = 60_000;
-    let line = |interaction: &str, event: &str, ts: i64| zendesk(interaction, Some(event), ts);
+    let line = zendesk_event;
     let stream = [
         line("skewed", "messagingOpened", 0),
         line("skewed", "messagingClosed", minute),
@@ -410,7 +415,7 @@ fn events_stamped_before_a_timeout_that_ended_their_interaction_fell_due_are_not
 fn a_line_stamped_an_hour_early_costs_its_time_regression_only() {
     let catalog = catalog(None);
     let hour = 3_600_000;
-    let line = |interaction: &str, event: &str, ts: i64| zendesk(interaction, Some(event), ts);
+    let line = zendesk_event;
     let judged = |others: i64| {
         // Other traffic: widgets opened every 100 ms.
         let mut stream: Vec<Value> = (0..others)
@@ -504,7 +509,7 @@ fn a_line_that_cannot_be_judged_explains_the_next_event() {
 #[test]
 fn a_stray_event_costs_one_violation() {
     let catalog = catalog(None);
-    let line = |interaction: &str, event: &str, ts: i64| zendesk(interaction, Some(event), ts);
+    let line = zendesk_event;
     let mut stream = Vec::new();
     let stray: &[&str] = &["messagingOpened", "conversationStarted", "messagingClosed"];
     // The event after the stray fits neither place: a second fault, reported.

@@ -720,11 +720,9 @@ impl<'c> Interpreter<'c> {
         // Without `ts` while lines are held, its place among its interaction's events is only
         // where it came.
         self.unordered_line = ts.is_none();
-        self.counted_when_offered = true;
-        let step = self.judge_line(place, line, want_step, &mut |violation| {
+        let step = self.judge_offered(place, line, want_step, &mut |violation| {
             report(None, violation)
         });
-        self.counted_when_offered = false;
         self.unordered_line = false;
         step
     }
@@ -872,9 +870,7 @@ impl<'c> Interpreter<'c> {
             let events = self.summary.events;
             let mut keyed = |violation| report(Some(held.key), violation);
             let bytes = held.bytes.as_slice().into();
-            self.counted_when_offered = true;
-            let step = self.judge_line(place, bytes, want_step, &mut keyed);
-            self.counted_when_offered = false;
+            let step = self.judge_offered(place, bytes, want_step, &mut keyed);
             if self.summary.events > events {
                 judged(held.key, &held.bytes, step.as_ref());
                 self.recycle(step);
@@ -882,6 +878,21 @@ impl<'c> Interpreter<'c> {
             reorder.recycle(held.bytes);
         }
         self.reorder = Some(reorder);
+    }
+
+    /// [`Interpreter::judge_line`] for a line offered within a reorder window, which the
+    /// stream's time counted when it was offered.
+    fn judge_offered(
+        &mut self,
+        place: Place<'_>,
+        input: Line<'_>,
+        want_step: bool,
+        report: &mut dyn FnMut(Violation),
+    ) -> Option<Step> {
+        self.counted_when_offered = true;
+        let step = self.judge_line(place, input, want_step, report);
+        self.counted_when_offered = false;
+        step
     }
 
     /// Judges one input line now (the stream's time counts it, unless it was counted when
